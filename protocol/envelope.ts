@@ -1,0 +1,188 @@
+import { bytesEqual, fromUtf8, isAllZero, utf8 } from "./bytes.js";
+import { Reader, Writer } from "./codec.js";
+import { fail } from "./errors.js";
+import type { AccountState } from "./device-log.js";
+import { AccountId, ClientMessageId, ConversationId, DeviceId } from "./ids.js";
+import { Label } from "./labels.js";
+import { MAX_PADDED_BYTES, pad, unpad } from "./padding.js";
+import { HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, aesGcmDecrypt, aesGcmEncrypt, hashLabelled, labelled, sign, verify } from "./primitives.js";
+import type { CryptoEnv, Key } from "./subtle.js";
+
+/**
+ * Message envelopes: a signed header, AES-256-GCM of the padded body with the header as associated
+ * data, and an Ed25519 signature by the sending device. docs/PROTOCOL.md "Message envelope".
+ */
+export const ENVELOPE_VERSION = 1;
+export const HEADER_BYTES = 189;
+export const GCM_TAG_BYTES = 16;
+export const MAX_TEXT_BYTES = 16_384;
+
+export interface EnvelopeHeader {
+  readonly version: typeof ENVELOPE_VERSION;
+  readonly conversationId: ConversationId;
+  readonly epoch: number;
+  readonly keyId: Uint8Array;
+  readonly senderAccountId: AccountId;
+  readonly senderDeviceId: DeviceId;
+  /** The sender's device-log head when it sent, so receivers learn of newer entries. */
+  readonly senderLogSeq: number;
+  readonly senderLogHead: Uint8Array;
+  /** Per sending device and conversation, starting at 1. */
+  readonly counter: number;
+  /** Hash of the sender device's previous envelope in this conversation, zeros for the first. */
+  readonly prevHash: Uint8Array;
+  readonly clientMessageId: ClientMessageId;
+}
+
+export interface DecodedEnvelope {
+  readonly header: EnvelopeHeader;
+  readonly headerBytes: Uint8Array;
+  readonly iv: Uint8Array;
+  readonly ciphertext: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+export type MessageBody = { readonly kind: "text"; readonly text: string; readonly sentAt: number };
+
+const BODY_VERSION = 1;
+const BODY_KIND_TEXT = 1;
+
+export function encodeHeader(h: EnvelopeHeader): Uint8Array {
+  return new Writer()
+    .u8(h.version)
+    .fixed(ConversationId.toBytes(h.conversationId), 16)
+    .u32(h.epoch)
+    .fixed(h.keyId, HASH_BYTES)
+    .fixed(AccountId.toBytes(h.senderAccountId), 32)
+    .fixed(DeviceId.toBytes(h.senderDeviceId), 16)
+    .u32(h.senderLogSeq)
+    .fixed(h.senderLogHead, HASH_BYTES)
+    .u32(h.counter)
+    .fixed(h.prevHash, HASH_BYTES)
+    .fixed(ClientMessageId.toBytes(h.clientMessageId), 16)
+    .finish();
+}
+
+function readHeader(r: Reader): EnvelopeHeader {
+  const version = r.u8("version");
+  if (version !== ENVELOPE_VERSION) fail("unsupported_version", `envelope version ${version}`);
+  const h: EnvelopeHeader = {
+    version: ENVELOPE_VERSION,
+    conversationId: ConversationId.fromBytes(r.fixed(16, "conversationId")),
+    epoch: r.u32("epoch"),
+    keyId: r.fixed(HASH_BYTES, "keyId"),
+    senderAccountId: AccountId.fromBytes(r.fixed(32, "senderAccountId")),
+    senderDeviceId: DeviceId.fromBytes(r.fixed(16, "senderDeviceId")),
+    senderLogSeq: r.u32("senderLogSeq"),
+    senderLogHead: r.fixed(HASH_BYTES, "senderLogHead"),
+    counter: r.u32("counter"),
+    prevHash: r.fixed(HASH_BYTES, "prevHash"),
+    clientMessageId: ClientMessageId.fromBytes(r.fixed(16, "clientMessageId")),
+  };
+  if (h.counter < 1) fail("malformed", "envelope counter starts at 1");
+  if ((h.counter === 1) !== isAllZero(h.prevHash)) fail("malformed", "only the first envelope of a device has no previous hash");
+  return h;
+}
+
+export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope {
+  const r = new Reader(bytes, "envelope");
+  const header = readHeader(r);
+  const headerBytes = r.span(0);
+  const iv = r.fixed(IV_BYTES, "iv");
+  // The all-zero nonce is reserved for key commitments.
+  if (isAllZero(iv)) fail("malformed", "envelope IV must not be all zero");
+  const ciphertext = r.vbytes(256 + GCM_TAG_BYTES, MAX_PADDED_BYTES + GCM_TAG_BYTES, "ciphertext");
+  const signature = r.fixed(SIGNATURE_BYTES, "signature");
+  r.end();
+  return { header, headerBytes, iv, ciphertext, signature };
+}
+
+export function encodeEnvelope(e: Omit<DecodedEnvelope, "header">): Uint8Array {
+  return new Writer().fixed(e.headerBytes, HEADER_BYTES).fixed(e.iv, IV_BYTES).vbytes(e.ciphertext).fixed(e.signature, SIGNATURE_BYTES).finish();
+}
+
+export function envelopeSigningInput(headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  return labelled(Label.envelope, headerBytes, iv, ciphertext);
+}
+
+function envelopeAad(headerBytes: Uint8Array): Uint8Array {
+  return labelled(Label.envelopeAad, headerBytes);
+}
+
+export function encodeBody(body: MessageBody): Uint8Array {
+  const text = utf8(body.text);
+  if (text.length < 1 || text.length > MAX_TEXT_BYTES) fail("out_of_bounds", `message text must be 1 to ${MAX_TEXT_BYTES} bytes`);
+  return new Writer().u8(BODY_VERSION).u8(BODY_KIND_TEXT).u64(body.sentAt).vbytes(text).finish();
+}
+
+export function decodeBody(bytes: Uint8Array): MessageBody {
+  const r = new Reader(bytes, "message body");
+  const version = r.u8("version");
+  if (version !== BODY_VERSION) fail("unsupported_version", `message body version ${version}`);
+  const kind = r.u8("kind");
+  if (kind !== BODY_KIND_TEXT) fail("unsupported_version", `message body kind ${kind}`);
+  const sentAt = r.u64("sentAt");
+  const text = fromUtf8(r.vbytes(1, MAX_TEXT_BYTES, "text"));
+  r.end();
+  return { kind: "text", text, sentAt };
+}
+
+export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<Uint8Array> {
+  return hashLabelled(env, Label.envelopeHash, bytes);
+}
+
+/** Encrypts and signs a message. The caller supplies the header fields; the version is fixed here. */
+export async function sealEnvelope(
+  env: CryptoEnv,
+  p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: MessageBody },
+): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
+  const header: EnvelopeHeader = { version: ENVELOPE_VERSION, ...p.header };
+  const headerBytes = encodeHeader(header);
+  let iv = env.randomBytes(IV_BYTES);
+  while (isAllZero(iv)) iv = env.randomBytes(IV_BYTES);
+  const ciphertext = await aesGcmEncrypt(env, p.ck, iv, envelopeAad(headerBytes), pad(encodeBody(p.body)));
+  const signature = await sign(env, p.signingKey, envelopeSigningInput(headerBytes, iv, ciphertext));
+  const bytes = encodeEnvelope({ headerBytes, iv, ciphertext, signature });
+  return { bytes, header, hash: await envelopeHash(env, bytes) };
+}
+
+/**
+ * Verifies and decrypts an envelope, in the order of docs/PROTOCOL.md "Receiving a message": context,
+ * sender device on the verified log, cited log head, signature, key id, then decryption.
+ */
+export async function openEnvelope(
+  env: CryptoEnv,
+  e: DecodedEnvelope,
+  p: { conversationId: ConversationId; sender: AccountState; ck: Key; keyId: Uint8Array },
+): Promise<MessageBody> {
+  const h = e.header;
+  if (h.conversationId !== p.conversationId) fail("wrong_context", "envelope is for another conversation");
+  if (h.senderAccountId !== p.sender.accountId) fail("wrong_context", "envelope sender is not the given account");
+  const device = p.sender.devices.find((d) => d.deviceId === h.senderDeviceId);
+  if (!device) fail("unknown_signer", "envelope sender device is not on the sender's log");
+  if (h.senderLogSeq > p.sender.head.seq) fail("unknown_head", "envelope cites a newer sender log head");
+  const seen = p.sender.entryHashes[h.senderLogSeq];
+  if (!seen || !bytesEqual(seen, h.senderLogHead)) fail("log_conflict", "envelope cites a log entry that contradicts the verified log");
+  if (!(await verify(env, device.signingKey, e.signature, envelopeSigningInput(e.headerBytes, e.iv, e.ciphertext)))) fail("bad_signature", "envelope signature does not verify");
+  if (!bytesEqual(h.keyId, p.keyId)) fail("wrong_context", "envelope names another epoch key");
+  const padded = await aesGcmDecrypt(env, p.ck, e.iv, envelopeAad(e.headerBytes), e.ciphertext);
+  return decodeBody(unpad(padded));
+}
+
+/** Per sending device: the last counter and envelope hash seen in one conversation. */
+export interface SenderChain {
+  readonly counter: number;
+  readonly hash: Uint8Array;
+}
+
+/**
+ * Advances a sender's chain. A counter at or below the last one is a replay (refused); a jump is a gap
+ * and a previous-hash mismatch means the server dropped or altered messages (both shown, not refused).
+ */
+export function advanceChain(prev: SenderChain | undefined, header: EnvelopeHeader, hash: Uint8Array): { chain: SenderChain; missing: number; broken: boolean } {
+  const last = prev?.counter ?? 0;
+  if (header.counter <= last) fail("replay", `envelope counter ${header.counter} was already seen`);
+  const missing = header.counter - last - 1;
+  const broken = missing === 0 && prev !== undefined && !bytesEqual(prev.hash, header.prevHash);
+  return { chain: { counter: header.counter, hash }, missing, broken };
+}

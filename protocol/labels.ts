@@ -1,0 +1,32 @@
+/**
+ * Every context label in the protocol. Each signature input, hash input, HKDF info and AEAD associated
+ * data starts with exactly one of these (length-prefixed), so a value made for one purpose is never
+ * valid for another. docs/PROTOCOL.md "Labels" lists them with their use.
+ */
+export const Label = {
+  // signature contexts
+  login: "sealed/login/v1",
+  envelope: "sealed/envelope/v1",
+  logEntry: "sealed/log-entry/v1",
+  epochBundle: "sealed/epoch-bundle/v1",
+  // hash contexts
+  deviceId: "sealed/device-id/v1",
+  entryHash: "sealed/entry-hash/v1",
+  envelopeHash: "sealed/envelope-hash/v1",
+  keyId: "sealed/key-id/v1",
+  directMembers: "sealed/direct-members/v1",
+  safetyNumber: "sealed/safety-number/v1",
+  recoveryCheck: "sealed/recovery-check/v1",
+  // HKDF info
+  epochWrap: "sealed/epoch-wrap/v1",
+  historyWrap: "sealed/history-wrap/v1",
+  recoverySigning: "sealed/recovery/v1/signing",
+  recoveryBox: "sealed/recovery/v1/box",
+  recoveryWrap: "sealed/recovery/v1/wrap",
+  // AEAD associated data
+  epochCommit: "sealed/epoch-commit/v1",
+  envelopeAad: "sealed/envelope-aad/v1",
+  vault: "sealed/vault/v1",
+} as const;
+
+export type LabelName = keyof typeof Label;

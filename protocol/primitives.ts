@@ -1,0 +1,117 @@
+import { fromBase64url, isAllZero } from "./bytes.js";
+import { Writer } from "./codec.js";
+import { fail } from "./errors.js";
+import type { CryptoEnv, Key, KeyPair } from "./subtle.js";
+
+export const ED25519 = { name: "Ed25519" } as const;
+export const X25519 = { name: "X25519" } as const;
+export const PUBLIC_KEY_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
+export const HASH_BYTES = 32;
+export const IV_BYTES = 12;
+
+/** Label-prefixed input: u32-length-prefixed label, then each part length-prefixed. */
+export function labelled(label: string, ...parts: readonly Uint8Array[]): Uint8Array {
+  const w = new Writer().str(label);
+  for (const p of parts) w.vbytes(p);
+  return w.finish();
+}
+
+/** SHA-256 over a labelled input (docs/PROTOCOL.md "Hashes"). */
+export async function hashLabelled(env: CryptoEnv, label: string, ...parts: readonly Uint8Array[]): Promise<Uint8Array> {
+  return new Uint8Array(await env.subtle.digest("SHA-256", labelled(label, ...parts)));
+}
+
+/** HKDF-SHA-256 (RFC 5869) to `length` bytes. */
+export async function hkdf(env: CryptoEnv, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
+  const key = await env.subtle.importKey("raw", ikm, { name: "HKDF" }, false, ["deriveBits"]);
+  return new Uint8Array(await env.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info }, key, length * 8));
+}
+
+export async function sign(env: CryptoEnv, privateKey: Key, input: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await env.subtle.sign(ED25519, privateKey, input));
+}
+
+/** Verifies an Ed25519 signature over `input` with a raw 32-byte public key. Never throws for bad keys. */
+export async function verify(env: CryptoEnv, publicKey: Uint8Array, signature: Uint8Array, input: Uint8Array): Promise<boolean> {
+  if (publicKey.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
+  try {
+    const key = await env.subtle.importKey("raw", publicKey, ED25519, false, ["verify"]);
+    return await env.subtle.verify(ED25519, key, signature, input);
+  } catch {
+    return false;
+  }
+}
+
+export async function exportPublic(env: CryptoEnv, publicKey: Key): Promise<Uint8Array> {
+  return new Uint8Array((await env.subtle.exportKey("raw", publicKey)) as ArrayBuffer);
+}
+
+export async function generateSigningPair(env: CryptoEnv, extractable: boolean): Promise<KeyPair> {
+  return (await env.subtle.generateKey(ED25519, extractable, ["sign", "verify"])) as KeyPair;
+}
+
+export async function generateBoxPair(env: CryptoEnv, extractable: boolean): Promise<KeyPair> {
+  return (await env.subtle.generateKey(X25519, extractable, ["deriveBits"])) as KeyPair;
+}
+
+/**
+ * X25519 shared secret with a raw peer public key. Low-order points (RFC 7748 section 6.1: the all-zero
+ * output) are refused whether or not the runtime already rejects them.
+ */
+export async function x25519(env: CryptoEnv, privateKey: Key, peerPublic: Uint8Array): Promise<Uint8Array> {
+  if (peerPublic.length !== PUBLIC_KEY_BYTES) fail("malformed", "X25519 public key must be 32 bytes");
+  let shared: Uint8Array;
+  try {
+    const pub = await env.subtle.importKey("raw", peerPublic, X25519, true, []);
+    shared = new Uint8Array(await env.subtle.deriveBits({ name: "X25519", public: pub }, privateKey, 256));
+  } catch {
+    return fail("low_order_point", "X25519 public key was refused (low-order or invalid point)");
+  }
+  if (isAllZero(shared)) fail("low_order_point", "X25519 shared secret is all zero (low-order point)");
+  return shared;
+}
+
+/** PKCS#8 prefixes (RFC 8410) that wrap a 32-byte seed as an Ed25519 or X25519 private key. */
+const PKCS8_PREFIX = {
+  Ed25519: Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20),
+  X25519: Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20),
+} as const;
+
+/** Imports a 32-byte seed as a private key and returns it with its raw public key. */
+export async function importSeed(
+  env: CryptoEnv,
+  kind: "Ed25519" | "X25519",
+  seed: Uint8Array,
+  extractable = false,
+): Promise<{ privateKey: Key; publicKey: Uint8Array }> {
+  if (seed.length !== 32) fail("malformed", "seed must be 32 bytes");
+  const pkcs8 = new Uint8Array(48);
+  pkcs8.set(PKCS8_PREFIX[kind]);
+  pkcs8.set(seed, 16);
+  const usages = kind === "Ed25519" ? ["sign"] : ["deriveBits"];
+  // The public half is only reachable through a JWK export of an extractable copy, which is then dropped.
+  const temp = await env.subtle.importKey("pkcs8", pkcs8, { name: kind }, true, usages);
+  const jwk = (await env.subtle.exportKey("jwk", temp)) as { x?: string };
+  if (typeof jwk.x !== "string") fail("malformed", "runtime did not export the public key");
+  const publicKey = fromBase64url(jwk.x);
+  const privateKey = extractable ? temp : await env.subtle.importKey("pkcs8", pkcs8, { name: kind }, false, usages);
+  pkcs8.fill(0);
+  return { privateKey, publicKey };
+}
+
+export async function aesGcmEncrypt(env: CryptoEnv, key: Key, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await env.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, key, plaintext));
+}
+
+export async function aesGcmDecrypt(env: CryptoEnv, key: Key, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await env.subtle.decrypt({ name: "AES-GCM", iv, additionalData: aad }, key, ciphertext));
+  } catch {
+    return fail("decrypt_failed", "AES-GCM authentication failed");
+  }
+}
+
+export async function importAesKey(env: CryptoEnv, raw: Uint8Array, extractable: boolean, usages: string[]): Promise<Key> {
+  return env.subtle.importKey("raw", raw, { name: "AES-GCM" }, extractable, usages);
+}

@@ -1,0 +1,89 @@
+// Runs wrangler fully offline and stops it without leaving workerd behind.
+import { spawn, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Env that keeps wrangler from phoning home or prompting (checked with strace, see PLATFORM.md). */
+export const wranglerEnv = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  CI: "true",
+};
+
+const bin = new URL("../node_modules/.bin/wrangler", import.meta.url).pathname;
+
+/** Applies D1 migrations locally; throws with wrangler's output if it fails. */
+export function applyMigrations(persistTo) {
+  const args = ["d1", "migrations", "apply", "DB", "--local"];
+  if (persistTo) args.push("--persist-to", persistTo);
+  const r = spawnSync(bin, args, { env: wranglerEnv, encoding: "utf8" });
+  if (r.status !== 0) {
+    throw new Error(`wrangler ${args.join(" ")} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+/**
+ * Starts `wrangler dev` as the leader of its own process group, so one signal reaches
+ * wrangler and workerd together (a SIGKILLed wrangler alone leaves workerd on the port).
+ */
+export function startDev({ port, persistTo, stdio = ["ignore", "inherit", "inherit"] }) {
+  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
+    "--show-interactive-dev-session=false"];
+  if (persistTo) args.push("--persist-to", persistTo);
+  const child = spawn(bin, args, { env: wranglerEnv, stdio, detached: true });
+  // Last resort if we exit without stopDev (a crash, process.exit): don't leave workerd on the port.
+  const lastResort = () => {
+    try { process.kill(-child.pid, "SIGKILL"); } catch {}
+  };
+  process.on("exit", lastResort);
+  child.once("exit", () => process.off("exit", lastResort));
+  return child;
+}
+
+/** Live (non-zombie) processes from /proc: pid, parent pid, process group. */
+function processes() {
+  const out = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The command name in /proc/PID/stat may contain spaces, so split after its ")".
+      const [state, ppid, pgrp] = readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1].split(" ");
+      if (state !== "Z") out.push({ pid: Number(name), ppid: Number(ppid), pgrp: Number(pgrp) });
+    } catch {} // the process exited while we looked
+  }
+  return out;
+}
+
+function descendants(rootPid, procs) {
+  const out = [];
+  const stack = [rootPid];
+  while (stack.length) {
+    const parent = stack.pop();
+    for (const p of procs) if (p.ppid === parent) out.push(p.pid), stack.push(p.pid);
+  }
+  return out;
+}
+
+/** Our pids (the group and the tree below its leader) that still run; zombies count as gone. */
+function survivors(pgid, tree) {
+  return processes().filter((p) => p.pgrp === pgid || tree.includes(p.pid)).map((p) => p.pid);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * SIGINT (or `signal`) to the group, wait up to `graceMs` for the group and every descendant
+ * (workerd, in case it left the group) to go, then SIGKILL whatever is left.
+ */
+export async function stopDev(child, { signal = "SIGINT", graceMs = 5000 } = {}) {
+  const pid = child.pid;
+  if (!pid) return;
+  const tree = [pid, ...descendants(pid, processes())];
+  try { process.kill(-pid, signal); } catch {}
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && survivors(pid, tree).length) await sleep(100);
+  for (const p of survivors(pid, tree)) try { process.kill(p, "SIGKILL"); } catch {}
+}

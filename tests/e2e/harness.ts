@@ -1,0 +1,66 @@
+// Shared e2e helpers: Debian's Chromium through playwright-core, and raw reads of server storage.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type LaunchOptions } from "playwright-core";
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+// No sandbox: we run as root in containers. The rest stops Chromium from talking to Google mid-test.
+const chromiumArgs = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** `extraArgs` is for things like the fake camera flags. */
+export function launchBrowser(extraArgs: string[] = [], options: LaunchOptions = {}): Promise<Browser> {
+  return chromium.launch({ ...options, executablePath: chromiumPath, args: [...chromiumArgs, ...extraArgs] });
+}
+
+/** A browser whose profile (IndexedDB, service worker) lives in `userDataDir` and survives a relaunch. */
+export function launchPersistent(
+  userDataDir: string,
+  extraArgs: string[] = [],
+  options: Parameters<typeof chromium.launchPersistentContext>[1] = {},
+): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
+    ...options,
+    executablePath: chromiumPath,
+    args: [...chromiumArgs, ...extraArgs],
+  });
+}
+
+export interface StoredFile {
+  path: string;
+  bytes: Buffer;
+}
+
+/**
+ * Every SQLite database file the local server wrote under `persistDir`: D1 at v3/d1/..., Durable
+ * Objects at v3/do/.... Recent writes may sit only in the -wal file, so those are included.
+ */
+export function readServerStorage(persistDir: string): StoredFile[] {
+  const out: StoredFile[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.sqlite(-wal)?$/.test(e.name)) out.push({ path: p, bytes: readFileSync(p) });
+    }
+  };
+  walk(persistDir);
+  return out;
+}
+
+/** Paths of the stored files that contain `needle` (a string is searched as UTF-8). */
+export function findInServerStorage(persistDir: string, needle: string | Uint8Array): string[] {
+  const n = typeof needle === "string" ? Buffer.from(needle, "utf8") : Buffer.from(needle);
+  return readServerStorage(persistDir)
+    .filter((f) => f.bytes.includes(n))
+    .map((f) => f.path);
+}

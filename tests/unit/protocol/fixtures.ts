@@ -1,0 +1,114 @@
+// Real accounts and conversations built with the protocol itself, on Node's WebCrypto.
+import {
+  ConversationId,
+  ClientMessageId,
+  cryptoEnvFrom,
+  createEpochBundle,
+  deriveRecoveryKeys,
+  directMembershipHead,
+  exportPublic,
+  generateBoxPair,
+  generateRecoveryKey,
+  generateSigningPair,
+  makeGenesis,
+  makeEntry,
+  EntryKind,
+  SignerRole,
+  encodeAddDevicePayload,
+  verifyLog,
+  type AccountState,
+  type CryptoEnv,
+  type KeyPair,
+  type DeviceId,
+} from "../../../protocol/index.js";
+
+export const env: CryptoEnv = cryptoEnvFrom(globalThis.crypto);
+
+export interface TestDevice {
+  deviceId: DeviceId;
+  signing: KeyPair;
+  box: KeyPair;
+  signingPub: Uint8Array;
+  boxPub: Uint8Array;
+}
+
+export interface TestAccount {
+  username: string;
+  identity: KeyPair;
+  history: KeyPair;
+  device: TestDevice;
+  log: Uint8Array[];
+  state: AccountState;
+}
+
+export async function makeDevice(): Promise<Omit<TestDevice, "deviceId">> {
+  const signing = await generateSigningPair(env, false);
+  const box = await generateBoxPair(env, false);
+  return { signing, box, signingPub: await exportPublic(env, signing.publicKey), boxPub: await exportPublic(env, box.publicKey) };
+}
+
+export async function makeAccount(username: string): Promise<TestAccount> {
+  const identity = await generateSigningPair(env, true);
+  const history = await generateBoxPair(env, true);
+  const d = await makeDevice();
+  const recovery = await deriveRecoveryKeys(env, generateRecoveryKey(env));
+  const { bytes } = await makeGenesis(
+    env,
+    {
+      username,
+      identityKey: await exportPublic(env, identity.publicKey),
+      recoverySigningKey: recovery.signing.publicKey,
+      recoveryBoxKey: recovery.box.publicKey,
+      historyGeneration: 0,
+      historyKey: await exportPublic(env, history.publicKey),
+      deviceSigningKey: d.signingPub,
+      deviceBoxKey: d.boxPub,
+    },
+    { identity: identity.privateKey, device: d.signing.privateKey, recovery: recovery.signing.privateKey },
+    1_700_000_000_000,
+  );
+  const state = await verifyLog(env, [bytes]);
+  return { username, identity, history, device: { ...d, deviceId: state.devices[0]!.deviceId }, log: [bytes], state };
+}
+
+/** Appends an add-device entry, signed by the identity key, an existing device and the new device. */
+export async function addDevice(a: TestAccount): Promise<TestDevice> {
+  const d = await makeDevice();
+  const { bytes } = await makeEntry(
+    env,
+    { kind: EntryKind.addDevice, seq: a.state.head.seq + 1, prev: a.state.head.hash, createdAt: 1_700_000_001_000, payload: encodeAddDevicePayload({ deviceSigningKey: d.signingPub, deviceBoxKey: d.boxPub }) },
+    [
+      { role: SignerRole.identity, privateKey: a.identity.privateKey, publicKey: await exportPublic(env, a.identity.publicKey) },
+      { role: SignerRole.device, privateKey: a.device.signing.privateKey, publicKey: a.device.signingPub },
+      { role: SignerRole.newDevice, privateKey: d.signing.privateKey, publicKey: d.signingPub },
+    ],
+  );
+  a.log.push(bytes);
+  a.state = await verifyLog(env, a.log);
+  return { ...d, deviceId: a.state.devices.at(-1)!.deviceId };
+}
+
+export function randomConversationId(): ConversationId {
+  return ConversationId.fromBytes(env.randomBytes(16));
+}
+
+export function randomClientMessageId(): ClientMessageId {
+  return ClientMessageId.fromBytes(env.randomBytes(16));
+}
+
+export async function makeDirectEpoch(alice: TestAccount, bob: TestAccount, epoch = 0, conversationId = randomConversationId()) {
+  const membershipHead = await directMembershipHead(env, alice.state.accountId, bob.state.accountId);
+  const made = await createEpochBundle(env, {
+    conversationId,
+    epoch,
+    creator: { accountId: alice.state.accountId, deviceId: alice.device.deviceId, signingKey: alice.device.signing.privateKey },
+    membershipHead,
+    members: [alice.state, bob.state],
+    createdAt: 1_700_000_002_000,
+  });
+  const members = new Map([
+    [alice.state.accountId, alice.state],
+    [bob.state.accountId, bob.state],
+  ]);
+  return { ...made, conversationId, membershipHead, members };
+}
