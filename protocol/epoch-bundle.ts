@@ -28,8 +28,9 @@ import type { CryptoEnv, Key } from "./subtle.js";
 export const BUNDLE_VERSION = 1;
 export const COMMITMENT_BYTES = 48;
 export const WRAPPED_KEY_BYTES = 48;
-export const MAX_DEVICE_WRAPS = 10_000;
-export const MAX_MEMBERS = 5_000;
+// Sized so the largest bundle (1024 members with 4 devices each, ~864 KB) fits MAX_BUNDLE_BYTES (1 MiB).
+export const MAX_DEVICE_WRAPS = 4096;
+export const MAX_MEMBERS = 1024;
 const ZERO_IV = new Uint8Array(IV_BYTES);
 
 export interface CitedHead {

@@ -1,0 +1,11 @@
+// Bindings the tests see through `env` from cloudflare:workers: wrangler.toml's plus the
+// migrations vitest.worker.config.ts injects. Identical redeclarations elsewhere merge.
+declare namespace Cloudflare {
+  interface Env {
+    DB: D1Database;
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+  }
+  interface GlobalProps {
+    mainModule: typeof import("../../worker/index");
+  }
+}

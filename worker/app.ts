@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import type { AppEnv } from "./env.js";
+import { errorJson, errorResponse } from "./errors.js";
+import { apiHeaders } from "./http/api-headers.js";
+import { bodyLimits } from "./http/body-limits.js";
+import { originCheck } from "./http/origin-check.js";
+import { accountRoutes } from "./routes/accounts.js";
+import { conversationRoutes } from "./routes/conversations.js";
+import { directoryRoutes } from "./routes/directory.js";
+import { epochRoutes } from "./routes/epochs.js";
+import { healthRoutes } from "./routes/health.js";
+import { messageRoutes } from "./routes/messages.js";
+import { sessionRoutes } from "./routes/session.js";
+
+/**
+ * The HTTP API (docs/API.md). Order matters: headers wrap everything, the origin check runs before any
+ * body is read, and body limits before any route parses one.
+ */
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("/api/*", apiHeaders, originCheck, bodyLimits);
+  app.route("/api", healthRoutes);
+  app.route("/api", accountRoutes);
+  app.route("/api", sessionRoutes);
+  app.route("/api", directoryRoutes);
+  app.route("/api", conversationRoutes);
+  app.route("/api", epochRoutes);
+  app.route("/api", messageRoutes);
+  app.notFound((c) => c.json(errorJson("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError(errorResponse);
+  return app;
+}

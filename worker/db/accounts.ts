@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { accountIdSchema, usernameSchema } from "../../protocol/api.js";
+import type { AccountId, DeviceId } from "../../protocol/ids.js";
+import { blob, int, isUniqueViolation, parseRow, parseRows } from "./rows.js";
+
+const accountRow = z.object({ id: accountIdSchema, username: usernameSchema });
+export type AccountRow = z.output<typeof accountRow>;
+
+export interface NewAccount {
+  readonly accountId: AccountId;
+  readonly username: string;
+  readonly genesis: Uint8Array;
+  readonly device: { readonly deviceId: DeviceId; readonly signingKey: Uint8Array; readonly boxKey: Uint8Array };
+  readonly createdAt: number;
+}
+
+export type InsertAccountResult = "created" | "username_taken" | "device_exists";
+
+/** Account, genesis entry and first device in one transaction: all three exist or none does. */
+export async function insertAccount(db: D1Database, a: NewAccount): Promise<InsertAccountResult> {
+  try {
+    await db.batch([
+      db.prepare("INSERT INTO accounts (id, username, created_at) VALUES (?1, ?2, ?3)").bind(a.accountId, a.username, a.createdAt),
+      db.prepare("INSERT INTO log_entries (account_id, seq, entry) VALUES (?1, 0, ?2)").bind(a.accountId, a.genesis),
+      db
+        .prepare("INSERT INTO devices (device_id, account_id, signing_key, box_key, added_seq, revoked_at) VALUES (?1, ?2, ?3, ?4, 0, NULL)")
+        .bind(a.device.deviceId, a.accountId, a.device.signingKey, a.device.boxKey),
+    ]);
+    return "created";
+  } catch (e) {
+    // The account id is the genesis hash, and the genesis holds the username: a repeated genesis
+    // collides on the username first.
+    if (isUniqueViolation(e, "accounts.username") || isUniqueViolation(e, "accounts.id")) return "username_taken";
+    if (isUniqueViolation(e, "devices.device_id")) return "device_exists";
+    throw e;
+  }
+}
+
+export async function findAccountByUsername(db: D1Database, username: string): Promise<AccountRow | undefined> {
+  const row = await db.prepare("SELECT id, username FROM accounts WHERE username = ?1").bind(username).first();
+  return row ? parseRow(accountRow, row, "accounts") : undefined;
+}
+
+export async function findAccount(db: D1Database, accountId: AccountId): Promise<AccountRow | undefined> {
+  const row = await db.prepare("SELECT id, username FROM accounts WHERE id = ?1").bind(accountId).first();
+  return row ? parseRow(accountRow, row, "accounts") : undefined;
+}
+
+const logRow = z.object({ seq: int, entry: blob });
+
+/** Every entry of an account's device log, in order. */
+export async function readLog(db: D1Database, accountId: AccountId): Promise<Uint8Array[]> {
+  const { results } = await db.prepare("SELECT seq, entry FROM log_entries WHERE account_id = ?1 ORDER BY seq").bind(accountId).all();
+  return parseRows(logRow, results, "log_entries").map((r) => r.entry);
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { accountIdSchema, conversationIdSchema, type Conversation } from "../../protocol/api.js";
+import type { AccountId, ConversationId } from "../../protocol/ids.js";
+import { int, parseRow, parseRows } from "./rows.js";
+
+const conversationRow = z.object({
+  id: conversationIdSchema,
+  kind: z.literal("direct"),
+  member_a: accountIdSchema,
+  member_b: accountIdSchema,
+  created_at: int,
+  last_seq: int.nonnegative(),
+});
+
+function toConversation(r: z.output<typeof conversationRow>): Conversation {
+  return { id: r.id, kind: r.kind, members: [r.member_a, r.member_b], createdAt: r.created_at, lastSeq: r.last_seq };
+}
+
+// lastSeq reads the messages primary key (conversation_id, seq) backwards: one index probe per row.
+const SELECT_CONVERSATION = `
+  SELECT c.id, c.kind, c.member_a, c.member_b, c.created_at,
+         COALESCE((SELECT MAX(m.seq) FROM messages m WHERE m.conversation_id = c.id), 0) AS last_seq
+    FROM conversations c`;
+
+export async function findConversation(db: D1Database, id: ConversationId): Promise<Conversation | undefined> {
+  const row = await db.prepare(`${SELECT_CONVERSATION} WHERE c.id = ?1`).bind(id).first();
+  return row ? toConversation(parseRow(conversationRow, row, "conversations")) : undefined;
+}
+
+/** The caller's conversations, oldest first (the client orders them for display). */
+export async function listConversations(db: D1Database, accountId: AccountId): Promise<Conversation[]> {
+  const { results } = await db
+    .prepare(`${SELECT_CONVERSATION} JOIN conversation_members cm ON cm.conversation_id = c.id WHERE cm.account_id = ?1 ORDER BY c.created_at, c.id`)
+    .bind(accountId)
+    .all();
+  return parseRows(conversationRow, results, "conversations").map(toConversation);
+}
+
+/**
+ * The direct conversation of two accounts, created if there is none. Members are stored sorted, so the
+ * UNIQUE pair makes a concurrent second create a no-op; the members rows are inserted only for a
+ * conversation row that exists under the new id.
+ */
+export async function openDirectConversation(
+  db: D1Database,
+  p: { newId: ConversationId; a: AccountId; b: AccountId; now: number },
+): Promise<{ conversation: Conversation; created: boolean }> {
+  const [x, y] = p.a < p.b ? [p.a, p.b] : [p.b, p.a];
+  const [inserted] = await db.batch([
+    db.prepare("INSERT INTO conversations (id, kind, member_a, member_b, created_at) VALUES (?1, 'direct', ?2, ?3, ?4) ON CONFLICT (member_a, member_b) DO NOTHING").bind(p.newId, x, y, p.now),
+    db.prepare("INSERT INTO conversation_members (conversation_id, account_id) SELECT id, ?2 FROM conversations WHERE id = ?1").bind(p.newId, x),
+    db.prepare("INSERT INTO conversation_members (conversation_id, account_id) SELECT id, ?2 FROM conversations WHERE id = ?1").bind(p.newId, y),
+  ]);
+  const created = (inserted?.meta.changes ?? 0) === 1;
+  const row = await db.prepare(`${SELECT_CONVERSATION} WHERE c.member_a = ?1 AND c.member_b = ?2`).bind(x, y).first();
+  if (!row) throw new Error("direct conversation vanished after insert");
+  return { conversation: toConversation(parseRow(conversationRow, row, "conversations")), created };
+}
+
+export async function isMember(db: D1Database, id: ConversationId, accountId: AccountId): Promise<boolean> {
+  const row = await db.prepare("SELECT 1 AS one FROM conversation_members WHERE conversation_id = ?1 AND account_id = ?2").bind(id, accountId).first();
+  return row !== null;
+}

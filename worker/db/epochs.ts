@@ -1,0 +1,37 @@
+import { z } from "zod";
+import type { ConversationId, DeviceId } from "../../protocol/ids.js";
+import { blob, int, parseRow, parseRows } from "./rows.js";
+
+export interface NewEpoch {
+  readonly conversationId: ConversationId;
+  readonly epoch: number;
+  readonly keyId: Uint8Array;
+  readonly bundle: Uint8Array;
+  readonly creatorDeviceId: DeviceId;
+  readonly createdAt: number;
+}
+
+/** Stores a bundle unless its epoch already has one (first writer wins). Returns whether it stored. */
+export async function insertEpoch(db: D1Database, e: NewEpoch): Promise<boolean> {
+  const r = await db
+    .prepare(
+      "INSERT INTO epochs (conversation_id, epoch, key_id, bundle, creator_device_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (conversation_id, epoch) DO NOTHING",
+    )
+    .bind(e.conversationId, e.epoch, e.keyId, e.bundle, e.creatorDeviceId, e.createdAt)
+    .run();
+  return r.meta.changes === 1;
+}
+
+const keyRow = z.object({ key_id: blob });
+
+export async function findEpochKeyId(db: D1Database, conversationId: ConversationId, epoch: number): Promise<Uint8Array | undefined> {
+  const row = await db.prepare("SELECT key_id FROM epochs WHERE conversation_id = ?1 AND epoch = ?2").bind(conversationId, epoch).first();
+  return row ? parseRow(keyRow, row, "epochs").key_id : undefined;
+}
+
+const bundleRow = z.object({ epoch: int.nonnegative(), bundle: blob });
+
+export async function listEpochs(db: D1Database, conversationId: ConversationId): Promise<{ epoch: number; bundle: Uint8Array }[]> {
+  const { results } = await db.prepare("SELECT epoch, bundle FROM epochs WHERE conversation_id = ?1 ORDER BY epoch").bind(conversationId).all();
+  return parseRows(bundleRow, results, "epochs");
+}

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { accountIdSchema, deviceIdSchema, usernameSchema } from "../../protocol/api.js";
+import type { AccountId, DeviceId } from "../../protocol/ids.js";
+import type { Session } from "../auth/session.js";
+import { int, parseRow } from "./rows.js";
+
+/** last_seen_at is refreshed at most this often, so reads do not each cost a write. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export async function insertSession(
+  db: D1Database,
+  s: { tokenHash: Uint8Array; accountId: AccountId; deviceId: DeviceId; now: number; expiresAt: number },
+): Promise<void> {
+  await db.batch([
+    db.prepare("DELETE FROM sessions WHERE expires_at <= ?1").bind(s.now),
+    db
+      .prepare("INSERT INTO sessions (token_hash, account_id, device_id, created_at, expires_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?4)")
+      .bind(s.tokenHash, s.accountId, s.deviceId, s.now, s.expiresAt),
+  ]);
+}
+
+const sessionRow = z.object({ account_id: accountIdSchema, device_id: deviceIdSchema, username: usernameSchema, last_seen_at: int });
+
+/**
+ * The live session for a token hash: unexpired, and its device not revoked (the join is what makes a
+ * revoked device's sessions die with it, without having to find and delete them).
+ */
+export async function findSession(db: D1Database, tokenHash: Uint8Array, now: number): Promise<Session | undefined> {
+  const row = await db
+    .prepare(
+      `SELECT s.account_id, s.device_id, a.username, s.last_seen_at
+         FROM sessions s
+         JOIN devices d ON d.device_id = s.device_id AND d.account_id = s.account_id AND d.revoked_at IS NULL
+         JOIN accounts a ON a.id = s.account_id
+        WHERE s.token_hash = ?1 AND s.expires_at > ?2`,
+    )
+    .bind(tokenHash, now)
+    .first();
+  if (!row) return undefined;
+  const r = parseRow(sessionRow, row, "sessions");
+  if (now - r.last_seen_at > TOUCH_INTERVAL_MS) {
+    await db.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1").bind(tokenHash, now).run();
+  }
+  return { accountId: r.account_id, deviceId: r.device_id, username: r.username, tokenHash };
+}
+
+export async function deleteSession(db: D1Database, tokenHash: Uint8Array): Promise<void> {
+  await db.prepare("DELETE FROM sessions WHERE token_hash = ?1").bind(tokenHash).run();
+}

@@ -1,0 +1,17 @@
+import type { Context } from "hono";
+import { AccountId, ConversationId } from "../../protocol/ids.js";
+import { NotFound } from "../errors.js";
+
+// A path segment that is not a well-formed id names nothing that can exist: 404, like an unknown id.
+
+export function conversationIdParam(c: Context): ConversationId {
+  const id = c.req.param("id");
+  if (!ConversationId.is(id)) throw new NotFound("no such conversation");
+  return id;
+}
+
+export function accountIdParam(c: Context): AccountId {
+  const id = c.req.param("accountId");
+  if (!AccountId.is(id)) throw new NotFound("no such account");
+  return id;
+}

@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import type { z } from "zod";
+import { signUpRequest, type signUpResponse } from "../../protocol/api.js";
+import { fromBase64url } from "../../protocol/bytes.js";
+import { verifyLog } from "../../protocol/device-log.js";
+import { cryptoEnv } from "../crypto-env.js";
+import { insertAccount } from "../db/accounts.js";
+import type { AppEnv } from "../env.js";
+import { BadRequest, Conflict } from "../errors.js";
+import { decodeOr } from "../http/decode.js";
+import { readJson } from "../http/json-body.js";
+
+/**
+ * Sign-up: the client made every key and signed the genesis itself; the server checks the genesis
+ * verifies as a one-entry log (so the account id is its hash) and that it names the requested username.
+ */
+export const accountRoutes = new Hono<AppEnv>().post("/accounts", async (c) => {
+  const body = await readJson(c, signUpRequest);
+  const genesis = fromBase64url(body.genesis);
+  const state = await decodeOr("invalid_genesis", () => verifyLog(cryptoEnv, [genesis]));
+  if (state.username !== body.username) throw new BadRequest("invalid_genesis", `the genesis is for username ${state.username}, not ${body.username}`);
+  const device = state.devices[0];
+  if (!device) throw new BadRequest("invalid_genesis", "the genesis names no device");
+  const result = await insertAccount(c.env.DB, {
+    accountId: state.accountId,
+    username: state.username,
+    genesis,
+    device: { deviceId: device.deviceId, signingKey: device.signingKey, boxKey: device.boxKey },
+    createdAt: Date.now(),
+  });
+  if (result === "username_taken") throw new Conflict("username_taken", `username ${body.username} is taken`);
+  if (result === "device_exists") throw new Conflict("device_exists", "this device key is already registered");
+  return c.json({ accountId: state.accountId } satisfies z.output<typeof signUpResponse>, 201);
+});

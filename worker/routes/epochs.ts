@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import type { z } from "zod";
+import { postEpochRequest, type epochListResponse, type postEpochResponse } from "../../protocol/api.js";
+import { bytesEqual, fromBase64url, toBase64url } from "../../protocol/bytes.js";
+import { bundleSigningInput, decodeBundle, keyIdOf } from "../../protocol/epoch-bundle.js";
+import { verify } from "../../protocol/primitives.js";
+import { requireSession } from "../auth/require-session.js";
+import { cryptoEnv } from "../crypto-env.js";
+import { findDevice } from "../db/devices.js";
+import { insertEpoch, listEpochs } from "../db/epochs.js";
+import type { AppEnv } from "../env.js";
+import { BadRequest, Conflict, Forbidden } from "../errors.js";
+import { decodeOr } from "../http/decode.js";
+import { readJson } from "../http/json-body.js";
+import { memberConversation } from "./conversation-access.js";
+
+/**
+ * Epoch bundles. The server cannot check the wraps (it holds no keys); it checks what it can so that a
+ * stored bundle is at least the signed work of the posting member device, for this conversation and
+ * only its members. Recipients still run protocol verifyBundle against their own verified view.
+ */
+export const epochRoutes = new Hono<AppEnv>()
+  .post("/conversations/:id/epochs", requireSession, async (c) => {
+    const conversation = await memberConversation(c);
+    const session = c.var.session;
+    const bytes = fromBase64url((await readJson(c, postEpochRequest)).bundle);
+    const bundle = await decodeOr("invalid_bundle", () => decodeBundle(bytes));
+    if (bundle.conversationId !== conversation.id) throw new BadRequest("invalid_bundle", "the bundle is for another conversation");
+    if (bundle.creatorAccountId !== session.accountId || bundle.creatorDeviceId !== session.deviceId) {
+      throw new Forbidden("forbidden", "a bundle must be created by the device that posts it");
+    }
+    const device = await findDevice(c.env.DB, session.deviceId);
+    if (!device || device.revoked) throw new Forbidden("forbidden", "this device was removed from the account");
+    if (!(await verify(cryptoEnv, device.signingKey, bundle.signature, bundleSigningInput(bundle.body)))) {
+      throw new BadRequest("bad_signature", "the bundle signature does not verify with this device's key");
+    }
+    // The envelope check matches key ids, so a key id must really be the hash of the signed commitment.
+    if (!bytesEqual(await keyIdOf(cryptoEnv, bundle.commitment), bundle.keyId)) throw new BadRequest("invalid_bundle", "the key id is not the hash of the commitment");
+    const members = new Set<string>(conversation.members);
+    const named = [...bundle.heads, ...bundle.deviceWraps, ...bundle.historyWraps].map((x) => x.accountId);
+    const outsider = named.find((a) => !members.has(a));
+    if (outsider !== undefined) throw new BadRequest("invalid_bundle", `the bundle names ${outsider}, who is not a member`);
+    const stored = await insertEpoch(c.env.DB, {
+      conversationId: conversation.id,
+      epoch: bundle.epoch,
+      keyId: bundle.keyId,
+      bundle: bytes,
+      creatorDeviceId: session.deviceId,
+      createdAt: Date.now(),
+    });
+    if (!stored) throw new Conflict("epoch_exists", `epoch ${bundle.epoch} already has a bundle`);
+    return c.json({ epoch: bundle.epoch } satisfies z.output<typeof postEpochResponse>, 201);
+  })
+  .get("/conversations/:id/epochs", requireSession, async (c) => {
+    const conversation = await memberConversation(c);
+    const epochs = await listEpochs(c.env.DB, conversation.id);
+    return c.json({ epochs: epochs.map((e) => ({ epoch: e.epoch, bundle: toBase64url(e.bundle) })) } satisfies z.output<typeof epochListResponse>);
+  });

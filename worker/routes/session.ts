@@ -1,0 +1,77 @@
+import { Hono } from "hono";
+import type { z } from "zod";
+import { challengeRequest, loginRequest, type challengeResponse, type sessionResponse } from "../../protocol/api.js";
+import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
+import { isProtocolError } from "../../protocol/errors.js";
+import { LOGIN_NONCE_BYTES, verifyLogin } from "../../protocol/login.js";
+import { requireSession } from "../auth/require-session.js";
+import { NONCE_LIFETIME_MS, SESSION_LIFETIME_MS } from "../auth/session.js";
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../auth/session-cookie.js";
+import { hashSessionToken, newSessionToken } from "../auth/session-token.js";
+import { cryptoEnv } from "../crypto-env.js";
+import { findAccount } from "../db/accounts.js";
+import { findDevice } from "../db/devices.js";
+import { consumeNonce, storeNonce } from "../db/login-nonces.js";
+import { deleteSession, insertSession } from "../db/sessions.js";
+import type { AppEnv } from "../env.js";
+import { Forbidden, NotFound, Unauthenticated } from "../errors.js";
+import { readJson } from "../http/json-body.js";
+
+type SessionResponse = z.output<typeof sessionResponse>;
+
+/**
+ * Device login (docs/PROTOCOL.md "Login"): the server issues a single-use nonce; the device signs a
+ * "login/v1" input it builds itself over that nonce, the origin, its ids and an expiry; the server
+ * rebuilds the same input and checks it with the device's stored signing key.
+ */
+export const sessionRoutes = new Hono<AppEnv>()
+  .post("/session/challenge", async (c) => {
+    const body = await readJson(c, challengeRequest);
+    const device = await findDevice(c.env.DB, body.deviceId);
+    if (!device || device.accountId !== body.accountId) throw new NotFound("no such device on this account");
+    if (device.revoked) throw new Forbidden("forbidden", "this device was removed from the account");
+    const now = Date.now();
+    const nonce = cryptoEnv.randomBytes(LOGIN_NONCE_BYTES);
+    await storeNonce(c.env.DB, { nonce, accountId: body.accountId, deviceId: body.deviceId, expiresAt: now + NONCE_LIFETIME_MS }, now);
+    return c.json({ nonce: toBase64url(nonce) } satisfies z.output<typeof challengeResponse>);
+  })
+  .post("/session", async (c) => {
+    const body = await readJson(c, loginRequest);
+    const now = Date.now();
+    const nonce = fromBase64url(body.nonce);
+    // Consumed before anything else is checked: a nonce buys exactly one attempt, right or wrong.
+    const issued = await consumeNonce(c.env.DB, nonce);
+    if (!issued || issued.accountId !== body.accountId || issued.deviceId !== body.deviceId || issued.expiresAt < now) {
+      throw new Unauthenticated("the login nonce is unknown, used, expired or for another device", "login_failed");
+    }
+    const device = await findDevice(c.env.DB, body.deviceId);
+    if (!device || device.accountId !== body.accountId || device.revoked) throw new Unauthenticated("this device cannot log in", "login_failed");
+    // originCheck already made sure the Origin header is this server's origin.
+    const origin = c.req.header("origin") ?? new URL(c.req.url).origin;
+    try {
+      await verifyLogin(cryptoEnv, device.signingKey, fromBase64url(body.signature), { nonce, origin, accountId: body.accountId, deviceId: body.deviceId, expiresAt: body.expiresAt }, now);
+    } catch (e) {
+      if (isProtocolError(e)) throw new Unauthenticated(e.message, "login_failed");
+      throw e;
+    }
+    const account = await findAccount(c.env.DB, body.accountId);
+    if (!account) throw new Unauthenticated("no such account", "login_failed");
+    const token = newSessionToken();
+    const tokenHash = await hashSessionToken(token);
+    if (!tokenHash) throw new Error("a fresh session token did not hash");
+    await insertSession(c.env.DB, { tokenHash, accountId: body.accountId, deviceId: body.deviceId, now, expiresAt: now + SESSION_LIFETIME_MS });
+    setSessionCookie(c, token, SESSION_LIFETIME_MS / 1000);
+    return c.json({ accountId: body.accountId, deviceId: body.deviceId, username: account.username } satisfies SessionResponse);
+  })
+  .delete("/session", async (c) => {
+    // Logging out is idempotent: with or without a live session the answer is 204 and no cookie.
+    const token = readSessionCookie(c);
+    const hash = token === undefined ? undefined : await hashSessionToken(token);
+    if (hash) await deleteSession(c.env.DB, hash);
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  })
+  .get("/me", requireSession, (c) => {
+    const s = c.var.session;
+    return c.json({ accountId: s.accountId, deviceId: s.deviceId, username: s.username } satisfies SessionResponse);
+  });
