@@ -1,0 +1,75 @@
+// Drives the Sealed web app the way a person does: by labels, roles and the test ids the UI exposes.
+import type { Page } from "playwright-core";
+
+/** Unique per run: every e2e file shares one server. */
+export function uniqueName(base: string): string {
+  return `${base}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Signs up through onboarding; returns the recovery key exactly as the screen showed it. */
+export async function signUpViaUi(page: Page, baseURL: string, username: string, shots?: { onboarding?: string; recovery?: string }): Promise<string> {
+  await page.goto(baseURL);
+  await page.getByLabel("Choose a username").fill(username);
+  if (shots?.onboarding) await page.screenshot({ path: shots.onboarding });
+  await page.getByRole("button", { name: "Create account" }).click();
+  const key = page.getByTestId("recovery-key");
+  await key.waitFor();
+  const groups = await key.locator("span").allTextContents();
+  if (shots?.recovery) await page.screenshot({ path: shots.recovery });
+  const cont = page.getByRole("button", { name: "Continue" });
+  if (!(await cont.isDisabled())) throw new Error("Continue must wait for the 'I saved my recovery key' confirmation");
+  await page.getByLabel("I saved my recovery key").check();
+  await cont.click();
+  await page.getByTestId("my-username").filter({ hasText: username }).waitFor();
+  return groups.join("-");
+}
+
+export async function startChatViaUi(page: Page, peer: string): Promise<void> {
+  await page.getByTestId("new-chat").click();
+  await page.getByLabel("Username").fill(peer);
+  await page.getByRole("button", { name: "Start chat" }).click();
+  await page.getByTestId("chat-title").filter({ hasText: peer }).waitFor();
+}
+
+/** Opens the chat with `peer` from the list (on a phone the list is hidden while a chat is open). */
+export async function openChatViaUi(page: Page, peer: string): Promise<void> {
+  const title = page.getByTestId("chat-title").filter({ hasText: peer });
+  const item = page.getByTestId("conversation-item").filter({ hasText: peer });
+  await item.or(title).filter({ visible: true }).first().waitFor();
+  if (!(await title.isVisible())) await item.click();
+  await title.waitFor();
+}
+
+/** Types into the composer and presses Enter; "\n" in `text` is typed as Shift+Enter. */
+export async function sendViaUi(page: Page, text: string): Promise<void> {
+  const box = page.getByTestId("composer");
+  await box.click();
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (i > 0) await box.press("Shift+Enter");
+    await box.pressSequentially(lines[i]!);
+  }
+  await box.press("Enter");
+  // The box clears once the message is sealed and stored (shown as pending or sent).
+  for (let i = 0; (await box.inputValue()) !== ""; i++) {
+    if (i > 100) throw new Error("the composer kept its text: sending failed");
+    await page.waitForTimeout(50);
+  }
+}
+
+export function messageTexts(page: Page): Promise<string[]> {
+  return page.getByTestId("message-text").allTextContents();
+}
+
+/** Waits until the open chat shows exactly `expected`, in order, none of them still pending. */
+export async function waitForHistory(page: Page, expected: readonly string[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: string[] = [];
+  for (;;) {
+    seen = await messageTexts(page);
+    const pending = await page.getByText("Sending…").count();
+    if (pending === 0 && seen.length === expected.length && seen.every((t, i) => t === expected[i])) return;
+    if (Date.now() > deadline) throw new Error(`history mismatch:\n expected ${JSON.stringify(expected)}\n      saw ${JSON.stringify(seen)} (${pending} pending)`);
+    await page.waitForTimeout(200);
+  }
+}

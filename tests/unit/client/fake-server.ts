@@ -1,0 +1,193 @@
+// An in-memory stand-in for the worker's HTTP API (protocol/api.ts), for fast client tests in Node. It
+// checks what the real server checks where the client's correctness depends on it (login signatures,
+// genesis validity, one bundle per epoch, idempotent posts), and offers hooks to misbehave.
+import {
+  AccountId,
+  ConversationId,
+  DeviceId,
+  cryptoEnvFrom,
+  decodeBundle,
+  decodeEnvelope,
+  fromBase64url,
+  toBase64url,
+  verifyLog,
+  verifyLogin,
+} from "../../../protocol/index.js";
+import type { Conversation, StoredMessage } from "../../../protocol/api.js";
+import type { FetchFn } from "../../../web/src/client/api.js";
+
+const env = cryptoEnvFrom(globalThis.crypto);
+
+interface Account {
+  username: string;
+  log: string[];
+}
+
+interface Conv {
+  conversation: Conversation;
+  epochs: Map<number, string>;
+  messages: StoredMessage[];
+  byClientId: Map<string, number>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(code);
+  }
+}
+
+export class FakeServer {
+  readonly origin = "http://127.0.0.1:8787";
+  readonly accounts = new Map<string, Account>();
+  readonly conversations = new Map<string, Conv>();
+  private readonly nonces = new Map<string, string>();
+  private readonly sessions = new Map<string, { accountId: AccountId; deviceId: DeviceId }>();
+  private clock = 1_700_000_000_000;
+  /** Requests seen, as "METHOD path", for assertions. */
+  readonly requests: string[] = [];
+  /** Set to make every request fail as if the network were down. */
+  offline = false;
+
+  accountIdOf(username: string): AccountId {
+    for (const [id, a] of this.accounts) if (a.username === username) return id as AccountId;
+    throw new Error(`no account ${username}`);
+  }
+
+  /** Serves `log` for the username from now on (a server that lies, or an account re-registered). */
+  replaceLog(username: string, log: string[], accountId?: AccountId): void {
+    const old = this.accountIdOf(username);
+    const a = this.accounts.get(old)!;
+    if (accountId && accountId !== old) {
+      this.accounts.delete(old);
+      this.accounts.set(accountId, { username, log });
+    } else a.log = log;
+  }
+
+  /** A fetch with its own cookie jar: one per simulated browser. */
+  fetchFor(): FetchFn {
+    let cookie: string | undefined;
+    return async (input, init) => {
+      if (this.offline) throw new TypeError("Failed to fetch");
+      const url = new URL(input, this.origin);
+      this.requests.push(`${init.method ?? "GET"} ${url.pathname}`);
+      const body = typeof init.body === "string" ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
+      try {
+        const { json, setCookie } = await this.route(init.method ?? "GET", url, body, cookie);
+        if (setCookie) cookie = setCookie;
+        return new Response(JSON.stringify(json), { status: 200, headers: { "content-type": "application/json" } });
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        return new Response(JSON.stringify({ error: { code: e.code, message: `refused: ${e.code}` } }), { status: e.status });
+      }
+    };
+  }
+
+  private session(cookie: string | undefined) {
+    const s = cookie ? this.sessions.get(cookie) : undefined;
+    if (!s) throw new HttpError(401, "unauthenticated");
+    return s;
+  }
+
+  private conv(id: string, accountId: AccountId): Conv {
+    const c = this.conversations.get(id);
+    if (!c || !c.conversation.members.includes(accountId)) throw new HttpError(404, "not_found");
+    return c;
+  }
+
+  private async route(method: string, url: URL, body: Record<string, unknown> | undefined, cookie: string | undefined): Promise<{ json: unknown; setCookie?: string }> {
+    const p = url.pathname;
+    let m: RegExpMatchArray | null;
+    if (method === "POST" && p === "/api/accounts") {
+      const genesis = String(body?.genesis);
+      const state = await verifyLog(env, [fromBase64url(genesis)]);
+      if (state.username !== body?.username) throw new HttpError(400, "invalid_request");
+      if ([...this.accounts.values()].some((a) => a.username === state.username)) throw new HttpError(409, "username_taken");
+      this.accounts.set(state.accountId, { username: state.username, log: [genesis] });
+      return { json: { accountId: state.accountId } };
+    }
+    if (method === "POST" && p === "/api/session/challenge") {
+      const nonce = toBase64url(env.randomBytes(32));
+      this.nonces.set(nonce, `${String(body?.accountId)}/${String(body?.deviceId)}`);
+      return { json: { nonce } };
+    }
+    if (method === "POST" && p === "/api/session") {
+      const accountId = AccountId.parse(String(body?.accountId));
+      const deviceId = DeviceId.parse(String(body?.deviceId));
+      const nonce = String(body?.nonce);
+      if (this.nonces.get(nonce) !== `${accountId}/${deviceId}`) throw new HttpError(401, "bad_challenge");
+      this.nonces.delete(nonce);
+      const a = this.accounts.get(accountId);
+      if (!a) throw new HttpError(401, "unknown_account");
+      const state = await verifyLog(env, a.log.map(fromBase64url));
+      const device = state.devices.find((d) => d.deviceId === deviceId);
+      if (!device) throw new HttpError(401, "unknown_device");
+      await verifyLogin(env, device.signingKey, fromBase64url(String(body?.signature)), { nonce: fromBase64url(nonce), origin: this.origin, accountId, deviceId, expiresAt: Number(body?.expiresAt) }, Date.now()).catch(() => {
+        throw new HttpError(401, "bad_signature");
+      });
+      const token = toBase64url(env.randomBytes(16));
+      this.sessions.set(token, { accountId, deviceId });
+      return { json: { accountId, deviceId, username: a.username }, setCookie: token };
+    }
+    if (method === "GET" && p === "/api/me") {
+      const s = this.session(cookie);
+      return { json: { ...s, username: this.accounts.get(s.accountId)!.username } };
+    }
+    if (method === "GET" && (m = p.match(/^\/api\/users\/([^/]+)$/))) {
+      this.session(cookie);
+      const name = decodeURIComponent(m[1]!);
+      for (const [id, a] of this.accounts) if (a.username === name) return { json: { username: name, accountId: id, log: a.log } };
+      throw new HttpError(404, "not_found");
+    }
+    if (method === "GET" && (m = p.match(/^\/api\/accounts\/([^/]+)\/log$/))) {
+      this.session(cookie);
+      const a = this.accounts.get(decodeURIComponent(m[1]!));
+      if (!a) throw new HttpError(404, "not_found");
+      return { json: { username: a.username, accountId: m[1], log: a.log } };
+    }
+    if (method === "POST" && p === "/api/conversations") {
+      const s = this.session(cookie);
+      const peer = String(body?.peer);
+      if (!this.accounts.has(peer) || peer === s.accountId) throw new HttpError(404, "not_found");
+      for (const c of this.conversations.values()) if (c.conversation.members.includes(s.accountId) && c.conversation.members.includes(peer as AccountId)) return { json: { conversation: c.conversation } };
+      const id = ConversationId.fromBytes(env.randomBytes(16));
+      const conversation: Conversation = { id, kind: "direct", members: [s.accountId, peer as AccountId], createdAt: this.clock++, lastSeq: 0 };
+      this.conversations.set(id, { conversation, epochs: new Map(), messages: [], byClientId: new Map() });
+      return { json: { conversation } };
+    }
+    if (method === "GET" && p === "/api/conversations") {
+      const s = this.session(cookie);
+      return { json: { conversations: [...this.conversations.values()].filter((c) => c.conversation.members.includes(s.accountId)).map((c) => c.conversation) } };
+    }
+    if ((m = p.match(/^\/api\/conversations\/([^/]+)\/epochs$/))) {
+      const c = this.conv(m[1]!, this.session(cookie).accountId);
+      if (method === "GET") return { json: { epochs: [...c.epochs].sort((a, b) => a[0] - b[0]).map(([epoch, bundle]) => ({ epoch, bundle })) } };
+      const bundle = String(body?.bundle);
+      const epoch = decodeBundle(fromBase64url(bundle)).epoch;
+      if (c.epochs.has(epoch)) throw new HttpError(409, "epoch_exists");
+      c.epochs.set(epoch, bundle);
+      return { json: { epoch } };
+    }
+    if ((m = p.match(/^\/api\/conversations\/([^/]+)\/messages$/))) {
+      const c = this.conv(m[1]!, this.session(cookie).accountId);
+      if (method === "GET") {
+        const after = Number(url.searchParams.get("after") ?? 0);
+        const limit = Number(url.searchParams.get("limit") ?? 100);
+        const rest = c.messages.filter((x) => x.seq > after);
+        return { json: { messages: rest.slice(0, limit), more: rest.length > limit } };
+      }
+      const envelope = String(body?.envelope);
+      const cmid = decodeEnvelope(fromBase64url(envelope)).header.clientMessageId;
+      const dup = c.byClientId.get(cmid);
+      if (dup !== undefined) return { json: { seq: dup, duplicate: true } };
+      const seq = c.messages.length + 1;
+      c.messages.push({ seq, envelope, receivedAt: this.clock++ });
+      c.byClientId.set(cmid, seq);
+      c.conversation = { ...c.conversation, lastSeq: seq };
+      return { json: { seq, duplicate: false } };
+    }
+    throw new HttpError(404, "not_found");
+  }
+}

@@ -1,0 +1,117 @@
+import type { AccountId, ConversationId, CryptoEnv } from "../../../protocol/index.js";
+import { confirmRecoverySaved, resumeSession, signUp, type Session } from "./account.js";
+import { Api } from "./api.js";
+import { addContact, contactSafetyNumber, refreshContact } from "./contacts.js";
+import { makeContext, type ClientContext } from "./context.js";
+import { requireConversation, startConversation } from "./conversations.js";
+import { SealedDb, getAccount, getContact } from "./db.js";
+import { defaultCryptoEnv } from "./env.js";
+import { currentEpoch } from "./epochs.js";
+import { withLock } from "./lock.js";
+import { flushOutbox, queueText } from "./messages.js";
+import { pullMessages } from "./receive.js";
+import type { MessageRow } from "./rows.js";
+import { Syncer } from "./sync.js";
+
+export interface ClientOptions {
+  readonly db?: SealedDb;
+  readonly api?: Api;
+  readonly env?: CryptoEnv;
+  readonly origin?: string;
+  readonly now?: () => number;
+  /** Start the polling loop once signed in (default true; tests drive `sync.syncNow()` instead). */
+  readonly autoSync?: boolean;
+}
+
+/**
+ * The client core as one object for the UI: it owns the store, the API and the sync loop, and exposes
+ * actions. It renders nothing; the UI reads state through views.ts (live queries) and calls these.
+ */
+export class ChatClient {
+  readonly ctx: ClientContext;
+  readonly sync: Syncer;
+  session: Session | undefined;
+  private readonly autoSync: boolean;
+
+  constructor(o: ClientOptions = {}) {
+    this.autoSync = o.autoSync ?? true;
+    this.ctx = makeContext({
+      db: o.db ?? new SealedDb(),
+      api: o.api ?? new Api(),
+      env: o.env ?? defaultCryptoEnv(),
+      origin: o.origin ?? globalThis.location.origin,
+      ...(o.now ? { now: o.now } : {}),
+    });
+    this.sync = new Syncer(this.ctx);
+  }
+
+  get db(): SealedDb {
+    return this.ctx.db;
+  }
+
+  /** Resumes a stored account (logging in again when the session expired); false when there is none. */
+  async start(): Promise<boolean> {
+    this.session = await resumeSession(this.ctx);
+    if (this.session && this.autoSync) this.sync.start();
+    return this.session !== undefined;
+  }
+
+  async hasAccount(): Promise<boolean> {
+    return (await getAccount(this.ctx.db)) !== undefined;
+  }
+
+  /** Creates the account; the returned recovery key is shown once and never stored. */
+  async signUp(username: string): Promise<string> {
+    const r = await signUp(this.ctx, username);
+    this.session = r.session;
+    if (this.autoSync) this.sync.start();
+    return r.recoveryKey;
+  }
+
+  confirmRecoverySaved(): Promise<void> {
+    return confirmRecoverySaved(this.ctx);
+  }
+
+  /** Adds (or re-checks) a contact by username and opens the direct conversation with them. */
+  async startChat(username: string): Promise<ConversationId> {
+    const contact = await addContact(this.ctx, username);
+    const conv = await startConversation(this.ctx, contact.accountId);
+    await this.prepare(conv.id);
+    return conv.id;
+  }
+
+  /**
+   * On opening a chat: re-check the contact's identity, make sure an epoch key exists (making the first
+   * one if nobody has), and catch up on messages. Failures surface to the caller; the chat still opens.
+   */
+  async openConversation(id: ConversationId): Promise<void> {
+    const conv = await requireConversation(this.ctx, id);
+    await refreshContact(this.ctx, conv.peer);
+    await this.prepare(id);
+    await pullMessages(this.ctx, id);
+  }
+
+  private async prepare(id: ConversationId): Promise<void> {
+    // Under the send lock, so a message typed meanwhile waits for the epoch instead of racing to make one.
+    await withLock(`send:${id}`, async () => {
+      const conv = await requireConversation(this.ctx, id);
+      const contact = await getContact(this.ctx.db, conv.peer);
+      if (contact?.status === "verified") await currentEpoch(this.ctx, conv);
+    });
+  }
+
+  /** Seals and stores the message at once (shown as pending), then posts it in the background. */
+  async send(id: ConversationId, text: string): Promise<MessageRow> {
+    const row = await queueText(this.ctx, id, text);
+    void flushOutbox(this.ctx, id).catch((e: unknown) => console.warn("send will be retried:", e));
+    return row;
+  }
+
+  safetyNumber(accountId: AccountId): Promise<string> {
+    return contactSafetyNumber(this.ctx, accountId);
+  }
+
+  stop(): void {
+    this.sync.stop();
+  }
+}

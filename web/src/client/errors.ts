@@ -1,0 +1,40 @@
+/**
+ * Errors the client core raises itself (the server's are ApiError in api.ts, the protocol's are
+ * ProtocolError). Each code maps to one sentence for people in ui/error-text.ts.
+ */
+export type ClientErrorCode =
+  | "not_signed_up" // no account on this device yet
+  | "already_signed_up" // this device already holds an account
+  | "invalid_username" // not 3-32 of a-z, 0-9, '_', '.', starting with a letter
+  | "message_empty"
+  | "message_too_long"
+  | "self_contact" // tried to start a chat with oneself
+  | "username_mismatch" // the server answered a lookup with another user's log
+  | "contact_blocked" // the contact's identity changed: sending stops until re-verified
+  | "unknown_contact" // no verified log for this account
+  | "unknown_conversation"
+  | "epoch_unavailable" // no epoch key could be made or opened yet
+  | "corrupt_store"; // an IndexedDB row failed its schema
+
+export class ClientError extends Error {
+  override readonly name = "ClientError";
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isClientError(e: unknown, code?: ClientErrorCode): e is ClientError {
+  return e instanceof ClientError && (code === undefined || e.code === code);
+}
+
+/** Lower-cases and checks a username typed by a person, as a ClientError the UI can explain. */
+export function usernameFrom(input: string, parse: (s: string) => string): string {
+  try {
+    return parse(input);
+  } catch {
+    throw new ClientError("invalid_username", "usernames are 3-32 characters: a-z, 0-9, '_' or '.', starting with a letter");
+  }
+}

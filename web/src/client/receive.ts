@@ -1,0 +1,135 @@
+import type { StoredMessage } from "../../../protocol/api.js";
+import {
+  advanceChain,
+  decodeEnvelope,
+  envelopeHash,
+  fromBase64url,
+  isProtocolError,
+  openEnvelope,
+  type ConversationId,
+  type DecodedEnvelope,
+  type MessageBody,
+} from "../../../protocol/index.js";
+import type { ClientContext } from "./context.js";
+import { requireConversation } from "./conversations.js";
+import { getAccount, getChain, getConversation, getCursor, getMessage, putConversation, putMessage } from "./db.js";
+import { epochFor } from "./epochs.js";
+import { withLock } from "./lock.js";
+import { refreshLog, stateOf } from "./logs.js";
+import type { ConversationRow, MessageRow } from "./rows.js";
+
+/**
+ * Receiving: envelopes are fetched after the cursor in server order, verified and decrypted against the
+ * verified logs and epoch keys, checked against the sender's chain (replays dropped, gaps and broken
+ * links recorded) and cached decrypted. One's own messages coming back are matched by client message id.
+ */
+
+type Outcome = "stored" | "rejected" | "retry";
+
+const PAGE = 200;
+
+async function reject(ctx: ClientContext, conv: ConversationRow, seq: number, why: unknown): Promise<Outcome> {
+  console.warn(`message ${conv.id}/${seq} refused:`, why);
+  const cur = (await getConversation(ctx.db, conv.id)) ?? conv;
+  await putConversation(ctx.db, { ...cur, rejected: cur.rejected + 1 });
+  return "rejected";
+}
+
+async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope): Promise<MessageBody | "retry" | { error: unknown }> {
+  const epoch = await epochFor(ctx, conv, e.header.epoch);
+  if (epoch === "retry") return "retry";
+  if (epoch === "invalid") return { error: new Error(`epoch ${e.header.epoch} bundle was refused`) };
+  const sender = e.header.senderAccountId;
+  const params = async () => ({ conversationId: conv.id, sender: await stateOf(ctx, sender), ck: epoch.ck, keyId: epoch.keyId });
+  try {
+    return await openEnvelope(ctx.env, e, await params());
+  } catch (err) {
+    if (!isProtocolError(err, "unknown_head")) return { error: err };
+  }
+  // The envelope cites a newer head of its sender's log: fetch it, check it extends, try once more.
+  try {
+    await refreshLog(ctx, sender);
+    return await openEnvelope(ctx.env, e, await params());
+  } catch (err) {
+    return isProtocolError(err) && err.code !== "unknown_head" ? { error: err } : "retry";
+  }
+}
+
+async function receiveOne(ctx: ClientContext, conv: ConversationRow, self: string, stored: StoredMessage): Promise<Outcome> {
+  const bytes = fromBase64url(stored.envelope);
+  await ctx.db.envelopes.put({ conversationId: conv.id, seq: stored.seq, envelope: bytes, receivedAt: stored.receivedAt });
+  let e: DecodedEnvelope;
+  try {
+    e = decodeEnvelope(bytes);
+  } catch (err) {
+    return reject(ctx, conv, stored.seq, err);
+  }
+  const h = e.header;
+  if (h.conversationId !== conv.id) return reject(ctx, conv, stored.seq, "envelope names another conversation");
+  if (h.senderAccountId !== self && h.senderAccountId !== conv.peer) return reject(ctx, conv, stored.seq, "sender is not a member");
+
+  const body = await open(ctx, conv, e);
+  if (body === "retry") return "retry";
+  if ("error" in body) return reject(ctx, conv, stored.seq, body.error);
+
+  const hash = await envelopeHash(ctx.env, bytes);
+  return ctx.db.transaction("rw", [ctx.db.messages, ctx.db.chains, ctx.db.conversations], async (): Promise<Outcome> => {
+    const existing = await getMessage(ctx.db, conv.id, h.clientMessageId);
+    // The same message again: this device's own (pending, or posted at this seq) coming back, or a page
+    // fetched twice. The same envelope at another position is a replay by the server.
+    const sameMessage = existing !== undefined && existing.senderDeviceId === h.senderDeviceId && existing.counter === h.counter;
+    const samePlace = sameMessage && (existing.seq === undefined || existing.seq === stored.seq);
+    let advanced;
+    try {
+      advanced = advanceChain(await getChain(ctx.db, conv.id, h.senderDeviceId), h, hash);
+    } catch (err) {
+      if (isProtocolError(err, "replay") && samePlace) return "stored";
+      return reject(ctx, conv, stored.seq, err);
+    }
+    if (existing && !samePlace) return reject(ctx, conv, stored.seq, "client message id reused");
+    await ctx.db.chains.put({ conversationId: conv.id, deviceId: h.senderDeviceId, counter: advanced.chain.counter, hash: advanced.chain.hash });
+    const row: MessageRow = {
+      conversationId: conv.id,
+      clientMessageId: h.clientMessageId,
+      seq: stored.seq,
+      senderAccountId: h.senderAccountId,
+      senderDeviceId: h.senderDeviceId,
+      counter: h.counter,
+      text: existing?.text ?? body.text,
+      sentAt: existing?.sentAt ?? body.sentAt,
+      status: "sent",
+      ...(advanced.missing > 0 ? { missingBefore: advanced.missing } : {}),
+      ...(advanced.broken ? { chainBroken: true } : {}),
+    };
+    await putMessage(ctx.db, row);
+    const cur = (await getConversation(ctx.db, conv.id)) ?? conv;
+    await putConversation(ctx.db, { ...cur, updatedAt: Math.max(cur.updatedAt, body.sentAt) });
+    return "stored";
+  });
+}
+
+/**
+ * Fetches and processes everything after the cursor. Stops (without moving the cursor) at a message
+ * that cannot be opened yet, to retry on the next pass. Returns how many messages were stored.
+ */
+export async function pullMessages(ctx: ClientContext, conversationId: ConversationId): Promise<number> {
+  return withLock(`recv:${conversationId}`, async () => {
+    const account = await getAccount(ctx.db);
+    if (!account) return 0;
+    const conv = await requireConversation(ctx, conversationId);
+    let after = await getCursor(ctx.db, conversationId);
+    let stored = 0;
+    for (;;) {
+      const page = await ctx.api.messages(conversationId, after, PAGE);
+      for (const m of page.messages) {
+        if (m.seq <= after) continue;
+        const outcome = await receiveOne(ctx, conv, account.accountId, m);
+        if (outcome === "retry") return stored;
+        if (outcome === "stored") stored++;
+        after = m.seq;
+        await ctx.db.cursors.put({ conversationId, after });
+      }
+      if (!page.more || page.messages.length === 0) return stored;
+    }
+  });
+}

@@ -1,0 +1,159 @@
+import { z } from "zod";
+import { accountIdSchema, clientMessageIdSchema, conversationIdSchema, deviceIdSchema, usernameSchema } from "../../../protocol/api.js";
+import { ClientError } from "./errors.js";
+
+/**
+ * Schemas of every IndexedDB row. Rows are parsed when read back (STYLE: parse at boundaries): a row
+ * written by an older version, or edited by anything else in the profile, fails here with a typed error
+ * instead of surfacing as a wrong value later.
+ */
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, "must be bytes");
+const bytes32 = bytes.refine((b) => b.length === 32, "must be 32 bytes");
+
+/** Only non-extractable keys are ever stored: the schema refuses anything else on the way in and out. */
+export const storedKey = z.custom<CryptoKey>((v) => typeof CryptoKey !== "undefined" && v instanceof CryptoKey && v.extractable === false, "must be a non-extractable CryptoKey");
+
+const timestamp = z.number().int().nonnegative();
+const logHead = z.object({ seq: z.number().int().nonnegative(), hash: bytes32 });
+const logEntries = z.array(bytes).min(1);
+
+/** This device's own keys. DSK, DBK and VK never leave it. */
+export const deviceRow = z.object({
+  id: z.literal("self"),
+  deviceId: deviceIdSchema,
+  signingKey: storedKey, // DSK, Ed25519 private
+  signingPublic: bytes32,
+  boxKey: storedKey, // DBK, X25519 private
+  boxPublic: bytes32,
+  vaultKey: storedKey, // VK, AES-256-GCM, wraps the account secrets
+  createdAt: timestamp,
+});
+export type DeviceRow = z.infer<typeof deviceRow>;
+
+/** The account this device belongs to, with usable (non-extractable) and wrapped copies of its secrets. */
+export const accountRow = z.object({
+  id: z.literal("self"),
+  accountId: accountIdSchema,
+  username: usernameSchema,
+  identityKey: storedKey, // AIK usable copy
+  identityPublic: bytes32,
+  identityWrapped: bytes, // AIK PKCS#8 wrapped under VK (for transfer)
+  historyGeneration: z.number().int().nonnegative(),
+  historyKey: storedKey, // AHK usable copy
+  historyPublic: bytes32,
+  historyWrapped: bytes,
+  log: logEntries,
+  head: logHead,
+  recoveryConfirmed: z.boolean(),
+  createdAt: timestamp,
+});
+export type AccountRow = z.infer<typeof accountRow>;
+
+export const contactStatus = z.enum(["verified", "identity_changed"]);
+export type ContactStatus = z.infer<typeof contactStatus>;
+
+/** Why a contact is blocked: the protocol code that raised it and when. */
+export const contactProblem = z.object({
+  code: z.enum(["identity_mismatch", "log_conflict", "invalid_log"]),
+  detail: z.string(),
+  at: timestamp,
+});
+export type ContactProblem = z.infer<typeof contactProblem>;
+
+/** A contact's log as first verified (trust on first use) and extended since; never replaced by a fork. */
+export const contactRow = z.object({
+  accountId: accountIdSchema,
+  username: usernameSchema,
+  log: logEntries,
+  head: logHead,
+  status: contactStatus,
+  problem: contactProblem.optional(),
+  addedAt: timestamp,
+});
+export type ContactRow = z.infer<typeof contactRow>;
+
+export const conversationRow = z.object({
+  id: conversationIdSchema,
+  peer: accountIdSchema,
+  createdAt: timestamp,
+  /** The server's last sequence number when the list was last synced. */
+  lastSeq: z.number().int().nonnegative(),
+  /** Sort key for the conversation list: the newest message's time, or the creation time. */
+  updatedAt: timestamp,
+  /** Messages refused on receipt (bad signature, replay, ...): counted and shown, never displayed. */
+  rejected: z.number().int().nonnegative(),
+});
+export type ConversationRow = z.infer<typeof conversationRow>;
+
+export const epochRow = z.object({
+  conversationId: conversationIdSchema,
+  epoch: z.number().int().nonnegative(),
+  keyId: bytes32,
+  ck: storedKey,
+  bundle: bytes,
+});
+export type EpochRow = z.infer<typeof epochRow>;
+
+export const envelopeRow = z.object({
+  conversationId: conversationIdSchema,
+  seq: z.number().int().positive(),
+  envelope: bytes,
+  receivedAt: z.number().int(),
+});
+export type EnvelopeRow = z.infer<typeof envelopeRow>;
+
+export const messageStatus = z.enum(["sent", "pending"]);
+export type MessageStatus = z.infer<typeof messageStatus>;
+
+/** The decrypted-message cache, and the outbox: a pending row carries its sealed envelope until posted. */
+export const messageRow = z.object({
+  conversationId: conversationIdSchema,
+  clientMessageId: clientMessageIdSchema,
+  seq: z.number().int().positive().optional(),
+  senderAccountId: accountIdSchema,
+  senderDeviceId: deviceIdSchema,
+  counter: z.number().int().positive(),
+  text: z.string(),
+  sentAt: timestamp,
+  status: messageStatus,
+  envelope: bytes.optional(),
+  /** Messages of this sender's chain that never arrived before this one. */
+  missingBefore: z.number().int().nonnegative().optional(),
+  /** The previous-hash link did not match: the server altered or reordered this sender's messages. */
+  chainBroken: z.boolean().optional(),
+});
+export type MessageRow = z.infer<typeof messageRow>;
+
+/** The last envelope seen from one sending device in one conversation (replays and gaps). */
+export const chainRow = z.object({
+  conversationId: conversationIdSchema,
+  deviceId: deviceIdSchema,
+  counter: z.number().int().nonnegative(),
+  hash: bytes32,
+});
+export type ChainRow = z.infer<typeof chainRow>;
+
+/** This device's own outgoing chain per conversation: the counter and hash the next envelope extends. */
+export const sendChainRow = z.object({
+  conversationId: conversationIdSchema,
+  counter: z.number().int().nonnegative(),
+  hash: bytes32,
+});
+export type SendChainRow = z.infer<typeof sendChainRow>;
+
+export const cursorRow = z.object({
+  conversationId: conversationIdSchema,
+  after: z.number().int().nonnegative(),
+});
+export type CursorRow = z.infer<typeof cursorRow>;
+
+/** Parses a row read from IndexedDB; a row that fails is reported as a corrupt store, naming the table. */
+export function parseRow<S extends z.ZodType>(schema: S, table: string, row: unknown): z.output<S> {
+  const r = schema.safeParse(row);
+  if (!r.success) throw new ClientError("corrupt_store", `${table}: stored row is invalid (${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")})`);
+  return r.data;
+}
+
+export function parseRows<S extends z.ZodType>(schema: S, table: string, rows: readonly unknown[]): z.output<S>[] {
+  return rows.map((r) => parseRow(schema, table, r));
+}

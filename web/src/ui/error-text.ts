@@ -1,0 +1,51 @@
+import { isProtocolError } from "../../../protocol/index.js";
+import { isApiError } from "../client/api.js";
+import { isClientError } from "../client/errors.js";
+
+/**
+ * The one place where error codes become sentences for people (STYLE 7). Raw codes never reach the
+ * screen; anything unknown becomes a generic sentence and is logged for developers.
+ */
+const API_TEXT: Record<string, string> = {
+  network: "Can't reach the server. Check your connection and try again.",
+  username_taken: "That username is taken. Try another one.",
+  not_found: "No one uses that username.",
+  unauthenticated: "Your session ended. Reload the page to sign in again.",
+  login_failed: "Signing in failed. Reload the page to try again.",
+  too_large: "That is too large to send.",
+  bad_origin: "The request was blocked because it didn't come from this app.",
+  forbidden: "This device isn't allowed to do that.",
+  not_member: "You aren't part of that conversation.",
+  internal: "The server had a problem. Try again in a moment.",
+  bad_response: "The server sent something unexpected. Try again in a moment.",
+};
+
+const CLIENT_TEXT: Record<string, string> = {
+  invalid_username: "Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter.",
+  self_contact: "That's your own username. Enter someone else's.",
+  username_mismatch: "The server answered with a different account than the one asked for, so it wasn't trusted.",
+  contact_blocked: "Sending is stopped because this contact's identity changed.",
+  unknown_contact: "That contact couldn't be verified yet. Try again.",
+  unknown_conversation: "That conversation isn't on this device.",
+  epoch_unavailable: "Encryption for this chat isn't ready yet. Try again in a moment.",
+  message_empty: "Type a message first.",
+  message_too_long: "That message is too long. Split it into shorter ones.",
+  not_signed_up: "This device has no account yet.",
+  already_signed_up: "This device already has an account.",
+  corrupt_store: "Data stored on this device is damaged and couldn't be read.",
+};
+
+export function errorText(e: unknown): string {
+  if (isApiError(e)) {
+    const known = API_TEXT[e.code];
+    if (known) return known;
+    if (e.status >= 500) return API_TEXT.internal!;
+  } else if (isClientError(e)) {
+    const known = CLIENT_TEXT[e.code];
+    if (known) return known;
+  } else if (isProtocolError(e)) {
+    return "Something received from the server didn't pass its security checks, so it was refused.";
+  }
+  console.error(e);
+  return "Something went wrong. Try again.";
+}

@@ -1,0 +1,200 @@
+import { LitElement, css, html, nothing, type PropertyValues } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import { keyed } from "lit/directives/keyed.js";
+import type { ChatClient } from "../client/client.js";
+import { messageViews, type ConversationView } from "../client/views.js";
+import { shared } from "../styles/shared.js";
+import { errorText } from "./error-text.js";
+import { backIcon, lockIcon, shieldIcon } from "./icons.js";
+import { LiveQuery } from "./live-query.js";
+import type { SealedComposer } from "./sealed-composer.js";
+import type { SealedSafetyNumberDialog } from "./sealed-safety-number-dialog.js";
+import "./sealed-composer.js";
+import "./sealed-identity-banner.js";
+import "./sealed-message-list.js";
+import "./sealed-safety-number-dialog.js";
+
+/**
+ * One conversation: header with the contact and their safety number, the identity warning when it
+ * applies, the history, and the composer. Opening it re-checks the contact and prepares the epoch key.
+ */
+@customElement("sealed-chat-view")
+export class SealedChatView extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100%;
+        min-height: 0;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.6rem;
+        padding: 0.6rem 0.9rem;
+        background: var(--surface);
+        border-bottom: 1px solid var(--border);
+      }
+      .back {
+        display: none;
+        width: 2.5rem;
+        padding: 0;
+        color: var(--text);
+      }
+      @media (max-width: 699.98px) {
+        .back {
+          display: inline-flex;
+        }
+      }
+      .avatar {
+        width: 2.4rem;
+        height: 2.4rem;
+        border-radius: 50%;
+        display: grid;
+        place-items: center;
+        font-weight: 700;
+        background: var(--accent);
+        color: var(--on-accent);
+        text-transform: uppercase;
+        flex: none;
+      }
+      .who {
+        flex: 1;
+        min-width: 0;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.05rem;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      h2:focus {
+        outline: none;
+      }
+      .sub {
+        display: flex;
+        align-items: center;
+        gap: 0.3rem;
+        margin: 0;
+        font-size: 0.78rem;
+        color: var(--muted);
+      }
+      .sn {
+        padding-inline: 0.8rem;
+      }
+      .status {
+        margin: 0.5rem 1rem 0;
+        font-size: 0.85rem;
+        color: var(--warn-text);
+        background: var(--warn-bg);
+        border-radius: 10px;
+        padding: 0.4rem 0.75rem;
+      }
+      .empty {
+        margin: auto;
+        padding: 2rem;
+        max-width: 22rem;
+        text-align: center;
+        color: var(--muted);
+      }
+      .empty .mark {
+        display: inline-grid;
+        place-items: center;
+        width: 3rem;
+        height: 3rem;
+        border-radius: 50%;
+        background: var(--accent-soft);
+        color: var(--accent);
+        font-size: 1.4rem;
+        margin-bottom: 0.75rem;
+      }
+      @media (max-width: 480px) {
+        .sn-label {
+          display: none;
+        }
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @property({ attribute: false }) conversation!: ConversationView;
+  @state() private openError = "";
+  @query("sealed-composer") private composer?: SealedComposer;
+  @query("sealed-safety-number-dialog") private sn!: SealedSafetyNumberDialog;
+
+  private readonly messages = new LiveQuery(
+    this,
+    () => messageViews(this.client.db, this.conversation.id),
+    () => [this.conversation.id],
+  );
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const prev = changed.get("conversation");
+    if (changed.has("conversation") && prev?.id !== this.conversation.id) void this.opened();
+  }
+
+  private async opened(): Promise<void> {
+    this.openError = "";
+    const id = this.conversation.id;
+    await this.updateComplete;
+    this.composer?.focus();
+    try {
+      await this.client.openConversation(id);
+    } catch (e) {
+      if (this.conversation.id === id) this.openError = errorText(e);
+    }
+  }
+
+  private readonly send = async (text: string): Promise<void> => {
+    await this.client.send(this.conversation.id, text);
+  };
+
+  private showSafetyNumber(): void {
+    void this.sn.open(this.conversation.peer);
+  }
+
+  override render() {
+    const c = this.conversation;
+    const blocked = c.peer.status !== "verified";
+    const messages = this.messages.value;
+    return html`
+      <header>
+        <a class="button ghost back" href="#/" aria-label="Back to chats" data-testid="back">${backIcon}</a>
+        <span class="avatar" aria-hidden="true">${c.peer.username.slice(0, 1)}</span>
+        <div class="who">
+          <h2 tabindex="-1" data-testid="chat-title">${c.peer.username}</h2>
+          <p class="sub">${lockIcon} End-to-end encrypted</p>
+        </div>
+        <button class="secondary sn" type="button" @click=${this.showSafetyNumber} data-testid="safety-number-button" aria-label="Safety number">
+          ${shieldIcon}<span class="sn-label">Safety number</span>
+        </button>
+      </header>
+      ${blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
+      ${this.openError ? html`<p class="status" role="status">${this.openError}</p>` : nothing}
+      ${c.rejected > 0
+        ? html`<p class="status" role="status">
+            ${c.rejected === 1 ? "1 message" : `${c.rejected} messages`} failed security checks and ${c.rejected === 1 ? "was" : "were"} hidden.
+          </p>`
+        : nothing}
+      ${messages === undefined
+        ? html`<div class="empty" role="status">Loading messages…</div>`
+        : messages.length === 0
+          ? html`<div class="empty">
+              <div class="mark">${lockIcon}</div>
+              <p>No messages yet. Only you and ${c.peer.username} can read what you write here.</p>
+            </div>`
+          : keyed(c.id, html`<sealed-message-list .messages=${messages} .peerName=${c.peer.username}></sealed-message-list>`)}
+      <sealed-composer .send=${this.send} .disabled=${blocked} label="Message ${c.peer.username}"></sealed-composer>
+      <sealed-safety-number-dialog .client=${this.client}></sealed-safety-number-dialog>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-chat-view": SealedChatView;
+  }
+}

@@ -1,0 +1,160 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property } from "lit/decorators.js";
+import type { ConversationId } from "../../../protocol/index.js";
+import type { ConversationView } from "../client/views.js";
+import { shared } from "../styles/shared.js";
+import { formatListTime } from "./format.js";
+import { plusIcon, warningIcon } from "./icons.js";
+
+/** The sidebar: who is signed in, "New chat", and the conversations, newest first. Fires `new-chat`. */
+@customElement("sealed-conversation-list")
+export class SealedConversationList extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        flex: 1;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 0.75rem;
+        padding: 1rem 1rem 0.75rem;
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.35rem;
+        letter-spacing: -0.01em;
+      }
+      .me {
+        margin: 0;
+        font-size: 0.85rem;
+        color: var(--muted);
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0.25rem 0.5rem 1rem;
+        overflow-y: auto;
+        flex: 1;
+      }
+      a {
+        display: grid;
+        grid-template-columns: auto 1fr auto;
+        gap: 0.1rem 0.75rem;
+        align-items: center;
+        padding: 0.65rem 0.6rem;
+        border-radius: 12px;
+        color: inherit;
+        text-decoration: none;
+      }
+      a:hover {
+        background: var(--surface-2);
+      }
+      a[aria-current="page"] {
+        background: var(--accent-soft);
+      }
+      .avatar {
+        grid-row: span 2;
+        width: 2.6rem;
+        height: 2.6rem;
+        border-radius: 50%;
+        display: grid;
+        place-items: center;
+        font-weight: 700;
+        background: var(--accent);
+        color: var(--on-accent);
+        text-transform: uppercase;
+      }
+      .name {
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      time {
+        font-size: 0.78rem;
+        color: var(--muted);
+      }
+      .preview {
+        grid-column: 2 / span 2;
+        font-size: 0.88rem;
+        color: var(--muted);
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .preview.alarm {
+        color: var(--danger);
+        font-weight: 600;
+        display: flex;
+        gap: 0.3rem;
+        align-items: center;
+      }
+      .empty {
+        padding: 2rem 1.25rem;
+        text-align: center;
+        color: var(--muted);
+      }
+      .empty p {
+        margin: 0 0 1rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) conversations: ConversationView[] | undefined;
+  @property({ attribute: false }) selected: ConversationId | undefined;
+  @property() username = "";
+
+  /** Moves focus to a conversation's entry (after coming back from it on a phone). */
+  focusItem(id: ConversationId): void {
+    this.renderRoot.querySelector<HTMLElement>(`a[data-id="${id}"]`)?.focus();
+  }
+
+  private newChat(): void {
+    this.dispatchEvent(new CustomEvent("new-chat", { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    return html`
+      <header>
+        <div>
+          <h1>Chats</h1>
+          ${this.username ? html`<p class="me">Signed in as <strong data-testid="my-username">${this.username}</strong></p>` : nothing}
+        </div>
+        <button class="primary" type="button" @click=${this.newChat} data-testid="new-chat">${plusIcon} New chat</button>
+      </header>
+      ${this.conversations === undefined
+        ? nothing
+        : this.conversations.length === 0
+          ? html`<div class="empty" data-testid="no-conversations"><p>No conversations yet — start one with a username.</p></div>`
+          : html`<ul aria-label="Conversations">
+              ${this.conversations.map((c) => this.renderItem(c))}
+            </ul>`}
+    `;
+  }
+
+  private renderItem(c: ConversationView) {
+    const blocked = c.peer.status !== "verified";
+    return html`<li>
+      <a href="#/c/${c.id}" data-id=${c.id} data-testid="conversation-item" aria-current=${c.id === this.selected ? "page" : nothing}>
+        <span class="avatar" aria-hidden="true">${c.peer.username.slice(0, 1)}</span>
+        <span class="name">${c.peer.username}</span>
+        <time datetime=${new Date(c.last?.sentAt ?? c.updatedAt).toISOString()}>${formatListTime(c.last?.sentAt ?? c.updatedAt)}</time>
+        ${blocked
+          ? html`<span class="preview alarm">${warningIcon} Identity changed</span>`
+          : html`<span class="preview">${c.last ? `${c.last.mine ? "You: " : ""}${c.last.text}` : "No messages yet"}</span>`}
+      </a>
+    </li>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-conversation-list": SealedConversationList;
+  }
+}

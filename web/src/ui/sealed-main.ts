@@ -1,0 +1,191 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import type { ConversationId } from "../../../protocol/index.js";
+import type { ChatClient } from "../client/client.js";
+import { getAccount } from "../client/db.js";
+import type { SyncStatus } from "../client/sync.js";
+import { conversationViews } from "../client/views.js";
+import { shared } from "../styles/shared.js";
+import { LiveQuery } from "./live-query.js";
+import { lockIcon } from "./icons.js";
+import type { SealedNewChatDialog } from "./sealed-new-chat-dialog.js";
+import "./sealed-conversation-list.js";
+import "./sealed-chat-view.js";
+import "./sealed-new-chat-dialog.js";
+
+const ROUTE = /^#\/c\/([A-Za-z0-9_-]{22})$/;
+
+/**
+ * The signed-in layout: conversation list and chat side by side on wide screens, one at a time (with a
+ * back button) under 700px. The open chat is in the URL hash, so the browser's back button works too.
+ */
+@customElement("sealed-main")
+export class SealedMain extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+        height: 100%;
+      }
+      .layout {
+        display: grid;
+        grid-template-columns: minmax(16rem, 22rem) 1fr;
+        height: 100%;
+        max-width: 90rem;
+        margin: 0 auto;
+        background: var(--surface);
+      }
+      @media (min-width: 90rem) {
+        .layout {
+          border-inline: 1px solid var(--border);
+        }
+      }
+      .sidebar {
+        border-right: 1px solid var(--border);
+        min-height: 0;
+        display: flex;
+        flex-direction: column;
+      }
+      .main {
+        min-width: 0;
+        min-height: 0;
+        display: flex;
+        flex-direction: column;
+        background: var(--bg);
+      }
+      .notice {
+        margin: 0;
+        padding: 0.5rem 1rem;
+        font-size: 0.88rem;
+        background: var(--warn-bg);
+        color: var(--warn-text);
+      }
+      .empty {
+        margin: auto;
+        text-align: center;
+        padding: 2rem;
+        color: var(--muted);
+        max-width: 24rem;
+      }
+      .empty h2 {
+        color: var(--text);
+        font-size: 1.2rem;
+        margin: 0 0 0.5rem;
+      }
+      .empty p {
+        margin: 0;
+      }
+      .mark {
+        display: inline-grid;
+        place-items: center;
+        width: 3.5rem;
+        height: 3.5rem;
+        border-radius: 50%;
+        background: var(--accent-soft);
+        color: var(--accent);
+        font-size: 1.6rem;
+        margin-bottom: 1rem;
+      }
+      @media (max-width: 699.98px) {
+        .layout {
+          grid-template-columns: 1fr;
+        }
+        .sidebar {
+          border-right: none;
+        }
+        .layout[data-pane="chat"] .sidebar,
+        .layout[data-pane="list"] .main {
+          display: none;
+        }
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @property({ attribute: false }) startError = "";
+  @state() private selected: ConversationId | undefined;
+  @state() private syncStatus: SyncStatus = "starting";
+  @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
+
+  private readonly conversations = new LiveQuery(this, () => conversationViews(this.client.db));
+  private readonly account = new LiveQuery(this, () => getAccount(this.client.db));
+
+  private readonly onHash = () => this.route();
+  private readonly onStatus = () => (this.syncStatus = this.client.sync.status);
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener("hashchange", this.onHash);
+    this.client.sync.addEventListener("status", this.onStatus);
+    this.syncStatus = this.client.sync.status;
+    this.route();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener("hashchange", this.onHash);
+    this.client.sync.removeEventListener("status", this.onStatus);
+  }
+
+  private route(): void {
+    const m = ROUTE.exec(location.hash);
+    const next = m ? (m[1] as ConversationId) : undefined;
+    const leaving = this.selected;
+    this.selected = next;
+    // Back on the list (phone layout): return focus to the chat that was open.
+    if (!next && leaving) void this.updateComplete.then(() => this.renderRoot.querySelector("sealed-conversation-list")?.focusItem(leaving));
+  }
+
+  private openNewChat(): void {
+    this.dialog.open();
+  }
+
+  private onChatStarted(e: CustomEvent<{ id: ConversationId }>): void {
+    location.hash = `#/c/${e.detail.id}`;
+  }
+
+  override render() {
+    const list = this.conversations.value;
+    const current = list?.find((c) => c.id === this.selected);
+    const pane = this.selected ? "chat" : "list";
+    return html`
+      <div class="layout" data-pane=${pane}>
+        <nav class="sidebar" aria-label="Conversations">
+          ${this.syncStatus === "offline"
+            ? html`<p class="notice" role="status">Offline. New messages will be sent when the connection returns.</p>`
+            : nothing}
+          ${this.startError ? html`<p class="notice" role="alert">${this.startError}</p>` : nothing}
+          <sealed-conversation-list
+            .conversations=${list}
+            .selected=${this.selected}
+            .username=${this.account.value?.username ?? ""}
+            @new-chat=${this.openNewChat}
+          ></sealed-conversation-list>
+        </nav>
+        <main class="main">
+          ${this.selected
+            ? current
+              ? html`<sealed-chat-view .client=${this.client} .conversation=${current}></sealed-chat-view>`
+              : html`<div class="empty" role="status">${list ? "This chat isn't on this device." : "Opening chat…"}</div>`
+            : this.renderEmpty(list?.length ?? 0)}
+        </main>
+      </div>
+      <sealed-new-chat-dialog .client=${this.client} @chat-started=${this.onChatStarted}></sealed-new-chat-dialog>
+    `;
+  }
+
+  private renderEmpty(count: number) {
+    return html`<div class="empty">
+      <div class="mark">${lockIcon}</div>
+      <h2>${count === 0 ? "Your chats are end-to-end encrypted" : "Pick a conversation"}</h2>
+      <p>${count === 0 ? "Only you and the people you write to can read them." : "Or start a new one with a username."}</p>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-main": SealedMain;
+  }
+}

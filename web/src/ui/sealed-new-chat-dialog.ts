@@ -1,0 +1,101 @@
+import { LitElement, css, html } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import type { ChatClient } from "../client/client.js";
+import { shared } from "../styles/shared.js";
+import { dialogStyles } from "./dialog-styles.js";
+import { errorText } from "./error-text.js";
+
+/** "New chat": look a username up, verify its log, open the conversation. Fires `chat-started`. */
+@customElement("sealed-new-chat-dialog")
+export class SealedNewChatDialog extends LitElement {
+  static override styles = [
+    shared,
+    dialogStyles,
+    css`
+      label {
+        display: block;
+        font-weight: 600;
+        margin: 0.75rem 0 0.4rem;
+      }
+      p.intro {
+        margin: 0;
+        color: var(--muted);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @state() private busy = false;
+  @state() private error = "";
+  @query("dialog") private dialog!: HTMLDialogElement;
+  @query("input") private input!: HTMLInputElement;
+
+  open(): void {
+    this.error = "";
+    this.busy = false;
+    this.input.value = "";
+    this.dialog.showModal();
+    this.input.focus();
+  }
+
+  private close(): void {
+    this.dialog.close();
+  }
+
+  private async submit(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const name = this.input.value.trim();
+    if (!name) {
+      this.error = "Enter a username.";
+      return;
+    }
+    this.busy = true;
+    this.error = "";
+    try {
+      const id = await this.client.startChat(name);
+      this.dialog.close();
+      this.dispatchEvent(new CustomEvent("chat-started", { detail: { id }, bubbles: true, composed: true }));
+    } catch (err) {
+      this.error = errorText(err);
+      await this.updateComplete;
+      this.input.focus();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    return html`
+      <dialog aria-labelledby="new-chat-title" data-testid="new-chat-dialog">
+        <form @submit=${this.submit} novalidate>
+          <h2 id="new-chat-title">New chat</h2>
+          <p class="intro">Enter the username of the person you want to write to.</p>
+          <label for="peer">Username</label>
+          <input
+            id="peer"
+            type="text"
+            autocomplete="off"
+            autocapitalize="none"
+            spellcheck="false"
+            maxlength="32"
+            aria-invalid=${this.error ? "true" : "false"}
+            aria-describedby="peer-error"
+            ?disabled=${this.busy}
+            data-testid="peer-username"
+          />
+          <p class="error" id="peer-error" role="alert">${this.error}</p>
+          <div class="actions">
+            <button class="secondary" type="button" @click=${this.close}>Cancel</button>
+            <button class="primary" type="submit" ?disabled=${this.busy} data-testid="start-chat">${this.busy ? "Checking…" : "Start chat"}</button>
+          </div>
+        </form>
+      </dialog>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-new-chat-dialog": SealedNewChatDialog;
+  }
+}

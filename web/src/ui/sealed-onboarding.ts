@@ -1,0 +1,135 @@
+import { LitElement, css, html } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import { USERNAME_PATTERN } from "../../../protocol/index.js";
+import type { ChatClient } from "../client/client.js";
+import { shared } from "../styles/shared.js";
+import { errorText } from "./error-text.js";
+import { lockIcon } from "./icons.js";
+
+/** First run: pick a username; the client makes the keys and the account. Fires `signed-up`. */
+@customElement("sealed-onboarding")
+export class SealedOnboarding extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: grid;
+        place-items: center;
+        min-height: 100%;
+        padding: 1.5rem 1rem;
+      }
+      .card {
+        width: min(100%, 26rem);
+        background: var(--surface);
+        border-radius: 20px;
+        box-shadow: var(--shadow);
+        padding: 2rem 1.75rem 1.75rem;
+      }
+      .logo {
+        display: inline-grid;
+        place-items: center;
+        width: 3.25rem;
+        height: 3.25rem;
+        border-radius: 16px;
+        background: var(--accent);
+        color: var(--on-accent);
+        font-size: 1.6rem;
+        margin-bottom: 1rem;
+      }
+      h1 {
+        margin: 0 0 0.35rem;
+        font-size: 1.6rem;
+        letter-spacing: -0.01em;
+      }
+      h1:focus {
+        outline: none;
+      }
+      .lead {
+        margin: 0 0 1.5rem;
+        color: var(--muted);
+      }
+      label {
+        display: block;
+        font-weight: 600;
+        margin-bottom: 0.4rem;
+      }
+      button[type="submit"] {
+        width: 100%;
+        margin-top: 1.25rem;
+      }
+      .fine {
+        margin: 1.25rem 0 0;
+        font-size: 0.85rem;
+        color: var(--muted);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @state() private busy = false;
+  @state() private error = "";
+  @query("input") private input!: HTMLInputElement;
+
+  override firstUpdated(): void {
+    this.input.focus();
+  }
+
+  private async submit(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const name = this.input.value.trim().toLowerCase();
+    if (!USERNAME_PATTERN.test(name)) {
+      this.error = "Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter.";
+      this.input.focus();
+      return;
+    }
+    this.busy = true;
+    this.error = "";
+    try {
+      const recoveryKey = await this.client.signUp(name);
+      this.dispatchEvent(new CustomEvent("signed-up", { detail: { recoveryKey }, bubbles: true, composed: true }));
+    } catch (err) {
+      this.error = errorText(err);
+      this.busy = false;
+      await this.updateComplete;
+      this.input.focus();
+    }
+  }
+
+  override render() {
+    return html`
+      <main class="card">
+        <div class="logo">${lockIcon}</div>
+        <h1 tabindex="-1">Welcome to Sealed</h1>
+        <p class="lead">Private, end-to-end encrypted chat. Your keys are made on this device and never leave it.</p>
+        <form @submit=${this.submit} novalidate>
+          <label for="username">Choose a username</label>
+          <input
+            id="username"
+            name="username"
+            type="text"
+            autocomplete="username"
+            autocapitalize="none"
+            spellcheck="false"
+            maxlength="32"
+            aria-describedby="username-hint ${this.error ? "username-error" : ""}"
+            aria-invalid=${this.error ? "true" : "false"}
+            ?disabled=${this.busy}
+            data-testid="username-input"
+          />
+          <p class="hint" id="username-hint">3–32 characters: a–z, 0–9, “_” or “.”, starting with a letter.</p>
+          ${this.error ? html`<p class="error" id="username-error" role="alert">${this.error}</p>` : null}
+          <button class="primary" type="submit" ?disabled=${this.busy} data-testid="create-account">
+            ${this.busy ? "Creating your keys…" : "Create account"}
+          </button>
+        </form>
+        <p class="fine">People find you by your username. Nobody, including the server, can read your messages.</p>
+      </main>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-onboarding": SealedOnboarding;
+  }
+}

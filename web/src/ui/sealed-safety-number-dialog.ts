@@ -1,0 +1,75 @@
+import { LitElement, css, html } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import type { AccountId } from "../../../protocol/index.js";
+import type { ChatClient } from "../client/client.js";
+import { shared } from "../styles/shared.js";
+import { dialogStyles } from "./dialog-styles.js";
+import { errorText } from "./error-text.js";
+
+/** The safety number of this account and a contact, to compare in person or on a call. */
+@customElement("sealed-safety-number-dialog")
+export class SealedSafetyNumberDialog extends LitElement {
+  static override styles = [
+    shared,
+    dialogStyles,
+    css`
+      p {
+        color: var(--muted);
+        margin: 0 0 1rem;
+      }
+      .digits {
+        display: grid;
+        grid-template-columns: repeat(4, auto);
+        justify-content: center;
+        gap: 0.5rem 1rem;
+        padding: 1rem;
+        margin: 0 0 1rem;
+        border-radius: var(--radius);
+        background: var(--surface-2);
+        font-family: var(--mono);
+        font-size: 1.15rem;
+        letter-spacing: 0.06em;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @state() private peerName = "";
+  @state() private digits = "";
+  @state() private error = "";
+  @query("dialog") private dialog!: HTMLDialogElement;
+
+  async open(peer: { accountId: AccountId; username: string }): Promise<void> {
+    this.peerName = peer.username;
+    this.digits = "";
+    this.error = "";
+    this.dialog.showModal();
+    try {
+      this.digits = await this.client.safetyNumber(peer.accountId);
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  override render() {
+    const groups = this.digits ? this.digits.split(" ") : [];
+    return html`
+      <dialog aria-labelledby="sn-title" data-testid="safety-number-dialog">
+        <h2 id="sn-title">Safety number with ${this.peerName}</h2>
+        <p>Compare these numbers with ${this.peerName}, in person or on a call. If they match on both devices, you are talking to the right person and nobody is in between.</p>
+        ${groups.length
+          ? html`<div class="digits" role="group" aria-label="Safety number" data-testid="safety-number">${groups.map((g) => html`<span>${g}</span>`)}</div>`
+          : html`<p role="status">${this.error || "Computing…"}</p>`}
+        <div class="actions">
+          <button class="primary" type="button" @click=${() => this.dialog.close()} autofocus>Done</button>
+        </div>
+      </dialog>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-safety-number-dialog": SealedSafetyNumberDialog;
+  }
+}
