@@ -179,10 +179,25 @@ export interface SenderChain {
  * Advances a sender's chain. A counter at or below the last one is a replay (refused); a jump is a gap
  * and a previous-hash mismatch means the server dropped or altered messages (both shown, not refused).
  */
-export function advanceChain(prev: SenderChain | undefined, header: EnvelopeHeader, hash: Uint8Array): { chain: SenderChain; missing: number; broken: boolean } {
+export function advanceChain(
+  prev: SenderChain | undefined,
+  header: EnvelopeHeader,
+  hash: Uint8Array,
+  opts: { messageIdSeen?: boolean } = {},
+): { chain: SenderChain; missing: number; broken: boolean } {
+  // The same client message id under a new counter is a resend of a message already shown.
+  if (opts.messageIdSeen) fail("replay", "client message id was already seen");
   const last = prev?.counter ?? 0;
   if (header.counter <= last) fail("replay", `envelope counter ${header.counter} was already seen`);
   const missing = header.counter - last - 1;
   const broken = missing === 0 && prev !== undefined && !bytesEqual(prev.hash, header.prevHash);
   return { chain: { counter: header.counter, hash }, missing, broken };
+}
+
+/**
+ * Epochs only move forward: a client sends under, and accepts as current, nothing older than the newest
+ * epoch it has verified for the conversation (a server presenting an old epoch after a removal).
+ */
+export function assertCurrentEpoch(newestVerified: number | undefined, epoch: number): void {
+  if (newestVerified !== undefined && epoch < newestVerified) fail("stale_epoch", `epoch ${epoch} is older than the newest verified epoch ${newestVerified}`);
 }

@@ -77,7 +77,8 @@ function u32(n: number): Uint8Array {
   return new Writer().u32(n).finish();
 }
 
-function encodeBody(b: Omit<EpochBundle, "signature" | "body">): Uint8Array {
+/** The signed part of a bundle. */
+export function encodeBundleBody(b: Omit<EpochBundle, "signature" | "body">): Uint8Array {
   const w = new Writer()
     .u8(b.version)
     .fixed(ConversationId.toBytes(b.conversationId), 16)
@@ -219,7 +220,7 @@ export async function wrapForHistory(
 
 /** Signs an assembled bundle with the creating device's key. */
 export async function signBundle(env: CryptoEnv, unsigned: Omit<EpochBundle, "signature" | "body">, signingKey: Key): Promise<{ bytes: Uint8Array; bundle: EpochBundle }> {
-  const body = encodeBody(unsigned);
+  const body = encodeBundleBody(unsigned);
   const signature = await sign(env, signingKey, bundleSigningInput(body));
   const bundle: EpochBundle = { ...unsigned, signature, body };
   return { bytes: encodeBundle(bundle), bundle };

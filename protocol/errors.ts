@@ -14,6 +14,7 @@ export type ProtocolErrorCode =
   | "recipient_mismatch" // a bundle whose recipients differ from the verified device set
   | "unknown_head" // a cited log head newer than the one this client verified
   | "replay" // a message id or counter already seen
+  | "stale_epoch" // an epoch older than the newest one this client has verified
   | "low_order_point" // an X25519 public key that gives an all-zero shared secret
   | "bad_checksum"; // a recovery key whose checksum does not match
 

@@ -3,6 +3,7 @@ import {
   HEADER_BYTES,
   ProtocolError,
   advanceChain,
+  assertCurrentEpoch,
   decodeEnvelope,
   openEnvelope,
   openEpochBundle,
@@ -193,5 +194,20 @@ describe("message envelope", () => {
     expect(advanceChain(s2.chain, m4.header, m4.hash).missing).toBe(1);
     const wrongPrev = await seal("three", 3, new Uint8Array(32).fill(1));
     expect(advanceChain(s2.chain, wrongPrev.header, wrongPrev.hash).broken).toBe(true);
+  });
+
+  it("refuses a replayed client message id even under a fresh counter", async () => {
+    const { seal } = await setup();
+    const m1 = await seal("one", 1);
+    const m2 = await seal("again", 2, m1.hash);
+    const s1 = advanceChain(undefined, m1.header, m1.hash);
+    expect(await codeOf((async () => advanceChain(s1.chain, m2.header, m2.hash, { messageIdSeen: true }))())).toBe("replay");
+  });
+
+  it("refuses an epoch from the past", async () => {
+    expect(() => assertCurrentEpoch(3, 3)).not.toThrow();
+    expect(() => assertCurrentEpoch(undefined, 0)).not.toThrow();
+    expect(() => assertCurrentEpoch(2, 5)).not.toThrow();
+    expect(await codeOf((async () => assertCurrentEpoch(3, 2))())).toBe("stale_epoch");
   });
 });

@@ -1,7 +1,19 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  AccountId,
+  ClientMessageId,
+  ConversationId,
+  DeviceId,
   ProtocolError,
+  Writer,
+  encodeBundle,
+  encodeBundleBody,
+  encodeEntry,
+  encodeEnvelope,
+  encodeHeader,
+  formatRecoveryKey,
+  parseRecoveryKey,
   decodeAddDevicePayload,
   decodeBody,
   decodeBundle,
@@ -77,4 +89,97 @@ describe("codecs round-trip", () => {
   it("base64url", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
           expect(fromBase64url(Buffer.from(b).toString("base64url"))).toEqual(b);
         }), { numRuns: 2000 }));
+});
+
+const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+const u32 = fc.integer({ min: 0, max: 0xffffffff });
+
+describe("structured codecs round-trip", { timeout: 60_000 }, () => {
+  it("envelope", () =>
+    fc.assert(
+      fc.property(
+        fc.record({
+          conversationId: bytes(16),
+          epoch: u32,
+          keyId: bytes(32),
+          senderAccountId: bytes(32),
+          senderDeviceId: bytes(16),
+          senderLogSeq: u32,
+          senderLogHead: bytes(32),
+          counter: fc.integer({ min: 2, max: 0xffffffff }),
+          prevHash: bytes(32).filter((b) => b.some((x) => x !== 0)),
+          clientMessageId: bytes(16),
+        }),
+        bytes(12).filter((b) => b.some((x) => x !== 0)),
+        fc.integer({ min: 272, max: 2000 }),
+        bytes(64),
+        (h, iv, ctLength, signature) => {
+          const header = {
+            version: 1 as const,
+            ...h,
+            conversationId: ConversationId.fromBytes(h.conversationId),
+            senderAccountId: AccountId.fromBytes(h.senderAccountId),
+            senderDeviceId: DeviceId.fromBytes(h.senderDeviceId),
+            clientMessageId: ClientMessageId.fromBytes(h.clientMessageId),
+          };
+          const ciphertext = new Uint8Array(ctLength).fill(7);
+          const decoded = decodeEnvelope(encodeEnvelope({ headerBytes: encodeHeader(header), iv, ciphertext, signature }));
+          expect(decoded.header).toEqual(header);
+          expect([decoded.iv, decoded.ciphertext, decoded.signature]).toEqual([iv, ciphertext, signature]);
+        },
+      ),
+      { numRuns: 500 },
+    ));
+
+  it("log entry", () =>
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0, 1),
+        u32,
+        bytes(32),
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        fc.array(fc.record({ role: fc.constantFrom(1, 2, 3, 4), key: bytes(32), signature: bytes(64) }), { minLength: 1, maxLength: 4 }),
+        (kind, seq, prev, createdAt, payload, sigs) => {
+          const body = new Writer().u8(1).u8(kind).u32(seq).fixed(prev, 32).u64(createdAt).vbytes(payload).finish();
+          const entry = { version: 1 as const, kind: kind as 0 | 1, seq, prev, createdAt, payload, signatures: sigs as never, body };
+          expect(decodeEntry(encodeEntry(entry))).toEqual(entry);
+        },
+      ),
+      { numRuns: 2000 },
+    ));
+
+  it("epoch bundle", () =>
+    fc.assert(
+      fc.property(
+        fc.record({ conversationId: bytes(16), epoch: u32, commitment: bytes(48), keyId: bytes(32), creatorAccountId: bytes(32), creatorDeviceId: bytes(16), membershipHead: bytes(32), createdAt: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) }),
+        fc.array(fc.record({ accountId: bytes(32), seq: u32, hash: bytes(32) }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.record({ accountId: bytes(32), deviceId: bytes(16), boxKey: bytes(32), ephemeralKey: bytes(32), wrapped: bytes(48) }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.record({ accountId: bytes(32), generation: u32, historyKey: bytes(32), ephemeralKey: bytes(32), wrapped: bytes(48) }), { minLength: 1, maxLength: 4 }),
+        bytes(64),
+        (f, heads, wraps, hist, signature) => {
+          const unsigned = {
+            version: 1 as const,
+            ...f,
+            conversationId: ConversationId.fromBytes(f.conversationId),
+            creatorAccountId: AccountId.fromBytes(f.creatorAccountId),
+            creatorDeviceId: DeviceId.fromBytes(f.creatorDeviceId),
+            heads: heads.map((h) => ({ ...h, accountId: AccountId.fromBytes(h.accountId) })),
+            deviceWraps: wraps.map((w) => ({ ...w, accountId: AccountId.fromBytes(w.accountId), deviceId: DeviceId.fromBytes(w.deviceId) })),
+            historyWraps: hist.map((w) => ({ ...w, accountId: AccountId.fromBytes(w.accountId) })),
+          };
+          const bundle = { ...unsigned, signature, body: encodeBundleBody(unsigned) };
+          expect(decodeBundle(encodeBundle(bundle))).toEqual(bundle);
+        },
+      ),
+      { numRuns: 500 },
+    ));
+
+  it("recovery key text", async () =>
+    fc.assert(
+      fc.asyncProperty(bytes(16), async (rk) => {
+        expect(await parseRecoveryKey(env, await formatRecoveryKey(env, rk))).toEqual(rk);
+      }),
+      { numRuns: 2000 },
+    ));
 });
