@@ -67,6 +67,7 @@ export const API_ERROR_CODES = [
   "message_id_reused", // 409: the client message id was used for a different envelope
   "too_large", // 413
   "unsupported_media_type", // 415: a body that is not application/json
+  "upgrade_required", // 426: GET /api/realtime without a WebSocket upgrade
   "internal", // 500: a server fault, never the caller's input
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -120,3 +121,39 @@ export const postMessageResponse = z.object({ seq: z.number().int().positive(), 
 export const storedMessageSchema = z.object({ seq: z.number().int().positive(), envelope: b64(1, MAX_ENVELOPE_BYTES), receivedAt: z.number().int() });
 export const messageListResponse = z.object({ messages: z.array(storedMessageSchema), more: z.boolean() });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
+
+// GET /api/realtime (WebSocket): one socket per device carries pushes for every conversation of the
+// account. Frames are JSON text. Server frames are plain (non-strict) objects so a field added later
+// does not break an older client; a client ignores a frame that does not parse (a type added later).
+
+/** Largest client frame the server reads, in UTF-8 bytes; bigger ones get an error frame. */
+export const MAX_REALTIME_CLIENT_FRAME_BYTES = 4 * 1024;
+
+/** Codes of `{type:"error"}` frames. Like `errorBody`, the frame keeps `code` a plain string. */
+export const REALTIME_ERROR_CODES = [
+  "binary_frame", // a binary frame: the protocol is JSON text only
+  "too_large", // a text frame over MAX_REALTIME_CLIENT_FRAME_BYTES
+  "invalid_json", // a text frame that is not JSON
+  "invalid_frame", // JSON that is not a known client frame (unknown type, missing or extra fields)
+] as const;
+export type RealtimeErrorCode = (typeof REALTIME_ERROR_CODES)[number];
+
+/** Server -> client. `message` carries the same fields as one entry of `messageListResponse`. */
+export const realtimeServerFrame = z.discriminatedUnion("type", [
+  /** First frame on every socket: the connection is live and authenticated as this device. */
+  z.object({ type: z.literal("hello"), deviceId: deviceIdSchema }),
+  z.object({ type: z.literal("pong") }),
+  /** A message was stored (never sent for a deduplicated retry). */
+  z.object({ type: z.literal("message"), conversationId: conversationIdSchema, ...storedMessageSchema.shape }),
+  /** An epoch bundle was stored; fetch it with GET /api/conversations/:id/epochs (bundles can be 1 MiB). */
+  z.object({ type: z.literal("epoch"), conversationId: conversationIdSchema, epoch: z.number().int().nonnegative() }),
+  /** A conversation with this account was created. */
+  z.object({ type: z.literal("conversation"), conversationId: conversationIdSchema }),
+  /** The last client frame was refused; the socket stays open. */
+  z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
+]);
+export type RealtimeServerFrame = z.infer<typeof realtimeServerFrame>;
+
+/** Client -> server. Only a keep-alive for now; the server answers `{type:"pong"}`. */
+export const realtimeClientFrame = z.discriminatedUnion("type", [z.strictObject({ type: z.literal("ping") })]);
+export type RealtimeClientFrame = z.infer<typeof realtimeClientFrame>;

@@ -1,7 +1,8 @@
 import { bytesEqual, isAllZero } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import { fail } from "./errors.js";
-import { AccountId, DeviceId, parseUsername } from "./ids.js";
+import { AccountId, DeviceId } from "./ids.js";
+import { decodeAddDevicePayload, decodeGenesisPayload, decodeRevokePayload, encodeGenesisPayload, type GenesisPayload } from "./log-payloads.js";
 import { Label } from "./labels.js";
 import { HASH_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, hashLabelled, labelled, sign, verify } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
@@ -14,11 +15,11 @@ export const LOG_VERSION = 1;
 export const MAX_LOG_ENTRIES = 10_000;
 export const MAX_PAYLOAD_BYTES = 4096;
 
-export const EntryKind = { genesis: 0, addDevice: 1 } as const;
+export const EntryKind = { genesis: 0, addDevice: 1, revoke: 2, recover: 3 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 
 /** Who made a signature on an entry; each kind requires an exact set of roles. */
-export const SignerRole = { identity: 1, device: 2, recovery: 3, newDevice: 4 } as const;
+export const SignerRole = { identity: 1, device: 2, recovery: 3, newDevice: 4, newIdentity: 5 } as const;
 export type SignerRole = (typeof SignerRole)[keyof typeof SignerRole];
 
 export interface EntrySignature {
@@ -39,27 +40,17 @@ export interface LogEntry {
   readonly body: Uint8Array;
 }
 
-export interface GenesisPayload {
-  readonly username: string;
-  readonly identityKey: Uint8Array;
-  readonly recoverySigningKey: Uint8Array;
-  readonly recoveryBoxKey: Uint8Array;
-  readonly historyGeneration: number;
-  readonly historyKey: Uint8Array;
-  readonly deviceSigningKey: Uint8Array;
-  readonly deviceBoxKey: Uint8Array;
-}
-
-export interface AddDevicePayload {
-  readonly deviceSigningKey: Uint8Array;
-  readonly deviceBoxKey: Uint8Array;
-}
-
 export interface DeviceRecord {
   readonly deviceId: DeviceId;
   readonly signingKey: Uint8Array;
   readonly boxKey: Uint8Array;
   readonly addedAtSeq: number;
+}
+
+export interface HistoryGeneration {
+  readonly generation: number;
+  readonly publicKey: Uint8Array;
+  readonly sealedPrevious?: Uint8Array;
 }
 
 export interface LogHead {
@@ -75,7 +66,14 @@ export interface AccountState {
   readonly recoverySigningKey: Uint8Array;
   readonly recoveryBoxKey: Uint8Array;
   readonly history: { readonly generation: number; readonly publicKey: Uint8Array };
+  /**
+   * Every history-key generation, oldest first. From generation 1 on, each carries the previous
+   * generation's private key sealed to it, so the newest key opens the whole archive.
+   */
+  readonly historyChain: readonly HistoryGeneration[];
   readonly devices: readonly DeviceRecord[];
+  /** Devices removed by revoke entries, with the position of the entry that removed them. */
+  readonly removedDevices: readonly { readonly deviceId: DeviceId; readonly removedAtSeq: number }[];
   readonly head: LogHead;
   /** Hash of every entry, by position, so a later fetch can be checked against what was seen. */
   readonly entryHashes: readonly Uint8Array[];
@@ -103,7 +101,7 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   const version = r.u8("version");
   if (version !== LOG_VERSION) fail("unsupported_version", `log entry version ${version}`);
   const kind = r.u8("kind");
-  if (kind !== EntryKind.genesis && kind !== EntryKind.addDevice) fail("unsupported_version", `log entry kind ${kind}`);
+  if (!(Object.values(EntryKind) as number[]).includes(kind)) fail("unsupported_version", `log entry kind ${kind}`);
   const seq = r.u32("seq");
   const prev = r.fixed(HASH_BYTES, "prev");
   const createdAt = r.u64("createdAt");
@@ -114,55 +112,11 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   const signatures: EntrySignature[] = [];
   for (let i = 0; i < count; i++) {
     const role = r.u8("signature role");
-    if (role < 1 || role > 4) fail("malformed", `unknown signer role ${role}`);
+    if (!(Object.values(SignerRole) as number[]).includes(role)) fail("malformed", `unknown signer role ${role}`);
     signatures.push({ role: role as SignerRole, key: r.fixed(PUBLIC_KEY_BYTES, "signer key"), signature: r.fixed(SIGNATURE_BYTES, "signature") });
   }
   r.end();
-  return { version: LOG_VERSION, kind, seq, prev, createdAt, payload, signatures, body };
-}
-
-export function encodeGenesisPayload(p: GenesisPayload): Uint8Array {
-  return new Writer()
-    .str(p.username)
-    .fixed(p.identityKey, PUBLIC_KEY_BYTES)
-    .fixed(p.recoverySigningKey, PUBLIC_KEY_BYTES)
-    .fixed(p.recoveryBoxKey, PUBLIC_KEY_BYTES)
-    .u32(p.historyGeneration)
-    .fixed(p.historyKey, PUBLIC_KEY_BYTES)
-    .fixed(p.deviceSigningKey, PUBLIC_KEY_BYTES)
-    .fixed(p.deviceBoxKey, PUBLIC_KEY_BYTES)
-    .finish();
-}
-
-export function decodeGenesisPayload(bytes: Uint8Array): GenesisPayload {
-  const r = new Reader(bytes, "genesis payload");
-  const rawName = r.str(32, "username");
-  const username = parseUsername(rawName);
-  if (username !== rawName) fail("malformed", "genesis username is not in canonical form");
-  const p: GenesisPayload = {
-    username,
-    identityKey: r.fixed(PUBLIC_KEY_BYTES, "identityKey"),
-    recoverySigningKey: r.fixed(PUBLIC_KEY_BYTES, "recoverySigningKey"),
-    recoveryBoxKey: r.fixed(PUBLIC_KEY_BYTES, "recoveryBoxKey"),
-    historyGeneration: r.u32("historyGeneration"),
-    historyKey: r.fixed(PUBLIC_KEY_BYTES, "historyKey"),
-    deviceSigningKey: r.fixed(PUBLIC_KEY_BYTES, "deviceSigningKey"),
-    deviceBoxKey: r.fixed(PUBLIC_KEY_BYTES, "deviceBoxKey"),
-  };
-  r.end();
-  if (p.historyGeneration !== 0) fail("malformed", "genesis must start history generation 0");
-  return p;
-}
-
-export function encodeAddDevicePayload(p: AddDevicePayload): Uint8Array {
-  return new Writer().fixed(p.deviceSigningKey, PUBLIC_KEY_BYTES).fixed(p.deviceBoxKey, PUBLIC_KEY_BYTES).finish();
-}
-
-export function decodeAddDevicePayload(bytes: Uint8Array): AddDevicePayload {
-  const r = new Reader(bytes, "add-device payload");
-  const p = { deviceSigningKey: r.fixed(PUBLIC_KEY_BYTES, "deviceSigningKey"), deviceBoxKey: r.fixed(PUBLIC_KEY_BYTES, "deviceBoxKey") };
-  r.end();
-  return p;
+  return { version: LOG_VERSION, kind: kind as EntryKind, seq, prev, createdAt, payload, signatures, body };
 }
 
 export function entrySigningInput(body: Uint8Array): Uint8Array {
@@ -214,17 +168,22 @@ export async function makeGenesis(
 }
 
 /** Checks that `entry` carries exactly the expected signers (by role and key) and that each verifies. */
-async function requireSignatures(env: CryptoEnv, entry: LogEntry, expected: ReadonlyArray<{ role: SignerRole; key: Uint8Array | "any-device" }>, state: AccountState | undefined): Promise<void> {
+/** A role's required signer: one exact key, or any active device (optionally but one). */
+type Expected = { role: SignerRole; key: Uint8Array } | { role: SignerRole; activeDeviceOf: AccountState; except?: DeviceId };
+
+/** Checks that `entry` carries exactly the expected signers (by role and key) and that each verifies. */
+async function requireSignatures(env: CryptoEnv, entry: LogEntry, expected: readonly Expected[]): Promise<void> {
   if (entry.signatures.length !== expected.length) fail("bad_signature", `entry ${entry.seq} needs exactly ${expected.length} signatures`);
   const input = entrySigningInput(entry.body);
   for (const want of expected) {
     const found = entry.signatures.filter((s) => s.role === want.role);
     if (found.length !== 1) fail("bad_signature", `entry ${entry.seq} needs one signature of role ${want.role}`);
     const sig = found[0]!;
-    if (want.key === "any-device") {
-      if (!state?.devices.some((d) => bytesEqual(d.signingKey, sig.key))) fail("unknown_signer", `entry ${entry.seq} is co-signed by a device not on the log`);
-    } else if (!bytesEqual(want.key, sig.key)) {
-      fail("unknown_signer", `entry ${entry.seq} role ${want.role} signed by the wrong key`);
+    if ("key" in want) {
+      if (!bytesEqual(want.key, sig.key)) fail("unknown_signer", `entry ${entry.seq} role ${want.role} signed by the wrong key`);
+    } else {
+      const device = want.activeDeviceOf.devices.find((d) => bytesEqual(d.signingKey, sig.key));
+      if (!device || device.deviceId === want.except) fail("unknown_signer", `entry ${entry.seq} is co-signed by a device that is not active on the log`);
     }
     if (!(await verify(env, sig.key, sig.signature, input))) fail("bad_signature", `entry ${entry.seq} role ${want.role} signature does not verify`);
   }
@@ -233,56 +192,76 @@ async function requireSignatures(env: CryptoEnv, entry: LogEntry, expected: Read
 async function applyGenesis(env: CryptoEnv, entry: LogEntry): Promise<AccountState> {
   if (entry.kind !== EntryKind.genesis || entry.seq !== 0 || !isAllZero(entry.prev)) fail("chain_broken", "the first entry must be a genesis at position 0");
   const p = decodeGenesisPayload(entry.payload);
-  await requireSignatures(
-    env,
-    entry,
-    [
-      { role: SignerRole.identity, key: p.identityKey },
-      { role: SignerRole.device, key: p.deviceSigningKey },
-      { role: SignerRole.recovery, key: p.recoverySigningKey },
-    ],
-    undefined,
-  );
+  await requireSignatures(env, entry, [
+    { role: SignerRole.identity, key: p.identityKey },
+    { role: SignerRole.device, key: p.deviceSigningKey },
+    { role: SignerRole.recovery, key: p.recoverySigningKey },
+  ]);
   const hash = await entryHash(env, entry);
+  const history = { generation: p.historyGeneration, publicKey: p.historyKey };
   return {
     accountId: AccountId.fromBytes(hash),
     username: p.username,
     identityKey: p.identityKey,
     recoverySigningKey: p.recoverySigningKey,
     recoveryBoxKey: p.recoveryBoxKey,
-    history: { generation: p.historyGeneration, publicKey: p.historyKey },
+    history,
+    historyChain: [history],
     devices: [{ deviceId: await deviceIdOf(env, p.deviceSigningKey), signingKey: p.deviceSigningKey, boxKey: p.deviceBoxKey, addedAtSeq: 0 }],
+    removedDevices: [],
     head: { seq: 0, hash },
     entryHashes: [hash],
   };
 }
 
+async function newDevice(env: CryptoEnv, state: AccountState, p: { deviceSigningKey: Uint8Array; deviceBoxKey: Uint8Array }, seq: number): Promise<DeviceRecord> {
+  const deviceId = await deviceIdOf(env, p.deviceSigningKey);
+  // A removed device never comes back under the same key: it would regain access silently.
+  if (state.devices.some((d) => d.deviceId === deviceId) || state.removedDevices.some((d) => d.deviceId === deviceId)) fail("malformed", "device is already on the log");
+  return { deviceId, signingKey: p.deviceSigningKey, boxKey: p.deviceBoxKey, addedAtSeq: seq };
+}
+
 async function applyEntry(env: CryptoEnv, state: AccountState, entry: LogEntry): Promise<AccountState> {
   if (entry.seq !== state.head.seq + 1) fail("chain_broken", `expected entry ${state.head.seq + 1}, got ${entry.seq}`);
   if (!bytesEqual(entry.prev, state.head.hash)) fail("chain_broken", `entry ${entry.seq} does not chain to the previous entry`);
-  let devices = state.devices;
+  let next: Omit<AccountState, "head" | "entryHashes">;
   switch (entry.kind) {
-    case EntryKind.addDevice: {
+    case EntryKind.addDevice:
+    case EntryKind.recover: {
       const p = decodeAddDevicePayload(entry.payload);
-      if (devices.some((d) => bytesEqual(d.signingKey, p.deviceSigningKey))) fail("malformed", "device is already on the log");
-      await requireSignatures(
-        env,
-        entry,
-        [
-          { role: SignerRole.identity, key: state.identityKey },
-          { role: SignerRole.device, key: "any-device" },
-          { role: SignerRole.newDevice, key: p.deviceSigningKey },
-        ],
-        state,
-      );
-      devices = [...devices, { deviceId: await deviceIdOf(env, p.deviceSigningKey), signingKey: p.deviceSigningKey, boxKey: p.deviceBoxKey, addedAtSeq: entry.seq }];
+      const device = await newDevice(env, state, p, entry.seq);
+      // Add-device is vouched for by an active device; recover, when no device is left, by the recovery key.
+      const voucher: Expected = entry.kind === EntryKind.addDevice ? { role: SignerRole.device, activeDeviceOf: state } : { role: SignerRole.recovery, key: state.recoverySigningKey };
+      await requireSignatures(env, entry, [{ role: SignerRole.identity, key: state.identityKey }, voucher, { role: SignerRole.newDevice, key: p.deviceSigningKey }]);
+      next = { ...state, devices: [...state.devices, device] };
+      break;
+    }
+    case EntryKind.revoke: {
+      const p = decodeRevokePayload(entry.payload);
+      if (!state.devices.some((d) => d.deviceId === p.removedDeviceId)) fail("malformed", "revoke names a device that is not active");
+      if (p.historyGeneration !== state.history.generation + 1) fail("malformed", `revoke must move history to generation ${state.history.generation + 1}`);
+      if (bytesEqual(p.newIdentityKey, state.identityKey)) fail("malformed", "revoke must rotate the identity key");
+      await requireSignatures(env, entry, [
+        { role: SignerRole.identity, key: state.identityKey },
+        { role: SignerRole.newIdentity, key: p.newIdentityKey },
+        { role: SignerRole.device, activeDeviceOf: state, except: p.removedDeviceId },
+      ]);
+      const history = { generation: p.historyGeneration, publicKey: p.historyKey, sealedPrevious: p.sealedPreviousHistoryKey };
+      next = {
+        ...state,
+        identityKey: p.newIdentityKey,
+        history: { generation: history.generation, publicKey: history.publicKey },
+        historyChain: [...state.historyChain, history],
+        devices: state.devices.filter((d) => d.deviceId !== p.removedDeviceId),
+        removedDevices: [...state.removedDevices, { deviceId: p.removedDeviceId, removedAtSeq: entry.seq }],
+      };
       break;
     }
     default:
       fail("chain_broken", `entry kind ${entry.kind} is not allowed after genesis`);
   }
   const hash = await entryHash(env, entry);
-  return { ...state, devices, head: { seq: entry.seq, hash }, entryHashes: [...state.entryHashes, hash] };
+  return { ...next, head: { seq: entry.seq, hash }, entryHashes: [...state.entryHashes, hash] };
 }
 
 /**

@@ -7,6 +7,8 @@ export * from "./labels.js";
 export * from "./primitives.js";
 export * from "./subtle.js";
 export * from "./device-log.js";
+export * from "./log-payloads.js";
+export * from "./history-chain.js";
 export * from "./epoch-bundle.js";
 export * from "./envelope.js";
 export * from "./padding.js";

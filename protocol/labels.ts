@@ -20,6 +20,7 @@ export const Label = {
   // HKDF info
   epochWrap: "sealed/epoch-wrap/v1",
   historyWrap: "sealed/history-wrap/v1",
+  historyChain: "sealed/history-chain/v1",
   recoverySigning: "sealed/recovery/v1/signing",
   recoveryBox: "sealed/recovery/v1/box",
   recoveryWrap: "sealed/recovery/v1/wrap",

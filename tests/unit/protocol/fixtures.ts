@@ -15,6 +15,8 @@ import {
   EntryKind,
   SignerRole,
   encodeAddDevicePayload,
+  encodeRevokePayload,
+  sealPreviousHistoryKey,
   verifyLog,
   type AccountState,
   type CryptoEnv,
@@ -111,4 +113,38 @@ export async function makeDirectEpoch(alice: TestAccount, bob: TestAccount, epoc
     [bob.state.accountId, bob.state],
   ]);
   return { ...made, conversationId, membershipHead, members };
+}
+
+/**
+ * Appends a revoke entry: removes `removed`, rotates the identity key, moves history to the next
+ * generation with the previous private key sealed to it; co-signed by `cosigner` (an active device).
+ */
+export async function revokeDevice(a: TestAccount, removed: TestDevice, cosigner: TestDevice = a.device) {
+  const newIdentity = await generateSigningPair(env, true);
+  const newHistory = await generateBoxPair(env, true);
+  const previousGeneration = a.state.history.generation;
+  const nextPublic = await exportPublic(env, newHistory.publicKey);
+  const sealed = await sealPreviousHistoryKey(env, { accountId: a.state.accountId, previousGeneration, previousKey: a.history.privateKey, nextGeneration: previousGeneration + 1, nextPublic });
+  const { bytes } = await makeEntry(
+    env,
+    {
+      kind: EntryKind.revoke,
+      seq: a.state.head.seq + 1,
+      prev: a.state.head.hash,
+      createdAt: 1_700_000_005_000,
+      payload: encodeRevokePayload({ removedDeviceId: removed.deviceId, newIdentityKey: await exportPublic(env, newIdentity.publicKey), historyGeneration: previousGeneration + 1, historyKey: nextPublic, sealedPreviousHistoryKey: sealed }),
+    },
+    [
+      { role: SignerRole.identity, privateKey: a.identity.privateKey, publicKey: await exportPublic(env, a.identity.publicKey) },
+      { role: SignerRole.newIdentity, privateKey: newIdentity.privateKey, publicKey: await exportPublic(env, newIdentity.publicKey) },
+      { role: SignerRole.device, privateKey: cosigner.signing.privateKey, publicKey: cosigner.signingPub },
+    ],
+  );
+  const oldIdentity = a.identity;
+  const oldHistory = a.history;
+  a.log.push(bytes);
+  a.state = await verifyLog(env, a.log);
+  a.identity = newIdentity;
+  a.history = newHistory;
+  return { bytes, oldIdentity, oldHistory };
 }
