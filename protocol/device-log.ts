@@ -86,7 +86,10 @@ export async function deviceIdOf(env: CryptoEnv, deviceSigningKey: Uint8Array): 
   return DeviceId.fromBytes(h.subarray(0, 16));
 }
 
-function encodeBody(e: Omit<LogEntry, "body" | "signatures">): Uint8Array {
+export type EntryFields = Omit<LogEntry, "body" | "signatures">;
+
+/** The signed part of an entry. */
+export function encodeEntryBody(e: EntryFields): Uint8Array {
   return new Writer().u8(e.version).u8(e.kind).u32(e.seq).fixed(e.prev, HASH_BYTES).u64(e.createdAt).vbytes(e.payload).finish();
 }
 
@@ -96,16 +99,25 @@ export function encodeEntry(entry: LogEntry): Uint8Array {
   return w.finish();
 }
 
-export function decodeEntry(bytes: Uint8Array): LogEntry {
-  const r = new Reader(bytes, "log entry");
+function readBody(r: Reader): EntryFields {
   const version = r.u8("version");
   if (version !== LOG_VERSION) fail("unsupported_version", `log entry version ${version}`);
   const kind = r.u8("kind");
   if (!(Object.values(EntryKind) as number[]).includes(kind)) fail("unsupported_version", `log entry kind ${kind}`);
-  const seq = r.u32("seq");
-  const prev = r.fixed(HASH_BYTES, "prev");
-  const createdAt = r.u64("createdAt");
-  const payload = r.vbytes(1, MAX_PAYLOAD_BYTES, "payload");
+  return { version: LOG_VERSION, kind: kind as EntryKind, seq: r.u32("seq"), prev: r.fixed(HASH_BYTES, "prev"), createdAt: r.u64("createdAt"), payload: r.vbytes(1, MAX_PAYLOAD_BYTES, "payload") };
+}
+
+/** Decodes an unsigned body (as a new device sends it for co-signing while linking). */
+export function decodeEntryBody(body: Uint8Array): EntryFields {
+  const r = new Reader(body, "log entry body");
+  const fields = readBody(r);
+  r.end();
+  return fields;
+}
+
+export function decodeEntry(bytes: Uint8Array): LogEntry {
+  const r = new Reader(bytes, "log entry");
+  const fields = readBody(r);
   const body = r.span(0);
   const count = r.u8("signature count");
   if (count < 1 || count > 4) fail("out_of_bounds", "log entry must carry 1 to 4 signatures");
@@ -116,7 +128,7 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
     signatures.push({ role: role as SignerRole, key: r.fixed(PUBLIC_KEY_BYTES, "signer key"), signature: r.fixed(SIGNATURE_BYTES, "signature") });
   }
   r.end();
-  return { version: LOG_VERSION, kind: kind as EntryKind, seq, prev, createdAt, payload, signatures, body };
+  return { ...fields, signatures, body };
 }
 
 export function entrySigningInput(body: Uint8Array): Uint8Array {
@@ -140,12 +152,22 @@ export async function makeEntry(
   signers: readonly Signer[],
 ): Promise<{ entry: LogEntry; bytes: Uint8Array }> {
   const unsigned = { version: LOG_VERSION, ...fields } as const;
-  const body = encodeBody(unsigned);
+  const body = encodeEntryBody(unsigned);
   const input = entrySigningInput(body);
   const signatures: EntrySignature[] = [];
   for (const s of signers) signatures.push({ role: s.role, key: s.publicKey, signature: await sign(env, s.privateKey, input) });
   const entry: LogEntry = { ...unsigned, signatures, body };
   return { entry, bytes: encodeEntry(entry) };
+}
+
+/** One signature over an entry body, for entries whose signers are on different devices (linking). */
+export async function signEntryBody(env: CryptoEnv, body: Uint8Array, signer: Signer): Promise<EntrySignature> {
+  return { role: signer.role, key: signer.publicKey, signature: await sign(env, signer.privateKey, entrySigningInput(body)) };
+}
+
+/** Joins a body and its signatures into the entry's wire bytes (checked later by verifyLog). */
+export function assembleEntry(body: Uint8Array, signatures: readonly EntrySignature[]): Uint8Array {
+  return encodeEntry({ ...decodeEntryBody(body), signatures, body });
 }
 
 /** The genesis entry; its hash is the new account's id. */

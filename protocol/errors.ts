@@ -16,7 +16,8 @@ export type ProtocolErrorCode =
   | "replay" // a message id or counter already seen
   | "stale_epoch" // an epoch older than the newest one this client has verified
   | "low_order_point" // an X25519 public key that gives an all-zero shared secret
-  | "bad_checksum"; // a recovery key whose checksum does not match
+  | "bad_checksum" // a recovery key whose checksum does not match
+  | "expired"; // a link offer (QR code) older than its lifetime
 
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";

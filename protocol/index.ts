@@ -9,6 +9,7 @@ export * from "./subtle.js";
 export * from "./device-log.js";
 export * from "./log-payloads.js";
 export * from "./history-chain.js";
+export * from "./link.js";
 export * from "./epoch-bundle.js";
 export * from "./envelope.js";
 export * from "./padding.js";

@@ -24,7 +24,9 @@ export const Label = {
   recoverySigning: "sealed/recovery/v1/signing",
   recoveryBox: "sealed/recovery/v1/box",
   recoveryWrap: "sealed/recovery/v1/wrap",
+  link: "sealed/link/v1",
   // AEAD associated data
+  linkFrame: "sealed/link-frame/v1",
   epochCommit: "sealed/epoch-commit/v1",
   envelopeAad: "sealed/envelope-aad/v1",
   vault: "sealed/vault/v1",
