@@ -10,6 +10,7 @@ import { directoryRoutes } from "./routes/directory.js";
 import { epochRoutes } from "./routes/epochs.js";
 import { healthRoutes } from "./routes/health.js";
 import { messageRoutes } from "./routes/messages.js";
+import { realtimeRoutes } from "./routes/realtime.js";
 import { sessionRoutes } from "./routes/session.js";
 
 /**
@@ -26,6 +27,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", conversationRoutes);
   app.route("/api", epochRoutes);
   app.route("/api", messageRoutes);
+  app.route("/api", realtimeRoutes);
   app.notFound((c) => c.json(errorJson("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError(errorResponse);
   return app;

@@ -65,12 +65,25 @@ export class UnsupportedMediaType extends ApiError {
   }
 }
 
+/** 426: a plain request to a WebSocket-only route. RFC 9110 section 15.5.22 wants an Upgrade header with it. */
+export class UpgradeRequired extends ApiError {
+  override readonly name = "UpgradeRequired";
+  readonly status = 426;
+  constructor(
+    message: string,
+    readonly upgrade: string,
+  ) {
+    super("upgrade_required", message);
+  }
+}
+
 export function errorJson(code: ApiErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
 /** The app's onError: known errors keep their status; anything else is a server fault and is logged. */
 export function errorResponse(err: Error, c: Context): Response {
+  if (err instanceof UpgradeRequired) return c.json(errorJson(err.code, err.message), err.status, { Upgrade: err.upgrade });
   if (err instanceof ApiError) return c.json(errorJson(err.code, err.message), err.status);
   // Protocol decoders only ever see caller bytes, so a stray ProtocolError is bad input, not a 500.
   if (isProtocolError(err)) return c.json(errorJson("invalid_body", err.message), 400);

@@ -9,6 +9,7 @@ import { listConversations, openDirectConversation } from "../db/conversations.j
 import type { AppEnv } from "../env.js";
 import { BadRequest, NotFound } from "../errors.js";
 import { readJson } from "../http/json-body.js";
+import { notifyAccounts } from "../realtime/notify.js";
 import { memberConversation } from "./conversation-access.js";
 
 /** Direct conversations: one per pair of accounts, opened by either side. */
@@ -20,6 +21,7 @@ export const conversationRoutes = new Hono<AppEnv>()
     if (!(await findAccount(c.env.DB, peer))) throw new NotFound("no such account");
     const newId = ConversationId.fromBytes(cryptoEnv.randomBytes(CONVERSATION_ID_BYTES));
     const { conversation, created } = await openDirectConversation(c.env.DB, { newId, a: me, b: peer, now: Date.now() });
+    if (created) c.executionCtx.waitUntil(notifyAccounts(c.env, conversation.members, { type: "conversation", conversationId: conversation.id }));
     return c.json({ conversation } satisfies z.output<typeof conversationResponse>, created ? 201 : 200);
   })
   .get("/conversations", requireSession, async (c) => {

@@ -12,6 +12,7 @@ import type { AppEnv } from "../env.js";
 import { BadRequest, Conflict, Forbidden } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
+import { notifyAccounts } from "../realtime/notify.js";
 import { memberConversation } from "./conversation-access.js";
 
 /**
@@ -49,6 +50,8 @@ export const epochRoutes = new Hono<AppEnv>()
       createdAt: Date.now(),
     });
     if (!stored) throw new Conflict("epoch_exists", `epoch ${bundle.epoch} already has a bundle`);
+    // Only the epoch number travels: a bundle can be 1 MiB, and clients fetch the epochs list anyway.
+    c.executionCtx.waitUntil(notifyAccounts(c.env, conversation.members, { type: "epoch", conversationId: conversation.id, epoch: bundle.epoch }));
     return c.json({ epoch: bundle.epoch } satisfies z.output<typeof postEpochResponse>, 201);
   })
   .get("/conversations/:id/epochs", requireSession, async (c) => {

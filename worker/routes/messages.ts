@@ -13,6 +13,7 @@ import type { AppEnv } from "../env.js";
 import { BadRequest, Conflict, Forbidden } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
+import { notifyAccounts } from "../realtime/notify.js";
 import { memberConversation } from "./conversation-access.js";
 import { parseMessagePageQuery } from "./message-page-query.js";
 
@@ -42,16 +43,22 @@ export const messageRoutes = new Hono<AppEnv>()
     if (!(await verify(cryptoEnv, device.signingKey, envelope.signature, envelopeSigningInput(envelope.headerBytes, envelope.iv, envelope.ciphertext)))) {
       throw new BadRequest("bad_signature", "the envelope signature does not verify with this device's key");
     }
+    const receivedAt = Date.now();
     const result = await appendMessage(c.env.DB, {
       conversationId: conversation.id,
       senderAccountId: session.accountId,
       senderDeviceId: session.deviceId,
       clientMessageId: h.clientMessageId,
       envelope: bytes,
-      receivedAt: Date.now(),
+      receivedAt,
     });
     switch (result.kind) {
       case "stored":
+        // Every member account, the sender's too: its other devices show the message without polling.
+        // A retry (duplicate) pushes nothing; the first send already did.
+        c.executionCtx.waitUntil(
+          notifyAccounts(c.env, conversation.members, { type: "message", conversationId: conversation.id, seq: result.seq, envelope: toBase64url(bytes), receivedAt }),
+        );
         return c.json({ seq: result.seq, duplicate: false } satisfies PostMessageResponse, 201);
       case "duplicate":
         return c.json({ seq: result.seq, duplicate: true } satisfies PostMessageResponse, 200);
