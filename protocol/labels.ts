@@ -25,6 +25,9 @@ export const Label = {
   recoveryBox: "sealed/recovery/v1/box",
   recoveryWrap: "sealed/recovery/v1/wrap",
   link: "sealed/link/v1",
+  recoveryBlob: "sealed/recovery-blob/v1",
+  passphraseWrap: "sealed/passphrase/v1/wrap",
+  passphraseAccess: "sealed/passphrase/v1/access",
   // AEAD associated data
   linkFrame: "sealed/link-frame/v1",
   epochCommit: "sealed/epoch-commit/v1",
