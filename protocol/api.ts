@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { fromBase64url } from "./bytes.js";
-import { AccountId, ClientMessageId, ConversationId, DeviceId, USERNAME_PATTERN } from "./ids.js";
+import { AccountId, ClientMessageId, ConversationId, DeviceId, USERNAME_PATTERN, type Brand } from "./ids.js";
+import { LINK_ID_BYTES, MAX_LINK_FRAME_BYTES } from "./link.js";
+import { PUBLIC_KEY_BYTES } from "./primitives.js";
 
 /**
  * The HTTP API contract shared by worker and web: every request body and response body is parsed with
@@ -53,6 +55,7 @@ export const API_ERROR_CODES = [
   "invalid_bundle", // 400: the epoch bundle does not decode, or is for another conversation or non-members
   "invalid_envelope", // 400: the envelope does not decode, or is for another conversation
   "bad_signature", // 400: a bundle or envelope signature does not verify with the device's key
+  "invalid_entry", // 400: the device-log entry does not decode, or the log with it does not verify
   "unauthenticated", // 401: no valid session (missing, expired, logged out, or device revoked)
   "login_failed", // 401: the login nonce is unknown, used or expired, or the signature is bad or expired
   "bad_origin", // 403: a state-changing request without this server's Origin
@@ -65,9 +68,15 @@ export const API_ERROR_CODES = [
   "unknown_epoch", // 409: the envelope names an epoch with no bundle yet
   "epoch_key_mismatch", // 409: the envelope's key id is not the stored epoch's
   "message_id_reused", // 409: the client message id was used for a different envelope
+  "log_conflict", // 409: another entry already holds that position of the device log
+  "link_taken", // 409: another device already answered this link
+  "link_not_answered", // 409: no existing device has answered the link yet
+  "link_full", // 409: the link holds MAX_LINK_FRAMES frames from this side already
+  "link_expired", // 410: the link's lifetime is over; start a new one
   "too_large", // 413
   "unsupported_media_type", // 415: a body that is not application/json
   "upgrade_required", // 426: GET /api/realtime without a WebSocket upgrade
+  "rate_limited", // 429: too many requests of this kind from this client; see Retry-After
   "internal", // 500: a server fault, never the caller's input
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -122,6 +131,102 @@ export const storedMessageSchema = z.object({ seq: z.number().int().positive(), 
 export const messageListResponse = z.object({ messages: z.array(storedMessageSchema), more: z.boolean() });
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
+// POST /api/accounts/:accountId/log
+export const appendLogRequest = z.strictObject({ entry: b64(1, MAX_ENTRY_B64_BYTES) });
+/** 201 for a new entry; 200 when the identical entry was already stored there (a retry). */
+export const appendLogResponse = z.object({ seq: z.number().int().nonnegative() });
+
+// Devices. A device's name is sealed by the client under the account history key; the server stores it opaque.
+export const MAX_SEALED_NAME_BYTES = 512;
+// PUT /api/devices/:deviceId/name
+export const deviceNameRequest = z.strictObject({ sealedName: b64(1, MAX_SEALED_NAME_BYTES) });
+export const deviceSchema = z.object({
+  deviceId: deviceIdSchema,
+  /** Position of the log entry that added the device (0 for the genesis device). */
+  addedAtSeq: z.number().int().nonnegative(),
+  /** When the server stored the device. */
+  createdAt: z.number().int(),
+  /** The device's last authenticated request, to the minute; null until it first logs in. */
+  lastSeenAt: z.number().int().nullable(),
+  /** When a revoke entry removed it; null while active. */
+  revokedAt: z.number().int().nullable(),
+  sealedName: b64(1, MAX_SEALED_NAME_BYTES).nullable(),
+});
+export type DeviceInfo = z.infer<typeof deviceSchema>;
+// GET /api/devices: the caller's account's devices, revoked ones included, in the order they were added.
+export const deviceListResponse = z.object({ devices: z.array(deviceSchema) });
+
+// Linking a device (docs/PROTOCOL.md "Linking a device"). The server relays frames it cannot read between
+// the new device N, which has no account and proves itself with the link token, and the existing device
+// O, which proves itself with its session.
+
+/** An unanswered link lives this long; answering it restarts the clock once (docs/API.md). */
+export const LINK_LIFETIME_MS = 120_000;
+/** Frames the relay holds per link and side: a linking needs three from O and two from N. */
+export const MAX_LINK_FRAMES = 16;
+export const LINK_TOKEN_BYTES = 32;
+/** Header carrying N's link token on the frames routes. */
+export const LINK_TOKEN_HEADER = "X-Link-Token";
+
+/** 16-byte random link id chosen by the server, base64url; it travels in the QR code. */
+export type LinkId = Brand<string, "LinkId">;
+
+export function isLinkId(text: unknown): text is LinkId {
+  if (typeof text !== "string") return false;
+  try {
+    return fromBase64url(text).length === LINK_ID_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+export const linkIdSchema = z.string().refine(isLinkId, "must be a link id").transform((s) => s as LinkId);
+export const linkSideSchema = z.enum(["new", "existing"]);
+export type LinkSide = z.infer<typeof linkSideSchema>;
+
+/** Base64url characters of the largest frame: a longer string cannot hold MAX_LINK_FRAME_BYTES or fewer. */
+const MAX_LINK_FRAME_CHARS = Math.ceil((MAX_LINK_FRAME_BYTES * 4) / 3);
+
+/**
+ * An opaque link frame, base64url of 1..MAX_LINK_FRAME_BYTES. Its size issue carries `params.tooLarge`
+ * so the worker answers 413 rather than 400 (the one field whose size bound is an HTTP 413, docs/API.md).
+ */
+export const linkFrameSchema = z.string().superRefine((s, ctx) => {
+  if (s.length > MAX_LINK_FRAME_CHARS) {
+    ctx.addIssue({ code: "custom", message: `must be at most ${MAX_LINK_FRAME_BYTES} bytes`, params: { tooLarge: true } });
+    return;
+  }
+  let n: number;
+  try {
+    n = fromBase64url(s).length;
+  } catch {
+    ctx.addIssue({ code: "custom", message: "must be base64url" });
+    return;
+  }
+  if (n < 1) ctx.addIssue({ code: "custom", message: "must not be empty" });
+});
+
+// POST /api/link (no session: N has no account yet)
+export const createLinkResponse = z.object({
+  linkId: linkIdSchema,
+  /** N's capability for this link, sent back as X-Link-Token; only its hash is stored. */
+  newToken: b64(LINK_TOKEN_BYTES, LINK_TOKEN_BYTES),
+  expiresAt: z.number().int(),
+});
+// POST /api/link/:linkId/respond (O's session)
+export const respondLinkRequest = z.strictObject({ ephemeralKey: b64(PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES) });
+export const respondLinkResponse = z.object({ expiresAt: z.number().int() });
+// POST /api/link/:linkId/frames (N with X-Link-Token, or O's session)
+export const postLinkFrameRequest = z.strictObject({ from: linkSideSchema, frame: linkFrameSchema });
+export const postLinkFrameResponse = z.object({ seq: z.number().int().positive() });
+// GET /api/link/:linkId/frames?from=new|existing&after=N (the other side reads)
+export const linkFramesResponse = z.object({
+  frames: z.array(z.object({ seq: z.number().int().positive(), frame: linkFrameSchema })),
+  /** O's ephemeral key once O answered, so N can derive the channel. */
+  responder: z.object({ ephemeralKey: b64(PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES) }).nullable(),
+  expiresAt: z.number().int(),
+});
+
 // GET /api/realtime (WebSocket): one socket per device carries pushes for every conversation of the
 // account. Frames are JSON text. Server frames are plain (non-strict) objects so a field added later
 // does not break an older client; a client ignores a frame that does not parse (a type added later).
@@ -149,10 +254,20 @@ export const realtimeServerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("epoch"), conversationId: conversationIdSchema, epoch: z.number().int().nonnegative() }),
   /** A conversation with this account was created. */
   z.object({ type: z.literal("conversation"), conversationId: conversationIdSchema }),
+  /** An entry was appended at `seq` to the device log of this account or of one it shares a conversation with. */
+  z.object({ type: z.literal("log"), accountId: accountIdSchema, seq: z.number().int().positive() }),
+  /** The new device posted a frame to a link this device answered (sent to that device only). */
+  z.object({ type: z.literal("link"), linkId: linkIdSchema }),
   /** The last client frame was refused; the socket stays open. */
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
 ]);
 export type RealtimeServerFrame = z.infer<typeof realtimeServerFrame>;
+
+/**
+ * Close code of a socket whose device was revoked (its sessions are gone too): do not reconnect. In the
+ * 4000-4999 range RFC 6455 section 7.4.2 leaves to applications; 4401 echoes HTTP 401.
+ */
+export const REALTIME_CLOSE_REVOKED = 4401;
 
 /** Client -> server. Only a keep-alive for now; the server answers `{type:"pong"}`. */
 export const realtimeClientFrame = z.discriminatedUnion("type", [z.strictObject({ type: z.literal("ping") })]);

@@ -49,6 +49,12 @@ export class Conflict extends ApiError {
   readonly status = 409;
 }
 
+/** 410: the thing existed and is gone for good (an expired link). */
+export class Gone extends ApiError {
+  override readonly name = "Gone";
+  readonly status = 410;
+}
+
 export class TooLarge extends ApiError {
   override readonly name = "TooLarge";
   readonly status = 413;
@@ -62,6 +68,18 @@ export class UnsupportedMediaType extends ApiError {
   readonly status = 415;
   constructor(message: string) {
     super("unsupported_media_type", message);
+  }
+}
+
+/** 429 with Retry-After (RFC 9110 section 10.2.3: whole seconds). */
+export class TooManyRequests extends ApiError {
+  override readonly name = "TooManyRequests";
+  readonly status = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("rate_limited", message);
   }
 }
 
@@ -84,6 +102,7 @@ export function errorJson(code: ApiErrorCode, message: string): ErrorBody {
 /** The app's onError: known errors keep their status; anything else is a server fault and is logged. */
 export function errorResponse(err: Error, c: Context): Response {
   if (err instanceof UpgradeRequired) return c.json(errorJson(err.code, err.message), err.status, { Upgrade: err.upgrade });
+  if (err instanceof TooManyRequests) return c.json(errorJson(err.code, err.message), err.status, { "Retry-After": String(err.retryAfterSeconds) });
   if (err instanceof ApiError) return c.json(errorJson(err.code, err.message), err.status);
   // Protocol decoders only ever see caller bytes, so a stray ProtocolError is bad input, not a 500.
   if (isProtocolError(err)) return c.json(errorJson("invalid_body", err.message), 400);

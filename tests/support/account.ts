@@ -49,8 +49,10 @@ export async function makeAccount(username = uniqueUsername(), createdAt = Date.
   const env = testCrypto;
   const deviceSigning = await generateSigningPair(env, false);
   const deviceBox = await generateBoxPair(env, false);
-  const identity = await generateSigningPair(env, false);
-  const history = await generateBoxPair(env, false);
+  // Extractable, like the keystore's transferable copies: linking sends them (PKCS#8) to a new device,
+  // and a revoke seals the old history key to the next generation.
+  const identity = await generateSigningPair(env, true);
+  const history = await generateBoxPair(env, true);
   const recoveryKey = generateRecoveryKey(env);
   const recovery = await deriveRecoveryKeys(env, recoveryKey);
   const { bytes: genesis } = await makeGenesis(

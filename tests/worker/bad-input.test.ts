@@ -4,17 +4,22 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { toBase64url } from "../../protocol/bytes.js";
 import { createAccount, type LoggedInAccount } from "../support/account.js";
 import { startConversation } from "../support/conversation.js";
+import { openLink, respondToLink } from "../support/link-relay.js";
 import { BUNDLE_BODY_LIMIT, DEFAULT_BODY_LIMIT } from "../../worker/http/body-limits.js";
 import { ORIGIN, api, expectError } from "./api.js";
 
 let alice: LoggedInAccount;
 let bob: LoggedInAccount;
 let conversationId: string;
+/** A link bob answered: a valid body from alice gets a 4xx (taken, or not her side), never a success. */
+let linkId: string;
 
 beforeAll(async () => {
   alice = await createAccount(api, "alice");
   bob = await createAccount(api, "bob");
   conversationId = (await startConversation(api, alice, bob)).conversationId;
+  linkId = (await openLink(api)).linkId;
+  if ((await respondToLink(api, bob.cookie, linkId, new Uint8Array(32).fill(9))).status !== 200) throw new Error("bob could not answer the link");
 });
 
 /** Every route that reads a JSON body, with a valid body to mutate. */
@@ -31,6 +36,9 @@ function routes(): { name: string; path: string; valid: Record<string, unknown> 
     { name: "open conversation", path: "/api/conversations", valid: { peer: bob.accountId } },
     { name: "post epoch", path: `/api/conversations/${conversationId}/epochs`, valid: { bundle: b64(400) } },
     { name: "post message", path: `/api/conversations/${conversationId}/messages`, valid: { envelope: b64(600) } },
+    { name: "append log entry", path: `/api/accounts/${alice.accountId}/log`, valid: { entry: b64(300) } },
+    { name: "answer link", path: `/api/link/${linkId}/respond`, valid: { ephemeralKey: b64(32) } },
+    { name: "post link frame", path: `/api/link/${linkId}/frames`, valid: { from: "existing", frame: b64(100) } },
   ];
 }
 

@@ -13,6 +13,12 @@ const stateChanging: [string, string][] = [
   ["POST", "/api/conversations"],
   ["POST", `/api/conversations/${someId}/epochs`],
   ["POST", `/api/conversations/${someId}/messages`],
+  ["POST", `/api/accounts/${toBase64url(new Uint8Array(32))}/log`],
+  ["PUT", `/api/devices/${someId}/name`],
+  ["POST", "/api/link"],
+  ["POST", `/api/link/${someId}/respond`],
+  ["POST", `/api/link/${someId}/frames`],
+  ["DELETE", `/api/link/${someId}`],
   ["PUT", "/api/me"],
   ["PATCH", "/api/me"],
 ];

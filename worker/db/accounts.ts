@@ -23,8 +23,8 @@ export async function insertAccount(db: D1Database, a: NewAccount): Promise<Inse
       db.prepare("INSERT INTO accounts (id, username, created_at) VALUES (?1, ?2, ?3)").bind(a.accountId, a.username, a.createdAt),
       db.prepare("INSERT INTO log_entries (account_id, seq, entry) VALUES (?1, 0, ?2)").bind(a.accountId, a.genesis),
       db
-        .prepare("INSERT INTO devices (device_id, account_id, signing_key, box_key, added_seq, revoked_at) VALUES (?1, ?2, ?3, ?4, 0, NULL)")
-        .bind(a.device.deviceId, a.accountId, a.device.signingKey, a.device.boxKey),
+        .prepare("INSERT INTO devices (device_id, account_id, signing_key, box_key, added_seq, revoked_at, created_at) VALUES (?1, ?2, ?3, ?4, 0, NULL, ?5)")
+        .bind(a.device.deviceId, a.accountId, a.device.signingKey, a.device.boxKey, a.createdAt),
     ]);
     return "created";
   } catch (e) {

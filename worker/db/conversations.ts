@@ -61,3 +61,18 @@ export async function isMember(db: D1Database, id: ConversationId, accountId: Ac
   const row = await db.prepare("SELECT 1 AS one FROM conversation_members WHERE conversation_id = ?1 AND account_id = ?2").bind(id, accountId).first();
   return row !== null;
 }
+
+const peerRow = z.object({ account_id: accountIdSchema });
+
+/** Every other account that shares a conversation with `accountId`. */
+export async function conversationPeers(db: D1Database, accountId: AccountId): Promise<AccountId[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT other.account_id FROM conversation_members mine
+         JOIN conversation_members other ON other.conversation_id = mine.conversation_id AND other.account_id <> mine.account_id
+        WHERE mine.account_id = ?1`,
+    )
+    .bind(accountId)
+    .all();
+  return parseRows(peerRow, results, "conversation_members").map((r) => r.account_id);
+}

@@ -4,8 +4,13 @@ import type { AccountId, DeviceId } from "../../protocol/ids.js";
 import type { Session } from "../auth/session.js";
 import { int, parseRow } from "./rows.js";
 
-/** last_seen_at is refreshed at most this often, so reads do not each cost a write. */
+/** last_seen_at (of the session and of its device) is refreshed at most this often, so reads do not each cost a write. */
 const TOUCH_INTERVAL_MS = 60_000;
+
+/** Marks the device as seen now, unless it was seen within TOUCH_INTERVAL_MS (GET /api/devices shows it). */
+function touchDevice(db: D1Database, deviceId: DeviceId, now: number): D1PreparedStatement {
+  return db.prepare("UPDATE devices SET last_seen_at = ?2 WHERE device_id = ?1 AND (last_seen_at IS NULL OR last_seen_at <= ?2 - ?3)").bind(deviceId, now, TOUCH_INTERVAL_MS);
+}
 
 export async function insertSession(
   db: D1Database,
@@ -16,6 +21,7 @@ export async function insertSession(
     db
       .prepare("INSERT INTO sessions (token_hash, account_id, device_id, created_at, expires_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?4)")
       .bind(s.tokenHash, s.accountId, s.deviceId, s.now, s.expiresAt),
+    touchDevice(db, s.deviceId, s.now),
   ]);
 }
 
@@ -39,7 +45,7 @@ export async function findSession(db: D1Database, tokenHash: Uint8Array, now: nu
   if (!row) return undefined;
   const r = parseRow(sessionRow, row, "sessions");
   if (now - r.last_seen_at > TOUCH_INTERVAL_MS) {
-    await db.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1").bind(tokenHash, now).run();
+    await db.batch([db.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1").bind(tokenHash, now), touchDevice(db, r.device_id, now)]);
   }
   return { accountId: r.account_id, deviceId: r.device_id, username: r.username, tokenHash };
 }

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import { AccountId, ConversationId } from "../../protocol/ids.js";
+import { isLinkId, type LinkId } from "../../protocol/api.js";
+import { AccountId, ConversationId, DeviceId } from "../../protocol/ids.js";
 import { NotFound } from "../errors.js";
 
 // A path segment that is not a well-formed id names nothing that can exist: 404, like an unknown id.
@@ -13,5 +14,17 @@ export function conversationIdParam(c: Context): ConversationId {
 export function accountIdParam(c: Context): AccountId {
   const id = c.req.param("accountId");
   if (!AccountId.is(id)) throw new NotFound("no such account");
+  return id;
+}
+
+export function deviceIdParam(c: Context): DeviceId {
+  const id = c.req.param("deviceId");
+  if (!DeviceId.is(id)) throw new NotFound("no such device");
+  return id;
+}
+
+export function linkIdParam(c: Context): LinkId {
+  const id = c.req.param("linkId");
+  if (!isLinkId(id)) throw new NotFound("no such link");
   return id;
 }

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { RealtimeServerFrame } from "../../protocol/api.js";
+import { REALTIME_CLOSE_REVOKED, type RealtimeServerFrame } from "../../protocol/api.js";
 import { DeviceId } from "../../protocol/ids.js";
 import { answerClientFrame } from "./client-frame.js";
 
@@ -44,9 +44,35 @@ export class AccountHub extends DurableObject<unknown> {
 
   /** Sends a frame to every socket of the account; returns how many sockets it reached. */
   broadcast(frame: RealtimeServerFrame): number {
+    return this.send(this.ctx.getWebSockets(), frame);
+  }
+
+  /** Sends a frame to the sockets of one device only; returns how many it reached. */
+  sendToDevice(deviceId: DeviceId, frame: RealtimeServerFrame): number {
+    return this.send(this.ctx.getWebSockets(deviceId), frame);
+  }
+
+  /**
+   * Closes every socket of a revoked device with REALTIME_CLOSE_REVOKED; returns how many. Its sessions
+   * are already gone, so a reconnect gets 401.
+   */
+  closeDevice(deviceId: DeviceId): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets(deviceId)) {
+      try {
+        ws.close(REALTIME_CLOSE_REVOKED, "this device was removed from the account");
+        closed += 1;
+      } catch {
+        // Already closing.
+      }
+    }
+    return closed;
+  }
+
+  private send(sockets: readonly WebSocket[], frame: RealtimeServerFrame): number {
     const text = JSON.stringify(frame);
     let sent = 0;
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of sockets) {
       try {
         ws.send(text);
         sent += 1;

@@ -1,5 +1,5 @@
 import type { RealtimeServerFrame } from "../../protocol/api.js";
-import type { AccountId } from "../../protocol/ids.js";
+import type { AccountId, DeviceId } from "../../protocol/ids.js";
 import type { Bindings } from "../env.js";
 import type { AccountHub } from "./account-hub.js";
 
@@ -18,4 +18,26 @@ export async function notifyAccounts(env: Bindings, accountIds: readonly Account
   results.forEach((r, i) => {
     if (r.status === "rejected") console.error(`realtime push of ${frame.type} to account ${accountIds[i]} failed`, r.reason);
   });
+}
+
+/** Pushes a frame to the sockets of one device of an account. Never rejects, like notifyAccounts. */
+export async function notifyDevice(env: Bindings, accountId: AccountId, deviceId: DeviceId, frame: RealtimeServerFrame): Promise<void> {
+  try {
+    await accountHub(env, accountId).sendToDevice(deviceId, frame);
+  } catch (e) {
+    console.error(`realtime push of ${frame.type} to device ${deviceId} failed`, e);
+  }
+}
+
+/**
+ * Closes the sockets of a revoked device. Never rejects: the revoke is already stored and the device's
+ * sessions deleted, so it cannot reconnect. A socket a failing hub leaves open would still get pushes
+ * (ciphertext under epochs that new epochs leave behind), hence the error log.
+ */
+export async function closeDeviceSockets(env: Bindings, accountId: AccountId, deviceId: DeviceId): Promise<void> {
+  try {
+    await accountHub(env, accountId).closeDevice(deviceId);
+  } catch (e) {
+    console.error(`closing the sockets of revoked device ${deviceId} failed`, e);
+  }
 }

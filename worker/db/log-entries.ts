@@ -1,0 +1,57 @@
+import type { AccountId, DeviceId } from "../../protocol/ids.js";
+import { z } from "zod";
+import { blob, isUniqueViolation, parseRow } from "./rows.js";
+
+/** A verified entry to store at `seq`, with what it does to the devices table. */
+export interface VerifiedAppend {
+  readonly accountId: AccountId;
+  readonly seq: number;
+  readonly entry: Uint8Array;
+  readonly now: number;
+  /** add-device and recover: the device the entry adds. */
+  readonly added?: { readonly deviceId: DeviceId; readonly signingKey: Uint8Array; readonly boxKey: Uint8Array };
+  /** revoke: the device the entry removes. */
+  readonly removed?: DeviceId;
+}
+
+export type AppendEntryResult = "stored" | "position_taken" | "device_exists";
+
+/**
+ * Stores the entry and its effect in one transaction. The (account, seq) primary key makes a second
+ * entry at a taken position fail, so the log can never fork however requests race. A revoke marks the
+ * device revoked (which alone kills its sessions, see findSession) and also deletes its sessions and
+ * pending login challenges, so nothing of it is left to use.
+ */
+export async function appendLogEntry(db: D1Database, a: VerifiedAppend): Promise<AppendEntryResult> {
+  const statements = [db.prepare("INSERT INTO log_entries (account_id, seq, entry) VALUES (?1, ?2, ?3)").bind(a.accountId, a.seq, a.entry)];
+  if (a.added) {
+    statements.push(
+      db
+        .prepare("INSERT INTO devices (device_id, account_id, signing_key, box_key, added_seq, revoked_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6)")
+        .bind(a.added.deviceId, a.accountId, a.added.signingKey, a.added.boxKey, a.seq, a.now),
+    );
+  }
+  if (a.removed) {
+    statements.push(
+      db.prepare("UPDATE devices SET revoked_at = ?3 WHERE device_id = ?1 AND account_id = ?2").bind(a.removed, a.accountId, a.now),
+      db.prepare("DELETE FROM sessions WHERE device_id = ?1").bind(a.removed),
+      db.prepare("DELETE FROM login_nonces WHERE device_id = ?1").bind(a.removed),
+    );
+  }
+  try {
+    await db.batch(statements);
+    return "stored";
+  } catch (e) {
+    if (isUniqueViolation(e, "log_entries.")) return "position_taken";
+    if (isUniqueViolation(e, "devices.device_id")) return "device_exists";
+    throw e;
+  }
+}
+
+const entryRow = z.object({ entry: blob });
+
+/** The stored entry at `seq`, if any. */
+export async function findLogEntry(db: D1Database, accountId: AccountId, seq: number): Promise<Uint8Array | undefined> {
+  const row = await db.prepare("SELECT entry FROM log_entries WHERE account_id = ?1 AND seq = ?2").bind(accountId, seq).first();
+  return row ? parseRow(entryRow, row, "log_entries").entry : undefined;
+}

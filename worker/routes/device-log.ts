@@ -1,0 +1,84 @@
+import { Hono } from "hono";
+import type { z } from "zod";
+import { appendLogRequest, type appendLogResponse } from "../../protocol/api.js";
+import { bytesEqual, fromBase64url } from "../../protocol/bytes.js";
+import { EntryKind, decodeEntry, verifyLog, type AccountState } from "../../protocol/device-log.js";
+import { isProtocolError } from "../../protocol/errors.js";
+import type { AccountId } from "../../protocol/ids.js";
+import { requireSession } from "../auth/require-session.js";
+import { cryptoEnv } from "../crypto-env.js";
+import { readLog } from "../db/accounts.js";
+import { conversationPeers } from "../db/conversations.js";
+import { appendLogEntry, findLogEntry, type VerifiedAppend } from "../db/log-entries.js";
+import type { AppEnv } from "../env.js";
+import { BadRequest, Conflict, Forbidden } from "../errors.js";
+import { decodeOr } from "../http/decode.js";
+import { readJson } from "../http/json-body.js";
+import { accountIdParam } from "../http/path-params.js";
+import { closeDeviceSockets, notifyAccounts } from "../realtime/notify.js";
+
+type AppendLogResponse = z.output<typeof appendLogResponse>;
+
+/** The stored log with the new entry verifies from genesis under the account id; else 400 naming the protocol's reason. */
+async function verifyAppended(stored: readonly Uint8Array[], entry: Uint8Array, accountId: AccountId): Promise<AccountState> {
+  try {
+    return await verifyLog(cryptoEnv, [...stored, entry], accountId);
+  } catch (e) {
+    if (isProtocolError(e)) throw new BadRequest("invalid_entry", `the entry does not verify (${e.code}): ${e.message}`);
+    throw e;
+  }
+}
+
+/** What storing the entry changes in the devices table, read off the verified state. */
+function effectOf(state: AccountState, kind: EntryKind, seq: number): Pick<VerifiedAppend, "added" | "removed"> {
+  if (kind === EntryKind.addDevice || kind === EntryKind.recover) {
+    const d = state.devices.find((x) => x.addedAtSeq === seq);
+    if (!d) throw new Error(`verified entry ${seq} added no device`);
+    return { added: { deviceId: d.deviceId, signingKey: d.signingKey, boxKey: d.boxKey } };
+  }
+  if (kind === EntryKind.revoke) {
+    const r = state.removedDevices.find((x) => x.removedAtSeq === seq);
+    if (!r) throw new Error(`verified entry ${seq} removed no device`);
+    return { removed: r.deviceId };
+  }
+  return {};
+}
+
+/**
+ * Appending to an account's device log (docs/API.md "Device log"). The server holds no account key: it
+ * stores an entry only if the whole log with it verifies (signed by the current identity key and an
+ * active device, as the kind requires), at exactly the next position, and keeps its devices table in
+ * step: an added device can log in at once, a removed one is logged out at once.
+ */
+export const deviceLogRoutes = new Hono<AppEnv>().post("/accounts/:accountId/log", requireSession, async (c) => {
+  const accountId = accountIdParam(c);
+  const session = c.var.session;
+  // Checked before the body is read, like conversation membership.
+  if (accountId !== session.accountId) throw new Forbidden("forbidden", "only a device of this account can append to its log");
+  const bytes = fromBase64url((await readJson(c, appendLogRequest)).entry);
+  const entry = await decodeOr("invalid_entry", () => decodeEntry(bytes));
+  const stored = await readLog(c.env.DB, accountId);
+  if (entry.seq < stored.length) {
+    // A retry of an entry that was stored is answered like the first time; anything else is a fork.
+    if (bytesEqual(stored[entry.seq]!, bytes)) return c.json({ seq: entry.seq } satisfies AppendLogResponse, 200);
+    throw new Conflict("log_conflict", `position ${entry.seq} of the log already holds another entry: fetch the log and build on its head (${stored.length - 1})`);
+  }
+  if (entry.seq > stored.length) throw new BadRequest("invalid_entry", `the log holds ${stored.length} entries: the next one goes at position ${stored.length}, not ${entry.seq}`);
+  const state = await verifyAppended(stored, bytes, accountId);
+  const effect = effectOf(state, entry.kind, entry.seq);
+  const result = await appendLogEntry(c.env.DB, { accountId, seq: entry.seq, entry: bytes, now: Date.now(), ...effect });
+  if (result === "device_exists") throw new Conflict("device_exists", "this device key is already registered");
+  if (result === "position_taken") {
+    // Another append won the race for this position: the same bytes (a double submit) are fine.
+    const winner = await findLogEntry(c.env.DB, accountId, entry.seq);
+    if (winner && bytesEqual(winner, bytes)) return c.json({ seq: entry.seq } satisfies AppendLogResponse, 200);
+    throw new Conflict("log_conflict", `position ${entry.seq} of the log was just taken by another entry: fetch the log and build on its head`);
+  }
+  // Before answering: once the client sees 201, the removed device must have no socket left.
+  if (effect.removed) await closeDeviceSockets(c.env, accountId, effect.removed);
+  // The account's own devices and everyone it talks to: peers must wrap new epochs for an added device
+  // and stop wrapping for a removed one.
+  const peers = await conversationPeers(c.env.DB, accountId);
+  c.executionCtx.waitUntil(notifyAccounts(c.env, [accountId, ...peers], { type: "log", accountId, seq: entry.seq }));
+  return c.json({ seq: entry.seq } satisfies AppendLogResponse, 201);
+});
