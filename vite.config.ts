@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { defineConfig, type Plugin } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
 
 /** The web app manifest lives at the repo top (DESIGN "Parts"); serve it in dev and emit it in builds. */
 function topLevelManifest(): Plugin {
@@ -18,10 +19,37 @@ function topLevelManifest(): Plugin {
   };
 }
 
+const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
+
+/** Shown in the app (and so part of the bundle): VITE_APP_VERSION overrides the package version. */
+const appVersion = process.env.VITE_APP_VERSION || pkg.version;
+
 export default defineConfig({
   root: "web",
   publicDir: "public",
-  plugins: [topLevelManifest()],
+  define: {
+    __APP_VERSION__: JSON.stringify(appVersion),
+  },
+  plugins: [
+    topLevelManifest(),
+    // The service worker is our own source (web/src/sw/sw.ts) with Workbox's precache list injected, so it
+    // can also answer Background Sync. The page registers it through workbox-window (web/src/pwa/).
+    VitePWA({
+      strategies: "injectManifest",
+      srcDir: "src/sw",
+      filename: "sw.ts",
+      registerType: "prompt",
+      injectRegister: false,
+      manifest: false,
+      injectManifest: {
+        // The app shell: HTML, JS, CSS, icons and the manifest. Source maps stay out of the precache.
+        globPatterns: ["**/*.{html,js,css,svg,png,webmanifest}"],
+        globIgnores: ["sw.js"],
+        sourcemap: false,
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
   build: {
     outDir: "../dist/web",
     emptyOutDir: true,
@@ -29,6 +57,6 @@ export default defineConfig({
     sourcemap: true,
   },
   server: {
-    proxy: { "/api": "http://127.0.0.1:8787" },
+    proxy: { "/api": { target: "http://127.0.0.1:8787", ws: true } },
   },
 });

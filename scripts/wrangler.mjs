@@ -28,11 +28,13 @@ export function applyMigrations(persistTo) {
 /**
  * Starts `wrangler dev` as the leader of its own process group, so one signal reaches
  * wrangler and workerd together (a SIGKILLed wrangler alone leaves workerd on the port).
+ * `config` names another wrangler.toml (tests serve a different assets folder with one).
  */
-export function startDev({ port, persistTo, stdio = ["ignore", "inherit", "inherit"] }) {
+export function startDev({ port, persistTo, config, stdio = ["ignore", "inherit", "inherit"] }) {
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
     "--show-interactive-dev-session=false"];
   if (persistTo) args.push("--persist-to", persistTo);
+  if (config) args.push("--config", config);
   const child = spawn(bin, args, { env: wranglerEnv, stdio, detached: true });
   // Last resort if we exit without stopDev (a crash, process.exit): don't leave workerd on the port.
   const lastResort = () => {

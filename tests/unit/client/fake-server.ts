@@ -13,8 +13,10 @@ import {
   verifyLog,
   verifyLogin,
 } from "../../../protocol/index.js";
-import type { Conversation, StoredMessage } from "../../../protocol/api.js";
+import type { Conversation, RealtimeServerFrame, StoredMessage } from "../../../protocol/api.js";
 import type { FetchFn } from "../../../web/src/client/api.js";
+import type { SocketFactory } from "../../../web/src/client/realtime.js";
+import { FakeSocket } from "./fake-socket.js";
 
 const env = cryptoEnvFrom(globalThis.crypto);
 
@@ -50,6 +52,16 @@ export class FakeServer {
   readonly requests: string[] = [];
   /** Set to make every request fail as if the network were down. */
   offline = false;
+  /** Answers for the next message posts, in order: a refusal (nothing is stored), or null to let one through. */
+  readonly refuseNextPosts: Array<{ status: number; code: string } | null> = [];
+  /** How many of the next message posts are stored but answered with a network failure. */
+  loseNextPostResponses = 0;
+  /** Open realtime sockets and the account each was authenticated as. */
+  readonly sockets: Array<{ socket: FakeSocket; accountId: AccountId }> = [];
+  /** Set to stop pushing frames (as if pushes were lost). */
+  pushPaused = false;
+  /** Set to refuse realtime handshakes (HTTP still works). */
+  refuseSockets = false;
 
   accountIdOf(username: string): AccountId {
     for (const [id, a] of this.accounts) if (a.username === username) return id as AccountId;
@@ -68,21 +80,61 @@ export class FakeServer {
 
   /** A fetch with its own cookie jar: one per simulated browser. */
   fetchFor(): FetchFn {
-    let cookie: string | undefined;
-    return async (input, init) => {
+    return this.browser().fetch;
+  }
+
+  /** A simulated browser: fetch and WebSocket sharing one cookie jar. */
+  browser(): { fetch: FetchFn; createSocket: SocketFactory } {
+    const jar: { cookie?: string } = {};
+    const fetch: FetchFn = async (input, init) => {
       if (this.offline) throw new TypeError("Failed to fetch");
       const url = new URL(input, this.origin);
-      this.requests.push(`${init.method ?? "GET"} ${url.pathname}`);
+      const method = init.method ?? "GET";
+      this.requests.push(`${method} ${url.pathname}`);
       const body = typeof init.body === "string" ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
+      const isPost = method === "POST" && /\/messages$/.test(url.pathname);
       try {
-        const { json, setCookie } = await this.route(init.method ?? "GET", url, body, cookie);
-        if (setCookie) cookie = setCookie;
+        if (isPost) {
+          const refusal = this.refuseNextPosts.shift();
+          if (refusal) throw new HttpError(refusal.status, refusal.code);
+        }
+        const { json, setCookie } = await this.route(method, url, body, jar.cookie);
+        if (setCookie) jar.cookie = setCookie;
+        if (isPost && this.loseNextPostResponses > 0) {
+          this.loseNextPostResponses--;
+          throw new TypeError("Failed to fetch (response lost)");
+        }
         return new Response(JSON.stringify(json), { status: 200, headers: { "content-type": "application/json" } });
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         return new Response(JSON.stringify({ error: { code: e.code, message: `refused: ${e.code}` } }), { status: e.status });
       }
     };
+    const createSocket: SocketFactory = () => {
+      const socket = new FakeSocket();
+      const session = jar.cookie ? this.sessions.get(jar.cookie) : undefined;
+      if (this.offline || this.refuseSockets || !session) {
+        // A refused handshake: the browser reports only a close.
+        socket.serverClose(1006);
+        return socket;
+      }
+      this.sockets.push({ socket, accountId: session.accountId });
+      socket.onServerClose = () => this.sockets.splice(this.sockets.findIndex((s) => s.socket === socket), 1);
+      socket.serverSend({ type: "hello", deviceId: session.deviceId });
+      return socket;
+    };
+    return { fetch, createSocket };
+  }
+
+  /** Pushes a frame to every open socket of these accounts (as the worker's account hubs do). */
+  push(accountIds: readonly string[], frame: RealtimeServerFrame): void {
+    if (this.pushPaused) return;
+    for (const s of this.sockets) if (accountIds.includes(s.accountId)) s.socket.serverSend(frame);
+  }
+
+  /** Drops every realtime connection (a server restart). */
+  dropSockets(): void {
+    for (const s of [...this.sockets]) s.socket.serverClose(1006);
   }
 
   private session(cookie: string | undefined) {
@@ -155,6 +207,7 @@ export class FakeServer {
       const id = ConversationId.fromBytes(env.randomBytes(16));
       const conversation: Conversation = { id, kind: "direct", members: [s.accountId, peer as AccountId], createdAt: this.clock++, lastSeq: 0 };
       this.conversations.set(id, { conversation, epochs: new Map(), messages: [], byClientId: new Map() });
+      this.push(conversation.members, { type: "conversation", conversationId: id });
       return { json: { conversation } };
     }
     if (method === "GET" && p === "/api/conversations") {
@@ -168,6 +221,7 @@ export class FakeServer {
       const epoch = decodeBundle(fromBase64url(bundle)).epoch;
       if (c.epochs.has(epoch)) throw new HttpError(409, "epoch_exists");
       c.epochs.set(epoch, bundle);
+      this.push(c.conversation.members, { type: "epoch", conversationId: c.conversation.id, epoch });
       return { json: { epoch } };
     }
     if ((m = p.match(/^\/api\/conversations\/([^/]+)\/messages$/))) {
@@ -183,9 +237,11 @@ export class FakeServer {
       const dup = c.byClientId.get(cmid);
       if (dup !== undefined) return { json: { seq: dup, duplicate: true } };
       const seq = c.messages.length + 1;
-      c.messages.push({ seq, envelope, receivedAt: this.clock++ });
+      const stored = { seq, envelope, receivedAt: this.clock++ };
+      c.messages.push(stored);
       c.byClientId.set(cmid, seq);
       c.conversation = { ...c.conversation, lastSeq: seq };
+      this.push(c.conversation.members, { type: "message", conversationId: c.conversation.id, ...stored });
       return { json: { seq, duplicate: false } };
     }
     throw new HttpError(404, "not_found");

@@ -3,16 +3,33 @@ import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { Api } from "../../../web/src/client/api.js";
 import { ChatClient } from "../../../web/src/client/client.js";
 import { SealedDb } from "../../../web/src/client/db.js";
+import { RealtimeConnection } from "../../../web/src/client/realtime.js";
 import { FakeServer } from "./fake-server.js";
 
 let n = 0;
 
-export function freshDb(): SealedDb {
-  return new SealedDb(`sealed-test-${process.pid}-${++n}`, { indexedDB, IDBKeyRange });
+export function freshDb(name = `sealed-test-${process.pid}-${++n}`): SealedDb {
+  return new SealedDb(name, { indexedDB, IDBKeyRange });
 }
 
 export function clientOn(server: FakeServer, db = freshDb()): ChatClient {
-  return new ChatClient({ db, api: new Api("", server.fetchFor()), origin: server.origin, autoSync: false });
+  return new ChatClient({ db, api: new Api("", server.fetchFor()), origin: server.origin, autoSync: false, realtime: null });
+}
+
+/**
+ * A client with a realtime socket to the fake server, its sync loop running with short timings
+ * (`pollMs`: the fallback poll; the safety net while the socket is up is an hour, so only pushes count).
+ */
+export function liveClientOn(server: FakeServer, o: { db?: SealedDb; pollMs?: number } = {}): ChatClient {
+  const browser = server.browser();
+  const realtime = new RealtimeConnection({ url: "ws://127.0.0.1:8787/api/realtime", createSocket: browser.createSocket, backoff: { initialMs: 20, maxMs: 100 } });
+  return new ChatClient({
+    db: o.db ?? freshDb(),
+    api: new Api("", browser.fetch),
+    origin: server.origin,
+    realtime,
+    syncTiming: { pollMs: o.pollMs ?? 3_600_000, safetyNetMs: 3_600_000, retry: { initialMs: 20, maxMs: 100 } },
+  });
 }
 
 export { FakeServer };

@@ -41,6 +41,9 @@ export function isApiError(e: unknown, code?: string): e is ApiError {
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
+/** A request with no answer by then counts as a network failure (a half-open connection never ends). */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
 /**
  * The HTTP contract of protocol/api.ts as typed calls. Every response body is parsed with its schema
  * before it reaches the caller; the session travels as an HttpOnly cookie the browser manages.
@@ -51,13 +54,14 @@ export class Api {
   constructor(
     private readonly baseUrl = "",
     fetchFn?: FetchFn,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {
     // Calling a detached `fetch` throws "Illegal invocation" in browsers, hence the wrapper.
     this.fetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
-    const init: RequestInit = { method, credentials: "same-origin", headers: { accept: "application/json" } };
+    const init: RequestInit = { method, credentials: "same-origin", headers: { accept: "application/json" }, signal: AbortSignal.timeout(this.timeoutMs) };
     if (body !== undefined) {
       init.headers = { ...init.headers, "content-type": "application/json" };
       init.body = JSON.stringify(body);

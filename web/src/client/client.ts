@@ -1,6 +1,6 @@
 import type { AccountId, ConversationId, CryptoEnv } from "../../../protocol/index.js";
 import { confirmRecoverySaved, resumeSession, signUp, type Session } from "./account.js";
-import { Api } from "./api.js";
+import { Api, isApiError } from "./api.js";
 import { addContact, contactSafetyNumber, refreshContact } from "./contacts.js";
 import { makeContext, type ClientContext } from "./context.js";
 import { requireConversation, startConversation } from "./conversations.js";
@@ -8,10 +8,11 @@ import { SealedDb, getAccount, getContact } from "./db.js";
 import { defaultCryptoEnv } from "./env.js";
 import { currentEpoch } from "./epochs.js";
 import { withLock } from "./lock.js";
-import { flushOutbox, queueText } from "./messages.js";
+import { discardFailed, queueText, retryFailed } from "./messages.js";
 import { pullMessages } from "./receive.js";
+import { RealtimeConnection, realtimeUrl } from "./realtime.js";
 import type { MessageRow } from "./rows.js";
-import { Syncer } from "./sync.js";
+import { Syncer, type SyncOptions } from "./sync.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -21,6 +22,23 @@ export interface ClientOptions {
   readonly now?: () => number;
   /** Start the polling loop once signed in (default true; tests drive `sync.syncNow()` instead). */
   readonly autoSync?: boolean;
+  /**
+   * The realtime socket. Default: one to this page's /api/realtime where WebSocket exists; `null` for
+   * none (polling only).
+   */
+  readonly realtime?: RealtimeConnection | null;
+  /** Poll and retry timing (tests shorten it). */
+  readonly syncTiming?: Omit<SyncOptions, "realtime">;
+}
+
+function defaultRealtime(): RealtimeConnection | undefined {
+  if (typeof WebSocket !== "function" || typeof location === "undefined") return undefined;
+  return new RealtimeConnection({ url: realtimeUrl(location.origin) });
+}
+
+/** No answer or a server fault: the app works from local data and the sync loop retries. */
+function unreachable(e: unknown): boolean {
+  return isApiError(e) && (e.code === "network" || e.status >= 500);
 }
 
 /**
@@ -42,18 +60,28 @@ export class ChatClient {
       origin: o.origin ?? globalThis.location.origin,
       ...(o.now ? { now: o.now } : {}),
     });
-    this.sync = new Syncer(this.ctx);
+    const realtime = o.realtime === null ? undefined : (o.realtime ?? defaultRealtime());
+    this.sync = new Syncer(this.ctx, { ...o.syncTiming, ...(realtime ? { realtime } : {}) });
   }
 
   get db(): SealedDb {
     return this.ctx.db;
   }
 
-  /** Resumes a stored account (logging in again when the session expired); false when there is none. */
+  /**
+   * Resumes a stored account (logging in again when the session expired); false when there is none.
+   * Offline (or with the server down) it still succeeds: local data is all the UI needs, and the sync
+   * loop renews the session once the server answers.
+   */
   async start(): Promise<boolean> {
-    this.session = await resumeSession(this.ctx);
-    if (this.session && this.autoSync) this.sync.start();
-    return this.session !== undefined;
+    if (!(await this.hasAccount())) return false;
+    try {
+      this.session = await resumeSession(this.ctx);
+    } catch (e) {
+      if (!unreachable(e)) throw e;
+    }
+    if (this.autoSync) this.sync.start();
+    return true;
   }
 
   async hasAccount(): Promise<boolean> {
@@ -103,8 +131,20 @@ export class ChatClient {
   /** Seals and stores the message at once (shown as pending), then posts it in the background. */
   async send(id: ConversationId, text: string): Promise<MessageRow> {
     const row = await queueText(this.ctx, id, text);
-    void flushOutbox(this.ctx, id).catch((e: unknown) => console.warn("send will be retried:", e));
+    this.sync.flushSoon();
     return row;
+  }
+
+  /** Seals a failed message's text again as a new message and sends it (the refused one is dropped). */
+  async retry(id: ConversationId, clientMessageId: string): Promise<MessageRow> {
+    const row = await retryFailed(this.ctx, id, clientMessageId);
+    this.sync.flushSoon();
+    return row;
+  }
+
+  /** Deletes a failed message from this device. */
+  discard(id: ConversationId, clientMessageId: string): Promise<void> {
+    return discardFailed(this.ctx, id, clientMessageId);
   }
 
   safetyNumber(accountId: AccountId): Promise<string> {

@@ -27,8 +27,13 @@ import {
 export const DB_NAME = "sealed";
 
 /**
- * The local store. Version 1 of the schema; a later version adds `this.version(2).stores(...)` with an
- * upgrade function, never edits this one. Only indexed fields are listed; rows carry more (rows.ts).
+ * The local store. Each schema version is kept as written; a change is a new `this.version(n)` (with an
+ * upgrade function when rows change shape), never an edit of an old one. Only indexed fields are listed;
+ * rows carry more (rows.ts).
+ *
+ * What it holds (DESIGN "Offline first"): envelopes as received (`envelopes`), the decrypted-message
+ * cache and the outbox (`messages`: pending rows carry their sealed envelope), cursors (`cursors`),
+ * contacts with their verified logs, epoch keys, and this device's keys and account.
  */
 export class SealedDb extends Dexie {
   declare device: Table<DeviceRow, "self">;
@@ -55,6 +60,11 @@ export class SealedDb extends Dexie {
       chains: "[conversationId+deviceId]",
       sendChains: "conversationId",
       cursors: "conversationId",
+    });
+    // 2: messages indexed by status, so the outbox (pending) and failed sends are found without a scan.
+    // Adding an index needs no upgrade function: Dexie builds it from the existing rows.
+    this.version(2).stores({
+      messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status",
     });
   }
 }
@@ -150,4 +160,9 @@ export async function getSendChain(db: SealedDb, conversationId: ConversationId)
 export async function getCursor(db: SealedDb, conversationId: ConversationId): Promise<number> {
   const r = await db.cursors.get(conversationId);
   return r === undefined ? 0 : parseRow(cursorRow, "cursors", r).after;
+}
+
+/** Messages in one state across all conversations (the outbox is `pending`). */
+export async function listMessagesByStatus(db: SealedDb, status: MessageRow["status"]): Promise<MessageRow[]> {
+  return parseRows(messageRow, "messages", await db.messages.where("status").equals(status).toArray());
 }

@@ -13,6 +13,7 @@ export type ClientErrorCode =
   | "contact_blocked" // the contact's identity changed: sending stops until re-verified
   | "unknown_contact" // no verified log for this account
   | "unknown_conversation"
+  | "unknown_message" // no such (failed) message on this device
   | "epoch_unavailable" // no epoch key could be made or opened yet
   | "corrupt_store"; // an IndexedDB row failed its schema
 

@@ -108,6 +108,29 @@ async function receiveOne(ctx: ClientContext, conv: ConversationRow, self: strin
   });
 }
 
+/** Processes one message at the cursor and moves the cursor past it, unless it must be retried. */
+async function take(ctx: ClientContext, conv: ConversationRow, self: string, m: StoredMessage): Promise<Outcome> {
+  const outcome = await receiveOne(ctx, conv, self, m);
+  if (outcome !== "retry") await ctx.db.cursors.put({ conversationId: conv.id, after: m.seq });
+  return outcome;
+}
+
+/** Fetches and processes pages after `after` until the server has no more. Call under the recv lock. */
+async function drain(ctx: ClientContext, conv: ConversationRow, self: string, after: number): Promise<number> {
+  let stored = 0;
+  for (;;) {
+    const page = await ctx.api.messages(conv.id, after, PAGE);
+    for (const m of page.messages) {
+      if (m.seq <= after) continue;
+      const outcome = await take(ctx, conv, self, m);
+      if (outcome === "retry") return stored;
+      if (outcome === "stored") stored++;
+      after = m.seq;
+    }
+    if (!page.more || page.messages.length === 0) return stored;
+  }
+}
+
 /**
  * Fetches and processes everything after the cursor. Stops (without moving the cursor) at a message
  * that cannot be opened yet, to retry on the next pass. Returns how many messages were stored.
@@ -117,19 +140,24 @@ export async function pullMessages(ctx: ClientContext, conversationId: Conversat
     const account = await getAccount(ctx.db);
     if (!account) return 0;
     const conv = await requireConversation(ctx, conversationId);
-    let after = await getCursor(ctx.db, conversationId);
-    let stored = 0;
-    for (;;) {
-      const page = await ctx.api.messages(conversationId, after, PAGE);
-      for (const m of page.messages) {
-        if (m.seq <= after) continue;
-        const outcome = await receiveOne(ctx, conv, account.accountId, m);
-        if (outcome === "retry") return stored;
-        if (outcome === "stored") stored++;
-        after = m.seq;
-        await ctx.db.cursors.put({ conversationId, after });
-      }
-      if (!page.more || page.messages.length === 0) return stored;
-    }
+    return drain(ctx, conv, account.accountId, await getCursor(ctx.db, conversationId));
+  });
+}
+
+/**
+ * A message pushed over the realtime socket goes through the same path as a polled one. At the cursor
+ * it is processed from the push with no request; one already behind the cursor (seen by a poll, or
+ * pushed twice) is ignored; one past a gap means pushes were missed, so the gap is fetched by cursor.
+ * Returns how many messages were stored.
+ */
+export async function receivePushed(ctx: ClientContext, conversationId: ConversationId, pushed: StoredMessage): Promise<number> {
+  return withLock(`recv:${conversationId}`, async () => {
+    const account = await getAccount(ctx.db);
+    if (!account) return 0;
+    const conv = await requireConversation(ctx, conversationId);
+    const after = await getCursor(ctx.db, conversationId);
+    if (pushed.seq <= after) return 0;
+    if (pushed.seq > after + 1) return drain(ctx, conv, account.accountId, after);
+    return (await take(ctx, conv, account.accountId, pushed)) === "stored" ? 1 : 0;
   });
 }

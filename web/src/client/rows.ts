@@ -102,8 +102,17 @@ export const envelopeRow = z.object({
 });
 export type EnvelopeRow = z.infer<typeof envelopeRow>;
 
-export const messageStatus = z.enum(["sent", "pending"]);
+/**
+ * `pending`: sealed, waiting in the outbox. `sent`: the server holds it (it has a seq). `failed`: the
+ * server refused these exact bytes for good (a 4xx other than 401), so they were not stored and are never
+ * posted again; the user may retry, which seals the text anew as a new message.
+ */
+export const messageStatus = z.enum(["sent", "pending", "failed"]);
 export type MessageStatus = z.infer<typeof messageStatus>;
+
+/** Why the server refused a message: its error code and HTTP status. */
+export const sendFailure = z.object({ code: z.string().max(64), status: z.number().int(), at: timestamp });
+export type SendFailure = z.infer<typeof sendFailure>;
 
 /** The decrypted-message cache, and the outbox: a pending row carries its sealed envelope until posted. */
 export const messageRow = z.object({
@@ -121,6 +130,8 @@ export const messageRow = z.object({
   missingBefore: z.number().int().nonnegative().optional(),
   /** The previous-hash link did not match: the server altered or reordered this sender's messages. */
   chainBroken: z.boolean().optional(),
+  /** Set with status `failed`. */
+  failure: sendFailure.optional(),
 });
 export type MessageRow = z.infer<typeof messageRow>;
 

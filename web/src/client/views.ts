@@ -1,7 +1,7 @@
 import { Dexie } from "dexie";
 import type { AccountId, ConversationId } from "../../../protocol/index.js";
-import { getAccount, getContact, listConversations, listContacts, listMessages, type SealedDb } from "./db.js";
-import { messageRow, parseRow, type ContactProblem, type ContactStatus, type MessageStatus } from "./rows.js";
+import { getAccount, getContact, listConversations, listContacts, listMessages, listMessagesByStatus, type SealedDb } from "./db.js";
+import { messageRow, parseRow, type ContactProblem, type ContactStatus, type MessageRow, type MessageStatus } from "./rows.js";
 
 /**
  * Read models for the UI. They only read IndexedDB (no crypto, no network), so they can run inside a
@@ -33,6 +33,8 @@ export interface MessageView {
   readonly status: MessageStatus;
   readonly missingBefore: number;
   readonly chainBroken: boolean;
+  /** Why the server refused it (status `failed`), for a tooltip. */
+  readonly failure?: string;
 }
 
 function peerView(c: { accountId: AccountId; username: string; status: ContactStatus; problem?: ContactProblem } | undefined, id: AccountId): PeerView {
@@ -42,10 +44,16 @@ function peerView(c: { accountId: AccountId; username: string; status: ContactSt
 export async function conversationViews(db: SealedDb): Promise<ConversationView[]> {
   const account = await getAccount(db);
   const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
+  // Messages not on the server yet come after every stored one (as in messageViews).
+  const unsent = new Map<string, MessageRow>();
+  for (const m of [...(await listMessagesByStatus(db, "pending")), ...(await listMessagesByStatus(db, "failed"))]) {
+    const prev = unsent.get(m.conversationId);
+    if (!prev || m.sentAt >= prev.sentAt) unsent.set(m.conversationId, m);
+  }
   const out: ConversationView[] = [];
   for (const c of await listConversations(db)) {
     const lastRaw = await db.messages.where("[conversationId+seq]").between([c.id, Dexie.minKey], [c.id, Dexie.maxKey]).last();
-    const last = lastRaw === undefined ? undefined : parseRow(messageRow, "messages", lastRaw);
+    const last = unsent.get(c.id) ?? (lastRaw === undefined ? undefined : parseRow(messageRow, "messages", lastRaw));
     out.push({
       id: c.id,
       peer: peerView(contacts.get(c.peer), c.peer),
@@ -82,6 +90,7 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId)
     status: r.status,
     missingBefore: r.missingBefore ?? 0,
     chainBroken: r.chainBroken ?? false,
+    ...(r.failure ? { failure: `The server refused this message (${r.failure.code}, HTTP ${r.failure.status}).` } : {}),
   }));
 }
 

@@ -1,18 +1,25 @@
 import { LitElement, css, html } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { ChatClient } from "../client/client.js";
+import { getAccount } from "../client/db.js";
+import { clearInstalled, installedAccount, markInstalled, requestPersistentStorage } from "../pwa/storage.js";
+import { wireSyncTriggers } from "../pwa/sync-triggers.js";
+import { AppUpdates } from "../pwa/updates.js";
 import { errorText } from "./error-text.js";
 import { shared } from "../styles/shared.js";
+import "./sealed-evicted.js";
 import "./sealed-onboarding.js";
 import "./sealed-recovery-key.js";
 import "./sealed-main.js";
+import "./sealed-update-prompt.js";
 
-type View = "loading" | "onboarding" | "recovery" | "main";
+type View = "loading" | "evicted" | "onboarding" | "recovery" | "main";
 
 /**
- * The root: decides between onboarding, the one-time recovery key screen and the chat. A device that
- * already holds an account opens straight into its (locally cached) chats while the session resumes in
- * the background, so history shows even offline.
+ * The root: decides between onboarding, the one-time recovery key screen, the chat, and the notice that
+ * the browser deleted this device's data. A device that already holds an account opens straight into
+ * its (locally cached) chats while the session resumes in the background, so history shows offline and
+ * with the server down. The service worker's update prompt floats over every view.
  */
 @customElement("sealed-app")
 export class SealedApp extends LitElement {
@@ -36,29 +43,38 @@ export class SealedApp extends LitElement {
   @state() private recoveryKey = "";
   @state() private startError = "";
   private readonly client = new ChatClient();
+  private readonly updates = new AppUpdates();
+  private unwire: (() => void) | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
+    void this.updates.register();
     void this.boot();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.unwire?.();
     this.client.stop();
   }
 
   private async boot(): Promise<void> {
+    let account;
     try {
-      if (!(await this.client.hasAccount())) {
-        this.view = "onboarding";
-        return;
-      }
+      account = await getAccount(this.client.db);
     } catch (e) {
       this.startError = errorText(e);
       this.view = "main";
       return;
     }
+    if (!account) {
+      // Set up here before, yet no keys: the browser evicted IndexedDB (DESIGN "Offline first").
+      this.view = installedAccount() ? "evicted" : "onboarding";
+      return;
+    }
+    markInstalled(account.accountId);
     this.view = "main";
+    this.unwire ??= wireSyncTriggers(this.client.sync);
     try {
       await this.client.start();
     } catch (e) {
@@ -71,6 +87,15 @@ export class SealedApp extends LitElement {
   private onSignedUp(e: CustomEvent<{ recoveryKey: string }>): void {
     this.recoveryKey = e.detail.recoveryKey;
     this.view = "recovery";
+    if (this.client.session) markInstalled(this.client.session.accountId);
+    this.unwire ??= wireSyncTriggers(this.client.sync);
+    // The keys now live only here: ask the browser not to evict them. A refusal shows nothing.
+    void requestPersistentStorage();
+  }
+
+  private onStartOver(): void {
+    clearInstalled();
+    this.view = "onboarding";
   }
 
   private async onRecoveryConfirmed(): Promise<void> {
@@ -81,7 +106,13 @@ export class SealedApp extends LitElement {
   }
 
   override render() {
+    return html`${this.renderView()}<sealed-update-prompt .updates=${this.updates}></sealed-update-prompt>`;
+  }
+
+  private renderView() {
     switch (this.view) {
+      case "evicted":
+        return html`<sealed-evicted @start-over=${this.onStartOver}></sealed-evicted>`;
       case "loading":
         return html`<div class="splash" role="status">Opening Sealed…</div>`;
       case "onboarding":

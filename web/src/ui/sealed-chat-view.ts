@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
+import { isApiError } from "../client/api.js";
 import type { ChatClient } from "../client/client.js";
+import type { SyncStatus } from "../client/sync.js";
 import { messageViews, type ConversationView } from "../client/views.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
@@ -10,6 +12,7 @@ import { LiveQuery } from "./live-query.js";
 import type { SealedComposer } from "./sealed-composer.js";
 import type { SealedSafetyNumberDialog } from "./sealed-safety-number-dialog.js";
 import "./sealed-composer.js";
+import "./sealed-connection-pill.js";
 import "./sealed-identity-banner.js";
 import "./sealed-message-list.js";
 import "./sealed-safety-number-dialog.js";
@@ -43,8 +46,12 @@ export class SealedChatView extends LitElement {
         padding: 0;
         color: var(--text);
       }
+      .phone-only {
+        display: none;
+      }
       @media (max-width: 699.98px) {
-        .back {
+        .back,
+        .phone-only {
           display: inline-flex;
         }
       }
@@ -121,7 +128,12 @@ export class SealedChatView extends LitElement {
 
   @property({ attribute: false }) client!: ChatClient;
   @property({ attribute: false }) conversation!: ConversationView;
+  /** Shown in this header only in the one-pane layout, where the list's header is hidden. */
+  @property() status: SyncStatus = "connecting";
+  @property({ type: Boolean }) live = false;
   @state() private openError = "";
+  /** Opening could not reach the server: done again once the connection is back. */
+  private reopen = false;
   @query("sealed-composer") private composer?: SealedComposer;
   @query("sealed-safety-number-dialog") private sn!: SealedSafetyNumberDialog;
 
@@ -133,20 +145,37 @@ export class SealedChatView extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     const prev = changed.get("conversation");
-    if (changed.has("conversation") && prev?.id !== this.conversation.id) void this.opened();
+    if (changed.has("conversation") && prev?.id !== this.conversation.id) void this.opened(true);
+    else if (changed.has("status") && this.status === "online" && this.reopen) void this.opened(false);
   }
 
-  private async opened(): Promise<void> {
+  /**
+   * The history shows from local data at once (a live query); this only re-checks the contact, makes
+   * sure an epoch key exists and catches up. Offline that fails quietly (the header says offline) and
+   * runs again when the connection returns.
+   */
+  private async opened(focus: boolean): Promise<void> {
     this.openError = "";
+    this.reopen = false;
     const id = this.conversation.id;
     await this.updateComplete;
-    this.composer?.focus();
+    if (focus) this.composer?.focus();
     try {
       await this.client.openConversation(id);
     } catch (e) {
-      if (this.conversation.id === id) this.openError = errorText(e);
+      if (this.conversation.id !== id) return;
+      if (isApiError(e) && (e.code === "network" || e.status >= 500)) this.reopen = true;
+      else this.openError = errorText(e);
     }
   }
+
+  private readonly onRetry = (e: CustomEvent<{ key: string }>): void => {
+    void this.client.retry(this.conversation.id, e.detail.key).catch((err: unknown) => (this.openError = errorText(err)));
+  };
+
+  private readonly onDiscard = (e: CustomEvent<{ key: string }>): void => {
+    void this.client.discard(this.conversation.id, e.detail.key);
+  };
 
   private readonly send = async (text: string): Promise<void> => {
     await this.client.send(this.conversation.id, text);
@@ -171,6 +200,7 @@ export class SealedChatView extends LitElement {
         <button class="secondary sn" type="button" @click=${this.showSafetyNumber} data-testid="safety-number-button" aria-label="Safety number">
           ${shieldIcon}<span class="sn-label">Safety number</span>
         </button>
+        <sealed-connection-pill class="phone-only" .status=${this.status} ?live=${this.live}></sealed-connection-pill>
       </header>
       ${blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
       ${this.openError ? html`<p class="status" role="status">${this.openError}</p>` : nothing}
@@ -186,7 +216,12 @@ export class SealedChatView extends LitElement {
               <div class="mark">${lockIcon}</div>
               <p>No messages yet. Only you and ${c.peer.username} can read what you write here.</p>
             </div>`
-          : keyed(c.id, html`<sealed-message-list .messages=${messages} .peerName=${c.peer.username}></sealed-message-list>`)}
+          : keyed(c.id, html`<sealed-message-list
+              .messages=${messages}
+              .peerName=${c.peer.username}
+              @retry-message=${this.onRetry}
+              @discard-message=${this.onDiscard}
+            ></sealed-message-list>`)}
       <sealed-composer .send=${this.send} .disabled=${blocked} label="Message ${c.peer.username}"></sealed-composer>
       <sealed-safety-number-dialog .client=${this.client}></sealed-safety-number-dialog>
     `;

@@ -1,10 +1,12 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { ConversationId } from "../../../protocol/index.js";
+import type { SyncStatus } from "../client/sync.js";
 import type { ConversationView } from "../client/views.js";
 import { shared } from "../styles/shared.js";
 import { formatListTime } from "./format.js";
 import { plusIcon, warningIcon } from "./icons.js";
+import "./sealed-connection-pill.js";
 
 /** The sidebar: who is signed in, "New chat", and the conversations, newest first. Fires `new-chat`. */
 @customElement("sealed-conversation-list")
@@ -25,10 +27,22 @@ export class SealedConversationList extends LitElement {
         gap: 0.75rem;
         padding: 1rem 1rem 0.75rem;
       }
+      .title {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
       h1 {
         margin: 0;
         font-size: 1.35rem;
         letter-spacing: -0.01em;
+      }
+      footer {
+        padding: 0.5rem 1rem 0.75rem;
+        font-size: 0.75rem;
+        color: var(--muted);
+        border-top: 1px solid var(--border);
       }
       .me {
         margin: 0;
@@ -109,6 +123,9 @@ export class SealedConversationList extends LitElement {
   @property({ attribute: false }) conversations: ConversationView[] | undefined;
   @property({ attribute: false }) selected: ConversationId | undefined;
   @property() username = "";
+  @property() status: SyncStatus = "connecting";
+  @property({ type: Boolean }) live = false;
+  @property() version = "";
 
   /** Moves focus to a conversation's entry (after coming back from it on a phone). */
   focusItem(id: ConversationId): void {
@@ -123,7 +140,10 @@ export class SealedConversationList extends LitElement {
     return html`
       <header>
         <div>
-          <h1>Chats</h1>
+          <div class="title">
+            <h1>Chats</h1>
+            <sealed-connection-pill .status=${this.status} ?live=${this.live}></sealed-connection-pill>
+          </div>
           ${this.username ? html`<p class="me">Signed in as <strong data-testid="my-username">${this.username}</strong></p>` : nothing}
         </div>
         <button class="primary" type="button" @click=${this.newChat} data-testid="new-chat">${plusIcon} New chat</button>
@@ -135,6 +155,7 @@ export class SealedConversationList extends LitElement {
           : html`<ul aria-label="Conversations">
               ${this.conversations.map((c) => this.renderItem(c))}
             </ul>`}
+      ${this.version ? html`<footer>Sealed <span data-testid="app-version">${this.version}</span></footer>` : nothing}
     `;
   }
 

@@ -105,20 +105,24 @@ export class SealedMain extends LitElement {
   @property({ attribute: false }) client!: ChatClient;
   @property({ attribute: false }) startError = "";
   @state() private selected: ConversationId | undefined;
-  @state() private syncStatus: SyncStatus = "starting";
+  @state() private syncStatus: SyncStatus = "connecting";
+  @state() private live = false;
   @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
 
   private readonly conversations = new LiveQuery(this, () => conversationViews(this.client.db));
   private readonly account = new LiveQuery(this, () => getAccount(this.client.db));
 
   private readonly onHash = () => this.route();
-  private readonly onStatus = () => (this.syncStatus = this.client.sync.status);
+  private readonly onStatus = () => {
+    this.syncStatus = this.client.sync.status;
+    this.live = this.client.sync.live;
+  };
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener("hashchange", this.onHash);
     this.client.sync.addEventListener("status", this.onStatus);
-    this.syncStatus = this.client.sync.status;
+    this.onStatus();
     this.route();
   }
 
@@ -153,20 +157,23 @@ export class SealedMain extends LitElement {
       <div class="layout" data-pane=${pane}>
         <nav class="sidebar" aria-label="Conversations">
           ${this.syncStatus === "offline"
-            ? html`<p class="notice" role="status">Offline. New messages will be sent when the connection returns.</p>`
+            ? html`<p class="notice" data-testid="offline-notice">You're offline. Your chats are still here; messages you write are sent when the connection returns.</p>`
             : nothing}
           ${this.startError ? html`<p class="notice" role="alert">${this.startError}</p>` : nothing}
           <sealed-conversation-list
             .conversations=${list}
             .selected=${this.selected}
             .username=${this.account.value?.username ?? ""}
+            .status=${this.syncStatus}
+            ?live=${this.live}
+            .version=${__APP_VERSION__}
             @new-chat=${this.openNewChat}
           ></sealed-conversation-list>
         </nav>
         <main class="main">
           ${this.selected
             ? current
-              ? html`<sealed-chat-view .client=${this.client} .conversation=${current}></sealed-chat-view>`
+              ? html`<sealed-chat-view .client=${this.client} .conversation=${current} .status=${this.syncStatus} ?live=${this.live}></sealed-chat-view>`
               : html`<div class="empty" role="status">${list ? "This chat isn't on this device." : "Opening chat…"}</div>`
             : this.renderEmpty(list?.length ?? 0)}
         </main>

@@ -3,7 +3,7 @@ import { customElement, property } from "lit/decorators.js";
 import type { MessageView } from "../client/views.js";
 import { shared } from "../styles/shared.js";
 import { dayKey, formatDay, formatTime } from "./format.js";
-import { checkIcon, clockIcon } from "./icons.js";
+import { checkIcon, clockIcon, warningIcon } from "./icons.js";
 
 /** Consecutive messages of one sender closer than this share one name label. */
 const RUN_GAP_MS = 5 * 60_000;
@@ -79,6 +79,18 @@ export class SealedMessageList extends LitElement {
         color: var(--muted);
         margin: 0.15rem 0.6rem 0.1rem;
       }
+      .meta.failed {
+        color: var(--danger);
+        font-weight: 600;
+      }
+      .meta button {
+        min-height: 0;
+        padding: 0.1rem 0.5rem;
+        font-size: 0.72rem;
+      }
+      .failed-bubble {
+        opacity: 0.75;
+      }
       li.day {
         align-self: center;
         margin: 0.9rem 0 0.3rem;
@@ -145,18 +157,32 @@ export class SealedMessageList extends LitElement {
     </ol>`;
   }
 
+  private act(type: "retry-message" | "discard-message", key: string): void {
+    this.dispatchEvent(new CustomEvent(type, { detail: { key }, bubbles: true, composed: true }));
+  }
+
+  private renderStatus(m: MessageView) {
+    if (!m.mine) return nothing;
+    switch (m.status) {
+      case "pending":
+        return html`${clockIcon}<span data-testid="message-pending">Sending…</span>`;
+      case "sent":
+        return html`${checkIcon}<span class="visually-hidden">Sent</span>`;
+      case "failed":
+        return html`${warningIcon}<span data-testid="message-failed">Not sent</span>
+          <button class="secondary" type="button" @click=${() => this.act("retry-message", m.key)} data-testid="retry-message">Retry</button>
+          <button class="ghost" type="button" @click=${() => this.act("discard-message", m.key)} aria-label="Delete unsent message">Delete</button>`;
+    }
+  }
+
   private renderMessage(m: MessageView, runStart: boolean) {
     const who = m.mine ? "You" : m.senderName;
-    return html`<li class="msg ${m.mine ? "mine" : "theirs"} ${runStart ? "run-start" : ""}" data-testid="message" data-mine=${m.mine ? "true" : "false"}>
+    return html`<li class="msg ${m.mine ? "mine" : "theirs"} ${runStart ? "run-start" : ""}" data-testid="message" data-mine=${m.mine ? "true" : "false"} data-status=${m.status}>
       ${runStart ? html`<span class="sender" aria-hidden="true">${who}</span>` : nothing}
-      <div class="bubble"><span class="visually-hidden">${who}: </span><span data-testid="message-text">${m.text}</span></div>
-      <span class="meta">
+      <div class="bubble ${m.status === "failed" ? "failed-bubble" : ""}"><span class="visually-hidden">${who}: </span><span data-testid="message-text">${m.text}</span></div>
+      <span class="meta ${m.status === "failed" ? "failed" : ""}" title=${m.failure ?? nothing}>
         <time datetime=${new Date(m.sentAt).toISOString()}>${formatTime(m.sentAt)}</time>
-        ${m.mine
-          ? m.status === "pending"
-            ? html`${clockIcon}<span>Sending…</span>`
-            : html`${checkIcon}<span class="visually-hidden">Sent</span>`
-          : nothing}
+        ${this.renderStatus(m)}
       </span>
     </li>`;
   }

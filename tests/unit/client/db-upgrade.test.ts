@@ -1,0 +1,54 @@
+import { IDBKeyRange, indexedDB } from "fake-indexeddb";
+import { Dexie } from "dexie";
+import { describe, expect, test } from "vitest";
+import { listMessages, listMessagesByStatus } from "../../../web/src/client/db.js";
+import { freshDb } from "./helpers.js";
+
+// Version 1 of the schema exactly as it shipped: an upgrade must keep every row written under it.
+const V1 = {
+  device: "id",
+  account: "id",
+  contacts: "accountId, username",
+  conversations: "id, peer, updatedAt",
+  epochs: "[conversationId+epoch]",
+  envelopes: "[conversationId+seq]",
+  messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId",
+  chains: "[conversationId+deviceId]",
+  sendChains: "conversationId",
+  cursors: "conversationId",
+};
+
+const CONV = "AAAAAAAAAAAAAAAAAAAAAA";
+const row = (id: string, status: string, seq?: number) => ({
+  conversationId: CONV,
+  clientMessageId: id,
+  ...(seq ? { seq } : {}),
+  senderAccountId: "B".repeat(42) + "A",
+  senderDeviceId: "CCCCCCCCCCCCCCCCCCCCCA",
+  counter: seq ?? 9,
+  text: `text ${id}`,
+  sentAt: 1,
+  status,
+  ...(status === "pending" ? { envelope: new Uint8Array([1, 2, 3]) } : {}),
+});
+
+describe("the local store's schema", () => {
+  test("upgrading from version 1 keeps messages, the outbox and cursors, and indexes messages by status", async () => {
+    const name = `sealed-upgrade-${process.pid}`;
+    const v1 = new Dexie(name, { indexedDB, IDBKeyRange });
+    v1.version(1).stores(V1);
+    await v1.table("messages").bulkPut([row("DDDDDDDDDDDDDDDDDDDDDA", "sent", 1), row("EEEEEEEEEEEEEEEEEEEEEA", "pending")]);
+    await v1.table("cursors").put({ conversationId: CONV, after: 1 });
+    v1.close();
+
+    const db = freshDb(name);
+    await db.open();
+    expect(db.verno).toBe(2);
+    expect((await listMessages(db, CONV as never)).map((m) => m.status).sort()).toEqual(["pending", "sent"]);
+    const pending = await listMessagesByStatus(db, "pending");
+    expect(pending.map((m) => m.text)).toEqual(["text EEEEEEEEEEEEEEEEEEEEEA"]);
+    expect(pending[0]?.envelope).toEqual(new Uint8Array([1, 2, 3]));
+    expect(await db.cursors.get(CONV as never)).toEqual({ conversationId: CONV, after: 1 });
+    db.close();
+  });
+});

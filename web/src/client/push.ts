@@ -1,0 +1,38 @@
+import type { RealtimeServerFrame } from "../../../protocol/api.js";
+import type { ConversationId } from "../../../protocol/index.js";
+import type { ClientContext } from "./context.js";
+import { syncConversations } from "./conversations.js";
+import { getConversation } from "./db.js";
+import { pullMessages, receivePushed } from "./receive.js";
+
+/**
+ * What a realtime frame means for the local store. Frames are hints: everything they announce is
+ * also reachable by cursor, so a frame that cannot be applied now is left to the next catch-up.
+ */
+
+/** Makes sure the conversation is stored locally (a new one is listed first). False if it is not ours. */
+async function known(ctx: ClientContext, id: ConversationId): Promise<boolean> {
+  if (await getConversation(ctx.db, id)) return true;
+  await syncConversations(ctx);
+  return (await getConversation(ctx.db, id)) !== undefined;
+}
+
+export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame): Promise<void> {
+  switch (frame.type) {
+    case "message":
+      if (await known(ctx, frame.conversationId)) {
+        await receivePushed(ctx, frame.conversationId, { seq: frame.seq, envelope: frame.envelope, receivedAt: frame.receivedAt });
+      }
+      return;
+    case "epoch":
+    case "conversation":
+      // A new epoch may be what a stalled message was waiting for; a new conversation may already hold
+      // messages. Either way: fetch what is new by cursor (epochs are fetched as messages need them).
+      if (await known(ctx, frame.conversationId)) await pullMessages(ctx, frame.conversationId);
+      return;
+    case "hello":
+    case "pong":
+    case "error":
+      return;
+  }
+}

@@ -1,0 +1,43 @@
+// The service worker: Workbox precaches the app shell (the list is injected at build time) and serves
+// it for every navigation, so the app opens with no network and with the server down. /api/* is never
+// answered from the cache. Updates wait for the user (the page shows "Update available").
+import { clientsClaim } from "workbox-core";
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from "workbox-precaching";
+import { NavigationRoute, registerRoute } from "workbox-routing";
+import { OUTBOX_SYNC_TAG, isSkipWaiting, type FlushOutboxMessage } from "../pwa/sw-messages.js";
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEntry | string> };
+
+/** Background Sync (WICG): not in TypeScript's lib. */
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+}
+
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+
+// Deep links (#/c/...) all load "/", but a typed or bookmarked path still gets the shell. API paths
+// must reach the worker: a cached HTML page in place of a JSON error would hide outages.
+registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: [/^\/api(\/|$)/] }));
+
+// Take over pages opened before this worker's first install; updates still wait for SKIP_WAITING.
+clientsClaim();
+
+self.addEventListener("message", (event) => {
+  if (isSkipWaiting(event.data)) void self.skipWaiting();
+});
+
+/**
+ * The network is back and the page had unsent messages. The page owns the outbox (keys, locks, login),
+ * so the worker asks every open window to flush; with none open, the outbox waits in IndexedDB and goes
+ * out on the next start.
+ */
+self.addEventListener("sync", (event) => {
+  const e = event as SyncEvent;
+  if (e.tag !== OUTBOX_SYNC_TAG) return;
+  e.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      for (const w of windows) w.postMessage({ type: "flush-outbox" } satisfies FlushOutboxMessage);
+    }),
+  );
+});

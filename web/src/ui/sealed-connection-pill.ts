@@ -1,0 +1,98 @@
+import { LitElement, css, html } from "lit";
+import { customElement, property } from "lit/decorators.js";
+import type { SyncStatus } from "../client/sync.js";
+import { shared } from "../styles/shared.js";
+
+const LABEL: Record<SyncStatus, string> = {
+  online: "Online",
+  offline: "Offline",
+  connecting: "Connecting…",
+  syncing: "Syncing…",
+};
+
+function detail(status: SyncStatus, live: boolean): string {
+  switch (status) {
+    case "online":
+      return live ? "Connected. New messages arrive instantly." : "Connected. Checking for new messages every few seconds.";
+    case "offline":
+      return "Can't reach the server. Your chats are still here, and messages you write are sent when the connection returns.";
+    case "connecting":
+      return "Connecting to the server.";
+    case "syncing":
+      return "Fetching what arrived while you were away.";
+  }
+}
+
+/** The connection state as a small pill; changes are announced politely to screen readers. */
+@customElement("sealed-connection-pill")
+export class SealedConnectionPill extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: inline-flex;
+      }
+      .pill {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.35rem;
+        font-size: 0.75rem;
+        font-weight: 600;
+        line-height: 1;
+        padding: 0.3rem 0.6rem;
+        border-radius: 999px;
+        background: var(--surface-2);
+        border: 1px solid var(--border);
+        color: var(--muted);
+        white-space: nowrap;
+      }
+      .dot {
+        width: 0.5rem;
+        height: 0.5rem;
+        border-radius: 50%;
+        background: currentColor;
+        flex: none;
+      }
+      .online {
+        color: var(--ok-text);
+        background: var(--ok-bg);
+        border-color: transparent;
+      }
+      .offline {
+        color: var(--warn-text);
+        background: var(--warn-bg);
+        border-color: transparent;
+      }
+      .connecting .dot,
+      .syncing .dot {
+        animation: pulse 1.2s ease-in-out infinite;
+      }
+      @keyframes pulse {
+        50% {
+          opacity: 0.3;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .dot {
+          animation: none !important;
+        }
+      }
+    `,
+  ];
+
+  @property() status: SyncStatus = "connecting";
+  @property({ type: Boolean }) live = false;
+
+  override render() {
+    const text = detail(this.status, this.live);
+    return html`<span class="pill ${this.status}" role="status" aria-live="polite" title=${text} data-testid="connection-status" data-status=${this.status}>
+      <span class="dot" aria-hidden="true"></span>${LABEL[this.status]}<span class="visually-hidden">. ${text}</span>
+    </span>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-connection-pill": SealedConnectionPill;
+  }
+}

@@ -1,0 +1,122 @@
+import { LitElement, css, html } from "lit";
+import { customElement } from "lit/decorators.js";
+import { shared } from "../styles/shared.js";
+import { warningIcon } from "./icons.js";
+
+/**
+ * Shown instead of an empty account or the sign-up form when this browser was set up before but its
+ * local data (keys and history) is gone: usually the browser cleared it under storage pressure. Linking
+ * and recovery come in later versions; until then the honest choice is to start a new account.
+ * Fires `start-over`.
+ */
+@customElement("sealed-evicted")
+export class SealedEvicted extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: grid;
+        place-items: center;
+        min-height: 100%;
+        padding: 1.5rem 1rem;
+      }
+      .card {
+        width: min(100%, 30rem);
+        background: var(--surface);
+        border-radius: 20px;
+        box-shadow: var(--shadow);
+        padding: 2rem 1.75rem 1.75rem;
+      }
+      .mark {
+        display: inline-grid;
+        place-items: center;
+        width: 3.25rem;
+        height: 3.25rem;
+        border-radius: 16px;
+        background: var(--warn-bg);
+        color: var(--warn-text);
+        font-size: 1.4rem;
+        margin-bottom: 1rem;
+      }
+      h1 {
+        margin: 0 0 0.6rem;
+        font-size: 1.45rem;
+        letter-spacing: -0.01em;
+      }
+      h1:focus {
+        outline: none;
+      }
+      p {
+        margin: 0 0 0.8rem;
+        color: var(--muted);
+      }
+      .options {
+        display: grid;
+        gap: 0.6rem;
+        margin: 1.25rem 0 0;
+      }
+      .option {
+        display: grid;
+        gap: 0.2rem;
+      }
+      .option button {
+        width: 100%;
+      }
+      .soon {
+        font-size: 0.82rem;
+        color: var(--muted);
+        text-align: center;
+      }
+      .start-over {
+        margin-top: 1.25rem;
+        padding-top: 1rem;
+        border-top: 1px solid var(--border);
+      }
+      .start-over p {
+        font-size: 0.88rem;
+      }
+    `,
+  ];
+
+  override firstUpdated(): void {
+    this.renderRoot.querySelector<HTMLElement>("h1")?.focus();
+  }
+
+  private startOver(): void {
+    this.dispatchEvent(new CustomEvent("start-over", { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    return html`
+      <main class="card" data-testid="evicted">
+        <div class="mark">${warningIcon}</div>
+        <h1 tabindex="-1">This browser deleted your local data</h1>
+        <p>
+          Sealed was set up in this browser, but the browser has since removed its stored data — this can happen when the device runs low on
+          space or site data is cleared. Your keys were part of it, so this browser can no longer read your chats.
+        </p>
+        <p>Your messages are still stored on the server, encrypted. Nobody, including the server, can read them without your keys.</p>
+        <div class="options">
+          <div class="option">
+            <button class="primary" type="button" disabled aria-describedby="link-soon">Link this device</button>
+            <span class="soon" id="link-soon">Coming soon: scan a code with another device signed in to your account.</span>
+          </div>
+          <div class="option">
+            <button class="secondary" type="button" disabled aria-describedby="restore-soon">Restore with recovery key</button>
+            <span class="soon" id="restore-soon">Coming soon: use the recovery key you saved when you signed up.</span>
+          </div>
+        </div>
+        <div class="start-over">
+          <p>Until then you can create a new account here. It starts empty and gets a new username.</p>
+          <button class="secondary" type="button" @click=${this.startOver} data-testid="start-over">Create a new account</button>
+        </div>
+      </main>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-evicted": SealedEvicted;
+  }
+}
