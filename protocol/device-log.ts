@@ -2,7 +2,7 @@ import { bytesEqual, isAllZero } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import { AccountId, DeviceId } from "./ids.js";
-import { decodeAddDevicePayload, decodeGenesisPayload, decodeRevokePayload, encodeGenesisPayload, type GenesisPayload } from "./log-payloads.js";
+import { decodeAddDevicePayload, decodeGenesisPayload, decodeRevokePayload, decodeRotateRecoveryPayload, encodeGenesisPayload, type GenesisPayload } from "./log-payloads.js";
 import { Label } from "./labels.js";
 import { HASH_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, hashLabelled, labelled, sign, verify } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
@@ -15,11 +15,11 @@ export const LOG_VERSION = 1;
 export const MAX_LOG_ENTRIES = 10_000;
 export const MAX_PAYLOAD_BYTES = 4096;
 
-export const EntryKind = { genesis: 0, addDevice: 1, revoke: 2, recover: 3 } as const;
+export const EntryKind = { genesis: 0, addDevice: 1, revoke: 2, recover: 3, rotateRecovery: 4 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 
 /** Who made a signature on an entry; each kind requires an exact set of roles. */
-export const SignerRole = { identity: 1, device: 2, recovery: 3, newDevice: 4, newIdentity: 5 } as const;
+export const SignerRole = { identity: 1, device: 2, recovery: 3, newDevice: 4, newIdentity: 5, newRecovery: 6 } as const;
 export type SignerRole = (typeof SignerRole)[keyof typeof SignerRole];
 
 export interface EntrySignature {
@@ -276,6 +276,25 @@ async function applyEntry(env: CryptoEnv, state: AccountState, entry: LogEntry):
         historyChain: [...state.historyChain, history],
         devices: state.devices.filter((d) => d.deviceId !== p.removedDeviceId),
         removedDevices: [...state.removedDevices, { deviceId: p.removedDeviceId, removedAtSeq: entry.seq }],
+      };
+      break;
+    }
+    case EntryKind.rotateRecovery: {
+      const p = decodeRotateRecoveryPayload(entry.payload);
+      if (p.historyGeneration !== state.history.generation + 1) fail("malformed", `rotate-recovery must move history to generation ${state.history.generation + 1}`);
+      if (bytesEqual(p.recoverySigningKey, state.recoverySigningKey)) fail("malformed", "rotate-recovery must replace the recovery key");
+      await requireSignatures(env, entry, [
+        { role: SignerRole.identity, key: state.identityKey },
+        { role: SignerRole.device, activeDeviceOf: state },
+        { role: SignerRole.newRecovery, key: p.recoverySigningKey },
+      ]);
+      const history = { generation: p.historyGeneration, publicKey: p.historyKey, sealedPrevious: p.sealedPreviousHistoryKey };
+      next = {
+        ...state,
+        recoverySigningKey: p.recoverySigningKey,
+        recoveryBoxKey: p.recoveryBoxKey,
+        history: { generation: history.generation, publicKey: history.publicKey },
+        historyChain: [...state.historyChain, history],
       };
       break;
     }

@@ -113,3 +113,38 @@ export function decodeRevokePayload(bytes: Uint8Array): RevokePayload {
  */
 export const encodeRecoverPayload = encodeAddDevicePayload;
 export const decodeRecoverPayload = decodeAddDevicePayload;
+
+/**
+ * Rotate-recovery (kind 4): a new recovery key replaces the old one (whose signing and box keys stop
+ * counting) and history moves to the next generation, so the old recovery key opens nothing new.
+ */
+export interface RotateRecoveryPayload {
+  readonly recoverySigningKey: Uint8Array;
+  readonly recoveryBoxKey: Uint8Array;
+  readonly historyGeneration: number;
+  readonly historyKey: Uint8Array;
+  readonly sealedPreviousHistoryKey: Uint8Array;
+}
+
+export function encodeRotateRecoveryPayload(p: RotateRecoveryPayload): Uint8Array {
+  return new Writer()
+    .fixed(p.recoverySigningKey, PUBLIC_KEY_BYTES)
+    .fixed(p.recoveryBoxKey, PUBLIC_KEY_BYTES)
+    .u32(p.historyGeneration)
+    .fixed(p.historyKey, PUBLIC_KEY_BYTES)
+    .vbytes(p.sealedPreviousHistoryKey)
+    .finish();
+}
+
+export function decodeRotateRecoveryPayload(bytes: Uint8Array): RotateRecoveryPayload {
+  const r = new Reader(bytes, "rotate-recovery payload");
+  const p: RotateRecoveryPayload = {
+    recoverySigningKey: r.fixed(PUBLIC_KEY_BYTES, "recoverySigningKey"),
+    recoveryBoxKey: r.fixed(PUBLIC_KEY_BYTES, "recoveryBoxKey"),
+    historyGeneration: r.u32("historyGeneration"),
+    historyKey: r.fixed(PUBLIC_KEY_BYTES, "historyKey"),
+    sealedPreviousHistoryKey: r.vbytes(SEALED_HISTORY_KEY_MIN, SEALED_HISTORY_KEY_MAX, "sealedPreviousHistoryKey"),
+  };
+  r.end();
+  return p;
+}

@@ -134,3 +134,31 @@ describe("recovering onto a new device", () => {
     expect(await codeOf(() => verifyLog(env, [g.bytes, wrongKey.bytes]))).toBe("unknown_signer");
   });
 });
+
+describe("rotating the recovery key", () => {
+  it("replaces the recovery keys and history generation; the old recovery key no longer matches", async () => {
+    const { assertRecoveryMatches, encodeRotateRecoveryPayload, sealPreviousHistoryKey, generateBoxPair } = await import("../../../protocol/index.js");
+    const a = await makeAccount("alice");
+    const oldRbk = a.state.recoveryBoxKey;
+    const next = await deriveRecoveryKeys(env, generateRecoveryKey(env));
+    const newHistory = await generateBoxPair(env, true);
+    const nextPublic = await exportPublic(env, newHistory.publicKey);
+    const sealed = await sealPreviousHistoryKey(env, { accountId: a.state.accountId, previousGeneration: 0, previousKey: a.history.privateKey, nextGeneration: 1, nextPublic });
+    const payload = encodeRotateRecoveryPayload({ recoverySigningKey: next.signing.publicKey, recoveryBoxKey: next.box.publicKey, historyGeneration: 1, historyKey: nextPublic, sealedPreviousHistoryKey: sealed });
+    const signers = [
+      { role: SignerRole.identity, privateKey: a.identity.privateKey, publicKey: await exportPublic(env, a.identity.publicKey) },
+      { role: SignerRole.device, privateKey: a.device.signing.privateKey, publicKey: a.device.signingPub },
+      { role: SignerRole.newRecovery, privateKey: next.signing.privateKey, publicKey: next.signing.publicKey },
+    ];
+    const { bytes } = await makeEntry(env, { kind: EntryKind.rotateRecovery, seq: 1, prev: a.state.head.hash, createdAt: 3, payload }, signers);
+    const state = await verifyLog(env, [...a.log, bytes]);
+    expect(state.recoveryBoxKey).toEqual(next.box.publicKey);
+    expect(state.history.generation).toBe(1);
+    const blobHeader = { accountId: a.state.accountId, counter: 2, ephemeralKey: new Uint8Array(32) };
+    expect(() => assertRecoveryMatches(state, blobHeader, next.box.publicKey)).not.toThrow();
+    expect(await codeOf(() => assertRecoveryMatches(state, blobHeader, oldRbk))).toBe("identity_mismatch");
+    // Without the new recovery key's own signature the rotation is refused.
+    const unsignedByNew = await makeEntry(env, { kind: EntryKind.rotateRecovery, seq: 1, prev: a.state.head.hash, createdAt: 3, payload }, [signers[0]!, signers[1]!, { ...signers[2]!, privateKey: a.device.signing.privateKey }]);
+    expect(await codeOf(() => verifyLog(env, [...a.log, unsignedByNew.bytes]))).toBe("bad_signature");
+  });
+});
