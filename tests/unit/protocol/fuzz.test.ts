@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  LINK_OFFER_PREFIX,
+  decodeEntryBody,
+  decodeKeyFile,
+  decodeLinkMessage,
+  decodePassphraseBlob,
+  decodeRecoveryBlobHeader,
+  decodeRevokePayload,
+  decodeRotateRecoveryPayload,
+  parseLinkOffer,
   AccountId,
   ClientMessageId,
   ConversationId,
@@ -181,5 +190,27 @@ describe("structured codecs round-trip", { timeout: 60_000 }, () => {
         expect(await parseRecoveryKey(env, await formatRecoveryKey(env, rk))).toEqual(rk);
       }),
       { numRuns: 2000 },
+    ));
+});
+
+describe(`later decoders never crash on hostile bytes (${RUNS} cases each)`, () => {
+  const asText = (f: (t: string) => unknown) => (b: Uint8Array) => f(LINK_OFFER_PREFIX + Buffer.from(b).toString("base64url"));
+  it("entry body", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), neverCrashes(decodeEntryBody)), { numRuns: RUNS }));
+  it("revoke payload", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 220 }), neverCrashes(decodeRevokePayload)), { numRuns: RUNS }));
+  it("rotate-recovery payload", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 220 }), neverCrashes(decodeRotateRecoveryPayload)), { numRuns: RUNS }));
+  it("link offer", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), neverCrashes(asText((t) => parseLinkOffer(t, 0)))), { numRuns: RUNS }));
+  it("link message", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), neverCrashes(decodeLinkMessage)), { numRuns: RUNS }));
+  it("recovery blob", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), neverCrashes(decodeRecoveryBlobHeader)), { numRuns: RUNS }));
+  it("passphrase blob", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), neverCrashes(decodePassphraseBlob)), { numRuns: RUNS }));
+  it("key file", () =>
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (b) => {
+        try {
+          decodeKeyFile(`SEALED KEY FILE v1\n${Buffer.from(b).toString("base64url")}`);
+        } catch (e) {
+          if (!(e instanceof ProtocolError)) throw e;
+        }
+      }),
+      { numRuns: RUNS },
     ));
 });
