@@ -12,6 +12,15 @@ import {
   aesGcmDecrypt,
   aesGcmEncrypt,
   createEpochBundle,
+  createLinkOffer,
+  createLinkResponder,
+  deriveLinkChannel,
+  encodeKeyFile,
+  openLinkFrame,
+  openRecoveryBlob,
+  parseLinkOffer,
+  sealLinkFrame,
+  sealRecoveryBlob,
   decodeEnvelope,
   deriveRecoveryKeys,
   directMembershipHead,
@@ -63,6 +72,8 @@ export interface FormatVectors {
     envelope: { text: string; sent_at: number; client_message_id: string; random: string; bytes: string };
     login: { nonce: string; origin: string; expires_at: number; input: string; signature: string };
     safety_number: string;
+    link: { link_id: string; random: string; created_at: number; responder_random: string; device_name: string; offer_text: string; hello_frame: string };
+    recovery_blob: { counter: number; random: string; identity_pkcs8: string; history_pkcs8: string; bytes: string; key_file: string };
   };
 }
 
@@ -153,6 +164,22 @@ export async function buildFormats(subtle: Subtle, v: FormatVectors) {
   const l = v.expected.login;
   const challenge = { nonce: fromHex(l.nonce), origin: l.origin, accountId: alice.state.accountId, deviceId: alice.state.devices[0]!.deviceId, expiresAt: l.expires_at };
   const loginInput = loginSigningInput(challenge);
+
+  const k = v.expected.link;
+  const linkEnv = replayEnv(subtle, k.random);
+  const n = await createLinkOffer(linkEnv, fromHex(k.link_id), k.created_at);
+  const o = await createLinkResponder(replayEnv(subtle, k.responder_random));
+  const channel = await deriveLinkChannel(env, { role: "new", offer: n.offer, ownPrivate: n.ephemeralPrivate, newEphemeral: n.offer.ephemeralKey, existingEphemeral: o.ephemeralKey });
+  const helloFrame = await sealLinkFrame(env, channel, { type: "hello", deviceName: k.device_name, deviceSigningKey: alice.dsk.publicKey, deviceBoxKey: alice.dbk.publicKey });
+
+  const r = v.expected.recovery_blob;
+  const recovery = await deriveRecoveryKeys(env, fromHex(v.accounts.alice.recovery_key));
+  const recoveryBlob = await sealRecoveryBlob(replayEnv(subtle, r.random), {
+    accountId: alice.state.accountId,
+    counter: r.counter,
+    recoveryBoxKey: recovery.box.publicKey,
+    secrets: { identityKey: fromHex(r.identity_pkcs8), historyGeneration: 0, historyKey: fromHex(r.history_pkcs8) },
+  });
   return {
     alice,
     bob,
@@ -164,7 +191,11 @@ export async function buildFormats(subtle: Subtle, v: FormatVectors) {
     loginSignature: await sign(env, alice.dsk.privateKey, loginInput),
     recoveryKeyText: await formatRecoveryKey(env, fromHex(v.accounts.alice.recovery_key)),
     safetyNumber: await safetyNumber(env, alice.state.accountId, bob.state.accountId),
-    randomLeft: { bundle: bundleEnv.remaining() },
+    linkOfferText: n.text,
+    linkHelloFrame: helloFrame,
+    recoveryBlob,
+    keyFile: encodeKeyFile({ username: v.accounts.alice.username, recoveryBlob }),
+    randomLeft: { bundle: bundleEnv.remaining(), link: linkEnv.remaining() },
   };
 }
 
@@ -236,7 +267,8 @@ export async function runVectorSuite(subtle: Subtle, published: PublishedVectors
   let built: Awaited<ReturnType<typeof buildFormats>> | undefined;
   await check(results, "project formats build from fixed inputs", async () => {
     built = await buildFormats(subtle, formats);
-    return built.randomLeft.bundle === 0 ? true : `bundle left ${built.randomLeft.bundle} random bytes unused`;
+    const left = built.randomLeft;
+    return left.bundle === 0 && left.link === 0 ? true : `random bytes left unused: ${JSON.stringify(left)}`;
   });
   if (!built) return results;
   const f = built;
@@ -252,6 +284,22 @@ export async function runVectorSuite(subtle: Subtle, published: PublishedVectors
   await check(results, "login input bytes", async () => same("login input", toHex(f.loginInput), x.login.input));
   await check(results, "login signature", async () => same("login signature", toHex(f.loginSignature), x.login.signature));
   await check(results, "safety number", async () => same("safety number", f.safetyNumber, x.safety_number));
+  await check(results, "link offer text", async () => same("link offer", f.linkOfferText, x.link.offer_text));
+  await check(results, "link hello frame", async () => same("hello frame", toHex(f.linkHelloFrame), x.link.hello_frame));
+  await check(results, "recovery blob bytes", async () => same("recovery blob", toHex(f.recoveryBlob), x.recovery_blob.bytes));
+  await check(results, "key file text", async () => same("key file", f.keyFile, x.recovery_blob.key_file));
+  await check(results, "recorded link frame opens on the existing device", async () => {
+    const offer = parseLinkOffer(x.link.offer_text, x.link.created_at);
+    const o = await createLinkResponder(replayEnv(subtle, x.link.responder_random));
+    const ch = await deriveLinkChannel(env, { role: "existing", offer, ownPrivate: o.ephemeralPrivate, newEphemeral: offer.ephemeralKey, existingEphemeral: o.ephemeralKey });
+    const m = await openLinkFrame(env, ch, fromHex(x.link.hello_frame));
+    return m.type === "hello" ? same("device name", m.deviceName, x.link.device_name) : `got ${m.type}`;
+  });
+  await check(results, "recorded recovery blob opens with the recovery key", async () => {
+    const keys = await deriveRecoveryKeys(env, fromHex(formats.accounts.alice.recovery_key));
+    const opened = await openRecoveryBlob(env, fromHex(x.recovery_blob.bytes), keys.box);
+    return same("identity pkcs8", toHex(opened.secrets.identityKey), x.recovery_blob.identity_pkcs8);
+  });
   await check(results, "recorded bundle and envelope open for bob", async () => {
     const members = new Map<AccountId, AccountState>([
       [f.alice.state.accountId, f.alice.state],

@@ -21,6 +21,10 @@ async function regenerate(): Promise<void> {
   v.expected.login.input = toHex(f.loginInput);
   v.expected.login.signature = toHex(f.loginSignature);
   v.expected.safety_number = f.safetyNumber;
+  v.expected.link.offer_text = f.linkOfferText;
+  v.expected.link.hello_frame = toHex(f.linkHelloFrame);
+  v.expected.recovery_blob.bytes = toHex(f.recoveryBlob);
+  v.expected.recovery_blob.key_file = f.keyFile;
   writeFileSync(FORMATS, JSON.stringify(v, null, 2) + "\n");
 }
 
