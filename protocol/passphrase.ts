@@ -47,6 +47,7 @@ export interface PassphraseKeys {
 /** Passphrases are NFKC-normalised so the same words typed on another keyboard give the same key. */
 export async function derivePassphraseKeys(env: CryptoEnv, argon2id: Argon2id, passphrase: string, accountId: AccountId, params: KdfParams): Promise<PassphraseKeys> {
   checkKdfParams(params);
+  if (passphrase.length === 0) fail("out_of_bounds", "the passphrase is empty");
   const stretched = await argon2id({ password: utf8(passphrase.normalize("NFKC")), salt: params.salt, memoryKiB: params.memoryKiB, iterations: params.iterations, parallelism: params.parallelism, length: 32 });
   const id = AccountId.toBytes(accountId);
   const wrapKey = await hkdf(env, stretched, new Uint8Array(0), labelled(Label.passphraseWrap, id), 32);

@@ -17,7 +17,9 @@ import {
   type KdfParams,
 } from "../../../protocol/index.js";
 import vectors from "../../vectors/published.json" with { type: "json" };
+import fc from "fast-check";
 import { argon2id } from "../../support/argon2.js";
+import { argon2idReference } from "../../support/argon2-reference.js";
 import { codeOf } from "./expect-code.js";
 import { env, makeAccount } from "./fixtures.js";
 
@@ -63,7 +65,24 @@ describe("recovery blob", () => {
 describe("passphrase", () => {
   const params = (over: Partial<KdfParams> = {}): KdfParams => ({ ...KDF_DEFAULTS, salt: new Uint8Array(16).fill(5), ...over });
 
-  it("Argon2id through our wrapper matches the reference vector", async () => {
+  it("RFC 9106 5.3 Argon2id vector (secret and associated data) through the test-only reference implementation", async () => {
+    for (const v of vectors.argon2id_rfc9106) {
+      const tag = await argon2idReference({ password: fromHex(v.password), salt: fromHex(v.salt), secret: fromHex(v.secret), ad: fromHex(v.associated_data), memoryKiB: v.memory_kib, iterations: v.iterations, parallelism: v.parallelism, length: 32 });
+      expect(toHex(tag)).toBe(v.tag);
+    }
+  });
+
+  it("hash-wasm, through our wrapper, agrees with the RFC-checked reference implementation", { timeout: 60_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.uint8Array({ minLength: 8, maxLength: 32 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 16, max: 96 }), async (password, salt, parallelism, iterations, memoryKiB) => {
+        const params = { password, salt, parallelism, iterations, memoryKiB: Math.max(memoryKiB, 8 * parallelism), length: 32 };
+        expect(toHex(await argon2id(params))).toBe(toHex(await argon2idReference(params)));
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it("Argon2id through our wrapper matches the reference implementation's vector", async () => {
     for (const v of vectors.argon2id) {
       const tag = await argon2id({ password: fromHex(v.password), salt: fromHex(v.salt), memoryKiB: v.memory_kib, iterations: v.iterations, parallelism: v.parallelism, length: 32 });
       expect(toHex(tag)).toBe(v.tag);
