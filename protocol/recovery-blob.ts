@@ -56,7 +56,7 @@ function decodeSecrets(bytes: Uint8Array): RecoverySecrets {
   return s;
 }
 
-/** blob = header (u8 version, account id, u32 counter, E public) || AES-256-GCM(KEK, zero nonce, AAD = info, secrets). */
+/** blob = header (u8 version, account id, u32 counter, E public) || vbytes AES-256-GCM(KEK, zero nonce, AAD = info, secrets). */
 export async function sealRecoveryBlob(env: CryptoEnv, p: { accountId: AccountId; counter: number; recoveryBoxKey: Uint8Array; secrets: RecoverySecrets }): Promise<Uint8Array> {
   const seed = env.randomBytes(32);
   const eph = await importSeed(env, "X25519", seed);
@@ -65,7 +65,7 @@ export async function sealRecoveryBlob(env: CryptoEnv, p: { accountId: AccountId
   const i = info(h, p.recoveryBoxKey);
   // Each blob has a fresh ephemeral key, hence a fresh KEK: the fixed nonce is never reused.
   const ct = await aesGcmEncrypt(env, await blobKey(env, eph.privateKey, p.recoveryBoxKey, i), ZERO_IV, i, encodeSecrets(p.secrets));
-  return new Writer().fixed(header(h), 69).fixed(ct, ct.length).finish();
+  return new Writer().fixed(header(h), 69).vbytes(ct).finish();
 }
 
 export function decodeRecoveryBlobHeader(blob: Uint8Array): RecoveryBlobHeader & { ciphertext: Uint8Array } {
@@ -73,8 +73,8 @@ export function decodeRecoveryBlobHeader(blob: Uint8Array): RecoveryBlobHeader &
   const version = r.u8("version");
   if (version !== RECOVERY_BLOB_VERSION) fail("unsupported_version", `recovery blob version ${version}`);
   const h = { accountId: AccountId.fromBytes(r.fixed(32, "accountId")), counter: r.u32("counter"), ephemeralKey: r.fixed(PUBLIC_KEY_BYTES, "ephemeralKey") };
-  const ciphertext = blob.slice(r.offset);
-  if (ciphertext.length < 16 + 40 || ciphertext.length > 1024) fail("out_of_bounds", "recovery blob ciphertext has an impossible size");
+  const ciphertext = r.vbytes(16 + 40, 1024, "ciphertext");
+  r.end();
   return { ...h, ciphertext };
 }
 
