@@ -1,0 +1,98 @@
+// Runtime-neutral (Chromium page and Node): times the per-message crypto of sending and receiving.
+import { decodeEnvelope, openEnvelope, sealEnvelope, type EnvelopeHeader } from "../../../protocol/envelope.js";
+import { ClientMessageId } from "../../../protocol/ids.js";
+import { HASH_BYTES, sign, verify } from "../../../protocol/primitives.js";
+import type { CryptoEnv } from "../../../protocol/subtle.js";
+import { makeAccount } from "../../../tests/support/account.js";
+import { makeEpochBundle } from "../../../tests/support/conversation.js";
+import { ConversationId } from "../../../protocol/ids.js";
+import { timePerCall, timePerCallConcurrent } from "./timing.js";
+
+export interface EnvelopeTimingParams {
+  /** Message text sizes in bytes. */
+  readonly sizes: readonly number[];
+  /** Calls timed back to back per round; the round's time divided by this is one sample. */
+  readonly callsPerRound: number;
+  readonly rounds: number;
+  readonly warmupRounds: number;
+  /** Also time `concurrency` calls in flight at once (Node gains from this; Chromium does not). */
+  readonly concurrency?: number;
+}
+
+/** Microseconds per call, one sample per round, per operation. */
+export interface EnvelopeSamples {
+  readonly size: number;
+  /** Bytes of the sealed envelope (header, IV, padded ciphertext, signature). */
+  readonly envelopeBytes: number;
+  /** One bare AES-256-GCM encrypt of the same `size` bytes (no padding, no AAD), same key. */
+  readonly aesEncrypt: number[];
+  /** sealEnvelope: body encoding, padding, AES-GCM, Ed25519 sign, envelope hash. */
+  readonly seal: number[];
+  /** decodeEnvelope + openEnvelope: parse, checks, Ed25519 key import and verify, AES-GCM decrypt, unpad. */
+  readonly open: number[];
+  /** Parts, for the breakdown: Ed25519 sign and verify (with key import) of the envelope's signing input. */
+  readonly sign: number[];
+  readonly verify: number[];
+  readonly sealConcurrent: number[];
+  readonly openConcurrent: number[];
+}
+
+/** Sizes are of the message text; a text of `size` bytes of "a" is what gets sealed. */
+export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Promise<EnvelopeSamples[]> {
+  const alice = await makeAccount("bench_alice");
+  const bob = await makeAccount("bench_bob");
+  const conversationId = ConversationId.fromBytes(env.randomBytes(16));
+  const epoch = await makeEpochBundle(alice, conversationId, [alice, bob]);
+  const header = (): Omit<EnvelopeHeader, "version"> => ({
+    conversationId,
+    epoch: epoch.epoch,
+    keyId: epoch.keyId,
+    senderAccountId: alice.accountId,
+    senderDeviceId: alice.deviceId,
+    senderLogSeq: alice.state.head.seq,
+    senderLogHead: alice.state.head.hash,
+    counter: 1,
+    prevHash: new Uint8Array(HASH_BYTES),
+    clientMessageId: ClientMessageId.fromBytes(env.randomBytes(16)),
+  });
+  const signingKey = alice.keys.deviceSigning.privateKey;
+  const signingPublic = alice.state.devices[0]?.signingKey;
+  if (!signingPublic) throw new Error("no device");
+
+  // Sizes are interleaved within each round, and every operation of a round runs back to back, so a
+  // round's ratios compare calls made under the same machine load.
+  const cases = await Promise.all(
+    p.sizes.map(async (size) => {
+      const text = "a".repeat(size);
+      const seal = () => sealEnvelope(env, { header: header(), ck: epoch.ck, signingKey, body: { kind: "text", text, sentAt: Date.now() } });
+      const first = (await seal()).bytes;
+      const samples: EnvelopeSamples = { size, envelopeBytes: first.length, aesEncrypt: [], seal: [], open: [], sign: [], verify: [], sealConcurrent: [], openConcurrent: [] };
+      return { plain: new TextEncoder().encode(text), seal, samples, signingInput: first.subarray(0, first.length - 64), signature: first.subarray(first.length - 64) };
+    }),
+  );
+  const open = (bytes: Uint8Array) => openEnvelope(env, decodeEnvelope(bytes), { conversationId, sender: alice.state, ck: epoch.ck, keyId: epoch.keyId });
+  for (let round = 0; round < p.warmupRounds + p.rounds; round++) {
+    const keep = round >= p.warmupRounds;
+    for (const c of cases) {
+      const sealed: Uint8Array[] = [];
+      const aes = await timePerCall(p.callsPerRound, () => env.subtle.encrypt({ name: "AES-GCM", iv: env.randomBytes(12) }, epoch.ck, c.plain));
+      const sealUs = await timePerCall(p.callsPerRound, async () => void sealed.push((await c.seal()).bytes));
+      const openUs = await timePerCall(p.callsPerRound, (i) => open(sealed[i] as Uint8Array));
+      const signUs = await timePerCall(p.callsPerRound, () => sign(env, signingKey, c.signingInput));
+      const verifyUs = await timePerCall(p.callsPerRound, () => verify(env, signingPublic, c.signature, c.signingInput));
+      if (p.concurrency) {
+        const sealC = await timePerCallConcurrent(p.callsPerRound, p.concurrency, c.seal);
+        const openC = await timePerCallConcurrent(p.callsPerRound, p.concurrency, (i) => open(sealed[i] as Uint8Array));
+        if (keep) c.samples.sealConcurrent.push(sealC), c.samples.openConcurrent.push(openC);
+      }
+      if (keep) {
+        c.samples.aesEncrypt.push(aes);
+        c.samples.seal.push(sealUs);
+        c.samples.open.push(openUs);
+        c.samples.sign.push(signUs);
+        c.samples.verify.push(verifyUs);
+      }
+    }
+  }
+  return cases.map((c) => c.samples);
+}

@@ -1,0 +1,15 @@
+// Runs inside a Chromium page (bundled by bench/run.mjs as an IIFE): the same measuring code as in Node,
+// with the page's own WebCrypto.
+import { cryptoEnvFrom } from "../../../protocol/subtle.js";
+import { timeEnvelopes, type EnvelopeTimingParams } from "../core/envelope-timing.js";
+import { timeGroups, type GroupTimingParams } from "../core/group-timing.js";
+
+const env = cryptoEnvFrom(crypto);
+
+const api = {
+  envelopes: (p: EnvelopeTimingParams) => timeEnvelopes(env, p),
+  groups: (p: GroupTimingParams) => timeGroups(env, p),
+};
+
+export type PageApi = typeof api;
+(globalThis as unknown as { sealedBench: PageApi }).sealedBench = api;
