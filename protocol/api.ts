@@ -77,6 +77,9 @@ export const API_ERROR_CODES = [
   "unsupported_media_type", // 415: a body that is not application/json
   "upgrade_required", // 426: GET /api/realtime without a WebSocket upgrade
   "rate_limited", // 429: too many requests of this kind from this client; see Retry-After
+  "invalid_blob", // 400: a recovery or passphrase blob does not decode, is out of bounds, or is for another account
+  "stale_blob", // 409: the recovery blob's counter is not above the stored one
+  "wrong_passphrase", // 403: the passphrase access token does not match
   "internal", // 500: a server fault, never the caller's input
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -272,3 +275,42 @@ export const REALTIME_CLOSE_REVOKED = 4401;
 /** Client -> server. Only a keep-alive for now; the server answers `{type:"pong"}`. */
 export const realtimeClientFrame = z.discriminatedUnion("type", [z.strictObject({ type: z.literal("ping") })]);
 export type RealtimeClientFrame = z.infer<typeof realtimeClientFrame>;
+
+// Recovery (docs/API.md "Recovery"). The server keeps the newest recovery blob (sealed to the account's
+// recovery box key, so safe to serve to anyone who names the username), and optionally a passphrase blob
+// released only to the right access token.
+export const MAX_RECOVERY_BLOB_BYTES = 2048;
+export const MAX_PASSPHRASE_BLOB_BYTES = 512;
+export const ACCESS_TOKEN_BYTES = 32;
+
+// PUT /api/recovery/blob (session)
+export const putRecoveryBlobRequest = z.strictObject({ blob: b64(1, MAX_RECOVERY_BLOB_BYTES) });
+// PUT /api/recovery/passphrase (session)
+export const putPassphraseRequest = z.strictObject({ blob: b64(1, MAX_PASSPHRASE_BLOB_BYTES), accessToken: b64(ACCESS_TOKEN_BYTES, ACCESS_TOKEN_BYTES) });
+// POST /api/recovery/:username/passphrase (no session)
+export const unlockPassphraseRequest = z.strictObject({ accessToken: b64(ACCESS_TOKEN_BYTES, ACCESS_TOKEN_BYTES) });
+export const unlockPassphraseResponse = z.object({ blob: b64(1, MAX_PASSPHRASE_BLOB_BYTES) });
+
+/** The public Argon2id parameters of the passphrase blob; the client re-checks them against its bounds. */
+export const kdfParamsSchema = z.object({
+  memoryKiB: z.number().int().positive(),
+  iterations: z.number().int().positive(),
+  parallelism: z.number().int().positive(),
+  salt: b64(16, 16),
+});
+// GET /api/recovery/:username (no session)
+export const recoveryLookupResponse = z.object({
+  accountId: accountIdSchema,
+  blob: b64(1, MAX_RECOVERY_BLOB_BYTES),
+  passphrase: kdfParamsSchema.nullable(),
+  lastUsedAt: z.number().int().nullable(),
+  /** The account's device log: the restoring client verifies it (genesis hashes to accountId) and builds on its head. */
+  log: z.array(b64(1, MAX_ENTRY_B64_BYTES)).min(1).max(10_000),
+});
+// GET /api/recovery (session): what the settings screen shows and the key file holds.
+export const recoveryStatusResponse = z.object({
+  blob: b64(1, MAX_RECOVERY_BLOB_BYTES).nullable(),
+  counter: z.number().int().nonnegative(),
+  passphraseBlob: b64(1, MAX_PASSPHRASE_BLOB_BYTES).nullable(),
+  lastUsedAt: z.number().int().nullable(),
+});

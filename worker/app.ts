@@ -15,6 +15,7 @@ import { linkFrameRoutes } from "./routes/link-frames.js";
 import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
 import { realtimeRoutes } from "./routes/realtime.js";
+import { recoveryRoutes } from "./routes/recovery.js";
 import { sessionRoutes } from "./routes/session.js";
 
 /**
@@ -36,6 +37,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", epochRoutes);
   app.route("/api", messageRoutes);
   app.route("/api", realtimeRoutes);
+  app.route("/api", recoveryRoutes);
   app.notFound((c) => c.json(errorJson("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError(errorResponse);
   return app;

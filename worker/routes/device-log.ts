@@ -5,16 +5,19 @@ import { bytesEqual, fromBase64url } from "../../protocol/bytes.js";
 import { EntryKind, decodeEntry, verifyLog, type AccountState } from "../../protocol/device-log.js";
 import { isProtocolError } from "../../protocol/errors.js";
 import type { AccountId } from "../../protocol/ids.js";
-import { requireSession } from "../auth/require-session.js";
+import { authenticate } from "../auth/require-session.js";
+import type { Session } from "../auth/session.js";
 import { cryptoEnv } from "../crypto-env.js";
 import { readLog } from "../db/accounts.js";
 import { conversationPeers } from "../db/conversations.js";
 import { appendLogEntry, findLogEntry, type VerifiedAppend } from "../db/log-entries.js";
+import { markRecoveryUsed } from "../db/recovery.js";
 import type { AppEnv } from "../env.js";
-import { BadRequest, Conflict, Forbidden } from "../errors.js";
+import { BadRequest, Conflict, Forbidden, Unauthenticated } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
 import { accountIdParam } from "../http/path-params.js";
+import { rateLimit } from "../http/rate-limit.js";
 import { closeDeviceSockets, notifyAccounts } from "../realtime/notify.js";
 
 type AppendLogResponse = z.output<typeof appendLogResponse>;
@@ -44,19 +47,41 @@ function effectOf(state: AccountState, kind: EntryKind, seq: number): Pick<Verif
   return {};
 }
 
+/** Anonymous recover appends per client address per minute: each one verifies the whole log. */
+const RECOVER_APPENDS_PER_MINUTE = 10;
+
+/** The request's session, or undefined when it carries none (or a dead one). */
+async function optionalSession(c: Parameters<typeof authenticate>[0]): Promise<Session | undefined> {
+  try {
+    return await authenticate(c);
+  } catch (e) {
+    if (e instanceof Unauthenticated) return undefined;
+    throw e;
+  }
+}
+
+async function readEntry(c: Parameters<typeof authenticate>[0]) {
+  const bytes = fromBase64url((await readJson(c, appendLogRequest)).entry);
+  return { ...(await decodeOr("invalid_entry", () => decodeEntry(bytes))), bytes };
+}
+
 /**
  * Appending to an account's device log (docs/API.md "Device log"). The server holds no account key: it
  * stores an entry only if the whole log with it verifies (signed by the current identity key and an
  * active device, as the kind requires), at exactly the next position, and keeps its devices table in
  * step: an added device can log in at once, a removed one is logged out at once.
  */
-export const deviceLogRoutes = new Hono<AppEnv>().post("/accounts/:accountId/log", requireSession, async (c) => {
+export const deviceLogRoutes = new Hono<AppEnv>().post("/accounts/:accountId/log", async (c) => {
   const accountId = accountIdParam(c);
-  const session = c.var.session;
+  const session = await optionalSession(c);
   // Checked before the body is read, like conversation membership.
-  if (accountId !== session.accountId) throw new Forbidden("forbidden", "only a device of this account can append to its log");
-  const bytes = fromBase64url((await readJson(c, appendLogRequest)).entry);
-  const entry = await decodeOr("invalid_entry", () => decodeEntry(bytes));
+  if (session && accountId !== session.accountId) throw new Forbidden("forbidden", "only a device of this account can append to its log");
+  // Without a session only a recover entry is admitted: signed by the identity key, the recovery
+  // signing key and the new device, it is its own authorization (the user has no device left).
+  const entry = session ? await readEntry(c) : await readEntry(c).catch(() => undefined);
+  if (!entry || (!session && entry.kind !== EntryKind.recover)) throw new Unauthenticated("log in first: only a recover entry can be appended without a session");
+  const { bytes } = entry;
+  if (!session) await rateLimit(c, "recover", RECOVER_APPENDS_PER_MINUTE, 60_000);
   const stored = await readLog(c.env.DB, accountId);
   if (entry.seq < stored.length) {
     // A retry of an entry that was stored is answered like the first time; anything else is a fork.
@@ -74,6 +99,7 @@ export const deviceLogRoutes = new Hono<AppEnv>().post("/accounts/:accountId/log
     if (winner && bytesEqual(winner, bytes)) return c.json({ seq: entry.seq } satisfies AppendLogResponse, 200);
     throw new Conflict("log_conflict", `position ${entry.seq} of the log was just taken by another entry: fetch the log and build on its head`);
   }
+  if (entry.kind === EntryKind.recover) await markRecoveryUsed(c.env.DB, accountId, Date.now());
   // Before answering: once the client sees 201, the removed device must have no socket left.
   if (effect.removed) await closeDeviceSockets(c.env, accountId, effect.removed);
   // The account's own devices and everyone it talks to: peers must wrap new epochs for an added device
