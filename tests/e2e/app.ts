@@ -19,6 +19,11 @@ export async function signUpViaUi(page: Page, baseURL: string, username: string,
   const cont = page.getByRole("button", { name: "Continue" });
   if (!(await cont.isDisabled())) throw new Error("Continue must wait for the 'I saved my recovery key' confirmation");
   await page.getByLabel("I saved my recovery key").check();
+  // Continue also waits for one group of the key typed back.
+  const confirm = page.getByTestId("confirm-group");
+  const n = Number(await confirm.getAttribute("data-group"));
+  if (!(await cont.isDisabled())) throw new Error("Continue must wait for a group of the key typed back");
+  await confirm.fill(groups[n - 1]!);
   await cont.click();
   await page.getByTestId("my-username").filter({ hasText: username }).waitFor();
   return groups.join("-");

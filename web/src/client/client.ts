@@ -11,6 +11,8 @@ import { withLock } from "./lock.js";
 import { discardFailed, queueText, retryFailed } from "./messages.js";
 import { pullMessages } from "./receive.js";
 import { RealtimeConnection, realtimeUrl } from "./realtime.js";
+import { resealRecoveryBlob } from "./recovery.js";
+import { RecoveryApi } from "./recovery-api.js";
 import type { MessageRow } from "./rows.js";
 import { Syncer, type SyncOptions } from "./sync.js";
 
@@ -29,6 +31,8 @@ export interface ClientOptions {
   readonly realtime?: RealtimeConnection | null;
   /** Poll and retry timing (tests shorten it). */
   readonly syncTiming?: Omit<SyncOptions, "realtime">;
+  /** The recovery calls (docs/API.md "Recovery"). Default: this page's origin in a browser; `null` for none. */
+  readonly recoveryApi?: RecoveryApi | null;
 }
 
 function defaultRealtime(): RealtimeConnection | undefined {
@@ -48,6 +52,8 @@ function unreachable(e: unknown): boolean {
 export class ChatClient {
   readonly ctx: ClientContext;
   readonly sync: Syncer;
+  /** Undefined where there is no page to call from (unit tests), unless one is given. */
+  readonly recoveryApi: RecoveryApi | undefined;
   session: Session | undefined;
   private readonly autoSync: boolean;
 
@@ -62,6 +68,7 @@ export class ChatClient {
     });
     const realtime = o.realtime === null ? undefined : (o.realtime ?? defaultRealtime());
     this.sync = new Syncer(this.ctx, { ...o.syncTiming, ...(realtime ? { realtime } : {}) });
+    this.recoveryApi = o.recoveryApi === null ? undefined : (o.recoveryApi ?? (typeof document === "undefined" ? undefined : new RecoveryApi()));
   }
 
   get db(): SealedDb {
@@ -92,6 +99,8 @@ export class ChatClient {
   async signUp(username: string): Promise<string> {
     const r = await signUp(this.ctx, username);
     this.session = r.session;
+    // The first recovery blob (counter 1). Failing here is not fatal: settings offers to retry.
+    if (this.recoveryApi) await resealRecoveryBlob(this.ctx, this.recoveryApi).catch((e: unknown) => console.warn("could not store the recovery blob:", e));
     if (this.autoSync) this.sync.start();
     return r.recoveryKey;
   }

@@ -11,6 +11,7 @@ import {
   type AccountState,
 } from "../../../protocol/index.js";
 import { isApiError } from "./api.js";
+import { openFromArchive } from "./archive.js";
 import type { ClientContext } from "./context.js";
 import { getAccount, getDevice, getEpoch, latestEpoch, putEpoch } from "./db.js";
 import { asCryptoKey } from "./env.js";
@@ -54,12 +55,12 @@ async function membersAtCitedHeads(ctx: ClientContext, conv: ConversationRow, se
 async function openAndStore(ctx: ClientContext, conv: ConversationRow, epoch: number, bytes: Uint8Array): Promise<EpochRow> {
   const { account, device } = await me(ctx);
   const members = await membersAtCitedHeads(ctx, conv, account.accountId, bytes);
-  const { bundle, ck } = await openEpochBundle(ctx.env, bytes, {
-    conversationId: conv.id,
-    membershipHead: await directMembershipHead(ctx.env, account.accountId, conv.peer),
-    members,
-    me: { accountId: account.accountId, deviceId: device.deviceId, boxKey: device.boxKey },
-  });
+  const params = { conversationId: conv.id, membershipHead: await directMembershipHead(ctx.env, account.accountId, conv.peer), members };
+  // A bundle made before this device was linked has no wrap for it: its CK comes from the key archive.
+  const wrapped = decodeBundle(bytes).deviceWraps.some((w) => w.accountId === account.accountId && w.deviceId === device.deviceId);
+  const { bundle, ck } = wrapped
+    ? await openEpochBundle(ctx.env, bytes, { ...params, me: { accountId: account.accountId, deviceId: device.deviceId, boxKey: device.boxKey } })
+    : await openFromArchive(ctx, account, await stateOf(ctx, account.accountId), bytes, params);
   if (bundle.epoch !== epoch) fail("wrong_context", `the server listed epoch ${epoch} for a bundle of epoch ${bundle.epoch}`);
   const row: EpochRow = { conversationId: conv.id, epoch, keyId: bundle.keyId, ck: asCryptoKey(ck), bundle: bytes };
   await putEpoch(ctx.db, row);

@@ -15,7 +15,11 @@ export type ClientErrorCode =
   | "unknown_conversation"
   | "unknown_message" // no such (failed) message on this device
   | "epoch_unavailable" // no epoch key could be made or opened yet
-  | "corrupt_store"; // an IndexedDB row failed its schema
+  | "corrupt_store" // an IndexedDB row failed its schema
+  | "link_cancelled" // linking a device was cancelled on either device
+  | "forbidden_self" // a device tried to revoke itself
+  | "unknown_device" // no such active device on this account
+  | "account_log_alarm"; // this account's own device log failed verification: sending is stopped
 
 export class ClientError extends Error {
   override readonly name = "ClientError";

@@ -7,6 +7,7 @@ import { currentEpoch } from "./epochs.js";
 import { ClientError } from "./errors.js";
 import { withLock } from "./lock.js";
 import { stateOf } from "./logs.js";
+import { assertOwnLogTrusted } from "./own-log.js";
 import type { MessageRow } from "./rows.js";
 
 /**
@@ -26,6 +27,7 @@ async function sealAndStore(ctx: ClientContext, conversationId: ConversationId, 
   const contact = await getContact(ctx.db, conv.peer);
   if (!contact) throw new ClientError("unknown_contact", "no verified contact for this conversation");
   assertSendable(contact);
+  assertOwnLogTrusted();
   const account = await getAccount(ctx.db);
   const device = await getDevice(ctx.db);
   if (!account || !device) throw new ClientError("not_signed_up", "this device has no account yet");

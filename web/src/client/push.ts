@@ -2,7 +2,9 @@ import type { RealtimeServerFrame } from "../../../protocol/api.js";
 import type { ConversationId } from "../../../protocol/index.js";
 import type { ClientContext } from "./context.js";
 import { syncConversations } from "./conversations.js";
-import { getConversation } from "./db.js";
+import { getAccount, getConversation } from "./db.js";
+import { checkOwnLog } from "./own-log.js";
+import { refreshLog } from "./logs.js";
 import { pullMessages, receivePushed } from "./receive.js";
 
 /**
@@ -29,6 +31,12 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
       // A new epoch may be what a stalled message was waiting for; a new conversation may already hold
       // messages. Either way: fetch what is new by cursor (epochs are fetched as messages need them).
       if (await known(ctx, frame.conversationId)) await pullMessages(ctx, frame.conversationId);
+      return;
+    case "log":
+      // A device was added or removed on this account or a contact's: extend the verified log now, so the
+      // next epoch is made for the right devices. A log that fails to extend blocks the contact.
+      if ((await getAccount(ctx.db))?.accountId === frame.accountId) await checkOwnLog(ctx).catch((e: unknown) => console.warn("could not check this account's log:", e));
+      else await refreshLog(ctx, frame.accountId).catch((e: unknown) => console.warn("could not refresh a device log:", e));
       return;
     case "hello":
     case "pong":

@@ -53,6 +53,8 @@ export function realtimeUrl(origin: string): string {
 /** Our own close codes (RFC 6455 section 7.4.2: 4000-4999 are for applications). */
 const CLOSE_DEAD = 4000;
 const CLOSE_SUSPENDED = 4001;
+/** The server's close code for a device removed from its account (docs/API.md). */
+const CLOSE_REVOKED = 4401;
 
 export class RealtimeConnection extends EventTarget {
   state: RealtimeState = "idle";
@@ -122,7 +124,8 @@ export class RealtimeConnection extends EventTarget {
     ws.onmessage = (ev) => {
       if (this.socket === ws) this.onMessage(ev.data);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
+      if (ev.code === CLOSE_REVOKED) this.dispatchEvent(new Event("revoked"));
       if (this.socket !== ws) return;
       this.socket = undefined;
       this.clearTimers();

@@ -76,6 +76,8 @@ export class Syncer extends EventTarget {
       void this.catchUp();
     });
     this.realtime?.addEventListener("frame", (e) => this.onFrame(e as FrameEvent));
+    // The server closes a revoked device's socket with 4401: find out at once (the pass logs in again).
+    this.realtime?.addEventListener("revoked", () => void this.syncNow());
     this.realtime?.addEventListener("state", () => {
       this.reschedule();
       this.dispatchEvent(new Event("status"));
@@ -221,7 +223,7 @@ export class Syncer extends EventTarget {
         stalled = await this.passOnce();
       } catch (e) {
         if (!(isApiError(e) && e.status === 401)) throw e;
-        await logIn(this.ctx);
+        await this.logInOrRemoved();
         this.realtime?.resume(); // the socket's handshake needed the new session cookie
         stalled = await this.passOnce();
       }
@@ -238,6 +240,29 @@ export class Syncer extends EventTarget {
       // inFlight is still set here; clear it first so reschedule arms the timer.
       this.inFlight = undefined;
       this.reschedule();
+    }
+  }
+
+  /**
+   * Logs in again after a 401. A device the account revoked can never log in again: a challenge refused
+   * as forbidden, or two refused logins in a row (each with a fresh nonce), fire "removed", and the page
+   * wipes this device's keys.
+   */
+  private async logInOrRemoved(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await logIn(this.ctx);
+        return;
+      } catch (e) {
+        // The challenge answers 403 for a revoked device (docs/API.md); login_failed twice means the same.
+        const revoked = isApiError(e, "forbidden");
+        if (!revoked && !isApiError(e, "login_failed")) throw e;
+        if (revoked || attempt >= 1) {
+          this.stop();
+          this.dispatchEvent(new Event("removed"));
+          throw e;
+        }
+      }
     }
   }
 

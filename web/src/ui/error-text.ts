@@ -18,6 +18,8 @@ const API_TEXT: Record<string, string> = {
   not_member: "You aren't part of that conversation.",
   internal: "The server had a problem. Try again in a moment.",
   bad_response: "The server sent something unexpected. Try again in a moment.",
+  link_taken: "Another device already answered this code. Show a fresh code on the new device.",
+  link_expired: "This link code has expired. Show a fresh code on the new device.",
 };
 
 const CLIENT_TEXT: Record<string, string> = {
@@ -33,6 +35,8 @@ const CLIENT_TEXT: Record<string, string> = {
   not_signed_up: "This device has no account yet.",
   already_signed_up: "This device already has an account.",
   corrupt_store: "Data stored on this device is damaged and couldn't be read.",
+  link_cancelled: "Linking was cancelled.",
+  account_log_alarm: "Sending is stopped because your account's device list failed its security check.",
 };
 
 export function errorText(e: unknown): string {

@@ -2,6 +2,7 @@ import { LitElement, css, html } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { ChatClient } from "../client/client.js";
 import { getAccount } from "../client/db.js";
+import { clearOwnLogAlarm } from "../client/own-log.js";
 import { clearInstalled, installedAccount, markInstalled, requestPersistentStorage } from "../pwa/storage.js";
 import { wireSyncTriggers } from "../pwa/sync-triggers.js";
 import { AppUpdates } from "../pwa/updates.js";
@@ -11,9 +12,13 @@ import "./sealed-evicted.js";
 import "./sealed-onboarding.js";
 import "./sealed-recovery-key.js";
 import "./sealed-main.js";
+import "./sealed-link-new.js";
+import "./sealed-removed.js";
 import "./sealed-update-prompt.js";
+import "./sealed-restore.js";
+import "./sealed-recovery-settings.js";
 
-type View = "loading" | "evicted" | "onboarding" | "recovery" | "main";
+type View = "loading" | "evicted" | "onboarding" | "recovery" | "main" | "link" | "removed" | "restore";
 
 /**
  * The root: decides between onboarding, the one-time recovery key screen, the chat, and the notice that
@@ -49,6 +54,7 @@ export class SealedApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.updates.register();
+    this.client.sync.addEventListener("removed", this.onRemoved);
     void this.boot();
   }
 
@@ -93,6 +99,47 @@ export class SealedApp extends LitElement {
     void requestPersistentStorage();
   }
 
+  private linkReturn: View = "onboarding";
+
+  /** This device was revoked: wipe its keys and data (they can read nothing new, but hold the past). */
+  private readonly onRemoved = () => void this.wipe();
+
+  private async wipe(): Promise<void> {
+    this.client.stop();
+    const device = await this.client.db.device.get("self").catch(() => undefined);
+    if (device) localStorage.setItem("sealed-removed-device", device.deviceId);
+    clearInstalled();
+    // The alarm belongs to this account's log; a new account made in this browser starts clean.
+    clearOwnLogAlarm();
+    await this.client.db.delete().catch((e: unknown) => console.error("could not delete local data:", e));
+    this.view = "removed";
+  }
+
+  private onRestore(): void {
+    this.linkReturn = this.view;
+    this.view = "restore";
+  }
+
+  private onLinkDevice(): void {
+    this.linkReturn = this.view;
+    this.view = "link";
+  }
+
+  /** Linked to an account from another device: the history is loaded, open the chats. */
+  private async onLinked(): Promise<void> {
+    const account = await getAccount(this.client.db);
+    if (account) markInstalled(account.accountId);
+    this.view = "main";
+    this.unwire ??= wireSyncTriggers(this.client.sync);
+    void requestPersistentStorage();
+    try {
+      await this.client.start();
+    } catch (e) {
+      this.startError = errorText(e);
+      this.client.sync.start();
+    }
+  }
+
   private onStartOver(): void {
     clearInstalled();
     this.view = "onboarding";
@@ -112,11 +159,18 @@ export class SealedApp extends LitElement {
   private renderView() {
     switch (this.view) {
       case "evicted":
-        return html`<sealed-evicted @start-over=${this.onStartOver}></sealed-evicted>`;
+        return html`<sealed-evicted @start-over=${this.onStartOver} @link-device=${this.onLinkDevice} @restore=${this.onRestore}></sealed-evicted>`;
+      case "removed":
+        return html`<sealed-removed></sealed-removed>`;
+      case "link":
+        return html`<sealed-link-new .client=${this.client} @linked=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-link-new>`;
+      case "restore":
+        // Restored: like linking, the history is loaded by then; open the chats.
+        return html`<sealed-restore .client=${this.client} @restored=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-restore>`;
       case "loading":
         return html`<div class="splash" role="status">Opening Sealed…</div>`;
       case "onboarding":
-        return html`<sealed-onboarding .client=${this.client} @signed-up=${this.onSignedUp}></sealed-onboarding>`;
+        return html`<sealed-onboarding .client=${this.client} @signed-up=${this.onSignedUp} @link-device=${this.onLinkDevice} @restore=${this.onRestore}></sealed-onboarding>`;
       case "recovery":
         return html`<sealed-recovery-key .recoveryKey=${this.recoveryKey} @confirmed=${this.onRecoveryConfirmed}></sealed-recovery-key>`;
       case "main":

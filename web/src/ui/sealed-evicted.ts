@@ -86,6 +86,14 @@ export class SealedEvicted extends LitElement {
     this.dispatchEvent(new CustomEvent("start-over", { bubbles: true, composed: true }));
   }
 
+  private restore(): void {
+    this.dispatchEvent(new CustomEvent("restore", { bubbles: true, composed: true }));
+  }
+
+  private linkDevice(): void {
+    this.dispatchEvent(new CustomEvent("link-device", { bubbles: true, composed: true }));
+  }
+
   override render() {
     return html`
       <main class="card" data-testid="evicted">
@@ -98,12 +106,12 @@ export class SealedEvicted extends LitElement {
         <p>Your messages are still stored on the server, encrypted. Nobody, including the server, can read them without your keys.</p>
         <div class="options">
           <div class="option">
-            <button class="primary" type="button" disabled aria-describedby="link-soon">Link this device</button>
-            <span class="soon" id="link-soon">Coming soon: scan a code with another device signed in to your account.</span>
+            <button class="primary" type="button" @click=${this.linkDevice} aria-describedby="link-soon" data-testid="evicted-link">Link this device</button>
+            <span class="soon" id="link-soon">Scan a code with another device signed in to your account.</span>
           </div>
           <div class="option">
-            <button class="secondary" type="button" disabled aria-describedby="restore-soon">Restore with recovery key</button>
-            <span class="soon" id="restore-soon">Coming soon: use the recovery key you saved when you signed up.</span>
+            <button class="secondary" type="button" @click=${this.restore} aria-describedby="restore-soon" data-testid="evicted-restore">Restore with recovery key</button>
+            <span class="soon" id="restore-soon">Use the recovery key you saved when you signed up, or your passphrase.</span>
           </div>
         </div>
         <div class="start-over">

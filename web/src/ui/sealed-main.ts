@@ -12,8 +12,12 @@ import type { SealedNewChatDialog } from "./sealed-new-chat-dialog.js";
 import "./sealed-conversation-list.js";
 import "./sealed-chat-view.js";
 import "./sealed-new-chat-dialog.js";
+import "./sealed-settings.js";
+import "./sealed-account-banner.js";
+import "./sealed-recovery-notice.js";
 
 const ROUTE = /^#\/c\/([A-Za-z0-9_-]{22})$/;
+const SETTINGS_ROUTE = "#/settings";
 
 /**
  * The signed-in layout: conversation list and chat side by side on wide screens, one at a time (with a
@@ -53,6 +57,15 @@ export class SealedMain extends LitElement {
         display: flex;
         flex-direction: column;
         background: var(--bg);
+      }
+      .settings-link {
+        display: block;
+        margin-top: auto;
+        padding: 0.75rem 1rem;
+        border-top: 1px solid var(--border);
+        color: var(--accent);
+        font-weight: 600;
+        text-decoration: none;
       }
       .notice {
         margin: 0;
@@ -105,6 +118,7 @@ export class SealedMain extends LitElement {
   @property({ attribute: false }) client!: ChatClient;
   @property({ attribute: false }) startError = "";
   @state() private selected: ConversationId | undefined;
+  @state() private settings = false;
   @state() private syncStatus: SyncStatus = "connecting";
   @state() private live = false;
   @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
@@ -133,6 +147,7 @@ export class SealedMain extends LitElement {
   }
 
   private route(): void {
+    this.settings = location.hash === SETTINGS_ROUTE;
     const m = ROUTE.exec(location.hash);
     const next = m ? (m[1] as ConversationId) : undefined;
     const leaving = this.selected;
@@ -152,7 +167,7 @@ export class SealedMain extends LitElement {
   override render() {
     const list = this.conversations.value;
     const current = list?.find((c) => c.id === this.selected);
-    const pane = this.selected ? "chat" : "list";
+    const pane = this.selected || this.settings ? "chat" : "list";
     return html`
       <div class="layout" data-pane=${pane}>
         <nav class="sidebar" aria-label="Conversations">
@@ -160,6 +175,8 @@ export class SealedMain extends LitElement {
             ? html`<p class="notice" data-testid="offline-notice">You're offline. Your chats are still here; messages you write are sent when the connection returns.</p>`
             : nothing}
           ${this.startError ? html`<p class="notice" role="alert">${this.startError}</p>` : nothing}
+          <sealed-account-banner .client=${this.client}></sealed-account-banner>
+          <sealed-recovery-notice .client=${this.client}></sealed-recovery-notice>
           <sealed-conversation-list
             .conversations=${list}
             .selected=${this.selected}
@@ -169,9 +186,12 @@ export class SealedMain extends LitElement {
             .version=${__APP_VERSION__}
             @new-chat=${this.openNewChat}
           ></sealed-conversation-list>
+          <a class="settings-link" href=${SETTINGS_ROUTE} data-testid="open-settings">Settings</a>
         </nav>
         <main class="main">
-          ${this.selected
+          ${this.settings
+            ? html`<sealed-settings .client=${this.client} @close=${() => (location.hash = "")}></sealed-settings>`
+            : this.selected
             ? current
               ? html`<sealed-chat-view .client=${this.client} .conversation=${current} .status=${this.syncStatus} ?live=${this.live}></sealed-chat-view>`
               : html`<div class="empty" role="status">${list ? "This chat isn't on this device." : "Opening chat…"}</div>`

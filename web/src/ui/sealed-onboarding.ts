@@ -57,6 +57,10 @@ export class SealedOnboarding extends LitElement {
         width: 100%;
         margin-top: 1.25rem;
       }
+      .link-device {
+        width: 100%;
+        margin-top: 0.75rem;
+      }
       .fine {
         margin: 1.25rem 0 0;
         font-size: 0.85rem;
@@ -95,6 +99,14 @@ export class SealedOnboarding extends LitElement {
     }
   }
 
+  private restore(): void {
+    this.dispatchEvent(new CustomEvent("restore", { bubbles: true, composed: true }));
+  }
+
+  private linkDevice(): void {
+    this.dispatchEvent(new CustomEvent("link-device", { bubbles: true, composed: true }));
+  }
+
   override render() {
     return html`
       <main class="card">
@@ -123,6 +135,8 @@ export class SealedOnboarding extends LitElement {
           </button>
         </form>
         <p class="fine">People find you by your username. Nobody, including the server, can read your messages.</p>
+        <button class="secondary link-device" type="button" ?disabled=${this.busy} @click=${this.linkDevice} data-testid="link-existing-account">Link to an existing account</button>
+        <button class="secondary link-device" type="button" ?disabled=${this.busy} @click=${this.restore} data-testid="restore-account">Restore from recovery key</button>
       </main>
     `;
   }

@@ -4,8 +4,9 @@ import { shared } from "../styles/shared.js";
 import { shieldIcon } from "./icons.js";
 
 /**
- * The recovery key, shown once in groups of four with a copy button. Continuing needs an explicit
- * "I saved my recovery key". Fires `confirmed`.
+ * The recovery key, shown once in groups of four with Copy and Download buttons. Continuing needs an
+ * explicit "I saved my recovery key" and one group typed back (proof it was written down, not skipped).
+ * Also used after "Make a new recovery key" (`heading` differs). Fires `confirmed`.
  */
 @customElement("sealed-recovery-key")
 export class SealedRecoveryKey extends LitElement {
@@ -94,6 +95,19 @@ export class SealedRecoveryKey extends LitElement {
         margin: 0.1rem 0 0;
         accent-color: var(--accent);
       }
+      .confirm-group {
+        margin-top: 1rem;
+      }
+      .confirm-group label {
+        display: block;
+        font-weight: 600;
+        margin-bottom: 0.4rem;
+      }
+      .confirm-group input {
+        font-family: var(--mono);
+        text-transform: uppercase;
+        max-width: 9rem;
+      }
       button.continue {
         width: 100%;
         margin-top: 1.25rem;
@@ -102,7 +116,11 @@ export class SealedRecoveryKey extends LitElement {
   ];
 
   @property() recoveryKey = "";
+  @property({ attribute: false }) keyTitle = "Save your recovery key";
   @state() private saved = false;
+  @state() private typedGroup = "";
+  /** 1-based index of the group to type back: never the first, so it is not just the start glanced at. */
+  private readonly askGroup = 2 + Math.floor(Math.random() * 7);
   @state() private copyStatus = "";
   @query("h1") private heading!: HTMLElement;
 
@@ -119,8 +137,24 @@ export class SealedRecoveryKey extends LitElement {
     }
   }
 
+  private download(): void {
+    const text = `Sealed recovery key\n\n${this.recoveryKey}\n\nKeep this somewhere safe. Anyone with this key and your username can restore your account.\n`;
+    const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = "sealed-recovery-key.txt";
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  private get groupMatches(): boolean {
+    const want = this.recoveryKey.split("-")[this.askGroup - 1] ?? "";
+    const typed = this.typedGroup.toUpperCase().replace(/\s/g, "").replace(/O/g, "0").replace(/[IL]/g, "1");
+    return want.length > 0 && typed === want;
+  }
+
   private confirm(): void {
-    if (!this.saved) return;
+    if (!this.saved || !this.groupMatches) return;
     this.dispatchEvent(new CustomEvent("confirmed", { bubbles: true, composed: true }));
   }
 
@@ -129,7 +163,7 @@ export class SealedRecoveryKey extends LitElement {
     return html`
       <main class="card">
         <div class="badge">${shieldIcon}</div>
-        <h1 tabindex="-1">Save your recovery key</h1>
+        <h1 tabindex="-1">${this.keyTitle}</h1>
         <p>
           If you lose this device, this key is the only way back into your account and your messages. Write it down or
           store it in a password manager. It is shown only this once, and nobody can reset it for you.
@@ -139,13 +173,30 @@ export class SealedRecoveryKey extends LitElement {
         </div>
         <div class="row">
           <button class="secondary" type="button" @click=${this.copy} data-testid="copy-recovery-key">Copy key</button>
+          <button class="secondary" type="button" @click=${this.download} data-testid="download-recovery-key">Download (.txt)</button>
           <span class="copied" role="status">${this.copyStatus}</span>
         </div>
         <label class="check">
           <input type="checkbox" .checked=${this.saved} @change=${(e: Event) => (this.saved = (e.target as HTMLInputElement).checked)} data-testid="recovery-saved" />
           <span>I saved my recovery key</span>
         </label>
-        <button class="primary continue" type="button" ?disabled=${!this.saved} @click=${this.confirm} data-testid="recovery-continue">Continue</button>
+        <div class="confirm-group">
+          <label for="confirm-group">To check, type group ${this.askGroup}</label>
+          <input
+            id="confirm-group"
+            type="text"
+            autocomplete="off"
+            spellcheck="false"
+            maxlength="4"
+            .value=${this.typedGroup}
+            @input=${(e: Event) => (this.typedGroup = (e.target as HTMLInputElement).value)}
+            aria-describedby="confirm-group-hint"
+            data-testid="confirm-group"
+            data-group=${this.askGroup}
+          />
+          <p class="hint" id="confirm-group-hint">${this.typedGroup.length === 4 && !this.groupMatches ? "That isn't group " + this.askGroup + " of the key above." : "The four characters of that group, counting from the left."}</p>
+        </div>
+        <button class="primary continue" type="button" ?disabled=${!this.saved || !this.groupMatches} @click=${this.confirm} data-testid="recovery-continue">Continue</button>
       </main>
     `;
   }

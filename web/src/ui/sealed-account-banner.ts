@@ -1,0 +1,95 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import type { ChatClient } from "../client/client.js";
+import { checkOwnLog, lastOwnLogCheck, ownLogAlarmNow, ownLogEvents, type OwnLogCheck } from "../client/own-log.js";
+import { shared } from "../styles/shared.js";
+import { warningIcon } from "./icons.js";
+
+/** How often the account's own log is re-checked while the app is open (pushes usually come first). */
+const RECHECK_MS = 60_000;
+
+/**
+ * Above the chats: "A new device was linked" (with Review → Settings) on every other device of the
+ * account, and the blocking alarm when this account's own device log fails verification.
+ */
+@customElement("sealed-account-banner")
+export class SealedAccountBanner extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+      }
+      .banner {
+        display: flex;
+        gap: 0.6rem;
+        align-items: flex-start;
+        margin: 0.5rem 0.75rem 0;
+        padding: 0.7rem 0.85rem;
+        border-radius: var(--radius);
+        font-size: 0.9rem;
+      }
+      .danger {
+        background: var(--danger-bg);
+        border: 1px solid var(--danger-border);
+        color: var(--danger);
+      }
+      .info {
+        background: var(--warn-bg);
+        color: var(--warn-text);
+      }
+      .banner p {
+        margin: 0.15rem 0 0;
+        color: var(--text);
+      }
+      a {
+        font-weight: 600;
+        color: inherit;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @state() private check: OwnLogCheck = lastOwnLogCheck();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly onChange = () => (this.check = lastOwnLogCheck());
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    ownLogEvents.addEventListener("change", this.onChange);
+    const run = () => void checkOwnLog(this.client.ctx).catch(() => undefined);
+    run();
+    this.timer = setInterval(run, RECHECK_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    ownLogEvents.removeEventListener("change", this.onChange);
+    clearInterval(this.timer);
+  }
+
+  override render() {
+    const alarm = this.check.alarm ?? ownLogAlarmNow();
+    return html`${alarm
+      ? html`<div class="banner danger" role="alert" data-testid="own-log-warning">
+          <span>${warningIcon}</span>
+          <span
+            ><strong>Your account's device list failed its security check. Sending is stopped.</strong>
+            <p>The server showed this account's devices in a way that doesn't verify (${alarm.code}). Someone may be trying to add a device to your account. Check your devices from another device or restore with your recovery key.</p></span
+          >
+        </div>`
+      : nothing}
+    ${this.check.newDevices.length > 0
+      ? html`<div class="banner info" role="status" data-testid="new-device-banner">
+          <span>${warningIcon}</span>
+          <span><strong>A new device was linked to your account.</strong> <a href="#/settings">Review</a></span>
+        </div>`
+      : nothing}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-account-banner": SealedAccountBanner;
+  }
+}

@@ -1,0 +1,155 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import type { ChatClient } from "../client/client.js";
+import { listDevices, type DeviceView } from "../client/devices.js";
+import { LinkApi } from "../client/link-api.js";
+import { markDevicesSeen } from "../client/own-log.js";
+import { revokeDevice } from "../client/revoke.js";
+import { shared } from "../styles/shared.js";
+import { errorText } from "./error-text.js";
+import { formatDay, formatTime } from "./format.js";
+import type { SealedLinkExisting } from "./sealed-link-existing.js";
+import "./sealed-link-existing.js";
+
+function when(ms: number): string {
+  return `${formatDay(ms)}, ${formatTime(ms)}`;
+}
+
+/** Settings → Devices: this account's devices, "Link a device", and revoking the others. */
+@customElement("sealed-devices")
+export class SealedDevices extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      li {
+        display: flex;
+        gap: 0.75rem;
+        align-items: center;
+        padding: 0.75rem 0.9rem;
+        border: 1px solid var(--border);
+        border-radius: var(--radius);
+        background: var(--surface);
+      }
+      li[data-revoked] {
+        opacity: 0.6;
+      }
+      .info {
+        flex: 1;
+        min-width: 0;
+      }
+      .name {
+        font-weight: 600;
+      }
+      .meta {
+        font-size: 0.85rem;
+        color: var(--muted);
+      }
+      .badge {
+        display: inline-block;
+        margin-left: 0.4rem;
+        padding: 0.05rem 0.5rem;
+        border-radius: 999px;
+        font-size: 0.75rem;
+        background: var(--accent-soft);
+        color: var(--accent);
+        font-weight: 600;
+      }
+      .top {
+        display: flex;
+        justify-content: space-between;
+        align-items: center;
+        gap: 1rem;
+        margin-bottom: 0.75rem;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.15rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @state() private devices: DeviceView[] | undefined;
+  @state() private error = "";
+  @state() private busy = "";
+  @query("sealed-link-existing") private linker!: SealedLinkExisting;
+  private readonly linkApi = new LinkApi();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.devices = await listDevices(this.client.ctx, this.linkApi);
+      this.error = "";
+      // Seeing the list is the review the "new device" banner asks for.
+      await markDevicesSeen(this.client.ctx);
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  private async revoke(d: DeviceView): Promise<void> {
+    const name = d.name ?? "this device";
+    if (!confirm(`Remove “${name}” from your account? It is signed out and can't read new messages.`)) return;
+    this.busy = d.deviceId;
+    try {
+      await revokeDevice(this.client.ctx, this.linkApi, d.deviceId);
+      this.dispatchEvent(new CustomEvent("revoked", { bubbles: true, composed: true }));
+    } catch (e) {
+      this.error = errorText(e);
+    } finally {
+      this.busy = "";
+      await this.refresh();
+    }
+  }
+
+  override render() {
+    return html`<section aria-labelledby="devices-title" data-testid="devices">
+      <div class="top">
+        <h2 id="devices-title">Devices</h2>
+        <button class="primary" type="button" @click=${() => this.linker.open()} data-testid="link-a-device">Link a device</button>
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.devices
+        ? html`<ul>
+            ${this.devices.map(
+              (d) => html`<li data-testid="device-item" ?data-revoked=${d.revokedAt !== null}>
+                <div class="info">
+                  <div class="name">${d.name ?? "Unnamed device"}${d.current ? html`<span class="badge">This device</span>` : nothing}</div>
+                  <div class="meta">
+                    Added ${when(d.addedAt)} ·
+                    ${d.revokedAt !== null ? `Removed ${when(d.revokedAt)}` : d.lastSeenAt !== null ? `Last seen ${when(d.lastSeenAt)}` : "Not signed in yet"}
+                  </div>
+                </div>
+                ${!d.current && d.revokedAt === null
+                  ? html`<button class="secondary" type="button" ?disabled=${this.busy !== ""} @click=${() => this.revoke(d)} data-testid="revoke-device">
+                      ${this.busy === d.deviceId ? "Removing…" : "Revoke"}
+                    </button>`
+                  : nothing}
+              </li>`,
+            )}
+          </ul>`
+        : html`<p role="status">Loading devices…</p>`}
+      <sealed-link-existing .client=${this.client} @linked=${() => this.refresh()}></sealed-link-existing>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-devices": SealedDevices;
+  }
+}

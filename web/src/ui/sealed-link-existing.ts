@@ -1,0 +1,243 @@
+import jsQR from "jsqr";
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import { isProtocolError } from "../../../protocol/index.js";
+import type { ChatClient } from "../client/client.js";
+import { isClientError } from "../client/errors.js";
+import { LinkApi } from "../client/link-api.js";
+import { ExistingDeviceLink, type LinkHello } from "../client/link-existing.js";
+import { shared } from "../styles/shared.js";
+import { dialogStyles } from "./dialog-styles.js";
+import { errorText } from "./error-text.js";
+import { warningIcon } from "./icons.js";
+
+type Step = { step: "scan" } | { step: "connecting" } | { step: "confirm"; hello: LinkHello } | { step: "linking"; name: string } | { step: "done"; name: string } | { step: "failed"; message: string };
+
+/** How often a camera frame is decoded while scanning. */
+const SCAN_INTERVAL_MS = 150;
+
+/**
+ * Settings → Devices → "Link a device" (the only way to start it on an existing device): scan the new
+ * device's QR code with the camera or paste its link code, read the new device's name and the warning,
+ * and confirm. Fires `linked` after the new device was added.
+ */
+@customElement("sealed-link-existing")
+export class SealedLinkExisting extends LitElement {
+  static override styles = [
+    shared,
+    dialogStyles,
+    css`
+      dialog {
+        width: min(94vw, 30rem);
+      }
+      video {
+        width: 100%;
+        border-radius: 12px;
+        background: #000;
+        aspect-ratio: 4 / 3;
+        object-fit: cover;
+      }
+      canvas {
+        display: none;
+      }
+      label {
+        display: block;
+        font-weight: 600;
+        margin: 0.9rem 0 0.35rem;
+      }
+      .paste {
+        display: flex;
+        gap: 0.5rem;
+      }
+      .paste input {
+        flex: 1;
+        font-family: ui-monospace, monospace;
+        font-size: 0.8rem;
+      }
+      .warning {
+        display: flex;
+        gap: 0.6rem;
+        padding: 0.85rem 1rem;
+        border-radius: var(--radius);
+        background: var(--danger-bg);
+        border: 1px solid var(--danger-border);
+        color: var(--danger);
+        margin: 0.75rem 0;
+      }
+      .warning p {
+        margin: 0;
+        color: var(--text);
+      }
+      .device {
+        font-size: 1.1rem;
+        font-weight: 600;
+      }
+      p {
+        color: var(--muted);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @state() private s: Step = { step: "scan" };
+  @state() private cameraError = "";
+  @query("dialog") private dialog!: HTMLDialogElement;
+  @query("video") private video: HTMLVideoElement | undefined;
+  @query("canvas") private canvas: HTMLCanvasElement | undefined;
+  @query("#paste-code") private pasteInput: HTMLInputElement | undefined;
+  private link: ExistingDeviceLink | undefined;
+  private stream: MediaStream | undefined;
+  private scanTimer: ReturnType<typeof setInterval> | undefined;
+
+  async open(): Promise<void> {
+    this.s = { step: "scan" };
+    this.cameraError = "";
+    this.dialog.showModal();
+    await this.updateComplete;
+    void this.startCamera();
+  }
+
+  private async startCamera(): Promise<void> {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.cameraError = "This browser has no camera access. Paste the link code instead.";
+      return;
+    }
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+    } catch {
+      this.cameraError = "The camera isn't available. Paste the link code instead.";
+      return;
+    }
+    if (!this.video || this.s.step !== "scan") return this.stopCamera();
+    this.video.srcObject = this.stream;
+    await this.video.play().catch(() => undefined);
+    this.scanTimer = setInterval(() => this.decodeFrame(), SCAN_INTERVAL_MS);
+  }
+
+  private decodeFrame(): void {
+    const v = this.video;
+    const c = this.canvas;
+    if (!v || !c || v.videoWidth === 0) return;
+    c.width = v.videoWidth;
+    c.height = v.videoHeight;
+    const g = c.getContext("2d", { willReadFrequently: true });
+    if (!g) return;
+    g.drawImage(v, 0, 0);
+    const img = g.getImageData(0, 0, c.width, c.height);
+    const found = jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
+    if (found?.data) void this.start(found.data);
+  }
+
+  private stopCamera(): void {
+    if (this.scanTimer) clearInterval(this.scanTimer);
+    this.scanTimer = undefined;
+    for (const t of this.stream?.getTracks() ?? []) t.stop();
+    this.stream = undefined;
+  }
+
+  private async start(code: string): Promise<void> {
+    if (this.s.step !== "scan") return;
+    this.stopCamera();
+    this.s = { step: "connecting" };
+    this.link = new ExistingDeviceLink(this.client.ctx, new LinkApi());
+    try {
+      const hello = await this.link.scan(code);
+      this.s = { step: "confirm", hello };
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async confirm(hello: LinkHello): Promise<void> {
+    if (!this.link) return;
+    this.s = { step: "linking", name: hello.deviceName };
+    try {
+      await this.link.confirm();
+      this.s = { step: "done", name: hello.deviceName };
+      this.dispatchEvent(new CustomEvent("linked", { bubbles: true, composed: true }));
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    if (isClientError(e, "link_cancelled")) return;
+    // The protocol's own sentences about link codes ("this link code has expired ...") are made for people.
+    const message = isProtocolError(e, "expired") || isProtocolError(e, "malformed") ? `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.` : errorText(e);
+    this.s = { step: "failed", message };
+    this.link?.cancel();
+  }
+
+  private close(): void {
+    this.stopCamera();
+    if (this.s.step !== "done") this.link?.cancel();
+    this.link = undefined;
+    this.dialog.close();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopCamera();
+    this.link?.cancel();
+  }
+
+  override render() {
+    return html`<dialog aria-labelledby="link-title" @close=${() => this.close()} data-testid="link-existing">
+      <h2 id="link-title">Link a device</h2>
+      ${this.renderStep()}
+    </dialog>`;
+  }
+
+  private renderStep() {
+    const s = this.s;
+    switch (s.step) {
+      case "scan":
+        return html`<p>On the new device, choose “Link to an existing account”, then point this camera at the code it shows.</p>
+          ${this.cameraError ? html`<p role="status">${this.cameraError}</p>` : html`<video muted playsinline aria-label="Camera preview for scanning the code"></video><canvas></canvas>`}
+          <form
+            @submit=${(e: SubmitEvent) => {
+              e.preventDefault();
+              const code = this.pasteInput?.value.trim() ?? "";
+              if (code) void this.start(code);
+            }}
+          >
+            <label for="paste-code">Or paste the link code</label>
+            <div class="paste">
+              <input id="paste-code" autocomplete="off" spellcheck="false" placeholder="sealed-link:…" data-testid="paste-code" />
+              <button class="secondary" type="submit">Continue</button>
+            </div>
+          </form>
+          <div class="actions"><button class="secondary" type="button" @click=${this.close}>Cancel</button></div>`;
+      case "connecting":
+        return html`<p role="status">Connecting to the new device…</p>
+          <div class="actions"><button class="secondary" type="button" @click=${this.close}>Cancel</button></div>`;
+      case "confirm":
+        return html`<p>This device asks to join your account:</p>
+          <p class="device" data-testid="link-device-name">${s.hello.deviceName}</p>
+          <div class="warning" role="alert" data-testid="link-warning">
+            <span>${warningIcon}</span>
+            <p><strong>Only scan a code shown on your own screen. Anyone who links a device can read all your messages.</strong></p>
+          </div>
+          <div class="actions">
+            <button class="secondary" type="button" @click=${this.close}>Cancel</button>
+            <button class="primary" type="button" @click=${() => this.confirm(s.hello)} data-testid="link-confirm">Confirm</button>
+          </div>`;
+      case "linking":
+        return html`<p role="status">Adding “${s.name}” to your account… Confirm on the new device if it asks.</p>
+          <div class="actions"><button class="secondary" type="button" @click=${this.close}>Cancel</button></div>`;
+      case "done":
+        return html`<p role="status" data-testid="link-done">“${s.name}” is now linked to your account.</p>
+          <div class="actions"><button class="primary" type="button" @click=${this.close}>Done</button></div>`;
+      case "failed":
+        return html`<p role="alert" class="error" data-testid="link-error">${s.message}</p>
+          <div class="actions"><button class="secondary" type="button" @click=${this.close}>Close</button></div>`;
+    }
+    return nothing;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-link-existing": SealedLinkExisting;
+  }
+}

@@ -1,0 +1,251 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import QRCode from "qrcode";
+import type { ChatClient } from "../client/client.js";
+import { loadHistory, type HistoryProgress } from "../client/history.js";
+import { LinkApi } from "../client/link-api.js";
+import { defaultDeviceName, linkAsNewDevice, type NewDeviceStep } from "../client/link-new.js";
+import { isClientError } from "../client/errors.js";
+import { shared } from "../styles/shared.js";
+import { errorText } from "./error-text.js";
+
+/**
+ * The new device's side of linking: shows a QR code (and the same text to copy) that the existing
+ * device scans in Settings, asks the user to confirm the account it is about to join, then loads the
+ * whole history with a progress bar. Fires `linked` when done and `cancel` on Back.
+ */
+@customElement("sealed-link-new")
+export class SealedLinkNew extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        place-items: center;
+        min-height: 100%;
+        padding: 1.5rem 1rem;
+        box-sizing: border-box;
+      }
+      .card {
+        box-sizing: border-box;
+        width: min(100%, 30rem);
+        background: var(--surface);
+        border-radius: 20px;
+        box-shadow: var(--shadow);
+        padding: 1.75rem;
+      }
+      h1 {
+        margin: 0 0 0.4rem;
+        font-size: 1.45rem;
+      }
+      h1:focus {
+        outline: none;
+      }
+      p {
+        color: var(--muted);
+        margin: 0 0 0.8rem;
+      }
+      ol {
+        color: var(--muted);
+        padding-left: 1.2rem;
+        margin: 0 0 1rem;
+      }
+      .qr {
+        display: grid;
+        place-items: center;
+        margin: 0.5rem 0 1rem;
+      }
+      canvas {
+        /* qrcode's toCanvas sets an inline pixel size; the layout decides instead. */
+        width: min(100%, 280px) !important;
+        height: auto !important;
+        image-rendering: pixelated;
+        border-radius: 12px;
+        background: #fff;
+      }
+      label {
+        display: block;
+        font-weight: 600;
+        margin: 0.75rem 0 0.35rem;
+      }
+      .code {
+        display: flex;
+        gap: 0.5rem;
+      }
+      .code {
+        flex-wrap: wrap;
+      }
+      #device-name {
+        width: 100%;
+      }
+      .code input {
+        flex: 1;
+        min-width: 0;
+        font-family: ui-monospace, monospace;
+        font-size: 0.8rem;
+      }
+      .actions {
+        display: flex;
+        gap: 0.5rem;
+        justify-content: flex-end;
+        margin-top: 1.25rem;
+      }
+      .ask {
+        padding: 1rem;
+        border-radius: 12px;
+        background: var(--accent-soft);
+        margin: 0.5rem 0;
+      }
+      .ask strong {
+        color: var(--text);
+      }
+      progress {
+        width: 100%;
+        height: 0.8rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @state() private step: NewDeviceStep = { step: "starting" };
+  @state() private progress: HistoryProgress | undefined;
+  @state() private copied = false;
+  @query("canvas") private canvas: HTMLCanvasElement | undefined;
+  private deviceName = defaultDeviceName();
+  private abort = new AbortController();
+  private answer: ((yes: boolean) => void) | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.run();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.abort.abort();
+  }
+
+  private async run(): Promise<void> {
+    this.abort = new AbortController();
+    try {
+      await linkAsNewDevice(this.client.ctx, new LinkApi(), {
+        deviceName: () => this.deviceName,
+        onStep: (s) => {
+          this.step = s;
+          if (s.step === "showing") void this.drawCode(s.code);
+        },
+        confirmAccount: () => new Promise<boolean>((resolve) => (this.answer = resolve)),
+        signal: this.abort.signal,
+      });
+      this.progress = { done: 0, total: 0 };
+      await loadHistory(this.client.ctx, (p) => (this.progress = p));
+      this.dispatchEvent(new CustomEvent("linked", { bubbles: true, composed: true }));
+    } catch (e) {
+      if (this.abort.signal.aborted) return;
+      this.step = { step: "failed", error: e };
+    }
+  }
+
+  private async drawCode(code: string): Promise<void> {
+    this.copied = false;
+    await this.updateComplete;
+    if (this.canvas) await QRCode.toCanvas(this.canvas, code, { errorCorrectionLevel: "M", margin: 4, scale: 6 });
+  }
+
+  private async copy(code: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(code);
+      this.copied = true;
+    } catch {
+      this.renderRoot.querySelector<HTMLInputElement>("#link-code")?.select();
+    }
+  }
+
+  private reply(yes: boolean): void {
+    this.answer?.(yes);
+    this.answer = undefined;
+  }
+
+  private back(): void {
+    this.abort.abort();
+    this.reply(false);
+    this.dispatchEvent(new CustomEvent("cancel", { bubbles: true, composed: true }));
+  }
+
+  private retry(): void {
+    this.step = { step: "starting" };
+    void this.run();
+  }
+
+  override render() {
+    return html`<main class="card" data-testid="link-new">${this.renderStep()}</main>`;
+  }
+
+  private renderStep() {
+    const s = this.step;
+    if (this.progress) {
+      const { done, total } = this.progress;
+      return html`<h1 tabindex="-1" data-testid="linked">Linked to @${s.step === "linked" ? s.username : ""}</h1>
+        <p>Loading your history on this device…</p>
+        <progress data-testid="history-progress" max=${Math.max(total, 1)} value=${done} aria-label="History loaded"></progress>
+        <p role="status">${done} of ${total} messages</p>`;
+    }
+    switch (s.step) {
+      case "starting":
+        return html`<h1 tabindex="-1">Link this device</h1>
+          <p role="status">Preparing a code…</p>`;
+      case "showing":
+        return html`<h1 tabindex="-1">Link this device</h1>
+          <ol>
+            <li>On a device already signed in, open <strong>Settings → Devices → Link a device</strong>.</li>
+            <li>Scan this code, or paste the link code below.</li>
+          </ol>
+          <div class="qr"><canvas role="img" aria-label="Link code as a QR code: scan it with your other device" data-testid="link-qr"></canvas></div>
+          <label for="link-code">Link code</label>
+          <div class="code">
+            <input id="link-code" readonly .value=${s.code} data-testid="link-code" @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
+            <button class="secondary" type="button" @click=${() => this.copy(s.code)}>${this.copied ? "Copied" : "Copy link code"}</button>
+          </div>
+          <p class="hint">The code changes every minute. It only works together with this device.</p>
+          <label for="device-name">Name of this device</label>
+          <input id="device-name" maxlength="64" .value=${this.deviceName} @input=${(e: Event) => (this.deviceName = (e.target as HTMLInputElement).value)} />
+          <div class="actions"><button class="secondary" type="button" @click=${this.back}>Back</button></div>`;
+      case "connected":
+        return html`<h1 tabindex="-1">Link this device</h1>
+          <p role="status" data-testid="link-waiting">Connected. Confirm on your other device.</p>
+          <div class="actions"><button class="secondary" type="button" @click=${this.back}>Cancel</button></div>`;
+      case "confirm-account":
+        return html`<h1 tabindex="-1">Is this your account?</h1>
+          <div class="ask" role="alert" data-testid="confirm-account">You are joining <strong>@${s.username}</strong>. Is this your account?</div>
+          <p>Only say yes if you started linking on your own device, signed in as @${s.username}.</p>
+          <div class="actions">
+            <button class="secondary" type="button" @click=${() => this.reply(false)}>No</button>
+            <button class="primary" type="button" @click=${() => this.reply(true)}>Yes</button>
+          </div>`;
+      case "joining":
+        return html`<h1 tabindex="-1">Joining @${s.username}</h1>
+          <p role="status" data-testid="link-joining">Joining @${s.username} — confirm on your other device.</p>`;
+      case "linked":
+        return html`<h1 tabindex="-1" data-testid="linked">Linked to @${s.username}</h1>`;
+      case "failed":
+        return html`<h1 tabindex="-1">Linking stopped</h1>
+          <p role="alert" class="error">${isClientError(s.error, "link_cancelled") ? "Linking was cancelled." : describe(s.error)}</p>
+          <div class="actions">
+            <button class="secondary" type="button" @click=${this.back}>Back</button>
+            <button class="primary" type="button" @click=${this.retry}>Show a new code</button>
+          </div>`;
+    }
+    return nothing;
+  }
+}
+
+function describe(e: unknown): string {
+  return errorText(e);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-link-new": SealedLinkNew;
+  }
+}

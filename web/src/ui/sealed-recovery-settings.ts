@@ -1,0 +1,278 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import type { ChatClient } from "../client/client.js";
+import { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits, generatePassphrase } from "../client/passphrase-strength.js";
+import { keyFileText, removePassphrase, resealRecoveryBlob, rotateRecoveryKey, setPassphrase } from "../client/recovery.js";
+import { RecoveryApi } from "../client/recovery-api.js";
+import { shared } from "../styles/shared.js";
+import { formatDay, formatTime } from "./format.js";
+import { recoveryErrorText } from "./recovery-error-text.js";
+import "./sealed-recovery-key.js";
+
+type Panel = "none" | "passphrase" | "rotate" | "new-key";
+
+/**
+ * Settings › Recovery: when recovery was last used, the optional passphrase (set, change, remove; ~70
+ * bits required, with a generated six-word suggestion), the key file, and "Make a new recovery key".
+ * Rendered by <sealed-settings> when this element is defined.
+ */
+@customElement("sealed-recovery-settings")
+export class SealedRecoverySettings extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+      }
+      section {
+        background: var(--surface);
+        border-radius: var(--radius);
+        box-shadow: var(--shadow);
+        padding: 1.25rem;
+      }
+      h2 {
+        margin: 0 0 0.75rem;
+        font-size: 1.15rem;
+      }
+      p {
+        margin: 0 0 0.75rem;
+        color: var(--muted);
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.6rem;
+        margin: 0.75rem 0;
+      }
+      label {
+        display: block;
+        font-weight: 600;
+        margin: 0.75rem 0 0.35rem;
+      }
+      input[type="password"],
+      input.pass {
+        width: 100%;
+        font: inherit;
+        font-family: var(--mono);
+        padding: 0.7rem 0.85rem;
+        color: var(--text);
+        background: var(--surface);
+        border: 1px solid var(--border);
+        border-radius: var(--radius-sm);
+      }
+      meter {
+        width: 100%;
+        height: 0.7rem;
+      }
+      .panel {
+        border-top: 1px solid var(--border);
+        margin-top: 1rem;
+        padding-top: 0.75rem;
+      }
+      .ok {
+        color: var(--accent);
+      }
+      .warn {
+        padding: 0.7rem;
+        border-radius: var(--radius-sm);
+        background: var(--warn-bg);
+        color: var(--warn-text);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @state() private lastUsedAt: number | null | undefined;
+  @state() private hasPassphrase = false;
+  @state() private hasBlob = true;
+  @state() private panel: Panel = "none";
+  @state() private busy = "";
+  @state() private error = "";
+  @state() private notice = "";
+  @state() private recoveryKeyInput = "";
+  @state() private passphrase = "";
+  @state() private passphraseAgain = "";
+  @state() private showPassphrase = false;
+  @state() private newKey = "";
+  private rapiFallback: RecoveryApi | undefined;
+
+  private get rapi(): RecoveryApi {
+    return this.client.recoveryApi ?? (this.rapiFallback ??= new RecoveryApi());
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.refresh();
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const s = await this.rapi.status();
+      this.lastUsedAt = s.lastUsedAt;
+      this.hasPassphrase = s.passphraseBlob !== null;
+      this.hasBlob = s.blob !== null;
+    } catch (e) {
+      this.error = recoveryErrorText(e);
+    }
+  }
+
+  private async run(label: string, work: () => Promise<void>): Promise<void> {
+    this.busy = label;
+    this.error = "";
+    this.notice = "";
+    try {
+      await work();
+    } catch (e) {
+      this.error = recoveryErrorText(e);
+    } finally {
+      this.busy = "";
+    }
+  }
+
+  private open(panel: Panel): void {
+    this.panel = this.panel === panel ? "none" : panel;
+    this.error = "";
+    this.notice = "";
+    this.passphrase = "";
+    this.passphraseAgain = "";
+    this.recoveryKeyInput = "";
+  }
+
+  private generate(): void {
+    this.error = "";
+    this.passphrase = generatePassphrase(this.client.ctx.env);
+    this.passphraseAgain = this.passphrase;
+    this.showPassphrase = true;
+  }
+
+  private get bits(): number {
+    return estimatePassphraseBits(this.passphrase);
+  }
+
+  private async savePassphrase(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    if (this.bits < REQUIRED_PASSPHRASE_BITS) {
+      this.error = `This passphrase is too easy to guess (about ${Math.round(this.bits)} bits; ${REQUIRED_PASSPHRASE_BITS} needed). Add words, or use “Generate a passphrase”.`;
+      return;
+    }
+    if (this.passphrase !== this.passphraseAgain) {
+      this.error = "The two passphrases don't match.";
+      return;
+    }
+    await this.run("Protecting your recovery key… this takes a few seconds", async () => {
+      const { argon2id } = await import("../client/argon2.js");
+      await setPassphrase(this.client.ctx, this.rapi, argon2id, { recoveryKey: this.recoveryKeyInput, passphrase: this.passphrase });
+      this.panel = "none";
+      this.passphrase = this.passphraseAgain = this.recoveryKeyInput = "";
+      this.notice = "Passphrase saved. You can now restore your account with it.";
+      await this.refresh();
+    });
+  }
+
+  private async removePass(): Promise<void> {
+    if (!confirm("Remove the passphrase? Only the recovery key will restore your account.")) return;
+    await this.run("Removing…", async () => {
+      await removePassphrase(this.rapi);
+      this.notice = "Passphrase removed.";
+      await this.refresh();
+    });
+  }
+
+  private async downloadKeyFile(): Promise<void> {
+    await this.run("Preparing…", async () => {
+      const text = await keyFileText(this.client.ctx, this.rapi);
+      const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = "sealed-key-file.txt";
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      this.notice = "Key file downloaded. It opens only with your recovery key or passphrase.";
+    });
+  }
+
+  private async storeBlob(): Promise<void> {
+    await this.run("Storing…", async () => {
+      await resealRecoveryBlob(this.client.ctx, this.rapi);
+      await this.refresh();
+    });
+  }
+
+  private async rotate(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    await this.run(this.hasPassphrase && this.passphrase ? "Making a new key and re-protecting it… this takes a few seconds" : "Making a new recovery key…", async () => {
+      const { argon2id } = await import("../client/argon2.js");
+      const r = await rotateRecoveryKey(this.client.ctx, this.rapi, argon2id, this.passphrase ? { passphrase: this.passphrase } : {});
+      this.passphrase = "";
+      this.newKey = r.recoveryKey;
+      this.panel = "new-key";
+      this.notice = this.hasPassphrase ? (r.passphraseKept ? "Your passphrase now protects the new key." : "Your passphrase was removed: set it again with the new key.") : "";
+      await this.refresh();
+    });
+  }
+
+  private renderPassphrasePanel() {
+    const bits = this.bits;
+    return html`<form class="panel" @submit=${this.savePassphrase} novalidate data-testid="passphrase-form">
+      <p>The passphrase protects your recovery key, so you can restore with something you remember. The server can try guesses against it, so it must be strong.</p>
+      <label for="pp-key">Your recovery key</label>
+      <input id="pp-key" type="text" class="pass" autocomplete="off" spellcheck="false" .value=${this.recoveryKeyInput} @input=${(e: Event) => (this.recoveryKeyInput = (e.target as HTMLInputElement).value)} data-testid="passphrase-recovery-key" />
+      <p class="hint">No device keeps it, so type it once more.</p>
+      <label for="pp-new">New passphrase</label>
+      <input id="pp-new" type=${this.showPassphrase ? "text" : "password"} class="pass" autocomplete="new-password" .value=${this.passphrase} @input=${(e: Event) => (this.passphrase = (e.target as HTMLInputElement).value)} data-testid="passphrase-new" />
+      <meter min="0" max=${REQUIRED_PASSPHRASE_BITS * 1.3} low=${REQUIRED_PASSPHRASE_BITS * 0.7} high=${REQUIRED_PASSPHRASE_BITS} optimum=${REQUIRED_PASSPHRASE_BITS * 1.3} value=${bits} aria-label="Passphrase strength"></meter>
+      <p class="hint" data-testid="passphrase-strength">${this.passphrase ? (bits >= REQUIRED_PASSPHRASE_BITS ? html`<span class="ok">Strong enough</span> (about ${Math.round(bits)} bits)` : `Too weak: about ${Math.round(bits)} of ${REQUIRED_PASSPHRASE_BITS} bits`) : `At least ${REQUIRED_PASSPHRASE_BITS} bits: for example six random words.`}</p>
+      <label for="pp-again">Type it again</label>
+      <input id="pp-again" type=${this.showPassphrase ? "text" : "password"} class="pass" autocomplete="new-password" .value=${this.passphraseAgain} @input=${(e: Event) => (this.passphraseAgain = (e.target as HTMLInputElement).value)} data-testid="passphrase-again" />
+      <div class="row">
+        <button class="secondary" type="button" @click=${this.generate} data-testid="passphrase-generate">Generate a passphrase</button>
+        <button class="primary" type="submit" ?disabled=${!!this.busy} data-testid="passphrase-save">Save passphrase</button>
+      </div>
+    </form>`;
+  }
+
+  private renderRotatePanel() {
+    return html`<form class="panel" @submit=${this.rotate} novalidate data-testid="rotate-form">
+      <p class="warn">Your current recovery key stops working. You get a new one, shown once — save it before you leave the page.</p>
+      ${this.hasPassphrase
+        ? html`<label for="rot-pass">Your passphrase (to keep it for the new key)</label>
+            <input id="rot-pass" type="password" class="pass" autocomplete="current-password" .value=${this.passphrase} @input=${(e: Event) => (this.passphrase = (e.target as HTMLInputElement).value)} data-testid="rotate-passphrase" />
+            <p class="hint">Leave empty to remove the passphrase.</p>`
+        : nothing}
+      <div class="row">
+        <button class="secondary" type="button" @click=${() => this.open("rotate")}>Cancel</button>
+        <button class="primary" type="submit" ?disabled=${!!this.busy} data-testid="rotate-confirm">Make a new recovery key</button>
+      </div>
+    </form>`;
+  }
+
+  override render() {
+    if (this.panel === "new-key") {
+      return html`<section data-testid="recovery-settings">
+        <sealed-recovery-key .recoveryKey=${this.newKey} .keyTitle=${"Save your new recovery key"} @confirmed=${() => ((this.newKey = ""), (this.panel = "none"))}></sealed-recovery-key>
+        ${this.notice ? html`<p role="status">${this.notice}</p>` : nothing}
+      </section>`;
+    }
+    return html`<section data-testid="recovery-settings" aria-labelledby="recovery-h">
+      <h2 id="recovery-h">Recovery</h2>
+      <p data-testid="recovery-last-used">Recovery last used: ${this.lastUsedAt === undefined ? "…" : this.lastUsedAt === null ? "never" : `${formatDay(this.lastUsedAt)}, ${formatTime(this.lastUsedAt)}`}</p>
+      ${this.hasBlob ? nothing : html`<p class="warn">Recovery data isn't stored on the server yet. <button class="secondary" type="button" @click=${this.storeBlob}>Store it now</button></p>`}
+      <p>Passphrase: <strong data-testid="passphrase-state">${this.hasPassphrase ? "set" : "not set"}</strong></p>
+      <div class="row">
+        <button class="secondary" type="button" @click=${() => this.open("passphrase")} ?disabled=${!!this.busy} data-testid="passphrase-open">${this.hasPassphrase ? "Change passphrase" : "Set a passphrase"}</button>
+        ${this.hasPassphrase ? html`<button class="secondary" type="button" @click=${this.removePass} ?disabled=${!!this.busy} data-testid="passphrase-remove">Remove passphrase</button>` : nothing}
+        <button class="secondary" type="button" @click=${this.downloadKeyFile} ?disabled=${!!this.busy} data-testid="key-file-download">Download key file</button>
+        <button class="secondary" type="button" @click=${() => this.open("rotate")} ?disabled=${!!this.busy} data-testid="rotate-open">Make a new recovery key</button>
+      </div>
+      ${this.panel === "passphrase" ? this.renderPassphrasePanel() : nothing} ${this.panel === "rotate" ? this.renderRotatePanel() : nothing}
+      ${this.busy ? html`<p role="status" data-testid="recovery-busy">${this.busy}</p>` : nothing} ${this.error ? html`<p class="error" role="alert" data-testid="recovery-error">${this.error}</p>` : nothing}
+      ${this.notice ? html`<p role="status" data-testid="recovery-notice">${this.notice}</p>` : nothing}
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-recovery-settings": SealedRecoverySettings;
+  }
+}

@@ -1,0 +1,279 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import type { ChatClient } from "../client/client.js";
+import { loadHistory, type HistoryProgress } from "../client/history.js";
+import { restoreAccount, type RestoreSecret, type RestoreStep } from "../client/recovery.js";
+import { RecoveryApi } from "../client/recovery-api.js";
+import { shared } from "../styles/shared.js";
+import { recoveryErrorText } from "./recovery-error-text.js";
+
+type Method = "key" | "passphrase" | "file";
+
+/**
+ * Restoring an account on a browser with nothing: the username and the recovery key, or the passphrase,
+ * or an uploaded key file (with either). Nothing is changed until the key has opened the account's
+ * recovery data; then this browser joins as a new device and loads the whole history with a progress
+ * bar. Fires `restored` when done and `cancel` on Back.
+ */
+@customElement("sealed-restore")
+export class SealedRestore extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: grid;
+        place-items: center;
+        min-height: 100%;
+        padding: 1.5rem 1rem;
+      }
+      .card {
+        width: min(100%, 30rem);
+        background: var(--surface);
+        border-radius: 20px;
+        box-shadow: var(--shadow);
+        padding: 1.75rem;
+      }
+      h1 {
+        margin: 0 0 0.4rem;
+        font-size: 1.45rem;
+      }
+      h1:focus {
+        outline: none;
+      }
+      p {
+        color: var(--muted);
+        margin: 0 0 0.8rem;
+      }
+      fieldset {
+        border: none;
+        padding: 0;
+        margin: 0 0 1rem;
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      legend {
+        font-weight: 600;
+        margin-bottom: 0.4rem;
+      }
+      .choice {
+        display: flex;
+        align-items: center;
+        gap: 0.35rem;
+        padding: 0.4rem 0.7rem;
+        border: 1px solid var(--border);
+        border-radius: 999px;
+        cursor: pointer;
+      }
+      .choice:has(input:checked) {
+        border-color: var(--accent);
+        background: var(--accent-soft);
+      }
+      label.field {
+        display: block;
+        font-weight: 600;
+        margin: 0.9rem 0 0.4rem;
+      }
+      input[type="password"] {
+        width: 100%;
+        font: inherit;
+        padding: 0.7rem 0.85rem;
+        color: var(--text);
+        background: var(--surface);
+        border: 1px solid var(--border);
+        border-radius: var(--radius-sm);
+      }
+      input.key {
+        font-family: var(--mono);
+        letter-spacing: 0.04em;
+      }
+      .actions {
+        display: flex;
+        gap: 0.75rem;
+        margin-top: 1.25rem;
+      }
+      .actions .primary {
+        flex: 1;
+      }
+      progress {
+        width: 100%;
+        height: 0.8rem;
+      }
+      .working {
+        padding: 0.8rem;
+        border-radius: var(--radius-sm);
+        background: var(--surface-2);
+        margin-top: 1rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @state() private method: Method = "key";
+  @state() private username = "";
+  @state() private secret = "";
+  @state() private fileSecret: "key" | "passphrase" = "passphrase";
+  @state() private fileText: string | undefined;
+  @state() private fileName = "";
+  @state() private busy = false;
+  @state() private step: RestoreStep | undefined;
+  @state() private error = "";
+  @state() private progress: HistoryProgress | undefined;
+  @state() private restoredAs = "";
+  /** Failed attempts so far: tests (and screen readers, via the re-announced alert) tell tries apart. */
+  @state() private failures = 0;
+  private readonly rapi = new RecoveryApi();
+
+  override firstUpdated(): void {
+    this.renderRoot.querySelector<HTMLElement>("h1")?.focus();
+  }
+
+  private async pickFile(e: Event): Promise<void> {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    this.fileName = file?.name ?? "";
+    this.fileText = file && file.size <= 16_384 ? await file.text() : undefined;
+    if (file && file.size > 16_384) this.error = "That file is too large to be a Sealed key file.";
+  }
+
+  private async submit(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    if (this.busy) return;
+    const kind = this.method === "file" ? this.fileSecret : this.method;
+    const secret: RestoreSecret = kind === "key" ? { kind: "key", recoveryKey: this.secret } : { kind: "passphrase", passphrase: this.secret };
+    if (this.method === "file" && this.fileText === undefined) {
+      this.error = "Choose your key file first.";
+      return;
+    }
+    this.busy = true;
+    this.error = "";
+    try {
+      const { argon2id } = await import("../client/argon2.js");
+      const account = await restoreAccount(this.client.ctx, this.rapi, {
+        ...(this.method === "file" ? { keyFile: this.fileText } : { username: this.username }),
+        secret,
+        argon2id,
+        onStep: (s) => (this.step = s),
+      });
+      this.restoredAs = account.username;
+      this.secret = "";
+      this.progress = { done: 0, total: 0 };
+      await loadHistory(this.client.ctx, (p) => (this.progress = p));
+      this.dispatchEvent(new CustomEvent("restored", { bubbles: true, composed: true }));
+    } catch (err) {
+      this.error = recoveryErrorText(err);
+      this.failures += 1;
+      this.step = undefined;
+      this.busy = false;
+    }
+  }
+
+  private cancel(): void {
+    this.dispatchEvent(new CustomEvent("cancel", { bubbles: true, composed: true }));
+  }
+
+  private renderWorking() {
+    if (this.progress) {
+      const { done, total } = this.progress;
+      return html`<div class="working">
+        <p><strong data-testid="restored">Restored @${this.restoredAs}.</strong> Loading your history on this browser…</p>
+        <progress data-testid="history-progress" max=${Math.max(total, 1)} value=${done} aria-label="History loaded"></progress>
+        <p role="status">${done} of ${total} messages</p>
+      </div>`;
+    }
+    const text: Record<RestoreStep["step"], string> = {
+      "looking-up": "Looking up your account…",
+      unlocking: "Unlocking… this takes a few seconds.",
+      opening: "Opening your recovery data…",
+      joining: "Adding this browser to your account…",
+      done: "Restored.",
+    };
+    return this.step ? html`<p class="working" role="status" data-testid="restore-status">${text[this.step.step]}</p>` : nothing;
+  }
+
+  private renderSecretField(kind: "key" | "passphrase") {
+    return kind === "key"
+      ? html`<label class="field" for="secret">Recovery key</label>
+          <input
+            id="secret"
+            class="key"
+            type="text"
+            autocomplete="off"
+            autocapitalize="characters"
+            spellcheck="false"
+            placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
+            .value=${this.secret}
+            @input=${(e: Event) => (this.secret = (e.target as HTMLInputElement).value)}
+            ?disabled=${this.busy}
+            data-testid="restore-secret"
+          />
+          <p class="hint">The 32 characters you saved when you signed up. Dashes and case don't matter.</p>`
+      : html`<label class="field" for="secret">Passphrase</label>
+          <input
+            id="secret"
+            type="password"
+            autocomplete="current-password"
+            .value=${this.secret}
+            @input=${(e: Event) => (this.secret = (e.target as HTMLInputElement).value)}
+            ?disabled=${this.busy}
+            data-testid="restore-secret"
+          />`;
+  }
+
+  override render() {
+    const methods: [Method, string][] = [
+      ["key", "Recovery key"],
+      ["passphrase", "Passphrase"],
+      ["file", "Key file"],
+    ];
+    if (this.progress) return html`<main class="card" data-testid="restore"><h1 tabindex="-1">Restore your account</h1>${this.renderWorking()}</main>`;
+    return html`<main class="card" data-testid="restore">
+      <h1 tabindex="-1">Restore your account</h1>
+      <p>Use the recovery key you saved when you signed up — or your passphrase, if you set one. This browser becomes a new device of your account and gets your whole history.</p>
+      <form @submit=${this.submit} novalidate>
+        <fieldset ?disabled=${this.busy}>
+          <legend>Restore with</legend>
+          ${methods.map(
+            ([m, label]) => html`<label class="choice"
+              ><input type="radio" name="method" .checked=${this.method === m} @change=${() => ((this.method = m), (this.error = ""), (this.secret = ""))} data-testid=${`restore-method-${m}`} />${label}</label
+            >`,
+          )}
+        </fieldset>
+        ${this.method === "file"
+          ? html`<label class="field" for="keyfile">Key file</label>
+              <input id="keyfile" type="file" accept=".txt,text/plain" @change=${this.pickFile} ?disabled=${this.busy} data-testid="restore-file" />
+              ${this.fileName ? html`<p class="hint">${this.fileName}</p>` : nothing}
+              <fieldset ?disabled=${this.busy}>
+                <legend>Open it with</legend>
+                <label class="choice"><input type="radio" name="file-secret" .checked=${this.fileSecret === "passphrase"} @change=${() => (this.fileSecret = "passphrase")} data-testid="file-secret-passphrase" />Passphrase</label>
+                <label class="choice"><input type="radio" name="file-secret" .checked=${this.fileSecret === "key"} @change=${() => (this.fileSecret = "key")} data-testid="file-secret-key" />Recovery key</label>
+              </fieldset>
+              ${this.renderSecretField(this.fileSecret)}`
+          : html`<label class="field" for="username">Username</label>
+              <input
+                id="username"
+                type="text"
+                autocomplete="username"
+                autocapitalize="none"
+                spellcheck="false"
+                maxlength="32"
+                .value=${this.username}
+                @input=${(e: Event) => (this.username = (e.target as HTMLInputElement).value)}
+                ?disabled=${this.busy}
+                data-testid="restore-username"
+              />
+              ${this.renderSecretField(this.method === "key" ? "key" : "passphrase")}`}
+        ${this.error ? html`<p class="error" role="alert" data-testid="restore-error" data-attempt=${this.failures}>${this.error}</p>` : nothing} ${this.renderWorking()}
+        <div class="actions">
+          <button class="secondary" type="button" @click=${this.cancel} ?disabled=${this.busy}>Back</button>
+          <button class="primary" type="submit" ?disabled=${this.busy} data-testid="restore-submit">${this.busy ? "Restoring…" : "Restore"}</button>
+        </div>
+      </form>
+    </main>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-restore": SealedRestore;
+  }
+}

@@ -1,0 +1,76 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property } from "lit/decorators.js";
+import { unsafeStatic, html as staticHtml } from "lit/static-html.js";
+import type { ChatClient } from "../client/client.js";
+import { shared } from "../styles/shared.js";
+import { backIcon } from "./icons.js";
+import "./sealed-devices.js";
+
+/** The recovery settings element another part of the app defines; rendered only once it exists. */
+const RECOVERY_SETTINGS = "sealed-recovery-settings";
+
+/**
+ * Settings (route #/settings): Devices (link, list, revoke) and, when defined, recovery settings.
+ * Fires `close` for the back button.
+ */
+@customElement("sealed-settings")
+export class SealedSettings extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+        height: 100%;
+        overflow-y: auto;
+        background: var(--bg);
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        padding: 0.75rem 1rem;
+        border-bottom: 1px solid var(--border);
+        background: var(--surface);
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.25rem;
+      }
+      .content {
+        max-width: 44rem;
+        margin: 0 auto;
+        padding: 1.25rem 1rem 2rem;
+        display: grid;
+        gap: 1.75rem;
+      }
+      .back {
+        display: inline-grid;
+        place-items: center;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+
+  private close(): void {
+    this.dispatchEvent(new CustomEvent("close", { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    return html`<header>
+        <button class="ghost back" type="button" aria-label="Back to chats" @click=${this.close} data-testid="settings-back">${backIcon}</button>
+        <h1 tabindex="-1">Settings</h1>
+      </header>
+      <div class="content" data-testid="settings">
+        <sealed-devices .client=${this.client}></sealed-devices>
+        <!-- recovery settings -->
+        ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)} .client=${this.client}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}
+      </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-settings": SealedSettings;
+  }
+}
