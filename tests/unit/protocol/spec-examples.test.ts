@@ -1,17 +1,19 @@
 // docs/PROTOCOL.md must stay true: each hex example in it decodes, verifies, and equals the vectors.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { AccountId, decodeBundle, decodeEnvelope, fromHex, toHex, verifyLog } from "../../../protocol/index.js";
+import { AccountId, decodeBundle, decodeEnvelope, decodeKeyFile, decodeRecoveryBlobHeader, fromHex, parseLinkOffer, toHex, verifyLog } from "../../../protocol/index.js";
 import formats from "../../vectors/formats.json" with { type: "json" };
 import { env } from "./fixtures.js";
 
 const doc = readFileSync(new URL("../../../docs/PROTOCOL.md", import.meta.url), "utf8");
-const examples = new Map([...doc.matchAll(/```hex example=(\w+)\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!.replace(/\s+/g, "")]));
+const examples = new Map([...doc.matchAll(/```hex example=([\w-]+)\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!.replace(/\s+/g, "")]));
+const texts = new Map([...doc.matchAll(/```text example=([\w-]+)\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!]));
 const x = formats.expected;
 
 describe("docs/PROTOCOL.md examples", () => {
-  it("has the four documented examples", () => {
-    expect([...examples.keys()].sort()).toEqual(["bundle", "envelope", "genesis", "login"]);
+  it("has every documented example", () => {
+    expect([...examples.keys()].sort()).toEqual(["bundle", "envelope", "genesis", "link-hello", "login", "recovery-blob"]);
+    expect([...texts.keys()].sort()).toEqual(["key-file", "link-offer"]);
   });
 
   it("genesis verifies and hashes to the documented account id", async () => {
@@ -33,6 +35,18 @@ describe("docs/PROTOCOL.md examples", () => {
     expect(e.header.keyId).toEqual(b.keyId);
     expect(e.header.counter).toBe(1);
     expect(examples.get("envelope")).toBe(x.envelope.bytes);
+  });
+
+  it("link offer, hello frame, recovery blob and key file decode and match the vectors", () => {
+    const offer = parseLinkOffer(texts.get("link-offer")!, x.link.created_at);
+    expect(toHex(offer.linkId)).toBe(x.link.link_id);
+    expect(texts.get("link-offer")!.trim()).toBe(x.link.offer_text);
+    expect(examples.get("link-hello")).toBe(x.link.hello_frame);
+    const blob = decodeRecoveryBlobHeader(fromHex(examples.get("recovery-blob")!));
+    expect([blob.accountId, blob.counter]).toEqual([x.alice_account_id, x.recovery_blob.counter]);
+    const file = decodeKeyFile(texts.get("key-file")!);
+    expect(toHex(file.recoveryBlob)).toBe(x.recovery_blob.bytes);
+    expect(file.username).toBe("alice");
   });
 
   it("login input and the recovery key text match the vectors", () => {
