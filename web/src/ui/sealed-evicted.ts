@@ -1,43 +1,21 @@
 import { LitElement, css, html } from "lit";
 import { customElement } from "lit/decorators.js";
+import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { warningIcon } from "./icons.js";
 
 /**
  * Shown instead of an empty account or the sign-up form when this browser was set up before but its
- * local data (keys and history) is gone: usually the browser cleared it under storage pressure. Linking
- * and recovery come in later versions; until then the honest choice is to start a new account.
- * Fires `start-over`.
+ * local data (keys and history) is gone: usually the browser cleared it under storage pressure. It offers
+ * linking this browser from another device, restoring with the recovery key, or starting a new account.
+ * Fires `link-device`, `restore` or `start-over`.
  */
 @customElement("sealed-evicted")
 export class SealedEvicted extends LitElement {
   static override styles = [
     shared,
+    cardPage,
     css`
-      :host {
-        display: grid;
-        place-items: center;
-        min-height: 100%;
-        padding: 1.5rem 1rem;
-      }
-      .card {
-        width: min(100%, 30rem);
-        background: var(--surface);
-        border-radius: 20px;
-        box-shadow: var(--shadow);
-        padding: 2rem 1.75rem 1.75rem;
-      }
-      .mark {
-        display: inline-grid;
-        place-items: center;
-        width: 3.25rem;
-        height: 3.25rem;
-        border-radius: 16px;
-        background: var(--warn-bg);
-        color: var(--warn-text);
-        font-size: 1.4rem;
-        margin-bottom: 1rem;
-      }
       h1 {
         margin: 0 0 0.6rem;
         font-size: 1.45rem;

@@ -2,6 +2,7 @@ import { LitElement, css, html } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { USERNAME_PATTERN } from "../../../protocol/index.js";
 import type { ChatClient } from "../client/client.js";
+import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
 import { lockIcon } from "./icons.js";
@@ -11,19 +12,10 @@ import { lockIcon } from "./icons.js";
 export class SealedOnboarding extends LitElement {
   static override styles = [
     shared,
+    cardPage,
     css`
       :host {
-        display: grid;
-        place-items: center;
-        min-height: 100%;
-        padding: 1.5rem 1rem;
-      }
-      .card {
-        width: min(100%, 26rem);
-        background: var(--surface);
-        border-radius: 20px;
-        box-shadow: var(--shadow);
-        padding: 2rem 1.75rem 1.75rem;
+        --card-width: 26rem;
       }
       .logo {
         display: inline-grid;

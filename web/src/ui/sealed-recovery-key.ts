@@ -1,5 +1,6 @@
 import { LitElement, css, html } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
+import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { shieldIcon } from "./icons.js";
 
@@ -12,20 +13,8 @@ import { shieldIcon } from "./icons.js";
 export class SealedRecoveryKey extends LitElement {
   static override styles = [
     shared,
+    cardPage,
     css`
-      :host {
-        display: grid;
-        place-items: center;
-        min-height: 100%;
-        padding: 1.5rem 1rem;
-      }
-      .card {
-        width: min(100%, 30rem);
-        background: var(--surface);
-        border-radius: 20px;
-        box-shadow: var(--shadow);
-        padding: 2rem 1.75rem 1.75rem;
-      }
       .badge {
         display: inline-grid;
         place-items: center;

@@ -1,5 +1,6 @@
 import { LitElement, css, html } from "lit";
 import { customElement } from "lit/decorators.js";
+import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { warningIcon } from "./icons.js";
 
@@ -8,30 +9,10 @@ import { warningIcon } from "./icons.js";
 export class SealedRemoved extends LitElement {
   static override styles = [
     shared,
+    cardPage,
     css`
       :host {
-        display: grid;
-        place-items: center;
-        min-height: 100%;
-        padding: 1.5rem 1rem;
-      }
-      .card {
-        width: min(100%, 28rem);
-        background: var(--surface);
-        border-radius: 20px;
-        box-shadow: var(--shadow);
-        padding: 2rem 1.75rem 1.75rem;
-      }
-      .mark {
-        display: inline-grid;
-        place-items: center;
-        width: 3.25rem;
-        height: 3.25rem;
-        border-radius: 16px;
-        background: var(--warn-bg);
-        color: var(--warn-text);
-        font-size: 1.4rem;
-        margin-bottom: 1rem;
+        --card-width: 28rem;
       }
       h1 {
         margin: 0 0 0.6rem;
