@@ -30,6 +30,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
+    /** From a 429's Retry-After header: how long the server asks the client to wait. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -43,6 +45,51 @@ export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
 /** A request with no answer by then counts as a network failure (a half-open connection never ends). */
 export const REQUEST_TIMEOUT_MS = 20_000;
+
+export interface RequestOptions<S extends z.ZodType> {
+  readonly method: string;
+  readonly schema: S;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  /** "omit" for calls made without a session (a new device linking, a browser restoring). */
+  readonly credentials?: RequestCredentials;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * One JSON request of the API: sends the body, turns transport failures and error bodies into
+ * ApiError, and parses the success body with its schema (never `as T`). Every API client calls this.
+ */
+export async function requestJson<S extends z.ZodType>(fetchFn: FetchFn, url: string, o: RequestOptions<S>): Promise<z.output<S>> {
+  const headers: Record<string, string> = { accept: "application/json", ...o.headers };
+  const init: RequestInit = { method: o.method, credentials: o.credentials ?? "same-origin", headers, signal: AbortSignal.timeout(o.timeoutMs ?? REQUEST_TIMEOUT_MS) };
+  if (o.body !== undefined) {
+    headers["content-type"] = "application/json";
+    init.body = JSON.stringify(o.body);
+  }
+  let res: Response;
+  try {
+    res = await fetchFn(url, init);
+  } catch (e) {
+    throw new ApiError("network", `could not reach the server: ${e instanceof Error ? e.message : String(e)}`, 0);
+  }
+  let json: unknown;
+  try {
+    json = res.status === 204 ? undefined : await res.json();
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const err = errorBody.safeParse(json);
+    const retryAfter = Number(res.headers.get("retry-after"));
+    const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
+    if (err.success) throw new ApiError(err.data.error.code, err.data.error.message, res.status, wait);
+    throw new ApiError(`http_${res.status}`, `${o.method} ${url} failed with HTTP ${res.status}`, res.status, wait);
+  }
+  const parsed = o.schema.safeParse(json);
+  if (!parsed.success) throw new ApiError("bad_response", `${o.method} ${url}: unexpected response (${parsed.error.issues[0]?.message ?? "invalid"})`, res.status);
+  return parsed.data;
+}
 
 /**
  * The HTTP contract of protocol/api.ts as typed calls. Every response body is parsed with its schema
@@ -60,32 +107,8 @@ export class Api {
     this.fetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
-    const init: RequestInit = { method, credentials: "same-origin", headers: { accept: "application/json" }, signal: AbortSignal.timeout(this.timeoutMs) };
-    if (body !== undefined) {
-      init.headers = { ...init.headers, "content-type": "application/json" };
-      init.body = JSON.stringify(body);
-    }
-    let res: Response;
-    try {
-      res = await this.fetchFn(this.baseUrl + path, init);
-    } catch (e) {
-      throw new ApiError("network", `could not reach the server: ${e instanceof Error ? e.message : String(e)}`, 0);
-    }
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) {
-      const err = errorBody.safeParse(json);
-      if (err.success) throw new ApiError(err.data.error.code, err.data.error.message, res.status);
-      throw new ApiError(`http_${res.status}`, `${method} ${path} failed with HTTP ${res.status}`, res.status);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ApiError("bad_response", `${method} ${path}: unexpected response (${parsed.error.issues[0]?.message ?? "invalid"})`, res.status);
-    return parsed.data;
+  private call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    return requestJson(this.fetchFn, this.baseUrl + path, { method, schema, body, timeoutMs: this.timeoutMs });
   }
 
   signUp(username: string, genesis: Uint8Array) {

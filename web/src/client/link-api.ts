@@ -4,7 +4,6 @@ import {
   appendLogResponse,
   createLinkResponse,
   deviceListResponse,
-  errorBody,
   linkFramesResponse,
   postLinkFrameResponse,
   respondLinkResponse,
@@ -15,7 +14,7 @@ import {
   type respondLinkRequest,
 } from "../../../protocol/api.js";
 import { toBase64url, type AccountId, type DeviceId } from "../../../protocol/index.js";
-import { ApiError, REQUEST_TIMEOUT_MS, type FetchFn } from "./api.js";
+import { requestJson, type FetchFn } from "./api.js";
 
 /** Who makes a relay call: the new device by its link token, or a signed-in device by its session cookie. */
 export type LinkCredential = { readonly token: string } | "session";
@@ -37,34 +36,9 @@ export class LinkApi {
     this.fetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, as: Caller = "session"): Promise<z.output<S>> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (typeof as === "object") headers[LINK_TOKEN_HEADER] = as.token;
-    const init: RequestInit = { method, credentials: as === "session" ? "same-origin" : "omit", headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
-    if (body !== undefined) {
-      headers["content-type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    let res: Response;
-    try {
-      res = await this.fetchFn(this.baseUrl + path, init);
-    } catch (e) {
-      throw new ApiError("network", `could not reach the server: ${e instanceof Error ? e.message : String(e)}`, 0);
-    }
-    let json: unknown;
-    try {
-      json = res.status === 204 ? undefined : await res.json();
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) {
-      const err = errorBody.safeParse(json);
-      if (err.success) throw new ApiError(err.data.error.code, err.data.error.message, res.status);
-      throw new ApiError(`http_${res.status}`, `${method} ${path} failed with HTTP ${res.status}`, res.status);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ApiError("bad_response", `${method} ${path}: unexpected response (${parsed.error.issues[0]?.message ?? "invalid"})`, res.status);
-    return parsed.data;
+  private call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, as: Caller = "session"): Promise<z.output<S>> {
+    const headers: Record<string, string> = typeof as === "object" ? { [LINK_TOKEN_HEADER]: as.token } : {};
+    return requestJson(this.fetchFn, this.baseUrl + path, { method, schema, body, headers, credentials: as === "session" ? "same-origin" : "omit" });
   }
 
   /** N: opens a link session (no account yet). */

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import {
   appendLogResponse,
-  errorBody,
   recoveryLookupResponse,
   recoveryStatusResponse,
   unlockPassphraseResponse,
@@ -11,7 +10,7 @@ import {
   type unlockPassphraseRequest,
 } from "../../../protocol/api.js";
 import { toBase64url, type AccountId } from "../../../protocol/index.js";
-import { ApiError, REQUEST_TIMEOUT_MS, type FetchFn } from "./api.js";
+import { requestJson, type FetchFn } from "./api.js";
 
 const empty = z.unknown();
 
@@ -29,34 +28,8 @@ export class RecoveryApi {
     this.fetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  private async call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    const init: RequestInit = { method, credentials: "same-origin", headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
-    if (body !== undefined) {
-      headers["content-type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    let res: Response;
-    try {
-      res = await this.fetchFn(this.baseUrl + path, init);
-    } catch (e) {
-      throw new ApiError("network", `could not reach the server: ${e instanceof Error ? e.message : String(e)}`, 0);
-    }
-    let json: unknown;
-    try {
-      json = res.status === 204 ? undefined : await res.json();
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) {
-      const err = errorBody.safeParse(json);
-      const retryAfter = Number(res.headers.get("retry-after"));
-      if (err.success) throw new RecoveryApiError(err.data.error.code, err.data.error.message, res.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
-      throw new ApiError(`http_${res.status}`, `${method} ${path} failed with HTTP ${res.status}`, res.status);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ApiError("bad_response", `${method} ${path}: unexpected response (${parsed.error.issues[0]?.message ?? "invalid"})`, res.status);
-    return parsed.data;
+  private call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    return requestJson(this.fetchFn, this.baseUrl + path, { method, schema, body });
   }
 
   /** No session: the account's recovery blob, passphrase parameters and log. */
@@ -91,14 +64,3 @@ export class RecoveryApi {
   }
 }
 
-/** An ApiError that also carries Retry-After (seconds), for "wait N minutes". */
-export class RecoveryApiError extends ApiError {
-  constructor(
-    code: string,
-    message: string,
-    status: number,
-    readonly retryAfterSeconds: number | undefined,
-  ) {
-    super(code, message, status);
-  }
-}

@@ -43,13 +43,13 @@ import {
   type RecoveryKeys,
 } from "../../../protocol/index.js";
 import { LOGIN_LIFETIME_MS } from "./account.js";
-import { isApiError } from "./api.js";
+import { ApiError, isApiError } from "./api.js";
 import type { ClientContext } from "./context.js";
 import { getAccount, getDevice, putAccount } from "./db.js";
 import { asCryptoKey } from "./env.js";
 import { assertNonExtractable, ensureDevice } from "./keystore.js";
 import { refreshLog, stateOf } from "./logs.js";
-import { RecoveryApi, RecoveryApiError } from "./recovery-api.js";
+import { RecoveryApi } from "./recovery-api.js";
 import { sealDeviceName } from "./device-names.js";
 import { LinkApi } from "./link-api.js";
 import { defaultDeviceName } from "./link-new.js";
@@ -166,7 +166,7 @@ export interface RestoreInput {
 }
 
 function fromApi(e: unknown): never {
-  if (e instanceof RecoveryApiError && e.code === "rate_limited") {
+  if (e instanceof ApiError && e.code === "rate_limited") {
     throw new RecoveryError("too_many_tries", e.message, e.retryAfterSeconds);
   }
   if (isApiError(e, "wrong_passphrase")) throw new RecoveryError("wrong_passphrase", "the passphrase is wrong");
