@@ -1,4 +1,3 @@
-import jsQR from "jsqr";
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { isProtocolError } from "../../../protocol/index.js";
@@ -88,6 +87,8 @@ export class SealedLinkExisting extends LitElement {
   private link: ExistingDeviceLink | undefined;
   private stream: MediaStream | undefined;
   private scanTimer: ReturnType<typeof setInterval> | undefined;
+  /** jsQR, loaded when the camera starts: only this dialog needs it, so it stays out of the start bundle. */
+  private decode: typeof import("jsqr").default | undefined;
 
   async open(): Promise<void> {
     this.s = { step: "scan" };
@@ -102,10 +103,21 @@ export class SealedLinkExisting extends LitElement {
       this.cameraError = "This browser has no camera access. Paste the link code instead.";
       return;
     }
+    // The decoder loads while the user answers the camera prompt (from the service worker's precache when installed).
+    const decoder = import("jsqr").then(
+      (m) => m.default,
+      () => undefined,
+    );
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
     } catch {
       this.cameraError = "The camera isn't available. Paste the link code instead.";
+      return;
+    }
+    this.decode = await decoder;
+    if (!this.decode) {
+      this.stopCamera();
+      this.cameraError = "The code scanner couldn't be loaded. Paste the link code instead.";
       return;
     }
     if (!this.video || this.s.step !== "scan") return this.stopCamera();
@@ -117,14 +129,14 @@ export class SealedLinkExisting extends LitElement {
   private decodeFrame(): void {
     const v = this.video;
     const c = this.canvas;
-    if (!v || !c || v.videoWidth === 0) return;
+    if (!v || !c || !this.decode || v.videoWidth === 0) return;
     c.width = v.videoWidth;
     c.height = v.videoHeight;
     const g = c.getContext("2d", { willReadFrequently: true });
     if (!g) return;
     g.drawImage(v, 0, 0);
     const img = g.getImageData(0, 0, c.width, c.height);
-    const found = jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
+    const found = this.decode(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
     if (found?.data) void this.start(found.data);
   }
 
