@@ -1,0 +1,103 @@
+import { env, exports } from "cloudflare:workers";
+import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
+import type { Argon2id } from "../../protocol/passphrase.js";
+import { createAccount, logIn, type LoggedInAccount, type TestAccount } from "../support/account.js";
+import { apiClient, type ApiClient } from "../support/api-client.js";
+import { startConversation, type TestEpoch } from "../support/conversation.js";
+import { testCrypto } from "../support/crypto-env.js";
+import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry, type AccountLog } from "../support/device-log.js";
+import { freshAddress, openLink, type OpenedLink } from "../support/link-relay.js";
+import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
+import { ORIGIN } from "./api.js";
+
+/**
+ * The world the authorization matrix runs in: a member (alice, device A1) in a conversation with bob,
+ * an unrelated account (mallory), a second device of alice that logged in and was then revoked, and
+ * alice's recovery blob and passphrase. Every request carries a client address of its own, so the
+ * per-address rate limits never decide a cell.
+ */
+export const freshApi: ApiClient = apiClient(ORIGIN, (url, init) => exports.default.fetch(url, { ...init, headers: { "CF-Connecting-IP": freshAddress(), ...init.headers } }));
+
+/** The server never runs Argon2id, so a cheap stand-in with the same shape builds a valid passphrase blob. */
+const fakeArgon2id: Argon2id = async (p) => new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array([...p.password, ...p.salt]))).slice(0, p.length);
+
+export interface AuthzFixtures {
+  readonly alice: LoggedInAccount;
+  readonly bob: LoggedInAccount;
+  readonly mallory: LoggedInAccount;
+  /** Alice's second device after its revoke: the identity and the cookie it had while active. */
+  readonly revoked: { readonly device: TestAccount; readonly cookie: string };
+  /** Alice's log as her devices hold it; advanced by every entry the matrix stores. */
+  aliceLog: AccountLog;
+  readonly epoch: TestEpoch;
+  /** Epoch numbers not yet used in the conversation. */
+  nextEpoch: number;
+  /** The counter of alice's last stored recovery blob. */
+  recoveryCounter: number;
+  readonly passphrase: { readonly blob: string; readonly accessToken: string };
+  /** A link no principal answered, whose token stands for "another link's token". */
+  readonly otherLink: OpenedLink;
+}
+
+export async function makeAuthzFixtures(): Promise<AuthzFixtures> {
+  const api = freshApi;
+  const alice = await createAccount(api, "alice");
+  const bob = await createAccount(api, "bob");
+  const mallory = await createAccount(api, "mallory");
+  const epoch = await startConversation(api, alice, bob);
+
+  // A second device of alice logs in, then a revoke entry co-signed by A1 removes it.
+  let log = accountLog(alice);
+  const second = await makeDevice();
+  const add = await addDeviceEntry(log, second, genesisDevice(alice));
+  expectStatus(await postLogEntry(api, alice.cookie, alice.accountId, add), 201, "add the second device");
+  log = await add.next();
+  const secondAs = asDevice(alice, second, log.state);
+  const revokedCookie = await logIn(api, secondAs);
+  const revoke = await revokeEntry(log, second.deviceId, genesisDevice(alice));
+  expectStatus(await postLogEntry(api, alice.cookie, alice.accountId, revoke), 201, "revoke the second device");
+  log = await revoke.next();
+
+  const blob = await recoveryBlobFor(log, alice.keys.recovery, 1);
+  expectStatus(await api.call("PUT", "/api/recovery/blob", { cookie: alice.cookie, json: { blob: toBase64url(blob) } }), 204, "store the recovery blob");
+  const pp = await passphraseBlobFor(log, fakeArgon2id, "correct horse battery staple", alice.keys.recoveryKey);
+
+  return {
+    alice,
+    bob,
+    mallory,
+    revoked: { device: secondAs, cookie: revokedCookie },
+    aliceLog: log,
+    epoch,
+    nextEpoch: 1,
+    recoveryCounter: 1,
+    passphrase: { blob: toBase64url(pp.blob), accessToken: toBase64url(pp.accessToken) },
+    otherLink: await openLink(api),
+  };
+}
+
+/**
+ * A new session of `account`'s device whose expiry is moved into the past in D1, as if 30 days had
+ * gone by. Made per use: every login sweeps expired sessions, so an old one would be deleted, not expired.
+ */
+export async function expiredSessionOf(account: TestAccount): Promise<string> {
+  const cookie = await logIn(freshApi, account);
+  const token = fromBase64url(cookie.slice(cookie.indexOf("=") + 1));
+  const hash = new Uint8Array(await testCrypto.subtle.digest("SHA-256", token));
+  const now = Date.now();
+  const updated = await env.DB.prepare("UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1").bind(hash, now - 1).run();
+  if (updated.meta.changes !== 1) throw new Error("the session to expire was not found");
+  return cookie;
+}
+
+/** A fresh link opened by a new device and answered by `by` (the existing device). */
+export async function answeredLink(by: LoggedInAccount): Promise<OpenedLink> {
+  const link = await openLink(freshApi);
+  const res = await freshApi.call("POST", `/api/link/${link.linkId}/respond`, { cookie: by.cookie, json: { ephemeralKey: toBase64url(testCrypto.randomBytes(32)) } });
+  expectStatus(res, 200, "answer the link");
+  return link;
+}
+
+function expectStatus(res: Response, status: number, what: string): void {
+  if (res.status !== status) throw new Error(`fixture: ${what} answered ${res.status}, not ${status}`);
+}

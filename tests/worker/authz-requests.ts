@@ -1,0 +1,168 @@
+import { LINK_TOKEN_HEADER } from "../../protocol/api.js";
+import { toBase64url } from "../../protocol/bytes.js";
+import { logIn, makeAccount, requestNonce, signUp, signedLogin, type TestAccount } from "../support/account.js";
+import type { CallOptions } from "../support/api-client.js";
+import { makeEnvelope, makeEpochBundle } from "../support/conversation.js";
+import { testCrypto } from "../support/crypto-env.js";
+import { addDeviceEntry, genesisDevice, makeDevice } from "../support/device-log.js";
+import { openLink, type OpenedLink } from "../support/link-relay.js";
+import { recoverEntry, recoveryBlobFor } from "../support/recovery.js";
+import { answeredLink, expiredSessionOf, freshApi, type AuthzFixtures } from "./authz-fixtures.js";
+import type { EndpointId, Principal } from "./authz-table.js";
+
+export const FOREIGN_ORIGIN = "https://evil.example";
+
+/** Who sends a cell's request: a cookie (or none), an Origin, and the device the body speaks for. */
+export interface Caller {
+  readonly principal: Principal;
+  readonly cookie: string | undefined;
+  readonly origin: string;
+  /** For bodies that name the caller's own device (challenge, login); anonymous speaks for the member's. */
+  readonly device: TestAccount;
+}
+
+/** The caller for `principal`; the expired session is made anew for each cell (see expiredSessionOf). */
+export async function callerFor(fx: AuthzFixtures, principal: Principal): Promise<Caller> {
+  const own = { principal, origin: freshApi.origin };
+  switch (principal) {
+    case "anonymous":
+      return { ...own, cookie: undefined, device: fx.alice };
+    case "otherAccount":
+      return { ...own, cookie: fx.mallory.cookie, device: fx.mallory };
+    case "revokedDevice":
+      return { ...own, cookie: fx.revoked.cookie, device: fx.revoked.device };
+    case "expiredSession":
+      return { ...own, cookie: await expiredSessionOf(fx.alice), device: fx.alice };
+    case "foreignOrigin":
+      return { principal, origin: FOREIGN_ORIGIN, cookie: fx.alice.cookie, device: fx.alice };
+    case "member":
+      return { ...own, cookie: fx.alice.cookie, device: fx.alice };
+    case "admin":
+      throw new Error("no admin principal exists yet");
+  }
+}
+
+/** Sends as `c`: its cookie unless overridden, its Origin, a fresh client address (freshApi). */
+function send(c: Caller, method: string, path: string, o: CallOptions = {}): Promise<Response> {
+  const cookie = "cookie" in o ? o.cookie : c.cookie;
+  return freshApi.call(method, path, { ...o, ...(cookie === undefined ? {} : { cookie }), headers: { Origin: c.origin, ...o.headers } });
+}
+
+/**
+ * On rows where the link token is the credential: the new device (member) holds this link's token and
+ * no cookie, as does the foreign-Origin page; the other account holds another link's token; everyone
+ * else sends only what it has (a cookie or nothing).
+ */
+function withLinkToken(fx: AuthzFixtures, c: Caller, link: OpenedLink): CallOptions {
+  switch (c.principal) {
+    case "member":
+    case "foreignOrigin":
+      return { cookie: undefined, headers: { [LINK_TOKEN_HEADER]: link.newToken } };
+    case "otherAccount":
+      return { headers: { [LINK_TOKEN_HEADER]: fx.otherLink.newToken } };
+    default:
+      return {};
+  }
+}
+
+const bytes = (n: number) => toBase64url(testCrypto.randomBytes(n));
+
+type Send = (fx: AuthzFixtures, c: Caller) => Promise<Response>;
+
+/** One request per row of AUTHZ_TABLE: the member's request, sent with the caller's credentials. */
+export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
+  health: (_fx, c) => send(c, "GET", "/api/health"),
+  "sign-up": async (_fx, c) => {
+    const account = await makeAccount();
+    return send(c, "POST", "/api/accounts", { json: { username: account.username, genesis: toBase64url(account.genesis) } });
+  },
+  challenge: (_fx, c) => send(c, "POST", "/api/session/challenge", { json: { accountId: c.device.accountId, deviceId: c.device.deviceId } }),
+  login: async (_fx, c) => {
+    // A removed device cannot get a nonce (its challenge is 403), so it tries one it made up.
+    const nonce = c.principal === "revokedDevice" ? bytes(32) : await requestNonce(freshApi, c.device);
+    return send(c, "POST", "/api/session", { json: await signedLogin(freshApi, c.device, nonce) });
+  },
+  logout: async (fx, c) => {
+    // The shared live sessions must outlive this row: those principals log out a throwaway one.
+    const throwaway = c.principal === "otherAccount" ? fx.mallory : c.principal === "member" || c.principal === "foreignOrigin" ? fx.alice : undefined;
+    const cookie = throwaway ? await logIn(freshApi, throwaway) : c.cookie;
+    return send(c, "DELETE", "/api/session", { cookie });
+  },
+  me: (_fx, c) => send(c, "GET", "/api/me"),
+  "user-by-name": (fx, c) => send(c, "GET", `/api/users/${fx.alice.username}`),
+  "log-read": (fx, c) => send(c, "GET", `/api/accounts/${fx.alice.accountId}/log`),
+  "log-append": async (fx, c) => {
+    const entry = await addDeviceEntry(fx.aliceLog, await makeDevice(), genesisDevice(fx.alice));
+    const res = await send(c, "POST", `/api/accounts/${fx.alice.accountId}/log`, { json: { entry: entry.b64 } });
+    if (res.status === 201) fx.aliceLog = await entry.next();
+    return res;
+  },
+  "log-append-recover": async (fx, c) => {
+    const entry = await recoverEntry(fx.aliceLog, await makeDevice(), fx.alice.keys.recovery);
+    const res = await send(c, "POST", `/api/accounts/${fx.alice.accountId}/log`, { json: { entry: entry.b64 } });
+    if (res.status === 201) fx.aliceLog = await entry.next();
+    return res;
+  },
+  devices: (_fx, c) => send(c, "GET", "/api/devices"),
+  "device-name": (fx, c) => send(c, "PUT", `/api/devices/${fx.alice.deviceId}/name`, { json: { sealedName: bytes(48) } }),
+  "link-open": (_fx, c) => send(c, "POST", "/api/link"),
+  "link-respond": async (_fx, c) => {
+    const link = await openLink(freshApi);
+    return send(c, "POST", `/api/link/${link.linkId}/respond`, { json: { ephemeralKey: bytes(32) } });
+  },
+  "link-post-existing": async (fx, c) => send(c, "POST", `/api/link/${(await answeredLink(fx.alice)).linkId}/frames`, { json: { from: "existing", frame: bytes(100) } }),
+  "link-post-new": async (fx, c) => {
+    const link = await answeredLink(fx.alice);
+    return send(c, "POST", `/api/link/${link.linkId}/frames`, { ...withLinkToken(fx, c, link), json: { from: "new", frame: bytes(100) } });
+  },
+  "link-read-new": async (fx, c) => send(c, "GET", `/api/link/${(await answeredLink(fx.alice)).linkId}/frames?from=new&after=0`),
+  "link-read-existing": async (fx, c) => {
+    const link = await answeredLink(fx.alice);
+    return send(c, "GET", `/api/link/${link.linkId}/frames?from=existing&after=0`, withLinkToken(fx, c, link));
+  },
+  "link-delete-existing": async (fx, c) => send(c, "DELETE", `/api/link/${(await answeredLink(fx.alice)).linkId}`),
+  "link-delete-new": async (fx, c) => {
+    const link = await answeredLink(fx.alice);
+    return send(c, "DELETE", `/api/link/${link.linkId}`, withLinkToken(fx, c, link));
+  },
+  "conversation-open": async (_fx, c) => {
+    const peer = await makeAccount();
+    if ((await signUp(freshApi, peer)).status !== 201) throw new Error("the peer could not sign up");
+    return send(c, "POST", "/api/conversations", { json: { peer: peer.accountId } });
+  },
+  conversations: (_fx, c) => send(c, "GET", "/api/conversations"),
+  conversation: (fx, c) => send(c, "GET", `/api/conversations/${fx.epoch.conversationId}`),
+  "epoch-post": async (fx, c) => {
+    const epoch = await makeEpochBundle(fx.alice, fx.epoch.conversationId, [fx.alice, fx.bob], fx.nextEpoch++);
+    return send(c, "POST", `/api/conversations/${fx.epoch.conversationId}/epochs`, { json: { bundle: toBase64url(epoch.bytes) } });
+  },
+  epochs: (fx, c) => send(c, "GET", `/api/conversations/${fx.epoch.conversationId}/epochs`),
+  "message-post": async (fx, c) => {
+    const envelope = await makeEnvelope(fx.alice, fx.epoch, "matrix");
+    return send(c, "POST", `/api/conversations/${fx.epoch.conversationId}/messages`, { json: { envelope: envelope.b64 } });
+  },
+  messages: (fx, c) => send(c, "GET", `/api/conversations/${fx.epoch.conversationId}/messages?after=0&limit=10`),
+  "recovery-status": (_fx, c) => send(c, "GET", "/api/recovery"),
+  "recovery-blob": async (fx, c) => {
+    const blob = await recoveryBlobFor(fx.aliceLog, fx.alice.keys.recovery, ++fx.recoveryCounter);
+    return send(c, "PUT", "/api/recovery/blob", { json: { blob: toBase64url(blob) } });
+  },
+  "passphrase-put": (fx, c) => send(c, "PUT", "/api/recovery/passphrase", { json: fx.passphrase }),
+  "passphrase-delete": (_fx, c) => send(c, "DELETE", "/api/recovery/passphrase"),
+  "recovery-lookup": (fx, c) => send(c, "GET", `/api/recovery/${fx.alice.username}`),
+  "passphrase-unlock": async (fx, c) => {
+    // The passphrase-delete row removes it: store it again so this row is independent of order.
+    const put = await freshApi.call("PUT", "/api/recovery/passphrase", { cookie: fx.alice.cookie, json: fx.passphrase });
+    if (put.status !== 204) throw new Error(`could not store the passphrase: ${put.status}`);
+    return send(c, "POST", `/api/recovery/${fx.alice.username}/passphrase`, { json: { accessToken: fx.passphrase.accessToken } });
+  },
+  realtime: async (_fx, c) => {
+    const res = await send(c, "GET", "/api/realtime", { headers: { Upgrade: "websocket" } });
+    if (res.webSocket) {
+      res.webSocket.accept();
+      res.webSocket.close(1000, "matrix cell done");
+    }
+    return res;
+  },
+};
+
