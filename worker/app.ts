@@ -4,6 +4,7 @@ import { errorJson, errorResponse } from "./errors.js";
 import { apiHeaders } from "./http/api-headers.js";
 import { bodyLimits } from "./http/body-limits.js";
 import { originCheck } from "./http/origin-check.js";
+import { securityHeaders } from "./http/security-headers.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { deviceLogRoutes } from "./routes/device-log.js";
@@ -19,11 +20,12 @@ import { recoveryRoutes } from "./routes/recovery.js";
 import { sessionRoutes } from "./routes/session.js";
 
 /**
- * The HTTP API (docs/API.md). Order matters: headers wrap everything, the origin check runs before any
- * body is read, and body limits before any route parses one.
+ * The HTTP API (docs/API.md). Order matters: headers wrap everything (security headers on every answer,
+ * 404s included), the origin check runs before any body is read, and body limits before any route parses one.
  */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use("*", securityHeaders);
   app.use("/api/*", apiHeaders, originCheck, bodyLimits);
   app.route("/api", healthRoutes);
   app.route("/api", accountRoutes);

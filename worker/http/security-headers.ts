@@ -1,0 +1,79 @@
+import type { MiddlewareHandler } from "hono";
+
+/**
+ * The Content-Security-Policy of the app shell (index.html and every static asset, via web/public/_headers).
+ * No inline script and no eval: the only script is our own files. 'wasm-unsafe-eval' lets hash-wasm compile
+ * its Argon2id WebAssembly and nothing else (CSP3 section 6.1.2). Styles are Lit's adopted stylesheets
+ * (constructable, not subject to style-src) and our one CSS file. `data:` images are the QR code the link
+ * screen draws. Trusted Types (W3C Trusted Types section 4): every HTML sink needs a policy's output, and
+ * the only policies allowed are Lit's `lit-html` and the `default` one of web/src/strict-csp.ts, which lets
+ * through nothing but the service worker's URL, so no other code can turn a string into markup or script.
+ */
+export const APP_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "media-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-src 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+  "require-trusted-types-for 'script'",
+  "trusted-types lit-html default",
+].join("; ");
+
+/** API answers are JSON, never a document: nothing may load from them or frame them. */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/**
+ * Features the app may use: the camera, on its own origin only, to scan a link QR code. Everything else a
+ * page could ask for is off, so injected or third-party code cannot prompt for it.
+ */
+export const PERMISSIONS_POLICY = [
+  "camera=(self)",
+  "microphone=()",
+  "geolocation=()",
+  "payment=()",
+  "usb=()",
+  "serial=()",
+  "hid=()",
+  "midi=()",
+  "display-capture=()",
+  "screen-wake-lock=()",
+  "xr-spatial-tracking=()",
+  "accelerometer=()",
+  "gyroscope=()",
+  "magnetometer=()",
+  "browsing-topics=()",
+].join(", ");
+
+/** Headers every response of the origin carries, whatever its type (the app's and the API's). */
+export const COMMON_SECURITY_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Permissions-Policy": PERMISSIONS_POLICY,
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+} as const;
+
+/** The full set for the app shell and static assets; web/public/_headers must say exactly this. */
+export const APP_SECURITY_HEADERS = { ...COMMON_SECURITY_HEADERS, "Content-Security-Policy": APP_CSP } as const;
+
+/** The full set for API answers (Cache-Control comes from api-headers.ts). */
+export const API_SECURITY_HEADERS = { ...COMMON_SECURITY_HEADERS, "Content-Security-Policy": API_CSP } as const;
+
+/**
+ * Puts the security headers on every response the worker makes, errors and 404s included (Hono calls
+ * onError and notFound inside the middleware chain, so this runs after them). Static assets never reach
+ * the worker (wrangler.toml runs it first only for /api/*): they get theirs from web/public/_headers.
+ */
+export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) c.header(name, value);
+};
