@@ -26,6 +26,13 @@ export function applyMigrations(persistTo) {
 }
 
 /**
+ * Vars for local `wrangler dev` only (never deployed): every browser reaches it from 127.0.0.1, so the
+ * per-address sign-up and login limits (worker/http/auth-limits.ts) would count all local users and every
+ * e2e test as one client. Deployed workers keep the defaults (wrangler.toml sets no such var).
+ */
+export const localDevVars = { SIGNUP_LIMIT_PER_HOUR: "100000", LOGIN_LIMIT_PER_10_MIN: "100000" };
+
+/**
  * Starts `wrangler dev` as the leader of its own process group, so one signal reaches
  * wrangler and workerd together (a SIGKILLed wrangler alone leaves workerd on the port).
  * `config` names another wrangler.toml (tests serve a different assets folder with one).
@@ -33,6 +40,7 @@ export function applyMigrations(persistTo) {
 export function startDev({ port, persistTo, config, stdio = ["ignore", "inherit", "inherit"] }) {
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
     "--show-interactive-dev-session=false"];
+  for (const [name, value] of Object.entries(localDevVars)) args.push("--var", `${name}:${value}`);
   if (persistTo) args.push("--persist-to", persistTo);
   if (config) args.push("--config", config);
   const child = spawn(bin, args, { env: wranglerEnv, stdio, detached: true });

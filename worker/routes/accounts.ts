@@ -7,14 +7,17 @@ import { cryptoEnv } from "../crypto-env.js";
 import { insertAccount } from "../db/accounts.js";
 import type { AppEnv } from "../env.js";
 import { BadRequest, Conflict } from "../errors.js";
+import { limitSignUp } from "../http/auth-limits.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
 
 /**
  * Sign-up: the client made every key and signed the genesis itself; the server checks the genesis
  * verifies as a one-entry log (so the account id is its hash) and that it names the requested username.
+ * Limited per client address before anything is read, so refused and malformed attempts count too.
  */
 export const accountRoutes = new Hono<AppEnv>().post("/accounts", async (c) => {
+  await limitSignUp(c);
   const body = await readJson(c, signUpRequest);
   const genesis = fromBase64url(body.genesis);
   const state = await decodeOr("invalid_genesis", () => verifyLog(cryptoEnv, [genesis]));

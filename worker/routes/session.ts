@@ -15,6 +15,7 @@ import { consumeNonce, storeNonce } from "../db/login-nonces.js";
 import { deleteSession, insertSession } from "../db/sessions.js";
 import type { AppEnv } from "../env.js";
 import { Forbidden, NotFound, Unauthenticated } from "../errors.js";
+import { limitLogin } from "../http/auth-limits.js";
 import { readJson } from "../http/json-body.js";
 
 type SessionResponse = z.output<typeof sessionResponse>;
@@ -26,6 +27,7 @@ type SessionResponse = z.output<typeof sessionResponse>;
  */
 export const sessionRoutes = new Hono<AppEnv>()
   .post("/session/challenge", async (c) => {
+    await limitLogin(c, "challenge");
     const body = await readJson(c, challengeRequest);
     const device = await findDevice(c.env.DB, body.deviceId);
     if (!device || device.accountId !== body.accountId) throw new NotFound("no such device on this account");
@@ -36,6 +38,7 @@ export const sessionRoutes = new Hono<AppEnv>()
     return c.json({ nonce: toBase64url(nonce) } satisfies z.output<typeof challengeResponse>);
   })
   .post("/session", async (c) => {
+    await limitLogin(c, "login");
     const body = await readJson(c, loginRequest);
     const now = Date.now();
     const nonce = fromBase64url(body.nonce);
