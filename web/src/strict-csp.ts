@@ -1,0 +1,31 @@
+// Runs before the app (index.html loads it ahead of main.ts): what the page needs to work under the strict
+// Content-Security-Policy and Trusted Types of web/public/_headers without a single violation.
+import { z } from "zod";
+
+// zod compiles object parsers with `new Function` unless told not to, probing once with a caught
+// `new Function("")`. Under a CSP without 'unsafe-eval' (and Trusted Types) that probe is still reported as a
+// violation, so the page tells zod up front not to try. Must run before any schema parses.
+z.config({ jitless: true });
+
+/** The one piece of the Trusted Types API used here (lib.dom does not declare it yet). */
+interface TrustedTypesFactory {
+  createPolicy(name: string, rules: { createScriptURL?: (input: string) => string | null }): unknown;
+}
+
+/**
+ * The service worker script is the only script URL the page ever builds from a string: workbox-window
+ * passes "/sw.js" to `navigator.serviceWorker.register`, a Trusted Types sink. The `default` policy
+ * (W3C Trusted Types section 4.3.2) is consulted only for plain strings reaching a sink; it allows exactly
+ * that one same-origin URL and refuses everything else (returning null blocks the sink). It has no
+ * createHTML or createScript, so HTML and script strings still need Lit's `lit-html` policy or are blocked.
+ */
+export const SERVICE_WORKER_PATH = "/sw.js";
+
+const factory = (globalThis as { trustedTypes?: TrustedTypesFactory }).trustedTypes;
+factory?.createPolicy("default", {
+  createScriptURL(input: string): string | null {
+    const url = new URL(input, location.href);
+    if (url.origin === location.origin && url.pathname === SERVICE_WORKER_PATH && url.search === "" && url.hash === "") return url.href;
+    return null;
+  },
+});
