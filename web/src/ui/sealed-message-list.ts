@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
-import { customElement, property } from "lit/decorators.js";
+import { customElement, property, state } from "lit/decorators.js";
+import { repeat } from "lit/directives/repeat.js";
 import type { MessageView } from "../client/views.js";
 import { shared } from "../styles/shared.js";
 import { dayKey, formatDay, formatTime } from "./format.js";
@@ -7,10 +8,26 @@ import { checkIcon, clockIcon, warningIcon } from "./icons.js";
 
 /** Consecutive messages of one sender closer than this share one name label. */
 const RUN_GAP_MS = 5 * 60_000;
+/** Newest messages rendered when the list opens or is pinned to the bottom. */
+const WINDOW = 250;
+/** The first frame of a long conversation shows only this many, so it paints sooner; the rest of WINDOW follows. */
+const FIRST_PAINT = 60;
+/** Messages rendered at most while scrolling through history: bounds the DOM and the cost of each render. */
+const MAX_RENDERED = 300;
+/** Messages added to the window at a time as the reader nears its top or bottom: small moves keep each frame short. */
+const STEP = 30;
+/** How close (px) to the top or bottom of the rendered window the reader comes before it moves. */
+const EDGE_PX = 800;
 
 /**
  * The history as a live log (screen readers announce arrivals politely). Keeps the view pinned to the
  * newest message while the reader is at the bottom, and always after they send.
+ *
+ * Windowed: a long history renders only a slice (the newest WINDOW messages, sliding up and down by STEP
+ * as the reader scrolls, never more than MAX_RENDERED), so opening a 10,000-message conversation costs
+ * the same as opening a short one. The message kept in view is anchored by hand across each move.
+ * `data-total` on the log says how many messages the conversation holds, `data-first` which one the
+ * rendered slice starts at; "Show earlier messages" moves the window for keyboard and screen reader users.
  */
 @customElement("sealed-message-list")
 export class SealedMessageList extends LitElement {
@@ -23,6 +40,13 @@ export class SealedMessageList extends LitElement {
         min-height: 0;
         overflow-y: auto;
         overscroll-behavior: contain;
+        /* The window's moves keep the reader's place by hand (updated()); the browser's own anchoring would fight it. */
+        overflow-anchor: none;
+      }
+      .earlier {
+        display: flex;
+        justify-content: center;
+        margin: 0.75rem 0 0;
       }
       ol {
         list-style: none;
@@ -118,43 +142,153 @@ export class SealedMessageList extends LitElement {
 
   @property({ attribute: false }) messages: MessageView[] = [];
   @property() peerName = "";
-  private stick = true;
+  /** The rendered window is messages[first, end): the newest WINDOW on open, at most MAX_RENDERED while scrolling. */
+  @state() private first = 0;
+  @state() private end = 0;
+  /** True for the render that adds older messages above, so assistive technology does not announce them as new. */
+  private loadingOlder = false;
+  private pin = true;
   private lastCount = 0;
+  private anchor: { key: string; offset: number } | undefined;
+  private growAfterPaint = false;
+  /** The window as last rendered. */
+  private shown = { first: 0, end: 0 };
 
-  protected override willUpdate(): void {
-    // Measured before the DOM changes: was the reader at the bottom?
-    this.stick = this.lastCount === 0 || this.scrollHeight - this.scrollTop - this.clientHeight < 80;
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener("scroll", this.onScroll, { passive: true });
+  }
+
+  override disconnectedCallback(): void {
+    this.removeEventListener("scroll", this.onScroll);
+    super.disconnectedCallback();
+  }
+
+  /** Moves the window when the reader nears either end of what is rendered. */
+  private readonly onScroll = (): void => {
+    if (this.isUpdatePending) return;
+    if (this.scrollTop < EDGE_PX && this.first > 0) this.showEarlier();
+    else if (this.scrollHeight - this.scrollTop - this.clientHeight < EDGE_PX && this.end < this.messages.length) {
+      this.end = Math.min(this.messages.length, this.end + STEP);
+      this.first = Math.max(this.first, this.end - MAX_RENDERED);
+    }
+  };
+
+  private showEarlier(): void {
+    this.first = Math.max(0, this.first - STEP);
+    this.end = Math.min(this.end, this.first + MAX_RENDERED);
+    this.loadingOlder = true;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Measured before the DOM changes: was the reader at the bottom of the newest messages?
+    const atNewest = this.end >= this.lastCount && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
+    this.anchor = this.lastCount === 0 ? undefined : this.visibleAnchor();
+    if (!changed.has("messages")) return;
+    const count = this.messages.length;
+    const grew = count > this.lastCount;
+    this.pin = this.lastCount === 0 || atNewest || (grew && this.messages.at(-1)?.mine === true);
+    if (this.pin) {
+      this.end = count;
+      this.first = Math.max(0, count - (this.lastCount === 0 ? FIRST_PAINT : WINDOW));
+      this.growAfterPaint = this.lastCount === 0 && this.first > 0;
+    } else {
+      // Reading older messages: the window stays put, and follows new arrivals only if it reached the newest.
+      if (this.end >= this.lastCount) this.end = count;
+      this.end = Math.min(this.end, count);
+      this.first = Math.min(this.first, Math.max(0, this.end - 1));
+    }
+    this.lastCount = count;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (!changed.has("messages")) return;
-    const newest = this.messages.at(-1);
-    const grew = this.messages.length > this.lastCount;
-    this.lastCount = this.messages.length;
-    if (this.stick || (grew && newest?.mine)) this.scrollTop = this.scrollHeight;
+    if (changed.has("messages") && this.pin) this.scrollTop = this.scrollHeight;
+    else if (this.anchor) this.restoreAnchor(this.anchor);
+    this.anchor = undefined;
+    if (this.loadingOlder) {
+      // Set on the element, not by another render: the older messages are in; arrivals are news again.
+      this.loadingOlder = false;
+      this.renderRoot.querySelector("ol")?.setAttribute("aria-busy", "false");
+    }
+    const moved = this.first !== this.shown.first || this.end !== this.shown.end;
+    this.shown = { first: this.first, end: this.end };
+    // A scroll that came while this update was pending was ignored: look at the edges again once it has painted.
+    if (moved) requestAnimationFrame(() => this.onScroll());
+    if (this.growAfterPaint) {
+      this.growAfterPaint = false;
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          if (this.first > 0 && this.end === this.messages.length) this.first = Math.max(0, this.end - WINDOW);
+        }),
+      );
+    }
+  }
+
+  /** The first message at least partly in view, and its distance from the top of the viewport. */
+  private visibleAnchor(): { key: string; offset: number } | undefined {
+    for (const li of this.renderRoot.querySelectorAll<HTMLElement>("li.msg")) {
+      const bottom = li.offsetTop + li.offsetHeight;
+      if (bottom > this.scrollTop) return { key: li.dataset["key"] ?? "", offset: li.offsetTop - this.scrollTop };
+    }
+    return undefined;
+  }
+
+  /** Keeps the anchor message where it was on screen after messages were added or removed around it. */
+  private restoreAnchor(a: { key: string; offset: number }): void {
+    for (const li of this.renderRoot.querySelectorAll<HTMLElement>("li.msg")) {
+      if (li.dataset["key"] !== a.key) continue;
+      this.scrollTop = li.offsetTop - a.offset;
+      return;
+    }
   }
 
   override render() {
-    const items: unknown[] = [];
-    let prev: MessageView | undefined;
-    for (const m of this.messages) {
+    const items: { key: string; view: unknown }[] = [];
+    const all = this.messages;
+    const end = Math.min(this.end, all.length);
+    let prev: MessageView | undefined = all[this.first - 1];
+    for (let i = this.first; i < end; i++) {
+      const m = all[i] as MessageView;
       if (!prev || dayKey(prev.sentAt) !== dayKey(m.sentAt)) {
-        items.push(html`<li class="day" role="separator" aria-label=${formatDay(m.sentAt)}>${formatDay(m.sentAt)}</li>`);
+        items.push({ key: `day:${m.key}`, view: html`<li class="day" role="separator" aria-label=${formatDay(m.sentAt)}>${formatDay(m.sentAt)}</li>` });
         prev = undefined;
       }
       if (m.missingBefore > 0) {
-        items.push(
-          html`<li class="system" data-testid="gap">${m.missingBefore === 1 ? "1 message" : `${m.missingBefore} messages`} from ${m.senderName} never arrived here.</li>`,
-        );
+        items.push({
+          key: `gap:${m.key}`,
+          view: html`<li class="system" data-testid="gap">${m.missingBefore === 1 ? "1 message" : `${m.missingBefore} messages`} from ${m.senderName} never arrived here.</li>`,
+        });
       }
-      if (m.chainBroken) items.push(html`<li class="system">The server may have altered or reordered ${m.senderName}'s messages here.</li>`);
+      if (m.chainBroken) items.push({ key: `broken:${m.key}`, view: html`<li class="system">The server may have altered or reordered ${m.senderName}'s messages here.</li>` });
       const runStart = !prev || prev.mine !== m.mine || m.sentAt - prev.sentAt > RUN_GAP_MS || m.missingBefore > 0;
-      items.push(this.renderMessage(m, runStart));
+      items.push({ key: m.key, view: this.renderMessage(m, runStart, i) });
       prev = m;
     }
-    return html`<ol role="log" aria-live="polite" aria-relevant="additions" aria-label="Messages with ${this.peerName}" data-testid="message-list">
-      ${items}
-    </ol>`;
+    const earlier = this.first;
+    return html`${earlier > 0
+        ? html`<p class="earlier">
+            <button class="ghost" type="button" @click=${this.showEarlier} data-testid="show-earlier">
+              Show earlier messages (${earlier.toLocaleString()} more)
+            </button>
+          </p>`
+        : nothing}
+      <ol
+        role="log"
+        aria-live="polite"
+        aria-relevant="additions"
+        aria-busy=${this.loadingOlder ? "true" : "false"}
+        aria-label="Messages with ${this.peerName}"
+        data-testid="message-list"
+        data-total=${all.length}
+        data-first=${this.first}
+        data-shown=${end - this.first}
+      >
+        ${repeat(
+          items,
+          (it) => it.key,
+          (it) => it.view,
+        )}
+      </ol>`;
   }
 
   private act(type: "retry-message" | "discard-message", key: string): void {
@@ -175,9 +309,9 @@ export class SealedMessageList extends LitElement {
     }
   }
 
-  private renderMessage(m: MessageView, runStart: boolean) {
+  private renderMessage(m: MessageView, runStart: boolean, index: number) {
     const who = m.mine ? "You" : m.senderName;
-    return html`<li class="msg ${m.mine ? "mine" : "theirs"} ${runStart ? "run-start" : ""}" data-testid="message" data-mine=${m.mine ? "true" : "false"} data-status=${m.status}>
+    return html`<li class="msg ${m.mine ? "mine" : "theirs"} ${runStart ? "run-start" : ""}" data-testid="message" data-key=${m.key} data-index=${index} data-mine=${m.mine ? "true" : "false"} data-status=${m.status}>
       ${runStart ? html`<span class="sender" aria-hidden="true">${who}</span>` : nothing}
       <div class="bubble ${m.status === "failed" ? "failed-bubble" : ""}"><span class="visually-hidden">${who}: </span><span data-testid="message-text">${m.text}</span></div>
       <span class="meta ${m.status === "failed" ? "failed" : ""}" title=${m.failure ?? nothing}>
