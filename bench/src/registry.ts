@@ -1,11 +1,13 @@
 import { appShellBenchmark } from "./benchmarks/app-shell.js";
 import { cryptoBenchmark } from "./benchmarks/crypto.js";
 import { groupsBenchmark } from "./benchmarks/groups.js";
+import { historyBenchmark } from "./benchmarks/history.js";
 import { latencyBenchmark } from "./benchmarks/latency.js";
+import { unlockBenchmark } from "./benchmarks/unlock.js";
 import type { Benchmark } from "./result.js";
 
 /** Every benchmark, in the order `npm run bench` runs them (the CPU-only ones first). */
-export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, appShellBenchmark, latencyBenchmark];
+export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, historyBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return benchmarks.find((b) => b.name === name);

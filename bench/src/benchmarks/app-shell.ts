@@ -1,8 +1,6 @@
 // Figure 7: the app shell. JavaScript shipped, and start to interactive in Chromium, cold and from the
 // service worker's cache.
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Browser, BrowserContext } from "playwright-core";
@@ -10,10 +8,10 @@ import { launchBrowser } from "../browser.js";
 import { loadAverage } from "../machine.js";
 import { attributeBundle } from "../bundle-attribution.js";
 import { interactiveProbe, type InteractiveMark } from "../page/interactive-probe.js";
-import { distWeb, repoRoot } from "../paths.js";
 import type { Benchmark, Figure } from "../result.js";
 import { startServer } from "../server.js";
 import { median, round } from "../stats.js";
+import { snapshotBuild } from "../web-build.js";
 
 const COLD_RUNS = 11;
 const WARM_RUNS = 11;
@@ -39,15 +37,6 @@ function jsFiles(dir: string): JsFile[] {
   };
   walk(dir);
   return out;
-}
-
-/** Runs `npm run build` when there is no build to measure; otherwise measures the build that is there. */
-function ensureBuild(): string {
-  if (existsSync(join(distWeb, "index.html"))) return "existing dist/web";
-  console.error("app-shell: dist/web is missing, running npm run build");
-  const r = spawnSync("npm", ["run", "build"], { cwd: repoRoot, stdio: "inherit" });
-  if (r.status !== 0) throw new Error("npm run build failed");
-  return "built by this run (npm run build)";
 }
 
 /** Milestones of one start, ms from navigation start, to see where the time goes. */
@@ -151,8 +140,9 @@ export const appShellBenchmark: Benchmark = {
   name: "app-shell",
   title: "7. App shell: JavaScript shipped and start to interactive",
   method:
-    "JavaScript shipped is every .js file of the production build (dist/web: the app bundle and the service worker, " +
-    "source maps excluded), raw and gzip -9. Start to interactive is measured in headless Chromium against `wrangler " +
+    "JavaScript shipped before interactive is what a fresh profile fetched (Resource Timing) by the time the first screen was " +
+    "interactive, gzip -9; the goal applies to it. All JavaScript is every .js file of the production build (dist/web: the app " +
+    "bundle, the chunks loaded on demand and the service worker, source maps excluded), raw and gzip -9. Start to interactive is measured in headless Chromium against `wrangler " +
     "dev` on loopback serving a snapshot of that build: \"interactive\" means the onboarding form's username input " +
     "(or, when signed in, the conversation list) is in the document with a layout box, visible and enabled; it is " +
     "detected by mutation observers on the document and on every shadow root (plus a per-frame check) installed " +
@@ -161,14 +151,12 @@ export const appShellBenchmark: Benchmark = {
     "after the service worker has installed and precached the shell, a new tab each run, the document and scripts " +
     "served by the service worker (checked on every run). `npm run build` runs first if dist/web is missing.",
   async run() {
-    const buildSource = ensureBuild();
     // A snapshot: other builds may replace dist/web while this runs.
-    const snapshot = mkdtempSync(join(tmpdir(), "sealed-bench-web-"));
+    const { dir: snapshot, source: buildSource, remove } = snapshotBuild();
     let files: JsFile[];
     let owners: { owner: string; bytes: number; file: string }[];
     let starts: Starts;
     try {
-      cpSync(distWeb, snapshot, { recursive: true });
       files = jsFiles(snapshot);
       owners = files.flatMap((f) => attributeBundle(join(snapshot, f.path)).map((o) => ({ ...o, file: f.path })));
       const server = await startServer(snapshot);
@@ -178,7 +166,7 @@ export const appShellBenchmark: Benchmark = {
         await server.stop();
       }
     } finally {
-      rmSync(snapshot, { recursive: true, force: true });
+      remove();
     }
     const { cold, warm, coldPhases, warmPhases, startScripts } = starts;
     const raw = files.reduce((s, f) => s + f.bytes, 0);
@@ -188,7 +176,9 @@ export const appShellBenchmark: Benchmark = {
     const list = files.map((f) => `${f.path} ${kb(f.gzip)} KB`).join(", ");
     // The service worker is fetched after the first screen, so it is not on the start path even when listed.
     const onStartPath = files.filter((f) => startScripts.includes(`/${f.path}`) && f.path !== "sw.js");
-    const biggest = owners
+    const startGzip = onStartPath.reduce((sum, f) => sum + f.gzip, 0);
+    const biggestAtStart = owners
+      .filter((o) => onStartPath.some((f) => f.path === o.file))
       .sort((a, b) => b.bytes - a.bytes)
       .slice(0, 6)
       .map((o) => `${o.owner} ${kb(o.bytes)} KB`)
@@ -196,27 +186,30 @@ export const appShellBenchmark: Benchmark = {
     const w = medianPhases(warmPhases);
     const figures: Figure[] = [
       {
-        id: "app-shell.js.gzip",
-        label: "JavaScript shipped, gzip",
-        value: kb(gzip),
+        id: "app-shell.js.start",
+        label: "JavaScript shipped before the first screen is interactive, gzip",
+        value: kb(startGzip),
         unit: "KB",
         goal: { kind: "at_most", value: 150 },
-        method: `sum over ${files.length} files (${list}), gzip level 9`,
+        method: `the scripts a fresh profile had fetched when the onboarding form became interactive: ${onStartPath.map((f) => `${f.path} ${kb(f.gzip)} KB`).join(", ") || "none matched"}; gzip level 9`,
         ifMissed: {
-          why: `the build ships ${kb(gzip)} KB of gzipped JavaScript (${list}). By its source maps, the largest parts (minified, before gzip) are: ${biggest}.`,
+          why: `the first screen loads ${kb(startGzip)} KB of gzipped JavaScript. By the source maps, its largest parts (minified, before gzip) are: ${biggestAtStart}.`,
           fix:
-            "move what the first screen does not use into chunks loaded with import() when needed (the QR libraries only when linking " +
-            "starts, as the Argon2 chunk already is), and look for lighter replacements of the largest dependencies.",
+            "move more of what the first screen does not use into chunks loaded with import() when needed (as the QR decoder and " +
+            "Argon2 already are: the QR code generator of the new-device screen, the chat view and the dialogs), and look for lighter " +
+            "replacements of the largest dependencies.",
         },
       },
       {
-        id: "app-shell.js.start",
-        label: "JavaScript fetched before the first screen is interactive, gzip",
-        value: kb(onStartPath.reduce((sum, f) => sum + f.gzip, 0)),
+        id: "app-shell.js.gzip",
+        label: "All JavaScript in the build, gzip (chunks loaded on demand included)",
+        value: kb(gzip),
         unit: "KB",
-        method: `the scripts a fresh profile had fetched when the onboarding form became interactive: ${onStartPath.map((f) => f.path).join(", ") || "none matched"}`,
+        method:
+          `sum over ${files.length} files (${list}), gzip level 9; ${kb(gzip - startGzip)} KB of it is not fetched before the first screen: ` +
+          "chunks loaded on demand (import()) and the service worker, which precaches every chunk after the first screen (docs/decisions.md)",
       },
-      { id: "app-shell.js.raw", label: "JavaScript shipped, raw", value: kb(raw), unit: "KB", method: `sum over ${files.length} files, minified, before compression` },
+      { id: "app-shell.js.raw", label: "All JavaScript in the build, raw", value: kb(raw), unit: "KB", method: `sum over ${files.length} files, minified, before compression` },
       {
         id: "app-shell.start.cold",
         label: "Cold start to interactive (first visit, nothing cached)",
@@ -245,7 +238,7 @@ export const appShellBenchmark: Benchmark = {
     ];
     return {
       figures,
-      details: { build: buildSource, files, startScripts, largestParts: owners.slice(0, 20), coldPhases, warmPhases },
+      details: { build: buildSource, files, startScripts, largestParts: [...owners].sort((a, b) => b.bytes - a.bytes).slice(0, 20), coldPhases, warmPhases },
       notes: [
         "Both starts are to the onboarding form of a fresh profile. Start to the chat list of a signed-in profile is not measured yet.",
         "Cold and warm both run against a local server on loopback, so network latency is absent: a real first visit adds round trips and download time.",

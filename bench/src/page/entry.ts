@@ -3,12 +3,15 @@
 import { cryptoEnvFrom } from "../../../protocol/subtle.js";
 import { timeEnvelopes, type EnvelopeTimingParams } from "../core/envelope-timing.js";
 import { timeGroups, type GroupTimingParams } from "../core/group-timing.js";
+import { timeUnlock, type UnlockParams } from "../core/unlock-timing.js";
+import { argon2id } from "../../../web/src/client/argon2.js";
 
 const env = cryptoEnvFrom(crypto);
 
 const api = {
   envelopes: (p: EnvelopeTimingParams) => timeEnvelopes(env, p),
   groups: (p: GroupTimingParams) => timeGroups(env, p),
+  unlock: (p: UnlockParams) => timeUnlock(env, argon2id, p),
 };
 
 export type PageApi = typeof api;

@@ -1,0 +1,83 @@
+// One size of figures 2 and 3 in Chromium: restore a seeded account with its recovery key in a new
+// browser context until the whole history is readable, then (reloading before each) open the conversation
+// a few times, read memory, and scroll from the newest message to the oldest.
+import type { Browser, CDPSession, Page } from "playwright-core";
+import { median } from "../stats.js";
+import { openInPage, restoreInPage, scrollToOldestInPage, type OpenTiming, type RestoreTiming, type ScrollRun } from "./page-probes.js";
+import type { SeededHistory } from "./seed.js";
+
+export const OPEN_RUNS = 3;
+
+export interface Memory {
+  /** JS heap in use after a forced garbage collection, bytes. */
+  readonly jsHeapBytes: number;
+  readonly domNodes: number;
+}
+
+export interface HistoryRun {
+  readonly messages: number;
+  readonly seedSeconds: number;
+  readonly restore: RestoreTiming;
+  readonly opens: OpenTiming[];
+  readonly memoryBefore: Memory;
+  readonly memoryAfter: Memory;
+  readonly scroll: ScrollRun;
+}
+
+async function memory(cdp: CDPSession): Promise<Memory> {
+  await cdp.send("HeapProfiler.collectGarbage");
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? Number.NaN;
+  return { jsHeapBytes: get("JSHeapUsedSize"), domNodes: get("Nodes") };
+}
+
+/** Loads the app and waits for the chat list with the seeded conversation, the sync pass done. */
+async function chatList(page: Page, baseURL: string, peer: string): Promise<void> {
+  await page.goto(baseURL);
+  await page.getByTestId("conversation-item").filter({ hasText: peer }).waitFor({ timeout: 60_000 });
+  // Let the start-up sync pass (nothing new to fetch) and the first renders finish.
+  await page.waitForTimeout(1000);
+}
+
+export async function runHistory(browser: Browser, baseURL: string, seeded: SeededHistory): Promise<HistoryRun> {
+  const n = seeded.messages;
+  // Generous limits: these catch a hang, they are not goals.
+  const timeoutMs = 60_000 + n * 20;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  try {
+    const page = await context.newPage();
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(baseURL);
+    await page.getByTestId("restore-account").click();
+    await page.getByTestId("restore").waitFor();
+    await page.getByTestId("restore-method-key").check();
+    await page.getByTestId("restore-username").fill(seeded.alice.username);
+    await page.getByTestId("restore-secret").fill(seeded.alice.recoveryKey);
+    const restore = await page.evaluate(restoreInPage, { timeoutMs });
+
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const opens: OpenTiming[] = [];
+    let memoryBefore: Memory | undefined;
+    let memoryAfter: Memory | undefined;
+    for (let i = 0; i < OPEN_RUNS; i++) {
+      await chatList(page, baseURL, seeded.bob.username);
+      if (i === OPEN_RUNS - 1) memoryBefore = await memory(cdp);
+      opens.push(await page.evaluate(openInPage, { newest: seeded.newest, total: n, timeoutMs }));
+    }
+    await page.waitForTimeout(500);
+    memoryAfter = await memory(cdp);
+    const scroll = await page.evaluate(scrollToOldestInPage, { timeoutMs });
+    if (scroll.oldestText !== seeded.oldest) throw new Error(`after scrolling to the top the first message reads ${JSON.stringify(scroll.oldestText)}, expected ${JSON.stringify(seeded.oldest)}`);
+    if (errors.length) throw new Error(`the page threw: ${errors.join("; ")}`);
+    return { messages: n, seedSeconds: seeded.seconds, restore, opens, memoryBefore: memoryBefore as Memory, memoryAfter, scroll };
+  } finally {
+    await context.close();
+  }
+}
+
+export const medianOpen = (r: HistoryRun) => ({
+  newestShownMs: median(r.opens.map((o) => o.newestShownMs)),
+  allLoadedMs: median(r.opens.map((o) => o.allLoadedMs)),
+});

@@ -1,0 +1,143 @@
+// Measuring code that runs inside the app's page (passed to page.evaluate, so each function must be
+// self-contained). The app renders into shadow roots, so elements are found by walking them. Times are
+// performance.now() in the page, checked once per animation frame: a figure is the frame in which the
+// condition first held.
+
+export interface RestoreTiming {
+  /** Submit to the "Restored, loading your history" screen: the account is restored, history not yet. */
+  readonly joinedMs: number;
+  /** Submit to the chat list: every message has been fetched, verified, decrypted and stored. */
+  readonly readableMs: number;
+}
+
+/** Clicks "Restore" on the filled-in restore form and times the two milestones. */
+export function restoreInPage(a: { timeoutMs: number }): Promise<RestoreTiming> {
+  const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
+    const hit = root.querySelector<HTMLElement>(selector);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll("*")) {
+      const inner = el.shadowRoot ? find(el.shadowRoot, selector) : null;
+      if (inner) return inner;
+    }
+    return null;
+  };
+  const submit = find(document, "[data-testid=restore-submit]");
+  if (!submit) return Promise.reject(new Error("no restore button"));
+  return new Promise((resolve, reject) => {
+    let joinedAt: number | undefined;
+    const t0 = performance.now();
+    submit.click();
+    const frame = () => {
+      const now = performance.now();
+      if (joinedAt === undefined && find(document, "[data-testid=restored]")) joinedAt = now;
+      const error = find(document, "[data-testid=restore-error]");
+      if (error) return reject(new Error(`restore failed: ${error.textContent}`));
+      if (find(document, "[data-testid=my-username]")) return resolve({ joinedMs: (joinedAt ?? now) - t0, readableMs: now - t0 });
+      if (now - t0 > a.timeoutMs) return reject(new Error(`restore not done after ${a.timeoutMs} ms`));
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+}
+
+export interface OpenTiming {
+  /** Click on the conversation to the frame showing at least 50 messages, the newest last. */
+  readonly newestShownMs: number;
+  /** Click to the frame in which the list holds every message (its data-total). */
+  readonly allLoadedMs: number;
+  /** Messages in the DOM at that point. */
+  readonly rendered: number;
+}
+
+/** Clicks the (only) conversation in the chat list and times its opening. */
+export function openInPage(a: { newest: string; total: number; timeoutMs: number }): Promise<OpenTiming> {
+  const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
+    const hit = root.querySelector<HTMLElement>(selector);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll("*")) {
+      // The message list itself is searched only by what asks for it.
+      const inner = el.shadowRoot && el.localName !== "sealed-message-list" ? find(el.shadowRoot, selector) : null;
+      if (inner) return inner;
+    }
+    return null;
+  };
+  const item = find(document, "[data-testid=conversation-item]");
+  if (!item) return Promise.reject(new Error("no conversation in the list"));
+  return new Promise((resolve, reject) => {
+    let shownAt: number | undefined;
+    const t0 = performance.now();
+    item.click();
+    const frame = () => {
+      const now = performance.now();
+      const ol = find(document, "sealed-message-list")?.shadowRoot?.querySelector<HTMLElement>("ol[data-testid=message-list]");
+      if (ol) {
+        const texts = ol.querySelectorAll("[data-testid=message-text]");
+        if (shownAt === undefined && texts.length >= Math.min(50, a.total) && texts[texts.length - 1]?.textContent === a.newest) shownAt = now;
+        if (shownAt !== undefined && Number(ol.dataset["total"]) === a.total) return resolve({ newestShownMs: shownAt - t0, allLoadedMs: now - t0, rendered: texts.length });
+      }
+      if (now - t0 > a.timeoutMs) return reject(new Error(`conversation not open after ${a.timeoutMs} ms (list holds ${ol?.dataset["total"] ?? "nothing"})`));
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+}
+
+export interface ScrollRun {
+  readonly ms: number;
+  readonly frames: number;
+  /** Durations of the long tasks (≥ 50 ms, as Chromium reports them) seen while scrolling. */
+  readonly longTasks: number[];
+  /** The longest time between two animation frames. */
+  readonly longestFrameMs: number;
+  /** Text of the first message rendered once the top was reached. */
+  readonly oldestText: string;
+  /** Most messages in the DOM at any frame. */
+  readonly maxRendered: number;
+}
+
+/**
+ * Scrolls the open conversation from the newest message to the oldest, one screen height per animation
+ * frame (a fast fling), watching long tasks and frame gaps, until the oldest message is rendered at the top.
+ */
+export async function scrollToOldestInPage(a: { timeoutMs: number }): Promise<ScrollRun> {
+  const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
+    const hit = root.querySelector<HTMLElement>(selector);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll("*")) {
+      const inner = el.shadowRoot && el.localName !== "sealed-message-list" ? find(el.shadowRoot, selector) : null;
+      if (inner) return inner;
+    }
+    return null;
+  };
+  const list = find(document, "sealed-message-list");
+  const ol = list?.shadowRoot?.querySelector<HTMLElement>("ol[data-testid=message-list]");
+  if (!list || !ol) throw new Error("no open conversation");
+  const longTasks: number[] = [];
+  const observer = new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) longTasks.push(e.duration);
+  });
+  observer.observe({ type: "longtask" });
+  const t0 = performance.now();
+  let frames = 0;
+  let last = t0;
+  let longestFrameMs = 0;
+  let maxRendered = 0;
+  await new Promise<void>((resolve, reject) => {
+    const frame = (now: number) => {
+      frames += 1;
+      longestFrameMs = Math.max(longestFrameMs, now - last);
+      last = now;
+      maxRendered = Math.max(maxRendered, ol.querySelectorAll("li.msg").length);
+      if (list.scrollTop <= 0 && ol.dataset["first"] === "0") return resolve();
+      if (now - t0 > a.timeoutMs) return reject(new Error(`top not reached after ${a.timeoutMs} ms (window starts at message ${ol.dataset["first"]})`));
+      list.scrollTop = Math.max(0, list.scrollTop - list.clientHeight);
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+  const ms = performance.now() - t0;
+  // Long-task entries are delivered after the task: give the observer a moment.
+  await new Promise((r) => setTimeout(r, 200));
+  observer.disconnect();
+  return { ms, frames, longTasks, longestFrameMs, oldestText: ol.querySelector("[data-testid=message-text]")?.textContent ?? "", maxRendered };
+}

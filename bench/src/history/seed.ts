@@ -1,0 +1,70 @@
+// The fixture of figures 2 and 3: one direct conversation holding N real messages, made at protocol level
+// in this Node process (real keys, real sealing and signing) and posted one by one through the real API of
+// a `wrangler dev`, with the recovery blob of one of the two accounts stored so a browser can restore it.
+import { toBase64url } from "../../../protocol/bytes.js";
+import { formatRecoveryKey } from "../../../protocol/recovery-key.js";
+import type { LoggedInAccount } from "../../../tests/support/account.js";
+import { makeEnvelope, type TestEpoch } from "../../../tests/support/conversation.js";
+import { testCrypto } from "../../../tests/support/crypto-env.js";
+import { accountLog } from "../../../tests/support/device-log.js";
+import { recoveryBlobFor } from "../../../tests/support/recovery.js";
+import { nodeApi, send, type SendStats } from "../load/client.js";
+import { createAccount, startConversation } from "../load/setup.js";
+
+export interface SeededHistory {
+  readonly messages: number;
+  /** The account a browser restores: its username and recovery key as the app shows it. */
+  readonly alice: { readonly username: string; readonly recoveryKey: string };
+  readonly bob: { readonly username: string };
+  /** Texts of the oldest and the newest message, to check what the browser shows. */
+  readonly oldest: string;
+  readonly newest: string;
+  /** Wall time of the seeding, s (not part of any figure). */
+  readonly seconds: number;
+  readonly restarts: number;
+}
+
+/** Lengths of real chat lines vary; these cycle so that runs of short and long bubbles alternate. */
+const FILLER = ["ok", "sounds good, see you then", "did you get the notes from this morning? I left them on the shared drive", "👍", "can you send me the address again, the one from the invitation"];
+
+export const textOf = (i: number): string => `#${i + 1} ${FILLER[i % FILLER.length]}`;
+
+/**
+ * Signs up Alice and Bob, stores Alice's recovery blob, and writes `count` messages into their
+ * conversation: Bob writes three of every four, Alice (from her one device, in Node) the fourth. Each
+ * sender posts in order, one request at a time (a sender's envelopes form a hash chain, and the server
+ * numbers them in arrival order); the two senders post side by side, so between the first and the last
+ * message (both Bob's, posted alone) their order is the order of arrival.
+ */
+export async function seedHistory(baseURL: string, count: number, onProgress?: (done: number) => void): Promise<SeededHistory> {
+  const t0 = performance.now();
+  const api = nodeApi(baseURL);
+  const alice = await createAccount(api, "hist_alice");
+  const bob = await createAccount(api, "hist_bob");
+  const blob = await recoveryBlobFor(accountLog(alice), alice.keys.recovery, 1);
+  const put = await api.call("PUT", "/api/recovery/blob", { cookie: alice.cookie, json: { blob: toBase64url(blob) } });
+  if (put.status !== 204) throw new Error(`storing the recovery blob failed: ${put.status} ${await put.text()}`);
+  const epoch = await startConversation(api, bob, alice);
+  const stats: SendStats = { restarts: 0 };
+  let done = 0;
+  const post = async (sender: LoggedInAccount, i: number) => {
+    await send(api, sender, epoch as TestEpoch, await makeEnvelope(sender, epoch, textOf(i)), stats);
+    done += 1;
+    if (done % 1000 === 0) onProgress?.(done);
+  };
+  const lane = async (sender: LoggedInAccount, mine: (i: number) => boolean) => {
+    for (let i = 1; i < count - 1; i++) if (mine(i)) await post(sender, i);
+  };
+  await post(bob, 0);
+  await Promise.all([lane(bob, (i) => i % 4 !== 3), lane(alice, (i) => i % 4 === 3)]);
+  if (count > 1) await post(bob, count - 1);
+  return {
+    messages: count,
+    alice: { username: alice.username, recoveryKey: await formatRecoveryKey(testCrypto, alice.keys.recoveryKey) },
+    bob: { username: bob.username },
+    oldest: textOf(0),
+    newest: textOf(count - 1),
+    seconds: (performance.now() - t0) / 1000,
+    restarts: stats.restarts,
+  };
+}
