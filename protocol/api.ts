@@ -77,6 +77,8 @@ export const API_ERROR_CODES = [
   "unsupported_media_type", // 415: a body that is not application/json
   "upgrade_required", // 426: GET /api/realtime without a WebSocket upgrade
   "rate_limited", // 429: too many requests of this kind from this client; see Retry-After
+  "invalid_package", // 400: a device-secrets package does not decode, or names another account, sender, recipient or head
+  "stale_package", // 409: a package for an older log position than the one stored for that device
   "invalid_blob", // 400: a recovery or passphrase blob does not decode, is out of bounds, or is for another account
   "stale_blob", // 409: the recovery blob's counter is not above the stored one
   "wrong_passphrase", // 403: the passphrase access token does not match
@@ -156,6 +158,11 @@ export const deviceSchema = z.object({
   sealedName: b64(1, MAX_SEALED_NAME_BYTES).nullable(),
 });
 export type DeviceInfo = z.infer<typeof deviceSchema>;
+// PUT /api/devices/:deviceId/secrets: the account's new secrets sealed to that device (docs/PROTOCOL.md
+// "Device-secrets package"). GET /api/devices/self/secrets: the newest package sealed to the caller.
+export const MAX_DEVICE_SECRETS_BYTES = 1024;
+export const deviceSecretsRequest = z.strictObject({ package: b64(1, MAX_DEVICE_SECRETS_BYTES) });
+export const deviceSecretsResponse = z.object({ headSeq: z.number().int().nonnegative(), package: b64(1, MAX_DEVICE_SECRETS_BYTES) });
 // GET /api/devices: the caller's account's devices, revoked ones included, in the order they were added.
 export const deviceListResponse = z.object({ devices: z.array(deviceSchema) });
 
@@ -259,6 +266,8 @@ export const realtimeServerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("conversation"), conversationId: conversationIdSchema }),
   /** An entry was appended at `seq` to the device log of this account or of one it shares a conversation with. */
   z.object({ type: z.literal("log"), accountId: accountIdSchema, seq: z.number().int().positive() }),
+  /** Another device of this account sealed new account secrets to this device (sent to that device only). */
+  z.object({ type: z.literal("secrets"), headSeq: z.number().int().nonnegative() }),
   /** The new device posted a frame to a link this device answered (sent to that device only). */
   z.object({ type: z.literal("link"), linkId: linkIdSchema }),
   /** The last client frame was refused; the socket stays open. */

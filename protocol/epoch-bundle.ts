@@ -10,13 +10,12 @@ import {
   SIGNATURE_BYTES,
   aesGcmEncrypt,
   hashLabelled,
-  hkdf,
   importAesKey,
   importSeed,
   labelled,
   sign,
+  sealingKey,
   verify,
-  x25519,
 } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
 
@@ -176,11 +175,9 @@ function historyWrapInfo(conversationId: ConversationId, epoch: number, keyId: U
   return labelled(Label.historyWrap, ConversationId.toBytes(conversationId), u32(epoch), keyId, AccountId.toBytes(w.accountId), u32(w.generation), w.historyKey, w.ephemeralKey);
 }
 
-/** KEK = HKDF(X25519(ephemeral, recipient), salt = empty, info); each KEK wraps one key, so the IV is fixed. */
-async function kekFor(env: CryptoEnv, privateKey: Key, peerPublic: Uint8Array, info: Uint8Array): Promise<Key> {
-  const shared = await x25519(env, privateKey, peerPublic);
-  const raw = await hkdf(env, shared, new Uint8Array(0), info, 32);
-  return env.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["wrapKey", "unwrapKey"]);
+/** KEK = sealingKey(...) (HKDF over X25519 with the wrap's info); each KEK wraps one key, so the IV is fixed. */
+function kekFor(env: CryptoEnv, privateKey: Key, peerPublic: Uint8Array, info: Uint8Array): Promise<Key> {
+  return sealingKey(env, privateKey, peerPublic, info, ["wrapKey", "unwrapKey"]);
 }
 
 async function wrapTo(env: CryptoEnv, ck: Key, recipientPublic: Uint8Array, info: (ephemeralKey: Uint8Array) => Uint8Array): Promise<{ ephemeralKey: Uint8Array; wrapped: Uint8Array }> {

@@ -2,7 +2,7 @@ import { Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import { AccountId } from "./ids.js";
 import { Label } from "./labels.js";
-import { IV_BYTES, PUBLIC_KEY_BYTES, X25519, hkdf, importSeed, labelled, x25519 } from "./primitives.js";
+import { IV_BYTES, PUBLIC_KEY_BYTES, X25519, importSeed, labelled, sealingKey } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
 
 /**
@@ -17,9 +17,8 @@ function chainInfo(accountId: AccountId, previousGeneration: number, nextGenerat
   return labelled(Label.historyChain, AccountId.toBytes(accountId), gens, nextPublic, ephemeralKey);
 }
 
-async function kek(env: CryptoEnv, privateKey: Key, peer: Uint8Array, info: Uint8Array): Promise<Key> {
-  const raw = await hkdf(env, await x25519(env, privateKey, peer), new Uint8Array(0), info, 32);
-  return env.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["wrapKey", "unwrapKey"]);
+function kek(env: CryptoEnv, privateKey: Key, peer: Uint8Array, info: Uint8Array): Promise<Key> {
+  return sealingKey(env, privateKey, peer, info, ["wrapKey", "unwrapKey"]);
 }
 
 /** Seals generation `previousGeneration`'s (extractable) private key to the next generation's public key. */

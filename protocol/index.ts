@@ -11,6 +11,7 @@ export * from "./log-payloads.js";
 export * from "./history-chain.js";
 export * from "./link.js";
 export * from "./recovery-blob.js";
+export * from "./device-secrets.js";
 export * from "./passphrase.js";
 export * from "./key-file.js";
 export * from "./epoch-bundle.js";

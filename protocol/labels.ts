@@ -26,6 +26,7 @@ export const Label = {
   recoveryWrap: "sealed/recovery/v1/wrap",
   link: "sealed/link/v1",
   recoveryBlob: "sealed/recovery-blob/v1",
+  deviceSecrets: "sealed/device-secrets/v1",
   passphraseWrap: "sealed/passphrase/v1/wrap",
   passphraseAccess: "sealed/passphrase/v1/access",
   // AEAD associated data

@@ -78,6 +78,19 @@ const PKCS8_PREFIX = {
   X25519: Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20),
 } as const;
 
+/** The raw public key of a PKCS#8 private key, through a JWK export of a temporary extractable copy. */
+export async function publicKeyOfPkcs8(env: CryptoEnv, kind: "Ed25519" | "X25519", pkcs8: Uint8Array): Promise<Uint8Array> {
+  let temp: Key;
+  try {
+    temp = await env.subtle.importKey("pkcs8", pkcs8, { name: kind }, true, kind === "Ed25519" ? ["sign"] : ["deriveBits"]);
+  } catch {
+    return fail("malformed", `not a PKCS#8 ${kind} private key`);
+  }
+  const jwk = (await env.subtle.exportKey("jwk", temp)) as { x?: string };
+  if (typeof jwk.x !== "string") fail("malformed", "runtime did not export the public key");
+  return fromBase64url(jwk.x);
+}
+
 /** Imports a 32-byte seed as a private key and returns it with its raw public key. */
 export async function importSeed(
   env: CryptoEnv,
@@ -114,4 +127,16 @@ export async function aesGcmDecrypt(env: CryptoEnv, key: Key, iv: Uint8Array, aa
 
 export async function importAesKey(env: CryptoEnv, raw: Uint8Array, extractable: boolean, usages: string[]): Promise<Key> {
   return env.subtle.importKey("raw", raw, { name: "AES-GCM" }, extractable, usages);
+}
+
+/**
+ * The key-encryption key of every "sealed to an X25519 public key" format: KEK = HKDF-SHA-256(IKM =
+ * X25519(privateKey, peerPublic), salt = empty, info, 32 bytes), as a non-extractable AES-256-GCM key.
+ * Each format passes its own labelled `info` and makes a fresh ephemeral key per KEK, so a fixed IV is safe.
+ */
+export async function sealingKey(env: CryptoEnv, privateKey: Key, peerPublic: Uint8Array, info: Uint8Array, usages: string[]): Promise<Key> {
+  const raw = await hkdf(env, await x25519(env, privateKey, peerPublic), new Uint8Array(0), info, 32);
+  const key = await importAesKey(env, raw, false, usages);
+  raw.fill(0);
+  return key;
 }

@@ -4,7 +4,7 @@ import type { AccountState } from "./device-log.js";
 import { fail } from "./errors.js";
 import { AccountId } from "./ids.js";
 import { Label } from "./labels.js";
-import { IV_BYTES, PUBLIC_KEY_BYTES, aesGcmDecrypt, aesGcmEncrypt, hkdf, importAesKey, importSeed, labelled, x25519 } from "./primitives.js";
+import { IV_BYTES, PUBLIC_KEY_BYTES, aesGcmDecrypt, aesGcmEncrypt, importSeed, labelled, sealingKey } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
 
 /**
@@ -38,19 +38,17 @@ function info(h: RecoveryBlobHeader, recoveryBoxKey: Uint8Array): Uint8Array {
   return labelled(Label.recoveryBlob, header(h), recoveryBoxKey);
 }
 
-async function blobKey(env: CryptoEnv, privateKey: Key, peer: Uint8Array, i: Uint8Array): Promise<Key> {
-  const raw = await hkdf(env, await x25519(env, privateKey, peer), new Uint8Array(0), i, 32);
-  const key = await importAesKey(env, raw, false, ["encrypt", "decrypt"]);
-  raw.fill(0);
-  return key;
+function blobKey(env: CryptoEnv, privateKey: Key, peer: Uint8Array, i: Uint8Array): Promise<Key> {
+  return sealingKey(env, privateKey, peer, i, ["encrypt", "decrypt"]);
 }
 
-function encodeSecrets(s: RecoverySecrets): Uint8Array {
+/** The secrets both the recovery blob and a device-secrets package carry (docs/PROTOCOL.md "Account secrets"). */
+export function encodeAccountSecrets(s: RecoverySecrets): Uint8Array {
   return new Writer().vbytes(s.identityKey).u32(s.historyGeneration).vbytes(s.historyKey).finish();
 }
 
-function decodeSecrets(bytes: Uint8Array): RecoverySecrets {
-  const r = new Reader(bytes, "recovery secrets");
+export function decodeAccountSecrets(bytes: Uint8Array): RecoverySecrets {
+  const r = new Reader(bytes, "account secrets");
   const s = { identityKey: r.vbytes(16, 256, "identityKey"), historyGeneration: r.u32("historyGeneration"), historyKey: r.vbytes(16, 256, "historyKey") };
   r.end();
   return s;
@@ -64,7 +62,7 @@ export async function sealRecoveryBlob(env: CryptoEnv, p: { accountId: AccountId
   const h = { accountId: p.accountId, counter: p.counter, ephemeralKey: eph.publicKey };
   const i = info(h, p.recoveryBoxKey);
   // Each blob has a fresh ephemeral key, hence a fresh KEK: the fixed nonce is never reused.
-  const ct = await aesGcmEncrypt(env, await blobKey(env, eph.privateKey, p.recoveryBoxKey, i), ZERO_IV, i, encodeSecrets(p.secrets));
+  const ct = await aesGcmEncrypt(env, await blobKey(env, eph.privateKey, p.recoveryBoxKey, i), ZERO_IV, i, encodeAccountSecrets(p.secrets));
   return new Writer().fixed(header(h), 69).vbytes(ct).finish();
 }
 
@@ -86,7 +84,7 @@ export async function openRecoveryBlob(env: CryptoEnv, blob: Uint8Array, recover
   const h = decodeRecoveryBlobHeader(blob);
   const i = info(h, recoveryBox.publicKey);
   const plain = await aesGcmDecrypt(env, await blobKey(env, recoveryBox.privateKey, h.ephemeralKey, i), ZERO_IV, i, h.ciphertext);
-  return { accountId: h.accountId, counter: h.counter, ephemeralKey: h.ephemeralKey, secrets: decodeSecrets(plain) };
+  return { accountId: h.accountId, counter: h.counter, ephemeralKey: h.ephemeralKey, secrets: decodeAccountSecrets(plain) };
 }
 
 /**

@@ -238,13 +238,15 @@ describe("revoking a device", () => {
     history.push("after revoking");
   });
 
-  test("a device linked after the revocation opens old epochs through the history chain", async () => {
-    // It receives only the new history key generation; the bundles made before the revoke were
-    // archived to the previous one, which the revoke entry seals to the new key.
+  test("the other remaining device receives the new keys: it links a device that opens old epochs through the history chain", async () => {
+    // The revoke rotated the identity and history keys on the first device, which sealed them to the
+    // third (the device-secrets package); linking needs the current identity key, so the third device
+    // can only do it with the new keys. The new device receives only the new history key generation;
+    // bundles made before the revoke were archived to the previous one, which the revoke seals to the new key.
     const fourth: Profile = { dir: mkdtempSync(join(tmpdir(), "sealed-link-e-")) };
     try {
       const code = await showCode(fourth);
-      const a = page(first);
+      const a = page(third);
       await a.goto(`${baseURL}/#/settings`);
       await a.getByTestId("link-a-device").click();
       await a.getByTestId("paste-code").fill(code);

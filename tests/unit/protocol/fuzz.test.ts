@@ -7,6 +7,7 @@ import {
   decodeLinkMessage,
   decodePassphraseBlob,
   decodeRecoveryBlobHeader,
+  decodeDeviceSecretsHeader,
   decodeRevokePayload,
   decodeRotateRecoveryPayload,
   parseLinkOffer,
@@ -201,6 +202,7 @@ describe(`later decoders never crash on hostile bytes (${RUNS} cases each)`, () 
   it("link offer", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), neverCrashes(asText((t) => parseLinkOffer(t, 0)))), { numRuns: RUNS }));
   it("link message", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), neverCrashes(decodeLinkMessage)), { numRuns: RUNS }));
   it("recovery blob", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), neverCrashes(decodeRecoveryBlobHeader)), { numRuns: RUNS }));
+  it("device-secrets package", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), neverCrashes(decodeDeviceSecretsHeader)), { numRuns: RUNS }));
   it("passphrase blob", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), neverCrashes(decodePassphraseBlob)), { numRuns: RUNS }));
   it("key file", () =>
     fc.assert(

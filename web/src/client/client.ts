@@ -7,6 +7,7 @@ import { requireConversation, startConversation } from "./conversations.js";
 import { SealedDb, getAccount, getContact } from "./db.js";
 import { defaultCryptoEnv } from "./env.js";
 import { currentEpoch } from "./epochs.js";
+import { LinkApi } from "./link-api.js";
 import { withLock } from "./lock.js";
 import { discardFailed, queueText, retryFailed } from "./messages.js";
 import { pullMessages } from "./receive.js";
@@ -33,6 +34,8 @@ export interface ClientOptions {
   readonly syncTiming?: Omit<SyncOptions, "realtime">;
   /** The recovery calls (docs/API.md "Recovery"). Default: this page's origin in a browser; `null` for none. */
   readonly recoveryApi?: RecoveryApi | null;
+  /** The device and link calls. Default: this page's origin in a browser; `null` for none. */
+  readonly linkApi?: LinkApi | null;
 }
 
 function defaultRealtime(): RealtimeConnection | undefined {
@@ -65,6 +68,7 @@ export class ChatClient {
       env: o.env ?? defaultCryptoEnv(),
       origin: o.origin ?? globalThis.location.origin,
       ...(o.now ? { now: o.now } : {}),
+      ...(o.linkApi ? { linkApi: o.linkApi } : o.linkApi === undefined && typeof document !== "undefined" ? { linkApi: new LinkApi() } : {}),
     });
     const realtime = o.realtime === null ? undefined : (o.realtime ?? defaultRealtime());
     this.sync = new Syncer(this.ctx, { ...o.syncTiming, ...(realtime ? { realtime } : {}) });

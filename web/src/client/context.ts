@@ -1,6 +1,7 @@
 import type { CryptoEnv } from "../../../protocol/index.js";
 import type { Api } from "./api.js";
 import type { SealedDb } from "./db.js";
+import type { LinkApi } from "./link-api.js";
 import { StateCache } from "./logs.js";
 
 /** Everything the client's operations need, passed explicitly so tests can supply fakes. */
@@ -14,8 +15,10 @@ export interface ClientContext {
   now(): number;
   /** Verified account states, recomputed from the stored logs on first use. */
   readonly states: StateCache;
+  /** The device calls (docs/API.md "Devices"), where there are any (absent in most unit tests). */
+  readonly linkApi?: LinkApi;
 }
 
-export function makeContext(p: { db: SealedDb; api: Api; env: CryptoEnv; origin: string; now?: () => number }): ClientContext {
-  return { db: p.db, api: p.api, env: p.env, origin: p.origin, now: p.now ?? (() => Date.now()), states: new StateCache() };
+export function makeContext(p: { db: SealedDb; api: Api; env: CryptoEnv; origin: string; now?: () => number; linkApi?: LinkApi }): ClientContext {
+  return { db: p.db, api: p.api, env: p.env, origin: p.origin, now: p.now ?? (() => Date.now()), states: new StateCache(), ...(p.linkApi ? { linkApi: p.linkApi } : {}) };
 }

@@ -19,7 +19,9 @@ export type ClientErrorCode =
   | "link_cancelled" // linking a device was cancelled on either device
   | "forbidden_self" // a device tried to revoke itself
   | "unknown_device" // no such active device on this account
-  | "account_log_alarm"; // this account's own device log failed verification: sending is stopped
+  | "account_log_alarm" // this account's own device log failed verification: sending is stopped
+  | "keys_pending" // another device rotated the account keys; this one has not received them yet
+  | "bad_secrets"; // a device-secrets package did not open or did not match the verified log
 
 export class ClientError extends Error {
   override readonly name = "ClientError";

@@ -4,12 +4,14 @@ import {
   appendLogResponse,
   createLinkResponse,
   deviceListResponse,
+  deviceSecretsResponse,
   linkFramesResponse,
   postLinkFrameResponse,
   respondLinkResponse,
   type LinkSide,
   type appendLogRequest,
   type deviceNameRequest,
+  type deviceSecretsRequest,
   type postLinkFrameRequest,
   type respondLinkRequest,
 } from "../../../protocol/api.js";
@@ -74,5 +76,15 @@ export class LinkApi {
 
   setDeviceName(deviceId: DeviceId, sealedName: Uint8Array) {
     return this.call("PUT", `/api/devices/${deviceId}/name`, empty, { sealedName: toBase64url(sealedName) } satisfies z.input<typeof deviceNameRequest>);
+  }
+
+  /** Stores the account's new secrets sealed to another device of this account (key-updates.ts). */
+  putDeviceSecrets(deviceId: DeviceId, sealed: Uint8Array) {
+    return this.call("PUT", `/api/devices/${deviceId}/secrets`, empty, { package: toBase64url(sealed) } satisfies z.input<typeof deviceSecretsRequest>);
+  }
+
+  /** The newest secrets package sealed to this device; 404 not_found when none is waiting. */
+  deviceSecrets() {
+    return this.call("GET", "/api/devices/self/secrets", deviceSecretsResponse);
   }
 }

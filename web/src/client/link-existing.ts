@@ -14,11 +14,8 @@ import {
   sealLinkFrame,
   signEntryBody,
   toBase64url,
-  unwrapSecret,
   verify,
   entrySigningInput,
-  type CryptoEnv,
-  type Key,
   type LinkChannel,
   type LinkMessage,
 } from "../../../protocol/index.js";
@@ -27,11 +24,9 @@ import { getAccount, getDevice } from "./db.js";
 import { ClientError } from "./errors.js";
 import type { LinkApi } from "./link-api.js";
 import { LINK_POLL_MS, expectMessage, sleep } from "./link-new.js";
-import { refreshLog } from "./logs.js";
+import { refreshLog, stateOf } from "./logs.js";
+import { assertCurrentSecrets, exportAccountSecrets, zeroSecrets } from "./account-secrets.js";
 
-async function pkcs8(env: CryptoEnv, key: Key): Promise<Uint8Array> {
-  return new Uint8Array((await env.subtle.exportKey("pkcs8", key)) as ArrayBuffer);
-}
 
 /** The new device as it introduced itself, shown to the user before anything secret moves. */
 export interface LinkHello {
@@ -82,15 +77,15 @@ export class ExistingDeviceLink {
     await refreshLog(this.ctx, account.accountId);
     account = (await getAccount(this.ctx.db))!;
 
+    assertCurrentSecrets(account, await stateOf(this.ctx, account.accountId));
+
     await this.send({ type: "accept", accountId: account.accountId, username: account.username });
     // Temporary extractable copies, exported and dropped (docs/PROTOCOL.md "Keys": AIK, AHK).
-    const identityKey = await pkcs8(env, await unwrapSecret(env, device.vaultKey, account.identityWrapped, "identity", account.accountId, true));
-    const historyKey = await pkcs8(env, await unwrapSecret(env, device.vaultKey, account.historyWrapped, "history", account.accountId, true, account.historyGeneration));
+    const secrets = await exportAccountSecrets(env, device, account);
     try {
-      await this.send({ type: "secrets", identityKey, historyGeneration: account.historyGeneration, historyKey, headSeq: account.head.seq, headHash: account.head.hash });
+      await this.send({ type: "secrets", ...secrets, headSeq: account.head.seq, headHash: account.head.hash });
     } finally {
-      identityKey.fill(0);
-      historyKey.fill(0);
+      zeroSecrets(secrets);
     }
 
     const request = expectMessage(await this.receive(), "request");

@@ -15,21 +15,18 @@ import {
   signEntryBody,
   signLogin,
   toBase64url,
-  unwrapSecret,
   verifyLog,
-  wrapSecret,
   type AccountId,
   type CryptoEnv,
-  type Key,
   type LinkChannel,
   type LinkMessage,
 } from "../../../protocol/index.js";
 import { LOGIN_LIFETIME_MS } from "./account.js";
 import type { ClientContext } from "./context.js";
 import { getAccount, putAccount } from "./db.js";
-import { asCryptoKey } from "./env.js";
 import { ClientError } from "./errors.js";
-import { assertNonExtractable, ensureDevice } from "./keystore.js";
+import { ensureDevice } from "./keystore.js";
+import { keepReceivedSecrets } from "./account-secrets.js";
 import type { LinkApi } from "./link-api.js";
 import { sealDeviceName } from "./device-names.js";
 import type { AccountRow, DeviceRow } from "./rows.js";
@@ -100,17 +97,6 @@ export function expectMessage<T extends LinkMessage["type"]>(m: LinkMessage, typ
   return m as Extract<LinkMessage, { type: T }>;
 }
 
-async function importTemporary(env: CryptoEnv, pkcs8: Uint8Array, role: "identity" | "history"): Promise<Key> {
-  const alg = role === "identity" ? { name: "Ed25519" } : { name: "X25519" };
-  return env.subtle.importKey("pkcs8", pkcs8, alg, true, role === "identity" ? ["sign"] : ["deriveBits"]);
-}
-
-async function publicOf(env: CryptoEnv, privateKey: Key): Promise<Uint8Array> {
-  const jwk = (await env.subtle.exportKey("jwk", privateKey)) as JsonWebKey;
-  if (!jwk.x) fail("malformed", "key has no public part");
-  return fromBase64url(jwk.x);
-}
-
 /**
  * The new device's side of linking (N). Runs until linked, failed or aborted; reports each step through
  * `onStep`. Before N signs anything it asks the user (`confirmAccount`) whether the account O named is
@@ -168,7 +154,7 @@ export async function linkAsNewDevice(
     p.onStep({ step: "joining", username: accept.username });
 
     const secrets = expectMessage(await inbox.next(ctx.env, channel), "secrets");
-    const kept = await keepSecrets(ctx.env, device, accept.accountId, secrets);
+    const kept = await keepReceivedSecrets(ctx.env, device, accept.accountId, secrets);
 
     const body = encodeEntryBody({
       version: LOG_VERSION,
@@ -224,25 +210,6 @@ export async function linkAsNewDevice(
     cancel();
     throw e;
   }
-}
-
-/**
- * The keystore procedure for received secrets: import as a temporary extractable key, wrap under VK,
- * unwrap a non-extractable usable copy from those bytes; the temporary keys are then dropped.
- */
-async function keepSecrets(env: CryptoEnv, device: DeviceRow, accountId: AccountId, s: Extract<LinkMessage, { type: "secrets" }>) {
-  const identityTemp = await importTemporary(env, s.identityKey, "identity");
-  const historyTemp = await importTemporary(env, s.historyKey, "history");
-  s.identityKey.fill(0);
-  s.historyKey.fill(0);
-  const identityPublic = await publicOf(env, identityTemp);
-  const historyPublic = await publicOf(env, historyTemp);
-  const identityWrapped = await wrapSecret(env, device.vaultKey, identityTemp, "identity", accountId);
-  const historyWrapped = await wrapSecret(env, device.vaultKey, historyTemp, "history", accountId, s.historyGeneration);
-  const identityKey = asCryptoKey(await unwrapSecret(env, device.vaultKey, identityWrapped, "identity", accountId, false));
-  const historyKey = asCryptoKey(await unwrapSecret(env, device.vaultKey, historyWrapped, "history", accountId, false, s.historyGeneration));
-  assertNonExtractable(identityKey, historyKey);
-  return { identityKey, identityPublic, identityWrapped, historyKey, historyPublic, historyWrapped };
 }
 
 /** The login of account.ts for a device whose account row is not stored yet. */

@@ -3,6 +3,7 @@ import { EntryKind, decodeEntry, decodeAddDevicePayload, deviceIdOf, isProtocolE
 import type { ClientContext } from "./context.js";
 import { getAccount, getDevice } from "./db.js";
 import { ClientError } from "./errors.js";
+import { adoptRotatedSecrets } from "./key-updates.js";
 import { refreshLog } from "./logs.js";
 
 /**
@@ -82,6 +83,8 @@ export async function checkOwnLog(ctx: ClientContext): Promise<OwnLogCheck> {
     storage().setItem(ALARM_KEY, JSON.stringify(alarm));
     return report({ alarm, newDevices: [] });
   }
+  // A revoke or recovery-key rotation made on another device: take the new keys it sealed to this one.
+  if (ctx.linkApi) await adoptRotatedSecrets(ctx, ctx.linkApi).catch((e: unknown) => console.warn("could not adopt the account's new keys:", e));
   return report({ alarm: ownLogAlarmNow(), newDevices: await unseenDevices(ctx) });
 }
 

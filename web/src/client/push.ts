@@ -3,6 +3,7 @@ import type { ConversationId } from "../../../protocol/index.js";
 import type { ClientContext } from "./context.js";
 import { syncConversations } from "./conversations.js";
 import { getAccount, getConversation } from "./db.js";
+import { adoptRotatedSecrets } from "./key-updates.js";
 import { checkOwnLog } from "./own-log.js";
 import { refreshLog } from "./logs.js";
 import { pullMessages, receivePushed } from "./receive.js";
@@ -37,6 +38,10 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
       // next epoch is made for the right devices. A log that fails to extend blocks the contact.
       if ((await getAccount(ctx.db))?.accountId === frame.accountId) await checkOwnLog(ctx).catch((e: unknown) => console.warn("could not check this account's log:", e));
       else await refreshLog(ctx, frame.accountId).catch((e: unknown) => console.warn("could not refresh a device log:", e));
+      return;
+    case "secrets":
+      // Another device of this account sealed it the keys of a revoke or recovery-key rotation.
+      if (ctx.linkApi) await adoptRotatedSecrets(ctx, ctx.linkApi).catch((e: unknown) => console.warn("could not adopt the account's new keys:", e));
       return;
     case "hello":
     case "pong":

@@ -49,6 +49,8 @@ import { getAccount, getDevice, putAccount } from "./db.js";
 import { asCryptoKey } from "./env.js";
 import { assertNonExtractable, ensureDevice } from "./keystore.js";
 import { refreshLog, stateOf } from "./logs.js";
+import { assertCurrentSecrets, exportAccountSecrets, holdsCurrentSecrets, zeroSecrets } from "./account-secrets.js";
+import { shareRotatedSecrets } from "./key-updates.js";
 import { RecoveryApi } from "./recovery-api.js";
 import { sealDeviceName } from "./device-names.js";
 import { LinkApi } from "./link-api.js";
@@ -89,17 +91,6 @@ export function isRecoveryError(e: unknown, code?: RecoveryErrorCode): e is Reco
   return e instanceof RecoveryError && (code === undefined || e.code === code);
 }
 
-async function pkcs8(env: CryptoEnv, key: Key): Promise<Uint8Array> {
-  return new Uint8Array((await env.subtle.exportKey("pkcs8", key)) as ArrayBuffer);
-}
-
-/** Temporary extractable copies of this device's AIK and AHK, unwrapped from the vault for one use. */
-async function extractableSecrets(ctx: ClientContext, device: DeviceRow, account: AccountRow): Promise<{ identity: Key; history: Key }> {
-  const identity = await unwrapSecret(ctx.env, device.vaultKey, account.identityWrapped, "identity", account.accountId, true);
-  const history = await unwrapSecret(ctx.env, device.vaultKey, account.historyWrapped, "history", account.accountId, true, account.historyGeneration);
-  return { identity, history };
-}
-
 async function requireSelf(ctx: ClientContext): Promise<{ account: AccountRow; device: DeviceRow }> {
   const account = await getAccount(ctx.db);
   const device = await getDevice(ctx.db);
@@ -109,17 +100,14 @@ async function requireSelf(ctx: ClientContext): Promise<{ account: AccountRow; d
 
 /** Seals the current AIK and newest AHK to the recovery box key of `state` at `counter`. */
 async function sealCurrent(ctx: ClientContext, account: AccountRow, device: DeviceRow, state: AccountState, counter: number): Promise<Uint8Array> {
-  if (account.historyGeneration !== state.history.generation || !bytesEqual(account.historyPublic, state.history.publicKey) || !bytesEqual(account.identityPublic, state.identityKey)) {
+  if (!holdsCurrentSecrets(account, state)) {
     throw new RecoveryError("stale_device", "this device's account keys are older than the account's log: it must not re-seal recovery");
   }
-  const { identity, history } = await extractableSecrets(ctx, device, account);
-  const identityKey = await pkcs8(ctx.env, identity);
-  const historyKey = await pkcs8(ctx.env, history);
+  const secrets = await exportAccountSecrets(ctx.env, device, account);
   try {
-    return await sealRecoveryBlob(ctx.env, { accountId: account.accountId, counter, recoveryBoxKey: state.recoveryBoxKey, secrets: { identityKey, historyGeneration: account.historyGeneration, historyKey } });
+    return await sealRecoveryBlob(ctx.env, { accountId: account.accountId, counter, recoveryBoxKey: state.recoveryBoxKey, secrets });
   } finally {
-    identityKey.fill(0);
-    historyKey.fill(0);
+    zeroSecrets(secrets);
   }
 }
 
@@ -432,6 +420,7 @@ export async function rotateRecoveryKey(ctx: ClientContext, rapi: RecoveryApi, a
   await refreshLog(ctx, (await requireSelf(ctx)).account.accountId);
   const { account, device } = await requireSelf(ctx);
   const state = await stateOf(ctx, account.accountId);
+  assertCurrentSecrets(account, state);
   const status = await rapi.status();
   const passphrase = p.passphrase && status.passphraseBlob ? p.passphrase : undefined;
   if (passphrase && status.passphraseBlob) {
@@ -445,7 +434,7 @@ export async function rotateRecoveryKey(ctx: ClientContext, rapi: RecoveryApi, a
       throw e;
     }
   }
-  const { history: previous } = await extractableSecrets(ctx, device, account);
+  const previous = await unwrapSecret(ctx.env, device.vaultKey, account.historyWrapped, "history", account.accountId, true, account.historyGeneration);
   const rk = generateRecoveryKey(ctx.env);
   const next = await deriveRecoveryKeys(ctx.env, rk);
   const newHistory = await generateBoxPair(ctx.env, true);
@@ -476,6 +465,8 @@ export async function rotateRecoveryKey(ctx: ClientContext, rapi: RecoveryApi, a
   assertNonExtractable(historyKey);
   await putAccount(ctx.db, { ...account, historyGeneration: generation, historyKey, historyPublic: nextPublic, historyWrapped, log, head: nextState.head });
   await resealRecoveryBlob(ctx, rapi);
+  // The other devices get the new history key, sealed to each of them.
+  if (ctx.linkApi) await shareRotatedSecrets(ctx, ctx.linkApi).catch((e: unknown) => console.warn("could not hand the new history key to the other devices:", e));
 
   let passphraseKept = false;
   if (status.passphraseBlob) {

@@ -20,6 +20,8 @@ import { sealDeviceName, openDeviceName } from "./device-names.js";
 import { asCryptoKey } from "./env.js";
 import { currentEpoch } from "./epochs.js";
 import { ClientError } from "./errors.js";
+import { assertCurrentSecrets } from "./account-secrets.js";
+import { shareRotatedSecrets } from "./key-updates.js";
 import { assertNonExtractable } from "./keystore.js";
 import type { LinkApi } from "./link-api.js";
 import { withLock } from "./lock.js";
@@ -41,6 +43,7 @@ export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed
   await refreshLog(ctx, account.accountId);
   account = (await getAccount(ctx.db))!;
   const before = await stateOf(ctx, account.accountId);
+  assertCurrentSecrets(account, before);
   if (!findDevice(before, removed)) throw new ClientError("unknown_device", "that device is not active on this account");
 
   // Names sealed under the current generation, to seal again under the next one.
@@ -92,6 +95,8 @@ export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed
   const next: AccountRow = { ...account, identityKey, identityPublic, identityWrapped, historyGeneration: generation, historyKey, historyPublic, historyWrapped, log, head: state.head };
   await putAccount(ctx.db, next);
 
+  // The other remaining devices get the new identity and history keys, sealed to each of them.
+  await shareRotatedSecrets(ctx, linkApi).catch((e: unknown) => console.warn("could not hand the new keys to the other devices:", e));
   // The recovery blob must hold the current secrets (DESIGN "Recovery"): re-seal it under the new ones.
   await resealRecoveryBlob(ctx).catch((e: unknown) => console.warn("could not re-seal the recovery blob after revoking:", e));
   for (const [id, name] of names) {

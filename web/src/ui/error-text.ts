@@ -37,6 +37,10 @@ const CLIENT_TEXT: Record<string, string> = {
   corrupt_store: "Data stored on this device is damaged and couldn't be read.",
   link_cancelled: "Linking was cancelled.",
   account_log_alarm: "Sending is stopped because your account's device list failed its security check.",
+  keys_pending: "Another of your devices just changed this account's keys, and this device is still waiting for them. Try again in a moment, or use that device.",
+  bad_secrets: "New account keys sent to this device didn't pass their security check, so they were refused.",
+  forbidden_self: "This device can't remove itself. Remove it from another device.",
+  unknown_device: "That device is no longer on this account.",
 };
 
 export function errorText(e: unknown): string {
