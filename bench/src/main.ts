@@ -14,7 +14,7 @@ import { loadResults, writeDoc } from "./report/doc.js";
 import { printTable } from "./report/table.js";
 import type { BenchOutput, BenchResult } from "./result.js";
 
-/** A benchmark still running after this is killed and counted as failed. */
+/** A benchmark still running after this (or its own timeoutMs()) is killed and counted as failed. */
 const TIMEOUT_MS = 10 * 60_000;
 
 async function child(name: string, out: string): Promise<void> {
@@ -26,14 +26,14 @@ async function child(name: string, out: string): Promise<void> {
   writeFileSync(out, JSON.stringify(output));
 }
 
-function runChild(name: string, out: string): Promise<{ ok: boolean; why?: string }> {
+function runChild(name: string, out: string, timeoutMs: number): Promise<{ ok: boolean; why?: string }> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [...process.execArgv, self, "--child", name, "--out", out], { stdio: "inherit" });
     const timer = setTimeout(() => {
-      console.error(`\n${name}: still running after ${TIMEOUT_MS / 60_000} min, stopping it`);
+      console.error(`\n${name}: still running after ${Math.round(timeoutMs / 60_000)} min, stopping it`);
       proc.kill("SIGTERM");
-    }, TIMEOUT_MS);
+    }, timeoutMs);
     proc.on("exit", (code, signal) => {
       clearTimeout(timer);
       resolve(code === 0 ? { ok: true } : { ok: false, why: signal ? `killed by ${signal}` : `exited with ${code}` });
@@ -62,7 +62,7 @@ async function parent(names: string[]): Promise<number> {
       const startedAt = new Date().toISOString();
       const t = performance.now();
       const out = join(tmp, `${b.name}.json`);
-      const r = await runChild(b.name, out);
+      const r = await runChild(b.name, out, b.timeoutMs?.() ?? TIMEOUT_MS);
       const seconds = Math.round((performance.now() - t) / 100) / 10;
       if (!r.ok) {
         console.error(`${b.name}: FAILED (${r.why}) after ${seconds} s; bench/results/${b.name}.json left as it was`);

@@ -68,5 +68,7 @@ export interface Benchmark {
   readonly title: string;
   /** One paragraph for docs/BENCHMARKS.md: what is measured and how. */
   readonly method: string;
+  /** How long the runner lets it run before stopping it (default 10 minutes). */
+  timeoutMs?(): number;
   run(): Promise<BenchOutput>;
 }

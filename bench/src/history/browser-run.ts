@@ -14,10 +14,21 @@ export interface Memory {
   readonly domNodes: number;
 }
 
+/** Linking a new browser context from the restored one by the paste path (the QR code's text), timed from Node. */
+export interface LinkTiming {
+  /** From "Continue" after pasting the code on the existing device to the new device's progress bar (both users' confirmations included). */
+  readonly handshakeMs: number;
+  /** From there to the new device's chat list: the whole history fetched, verified, decrypted and stored. */
+  readonly historyMs: number;
+  /** From "Continue" to the new device's chat list. */
+  readonly totalMs: number;
+}
+
 export interface HistoryRun {
   readonly messages: number;
   readonly seedSeconds: number;
   readonly restore: RestoreTiming;
+  readonly link: LinkTiming;
   readonly opens: OpenTiming[];
   readonly memoryBefore: Memory;
   readonly memoryAfter: Memory;
@@ -70,8 +81,9 @@ export async function runHistory(browser: Browser, baseURL: string, seeded: Seed
     memoryAfter = await memory(cdp);
     const scroll = await page.evaluate(scrollToOldestInPage, { timeoutMs });
     if (scroll.oldestText !== seeded.oldest) throw new Error(`after scrolling to the top the first message reads ${JSON.stringify(scroll.oldestText)}, expected ${JSON.stringify(seeded.oldest)}`);
+    const link = await linkNewDevice(browser, baseURL, page, seeded, timeoutMs);
     if (errors.length) throw new Error(`the page threw: ${errors.join("; ")}`);
-    return { messages: n, seedSeconds: seeded.seconds, restore, opens, memoryBefore: memoryBefore as Memory, memoryAfter, scroll };
+    return { messages: n, seedSeconds: seeded.seconds, restore, link, opens, memoryBefore: memoryBefore as Memory, memoryAfter, scroll };
   } finally {
     await context.close();
   }
@@ -81,3 +93,44 @@ export const medianOpen = (r: HistoryRun) => ({
   newestShownMs: median(r.opens.map((o) => o.newestShownMs)),
   allLoadedMs: median(r.opens.map((o) => o.allLoadedMs)),
 });
+
+/**
+ * Links a new browser context to the account of `existing` as a user does with the paste path (the text of
+ * the QR code; the camera path decodes the same text first), then checks the new device holds the whole history.
+ */
+async function linkNewDevice(browser: Browser, baseURL: string, existing: Page, seeded: SeededHistory, timeoutMs: number): Promise<LinkTiming> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  try {
+    const fresh = await context.newPage();
+    fresh.on("pageerror", (e) => errors.push(e.message));
+    await fresh.goto(baseURL);
+    await fresh.getByRole("button", { name: "Link to an existing account" }).click();
+    const field = fresh.getByTestId("link-code");
+    await field.waitFor();
+    const code = await field.inputValue();
+    await existing.goto(`${baseURL}/#/settings`);
+    await existing.getByTestId("link-a-device").click();
+    await existing.getByTestId("paste-code").fill(code);
+    const t0 = performance.now();
+    await existing.getByRole("button", { name: "Continue" }).click();
+    await existing.getByTestId("link-device-name").waitFor({ timeout: 30_000 });
+    await existing.getByTestId("link-confirm").click();
+    await fresh.getByTestId("confirm-account").waitFor({ timeout: 30_000 });
+    await fresh.getByRole("button", { name: "Yes" }).click();
+    await fresh.getByTestId("history-progress").or(fresh.getByTestId("my-username")).first().waitFor({ timeout: 30_000 });
+    const t1 = performance.now();
+    await fresh.getByTestId("my-username").waitFor({ timeout: timeoutMs });
+    const t2 = performance.now();
+    await fresh.getByTestId("conversation-item").filter({ hasText: seeded.bob.username }).click();
+    const list = fresh.getByTestId("message-list");
+    await list.waitFor({ timeout: 30_000 });
+    const total = await list.getAttribute("data-total");
+    const newest = await fresh.getByTestId("message-text").last().textContent();
+    if (total !== String(seeded.messages) || newest !== seeded.newest) throw new Error(`the linked device shows ${total} messages, the newest ${JSON.stringify(newest)}`);
+    if (errors.length) throw new Error(`the linked device's page threw: ${errors.join("; ")}`);
+    return { handshakeMs: t1 - t0, historyMs: t2 - t1, totalMs: t2 - t0 };
+  } finally {
+    await context.close();
+  }
+}

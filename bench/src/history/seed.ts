@@ -6,10 +6,10 @@ import { formatRecoveryKey } from "../../../protocol/recovery-key.js";
 import type { LoggedInAccount } from "../../../tests/support/account.js";
 import { makeEnvelope, type TestEpoch } from "../../../tests/support/conversation.js";
 import { testCrypto } from "../../../tests/support/crypto-env.js";
-import { accountLog } from "../../../tests/support/device-log.js";
+import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, type AccountLog } from "../../../tests/support/device-log.js";
 import { recoveryBlobFor } from "../../../tests/support/recovery.js";
 import { nodeApi, send, type SendStats } from "../load/client.js";
-import { createAccount, startConversation } from "../load/setup.js";
+import { createAccount, logIn, startConversation } from "../load/setup.js";
 
 export interface SeededHistory {
   readonly messages: number;
@@ -29,19 +29,48 @@ const FILLER = ["ok", "sounds good, see you then", "did you get the notes from t
 
 export const textOf = (i: number): string => `#${i + 1} ${FILLER[i % FILLER.length]}`;
 
+/** Devices per account that post side by side: more senders keep more requests in flight while seeding. */
+const DEVICES = { alice: 2, bob: 4 };
+
 /**
- * Signs up Alice and Bob, stores Alice's recovery blob, and writes `count` messages into their
- * conversation: Bob writes three of every four, Alice (from her one device, in Node) the fourth. Each
- * sender posts in order, one request at a time (a sender's envelopes form a hash chain, and the server
- * numbers them in arrival order); the two senders post side by side, so between the first and the last
- * message (both Bob's, posted alone) their order is the order of arrival.
+ * Adds `extra` devices to `account`'s log (each add-device entry signed by the AIK, the first device and
+ * the new one, as linking does) and returns every device as a logged-in sender citing the final log head.
+ */
+async function withDevices(api: ReturnType<typeof nodeApi>, account: LoggedInAccount, extra: number): Promise<{ senders: LoggedInAccount[]; log: AccountLog }> {
+  const first = genesisDevice(account);
+  let log = accountLog(account);
+  const devices = [first];
+  for (let i = 0; i < extra; i++) {
+    const device = await makeDevice();
+    const entry = await addDeviceEntry(log, device, first);
+    const res = await postLogEntry(api, account.cookie, account.accountId, entry);
+    if (res.status !== 201) throw new Error(`adding a device failed: ${res.status} ${await res.text()}`);
+    log = await entry.next();
+    devices.push(device);
+  }
+  const senders: LoggedInAccount[] = [];
+  for (const d of devices) {
+    const as = asDevice(account, d, log.state);
+    senders.push({ ...as, cookie: d === first ? account.cookie : await logIn(api, as) });
+  }
+  return { senders, log };
+}
+
+/**
+ * Signs up Alice and Bob, gives them a few devices each, stores Alice's recovery blob, and writes
+ * `count` messages into their conversation, Bob's devices two thirds and Alice's (in Node) one third.
+ * Each device posts its messages in order, one request at a time (a sender's envelopes form a hash
+ * chain, and the server numbers them in arrival order); the devices post side by side, so between the
+ * first and the last message (both Bob's, posted alone) their order is the order of arrival.
  */
 export async function seedHistory(baseURL: string, count: number, onProgress?: (done: number) => void): Promise<SeededHistory> {
   const t0 = performance.now();
   const api = nodeApi(baseURL);
-  const alice = await createAccount(api, "hist_alice");
-  const bob = await createAccount(api, "hist_bob");
-  const blob = await recoveryBlobFor(accountLog(alice), alice.keys.recovery, 1);
+  const a = await withDevices(api, await createAccount(api, "hist_alice"), DEVICES.alice - 1);
+  const b = await withDevices(api, await createAccount(api, "hist_bob"), DEVICES.bob - 1);
+  const alice = a.senders[0] as LoggedInAccount;
+  const bob = b.senders[0] as LoggedInAccount;
+  const blob = await recoveryBlobFor(a.log, alice.keys.recovery, 1);
   const put = await api.call("PUT", "/api/recovery/blob", { cookie: alice.cookie, json: { blob: toBase64url(blob) } });
   if (put.status !== 204) throw new Error(`storing the recovery blob failed: ${put.status} ${await put.text()}`);
   const epoch = await startConversation(api, bob, alice);
@@ -52,11 +81,12 @@ export async function seedHistory(baseURL: string, count: number, onProgress?: (
     done += 1;
     if (done % 1000 === 0) onProgress?.(done);
   };
-  const lane = async (sender: LoggedInAccount, mine: (i: number) => boolean) => {
-    for (let i = 1; i < count - 1; i++) if (mine(i)) await post(sender, i);
+  const senders = [...b.senders, ...a.senders];
+  const lane = async (sender: LoggedInAccount, lane: number) => {
+    for (let i = 1; i < count - 1; i++) if (i % senders.length === lane) await post(sender, i);
   };
   await post(bob, 0);
-  await Promise.all([lane(bob, (i) => i % 4 !== 3), lane(alice, (i) => i % 4 === 3)]);
+  await Promise.all(senders.map((sender, i) => lane(sender, i)));
   if (count > 1) await post(bob, count - 1);
   return {
     messages: count,

@@ -30,7 +30,7 @@ export function renderDoc(results: readonly BenchResult[]): string {
   line(`(${benchmarks.map((b) => `\`${b.name}\``).join(", ")}). Each writes \`bench/results/NAME.json\` with the machine it ran on,`);
   line("and this page is regenerated from the newest result of each. Figures are medians over several runs after a");
   line("warm-up (p99 where the issue asks for it); the method of each figure says what was timed and how often.");
-  line("The whole run takes a few minutes on a 2-core machine and needs Chromium at /usr/bin/chromium (or `CHROMIUM_PATH`).");
+  line("The whole run takes about 10 to 15 minutes on a 2-core machine (most of it seeding and restoring the 10,000-message history) and needs Chromium at /usr/bin/chromium (or `CHROMIUM_PATH`).");
   line();
   line("Status: **met** or **MISSED** against the goal of the benchmark issue; **reference** where the issue sets no goal.");
   line("Every section says when and on what it was measured, including the load average: on a shared machine, expect the");
@@ -77,15 +77,17 @@ export function renderDoc(results: readonly BenchResult[]): string {
     if (r.notes?.length) line();
   }
 
-  line("## Not yet measurable");
-  line();
-  line("These figures of the benchmark issue wait for features that have not landed. Each will get a benchmark here when they do.");
-  line();
-  for (const p of placeholders) {
-    line(`- **${p.figure}**: not yet measurable, needs ${p.needs}.`);
-    line(`  Plan: ${p.plan}`);
+  if (placeholders.length) {
+    line("## Not yet measurable");
+    line();
+    line("These figures of the benchmark issue are not measured yet. Each will get a benchmark here.");
+    line();
+    for (const p of placeholders) {
+      line(`- **${p.figure}**: not yet measurable, needs ${p.needs}.`);
+      line(`  Plan: ${p.plan}`);
+    }
+    line();
   }
-  line();
   return out.join("\n");
 }
 
