@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // Kept external by bench/run.mjs: the module finds wrangler relative to its own location.
-import { applyMigrations, stopDev, wranglerEnv } from "../../scripts/wrangler.mjs";
+import { applyMigrations, localDevVars, stopDev, wranglerEnv } from "../../scripts/wrangler.mjs";
 import { repoRoot } from "./paths.js";
 import { sleep } from "./stats.js";
 
@@ -89,6 +89,8 @@ async function startOnce(assetsDir: string): Promise<DevServer> {
   // An explicit inspector port too: left to itself, wrangler takes 9229 when it looks free, and another
   // wrangler starting at the same moment may take it first.
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--persist-to", persistDir, "--config", config, "--no-bundle"];
+  // The fleet signs up and logs in hundreds of devices from 127.0.0.1: lift the per-address limits, as npm start does.
+  for (const [name, value] of Object.entries(localDevVars)) args.push("--var", `${name}:${value}`);
   // Its own process group, so stopDev's signal reaches wrangler and workerd together.
   const child = spawn(wranglerBin, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true, cwd: repoRoot });
   const lastResort = () => {

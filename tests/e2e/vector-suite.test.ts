@@ -13,7 +13,9 @@ beforeAll(async () => {
   const entry = fileURLToPath(new URL("../shared/browser-vectors.ts", import.meta.url));
   const out = await build({ entryPoints: [entry], bundle: true, format: "iife", write: false, platform: "browser", target: "es2022" });
   browser = await launchBrowser();
-  const page = await browser.newPage();
+  // The vectors are injected as a script tag, which the app's strict CSP and Trusted Types forbid (as
+  // they should): this test page alone bypasses them. It checks crypto, not the app's policy.
+  const page = await (await browser.newContext({ bypassCSP: true })).newPage();
   await page.goto(inject("baseURL"));
   await page.addScriptTag({ content: out.outputFiles[0]!.text });
   results = await page.evaluate(() => (globalThis as unknown as { runVectors(): Promise<VectorResult[]> }).runVectors());
