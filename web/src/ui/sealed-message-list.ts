@@ -35,6 +35,8 @@ export class SealedMessageList extends LitElement {
     shared,
     css`
       :host {
+        /* Positioned, so the rows' offsetTop is measured from the top of this scroller, as scrollTop is. */
+        position: relative;
         display: block;
         flex: 1;
         min-height: 0;
