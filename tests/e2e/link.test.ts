@@ -254,6 +254,8 @@ describe("revoking a device", () => {
       await a.getByTestId("link-confirm").click();
       const n = page(fourth);
       await finishOnNewDevice(n);
+      await a.getByTestId("link-done").waitFor({ timeout: 30_000 });
+      await a.getByRole("button", { name: "Done" }).click();
       await openChatViaUi(n, bob.username);
       expect(await waitForCount(n, history.length)).toEqual(history);
     } finally {
@@ -261,5 +263,33 @@ describe("revoking a device", () => {
       rmSync(fourth.dir, { recursive: true, force: true });
     }
     expect(errors).toEqual([]);
+  });
+});
+
+describe("naming devices", () => {
+  test("a device renamed on one device shows the new name on another (sealed under the history key)", async () => {
+    const t = page(third);
+    await t.goto(`${baseURL}/#/settings`);
+    const firstItem = t.getByTestId("device-item").filter({ hasNotText: "This device" }).filter({ has: t.getByTestId("revoke-device") }).first();
+    await firstItem.getByTestId("rename-device").click();
+    const input = firstItem.getByTestId("rename-input");
+    await expect.poll(() => input.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    // A blank name (spaces pass the field's `required`) gets the app's own message.
+    await input.fill("   ");
+    await input.press("Enter");
+    await t.getByRole("alert").filter({ hasText: "1 to 64 characters" }).waitFor();
+    await t.screenshot({ path: `${SHOTS}/device-rename.png` });
+    await input.fill("Work laptop <b>x</b>");
+    await firstItem.getByRole("button", { name: "Save" }).click();
+    await t.getByTestId("device-item").filter({ hasText: "Work laptop <b>x</b>" }).waitFor({ timeout: 15_000 });
+
+    const a = page(first);
+    await a.goto(`${baseURL}/#/settings`);
+    const mine = a.getByTestId("device-item").filter({ hasText: "This device" });
+    await expect.poll(() => mine.textContent(), { timeout: 15_000 }).toContain("Work laptop <b>x</b>");
+    // The server holds only the sealed name.
+    const cookie = (await first.context!.cookies(baseURL)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const listed = JSON.stringify(await (await api.call("GET", "/api/devices", { cookie })).json());
+    expect(listed).not.toContain("Work laptop");
   });
 });

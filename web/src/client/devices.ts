@@ -4,6 +4,8 @@ import { getAccount, getDevice } from "./db.js";
 import { openDeviceName, sealDeviceName } from "./device-names.js";
 import { defaultDeviceName } from "./link-new.js";
 import { ClientError } from "./errors.js";
+import { assertCurrentSecrets } from "./account-secrets.js";
+import { stateOf } from "./logs.js";
 import type { LinkApi } from "./link-api.js";
 
 /** One device of this account as Settings shows it. */
@@ -48,4 +50,24 @@ export async function listDevices(ctx: ClientContext, linkApi: LinkApi): Promise
     });
   }
   return out.sort((a, b) => Number(a.revokedAt !== null) - Number(b.revokedAt !== null) || a.addedAtSeq - b.addedAtSeq);
+}
+
+/** Longest device name, in characters (sealDeviceName keeps at most this many). */
+export const MAX_DEVICE_NAME = 64;
+
+/**
+ * Renames one of the account's active devices: the name is sealed under the current history key, so
+ * only the account's devices can read it. Needs the current keys (a name sealed under an old history
+ * generation would be unreadable to devices that only hold the new one).
+ */
+export async function renameDevice(ctx: ClientContext, linkApi: LinkApi, deviceId: DeviceId, name: string): Promise<void> {
+  const trimmed = name.trim().replace(/\s+/g, " ");
+  if (!trimmed) throw new ClientError("invalid_device_name", "a device name cannot be empty");
+  if ([...trimmed].length > MAX_DEVICE_NAME) throw new ClientError("invalid_device_name", `a device name is at most ${MAX_DEVICE_NAME} characters`);
+  const account = await getAccount(ctx.db);
+  if (!account) throw new ClientError("not_signed_up", "this device has no account yet");
+  const state = await stateOf(ctx, account.accountId);
+  assertCurrentSecrets(account, state);
+  if (!state.devices.some((d) => d.deviceId === deviceId)) throw new ClientError("unknown_device", "that device is not active on this account");
+  await linkApi.setDeviceName(deviceId, await sealDeviceName(ctx.env, account, deviceId, trimmed));
 }

@@ -21,7 +21,8 @@ export type ClientErrorCode =
   | "unknown_device" // no such active device on this account
   | "account_log_alarm" // this account's own device log failed verification: sending is stopped
   | "keys_pending" // another device rotated the account keys; this one has not received them yet
-  | "bad_secrets"; // a device-secrets package did not open or did not match the verified log
+  | "bad_secrets" // a device-secrets package did not open or did not match the verified log
+  | "invalid_device_name"; // empty or longer than MAX_DEVICE_NAME
 
 export class ClientError extends Error {
   override readonly name = "ClientError";

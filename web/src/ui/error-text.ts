@@ -41,6 +41,7 @@ const CLIENT_TEXT: Record<string, string> = {
   bad_secrets: "New account keys sent to this device didn't pass their security check, so they were refused.",
   forbidden_self: "This device can't remove itself. Remove it from another device.",
   unknown_device: "That device is no longer on this account.",
+  invalid_device_name: "Give the device a name of 1 to 64 characters.",
 };
 
 export function errorText(e: unknown): string {

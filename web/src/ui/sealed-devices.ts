@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/client.js";
-import { listDevices, type DeviceView } from "../client/devices.js";
+import { MAX_DEVICE_NAME, listDevices, renameDevice, type DeviceView } from "../client/devices.js";
 import { LinkApi } from "../client/link-api.js";
 import { markDevicesSeen } from "../client/own-log.js";
 import { revokeDevice } from "../client/revoke.js";
@@ -75,6 +75,16 @@ export class SealedDevices extends LitElement {
         margin: 0;
         font-size: 1.15rem;
       }
+      .rename {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .rename input {
+        flex: 1;
+        min-width: 10rem;
+      }
     `,
   ];
 
@@ -82,6 +92,8 @@ export class SealedDevices extends LitElement {
   @state() private devices: DeviceView[] | undefined;
   @state() private error = "";
   @state() private busy = "";
+  /** The device whose name is being edited, if any. */
+  @state() private editing = "";
   @query("sealed-link-existing") private linker!: SealedLinkExisting;
   private readonly linkApi = new LinkApi();
 
@@ -104,15 +116,53 @@ export class SealedDevices extends LitElement {
   private async revoke(d: DeviceView): Promise<void> {
     const name = d.name ?? "this device";
     if (!confirm(`Remove “${name}” from your account? It is signed out and can't read new messages.`)) return;
-    this.busy = d.deviceId;
-    try {
+    await this.act(d, async () => {
       await revokeDevice(this.client.ctx, this.linkApi, d.deviceId);
       this.dispatchEvent(new CustomEvent("revoked", { bubbles: true, composed: true }));
+    });
+  }
+
+  /** Runs one device action, then reloads the list; a failure stays on screen after the reload. */
+  private async act(d: DeviceView, action: () => Promise<void>): Promise<void> {
+    this.busy = d.deviceId;
+    let failure = "";
+    try {
+      await action();
     } catch (e) {
-      this.error = errorText(e);
+      failure = errorText(e);
     } finally {
       this.busy = "";
       await this.refresh();
+      if (failure) this.error = failure;
+    }
+  }
+
+  private async rename(d: DeviceView, e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).elements.namedItem("name") as HTMLInputElement;
+    await this.act(d, async () => {
+      await renameDevice(this.client.ctx, this.linkApi, d.deviceId, input.value);
+      this.editing = "";
+    });
+  }
+
+  private renameForm(d: DeviceView) {
+    return html`<form class="rename" @submit=${(e: SubmitEvent) => this.rename(d, e)} data-testid="rename-form">
+      <label for="rename-${d.deviceId}" class="visually-hidden">Device name</label>
+      <input id="rename-${d.deviceId}" type="text" name="name" .value=${d.name ?? ""} maxlength=${MAX_DEVICE_NAME} required autocomplete="off"
+        @keydown=${(e: KeyboardEvent) => e.key === "Escape" && (this.editing = "")} data-testid="rename-input" />
+      <button class="primary" type="submit" ?disabled=${this.busy !== ""}>${this.busy === d.deviceId ? "Saving…" : "Save"}</button>
+      <button class="secondary" type="button" @click=${() => (this.editing = "")}>Cancel</button>
+    </form>`;
+  }
+
+  override updated(): void {
+    // Focus the name field when editing starts, for keyboard users.
+    const input = this.renderRoot.querySelector<HTMLInputElement>("[data-testid=rename-input]");
+    if (input && this.shadowRoot?.activeElement !== input && !input.dataset.focused) {
+      input.dataset.focused = "1";
+      input.focus();
+      input.select();
     }
   }
 
@@ -128,12 +178,18 @@ export class SealedDevices extends LitElement {
             ${this.devices.map(
               (d) => html`<li data-testid="device-item" ?data-revoked=${d.revokedAt !== null}>
                 <div class="info">
-                  <div class="name">${d.name ?? "Unnamed device"}${d.current ? html`<span class="badge">This device</span>` : nothing}</div>
+                  ${this.editing === d.deviceId
+                    ? this.renameForm(d)
+                    : html`<div class="name">${d.name ?? "Unnamed device"}${d.current ? html`<span class="badge">This device</span>` : nothing}</div>`}
                   <div class="meta">
                     Added ${when(d.addedAt)} ·
                     ${d.revokedAt !== null ? `Removed ${when(d.revokedAt)}` : d.lastSeenAt !== null ? `Last seen ${when(d.lastSeenAt)}` : "Not signed in yet"}
                   </div>
                 </div>
+                ${d.revokedAt === null && this.editing !== d.deviceId
+                  ? html`<button class="secondary" type="button" ?disabled=${this.busy !== ""} @click=${() => (this.editing = d.deviceId)}
+                      aria-label="Rename ${d.name ?? "this device"}" data-testid="rename-device">Rename</button>`
+                  : nothing}
                 ${!d.current && d.revokedAt === null
                   ? html`<button class="secondary" type="button" ?disabled=${this.busy !== ""} @click=${() => this.revoke(d)} data-testid="revoke-device">
                       ${this.busy === d.deviceId ? "Removing…" : "Revoke"}
