@@ -1,5 +1,7 @@
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { createApp } from "../../worker/app.js";
 import { apiClient } from "../support/api-client.js";
 
 /** Requests go straight into the worker's fetch handler inside workerd, with real D1 behind it. */
@@ -17,4 +19,20 @@ export async function expectError(res: Response, status: number, code: string): 
   expect(body.error.code).toBe(code);
   expect(body.error.message.length).toBeGreaterThan(0);
   return body.error.message;
+}
+
+const app = createApp();
+
+/**
+ * The same app as the worker's entry (worker/index.ts exports createApp()), called directly with the
+ * test env and a fresh execution context whose waitUntil work is awaited. For suites that send
+ * thousands of requests: in vitest-pool-workers 0.15.1 every exports.default.fetch call makes the next
+ * one slower (measured here: /api/health from 0.2 ms to over 100 ms a call after 300 calls), while
+ * this stays flat.
+ */
+export async function directFetch(url: string, init: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(url, init), env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }

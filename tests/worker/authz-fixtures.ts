@@ -1,14 +1,14 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
-import type { Argon2id } from "../../protocol/passphrase.js";
 import { createAccount, logIn, type LoggedInAccount, type TestAccount } from "../support/account.js";
 import { apiClient, type ApiClient } from "../support/api-client.js";
 import { startConversation, type TestEpoch } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
+import { fakeArgon2id } from "../support/fake-argon2id.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry, type AccountLog } from "../support/device-log.js";
 import { freshAddress, openLink, type OpenedLink } from "../support/link-relay.js";
 import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
-import { ORIGIN } from "./api.js";
+import { ORIGIN, directFetch } from "./api.js";
 
 /**
  * The world the authorization matrix runs in: a member (alice, device A1) in a conversation with bob,
@@ -16,10 +16,7 @@ import { ORIGIN } from "./api.js";
  * alice's recovery blob and passphrase. Every request carries a client address of its own, so the
  * per-address rate limits never decide a cell.
  */
-export const freshApi: ApiClient = apiClient(ORIGIN, (url, init) => exports.default.fetch(url, { ...init, headers: { "CF-Connecting-IP": freshAddress(), ...init.headers } }));
-
-/** The server never runs Argon2id, so a cheap stand-in with the same shape builds a valid passphrase blob. */
-const fakeArgon2id: Argon2id = async (p) => new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array([...p.password, ...p.salt]))).slice(0, p.length);
+export const freshApi: ApiClient = apiClient(ORIGIN, (url, init) => directFetch(url, { ...init, headers: { "CF-Connecting-IP": freshAddress(), ...init.headers } }));
 
 export interface AuthzFixtures {
   readonly alice: LoggedInAccount;

@@ -1,10 +1,10 @@
-import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
 import { errorBody } from "../../protocol/api.js";
 import { createApp } from "../../worker/app.js";
 import { makeAccount, requestNonce, signUp, signedLogin } from "../support/account.js";
 import { apiClient, cookieFrom } from "../support/api-client.js";
 import { freshAddress } from "../support/link-relay.js";
+import { directFetch } from "./api.js";
 import { renderAuthorizationDoc } from "./authz-doc.js";
 import { makeAuthzFixtures, type AuthzFixtures } from "./authz-fixtures.js";
 import { AUTHZ_REQUESTS, callerFor } from "./authz-requests.js";
@@ -74,8 +74,8 @@ function parseSetCookie(header: string | null): { name: string; value: string; a
 }
 
 describe("the session cookie", () => {
-  const http = apiClient("http://example.com", (url, init) => exports.default.fetch(url, { ...init, headers: { "CF-Connecting-IP": freshAddress(), ...init.headers } }));
-  const https = apiClient("https://example.com", (url, init) => exports.default.fetch(url, { ...init, headers: { "CF-Connecting-IP": freshAddress(), ...init.headers } }));
+  const http = apiClient("http://example.com", (url, init) => directFetch(url, { ...init, headers: { "CF-Connecting-IP": freshAddress(), ...init.headers } }));
+  const https = apiClient("https://example.com", (url, init) => directFetch(url, { ...init, headers: { "CF-Connecting-IP": freshAddress(), ...init.headers } }));
 
   test.each([
     ["plain http (the local dev origin)", http, "sealed_session", {}],

@@ -1,0 +1,187 @@
+import { MAX_ENVELOPE_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
+import { toBase64url } from "../../protocol/bytes.js";
+import { MAX_LINK_FRAME_BYTES } from "../../protocol/link.js";
+import { BUNDLE_BODY_LIMIT, DEFAULT_BODY_LIMIT } from "../../worker/http/body-limits.js";
+import { createAccount, makeAccount, type LoggedInAccount } from "../support/account.js";
+import { makeEnvelope, makeEpochBundle, startConversation } from "../support/conversation.js";
+import { testCrypto } from "../support/crypto-env.js";
+import { accountLog, addDeviceEntry, genesisDevice, makeDevice } from "../support/device-log.js";
+import { fakeArgon2id } from "../support/fake-argon2id.js";
+import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
+import { answeredLink, freshApi } from "./authz-fixtures.js";
+import type { BodyTarget, PathTarget } from "./malformed-cases.js";
+
+/**
+ * What the malformed-request suite aims at. The session is alice's; every target is chosen so that her
+ * request reaches the body parser, and so that even a body the parser accepted could store nothing: the
+ * link was answered by bob (a second answer is 409), blobs are bound to mallory (400 for alice), the
+ * real signed structures exist only to be tampered with, and alice has no passphrase to guess.
+ */
+export interface MalformedWorld {
+  readonly alice: LoggedInAccount;
+  readonly conversationId: string;
+  readonly linkId: string;
+  readonly bodies: readonly BodyTarget[];
+  readonly paths: readonly PathTarget[];
+}
+
+const bytes = (n: number) => toBase64url(testCrypto.randomBytes(n));
+const field = (min: number, max: number, randomIsRefused: boolean, real?: Uint8Array) => ({ kind: "bytes", min, max, randomIsRefused, ...(real ? { real } : {}) }) as const;
+
+export async function makeMalformedWorld(): Promise<MalformedWorld> {
+  const alice = await createAccount(freshApi, "alice");
+  const bob = await createAccount(freshApi, "bob");
+  const mallory = await createAccount(freshApi, "mallory");
+  const epoch = await startConversation(freshApi, alice, bob);
+  const conversationId = epoch.conversationId;
+  const { linkId } = await answeredLink(bob);
+  const stranger = await makeAccount();
+  const entry = await addDeviceEntry(accountLog(alice), await makeDevice(), genesisDevice(alice));
+  const bundle = await makeEpochBundle(alice, conversationId, [alice, bob], 7);
+  const envelope = await makeEnvelope(alice, epoch, "never sent as is");
+  const malloryBlob = await recoveryBlobFor(accountLog(mallory), mallory.keys.recovery, 5);
+  const malloryPassphrase = await passphraseBlobFor(accountLog(mallory), fakeArgon2id, "not alice's", mallory.keys.recoveryKey);
+
+  const id32 = field(32, 32, true);
+  const id16 = field(16, 16, true);
+  const bodies: BodyTarget[] = [
+    {
+      name: "sign-up",
+      method: "POST",
+      path: "/api/accounts",
+      fields: { username: { kind: "username" }, genesis: field(1, MAX_ENTRY_B64_BYTES, true, stranger.genesis) },
+      valid: { username: stranger.username, genesis: toBase64url(stranger.genesis) },
+      anonymous: "parsed",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "challenge",
+      method: "POST",
+      path: "/api/session/challenge",
+      fields: { accountId: id32, deviceId: id16 },
+      valid: { accountId: alice.accountId, deviceId: alice.deviceId },
+      anonymous: "parsed",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "login",
+      method: "POST",
+      path: "/api/session",
+      fields: { accountId: id32, deviceId: id16, nonce: field(32, 32, true), expiresAt: { kind: "count" }, signature: field(64, 64, true) },
+      valid: { accountId: alice.accountId, deviceId: alice.deviceId, nonce: bytes(32), expiresAt: Date.now() + 60_000, signature: bytes(64) },
+      anonymous: "parsed",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "log-append",
+      method: "POST",
+      path: `/api/accounts/${alice.accountId}/log`,
+      fields: { entry: field(1, MAX_ENTRY_B64_BYTES, true, entry.bytes) },
+      valid: { entry: entry.b64 },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "device-name",
+      method: "PUT",
+      path: `/api/devices/${alice.deviceId}/name`,
+      // Any bytes of the right size are a valid sealed name, so only malformed ones are generated.
+      fields: { sealedName: field(1, MAX_SEALED_NAME_BYTES, false) },
+      valid: { sealedName: bytes(40) },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "link-respond",
+      method: "POST",
+      path: `/api/link/${linkId}/respond`,
+      fields: { ephemeralKey: field(32, 32, true) },
+      valid: { ephemeralKey: bytes(32) },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "link-frame",
+      method: "POST",
+      path: `/api/link/${linkId}/frames`,
+      fields: { from: { kind: "side" }, frame: field(1, MAX_LINK_FRAME_BYTES, true) },
+      valid: { from: "existing", frame: bytes(64) },
+      anonymous: "parsed",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "conversation-open",
+      method: "POST",
+      path: "/api/conversations",
+      fields: { peer: id32 },
+      valid: { peer: bob.accountId },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "epoch-post",
+      method: "POST",
+      path: `/api/conversations/${conversationId}/epochs`,
+      fields: { bundle: field(1, MAX_BUNDLE_BYTES, true, bundle.bytes) },
+      valid: { bundle: toBase64url(bundle.bytes) },
+      anonymous: "unauthenticated",
+      limit: BUNDLE_BODY_LIMIT,
+    },
+    {
+      name: "message-post",
+      method: "POST",
+      path: `/api/conversations/${conversationId}/messages`,
+      fields: { envelope: field(1, MAX_ENVELOPE_BYTES, true, envelope.bytes) },
+      valid: { envelope: envelope.b64 },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "recovery-blob",
+      method: "PUT",
+      path: "/api/recovery/blob",
+      fields: { blob: field(1, MAX_RECOVERY_BLOB_BYTES, true, malloryBlob) },
+      valid: { blob: toBase64url(malloryBlob) },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "passphrase-put",
+      method: "PUT",
+      path: "/api/recovery/passphrase",
+      fields: { blob: field(1, MAX_PASSPHRASE_BLOB_BYTES, true, malloryPassphrase.blob), accessToken: field(32, 32, true) },
+      valid: { blob: toBase64url(malloryPassphrase.blob), accessToken: toBase64url(malloryPassphrase.accessToken) },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "passphrase-unlock",
+      method: "POST",
+      path: `/api/recovery/${alice.username}/passphrase`,
+      fields: { accessToken: field(32, 32, true) },
+      valid: { accessToken: bytes(32) },
+      anonymous: "parsed",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+  ];
+
+  const bad = { entry: "!", sealedName: "!", ephemeralKey: "!", bundle: "!", envelope: "!", accessToken: "!" };
+  const paths: PathTarget[] = [
+    { method: "GET", path: "/api/users/{}", sessionFirst: true },
+    { method: "GET", path: "/api/accounts/{}/log", sessionFirst: true },
+    { method: "POST", path: "/api/accounts/{}/log", body: { entry: bad.entry }, sessionFirst: false },
+    { method: "PUT", path: "/api/devices/{}/name", body: { sealedName: bad.sealedName }, sessionFirst: true },
+    { method: "POST", path: "/api/link/{}/respond", body: { ephemeralKey: bad.ephemeralKey }, sessionFirst: true },
+    { method: "POST", path: "/api/link/{}/frames", body: { from: "new", frame: "AA" }, sessionFirst: false },
+    { method: "GET", path: "/api/link/{}/frames?from=new", sessionFirst: false },
+    { method: "DELETE", path: "/api/link/{}", sessionFirst: false },
+    { method: "GET", path: "/api/conversations/{}", sessionFirst: true },
+    { method: "POST", path: "/api/conversations/{}/epochs", body: { bundle: bad.bundle }, sessionFirst: true },
+    { method: "GET", path: "/api/conversations/{}/epochs", sessionFirst: true },
+    { method: "POST", path: "/api/conversations/{}/messages", body: { envelope: bad.envelope }, sessionFirst: true },
+    { method: "GET", path: "/api/conversations/{}/messages", sessionFirst: true },
+    { method: "GET", path: "/api/recovery/{}", sessionFirst: false },
+    { method: "POST", path: "/api/recovery/{}/passphrase", body: { accessToken: bad.accessToken }, sessionFirst: false },
+  ];
+  return { alice, conversationId, linkId, bodies, paths };
+}
