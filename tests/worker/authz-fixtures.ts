@@ -1,11 +1,13 @@
 import { env } from "cloudflare:workers";
 import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
+import { sealDeviceSecrets } from "../../protocol/device-secrets.js";
+import type { AccountId } from "../../protocol/ids.js";
 import { createAccount, logIn, type LoggedInAccount, type TestAccount } from "../support/account.js";
 import { apiClient, type ApiClient } from "../support/api-client.js";
 import { startConversation, type TestEpoch } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { fakeArgon2id } from "../support/fake-argon2id.js";
-import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry, type AccountLog } from "../support/device-log.js";
+import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry, type AccountLog, type TestDevice } from "../support/device-log.js";
 import { freshAddress, openLink, type OpenedLink } from "../support/link-relay.js";
 import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
 import { ORIGIN, directFetch } from "./api.js";
@@ -24,6 +26,8 @@ export interface AuthzFixtures {
   readonly mallory: LoggedInAccount;
   /** Alice's second device after its revoke: the identity and the cookie it had while active. */
   readonly revoked: { readonly device: TestAccount; readonly cookie: string };
+  /** Alice's third device, active: the recipient of the member's device-secrets package. */
+  readonly third: TestDevice;
   /** Alice's log as her devices hold it; advanced by every entry the matrix stores. */
   aliceLog: AccountLog;
   readonly epoch: TestEpoch;
@@ -43,17 +47,24 @@ export async function makeAuthzFixtures(): Promise<AuthzFixtures> {
   const mallory = await createAccount(api, "mallory");
   const epoch = await startConversation(api, alice, bob);
 
-  // A second device of alice logs in, then a revoke entry co-signed by A1 removes it.
+  // Alice adds a second and a third device; the second logs in, then a revoke entry co-signed by A1 removes it.
   let log = accountLog(alice);
-  const second = await makeDevice();
-  const add = await addDeviceEntry(log, second, genesisDevice(alice));
-  expectStatus(await postLogEntry(api, alice.cookie, alice.accountId, add), 201, "add the second device");
-  log = await add.next();
+  const [second, third] = [await makeDevice(), await makeDevice()];
+  for (const device of [second, third]) {
+    const add = await addDeviceEntry(log, device, genesisDevice(alice));
+    expectStatus(await postLogEntry(api, alice.cookie, alice.accountId, add), 201, "add a device");
+    log = await add.next();
+  }
   const secondAs = asDevice(alice, second, log.state);
   const revokedCookie = await logIn(api, secondAs);
   const revoke = await revokeEntry(log, second.deviceId, genesisDevice(alice));
   expectStatus(await postLogEntry(api, alice.cookie, alice.accountId, revoke), 201, "revoke the second device");
   log = await revoke.next();
+
+  // The third device hands A1 the rotated secrets, so A1 has a package waiting.
+  const thirdCookie = await logIn(api, asDevice(alice, third, log.state));
+  const pkg = await secretsPackage(alice.accountId, third, genesisDevice(alice), log);
+  expectStatus(await api.call("PUT", `/api/devices/${alice.deviceId}/secrets`, { cookie: thirdCookie, json: { package: toBase64url(pkg) } }), 204, "store A1's secrets");
 
   const blob = await recoveryBlobFor(log, alice.keys.recovery, 1);
   expectStatus(await api.call("PUT", "/api/recovery/blob", { cookie: alice.cookie, json: { blob: toBase64url(blob) } }), 204, "store the recovery blob");
@@ -64,6 +75,7 @@ export async function makeAuthzFixtures(): Promise<AuthzFixtures> {
     bob,
     mallory,
     revoked: { device: secondAs, cookie: revokedCookie },
+    third,
     aliceLog: log,
     epoch,
     nextEpoch: 1,
@@ -85,6 +97,13 @@ export async function expiredSessionOf(account: TestAccount): Promise<string> {
   const updated = await env.DB.prepare("UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1").bind(hash, now - 1).run();
   if (updated.meta.changes !== 1) throw new Error("the session to expire was not found");
   return cookie;
+}
+
+/** A device-secrets package from `from` to `to`, citing the head of `log`. */
+export function secretsPackage(accountId: AccountId, from: TestDevice, to: TestDevice, log: AccountLog): Promise<Uint8Array> {
+  const secrets = { identityKey: new Uint8Array(48).fill(1), historyGeneration: log.state.history.generation, historyKey: new Uint8Array(48).fill(2) };
+  const head = log.state.head;
+  return sealDeviceSecrets(testCrypto, { accountId, headSeq: head.seq, headHash: head.hash, senderDeviceId: from.deviceId, recipientDeviceId: to.deviceId, recipientBoxKey: to.boxPublic, secrets });
 }
 
 /** A fresh link opened by a new device and answered by `by` (the existing device). */

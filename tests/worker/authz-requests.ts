@@ -7,7 +7,7 @@ import { testCrypto } from "../support/crypto-env.js";
 import { addDeviceEntry, genesisDevice, makeDevice } from "../support/device-log.js";
 import { openLink, type OpenedLink } from "../support/link-relay.js";
 import { recoverEntry, recoveryBlobFor } from "../support/recovery.js";
-import { answeredLink, expiredSessionOf, freshApi, type AuthzFixtures } from "./authz-fixtures.js";
+import { answeredLink, expiredSessionOf, freshApi, secretsPackage, type AuthzFixtures } from "./authz-fixtures.js";
 import type { EndpointId, Principal } from "./authz-table.js";
 
 export const FOREIGN_ORIGIN = "https://evil.example";
@@ -105,6 +105,11 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
   },
   devices: (_fx, c) => send(c, "GET", "/api/devices"),
   "device-name": (fx, c) => send(c, "PUT", `/api/devices/${fx.alice.deviceId}/name`, { json: { sealedName: bytes(48) } }),
+  "secrets-put": async (fx, c) => {
+    const pkg = await secretsPackage(fx.alice.accountId, genesisDevice(fx.alice), fx.third, fx.aliceLog);
+    return send(c, "PUT", `/api/devices/${fx.third.deviceId}/secrets`, { json: { package: toBase64url(pkg) } });
+  },
+  "secrets-get": (_fx, c) => send(c, "GET", "/api/devices/self/secrets"),
   "link-open": (_fx, c) => send(c, "POST", "/api/link"),
   "link-respond": async (_fx, c) => {
     const link = await openLink(freshApi);

@@ -200,6 +200,20 @@ export const AUTHZ_TABLE = [
     cells: { ...SESSION_REQUIRED, otherAccount: err(403, "forbidden", "another account's device"), foreignOrigin: BAD_ORIGIN, member: ok(204) },
   },
   {
+    id: "secrets-put",
+    method: "PUT",
+    path: "/api/devices/:deviceId/secrets",
+    request: "hand another active device of the account a device-secrets package",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(403, "forbidden", "another account's device"), foreignOrigin: BAD_ORIGIN, member: ok(204) },
+  },
+  {
+    id: "secrets-get",
+    method: "GET",
+    path: "/api/devices/self/secrets",
+    request: "fetch the package waiting for the calling device",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(404, "not_found", "none waits for its own device"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
     id: "link-open",
     method: "POST",
     path: "/api/link",
