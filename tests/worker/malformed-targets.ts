@@ -1,20 +1,20 @@
-import { MAX_ENVELOPE_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
+import { MAX_DEVICE_SECRETS_BYTES, MAX_ENVELOPE_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
 import { MAX_LINK_FRAME_BYTES } from "../../protocol/link.js";
 import { BUNDLE_BODY_LIMIT, DEFAULT_BODY_LIMIT } from "../../worker/http/body-limits.js";
 import { createAccount, makeAccount, type LoggedInAccount } from "../support/account.js";
 import { makeEnvelope, makeEpochBundle, startConversation } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
-import { accountLog, addDeviceEntry, genesisDevice, makeDevice } from "../support/device-log.js";
+import { accountLog, addDeviceEntry, genesisDevice, makeDevice, postLogEntry } from "../support/device-log.js";
 import { fakeArgon2id } from "../support/fake-argon2id.js";
 import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
-import { answeredLink, freshApi } from "./authz-fixtures.js";
+import { answeredLink, freshApi, secretsPackage } from "./authz-fixtures.js";
 import type { BodyTarget, PathTarget } from "./malformed-cases.js";
 
 /**
  * What the malformed-request suite aims at. The session is alice's; every target is chosen so that her
  * request reaches the body parser, and so that even a body the parser accepted could store nothing: the
- * link was answered by bob (a second answer is 409), blobs are bound to mallory (400 for alice), the
+ * link was answered by bob (a second answer is 409), blobs and packages are bound to mallory (400 for alice), the
  * real signed structures exist only to be tampered with, and alice has no passphrase to guess.
  */
 export interface MalformedWorld {
@@ -36,11 +36,17 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
   const conversationId = epoch.conversationId;
   const { linkId } = await answeredLink(bob);
   const stranger = await makeAccount();
-  const entry = await addDeviceEntry(accountLog(alice), await makeDevice(), genesisDevice(alice));
+  // A second active device of alice: the recipient her device-secrets puts name, so they reach the parser.
+  const second = await makeDevice();
+  const addSecond = await addDeviceEntry(accountLog(alice), second, genesisDevice(alice));
+  if ((await postLogEntry(freshApi, alice.cookie, alice.accountId, addSecond)).status !== 201) throw new Error("could not add alice's second device");
+  const entry = await addDeviceEntry(await addSecond.next(), await makeDevice(), genesisDevice(alice));
+  const malloryLog = accountLog(mallory);
+  const malloryPackage = await secretsPackage(mallory.accountId, genesisDevice(mallory), await makeDevice(), malloryLog);
   const bundle = await makeEpochBundle(alice, conversationId, [alice, bob], 7);
   const envelope = await makeEnvelope(alice, epoch, "never sent as is");
-  const malloryBlob = await recoveryBlobFor(accountLog(mallory), mallory.keys.recovery, 5);
-  const malloryPassphrase = await passphraseBlobFor(accountLog(mallory), fakeArgon2id, "not alice's", mallory.keys.recoveryKey);
+  const malloryBlob = await recoveryBlobFor(malloryLog, mallory.keys.recovery, 5);
+  const malloryPassphrase = await passphraseBlobFor(malloryLog, fakeArgon2id, "not alice's", mallory.keys.recoveryKey);
 
   const id32 = field(32, 32, true);
   const id16 = field(16, 16, true);
@@ -88,6 +94,15 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
       // Any bytes of the right size are a valid sealed name, so only malformed ones are generated.
       fields: { sealedName: field(1, MAX_SEALED_NAME_BYTES, false) },
       valid: { sealedName: bytes(40) },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "secrets-put",
+      method: "PUT",
+      path: `/api/devices/${second.deviceId}/secrets`,
+      fields: { package: field(1, MAX_DEVICE_SECRETS_BYTES, true, malloryPackage) },
+      valid: { package: toBase64url(malloryPackage) },
       anonymous: "unauthenticated",
       limit: DEFAULT_BODY_LIMIT,
     },
@@ -171,6 +186,7 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
     { method: "GET", path: "/api/accounts/{}/log", sessionFirst: true },
     { method: "POST", path: "/api/accounts/{}/log", body: { entry: bad.entry }, sessionFirst: false },
     { method: "PUT", path: "/api/devices/{}/name", body: { sealedName: bad.sealedName }, sessionFirst: true },
+    { method: "PUT", path: "/api/devices/{}/secrets", body: { package: "!" }, sessionFirst: true },
     { method: "POST", path: "/api/link/{}/respond", body: { ephemeralKey: bad.ephemeralKey }, sessionFirst: true },
     { method: "POST", path: "/api/link/{}/frames", body: { from: "new", frame: "AA" }, sessionFirst: false },
     { method: "GET", path: "/api/link/{}/frames?from=new", sessionFirst: false },
