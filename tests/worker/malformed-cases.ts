@@ -1,4 +1,4 @@
-import { Rng, WRONG_TYPES, badValue, type FieldKind } from "./malformed-values.js";
+import { Rng, badValue, wrongTypesFor, type FieldKind } from "./malformed-values.js";
 
 /**
  * Generated malformed requests for every JSON endpoint and every path and query parameter, each with
@@ -98,13 +98,11 @@ function nonObjectJson(rng: Rng, valid: Record<string, unknown>): string {
   return rng.pick(["[]", "null", "42", "-0", '"text"', "true", "false", "[{}]", JSON.stringify([valid]), JSON.stringify(JSON.stringify(valid))]);
 }
 
-/** `count` cases breaking target's body, seeded by `seed`; each is sent with and without a session. */
-export function bodyCases(target: BodyTarget, count: number, seed: number): MalformedCase[] {
-  const rng = new Rng(seed);
-  const fields = Object.keys(target.fields);
-  const validText = JSON.stringify(target.valid);
-  const out: MalformedCase[] = [];
-  const add = (label: string, body: string | Uint8Array, expectParsed: Expectation, contentType: string | null = "application/json") => {
+type Add = (label: string, body: string | Uint8Array, expectParsed: Expectation, contentType?: string | null) => void;
+
+/** Collects a case twice, with and without a session, each with what it must get. */
+function collector(target: BodyTarget, out: MalformedCase[]): Add {
+  return (label, body, expectParsed, contentType = "application/json") => {
     // The body limit is checked before the session and the parser, so an oversized body is 413 for everyone.
     const expect = byteLength(body) > target.limit ? TOO_LARGE : expectParsed;
     for (const withSession of [true, false]) {
@@ -112,6 +110,36 @@ export function bodyCases(target: BodyTarget, count: number, seed: number): Malf
       out.push({ label: `${target.name} ${label}${withSession ? "" : " (anonymous)"}`, method: target.method, path: target.path, body, contentType, withSession, expect: withSession ? expect : anonymous });
     }
   };
+}
+
+/**
+ * The cases every target gets for certain, not by chance: each refused content type, each fixed bad
+ * JSON text, each field missing and each field of each wrong type (the message must name it), an extra field.
+ */
+export function systematicCases(target: BodyTarget): MalformedCase[] {
+  const out: MalformedCase[] = [];
+  const add = collector(target, out);
+  const validText = JSON.stringify(target.valid);
+  for (const type of REFUSED_TYPES) add(`content-type ${type}`, validText, UNSUPPORTED, type);
+  for (const text of ["", "{", '{"a":', "not json", "[]", "null", "42", '"text"', validText + "x", validText.slice(0, -1)]) add(`bad JSON ${JSON.stringify(text.slice(0, 30))}`, text, INVALID_BODY);
+  for (const field of Object.keys(target.fields)) {
+    const { [field]: _dropped, ...rest } = target.valid;
+    add(`without ${field}`, JSON.stringify(rest), { ...INVALID_BODY, mentions: field });
+    for (const wrong of wrongTypesFor(target.fields[field]!)) {
+      add(`${field}=${JSON.stringify(wrong)}`, JSON.stringify({ ...target.valid, [field]: wrong }), { ...INVALID_BODY, mentions: field });
+    }
+  }
+  add("with admin: true", JSON.stringify({ ...target.valid, admin: true }), { ...INVALID_BODY, mentions: "admin" });
+  return out;
+}
+
+/** `count` cases breaking target's body, seeded by `seed`; each is sent with and without a session. */
+export function bodyCases(target: BodyTarget, count: number, seed: number): MalformedCase[] {
+  const rng = new Rng(seed);
+  const fields = Object.keys(target.fields);
+  const validText = JSON.stringify(target.valid);
+  const out: MalformedCase[] = [];
+  const add = collector(target, out);
   for (let i = 0; out.length < count * 2; i++) {
     const roll = rng.int(100);
     if (roll < 10) {
@@ -137,7 +165,7 @@ export function bodyCases(target: BodyTarget, count: number, seed: number): Malf
     } else if (roll < 89) {
       // A duplicate key: JSON.parse keeps the last one, here of the wrong type.
       const field = rng.pick(fields);
-      add(`#${i} duplicate ${field}`, `${validText.slice(0, -1)},${JSON.stringify(field)}:${JSON.stringify(rng.pick(WRONG_TYPES))}}`, { ...INVALID_BODY, mentions: field });
+      add(`#${i} duplicate ${field}`, `${validText.slice(0, -1)},${JSON.stringify(field)}:${JSON.stringify(rng.pick(wrongTypesFor(target.fields[field]!)))}}`, { ...INVALID_BODY, mentions: field });
     } else if (roll < 92) {
       const depth = rng.pick([1_000, 10_000, 50_000]);
       const [open, close] = rng.int(2) ? ["[", "]"] : ['{"a":', "}"];

@@ -1,12 +1,13 @@
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
-import { errorBody, type RealtimeErrorCode } from "../../protocol/api.js";
+import { MAX_BUNDLE_BYTES, errorBody, type RealtimeErrorCode } from "../../protocol/api.js";
 import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { requestNonce, signedLogin, createAccount } from "../support/account.js";
 import { freshAddress } from "../support/link-relay.js";
-import { ORIGIN, directFetch } from "./api.js";
+import { BUNDLE_BODY_LIMIT } from "../../worker/http/body-limits.js";
+import { ORIGIN, directFetch, expectError } from "./api.js";
 import { freshApi } from "./authz-fixtures.js";
 import { snapshotDb } from "./db-snapshot.js";
-import { BAD_FRAME_QUERIES, BAD_MESSAGE_QUERIES, bodyCases, pathCases, queryCases, type MalformedCase } from "./malformed-cases.js";
+import { BAD_FRAME_QUERIES, BAD_MESSAGE_QUERIES, bodyCases, pathCases, queryCases, systematicCases, type MalformedCase } from "./malformed-cases.js";
 import { makeMalformedWorld, type MalformedWorld } from "./malformed-targets.js";
 import { ODD_TEXT, Rng } from "./malformed-values.js";
 import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
@@ -16,7 +17,8 @@ import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
  * path and query parameter, each sent with alice's session (so the body parsers are reached) and
  * without one; then 1,000+ malformed frames on the realtime socket. Every request must get the 4xx its
  * case names with a JSON error body, never a 5xx, and D1 must be unchanged (db-snapshot.ts says which
- * counters are left out and why). bad-input.test.ts keeps the hand-picked cases with exact messages.
+ * counters are left out and why). It replaces bad-input.test.ts: every case there is a generated
+ * category here (with the field named in the message), and its hand-picked edges are kept below.
  */
 
 let world: MalformedWorld;
@@ -31,7 +33,7 @@ const CHUNK = 40;
 
 function allCases(): MalformedCase[] {
   return [
-    ...world.bodies.flatMap((t, i) => bodyCases(t, PER_TARGET, 0x5eed + i)),
+    ...world.bodies.flatMap((t, i) => [...systematicCases(t), ...bodyCases(t, PER_TARGET, 0x5eed + i)]),
     ...pathCases(world.paths),
     ...queryCases(`/api/conversations/${world.conversationId}/messages`, BAD_MESSAGE_QUERIES, true),
     ...queryCases(`/api/link/${world.linkId}/frames`, BAD_FRAME_QUERIES, false),
@@ -112,6 +114,45 @@ describe("malformed requests", () => {
     // Each nonce was stored by its challenge and consumed by its one failed attempt: nothing else changed.
     expect(await snapshotDb()).toEqual(before);
   }, 60_000);
+});
+
+describe("edges the generators do not reach", () => {
+  const post = (path: string, body: string | ReadableStream<Uint8Array>, contentType = "application/json") =>
+    directFetch(ORIGIN + path, { method: "POST", headers: { Origin: ORIGIN, Cookie: world.alice.cookie, "Content-Type": contentType }, body });
+
+  test("a JSON content type with parameters is accepted", async () => {
+    const res = await post("/api/conversations", JSON.stringify({ peer: world.alice.accountId }), "application/json; charset=utf-8");
+    // Parsed: refused for what it says (yourself as peer), not for its type.
+    await expectError(res, 400, "invalid_body");
+  });
+
+  test("the epoch route parses a body far over 128 KiB, up to its 1 MiB bundle", async () => {
+    const path = `/api/conversations/${world.conversationId}/epochs`;
+    await expectError(await post(path, JSON.stringify({ bundle: toBase64url(new Uint8Array(512 * 1024)) })), 400, "invalid_bundle");
+    await expectError(await post(path, JSON.stringify({ bundle: toBase64url(new Uint8Array(MAX_BUNDLE_BYTES + 1)) })), 400, "invalid_body");
+    await expectError(await post(path, JSON.stringify({ bundle: "A".repeat(BUNDLE_BODY_LIMIT) })), 413, "too_large");
+  });
+
+  // workerd logs "read end of pipe was aborted" here: the worker answers 413 without reading the rest.
+  test("a streamed body without Content-Length is cut off at the limit", async () => {
+    const chunk = new TextEncoder().encode("A".repeat(64 * 1024));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    await expectError(await post("/api/conversations", body), 413, "too_large");
+  });
+
+  test("unknown routes and wrong methods under /api are 404 JSON, and no API answer is cached", async () => {
+    for (const [method, path] of [["GET", "/api/nope"], ["POST", "/api/nope"], ["GET", "/api/session/challenge"], ["GET", "/api"], ["PATCH", "/api/me"], ["GET", "/api/conversations/x/y/z"]] as const) {
+      const res = await directFetch(ORIGIN + path, { method, headers: { Origin: ORIGIN, Cookie: world.alice.cookie } });
+      expect(res.headers.get("cache-control"), path).toBe("no-store");
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      await expectError(res, 404, "not_found");
+    }
+  });
 });
 
 function flip(b64: string): string {

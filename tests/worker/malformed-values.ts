@@ -65,6 +65,11 @@ export type FieldKind =
 /** JSON values of the wrong type for any field (strings excluded: those are per kind). */
 export const WRONG_TYPES: readonly unknown[] = [null, true, false, 0, 1, -1, 1.5, 1e308, [], {}, [[]], { nested: {} }];
 
+/** WRONG_TYPES less those a field of this kind accepts (a count takes 0 and 1). */
+export function wrongTypesFor(f: FieldKind): readonly unknown[] {
+  return f.kind === "count" ? [...WRONG_TYPES.filter((v) => v !== 0 && v !== 1), "12"] : [...WRONG_TYPES, 12];
+}
+
 function insertAt(text: string, at: number, piece: string): string {
   return text.slice(0, at) + piece + text.slice(at);
 }
