@@ -3,7 +3,7 @@
 // a few times, read memory, and scroll from the newest message to the oldest.
 import type { Browser, CDPSession, Page } from "playwright-core";
 import { median } from "../stats.js";
-import { openInPage, restoreInPage, scrollToOldestInPage, type OpenTiming, type RestoreTiming, type ScrollRun } from "./page-probes.js";
+import { idbTransactionMs, openInPage, restoreInPage, scrollToOldestInPage, type OpenTiming, type RestoreTiming, type ScrollRun } from "./page-probes.js";
 import type { SeededHistory } from "./seed.js";
 
 export const OPEN_RUNS = 3;
@@ -28,6 +28,8 @@ export interface HistoryRun {
   readonly messages: number;
   readonly seedSeconds: number;
   readonly restore: RestoreTiming;
+  /** One small IndexedDB read-write transaction, awaited, in the same page right after the restore (ms). */
+  readonly idbTransactionMs: number;
   readonly link: LinkTiming;
   readonly opens: OpenTiming[];
   readonly memoryBefore: Memory;
@@ -66,6 +68,7 @@ export async function runHistory(browser: Browser, baseURL: string, seeded: Seed
     await page.getByTestId("restore-username").fill(seeded.alice.username);
     await page.getByTestId("restore-secret").fill(seeded.alice.recoveryKey);
     const restore = await page.evaluate(restoreInPage, { timeoutMs });
+    const idbMs = await page.evaluate(idbTransactionMs, { count: 300 });
 
     const cdp = await context.newCDPSession(page);
     await cdp.send("Performance.enable");
@@ -83,7 +86,7 @@ export async function runHistory(browser: Browser, baseURL: string, seeded: Seed
     if (scroll.oldestText !== seeded.oldest) throw new Error(`after scrolling to the top the first message reads ${JSON.stringify(scroll.oldestText)}, expected ${JSON.stringify(seeded.oldest)}`);
     const link = await linkNewDevice(browser, baseURL, page, seeded, timeoutMs);
     if (errors.length) throw new Error(`the page threw: ${errors.join("; ")}`);
-    return { messages: n, seedSeconds: seeded.seconds, restore, link, opens, memoryBefore: memoryBefore as Memory, memoryAfter, scroll };
+    return { messages: n, seedSeconds: seeded.seconds, restore, idbTransactionMs: idbMs, link, opens, memoryBefore: memoryBefore as Memory, memoryAfter, scroll };
   } finally {
     await context.close();
   }

@@ -141,3 +141,34 @@ export async function scrollToOldestInPage(a: { timeoutMs: number }): Promise<Sc
   observer.disconnect();
   return { ms, frames, longTasks, longestFrameMs, oldestText: ol.querySelector("[data-testid=message-text]")?.textContent ?? "", maxRendered };
 }
+
+/**
+ * The cost of one small IndexedDB read-write transaction, awaited before the next, in this page: for
+ * scale against the per-message cost of a history load. Uses a scratch database, deleted after.
+ */
+export async function idbTransactionMs(a: { count: number }): Promise<number> {
+  const name = "sealed-bench-probe";
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(name, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore("rows");
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const row = { text: "a message of ordinary length, stored as the client stores one", sentAt: Date.now(), seq: 0 };
+  const t0 = performance.now();
+  for (let i = 0; i < a.count; i++) {
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction("rows", "readwrite");
+      tx.objectStore("rows").put({ ...row, seq: i }, i);
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+  const ms = (performance.now() - t0) / a.count;
+  db.close();
+  await new Promise((r) => {
+    const del = indexedDB.deleteDatabase(name);
+    del.onsuccess = del.onerror = del.onblocked = r;
+  });
+  return ms;
+}
