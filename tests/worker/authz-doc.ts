@@ -2,8 +2,9 @@ import { PRINCIPALS, PRINCIPAL_INFO, type Cell, type Endpoint } from "./authz-ta
 
 /**
  * docs/AUTHORIZATION.md, rendered from the table in authz-table.ts. authz-matrix.test.ts fails when the
- * file differs from this; `npx vitest run --config vitest.worker.config.ts tests/worker/authz-matrix.test.ts -u`
- * rewrites it.
+ * file differs from this; `UPDATE_SNAPSHOT=1 npx vitest run --config vitest.worker.config.ts
+ * tests/worker/authz-matrix.test.ts` (or `-u`) rewrites it. It is a vitest file snapshot because the test
+ * runs in workerd, which sees no process environment (so no UPDATE_DOCS) and has no file system of its own.
  */
 export function renderAuthorizationDoc(table: readonly Endpoint[]): string {
   const header = `| endpoint | request | ${PRINCIPALS.map((p) => PRINCIPAL_INFO[p].title).join(" | ")} |`;
@@ -13,8 +14,8 @@ export function renderAuthorizationDoc(table: readonly Endpoint[]): string {
   return [
     "# Authorization matrix",
     "",
-    "<!-- Generated from tests/worker/authz-table.ts by tests/worker/authz-matrix.test.ts: edit the table, then",
-    "     run `npx vitest run --config vitest.worker.config.ts tests/worker/authz-matrix.test.ts -u`. -->",
+    "<!-- Generated from tests/worker/authz-table.ts by tests/worker/authz-matrix.test.ts: edit the table, then run",
+    "     `UPDATE_SNAPSHOT=1 npx vitest run --config vitest.worker.config.ts tests/worker/authz-matrix.test.ts`. -->",
     "",
     "Every endpoint of the HTTP API (docs/API.md) against every kind of caller, with the status the worker",
     `answers. Each of the ${cells} cells with a status is a real request in the worker test suite (workerd with real D1`,

@@ -32,7 +32,7 @@ describe("the table", () => {
     }
   });
 
-  test("docs/AUTHORIZATION.md is rendered from it (-u rewrites the file)", async () => {
+  test("docs/AUTHORIZATION.md is rendered from it (UPDATE_SNAPSHOT=1 rewrites the file)", async () => {
     await expect(renderAuthorizationDoc(AUTHZ_TABLE)).toMatchFileSnapshot("../../docs/AUTHORIZATION.md");
   });
 });
