@@ -42,6 +42,8 @@ export interface MalformedCase {
   /** Content-Type to send; null sends none. */
   readonly contentType?: string | null;
   readonly withSession: boolean;
+  /** Extra headers, sent last (so a case may replace the Origin or the cookie). */
+  readonly headers?: Record<string, string>;
   readonly expect: Expectation;
 }
 
@@ -304,6 +306,54 @@ export function queryCases(path: string, queries: readonly string[], sessionFirs
       expect: !withSession && sessionFirst ? UNAUTHENTICATED : { statuses: [400], codes: ["invalid_query"] },
     })),
   );
+}
+
+/** Session cookies that are not a live session: each must be 401, never a parser's 500. */
+export const BAD_COOKIES = [
+  "sealed_session=",
+  "sealed_session",
+  "sealed_session=%",
+  "sealed_session=%E0%A4%A",
+  "sealed_session=%ED%A0%80",
+  "sealed_session=\"quoted\"",
+  "sealed_session=AAAA",
+  "sealed_session=" + "A".repeat(43),
+  "sealed_session=" + "A".repeat(44),
+  "sealed_session=" + "A".repeat(8_000),
+  "sealed_session=" + "A".repeat(42) + "=",
+  "sealed_session=" + "A".repeat(42) + "B",
+  "sealed_session=a;sealed_session=b",
+  "__Host-sealed_session=" + "A".repeat(43),
+  "SEALED_SESSION=" + "A".repeat(43),
+  "=;;=;",
+  ";;;",
+  "sealed_session=\u202e",
+  "sealed_session=%00",
+  "a=b; sealed_session=%FF%FE",
+];
+/** Origin headers that are not the server's own origin (compared as exact strings). */
+export const BAD_ORIGINS = ["null", "", "http://example.com/", "http://example.com:80", "HTTP://EXAMPLE.COM", "http://example.com.evil.example", "http://xn--exmple-cua.com", "http://example.com%00", "https://example.com", "*", "http://example.com, http://example.com"];
+/** Client addresses as a proxy might (mis)state them; the rate limiter must cope, whatever the text. */
+export const ODD_ADDRESSES = ["", " ", "::", "::1", "fe80::1%eth0", "2001:db8::1::2", "2001:db8:0:0:0:0:0:0:0", "g::1", "::ffff:192.0.2.1", "300.300.300.300", "1.2.3.4, 5.6.7.8", "x".repeat(2_000), "\u202e1.2.3.4", "unknown", "[::1]:80"];
+
+/** Malformed headers: cookies, Origins, link tokens and client addresses, each with the 4xx it must get. */
+export function headerCases(p: { conversationPath: string; linkFramesPath: string; unknownUser: string; peer: string }): MalformedCase[] {
+  const out: MalformedCase[] = [];
+  for (const cookie of BAD_COOKIES) {
+    out.push({ label: `GET /api/me with Cookie ${cookie.slice(0, 40)}`, method: "GET", path: "/api/me", withSession: false, headers: { Cookie: cookie }, expect: UNAUTHENTICATED });
+    out.push({ label: `GET ${p.conversationPath} with Cookie ${cookie.slice(0, 40)}`, method: "GET", path: p.conversationPath, withSession: false, headers: { Cookie: cookie }, expect: UNAUTHENTICATED });
+  }
+  for (const origin of BAD_ORIGINS) {
+    const body = JSON.stringify({ peer: p.peer });
+    out.push({ label: `POST /api/conversations with Origin ${JSON.stringify(origin)}`, method: "POST", path: "/api/conversations", body, contentType: "application/json", withSession: true, headers: { Origin: origin }, expect: { statuses: [403], codes: ["bad_origin"] } });
+  }
+  for (const token of ["", "x", "A".repeat(43), "A".repeat(44), "A".repeat(10_000), "%00", "\u202eAAAA"]) {
+    out.push({ label: `GET link frames with X-Link-Token ${JSON.stringify(token.slice(0, 20))}`, method: "GET", path: p.linkFramesPath, withSession: false, headers: { "X-Link-Token": token }, expect: { statuses: [403], codes: ["forbidden"] } });
+  }
+  for (const address of ODD_ADDRESSES) {
+    out.push({ label: `GET recovery lookup from ${JSON.stringify(address.slice(0, 20))}`, method: "GET", path: `/api/recovery/${p.unknownUser}`, withSession: false, headers: { "CF-Connecting-IP": address }, expect: { statuses: [404, 429], codes: ["not_found", "rate_limited"] } });
+  }
+  return out;
 }
 
 function byteLength(body: string | Uint8Array): number {

@@ -7,7 +7,7 @@ import { BUNDLE_BODY_LIMIT } from "../../worker/http/body-limits.js";
 import { ORIGIN, directFetch, expectError } from "./api.js";
 import { freshApi } from "./authz-fixtures.js";
 import { snapshotDb } from "./db-snapshot.js";
-import { BAD_FRAME_QUERIES, BAD_MESSAGE_QUERIES, bodyCases, pathCases, queryCases, systematicCases, type MalformedCase } from "./malformed-cases.js";
+import { BAD_FRAME_QUERIES, BAD_MESSAGE_QUERIES, bodyCases, headerCases, pathCases, queryCases, systematicCases, type MalformedCase } from "./malformed-cases.js";
 import { makeMalformedWorld, type MalformedWorld } from "./malformed-targets.js";
 import { ODD_TEXT, Rng } from "./malformed-values.js";
 import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
@@ -37,6 +37,12 @@ function allCases(): MalformedCase[] {
     ...pathCases(world.paths),
     ...queryCases(`/api/conversations/${world.conversationId}/messages`, BAD_MESSAGE_QUERIES, true),
     ...queryCases(`/api/link/${world.linkId}/frames`, BAD_FRAME_QUERIES, false),
+    ...headerCases({
+      conversationPath: `/api/conversations/${world.conversationId}`,
+      linkFramesPath: `/api/link/${world.linkId}/frames?from=existing`,
+      unknownUser: "nobody_here",
+      peer: world.alice.accountId,
+    }),
   ];
 }
 
@@ -44,6 +50,7 @@ async function send(c: MalformedCase): Promise<Response> {
   const headers: Record<string, string> = { Origin: ORIGIN, "CF-Connecting-IP": freshAddress() };
   if (c.withSession) headers["Cookie"] = world.alice.cookie;
   if (c.contentType) headers["Content-Type"] = c.contentType;
+  Object.assign(headers, c.headers);
   return directFetch(ORIGIN + c.path, { method: c.method, headers, ...(c.body === undefined ? {} : { body: c.body }) });
 }
 
