@@ -2,7 +2,7 @@ import { bytesEqual, isAllZero } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import { AccountId, DeviceId } from "./ids.js";
-import { decodeAddDevicePayload, decodeGenesisPayload, decodeRevokePayload, decodeRotateRecoveryPayload, encodeGenesisPayload, type GenesisPayload } from "./log-payloads.js";
+import { decodeAddDevicePayload, decodeGenesisPayload, decodeResetPayload, decodeRevokePayload, decodeRotateRecoveryPayload, encodeGenesisPayload, type GenesisPayload } from "./log-payloads.js";
 import { Label } from "./labels.js";
 import { HASH_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, hashLabelled, labelled, sign, verify } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
@@ -15,7 +15,7 @@ export const LOG_VERSION = 1;
 export const MAX_LOG_ENTRIES = 10_000;
 export const MAX_PAYLOAD_BYTES = 4096;
 
-export const EntryKind = { genesis: 0, addDevice: 1, revoke: 2, recover: 3, rotateRecovery: 4 } as const;
+export const EntryKind = { genesis: 0, addDevice: 1, revoke: 2, recover: 3, rotateRecovery: 4, reset: 5 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 
 /** Who made a signature on an entry; each kind requires an exact set of roles. */
@@ -295,6 +295,28 @@ async function applyEntry(env: CryptoEnv, state: AccountState, entry: LogEntry):
         recoveryBoxKey: p.recoveryBoxKey,
         history: { generation: history.generation, publicKey: history.publicKey },
         historyChain: [...state.historyChain, history],
+      };
+      break;
+    }
+    case EntryKind.reset: {
+      const p = decodeResetPayload(entry.payload);
+      const device = await newDevice(env, state, p, entry.seq);
+      if (p.historyGeneration !== state.history.generation + 1) fail("malformed", `reset must move history to generation ${state.history.generation + 1}`);
+      if (bytesEqual(p.newIdentityKey, state.identityKey)) fail("malformed", "reset must rotate the identity key");
+      // The recovery key outranks devices: no device signs, so none can block or undo it.
+      await requireSignatures(env, entry, [
+        { role: SignerRole.recovery, key: state.recoverySigningKey },
+        { role: SignerRole.newIdentity, key: p.newIdentityKey },
+        { role: SignerRole.newDevice, key: p.deviceSigningKey },
+      ]);
+      const history = { generation: p.historyGeneration, publicKey: p.historyKey, sealedPrevious: p.sealedPreviousHistoryKey };
+      next = {
+        ...state,
+        identityKey: p.newIdentityKey,
+        history: { generation: history.generation, publicKey: history.publicKey },
+        historyChain: [...state.historyChain, history],
+        devices: [device],
+        removedDevices: [...state.removedDevices, ...state.devices.map((d) => ({ deviceId: d.deviceId, removedAtSeq: entry.seq }))],
       };
       break;
     }

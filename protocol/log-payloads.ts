@@ -148,3 +148,44 @@ export function decodeRotateRecoveryPayload(bytes: Uint8Array): RotateRecoveryPa
   r.end();
   return p;
 }
+
+/**
+ * Reset (kind 5): the recovery key takes the account back from every device at once, for a lost or
+ * stolen device. It adds the device doing the reset, removes every other device, and moves the account
+ * to a new identity key and the next history-key generation (the previous one sealed to it). Signed by the
+ * recovery signing key, the new identity key and the new device only: no device signature is needed, so
+ * no device can block it, and every device's identity key stops counting.
+ */
+export interface ResetPayload {
+  readonly deviceSigningKey: Uint8Array;
+  readonly deviceBoxKey: Uint8Array;
+  readonly newIdentityKey: Uint8Array;
+  readonly historyGeneration: number;
+  readonly historyKey: Uint8Array;
+  readonly sealedPreviousHistoryKey: Uint8Array;
+}
+
+export function encodeResetPayload(p: ResetPayload): Uint8Array {
+  return new Writer()
+    .fixed(p.deviceSigningKey, PUBLIC_KEY_BYTES)
+    .fixed(p.deviceBoxKey, PUBLIC_KEY_BYTES)
+    .fixed(p.newIdentityKey, PUBLIC_KEY_BYTES)
+    .u32(p.historyGeneration)
+    .fixed(p.historyKey, PUBLIC_KEY_BYTES)
+    .vbytes(p.sealedPreviousHistoryKey)
+    .finish();
+}
+
+export function decodeResetPayload(bytes: Uint8Array): ResetPayload {
+  const r = new Reader(bytes, "reset payload");
+  const p: ResetPayload = {
+    deviceSigningKey: r.fixed(PUBLIC_KEY_BYTES, "deviceSigningKey"),
+    deviceBoxKey: r.fixed(PUBLIC_KEY_BYTES, "deviceBoxKey"),
+    newIdentityKey: r.fixed(PUBLIC_KEY_BYTES, "newIdentityKey"),
+    historyGeneration: r.u32("historyGeneration"),
+    historyKey: r.fixed(PUBLIC_KEY_BYTES, "historyKey"),
+    sealedPreviousHistoryKey: r.vbytes(SEALED_HISTORY_KEY_MIN, SEALED_HISTORY_KEY_MAX, "sealedPreviousHistoryKey"),
+  };
+  r.end();
+  return p;
+}

@@ -1,8 +1,9 @@
 import { toBase64url } from "../../protocol/bytes.js";
 import { EntryKind, SignerRole, makeEntry, verifyLog } from "../../protocol/device-log.js";
-import { encodeRecoverPayload } from "../../protocol/log-payloads.js";
+import { sealPreviousHistoryKey } from "../../protocol/history-chain.js";
+import { encodeRecoverPayload, encodeResetPayload } from "../../protocol/log-payloads.js";
 import { KDF_DEFAULTS, derivePassphraseKeys, sealPassphraseBlob, type Argon2id, type KdfParams } from "../../protocol/passphrase.js";
-import { exportPublic } from "../../protocol/primitives.js";
+import { exportPublic, generateBoxPair, generateSigningPair } from "../../protocol/primitives.js";
 import { sealRecoveryBlob } from "../../protocol/recovery-blob.js";
 import type { RecoveryKeys } from "../../protocol/recovery-key.js";
 import type { AccountLog, DraftEntry, TestDevice } from "./device-log.js";
@@ -57,6 +58,44 @@ export async function recoverEntry(log: AccountLog, device: TestDevice, recovery
     async next() {
       const entries = [...log.entries, bytes];
       return { ...log, entries, state: await verifyLog(testCrypto, entries, log.accountId) };
+    },
+  };
+}
+
+/**
+ * A reset entry (kind 5): the recovery key takes the account back, adding `device`, removing every other
+ * device and rotating the identity and history keys. Signed by the recovery key, the new AIK and `device`.
+ */
+export async function resetEntry(log: AccountLog, device: TestDevice, recovery: RecoveryKeys): Promise<DraftEntry> {
+  const seq = log.state.head.seq + 1;
+  const identity = await generateSigningPair(testCrypto, true);
+  const history = await generateBoxPair(testCrypto, true);
+  const identityPublic = await exportPublic(testCrypto, identity.publicKey);
+  const historyPublic = await exportPublic(testCrypto, history.publicKey);
+  const generation = log.state.history.generation + 1;
+  const sealed = await sealPreviousHistoryKey(testCrypto, { accountId: log.accountId, previousGeneration: generation - 1, previousKey: log.history.privateKey, nextGeneration: generation, nextPublic: historyPublic });
+  const { bytes } = await makeEntry(
+    testCrypto,
+    {
+      kind: EntryKind.reset,
+      seq,
+      prev: log.state.head.hash,
+      createdAt: Date.now(),
+      payload: encodeResetPayload({ deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic, newIdentityKey: identityPublic, historyGeneration: generation, historyKey: historyPublic, sealedPreviousHistoryKey: sealed }),
+    },
+    [
+      { role: SignerRole.recovery, privateKey: recovery.signing.privateKey, publicKey: recovery.signing.publicKey },
+      { role: SignerRole.newIdentity, privateKey: identity.privateKey, publicKey: identityPublic },
+      { role: SignerRole.newDevice, privateKey: device.signing.privateKey, publicKey: device.signingPublic },
+    ],
+  );
+  return {
+    bytes,
+    b64: toBase64url(bytes),
+    seq,
+    async next() {
+      const entries = [...log.entries, bytes];
+      return { ...log, entries, state: await verifyLog(testCrypto, entries, log.accountId), identity, history };
     },
   };
 }

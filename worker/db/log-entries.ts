@@ -10,8 +10,8 @@ export interface VerifiedAppend {
   readonly now: number;
   /** add-device and recover: the device the entry adds. */
   readonly added?: { readonly deviceId: DeviceId; readonly signingKey: Uint8Array; readonly boxKey: Uint8Array };
-  /** revoke: the device the entry removes. */
-  readonly removed?: DeviceId;
+  /** revoke: the device the entry removes; reset: every device that was active before it. */
+  readonly removed?: readonly DeviceId[];
 }
 
 export type AppendEntryResult = "stored" | "position_taken" | "device_exists";
@@ -19,8 +19,8 @@ export type AppendEntryResult = "stored" | "position_taken" | "device_exists";
 /**
  * Stores the entry and its effect in one transaction. The (account, seq) primary key makes a second
  * entry at a taken position fail, so the log can never fork however requests race. A revoke marks the
- * device revoked (which alone kills its sessions, see findSession) and also deletes its sessions and
- * pending login challenges, so nothing of it is left to use.
+ * device revoked (which alone kills its sessions, see findSession) and also deletes its sessions,
+ * pending login challenges and waiting secrets packages, so nothing of it is left to use.
  */
 export async function appendLogEntry(db: D1Database, a: VerifiedAppend): Promise<AppendEntryResult> {
   const statements = [db.prepare("INSERT INTO log_entries (account_id, seq, entry) VALUES (?1, ?2, ?3)").bind(a.accountId, a.seq, a.entry)];
@@ -31,11 +31,12 @@ export async function appendLogEntry(db: D1Database, a: VerifiedAppend): Promise
         .bind(a.added.deviceId, a.accountId, a.added.signingKey, a.added.boxKey, a.seq, a.now),
     );
   }
-  if (a.removed) {
+  for (const removed of a.removed ?? []) {
     statements.push(
-      db.prepare("UPDATE devices SET revoked_at = ?3 WHERE device_id = ?1 AND account_id = ?2").bind(a.removed, a.accountId, a.now),
-      db.prepare("DELETE FROM sessions WHERE device_id = ?1").bind(a.removed),
-      db.prepare("DELETE FROM login_nonces WHERE device_id = ?1").bind(a.removed),
+      db.prepare("UPDATE devices SET revoked_at = ?3 WHERE device_id = ?1 AND account_id = ?2").bind(removed, a.accountId, a.now),
+      db.prepare("DELETE FROM sessions WHERE device_id = ?1").bind(removed),
+      db.prepare("DELETE FROM login_nonces WHERE device_id = ?1").bind(removed),
+      db.prepare("DELETE FROM device_secrets WHERE recipient_device_id = ?1").bind(removed),
     );
   }
   try {

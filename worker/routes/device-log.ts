@@ -34,17 +34,16 @@ async function verifyAppended(stored: readonly Uint8Array[], entry: Uint8Array, 
 
 /** What storing the entry changes in the devices table, read off the verified state. */
 function effectOf(state: AccountState, kind: EntryKind, seq: number): Pick<VerifiedAppend, "added" | "removed"> {
-  if (kind === EntryKind.addDevice || kind === EntryKind.recover) {
-    const d = state.devices.find((x) => x.addedAtSeq === seq);
-    if (!d) throw new Error(`verified entry ${seq} added no device`);
-    return { added: { deviceId: d.deviceId, signingKey: d.signingKey, boxKey: d.boxKey } };
-  }
-  if (kind === EntryKind.revoke) {
-    const r = state.removedDevices.find((x) => x.removedAtSeq === seq);
-    if (!r) throw new Error(`verified entry ${seq} removed no device`);
-    return { removed: r.deviceId };
-  }
-  return {};
+  const added = state.devices.find((x) => x.addedAtSeq === seq);
+  const removed = state.removedDevices.filter((x) => x.removedAtSeq === seq).map((x) => x.deviceId);
+  const adds = kind === EntryKind.addDevice || kind === EntryKind.recover || kind === EntryKind.reset;
+  const removes = kind === EntryKind.revoke || kind === EntryKind.reset;
+  if (adds && !added) throw new Error(`verified entry ${seq} added no device`);
+  if (removes && removed.length === 0) throw new Error(`verified entry ${seq} removed no device`);
+  return {
+    ...(adds && added ? { added: { deviceId: added.deviceId, signingKey: added.signingKey, boxKey: added.boxKey } } : {}),
+    ...(removes ? { removed } : {}),
+  };
 }
 
 /** Anonymous recover appends per client address per minute: each one verifies the whole log. */
@@ -79,7 +78,9 @@ export const deviceLogRoutes = new Hono<AppEnv>().post("/accounts/:accountId/log
   // Without a session only a recover entry is admitted: signed by the identity key, the recovery
   // signing key and the new device, it is its own authorization (the user has no device left).
   const entry = session ? await readEntry(c) : await readEntry(c).catch(() => undefined);
-  if (!entry || (!session && entry.kind !== EntryKind.recover)) throw new Unauthenticated("log in first: only a recover entry can be appended without a session");
+  // A reset (the recovery key taking the account back from every device) is likewise self-authorising.
+  const anonymousKind = entry?.kind === EntryKind.recover || entry?.kind === EntryKind.reset;
+  if (!entry || (!session && !anonymousKind)) throw new Unauthenticated("log in first: only a recover or reset entry can be appended without a session");
   const { bytes } = entry;
   if (!session) await rateLimit(c, "recover", RECOVER_APPENDS_PER_MINUTE, 60_000);
   const stored = await readLog(c.env.DB, accountId);
@@ -99,9 +100,9 @@ export const deviceLogRoutes = new Hono<AppEnv>().post("/accounts/:accountId/log
     if (winner && bytesEqual(winner, bytes)) return c.json({ seq: entry.seq } satisfies AppendLogResponse, 200);
     throw new Conflict("log_conflict", `position ${entry.seq} of the log was just taken by another entry: fetch the log and build on its head`);
   }
-  if (entry.kind === EntryKind.recover) await markRecoveryUsed(c.env.DB, accountId, Date.now());
-  // Before answering: once the client sees 201, the removed device must have no socket left.
-  if (effect.removed) await closeDeviceSockets(c.env, accountId, effect.removed);
+  if (entry.kind === EntryKind.recover || entry.kind === EntryKind.reset) await markRecoveryUsed(c.env.DB, accountId, Date.now());
+  // Before answering: once the client sees 201, the removed devices must have no socket left.
+  await Promise.all((effect.removed ?? []).map((d) => closeDeviceSockets(c.env, accountId, d)));
   // The account's own devices and everyone it talks to: peers must wrap new epochs for an added device
   // and stop wrapping for a removed one.
   const peers = await conversationPeers(c.env.DB, accountId);

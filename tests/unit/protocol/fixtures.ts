@@ -41,6 +41,8 @@ export interface TestAccount {
   device: TestDevice;
   log: Uint8Array[];
   state: AccountState;
+  /** The recovery signing and box keys derived from the account's recovery key. */
+  recovery: Awaited<ReturnType<typeof deriveRecoveryKeys>>;
 }
 
 export async function makeDevice(): Promise<Omit<TestDevice, "deviceId">> {
@@ -70,7 +72,7 @@ export async function makeAccount(username: string): Promise<TestAccount> {
     1_700_000_000_000,
   );
   const state = await verifyLog(env, [bytes]);
-  return { username, identity, history, device: { ...d, deviceId: state.devices[0]!.deviceId }, log: [bytes], state };
+  return { username, identity, history, device: { ...d, deviceId: state.devices[0]!.deviceId }, log: [bytes], state, recovery };
 }
 
 /** Appends an add-device entry, signed by the identity key, an existing device and the new device. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntryKind, decodeEntry, decodeAddDevicePayload, deviceIdOf, isProtocolError } from "../../../protocol/index.js";
+import { EntryKind, decodeEntry, decodeAddDevicePayload, decodeResetPayload, deviceIdOf, isProtocolError } from "../../../protocol/index.js";
 import type { ClientContext } from "./context.js";
 import { getAccount, getDevice } from "./db.js";
 import { ClientError } from "./errors.js";
@@ -102,9 +102,10 @@ async function unseenDevices(ctx: ClientContext): Promise<number[]> {
   const out: number[] = [];
   for (let seq = seen + 1; seq < account.log.length; seq++) {
     const e = decodeEntry(account.log[seq]!);
-    // A device restored with the recovery key (recover entry) is announced like a linked one.
-    if (e.kind !== EntryKind.addDevice && e.kind !== EntryKind.recover) continue;
-    const added = await deviceIdOf(ctx.env, decodeAddDevicePayload(e.payload).deviceSigningKey);
+    // A device restored with the recovery key (recover or reset entry) is announced like a linked one.
+    if (e.kind !== EntryKind.addDevice && e.kind !== EntryKind.recover && e.kind !== EntryKind.reset) continue;
+    const key = e.kind === EntryKind.reset ? decodeResetPayload(e.payload).deviceSigningKey : decodeAddDevicePayload(e.payload).deviceSigningKey;
+    const added = await deviceIdOf(ctx.env, key);
     if (added !== device.deviceId) out.push(seq);
   }
   return out;

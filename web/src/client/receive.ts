@@ -6,6 +6,7 @@ import {
   fromBase64url,
   isProtocolError,
   openEnvelope,
+  type AccountState,
   type ConversationId,
   type DecodedEnvelope,
   type MessageBody,
@@ -15,7 +16,7 @@ import { requireConversation } from "./conversations.js";
 import { getAccount, getChain, getConversation, getCursor, getMessage, putConversation, putMessage } from "./db.js";
 import { epochFor } from "./epochs.js";
 import { withLock } from "./lock.js";
-import { refreshLog, stateOf } from "./logs.js";
+import { refreshLog, stateAt, stateOf } from "./logs.js";
 import type { ConversationRow, MessageRow } from "./rows.js";
 
 /**
@@ -35,12 +36,23 @@ async function reject(ctx: ClientContext, conv: ConversationRow, seq: number, wh
   return "rejected";
 }
 
+/**
+ * The sender's log as the envelope must be judged: the current one, or, for a device removed since (a
+ * revoked or reset laptop), the log cut at the head the envelope cites, where that device was active.
+ * Its messages from before the removal stay readable; it cannot read or join epochs made after it.
+ */
+async function senderState(ctx: ClientContext, e: DecodedEnvelope): Promise<AccountState> {
+  const current = await stateOf(ctx, e.header.senderAccountId);
+  if (current.devices.some((d) => d.deviceId === e.header.senderDeviceId) || e.header.senderLogSeq > current.head.seq) return current;
+  return (await stateAt(ctx, e.header.senderAccountId, e.header.senderLogSeq)) ?? current;
+}
+
 async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope): Promise<MessageBody | "retry" | { error: unknown }> {
   const epoch = await epochFor(ctx, conv, e.header.epoch);
   if (epoch === "retry") return "retry";
   if (epoch === "invalid") return { error: new Error(`epoch ${e.header.epoch} bundle was refused`) };
   const sender = e.header.senderAccountId;
-  const params = async () => ({ conversationId: conv.id, sender: await stateOf(ctx, sender), ck: epoch.ck, keyId: epoch.keyId });
+  const params = async () => ({ conversationId: conv.id, sender: await senderState(ctx, e), ck: epoch.ck, keyId: epoch.keyId });
   try {
     return await openEnvelope(ctx.env, e, await params());
   } catch (err) {

@@ -14,12 +14,14 @@ import {
   deriveRecoveryKeys,
   encodeKeyFile,
   encodeRecoverPayload,
+  encodeResetPayload,
   encodeRotateRecoveryPayload,
   exportPublic,
   findDevice,
   formatRecoveryKey,
   fromBase64url,
   generateBoxPair,
+  generateSigningPair,
   generateRecoveryKey,
   isProtocolError,
   makeEntry,
@@ -151,6 +153,12 @@ export interface RestoreInput {
   readonly secret: RestoreSecret;
   readonly argon2id: Argon2id;
   readonly onStep?: (s: RestoreStep) => void;
+  /**
+   * Sign out every other device of the account (a lost or stolen one): a reset entry, signed by the
+   * recovery key alone, removes them all and rotates the identity and history keys. Otherwise a recover
+   * entry adds this browser next to them.
+   */
+  readonly signOutOtherDevices?: boolean;
 }
 
 function fromApi(e: unknown): never {
@@ -295,6 +303,58 @@ async function publicOf(env: CryptoEnv, privateKey: Key): Promise<Uint8Array> {
   return fromBase64url(jwk.x);
 }
 
+/** The entry that brings this browser into the account, and the (extractable, temporary) secrets it will hold. */
+interface JoinEntry {
+  readonly bytes: Uint8Array;
+  readonly identity: Key;
+  readonly history: Key;
+  readonly historyGeneration: number;
+}
+
+/** Recover (kind 3): this browser joins next to the account's other devices, with the secrets opened. */
+async function recoverEntryFor(ctx: ClientContext, o: OpenedRecovery, device: DeviceRow): Promise<JoinEntry> {
+  const { bytes } = await makeEntry(
+    ctx.env,
+    { kind: EntryKind.recover, seq: o.state.head.seq + 1, prev: o.state.head.hash, createdAt: ctx.now(), payload: encodeRecoverPayload({ deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic }) },
+    [
+      { role: SignerRole.identity, privateKey: o.identity, publicKey: o.state.identityKey },
+      { role: SignerRole.recovery, privateKey: o.recovery.signing.privateKey, publicKey: o.recovery.signing.publicKey },
+      { role: SignerRole.newDevice, privateKey: device.signingKey, publicKey: device.signingPublic },
+    ],
+  );
+  return { bytes, identity: o.identity, history: o.history, historyGeneration: o.historyGeneration };
+}
+
+/**
+ * Reset (kind 5): this browser becomes the account's only device. New identity and history keys are
+ * made here (the previous history key sealed to the new one, so all history stays readable); every other
+ * device, and whoever holds the old identity key, is out.
+ */
+async function resetEntryFor(ctx: ClientContext, o: OpenedRecovery, device: DeviceRow): Promise<JoinEntry> {
+  const identity = await generateSigningPair(ctx.env, true);
+  const history = await generateBoxPair(ctx.env, true);
+  const identityPublic = await exportPublic(ctx.env, identity.publicKey);
+  const historyPublic = await exportPublic(ctx.env, history.publicKey);
+  const historyGeneration = o.historyGeneration + 1;
+  const sealed = await sealPreviousHistoryKey(ctx.env, { accountId: o.accountId, previousGeneration: o.historyGeneration, previousKey: o.history, nextGeneration: historyGeneration, nextPublic: historyPublic });
+  const { bytes } = await makeEntry(
+    ctx.env,
+    {
+      kind: EntryKind.reset,
+      seq: o.state.head.seq + 1,
+      prev: o.state.head.hash,
+      createdAt: ctx.now(),
+      payload: encodeResetPayload({ deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic, newIdentityKey: identityPublic, historyGeneration, historyKey: historyPublic, sealedPreviousHistoryKey: sealed }),
+    },
+    [
+      { role: SignerRole.recovery, privateKey: o.recovery.signing.privateKey, publicKey: o.recovery.signing.publicKey },
+      { role: SignerRole.newIdentity, privateKey: identity.privateKey, publicKey: identityPublic },
+      { role: SignerRole.newDevice, privateKey: device.signingKey, publicKey: device.signingPublic },
+    ],
+  );
+  return { bytes, identity: identity.privateKey, history: history.privateKey, historyGeneration };
+}
+
 /**
  * Restores the account onto this empty browser: opens the recovery data (see openRecovery), makes this
  * device's keys, keeps AIK/AHK by the keystore procedure, appends a recover entry (identity + recovery
@@ -306,21 +366,13 @@ export async function restoreAccount(ctx: ClientContext, rapi: RecoveryApi, inpu
   const o = await openRecovery(ctx, rapi, input);
   input.onStep?.({ step: "joining" });
   const device = await ensureDevice(ctx.db, ctx.env, ctx.now());
-  const { bytes } = await makeEntry(
-    ctx.env,
-    { kind: EntryKind.recover, seq: o.state.head.seq + 1, prev: o.state.head.hash, createdAt: ctx.now(), payload: encodeRecoverPayload({ deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic }) },
-    [
-      { role: SignerRole.identity, privateKey: o.identity, publicKey: o.state.identityKey },
-      { role: SignerRole.recovery, privateKey: o.recovery.signing.privateKey, publicKey: o.recovery.signing.publicKey },
-      { role: SignerRole.newDevice, privateKey: device.signingKey, publicKey: device.signingPublic },
-    ],
-  );
-  await rapi.appendLog(o.accountId, bytes);
+  const joined = input.signOutOtherDevices ? await resetEntryFor(ctx, o, device) : await recoverEntryFor(ctx, o, device);
+  await rapi.appendLog(o.accountId, joined.bytes);
 
-  const identityWrapped = await wrapSecret(ctx.env, device.vaultKey, o.identity, "identity", o.accountId);
-  const historyWrapped = await wrapSecret(ctx.env, device.vaultKey, o.history, "history", o.accountId, o.historyGeneration);
+  const identityWrapped = await wrapSecret(ctx.env, device.vaultKey, joined.identity, "identity", o.accountId);
+  const historyWrapped = await wrapSecret(ctx.env, device.vaultKey, joined.history, "history", o.accountId, joined.historyGeneration);
   const identityKey = asCryptoKey(await unwrapSecret(ctx.env, device.vaultKey, identityWrapped, "identity", o.accountId, false));
-  const historyKey = asCryptoKey(await unwrapSecret(ctx.env, device.vaultKey, historyWrapped, "history", o.accountId, false, o.historyGeneration));
+  const historyKey = asCryptoKey(await unwrapSecret(ctx.env, device.vaultKey, historyWrapped, "history", o.accountId, false, joined.historyGeneration));
   assertNonExtractable(identityKey, historyKey);
 
   const { nonce } = await ctx.api.challenge(o.accountId, device.deviceId);
@@ -339,7 +391,7 @@ export async function restoreAccount(ctx: ClientContext, rapi: RecoveryApi, inpu
     identityKey,
     identityPublic: state.identityKey,
     identityWrapped,
-    historyGeneration: o.historyGeneration,
+    historyGeneration: joined.historyGeneration,
     historyKey,
     historyPublic: state.history.publicKey,
     historyWrapped,
@@ -494,7 +546,7 @@ export async function recoveriesSeen(ctx: ClientContext): Promise<{ seq: number;
   account.log.forEach((bytes, seq) => {
     if (seq <= joinedAt) return;
     const entry = decodeEntry(bytes);
-    if (entry.kind === EntryKind.recover) out.push({ seq, createdAt: entry.createdAt });
+    if (entry.kind === EntryKind.recover || entry.kind === EntryKind.reset) out.push({ seq, createdAt: entry.createdAt });
   });
   return out;
 }

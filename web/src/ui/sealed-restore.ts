@@ -69,6 +69,11 @@ export class SealedRestore extends LitElement {
         border-color: var(--accent);
         background: var(--accent-soft);
       }
+      .choice.reset {
+        margin-top: 1rem;
+        border-radius: var(--radius);
+        width: fit-content;
+      }
       label.field {
         display: block;
         font-weight: 600;
@@ -120,6 +125,8 @@ export class SealedRestore extends LitElement {
   @state() private error = "";
   @state() private progress: HistoryProgress | undefined;
   @state() private restoredAs = "";
+  /** Sign out every other device (a reset entry) instead of joining next to them. */
+  @state() private signOutOthers = false;
   /** Failed attempts so far: tests (and screen readers, via the re-announced alert) tell tries apart. */
   @state() private failures = 0;
   private readonly rapi = new RecoveryApi();
@@ -152,6 +159,7 @@ export class SealedRestore extends LitElement {
         ...(this.method === "file" ? { keyFile: this.fileText } : { username: this.username }),
         secret,
         argon2id,
+        signOutOtherDevices: this.signOutOthers,
         onStep: (s) => (this.step = s),
       });
       this.restoredAs = account.username;
@@ -262,6 +270,12 @@ export class SealedRestore extends LitElement {
                 data-testid="restore-username"
               />
               ${this.renderSecretField(this.method === "key" ? "key" : "passphrase")}`}
+        <label class="choice reset">
+          <input type="checkbox" .checked=${this.signOutOthers} @change=${(e: Event) => (this.signOutOthers = (e.target as HTMLInputElement).checked)}
+            ?disabled=${this.busy} aria-describedby="reset-hint" data-testid="restore-sign-out-others" />
+          Sign out all my other devices
+        </label>
+        <p class="hint" id="reset-hint">For a lost or stolen device: every device signed in now is removed, and your account gets new keys that only this browser holds. Your history stays readable.</p>
         ${this.error ? html`<p class="error" role="alert" data-testid="restore-error" data-attempt=${this.failures}>${this.error}</p>` : nothing} ${this.renderWorking()}
         <div class="actions">
           <button class="secondary" type="button" @click=${this.cancel} ?disabled=${this.busy}>Back</button>
