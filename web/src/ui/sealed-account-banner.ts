@@ -5,6 +5,13 @@ import { checkOwnLog, lastOwnLogCheck, ownLogAlarmNow, ownLogEvents, type OwnLog
 import { shared } from "../styles/shared.js";
 import { warningIcon } from "./icons.js";
 
+/** What the server did wrong, in words (the alarm's code stays out of sight, in data-code). */
+function alarmReason(code: string): string {
+  if (code === "log_conflict") return "The server showed an older or different list of this account's devices than this device already checked.";
+  if (code === "unknown_signer" || code === "bad_signature") return "The server showed a change to this account's devices that your account's current key did not sign.";
+  return "The server showed this account's devices in a way that doesn't verify.";
+}
+
 /** How often the account's own log is re-checked while the app is open (pushes usually come first). */
 const RECHECK_MS = 60_000;
 
@@ -71,11 +78,11 @@ export class SealedAccountBanner extends LitElement {
   override render() {
     const alarm = this.check.alarm ?? ownLogAlarmNow();
     return html`${alarm
-      ? html`<div class="banner danger" role="alert" data-testid="own-log-warning">
+      ? html`<div class="banner danger" role="alert" data-testid="own-log-warning" data-code=${alarm.code}>
           <span>${warningIcon}</span>
           <span
             ><strong>Your account's device list failed its security check. Sending is stopped.</strong>
-            <p>The server showed this account's devices in a way that doesn't verify (${alarm.code}). Someone may be trying to add a device to your account. Check your devices from another device or restore with your recovery key.</p></span
+            <p>${alarmReason(alarm.code)} Someone may be trying to add a device to your account. Check your devices from another device or restore with your recovery key.</p></span
           >
         </div>`
       : nothing}
