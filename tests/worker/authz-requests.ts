@@ -1,12 +1,12 @@
 import { LINK_TOKEN_HEADER } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
-import { logIn, makeAccount, requestNonce, signUp, signedLogin, type TestAccount } from "../support/account.js";
+import { createAccount, logIn, makeAccount, requestNonce, signUp, signedLogin, type TestAccount } from "../support/account.js";
 import type { CallOptions } from "../support/api-client.js";
 import { makeEnvelope, makeEpochBundle } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
-import { addDeviceEntry, genesisDevice, makeDevice } from "../support/device-log.js";
+import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
 import { openLink, type OpenedLink } from "../support/link-relay.js";
-import { recoverEntry, recoveryBlobFor } from "../support/recovery.js";
+import { recoverEntry, recoveryBlobFor, resetEntry } from "../support/recovery.js";
 import { answeredLink, expiredSessionOf, freshApi, secretsPackage, type AuthzFixtures } from "./authz-fixtures.js";
 import type { EndpointId, Principal } from "./authz-table.js";
 
@@ -102,6 +102,26 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
     const res = await send(c, "POST", `/api/accounts/${fx.alice.accountId}/log`, { json: { entry: entry.b64 } });
     if (res.status === 201) fx.aliceLog = await entry.next();
     return res;
+  },
+  "log-append-reset": async (fx, c) => {
+    // A reset ends every session of the account, so each cell resets an account made for it, with the
+    // principal rebuilt on that account.
+    const victim = await createAccount(freshApi, "reset");
+    let log = accountLog(victim);
+    let cookie: string | undefined = c.principal === "otherAccount" ? c.cookie : c.principal === "member" || c.principal === "foreignOrigin" ? victim.cookie : undefined;
+    if (c.principal === "expiredSession") cookie = await expiredSessionOf(victim);
+    if (c.principal === "revokedDevice") {
+      const second = await makeDevice();
+      const add = await addDeviceEntry(log, second, genesisDevice(victim));
+      if ((await postLogEntry(freshApi, victim.cookie, victim.accountId, add)).status !== 201) throw new Error("could not add the second device");
+      log = await add.next();
+      cookie = await logIn(freshApi, asDevice(victim, second, log.state));
+      const revoke = await revokeEntry(log, second.deviceId, genesisDevice(victim));
+      if ((await postLogEntry(freshApi, victim.cookie, victim.accountId, revoke)).status !== 201) throw new Error("could not revoke the second device");
+      log = await revoke.next();
+    }
+    const entry = await resetEntry(log, await makeDevice(), victim.keys.recovery);
+    return send(c, "POST", `/api/accounts/${victim.accountId}/log`, { cookie, json: { entry: entry.b64 } });
   },
   devices: (_fx, c) => send(c, "GET", "/api/devices"),
   "device-name": (fx, c) => send(c, "PUT", `/api/devices/${fx.alice.deviceId}/name`, { json: { sealedName: bytes(48) } }),

@@ -186,6 +186,21 @@ export const AUTHZ_TABLE = [
     },
   },
   {
+    id: "log-append-reset",
+    method: "POST",
+    path: "/api/accounts/:accountId/log",
+    request: "append a reset entry (kind 5), which removes every device: each cell has an account of its own",
+    cells: {
+      anonymous: ok(201, "the recovery key outranks devices"),
+      otherAccount: err(403, "forbidden", "a live session of another account is refused first"),
+      revokedDevice: ok(201, "a dead session counts as none"),
+      expiredSession: ok(201, "a dead session counts as none"),
+      foreignOrigin: BAD_ORIGIN,
+      member: ok(201),
+      admin: NO_ADMIN,
+    },
+  },
+  {
     id: "devices",
     method: "GET",
     path: "/api/devices",
