@@ -113,6 +113,8 @@ async function serverLog(w: World): Promise<AccountLog> {
 interface Case {
   name: string;
   slug: string;
+  /** The problem Bob's client records for Alice. */
+  contactCode: string;
   /** The code of Alice's own device's alarm, and the reason its banner gives in words. */
   ownCode: string;
   ownReason: string;
@@ -123,6 +125,7 @@ const cases: Case[] = [
   {
     name: "an entry the server forged (not signed by Alice's identity key)",
     slug: "forged",
+    contactCode: "invalid_log",
     ownCode: "unknown_signer",
     ownReason: "a change to this account's devices that your account's current key did not sign",
     lie: (w) => async (real) => {
@@ -134,6 +137,7 @@ const cases: Case[] = [
   {
     name: "a log that went backwards (cut back to before the restore)",
     slug: "backwards",
+    contactCode: "log_conflict",
     ownCode: "log_conflict",
     ownReason: "an older or different list of this account's devices than this device already checked",
     // Genesis, add D1, revoke D1: both clients have verified the recover entry after those.
@@ -142,6 +146,7 @@ const cases: Case[] = [
   {
     name: "an entry by the revoked device, signed with the identity key its revocation retired",
     slug: "old-identity",
+    contactCode: "invalid_log",
     ownCode: "unknown_signer",
     ownReason: "a change to this account's devices that your account's current key did not sign",
     lie: (w) => async (real) => {
@@ -176,6 +181,7 @@ describe("a lying server's device log is refused by a contact and by the account
       await bobWarning.waitFor({ timeout: WARNING_TIMEOUT_MS });
       expect(await bobWarning.textContent()).toContain(`${w.alice.username}'s identity has changed. Sending is stopped.`);
       expect(await bobWarning.textContent()).toContain("contradicts what you saw before");
+      expect(await bobWarning.getAttribute("data-code")).toBe(c.contactCode);
       expect(await w.bobPage.getByTestId("composer").isDisabled()).toBe(true);
       expect(await w.bobPage.getByTestId("composer").getAttribute("placeholder")).toBe("Sending is stopped");
       expect(await w.bobPage.getByTestId("send").isDisabled()).toBe(true);

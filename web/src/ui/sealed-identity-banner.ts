@@ -49,7 +49,7 @@ export class SealedIdentityBanner extends LitElement {
       this.peer.problem?.code === "identity_mismatch"
         ? `The server now presents a different account for “${name}” than the one you first talked to.`
         : `The server showed ${name}'s device list in a way that contradicts what you saw before.`;
-    return html`<div role="alert" data-testid="identity-warning">
+    return html`<div role="alert" data-testid="identity-warning" data-code=${this.peer.problem?.code ?? "unknown"}>
       <span class="icon">${warningIcon}</span>
       <span>
         <strong>${name}'s identity has changed. Sending is stopped.</strong>
