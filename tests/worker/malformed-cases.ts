@@ -336,7 +336,7 @@ export const BAD_ORIGINS = ["null", "", "http://example.com/", "http://example.c
 /** Client addresses as a proxy might (mis)state them; the rate limiter must cope, whatever the text. */
 export const ODD_ADDRESSES = ["", " ", "::", "::1", "fe80::1%eth0", "2001:db8::1::2", "2001:db8:0:0:0:0:0:0:0", "g::1", "::ffff:192.0.2.1", "300.300.300.300", "1.2.3.4, 5.6.7.8", "x".repeat(2_000), "\u202e1.2.3.4", "unknown", "[::1]:80"];
 
-/** Malformed headers: cookies, Origins, link tokens and client addresses, each with the 4xx it must get. */
+/** Malformed headers: cookies, Origins, link tokens, client addresses and WebSocket handshakes, each with the 4xx it must get. */
 export function headerCases(p: { conversationPath: string; linkFramesPath: string; unknownUser: string; peer: string }): MalformedCase[] {
   const out: MalformedCase[] = [];
   for (const cookie of BAD_COOKIES) {
@@ -349,6 +349,16 @@ export function headerCases(p: { conversationPath: string; linkFramesPath: strin
   }
   for (const token of ["", "x", "A".repeat(43), "A".repeat(44), "A".repeat(10_000), "%00", "\u202eAAAA"]) {
     out.push({ label: `GET link frames with X-Link-Token ${JSON.stringify(token.slice(0, 20))}`, method: "GET", path: p.linkFramesPath, withSession: false, headers: { "X-Link-Token": token }, expect: { statuses: [403], codes: ["forbidden"] } });
+  }
+  // The realtime handshake checks Upgrade, then Origin, then the session, each before the hub is reached.
+  for (const upgrade of ["", "h2c", "websocket2", "web socket", "websocket, h2c", "\u202ewebsocket"]) {
+    out.push({ label: `GET /api/realtime with Upgrade ${JSON.stringify(upgrade)}`, method: "GET", path: "/api/realtime", withSession: true, headers: { Upgrade: upgrade }, expect: { statuses: [426], codes: ["upgrade_required"] } });
+  }
+  for (const origin of BAD_ORIGINS) {
+    out.push({ label: `GET /api/realtime with Origin ${JSON.stringify(origin)}`, method: "GET", path: "/api/realtime", withSession: true, headers: { Upgrade: "websocket", Origin: origin }, expect: { statuses: [403], codes: ["bad_origin"] } });
+  }
+  for (const cookie of BAD_COOKIES) {
+    out.push({ label: `GET /api/realtime with Cookie ${cookie.slice(0, 40)}`, method: "GET", path: "/api/realtime", withSession: false, headers: { Upgrade: "websocket", Cookie: cookie }, expect: UNAUTHENTICATED });
   }
   for (const address of ODD_ADDRESSES) {
     out.push({ label: `GET recovery lookup from ${JSON.stringify(address.slice(0, 20))}`, method: "GET", path: `/api/recovery/${p.unknownUser}`, withSession: false, headers: { "CF-Connecting-IP": address }, expect: { statuses: [404, 429], codes: ["not_found", "rate_limited"] } });
