@@ -15,6 +15,7 @@ export * from "./device-secrets.js";
 export * from "./passphrase.js";
 export * from "./key-file.js";
 export * from "./epoch-bundle.js";
+export * from "./membership-log.js";
 export * from "./envelope.js";
 export * from "./padding.js";
 export * from "./login.js";

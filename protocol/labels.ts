@@ -9,9 +9,11 @@ export const Label = {
   envelope: "sealed/envelope/v1",
   logEntry: "sealed/log-entry/v1",
   epochBundle: "sealed/epoch-bundle/v1",
+  membershipEntry: "sealed/membership-entry/v1",
   // hash contexts
   deviceId: "sealed/device-id/v1",
   entryHash: "sealed/entry-hash/v1",
+  membershipHash: "sealed/membership-hash/v1",
   envelopeHash: "sealed/envelope-hash/v1",
   keyId: "sealed/key-id/v1",
   directMembers: "sealed/direct-members/v1",

@@ -9,6 +9,7 @@ import {
   decodeRecoveryBlobHeader,
   decodeDeviceSecretsHeader,
   decodeResetPayload,
+  decodeMembershipEntry,
   decodeRevokePayload,
   decodeRotateRecoveryPayload,
   parseLinkOffer,
@@ -200,6 +201,7 @@ describe(`later decoders never crash on hostile bytes (${RUNS} cases each)`, () 
   it("entry body", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), neverCrashes(decodeEntryBody)), { numRuns: RUNS }));
   it("revoke payload", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 220 }), neverCrashes(decodeRevokePayload)), { numRuns: RUNS }));
   it("rotate-recovery payload", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 220 }), neverCrashes(decodeRotateRecoveryPayload)), { numRuns: RUNS }));
+  it("membership entry", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), neverCrashes(decodeMembershipEntry)), { numRuns: RUNS }));
   it("reset payload", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), neverCrashes(decodeResetPayload)), { numRuns: RUNS }));
   it("link offer", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), neverCrashes(asText((t) => parseLinkOffer(t, 0)))), { numRuns: RUNS }));
   it("link message", () => fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), neverCrashes(decodeLinkMessage)), { numRuns: RUNS }));
