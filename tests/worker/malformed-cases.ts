@@ -366,6 +366,26 @@ export function headerCases(p: { conversationPath: string; linkFramesPath: strin
   return out;
 }
 
+/**
+ * Every route path with every method it does not serve (the route's parameters filled with real ids):
+ * a 4xx with a JSON error, usually 404 not_found, never a 5xx and never another route's success.
+ */
+export function methodCases(routes: readonly { method: string; path: string }[], fill: (template: string) => string): MalformedCase[] {
+  const served = new Map<string, Set<string>>();
+  for (const r of routes) served.set(r.path, (served.get(r.path) ?? new Set()).add(r.method));
+  const out: MalformedCase[] = [];
+  for (const [template, methods] of served) {
+    for (const method of ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"].filter((m) => !methods.has(m))) {
+      for (const withSession of [true, false]) {
+        const path = fill(template);
+        const body = method === "GET" || method === "OPTIONS" ? {} : { body: "{}", contentType: "application/json" };
+        out.push({ label: `${method} ${template}${withSession ? "" : " (anonymous)"}`, method, path, ...body, withSession, expect: ANY_4XX });
+      }
+    }
+  }
+  return out;
+}
+
 function byteLength(body: string | Uint8Array): number {
   return typeof body === "string" ? new TextEncoder().encode(body).length : body.length;
 }

@@ -3,11 +3,12 @@ import { MAX_BUNDLE_BYTES, errorBody, type RealtimeErrorCode } from "../../proto
 import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { requestNonce, signedLogin, createAccount } from "../support/account.js";
 import { freshAddress } from "../support/link-relay.js";
+import { createApp } from "../../worker/app.js";
 import { BUNDLE_BODY_LIMIT } from "../../worker/http/body-limits.js";
 import { ORIGIN, directFetch, expectError } from "./api.js";
 import { freshApi } from "./authz-fixtures.js";
 import { snapshotDb } from "./db-snapshot.js";
-import { BAD_FRAME_QUERIES, BAD_MESSAGE_QUERIES, bodyCases, headerCases, pathCases, queryCases, systematicCases, type MalformedCase } from "./malformed-cases.js";
+import { BAD_FRAME_QUERIES, BAD_MESSAGE_QUERIES, bodyCases, headerCases, methodCases, pathCases, queryCases, systematicCases, type MalformedCase } from "./malformed-cases.js";
 import { makeMalformedWorld, type MalformedWorld } from "./malformed-targets.js";
 import { ODD_TEXT, Rng } from "./malformed-values.js";
 import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
@@ -37,6 +38,16 @@ function allCases(): MalformedCase[] {
     ...pathCases(world.paths),
     ...queryCases(`/api/conversations/${world.conversationId}/messages`, BAD_MESSAGE_QUERIES, true),
     ...queryCases(`/api/link/${world.linkId}/frames`, BAD_FRAME_QUERIES, false),
+    ...methodCases(
+      createApp().routes.filter((r) => r.method !== "ALL"),
+      (template) =>
+        template
+          .replace(":accountId", world.alice.accountId)
+          .replace(":deviceId", world.alice.deviceId)
+          .replace(":id", world.conversationId)
+          .replace(":linkId", world.linkId)
+          .replace(":username", world.alice.username),
+    ),
     ...headerCases({
       conversationPath: `/api/conversations/${world.conversationId}`,
       linkFramesPath: `/api/link/${world.linkId}/frames?from=existing`,
