@@ -5,6 +5,7 @@ import { launchBrowser } from "../browser.js";
 import { runHistory, type HistoryRun } from "../history/browser-run.js";
 import { historyFigures, historyNotes } from "../history/figures.js";
 import { seedHistory } from "../history/seed.js";
+import { loadAverage } from "../machine.js";
 import type { Benchmark } from "../result.js";
 import { startServer } from "../server.js";
 import { snapshotBuild } from "../web-build.js";
@@ -61,6 +62,6 @@ export const historyBenchmark: Benchmark = {
     } finally {
       remove();
     }
-    return { figures: historyFigures(runs), details: { build: source, sizes, runs }, notes: historyNotes(runs) };
+    return { figures: historyFigures(runs, loadAverage()[0] as number), details: { build: source, sizes, runs }, notes: historyNotes(runs) };
   },
 };

@@ -1,6 +1,5 @@
 // Figures 2 and 3 of the benchmark issue, one set per history size, from the runs of bench/src/benchmarks/history.ts.
 import type { Figure } from "../result.js";
-import { loadAverage } from "../machine.js";
 import { median, round } from "../stats.js";
 import { medianOpen, OPEN_RUNS, type HistoryRun } from "./browser-run.js";
 
@@ -9,7 +8,7 @@ const GOAL_SIZE = 10_000;
 
 const count = (n: number) => n.toLocaleString("en-US");
 const mb = (bytes: number) => round(bytes / 2 ** 20);
-const perMessage = (ms: number, n: number) => `${round((ms * 1000) / n)} µs per message`;
+const perMessage = (ms: number, n: number) => (ms / n >= 1 ? `${round(ms / n)} ms per message` : `${round((ms * 1000) / n)} µs per message`);
 
 function restoreFigure(r: HistoryRun): Figure {
   const n = r.messages;
@@ -29,13 +28,15 @@ function restoreFigure(r: HistoryRun): Figure {
         "the crypto of a message (signature and AES-GCM) is about 0.1 ms in Chromium (figure 1). The client (web/src/client/receive.ts) " +
         "handles one message at a time: it stores the envelope, reads the epoch key and the sender's log, opens the envelope, writes " +
         "the message with its sender's chain and the conversation in one transaction and moves the cursor in another: at least five " +
-        `IndexedDB transactions per message, each awaited before the next, and one small read-write transaction took ${round(r.idbTransactionMs)} ms ` +
-        "in the same page. Pages of 200 are fetched one after another, with no overlap between the network and the work.",
+        `IndexedDB transactions per message, each awaited before the next; one small read-write transaction took ${round(r.idbTransactionMs)} ms ` +
+        `in the same page, so five of them are about ${round(5 * r.idbTransactionMs)} ms of each message. The rest is not broken down yet ` +
+        "(a CPU profile of the load would show it; candidates are the per-message reads of the epoch and the sender's log, and the UI's " +
+        "live queries re-running as rows change). Pages of 200 are fetched one after another, with no overlap between the network and the work.",
       fix:
         "in receive.ts, process a fetched page in one IndexedDB transaction (envelopes, messages, chains, conversation and the cursor " +
         "written together once the page's envelopes are verified and decrypted; the crypto can run before the transaction opens, " +
         "since IndexedDB transactions close when they wait on anything else), and fetch the next page while one is being processed. " +
-        "That turns some 50,000 transactions for 10,000 messages into about 50.",
+        "That turns some 50,000 transactions for 10,000 messages into about 50. Then profile the load for what remains.",
     },
   };
 }
@@ -54,8 +55,10 @@ function linkFigure(r: HistoryRun, restore: Figure): Figure {
       `progress bar (channel, confirmations by both users as fast as the script clicks, account secrets, add-device entry), then ` +
       `${round(l.historyMs)} ms for the history (${perMessage(l.historyMs, n)})`,
     ifMissed: {
-      why: `the handshake takes ${round(l.handshakeMs)} ms; the rest is the same history load as the restore above. ${restore.ifMissed?.why ?? ""}`,
-      fix: restore.ifMissed?.fix ?? "",
+      why:
+        `the handshake took ${round(l.handshakeMs)} ms (with the browser automation's own clicks and waits in it); the history took ` +
+        `${round(l.historyMs)} ms, ${perMessage(l.historyMs, n)}: the same history load as the restore, see the restore figure's explanation.`,
+      fix: `${restore.ifMissed?.fix ?? ""} The handshake is a few requests and signatures: time it without the browser automation before working on it.`,
     },
   };
 }
@@ -118,7 +121,7 @@ function memoryFigure(r: HistoryRun): Figure {
   };
 }
 
-function scrollFigure(r: HistoryRun): Figure {
+function scrollFigure(r: HistoryRun, load: number): Figure {
   const s = r.scroll;
   const longest = s.longTasks.length ? Math.max(...s.longTasks) : 0;
   return {
@@ -135,7 +138,7 @@ function scrollFigure(r: HistoryRun): Figure {
       why:
         `${s.longTasks.length} of ${s.frames} frames held a task of 50 ms or more (longest ${round(longest)} ms). Each move of the window renders ` +
         "30 messages, removes 30 at the other end and reads layout once to keep the reader's place; the rest of the frames show that a move " +
-        `usually fits. On this 2-core machine shared with other work (1-minute load average ${loadAverage()[0]} at the end) a task that is ` +
+        `usually fits. On this 2-core machine shared with other work (1-minute load average ${load} at the end) a task that is ` +
         "descheduled for a while is reported as long too, so compare with a run on a quiet machine before changing the list.",
       fix:
         "if it stays over 50 ms on a quiet machine: smaller moves, rows with a fixed height estimate (no layout read while scrolling), " +
@@ -144,11 +147,12 @@ function scrollFigure(r: HistoryRun): Figure {
   };
 }
 
-export function historyFigures(runs: readonly HistoryRun[]): Figure[] {
+/** `load`: the 1-minute load average when the runs ended, quoted where the machine's load matters. */
+export function historyFigures(runs: readonly HistoryRun[], load: number): Figure[] {
   const smallest = runs.reduce<HistoryRun | undefined>((a, b) => (a && a.messages <= b.messages ? a : b), undefined);
   return runs.flatMap((r) => {
     const restore = restoreFigure(r);
-    return [restore, linkFigure(r, restore), ...openFigures(r, smallest ?? r), memoryFigure(r), scrollFigure(r)];
+    return [restore, linkFigure(r, restore), ...openFigures(r, smallest ?? r), memoryFigure(r), scrollFigure(r, load)];
   });
 }
 
