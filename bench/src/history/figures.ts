@@ -141,10 +141,13 @@ function scrollFigure(r: HistoryRun, load: number): Figure {
         `${s.longTasks.length} of ${s.frames} frames held a task of 50 ms or more (longest ${round(longest)} ms). Each move of the window renders ` +
         "30 messages, removes 30 at the other end and reads layout once to keep the reader's place; the rest of the frames show that a move " +
         `usually fits. On this 2-core machine shared with other work (1-minute load average ${load} at the end) a task that is ` +
-        "descheduled for a while is reported as long too, so compare with a run on a quiet machine before changing the list.",
+        "descheduled for a while is reported as long too, so compare with a run on a quiet machine before changing the list. A CPU profile " +
+        "of a 1,000-message scroll (taken once by hand, not by this benchmark: 2.8 s, two long tasks of 79 and 54 ms at a load average of 6) " +
+        "showed the main thread idle 61% of the time; the largest piece of the rest (0.19 s) was the layout of the list forced when the " +
+        "reader's place is restored after a move, i.e. laying out the 300 rendered rows again.",
       fix:
-        "if it stays over 50 ms on a quiet machine: smaller moves, rows with a fixed height estimate (no layout read while scrolling), " +
-        "or `content-visibility: auto` on rows so off-screen rows are not laid out.",
+        "if it stays over 50 ms on a quiet machine: make the rows cheaper to lay out (block layout with auto margins instead of the flex " +
+        "column, `contain: layout` on rows), move the window in smaller steps, or give rows a fixed height estimate so no layout is read while scrolling.",
     },
   };
 }
