@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { fromBase64url } from "./bytes.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId, USERNAME_PATTERN, type Brand } from "./ids.js";
+import { MAX_GROUP_MEMBERS } from "./membership-log.js";
 import { LINK_ID_BYTES, MAX_LINK_FRAME_BYTES } from "./link.js";
 import { PUBLIC_KEY_BYTES } from "./primitives.js";
 
@@ -77,6 +78,8 @@ export const API_ERROR_CODES = [
   "unsupported_media_type", // 415: a body that is not application/json
   "upgrade_required", // 426: GET /api/realtime without a WebSocket upgrade
   "rate_limited", // 429: too many requests of this kind from this client; see Retry-After
+  "invalid_membership", // 400: a membership entry does not decode, is not by the caller's device, or the group log with it does not verify
+  "membership_conflict", // 409: another membership entry holds that position, or the group id is taken
   "invalid_package", // 400: a device-secrets package does not decode, or names another account, sender, recipient or head
   "stale_package", // 409: a package for an older log position than the one stored for that device
   "invalid_blob", // 400: a recovery or passphrase blob does not decode, is out of bounds, or is for another account
@@ -107,13 +110,23 @@ export const sessionResponse = z.object({ accountId: accountIdSchema, deviceId: 
 // GET /api/users/:username and GET /api/accounts/:accountId/log
 export const accountLogResponse = z.object({ username: usernameSchema, accountId: accountIdSchema, log: z.array(b64(1, MAX_ENTRY_B64_BYTES)).min(1).max(10_000) });
 
-export const conversationSchema = z.object({
-  id: conversationIdSchema,
-  kind: z.literal("direct"),
-  members: z.array(accountIdSchema).min(2).max(2),
-  createdAt: z.number().int(),
-  lastSeq: z.number().int().nonnegative(),
-});
+export const conversationSchema = z.discriminatedUnion("kind", [
+  z.object({
+    id: conversationIdSchema,
+    kind: z.literal("direct"),
+    members: z.array(accountIdSchema).min(2).max(2),
+    createdAt: z.number().int(),
+    lastSeq: z.number().int().nonnegative(),
+  }),
+  /** A group: members as the server's copy of its membership log says; clients verify the log itself. */
+  z.object({
+    id: conversationIdSchema,
+    kind: z.literal("group"),
+    members: z.array(accountIdSchema).min(1).max(MAX_GROUP_MEMBERS),
+    createdAt: z.number().int(),
+    lastSeq: z.number().int().nonnegative(),
+  }),
+]);
 export type Conversation = z.infer<typeof conversationSchema>;
 
 // POST /api/conversations
@@ -121,6 +134,14 @@ export const createConversationRequest = z.strictObject({ peer: accountIdSchema 
 export const conversationResponse = z.object({ conversation: conversationSchema });
 // GET /api/conversations
 export const conversationListResponse = z.object({ conversations: z.array(conversationSchema) });
+
+// Groups (docs/API.md "Groups"). POST /api/groups creates one from its signed create entry; its
+// membership log is read and extended at /api/conversations/:id/membership.
+/** A membership entry's largest size: a create entry naming MAX_GROUP_MEMBERS members, plus header and signature. */
+export const MAX_MEMBERSHIP_ENTRY_BYTES = 2 + 16 + 4 + 32 + 8 + 32 + 16 + 4 + 32 + 4 + (2 + MAX_GROUP_MEMBERS * 33 + 1) + 64;
+export const membershipEntryRequest = z.strictObject({ entry: b64(1, MAX_MEMBERSHIP_ENTRY_BYTES) });
+export const membershipLogResponse = z.object({ entries: z.array(b64(1, MAX_MEMBERSHIP_ENTRY_BYTES)).min(1) });
+export const appendMembershipResponse = z.object({ seq: z.number().int().positive() });
 
 // POST /api/conversations/:id/epochs
 export const postEpochRequest = z.strictObject({ bundle: b64(1, MAX_BUNDLE_BYTES) });
@@ -268,6 +289,8 @@ export const realtimeServerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("log"), accountId: accountIdSchema, seq: z.number().int().positive() }),
   /** Another device of this account sealed new account secrets to this device (sent to that device only). */
   z.object({ type: z.literal("secrets"), headSeq: z.number().int().nonnegative() }),
+  /** An entry was appended at `seq` to a group's membership log (sent to members before and after it). */
+  z.object({ type: z.literal("membership"), conversationId: conversationIdSchema, seq: z.number().int().nonnegative() }),
   /** The new device posted a frame to a link this device answered (sent to that device only). */
   z.object({ type: z.literal("link"), linkId: linkIdSchema }),
   /** The last client frame was refused; the socket stays open. */

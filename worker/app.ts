@@ -9,6 +9,7 @@ import { accountRoutes } from "./routes/accounts.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { deviceLogRoutes } from "./routes/device-log.js";
 import { deviceRoutes } from "./routes/devices.js";
+import { groupRoutes } from "./routes/groups.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { epochRoutes } from "./routes/epochs.js";
 import { healthRoutes } from "./routes/health.js";
@@ -36,6 +37,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", linkRoutes);
   app.route("/api", linkFrameRoutes);
   app.route("/api", conversationRoutes);
+  app.route("/api", groupRoutes);
   app.route("/api", epochRoutes);
   app.route("/api", messageRoutes);
   app.route("/api", realtimeRoutes);

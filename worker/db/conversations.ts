@@ -5,20 +5,30 @@ import { int, parseRow, parseRows } from "./rows.js";
 
 const conversationRow = z.object({
   id: conversationIdSchema,
-  kind: z.literal("direct"),
-  member_a: accountIdSchema,
-  member_b: accountIdSchema,
+  kind: z.enum(["direct", "group"]),
+  member_a: accountIdSchema.nullable(),
+  member_b: accountIdSchema.nullable(),
+  /** Group members from conversation_members, comma-separated in account-id order. */
+  group_members: z.string().nullable(),
   created_at: int,
   last_seq: int.nonnegative(),
 });
 
 function toConversation(r: z.output<typeof conversationRow>): Conversation {
-  return { id: r.id, kind: r.kind, members: [r.member_a, r.member_b], createdAt: r.created_at, lastSeq: r.last_seq };
+  if (r.kind === "direct") {
+    if (r.member_a === null || r.member_b === null) throw new Error(`direct conversation ${r.id} has no member pair`);
+    return { id: r.id, kind: "direct", members: [r.member_a, r.member_b], createdAt: r.created_at, lastSeq: r.last_seq };
+  }
+  const members = (r.group_members ?? "").split(",").filter(Boolean).map((m) => accountIdSchema.parse(m));
+  return { id: r.id, kind: "group", members, createdAt: r.created_at, lastSeq: r.last_seq };
 }
 
 // lastSeq reads the messages primary key (conversation_id, seq) backwards: one index probe per row.
+// A group's members are read from conversation_members (a direct chat keeps its pair in the row).
 const SELECT_CONVERSATION = `
   SELECT c.id, c.kind, c.member_a, c.member_b, c.created_at,
+         CASE c.kind WHEN 'group' THEN (SELECT group_concat(account_id, ',') FROM
+           (SELECT account_id FROM conversation_members WHERE conversation_id = c.id ORDER BY account_id)) END AS group_members,
          COALESCE((SELECT MAX(m.seq) FROM messages m WHERE m.conversation_id = c.id), 0) AS last_seq
     FROM conversations c`;
 

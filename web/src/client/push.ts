@@ -43,6 +43,9 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
       // Another device of this account sealed it the keys of a revoke or recovery-key rotation.
       if (ctx.linkApi) await adoptRotatedSecrets(ctx, ctx.linkApi).catch((e: unknown) => console.warn("could not adopt the account's new keys:", e));
       return;
+    case "membership":
+      // Groups are not replayed by this client yet; syncConversations leaves them out.
+      return;
     case "hello":
     case "pong":
     case "error":

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import type { AccountId, ConversationId } from "../../protocol/ids.js";
+import { blob, isUniqueViolation, parseRows } from "./rows.js";
+
+/**
+ * Group conversations and their membership logs (migration 0005). conversation_members always equals the
+ * member set of the verified log: both change in the batch that stores an entry.
+ */
+
+/** Creates the group with its create entry (position 0); false if the id is taken. */
+export async function insertGroup(db: D1Database, g: { id: ConversationId; members: readonly AccountId[]; entry: Uint8Array; now: number }): Promise<boolean> {
+  try {
+    await db.batch([
+      db.prepare("INSERT INTO conversations (id, kind, member_a, member_b, created_at) VALUES (?1, 'group', NULL, NULL, ?2)").bind(g.id, g.now),
+      db.prepare("INSERT INTO membership_entries (conversation_id, seq, entry) VALUES (?1, 0, ?2)").bind(g.id, g.entry),
+      ...g.members.map((m) => db.prepare("INSERT INTO conversation_members (conversation_id, account_id) VALUES (?1, ?2)").bind(g.id, m)),
+    ]);
+    return true;
+  } catch (e) {
+    if (isUniqueViolation(e, "conversations.id")) return false;
+    throw e;
+  }
+}
+
+const entryRow = z.object({ entry: blob });
+
+export async function readMembership(db: D1Database, id: ConversationId): Promise<Uint8Array[]> {
+  const { results } = await db.prepare("SELECT entry FROM membership_entries WHERE conversation_id = ?1 ORDER BY seq").bind(id).all();
+  return parseRows(entryRow, results, "membership_entries").map((r) => r.entry);
+}
+
+/**
+ * Stores a verified entry at `seq` and moves the members table to the new member set, in one batch.
+ * The (conversation, seq) primary key makes a racing second entry at that position fail.
+ */
+export async function appendMembership(
+  db: D1Database,
+  a: { id: ConversationId; seq: number; entry: Uint8Array; added: readonly AccountId[]; removed: readonly AccountId[] },
+): Promise<"stored" | "position_taken"> {
+  try {
+    await db.batch([
+      db.prepare("INSERT INTO membership_entries (conversation_id, seq, entry) VALUES (?1, ?2, ?3)").bind(a.id, a.seq, a.entry),
+      ...a.added.map((m) => db.prepare("INSERT INTO conversation_members (conversation_id, account_id) VALUES (?1, ?2)").bind(a.id, m)),
+      ...a.removed.map((m) => db.prepare("DELETE FROM conversation_members WHERE conversation_id = ?1 AND account_id = ?2").bind(a.id, m)),
+    ]);
+    return "stored";
+  } catch (e) {
+    if (isUniqueViolation(e, "membership_entries.")) return "position_taken";
+    throw e;
+  }
+}

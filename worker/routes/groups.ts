@@ -1,0 +1,101 @@
+import { Hono, type Context } from "hono";
+import type { z } from "zod";
+import { membershipEntryRequest, type appendMembershipResponse, type conversationResponse, type membershipLogResponse } from "../../protocol/api.js";
+import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
+import { verifyLog, type AccountState } from "../../protocol/device-log.js";
+import { isProtocolError } from "../../protocol/errors.js";
+import type { AccountId, ConversationId } from "../../protocol/ids.js";
+import { MembershipKind, decodeMembershipEntry, deviceKeyFromLogs, verifyMembershipLog, type MembershipState } from "../../protocol/membership-log.js";
+import { requireSession } from "../auth/require-session.js";
+import { cryptoEnv } from "../crypto-env.js";
+import { findAccount, readLog } from "../db/accounts.js";
+import { findConversation } from "../db/conversations.js";
+import { appendMembership, insertGroup, readMembership } from "../db/groups.js";
+import type { AppEnv } from "../env.js";
+import { BadRequest, Conflict, NotFound } from "../errors.js";
+import { decodeOr } from "../http/decode.js";
+import { readJson } from "../http/json-body.js";
+import { notifyAccounts } from "../realtime/notify.js";
+import { memberConversation } from "./conversation-access.js";
+
+/**
+ * Groups (docs/API.md "Groups"). The server holds no group key; what it enforces it checks with the
+ * same protocol code as the clients: a membership entry is stored only if the whole log with it
+ * verifies (each author device active on its account's stored log, each change allowed by the author's
+ * role) and the new entry was made by the calling device. So only admins' changes are accepted, and the
+ * members table the access checks read always equals the verified log's member set.
+ */
+
+/** Verifies a membership log against the device logs this server stores. */
+async function verifyGroupLog(db: D1Database, entries: readonly Uint8Array[], id: ConversationId): Promise<MembershipState> {
+  const logs = new Map<string, Uint8Array[]>();
+  const stateAt = async (accountId: AccountId, seq: number): Promise<AccountState | undefined> => {
+    let log = logs.get(accountId);
+    if (!log) logs.set(accountId, (log = await readLog(db, accountId)));
+    return seq < log.length ? verifyLog(cryptoEnv, log.slice(0, seq + 1), accountId) : undefined;
+  };
+  try {
+    return await verifyMembershipLog(cryptoEnv, entries, id, deviceKeyFromLogs(stateAt));
+  } catch (e) {
+    if (isProtocolError(e)) throw new BadRequest("invalid_membership", `the membership log does not verify (${e.code}): ${e.message}`);
+    throw e;
+  }
+}
+
+/** The posted entry, decoded; it must be the calling device's own work. */
+async function readEntry(c: Context<AppEnv>) {
+  const bytes = fromBase64url((await readJson(c, membershipEntryRequest)).entry);
+  const entry = await decodeOr("invalid_membership", () => decodeMembershipEntry(bytes));
+  const session = c.var.session;
+  if (entry.author.accountId !== session.accountId || entry.author.deviceId !== session.deviceId) {
+    throw new BadRequest("invalid_membership", "a membership entry must be written by the device that posts it");
+  }
+  return { entry, bytes };
+}
+
+async function requireAccounts(db: D1Database, ids: readonly AccountId[]): Promise<void> {
+  for (const id of ids) if (!(await findAccount(db, id))) throw new NotFound(`no such account: ${id}`);
+}
+
+export const groupRoutes = new Hono<AppEnv>()
+  .post("/groups", requireSession, async (c) => {
+    const { entry, bytes } = await readEntry(c);
+    if (entry.change.kind !== MembershipKind.create) throw new BadRequest("invalid_membership", "a group starts with a create entry");
+    await requireAccounts(c.env.DB, entry.change.members.map((m) => m.accountId));
+    const state = await verifyGroupLog(c.env.DB, [bytes], entry.conversationId);
+    const members = state.members.map((m) => m.accountId);
+    if (!(await insertGroup(c.env.DB, { id: entry.conversationId, members, entry: bytes, now: Date.now() }))) {
+      throw new Conflict("membership_conflict", "a conversation with this id exists already");
+    }
+    const conversation = await findConversation(c.env.DB, entry.conversationId);
+    if (!conversation) throw new Error("group vanished after insert");
+    c.executionCtx.waitUntil(notifyAccounts(c.env, members, { type: "conversation", conversationId: conversation.id }));
+    return c.json({ conversation } satisfies z.output<typeof conversationResponse>, 201);
+  })
+  .get("/conversations/:id/membership", requireSession, async (c) => {
+    const conversation = await memberConversation(c);
+    if (conversation.kind !== "group") throw new NotFound("a direct conversation has no membership log");
+    const entries = await readMembership(c.env.DB, conversation.id);
+    return c.json({ entries: entries.map(toBase64url) } satisfies z.output<typeof membershipLogResponse>);
+  })
+  .post("/conversations/:id/membership", requireSession, async (c) => {
+    const conversation = await memberConversation(c);
+    if (conversation.kind !== "group") throw new NotFound("a direct conversation has no membership log");
+    const { entry, bytes } = await readEntry(c);
+    const stored = await readMembership(c.env.DB, conversation.id);
+    if (entry.seq < stored.length) throw new Conflict("membership_conflict", `position ${entry.seq} is taken: fetch the log and build on its head (${stored.length - 1})`);
+    if (entry.seq > stored.length) throw new BadRequest("invalid_membership", `the next entry goes at position ${stored.length}, not ${entry.seq}`);
+    if (entry.change.kind === MembershipKind.add) await requireAccounts(c.env.DB, [entry.change.accountId]);
+    const state = await verifyGroupLog(c.env.DB, [...stored, bytes], conversation.id);
+    const before = new Set<string>(conversation.members);
+    const after = state.members.map((m) => m.accountId);
+    const added = after.filter((m) => !before.has(m));
+    const removed = conversation.members.filter((m) => !after.includes(m));
+    const result = await appendMembership(c.env.DB, { id: conversation.id, seq: entry.seq, entry: bytes, added, removed });
+    if (result === "position_taken") throw new Conflict("membership_conflict", `position ${entry.seq} was just taken by another entry`);
+    // Everyone before and after the change hears of it: the removed to stop, the added to start.
+    const audience = [...new Set([...conversation.members, ...added])];
+    c.executionCtx.waitUntil(notifyAccounts(c.env, audience, { type: "membership", conversationId: conversation.id, seq: entry.seq }));
+    if (added.length) c.executionCtx.waitUntil(notifyAccounts(c.env, added, { type: "conversation", conversationId: conversation.id }));
+    return c.json({ seq: entry.seq } satisfies z.output<typeof appendMembershipResponse>, 201);
+  });
