@@ -1,7 +1,7 @@
 // A fleet of headless clients (web/src/client/headless.ts) against a real `wrangler dev`: direct chats of
 // two accounts, each account with several linked devices, every device on its live realtime socket.
 import type { ConversationId } from "../../protocol/index.js";
-import { listMessages } from "../../web/src/client/db.js";
+import { getAccount, listMessages } from "../../web/src/client/db.js";
 import { createHeadlessClient, type HeadlessClient } from "../../web/src/client/headless.js";
 import { ExistingDeviceLink } from "../../web/src/client/link-existing.js";
 import { linkAsNewDevice } from "../../web/src/client/link-new.js";
@@ -33,8 +33,15 @@ export interface Conversation {
 /** Short retry and reconnect timings: a fleet on a small machine meets many 5xx and timeouts. */
 const timings = { syncTiming: { retry: { initialMs: 200, maxMs: 3000 } }, reconnect: { initialMs: 200, maxMs: 3000 } };
 
+let devicesMade = 0;
+
+/**
+ * A device on its own loopback address (127.0.1.1 onwards), as real devices have their own: the server's
+ * per-address limits (10 link codes a minute) then apply to each device rather than to the whole fleet.
+ */
 export function newDevice(baseURL: string, name: string): Device {
-  const h = createHeadlessClient({ baseURL, ...timings });
+  const n = devicesMade++ % 60_000;
+  const h = createHeadlessClient({ baseURL, localAddress: `127.0.${1 + Math.floor(n / 250)}.${1 + (n % 250)}`, ...timings });
   const d: Device = { name, h, pushedAt: new Map(), pushDuplicates: 0 };
   h.realtime?.addEventListener("frame", (e) => {
     const f = (e as FrameEvent).frame;
@@ -60,10 +67,38 @@ export async function link(existing: Device, fresh: Device): Promise<void> {
     signal: abort.signal,
   });
   const o = new ExistingDeviceLink(existing.h.client.ctx, oldApi);
-  await o.scan(await shown);
-  await o.confirm();
-  await joined;
+  try {
+    // A new device that fails before showing a code must fail the link, not leave it waiting.
+    await o.scan(await Promise.race([shown, joined.then(() => Promise.reject(new Error("linked without a code")))]));
+    await o.confirm();
+    await joined;
+  } catch (e) {
+    abort.abort();
+    o.cancel();
+    joined.catch(() => undefined);
+    throw e;
+  }
   if (!(await fresh.h.client.start())) throw new Error(`${fresh.name} has no account after linking`);
+}
+
+/**
+ * Runs a set-up step, redoing it (up to 4 times) when it fails or takes over 2 minutes: under load the
+ * dev server now and then answers 503 or not at all, and set-up steps are not all safe to resume halfway.
+ */
+export async function retried<T>(what: string, step: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result in 120 s`)), 120_000)));
+      return await Promise.race([step(attempt), timeout]);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.warn(`${what} failed (attempt ${attempt + 1}), redoing it:`, e instanceof Error ? e.message : e);
+      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
 async function pool<T, R>(items: readonly T[], width: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
@@ -81,25 +116,51 @@ async function pool<T, R>(items: readonly T[], width: number, fn: (t: T, i: numb
 }
 
 /** Signs up two accounts per conversation, links their other devices, and opens the chat on every device. */
-export async function setUpFleet(baseURL: string, size: FleetSize, runId: string): Promise<Conversation[]> {
-  return pool(Array.from({ length: size.conversations }), 4, async (_, c) => {
+export async function setUpFleet(baseURL: string, size: FleetSize, runId: string, log: (s: string) => void = () => undefined): Promise<Conversation[]> {
+  let done = 0;
+  return pool(Array.from({ length: size.conversations }), 8, async (_, c) => {
     const accounts = await Promise.all(
       ["a", "b"].map(async (side) => {
-        const devices = Array.from({ length: size.devicesPerAccount }, (_, k) => newDevice(baseURL, `c${c}${side}${k}`));
-        const first = devices[0] as Device;
-        await first.h.client.signUp(`l${runId}c${c}${side}`);
+        const first = await retried(`sign-up c${c}${side}`, async (attempt) => {
+          const d = newDevice(baseURL, `c${c}${side}0`);
+          try {
+            await d.h.client.signUp(`l${runId}c${c}${side}${attempt ? `r${attempt}` : ""}`);
+            return d;
+          } catch (e) {
+            d.h.close();
+            throw e;
+          }
+        });
+        const devices = [first];
         // Log entries are appended one at a time per account.
-        for (const d of devices.slice(1)) await link(first, d);
+        for (let k = 1; k < size.devicesPerAccount; k++) {
+          devices.push(
+            await retried(`link c${c}${side}${k}`, async () => {
+              const d = newDevice(baseURL, `c${c}${side}${k}`);
+              try {
+                await link(first, d);
+                return d;
+              } catch (e) {
+                d.h.close();
+                throw e;
+              }
+            }),
+          );
+        }
         return devices;
       }),
     );
     const [as, bs] = accounts as [Device[], Device[]];
-    const id = await (as[0] as Device).h.client.startChat(`l${runId}c${c}b`);
+    const bName = (await getAccount(bs[0]!.h.client.db))!.username;
+    const id = await retried(`chat c${c}`, () => as[0]!.h.client.startChat(bName));
     const devices = [...as, ...bs];
     for (const d of devices.slice(1)) {
-      await d.h.client.sync.syncNow();
-      await d.h.client.openConversation(id);
+      await retried(`open c${c} on ${d.name}`, async () => {
+        await d.h.client.sync.syncNow();
+        await d.h.client.openConversation(id);
+      });
     }
+    log(`conversation ${++done}/${size.conversations} ready`);
     return { id, devices };
   });
 }

@@ -39,7 +39,7 @@ export async function runLoad(baseURL: string, size: FleetSize, o: { drainMs: nu
   const log = o.log ?? (() => undefined);
   const runId = Math.random().toString(36).slice(2, 8);
   const t0 = performance.now();
-  const convs = await setUpFleet(baseURL, size, runId);
+  const convs = await setUpFleet(baseURL, size, runId, log);
   const setupSeconds = (performance.now() - t0) / 1000;
   log(`set up ${convs.length} conversations, ${convs.length * 2 * size.devicesPerAccount} devices in ${setupSeconds.toFixed(1)} s`);
   try {

@@ -2,6 +2,8 @@
 // scripts, load generators and tests that act as real users against a real server. Nothing here touches
 // DOM globals at import time; the app never imports this file.
 import { IDBKeyRange as FakeKeyRange, indexedDB as fakeIndexedDB } from "fake-indexeddb";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import WebSocket from "ws";
 import { Api, type FetchFn } from "./api.js";
 import { ChatClient, type ClientOptions } from "./client.js";
@@ -78,13 +80,43 @@ export function browserLikeFetch(origin: string, jar: CookieJar, fetchImpl: Fetc
   };
 }
 
+/**
+ * fetch over node:http(s) from a chosen local address (Node's own fetch cannot pick one). Enough for the
+ * API's JSON calls: a string body, the response read whole; `signal` aborts.
+ */
+export function fetchFrom(localAddress: string): FetchFn {
+  return (input, init) =>
+    new Promise((resolve, reject) => {
+      const url = new URL(input);
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+      const body = typeof init.body === "string" ? init.body : undefined;
+      if (init.body != null && body === undefined) return reject(new TypeError("fetchFrom sends string bodies only"));
+      const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+      const req = send(url, { method: init.method ?? "GET", headers, localAddress, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => {
+          const h = new Headers();
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) h.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
+          const status = res.statusCode ?? 0;
+          const bytes = Buffer.concat(chunks);
+          resolve(new Response(status === 204 || status === 304 ? null : bytes, { status, statusText: res.statusMessage ?? "", headers: h }));
+        });
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+}
+
 /** A `ws` socket behind the browser WebSocket surface RealtimeConnection uses, with cookies and Origin. */
-export function wsSocketFactory(origin: string, jar: CookieJar): (url: string) => SocketLike {
+export function wsSocketFactory(origin: string, jar: CookieJar, localAddress?: string): (url: string) => SocketLike {
   return (url) => {
     const headers: Record<string, string> = { origin };
     const cookie = jar.header();
     if (cookie) headers["cookie"] = cookie;
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
     const socket: SocketLike = {
       onopen: null,
       onmessage: null,
@@ -120,6 +152,12 @@ export interface HeadlessOptions {
   readonly syncTiming?: ClientOptions["syncTiming"];
   /** Reconnect delays of the realtime socket. */
   readonly reconnect?: { initialMs: number; maxMs: number };
+  /**
+   * The local address to connect from (HTTP over node:http and the socket), e.g. 127.0.0.5: many clients
+   * of one process then count as different addresses for the server's per-address limits, as real
+   * devices would. Default: the system's choice, HTTP over Node's fetch.
+   */
+  readonly localAddress?: string;
 }
 
 export interface HeadlessClient {
@@ -140,11 +178,11 @@ let counter = 0;
 export function createHeadlessClient(o: HeadlessOptions): HeadlessClient {
   const origin = new URL(o.baseURL).origin;
   const jar = new CookieJar();
-  const fetchFn = browserLikeFetch(origin, jar);
+  const fetchFn = browserLikeFetch(origin, jar, o.localAddress ? fetchFrom(o.localAddress) : undefined);
   const idb = o.indexedDB ?? { indexedDB: fakeIndexedDB, IDBKeyRange: FakeKeyRange };
   const db = new SealedDb(o.dbName ?? `sealed-headless-${++counter}-${crypto.randomUUID()}`, idb);
   const live = o.live ?? true;
-  const realtime = live ? new RealtimeConnection({ url: realtimeUrl(origin), createSocket: wsSocketFactory(origin, jar), ...(o.reconnect ? { backoff: o.reconnect } : {}) }) : undefined;
+  const realtime = live ? new RealtimeConnection({ url: realtimeUrl(origin), createSocket: wsSocketFactory(origin, jar, o.localAddress), ...(o.reconnect ? { backoff: o.reconnect } : {}) }) : undefined;
   const client = new ChatClient({
     db,
     api: new Api(origin, fetchFn),
