@@ -5,6 +5,7 @@ import type { AccountId } from "../../protocol/ids.js";
 import { createAccount, logIn, type LoggedInAccount, type TestAccount } from "../support/account.js";
 import { apiClient, type ApiClient } from "../support/api-client.js";
 import { startConversation, type TestEpoch } from "../support/conversation.js";
+import { TestGroup, postGroup } from "../support/group.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { fakeArgon2id } from "../support/fake-argon2id.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry, type AccountLog, type TestDevice } from "../support/device-log.js";
@@ -36,6 +37,8 @@ export interface AuthzFixtures {
   /** The counter of alice's last stored recovery blob. */
   recoveryCounter: number;
   readonly passphrase: { readonly blob: string; readonly accessToken: string };
+  /** A group bob created (so bob is its admin) with alice as a plain member. */
+  readonly group: TestGroup;
   /** A link no principal answered, whose token stands for "another link's token". */
   readonly otherLink: OpenedLink;
 }
@@ -68,6 +71,11 @@ export async function makeAuthzFixtures(): Promise<AuthzFixtures> {
 
   const blob = await recoveryBlobFor(log, alice.keys.recovery, 1);
   expectStatus(await api.call("PUT", "/api/recovery/blob", { cookie: alice.cookie, json: { blob: toBase64url(blob) } }), 204, "store the recovery blob");
+  const group = new TestGroup();
+  const create = await group.createEntry(bob, [alice]);
+  expectStatus(await postGroup(api, bob, create), 201, "bob creates the group");
+  await group.accept(create);
+
   const pp = await passphraseBlobFor(log, fakeArgon2id, "correct horse battery staple", alice.keys.recoveryKey);
 
   return {
@@ -81,6 +89,7 @@ export async function makeAuthzFixtures(): Promise<AuthzFixtures> {
     nextEpoch: 1,
     recoveryCounter: 1,
     passphrase: { blob: toBase64url(pp.blob), accessToken: toBase64url(pp.accessToken) },
+    group,
     otherLink: await openLink(api),
   };
 }

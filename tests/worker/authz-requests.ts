@@ -2,7 +2,9 @@ import { LINK_TOKEN_HEADER } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
 import { createAccount, logIn, makeAccount, requestNonce, signUp, signedLogin, type TestAccount } from "../support/account.js";
 import type { CallOptions } from "../support/api-client.js";
+import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
 import { makeEnvelope, makeEpochBundle } from "../support/conversation.js";
+import { TestGroup } from "../support/group.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
 import { openLink, type OpenedLink } from "../support/link-relay.js";
@@ -38,7 +40,8 @@ export async function callerFor(fx: AuthzFixtures, principal: Principal): Promis
     case "member":
       return { ...own, cookie: fx.alice.cookie, device: fx.alice };
     case "admin":
-      throw new Error("no admin principal exists yet");
+      // Only the group rows have an admin: bob, who created the group.
+      return { ...own, cookie: fx.bob.cookie, device: fx.bob };
   }
 }
 
@@ -160,6 +163,19 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
   "epoch-post": async (fx, c) => {
     const epoch = await makeEpochBundle(fx.alice, fx.epoch.conversationId, [fx.alice, fx.bob], fx.nextEpoch++);
     return send(c, "POST", `/api/conversations/${fx.epoch.conversationId}/epochs`, { json: { bundle: toBase64url(epoch.bytes) } });
+  },
+  "group-create": async (_fx, c) => {
+    const group = new TestGroup();
+    return send(c, "POST", "/api/groups", { json: { entry: (await group.createEntry(c.device, [])).b64 } });
+  },
+  "membership-read": (fx, c) => send(c, "GET", `/api/conversations/${fx.group.id}/membership`),
+  "membership-append": async (fx, c) => {
+    const newcomer = await makeAccount();
+    if ((await signUp(freshApi, newcomer)).status !== 201) throw new Error("the newcomer could not sign up");
+    const entry = await fx.group.entry(c.device, { kind: MembershipKind.add, accountId: newcomer.accountId, role: GroupRole.member });
+    const res = await send(c, "POST", `/api/conversations/${fx.group.id}/membership`, { json: { entry: entry.b64 } });
+    if (res.status === 201) await fx.group.accept(entry);
+    return res;
   },
   epochs: (fx, c) => send(c, "GET", `/api/conversations/${fx.epoch.conversationId}/epochs`),
   "message-post": async (fx, c) => {

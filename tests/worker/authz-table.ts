@@ -33,7 +33,7 @@ export const PRINCIPAL_INFO: Record<Principal, { readonly title: string; readonl
     title: "member",
     who: "the device entitled to the resource: a member of the conversation, the account's own device, the device that answered the link, or the new device holding the link token",
   },
-  admin: { title: "admin", who: "a group admin; groups do not exist yet (issue 7)" },
+  admin: { title: "admin", who: "an admin of the group (its creator), on the group rows; other endpoints have no admin role" },
 };
 
 /** One cell: the status a request from that principal gets, the error code when it is an error, and why. */
@@ -44,7 +44,7 @@ export type Cell =
 const ok = (status: 101 | 200 | 201 | 204, note?: string): Cell => (note === undefined ? { status } : { status, note });
 const err = (status: 400 | 401 | 403 | 404 | 409, code: ApiErrorCode, note?: string): Cell => (note === undefined ? { status, code } : { status, code, note });
 
-const NO_ADMIN: Cell = { notApplicable: "no admin-only endpoints yet" };
+const NO_ADMIN: Cell = { notApplicable: "no admin role here" };
 const UNAUTHENTICATED = err(401, "unauthenticated");
 const BAD_ORIGIN = err(403, "bad_origin");
 /** A GET is not state-changing: the Origin check does not apply (SameSite=Strict keeps the cookie off cross-site requests). */
@@ -336,6 +336,39 @@ export const AUTHZ_TABLE = [
     path: "/api/conversations/:id",
     request: "read the member's conversation",
     cells: { ...SESSION_REQUIRED, otherAccount: err(403, "not_member"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "group-create",
+    method: "POST",
+    path: "/api/groups",
+    request: "create a group from the principal's own signed create entry (its author becomes the admin)",
+    cells: {
+      ...SESSION_REQUIRED,
+      otherAccount: ok(201, "its own group"),
+      foreignOrigin: BAD_ORIGIN,
+      member: ok(201),
+      admin: { notApplicable: "whoever creates a group is its admin" },
+    },
+  },
+  {
+    id: "membership-read",
+    method: "GET",
+    path: "/api/conversations/:id/membership",
+    request: "read the group's membership log",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(403, "not_member"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200), admin: ok(200) },
+  },
+  {
+    id: "membership-append",
+    method: "POST",
+    path: "/api/conversations/:id/membership",
+    request: "add a new account to the group, in an entry signed by the principal's own device",
+    cells: {
+      ...SESSION_REQUIRED,
+      otherAccount: err(403, "not_member"),
+      foreignOrigin: BAD_ORIGIN,
+      member: err(400, "invalid_membership", "only admins add members"),
+      admin: ok(201),
+    },
   },
   {
     id: "epoch-post",
