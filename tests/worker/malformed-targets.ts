@@ -1,4 +1,4 @@
-import { MAX_DEVICE_SECRETS_BYTES, MAX_ENVELOPE_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
+import { MAX_DEVICE_SECRETS_BYTES, MAX_ENVELOPE_BYTES, MAX_MEMBERSHIP_ENTRY_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
 import { MAX_LINK_FRAME_BYTES } from "../../protocol/link.js";
 import { BUNDLE_BODY_LIMIT, DEFAULT_BODY_LIMIT } from "../../worker/http/body-limits.js";
@@ -7,6 +7,8 @@ import { makeEnvelope, makeEpochBundle, startConversation } from "../support/con
 import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, genesisDevice, makeDevice, postLogEntry } from "../support/device-log.js";
 import { fakeArgon2id } from "../support/fake-argon2id.js";
+import { TestGroup, postGroup } from "../support/group.js";
+import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
 import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
 import { answeredLink, freshApi, secretsPackage } from "./authz-fixtures.js";
 import type { BodyTarget, PathTarget } from "./malformed-cases.js";
@@ -45,6 +47,14 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
   const malloryPackage = await secretsPackage(mallory.accountId, genesisDevice(mallory), await makeDevice(), malloryLog);
   const bundle = await makeEpochBundle(alice, conversationId, [alice, bob], 7);
   const envelope = await makeEnvelope(alice, epoch, "never sent as is");
+  // A group alice created (she is its admin), so her membership posts reach the parser; the real
+  // entries (a second group's create, an add of bob) are only ever sent tampered.
+  const group = new TestGroup();
+  const created = await group.createEntry(alice, [mallory]);
+  if ((await postGroup(freshApi, alice, created)).status !== 201) throw new Error("alice could not create the group");
+  await group.accept(created);
+  const addBob = await group.entry(alice, { kind: MembershipKind.add, accountId: bob.accountId, role: GroupRole.member });
+  const otherCreate = await new TestGroup().createEntry(alice, [bob]);
   const malloryBlob = await recoveryBlobFor(malloryLog, mallory.keys.recovery, 5);
   const malloryPassphrase = await passphraseBlobFor(malloryLog, fakeArgon2id, "not alice's", mallory.keys.recoveryKey);
 
@@ -103,6 +113,24 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
       path: `/api/devices/${second.deviceId}/secrets`,
       fields: { package: field(1, MAX_DEVICE_SECRETS_BYTES, true, malloryPackage) },
       valid: { package: toBase64url(malloryPackage) },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "group-create",
+      method: "POST",
+      path: "/api/groups",
+      fields: { entry: field(1, MAX_MEMBERSHIP_ENTRY_BYTES, true, otherCreate.bytes) },
+      valid: { entry: otherCreate.b64 },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "membership-append",
+      method: "POST",
+      path: `/api/conversations/${group.id}/membership`,
+      fields: { entry: field(1, MAX_MEMBERSHIP_ENTRY_BYTES, true, addBob.bytes) },
+      valid: { entry: addBob.b64 },
       anonymous: "unauthenticated",
       limit: DEFAULT_BODY_LIMIT,
     },
@@ -194,6 +222,8 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
     { method: "GET", path: "/api/conversations/{}", sessionFirst: true },
     { method: "POST", path: "/api/conversations/{}/epochs", body: { bundle: bad.bundle }, sessionFirst: true },
     { method: "GET", path: "/api/conversations/{}/epochs", sessionFirst: true },
+    { method: "GET", path: "/api/conversations/{}/membership", sessionFirst: true },
+    { method: "POST", path: "/api/conversations/{}/membership", body: { entry: bad.entry }, sessionFirst: true },
     { method: "POST", path: "/api/conversations/{}/messages", body: { envelope: bad.envelope }, sessionFirst: true },
     { method: "GET", path: "/api/conversations/{}/messages", sessionFirst: true },
     { method: "GET", path: "/api/recovery/{}", sessionFirst: false },
