@@ -1,5 +1,7 @@
 // Drives the Sealed web app the way a person does: by labels, roles and the test ids the UI exposes.
 import type { Page } from "playwright-core";
+import { inject } from "vitest";
+import { rememberPublic, rememberSecret } from "./known-secrets";
 
 /** Unique per run: every e2e file shares one server. */
 export function uniqueName(base: string): string {
@@ -26,6 +28,9 @@ export async function signUpViaUi(page: Page, baseURL: string, username: string,
   await confirm.fill(groups[n - 1]!);
   await cont.click();
   await page.getByTestId("my-username").filter({ hasText: username }).waitFor();
+  // Only the shared server's storage is checked for public values (dedicated servers are deleted first).
+  if (baseURL === inject("baseURL")) rememberPublic(username);
+  rememberSecret("recovery key", groups.join("-"));
   return groups.join("-");
 }
 
@@ -47,6 +52,7 @@ export async function openChatViaUi(page: Page, peer: string): Promise<void> {
 
 /** Types into the composer and presses Enter; "\n" in `text` is typed as Shift+Enter. */
 export async function sendViaUi(page: Page, text: string): Promise<void> {
+  rememberSecret("message", text);
   const box = page.getByTestId("composer");
   await box.click();
   const lines = text.split("\n");

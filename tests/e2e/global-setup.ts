@@ -10,6 +10,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseURL: string;
     persistDir: string;
+    /** JSON lines of values the server must never see (known-secrets.ts). */
+    knownSecretsFile: string;
   }
 }
 
@@ -62,10 +64,14 @@ export default async function setup(project: TestProject) {
 
   project.provide("baseURL", baseURL);
   project.provide("persistDir", persistDir);
+  const knownSecretsFile = join(persistDir, "..", `${persistDir.split("/").pop()}-known-secrets.jsonl`);
+  writeFileSync(knownSecretsFile, "");
+  project.provide("knownSecretsFile", knownSecretsFile);
 
   return async () => {
     await stopDev(dev);
     removeState(persistDir);
+    if (!process.env.E2E_KEEP_STATE) rmSync(knownSecretsFile, { force: true });
     // The server's log, for reading after a failed run (CI keeps test-results/).
     mkdirSync("test-results", { recursive: true });
     writeFileSync("test-results/e2e-server.log", output);

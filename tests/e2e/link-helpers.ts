@@ -5,6 +5,7 @@ import { createAccount, type LoggedInAccount } from "../support/account.js";
 import { apiClient, type ApiClient } from "../support/api-client.js";
 import { makeEnvelope, postEnvelope, type TestEpoch } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
+import { rememberSecret } from "./known-secrets";
 
 export function nodeApi(baseURL: string): ApiClient {
   return apiClient(baseURL, (url, init) => fetch(url, init));
@@ -21,7 +22,13 @@ export class ApiContact {
   ) {}
 
   static async create(api: ApiClient, prefix: string): Promise<ApiContact> {
-    return new ApiContact(api, await createAccount(api, prefix));
+    const me = await createAccount(api, prefix);
+    // The account's transferable secrets: the seeds inside their PKCS#8 (RFC 8410: bytes 16..48).
+    for (const [kind, key] of [["identity key", me.keys.identity.privateKey], ["history key", me.keys.history.privateKey]] as const) {
+      rememberSecret(kind, new Uint8Array((await testCrypto.subtle.exportKey("pkcs8", key)) as ArrayBuffer).subarray(16, 48));
+    }
+    rememberSecret("recovery key bytes", me.keys.recoveryKey);
+    return new ApiContact(api, me);
   }
 
   get username(): string {
@@ -69,6 +76,7 @@ export class ApiContact {
     const epoch = this.epoch;
     if (!epoch) throw new Error("no epoch yet");
     for (const text of texts) {
+      rememberSecret("message", text);
       const res = await postEnvelope(this.api, this.me, epoch.conversationId, await makeEnvelope(this.me, epoch, text));
       if (res.status !== 201) throw new Error(`post message failed: ${res.status} ${await res.text()}`);
     }

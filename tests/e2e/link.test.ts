@@ -8,6 +8,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { openChatViaUi, signUpViaUi, uniqueName } from "./app";
 import { launchPersistent } from "./harness";
+import { rememberSecret } from "./known-secrets";
 import { ApiContact, nodeApi, waitForCount } from "./link-helpers";
 import { writeQrY4m } from "./y4m";
 import { linkFramesResponse } from "../../protocol/api.js";
@@ -279,6 +280,7 @@ describe("naming devices", () => {
     await input.press("Enter");
     await t.getByRole("alert").filter({ hasText: "1 to 64 characters" }).waitFor();
     await t.screenshot({ path: `${SHOTS}/device-rename.png` });
+    rememberSecret("device name", "Work laptop <b>x</b>");
     await input.fill("Work laptop <b>x</b>");
     await firstItem.getByRole("button", { name: "Save" }).click();
     await t.getByTestId("device-item").filter({ hasText: "Work laptop <b>x</b>" }).waitFor({ timeout: 15_000 });

@@ -13,6 +13,7 @@ import { accountLog, addDeviceEntry, genesisDevice, makeDevice, postLogEntry, re
 import { recoveryBlobFor } from "../support/recovery.js";
 import { openChatViaUi, sendViaUi, signUpViaUi, uniqueName } from "./app";
 import { launchPersistent } from "./harness";
+import { rememberSecret } from "./known-secrets";
 import { ApiContact, nodeApi, waitForCount } from "./link-helpers";
 
 const SHOTS = "/tmp/shots";
@@ -172,6 +173,7 @@ describe("passphrase and key file", () => {
     await expect.poll(() => alice.getByTestId("recovery-error").textContent()).toContain("too easy to guess");
     await alice.getByTestId("passphrase-generate").click();
     passphrase = await alice.getByTestId("passphrase-new").inputValue();
+    rememberSecret("passphrase", passphrase);
     expect(passphrase.split(" ")).toHaveLength(6);
     await expect.poll(() => alice.getByTestId("passphrase-strength").textContent()).toContain("Strong enough");
     await alice.screenshot({ path: `${SHOTS}/recovery-settings-passphrase.png` });

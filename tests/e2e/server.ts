@@ -6,6 +6,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { applyMigrations, startDev, stopDev } from "../../scripts/wrangler.mjs";
+import { readServerStorage } from "./harness";
+import { knownValues, needleOf } from "./known-secrets";
 
 const READY_TIMEOUT_MS = 60_000;
 const repo = resolve(import.meta.dirname, "../..");
@@ -74,9 +76,18 @@ export class DedicatedServer {
     if (child) await stopDev(child);
   }
 
+  /**
+   * Stops the server and deletes its state, after checking that state holds none of the secrets the
+   * tests recorded (known-secrets.ts), as zz-server-blind.test.ts does for the shared server.
+   */
   async dispose(): Promise<void> {
     await this.stop();
+    const files = readServerStorage(this.persistDir);
+    const hits = knownValues()
+      .filter((v) => v.kind !== "public")
+      .flatMap((v) => files.filter((f) => f.bytes.includes(needleOf(v))).map((f) => `${v.kind} ${JSON.stringify(v.value.slice(0, 40))} in ${f.path}`));
     rmSync(this.persistDir, { recursive: true, force: true });
     rmSync(this.configDir, { recursive: true, force: true });
+    if (hits.length) throw new Error(`the dedicated server stored secrets in the clear:\n${hits.join("\n")}`);
   }
 }
