@@ -1,14 +1,17 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { createApp } from "../../worker/app.js";
 import { apiClient } from "../support/api-client.js";
 
-/** Requests go straight into the worker's fetch handler inside workerd, with real D1 behind it. */
+/**
+ * Requests go into the worker's app inside workerd, with real D1 and Durable Objects behind it, through
+ * directFetch (below) rather than exports.default.fetch, which slows down with every call.
+ */
 export const ORIGIN = "http://example.com";
-export const api = apiClient(ORIGIN, (url, init) => exports.default.fetch(url, init));
+export const api = apiClient(ORIGIN, (url, init) => directFetch(url, init));
 /** The same worker seen over https, where the session cookie takes the __Host- prefix. */
-export const httpsApi = apiClient("https://example.com", (url, init) => exports.default.fetch(url, init));
+export const httpsApi = apiClient("https://example.com", (url, init) => directFetch(url, init));
 
 /** Asserts an error response: status, JSON content type and `{error:{code,message}}` with a message. */
 export async function expectError(res: Response, status: number, code: string): Promise<string> {
