@@ -1,5 +1,6 @@
 // One load run: set the fleet up, have every device send its messages (each waits for its previous one to be
 // posted, so every device has one send in flight), wait until every device holds every message, check.
+import os from "node:os";
 import type { ConversationId } from "../../protocol/index.js";
 import { check, closeFleet, latencies, percentile, setUpFleet, waitForAll, type Check, type FleetSize } from "./fleet.js";
 
@@ -17,6 +18,10 @@ export interface LoadRun extends FleetSize, Check {
   readonly latencyP99Ms: number;
   /** Messages that some device got by catching up rather than by push (no latency for them). */
   readonly notPushed: number;
+  /** CPU of this process (all the clients) from the first send to the end, s: the rest of the machine is the server. */
+  readonly clientCpuSeconds: number;
+  /** The 2-core machine's 1-minute load average at the end (above 2: shared with other work). */
+  readonly loadAverageEnd: number;
 }
 
 /** Sizes from LOAD_CONVERSATIONS, LOAD_DEVICES_PER_ACCOUNT and LOAD_MESSAGES, else `fallback`. */
@@ -46,6 +51,7 @@ export async function runLoad(baseURL: string, size: FleetSize, o: { drainMs: nu
     const sentTexts = new Map<ConversationId, string[]>();
     const queuedAt = new Map<string, number>();
     const start = performance.now();
+    const cpu0 = process.cpuUsage();
     await Promise.all(
       convs.flatMap((c) =>
         c.devices.map(async (d) => {
@@ -66,6 +72,7 @@ export async function runLoad(baseURL: string, size: FleetSize, o: { drainMs: nu
     const perConversation = 2 * size.devicesPerAccount * size.messagesPerDevice;
     await waitForAll(convs, perConversation, o.drainMs);
     const wallSeconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const result = await check(convs, sentTexts);
     const lat = await latencies(convs, queuedAt);
     const sorted = lat.values.sort((a, b) => a - b);
@@ -81,6 +88,8 @@ export async function runLoad(baseURL: string, size: FleetSize, o: { drainMs: nu
       latencyP50Ms: round(percentile(sorted, 50)),
       latencyP99Ms: round(percentile(sorted, 99)),
       notPushed: lat.notPushed,
+      clientCpuSeconds: round((cpu.user + cpu.system) / 1e6),
+      loadAverageEnd: round(os.loadavg()[0] ?? 0),
     };
   } finally {
     closeFleet(convs);

@@ -85,7 +85,7 @@ export function browserLikeFetch(origin: string, jar: CookieJar, fetchImpl: Fetc
  * API's JSON calls: a string body, the response read whole; `signal` aborts.
  */
 export function fetchFrom(localAddress: string): FetchFn {
-  return (input, init) =>
+  const once = (input: string, init: RequestInit, retry: boolean): Promise<Response> =>
     new Promise((resolve, reject) => {
       const url = new URL(input);
       const headers: Record<string, string> = {};
@@ -105,9 +105,14 @@ export function fetchFrom(localAddress: string): FetchFn {
           resolve(new Response(status === 204 || status === 304 ? null : bytes, { status, statusText: res.statusMessage ?? "", headers: h }));
         });
       });
-      req.on("error", reject);
+      req.on("error", (e: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed just as it was reused: the request never reached it.
+        if (retry && req.reusedSocket && e.code === "ECONNRESET") resolve(once(input, init, false));
+        else reject(e);
+      });
       req.end(body);
     });
+  return (input, init) => once(input, init, true);
 }
 
 /** A `ws` socket behind the browser WebSocket surface RealtimeConnection uses, with cookies and Origin. */
