@@ -356,8 +356,11 @@ describe("(e) a remove-device entry withheld from a contact", () => {
     expect((await getContact(alice.db, bob.accountId))!).toMatchObject({ status: "verified", head: { seq: 1 } });
     expect(await getEpoch(alice.db, id, 1)).toBeUndefined();
     expect(why()).toEqual([]);
-    // Not refused meanwhile (reported, docs/THREAT-MODEL.md): a message Alice sends now still goes out
-    // under epoch 0, wrapped to the revoked D1, and nothing on screen says a message is held.
+    // Bob's bundle named a log position the server withholds: Alice's client will not send under a key
+    // made for the devices it knows (which still include D1) until the log catches up.
+    expect((await getContact(alice.db, bob.accountId))!.citedSeq).toBe(2);
+    await expect(alice.send(id, "to whom?")).rejects.toMatchObject({ code: "contact_log_withheld" });
+    expect(server.conversations.get(id)!.messages).toHaveLength(1); // only Bob's: nothing of Alice's went out
 
     server.stopLying();
     await alice.sync.syncNow();

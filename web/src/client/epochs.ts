@@ -16,7 +16,7 @@ import type { ClientContext } from "./context.js";
 import { getAccount, getDevice, getEpoch, latestEpoch, putEpoch } from "./db.js";
 import { asCryptoKey } from "./env.js";
 import { ClientError } from "./errors.js";
-import { refreshLog, stateAt, stateOf } from "./logs.js";
+import { assertNoWithheldHead, noteCitedHead, refreshLog, stateAt, stateOf } from "./logs.js";
 import type { ConversationRow, EpochRow } from "./rows.js";
 
 /** The first epoch of a conversation. */
@@ -45,7 +45,10 @@ async function membersAtCitedHeads(ctx: ClientContext, conv: ConversationRow, se
       await refreshLog(ctx, id);
       s = await stateAt(ctx, id, cited.seq);
     }
-    if (!s) fail("unknown_head", "bundle cites a log head the server does not serve");
+    if (!s) {
+      await noteCitedHead(ctx, id, cited.seq);
+      fail("unknown_head", "bundle cites a log head the server does not serve");
+    }
     members.set(id, s);
   }
   return members;
@@ -113,6 +116,7 @@ function isCurrent(row: EpochRow, members: readonly AccountState[]): boolean {
  */
 export async function currentEpoch(ctx: ClientContext, conv: ConversationRow): Promise<EpochRow> {
   const { account, device } = await me(ctx);
+  await assertNoWithheldHead(ctx, conv.peer);
   const members = [await stateOf(ctx, account.accountId), await stateOf(ctx, conv.peer)];
   let latest = await latestEpoch(ctx.db, conv.id);
   if (!latest || !isCurrent(latest, members)) {

@@ -22,7 +22,8 @@ export type ClientErrorCode =
   | "account_log_alarm" // this account's own device log failed verification: sending is stopped
   | "keys_pending" // another device rotated the account keys; this one has not received them yet
   | "bad_secrets" // a device-secrets package did not open or did not match the verified log
-  | "invalid_device_name"; // empty or longer than MAX_DEVICE_NAME
+  | "invalid_device_name" // empty or longer than MAX_DEVICE_NAME
+  | "contact_log_withheld"; // the contact's messages cite a device-log position the server does not serve
 
 export class ClientError extends Error {
   override readonly name = "ClientError";

@@ -114,3 +114,28 @@ export async function refreshLog(ctx: ClientContext, accountId: AccountId): Prom
   if (!contact) throw new ClientError("unknown_contact", "no verified log for this account");
   await acceptContactLog(ctx, contact, res.log);
 }
+
+/**
+ * Records that a contact's envelope or bundle cited log position `seq`, which the server did not serve:
+ * until the verified log reaches it, sending to that contact waits (assertNoWithheldHead).
+ */
+export async function noteCitedHead(ctx: ClientContext, accountId: AccountId, seq: number): Promise<void> {
+  const contact = await getContact(ctx.db, accountId);
+  if (!contact || seq <= contact.head.seq || seq <= (contact.citedSeq ?? -1)) return;
+  await putContact(ctx.db, { ...contact, citedSeq: seq });
+}
+
+/**
+ * Refuses to make or use an epoch for a contact whose own messages named a newer log position than the
+ * server serves: the missing entries may remove a device, which must not get the next key. Fetches the
+ * log once more first.
+ */
+export async function assertNoWithheldHead(ctx: ClientContext, accountId: AccountId): Promise<void> {
+  const contact = await getContact(ctx.db, accountId);
+  if (!contact || contact.citedSeq === undefined || contact.citedSeq <= contact.head.seq) return;
+  await refreshLog(ctx, accountId);
+  const again = await getContact(ctx.db, accountId);
+  if (again && again.citedSeq !== undefined && again.citedSeq > again.head.seq) {
+    throw new ClientError("contact_log_withheld", `this contact's messages cite device-log position ${again.citedSeq}, but the server serves only up to ${again.head.seq}`);
+  }
+}

@@ -16,7 +16,7 @@ import { requireConversation } from "./conversations.js";
 import { getAccount, getChain, getConversation, getCursor, getMessage, putConversation, putMessage } from "./db.js";
 import { epochFor } from "./epochs.js";
 import { withLock } from "./lock.js";
-import { refreshLog, stateAt, stateOf } from "./logs.js";
+import { noteCitedHead, refreshLog, stateAt, stateOf } from "./logs.js";
 import type { ConversationRow, MessageRow } from "./rows.js";
 
 /**
@@ -63,6 +63,7 @@ async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelop
     await refreshLog(ctx, sender);
     return await openEnvelope(ctx.env, e, await params());
   } catch (err) {
+    if (isProtocolError(err, "unknown_head")) await noteCitedHead(ctx, sender, e.header.senderLogSeq);
     return isProtocolError(err) && err.code !== "unknown_head" ? { error: err } : "retry";
   }
 }

@@ -68,6 +68,12 @@ export const contactRow = z.object({
   head: logHead,
   status: contactStatus,
   problem: contactProblem.optional(),
+  /**
+   * The newest position of this contact's log that one of its envelopes or bundles cited, when that is
+   * beyond the verified head and the server would not serve it: a change (a removed device) may be
+   * withheld, so sending waits until the log catches up.
+   */
+  citedSeq: z.number().int().nonnegative().optional(),
   addedAt: timestamp,
 });
 export type ContactRow = z.infer<typeof contactRow>;
