@@ -25,6 +25,7 @@ import { conversationView, messageViews } from "../../../web/src/client/views.js
 import { makeAccount, uniqueUsername, type TestAccount } from "../../support/account.js";
 import { makeEpochBundle, makeEnvelope, type TestEpoch } from "../../support/conversation.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, revokeEntry } from "../../support/device-log.js";
+import { errorText } from "../../../web/src/ui/error-text.js";
 import { clientOn } from "./helpers.js";
 import { LyingServer, refusal } from "./lying-server.js";
 
@@ -317,7 +318,8 @@ describe("(b) an old epoch presented as current after a removal", () => {
     server.lie("POST", EPOCHS, () => refusal(409, "epoch_exists"));
     server.lie("GET", EPOCHS, lie.epochs);
     const err = await alice.send(id, "after the removal").catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "epoch_unavailable" }); // the composer shows errorText for it
+    expect(err).toMatchObject({ code: "epoch_withheld" }); // the composer shows errorText for it
+    expect(errorText(err)).toMatch(/^Sending is paused: the server says this chat has a newer encryption key/);
     expect(server.told[0]).toBe(1);
     expect(await listMessages(alice.db, id)).toEqual([]);
     expect(server.conversations.get(id)!.messages).toEqual([]);

@@ -141,7 +141,9 @@ export async function currentEpoch(ctx: ClientContext, conv: ConversationRow): P
     // Someone else made this epoch first: adopt theirs.
     await loadEpochs(ctx, conv);
     const theirs = await getEpoch(ctx.db, conv.id, epoch);
-    if (!theirs) throw new ClientError("epoch_unavailable", "could not open the conversation key another device made");
+    // The server refused ours as taken but serves no valid bundle for that epoch: it is withholding the
+    // new key (or serving an old one in its place, as after a removal). Never fall back to the old epoch.
+    if (!theirs) throw new ClientError("epoch_withheld", `the server says epoch ${epoch} exists but serves no valid bundle for it`);
     return theirs;
   }
   const row: EpochRow = { conversationId: conv.id, epoch, keyId: made.bundle.keyId, ck: asCryptoKey(made.ck), bundle: made.bytes };

@@ -23,6 +23,7 @@ export type ClientErrorCode =
   | "keys_pending" // another device rotated the account keys; this one has not received them yet
   | "bad_secrets" // a device-secrets package did not open or did not match the verified log
   | "invalid_device_name" // empty or longer than MAX_DEVICE_NAME
+  | "epoch_withheld" // the server claims a newer epoch exists but serves no valid bundle for it
   | "contact_log_withheld"; // the contact's messages cite a device-log position the server does not serve
 
 export class ClientError extends Error {

@@ -42,6 +42,7 @@ const CLIENT_TEXT: Record<string, string> = {
   forbidden_self: "This device can't remove itself. Remove it from another device.",
   unknown_device: "That device is no longer on this account.",
   invalid_device_name: "Give the device a name of 1 to 64 characters.",
+  epoch_withheld: "Sending is paused: the server says this chat has a newer encryption key but doesn't provide a valid one, so your message could reach someone who was removed. Try again later.",
   contact_log_withheld: "Sending is paused: this contact's messages mention a newer list of their devices than the server provides, so a removed device could still get your message. Try again in a moment.",
 };
 
