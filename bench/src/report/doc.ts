@@ -6,8 +6,28 @@ import { statusOf, type BenchResult } from "../result.js";
 import { formatGoal, formatStatus, formatValue, provenance } from "./format.js";
 import { placeholders } from "./placeholders.js";
 
-/** Benchmarks in the order of the issue's figure numbers ("1. ...", "4. ..."), which is not the run order. */
-const byFigure = [...benchmarks].sort((a, b) => parseInt(a.title, 10) - parseInt(b.title, 10));
+/** A section of the page: a benchmark `npm run bench` runs, or a result another command writes. */
+interface Section {
+  readonly name: string;
+  readonly title: string;
+  readonly method: string;
+  /** The command that produces the result, when it is not `npm run bench -- NAME`. */
+  readonly producedBy?: string;
+}
+
+/** Results written by other commands: shown here with the rest, not run by `npm run bench`. */
+const external: readonly Section[] = [
+  {
+    name: "load",
+    title: "Load: 200 devices on live sockets",
+    method:
+      "Written by `npm run test:load` (tests/load, docs/LOAD.md), not by `npm run bench`: 200 headless clients (the web client core in Node, docs/HEADLESS-CLIENT.md) on live WebSockets against one `wrangler dev`, 20 direct chats of 2 accounts with 5 linked devices each, 50 messages per device. It checks from every device's own store that nothing is lost or duplicated and that every device sees each chat in one order, and times the run.",
+    producedBy: "npm run test:load",
+  },
+];
+
+/** Benchmarks in the order of the issue's figure numbers ("1. ...", "4. ..."), which is not the run order, then the external results. */
+const byFigure: readonly Section[] = [...[...benchmarks].sort((a, b) => parseInt(a.title, 10) - parseInt(b.title, 10)), ...external];
 
 /** The stored result of each benchmark that has one, in figure order. */
 export function loadResults(): BenchResult[] {
@@ -63,7 +83,7 @@ export function renderDoc(results: readonly BenchResult[]): string {
     line(b.method);
     line();
     if (!r) {
-      line(`No result yet: run \`npm run bench -- ${b.name}\`.`);
+      line(`No result yet: run \`${b.producedBy ?? `npm run bench -- ${b.name}`}\`.`);
       line();
       continue;
     }
