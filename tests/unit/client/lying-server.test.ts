@@ -361,6 +361,8 @@ describe("(e) a remove-device entry withheld from a contact", () => {
     // Bob's bundle named a log position the server withholds: Alice's client will not send under a key
     // made for the devices it knows (which still include D1) until the log catches up.
     expect((await getContact(alice.db, bob.accountId))!.citedSeq).toBe(2);
+    // The chat says so before anyone tries to send (sealed-chat-view renders peer.logWithheld).
+    expect((await conversationView(alice.db, id))?.peer.logWithheld).toBe(true);
     await expect(alice.send(id, "to whom?")).rejects.toMatchObject({ code: "contact_log_withheld" });
     expect(server.conversations.get(id)!.messages).toHaveLength(1); // only Bob's: nothing of Alice's went out
 
@@ -368,6 +370,7 @@ describe("(e) a remove-device entry withheld from a contact", () => {
     await alice.sync.syncNow();
     expect(await shown(alice, id)).toEqual({ rejected: 0, messages: [{ text: "D1 is gone", missingBefore: 0, chainBroken: false }] });
     expect((await getContact(alice.db, bob.accountId))!.head.seq).toBe(2);
+    expect((await conversationView(alice.db, id))?.peer.logWithheld).toBeUndefined();
     await alice.send(id, "noted");
     await alice.sync.syncNow();
     const out = posted(server, id);

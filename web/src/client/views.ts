@@ -13,6 +13,8 @@ export interface PeerView {
   readonly username: string;
   readonly status: ContactStatus;
   readonly problem?: ContactProblem;
+  /** The contact's messages cite a newer device list than the server serves: sending is paused. */
+  readonly logWithheld?: boolean;
 }
 
 export interface ConversationView {
@@ -37,8 +39,10 @@ export interface MessageView {
   readonly failure?: string;
 }
 
-function peerView(c: { accountId: AccountId; username: string; status: ContactStatus; problem?: ContactProblem } | undefined, id: AccountId): PeerView {
-  return c ? { accountId: c.accountId, username: c.username, status: c.status, ...(c.problem ? { problem: c.problem } : {}) } : { accountId: id, username: "unknown", status: "verified" };
+function peerView(c: { accountId: AccountId; username: string; status: ContactStatus; problem?: ContactProblem; citedSeq?: number; head: { seq: number } } | undefined, id: AccountId): PeerView {
+  if (!c) return { accountId: id, username: "unknown", status: "verified" };
+  const withheld = c.citedSeq !== undefined && c.citedSeq > c.head.seq;
+  return { accountId: c.accountId, username: c.username, status: c.status, ...(c.problem ? { problem: c.problem } : {}), ...(withheld ? { logWithheld: true } : {}) };
 }
 
 export async function conversationViews(db: SealedDb): Promise<ConversationView[]> {

@@ -204,6 +204,12 @@ export class SealedChatView extends LitElement {
       </header>
       ${blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
       ${this.openError ? html`<p class="status" role="status">${this.openError}</p>` : nothing}
+      ${c.peer.logWithheld && !blocked
+        ? html`<p class="status" role="alert" data-testid="log-withheld">
+            ${c.peer.username}'s messages mention a newer list of their devices than the server provides. Sending is paused until it does:
+            the server may be hiding a removed device.
+          </p>`
+        : nothing}
       ${c.rejected > 0
         ? html`<p class="status" role="status">
             ${c.rejected === 1 ? "1 message" : `${c.rejected} messages`} failed security checks and ${c.rejected === 1 ? "was" : "were"} hidden.
