@@ -1,8 +1,8 @@
 import { css } from "lit";
 
 /**
- * The centred card that full-page screens (onboarding, recovery key, eviction, removed device) are laid
- * out in. A screen sets `--card-width` on :host to change the card's width; `.mark` is the warning badge.
+ * The centred card that full-page screens (onboarding, recovery key, restore, linking a new device,
+ * eviction, removed device) are laid out in. A screen sets `--card-width` on :host to change the card's width; `.mark` is the warning badge.
  */
 export const cardPage = css`
   :host {

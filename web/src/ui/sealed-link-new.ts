@@ -6,6 +6,7 @@ import { loadHistory, type HistoryProgress } from "../client/history.js";
 import { LinkApi } from "../client/link-api.js";
 import { defaultDeviceName, linkAsNewDevice, type NewDeviceStep } from "../client/link-new.js";
 import { isClientError } from "../client/errors.js";
+import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
 
@@ -18,22 +19,15 @@ import { errorText } from "./error-text.js";
 export class SealedLinkNew extends LitElement {
   static override styles = [
     shared,
+    cardPage,
     css`
+      /* On a phone the QR code must not widen the grid column past the screen. */
       :host {
-        display: grid;
         grid-template-columns: minmax(0, 1fr);
-        place-items: center;
-        min-height: 100%;
-        padding: 1.5rem 1rem;
         box-sizing: border-box;
       }
       .card {
         box-sizing: border-box;
-        width: min(100%, 30rem);
-        background: var(--surface);
-        border-radius: 20px;
-        box-shadow: var(--shadow);
-        padding: 1.75rem;
       }
       h1 {
         margin: 0 0 0.4rem;

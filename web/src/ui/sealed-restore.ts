@@ -4,6 +4,7 @@ import type { ChatClient } from "../client/client.js";
 import { loadHistory, type HistoryProgress } from "../client/history.js";
 import { restoreAccount, type RestoreSecret, type RestoreStep } from "../client/recovery.js";
 import { RecoveryApi } from "../client/recovery-api.js";
+import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
 
@@ -19,20 +20,8 @@ type Method = "key" | "passphrase" | "file";
 export class SealedRestore extends LitElement {
   static override styles = [
     shared,
+    cardPage,
     css`
-      :host {
-        display: grid;
-        place-items: center;
-        min-height: 100%;
-        padding: 1.5rem 1rem;
-      }
-      .card {
-        width: min(100%, 30rem);
-        background: var(--surface);
-        border-radius: 20px;
-        box-shadow: var(--shadow);
-        padding: 1.75rem;
-      }
       h1 {
         margin: 0 0 0.4rem;
         font-size: 1.45rem;
