@@ -48,3 +48,10 @@ export function knownValues(path = file()): KnownValue[] {
 export function needleOf(v: KnownValue): Buffer {
   return v.bytes ? Buffer.from(v.value, "base64") : Buffer.from(v.value, "utf8");
 }
+
+/** Where the recorded secrets (not the public values) occur in `files`, one line per hit. */
+export function secretHits(files: readonly { path: string; bytes: Buffer }[], values: readonly KnownValue[] = knownValues()): string[] {
+  return values
+    .filter((v) => v.kind !== "public")
+    .flatMap((v) => files.filter((f) => f.bytes.includes(needleOf(v))).map((f) => `${v.kind} ${JSON.stringify(v.value.slice(0, 40))} in ${f.path}`));
+}

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { applyMigrations, startDev, stopDev } from "../../scripts/wrangler.mjs";
 import { readServerStorage } from "./harness";
-import { knownValues, needleOf } from "./known-secrets";
+import { secretHits } from "./known-secrets";
 
 const READY_TIMEOUT_MS = 60_000;
 const repo = resolve(import.meta.dirname, "../..");
@@ -82,10 +82,7 @@ export class DedicatedServer {
    */
   async dispose(): Promise<void> {
     await this.stop();
-    const files = readServerStorage(this.persistDir);
-    const hits = knownValues()
-      .filter((v) => v.kind !== "public")
-      .flatMap((v) => files.filter((f) => f.bytes.includes(needleOf(v))).map((f) => `${v.kind} ${JSON.stringify(v.value.slice(0, 40))} in ${f.path}`));
+    const hits = secretHits(readServerStorage(this.persistDir));
     rmSync(this.persistDir, { recursive: true, force: true });
     rmSync(this.configDir, { recursive: true, force: true });
     if (hits.length) throw new Error(`the dedicated server stored secrets in the clear:\n${hits.join("\n")}`);
