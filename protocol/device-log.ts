@@ -2,7 +2,7 @@ import { bytesEqual, isAllZero } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import { AccountId, DeviceId } from "./ids.js";
-import { decodeAddDevicePayload, decodeGenesisPayload, decodeResetPayload, decodeRevokePayload, decodeRotateRecoveryPayload, encodeGenesisPayload, type GenesisPayload } from "./log-payloads.js";
+import { decodeAddDevicePayload, decodeGenesisPayload, decodeResetPayload, decodeRevokePayload, decodeRotateRecoveryPayload, encodeGenesisPayload, type GenesisPayload, type HistoryMove } from "./log-payloads.js";
 import { Label } from "./labels.js";
 import { HASH_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, hashLabelled, labelled, sign, verify } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
@@ -243,6 +243,15 @@ async function newDevice(env: CryptoEnv, state: AccountState, p: { deviceSigning
   return { deviceId, signingKey: p.deviceSigningKey, boxKey: p.deviceBoxKey, addedAtSeq: seq };
 }
 
+/** The history fields after an entry that moves history to the next generation (revoke, rotate-recovery, reset). */
+function moveHistory(state: AccountState, p: HistoryMove, kind: string): Pick<AccountState, "history" | "historyChain"> {
+  if (p.historyGeneration !== state.history.generation + 1) fail("malformed", `${kind} must move history to generation ${state.history.generation + 1}`);
+  return {
+    history: { generation: p.historyGeneration, publicKey: p.historyKey },
+    historyChain: [...state.historyChain, { generation: p.historyGeneration, publicKey: p.historyKey, sealedPrevious: p.sealedPreviousHistoryKey }],
+  };
+}
+
 async function applyEntry(env: CryptoEnv, state: AccountState, entry: LogEntry): Promise<AccountState> {
   if (entry.seq !== state.head.seq + 1) fail("chain_broken", `expected entry ${state.head.seq + 1}, got ${entry.seq}`);
   if (!bytesEqual(entry.prev, state.head.hash)) fail("chain_broken", `entry ${entry.seq} does not chain to the previous entry`);
@@ -261,19 +270,17 @@ async function applyEntry(env: CryptoEnv, state: AccountState, entry: LogEntry):
     case EntryKind.revoke: {
       const p = decodeRevokePayload(entry.payload);
       if (!state.devices.some((d) => d.deviceId === p.removedDeviceId)) fail("malformed", "revoke names a device that is not active");
-      if (p.historyGeneration !== state.history.generation + 1) fail("malformed", `revoke must move history to generation ${state.history.generation + 1}`);
+      const moved = moveHistory(state, p, "revoke");
       if (bytesEqual(p.newIdentityKey, state.identityKey)) fail("malformed", "revoke must rotate the identity key");
       await requireSignatures(env, entry, [
         { role: SignerRole.identity, key: state.identityKey },
         { role: SignerRole.newIdentity, key: p.newIdentityKey },
         { role: SignerRole.device, activeDeviceOf: state, except: p.removedDeviceId },
       ]);
-      const history = { generation: p.historyGeneration, publicKey: p.historyKey, sealedPrevious: p.sealedPreviousHistoryKey };
       next = {
         ...state,
         identityKey: p.newIdentityKey,
-        history: { generation: history.generation, publicKey: history.publicKey },
-        historyChain: [...state.historyChain, history],
+        ...moved,
         devices: state.devices.filter((d) => d.deviceId !== p.removedDeviceId),
         removedDevices: [...state.removedDevices, { deviceId: p.removedDeviceId, removedAtSeq: entry.seq }],
       };
@@ -281,27 +288,25 @@ async function applyEntry(env: CryptoEnv, state: AccountState, entry: LogEntry):
     }
     case EntryKind.rotateRecovery: {
       const p = decodeRotateRecoveryPayload(entry.payload);
-      if (p.historyGeneration !== state.history.generation + 1) fail("malformed", `rotate-recovery must move history to generation ${state.history.generation + 1}`);
+      const moved = moveHistory(state, p, "rotate-recovery");
       if (bytesEqual(p.recoverySigningKey, state.recoverySigningKey)) fail("malformed", "rotate-recovery must replace the recovery key");
       await requireSignatures(env, entry, [
         { role: SignerRole.identity, key: state.identityKey },
         { role: SignerRole.device, activeDeviceOf: state },
         { role: SignerRole.newRecovery, key: p.recoverySigningKey },
       ]);
-      const history = { generation: p.historyGeneration, publicKey: p.historyKey, sealedPrevious: p.sealedPreviousHistoryKey };
       next = {
         ...state,
         recoverySigningKey: p.recoverySigningKey,
         recoveryBoxKey: p.recoveryBoxKey,
-        history: { generation: history.generation, publicKey: history.publicKey },
-        historyChain: [...state.historyChain, history],
+        ...moved,
       };
       break;
     }
     case EntryKind.reset: {
       const p = decodeResetPayload(entry.payload);
       const device = await newDevice(env, state, p, entry.seq);
-      if (p.historyGeneration !== state.history.generation + 1) fail("malformed", `reset must move history to generation ${state.history.generation + 1}`);
+      const moved = moveHistory(state, p, "reset");
       if (bytesEqual(p.newIdentityKey, state.identityKey)) fail("malformed", "reset must rotate the identity key");
       // The recovery key outranks devices: no device signs, so none can block or undo it.
       await requireSignatures(env, entry, [
@@ -309,12 +314,10 @@ async function applyEntry(env: CryptoEnv, state: AccountState, entry: LogEntry):
         { role: SignerRole.newIdentity, key: p.newIdentityKey },
         { role: SignerRole.newDevice, key: p.deviceSigningKey },
       ]);
-      const history = { generation: p.historyGeneration, publicKey: p.historyKey, sealedPrevious: p.sealedPreviousHistoryKey };
       next = {
         ...state,
         identityKey: p.newIdentityKey,
-        history: { generation: history.generation, publicKey: history.publicKey },
-        historyChain: [...state.historyChain, history],
+        ...moved,
         devices: [device],
         removedDevices: [...state.removedDevices, ...state.devices.map((d) => ({ deviceId: d.deviceId, removedAtSeq: entry.seq }))],
       };

@@ -2,7 +2,7 @@ import { Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import { AccountId } from "./ids.js";
 import { Label } from "./labels.js";
-import { IV_BYTES, PUBLIC_KEY_BYTES, X25519, importSeed, labelled, sealingKey } from "./primitives.js";
+import { IV_BYTES, PUBLIC_KEY_BYTES, X25519, exportPublic, generateBoxPair, importSeed, labelled, sealingKey } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
 
 /**
@@ -35,6 +35,22 @@ export async function sealPreviousHistoryKey(
   out.set(eph.publicKey);
   out.set(wrapped, PUBLIC_KEY_BYTES);
   return out;
+}
+
+/**
+ * Makes the next history-key generation (an extractable X25519 pair, for the keystore procedure) and
+ * seals the previous generation's private key to it: the HistoryMove of a revoke, rotate-recovery or
+ * reset entry, plus the new private key.
+ */
+export async function nextHistoryGeneration(
+  env: CryptoEnv,
+  p: { accountId: AccountId; previousGeneration: number; previousKey: Key },
+): Promise<{ privateKey: Key; historyGeneration: number; historyKey: Uint8Array; sealedPreviousHistoryKey: Uint8Array }> {
+  const pair = await generateBoxPair(env, true);
+  const historyKey = await exportPublic(env, pair.publicKey);
+  const historyGeneration = p.previousGeneration + 1;
+  const sealedPreviousHistoryKey = await sealPreviousHistoryKey(env, { ...p, nextGeneration: historyGeneration, nextPublic: historyKey });
+  return { privateKey: pair.privateKey, historyGeneration, historyKey, sealedPreviousHistoryKey };
 }
 
 /** Opens the previous generation's private key with the next generation's private key. */

@@ -72,26 +72,39 @@ export function decodeAddDevicePayload(bytes: Uint8Array): AddDevicePayload {
 export const SEALED_HISTORY_KEY_MIN = 32 + 48 + 16;
 export const SEALED_HISTORY_KEY_MAX = 32 + 128 + 16;
 
-/**
- * Revoke (kind 2): removes one device and, in the same entry, moves the account to a new identity key and
- * a new history-key generation, whose public key gets the previous generation's private key sealed to it.
- */
-export interface RevokePayload {
-  readonly removedDeviceId: DeviceId;
-  readonly newIdentityKey: Uint8Array;
+/** The tail of every entry that moves history to the next generation (revoke, rotate-recovery, reset). */
+export interface HistoryMove {
   readonly historyGeneration: number;
   readonly historyKey: Uint8Array;
   readonly sealedPreviousHistoryKey: Uint8Array;
 }
 
+function writeHistoryMove(w: Writer, p: HistoryMove): Uint8Array {
+  return w.u32(p.historyGeneration).fixed(p.historyKey, PUBLIC_KEY_BYTES).vbytes(p.sealedPreviousHistoryKey).finish();
+}
+
+function readHistoryMove(r: Reader): HistoryMove {
+  return {
+    historyGeneration: r.u32("historyGeneration"),
+    historyKey: r.fixed(PUBLIC_KEY_BYTES, "historyKey"),
+    sealedPreviousHistoryKey: r.vbytes(SEALED_HISTORY_KEY_MIN, SEALED_HISTORY_KEY_MAX, "sealedPreviousHistoryKey"),
+  };
+}
+
+/**
+ * Revoke (kind 2): removes one device and, in the same entry, moves the account to a new identity key and
+ * a new history-key generation, whose public key gets the previous generation's private key sealed to it.
+ */
+export interface RevokePayload extends HistoryMove {
+  readonly removedDeviceId: DeviceId;
+  readonly newIdentityKey: Uint8Array;
+}
+
 export function encodeRevokePayload(p: RevokePayload): Uint8Array {
-  return new Writer()
+  const w = new Writer()
     .fixed(DeviceId.toBytes(p.removedDeviceId), 16)
-    .fixed(p.newIdentityKey, PUBLIC_KEY_BYTES)
-    .u32(p.historyGeneration)
-    .fixed(p.historyKey, PUBLIC_KEY_BYTES)
-    .vbytes(p.sealedPreviousHistoryKey)
-    .finish();
+    .fixed(p.newIdentityKey, PUBLIC_KEY_BYTES);
+  return writeHistoryMove(w, p);
 }
 
 export function decodeRevokePayload(bytes: Uint8Array): RevokePayload {
@@ -99,9 +112,7 @@ export function decodeRevokePayload(bytes: Uint8Array): RevokePayload {
   const p: RevokePayload = {
     removedDeviceId: DeviceId.fromBytes(r.fixed(16, "removedDeviceId")),
     newIdentityKey: r.fixed(PUBLIC_KEY_BYTES, "newIdentityKey"),
-    historyGeneration: r.u32("historyGeneration"),
-    historyKey: r.fixed(PUBLIC_KEY_BYTES, "historyKey"),
-    sealedPreviousHistoryKey: r.vbytes(SEALED_HISTORY_KEY_MIN, SEALED_HISTORY_KEY_MAX, "sealedPreviousHistoryKey"),
+    ...readHistoryMove(r),
   };
   r.end();
   return p;
@@ -118,22 +129,16 @@ export const decodeRecoverPayload = decodeAddDevicePayload;
  * Rotate-recovery (kind 4): a new recovery key replaces the old one (whose signing and box keys stop
  * counting) and history moves to the next generation, so the old recovery key opens nothing new.
  */
-export interface RotateRecoveryPayload {
+export interface RotateRecoveryPayload extends HistoryMove {
   readonly recoverySigningKey: Uint8Array;
   readonly recoveryBoxKey: Uint8Array;
-  readonly historyGeneration: number;
-  readonly historyKey: Uint8Array;
-  readonly sealedPreviousHistoryKey: Uint8Array;
 }
 
 export function encodeRotateRecoveryPayload(p: RotateRecoveryPayload): Uint8Array {
-  return new Writer()
+  const w = new Writer()
     .fixed(p.recoverySigningKey, PUBLIC_KEY_BYTES)
-    .fixed(p.recoveryBoxKey, PUBLIC_KEY_BYTES)
-    .u32(p.historyGeneration)
-    .fixed(p.historyKey, PUBLIC_KEY_BYTES)
-    .vbytes(p.sealedPreviousHistoryKey)
-    .finish();
+    .fixed(p.recoveryBoxKey, PUBLIC_KEY_BYTES);
+  return writeHistoryMove(w, p);
 }
 
 export function decodeRotateRecoveryPayload(bytes: Uint8Array): RotateRecoveryPayload {
@@ -141,9 +146,7 @@ export function decodeRotateRecoveryPayload(bytes: Uint8Array): RotateRecoveryPa
   const p: RotateRecoveryPayload = {
     recoverySigningKey: r.fixed(PUBLIC_KEY_BYTES, "recoverySigningKey"),
     recoveryBoxKey: r.fixed(PUBLIC_KEY_BYTES, "recoveryBoxKey"),
-    historyGeneration: r.u32("historyGeneration"),
-    historyKey: r.fixed(PUBLIC_KEY_BYTES, "historyKey"),
-    sealedPreviousHistoryKey: r.vbytes(SEALED_HISTORY_KEY_MIN, SEALED_HISTORY_KEY_MAX, "sealedPreviousHistoryKey"),
+    ...readHistoryMove(r),
   };
   r.end();
   return p;
@@ -156,24 +159,18 @@ export function decodeRotateRecoveryPayload(bytes: Uint8Array): RotateRecoveryPa
  * recovery signing key, the new identity key and the new device only: no device signature is needed, so
  * no device can block it, and every device's identity key stops counting.
  */
-export interface ResetPayload {
+export interface ResetPayload extends HistoryMove {
   readonly deviceSigningKey: Uint8Array;
   readonly deviceBoxKey: Uint8Array;
   readonly newIdentityKey: Uint8Array;
-  readonly historyGeneration: number;
-  readonly historyKey: Uint8Array;
-  readonly sealedPreviousHistoryKey: Uint8Array;
 }
 
 export function encodeResetPayload(p: ResetPayload): Uint8Array {
-  return new Writer()
+  const w = new Writer()
     .fixed(p.deviceSigningKey, PUBLIC_KEY_BYTES)
     .fixed(p.deviceBoxKey, PUBLIC_KEY_BYTES)
-    .fixed(p.newIdentityKey, PUBLIC_KEY_BYTES)
-    .u32(p.historyGeneration)
-    .fixed(p.historyKey, PUBLIC_KEY_BYTES)
-    .vbytes(p.sealedPreviousHistoryKey)
-    .finish();
+    .fixed(p.newIdentityKey, PUBLIC_KEY_BYTES);
+  return writeHistoryMove(w, p);
 }
 
 export function decodeResetPayload(bytes: Uint8Array): ResetPayload {
@@ -182,9 +179,7 @@ export function decodeResetPayload(bytes: Uint8Array): ResetPayload {
     deviceSigningKey: r.fixed(PUBLIC_KEY_BYTES, "deviceSigningKey"),
     deviceBoxKey: r.fixed(PUBLIC_KEY_BYTES, "deviceBoxKey"),
     newIdentityKey: r.fixed(PUBLIC_KEY_BYTES, "newIdentityKey"),
-    historyGeneration: r.u32("historyGeneration"),
-    historyKey: r.fixed(PUBLIC_KEY_BYTES, "historyKey"),
-    sealedPreviousHistoryKey: r.vbytes(SEALED_HISTORY_KEY_MIN, SEALED_HISTORY_KEY_MAX, "sealedPreviousHistoryKey"),
+    ...readHistoryMove(r),
   };
   r.end();
   return p;

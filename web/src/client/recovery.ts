@@ -20,7 +20,6 @@ import {
   findDevice,
   formatRecoveryKey,
   fromBase64url,
-  generateBoxPair,
   generateSigningPair,
   generateRecoveryKey,
   isProtocolError,
@@ -29,7 +28,7 @@ import {
   openRecoveryBlob,
   parseRecoveryKey,
   sealPassphraseBlob,
-  sealPreviousHistoryKey,
+  nextHistoryGeneration,
   sealRecoveryBlob,
   signLogin,
   toBase64url,
@@ -332,11 +331,8 @@ async function recoverEntryFor(ctx: ClientContext, o: OpenedRecovery, device: De
  */
 async function resetEntryFor(ctx: ClientContext, o: OpenedRecovery, device: DeviceRow): Promise<JoinEntry> {
   const identity = await generateSigningPair(ctx.env, true);
-  const history = await generateBoxPair(ctx.env, true);
   const identityPublic = await exportPublic(ctx.env, identity.publicKey);
-  const historyPublic = await exportPublic(ctx.env, history.publicKey);
-  const historyGeneration = o.historyGeneration + 1;
-  const sealed = await sealPreviousHistoryKey(ctx.env, { accountId: o.accountId, previousGeneration: o.historyGeneration, previousKey: o.history, nextGeneration: historyGeneration, nextPublic: historyPublic });
+  const { privateKey: history, ...move } = await nextHistoryGeneration(ctx.env, { accountId: o.accountId, previousGeneration: o.historyGeneration, previousKey: o.history });
   const { bytes } = await makeEntry(
     ctx.env,
     {
@@ -344,7 +340,7 @@ async function resetEntryFor(ctx: ClientContext, o: OpenedRecovery, device: Devi
       seq: o.state.head.seq + 1,
       prev: o.state.head.hash,
       createdAt: ctx.now(),
-      payload: encodeResetPayload({ deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic, newIdentityKey: identityPublic, historyGeneration, historyKey: historyPublic, sealedPreviousHistoryKey: sealed }),
+      payload: encodeResetPayload({ deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic, newIdentityKey: identityPublic, ...move }),
     },
     [
       { role: SignerRole.recovery, privateKey: o.recovery.signing.privateKey, publicKey: o.recovery.signing.publicKey },
@@ -352,7 +348,7 @@ async function resetEntryFor(ctx: ClientContext, o: OpenedRecovery, device: Devi
       { role: SignerRole.newDevice, privateKey: device.signingKey, publicKey: device.signingPublic },
     ],
   );
-  return { bytes, identity: identity.privateKey, history: history.privateKey, historyGeneration };
+  return { bytes, identity: identity.privateKey, history, historyGeneration: move.historyGeneration };
 }
 
 /**
@@ -489,10 +485,9 @@ export async function rotateRecoveryKey(ctx: ClientContext, rapi: RecoveryApi, a
   const previous = await unwrapSecret(ctx.env, device.vaultKey, account.historyWrapped, "history", account.accountId, true, account.historyGeneration);
   const rk = generateRecoveryKey(ctx.env);
   const next = await deriveRecoveryKeys(ctx.env, rk);
-  const newHistory = await generateBoxPair(ctx.env, true);
-  const nextPublic = await exportPublic(ctx.env, newHistory.publicKey);
-  const generation = account.historyGeneration + 1;
-  const sealed = await sealPreviousHistoryKey(ctx.env, { accountId: account.accountId, previousGeneration: account.historyGeneration, previousKey: previous, nextGeneration: generation, nextPublic });
+  const { privateKey: newHistory, ...move } = await nextHistoryGeneration(ctx.env, { accountId: account.accountId, previousGeneration: account.historyGeneration, previousKey: previous });
+  const generation = move.historyGeneration;
+  const nextPublic = move.historyKey;
   const { bytes } = await makeEntry(
     ctx.env,
     {
@@ -500,7 +495,7 @@ export async function rotateRecoveryKey(ctx: ClientContext, rapi: RecoveryApi, a
       seq: state.head.seq + 1,
       prev: state.head.hash,
       createdAt: ctx.now(),
-      payload: encodeRotateRecoveryPayload({ recoverySigningKey: next.signing.publicKey, recoveryBoxKey: next.box.publicKey, historyGeneration: generation, historyKey: nextPublic, sealedPreviousHistoryKey: sealed }),
+      payload: encodeRotateRecoveryPayload({ recoverySigningKey: next.signing.publicKey, recoveryBoxKey: next.box.publicKey, ...move }),
     },
     [
       { role: SignerRole.identity, privateKey: account.identityKey, publicKey: account.identityPublic },
@@ -512,7 +507,7 @@ export async function rotateRecoveryKey(ctx: ClientContext, rapi: RecoveryApi, a
   const nextState = await verifyLog(ctx.env, log, account.accountId);
   await rapi.appendLog(account.accountId, bytes);
 
-  const historyWrapped = await wrapSecret(ctx.env, device.vaultKey, newHistory.privateKey, "history", account.accountId, generation);
+  const historyWrapped = await wrapSecret(ctx.env, device.vaultKey, newHistory, "history", account.accountId, generation);
   const historyKey = asCryptoKey(await unwrapSecret(ctx.env, device.vaultKey, historyWrapped, "history", account.accountId, false, generation));
   assertNonExtractable(historyKey);
   await putAccount(ctx.db, { ...account, historyGeneration: generation, historyKey, historyPublic: nextPublic, historyWrapped, log, head: nextState.head });

@@ -5,10 +5,9 @@ import {
   exportPublic,
   findDevice,
   fromBase64url,
-  generateBoxPair,
   generateSigningPair,
   makeEntry,
-  sealPreviousHistoryKey,
+  nextHistoryGeneration,
   unwrapSecret,
   verifyLog,
   wrapSecret,
@@ -59,13 +58,12 @@ export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed
   }
 
   const env = ctx.env;
-  const generation = account.historyGeneration + 1;
   const identity = await generateSigningPair(env, true);
-  const history = await generateBoxPair(env, true);
   const identityPublic = await exportPublic(env, identity.publicKey);
-  const historyPublic = await exportPublic(env, history.publicKey);
   const previous = await unwrapSecret(env, device.vaultKey, account.historyWrapped, "history", account.accountId, true, account.historyGeneration);
-  const sealed = await sealPreviousHistoryKey(env, { accountId: account.accountId, previousGeneration: account.historyGeneration, previousKey: previous, nextGeneration: generation, nextPublic: historyPublic });
+  const { privateKey: historyPrivate, ...move } = await nextHistoryGeneration(env, { accountId: account.accountId, previousGeneration: account.historyGeneration, previousKey: previous });
+  const generation = move.historyGeneration;
+  const historyPublic = move.historyKey;
 
   const { bytes } = await makeEntry(
     env,
@@ -74,7 +72,7 @@ export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed
       seq: account.head.seq + 1,
       prev: account.head.hash,
       createdAt: ctx.now(),
-      payload: encodeRevokePayload({ removedDeviceId: removed, newIdentityKey: identityPublic, historyGeneration: generation, historyKey: historyPublic, sealedPreviousHistoryKey: sealed }),
+      payload: encodeRevokePayload({ removedDeviceId: removed, newIdentityKey: identityPublic, ...move }),
     },
     [
       { role: SignerRole.identity, privateKey: account.identityKey, publicKey: account.identityPublic },
@@ -88,7 +86,7 @@ export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed
 
   // Keystore procedure for the new secrets: wrap the extractable originals, keep non-extractable copies.
   const identityWrapped = await wrapSecret(env, device.vaultKey, identity.privateKey, "identity", account.accountId);
-  const historyWrapped = await wrapSecret(env, device.vaultKey, history.privateKey, "history", account.accountId, generation);
+  const historyWrapped = await wrapSecret(env, device.vaultKey, historyPrivate, "history", account.accountId, generation);
   const identityKey = asCryptoKey(await unwrapSecret(env, device.vaultKey, identityWrapped, "identity", account.accountId, false));
   const historyKey = asCryptoKey(await unwrapSecret(env, device.vaultKey, historyWrapped, "history", account.accountId, false, generation));
   assertNonExtractable(identityKey, historyKey);
