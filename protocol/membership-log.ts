@@ -1,4 +1,4 @@
-import { bytesEqual, isAllZero } from "./bytes.js";
+import { bytesEqual } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import type { AccountState } from "./device-log.js";
 import { fail } from "./errors.js";
@@ -225,8 +225,9 @@ function apply(state: Omit<MembershipState, "head" | "entryHashes"> | undefined,
     if (c.kind !== MembershipKind.create) fail("chain_broken", "a membership log starts with a create entry");
     const ids = c.members.map((m) => m.accountId);
     if (new Set(ids).size !== ids.length) fail("malformed", "a member is listed twice");
-    if (!isAdmin(c.members.map((m) => ({ ...m, addedAtSeq: 0 })), by)) fail("unknown_signer", "the creator must be an admin of the group it creates");
-    return { conversationId: e.conversationId, members: c.members.map((m) => ({ accountId: m.accountId, role: m.role, addedAtSeq: 0 })), historyForNewMembers: c.historyForNewMembers };
+    const members = c.members.map((m) => ({ accountId: m.accountId, role: m.role, addedAtSeq: 0 }));
+    if (!isAdmin(members, by)) fail("unknown_signer", "the creator must be an admin of the group it creates");
+    return { conversationId: e.conversationId, members, historyForNewMembers: c.historyForNewMembers };
   }
   const members = state.members;
   switch (c.kind) {
@@ -278,7 +279,7 @@ export async function verifyMembershipLog(env: CryptoEnv, entries: readonly Uint
     const e = decodeMembershipEntry(bytes);
     if (e.conversationId !== conversationId) fail("wrong_context", `membership entry ${i} is for another conversation`);
     if (e.seq !== i) fail("chain_broken", `expected membership entry ${i}, got ${e.seq}`);
-    if (!bytesEqual(e.prev, prev) || (i === 0 && !isAllZero(e.prev))) fail("chain_broken", `membership entry ${i} does not chain to the previous entry`);
+    if (!bytesEqual(e.prev, prev)) fail("chain_broken", `membership entry ${i} does not chain to the previous entry`);
     const key = await deviceKeyAt(e.author);
     if (!key) fail("unknown_signer", `membership entry ${i} is signed by a device that is not active on its author's log`);
     if (!(await verify(env, key, e.signature, membershipSigningInput(e.body)))) fail("bad_signature", `membership entry ${i} signature does not verify`);

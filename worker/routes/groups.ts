@@ -28,11 +28,19 @@ import { memberConversation } from "./conversation-access.js";
 
 /** Verifies a membership log against the device logs this server stores. */
 async function verifyGroupLog(db: D1Database, entries: readonly Uint8Array[], id: ConversationId): Promise<MembershipState> {
-  const logs = new Map<string, Uint8Array[]>();
-  const stateAt = async (accountId: AccountId, seq: number): Promise<AccountState | undefined> => {
-    let log = logs.get(accountId);
-    if (!log) logs.set(accountId, (log = await readLog(db, accountId)));
-    return seq < log.length ? verifyLog(cryptoEnv, log.slice(0, seq + 1), accountId) : undefined;
+  // Most entries cite the same few heads: read each log once and verify each cited prefix once.
+  const logs = new Map<string, Promise<Uint8Array[]>>();
+  const states = new Map<string, Promise<AccountState | undefined>>();
+  const stateAt = (accountId: AccountId, seq: number): Promise<AccountState | undefined> => {
+    const key = `${accountId}:${seq}`;
+    let state = states.get(key);
+    if (!state) {
+      let log = logs.get(accountId);
+      if (!log) logs.set(accountId, (log = readLog(db, accountId)));
+      state = log.then((l) => (seq < l.length ? verifyLog(cryptoEnv, l.slice(0, seq + 1), accountId) : undefined));
+      states.set(key, state);
+    }
+    return state;
   };
   try {
     return await verifyMembershipLog(cryptoEnv, entries, id, deviceKeyFromLogs(stateAt));
