@@ -16,6 +16,8 @@ export * from "./passphrase.js";
 export * from "./key-file.js";
 export * from "./epoch-bundle.js";
 export * from "./membership-log.js";
+export * from "./history-share.js";
+export * from "./group-meta.js";
 export * from "./envelope.js";
 export * from "./padding.js";
 export * from "./login.js";

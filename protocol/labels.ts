@@ -10,6 +10,7 @@ export const Label = {
   logEntry: "sealed/log-entry/v1",
   epochBundle: "sealed/epoch-bundle/v1",
   membershipEntry: "sealed/membership-entry/v1",
+  groupMeta: "sealed/group-meta/v1",
   // hash contexts
   deviceId: "sealed/device-id/v1",
   entryHash: "sealed/entry-hash/v1",
@@ -22,6 +23,7 @@ export const Label = {
   // HKDF info
   epochWrap: "sealed/epoch-wrap/v1",
   historyWrap: "sealed/history-wrap/v1",
+  historyShare: "sealed/history-share/v1",
   historyChain: "sealed/history-chain/v1",
   recoverySigning: "sealed/recovery/v1/signing",
   recoveryBox: "sealed/recovery/v1/box",
@@ -35,6 +37,7 @@ export const Label = {
   linkFrame: "sealed/link-frame/v1",
   epochCommit: "sealed/epoch-commit/v1",
   envelopeAad: "sealed/envelope-aad/v1",
+  groupMetaAad: "sealed/group-meta-aad/v1",
   vault: "sealed/vault/v1",
 } as const;
 
