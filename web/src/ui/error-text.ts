@@ -20,6 +20,8 @@ const API_TEXT: Record<string, string> = {
   bad_response: "The server sent something unexpected. Try again in a moment.",
   link_taken: "Another device already answered this code. Show a fresh code on the new device.",
   link_expired: "This link code has expired. Show a fresh code on the new device.",
+  invalid_membership: "The server refused this change to the group's members.",
+  membership_conflict: "Someone else changed the group at the same moment. Try again.",
 };
 
 const CLIENT_TEXT: Record<string, string> = {
@@ -44,6 +46,12 @@ const CLIENT_TEXT: Record<string, string> = {
   invalid_device_name: "Give the device a name of 1 to 64 characters.",
   epoch_withheld: "Sending is paused: the server says this chat has a newer encryption key but doesn't provide a valid one, so your message could reach someone who was removed. Try again later.",
   contact_log_withheld: "Sending is paused: this contact's messages mention a newer list of their devices than the server provides, so a removed device could still get your message. Try again in a moment.",
+  not_member: "You are no longer a member of this group.",
+  not_admin: "Only the group's admins can do that.",
+  history_not_shared: "These messages were written before you joined, and this group doesn't share earlier messages with new members.",
+  invalid_group_name: "Give the group a name of 1 to 100 characters (emoji count as several), without control characters.",
+  invalid_group_members: "Add at least one other person, each of them once.",
+  not_implemented: "Groups aren't available in this version yet.",
 };
 
 export function errorText(e: unknown): string {

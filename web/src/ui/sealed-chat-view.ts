@@ -7,19 +7,23 @@ import type { SyncStatus } from "../client/sync.js";
 import { messageViews, type ConversationView } from "../client/views.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
-import { backIcon, lockIcon, shieldIcon } from "./icons.js";
+import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
 import { LiveQuery } from "./live-query.js";
 import type { SealedComposer } from "./sealed-composer.js";
+import type { SealedGroupMembers } from "./sealed-group-members.js";
 import type { SealedSafetyNumberDialog } from "./sealed-safety-number-dialog.js";
 import "./sealed-composer.js";
 import "./sealed-connection-pill.js";
+import "./sealed-group-banner.js";
+import "./sealed-group-members.js";
 import "./sealed-identity-banner.js";
 import "./sealed-message-list.js";
 import "./sealed-safety-number-dialog.js";
 
 /**
- * One conversation: header with the contact and their safety number, the identity warning when it
- * applies, the history, and the composer. Opening it re-checks the contact and prepares the epoch key.
+ * One conversation: header with the contact and their safety number (or the group, its size and its
+ * member panel), the identity or membership warning when it applies, the history, and the composer.
+ * Opening it re-checks the contact (or the group's membership) and prepares the epoch key.
  */
 @customElement("sealed-chat-view")
 export class SealedChatView extends LitElement {
@@ -66,6 +70,10 @@ export class SealedChatView extends LitElement {
         color: var(--on-accent);
         text-transform: uppercase;
         flex: none;
+      }
+      .avatar.group {
+        background: var(--accent-soft);
+        color: var(--accent);
       }
       .who {
         flex: 1;
@@ -136,6 +144,7 @@ export class SealedChatView extends LitElement {
   private reopen = false;
   @query("sealed-composer") private composer?: SealedComposer;
   @query("sealed-safety-number-dialog") private sn!: SealedSafetyNumberDialog;
+  @query("sealed-group-members") private members?: SealedGroupMembers;
 
   private readonly messages = new LiveQuery(
     this,
@@ -182,29 +191,39 @@ export class SealedChatView extends LitElement {
   };
 
   private showSafetyNumber(): void {
-    void this.sn.open(this.conversation.peer);
+    if (this.conversation.kind === "direct") void this.sn.open(this.conversation.peer);
   }
 
   override render() {
     const c = this.conversation;
-    const blocked = c.peer.status !== "verified";
+    const group = c.kind === "group" ? c.group : undefined;
+    const removed = group?.myRole === "none";
+    const blocked = c.kind === "direct" ? c.peer.status !== "verified" : removed;
     const messages = this.messages.value;
+    const count = group ? (group.members.length === 1 ? "1 member" : `${group.members.length} members`) : "";
     return html`
       <header>
         <a class="button ghost back" href="#/" aria-label="Back to chats" data-testid="back">${backIcon}</a>
-        <span class="avatar" aria-hidden="true">${c.peer.username.slice(0, 1)}</span>
+        ${group
+          ? html`<span class="avatar group" aria-hidden="true">${groupIcon}</span>`
+          : html`<span class="avatar" aria-hidden="true">${c.title.slice(0, 1)}</span>`}
         <div class="who">
-          <h2 tabindex="-1" data-testid="chat-title">${c.peer.username}</h2>
-          <p class="sub">${lockIcon} End-to-end encrypted</p>
+          <h2 tabindex="-1" data-testid="chat-title">${c.title}</h2>
+          <p class="sub">${lockIcon} ${group ? html`<span data-testid="group-member-count">${count}</span> · End-to-end encrypted` : "End-to-end encrypted"}</p>
         </div>
-        <button class="secondary sn" type="button" @click=${this.showSafetyNumber} data-testid="safety-number-button" aria-label="Safety number">
-          ${shieldIcon}<span class="sn-label">Safety number</span>
-        </button>
+        ${group
+          ? html`<button class="secondary sn" type="button" @click=${() => this.members?.open()} data-testid="group-members-button" aria-label="Members">
+              ${groupIcon}<span class="sn-label">Members</span>
+            </button>`
+          : html`<button class="secondary sn" type="button" @click=${this.showSafetyNumber} data-testid="safety-number-button" aria-label="Safety number">
+              ${shieldIcon}<span class="sn-label">Safety number</span>
+            </button>`}
         <sealed-connection-pill class="phone-only" .status=${this.status} ?live=${this.live}></sealed-connection-pill>
       </header>
-      ${blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
-      ${this.openError ? html`<p class="status" role="status">${this.openError}</p>` : nothing}
-      ${c.peer.logWithheld && !blocked
+      ${c.kind === "direct" && blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
+      ${group ? html`<sealed-group-banner .group=${group}></sealed-group-banner>` : nothing}
+      ${this.openError && !removed ? html`<p class="status" role="status">${this.openError}</p>` : nothing}
+      ${c.kind === "direct" && c.peer.logWithheld && !blocked
         ? html`<p class="status" role="alert" data-testid="log-withheld">
             ${c.peer.username}'s messages mention a newer list of their devices than the server provides. Sending is paused until it does:
             the server may be hiding a removed device.
@@ -220,16 +239,24 @@ export class SealedChatView extends LitElement {
         : messages.length === 0
           ? html`<div class="empty">
               <div class="mark">${lockIcon}</div>
-              <p>No messages yet. Only you and ${c.peer.username} can read what you write here.</p>
+              <p>No messages yet. ${group ? "Only the members of this group" : `Only you and ${c.title}`} can read what you write here.</p>
             </div>`
           : keyed(c.id, html`<sealed-message-list
               .messages=${messages}
-              .peerName=${c.peer.username}
+              .peerName=${c.title}
+              ?group=${group !== undefined}
               @retry-message=${this.onRetry}
               @discard-message=${this.onDiscard}
             ></sealed-message-list>`)}
-      <sealed-composer .send=${this.send} .disabled=${blocked} label="Message ${c.peer.username}"></sealed-composer>
-      <sealed-safety-number-dialog .client=${this.client}></sealed-safety-number-dialog>
+      <sealed-composer
+        .send=${this.send}
+        .disabled=${blocked}
+        stoppedText=${removed ? "You can't send messages to this group" : "Sending is stopped"}
+        label="Message ${c.title}"
+      ></sealed-composer>
+      ${group
+        ? html`<sealed-group-members .client=${this.client} .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
+        : html`<sealed-safety-number-dialog .client=${this.client}></sealed-safety-number-dialog>`}
     `;
   }
 }

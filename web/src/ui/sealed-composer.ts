@@ -51,6 +51,8 @@ export class SealedComposer extends LitElement {
   @property({ attribute: false }) send!: (text: string) => Promise<void>;
   @property() label = "Message";
   @property({ type: Boolean }) disabled = false;
+  /** The placeholder while disabled: why nothing can be sent. */
+  @property() stoppedText = "Sending is stopped";
   @state() private error = "";
   @query("textarea") private box!: HTMLTextAreaElement;
 
@@ -93,7 +95,7 @@ export class SealedComposer extends LitElement {
         <textarea
           id="box"
           rows="1"
-          placeholder=${this.disabled ? "Sending is stopped" : "Write a message"}
+          placeholder=${this.disabled ? this.stoppedText : "Write a message"}
           ?disabled=${this.disabled}
           @keydown=${this.onKey}
           @input=${this.grow}

@@ -5,10 +5,13 @@ import type { SyncStatus } from "../client/sync.js";
 import type { ConversationView } from "../client/views.js";
 import { shared } from "../styles/shared.js";
 import { formatListTime } from "./format.js";
-import { plusIcon, warningIcon } from "./icons.js";
+import { groupAddIcon, groupIcon, plusIcon, warningIcon } from "./icons.js";
 import "./sealed-connection-pill.js";
 
-/** The sidebar: who is signed in, "New chat", and the conversations, newest first. Fires `new-chat`. */
+/**
+ * The sidebar: who is signed in, "New chat", "New group", and the conversations, newest first.
+ * Fires `new-chat` and `new-group`.
+ */
 @customElement("sealed-conversation-list")
 export class SealedConversationList extends LitElement {
   static override styles = [
@@ -21,10 +24,10 @@ export class SealedConversationList extends LitElement {
         flex: 1;
       }
       header {
-        display: flex;
+        display: grid;
+        grid-template-columns: 1fr auto;
         align-items: center;
-        justify-content: space-between;
-        gap: 0.75rem;
+        gap: 0.25rem 0.75rem;
         padding: 1rem 1rem 0.75rem;
       }
       .title {
@@ -45,7 +48,9 @@ export class SealedConversationList extends LitElement {
         border-top: 1px solid var(--border);
       }
       .me {
+        grid-column: 1 / -1;
         margin: 0;
+        overflow-wrap: anywhere;
         font-size: 0.85rem;
         color: var(--muted);
       }
@@ -72,6 +77,15 @@ export class SealedConversationList extends LitElement {
       a[aria-current="page"] {
         background: var(--accent-soft);
       }
+      .actions {
+        display: flex;
+        gap: 0.4rem;
+        flex: none;
+      }
+      .new-group {
+        width: 2.5rem;
+        padding: 0;
+      }
       .avatar {
         grid-row: span 2;
         width: 2.6rem;
@@ -83,6 +97,10 @@ export class SealedConversationList extends LitElement {
         background: var(--accent);
         color: var(--on-accent);
         text-transform: uppercase;
+      }
+      .avatar.group {
+        background: var(--accent-soft);
+        color: var(--accent);
       }
       .name {
         font-weight: 600;
@@ -132,21 +150,24 @@ export class SealedConversationList extends LitElement {
     this.renderRoot.querySelector<HTMLElement>(`a[data-id="${id}"]`)?.focus();
   }
 
-  private newChat(): void {
-    this.dispatchEvent(new CustomEvent("new-chat", { bubbles: true, composed: true }));
+  private fire(type: "new-chat" | "new-group"): void {
+    this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
   }
 
   override render() {
     return html`
       <header>
-        <div>
-          <div class="title">
-            <h1>Chats</h1>
-            <sealed-connection-pill .status=${this.status} ?live=${this.live}></sealed-connection-pill>
-          </div>
-          ${this.username ? html`<p class="me">Signed in as <strong data-testid="my-username">${this.username}</strong></p>` : nothing}
+        <div class="title">
+          <h1>Chats</h1>
+          <sealed-connection-pill .status=${this.status} ?live=${this.live}></sealed-connection-pill>
         </div>
-        <button class="primary" type="button" @click=${this.newChat} data-testid="new-chat">${plusIcon} New chat</button>
+        <div class="actions">
+          <button class="primary" type="button" @click=${() => this.fire("new-chat")} data-testid="new-chat">${plusIcon} New chat</button>
+          <button class="secondary new-group" type="button" @click=${() => this.fire("new-group")} aria-label="New group" title="New group" data-testid="new-group-button">
+            ${groupAddIcon}
+          </button>
+        </div>
+        ${this.username ? html`<p class="me">Signed in as <strong data-testid="my-username">${this.username}</strong></p>` : nothing}
       </header>
       ${this.conversations === undefined
         ? nothing
@@ -160,17 +181,27 @@ export class SealedConversationList extends LitElement {
   }
 
   private renderItem(c: ConversationView) {
-    const blocked = c.peer.status !== "verified";
+    const alarm = c.kind === "direct" ? (c.peer.status !== "verified" ? "Identity changed" : "") : c.group.problem ? "Membership change refused" : "";
+    const avatar =
+      c.kind === "group"
+        ? html`<span class="avatar group" aria-hidden="true">${groupIcon}</span>`
+        : html`<span class="avatar" aria-hidden="true">${c.title.slice(0, 1)}</span>`;
     return html`<li>
-      <a href="#/c/${c.id}" data-id=${c.id} data-testid="conversation-item" aria-current=${c.id === this.selected ? "page" : nothing}>
-        <span class="avatar" aria-hidden="true">${c.peer.username.slice(0, 1)}</span>
-        <span class="name">${c.peer.username}</span>
+      <a href="#/c/${c.id}" data-id=${c.id} data-kind=${c.kind} data-testid="conversation-item" aria-current=${c.id === this.selected ? "page" : nothing}>
+        ${avatar}
+        <span class="name">${c.kind === "group" ? html`<span class="visually-hidden">Group: </span>` : nothing}${c.title}</span>
         <time datetime=${new Date(c.last?.sentAt ?? c.updatedAt).toISOString()}>${formatListTime(c.last?.sentAt ?? c.updatedAt)}</time>
-        ${blocked
-          ? html`<span class="preview alarm">${warningIcon} Identity changed</span>`
-          : html`<span class="preview">${c.last ? `${c.last.mine ? "You: " : ""}${c.last.text}` : "No messages yet"}</span>`}
+        ${alarm
+          ? html`<span class="preview alarm">${warningIcon} ${alarm}</span>`
+          : html`<span class="preview">${this.preview(c)}</span>`}
       </a>
     </li>`;
+  }
+
+  private preview(c: ConversationView): string {
+    if (c.last) return `${c.last.mine ? "You: " : ""}${c.last.text}`;
+    if (c.kind === "group" && c.group.myRole === "none") return "You are no longer a member";
+    return "No messages yet";
   }
 }
 

@@ -9,9 +9,11 @@ import { shared } from "../styles/shared.js";
 import { LiveQuery } from "./live-query.js";
 import { lockIcon } from "./icons.js";
 import type { SealedNewChatDialog } from "./sealed-new-chat-dialog.js";
+import type { SealedNewGroupDialog } from "./sealed-new-group-dialog.js";
 import "./sealed-conversation-list.js";
 import "./sealed-chat-view.js";
 import "./sealed-new-chat-dialog.js";
+import "./sealed-new-group-dialog.js";
 import "./sealed-settings.js";
 import "./sealed-account-banner.js";
 import "./sealed-recovery-notice.js";
@@ -122,6 +124,7 @@ export class SealedMain extends LitElement {
   @state() private syncStatus: SyncStatus = "connecting";
   @state() private live = false;
   @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
+  @query("sealed-new-group-dialog") private groupDialog!: SealedNewGroupDialog;
 
   private readonly conversations = new LiveQuery(this, () => conversationViews(this.client.db));
   private readonly account = new LiveQuery(this, () => getAccount(this.client.db));
@@ -160,6 +163,10 @@ export class SealedMain extends LitElement {
     this.dialog.open();
   }
 
+  private openNewGroup(): void {
+    this.groupDialog.open();
+  }
+
   private onChatStarted(e: CustomEvent<{ id: ConversationId }>): void {
     location.hash = `#/c/${e.detail.id}`;
   }
@@ -185,6 +192,7 @@ export class SealedMain extends LitElement {
             ?live=${this.live}
             .version=${__APP_VERSION__}
             @new-chat=${this.openNewChat}
+            @new-group=${this.openNewGroup}
           ></sealed-conversation-list>
           <a class="settings-link" href=${SETTINGS_ROUTE} data-testid="open-settings">Settings</a>
         </nav>
@@ -199,6 +207,7 @@ export class SealedMain extends LitElement {
         </main>
       </div>
       <sealed-new-chat-dialog .client=${this.client} @chat-started=${this.onChatStarted}></sealed-new-chat-dialog>
+      <sealed-new-group-dialog .client=${this.client} .me=${this.account.value?.username ?? ""} @chat-started=${this.onChatStarted}></sealed-new-group-dialog>
     `;
   }
 
@@ -206,7 +215,7 @@ export class SealedMain extends LitElement {
     return html`<div class="empty">
       <div class="mark">${lockIcon}</div>
       <h2>${count === 0 ? "Your chats are end-to-end encrypted" : "Pick a conversation"}</h2>
-      <p>${count === 0 ? "Only you and the people you write to can read them." : "Or start a new one with a username."}</p>
+      <p>${count === 0 ? "Only you and the people you write to can read them." : "Or start a new chat or group with a username."}</p>
     </div>`;
   }
 }

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
-import type { MessageView } from "../client/views.js";
+import type { MessageView, SystemLineView, TimelineItem } from "../client/views.js";
 import { shared } from "../styles/shared.js";
 import { dayKey, formatDay, formatTime } from "./format.js";
 import { checkIcon, clockIcon, warningIcon } from "./icons.js";
@@ -26,8 +26,9 @@ const EDGE_PX = 800;
  * Windowed: a long history renders only a slice (the newest WINDOW messages, sliding up and down by STEP
  * as the reader scrolls, never more than MAX_RENDERED), so opening a 10,000-message conversation costs
  * the same as opening a short one. The message kept in view is anchored by hand across each move.
- * `data-total` on the log says how many messages the conversation holds, `data-first` which one the
- * rendered slice starts at; "Show earlier messages" moves the window for keyboard and screen reader users.
+ * `data-total` on the log says how many timeline rows the conversation holds (messages, and in groups the
+ * system lines such as "Alice added Carol"), `data-first` which one the rendered slice starts at; "Show
+ * earlier messages" moves the window for keyboard and screen reader users.
  */
 @customElement("sealed-message-list")
 export class SealedMessageList extends LitElement {
@@ -128,6 +129,21 @@ export class SealedMessageList extends LitElement {
         border-radius: 999px;
         padding: 0.15rem 0.75rem;
       }
+      li.event {
+        align-self: center;
+        text-align: center;
+        margin: 0.4rem 0;
+        font-size: 0.8rem;
+        color: var(--muted);
+        max-width: 90%;
+      }
+      li.event.warning {
+        color: var(--warn-text);
+        background: var(--warn-bg);
+        border-radius: 10px;
+        padding: 0.3rem 0.75rem;
+        font-weight: 600;
+      }
       li.system {
         align-self: center;
         text-align: center;
@@ -142,8 +158,10 @@ export class SealedMessageList extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) messages: MessageView[] = [];
+  @property({ attribute: false }) messages: readonly TimelineItem[] = [];
   @property() peerName = "";
+  /** A group chat: the log is labelled "Messages in …" rather than "Messages with …". */
+  @property({ type: Boolean }) group = false;
   /** The rendered window is messages[first, end): the newest WINDOW on open, at most MAX_RENDERED while scrolling. */
   @state() private first = 0;
   @state() private end = 0;
@@ -189,7 +207,8 @@ export class SealedMessageList extends LitElement {
     if (!changed.has("messages")) return;
     const count = this.messages.length;
     const grew = count > this.lastCount;
-    this.pin = this.lastCount === 0 || atNewest || (grew && this.messages.at(-1)?.mine === true);
+    const newest = this.messages.at(-1);
+    this.pin = this.lastCount === 0 || atNewest || (grew && newest?.kind === "message" && newest.mine);
     if (this.pin) {
       this.end = count;
       this.first = Math.max(0, count - (this.lastCount === 0 ? FIRST_PAINT : WINDOW));
@@ -228,7 +247,7 @@ export class SealedMessageList extends LitElement {
 
   /** The first message at least partly in view, and its distance from the top of the viewport. */
   private visibleAnchor(): { key: string; offset: number } | undefined {
-    for (const li of this.renderRoot.querySelectorAll<HTMLElement>("li.msg")) {
+    for (const li of this.renderRoot.querySelectorAll<HTMLElement>("li[data-key]")) {
       const bottom = li.offsetTop + li.offsetHeight;
       if (bottom > this.scrollTop) return { key: li.dataset["key"] ?? "", offset: li.offsetTop - this.scrollTop };
     }
@@ -237,7 +256,7 @@ export class SealedMessageList extends LitElement {
 
   /** Keeps the anchor message where it was on screen after messages were added or removed around it. */
   private restoreAnchor(a: { key: string; offset: number }): void {
-    for (const li of this.renderRoot.querySelectorAll<HTMLElement>("li.msg")) {
+    for (const li of this.renderRoot.querySelectorAll<HTMLElement>("li[data-key]")) {
       if (li.dataset["key"] !== a.key) continue;
       this.scrollTop = li.offsetTop - a.offset;
       return;
@@ -248,13 +267,24 @@ export class SealedMessageList extends LitElement {
     const items: { key: string; view: unknown }[] = [];
     const all = this.messages;
     const end = Math.min(this.end, all.length);
-    let prev: MessageView | undefined = all[this.first - 1];
+    // The item before the window decides whether the first one starts a new day and a new run.
+    const before = all[this.first - 1];
+    let prevDay = before ? dayKey(at(before)) : undefined;
+    let prev: MessageView | undefined = before?.kind === "message" ? before : undefined;
     for (let i = this.first; i < end; i++) {
-      const m = all[i] as MessageView;
-      if (!prev || dayKey(prev.sentAt) !== dayKey(m.sentAt)) {
-        items.push({ key: `day:${m.key}`, view: html`<li class="day" role="separator" aria-label=${formatDay(m.sentAt)}>${formatDay(m.sentAt)}</li>` });
+      const item = all[i]!;
+      const day = dayKey(at(item));
+      if (day !== prevDay) {
+        items.push({ key: `day:${item.key}`, view: html`<li class="day" role="separator" aria-label=${formatDay(at(item))}>${formatDay(at(item))}</li>` });
         prev = undefined;
+        prevDay = day;
       }
+      if (item.kind === "system") {
+        items.push({ key: `sys:${item.key}`, view: this.renderSystemLine(item, i) });
+        prev = undefined;
+        continue;
+      }
+      const m = item;
       if (m.missingBefore > 0) {
         items.push({
           key: `gap:${m.key}`,
@@ -262,7 +292,7 @@ export class SealedMessageList extends LitElement {
         });
       }
       if (m.chainBroken) items.push({ key: `broken:${m.key}`, view: html`<li class="system">The server may have altered or reordered ${m.senderName}'s messages here.</li>` });
-      const runStart = !prev || prev.mine !== m.mine || m.sentAt - prev.sentAt > RUN_GAP_MS || m.missingBefore > 0;
+      const runStart = !prev || prev.mine !== m.mine || prev.senderName !== m.senderName || m.sentAt - prev.sentAt > RUN_GAP_MS || m.missingBefore > 0;
       items.push({ key: m.key, view: this.renderMessage(m, runStart, i) });
       prev = m;
     }
@@ -279,7 +309,7 @@ export class SealedMessageList extends LitElement {
         aria-live="polite"
         aria-relevant="additions"
         aria-busy=${this.loadingOlder ? "true" : "false"}
-        aria-label="Messages with ${this.peerName}"
+        aria-label="${this.group ? "Messages in" : "Messages with"} ${this.peerName}"
         data-testid="message-list"
         data-total=${all.length}
         data-first=${this.first}
@@ -311,6 +341,14 @@ export class SealedMessageList extends LitElement {
     }
   }
 
+  /** "Alice added Carol": centred and muted like Signal's; warnings (a refused change, a new safety number) stand out. */
+  private renderSystemLine(l: SystemLineView, index: number) {
+    return html`<li class="event ${l.warning ? "warning" : ""}" data-testid="system-line" data-key=${`sys:${l.key}`} data-index=${index} ?data-warning=${l.warning === true}>
+      ${l.warning ? html`${warningIcon} ` : nothing}${l.text}
+      <span class="visually-hidden">, ${formatTime(l.at)}</span>
+    </li>`;
+  }
+
   private renderMessage(m: MessageView, runStart: boolean, index: number) {
     const who = m.mine ? "You" : m.senderName;
     return html`<li class="msg ${m.mine ? "mine" : "theirs"} ${runStart ? "run-start" : ""}" data-testid="message" data-key=${m.key} data-index=${index} data-mine=${m.mine ? "true" : "false"} data-status=${m.status}>
@@ -322,6 +360,11 @@ export class SealedMessageList extends LitElement {
       </span>
     </li>`;
   }
+}
+
+/** When a timeline row happened: a message's send time, a system line's time. */
+function at(item: TimelineItem): number {
+  return item.kind === "message" ? item.sentAt : item.at;
 }
 
 declare global {

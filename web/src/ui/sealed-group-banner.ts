@@ -1,0 +1,86 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property } from "lit/decorators.js";
+import type { GroupView } from "../client/views.js";
+import { shared } from "../styles/shared.js";
+import { warningIcon } from "./icons.js";
+
+/**
+ * What a group chat says above its history when something is wrong: the server served a membership change
+ * no admin signed (a lasting warning: the client kept the verified member list), or this account is no
+ * longer a member (the history stays readable, nothing new arrives, the composer is off).
+ */
+@customElement("sealed-group-banner")
+export class SealedGroupBanner extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+      }
+      div {
+        display: flex;
+        gap: 0.75rem;
+        align-items: flex-start;
+        margin: 0.75rem 1rem 0;
+        padding: 0.85rem 1rem;
+        border-radius: var(--radius);
+      }
+      .danger {
+        background: var(--danger-bg);
+        border: 1px solid var(--danger-border);
+        color: var(--danger);
+      }
+      .info {
+        background: var(--surface);
+        border: 1px solid var(--border);
+        color: var(--muted);
+      }
+      strong {
+        display: block;
+        margin-bottom: 0.2rem;
+      }
+      p {
+        margin: 0;
+        color: var(--text);
+        font-size: 0.92rem;
+      }
+      .icon {
+        font-size: 1.2rem;
+        line-height: 1;
+        padding-top: 0.1rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) group!: GroupView;
+
+  override render() {
+    const g = this.group;
+    return html`${g.problem
+      ? html`<div class="danger" role="alert" data-testid="membership-warning" data-code=${g.problem.code}>
+          <span class="icon">${warningIcon}</span>
+          <span>
+            <strong>The server tried to change this group's members without an admin. The change was refused.</strong>
+            <p>
+              No admin signed it, so this device kept the member list it had verified and sends only to those people. If it happens again,
+              the server may be trying to add someone to listen in.
+            </p>
+          </span>
+        </div>`
+      : nothing}
+    ${g.myRole === "none"
+      ? html`<div class="info" role="status" data-testid="group-removed">
+          <span>
+            <strong>You are no longer a member of this group</strong>
+            <p>You can still read what was written while you were in it, but you can't send or receive new messages.</p>
+          </span>
+        </div>`
+      : nothing}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-group-banner": SealedGroupBanner;
+  }
+}

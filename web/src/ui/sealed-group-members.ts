@@ -1,0 +1,312 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import { live } from "lit/directives/live.js";
+import { MAX_GROUP_NAME_BYTES, type ConversationId } from "../../../protocol/index.js";
+import type { ChatClient } from "../client/client.js";
+import type { GroupView, MemberView } from "../client/views.js";
+import { shared } from "../styles/shared.js";
+import { dialogStyles } from "./dialog-styles.js";
+import { errorText } from "./error-text.js";
+import { closeIcon } from "./icons.js";
+
+/**
+ * The group's member panel: who is in it and who is an admin; admins add, remove and promote people and
+ * decide whether new members can read earlier messages; members rename the group; everyone can leave.
+ * Every change is one signed membership entry made by the client; removing and leaving are confirmed first.
+ */
+@customElement("sealed-group-members")
+export class SealedGroupMembers extends LitElement {
+  static override styles = [
+    shared,
+    dialogStyles,
+    css`
+      dialog {
+        width: min(94vw, 30rem);
+      }
+      .top {
+        display: flex;
+        align-items: flex-start;
+        justify-content: space-between;
+        gap: 0.5rem;
+      }
+      .top p {
+        margin: 0;
+        color: var(--muted);
+        font-size: 0.9rem;
+      }
+      .close {
+        width: 2.5rem;
+        padding: 0;
+        flex: none;
+        color: var(--text);
+      }
+      section {
+        margin-top: 1rem;
+      }
+      label.field {
+        display: block;
+        font-weight: 600;
+        margin-bottom: 0.4rem;
+      }
+      form {
+        display: flex;
+        gap: 0.5rem;
+      }
+      form input {
+        flex: 1;
+        min-width: 0;
+      }
+      .toggle {
+        display: flex;
+        gap: 0.6rem;
+        align-items: flex-start;
+        font-weight: 600;
+      }
+      .toggle input {
+        width: 1.15rem;
+        height: 1.15rem;
+        margin: 0.15rem 0 0;
+        flex: none;
+        accent-color: var(--accent);
+      }
+      .toggle .hint {
+        display: block;
+        font-weight: 400;
+      }
+      h3 {
+        margin: 0 0 0.4rem;
+        font-size: 1rem;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 0.4rem;
+      }
+      li {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.4rem 0.6rem;
+        padding: 0.55rem 0.7rem;
+        border: 1px solid var(--border);
+        border-radius: var(--radius-sm);
+      }
+      .who {
+        flex: 1;
+        min-width: 8rem;
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      .badge {
+        display: inline-block;
+        margin-left: 0.35rem;
+        padding: 0.05rem 0.5rem;
+        border-radius: 999px;
+        font-size: 0.75rem;
+        font-weight: 600;
+        background: var(--accent-soft);
+        color: var(--accent);
+      }
+      .badge.warn {
+        background: var(--danger-bg);
+        color: var(--danger);
+      }
+      li button {
+        min-height: 2.1rem;
+        padding: 0.25rem 0.75rem;
+        font-size: 0.85rem;
+      }
+      .danger {
+        background: var(--surface);
+        color: var(--danger);
+        border-color: var(--danger-border);
+      }
+      .danger:hover:not(:disabled) {
+        background: var(--danger-bg);
+      }
+      .done {
+        color: var(--ok-text);
+        font-size: 0.92rem;
+        margin: 0.5rem 0 0;
+      }
+      .leave {
+        margin-top: 1.25rem;
+        display: flex;
+        justify-content: flex-end;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  @property({ attribute: false }) conversationId!: ConversationId;
+  @property({ attribute: false }) group!: GroupView;
+  /** The name as the list shows it ("Unnamed group" until one is readable). */
+  @property() groupTitle = "";
+  /** What is being done right now ("", or the testid-like name of the action), to disable the controls. */
+  @state() private busy = "";
+  @state() private error = "";
+  @state() private done = "";
+  @query("dialog") private dialog!: HTMLDialogElement;
+
+  open(): void {
+    this.error = "";
+    this.done = "";
+    this.dialog.showModal();
+  }
+
+  /** Runs one change; the group view updates itself from the store, so only the outcome is kept here. */
+  private async act(what: string, action: () => Promise<void>, done: string): Promise<boolean> {
+    this.busy = what;
+    this.error = "";
+    this.done = "";
+    try {
+      await action();
+      this.done = done;
+      return true;
+    } catch (e) {
+      this.error = errorText(e);
+      return false;
+    } finally {
+      this.busy = "";
+    }
+  }
+
+  private async add(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).elements.namedItem("username") as HTMLInputElement;
+    const name = input.value.trim().toLowerCase();
+    if (!name) {
+      this.error = "Enter the username of the person to add.";
+      return;
+    }
+    if (this.group.members.some((m) => m.username === name)) {
+      this.error = `${name} is in the group already.`;
+      return;
+    }
+    if (await this.act("add", () => this.client.addMember(this.conversationId, name), `${name} was added.`)) input.value = "";
+  }
+
+  private async rename(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).elements.namedItem("name") as HTMLInputElement;
+    const name = input.value.trim();
+    if (!name) {
+      this.error = "Give the group a name.";
+      return;
+    }
+    await this.act("rename", () => this.client.renameGroup(this.conversationId, name), "The group was renamed.");
+  }
+
+  private async removeMember(m: MemberView): Promise<void> {
+    if (!confirm(`Remove ${m.username} from “${this.groupTitle}”? They keep what they already received but can't read anything new.`)) return;
+    await this.act("remove", () => this.client.removeMember(this.conversationId, m.accountId), `${m.username} was removed.`);
+  }
+
+  private async toggleAdmin(m: MemberView): Promise<void> {
+    const admin = m.role !== "admin";
+    await this.act("admin", () => this.client.setAdmin(this.conversationId, m.accountId, admin), admin ? `${m.username} is now an admin.` : `${m.username} is no longer an admin.`);
+  }
+
+  private async setHistory(e: Event): Promise<void> {
+    const on = (e.target as HTMLInputElement).checked;
+    await this.act(
+      "history",
+      () => this.client.setHistoryForNewMembers(this.conversationId, on),
+      on ? "People added from now on can read earlier messages." : "People added from now on read only what is written after they join.",
+    );
+  }
+
+  private async leave(): Promise<void> {
+    if (!confirm(`Leave “${this.groupTitle}”? You keep the messages you have but get nothing new, and only an admin can add you back.`)) return;
+    if (await this.act("leave", () => this.client.leaveGroup(this.conversationId), "You left the group.")) this.dialog.close();
+  }
+
+  private renderMember(m: MemberView, admin: boolean) {
+    const disabled = this.busy !== "";
+    return html`<li data-testid="group-member" data-username=${m.username} data-role=${m.role}>
+      <span class="who">
+        ${m.isMe ? "You" : m.username}${m.role === "admin" ? html`<span class="badge" data-testid="group-admin-badge">Admin</span>` : nothing}
+        ${m.status !== "verified" ? html`<span class="badge warn">Identity changed</span>` : nothing}
+      </span>
+      ${admin && !m.isMe
+        ? html`<button class="secondary" type="button" ?disabled=${disabled} @click=${() => this.toggleAdmin(m)} data-testid="group-member-admin"
+              aria-label=${m.role === "admin" ? `Remove ${m.username} as admin` : `Make ${m.username} an admin`}>
+              ${m.role === "admin" ? "Remove admin" : "Make admin"}
+            </button>
+            <button class="danger" type="button" ?disabled=${disabled} @click=${() => this.removeMember(m)} data-testid="group-member-remove" aria-label="Remove ${m.username} from the group">
+              Remove
+            </button>`
+        : nothing}
+    </li>`;
+  }
+
+  override render() {
+    const g = this.group;
+    if (!g) return html`<dialog></dialog>`;
+    const admin = g.myRole === "admin";
+    const member = g.myRole !== "none";
+    const disabled = this.busy !== "";
+    const count = g.members.length === 1 ? "1 member" : `${g.members.length} members`;
+    return html`<dialog aria-labelledby="members-title" data-testid="group-members">
+      <div class="top">
+        <div>
+          <h2 id="members-title">Members</h2>
+          <p>${this.groupTitle} · ${count}</p>
+        </div>
+        <button class="ghost close" type="button" @click=${() => this.dialog.close()} aria-label="Close">${closeIcon}</button>
+      </div>
+      <p class="error" role="alert" data-testid="group-error">${this.error}</p>
+      <p class="done" role="status">${this.done}</p>
+      ${member
+        ? html`<section>
+            <label class="field" for="rename">Group name</label>
+            <form @submit=${this.rename}>
+              <input id="rename" name="name" type="text" autocomplete="off" maxlength=${MAX_GROUP_NAME_BYTES} .value=${g.name ?? ""} ?disabled=${disabled} data-testid="group-rename-input" />
+              <button class="secondary" type="submit" ?disabled=${disabled} data-testid="group-rename-button">${this.busy === "rename" ? "Saving…" : "Rename"}</button>
+            </form>
+          </section>`
+        : nothing}
+      ${admin
+        ? html`<section>
+            <label class="field" for="add">Add a member</label>
+            <form @submit=${this.add}>
+              <input id="add" name="username" type="text" placeholder="Their username" autocomplete="off" autocapitalize="none" spellcheck="false" maxlength="32" ?disabled=${disabled} data-testid="group-add-input" />
+              <button class="primary" type="submit" ?disabled=${disabled} data-testid="group-add-button">${this.busy === "add" ? "Adding…" : "Add"}</button>
+            </form>
+          </section>`
+        : nothing}
+      <section>
+        ${admin
+          ? html`<label class="toggle">
+              <input type="checkbox" .checked=${live(g.historyForNewMembers)} ?disabled=${disabled} @change=${this.setHistory} data-testid="group-history-toggle" />
+              <span>
+                New members can read earlier messages
+                <span class="hint">When on, people you add get the keys to the messages written before they joined. When off, they read only what is written after.</span>
+              </span>
+            </label>`
+          : html`<p class="hint" data-testid="group-history-state">
+              ${g.historyForNewMembers ? "New members can read the messages written before they joined." : "New members read only the messages written after they join."}
+            </p>`}
+      </section>
+      <section>
+        <h3 id="member-list">${count}</h3>
+        <ul aria-labelledby="member-list">
+          ${g.members.map((m) => this.renderMember(m, admin))}
+        </ul>
+      </section>
+      ${member
+        ? html`<div class="leave">
+            <button class="danger" type="button" ?disabled=${disabled} @click=${this.leave} data-testid="group-leave">${this.busy === "leave" ? "Leaving…" : "Leave group"}</button>
+          </div>`
+        : nothing}
+    </dialog>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-group-members": SealedGroupMembers;
+  }
+}

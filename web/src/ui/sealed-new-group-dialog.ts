@@ -1,0 +1,201 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, query, state } from "lit/decorators.js";
+import { MAX_GROUP_NAME_BYTES, USERNAME_PATTERN } from "../../../protocol/index.js";
+import type { ChatClient } from "../client/client.js";
+import { shared } from "../styles/shared.js";
+import { dialogStyles } from "./dialog-styles.js";
+import { errorText } from "./error-text.js";
+import { closeIcon } from "./icons.js";
+
+
+/**
+ * "New group": a name and the people to add (typed one by one, removable before creating). Creating
+ * verifies every member's device log and signs the group's first membership entry. Fires `chat-started`.
+ */
+@customElement("sealed-new-group-dialog")
+export class SealedNewGroupDialog extends LitElement {
+  static override styles = [
+    shared,
+    dialogStyles,
+    css`
+      label {
+        display: block;
+        font-weight: 600;
+        margin: 0.75rem 0 0.4rem;
+      }
+      p.intro {
+        margin: 0;
+        color: var(--muted);
+      }
+      .add {
+        display: flex;
+        gap: 0.5rem;
+      }
+      .add input {
+        flex: 1;
+        min-width: 0;
+      }
+      ul {
+        list-style: none;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        margin: 0.6rem 0 0;
+        padding: 0;
+      }
+      li {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.2rem;
+        padding: 0.15rem 0.2rem 0.15rem 0.75rem;
+        border-radius: 999px;
+        background: var(--accent-soft);
+        color: var(--text);
+        font-weight: 600;
+        font-size: 0.9rem;
+      }
+      li button {
+        min-height: 0;
+        width: 1.9rem;
+        height: 1.9rem;
+        padding: 0;
+        color: var(--muted);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client!: ChatClient;
+  /** This account's username: it is in every group it makes, so adding it is refused here. */
+  @property() me = "";
+  @state() private members: string[] = [];
+  @state() private busy = false;
+  @state() private error = "";
+  @query("dialog") private dialog!: HTMLDialogElement;
+  @query("#group-name") private nameInput!: HTMLInputElement;
+  @query("#group-member") private memberInput!: HTMLInputElement;
+
+  open(): void {
+    this.error = "";
+    this.busy = false;
+    this.members = [];
+    this.nameInput.value = "";
+    this.memberInput.value = "";
+    this.dialog.showModal();
+    this.nameInput.focus();
+  }
+
+  private close(): void {
+    this.dialog.close();
+  }
+
+  /** Adds the typed username to the list; true if it was added or the field was empty. */
+  private addTyped(): boolean {
+    const name = this.memberInput.value.trim().toLowerCase();
+    if (!name) return true;
+    if (!USERNAME_PATTERN.test(name)) return this.refuse("Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter.");
+    if (name === this.me) return this.refuse("You're in the group already: add the other people.");
+    if (this.members.includes(name)) return this.refuse(`${name} is on the list already.`);
+    this.members = [...this.members, name];
+    this.memberInput.value = "";
+    this.error = "";
+    return true;
+  }
+
+  private refuse(text: string): false {
+    this.error = text;
+    this.memberInput.focus();
+    return false;
+  }
+
+  private onMemberKey(e: KeyboardEvent): void {
+    // Enter in the member field adds that person; the Create button (or Enter in the name field) creates.
+    if (e.key !== "Enter" || e.isComposing) return;
+    e.preventDefault();
+    this.addTyped();
+  }
+
+  private removeMember(name: string): void {
+    this.members = this.members.filter((m) => m !== name);
+    this.memberInput.focus();
+  }
+
+  private async submit(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    if (!this.addTyped()) return;
+    const name = this.nameInput.value.trim();
+    if (!name) {
+      this.error = "Give the group a name.";
+      this.nameInput.focus();
+      return;
+    }
+    if (this.members.length === 0) {
+      this.refuse("Add at least one person by username.");
+      return;
+    }
+    this.busy = true;
+    this.error = "";
+    try {
+      const id = await this.client.createGroup(name, this.members);
+      this.dialog.close();
+      this.dispatchEvent(new CustomEvent("chat-started", { detail: { id }, bubbles: true, composed: true }));
+    } catch (err) {
+      this.error = errorText(err);
+      await this.updateComplete;
+      this.memberInput.focus();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    return html`
+      <dialog aria-labelledby="new-group-title" data-testid="new-group-dialog">
+        <form @submit=${this.submit} novalidate>
+          <h2 id="new-group-title">New group</h2>
+          <p class="intro">Only the members can read the group's name and messages.</p>
+          <label for="group-name">Group name</label>
+          <input id="group-name" type="text" autocomplete="off" maxlength=${MAX_GROUP_NAME_BYTES} ?disabled=${this.busy} data-testid="group-name-input" />
+          <label for="group-member">Members</label>
+          <div class="add">
+            <input
+              id="group-member"
+              type="text"
+              placeholder="Their username"
+              autocomplete="off"
+              autocapitalize="none"
+              spellcheck="false"
+              maxlength="32"
+              aria-describedby="group-error"
+              aria-invalid=${this.error ? "true" : "false"}
+              ?disabled=${this.busy}
+              @keydown=${this.onMemberKey}
+              data-testid="group-member-input"
+            />
+            <button class="secondary" type="button" ?disabled=${this.busy} @click=${() => this.addTyped()} data-testid="group-member-add">Add</button>
+          </div>
+          ${this.members.length
+            ? html`<ul aria-label="People to add">
+                ${this.members.map(
+                  (m) => html`<li data-testid="group-new-member" data-username=${m}>
+                    ${m}
+                    <button class="ghost" type="button" ?disabled=${this.busy} aria-label="Remove ${m}" @click=${() => this.removeMember(m)}>${closeIcon}</button>
+                  </li>`,
+                )}
+              </ul>`
+            : nothing}
+          <p class="error" id="group-error" role="alert">${this.error}</p>
+          <div class="actions">
+            <button class="secondary" type="button" @click=${this.close}>Cancel</button>
+            <button class="primary" type="submit" ?disabled=${this.busy} data-testid="group-create">${this.busy ? "Creating…" : "Create group"}</button>
+          </div>
+        </form>
+      </dialog>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-new-group-dialog": SealedNewGroupDialog;
+  }
+}
