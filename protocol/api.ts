@@ -2,6 +2,8 @@ import { z } from "zod";
 import { fromBase64url } from "./bytes.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId, USERNAME_PATTERN, type Brand } from "./ids.js";
 import { MAX_GROUP_MEMBERS } from "./membership-log.js";
+import { HISTORY_SHARE_BYTES } from "./history-share.js";
+import { MAX_SEALED_GROUP_META_BYTES } from "./group-meta.js";
 import { LINK_ID_BYTES, MAX_LINK_FRAME_BYTES } from "./link.js";
 import { PUBLIC_KEY_BYTES } from "./primitives.js";
 
@@ -80,6 +82,10 @@ export const API_ERROR_CODES = [
   "rate_limited", // 429: too many requests of this kind from this client; see Retry-After
   "invalid_membership", // 400: a membership entry does not decode, is not by the caller's device, or the group log with it does not verify
   "membership_conflict", // 409: another membership entry holds that position, or the group id is taken
+  "invalid_history_share", // 400: history shares sent with an entry that is not an add, in a group with history off, or one that does not decode, names another conversation or account, cites an epoch not stored with that key id, or repeats an epoch
+  "stale_membership", // 409: a group epoch bundle cites a membership head that is not the group's current one
+  "invalid_meta", // 400: a group meta does not decode, or is for another conversation
+  "stale_meta", // 409: the group meta is sealed under an older epoch than the stored one
   "invalid_package", // 400: a device-secrets package does not decode, or names another account, sender, recipient or head
   "stale_package", // 409: a package for an older log position than the one stored for that device
   "invalid_blob", // 400: a recovery or passphrase blob does not decode, is out of bounds, or is for another account
@@ -125,6 +131,8 @@ export const conversationSchema = z.discriminatedUnion("kind", [
     members: z.array(accountIdSchema).min(1).max(MAX_GROUP_MEMBERS),
     createdAt: z.number().int(),
     lastSeq: z.number().int().nonnegative(),
+    /** The newest sealed group meta (docs/PROTOCOL.md "Group metadata"), null until a member names the group. */
+    meta: b64(1, MAX_SEALED_GROUP_META_BYTES).nullable(),
   }),
 ]);
 export type Conversation = z.infer<typeof conversationSchema>;
@@ -140,8 +148,20 @@ export const conversationListResponse = z.object({ conversations: z.array(conver
 /** A membership entry's largest size: a create entry naming MAX_GROUP_MEMBERS members, plus header and signature. */
 export const MAX_MEMBERSHIP_ENTRY_BYTES = 2 + 16 + 4 + 32 + 8 + 32 + 16 + 4 + 32 + 4 + (2 + MAX_GROUP_MEMBERS * 33 + 1) + 64;
 export const membershipEntryRequest = z.strictObject({ entry: b64(1, MAX_MEMBERSHIP_ENTRY_BYTES) });
+/** History shares one add entry may carry: one per earlier epoch of the group. */
+export const MAX_HISTORY_SHARES = 10_000;
+// POST /api/conversations/:id/membership: the entry, and with an add in a group with history on, the
+// new member's history shares (docs/PROTOCOL.md "History share"), stored in the same batch as the entry.
+export const appendMembershipRequest = z.strictObject({
+  entry: b64(1, MAX_MEMBERSHIP_ENTRY_BYTES),
+  historyShares: z.array(b64(1, HISTORY_SHARE_BYTES)).max(MAX_HISTORY_SHARES).optional(),
+});
 export const membershipLogResponse = z.object({ entries: z.array(b64(1, MAX_MEMBERSHIP_ENTRY_BYTES)).min(1) });
 export const appendMembershipResponse = z.object({ seq: z.number().int().positive() });
+// GET /api/conversations/:id/history-shares: the calling account's shares for that group, oldest epoch first.
+export const historySharesResponse = z.object({ shares: z.array(b64(HISTORY_SHARE_BYTES, HISTORY_SHARE_BYTES)).max(MAX_HISTORY_SHARES) });
+// PUT /api/conversations/:id/meta (204): the group's new sealed meta.
+export const putGroupMetaRequest = z.strictObject({ meta: b64(1, MAX_SEALED_GROUP_META_BYTES) });
 
 // POST /api/conversations/:id/epochs
 export const postEpochRequest = z.strictObject({ bundle: b64(1, MAX_BUNDLE_BYTES) });

@@ -10,6 +10,8 @@ import { conversationRoutes } from "./routes/conversations.js";
 import { deviceLogRoutes } from "./routes/device-log.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { groupRoutes } from "./routes/groups.js";
+import { groupMetaRoutes } from "./routes/group-meta.js";
+import { historyShareRoutes } from "./routes/history-shares.js";
 import { directoryRoutes } from "./routes/directory.js";
 import { epochRoutes } from "./routes/epochs.js";
 import { healthRoutes } from "./routes/health.js";
@@ -38,6 +40,8 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", linkFrameRoutes);
   app.route("/api", conversationRoutes);
   app.route("/api", groupRoutes);
+  app.route("/api", historyShareRoutes);
+  app.route("/api", groupMetaRoutes);
   app.route("/api", epochRoutes);
   app.route("/api", messageRoutes);
   app.route("/api", realtimeRoutes);

@@ -1,5 +1,7 @@
 import { toBase64url } from "../../protocol/bytes.js";
-import { createEpochBundle } from "../../protocol/epoch-bundle.js";
+import { createEpochBundle, openArchivedKey } from "../../protocol/epoch-bundle.js";
+import { sealGroupMeta } from "../../protocol/group-meta.js";
+import { createHistoryShare } from "../../protocol/history-share.js";
 import { ConversationId, CONVERSATION_ID_BYTES } from "../../protocol/ids.js";
 import { GroupRole, decodeMembershipEntry, membershipEntryHash, signMembershipEntry, type MembershipChange } from "../../protocol/membership-log.js";
 import type { ApiClient } from "./api-client.js";
@@ -53,9 +55,38 @@ export function postGroup(api: ApiClient, as: LoggedInAccount, entry: { b64: str
   return api.call("POST", "/api/groups", { cookie: as.cookie, json: { entry: entry.b64 } });
 }
 
-/** POST /api/conversations/:id/membership. */
-export function postMembership(api: ApiClient, as: LoggedInAccount, groupId: string, entry: { b64: string }): Promise<Response> {
-  return api.call("POST", `/api/conversations/${groupId}/membership`, { cookie: as.cookie, json: { entry: entry.b64 } });
+/** POST /api/conversations/:id/membership, with history shares when given. */
+export function postMembership(api: ApiClient, as: LoggedInAccount, groupId: string, entry: { b64: string }, historyShares?: readonly Uint8Array[]): Promise<Response> {
+  const json = historyShares ? { entry: entry.b64, historyShares: historyShares.map(toBase64url) } : { entry: entry.b64 };
+  return api.call("POST", `/api/conversations/${groupId}/membership`, { cookie: as.cookie, json });
+}
+
+/**
+ * A history share of `epoch` for `to`, made as the adding admin's client makes it: `sharer` (a member when
+ * the epoch was made) opens its archived copy of the key as extractable and seals it to `to`'s history key.
+ */
+export async function makeHistoryShare(sharer: TestAccount, epoch: TestEpoch, to: TestAccount): Promise<Uint8Array> {
+  const ck = await openArchivedKey(testCrypto, epoch.bundle, { accountId: sharer.accountId, generation: sharer.state.history.generation, historyKey: sharer.keys.history.privateKey }, true);
+  return createHistoryShare(testCrypto, ck, epoch.bundle, { accountId: to.accountId, generation: to.state.history.generation, historyKey: to.state.history.publicKey });
+}
+
+/** A group name sealed under `epoch`'s key and signed by `author`'s device. */
+export function makeGroupMeta(author: TestAccount, epoch: TestEpoch, name: string): Promise<Uint8Array> {
+  return sealGroupMeta(testCrypto, {
+    conversationId: epoch.conversationId,
+    epoch: epoch.epoch,
+    keyId: epoch.keyId,
+    author: { accountId: author.accountId, deviceId: author.deviceId, logSeq: author.state.head.seq, logHead: author.state.head.hash },
+    createdAt: Date.now(),
+    ck: epoch.ck,
+    signingKey: author.keys.deviceSigning.privateKey,
+    meta: { name },
+  });
+}
+
+/** PUT /api/conversations/:id/meta. */
+export function putGroupMeta(api: ApiClient, as: LoggedInAccount, groupId: string, meta: Uint8Array): Promise<Response> {
+  return api.call("PUT", `/api/conversations/${groupId}/meta`, { cookie: as.cookie, json: { meta: toBase64url(meta) } });
 }
 
 /** An epoch bundle for a group: CK wrapped to every device and history key of `members`, citing the membership head. */

@@ -5,7 +5,7 @@ import type { AccountId } from "../../protocol/ids.js";
 import { createAccount, logIn, type LoggedInAccount, type TestAccount } from "../support/account.js";
 import { apiClient, type ApiClient } from "../support/api-client.js";
 import { startConversation, type TestEpoch } from "../support/conversation.js";
-import { TestGroup, postGroup } from "../support/group.js";
+import { TestGroup, makeGroupEpoch, postGroup } from "../support/group.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { fakeArgon2id } from "../support/fake-argon2id.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry, type AccountLog, type TestDevice } from "../support/device-log.js";
@@ -39,6 +39,8 @@ export interface AuthzFixtures {
   readonly passphrase: { readonly blob: string; readonly accessToken: string };
   /** A group bob created (so bob is its admin) with alice as a plain member. */
   readonly group: TestGroup;
+  /** The group's epoch 0, made and posted by bob: what group metas are sealed under. */
+  readonly groupEpoch: TestEpoch;
   /** A link no principal answered, whose token stands for "another link's token". */
   readonly otherLink: OpenedLink;
 }
@@ -75,6 +77,8 @@ export async function makeAuthzFixtures(): Promise<AuthzFixtures> {
   const create = await group.createEntry(bob, [alice]);
   expectStatus(await postGroup(api, bob, create), 201, "bob creates the group");
   await group.accept(create);
+  const groupEpoch = await makeGroupEpoch(bob, group, [bob, alice], 0);
+  expectStatus(await api.call("POST", `/api/conversations/${group.id}/epochs`, { cookie: bob.cookie, json: { bundle: toBase64url(groupEpoch.bytes) } }), 201, "bob posts the group's epoch 0");
 
   const pp = await passphraseBlobFor(log, fakeArgon2id, "correct horse battery staple", alice.keys.recoveryKey);
 
@@ -90,6 +94,7 @@ export async function makeAuthzFixtures(): Promise<AuthzFixtures> {
     recoveryCounter: 1,
     passphrase: { blob: toBase64url(pp.blob), accessToken: toBase64url(pp.accessToken) },
     group,
+    groupEpoch,
     otherLink: await openLink(api),
   };
 }

@@ -4,7 +4,7 @@ import { createAccount, logIn, makeAccount, requestNonce, signUp, signedLogin, t
 import type { CallOptions } from "../support/api-client.js";
 import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
 import { makeEnvelope, makeEpochBundle } from "../support/conversation.js";
-import { TestGroup } from "../support/group.js";
+import { TestGroup, makeGroupMeta } from "../support/group.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
 import { openLink, type OpenedLink } from "../support/link-relay.js";
@@ -177,6 +177,8 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
     if (res.status === 201) await fx.group.accept(entry);
     return res;
   },
+  "history-shares-read": (fx, c) => send(c, "GET", `/api/conversations/${fx.group.id}/history-shares`),
+  "group-meta": async (fx, c) => send(c, "PUT", `/api/conversations/${fx.group.id}/meta`, { json: { meta: toBase64url(await makeGroupMeta(c.device, fx.groupEpoch, "matrix")) } }),
   epochs: (fx, c) => send(c, "GET", `/api/conversations/${fx.epoch.conversationId}/epochs`),
   "message-post": async (fx, c) => {
     const envelope = await makeEnvelope(fx.alice, fx.epoch, "matrix");

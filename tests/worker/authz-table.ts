@@ -371,6 +371,20 @@ export const AUTHZ_TABLE = [
     },
   },
   {
+    id: "history-shares-read",
+    method: "GET",
+    path: "/api/conversations/:id/history-shares",
+    request: "read the history shares addressed to the principal's account in the group",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(403, "not_member"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200), admin: ok(200) },
+  },
+  {
+    id: "group-meta",
+    method: "PUT",
+    path: "/api/conversations/:id/meta",
+    request: "rename the group: a meta sealed under its epoch 0 and signed by the principal's own device",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(403, "not_member"), foreignOrigin: BAD_ORIGIN, member: ok(204, "any member may rename"), admin: ok(204) },
+  },
+  {
     id: "epoch-post",
     method: "POST",
     path: "/api/conversations/:id/epochs",

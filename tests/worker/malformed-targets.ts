@@ -1,13 +1,14 @@
+import { MAX_SEALED_GROUP_META_BYTES } from "../../protocol/group-meta.js";
 import { MAX_DEVICE_SECRETS_BYTES, MAX_ENVELOPE_BYTES, MAX_MEMBERSHIP_ENTRY_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
 import { MAX_LINK_FRAME_BYTES } from "../../protocol/link.js";
-import { BUNDLE_BODY_LIMIT, DEFAULT_BODY_LIMIT } from "../../worker/http/body-limits.js";
+import { BUNDLE_BODY_LIMIT, DEFAULT_BODY_LIMIT, MEMBERSHIP_BODY_LIMIT } from "../../worker/http/body-limits.js";
 import { createAccount, makeAccount, type LoggedInAccount } from "../support/account.js";
 import { makeEnvelope, makeEpochBundle, startConversation } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, genesisDevice, makeDevice, postLogEntry } from "../support/device-log.js";
 import { fakeArgon2id } from "../support/fake-argon2id.js";
-import { TestGroup, postGroup } from "../support/group.js";
+import { TestGroup, makeGroupEpoch, makeGroupMeta, postGroup } from "../support/group.js";
 import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
 import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
 import { answeredLink, freshApi, secretsPackage } from "./authz-fixtures.js";
@@ -55,6 +56,8 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
   await group.accept(created);
   const addBob = await group.entry(alice, { kind: MembershipKind.add, accountId: bob.accountId, role: GroupRole.member });
   const otherCreate = await new TestGroup().createEntry(alice, [bob]);
+  // A name sealed under an epoch the group never got: even untampered it would be refused (unknown_epoch).
+  const meta = await makeGroupMeta(alice, await makeGroupEpoch(alice, group, [alice, mallory], 0), "never stored");
   const malloryBlob = await recoveryBlobFor(malloryLog, mallory.keys.recovery, 5);
   const malloryPassphrase = await passphraseBlobFor(malloryLog, fakeArgon2id, "not alice's", mallory.keys.recoveryKey);
 
@@ -131,6 +134,15 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
       path: `/api/conversations/${group.id}/membership`,
       fields: { entry: field(1, MAX_MEMBERSHIP_ENTRY_BYTES, true, addBob.bytes) },
       valid: { entry: addBob.b64 },
+      anonymous: "unauthenticated",
+      limit: MEMBERSHIP_BODY_LIMIT,
+    },
+    {
+      name: "group-meta",
+      method: "PUT",
+      path: `/api/conversations/${group.id}/meta`,
+      fields: { meta: field(1, MAX_SEALED_GROUP_META_BYTES, true, meta) },
+      valid: { meta: toBase64url(meta) },
       anonymous: "unauthenticated",
       limit: DEFAULT_BODY_LIMIT,
     },
@@ -224,6 +236,8 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
     { method: "GET", path: "/api/conversations/{}/epochs", sessionFirst: true },
     { method: "GET", path: "/api/conversations/{}/membership", sessionFirst: true },
     { method: "POST", path: "/api/conversations/{}/membership", body: { entry: bad.entry }, sessionFirst: true },
+    { method: "GET", path: "/api/conversations/{}/history-shares", sessionFirst: true },
+    { method: "PUT", path: "/api/conversations/{}/meta", body: { meta: "!" }, sessionFirst: true },
     { method: "POST", path: "/api/conversations/{}/messages", body: { envelope: bad.envelope }, sessionFirst: true },
     { method: "GET", path: "/api/conversations/{}/messages", sessionFirst: true },
     { method: "GET", path: "/api/recovery/{}", sessionFirst: false },

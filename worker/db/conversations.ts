@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { accountIdSchema, conversationIdSchema, type Conversation } from "../../protocol/api.js";
+import { toBase64url } from "../../protocol/bytes.js";
 import type { AccountId, ConversationId } from "../../protocol/ids.js";
-import { int, parseRow, parseRows } from "./rows.js";
+import { blob, int, parseRow, parseRows } from "./rows.js";
 
 const conversationRow = z.object({
   id: conversationIdSchema,
@@ -10,6 +11,8 @@ const conversationRow = z.object({
   member_b: accountIdSchema.nullable(),
   /** Group members from conversation_members, comma-separated in account-id order. */
   group_members: z.string().nullable(),
+  /** A group's newest sealed meta (group_meta), if any. */
+  group_meta: blob.nullable(),
   created_at: int,
   last_seq: int.nonnegative(),
 });
@@ -20,15 +23,17 @@ function toConversation(r: z.output<typeof conversationRow>): Conversation {
     return { id: r.id, kind: "direct", members: [r.member_a, r.member_b], createdAt: r.created_at, lastSeq: r.last_seq };
   }
   const members = (r.group_members ?? "").split(",").filter(Boolean).map((m) => accountIdSchema.parse(m));
-  return { id: r.id, kind: "group", members, createdAt: r.created_at, lastSeq: r.last_seq };
+  return { id: r.id, kind: "group", members, createdAt: r.created_at, lastSeq: r.last_seq, meta: r.group_meta ? toBase64url(r.group_meta) : null };
 }
 
 // lastSeq reads the messages primary key (conversation_id, seq) backwards: one index probe per row.
-// A group's members are read from conversation_members (a direct chat keeps its pair in the row).
+// A group's members are read from conversation_members (a direct chat keeps its pair in the row), its
+// newest sealed meta from group_meta (a primary-key probe).
 const SELECT_CONVERSATION = `
   SELECT c.id, c.kind, c.member_a, c.member_b, c.created_at,
          CASE c.kind WHEN 'group' THEN (SELECT group_concat(account_id, ',') FROM
            (SELECT account_id FROM conversation_members WHERE conversation_id = c.id ORDER BY account_id)) END AS group_members,
+         (SELECT meta FROM group_meta WHERE conversation_id = c.id) AS group_meta,
          COALESCE((SELECT MAX(m.seq) FROM messages m WHERE m.conversation_id = c.id), 0) AS last_seq
     FROM conversations c`;
 

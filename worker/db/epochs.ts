@@ -29,6 +29,14 @@ export async function findEpochKeyId(db: D1Database, conversationId: Conversatio
   return row ? parseRow(keyRow, row, "epochs").key_id : undefined;
 }
 
+const keyIdRow = z.object({ epoch: int.nonnegative(), key_id: blob });
+
+/** Every stored epoch of a conversation with its key id. */
+export async function listEpochKeyIds(db: D1Database, conversationId: ConversationId): Promise<Map<number, Uint8Array>> {
+  const { results } = await db.prepare("SELECT epoch, key_id FROM epochs WHERE conversation_id = ?1").bind(conversationId).all();
+  return new Map(parseRows(keyIdRow, results, "epochs").map((r) => [r.epoch, r.key_id]));
+}
+
 const bundleRow = z.object({ epoch: int.nonnegative(), bundle: blob });
 
 export async function listEpochs(db: D1Database, conversationId: ConversationId): Promise<{ epoch: number; bundle: Uint8Array }[]> {

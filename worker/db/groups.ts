@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AccountId, ConversationId } from "../../protocol/ids.js";
-import { blob, isUniqueViolation, parseRows } from "./rows.js";
+import { historyShareStatements, type NewHistoryShare } from "./history-shares.js";
+import { blob, isUniqueViolation, parseRow, parseRows } from "./rows.js";
 
 /**
  * Group conversations and their membership logs (migration 0005). conversation_members always equals the
@@ -29,19 +30,34 @@ export async function readMembership(db: D1Database, id: ConversationId): Promis
   return parseRows(entryRow, results, "membership_entries").map((r) => r.entry);
 }
 
+/** The last entry of a group's log (its membership head is that entry's hash), or undefined for none. */
+export async function readLastMembershipEntry(db: D1Database, id: ConversationId): Promise<Uint8Array | undefined> {
+  const row = await db.prepare("SELECT entry FROM membership_entries WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT 1").bind(id).first();
+  return row ? parseRow(entryRow, row, "membership_entries").entry : undefined;
+}
+
 /**
- * Stores a verified entry at `seq` and moves the members table to the new member set, in one batch.
- * The (conversation, seq) primary key makes a racing second entry at that position fail.
+ * Stores a verified entry at `seq`, moves the members table to the new member set and stores the added
+ * member's history shares, in one batch: a new member never sees the entry without its shares. The
+ * (conversation, seq) primary key makes a racing second entry at that position fail, and with it the rest.
  */
 export async function appendMembership(
   db: D1Database,
-  a: { id: ConversationId; seq: number; entry: Uint8Array; added: readonly AccountId[]; removed: readonly AccountId[] },
+  a: {
+    id: ConversationId;
+    seq: number;
+    entry: Uint8Array;
+    added: readonly AccountId[];
+    removed: readonly AccountId[];
+    historyShares?: { readonly accountId: AccountId; readonly shares: readonly NewHistoryShare[]; readonly now: number };
+  },
 ): Promise<"stored" | "position_taken"> {
   try {
     await db.batch([
       db.prepare("INSERT INTO membership_entries (conversation_id, seq, entry) VALUES (?1, ?2, ?3)").bind(a.id, a.seq, a.entry),
       ...a.added.map((m) => db.prepare("INSERT INTO conversation_members (conversation_id, account_id) VALUES (?1, ?2)").bind(a.id, m)),
       ...a.removed.map((m) => db.prepare("DELETE FROM conversation_members WHERE conversation_id = ?1 AND account_id = ?2").bind(a.id, m)),
+      ...(a.historyShares ? historyShareStatements(db, { id: a.id, ...a.historyShares }) : []),
     ]);
     return "stored";
   } catch (e) {

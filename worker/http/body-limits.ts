@@ -1,14 +1,21 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { MAX_BUNDLE_BYTES } from "../../protocol/api.js";
+import { MAX_BUNDLE_BYTES, MAX_HISTORY_SHARES, MAX_MEMBERSHIP_ENTRY_BYTES } from "../../protocol/api.js";
+import { HISTORY_SHARE_BYTES } from "../../protocol/history-share.js";
 import { TooLarge } from "../errors.js";
 
-/** Every JSON body but an epoch bundle: a genesis is <= 8 KiB and an envelope <= 70 KiB, as base64url. */
+/** Every JSON body but an epoch bundle or a membership post: a genesis is <= 8 KiB and an envelope <= 70 KiB, as base64url. */
 export const DEFAULT_BODY_LIMIT = 128 * 1024;
 /** An epoch bundle of MAX_BUNDLE_BYTES (1 MiB) as base64url, plus room for the JSON around it. */
 export const BUNDLE_BODY_LIMIT = Math.ceil((MAX_BUNDLE_BYTES * 4) / 3) + 1024;
+/**
+ * A membership entry with MAX_HISTORY_SHARES history shares (about 2.7 MB): each share as base64url with
+ * its quotes and comma, plus the entry and room for the JSON around them.
+ */
+export const MEMBERSHIP_BODY_LIMIT = Math.ceil((MAX_MEMBERSHIP_ENTRY_BYTES * 4) / 3) + MAX_HISTORY_SHARES * (Math.ceil((HISTORY_SHARE_BYTES * 4) / 3) + 3) + 1024;
 
 const EPOCHS_PATH = /^\/api\/conversations\/[^/]+\/epochs\/?$/;
+const MEMBERSHIP_PATH = /^\/api\/conversations\/[^/]+\/membership\/?$/;
 
 function limit(maxSize: number): MiddlewareHandler {
   return bodyLimit({
@@ -20,7 +27,8 @@ function limit(maxSize: number): MiddlewareHandler {
 }
 
 const bundleLimit = limit(BUNDLE_BODY_LIMIT);
+const membershipLimit = limit(MEMBERSHIP_BODY_LIMIT);
 const defaultLimit = limit(DEFAULT_BODY_LIMIT);
 
-/** Bounds every body before anything reads it; only the epoch route gets the large limit. */
-export const bodyLimits: MiddlewareHandler = (c, next) => (EPOCHS_PATH.test(c.req.path) ? bundleLimit : defaultLimit)(c, next);
+/** Bounds every body before anything reads it; only the epoch and membership routes get larger limits. */
+export const bodyLimits: MiddlewareHandler = (c, next) => (EPOCHS_PATH.test(c.req.path) ? bundleLimit : MEMBERSHIP_PATH.test(c.req.path) ? membershipLimit : defaultLimit)(c, next);

@@ -3,11 +3,13 @@ import type { z } from "zod";
 import { postEpochRequest, type epochListResponse, type postEpochResponse } from "../../protocol/api.js";
 import { bytesEqual, fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { bundleSigningInput, decodeBundle, keyIdOf } from "../../protocol/epoch-bundle.js";
+import { decodeMembershipEntry, membershipEntryHash } from "../../protocol/membership-log.js";
 import { verify } from "../../protocol/primitives.js";
 import { requireSession } from "../auth/require-session.js";
 import { cryptoEnv } from "../crypto-env.js";
 import { findDevice } from "../db/devices.js";
 import { insertEpoch, listEpochs } from "../db/epochs.js";
+import { readLastMembershipEntry } from "../db/groups.js";
 import type { AppEnv } from "../env.js";
 import { BadRequest, Conflict, Forbidden } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
@@ -37,6 +39,16 @@ export const epochRoutes = new Hono<AppEnv>()
     }
     // The envelope check matches key ids, so a key id must really be the hash of the signed commitment.
     if (!bytesEqual(await keyIdOf(cryptoEnv, bundle.commitment), bundle.keyId)) throw new BadRequest("invalid_bundle", "the key id is not the hash of the commitment");
+    if (conversation.kind === "group") {
+      // A group epoch is made for the group as its log stands: one cut for an older head could still
+      // wrap the key to a member removed since. (A direct chat's head is fixed by its pair.)
+      const last = await readLastMembershipEntry(c.env.DB, conversation.id);
+      if (!last) throw new Error(`group ${conversation.id} has no membership entry`);
+      const head = await membershipEntryHash(cryptoEnv, decodeMembershipEntry(last).body);
+      if (!bytesEqual(head, bundle.membershipHead)) {
+        throw new Conflict("stale_membership", "the group changed: fetch its membership log and make the epoch for its head");
+      }
+    }
     const members = new Set<string>(conversation.members);
     const named = [...bundle.heads, ...bundle.deviceWraps, ...bundle.historyWraps].map((x) => x.accountId);
     const outsider = named.find((a) => !members.has(a));

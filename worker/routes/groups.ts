@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { z } from "zod";
-import { membershipEntryRequest, type appendMembershipResponse, type conversationResponse, type membershipLogResponse } from "../../protocol/api.js";
+import { appendMembershipRequest, membershipEntryRequest, type appendMembershipResponse, type conversationResponse, type membershipLogResponse } from "../../protocol/api.js";
 import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { verifyLog, type AccountState } from "../../protocol/device-log.js";
 import { isProtocolError } from "../../protocol/errors.js";
@@ -17,6 +17,7 @@ import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
 import { notifyAccounts } from "../realtime/notify.js";
 import { memberConversation } from "./conversation-access.js";
+import { checkHistoryShares } from "./history-shares.js";
 
 /**
  * Groups (docs/API.md "Groups"). The server holds no group key; what it enforces it checks with the
@@ -51,8 +52,8 @@ async function verifyGroupLog(db: D1Database, entries: readonly Uint8Array[], id
 }
 
 /** The posted entry, decoded; it must be the calling device's own work. */
-async function readEntry(c: Context<AppEnv>) {
-  const bytes = fromBase64url((await readJson(c, membershipEntryRequest)).entry);
+async function decodeOwnEntry(c: Context<AppEnv>, text: string) {
+  const bytes = fromBase64url(text);
   const entry = await decodeOr("invalid_membership", () => decodeMembershipEntry(bytes));
   const session = c.var.session;
   if (entry.author.accountId !== session.accountId || entry.author.deviceId !== session.deviceId) {
@@ -67,7 +68,7 @@ async function requireAccounts(db: D1Database, ids: readonly AccountId[]): Promi
 
 export const groupRoutes = new Hono<AppEnv>()
   .post("/groups", requireSession, async (c) => {
-    const { entry, bytes } = await readEntry(c);
+    const { entry, bytes } = await decodeOwnEntry(c, (await readJson(c, membershipEntryRequest)).entry);
     if (entry.change.kind !== MembershipKind.create) throw new BadRequest("invalid_membership", "a group starts with a create entry");
     await requireAccounts(c.env.DB, entry.change.members.map((m) => m.accountId));
     const state = await verifyGroupLog(c.env.DB, [bytes], entry.conversationId);
@@ -89,17 +90,26 @@ export const groupRoutes = new Hono<AppEnv>()
   .post("/conversations/:id/membership", requireSession, async (c) => {
     const conversation = await memberConversation(c);
     if (conversation.kind !== "group") throw new NotFound("a direct conversation has no membership log");
-    const { entry, bytes } = await readEntry(c);
+    const body = await readJson(c, appendMembershipRequest);
+    const { entry, bytes } = await decodeOwnEntry(c, body.entry);
+    const shareTexts = body.historyShares ?? [];
+    if (shareTexts.length > 0 && entry.change.kind !== MembershipKind.add) throw new BadRequest("invalid_history_share", "history shares come only with an add entry");
     const stored = await readMembership(c.env.DB, conversation.id);
     if (entry.seq < stored.length) throw new Conflict("membership_conflict", `position ${entry.seq} is taken: fetch the log and build on its head (${stored.length - 1})`);
     if (entry.seq > stored.length) throw new BadRequest("invalid_membership", `the next entry goes at position ${stored.length}, not ${entry.seq}`);
     if (entry.change.kind === MembershipKind.add) await requireAccounts(c.env.DB, [entry.change.accountId]);
     const state = await verifyGroupLog(c.env.DB, [...stored, bytes], conversation.id);
+    let historyShares: Parameters<typeof appendMembership>[1]["historyShares"];
+    if (shareTexts.length > 0 && entry.change.kind === MembershipKind.add) {
+      if (!state.historyForNewMembers) throw new BadRequest("invalid_history_share", "this group does not share history with new members");
+      const shares = await checkHistoryShares(c.env.DB, { conversationId: conversation.id, addedAccount: entry.change.accountId, shares: shareTexts });
+      historyShares = { accountId: entry.change.accountId, shares, now: Date.now() };
+    }
     const before = new Set<string>(conversation.members);
     const after = state.members.map((m) => m.accountId);
     const added = after.filter((m) => !before.has(m));
     const removed = conversation.members.filter((m) => !after.includes(m));
-    const result = await appendMembership(c.env.DB, { id: conversation.id, seq: entry.seq, entry: bytes, added, removed });
+    const result = await appendMembership(c.env.DB, { id: conversation.id, seq: entry.seq, entry: bytes, added, removed, ...(historyShares ? { historyShares } : {}) });
     if (result === "position_taken") throw new Conflict("membership_conflict", `position ${entry.seq} was just taken by another entry`);
     // Everyone before and after the change hears of it: the removed to stop, the added to start.
     const audience = [...new Set([...conversation.members, ...added])];

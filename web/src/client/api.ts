@@ -1,6 +1,9 @@
-import type { z } from "zod";
+import { z } from "zod";
 import {
   accountLogResponse,
+  appendMembershipResponse,
+  historySharesResponse,
+  membershipLogResponse,
   challengeResponse,
   conversationListResponse,
   conversationResponse,
@@ -11,7 +14,10 @@ import {
   postMessageResponse,
   sessionResponse,
   signUpResponse,
+  type appendMembershipRequest,
   type challengeRequest,
+  type membershipEntryRequest,
+  type putGroupMetaRequest,
   type createConversationRequest,
   type loginRequest,
   type postEpochRequest,
@@ -141,6 +147,32 @@ export class Api {
 
   conversations() {
     return this.call("GET", "/api/conversations", conversationListResponse);
+  }
+
+  /** POST /api/groups: a new group from its signed create entry. */
+  createGroup(entry: Uint8Array) {
+    return this.call("POST", "/api/groups", conversationResponse, { entry: toBase64url(entry) } satisfies z.input<typeof membershipEntryRequest>);
+  }
+
+  membership(conversationId: ConversationId) {
+    return this.call("GET", `/api/conversations/${conversationId}/membership`, membershipLogResponse);
+  }
+
+  /** Appends a membership entry; an add in a group with history on may carry the new member's history shares. */
+  postMembership(conversationId: ConversationId, entry: Uint8Array, historyShares?: readonly Uint8Array[]) {
+    const body: z.input<typeof appendMembershipRequest> = { entry: toBase64url(entry) };
+    if (historyShares?.length) body.historyShares = historyShares.map(toBase64url);
+    return this.call("POST", `/api/conversations/${conversationId}/membership`, appendMembershipResponse, body);
+  }
+
+  /** The history shares addressed to this account in a group. */
+  historyShares(conversationId: ConversationId) {
+    return this.call("GET", `/api/conversations/${conversationId}/history-shares`, historySharesResponse);
+  }
+
+  /** Stores the group's newest sealed meta (204). */
+  async putGroupMeta(conversationId: ConversationId, meta: Uint8Array): Promise<void> {
+    await this.call("PUT", `/api/conversations/${conversationId}/meta`, z.undefined(), { meta: toBase64url(meta) } satisfies z.input<typeof putGroupMetaRequest>);
   }
 
   postEpoch(conversationId: ConversationId, bundle: Uint8Array) {
