@@ -5,6 +5,7 @@ import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { decodeHistoryShare, encodeHistoryShare, openHistoryShare } from "../../protocol/history-share.js";
 import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
 import { keyCommitment } from "../../protocol/epoch-bundle.js";
+import { insertEpoch } from "../../worker/db/epochs.js";
 import { createAccount, type LoggedInAccount } from "../support/account.js";
 import { startConversation } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
@@ -170,5 +171,19 @@ describe("group epochs follow the membership log", () => {
     expect((await postEpoch(alice, g.id, current.bytes)).status).toBe(201);
     const listed = conversationResponse.parse(await (await api.call("GET", `/api/conversations/${g.id}`, { cookie: dave.cookie })).json()).conversation;
     expect(listed.members).toContain(dave.accountId);
+  });
+
+  test("the store refuses the epoch when an entry landed after the head was compared (a race), and the route says stale_membership", async () => {
+    const { alice, bob, g } = await groupWithHistory(false);
+    const e = await makeGroupEpoch(alice, g, [alice, bob], 2);
+    const row = { conversationId: g.id, epoch: 2, keyId: e.keyId, bundle: e.bytes, creatorDeviceId: alice.deviceId, createdAt: Date.now() };
+    // The route compared the head of entry 0; by the time it stores, entry 1 exists.
+    const setHistory = await g.entry(alice, { kind: MembershipKind.setHistory, historyForNewMembers: true });
+    expect((await postMembership(api, alice, g.id, setHistory)).status).toBe(201);
+    expect(await insertEpoch(env.DB, { ...row, membershipSeq: 0 })).toBe(false);
+    expect(await insertEpoch(env.DB, { ...row, membershipSeq: 1 })).toBe(true);
+    // Without a position (a direct chat passes none) the insert is unconditional.
+    expect(await insertEpoch(env.DB, { ...row, epoch: 3 })).toBe(true);
+    await expectError(await postEpoch(alice, g.id, e.bytes), 409, "stale_membership");
   });
 });

@@ -11,13 +11,21 @@ export interface NewEpoch {
   readonly createdAt: number;
 }
 
-/** Stores a bundle unless its epoch already has one (first writer wins). Returns whether it stored. */
-export async function insertEpoch(db: D1Database, e: NewEpoch): Promise<boolean> {
+/**
+ * Stores a bundle unless its epoch already has one (first writer wins). With `membershipSeq` (a group),
+ * only while the group's last membership entry is still at that position, in the same statement, so a
+ * change landing after the route compared heads cannot slip an epoch for the old member set in. Returns
+ * whether it stored.
+ */
+export async function insertEpoch(db: D1Database, e: NewEpoch & { membershipSeq?: number }): Promise<boolean> {
   const r = await db
     .prepare(
-      "INSERT INTO epochs (conversation_id, epoch, key_id, bundle, creator_device_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (conversation_id, epoch) DO NOTHING",
+      `INSERT INTO epochs (conversation_id, epoch, key_id, bundle, creator_device_id, created_at)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6
+        WHERE ?7 IS NULL OR (SELECT MAX(seq) FROM membership_entries WHERE conversation_id = ?1) = ?7
+       ON CONFLICT (conversation_id, epoch) DO NOTHING`,
     )
-    .bind(e.conversationId, e.epoch, e.keyId, e.bundle, e.creatorDeviceId, e.createdAt)
+    .bind(e.conversationId, e.epoch, e.keyId, e.bundle, e.creatorDeviceId, e.createdAt, e.membershipSeq ?? null)
     .run();
   return r.meta.changes === 1;
 }

@@ -30,10 +30,12 @@ export async function readMembership(db: D1Database, id: ConversationId): Promis
   return parseRows(entryRow, results, "membership_entries").map((r) => r.entry);
 }
 
-/** The last entry of a group's log (its membership head is that entry's hash), or undefined for none. */
-export async function readLastMembershipEntry(db: D1Database, id: ConversationId): Promise<Uint8Array | undefined> {
-  const row = await db.prepare("SELECT entry FROM membership_entries WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT 1").bind(id).first();
-  return row ? parseRow(entryRow, row, "membership_entries").entry : undefined;
+const lastRow = z.object({ seq: z.number().int().nonnegative(), entry: blob });
+
+/** The last entry of a group's log (its membership head is that entry's hash) and its position, or undefined for none. */
+export async function readLastMembershipEntry(db: D1Database, id: ConversationId): Promise<{ seq: number; entry: Uint8Array } | undefined> {
+  const row = await db.prepare("SELECT seq, entry FROM membership_entries WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT 1").bind(id).first();
+  return row ? parseRow(lastRow, row, "membership_entries") : undefined;
 }
 
 /**

@@ -39,15 +39,16 @@ export const epochRoutes = new Hono<AppEnv>()
     }
     // The envelope check matches key ids, so a key id must really be the hash of the signed commitment.
     if (!bytesEqual(await keyIdOf(cryptoEnv, bundle.commitment), bundle.keyId)) throw new BadRequest("invalid_bundle", "the key id is not the hash of the commitment");
+    const stale = () => new Conflict("stale_membership", "the group changed: fetch its membership log and make the epoch for its head");
+    let membershipSeq: number | undefined;
     if (conversation.kind === "group") {
       // A group epoch is made for the group as its log stands: one cut for an older head could still
       // wrap the key to a member removed since. (A direct chat's head is fixed by its pair.)
       const last = await readLastMembershipEntry(c.env.DB, conversation.id);
       if (!last) throw new Error(`group ${conversation.id} has no membership entry`);
-      const head = await membershipEntryHash(cryptoEnv, decodeMembershipEntry(last).body);
-      if (!bytesEqual(head, bundle.membershipHead)) {
-        throw new Conflict("stale_membership", "the group changed: fetch its membership log and make the epoch for its head");
-      }
+      const head = await membershipEntryHash(cryptoEnv, decodeMembershipEntry(last.entry).body);
+      if (!bytesEqual(head, bundle.membershipHead)) throw stale();
+      membershipSeq = last.seq;
     }
     const members = new Set<string>(conversation.members);
     const named = [...bundle.heads, ...bundle.deviceWraps, ...bundle.historyWraps].map((x) => x.accountId);
@@ -60,8 +61,13 @@ export const epochRoutes = new Hono<AppEnv>()
       bundle: bytes,
       creatorDeviceId: session.deviceId,
       createdAt: Date.now(),
+      ...(membershipSeq === undefined ? {} : { membershipSeq }),
     });
-    if (!stored) throw new Conflict("epoch_exists", `epoch ${bundle.epoch} already has a bundle`);
+    if (!stored) {
+      // Not stored: the epoch is taken, or (a group) an entry landed since the head was compared.
+      if (membershipSeq !== undefined && (await readLastMembershipEntry(c.env.DB, conversation.id))?.seq !== membershipSeq) throw stale();
+      throw new Conflict("epoch_exists", `epoch ${bundle.epoch} already has a bundle`);
+    }
     // Only the epoch number travels: a bundle can be 1 MiB, and clients fetch the epochs list anyway.
     c.executionCtx.waitUntil(notifyAccounts(c.env, conversation.members, { type: "epoch", conversationId: conversation.id, epoch: bundle.epoch }));
     return c.json({ epoch: bundle.epoch } satisfies z.output<typeof postEpochResponse>, 201);
