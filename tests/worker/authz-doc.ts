@@ -25,7 +25,7 @@ export function renderAuthorizationDoc(table: readonly Endpoint[]): string {
     "",
     "Each cell sends the member's own request (the same path and body) with the principal's credentials, so a",
     "status other than the member's is the authorization check at work. Rows whose body is signed by or names the",
-    "principal's own device (challenge, login, group create, membership entries) put that device in the body instead.",
+    "principal's own device (challenge, login, group create, membership entries, group meta) put that device in the body instead.",
     "Every request comes from its own client address, so the per-address rate limits never decide a cell.",
     "",
     "## Principals",

@@ -6,6 +6,7 @@ import { decodeHistoryShare, encodeHistoryShare, openHistoryShare } from "../../
 import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
 import { keyCommitment } from "../../protocol/epoch-bundle.js";
 import { insertEpoch } from "../../worker/db/epochs.js";
+import { appendMembership } from "../../worker/db/groups.js";
 import { createAccount, type LoggedInAccount } from "../support/account.js";
 import { startConversation } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
@@ -119,6 +120,16 @@ describe("history shares", () => {
     // The position is still free: the same entry with good shares goes in.
     expect((await postMembership(api, alice, g.id, add, good)).status).toBe(201);
     expect(await stored(g.id)).toEqual({ entries: before.entries! + 1, members: before.members! + 1, shares: 2 });
+  });
+
+  test("the entry and its shares are one batch: when the entry's position is taken (a race), no share is stored either", async () => {
+    const { alice, dave, g, epochs } = await groupWithHistory(true);
+    const share = await makeHistoryShare(alice, epochs[0]!, dave);
+    const add = await g.entry(alice, { kind: MembershipKind.add, accountId: dave.accountId, role: GroupRole.member });
+    // Position 0 holds the create entry: the batch fails on its first statement.
+    const result = await appendMembership(env.DB, { id: g.id, seq: 0, entry: add.bytes, added: [dave.accountId], removed: [], historyShares: { accountId: dave.accountId, shares: [{ epoch: 0, share }], now: Date.now() } });
+    expect(result).toBe("position_taken");
+    expect(await stored(g.id)).toEqual({ entries: 1, members: 2, shares: 0 });
   });
 
   test("shares come only with an add, in a group with history on, and at most MAX_HISTORY_SHARES at a time", async () => {
