@@ -290,6 +290,17 @@ export async function verifyMembershipLog(env: CryptoEnv, entries: readonly Uint
   return { ...state!, head: { seq: entries.length - 1, hash: prev }, entryHashes: hashes };
 }
 
+/**
+ * The members after entry `seq` of a log already verified by verifyMembershipLog (signatures are not
+ * checked again): what a bundle citing that position's hash was made for.
+ */
+export function membersAt(entries: readonly Uint8Array[], seq: number): readonly GroupMember[] {
+  if (!Number.isInteger(seq) || seq < 0 || seq >= entries.length) fail("out_of_bounds", `no membership entry at position ${seq}`);
+  let state: Omit<MembershipState, "head" | "entryHashes"> | undefined;
+  for (const bytes of entries.slice(0, seq + 1)) state = apply(state, decodeMembershipEntry(bytes));
+  return state!.members;
+}
+
 /** Refuses a membership log that went backwards or forked from one seen before (like assertLogExtends). */
 export function assertMembershipExtends(previous: { head: { seq: number; hash: Uint8Array } }, next: MembershipState): void {
   if (next.head.seq < previous.head.seq) fail("log_conflict", `membership log went backwards from ${previous.head.seq} to ${next.head.seq}`);

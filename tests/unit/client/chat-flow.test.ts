@@ -69,7 +69,7 @@ describe("a direct chat", () => {
     expect(views.every((m) => m.status === "sent" && m.seq !== undefined)).toBe(true);
     expect(views.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     // Bob learned of Alice from the conversation list (trust on first use).
-    expect((await conversationViews(bob.db))[0]?.peer.username).toBe("alice");
+    expect((await conversationViews(bob.db))[0]?.title).toBe("alice");
   });
 
   test("a message written offline stays pending and is sent exactly once when the network returns", async () => {

@@ -4,7 +4,7 @@ import { getAccount, getContact, getDevice } from "../../../web/src/client/db.js
 import { isClientError } from "../../../web/src/client/errors.js";
 import { createDeviceKeys } from "../../../web/src/client/keystore.js";
 import { refreshLog } from "../../../web/src/client/logs.js";
-import { conversationViews, messageViews } from "../../../web/src/client/views.js";
+import { conversationViews, messageViews, peerOf } from "../../../web/src/client/views.js";
 import { FakeServer, clientOn } from "./helpers.js";
 
 const env = cryptoEnvFrom(globalThis.crypto);
@@ -45,7 +45,7 @@ describe("contacts are trusted on first use and then held to it", () => {
     const err = await alice.send(id, "still there?").catch((e: unknown) => e);
     expect(isClientError(err, "contact_blocked")).toBe(true);
     expect(await messageViews(alice.db, id)).toEqual([]);
-    expect((await conversationViews(alice.db))[0]?.peer.status).toBe("identity_changed");
+    expect(peerOf((await conversationViews(alice.db))[0]!)?.status).toBe("identity_changed");
     // The warning lasts: looking the name up again does not clear it.
     await expect(alice.startChat("bob")).rejects.toMatchObject({ code: "contact_blocked" });
   });

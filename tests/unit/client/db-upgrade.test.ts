@@ -1,7 +1,7 @@
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { Dexie } from "dexie";
 import { describe, expect, test } from "vitest";
-import { listMessages, listMessagesByStatus } from "../../../web/src/client/db.js";
+import { getConversation, listGroups, listMessages, listMessagesByStatus } from "../../../web/src/client/db.js";
 import { freshDb } from "./helpers.js";
 
 // Version 1 of the schema exactly as it shipped: an upgrade must keep every row written under it.
@@ -43,12 +43,30 @@ describe("the local store's schema", () => {
 
     const db = freshDb(name);
     await db.open();
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
     expect((await listMessages(db, CONV as never)).map((m) => m.status).sort()).toEqual(["pending", "sent"]);
     const pending = await listMessagesByStatus(db, "pending");
     expect(pending.map((m) => m.text)).toEqual(["text EEEEEEEEEEEEEEEEEEEEEA"]);
     expect(pending[0]?.envelope).toEqual(new Uint8Array([1, 2, 3]));
     expect(await db.cursors.get(CONV as never)).toEqual({ conversationId: CONV, after: 1 });
+    db.close();
+  });
+
+  test("upgrading from version 2 marks every stored conversation as a 1:1 chat and adds the groups table", async () => {
+    const name = `sealed-upgrade-v2-${process.pid}`;
+    const v2 = new Dexie(name, { indexedDB, IDBKeyRange });
+    v2.version(1).stores(V1);
+    v2.version(2).stores({ messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status" });
+    const peer = "B".repeat(42) + "A";
+    await v2.table("conversations").put({ id: CONV, peer, createdAt: 5, lastSeq: 3, updatedAt: 7, rejected: 0 });
+    v2.close();
+
+    const db = freshDb(name);
+    await db.open();
+    expect(db.verno).toBe(3);
+    // Parsed with the new schema: a row without `kind` would fail here.
+    expect(await getConversation(db, CONV as never)).toEqual({ kind: "direct", id: CONV, peer, createdAt: 5, lastSeq: 3, updatedAt: 7, rejected: 0 });
+    expect(await listGroups(db)).toEqual([]);
     db.close();
   });
 });

@@ -3,7 +3,7 @@ import { getConversation, getCursor, listConversations, putConversation } from "
 import { isClientError } from "../../../web/src/client/errors.js";
 import { freshDb } from "./helpers.js";
 
-const conv = { id: "AAAAAAAAAAAAAAAAAAAAAA", peer: "B".repeat(42) + "A", createdAt: 1, lastSeq: 0, updatedAt: 5, rejected: 0 } as const;
+const conv = { kind: "direct", id: "AAAAAAAAAAAAAAAAAAAAAA", peer: "B".repeat(42) + "A", createdAt: 1, lastSeq: 0, updatedAt: 5, rejected: 0 } as const;
 
 describe("stored rows", () => {
   test("round-trip through their schema", async () => {

@@ -21,7 +21,7 @@ import {
 } from "../../../protocol/index.js";
 import { getContact, getCursor, getEpoch, listMessages } from "../../../web/src/client/db.js";
 import { applyFrame } from "../../../web/src/client/push.js";
-import { conversationView, messageViews } from "../../../web/src/client/views.js";
+import { conversationView, messageViews, peerOf } from "../../../web/src/client/views.js";
 import { makeAccount, uniqueUsername, type TestAccount } from "../../support/account.js";
 import { makeEpochBundle, makeEnvelope, type TestEpoch } from "../../support/conversation.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, revokeEntry } from "../../support/device-log.js";
@@ -362,7 +362,7 @@ describe("(e) a remove-device entry withheld from a contact", () => {
     // made for the devices it knows (which still include D1) until the log catches up.
     expect((await getContact(alice.db, bob.accountId))!.citedSeq).toBe(2);
     // The chat says so before anyone tries to send (sealed-chat-view renders peer.logWithheld).
-    expect((await conversationView(alice.db, id))?.peer.logWithheld).toBe(true);
+    expect(peerOf((await conversationView(alice.db, id))!)?.logWithheld).toBe(true);
     await expect(alice.send(id, "to whom?")).rejects.toMatchObject({ code: "contact_log_withheld" });
     expect(server.conversations.get(id)!.messages).toHaveLength(1); // only Bob's: nothing of Alice's went out
 
@@ -370,7 +370,7 @@ describe("(e) a remove-device entry withheld from a contact", () => {
     await alice.sync.syncNow();
     expect(await shown(alice, id)).toEqual({ rejected: 0, messages: [{ text: "D1 is gone", missingBefore: 0, chainBroken: false }] });
     expect((await getContact(alice.db, bob.accountId))!.head.seq).toBe(2);
-    expect((await conversationView(alice.db, id))?.peer.logWithheld).toBeUndefined();
+    expect(peerOf((await conversationView(alice.db, id))!)?.logWithheld).toBeUndefined();
     await alice.send(id, "noted");
     await alice.sync.syncNow();
     const out = posted(server, id);

@@ -4,10 +4,12 @@ import { Api, isApiError } from "./api.js";
 import { addContact, contactSafetyNumber, refreshContact } from "./contacts.js";
 import { makeContext, type ClientContext } from "./context.js";
 import { requireConversation, startConversation } from "./conversations.js";
-import { SealedDb, getAccount, getContact } from "./db.js";
+import { SealedDb, getAccount, getContact, getGroup } from "./db.js";
 import { defaultCryptoEnv } from "./env.js";
 import { currentEpoch } from "./epochs.js";
+import { addMember, createGroup, leaveGroup, removeMember, renameGroup, setAdmin, setHistoryForNewMembers } from "./groups.js";
 import { LinkApi } from "./link-api.js";
+import { syncMembership } from "./membership.js";
 import { withLock } from "./lock.js";
 import { discardFailed, queueText, retryFailed } from "./messages.js";
 import { pullMessages } from "./receive.js";
@@ -127,7 +129,8 @@ export class ChatClient {
    */
   async openConversation(id: ConversationId): Promise<void> {
     const conv = await requireConversation(this.ctx, id);
-    await refreshContact(this.ctx, conv.peer);
+    if (conv.kind === "direct") await refreshContact(this.ctx, conv.peer);
+    else await syncMembership(this.ctx, id);
     await this.prepare(id);
     await pullMessages(this.ctx, id);
   }
@@ -136,9 +139,51 @@ export class ChatClient {
     // Under the send lock, so a message typed meanwhile waits for the epoch instead of racing to make one.
     await withLock(`send:${id}`, async () => {
       const conv = await requireConversation(this.ctx, id);
+      if (conv.kind === "group") {
+        const g = await getGroup(this.ctx.db, id);
+        const me = (await getAccount(this.ctx.db))?.accountId;
+        if (g && g.refusedAt === undefined && g.members.some((m) => m.accountId === me)) await currentEpoch(this.ctx, conv);
+        return;
+      }
       const contact = await getContact(this.ctx.db, conv.peer);
       if (contact?.status === "verified") await currentEpoch(this.ctx, conv);
     });
+  }
+
+  /** Creates a group named `name` with these members (by username; each becomes a verified contact). */
+  async createGroup(name: string, usernames: readonly string[]): Promise<ConversationId> {
+    const id = await createGroup(this.ctx, name, usernames);
+    await pullMessages(this.ctx, id).catch((e: unknown) => console.warn("could not fetch the new group's messages:", e));
+    return id;
+  }
+
+  /** Admins only: adds a member; with history for new members on, shares the keys of earlier messages. */
+  addMember(id: ConversationId, username: string, o: { admin?: boolean } = {}): Promise<void> {
+    return addMember(this.ctx, id, username, o);
+  }
+
+  /** Admins only: removes a member, who reads nothing written afterwards. */
+  removeMember(id: ConversationId, accountId: AccountId): Promise<void> {
+    return removeMember(this.ctx, id, accountId);
+  }
+
+  leaveGroup(id: ConversationId): Promise<void> {
+    return leaveGroup(this.ctx, id);
+  }
+
+  /** Admins only: makes a member an admin, or an admin a member. */
+  setAdmin(id: ConversationId, accountId: AccountId, admin: boolean): Promise<void> {
+    return setAdmin(this.ctx, id, accountId, admin);
+  }
+
+  /** Admins only: whether members added from now on can read the messages written before they joined. */
+  setHistoryForNewMembers(id: ConversationId, on: boolean): Promise<void> {
+    return setHistoryForNewMembers(this.ctx, id, on);
+  }
+
+  /** Any member: renames the group (the name is sealed under the group key). */
+  renameGroup(id: ConversationId, name: string): Promise<void> {
+    return renameGroup(this.ctx, id, name);
   }
 
   /** Seals and stores the message at once (shown as pending), then posts it in the background. */

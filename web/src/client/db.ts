@@ -8,6 +8,7 @@ import {
   cursorRow,
   deviceRow,
   epochRow,
+  groupRow,
   messageRow,
   parseRow,
   parseRows,
@@ -20,6 +21,7 @@ import {
   type DeviceRow,
   type EnvelopeRow,
   type EpochRow,
+  type GroupRow,
   type MessageRow,
   type SendChainRow,
 } from "./rows.js";
@@ -46,6 +48,7 @@ export class SealedDb extends Dexie {
   declare chains: Table<ChainRow, [ConversationId, string]>;
   declare sendChains: Table<SendChainRow, ConversationId>;
   declare cursors: Table<CursorRow, ConversationId>;
+  declare groups: Table<GroupRow, ConversationId>;
 
   constructor(name = DB_NAME, options?: DexieOptions) {
     super(name, options);
@@ -66,6 +69,15 @@ export class SealedDb extends Dexie {
     this.version(2).stores({
       messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status",
     });
+    // 3: group conversations. Every stored conversation so far is a 1:1 chat; groups keep their verified
+    // membership log in their own table.
+    this.version(3)
+      .stores({ groups: "conversationId" })
+      .upgrade(async (tx) => {
+        await tx.table("conversations").toCollection().modify((c: Record<string, unknown>) => {
+          c["kind"] ??= "direct";
+        });
+      });
   }
 }
 
@@ -120,6 +132,19 @@ export async function putConversation(db: SealedDb, row: ConversationRow): Promi
   await db.conversations.put(parseRow(conversationRow, "conversations", row));
 }
 
+export async function getGroup(db: SealedDb, conversationId: ConversationId): Promise<GroupRow | undefined> {
+  const r = await db.groups.get(conversationId);
+  return r === undefined ? undefined : parseRow(groupRow, "groups", r);
+}
+
+export async function putGroup(db: SealedDb, row: GroupRow): Promise<void> {
+  await db.groups.put(parseRow(groupRow, "groups", row));
+}
+
+export async function listGroups(db: SealedDb): Promise<GroupRow[]> {
+  return parseRows(groupRow, "groups", await db.groups.toArray());
+}
+
 export async function getEpoch(db: SealedDb, conversationId: ConversationId, epoch: number): Promise<EpochRow | undefined> {
   const r = await db.epochs.get([conversationId, epoch]);
   return r === undefined ? undefined : parseRow(epochRow, "epochs", r);
@@ -128,6 +153,11 @@ export async function getEpoch(db: SealedDb, conversationId: ConversationId, epo
 export async function latestEpoch(db: SealedDb, conversationId: ConversationId): Promise<EpochRow | undefined> {
   const r = await db.epochs.where("[conversationId+epoch]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).last();
   return r === undefined ? undefined : parseRow(epochRow, "epochs", r);
+}
+
+/** A conversation's stored epochs, oldest first. */
+export async function listEpochs(db: SealedDb, conversationId: ConversationId): Promise<EpochRow[]> {
+  return parseRows(epochRow, "epochs", await db.epochs.where("[conversationId+epoch]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).toArray());
 }
 
 export async function putEpoch(db: SealedDb, row: EpochRow): Promise<void> {

@@ -24,7 +24,12 @@ export type ClientErrorCode =
   | "bad_secrets" // a device-secrets package did not open or did not match the verified log
   | "invalid_device_name" // empty or longer than MAX_DEVICE_NAME
   | "epoch_withheld" // the server claims a newer epoch exists but serves no valid bundle for it
-  | "contact_log_withheld"; // the contact's messages cite a device-log position the server does not serve
+  | "contact_log_withheld" // the contact's messages cite a device-log position the server does not serve
+  | "not_member" // this account is no longer a member of the group (removed or left)
+  | "not_admin" // only the group's admins may do that
+  | "history_not_shared" // an epoch of a group from before this account joined, whose key nobody shared
+  | "invalid_group_name" // empty, or longer than MAX_GROUP_NAME_BYTES of UTF-8
+  | "invalid_group_members"; // a group needs at least one other member, each listed once
 
 export class ClientError extends Error {
   override readonly name = "ClientError";

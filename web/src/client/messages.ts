@@ -24,9 +24,12 @@ function checkText(text: string): void {
 /** Seals `text` as the next link of this device's chain and stores it as pending. Call under the send lock. */
 async function sealAndStore(ctx: ClientContext, conversationId: ConversationId, text: string, replaces?: MessageRow): Promise<MessageRow> {
   const conv = await requireConversation(ctx, conversationId);
-  const contact = await getContact(ctx.db, conv.peer);
-  if (!contact) throw new ClientError("unknown_contact", "no verified contact for this conversation");
-  assertSendable(contact);
+  if (conv.kind === "direct") {
+    const contact = await getContact(ctx.db, conv.peer);
+    if (!contact) throw new ClientError("unknown_contact", "no verified contact for this conversation");
+    assertSendable(contact);
+  }
+  // A group's members are checked by currentEpoch: every one must be verified and sendable.
   assertOwnLogTrusted();
   const account = await getAccount(ctx.db);
   const device = await getDevice(ctx.db);

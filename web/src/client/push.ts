@@ -4,6 +4,7 @@ import type { ClientContext } from "./context.js";
 import { syncConversations } from "./conversations.js";
 import { getAccount, getConversation } from "./db.js";
 import { adoptRotatedSecrets } from "./key-updates.js";
+import { syncMembership } from "./membership.js";
 import { checkOwnLog } from "./own-log.js";
 import { refreshLog } from "./logs.js";
 import { pullMessages, receivePushed } from "./receive.js";
@@ -27,10 +28,14 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
         await receivePushed(ctx, frame.conversationId, { seq: frame.seq, envelope: frame.envelope, receivedAt: frame.receivedAt });
       }
       return;
-    case "epoch":
     case "conversation":
-      // A new epoch may be what a stalled message was waiting for; a new conversation may already hold
-      // messages. Either way: fetch what is new by cursor (epochs are fetched as messages need them).
+      // A new conversation, or a group's new name: list again (a known group's sealed name comes with it).
+      if ((await getConversation(ctx.db, frame.conversationId))?.kind === "group") await syncConversations(ctx);
+      if (await known(ctx, frame.conversationId)) await pullMessages(ctx, frame.conversationId);
+      return;
+    case "epoch":
+      // A new epoch may be what a stalled message was waiting for: fetch what is new by cursor (epochs
+      // are fetched as messages need them).
       if (await known(ctx, frame.conversationId)) await pullMessages(ctx, frame.conversationId);
       return;
     case "log":
@@ -44,7 +49,11 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
       if (ctx.linkApi) await adoptRotatedSecrets(ctx, ctx.linkApi).catch((e: unknown) => console.warn("could not adopt the account's new keys:", e));
       return;
     case "membership":
-      // Groups are not replayed by this client yet; syncConversations leaves them out.
+      // A group changed: verify and extend its membership log (a removed account learns it by a 403).
+      if (await getConversation(ctx.db, frame.conversationId)) {
+        const g = await syncMembership(ctx, frame.conversationId).catch((e: unknown) => console.warn("could not update a group's members:", e));
+        if (g && g.refusedAt === undefined) await pullMessages(ctx, frame.conversationId).catch((e: unknown) => console.warn("could not fetch a group's messages:", e));
+      } else await known(ctx, frame.conversationId);
       return;
     case "hello":
     case "pong":

@@ -1,6 +1,7 @@
 import type { StoredMessage } from "../../../protocol/api.js";
 import {
   advanceChain,
+  decodeBundle,
   decodeEnvelope,
   envelopeHash,
   fromBase64url,
@@ -11,9 +12,11 @@ import {
   type DecodedEnvelope,
   type MessageBody,
 } from "../../../protocol/index.js";
+import { isApiError } from "./api.js";
+import { ensureContactById } from "./contacts.js";
 import type { ClientContext } from "./context.js";
 import { requireConversation } from "./conversations.js";
-import { getAccount, getChain, getConversation, getCursor, getMessage, putConversation, putMessage } from "./db.js";
+import { getAccount, getChain, getContact, getConversation, getCursor, getMessage, putConversation, putMessage } from "./db.js";
 import { epochFor } from "./epochs.js";
 import { withLock } from "./lock.js";
 import { noteCitedHead, refreshLog, stateAt, stateOf } from "./logs.js";
@@ -25,7 +28,7 @@ import type { ConversationRow, MessageRow } from "./rows.js";
  * links recorded) and cached decrypted. One's own messages coming back are matched by client message id.
  */
 
-type Outcome = "stored" | "rejected" | "retry";
+type Outcome = "stored" | "rejected" | "retry" | "skipped";
 
 const PAGE = 200;
 
@@ -47,11 +50,20 @@ async function senderState(ctx: ClientContext, e: DecodedEnvelope): Promise<Acco
   return (await stateAt(ctx, e.header.senderAccountId, e.header.senderLogSeq)) ?? current;
 }
 
-async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope): Promise<MessageBody | "retry" | { error: unknown }> {
+async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope): Promise<MessageBody | "retry" | "not_shared" | { error: unknown }> {
   const epoch = await epochFor(ctx, conv, e.header.epoch);
-  if (epoch === "retry") return "retry";
+  if (epoch === "retry" || epoch === "not_shared") return epoch;
   if (epoch === "invalid") return { error: new Error(`epoch ${e.header.epoch} bundle was refused`) };
   const sender = e.header.senderAccountId;
+  // Only a member of the epoch holds its key legitimately: the sender must be one of its recipients.
+  if (!decodeBundle(epoch.bundle).heads.some((h) => h.accountId === sender)) return { error: new Error("sender is not a member of this epoch") };
+  if (sender !== (await getAccount(ctx.db))?.accountId && !(await getContact(ctx.db, sender))) {
+    try {
+      await ensureContactById(ctx, sender);
+    } catch (err) {
+      return isApiError(err) ? "retry" : { error: err };
+    }
+  }
   const params = async () => ({ conversationId: conv.id, sender: await senderState(ctx, e), ck: epoch.ck, keyId: epoch.keyId });
   try {
     return await openEnvelope(ctx.env, e, await params());
@@ -79,10 +91,12 @@ async function receiveOne(ctx: ClientContext, conv: ConversationRow, self: strin
   }
   const h = e.header;
   if (h.conversationId !== conv.id) return reject(ctx, conv, stored.seq, "envelope names another conversation");
-  if (h.senderAccountId !== self && h.senderAccountId !== conv.peer) return reject(ctx, conv, stored.seq, "sender is not a member");
+  if (conv.kind === "direct" && h.senderAccountId !== self && h.senderAccountId !== conv.peer) return reject(ctx, conv, stored.seq, "sender is not a member");
 
   const body = await open(ctx, conv, e);
   if (body === "retry") return "retry";
+  // Written before this account joined a group whose history is not shared: not for this account to read.
+  if (body === "not_shared") return "skipped";
   if ("error" in body) return reject(ctx, conv, stored.seq, body.error);
 
   const hash = await envelopeHash(ctx.env, bytes);

@@ -78,9 +78,8 @@ export const contactRow = z.object({
 });
 export type ContactRow = z.infer<typeof contactRow>;
 
-export const conversationRow = z.object({
+const conversationCommon = {
   id: conversationIdSchema,
-  peer: accountIdSchema,
   createdAt: timestamp,
   /** The server's last sequence number when the list was last synced. */
   lastSeq: z.number().int().nonnegative(),
@@ -88,8 +87,40 @@ export const conversationRow = z.object({
   updatedAt: timestamp,
   /** Messages refused on receipt (bad signature, replay, ...): counted and shown, never displayed. */
   rejected: z.number().int().nonnegative(),
-});
+};
+
+/** A 1:1 chat, or a group whose members live in its verified membership log (the `groups` table). */
+export const conversationRow = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("direct"), peer: accountIdSchema, ...conversationCommon }),
+  z.object({ kind: z.literal("group"), ...conversationCommon }),
+]);
 export type ConversationRow = z.infer<typeof conversationRow>;
+export type DirectConversationRow = Extract<ConversationRow, { kind: "direct" }>;
+
+const groupMember = z.object({ accountId: accountIdSchema, role: z.union([z.literal(0), z.literal(1)]), addedAtSeq: z.number().int().nonnegative() });
+
+/**
+ * A group's membership log as verified (protocol/membership-log.ts) and extended since, never replaced
+ * by a fork; with what it says now, the decrypted group name and any refusal to show.
+ */
+export const groupRow = z.object({
+  conversationId: conversationIdSchema,
+  entries: logEntries,
+  /** The hash of each entry (the membership head a bundle cites is one of them). */
+  hashes: z.array(bytes32).min(1),
+  head: logHead,
+  members: z.array(groupMember),
+  historyForNewMembers: z.boolean(),
+  /** The group name, decrypted from the newest sealed group meta this device could open. */
+  name: z.string().optional(),
+  /** The epoch of the meta `name` came from: an older one never replaces it. */
+  metaEpoch: z.number().int().nonnegative().optional(),
+  /** The server served a membership log that does not verify or does not extend this one. */
+  problem: z.object({ code: z.string().max(64), detail: z.string(), at: timestamp }).optional(),
+  /** When the server started refusing this account as a member (403): it was removed, or the server says so. */
+  refusedAt: timestamp.optional(),
+});
+export type GroupRow = z.infer<typeof groupRow>;
 
 export const epochRow = z.object({
   conversationId: conversationIdSchema,

@@ -1,7 +1,8 @@
 import { Dexie } from "dexie";
-import type { AccountId, ConversationId } from "../../../protocol/index.js";
-import { getAccount, getContact, listConversations, listContacts, listMessages, listMessagesByStatus, type SealedDb } from "./db.js";
-import { messageRow, parseRow, type ContactProblem, type ContactStatus, type MessageRow, type MessageStatus } from "./rows.js";
+import { GroupRole, type AccountId, type ConversationId } from "../../../protocol/index.js";
+import { getAccount, getContact, getGroup, listConversations, listContacts, listGroups, listMessages, listMessagesByStatus, type SealedDb } from "./db.js";
+import { messageRow, parseRow, type AccountRow, type ContactProblem, type ContactRow, type ContactStatus, type GroupRow, type MessageRow, type MessageStatus } from "./rows.js";
+import { systemLines, type SystemLineView } from "./system-lines.js";
 
 /**
  * Read models for the UI. They only read IndexedDB (no crypto, no network), so they can run inside a
@@ -13,19 +14,40 @@ export interface PeerView {
   readonly username: string;
   readonly status: ContactStatus;
   readonly problem?: ContactProblem;
-  /** The contact's messages cite a newer device list than the server serves: sending is paused. */
+  /** The contact's messages cite a newer device list than the server provides: sending is paused. */
   readonly logWithheld?: boolean;
 }
 
-export interface ConversationView {
+export interface MemberView extends PeerView {
+  readonly role: "admin" | "member";
+  readonly isMe: boolean;
+}
+
+export interface GroupView {
+  /** The decrypted group name; undefined until one is readable (the UI says "Unnamed group"). */
+  readonly name?: string;
+  /** In the order they joined, this account included while it is a member. */
+  readonly members: readonly MemberView[];
+  /** This account's role; "none" once it was removed or left. */
+  readonly myRole: "admin" | "member" | "none";
+  readonly historyForNewMembers: boolean;
+  /** The server served a membership change that no admin signed (or a log that forked): warn, keep the old one. */
+  readonly problem?: { readonly code: string; readonly detail: string; readonly at: number };
+}
+
+interface ConversationViewCommon {
   readonly id: ConversationId;
-  readonly peer: PeerView;
+  /** What the list and the chat header show: the peer's username or the group's name. */
+  readonly title: string;
   readonly updatedAt: number;
   readonly rejected: number;
   readonly last?: { readonly text: string; readonly sentAt: number; readonly mine: boolean };
 }
 
+export type ConversationView = (ConversationViewCommon & { readonly kind: "direct"; readonly peer: PeerView }) | (ConversationViewCommon & { readonly kind: "group"; readonly group: GroupView });
+
 export interface MessageView {
+  readonly kind: "message";
   readonly key: string;
   readonly seq?: number;
   readonly mine: boolean;
@@ -39,15 +61,40 @@ export interface MessageView {
   readonly failure?: string;
 }
 
-function peerView(c: { accountId: AccountId; username: string; status: ContactStatus; problem?: ContactProblem; citedSeq?: number; head: { seq: number } } | undefined, id: AccountId): PeerView {
+export type { SystemLineView };
+/** One row of a chat's timeline: a message, or a line saying what changed ("Alice added Carol"). */
+export type TimelineItem = MessageView | SystemLineView;
+
+export const UNNAMED_GROUP = "Unnamed group";
+
+function peerView(c: ContactRow | undefined, id: AccountId): PeerView {
   if (!c) return { accountId: id, username: "unknown", status: "verified" };
   const withheld = c.citedSeq !== undefined && c.citedSeq > c.head.seq;
   return { accountId: c.accountId, username: c.username, status: c.status, ...(c.problem ? { problem: c.problem } : {}), ...(withheld ? { logWithheld: true } : {}) };
 }
 
+function groupView(g: GroupRow | undefined, account: AccountRow | undefined, contacts: ReadonlyMap<string, ContactRow>): GroupView {
+  const me = account?.accountId;
+  const members: MemberView[] = (g?.members ?? []).map((m) => {
+    const isMe = m.accountId === me;
+    const peer: PeerView = isMe && account ? { accountId: account.accountId, username: account.username, status: "verified" } : peerView(contacts.get(m.accountId), m.accountId);
+    return { ...peer, role: m.role === GroupRole.admin ? "admin" : "member", isMe };
+  });
+  const mine = members.find((m) => m.isMe);
+  return {
+    ...(g?.name !== undefined ? { name: g.name } : {}),
+    members,
+    // Refused by the server (removed, or left on another device): shown as no longer a member.
+    myRole: mine && g?.refusedAt === undefined ? mine.role : "none",
+    historyForNewMembers: g?.historyForNewMembers ?? false,
+    ...(g?.problem ? { problem: g.problem } : {}),
+  };
+}
+
 export async function conversationViews(db: SealedDb): Promise<ConversationView[]> {
   const account = await getAccount(db);
   const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
+  const groups = new Map((await listGroups(db)).map((g) => [g.conversationId, g]));
   // Messages not on the server yet come after every stored one (as in messageViews).
   const unsent = new Map<string, MessageRow>();
   for (const m of [...(await listMessagesByStatus(db, "pending")), ...(await listMessagesByStatus(db, "failed"))]) {
@@ -58,18 +105,24 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   for (const c of await listConversations(db)) {
     const lastRaw = await db.messages.where("[conversationId+seq]").between([c.id, Dexie.minKey], [c.id, Dexie.maxKey]).last();
     const last = unsent.get(c.id) ?? (lastRaw === undefined ? undefined : parseRow(messageRow, "messages", lastRaw));
-    out.push({
+    const common = {
       id: c.id,
-      peer: peerView(contacts.get(c.peer), c.peer),
       updatedAt: c.updatedAt,
       rejected: c.rejected,
       ...(last ? { last: { text: last.text, sentAt: last.sentAt, mine: last.senderAccountId === account?.accountId } } : {}),
-    });
+    };
+    if (c.kind === "direct") {
+      const peer = peerView(contacts.get(c.peer), c.peer);
+      out.push({ ...common, kind: "direct", title: peer.username, peer });
+    } else {
+      const group = groupView(groups.get(c.id), account, contacts);
+      out.push({ ...common, kind: "group", title: group.name ?? UNNAMED_GROUP, group });
+    }
   }
   return out;
 }
 
-/** Server order (seq) first; messages still pending follow in the order they were written. */
+/** The messages: in server order (seq), then those still pending in the order they were written. */
 export async function messageViews(db: SealedDb, conversationId: ConversationId): Promise<MessageView[]> {
   const account = await getAccount(db);
   const rows = await listMessages(db, conversationId);
@@ -85,6 +138,7 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId)
     return a.sentAt - b.sentAt || a.counter - b.counter;
   });
   return rows.map((r) => ({
+    kind: "message",
     key: r.clientMessageId,
     ...(r.seq !== undefined ? { seq: r.seq } : {}),
     mine: r.senderAccountId === account?.accountId,
@@ -98,6 +152,37 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId)
   }));
 }
 
+/** What a chat shows: the messages (messageViews) with system lines placed by time among the stored ones. */
+export async function timelineViews(db: SealedDb, conversationId: ConversationId): Promise<TimelineItem[]> {
+  const messages = await messageViews(db, conversationId);
+  const lines = await systemLines(db, conversationId);
+  if (lines.length === 0) return messages;
+  const out: TimelineItem[] = [];
+  let i = 0;
+  for (const m of messages) {
+    while (i < lines.length && m.seq !== undefined && lines[i]!.at <= m.sentAt) out.push(lines[i++]!);
+    out.push(m);
+  }
+  // Lines newer than every stored message go before the pending ones (which are newer still).
+  const firstPending = out.findIndex((x) => x.kind === "message" && x.seq === undefined);
+  const rest = lines.slice(i);
+  if (firstPending < 0) out.push(...rest);
+  else out.splice(firstPending, 0, ...rest);
+  return out;
+}
+
+/** The peer of a 1:1 chat; undefined for a group. */
+export function peerOf(v: ConversationView): PeerView | undefined {
+  return v.kind === "direct" ? v.peer : undefined;
+}
+
 export async function conversationView(db: SealedDb, id: ConversationId): Promise<ConversationView | undefined> {
   return (await conversationViews(db)).find((c) => c.id === id);
+}
+
+/** The group of a conversation as the member panel shows it; undefined for a 1:1 chat. */
+export async function groupViewOf(db: SealedDb, id: ConversationId): Promise<GroupView | undefined> {
+  const g = await getGroup(db, id);
+  if (!g) return undefined;
+  return groupView(g, await getAccount(db), new Map((await listContacts(db)).map((c) => [c.accountId, c])));
 }

@@ -1,0 +1,55 @@
+import { decodeBundle, decodeSealedGroupMeta, fromBase64url, openGroupMeta, sealGroupMeta, type ConversationId } from "../../../protocol/index.js";
+import type { ClientContext } from "./context.js";
+import { getAccount, getDevice, getGroup, putGroup } from "./db.js";
+import { epochFor } from "./epochs.js";
+import { ClientError } from "./errors.js";
+import { stateOf } from "./logs.js";
+import { memberDeviceKeys } from "./membership.js";
+import type { ConversationRow, EpochRow } from "./rows.js";
+
+/**
+ * The group's name (DESIGN "Messages": group names are encrypted under the group key). It is sealed
+ * under an epoch's CK and signed by the member device that set it; the server keeps the newest and lists
+ * it with the conversation. Each new epoch reseals the current name, so members who can read only from
+ * that epoch on see it too. An older sealed name never replaces a newer one.
+ */
+
+/** Opens a sealed name the server listed and keeps it if it is newer than the one stored. */
+export async function readGroupMeta(ctx: ClientContext, conv: ConversationRow, sealedB64: string): Promise<void> {
+  const bytes = fromBase64url(sealedB64);
+  const header = decodeSealedGroupMeta(bytes);
+  const g = await getGroup(ctx.db, conv.id);
+  if (!g || (g.metaEpoch !== undefined && header.epoch <= g.metaEpoch)) return;
+  const epoch = await epochFor(ctx, conv, header.epoch);
+  if (typeof epoch === "string") return;
+  // Only a member of that epoch holds its key legitimately; the signature says which one wrote it.
+  if (!decodeBundle(epoch.bundle).heads.some((h) => h.accountId === header.author.accountId)) throw new ClientError("not_member", "the group name was sealed by someone outside that epoch");
+  const meta = await openGroupMeta(ctx.env, bytes, { conversationId: conv.id, epoch: epoch.epoch, keyId: epoch.keyId, ck: epoch.ck, deviceKeyAt: memberDeviceKeys(ctx) });
+  const fresh = (await getGroup(ctx.db, conv.id)) ?? g;
+  if (fresh.metaEpoch !== undefined && header.epoch <= fresh.metaEpoch) return;
+  await putGroup(ctx.db, { ...fresh, name: meta.name, metaEpoch: header.epoch });
+}
+
+/** Seals `name` (or the stored one) under the epoch and posts it as the group's newest meta. */
+export async function publishGroupMeta(ctx: ClientContext, id: ConversationId, epoch: EpochRow, name?: string): Promise<void> {
+  const g = await getGroup(ctx.db, id);
+  const value = name ?? g?.name;
+  if (!g || value === undefined) return;
+  const account = await getAccount(ctx.db);
+  const device = await getDevice(ctx.db);
+  if (!account || !device) throw new ClientError("not_signed_up", "this device has no account yet");
+  const own = await stateOf(ctx, account.accountId);
+  const sealed = await sealGroupMeta(ctx.env, {
+    conversationId: id,
+    epoch: epoch.epoch,
+    keyId: epoch.keyId,
+    author: { accountId: account.accountId, deviceId: device.deviceId, logSeq: own.head.seq, logHead: own.head.hash },
+    createdAt: ctx.now(),
+    ck: epoch.ck,
+    signingKey: device.signingKey,
+    meta: { name: value },
+  });
+  await ctx.api.putGroupMeta(id, sealed);
+  const fresh = (await getGroup(ctx.db, id)) ?? g;
+  if (fresh.metaEpoch === undefined || epoch.epoch >= fresh.metaEpoch) await putGroup(ctx.db, { ...fresh, name: value, metaEpoch: epoch.epoch });
+}
