@@ -124,6 +124,12 @@ test("a group: chat, remove a member (403, no key for her), history off and on f
   expect((await texts(dave, id)).sort()).toEqual(["welcome dave", "welcome erin"]);
   expect((await conversationView(dave.h.client.db, id))?.title).toBe(groupName);
 
+  // Any member may rename; the new name (sealed under the current epoch) reaches the others.
+  const renamed = `Renamed ${uniqueName("y")}`;
+  rememberSecret("group name", renamed);
+  await bob.h.client.renameGroup(id, renamed);
+  for (const p of [alice, dave, erin]) await expect.poll(async () => (await conversationView(p.h.client.db, id))?.title, { timeout: 30_000 }).toBe(renamed);
+
   // 3. The server slips in a membership entry no admin signed: Bob (a member, not an admin) "adds" Carol
   // back. Bob's own device signs it, so only the role rule stops it.
   const bobDevice = (await getDevice(bob.h.client.db))!;

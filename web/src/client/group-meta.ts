@@ -5,29 +5,36 @@ import { epochFor } from "./epochs.js";
 import { ClientError } from "./errors.js";
 import { stateOf } from "./logs.js";
 import { memberDeviceKeys } from "./membership.js";
-import type { ConversationRow, EpochRow } from "./rows.js";
+import type { ConversationRow, EpochRow, GroupRow } from "./rows.js";
 
 /**
  * The group's name (DESIGN "Messages": group names are encrypted under the group key). It is sealed
  * under an epoch's CK and signed by the member device that set it; the server keeps the newest and lists
  * it with the conversation. Each new epoch reseals the current name, so members who can read only from
- * that epoch on see it too. An older sealed name never replaces a newer one.
+ * that epoch on see it too. An older sealed name (by epoch, then by time within one epoch) never
+ * replaces a newer one.
  */
+
+/** True when a meta sealed at (epoch, at) is newer than the one the group row holds. */
+function isNewer(g: GroupRow, epoch: number, at: number): boolean {
+  if (g.metaEpoch === undefined) return true;
+  return epoch > g.metaEpoch || (epoch === g.metaEpoch && at > (g.metaAt ?? -1));
+}
 
 /** Opens a sealed name the server listed and keeps it if it is newer than the one stored. */
 export async function readGroupMeta(ctx: ClientContext, conv: ConversationRow, sealedB64: string): Promise<void> {
   const bytes = fromBase64url(sealedB64);
   const header = decodeSealedGroupMeta(bytes);
   const g = await getGroup(ctx.db, conv.id);
-  if (!g || (g.metaEpoch !== undefined && header.epoch <= g.metaEpoch)) return;
+  if (!g || !isNewer(g, header.epoch, header.createdAt)) return;
   const epoch = await epochFor(ctx, conv, header.epoch);
   if (typeof epoch === "string") return;
   // Only a member of that epoch holds its key legitimately; the signature says which one wrote it.
   if (!decodeBundle(epoch.bundle).heads.some((h) => h.accountId === header.author.accountId)) throw new ClientError("not_member", "the group name was sealed by someone outside that epoch");
   const meta = await openGroupMeta(ctx.env, bytes, { conversationId: conv.id, epoch: epoch.epoch, keyId: epoch.keyId, ck: epoch.ck, deviceKeyAt: memberDeviceKeys(ctx) });
   const fresh = (await getGroup(ctx.db, conv.id)) ?? g;
-  if (fresh.metaEpoch !== undefined && header.epoch <= fresh.metaEpoch) return;
-  await putGroup(ctx.db, { ...fresh, name: meta.name, metaEpoch: header.epoch });
+  if (!isNewer(fresh, header.epoch, header.createdAt)) return;
+  await putGroup(ctx.db, { ...fresh, name: meta.name, metaEpoch: header.epoch, metaAt: header.createdAt });
 }
 
 /** Seals `name` (or the stored one) under the epoch and posts it as the group's newest meta. */
@@ -39,17 +46,18 @@ export async function publishGroupMeta(ctx: ClientContext, id: ConversationId, e
   const device = await getDevice(ctx.db);
   if (!account || !device) throw new ClientError("not_signed_up", "this device has no account yet");
   const own = await stateOf(ctx, account.accountId);
+  const createdAt = ctx.now();
   const sealed = await sealGroupMeta(ctx.env, {
     conversationId: id,
     epoch: epoch.epoch,
     keyId: epoch.keyId,
     author: { accountId: account.accountId, deviceId: device.deviceId, logSeq: own.head.seq, logHead: own.head.hash },
-    createdAt: ctx.now(),
+    createdAt,
     ck: epoch.ck,
     signingKey: device.signingKey,
     meta: { name: value },
   });
   await ctx.api.putGroupMeta(id, sealed);
   const fresh = (await getGroup(ctx.db, id)) ?? g;
-  if (fresh.metaEpoch === undefined || epoch.epoch >= fresh.metaEpoch) await putGroup(ctx.db, { ...fresh, name: value, metaEpoch: epoch.epoch });
+  if (isNewer(fresh, epoch.epoch, createdAt)) await putGroup(ctx.db, { ...fresh, name: value, metaEpoch: epoch.epoch, metaAt: createdAt });
 }

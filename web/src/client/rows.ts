@@ -115,6 +115,8 @@ export const groupRow = z.object({
   name: z.string().optional(),
   /** The epoch of the meta `name` came from: an older one never replaces it. */
   metaEpoch: z.number().int().nonnegative().optional(),
+  /** When that meta was sealed: a rename under the same epoch replaces it only if newer. */
+  metaAt: timestamp.optional(),
   /** The server served a membership log that does not verify or does not extend this one. */
   problem: z.object({ code: z.string().max(64), detail: z.string(), at: timestamp }).optional(),
   /** When the server started refusing this account as a member (403): it was removed, or the server says so. */
