@@ -1,9 +1,10 @@
-// Runtime-neutral: what a group of N members costs at the protocol level. Group conversations have no
-// API or UI yet, so this times protocol/epoch-bundle.ts and protocol/envelope.ts directly.
+// Runtime-neutral: what a group of N members costs at the protocol level: the membership entry, the epoch
+// bundle and the envelope (protocol/membership-log.ts, epoch-bundle.ts, envelope.ts), without the network.
 import type { AccountState } from "../../../protocol/device-log.js";
 import { openEpochBundle, createEpochBundle } from "../../../protocol/epoch-bundle.js";
 import { sealEnvelope } from "../../../protocol/envelope.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId } from "../../../protocol/ids.js";
+import { GroupRole, MembershipKind, decodeMembershipEntry, membershipEntryHash, signMembershipEntry, verifyMembershipLog } from "../../../protocol/membership-log.js";
 import { HASH_BYTES, exportPublic, generateBoxPair, generateSigningPair } from "../../../protocol/primitives.js";
 import type { CryptoEnv, Key } from "../../../protocol/subtle.js";
 import { timeOnce, timePerCall } from "./timing.js";
@@ -24,8 +25,10 @@ export interface GroupSamples {
   /** createEpochBundle for all members, ms per run. */
   readonly createMs: number[];
   readonly bundleBytes: number;
-  /** createEpochBundle for the members minus one (what removing a member costs), ms per run. */
+  /** Removing a member on the admin's device: sign the remove entry, then createEpochBundle for the rest; ms per run. */
   readonly removeMs: number[];
+  /** Verifying the membership log with that remove entry (create entry naming every member, then the removal), ms per run. */
+  readonly verifyRemoveMs: number[];
   /** openEpochBundle by one member device (verify, recipient checks, unwrap, commitment), ms per run. */
   readonly openMs: number[];
   /** sealEnvelope of a 100-byte message under the group's key, µs per call, one sample per round. */
@@ -92,14 +95,30 @@ export async function timeGroups(env: CryptoEnv, p: GroupTimingParams): Promise<
     const runs = p.runs[n] ?? 3;
     const createMs: number[] = [];
     const removeMs: number[] = [];
+    const verifyRemoveMs: number[] = [];
     const openMs: number[] = [];
+    const author = { accountId: creatorRef.accountId, deviceId: creatorRef.deviceId, logSeq: 0, logHead: creator.state.head.hash };
+    const createEntry = await signMembershipEntry(
+      env,
+      { conversationId, seq: 0, prev: new Uint8Array(HASH_BYTES), createdAt: Date.now(), author, change: { kind: MembershipKind.create, members: members.map((m, i) => ({ accountId: m.accountId, role: i === 0 ? GroupRole.admin : GroupRole.member })), historyForNewMembers: false } },
+      creatorSigning.privateKey,
+    );
+    const createHash = await membershipEntryHash(env, decodeMembershipEntry(createEntry).body);
+    const removeLast = () =>
+      signMembershipEntry(env, { conversationId, seq: 1, prev: createHash, createdAt: Date.now(), author, change: { kind: MembershipKind.remove, accountId: (members.at(-1) as AccountState).accountId } }, creatorSigning.privateKey);
+    const creatorKey = (creator.state.devices[0] as { signingKey: Uint8Array }).signingKey;
     let made = await create(members, 0); // warm-up
     const byId = new Map(members.map((m) => [m.accountId, m]));
     const me = { accountId: recipient.state.accountId, deviceId: (recipient.state.devices[0] as { deviceId: DeviceId }).deviceId, boxKey: recipient.firstBoxKey };
     for (let r = 0; r < runs; r++) {
       createMs.push(await timeOnce(async () => void (made = await create(members, r + 1))));
-      // Removing the last member: a new epoch for the rest (the creator and the recipient stay).
-      if (n > 2) removeMs.push(await timeOnce(() => create(members.slice(0, -1), 1000 + r)));
+      // Removing the last member: the signed entry, then a new epoch for the rest (the creator and the
+      // recipient stay); every member then verifies the log with it.
+      if (n > 2) {
+        let entry: Uint8Array = new Uint8Array();
+        removeMs.push(await timeOnce(async () => void ((entry = await removeLast()), await create(members.slice(0, -1), 1000 + r))));
+        verifyRemoveMs.push(await timeOnce(() => verifyMembershipLog(env, [createEntry, entry], conversationId, async () => creatorKey)));
+      }
       openMs.push(await timeOnce(() => openEpochBundle(env, made.bytes, { conversationId, membershipHead, members: byId, me })));
     }
     const { ck, bundle } = made;
@@ -122,7 +141,7 @@ export async function timeGroups(env: CryptoEnv, p: GroupTimingParams): Promise<
         body: { kind: "text", text: "a".repeat(100), sentAt: Date.now() },
       });
     const envelopeBytes = (await send()).bytes.length;
-    groups.push({ send, samples: { members: n, devices: n * p.devicesPerMember, createMs, bundleBytes: made.bytes.length, removeMs, openMs, sendUs: [], envelopeBytes } });
+    groups.push({ send, samples: { members: n, devices: n * p.devicesPerMember, createMs, bundleBytes: made.bytes.length, removeMs, verifyRemoveMs, openMs, sendUs: [], envelopeBytes } });
   }
   // Sends at every size take turns within each round, so they are compared under the same load.
   for (let r = 0; r < p.sendRounds + 1; r++) {
