@@ -4,7 +4,7 @@ import { keyed } from "lit/directives/keyed.js";
 import { isApiError } from "../client/api.js";
 import type { ChatClient } from "../client/client.js";
 import type { SyncStatus } from "../client/sync.js";
-import { messageViews, type ConversationView } from "../client/views.js";
+import { timelineViews, type ConversationView } from "../client/views.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
 import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
@@ -97,6 +97,12 @@ export class SealedChatView extends LitElement {
         font-size: 0.78rem;
         color: var(--muted);
       }
+      .sub-text {
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
       .sn {
         padding-inline: 0.8rem;
       }
@@ -127,7 +133,8 @@ export class SealedChatView extends LitElement {
         margin-bottom: 0.75rem;
       }
       @media (max-width: 480px) {
-        .sn-label {
+        .sn-label,
+        .wide-only {
           display: none;
         }
       }
@@ -148,8 +155,12 @@ export class SealedChatView extends LitElement {
 
   private readonly messages = new LiveQuery(
     this,
-    () => messageViews(this.client.db, this.conversation.id),
+    () => timelineViews(this.client.db, this.conversation.id),
     () => [this.conversation.id],
+    // The timeline's system lines come from the group's log and the members' device logs. Observed in
+    // Chromium: after a removal the timeline's own subscription stopped seeing the group's new entries
+    // while the conversation list saw them, so a change to the group also re-runs it.
+    () => (this.conversation.kind === "group" ? [this.conversation.group, this.conversation.updatedAt] : this.conversation.peer.status),
   );
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -209,7 +220,16 @@ export class SealedChatView extends LitElement {
           : html`<span class="avatar" aria-hidden="true">${c.title.slice(0, 1)}</span>`}
         <div class="who">
           <h2 tabindex="-1" data-testid="chat-title">${c.title}</h2>
-          <p class="sub">${lockIcon} ${group ? html`<span data-testid="group-member-count">${count}</span> · End-to-end encrypted` : "End-to-end encrypted"}</p>
+          <p class="sub">
+            ${lockIcon}
+            <span class="sub-text">
+              ${group
+                ? removed
+                  ? "You're no longer a member"
+                  : html`<span data-testid="group-member-count">${count}</span><span class="wide-only"> · End-to-end encrypted</span>`
+                : "End-to-end encrypted"}
+            </span>
+          </p>
         </div>
         ${group
           ? html`<button class="secondary sn" type="button" @click=${() => this.members?.open()} data-testid="group-members-button" aria-label="Members">
