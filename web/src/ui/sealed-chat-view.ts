@@ -271,7 +271,7 @@ export class SealedChatView extends LitElement {
       <sealed-composer
         .send=${this.send}
         .disabled=${blocked}
-        stoppedText=${removed ? "You can't send messages to this group" : "Sending is stopped"}
+        stoppedText=${removed ? "You're no longer a member" : "Sending is stopped"}
         label="Message ${c.title}"
       ></sealed-composer>
       ${group

@@ -174,18 +174,27 @@ export class SealedMessageList extends LitElement {
   /** The window as last rendered. */
   private shown = { first: 0, end: 0 };
 
+  /** The reader is at the newest message: a banner appearing above (which shrinks the list) keeps it in view. */
+  private stick = true;
+  private readonly resized = new ResizeObserver(() => {
+    if (this.stick) this.scrollTop = this.scrollHeight;
+  });
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener("scroll", this.onScroll, { passive: true });
+    this.resized.observe(this);
   }
 
   override disconnectedCallback(): void {
     this.removeEventListener("scroll", this.onScroll);
+    this.resized.disconnect();
     super.disconnectedCallback();
   }
 
   /** Moves the window when the reader nears either end of what is rendered. */
   private readonly onScroll = (): void => {
+    this.stick = this.end >= this.messages.length && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
     if (this.isUpdatePending) return;
     if (this.scrollTop < EDGE_PX && this.first > 0) this.showEarlier();
     else if (this.scrollHeight - this.scrollTop - this.clientHeight < EDGE_PX && this.end < this.messages.length) {
