@@ -1,7 +1,8 @@
 // Groups end to end (issue 7, items 1-3): five people in five browser contexts against the real server.
 // Alice makes a group with Bob and Carol in the UI and removes Carol, who then reads nothing new (the
 // UI, the server's 403 and the epoch bundles all say so); Dave joins with history off and Erin with it
-// on; and a membership entry the server slips in without an admin's signature is refused and shown.
+// on; Bob becomes an admin and renames the group, Erin leaves; and a membership entry the server slips
+// in without an admin's signature is refused and shown.
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
@@ -39,6 +40,7 @@ import {
   type DeviceIdentity,
 } from "./group-helpers";
 import { launchBrowser } from "./harness";
+import { rememberSecret } from "./known-secrets";
 
 const SHOTS = "/tmp/shots";
 const DESKTOP = { width: 1280, height: 800 };
@@ -64,6 +66,8 @@ const erin = person("erin", PHONE);
 const everyone = [alice, bob, carol, dave, erin];
 const groupName = `Trip planning ${uniqueName("g")}`;
 let groupId: ConversationId;
+/** The name Bob gives the group. */
+let renamed = "";
 let browser: Browser;
 const pageErrors: string[] = [];
 /** Every text written in the group, in server order. */
@@ -240,31 +244,67 @@ describe("groups", () => {
     expect((await messageTexts(page(carol))).filter((t) => t.includes("group secret 5") || t.includes("group secret 6"))).toEqual([]);
   });
 
+  test("Alice makes Bob an admin, Bob renames the group, and Erin leaves after confirming", async () => {
+    const a = page(alice);
+    const b = page(bob);
+    await openMembers(a);
+    const bobRow = a.getByTestId("group-member").and(a.locator(`[data-username="${bob.name}"]`));
+    await bobRow.getByTestId("group-member-admin").click();
+    await bobRow.getByTestId("group-admin-badge").waitFor({ timeout: 30_000 });
+    await closeMembers(a);
+
+    // Bob's panel now offers the admin controls, and he renames the group for everyone.
+    await openMembers(b);
+    await b.getByTestId("group-add-input").waitFor({ timeout: 30_000 });
+    renamed = `Summer trip ${uniqueName("g")}`;
+    rememberSecret("group name", renamed);
+    await b.getByTestId("group-rename-input").fill(renamed);
+    await b.getByTestId("group-rename-button").click();
+    await b.getByTestId("group-members").getByRole("status").filter({ hasText: "renamed" }).waitFor({ timeout: 30_000 });
+    await closeMembers(b);
+    for (const p of [alice, bob, dave, erin]) await page(p).getByTestId("chat-title").filter({ hasText: renamed }).waitFor({ timeout: 30_000 });
+
+    // Leaving asks first; cancelling keeps Erin in.
+    const e = page(erin);
+    await openMembers(e);
+    e.once("dialog", (d) => void d.dismiss());
+    await e.getByTestId("group-leave").click();
+    expect(await listedMembers(e)).toContain(erin.name);
+    e.once("dialog", (d) => void d.accept());
+    await e.getByTestId("group-leave").click();
+    await e.getByTestId("group-members").waitFor({ state: "hidden", timeout: 30_000 });
+    await e.getByTestId("group-removed").waitFor({ timeout: 30_000 });
+    expect(await e.getByTestId("composer").isDisabled()).toBe(true);
+    await e.screenshot({ path: `${SHOTS}/group-left-phone.png` });
+    await waitForMembers(a, [alice.name, bob.name, dave.name]);
+    await closeMembers(a);
+  });
+
   test("a membership entry the server slips in, signed by a member who is not an admin, is refused: the UI warns and keeps the verified members", async () => {
-    // Bob (a member, not an admin) signs an entry adding Carol back, with his real device key. The
+    // Dave (a member, not an admin) signs an entry adding Carol back, with his real device key. The
     // server must refuse it; a server that serves it anyway must be caught by every client.
     const log = await pageFetch(page(alice), `/api/conversations/${groupId}/membership`);
     expect(log.status).toBe(200);
     const entries = (log.body as { entries: string[] }).entries;
     const last = decodeMembershipEntry(b64url.decode(entries.at(-1)!));
-    const b = id(bob);
+    const forger = id(dave);
     const forgedEntry: MembershipEntry = {
       conversationId: groupId,
       seq: entries.length,
       prev: await membershipEntryHash(env, last.body),
       createdAt: Date.now(),
-      author: { accountId: b.accountId as AccountId, deviceId: b.deviceId as DeviceId, logSeq: b.logSeq, logHead: b.logHead },
+      author: { accountId: forger.accountId as AccountId, deviceId: forger.deviceId as DeviceId, logSeq: forger.logSeq, logHead: forger.logHead },
       change: { kind: MembershipKind.add, accountId: id(carol).accountId as AccountId, role: GroupRole.member },
     };
     const body = encodeMembershipBody(forgedEntry);
-    const signature = await signWithDeviceKey(page(bob), membershipSigningInput(body));
+    const signature = await signWithDeviceKey(page(dave), membershipSigningInput(body));
     const forged = b64url.encode(new Uint8Array([...body, ...signature]));
     expect(decodeMembershipEntry(b64url.decode(forged)).change.kind).toBe(MembershipKind.add);
 
-    const posted = await pageFetch(page(bob), `/api/conversations/${groupId}/membership`, { method: "POST", json: { entry: forged } });
+    const posted = await pageFetch(page(dave), `/api/conversations/${groupId}/membership`, { method: "POST", json: { entry: forged } });
     expect({ status: posted.status, code: (posted.body as { error?: { code?: string } }).error?.code }).toEqual({ status: 400, code: "invalid_membership" });
 
-    // The lying server: Alice's and Dave's browsers get the real log with the forged entry appended.
+    // The lying server: Alice's and Bob's browsers (both admins now) get the real log with the forged entry appended.
     let served = 0;
     const membershipPath = `/api/conversations/${groupId}/membership`;
     const lie = async (route: Route) => {
@@ -276,24 +316,24 @@ describe("groups", () => {
       const headers = Object.fromEntries(Object.entries(response.headers()).filter(([k]) => k !== "content-length" && k !== "content-encoding"));
       await route.fulfill({ status: 200, headers, json: { entries: [...real.entries, forged] } });
     };
-    for (const p of [alice, dave]) {
+    for (const p of [alice, bob]) {
       await p.context!.route((url) => url.pathname === membershipPath, lie);
       await page(p).reload();
-      await openGroupViaUi(page(p), groupName);
+      await openGroupViaUi(page(p), renamed);
       const warning = page(p).getByTestId("membership-warning");
       await warning.waitFor({ timeout: 30_000 });
       expect(await warning.getAttribute("role")).toBe("alert");
       expect(await warning.textContent()).toContain("The server tried to change this group's members without an admin. The change was refused.");
-      expect(await page(p).getByTestId("conversation-item").filter({ hasText: groupName }).textContent()).toContain("Membership change refused");
+      expect(await page(p).getByTestId("conversation-item").filter({ hasText: renamed }).textContent()).toContain("Membership change refused");
       await page(p).screenshot({ path: `${SHOTS}/group-forged-${p.name.split("_")[0]}.png` });
-      expect((await listedMembers(page(p))).sort()).toEqual([alice.name, bob.name, dave.name, erin.name].sort());
+      expect((await listedMembers(page(p))).sort()).toEqual([alice.name, bob.name, dave.name].sort());
       await closeMembers(page(p));
     }
     expect(served).toBeGreaterThanOrEqual(2);
-    // Bob's browser was told the truth: no warning there, and Carol is not a member anywhere.
-    expect(await page(bob).getByTestId("membership-warning").count()).toBe(0);
-    expect(await listedMembers(page(bob))).not.toContain(carol.name);
-    await closeMembers(page(bob));
+    // Dave's browser was told the truth: no warning there, and Carol is not a member.
+    expect(await page(dave).getByTestId("membership-warning").count()).toBe(0);
+    expect(await listedMembers(page(dave))).not.toContain(carol.name);
+    await closeMembers(page(dave));
   });
 
   test("no page errors were thrown", () => {
