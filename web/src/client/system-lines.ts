@@ -53,7 +53,9 @@ export async function systemLines(db: SealedDb, conversationId: ConversationId):
   if (!conv) return [];
   const account = await getAccount(db);
   const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
-  const name = (id: AccountId): string => (id === account?.accountId ? "You" : (contacts.get(id)?.username ?? "someone"));
+  // "You added Carol", but "Alice added you".
+  const name = (id: AccountId): string => (id === account?.accountId ? "you" : (contacts.get(id)?.username ?? "someone"));
+  const subject = (id: AccountId): string => (id === account?.accountId ? "You" : name(id));
   // A 1:1 chat shows identity trouble in its banner (sealed-identity-banner) and has no membership.
   if (conv.kind !== "group") return [];
   const g = await getGroup(db, conversationId);
@@ -61,7 +63,7 @@ export async function systemLines(db: SealedDb, conversationId: ConversationId):
   const lines: SystemLineView[] = [];
   for (const [i, bytes] of g.entries.entries()) {
     const e = decodeMembershipEntry(bytes);
-    lines.push({ kind: "system", key: `m${i}`, at: e.createdAt, text: membershipText(e.change, name(e.author.accountId), name) });
+    lines.push({ kind: "system", key: `m${i}`, at: e.createdAt, text: membershipText(e.change, subject(e.author.accountId), name) });
   }
   if (g.problem) lines.push({ kind: "system", key: "m-problem", at: g.problem.at, warning: true, text: "The server sent a change to this group that no admin made. It was refused." });
   for (const { accountId: id } of g.members) {
