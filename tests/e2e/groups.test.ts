@@ -146,7 +146,17 @@ describe("groups", () => {
     expect(await a.getByTestId("group-member-count").textContent()).toBe("3 members");
     expect(await a.getByTestId("conversation-item").filter({ hasText: groupName }).getAttribute("data-kind")).toBe("group");
 
-    await openGroupViaUi(page(bob), groupName);
+    // At phone width the dialog fits too (Bob only looks, then cancels).
+    const b = page(bob);
+    await b.getByTestId("new-group-button").click();
+    await b.getByTestId("group-name-input").fill("Just looking");
+    await b.getByTestId("group-member-input").fill(carol.name);
+    await b.getByTestId("group-member-input").press("Enter");
+    await b.getByTestId("new-group-dialog").getByTestId("group-new-member").waitFor();
+    await b.screenshot({ path: `${SHOTS}/group-new-dialog-phone.png` });
+    await b.getByTestId("new-group-dialog").getByRole("button", { name: "Cancel" }).click();
+
+    await openGroupViaUi(b, groupName);
     await openGroupViaUi(page(carol), groupName);
     await expect.poll(() => page(bob).getByTestId("system-line").allTextContents(), { timeout: 30_000 }).toContainEqual(expect.stringContaining(`${alice.name} created the group`));
 
