@@ -226,6 +226,12 @@ describe("groups", () => {
   test("Dave, added with history off, reads only what is written after he joined; Erin, added with history on, reads all of it", async () => {
     const a = page(alice);
     const d = page(dave);
+    // A stranger's username gets a readable answer in the panel, and nobody is added.
+    await openMembers(a);
+    await a.getByTestId("group-add-input").fill(uniqueName("nobody"));
+    await a.getByTestId("group-add-button").click();
+    await expect.poll(() => a.getByTestId("group-error").textContent(), { timeout: 20_000 }).toBe("No one uses that username.");
+    expect((await listedMembers(a)).sort()).toEqual([alice.name, bob.name].sort());
     await addMemberViaUi(a, dave.name);
     expect(await a.getByTestId("group-history-toggle").isChecked()).toBe(false);
     await closeMembers(a);
@@ -257,6 +263,11 @@ describe("groups", () => {
   test("Alice makes Bob an admin, Bob renames the group, and Erin leaves after confirming", async () => {
     const a = page(alice);
     const b = page(bob);
+    // A member who is not an admin sees the members and the history setting, but no admin controls.
+    await openMembers(b);
+    expect(await b.getByTestId("group-history-state").textContent()).toContain("New members can read the messages written before they joined.");
+    for (const admin of ["group-add-input", "group-history-toggle", "group-member-remove", "group-member-admin"]) expect(await b.getByTestId(admin).count()).toBe(0);
+    await closeMembers(b);
     await openMembers(a);
     const bobRow = a.getByTestId("group-member").and(a.locator(`[data-username="${bob.name}"]`));
     await bobRow.getByTestId("group-member-admin").click();
