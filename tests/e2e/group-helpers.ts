@@ -1,6 +1,6 @@
 // Drives groups in the web app (the New group dialog and the member panel) and reads what a page's
 // own session and IndexedDB hold, for the protocol-level checks of tests/e2e/groups.test.ts.
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page, Route } from "playwright-core";
 import { fromBase64url, toBase64url } from "../../protocol/index.js";
 import { rememberSecret } from "./known-secrets";
 
@@ -165,3 +165,29 @@ export async function signWithDeviceKey(page: Page, input: Uint8Array): Promise<
 }
 
 export const b64url = { encode: toBase64url, decode: fromBase64url };
+
+/**
+ * The lying server for a group's membership log (as lying-server.ts does for device logs): the context's
+ * GET /api/conversations/:id/membership answers still come from the real server, and while the real log
+ * has `realLength` entries the `forged` one (base64url) is appended to it. Contexts need
+ * `serviceWorkers: "block"` so no request escapes the routing. Returns how many answers were rewritten.
+ */
+export async function appendToMembershipLog(context: BrowserContext, conversationId: string, realLength: number, forged: string): Promise<() => number> {
+  const path = `/api/conversations/${conversationId}/membership`;
+  let served = 0;
+  await context.route(
+    (url) => url.pathname === path,
+    async (route: Route) => {
+      if (route.request().method() !== "GET") return route.continue();
+      const response = await route.fetch();
+      const real = (await response.json().catch(() => undefined)) as { entries?: unknown } | undefined;
+      const entries = real?.entries;
+      if (response.status() !== 200 || !Array.isArray(entries) || entries.length !== realLength) return route.fulfill({ response });
+      served += 1;
+      // The body changes length: drop the real answer's length and encoding, keep its other headers.
+      const headers = Object.fromEntries(Object.entries(response.headers()).filter(([k]) => k !== "content-length" && k !== "content-encoding"));
+      await route.fulfill({ status: 200, headers, json: { ...real, entries: [...(entries as unknown[]), forged] } });
+    },
+  );
+  return () => served;
+}
