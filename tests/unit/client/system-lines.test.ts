@@ -1,6 +1,8 @@
+import { Dexie, liveQuery } from "dexie";
+import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { describe, expect, test } from "vitest";
 import { GroupRole, MembershipKind, type AccountId } from "../../../protocol/index.js";
-import { putContact, putConversation, putGroup } from "../../../web/src/client/db.js";
+import { getGroup, putContact, putConversation, putGroup } from "../../../web/src/client/db.js";
 import { systemLines } from "../../../web/src/client/system-lines.js";
 import { timelineViews } from "../../../web/src/client/views.js";
 import { makeAccount } from "../../support/account.js";
@@ -63,7 +65,7 @@ describe("system lines", () => {
     expect(warned.filter((l) => l.warning).map((l) => l.text)).toEqual(["alice_sl's safety number changed. Verify it before you trust new messages."]);
 
     // A message written between the link (5000) and now sits after the link line.
-    await db.messages.put({ conversationId: group.id, clientMessageId: "AAAAAAAAAAAAAAAAAAAAAA", seq: 1, senderAccountId: bob.accountId as AccountId, senderDeviceId: bob.deviceId, counter: 1, text: "hi", sentAt: 6000, status: "sent" });
+    await db.messages.put({ conversationId: group.id, clientMessageId: "AAAAAAAAAAAAAAAAAAAAAA" as never, seq: 1, senderAccountId: bob.accountId as AccountId, senderDeviceId: bob.deviceId, counter: 1, text: "hi", sentAt: 6000, status: "sent" });
     const timeline = await timelineViews(db, group.id);
     const link = timeline.findIndex((t) => t.kind === "system" && t.text === "bob_sl linked a new device");
     const message = timeline.findIndex((t) => t.kind === "message");
@@ -76,5 +78,41 @@ describe("system lines", () => {
     const bob = await makeAccount("bob_sl2", 1000);
     await putConversation(db, { kind: "direct", peer: bob.accountId, id: "AAAAAAAAAAAAAAAAAAAAAA" as never, createdAt: 1, lastSeq: 0, updatedAt: 1, rejected: 0 });
     expect(await systemLines(db, "AAAAAAAAAAAAAAAAAAAAAA" as never)).toEqual([]);
+  });
+
+  test("the timeline's live query follows a change to the group's log (it reads the group after the messages)", async () => {
+    const db = freshDb();
+    const [alice, bob] = await Promise.all([makeAccount("alice_lq", 1000), makeAccount("bob_lq", 1000)]);
+    const group = new TestGroup();
+    const create = await group.createEntry(alice, [bob]);
+    await group.accept(create);
+    await putConversation(db, { kind: "group", id: group.id, createdAt: 1, lastSeq: 0, updatedAt: 1, rejected: 0 });
+    await putGroup(db, {
+      conversationId: group.id,
+      entries: [create.bytes],
+      hashes: [new Uint8Array(32)],
+      head: { seq: 0, hash: new Uint8Array(32) },
+      members: [
+        { accountId: alice.accountId, role: GroupRole.admin, addedAtSeq: 0 },
+        { accountId: bob.accountId, role: GroupRole.member, addedAtSeq: 0 },
+      ],
+      historyForNewMembers: false,
+    });
+    const seen: number[] = [];
+    // Dexie runs a live query only when it has an indexedDB of its own (the browser's global; here the fake).
+    const deps = { ...Dexie.dependencies };
+    Object.assign(Dexie.dependencies, { indexedDB, IDBKeyRange });
+    const sub = liveQuery(() => timelineViews(db, group.id)).subscribe({ next: (items) => seen.push(items.length) });
+    try {
+      await expect.poll(() => seen.at(-1)).toBe(1);
+      const remove = await group.entry(alice, { kind: MembershipKind.remove, accountId: bob.accountId });
+      const g = (await getGroup(db, group.id))!;
+      await putGroup(db, { ...g, entries: [...g.entries, remove.bytes], hashes: [...g.hashes, new Uint8Array(32)], head: { seq: 1, hash: new Uint8Array(32) }, members: g.members.slice(0, 1) });
+      // "alice_lq removed bob_lq" appears without anything else changing.
+      await expect.poll(() => seen.at(-1)).toBe(2);
+    } finally {
+      sub.unsubscribe();
+      Object.assign(Dexie.dependencies, deps);
+    }
   });
 });

@@ -154,8 +154,10 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId)
 
 /** What a chat shows: the messages (messageViews) with system lines placed by time among the stored ones. */
 export async function timelineViews(db: SealedDb, conversationId: ConversationId): Promise<TimelineItem[]> {
-  const messages = await messageViews(db, conversationId);
-  const lines = await systemLines(db, conversationId);
+  // Both start at once: Dexie follows the reads of a liveQuery (or a transaction) through the awaits of
+  // one async call, but the zone is lost after awaiting one async view and then starting another, and
+  // the live query would then miss changes to what the second one reads (a group's membership).
+  const [messages, lines] = await Promise.all([messageViews(db, conversationId), systemLines(db, conversationId)]);
   if (lines.length === 0) return messages;
   const out: TimelineItem[] = [];
   let i = 0;

@@ -157,10 +157,6 @@ export class SealedChatView extends LitElement {
     this,
     () => timelineViews(this.client.db, this.conversation.id),
     () => [this.conversation.id],
-    // The timeline's system lines come from the group's log and the members' device logs. Observed in
-    // Chromium: after a removal the timeline's own subscription stopped seeing the group's new entries
-    // while the conversation list saw them, so a change to the group also re-runs it.
-    () => (this.conversation.kind === "group" ? [this.conversation.group, this.conversation.updatedAt] : this.conversation.peer.status),
   );
 
   protected override updated(changed: PropertyValues<this>): void {
