@@ -20,7 +20,7 @@ import { isApiError } from "../../web/src/client/api.js";
 import { getAccount, getDevice, getGroup, listEpochs } from "../../web/src/client/db.js";
 import { createHeadlessClient, type HeadlessClient } from "../../web/src/client/headless.js";
 import { stateOf } from "../../web/src/client/logs.js";
-import { conversationView, groupViewOf, messageViews } from "../../web/src/client/views.js";
+import { conversationView, groupViewOf, messageViews, timelineViews } from "../../web/src/client/views.js";
 import { uniqueName } from "./app";
 import { rememberSecret } from "./known-secrets";
 
@@ -129,6 +129,9 @@ test("a group: chat, remove a member (403, no key for her), history off and on f
   rememberSecret("group name", renamed);
   await bob.h.client.renameGroup(id, renamed);
   for (const p of [alice, dave, erin]) await expect.poll(async () => (await conversationView(p.h.client.db, id))?.title, { timeout: 30_000 }).toBe(renamed);
+  const renameLine = async (p: Person) => (await timelineViews(p.h.client.db, id)).filter((t) => t.kind === "system" && t.text.includes("renamed")).map((t) => t.kind === "system" && t.text);
+  expect(await renameLine(alice)).toEqual([`${bob.name} renamed the group to “${renamed}”`]);
+  expect(await renameLine(bob)).toEqual([`You renamed the group to “${renamed}”`]);
 
   // 3. The server slips in a membership entry no admin signed: Bob (a member, not an admin) "adds" Carol
   // back. Bob's own device signs it, so only the role rule stops it.

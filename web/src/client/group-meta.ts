@@ -1,4 +1,4 @@
-import { decodeBundle, decodeSealedGroupMeta, fromBase64url, openGroupMeta, sealGroupMeta, type ConversationId } from "../../../protocol/index.js";
+import { decodeBundle, decodeSealedGroupMeta, fromBase64url, openGroupMeta, sealGroupMeta, type AccountId, type ConversationId } from "../../../protocol/index.js";
 import type { ClientContext } from "./context.js";
 import { getAccount, getDevice, getGroup, putGroup } from "./db.js";
 import { epochFor } from "./epochs.js";
@@ -14,6 +14,15 @@ import type { ConversationRow, EpochRow, GroupRow } from "./rows.js";
  * that epoch on see it too. An older sealed name (by epoch, then by time within one epoch) never
  * replaces a newer one.
  */
+
+/**
+ * The row with a newer name. `namedBy`/`namedAt` record a rename: the name changed from one this device
+ * had already read (not the first name it sees, and not a reseal of the same name under a new epoch).
+ */
+function withName(g: GroupRow, name: string, by: AccountId, epoch: number, at: number): GroupRow {
+  const changed = g.name !== undefined && g.name !== name ? { namedBy: by, namedAt: at } : {};
+  return { ...g, name, metaEpoch: epoch, metaAt: at, ...changed };
+}
 
 /** True when a meta sealed at (epoch, at) is newer than the one the group row holds. */
 function isNewer(g: GroupRow, epoch: number, at: number): boolean {
@@ -34,7 +43,7 @@ export async function readGroupMeta(ctx: ClientContext, conv: ConversationRow, s
   const meta = await openGroupMeta(ctx.env, bytes, { conversationId: conv.id, epoch: epoch.epoch, keyId: epoch.keyId, ck: epoch.ck, deviceKeyAt: memberDeviceKeys(ctx) });
   const fresh = (await getGroup(ctx.db, conv.id)) ?? g;
   if (!isNewer(fresh, header.epoch, header.createdAt)) return;
-  await putGroup(ctx.db, { ...fresh, name: meta.name, metaEpoch: header.epoch, metaAt: header.createdAt });
+  await putGroup(ctx.db, withName(fresh, meta.name, header.author.accountId, header.epoch, header.createdAt));
 }
 
 /** Seals `name` (or the stored one) under the epoch and posts it as the group's newest meta. */
@@ -59,5 +68,5 @@ export async function publishGroupMeta(ctx: ClientContext, id: ConversationId, e
   });
   await ctx.api.putGroupMeta(id, sealed);
   const fresh = (await getGroup(ctx.db, id)) ?? g;
-  if (isNewer(fresh, epoch.epoch, createdAt)) await putGroup(ctx.db, { ...fresh, name: value, metaEpoch: epoch.epoch, metaAt: createdAt });
+  if (isNewer(fresh, epoch.epoch, createdAt)) await putGroup(ctx.db, withName(fresh, value, account.accountId, epoch.epoch, createdAt));
 }

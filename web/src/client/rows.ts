@@ -117,6 +117,9 @@ export const groupRow = z.object({
   metaEpoch: z.number().int().nonnegative().optional(),
   /** When that meta was sealed: a rename under the same epoch replaces it only if newer. */
   metaAt: timestamp.optional(),
+  /** Who last renamed the group, and when, as this device saw it happen (group-meta.ts withName). */
+  namedBy: accountIdSchema.optional(),
+  namedAt: timestamp.optional(),
   /** The server served a membership log that does not verify or does not extend this one. */
   problem: z.object({ code: z.string().max(64), detail: z.string(), at: timestamp }).optional(),
   /** When the server started refusing this account as a member (403): it was removed, or the server says so. */

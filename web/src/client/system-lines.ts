@@ -65,6 +65,9 @@ export async function systemLines(db: SealedDb, conversationId: ConversationId):
     const e = decodeMembershipEntry(bytes);
     lines.push({ kind: "system", key: `m${i}`, at: e.createdAt, text: membershipText(e.change, subject(e.author.accountId), name) });
   }
+  if (g.name !== undefined && g.namedBy !== undefined && g.namedAt !== undefined) {
+    lines.push({ kind: "system", key: "name", at: g.namedAt, text: `${subject(g.namedBy)} renamed the group to “${g.name}”` });
+  }
   if (g.problem) lines.push({ kind: "system", key: "m-problem", at: g.problem.at, warning: true, text: "The server sent a change to this group that no admin made. It was refused." });
   for (const { accountId: id } of g.members) {
     const c = contacts.get(id);
