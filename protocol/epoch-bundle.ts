@@ -356,7 +356,8 @@ export async function openArchivedKey(
   return ck;
 }
 
-async function assertCommitted(env: CryptoEnv, b: EpochBundle, ck: Key): Promise<void> {
+/** Throws commitment_mismatch unless `ck` is the key bundle `b` committed to (however it was obtained). */
+export async function assertCommitted(env: CryptoEnv, b: EpochBundle, ck: Key): Promise<void> {
   let c: Uint8Array;
   try {
     c = await keyCommitment(env, ck, b.conversationId, b.epoch);

@@ -1,7 +1,7 @@
 import { bytesEqual } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
-import { fail, isProtocolError } from "./errors.js";
-import { keyCommitment, WRAPPED_KEY_BYTES, type EpochBundle, type HistoryWrap } from "./epoch-bundle.js";
+import { fail } from "./errors.js";
+import { assertCommitted, WRAPPED_KEY_BYTES, type EpochBundle, type HistoryWrap } from "./epoch-bundle.js";
 import { AccountId, ConversationId, CONVERSATION_ID_BYTES } from "./ids.js";
 import { Label } from "./labels.js";
 import { HASH_BYTES, IV_BYTES, PUBLIC_KEY_BYTES, importSeed, labelled, sealingKey } from "./primitives.js";
@@ -63,18 +63,6 @@ export function decodeHistoryShare(bytes: Uint8Array): HistoryShare {
 function shareInfo(s: Omit<HistoryShare, "wrap">, w: Omit<HistoryWrap, "wrapped">): Uint8Array {
   const u32 = (n: number) => new Writer().u32(n).finish();
   return labelled(Label.historyShare, ConversationId.toBytes(s.conversationId), u32(s.epoch), s.keyId, AccountId.toBytes(w.accountId), u32(w.generation), w.historyKey, w.ephemeralKey);
-}
-
-/** Throws commitment_mismatch unless `ck` is the key `bundle` committed to. */
-async function assertCommitted(env: CryptoEnv, bundle: EpochBundle, ck: Key): Promise<void> {
-  let c: Uint8Array;
-  try {
-    c = await keyCommitment(env, ck, bundle.conversationId, bundle.epoch);
-  } catch (e) {
-    if (isProtocolError(e)) throw e;
-    return fail("commitment_mismatch", "the shared key cannot compute the bundle's commitment");
-  }
-  if (!bytesEqual(c, bundle.commitment)) fail("commitment_mismatch", "the shared key does not match the bundle's commitment");
 }
 
 /**
