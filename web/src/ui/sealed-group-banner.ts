@@ -1,6 +1,7 @@
-import { LitElement, css, html, nothing } from "lit";
+import { LitElement, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { GroupView } from "../client/views.js";
+import { bannerStyles } from "../styles/banner.js";
 import { shared } from "../styles/shared.js";
 import { warningIcon } from "./icons.js";
 
@@ -11,46 +12,7 @@ import { warningIcon } from "./icons.js";
  */
 @customElement("sealed-group-banner")
 export class SealedGroupBanner extends LitElement {
-  static override styles = [
-    shared,
-    css`
-      :host {
-        display: block;
-      }
-      div {
-        display: flex;
-        gap: 0.75rem;
-        align-items: flex-start;
-        margin: 0.75rem 1rem 0;
-        padding: 0.85rem 1rem;
-        border-radius: var(--radius);
-      }
-      .danger {
-        background: var(--danger-bg);
-        border: 1px solid var(--danger-border);
-        color: var(--danger);
-      }
-      .info {
-        background: var(--surface);
-        border: 1px solid var(--border);
-        color: var(--muted);
-      }
-      strong {
-        display: block;
-        margin-bottom: 0.2rem;
-      }
-      p {
-        margin: 0;
-        color: var(--text);
-        font-size: 0.92rem;
-      }
-      .icon {
-        font-size: 1.2rem;
-        line-height: 1;
-        padding-top: 0.1rem;
-      }
-    `,
-  ];
+  static override styles = [shared, bannerStyles];
 
   @property({ attribute: false }) group!: GroupView;
 
