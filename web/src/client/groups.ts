@@ -101,8 +101,9 @@ async function appendChange(ctx: ClientContext, id: ConversationId, change: Memb
   });
 }
 
+/** Checked on the stored log (appendChange fetches it fresh; the server and every client check the role again). */
 async function requireAdmin(ctx: ClientContext, id: ConversationId): Promise<GroupRow> {
-  const g = await syncMembership(ctx, id);
+  const g = await requireGroup(ctx, id);
   const me = (await getAccount(ctx.db))?.accountId;
   const mine = g.members.find((m) => m.accountId === me);
   if (!mine || g.refusedAt !== undefined) throw new ClientError("not_member", "you are no longer a member of this group");

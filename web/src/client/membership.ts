@@ -89,8 +89,9 @@ export async function acceptMembership(ctx: ClientContext, id: ConversationId, e
   if (known?.problem && state.head.seq <= known.head.seq) row.problem = known.problem;
   await putGroup(ctx.db, row);
   // Names for the member list: each member becomes a contact (first sight, trust on first use).
+  const self = (await getAccount(ctx.db))?.accountId;
   for (const m of row.members) {
-    if ((await getAccount(ctx.db))?.accountId === m.accountId) continue;
+    if (m.accountId === self) continue;
     await ensureContactById(ctx, m.accountId).catch((e: unknown) => console.warn(`could not verify member ${m.accountId}:`, e));
   }
   return row;
