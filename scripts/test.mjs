@@ -27,7 +27,7 @@ const vitest = (suite) => ({
   kind: "vitest",
   cmd: "node_modules/.bin/vitest",
   args: ["run", "--config", `vitest.${suite}.config.ts`, "--reporter=default", "--reporter=json",
-    `--outputFile.json=${RESULTS}/${suite}.json`],
+    `--outputFile.json=${RESULTS}/${suite}.json`, "--reporter=./scripts/running-reporter.mjs"],
 });
 const steps = [];
 if (!picked.length) steps.push({ name: "typecheck", kind: "command", cmd: "npm", args: ["run", "--silent", "typecheck"] });

@@ -8,7 +8,7 @@
 // once and in order" (the browser is closed with a pending outbox and sends it at the next open).
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { ConversationId } from "../../protocol/index.js";
-import { listMessages, listMessagesByStatus } from "../../web/src/client/db.js";
+import { listMessages, listMessagesByStatus } from "../../web/src/client/store/db.js";
 import { check, closeFleet, setUpFleet, waitForAll, type Conversation } from "../load/fleet.js";
 import { DedicatedServer } from "./server";
 

@@ -16,11 +16,11 @@ import {
   toBase64url,
   type ConversationId,
 } from "../../protocol/index.js";
-import { isApiError } from "../../web/src/client/api.js";
-import { getAccount, getDevice, getGroup, listEpochs } from "../../web/src/client/db.js";
+import { isApiError } from "../../web/src/client/transport/api.js";
+import { getAccount, getDevice, getGroup, listEpochs } from "../../web/src/client/store/db.js";
 import { createHeadlessClient, type HeadlessClient } from "../../web/src/client/headless.js";
-import { stateOf } from "../../web/src/client/logs.js";
-import { conversationView, groupViewOf, messageViews, timelineViews } from "../../web/src/client/views.js";
+import { stateOf } from "../../web/src/client/identity/logs.js";
+import { conversationView, groupViewOf, messageViews, timelineViews } from "../../web/src/client/views/views.js";
 import { uniqueName } from "./app";
 import { rememberSecret } from "./known-secrets";
 

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { afterAll, expect, inject, test } from "vitest";
 import { createHeadlessClient, type HeadlessClient } from "../../web/src/client/headless.js";
-import { messageViews } from "../../web/src/client/views.js";
+import { messageViews } from "../../web/src/client/views/views.js";
 import { uniqueName } from "./app";
 
 const baseURL = inject("baseURL");

@@ -1,11 +1,11 @@
 // A fleet of headless clients (web/src/client/headless.ts) against a real `wrangler dev`: direct chats of
 // two accounts, each account with several linked devices, every device on its live realtime socket.
 import type { ConversationId } from "../../protocol/index.js";
-import { getAccount, listMessages } from "../../web/src/client/db.js";
+import { getAccount, listMessages } from "../../web/src/client/store/db.js";
 import { createHeadlessClient, type HeadlessClient } from "../../web/src/client/headless.js";
-import { ExistingDeviceLink } from "../../web/src/client/link-existing.js";
-import { linkAsNewDevice } from "../../web/src/client/link-new.js";
-import type { FrameEvent } from "../../web/src/client/realtime.js";
+import { ExistingDeviceLink } from "../../web/src/client/link/link-existing.js";
+import { linkAsNewDevice } from "../../web/src/client/link/link-new.js";
+import type { FrameEvent } from "../../web/src/client/transport/realtime.js";
 
 export interface FleetSize {
   /** Direct conversations, each between two accounts of its own. */

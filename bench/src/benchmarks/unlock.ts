@@ -1,6 +1,6 @@
 // Figure 6: Argon2id unlock time at the parameters the app uses, in Chromium and, for reference, in Node.
 import { cryptoEnvFrom } from "../../../protocol/subtle.js";
-import { argon2id } from "../../../web/src/client/argon2.js";
+import { argon2id } from "../../../web/src/client/recovery/argon2.js";
 import { benchPage, launchBrowser } from "../browser.js";
 import { timeUnlock, type UnlockSamples } from "../core/unlock-timing.js";
 import type { PageApi } from "../page/entry.js";
@@ -20,7 +20,7 @@ export const unlockBenchmark: Benchmark = {
   title: "6. Passphrase unlock: Argon2id at the app's parameters",
   method:
     "The key derivation of a passphrase unlock exactly as the app runs it: protocol/passphrase.ts derivePassphraseKeys " +
-    "(Argon2id, then HKDF into the wrapping key and the access token) with the app's own Argon2id (web/src/client/argon2.ts, " +
+    "(Argon2id, then HKDF into the wrapping key and the access token) with the app's own Argon2id (web/src/client/recovery/argon2.ts, " +
     "hash-wasm's WebAssembly), at the parameters the app gives a new passphrase (KDF_DEFAULTS), bundled with esbuild and run in a " +
     "headless Chromium page (nothing else loaded). \"First unlock\" is the first derivation in a new page, which also compiles " +
     "the WebAssembly, as a user's one unlock on a restore does (the median over new pages); \"repeated\" is the median of later " +

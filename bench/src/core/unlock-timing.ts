@@ -1,5 +1,5 @@
 // Figure 6: the passphrase unlock's key derivation, as the app runs it (protocol/passphrase.ts
-// derivePassphraseKeys with the app's hash-wasm Argon2id, web/src/client/argon2.ts) at the parameters the
+// derivePassphraseKeys with the app's hash-wasm Argon2id, web/src/client/recovery/argon2.ts) at the parameters the
 // app chooses for a new passphrase (KDF_DEFAULTS). Runs in a Chromium page (bench/src/page/entry.ts).
 import { ACCOUNT_ID_BYTES, AccountId } from "../../../protocol/ids.js";
 import { KDF_DEFAULTS, KDF_SALT_BYTES, derivePassphraseKeys, type Argon2id } from "../../../protocol/passphrase.js";

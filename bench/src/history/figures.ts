@@ -25,7 +25,7 @@ function restoreFigure(r: HistoryRun): Figure {
     ifMissed: {
       why:
         `the account itself is restored in ${round(r.restore.joinedMs)} ms; the rest, ${perMessage(history, n)}, is the history, and of that ` +
-        "the crypto of a message (signature and AES-GCM) is about 0.1 ms in Chromium (figure 1). The client (web/src/client/receive.ts) " +
+        "the crypto of a message (signature and AES-GCM) is about 0.1 ms in Chromium (figure 1). The client (web/src/client/sync/receive.ts) " +
         "now judges a fetched page of 200 envelopes one after another (decode, the sender's state, signature, AES-GCM, envelope hash) and " +
         "writes the page in one IndexedDB transaction, fetching the next page meanwhile; before that change it used at least five awaited " +
         `transactions per message (one small read-write transaction took ${round(r.idbTransactionMs)} ms in the same page) and took 8.4 ms per ` +
@@ -75,7 +75,7 @@ function openFigures(r: HistoryRun, smallest: HistoryRun): Figure[] {
         "re-checking the contact, and the share of a 2-core machine that was busy with other work). "
       : "";
   const why =
-    `${growth}Opening runs one query for the whole conversation (web/src/client/views.ts messageViews: every row of the conversation read from ` +
+    `${growth}Opening runs one query for the whole conversation (web/src/client/views/views.ts messageViews: every row of the conversation read from ` +
     `IndexedDB, sorted and mapped to views) before anything renders; the list then renders only the newest few (${r.opens[0]?.rendered ?? "?"} ` +
     "messages were in the DOM in the frame measured), so the time grows with the number of stored messages, not with what is shown.";
   const fix =
@@ -169,6 +169,6 @@ export function historyNotes(runs: readonly HistoryRun[]): string[] {
     curve("Growth of the JS heap with the conversation open", (r) => `${mb(r.memoryAfter.jsHeapBytes)} MB`),
     `Seeding the server (not timed in any figure): ${runs.map((r) => `${count(r.messages)} messages in ${Math.round(r.seedSeconds)} s`).join(", ")}, posted by six devices side by side, each one request at a time.`,
     "100,000 messages are measured only on request (`BENCH_HISTORY_SIZES=1000,10000,100000 npm run bench -- history`): seeding them through the API alone takes longer than the 15 minutes the whole `npm run bench` may take on this machine.",
-    "Linking is driven by the paste path; the camera path only adds decoding the QR code from video frames (jsQR) before the same steps. Restore and link end in the same history load (web/src/client/history.ts loadHistory).",
+    "Linking is driven by the paste path; the camera path only adds decoding the QR code from video frames (jsQR) before the same steps. Restore and link end in the same history load (web/src/client/sync/history.ts loadHistory).",
   ];
 }

@@ -4,7 +4,7 @@ import { cryptoEnvFrom } from "../../../protocol/subtle.js";
 import { timeEnvelopes, type EnvelopeTimingParams } from "../core/envelope-timing.js";
 import { timeGroups, type GroupTimingParams } from "../core/group-timing.js";
 import { timeUnlock, type UnlockParams } from "../core/unlock-timing.js";
-import { argon2id } from "../../../web/src/client/argon2.js";
+import { argon2id } from "../../../web/src/client/recovery/argon2.js";
 
 const env = cryptoEnvFrom(crypto);
 

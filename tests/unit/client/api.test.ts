@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { Api, ApiError, isApiError } from "../../../web/src/client/api.js";
+import { Api, ApiError, isApiError } from "../../../web/src/client/transport/api.js";
 
 const respond = (status: number, body: unknown) => async () => new Response(body === undefined ? "" : JSON.stringify(body), { status });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { Backoff, nominalDelay } from "../../../web/src/client/backoff.js";
+import { Backoff, nominalDelay } from "../../../web/src/client/transport/backoff.js";
 
 describe("backoff", () => {
   test.each([

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { getAccount } from "../../../web/src/client/db.js";
-import { messageViews, conversationViews } from "../../../web/src/client/views.js";
+import { getAccount } from "../../../web/src/client/store/db.js";
+import { messageViews, conversationViews } from "../../../web/src/client/views/views.js";
 import { FakeServer, clientOn } from "./helpers.js";
 
 async function pair() {

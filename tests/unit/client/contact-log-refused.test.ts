@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { toBase64url, type AccountId, type ConversationId } from "../../../protocol/index.js";
-import { getContact } from "../../../web/src/client/db.js";
+import { getContact } from "../../../web/src/client/store/db.js";
 import { isClientError } from "../../../web/src/client/errors.js";
-import { applyFrame } from "../../../web/src/client/push.js";
+import { applyFrame } from "../../../web/src/client/sync/push.js";
 import { makeAccount, uniqueUsername } from "../../support/account.js";
 import { accountLog, addDeviceEntry, genesisDevice, makeDevice, revokeEntry, type AccountLog, type TestDevice } from "../../support/device-log.js";
 import { FakeServer, clientOn } from "./helpers.js";

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { EntryKind, SignerRole, cryptoEnvFrom, encodeAddDevicePayload, makeEntry, toBase64url } from "../../../protocol/index.js";
-import { getAccount, getContact, getDevice } from "../../../web/src/client/db.js";
+import { getAccount, getContact, getDevice } from "../../../web/src/client/store/db.js";
 import { isClientError } from "../../../web/src/client/errors.js";
-import { createDeviceKeys } from "../../../web/src/client/keystore.js";
-import { refreshLog } from "../../../web/src/client/logs.js";
-import { conversationViews, messageViews, peerOf } from "../../../web/src/client/views.js";
+import { createDeviceKeys } from "../../../web/src/client/identity/keystore.js";
+import { refreshLog } from "../../../web/src/client/identity/logs.js";
+import { conversationViews, messageViews, peerOf } from "../../../web/src/client/views/views.js";
 import { FakeServer, clientOn } from "./helpers.js";
 
 const env = cryptoEnvFrom(globalThis.crypto);

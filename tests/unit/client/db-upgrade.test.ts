@@ -1,7 +1,7 @@
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { Dexie } from "dexie";
 import { describe, expect, test } from "vitest";
-import { getConversation, listGroups, listMessages, listMessagesByStatus } from "../../../web/src/client/db.js";
+import { getConversation, listGroups, listMessages, listMessagesByStatus } from "../../../web/src/client/store/db.js";
 import { freshDb } from "./helpers.js";
 
 // Version 1 of the schema exactly as it shipped: an upgrade must keep every row written under it.

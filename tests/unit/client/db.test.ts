@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { getConversation, getCursor, listConversations, putConversation } from "../../../web/src/client/db.js";
+import { getConversation, getCursor, listConversations, putConversation } from "../../../web/src/client/store/db.js";
 import { isClientError } from "../../../web/src/client/errors.js";
 import { freshDb } from "./helpers.js";
 

@@ -14,8 +14,8 @@ import {
   verifyLogin,
 } from "../../../protocol/index.js";
 import type { Conversation, RealtimeServerFrame, StoredMessage } from "../../../protocol/api.js";
-import type { FetchFn } from "../../../web/src/client/api.js";
-import type { SocketFactory } from "../../../web/src/client/realtime.js";
+import type { FetchFn } from "../../../web/src/client/transport/api.js";
+import type { SocketFactory } from "../../../web/src/client/transport/realtime.js";
 import { FakeSocket } from "./fake-socket.js";
 
 const env = cryptoEnvFrom(globalThis.crypto);

@@ -1,7 +1,7 @@
 // A WebSocket stand-in for realtime tests: the server side calls serverSend/serverClose, the client
 // side is the SocketLike the RealtimeConnection drives. Deliveries are asynchronous, like a browser's.
 import type { RealtimeServerFrame } from "../../../protocol/api.js";
-import type { SocketLike } from "../../../web/src/client/realtime.js";
+import type { SocketLike } from "../../../web/src/client/transport/realtime.js";
 
 export class FakeSocket implements SocketLike {
   onopen: ((ev: Event) => void) | null = null;

@@ -1,9 +1,9 @@
 // Shared setup for client tests: a fresh fake-indexeddb database and a client wired to a FakeServer.
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
-import { Api } from "../../../web/src/client/api.js";
+import { Api } from "../../../web/src/client/transport/api.js";
 import { ChatClient } from "../../../web/src/client/client.js";
-import { SealedDb } from "../../../web/src/client/db.js";
-import { RealtimeConnection } from "../../../web/src/client/realtime.js";
+import { SealedDb } from "../../../web/src/client/store/db.js";
+import { RealtimeConnection } from "../../../web/src/client/transport/realtime.js";
 import { FakeServer } from "./fake-server.js";
 
 let n = 0;

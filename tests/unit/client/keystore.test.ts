@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { cryptoEnvFrom, verify } from "../../../protocol/index.js";
-import { getDevice, putDevice } from "../../../web/src/client/db.js";
+import { getDevice, putDevice } from "../../../web/src/client/store/db.js";
 import { isClientError } from "../../../web/src/client/errors.js";
-import { createDeviceKeys, draftAccountSecrets, ensureDevice, sealAccountSecrets } from "../../../web/src/client/keystore.js";
+import { createDeviceKeys, draftAccountSecrets, ensureDevice, sealAccountSecrets } from "../../../web/src/client/identity/keystore.js";
 import { freshDb } from "./helpers.js";
 
 const env = cryptoEnvFrom(globalThis.crypto);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { ConversationId } from "../../../protocol/index.js";
 import type { ChatClient } from "../../../web/src/client/client.js";
-import { messageViews } from "../../../web/src/client/views.js";
+import { messageViews } from "../../../web/src/client/views/views.js";
 import { FakeServer, clientOn, liveClientOn } from "./helpers.js";
 
 const clients: ChatClient[] = [];

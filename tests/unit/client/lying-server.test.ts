@@ -19,9 +19,9 @@ import {
   type ConversationId,
   type EpochBundle,
 } from "../../../protocol/index.js";
-import { getContact, getCursor, getEpoch, listMessages } from "../../../web/src/client/db.js";
-import { applyFrame } from "../../../web/src/client/push.js";
-import { conversationView, messageViews, peerOf } from "../../../web/src/client/views.js";
+import { getContact, getCursor, getEpoch, listMessages } from "../../../web/src/client/store/db.js";
+import { applyFrame } from "../../../web/src/client/sync/push.js";
+import { conversationView, messageViews, peerOf } from "../../../web/src/client/views/views.js";
 import { makeAccount, uniqueUsername, type TestAccount } from "../../support/account.js";
 import { makeEpochBundle, makeEnvelope, type TestEpoch } from "../../support/conversation.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, revokeEntry } from "../../support/device-log.js";

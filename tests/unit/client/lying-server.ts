@@ -1,7 +1,7 @@
 // A FakeServer that lies at the HTTP layer: each lie rewrites the JSON body of the responses to one
 // method and path before the client sees them (the server's own state stays honest), or answers in its
 // place. Used by lying-server.test.ts, one lie per way a server can misbehave (issue 8).
-import type { FetchFn } from "../../../web/src/client/api.js";
+import type { FetchFn } from "../../../web/src/client/transport/api.js";
 import { FakeServer } from "./fake-server.js";
 
 /** Gets the honest answer's JSON body; returns the body to serve instead, or a whole Response. */

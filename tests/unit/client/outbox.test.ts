@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import type { ConversationId } from "../../../protocol/index.js";
-import { ApiError } from "../../../web/src/client/api.js";
-import { getMessage } from "../../../web/src/client/db.js";
-import { classifySendError, flushAll } from "../../../web/src/client/outbox.js";
-import { messageViews } from "../../../web/src/client/views.js";
+import { ApiError } from "../../../web/src/client/transport/api.js";
+import { getMessage } from "../../../web/src/client/store/db.js";
+import { classifySendError, flushAll } from "../../../web/src/client/sync/outbox.js";
+import { messageViews } from "../../../web/src/client/views/views.js";
 import { FakeServer, clientOn } from "./helpers.js";
 
 async function chat() {

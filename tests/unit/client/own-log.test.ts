@@ -13,10 +13,10 @@ import {
   toBase64url,
   unwrapSecret,
 } from "../../../protocol/index.js";
-import { getAccount, getDevice } from "../../../web/src/client/db.js";
+import { getAccount, getDevice } from "../../../web/src/client/store/db.js";
 import { isClientError } from "../../../web/src/client/errors.js";
-import { createDeviceKeys } from "../../../web/src/client/keystore.js";
-import { checkOwnLog, clearOwnLogAlarm, markDevicesSeen } from "../../../web/src/client/own-log.js";
+import { createDeviceKeys } from "../../../web/src/client/identity/keystore.js";
+import { checkOwnLog, clearOwnLogAlarm, markDevicesSeen } from "../../../web/src/client/identity/own-log.js";
 import { FakeServer, clientOn } from "./helpers.js";
 
 // Client level, against the fake server: the server serves Alice's *own* log forged, shortened, or

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits, generatePassphrase } from "../../../web/src/client/passphrase-strength.js";
-import { WORDLIST } from "../../../web/src/client/wordlist.js";
+import { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits, generatePassphrase } from "../../../web/src/client/recovery/passphrase-strength.js";
+import { WORDLIST } from "../../../web/src/client/recovery/wordlist.js";
 import { testCrypto } from "../../support/crypto-env.js";
 
 describe("word list", () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { FrameEvent, RealtimeConnection, realtimeUrl } from "../../../web/src/client/realtime.js";
+import { FrameEvent, RealtimeConnection, realtimeUrl } from "../../../web/src/client/transport/realtime.js";
 import { FakeSocket } from "./fake-socket.js";
 
 const DEVICE = "AAAAAAAAAAAAAAAAAAAAAA";

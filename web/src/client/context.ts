@@ -1,8 +1,8 @@
 import type { CryptoEnv } from "../../../protocol/index.js";
-import type { Api } from "./api.js";
-import type { SealedDb } from "./db.js";
-import type { LinkApi } from "./link-api.js";
-import { StateCache } from "./logs.js";
+import type { Api } from "./transport/api.js";
+import type { SealedDb } from "./store/db.js";
+import type { LinkApi } from "./transport/link-api.js";
+import { StateCache } from "./identity/state-cache.js";
 
 /** Everything the client's operations need, passed explicitly so tests can supply fakes. */
 export interface ClientContext {

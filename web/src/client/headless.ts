@@ -5,12 +5,12 @@ import { IDBKeyRange as FakeKeyRange, indexedDB as fakeIndexedDB } from "fake-in
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import WebSocket from "ws";
-import { Api, type FetchFn } from "./api.js";
+import { Api, type FetchFn } from "./transport/api.js";
 import { ChatClient, type ClientOptions } from "./client.js";
-import { SealedDb } from "./db.js";
-import { LinkApi } from "./link-api.js";
-import { RealtimeConnection, realtimeUrl, type SocketLike } from "./realtime.js";
-import { RecoveryApi } from "./recovery-api.js";
+import { SealedDb } from "./store/db.js";
+import { LinkApi } from "./transport/link-api.js";
+import { RealtimeConnection, realtimeUrl, type SocketLike } from "./transport/realtime.js";
+import { RecoveryApi } from "./transport/recovery-api.js";
 
 /**
  * One client's cookies, as a browser profile keeps them: set from Set-Cookie, sent back on every

@@ -1,5 +1,5 @@
 import { isProtocolError } from "../../../protocol/index.js";
-import { isApiError } from "../client/api.js";
+import { isApiError } from "../client/transport/api.js";
 import { isClientError } from "../client/errors.js";
 
 /**

@@ -1,4 +1,4 @@
-import { isRecoveryError } from "../client/recovery.js";
+import { isRecoveryError } from "../client/recovery/recovery.js";
 import { errorText } from "./error-text.js";
 
 const TEXT: Record<string, string> = {

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/client.js";
-import { checkOwnLog, lastOwnLogCheck, ownLogAlarmNow, ownLogEvents, type OwnLogCheck } from "../client/own-log.js";
+import { checkOwnLog, lastOwnLogCheck, ownLogAlarmNow, ownLogEvents, type OwnLogCheck } from "../client/identity/own-log.js";
 import { shared } from "../styles/shared.js";
 import { warningIcon } from "./icons.js";
 

@@ -1,8 +1,8 @@
 import { LitElement, css, html } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { ChatClient } from "../client/client.js";
-import { getAccount } from "../client/db.js";
-import { clearOwnLogAlarm } from "../client/own-log.js";
+import { getAccount } from "../client/store/db.js";
+import { clearOwnLogAlarm } from "../client/identity/own-log.js";
 import { clearInstalled, installedAccount, markInstalled, requestPersistentStorage } from "../pwa/storage.js";
 import { wireSyncTriggers } from "../pwa/sync-triggers.js";
 import { AppUpdates } from "../pwa/updates.js";

@@ -1,10 +1,10 @@
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
-import { isApiError } from "../client/api.js";
+import { isApiError } from "../client/transport/api.js";
 import type { ChatClient } from "../client/client.js";
-import type { SyncStatus } from "../client/sync.js";
-import { timelineViews, type ConversationView } from "../client/views.js";
+import type { SyncStatus } from "../client/sync/sync.js";
+import { timelineViews, type ConversationView } from "../client/views/views.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
 import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";

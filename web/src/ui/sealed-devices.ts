@@ -1,10 +1,10 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/client.js";
-import { MAX_DEVICE_NAME, listDevices, renameDevice, type DeviceView } from "../client/devices.js";
-import { LinkApi } from "../client/link-api.js";
-import { markDevicesSeen } from "../client/own-log.js";
-import { revokeDevice } from "../client/revoke.js";
+import { MAX_DEVICE_NAME, listDevices, renameDevice, type DeviceView } from "../client/identity/devices.js";
+import { LinkApi } from "../client/transport/link-api.js";
+import { markDevicesSeen } from "../client/identity/own-log.js";
+import { revokeDevice } from "../client/identity/revoke.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
 import { formatDay, formatTime } from "./format.js";

@@ -3,7 +3,7 @@ import { customElement, property, query, state } from "lit/decorators.js";
 import { live } from "lit/directives/live.js";
 import { MAX_GROUP_NAME_BYTES, type ConversationId } from "../../../protocol/index.js";
 import type { ChatClient } from "../client/client.js";
-import type { GroupView, MemberView } from "../client/views.js";
+import type { GroupView, MemberView } from "../client/views/views.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
 import { groupMembersStyles } from "./group-members-styles.js";

@@ -1,9 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/client.js";
-import { getAccount } from "../client/db.js";
-import { refreshLog } from "../client/logs.js";
-import { recoveriesSeen } from "../client/recovery.js";
+import { getAccount } from "../client/store/db.js";
+import { refreshLog } from "../client/identity/logs.js";
+import { recoveriesSeen } from "../client/recovery/recovery.js";
 import { shared } from "../styles/shared.js";
 import { formatDay, formatTime } from "./format.js";
 import { LiveQuery } from "./live-query.js";

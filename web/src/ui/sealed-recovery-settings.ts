@@ -1,9 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/client.js";
-import { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits, generatePassphrase } from "../client/passphrase-strength.js";
-import { keyFileText, removePassphrase, resealRecoveryBlob, rotateRecoveryKey, setPassphrase } from "../client/recovery.js";
-import { RecoveryApi } from "../client/recovery-api.js";
+import { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits, generatePassphrase } from "../client/recovery/passphrase-strength.js";
+import { keyFileText, removePassphrase, resealRecoveryBlob, rotateRecoveryKey, setPassphrase } from "../client/recovery/recovery.js";
+import { RecoveryApi } from "../client/transport/recovery-api.js";
 import { shared } from "../styles/shared.js";
 import { formatDay, formatTime } from "./format.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
@@ -160,7 +160,7 @@ export class SealedRecoverySettings extends LitElement {
       return;
     }
     await this.run("Protecting your recovery key… this takes a few seconds", async () => {
-      const { argon2id } = await import("../client/argon2.js");
+      const { argon2id } = await import("../client/recovery/argon2.js");
       await setPassphrase(this.client.ctx, this.rapi, argon2id, { recoveryKey: this.recoveryKeyInput, passphrase: this.passphrase });
       this.panel = "none";
       this.passphrase = this.passphraseAgain = this.recoveryKeyInput = "";
@@ -201,7 +201,7 @@ export class SealedRecoverySettings extends LitElement {
   private async rotate(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     await this.run(this.hasPassphrase && this.passphrase ? "Making a new key and re-protecting it… this takes a few seconds" : "Making a new recovery key…", async () => {
-      const { argon2id } = await import("../client/argon2.js");
+      const { argon2id } = await import("../client/recovery/argon2.js");
       const r = await rotateRecoveryKey(this.client.ctx, this.rapi, argon2id, this.passphrase ? { passphrase: this.passphrase } : {});
       this.passphrase = "";
       this.newKey = r.recoveryKey;

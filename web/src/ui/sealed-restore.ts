@@ -1,9 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/client.js";
-import { loadHistory, type HistoryProgress } from "../client/history.js";
-import { restoreAccount, type RestoreSecret, type RestoreStep } from "../client/recovery.js";
-import { RecoveryApi } from "../client/recovery-api.js";
+import { loadHistory, type HistoryProgress } from "../client/sync/history.js";
+import { restoreAccount, type RestoreSecret, type RestoreStep } from "../client/recovery/recovery.js";
+import { RecoveryApi } from "../client/transport/recovery-api.js";
 import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
@@ -143,7 +143,7 @@ export class SealedRestore extends LitElement {
     this.busy = true;
     this.error = "";
     try {
-      const { argon2id } = await import("../client/argon2.js");
+      const { argon2id } = await import("../client/recovery/argon2.js");
       const account = await restoreAccount(this.client.ctx, this.rapi, {
         ...(this.method === "file" ? { keyFile: this.fileText } : { username: this.username }),
         secret,

@@ -1,0 +1,24 @@
+// The import rules of docs/ARCHITECTURE.md, checked over the real source tree with dependency-cruiser.
+import { cruise, type ICruiseResult } from "dependency-cruiser";
+import { describe, expect, it } from "vitest";
+import config from "../../../.dependency-cruiser.mjs";
+
+const ROOTS = ["protocol", "web/src", "worker"];
+
+async function violations(): Promise<string[]> {
+  const out = await cruise(ROOTS, { validate: true, ruleSet: { forbidden: config.forbidden }, ...config.options });
+  const result = out.output as ICruiseResult;
+  return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}${v.cycle ? ` (cycle: ${v.cycle.map((c) => c.name).join(" -> ")})` : ""}`);
+}
+
+describe("import rules", () => {
+  it("the source tree breaks none of them", async () => {
+    expect(await violations()).toEqual([]);
+  }, 60_000);
+
+  it("a cycle is caught (the check can fail)", async () => {
+    const out = await cruise(["tests/unit/architecture/fixtures/cycle"], { validate: true, ruleSet: { forbidden: config.forbidden }, ...config.options });
+    const names = (out.output as ICruiseResult).summary.violations.map((v) => v.rule.name);
+    expect(names).toContain("no-circular");
+  }, 60_000);
+});

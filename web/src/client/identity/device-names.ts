@@ -1,0 +1,56 @@
+import {
+  DeviceId,
+  IV_BYTES,
+  Reader,
+  Writer,
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  hkdf,
+  importAesKey,
+  labelled,
+  utf8,
+  x25519,
+  type CryptoEnv,
+  type Key,
+} from "../../../../protocol/index.js";
+import type { AccountRow } from "../store/rows.js";
+
+/**
+ * Device names are metadata the server need not see (DESIGN "Messages"): sealed under the account
+ * history key. The AHK is an X25519 key, so the name key is HKDF of X25519(AHK private, AHK public), a
+ * value only holders of the AHK private key can compute, bound to the generation and device id.
+ * sealed = u32 generation || IV || AES-256-GCM(name). A web-client format (not in docs/PROTOCOL.md).
+ */
+const LABEL = "sealed/device-name/v1";
+
+async function nameKey(env: CryptoEnv, historyKey: Key, historyPublic: Uint8Array, generation: number, deviceId: DeviceId): Promise<{ key: Key; aad: Uint8Array }> {
+  const shared = await x25519(env, historyKey, historyPublic);
+  const info = labelled(LABEL, new Writer().u32(generation).finish(), DeviceId.toBytes(deviceId));
+  const raw = await hkdf(env, shared, new Uint8Array(0), info, 32);
+  shared.fill(0);
+  const key = await importAesKey(env, raw, false, ["encrypt", "decrypt"]);
+  raw.fill(0);
+  return { key, aad: info };
+}
+
+export async function sealDeviceName(env: CryptoEnv, account: AccountRow, deviceId: DeviceId, name: string): Promise<Uint8Array> {
+  const { key, aad } = await nameKey(env, account.historyKey, account.historyPublic, account.historyGeneration, deviceId);
+  const iv = env.randomBytes(IV_BYTES);
+  const ct = await aesGcmEncrypt(env, key, iv, aad, utf8(name.slice(0, 64)));
+  return new Writer().u32(account.historyGeneration).fixed(iv, IV_BYTES).fixed(ct, ct.length).finish();
+}
+
+/** The name, or undefined when it was sealed under another history generation or does not open. */
+export async function openDeviceName(env: CryptoEnv, account: AccountRow, deviceId: DeviceId, sealed: Uint8Array): Promise<string | undefined> {
+  try {
+    const r = new Reader(sealed, "device name");
+    const generation = r.u32("generation");
+    if (generation !== account.historyGeneration) return undefined;
+    const iv = r.fixed(IV_BYTES, "iv");
+    const ct = sealed.subarray(r.offset);
+    const { key, aad } = await nameKey(env, account.historyKey, account.historyPublic, generation, deviceId);
+    return new TextDecoder().decode(await aesGcmDecrypt(env, key, iv, aad, ct));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,198 @@
+import { Dexie, type DexieOptions, type Table } from "dexie";
+import type { AccountId, ConversationId } from "../../../../protocol/index.js";
+import {
+  accountRow,
+  chainRow,
+  contactRow,
+  conversationRow,
+  cursorRow,
+  deviceRow,
+  epochRow,
+  groupRow,
+  messageRow,
+  parseRow,
+  parseRows,
+  sendChainRow,
+  type AccountRow,
+  type ChainRow,
+  type ContactRow,
+  type ConversationRow,
+  type CursorRow,
+  type DeviceRow,
+  type EnvelopeRow,
+  type EpochRow,
+  type GroupRow,
+  type MessageRow,
+  type SendChainRow,
+} from "./rows.js";
+
+export const DB_NAME = "sealed";
+
+/**
+ * The local store. Each schema version is kept as written; a change is a new `this.version(n)` (with an
+ * upgrade function when rows change shape), never an edit of an old one. Only indexed fields are listed;
+ * rows carry more (rows.ts).
+ *
+ * What it holds (DESIGN "Offline first"): envelopes as received (`envelopes`), the decrypted-message
+ * cache and the outbox (`messages`: pending rows carry their sealed envelope), cursors (`cursors`),
+ * contacts with their verified logs, epoch keys, and this device's keys and account.
+ */
+export class SealedDb extends Dexie {
+  declare device: Table<DeviceRow, "self">;
+  declare account: Table<AccountRow, "self">;
+  declare contacts: Table<ContactRow, AccountId>;
+  declare conversations: Table<ConversationRow, ConversationId>;
+  declare epochs: Table<EpochRow, [ConversationId, number]>;
+  declare envelopes: Table<EnvelopeRow, [ConversationId, number]>;
+  declare messages: Table<MessageRow, [ConversationId, string]>;
+  declare chains: Table<ChainRow, [ConversationId, string]>;
+  declare sendChains: Table<SendChainRow, ConversationId>;
+  declare cursors: Table<CursorRow, ConversationId>;
+  declare groups: Table<GroupRow, ConversationId>;
+
+  constructor(name = DB_NAME, options?: DexieOptions) {
+    super(name, options);
+    this.version(1).stores({
+      device: "id",
+      account: "id",
+      contacts: "accountId, username",
+      conversations: "id, peer, updatedAt",
+      epochs: "[conversationId+epoch]",
+      envelopes: "[conversationId+seq]",
+      messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId",
+      chains: "[conversationId+deviceId]",
+      sendChains: "conversationId",
+      cursors: "conversationId",
+    });
+    // 2: messages indexed by status, so the outbox (pending) and failed sends are found without a scan.
+    // Adding an index needs no upgrade function: Dexie builds it from the existing rows.
+    this.version(2).stores({
+      messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status",
+    });
+    // 3: group conversations. Every stored conversation so far is a 1:1 chat; groups keep their verified
+    // membership log in their own table.
+    this.version(3)
+      .stores({ groups: "conversationId" })
+      .upgrade(async (tx) => {
+        await tx.table("conversations").toCollection().modify((c: Record<string, unknown>) => {
+          c["kind"] ??= "direct";
+        });
+      });
+  }
+}
+
+// Typed, parsed reads. Writes go through `put*` so the same schemas check what goes in.
+
+export async function getDevice(db: SealedDb): Promise<DeviceRow | undefined> {
+  const r = await db.device.get("self");
+  return r === undefined ? undefined : parseRow(deviceRow, "device", r);
+}
+
+export async function putDevice(db: SealedDb, row: DeviceRow): Promise<void> {
+  await db.device.put(parseRow(deviceRow, "device", row));
+}
+
+export async function getAccount(db: SealedDb): Promise<AccountRow | undefined> {
+  const r = await db.account.get("self");
+  return r === undefined ? undefined : parseRow(accountRow, "account", r);
+}
+
+export async function putAccount(db: SealedDb, row: AccountRow): Promise<void> {
+  await db.account.put(parseRow(accountRow, "account", row));
+}
+
+export async function getContact(db: SealedDb, accountId: AccountId): Promise<ContactRow | undefined> {
+  const r = await db.contacts.get(accountId);
+  return r === undefined ? undefined : parseRow(contactRow, "contacts", r);
+}
+
+export async function getContactByUsername(db: SealedDb, username: string): Promise<ContactRow | undefined> {
+  const r = await db.contacts.where("username").equals(username).first();
+  return r === undefined ? undefined : parseRow(contactRow, "contacts", r);
+}
+
+export async function listContacts(db: SealedDb): Promise<ContactRow[]> {
+  return parseRows(contactRow, "contacts", await db.contacts.toArray());
+}
+
+export async function putContact(db: SealedDb, row: ContactRow): Promise<void> {
+  await db.contacts.put(parseRow(contactRow, "contacts", row));
+}
+
+export async function getConversation(db: SealedDb, id: ConversationId): Promise<ConversationRow | undefined> {
+  const r = await db.conversations.get(id);
+  return r === undefined ? undefined : parseRow(conversationRow, "conversations", r);
+}
+
+export async function listConversations(db: SealedDb): Promise<ConversationRow[]> {
+  return parseRows(conversationRow, "conversations", await db.conversations.orderBy("updatedAt").reverse().toArray());
+}
+
+export async function putConversation(db: SealedDb, row: ConversationRow): Promise<void> {
+  await db.conversations.put(parseRow(conversationRow, "conversations", row));
+}
+
+export async function getGroup(db: SealedDb, conversationId: ConversationId): Promise<GroupRow | undefined> {
+  const r = await db.groups.get(conversationId);
+  return r === undefined ? undefined : parseRow(groupRow, "groups", r);
+}
+
+export async function putGroup(db: SealedDb, row: GroupRow): Promise<void> {
+  await db.groups.put(parseRow(groupRow, "groups", row));
+}
+
+export async function listGroups(db: SealedDb): Promise<GroupRow[]> {
+  return parseRows(groupRow, "groups", await db.groups.toArray());
+}
+
+export async function getEpoch(db: SealedDb, conversationId: ConversationId, epoch: number): Promise<EpochRow | undefined> {
+  const r = await db.epochs.get([conversationId, epoch]);
+  return r === undefined ? undefined : parseRow(epochRow, "epochs", r);
+}
+
+export async function latestEpoch(db: SealedDb, conversationId: ConversationId): Promise<EpochRow | undefined> {
+  const r = await db.epochs.where("[conversationId+epoch]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).last();
+  return r === undefined ? undefined : parseRow(epochRow, "epochs", r);
+}
+
+/** A conversation's stored epochs, oldest first. */
+export async function listEpochs(db: SealedDb, conversationId: ConversationId): Promise<EpochRow[]> {
+  return parseRows(epochRow, "epochs", await db.epochs.where("[conversationId+epoch]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).toArray());
+}
+
+export async function putEpoch(db: SealedDb, row: EpochRow): Promise<void> {
+  await db.epochs.put(parseRow(epochRow, "epochs", row));
+}
+
+export async function listMessages(db: SealedDb, conversationId: ConversationId): Promise<MessageRow[]> {
+  return parseRows(messageRow, "messages", await db.messages.where("conversationId").equals(conversationId).toArray());
+}
+
+export async function getMessage(db: SealedDb, conversationId: ConversationId, clientMessageId: string): Promise<MessageRow | undefined> {
+  const r = await db.messages.get([conversationId, clientMessageId]);
+  return r === undefined ? undefined : parseRow(messageRow, "messages", r);
+}
+
+export async function putMessage(db: SealedDb, row: MessageRow): Promise<void> {
+  await db.messages.put(parseRow(messageRow, "messages", row));
+}
+
+export async function getChain(db: SealedDb, conversationId: ConversationId, deviceId: string): Promise<ChainRow | undefined> {
+  const r = await db.chains.get([conversationId, deviceId]);
+  return r === undefined ? undefined : parseRow(chainRow, "chains", r);
+}
+
+export async function getSendChain(db: SealedDb, conversationId: ConversationId): Promise<SendChainRow | undefined> {
+  const r = await db.sendChains.get(conversationId);
+  return r === undefined ? undefined : parseRow(sendChainRow, "sendChains", r);
+}
+
+export async function getCursor(db: SealedDb, conversationId: ConversationId): Promise<number> {
+  const r = await db.cursors.get(conversationId);
+  return r === undefined ? 0 : parseRow(cursorRow, "cursors", r).after;
+}
+
+/** Messages in one state across all conversations (the outbox is `pending`). */
+export async function listMessagesByStatus(db: SealedDb, status: MessageRow["status"]): Promise<MessageRow[]> {
+  return parseRows(messageRow, "messages", await db.messages.where("status").equals(status).toArray());
+}

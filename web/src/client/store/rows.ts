@@ -1,0 +1,212 @@
+import { z } from "zod";
+import { accountIdSchema, clientMessageIdSchema, conversationIdSchema, deviceIdSchema, usernameSchema } from "../../../../protocol/api.js";
+import { ClientError } from "../errors.js";
+
+/**
+ * Schemas of every IndexedDB row. Rows are parsed when read back (STYLE: parse at boundaries): a row
+ * written by an older version, or edited by anything else in the profile, fails here with a typed error
+ * instead of surfacing as a wrong value later.
+ */
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, "must be bytes");
+const bytes32 = bytes.refine((b) => b.length === 32, "must be 32 bytes");
+
+/** Only non-extractable keys are ever stored: the schema refuses anything else on the way in and out. */
+export const storedKey = z.custom<CryptoKey>((v) => typeof CryptoKey !== "undefined" && v instanceof CryptoKey && v.extractable === false, "must be a non-extractable CryptoKey");
+
+const timestamp = z.number().int().nonnegative();
+const logHead = z.object({ seq: z.number().int().nonnegative(), hash: bytes32 });
+const logEntries = z.array(bytes).min(1);
+
+/** This device's own keys. DSK, DBK and VK never leave it. */
+export const deviceRow = z.object({
+  id: z.literal("self"),
+  deviceId: deviceIdSchema,
+  signingKey: storedKey, // DSK, Ed25519 private
+  signingPublic: bytes32,
+  boxKey: storedKey, // DBK, X25519 private
+  boxPublic: bytes32,
+  vaultKey: storedKey, // VK, AES-256-GCM, wraps the account secrets
+  createdAt: timestamp,
+});
+export type DeviceRow = z.infer<typeof deviceRow>;
+
+/** The account this device belongs to, with usable (non-extractable) and wrapped copies of its secrets. */
+export const accountRow = z.object({
+  id: z.literal("self"),
+  accountId: accountIdSchema,
+  username: usernameSchema,
+  identityKey: storedKey, // AIK usable copy
+  identityPublic: bytes32,
+  identityWrapped: bytes, // AIK PKCS#8 wrapped under VK (for transfer)
+  historyGeneration: z.number().int().nonnegative(),
+  historyKey: storedKey, // AHK usable copy
+  historyPublic: bytes32,
+  historyWrapped: bytes,
+  log: logEntries,
+  head: logHead,
+  recoveryConfirmed: z.boolean(),
+  createdAt: timestamp,
+});
+export type AccountRow = z.infer<typeof accountRow>;
+
+export const contactStatus = z.enum(["verified", "identity_changed"]);
+export type ContactStatus = z.infer<typeof contactStatus>;
+
+/** Why a contact is blocked: the protocol code that raised it and when. */
+export const contactProblem = z.object({
+  code: z.enum(["identity_mismatch", "log_conflict", "invalid_log"]),
+  detail: z.string(),
+  at: timestamp,
+});
+export type ContactProblem = z.infer<typeof contactProblem>;
+
+/** A contact's log as first verified (trust on first use) and extended since; never replaced by a fork. */
+export const contactRow = z.object({
+  accountId: accountIdSchema,
+  username: usernameSchema,
+  log: logEntries,
+  head: logHead,
+  status: contactStatus,
+  problem: contactProblem.optional(),
+  /**
+   * The newest position of this contact's log that one of its envelopes or bundles cited, when that is
+   * beyond the verified head and the server would not serve it: a change (a removed device) may be
+   * withheld, so sending waits until the log catches up.
+   */
+  citedSeq: z.number().int().nonnegative().optional(),
+  addedAt: timestamp,
+});
+export type ContactRow = z.infer<typeof contactRow>;
+
+const conversationCommon = {
+  id: conversationIdSchema,
+  createdAt: timestamp,
+  /** The server's last sequence number when the list was last synced. */
+  lastSeq: z.number().int().nonnegative(),
+  /** Sort key for the conversation list: the newest message's time, or the creation time. */
+  updatedAt: timestamp,
+  /** Messages refused on receipt (bad signature, replay, ...): counted and shown, never displayed. */
+  rejected: z.number().int().nonnegative(),
+};
+
+/** A 1:1 chat, or a group whose members live in its verified membership log (the `groups` table). */
+export const conversationRow = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("direct"), peer: accountIdSchema, ...conversationCommon }),
+  z.object({ kind: z.literal("group"), ...conversationCommon }),
+]);
+export type ConversationRow = z.infer<typeof conversationRow>;
+export type DirectConversationRow = Extract<ConversationRow, { kind: "direct" }>;
+
+const groupMember = z.object({ accountId: accountIdSchema, role: z.union([z.literal(0), z.literal(1)]), addedAtSeq: z.number().int().nonnegative() });
+
+/**
+ * A group's membership log as verified (protocol/membership-log.ts) and extended since, never replaced
+ * by a fork; with what it says now, the decrypted group name and any refusal to show.
+ */
+export const groupRow = z.object({
+  conversationId: conversationIdSchema,
+  entries: logEntries,
+  /** The hash of each entry (the membership head a bundle cites is one of them). */
+  hashes: z.array(bytes32).min(1),
+  head: logHead,
+  members: z.array(groupMember),
+  historyForNewMembers: z.boolean(),
+  /** The group name, decrypted from the newest sealed group meta this device could open. */
+  name: z.string().optional(),
+  /** The epoch of the meta `name` came from: an older one never replaces it. */
+  metaEpoch: z.number().int().nonnegative().optional(),
+  /** When that meta was sealed: a rename under the same epoch replaces it only if newer. */
+  metaAt: timestamp.optional(),
+  /** Who last renamed the group, and when, as this device saw it happen (group-meta.ts withName). */
+  namedBy: accountIdSchema.optional(),
+  namedAt: timestamp.optional(),
+  /** The server served a membership log that does not verify or does not extend this one. */
+  problem: z.object({ code: z.string().max(64), detail: z.string(), at: timestamp }).optional(),
+  /** When the server started refusing this account as a member (403): it was removed, or the server says so. */
+  refusedAt: timestamp.optional(),
+});
+export type GroupRow = z.infer<typeof groupRow>;
+
+export const epochRow = z.object({
+  conversationId: conversationIdSchema,
+  epoch: z.number().int().nonnegative(),
+  keyId: bytes32,
+  ck: storedKey,
+  bundle: bytes,
+});
+export type EpochRow = z.infer<typeof epochRow>;
+
+export const envelopeRow = z.object({
+  conversationId: conversationIdSchema,
+  seq: z.number().int().positive(),
+  envelope: bytes,
+  receivedAt: z.number().int(),
+});
+export type EnvelopeRow = z.infer<typeof envelopeRow>;
+
+/**
+ * `pending`: sealed, waiting in the outbox. `sent`: the server holds it (it has a seq). `failed`: the
+ * server refused these exact bytes for good (a 4xx other than 401), so they were not stored and are never
+ * posted again; the user may retry, which seals the text anew as a new message.
+ */
+export const messageStatus = z.enum(["sent", "pending", "failed"]);
+export type MessageStatus = z.infer<typeof messageStatus>;
+
+/** Why the server refused a message: its error code and HTTP status. */
+export const sendFailure = z.object({ code: z.string().max(64), status: z.number().int(), at: timestamp });
+export type SendFailure = z.infer<typeof sendFailure>;
+
+/** The decrypted-message cache, and the outbox: a pending row carries its sealed envelope until posted. */
+export const messageRow = z.object({
+  conversationId: conversationIdSchema,
+  clientMessageId: clientMessageIdSchema,
+  seq: z.number().int().positive().optional(),
+  senderAccountId: accountIdSchema,
+  senderDeviceId: deviceIdSchema,
+  counter: z.number().int().positive(),
+  text: z.string(),
+  sentAt: timestamp,
+  status: messageStatus,
+  envelope: bytes.optional(),
+  /** Messages of this sender's chain that never arrived before this one. */
+  missingBefore: z.number().int().nonnegative().optional(),
+  /** The previous-hash link did not match: the server altered or reordered this sender's messages. */
+  chainBroken: z.boolean().optional(),
+  /** Set with status `failed`. */
+  failure: sendFailure.optional(),
+});
+export type MessageRow = z.infer<typeof messageRow>;
+
+/** The last envelope seen from one sending device in one conversation (replays and gaps). */
+export const chainRow = z.object({
+  conversationId: conversationIdSchema,
+  deviceId: deviceIdSchema,
+  counter: z.number().int().nonnegative(),
+  hash: bytes32,
+});
+export type ChainRow = z.infer<typeof chainRow>;
+
+/** This device's own outgoing chain per conversation: the counter and hash the next envelope extends. */
+export const sendChainRow = z.object({
+  conversationId: conversationIdSchema,
+  counter: z.number().int().nonnegative(),
+  hash: bytes32,
+});
+export type SendChainRow = z.infer<typeof sendChainRow>;
+
+export const cursorRow = z.object({
+  conversationId: conversationIdSchema,
+  after: z.number().int().nonnegative(),
+});
+export type CursorRow = z.infer<typeof cursorRow>;
+
+/** Parses a row read from IndexedDB; a row that fails is reported as a corrupt store, naming the table. */
+export function parseRow<S extends z.ZodType>(schema: S, table: string, row: unknown): z.output<S> {
+  const r = schema.safeParse(row);
+  if (!r.success) throw new ClientError("corrupt_store", `${table}: stored row is invalid (${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")})`);
+  return r.data;
+}
+
+export function parseRows<S extends z.ZodType>(schema: S, table: string, rows: readonly unknown[]): z.output<S>[] {
+  return rows.map((r) => parseRow(schema, table, r));
+}

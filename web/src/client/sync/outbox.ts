@@ -1,0 +1,98 @@
+import type { ConversationId } from "../../../../protocol/index.js";
+import { isApiError } from "../transport/api.js";
+import type { ClientContext } from "../context.js";
+import { getDevice, getMessage, listMessages, listMessagesByStatus, putMessage } from "../store/db.js";
+import { withLock } from "../store/lock.js";
+import type { MessageRow, SendFailure } from "../store/rows.js";
+
+/**
+ * The outbox: pending messages are posted oldest counter first. The server deduplicates by client
+ * message id, so re-posting the same bytes after a lost response is answered 200 `duplicate: true` with
+ * the first seq, and a message is stored exactly once however often it is retried.
+ */
+
+/**
+ * How a failed post is handled. `retry`: no answer, a server fault, a timeout or rate limit: try the
+ * same bytes again later, and stop the queue meanwhile so the server never gets a later link of the
+ * chain first. `session`: log in again, then retry. `refused`: a 4xx answer means these bytes were not
+ * stored and never will be, so the message is marked failed and the queue moves on.
+ */
+export type SendErrorKind = "retry" | "session" | "refused";
+
+export function classifySendError(e: unknown): SendErrorKind {
+  if (!isApiError(e)) return "retry";
+  if (e.status === 401) return "session";
+  if (e.status === 0 || e.status >= 500 || e.status === 408 || e.status === 429) return "retry";
+  if (e.status >= 400) return "refused";
+  return "retry"; // a 2xx whose body failed its schema (bad_response): ask again
+}
+
+async function markFailed(ctx: ClientContext, m: MessageRow, failure: SendFailure): Promise<void> {
+  await ctx.db.transaction("rw", ctx.db.messages, async () => {
+    const cur = await getMessage(ctx.db, m.conversationId, m.clientMessageId);
+    if (cur?.status === "pending") await putMessage(ctx.db, { ...cur, status: "failed", failure, envelope: undefined });
+  });
+}
+
+/**
+ * Posts this device's pending messages of one conversation in counter order. Throws (leaving the rest
+ * pending) at the first failure to retry; marks refused ones failed and goes on. Returns how many were
+ * posted.
+ */
+export async function flushOutbox(ctx: ClientContext, conversationId: ConversationId): Promise<number> {
+  return withLock(`outbox:${conversationId}`, async () => {
+    const device = await getDevice(ctx.db);
+    if (!device) return 0;
+    const pending = (await listMessages(ctx.db, conversationId)).filter((m) => m.status === "pending" && m.senderDeviceId === device.deviceId).sort((a, b) => a.counter - b.counter);
+    let sent = 0;
+    for (const m of pending) {
+      // The echo of this message (a push, a poll, another tab) may have settled it since the list was read.
+      const cur = await getMessage(ctx.db, conversationId, m.clientMessageId);
+      if (cur?.status !== "pending") continue;
+      if (!cur.envelope) {
+        await markFailed(ctx, cur, { code: "missing_envelope", status: 0, at: ctx.now() });
+        continue;
+      }
+      let seq: number;
+      try {
+        seq = (await ctx.api.postMessage(conversationId, cur.envelope)).seq;
+      } catch (e) {
+        if (classifySendError(e) !== "refused") throw e;
+        const status = isApiError(e) ? e.status : 0;
+        console.warn(`message ${m.clientMessageId} refused by the server:`, e);
+        await markFailed(ctx, cur, { code: isApiError(e) ? e.code.slice(0, 64) : "refused", status, at: ctx.now() });
+        continue;
+      }
+      await ctx.db.transaction("rw", ctx.db.messages, async () => {
+        const now = await getMessage(ctx.db, conversationId, m.clientMessageId);
+        if (now?.status === "pending") await putMessage(ctx.db, { ...now, status: "sent", seq, envelope: undefined });
+      });
+      sent++;
+    }
+    return sent;
+  });
+}
+
+/** Conversations holding messages this device has not posted yet. */
+export async function conversationsWithPending(ctx: ClientContext): Promise<ConversationId[]> {
+  const rows = await listMessagesByStatus(ctx.db, "pending");
+  return [...new Set(rows.map((r) => r.conversationId))];
+}
+
+/**
+ * Flushes every conversation's outbox. A conversation that must retry does not hold up the others; the
+ * first such error is rethrown at the end so the caller schedules the retry.
+ */
+export async function flushAll(ctx: ClientContext): Promise<number> {
+  let sent = 0;
+  let firstError: unknown;
+  for (const id of await conversationsWithPending(ctx)) {
+    try {
+      sent += await flushOutbox(ctx, id);
+    } catch (e) {
+      firstError ??= e;
+    }
+  }
+  if (firstError !== undefined) throw firstError;
+  return sent;
+}

@@ -1,0 +1,63 @@
+import type { RealtimeServerFrame } from "../../../../protocol/api.js";
+import type { ConversationId } from "../../../../protocol/index.js";
+import type { ClientContext } from "../context.js";
+import { syncConversations } from "../conversations/conversations.js";
+import { getAccount, getConversation } from "../store/db.js";
+import { adoptRotatedSecrets } from "../identity/key-updates.js";
+import { syncMembership } from "../groups/membership.js";
+import { checkOwnLog } from "../identity/own-log.js";
+import { refreshLog } from "../identity/logs.js";
+import { pullMessages, receivePushed } from "./receive.js";
+
+/**
+ * What a realtime frame means for the local store. Frames are hints: everything they announce is
+ * also reachable by cursor, so a frame that cannot be applied now is left to the next catch-up.
+ */
+
+/** Makes sure the conversation is stored locally (a new one is listed first). False if it is not ours. */
+async function known(ctx: ClientContext, id: ConversationId): Promise<boolean> {
+  if (await getConversation(ctx.db, id)) return true;
+  await syncConversations(ctx);
+  return (await getConversation(ctx.db, id)) !== undefined;
+}
+
+export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame): Promise<void> {
+  switch (frame.type) {
+    case "message":
+      if (await known(ctx, frame.conversationId)) {
+        await receivePushed(ctx, frame.conversationId, { seq: frame.seq, envelope: frame.envelope, receivedAt: frame.receivedAt });
+      }
+      return;
+    case "conversation":
+      // A new conversation, or a group's new name: list again (a known group's sealed name comes with it).
+      if ((await getConversation(ctx.db, frame.conversationId))?.kind === "group") await syncConversations(ctx);
+      if (await known(ctx, frame.conversationId)) await pullMessages(ctx, frame.conversationId);
+      return;
+    case "epoch":
+      // A new epoch may be what a stalled message was waiting for: fetch what is new by cursor (epochs
+      // are fetched as messages need them).
+      if (await known(ctx, frame.conversationId)) await pullMessages(ctx, frame.conversationId);
+      return;
+    case "log":
+      // A device was added or removed on this account or a contact's: extend the verified log now, so the
+      // next epoch is made for the right devices. A log that fails to extend blocks the contact.
+      if ((await getAccount(ctx.db))?.accountId === frame.accountId) await checkOwnLog(ctx).catch((e: unknown) => console.warn("could not check this account's log:", e));
+      else await refreshLog(ctx, frame.accountId).catch((e: unknown) => console.warn("could not refresh a device log:", e));
+      return;
+    case "secrets":
+      // Another device of this account sealed it the keys of a revoke or recovery-key rotation.
+      if (ctx.linkApi) await adoptRotatedSecrets(ctx, ctx.linkApi).catch((e: unknown) => console.warn("could not adopt the account's new keys:", e));
+      return;
+    case "membership":
+      // A group changed: verify and extend its membership log (a removed account learns it by a 403).
+      if (await getConversation(ctx.db, frame.conversationId)) {
+        const g = await syncMembership(ctx, frame.conversationId).catch((e: unknown) => console.warn("could not update a group's members:", e));
+        if (g && g.refusedAt === undefined) await pullMessages(ctx, frame.conversationId).catch((e: unknown) => console.warn("could not fetch a group's messages:", e));
+      } else await known(ctx, frame.conversationId);
+      return;
+    case "hello":
+    case "pong":
+    case "error":
+      return;
+  }
+}

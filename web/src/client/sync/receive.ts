@@ -1,0 +1,276 @@
+import type { StoredMessage } from "../../../../protocol/api.js";
+import {
+  advanceChain,
+  decodeBundle,
+  decodeEnvelope,
+  envelopeHash,
+  fromBase64url,
+  isProtocolError,
+  openEnvelope,
+  type AccountState,
+  type ConversationId,
+  type DecodedEnvelope,
+  type MessageBody,
+} from "../../../../protocol/index.js";
+import { isApiError } from "../transport/api.js";
+import { ensureContactById } from "../identity/contacts.js";
+import type { ClientContext } from "../context.js";
+import { requireConversation } from "../conversations/conversations.js";
+import { getAccount, getChain, getContact, getConversation, getCursor, getMessage, putConversation, putMessage } from "../store/db.js";
+import { epochFor } from "../conversations/epochs.js";
+import { withLock } from "../store/lock.js";
+import { noteCitedHead, refreshLog, stateAt, stateOf } from "../identity/logs.js";
+import type { ConversationRow, EpochRow, MessageRow } from "../store/rows.js";
+
+/**
+ * Receiving: envelopes are fetched after the cursor in server order, verified and decrypted against the
+ * verified logs and epoch keys, checked against the sender's chain (replays dropped, gaps and broken
+ * links recorded) and cached decrypted. One's own messages coming back are matched by client message id.
+ *
+ * A fetched page is handled in two steps: first every envelope is judged (decoded, verified, decrypted:
+ * crypto and the occasional log or epoch fetch, no writes), then everything judged is written in ONE
+ * IndexedDB transaction (envelopes, messages, chains, the conversation and the cursor). IndexedDB
+ * transactions close when they wait on anything but IndexedDB, so the crypto cannot run inside one; and
+ * one transaction per page instead of several per message is what makes a long history load quickly
+ * (docs/BENCHMARKS.md, figure 3). The next page is fetched while one is being judged.
+ */
+
+/** What judging one stored message decided, before anything is written. */
+type Judged =
+  | { readonly kind: "open"; readonly m: StoredMessage; readonly bytes: Uint8Array; readonly e: DecodedEnvelope; readonly body: MessageBody; readonly hash: Uint8Array }
+  | { readonly kind: "reject"; readonly m: StoredMessage; readonly bytes: Uint8Array; readonly why: unknown }
+  /** Written before this account joined a group whose history is not shared: not for it to read. */
+  | { readonly kind: "skip"; readonly m: StoredMessage; readonly bytes: Uint8Array };
+
+const PAGE = 200;
+
+/** Lookups that stay the same across a page: epoch keys, and senders already known as contacts. */
+interface PageCache {
+  readonly self: string;
+  readonly epochs: Map<number, EpochRow>;
+  readonly knownSenders: Set<string>;
+  /** Sender states by account, device and cited log position; cleared when a log is fetched anew. */
+  readonly senders: Map<string, AccountState>;
+}
+
+function pageCache(self: string): PageCache {
+  return { self, epochs: new Map(), knownSenders: new Set(), senders: new Map() };
+}
+
+/**
+ * The sender's log as the envelope must be judged: the current one, or, for a device removed since (a
+ * revoked or reset laptop), the log cut at the head the envelope cites, where that device was active.
+ * Its messages from before the removal stay readable; it cannot read or join epochs made after it.
+ */
+async function senderState(ctx: ClientContext, e: DecodedEnvelope): Promise<AccountState> {
+  const current = await stateOf(ctx, e.header.senderAccountId);
+  if (current.devices.some((d) => d.deviceId === e.header.senderDeviceId) || e.header.senderLogSeq > current.head.seq) return current;
+  return (await stateAt(ctx, e.header.senderAccountId, e.header.senderLogSeq)) ?? current;
+}
+
+async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope, cache: PageCache): Promise<MessageBody | "retry" | "not_shared" | { error: unknown }> {
+  let epoch: EpochRow | "retry" | "invalid" | "not_shared" | undefined = cache.epochs.get(e.header.epoch);
+  if (!epoch) {
+    epoch = await epochFor(ctx, conv, e.header.epoch);
+    if (epoch === "retry" || epoch === "not_shared") return epoch;
+    if (epoch === "invalid") return { error: new Error(`epoch ${e.header.epoch} bundle was refused`) };
+    cache.epochs.set(e.header.epoch, epoch);
+  }
+  const sender = e.header.senderAccountId;
+  // Only a member of the epoch holds its key legitimately: the sender must be one of its recipients.
+  if (!decodeBundle(epoch.bundle).heads.some((h) => h.accountId === sender)) return { error: new Error("sender is not a member of this epoch") };
+  if (sender !== cache.self && !cache.knownSenders.has(sender)) {
+    // A group member never seen before becomes a contact on first sight, as in membership.ts.
+    try {
+      if (!(await getContact(ctx.db, sender))) await ensureContactById(ctx, sender);
+    } catch (err) {
+      return isApiError(err) ? "retry" : { error: err };
+    }
+    cache.knownSenders.add(sender);
+  }
+  const key = `${sender}/${e.header.senderDeviceId}/${e.header.senderLogSeq}`;
+  const params = async () => {
+    let state = cache.senders.get(key);
+    if (!state) cache.senders.set(key, (state = await senderState(ctx, e)));
+    return { conversationId: conv.id, sender: state, ck: epoch.ck, keyId: epoch.keyId };
+  };
+  try {
+    return await openEnvelope(ctx.env, e, await params());
+  } catch (err) {
+    if (!isProtocolError(err, "unknown_head")) return { error: err };
+  }
+  // The envelope cites a newer head of its sender's log: fetch it, check it extends, try once more.
+  try {
+    await refreshLog(ctx, sender);
+    cache.senders.clear();
+    return await openEnvelope(ctx.env, e, await params());
+  } catch (err) {
+    if (isProtocolError(err, "unknown_head")) await noteCitedHead(ctx, sender, e.header.senderLogSeq);
+    return isProtocolError(err) && err.code !== "unknown_head" ? { error: err } : "retry";
+  }
+}
+
+/** Decodes, checks and opens one stored message; "retry" when it cannot be opened yet. Writes nothing. */
+async function judge(ctx: ClientContext, conv: ConversationRow, m: StoredMessage, cache: PageCache): Promise<Judged | "retry"> {
+  const bytes = fromBase64url(m.envelope);
+  const rejected = (why: unknown): Judged => ({ kind: "reject", m, bytes, why });
+  let e: DecodedEnvelope;
+  try {
+    e = decodeEnvelope(bytes);
+  } catch (err) {
+    return rejected(err);
+  }
+  const h = e.header;
+  if (h.conversationId !== conv.id) return rejected("envelope names another conversation");
+  if (conv.kind === "direct" && h.senderAccountId !== cache.self && h.senderAccountId !== conv.peer) return rejected("sender is not a member");
+  const body = await open(ctx, conv, e, cache);
+  if (body === "retry") return "retry";
+  if (body === "not_shared") return { kind: "skip", m, bytes };
+  if ("error" in body) return rejected(body.error);
+  return { kind: "open", m, bytes, e, body, hash: await envelopeHash(ctx.env, bytes) };
+}
+
+/** Judges messages in order until one must be retried; returns those judged. */
+async function judgeAll(ctx: ClientContext, conv: ConversationRow, messages: readonly StoredMessage[], cache: PageCache): Promise<{ judged: Judged[]; stalled: boolean }> {
+  const judged: Judged[] = [];
+  for (const m of messages) {
+    const j = await judge(ctx, conv, m, cache);
+    if (j === "retry") return { judged, stalled: true };
+    judged.push(j);
+  }
+  return { judged, stalled: false };
+}
+
+/**
+ * Checks an opened message against its sender's chain and stores it; runs inside commit()'s transaction,
+ * so it sees the rows written for the messages before it in the same page.
+ */
+async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract<Judged, { kind: "open" }>): Promise<"stored" | { rejected: unknown }> {
+  const h = j.e.header;
+  const existing = await getMessage(ctx.db, conv.id, h.clientMessageId);
+  // The same message again: this device's own (pending, or posted at this seq) coming back, or a page
+  // fetched twice. The same envelope at another position is a replay by the server.
+  const sameMessage = existing !== undefined && existing.senderDeviceId === h.senderDeviceId && existing.counter === h.counter;
+  const samePlace = sameMessage && (existing.seq === undefined || existing.seq === j.m.seq);
+  let advanced;
+  try {
+    advanced = advanceChain(await getChain(ctx.db, conv.id, h.senderDeviceId), h, j.hash);
+  } catch (err) {
+    if (isProtocolError(err, "replay") && samePlace) return "stored";
+    return { rejected: err };
+  }
+  if (existing && !samePlace) return { rejected: "client message id reused" };
+  await ctx.db.chains.put({ conversationId: conv.id, deviceId: h.senderDeviceId, counter: advanced.chain.counter, hash: advanced.chain.hash });
+  const row: MessageRow = {
+    conversationId: conv.id,
+    clientMessageId: h.clientMessageId,
+    seq: j.m.seq,
+    senderAccountId: h.senderAccountId,
+    senderDeviceId: h.senderDeviceId,
+    counter: h.counter,
+    text: existing?.text ?? j.body.text,
+    sentAt: existing?.sentAt ?? j.body.sentAt,
+    status: "sent",
+    ...(advanced.missing > 0 ? { missingBefore: advanced.missing } : {}),
+    ...(advanced.broken ? { chainBroken: true } : {}),
+  };
+  await putMessage(ctx.db, row);
+  return "stored";
+}
+
+/**
+ * Writes what was judged, in one transaction: each envelope as received, each opened message (checked
+ * against its sender's chain), the refused count and newest time on the conversation, and the cursor past
+ * the last one. Returns how many messages were stored.
+ */
+async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonly Judged[]): Promise<number> {
+  const last = judged.at(-1);
+  if (!last) return 0;
+  const db = ctx.db;
+  return db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors], async () => {
+    let stored = 0;
+    let rejected = 0;
+    let newest = 0;
+    for (const j of judged) {
+      await db.envelopes.put({ conversationId: conv.id, seq: j.m.seq, envelope: j.bytes, receivedAt: j.m.receivedAt });
+      let why = j.kind === "reject" ? j.why : undefined;
+      if (j.kind === "open") {
+        const outcome = await storeOpened(ctx, conv, j);
+        if (outcome === "stored") {
+          stored++;
+          newest = Math.max(newest, j.body.sentAt);
+        } else why = outcome.rejected;
+      }
+      if (why !== undefined) {
+        console.warn(`message ${conv.id}/${j.m.seq} refused:`, why);
+        rejected++;
+      }
+    }
+    const cur = (await getConversation(db, conv.id)) ?? conv;
+    if (rejected > 0 || newest > cur.updatedAt) await putConversation(db, { ...cur, rejected: cur.rejected + rejected, updatedAt: Math.max(cur.updatedAt, newest) });
+    await db.cursors.put({ conversationId: conv.id, after: last.m.seq });
+    return stored;
+  });
+}
+
+/** Judges and commits a run of messages at the cursor; stops at one that must be retried. */
+async function take(ctx: ClientContext, conv: ConversationRow, messages: readonly StoredMessage[], cache: PageCache): Promise<{ stored: number; stalled: boolean }> {
+  const { judged, stalled } = await judgeAll(ctx, conv, messages, cache);
+  return { stored: await commit(ctx, conv, judged), stalled };
+}
+
+/**
+ * Fetches and processes pages after `after` until the server has no more, fetching the next page while
+ * one is processed. Call under the recv lock.
+ */
+async function drain(ctx: ClientContext, conv: ConversationRow, self: string, after: number): Promise<number> {
+  const cache = pageCache(self);
+  let stored = 0;
+  let next = ctx.api.messages(conv.id, after, PAGE);
+  for (;;) {
+    const page = await next;
+    const fresh = page.messages.filter((m) => m.seq > after);
+    const lastSeq = page.messages.at(-1)?.seq;
+    const more = page.more && lastSeq !== undefined;
+    if (more) {
+      next = ctx.api.messages(conv.id, lastSeq, PAGE);
+      // Judged as not needed when this page stalls; a failed prefetch must not go unhandled meanwhile.
+      next.catch(() => undefined);
+    }
+    const r = await take(ctx, conv, fresh, cache);
+    stored += r.stored;
+    if (r.stalled || !more) return stored;
+    after = Math.max(after, lastSeq);
+  }
+}
+
+/**
+ * Fetches and processes everything after the cursor. Stops (without moving the cursor) at a message
+ * that cannot be opened yet, to retry on the next pass. Returns how many messages were stored.
+ */
+export async function pullMessages(ctx: ClientContext, conversationId: ConversationId): Promise<number> {
+  return withLock(`recv:${conversationId}`, async () => {
+    const account = await getAccount(ctx.db);
+    if (!account) return 0;
+    const conv = await requireConversation(ctx, conversationId);
+    return drain(ctx, conv, account.accountId, await getCursor(ctx.db, conversationId));
+  });
+}
+
+/**
+ * A message pushed over the realtime socket goes through the same path as a polled one. At the cursor
+ * it is processed from the push with no request; one already behind the cursor (seen by a poll, or
+ * pushed twice) is ignored; one past a gap means pushes were missed, so the gap is fetched by cursor.
+ * Returns how many messages were stored.
+ */
+export async function receivePushed(ctx: ClientContext, conversationId: ConversationId, pushed: StoredMessage): Promise<number> {
+  return withLock(`recv:${conversationId}`, async () => {
+    const account = await getAccount(ctx.db);
+    if (!account) return 0;
+    const conv = await requireConversation(ctx, conversationId);
+    const after = await getCursor(ctx.db, conversationId);
+    if (pushed.seq <= after) return 0;
+    if (pushed.seq > after + 1) return drain(ctx, conv, account.accountId, after);
+    return (await take(ctx, conv, [pushed], pageCache(account.accountId))).stored;
+  });
+}

@@ -1,0 +1,193 @@
+import { z } from "zod";
+import {
+  accountLogResponse,
+  appendMembershipResponse,
+  historySharesResponse,
+  membershipLogResponse,
+  challengeResponse,
+  conversationListResponse,
+  conversationResponse,
+  epochListResponse,
+  errorBody,
+  messageListResponse,
+  postEpochResponse,
+  postMessageResponse,
+  sessionResponse,
+  signUpResponse,
+  type appendMembershipRequest,
+  type challengeRequest,
+  type membershipEntryRequest,
+  type putGroupMetaRequest,
+  type createConversationRequest,
+  type loginRequest,
+  type postEpochRequest,
+  type postMessageRequest,
+  type signUpRequest,
+} from "../../../../protocol/api.js";
+import { toBase64url, type AccountId, type ConversationId, type DeviceId } from "../../../../protocol/index.js";
+
+/**
+ * A refused or failed HTTP call. `code` is the server's stable code, or one of ours: "network" (no
+ * response), "bad_response" (a body that fails its schema), "http_<status>" (an error without a body).
+ */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    /** From a 429's Retry-After header: how long the server asks the client to wait. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+export function isApiError(e: unknown, code?: string): e is ApiError {
+  return e instanceof ApiError && (code === undefined || e.code === code);
+}
+
+export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
+
+/** A request with no answer by then counts as a network failure (a half-open connection never ends). */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+export interface RequestOptions<S extends z.ZodType> {
+  readonly method: string;
+  readonly schema: S;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  /** "omit" for calls made without a session (a new device linking, a browser restoring). */
+  readonly credentials?: RequestCredentials;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * One JSON request of the API: sends the body, turns transport failures and error bodies into
+ * ApiError, and parses the success body with its schema (never `as T`). Every API client calls this.
+ */
+export async function requestJson<S extends z.ZodType>(fetchFn: FetchFn, url: string, o: RequestOptions<S>): Promise<z.output<S>> {
+  const headers: Record<string, string> = { accept: "application/json", ...o.headers };
+  const init: RequestInit = { method: o.method, credentials: o.credentials ?? "same-origin", headers, signal: AbortSignal.timeout(o.timeoutMs ?? REQUEST_TIMEOUT_MS) };
+  if (o.body !== undefined) {
+    headers["content-type"] = "application/json";
+    init.body = JSON.stringify(o.body);
+  }
+  let res: Response;
+  try {
+    res = await fetchFn(url, init);
+  } catch (e) {
+    throw new ApiError("network", `could not reach the server: ${e instanceof Error ? e.message : String(e)}`, 0);
+  }
+  let json: unknown;
+  try {
+    json = res.status === 204 ? undefined : await res.json();
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const err = errorBody.safeParse(json);
+    const retryAfter = Number(res.headers.get("retry-after"));
+    const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
+    if (err.success) throw new ApiError(err.data.error.code, err.data.error.message, res.status, wait);
+    throw new ApiError(`http_${res.status}`, `${o.method} ${url} failed with HTTP ${res.status}`, res.status, wait);
+  }
+  const parsed = o.schema.safeParse(json);
+  if (!parsed.success) throw new ApiError("bad_response", `${o.method} ${url}: unexpected response (${parsed.error.issues[0]?.message ?? "invalid"})`, res.status);
+  return parsed.data;
+}
+
+/**
+ * The HTTP contract of protocol/api.ts as typed calls. Every response body is parsed with its schema
+ * before it reaches the caller; the session travels as an HttpOnly cookie the browser manages.
+ */
+export class Api {
+  private readonly fetchFn: FetchFn;
+
+  constructor(
+    private readonly baseUrl = "",
+    fetchFn?: FetchFn,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
+  ) {
+    // Calling a detached `fetch` throws "Illegal invocation" in browsers, hence the wrapper.
+    this.fetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  private call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    return requestJson(this.fetchFn, this.baseUrl + path, { method, schema, body, timeoutMs: this.timeoutMs });
+  }
+
+  signUp(username: string, genesis: Uint8Array) {
+    return this.call("POST", "/api/accounts", signUpResponse, { username, genesis: toBase64url(genesis) } satisfies z.input<typeof signUpRequest>);
+  }
+
+  challenge(accountId: AccountId, deviceId: DeviceId) {
+    return this.call("POST", "/api/session/challenge", challengeResponse, { accountId, deviceId } satisfies z.input<typeof challengeRequest>);
+  }
+
+  login(req: z.input<typeof loginRequest>) {
+    return this.call("POST", "/api/session", sessionResponse, req);
+  }
+
+  me() {
+    return this.call("GET", "/api/me", sessionResponse);
+  }
+
+  userByName(username: string) {
+    return this.call("GET", `/api/users/${encodeURIComponent(username)}`, accountLogResponse);
+  }
+
+  accountLog(accountId: AccountId) {
+    return this.call("GET", `/api/accounts/${encodeURIComponent(accountId)}/log`, accountLogResponse);
+  }
+
+  createConversation(peer: AccountId) {
+    return this.call("POST", "/api/conversations", conversationResponse, { peer } satisfies z.input<typeof createConversationRequest>);
+  }
+
+  conversations() {
+    return this.call("GET", "/api/conversations", conversationListResponse);
+  }
+
+  /** POST /api/groups: a new group from its signed create entry. */
+  createGroup(entry: Uint8Array) {
+    return this.call("POST", "/api/groups", conversationResponse, { entry: toBase64url(entry) } satisfies z.input<typeof membershipEntryRequest>);
+  }
+
+  membership(conversationId: ConversationId) {
+    return this.call("GET", `/api/conversations/${conversationId}/membership`, membershipLogResponse);
+  }
+
+  /** Appends a membership entry; an add in a group with history on may carry the new member's history shares. */
+  postMembership(conversationId: ConversationId, entry: Uint8Array, historyShares?: readonly Uint8Array[]) {
+    const body: z.input<typeof appendMembershipRequest> = { entry: toBase64url(entry) };
+    if (historyShares?.length) body.historyShares = historyShares.map(toBase64url);
+    return this.call("POST", `/api/conversations/${conversationId}/membership`, appendMembershipResponse, body);
+  }
+
+  /** The history shares addressed to this account in a group. */
+  historyShares(conversationId: ConversationId) {
+    return this.call("GET", `/api/conversations/${conversationId}/history-shares`, historySharesResponse);
+  }
+
+  /** Stores the group's newest sealed meta (204). */
+  async putGroupMeta(conversationId: ConversationId, meta: Uint8Array): Promise<void> {
+    await this.call("PUT", `/api/conversations/${conversationId}/meta`, z.undefined(), { meta: toBase64url(meta) } satisfies z.input<typeof putGroupMetaRequest>);
+  }
+
+  postEpoch(conversationId: ConversationId, bundle: Uint8Array) {
+    return this.call("POST", `/api/conversations/${conversationId}/epochs`, postEpochResponse, { bundle: toBase64url(bundle) } satisfies z.input<typeof postEpochRequest>);
+  }
+
+  epochs(conversationId: ConversationId) {
+    return this.call("GET", `/api/conversations/${conversationId}/epochs`, epochListResponse);
+  }
+
+  postMessage(conversationId: ConversationId, envelope: Uint8Array) {
+    return this.call("POST", `/api/conversations/${conversationId}/messages`, postMessageResponse, { envelope: toBase64url(envelope) } satisfies z.input<typeof postMessageRequest>);
+  }
+
+  messages(conversationId: ConversationId, after: number, limit = 200) {
+    return this.call("GET", `/api/conversations/${conversationId}/messages?after=${after}&limit=${limit}`, messageListResponse);
+  }
+}

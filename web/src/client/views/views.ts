@@ -1,0 +1,190 @@
+import { Dexie } from "dexie";
+import { GroupRole, type AccountId, type ConversationId } from "../../../../protocol/index.js";
+import { getAccount, getContact, getGroup, listConversations, listContacts, listGroups, listMessages, listMessagesByStatus, type SealedDb } from "../store/db.js";
+import { messageRow, parseRow, type AccountRow, type ContactProblem, type ContactRow, type ContactStatus, type GroupRow, type MessageRow, type MessageStatus } from "../store/rows.js";
+import { systemLines, type SystemLineView } from "./system-lines.js";
+
+/**
+ * Read models for the UI. They only read IndexedDB (no crypto, no network), so they can run inside a
+ * Dexie liveQuery and re-run whenever the tables they read change, in this tab or another.
+ */
+
+export interface PeerView {
+  readonly accountId: AccountId;
+  readonly username: string;
+  readonly status: ContactStatus;
+  readonly problem?: ContactProblem;
+  /** The contact's messages cite a newer device list than the server provides: sending is paused. */
+  readonly logWithheld?: boolean;
+}
+
+export interface MemberView extends PeerView {
+  readonly role: "admin" | "member";
+  readonly isMe: boolean;
+}
+
+export interface GroupView {
+  /** The decrypted group name; undefined until one is readable (the UI says "Unnamed group"). */
+  readonly name?: string;
+  /** In the order they joined, this account included while it is a member. */
+  readonly members: readonly MemberView[];
+  /** This account's role; "none" once it was removed or left. */
+  readonly myRole: "admin" | "member" | "none";
+  readonly historyForNewMembers: boolean;
+  /** The server served a membership change that no admin signed (or a log that forked): warn, keep the old one. */
+  readonly problem?: { readonly code: string; readonly detail: string; readonly at: number };
+}
+
+interface ConversationViewCommon {
+  readonly id: ConversationId;
+  /** What the list and the chat header show: the peer's username or the group's name. */
+  readonly title: string;
+  readonly updatedAt: number;
+  readonly rejected: number;
+  readonly last?: { readonly text: string; readonly sentAt: number; readonly mine: boolean };
+}
+
+export type ConversationView = (ConversationViewCommon & { readonly kind: "direct"; readonly peer: PeerView }) | (ConversationViewCommon & { readonly kind: "group"; readonly group: GroupView });
+
+export interface MessageView {
+  readonly kind: "message";
+  readonly key: string;
+  readonly seq?: number;
+  readonly mine: boolean;
+  readonly senderName: string;
+  readonly text: string;
+  readonly sentAt: number;
+  readonly status: MessageStatus;
+  readonly missingBefore: number;
+  readonly chainBroken: boolean;
+  /** Why the server refused it (status `failed`), for a tooltip. */
+  readonly failure?: string;
+}
+
+export type { SystemLineView };
+/** One row of a chat's timeline: a message, or a line saying what changed ("Alice added Carol"). */
+export type TimelineItem = MessageView | SystemLineView;
+
+export const UNNAMED_GROUP = "Unnamed group";
+
+function peerView(c: ContactRow | undefined, id: AccountId): PeerView {
+  if (!c) return { accountId: id, username: "unknown", status: "verified" };
+  const withheld = c.citedSeq !== undefined && c.citedSeq > c.head.seq;
+  return { accountId: c.accountId, username: c.username, status: c.status, ...(c.problem ? { problem: c.problem } : {}), ...(withheld ? { logWithheld: true } : {}) };
+}
+
+function groupView(g: GroupRow | undefined, account: AccountRow | undefined, contacts: ReadonlyMap<string, ContactRow>): GroupView {
+  const me = account?.accountId;
+  const members: MemberView[] = (g?.members ?? []).map((m) => {
+    const isMe = m.accountId === me;
+    const peer: PeerView = isMe && account ? { accountId: account.accountId, username: account.username, status: "verified" } : peerView(contacts.get(m.accountId), m.accountId);
+    return { ...peer, role: m.role === GroupRole.admin ? "admin" : "member", isMe };
+  });
+  const mine = members.find((m) => m.isMe);
+  return {
+    ...(g?.name !== undefined ? { name: g.name } : {}),
+    members,
+    // Refused by the server (removed, or left on another device): shown as no longer a member.
+    myRole: mine && g?.refusedAt === undefined ? mine.role : "none",
+    historyForNewMembers: g?.historyForNewMembers ?? false,
+    ...(g?.problem ? { problem: g.problem } : {}),
+  };
+}
+
+export async function conversationViews(db: SealedDb): Promise<ConversationView[]> {
+  const account = await getAccount(db);
+  const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
+  const groups = new Map((await listGroups(db)).map((g) => [g.conversationId, g]));
+  // Messages not on the server yet come after every stored one (as in messageViews).
+  const unsent = new Map<string, MessageRow>();
+  for (const m of [...(await listMessagesByStatus(db, "pending")), ...(await listMessagesByStatus(db, "failed"))]) {
+    const prev = unsent.get(m.conversationId);
+    if (!prev || m.sentAt >= prev.sentAt) unsent.set(m.conversationId, m);
+  }
+  const out: ConversationView[] = [];
+  for (const c of await listConversations(db)) {
+    const lastRaw = await db.messages.where("[conversationId+seq]").between([c.id, Dexie.minKey], [c.id, Dexie.maxKey]).last();
+    const last = unsent.get(c.id) ?? (lastRaw === undefined ? undefined : parseRow(messageRow, "messages", lastRaw));
+    const common = {
+      id: c.id,
+      updatedAt: c.updatedAt,
+      rejected: c.rejected,
+      ...(last ? { last: { text: last.text, sentAt: last.sentAt, mine: last.senderAccountId === account?.accountId } } : {}),
+    };
+    if (c.kind === "direct") {
+      const peer = peerView(contacts.get(c.peer), c.peer);
+      out.push({ ...common, kind: "direct", title: peer.username, peer });
+    } else {
+      const group = groupView(groups.get(c.id), account, contacts);
+      out.push({ ...common, kind: "group", title: group.name ?? UNNAMED_GROUP, group });
+    }
+  }
+  return out;
+}
+
+/** The messages: in server order (seq), then those still pending in the order they were written. */
+export async function messageViews(db: SealedDb, conversationId: ConversationId): Promise<MessageView[]> {
+  const account = await getAccount(db);
+  const rows = await listMessages(db, conversationId);
+  const names = new Map<string, string>();
+  if (account) names.set(account.accountId, account.username);
+  for (const id of new Set(rows.map((r) => r.senderAccountId))) {
+    if (!names.has(id)) names.set(id, (await getContact(db, id))?.username ?? "unknown");
+  }
+  rows.sort((a, b) => {
+    if (a.seq !== undefined && b.seq !== undefined) return a.seq - b.seq;
+    if (a.seq !== undefined) return -1;
+    if (b.seq !== undefined) return 1;
+    return a.sentAt - b.sentAt || a.counter - b.counter;
+  });
+  return rows.map((r) => ({
+    kind: "message",
+    key: r.clientMessageId,
+    ...(r.seq !== undefined ? { seq: r.seq } : {}),
+    mine: r.senderAccountId === account?.accountId,
+    senderName: names.get(r.senderAccountId) ?? "unknown",
+    text: r.text,
+    sentAt: r.sentAt,
+    status: r.status,
+    missingBefore: r.missingBefore ?? 0,
+    chainBroken: r.chainBroken ?? false,
+    ...(r.failure ? { failure: `The server refused this message (${r.failure.code}, HTTP ${r.failure.status}).` } : {}),
+  }));
+}
+
+/** What a chat shows: the messages (messageViews) with system lines placed by time among the stored ones. */
+export async function timelineViews(db: SealedDb, conversationId: ConversationId): Promise<TimelineItem[]> {
+  // Both start at once: Dexie follows the reads of a liveQuery (or a transaction) through the awaits of
+  // one async call, but the zone is lost after awaiting one async view and then starting another, and
+  // the live query would then miss changes to what the second one reads (a group's membership).
+  const [messages, lines] = await Promise.all([messageViews(db, conversationId), systemLines(db, conversationId)]);
+  if (lines.length === 0) return messages;
+  const out: TimelineItem[] = [];
+  let i = 0;
+  for (const m of messages) {
+    while (i < lines.length && m.seq !== undefined && lines[i]!.at <= m.sentAt) out.push(lines[i++]!);
+    out.push(m);
+  }
+  // Lines newer than every stored message go before the pending ones (which are newer still).
+  const firstPending = out.findIndex((x) => x.kind === "message" && x.seq === undefined);
+  const rest = lines.slice(i);
+  if (firstPending < 0) out.push(...rest);
+  else out.splice(firstPending, 0, ...rest);
+  return out;
+}
+
+/** The peer of a 1:1 chat; undefined for a group. */
+export function peerOf(v: ConversationView): PeerView | undefined {
+  return v.kind === "direct" ? v.peer : undefined;
+}
+
+export async function conversationView(db: SealedDb, id: ConversationId): Promise<ConversationView | undefined> {
+  return (await conversationViews(db)).find((c) => c.id === id);
+}
+
+/** The group of a conversation as the member panel shows it; undefined for a 1:1 chat. */
+export async function groupViewOf(db: SealedDb, id: ConversationId): Promise<GroupView | undefined> {
+  const g = await getGroup(db, id);
+  if (!g) return undefined;
+  return groupView(g, await getAccount(db), new Map((await listContacts(db)).map((c) => [c.accountId, c])));
+}
