@@ -68,6 +68,8 @@ export const API_ERROR_CODES = [
   "username_taken", // 409
   "device_exists", // 409: the genesis device key is already registered
   "epoch_exists", // 409: that epoch of the conversation already has a bundle
+  "invalid_epoch", // 400: an epoch bundle whose number is not the conversation's next (epochs advance by one)
+  "stale_epoch", // 409: the envelope's epoch is older than the conversation's newest: seal it under the newest
   "unknown_epoch", // 409: the envelope names an epoch with no bundle yet
   "epoch_key_mismatch", // 409: the envelope's key id is not the stored epoch's
   "message_id_reused", // 409: the client message id was used for a different envelope

@@ -3,6 +3,7 @@ import type { AppEnv } from "./env.js";
 import { errorJson, errorResponse } from "./errors.js";
 import { apiHeaders } from "./http/api-headers.js";
 import { bodyLimits } from "./http/body-limits.js";
+import { drainBody } from "./http/drain-body.js";
 import { originCheck } from "./http/origin-check.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { accountRoutes } from "./routes/accounts.js";
@@ -24,12 +25,13 @@ import { sessionRoutes } from "./routes/session.js";
 
 /**
  * The HTTP API (docs/API.md). Order matters: headers wrap everything (security headers on every answer,
- * 404s included), the origin check runs before any body is read, and body limits before any route parses one.
+ * 404s included), an unread body is drained after the answer, the origin check runs before any body is
+ * read, and body limits before any route parses one.
  */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", securityHeaders);
-  app.use("/api/*", apiHeaders, originCheck, bodyLimits);
+  app.use("/api/*", drainBody, apiHeaders, originCheck, bodyLimits);
   app.route("/api", healthRoutes);
   app.route("/api", accountRoutes);
   app.route("/api", sessionRoutes);

@@ -31,8 +31,9 @@ export interface AuthzFixtures {
   readonly third: TestDevice;
   /** Alice's log as her devices hold it; advanced by every entry the matrix stores. */
   aliceLog: AccountLog;
-  readonly epoch: TestEpoch;
-  /** Epoch numbers not yet used in the conversation. */
+  /** The conversation's newest epoch: messages are sealed under it (an older one is refused). */
+  epoch: TestEpoch;
+  /** The conversation's next epoch number (epochs advance by exactly one). */
   nextEpoch: number;
   /** The counter of alice's last stored recovery blob. */
   recoveryCounter: number;

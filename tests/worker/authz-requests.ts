@@ -161,8 +161,14 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
   conversations: (_fx, c) => send(c, "GET", "/api/conversations"),
   conversation: (fx, c) => send(c, "GET", `/api/conversations/${fx.epoch.conversationId}`),
   "epoch-post": async (fx, c) => {
-    const epoch = await makeEpochBundle(fx.alice, fx.epoch.conversationId, [fx.alice, fx.bob], fx.nextEpoch++);
-    return send(c, "POST", `/api/conversations/${fx.epoch.conversationId}/epochs`, { json: { bundle: toBase64url(epoch.bytes) } });
+    const epoch = await makeEpochBundle(fx.alice, fx.epoch.conversationId, [fx.alice, fx.bob], fx.nextEpoch);
+    const res = await send(c, "POST", `/api/conversations/${fx.epoch.conversationId}/epochs`, { json: { bundle: toBase64url(epoch.bytes) } });
+    // Stored: it is the newest now, so later cells post and seal under it.
+    if (res.status === 201) {
+      fx.epoch = epoch;
+      fx.nextEpoch += 1;
+    }
+    return res;
   },
   "group-create": async (_fx, c) => {
     const group = new TestGroup();

@@ -21,12 +21,12 @@ async function pair() {
 describe("POST /api/conversations/:id/epochs", () => {
   test("stores a member's signed bundle once per epoch and serves them back in epoch order", async () => {
     const { alice, bob, id } = await pair();
-    const e1 = await makeEpochBundle(alice, id, [alice, bob], 1);
     const e0 = await makeEpochBundle(bob, id, [alice, bob], 0);
+    const e1 = await makeEpochBundle(alice, id, [alice, bob], 1);
+    expect((await postBundle(bob, id, e0.bytes)).status).toBe(201);
     const r1 = await postBundle(alice, id, e1.bytes);
     expect(r1.status).toBe(201);
     expect(postEpochResponse.parse(await r1.json())).toEqual({ epoch: 1 });
-    expect((await postBundle(bob, id, e0.bytes)).status).toBe(201);
 
     const list = await api.call("GET", `/api/conversations/${id}/epochs`, { cookie: alice.cookie });
     expect(list.status).toBe(200);

@@ -23,6 +23,7 @@ function expectApiSecurityHeaders(res: Response): void {
   const h = res.headers;
   expect({
     status: res.status,
+    hsts: h.get("strict-transport-security"),
     csp: h.get("content-security-policy"),
     nosniff: h.get("x-content-type-options"),
     referrer: h.get("referrer-policy"),
@@ -32,6 +33,7 @@ function expectApiSecurityHeaders(res: Response): void {
     cache: h.get("cache-control"),
   }).toEqual({
     status: res.status,
+    hsts: "max-age=63072000; includeSubDomains",
     csp: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     nosniff: "nosniff",
     referrer: "no-referrer",

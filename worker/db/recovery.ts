@@ -41,6 +41,7 @@ export async function putPassphraseBlob(db: D1Database, accountId: AccountId, by
       .prepare("INSERT INTO passphrase_blobs (account_id, blob, token_hash, updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account_id) DO UPDATE SET blob = excluded.blob, token_hash = excluded.token_hash, updated_at = excluded.updated_at")
       .bind(accountId, bytes, tokenHash, now),
     db.prepare("DELETE FROM passphrase_failures WHERE account_id = ?1").bind(accountId),
+    db.prepare("DELETE FROM passphrase_budget WHERE account_id = ?1").bind(accountId),
   ]);
 }
 
@@ -48,6 +49,7 @@ export async function deletePassphraseBlob(db: D1Database, accountId: AccountId)
   await db.batch([
     db.prepare("DELETE FROM passphrase_blobs WHERE account_id = ?1").bind(accountId),
     db.prepare("DELETE FROM passphrase_failures WHERE account_id = ?1").bind(accountId),
+    db.prepare("DELETE FROM passphrase_budget WHERE account_id = ?1").bind(accountId),
   ]);
 }
 
@@ -69,15 +71,56 @@ export async function findPassphraseFailures(db: D1Database, accountId: AccountI
   return { failures: r.failures, lastFailureAt: r.last_failure_at };
 }
 
-/** Counts one wrong token and returns the new total. */
-export async function countPassphraseFailure(db: D1Database, accountId: AccountId, client: string, now: number): Promise<number> {
+/**
+ * Claims one passphrase attempt for (account, client) in a single statement, so concurrent guesses cannot
+ * all read the count before any raises it: the attempt is counted as a failure at once (cleared when the
+ * token turns out right) and only if the back-off allows a try now, that is, fewer than `freeTries`
+ * failures so far, or `delayMs(failures)` passed since the last. The delay is computed in SQL by the same
+ * formula as passphraseDelayMs (min(base * 2^min(failures - free, 20), max)). Returns the stored count
+ * after the claim, or undefined when refused.
+ */
+export async function claimPassphraseAttempt(
+  db: D1Database,
+  accountId: AccountId,
+  client: string,
+  now: number,
+  backoff: { freeTries: number; baseDelayMs: number; maxDelayMs: number },
+): Promise<number | undefined> {
   const row = await db
     .prepare(
-      "INSERT INTO passphrase_failures (account_id, client, failures, last_failure_at) VALUES (?1, ?2, 1, ?3) ON CONFLICT (account_id, client) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at RETURNING failures",
+      `INSERT INTO passphrase_failures (account_id, client, failures, last_failure_at) VALUES (?1, ?2, 1, ?3)
+       ON CONFLICT (account_id, client) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at
+        WHERE failures < ?4 OR last_failure_at + MIN(?5 * (1 << MIN(failures - ?4, 20)), ?6) <= excluded.last_failure_at
+       RETURNING failures`,
     )
-    .bind(accountId, client, now)
+    .bind(accountId, client, now, backoff.freeTries, backoff.baseDelayMs, backoff.maxDelayMs)
     .first();
-  return parseRow(z.object({ failures: int.positive() }), row, "passphrase_failures").failures;
+  return row ? parseRow(z.object({ failures: int.positive() }), row, "passphrase_failures").failures : undefined;
+}
+
+const budgetRow = z.object({ attempts: int.positive() });
+
+/**
+ * Claims one attempt of the account's daily budget (all client addresses together) in one statement; a
+ * new UTC `day` starts the count over. Returns the attempts counted today, or undefined when `limit` were
+ * already used.
+ */
+export async function claimPassphraseBudget(db: D1Database, accountId: AccountId, day: number, limit: number): Promise<number | undefined> {
+  const row = await db
+    .prepare(
+      `INSERT INTO passphrase_budget (account_id, day, attempts) VALUES (?1, ?2, 1)
+       ON CONFLICT (account_id) DO UPDATE SET attempts = CASE WHEN day = excluded.day THEN attempts + 1 ELSE 1 END, day = excluded.day
+        WHERE day <> excluded.day OR attempts < ?3
+       RETURNING attempts`,
+    )
+    .bind(accountId, day, limit)
+    .first();
+  return row ? parseRow(budgetRow, row, "passphrase_budget").attempts : undefined;
+}
+
+/** Gives back today's attempt of a right passphrase: only wrong guesses use up the budget. */
+export async function refundPassphraseBudget(db: D1Database, accountId: AccountId, day: number): Promise<void> {
+  await db.prepare("UPDATE passphrase_budget SET attempts = attempts - 1 WHERE account_id = ?1 AND day = ?2 AND attempts > 0").bind(accountId, day).run();
 }
 
 export async function clearPassphraseFailures(db: D1Database, accountId: AccountId, client: string): Promise<void> {

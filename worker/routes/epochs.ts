@@ -8,7 +8,7 @@ import { verify } from "../../protocol/primitives.js";
 import { requireSession } from "../auth/require-session.js";
 import { cryptoEnv } from "../crypto-env.js";
 import { findDevice } from "../db/devices.js";
-import { insertEpoch, listEpochs } from "../db/epochs.js";
+import { insertEpoch, latestEpoch, listEpochs } from "../db/epochs.js";
 import { readLastMembershipEntry } from "../db/groups.js";
 import type { AppEnv } from "../env.js";
 import { BadRequest, Conflict, Forbidden } from "../errors.js";
@@ -50,6 +50,12 @@ export const epochRoutes = new Hono<AppEnv>()
       if (!bytesEqual(head, bundle.membershipHead)) throw stale();
       membershipSeq = last.seq;
     }
+    // Epochs advance by exactly one: a jump would let one member use up the number space (2^32-1).
+    // (The insert re-checks it in the same statement.)
+    const taken = () => new Conflict("epoch_exists", `epoch ${bundle.epoch} already has a bundle`);
+    const expected = ((await latestEpoch(c.env.DB, conversation.id)) ?? -1) + 1;
+    if (bundle.epoch < expected) throw taken();
+    if (bundle.epoch > expected) throw new BadRequest("invalid_epoch", `the next epoch of this conversation is ${expected}, not ${bundle.epoch}`);
     const members = new Set<string>(conversation.members);
     const named = [...bundle.heads, ...bundle.deviceWraps, ...bundle.historyWraps].map((x) => x.accountId);
     const outsider = named.find((a) => !members.has(a));
@@ -66,7 +72,7 @@ export const epochRoutes = new Hono<AppEnv>()
     if (!stored) {
       // Not stored: the epoch is taken, or (a group) an entry landed since the head was compared.
       if (membershipSeq !== undefined && (await readLastMembershipEntry(c.env.DB, conversation.id))?.seq !== membershipSeq) throw stale();
-      throw new Conflict("epoch_exists", `epoch ${bundle.epoch} already has a bundle`);
+      throw taken();
     }
     // Only the epoch number travels: a bundle can be 1 MiB, and clients fetch the epochs list anyway.
     c.executionCtx.waitUntil(notifyAccounts(c.env, conversation.members, { type: "epoch", conversationId: conversation.id, epoch: bundle.epoch }));

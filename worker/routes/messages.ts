@@ -49,6 +49,7 @@ export const messageRoutes = new Hono<AppEnv>()
       senderAccountId: session.accountId,
       senderDeviceId: session.deviceId,
       clientMessageId: h.clientMessageId,
+      epoch: h.epoch,
       envelope: bytes,
       receivedAt,
     });
@@ -64,6 +65,8 @@ export const messageRoutes = new Hono<AppEnv>()
         return c.json({ seq: result.seq, duplicate: true } satisfies PostMessageResponse, 200);
       case "id_reused":
         throw new Conflict("message_id_reused", `client message id was already used for a different envelope (seq ${result.seq})`);
+      case "stale_epoch":
+        throw new Conflict("stale_epoch", `epoch ${h.epoch} is not this conversation's newest: fetch the epochs and seal the message under the newest`);
     }
   })
   .get("/conversations/:id/messages", requireSession, async (c) => {

@@ -16,8 +16,9 @@ import { requireSession } from "../auth/require-session.js";
 import { hashBearerToken } from "../auth/session-token.js";
 import { findAccountByUsername, readLog, type AccountRow } from "../db/accounts.js";
 import {
+  claimPassphraseAttempt,
+  claimPassphraseBudget,
   clearPassphraseFailures,
-  countPassphraseFailure,
   deletePassphraseBlob,
   findPassphraseBlob,
   findPassphraseFailures,
@@ -25,16 +26,18 @@ import {
   putPassphraseBlob,
   putRecoveryBlob,
   recoveryLastUsedAt,
+  refundPassphraseBudget,
 } from "../db/recovery.js";
 import type { AppEnv } from "../env.js";
 import { BadRequest, Conflict, Forbidden, NotFound, TooManyRequests } from "../errors.js";
 import { clientAddress } from "../http/client-address.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
-import { passphraseDelayMs } from "../http/passphrase-backoff.js";
+import { FREE_PASSPHRASE_TRIES, PASSPHRASE_BASE_DELAY_MS, PASSPHRASE_DAILY_BUDGET, PASSPHRASE_MAX_DELAY_MS, passphraseDelayMs } from "../http/passphrase-backoff.js";
 import { rateLimit } from "../http/rate-limit.js";
 
 const ACCESS_TOKEN_BYTES = 32;
+const DAY_MS = 86_400_000;
 /** Anonymous recovery lookups per client address per minute: enough for a person, not for a scraper. */
 const LOOKUPS_PER_MINUTE = 30;
 
@@ -116,18 +119,23 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const account = await accountByUsername(c);
     const client = clientAddress(c);
     const now = Date.now();
-    const past = await findPassphraseFailures(c.env.DB, account.id, client);
-    if (past) {
-      const waitUntil = past.lastFailureAt + passphraseDelayMs(past.failures);
-      if (waitUntil > now) throw new TooManyRequests(`too many wrong passphrases from this address: wait ${Math.ceil((waitUntil - now) / 1000)} s`, Math.ceil((waitUntil - now) / 1000));
-    }
     const { accessToken } = await readJson(c, unlockPassphraseRequest);
+    const hash = await tokenHash(accessToken);
     const stored = await findPassphraseBlob(c.env.DB, account.id);
     if (!stored) throw new NotFound("this account has no passphrase");
-    if (!bytesEqual(await tokenHash(accessToken), stored.tokenHash)) {
-      await countPassphraseFailure(c.env.DB, account.id, client, now);
-      throw new Forbidden("wrong_passphrase", "the passphrase is wrong");
+    // Each try is claimed before the token is judged, in one statement per counter, so parallel guesses
+    // queue behind the back-off instead of all being judged at once.
+    if ((await claimPassphraseAttempt(c.env.DB, account.id, client, now, { freeTries: FREE_PASSPHRASE_TRIES, baseDelayMs: PASSPHRASE_BASE_DELAY_MS, maxDelayMs: PASSPHRASE_MAX_DELAY_MS })) === undefined) {
+      const past = await findPassphraseFailures(c.env.DB, account.id, client);
+      const waitS = Math.max(1, Math.ceil(((past?.lastFailureAt ?? now) + passphraseDelayMs(past?.failures ?? 0) - now) / 1000));
+      throw new TooManyRequests(`too many wrong passphrases from this address: wait ${waitS} s`, waitS);
     }
-    if (past) await clearPassphraseFailures(c.env.DB, account.id, client);
+    const day = Math.floor(now / DAY_MS);
+    if ((await claimPassphraseBudget(c.env.DB, account.id, day, PASSPHRASE_DAILY_BUDGET)) === undefined) {
+      const waitS = Math.max(1, Math.ceil(((day + 1) * DAY_MS - now) / 1000));
+      throw new TooManyRequests(`this account had ${PASSPHRASE_DAILY_BUDGET} wrong passphrases today: try again tomorrow, or use the recovery key or key file`, waitS);
+    }
+    if (!bytesEqual(hash, stored.tokenHash)) throw new Forbidden("wrong_passphrase", "the passphrase is wrong");
+    await Promise.all([clearPassphraseFailures(c.env.DB, account.id, client), refundPassphraseBudget(c.env.DB, account.id, day)]);
     return c.json({ blob: toBase64url(stored.blob) } satisfies z.output<typeof unlockPassphraseResponse>);
   });
