@@ -1,22 +1,10 @@
 import { z } from "zod";
+import { conversationIdSchema } from "../../protocol/api.js";
 import { bytesEqual } from "../../protocol/bytes.js";
-import type { AccountId, ClientMessageId, ConversationId, DeviceId } from "../../protocol/ids.js";
+import type { ConversationId } from "../../protocol/ids.js";
+import { ServerFault } from "../errors.js";
+import { MESSAGE_PAGE_BYTES, type AppendResult, type MessagePage, type NewMessage } from "../storage/message-log.js";
 import { blob, int, parseRow, parseRows } from "./rows.js";
-
-export interface NewMessage {
-  readonly conversationId: ConversationId;
-  readonly senderAccountId: AccountId;
-  readonly senderDeviceId: DeviceId;
-  readonly clientMessageId: ClientMessageId;
-  readonly envelope: Uint8Array;
-  readonly receivedAt: number;
-}
-
-export type AppendResult =
-  | { readonly kind: "stored"; readonly seq: number }
-  | { readonly kind: "duplicate"; readonly seq: number }
-  /** The client message id was already used by this device for different bytes. */
-  | { readonly kind: "id_reused"; readonly seq: number };
 
 const seqRow = z.object({ seq: int.positive() });
 const existingRow = z.object({ seq: int.positive(), envelope: blob });
@@ -38,24 +26,17 @@ export async function appendMessage(db: D1Database, m: NewMessage): Promise<Appe
     )
     .bind(m.conversationId, m.senderAccountId, m.senderDeviceId, m.clientMessageId, m.envelope, m.receivedAt)
     .first();
-  if (inserted) return { kind: "stored", seq: parseRow(seqRow, inserted, "messages").seq };
+  if (inserted) return { kind: "stored", seq: parseRow(seqRow, "messages", inserted).seq };
   const row = await db
     .prepare("SELECT seq, envelope FROM messages WHERE conversation_id = ?1 AND sender_device_id = ?2 AND client_message_id = ?3")
     .bind(m.conversationId, m.senderDeviceId, m.clientMessageId)
     .first();
-  if (!row) throw new Error("message insert neither stored nor found a duplicate");
-  const existing = parseRow(existingRow, row, "messages");
+  if (!row) throw new ServerFault("message insert neither stored nor found a duplicate");
+  const existing = parseRow(existingRow, "messages", row);
   return { kind: bytesEqual(existing.envelope, m.envelope) ? "duplicate" : "id_reused", seq: existing.seq };
 }
 
 const messageRow = z.object({ seq: int.positive(), envelope: blob, received_at: int });
-
-/**
- * Envelope bytes per page. D1 hands BLOBs to JS as arrays of numbers (several bytes of heap per byte),
- * so 500 envelopes of 70 KiB could exceed a Worker's 128 MB; a page stops early instead, and `more`
- * sends the client back for the rest. A page always holds at least one message.
- */
-export const MESSAGE_PAGE_BYTES = 2 * 1024 * 1024;
 
 /** Up to `limit` messages after `after`, in seq order, within MESSAGE_PAGE_BYTES; `more` says whether any follow. */
 export async function listMessages(
@@ -63,7 +44,7 @@ export async function listMessages(
   conversationId: ConversationId,
   after: number,
   limit: number,
-): Promise<{ messages: { seq: number; envelope: Uint8Array; receivedAt: number }[]; more: boolean }> {
+): Promise<MessagePage> {
   // The running total of envelope sizes is computed inside SQLite, so envelopes past the budget never
   // reach JS. The inner LIMIT bounds how many rows SQLite looks at.
   const { results } = await db
@@ -76,8 +57,29 @@ export async function listMessages(
     )
     .bind(conversationId, after, limit, MESSAGE_PAGE_BYTES)
     .all();
-  const rows = parseRows(messageRow, results, "messages");
+  const rows = parseRows(messageRow, "messages", results);
   const last = rows.at(-1)?.seq ?? after;
   const next = await db.prepare("SELECT 1 AS one FROM messages WHERE conversation_id = ?1 AND seq > ?2 LIMIT 1").bind(conversationId, last).first();
   return { messages: rows.map((r) => ({ seq: r.seq, envelope: r.envelope, receivedAt: r.received_at })), more: next !== null };
+}
+
+const latestRow = z.object({ conversation_id: conversationIdSchema, last_seq: int.positive().nullable() });
+
+/**
+ * The newest seq of each conversation, 0 for one without messages. The ids travel as one JSON array
+ * parameter (D1 binds at most 100), and each MAX reads the (conversation_id, seq) primary key backwards:
+ * one index probe per conversation.
+ */
+export async function latestSeqs(db: D1Database, conversationIds: readonly ConversationId[]): Promise<Map<ConversationId, number>> {
+  const out = new Map<ConversationId, number>(conversationIds.map((id) => [id, 0]));
+  if (conversationIds.length === 0) return out;
+  const { results } = await db
+    .prepare(
+      `SELECT c.value AS conversation_id, (SELECT MAX(m.seq) FROM messages m WHERE m.conversation_id = c.value) AS last_seq
+         FROM json_each(?1) c`,
+    )
+    .bind(JSON.stringify(conversationIds))
+    .all();
+  for (const r of parseRows(latestRow, "messages", results)) if (r.last_seq !== null) out.set(r.conversation_id, r.last_seq);
+  return out;
 }
