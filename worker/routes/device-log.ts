@@ -74,10 +74,17 @@ export async function appendToDeviceLog(c: Ctx) {
   if (session && accountId !== session.accountId) throw new Forbidden("forbidden", "only a device of this account can append to its log");
   // Without a session only a recover entry is admitted: signed by the identity key, the recovery
   // signing key and the new device, it is its own authorization (the user has no device left).
-  const entry = session ? await readEntry(c) : await readEntry(c).catch(() => undefined);
+  // Without one, a body that does not read is answered 401 like any other entry (its error kept as cause).
+  let unreadable: { cause: unknown } | undefined;
+  const entry = session
+    ? await readEntry(c)
+    : await readEntry(c).catch((e: unknown) => {
+        unreadable = { cause: e };
+        return undefined;
+      });
   // A reset (the recovery key taking the account back from every device) is likewise self-authorising.
   const anonymousKind = entry?.kind === EntryKind.recover || entry?.kind === EntryKind.reset;
-  if (!entry || (!session && !anonymousKind)) throw new Unauthenticated("log in first: only a recover or reset entry can be appended without a session");
+  if (!entry || (!session && !anonymousKind)) throw new Unauthenticated("log in first: only a recover or reset entry can be appended without a session", "unauthenticated", unreadable);
   const { bytes } = entry;
   if (!session) await rateLimit(c, "recover", RECOVER_APPENDS_PER_MINUTE, 60_000);
   const stores = c.var.stores;
