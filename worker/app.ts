@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./env.js";
-import { errorJson, errorResponse } from "./errors.js";
 import { apiHeaders } from "./http/api-headers.js";
 import { bodyLimits } from "./http/body-limits.js";
 import { drainBody } from "./http/drain-body.js";
+import { errorJson, errorResponse } from "./http/error-response.js";
 import { originCheck } from "./http/origin-check.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { stores } from "./http/stores.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { deviceLogRoutes } from "./routes/device-log.js";
@@ -27,11 +28,12 @@ import { sessionRoutes } from "./routes/session.js";
  * The HTTP API (docs/API.md). Order matters: headers wrap everything (security headers on every answer,
  * 404s included), an unread body is drained after the answer, the origin check runs before any body is
  * read, and body limits before any route parses one.
+ * Every /api request gets its stores (worker/storage) made once, before any route runs.
  */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", securityHeaders);
-  app.use("/api/*", drainBody, apiHeaders, originCheck, bodyLimits);
+  app.use("/api/*", drainBody, apiHeaders, originCheck, bodyLimits, stores);
   app.route("/api", healthRoutes);
   app.route("/api", accountRoutes);
   app.route("/api", sessionRoutes);

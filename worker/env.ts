@@ -1,5 +1,7 @@
-import type { Session } from "./auth/session.js";
+import type { Context } from "hono";
 import type { AccountHub } from "./realtime/account-hub.js";
+import type { Session } from "./storage/session-store.js";
+import type { Stores } from "./storage/stores.js";
 
 /** Bindings from wrangler.toml. */
 export interface Bindings {
@@ -14,8 +16,14 @@ export interface Bindings {
   readonly LOGIN_LIMIT_PER_10_MIN?: string;
 }
 
-/** Hono's environment for every route: bindings, plus the session once `requireSession` ran. */
+/**
+ * Hono's environment for every route: bindings, the request's stores (set for every /api request by
+ * worker/http/stores.ts), and the session once `requireSession` ran.
+ */
 export interface AppEnv {
   Bindings: Bindings;
-  Variables: { session: Session };
+  Variables: { stores: Stores; session: Session };
 }
+
+/** The context every route handler takes. */
+export type Ctx = Context<AppEnv>;

@@ -1,112 +1,111 @@
-import type { Context } from "hono";
-import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ApiErrorCode, ErrorBody } from "../protocol/api.js";
-import { isProtocolError } from "../protocol/errors.js";
+import type { ApiErrorCode } from "../protocol/api.js";
 
 /**
- * The worker's error hierarchy: one class per HTTP status, each carrying a stable code from
- * protocol/api.ts. Routes throw; `errorResponse` maps to `{error:{code,message}}` in one place.
+ * The worker's one error hierarchy. `HttpError`s are answers to the caller: one class per HTTP status,
+ * each with a stable code from protocol/api.ts. `ServerFault`s are the server's own failures (a corrupt
+ * row, a broken invariant): the caller gets a bare 500 and the log gets the details. Routes throw; the
+ * mapping to HTTP happens once, in worker/http/error-response.ts. Whoever wraps an error passes it on as
+ * `cause`, so the log shows where it began.
  */
-export abstract class ApiError extends Error {
+export abstract class WorkerError extends Error {}
+
+export abstract class HttpError extends WorkerError {
   abstract readonly status: ContentfulStatusCode;
   constructor(
     readonly code: ApiErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
-export class BadRequest extends ApiError {
+export class BadRequest extends HttpError {
   override readonly name = "BadRequest";
   readonly status = 400;
 }
 
-export class Unauthenticated extends ApiError {
+export class Unauthenticated extends HttpError {
   override readonly name = "Unauthenticated";
   readonly status = 401;
-  constructor(message: string, code: "unauthenticated" | "login_failed" = "unauthenticated") {
-    super(code, message);
+  constructor(message: string, code: "unauthenticated" | "login_failed" = "unauthenticated", options?: ErrorOptions) {
+    super(code, message, options);
   }
 }
 
-export class Forbidden extends ApiError {
+export class Forbidden extends HttpError {
   override readonly name = "Forbidden";
   readonly status = 403;
 }
 
-export class NotFound extends ApiError {
+export class NotFound extends HttpError {
   override readonly name = "NotFound";
   readonly status = 404;
-  constructor(message: string) {
-    super("not_found", message);
+  constructor(message: string, options?: ErrorOptions) {
+    super("not_found", message, options);
   }
 }
 
-export class Conflict extends ApiError {
+export class Conflict extends HttpError {
   override readonly name = "Conflict";
   readonly status = 409;
 }
 
 /** 410: the thing existed and is gone for good (an expired link). */
-export class Gone extends ApiError {
+export class Gone extends HttpError {
   override readonly name = "Gone";
   readonly status = 410;
 }
 
-export class TooLarge extends ApiError {
+export class TooLarge extends HttpError {
   override readonly name = "TooLarge";
   readonly status = 413;
-  constructor(message: string) {
-    super("too_large", message);
+  constructor(message: string, options?: ErrorOptions) {
+    super("too_large", message, options);
   }
 }
 
-export class UnsupportedMediaType extends ApiError {
+export class UnsupportedMediaType extends HttpError {
   override readonly name = "UnsupportedMediaType";
   readonly status = 415;
-  constructor(message: string) {
-    super("unsupported_media_type", message);
+  constructor(message: string, options?: ErrorOptions) {
+    super("unsupported_media_type", message, options);
   }
 }
 
 /** 429 with Retry-After (RFC 9110 section 10.2.3: whole seconds). */
-export class TooManyRequests extends ApiError {
+export class TooManyRequests extends HttpError {
   override readonly name = "TooManyRequests";
   readonly status = 429;
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
   ) {
-    super("rate_limited", message);
+    super("rate_limited", message, options);
   }
 }
 
 /** 426: a plain request to a WebSocket-only route. RFC 9110 section 15.5.22 wants an Upgrade header with it. */
-export class UpgradeRequired extends ApiError {
+export class UpgradeRequired extends HttpError {
   override readonly name = "UpgradeRequired";
   readonly status = 426;
   constructor(
     message: string,
     readonly upgrade: string,
+    options?: ErrorOptions,
   ) {
-    super("upgrade_required", message);
+    super("upgrade_required", message, options);
   }
 }
 
-export function errorJson(code: ApiErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
+/** The server's own failure: never the caller's fault, answered with 500 and logged. */
+export class ServerFault extends WorkerError {
+  override readonly name: string = "ServerFault";
 }
 
-/** The app's onError: known errors keep their status; anything else is a server fault and is logged. */
-export function errorResponse(err: Error, c: Context): Response {
-  if (err instanceof UpgradeRequired) return c.json(errorJson(err.code, err.message), err.status, { Upgrade: err.upgrade });
-  if (err instanceof TooManyRequests) return c.json(errorJson(err.code, err.message), err.status, { "Retry-After": String(err.retryAfterSeconds) });
-  if (err instanceof ApiError) return c.json(errorJson(err.code, err.message), err.status);
-  // Protocol decoders only ever see caller bytes, so a stray ProtocolError is bad input, not a 500.
-  if (isProtocolError(err)) return c.json(errorJson("invalid_body", err.message), 400);
-  if (err instanceof HTTPException && err.status < 500) return c.json(errorJson("invalid_body", err.message || "bad request"), err.status);
-  console.error("unhandled error", err);
-  return c.json(errorJson("internal", "internal error"), 500);
+/** A stored row that does not match its schema (STYLE.md rule 3: D1 rows are parsed like any input). */
+export class CorruptRow extends ServerFault {
+  override readonly name = "CorruptRow";
 }

@@ -4,7 +4,7 @@ import { MAX_ENVELOPE_BYTES, messageListResponse, postMessageResponse } from "..
 import { toBase64url } from "../../protocol/bytes.js";
 import { HEADER_BYTES } from "../../protocol/envelope.js";
 import { ConversationId } from "../../protocol/ids.js";
-import { MESSAGE_PAGE_BYTES } from "../../worker/db/messages.js";
+import { MESSAGE_PAGE_BYTES } from "../../worker/storage/message-log.js";
 import { createAccount, type LoggedInAccount } from "../support/account.js";
 import { makeEnvelope, postEnvelope, startConversation, type TestEpoch } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";

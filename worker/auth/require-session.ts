@@ -1,8 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { findSession } from "../db/sessions.js";
 import type { AppEnv } from "../env.js";
 import { Unauthenticated } from "../errors.js";
-import type { Session } from "./session.js";
+import type { Session } from "../storage/session-store.js";
 import { readSessionCookie } from "./session-cookie.js";
 import { hashSessionToken } from "./session-token.js";
 
@@ -14,7 +13,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Session> {
   const token = readSessionCookie(c);
   if (token === undefined) throw new Unauthenticated("log in first");
   const hash = await hashSessionToken(token);
-  const session = hash && (await findSession(c.env.DB, hash, Date.now()));
+  const session = hash && (await c.var.stores.sessions.find(hash, Date.now()));
   if (!session) throw new Unauthenticated("the session has expired or was ended");
   return session;
 }

@@ -1,13 +1,5 @@
-import type { AccountId, DeviceId } from "../../protocol/ids.js";
-
-/** Who a request is from, once its session cookie checked out. */
-export interface Session {
-  readonly accountId: AccountId;
-  readonly deviceId: DeviceId;
-  readonly username: string;
-  /** SHA-256 of the cookie's token: the sessions row key. */
-  readonly tokenHash: Uint8Array;
-}
+// Lifetimes of the credentials a login hands out. (The Session a request carries is a storage type:
+// worker/storage/session-store.ts.)
 
 /** 30 days: long enough that a daily user never logs in again, bounded so a lost cookie dies. */
 export const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;

@@ -1,23 +1,14 @@
 import { z } from "zod";
 import { accountIdSchema, usernameSchema } from "../../protocol/api.js";
-import type { AccountId, DeviceId } from "../../protocol/ids.js";
+import type { AccountId } from "../../protocol/ids.js";
+import type { CreateAccountResult, NewAccount } from "../storage/account-store.js";
+import type { DirectoryEntry } from "../storage/directory.js";
 import { blob, int, isUniqueViolation, parseRow, parseRows } from "./rows.js";
 
 const accountRow = z.object({ id: accountIdSchema, username: usernameSchema });
-export type AccountRow = z.output<typeof accountRow>;
-
-export interface NewAccount {
-  readonly accountId: AccountId;
-  readonly username: string;
-  readonly genesis: Uint8Array;
-  readonly device: { readonly deviceId: DeviceId; readonly signingKey: Uint8Array; readonly boxKey: Uint8Array };
-  readonly createdAt: number;
-}
-
-export type InsertAccountResult = "created" | "username_taken" | "device_exists";
 
 /** Account, genesis entry and first device in one transaction: all three exist or none does. */
-export async function insertAccount(db: D1Database, a: NewAccount): Promise<InsertAccountResult> {
+export async function insertAccount(db: D1Database, a: NewAccount): Promise<CreateAccountResult> {
   try {
     await db.batch([
       db.prepare("INSERT INTO accounts (id, username, created_at) VALUES (?1, ?2, ?3)").bind(a.accountId, a.username, a.createdAt),
@@ -36,14 +27,14 @@ export async function insertAccount(db: D1Database, a: NewAccount): Promise<Inse
   }
 }
 
-export async function findAccountByUsername(db: D1Database, username: string): Promise<AccountRow | undefined> {
+export async function findAccountByUsername(db: D1Database, username: string): Promise<DirectoryEntry | undefined> {
   const row = await db.prepare("SELECT id, username FROM accounts WHERE username = ?1").bind(username).first();
-  return row ? parseRow(accountRow, row, "accounts") : undefined;
+  return row ? parseRow(accountRow, "accounts", row) : undefined;
 }
 
-export async function findAccount(db: D1Database, accountId: AccountId): Promise<AccountRow | undefined> {
+export async function findAccount(db: D1Database, accountId: AccountId): Promise<DirectoryEntry | undefined> {
   const row = await db.prepare("SELECT id, username FROM accounts WHERE id = ?1").bind(accountId).first();
-  return row ? parseRow(accountRow, row, "accounts") : undefined;
+  return row ? parseRow(accountRow, "accounts", row) : undefined;
 }
 
 const logRow = z.object({ seq: int, entry: blob });
@@ -51,5 +42,5 @@ const logRow = z.object({ seq: int, entry: blob });
 /** Every entry of an account's device log, in order. */
 export async function readLog(db: D1Database, accountId: AccountId): Promise<Uint8Array[]> {
   const { results } = await db.prepare("SELECT seq, entry FROM log_entries WHERE account_id = ?1 ORDER BY seq").bind(accountId).all();
-  return parseRows(logRow, results, "log_entries").map((r) => r.entry);
+  return parseRows(logRow, "log_entries", results).map((r) => r.entry);
 }

@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { accountIdSchema, conversationIdSchema, type Conversation } from "../../protocol/api.js";
+import { accountIdSchema, conversationIdSchema } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
 import type { AccountId, ConversationId } from "../../protocol/ids.js";
+import { CorruptRow, ServerFault } from "../errors.js";
+import type { ConversationRecord } from "../storage/conversation-store.js";
 import { blob, int, parseRow, parseRows } from "./rows.js";
 
 const conversationRow = z.object({
@@ -14,41 +16,39 @@ const conversationRow = z.object({
   /** A group's newest sealed meta (group_meta), if any. */
   group_meta: blob.nullable(),
   created_at: int,
-  last_seq: int.nonnegative(),
 });
 
-function toConversation(r: z.output<typeof conversationRow>): Conversation {
+function toConversation(r: z.output<typeof conversationRow>): ConversationRecord {
   if (r.kind === "direct") {
-    if (r.member_a === null || r.member_b === null) throw new Error(`direct conversation ${r.id} has no member pair`);
-    return { id: r.id, kind: "direct", members: [r.member_a, r.member_b], createdAt: r.created_at, lastSeq: r.last_seq };
+    if (r.member_a === null || r.member_b === null) throw new CorruptRow(`conversations: direct conversation ${r.id} has no member pair`);
+    return { id: r.id, kind: "direct", members: [r.member_a, r.member_b], createdAt: r.created_at };
   }
-  const members = (r.group_members ?? "").split(",").filter(Boolean).map((m) => accountIdSchema.parse(m));
-  return { id: r.id, kind: "group", members, createdAt: r.created_at, lastSeq: r.last_seq, meta: r.group_meta ? toBase64url(r.group_meta) : null };
+  const members = (r.group_members ?? "").split(",").filter(Boolean).map((m) => parseRow(accountIdSchema, "conversation_members", m));
+  return { id: r.id, kind: "group", members, createdAt: r.created_at, meta: r.group_meta ? toBase64url(r.group_meta) : null };
 }
 
-// lastSeq reads the messages primary key (conversation_id, seq) backwards: one index probe per row.
 // A group's members are read from conversation_members (a direct chat keeps its pair in the row), its
-// newest sealed meta from group_meta (a primary-key probe).
+// newest sealed meta from group_meta (a primary-key probe). The last seq is not read here: messages belong
+// to the message log (MessageLog.latestSeqs).
 const SELECT_CONVERSATION = `
   SELECT c.id, c.kind, c.member_a, c.member_b, c.created_at,
          CASE c.kind WHEN 'group' THEN (SELECT group_concat(account_id, ',') FROM
            (SELECT account_id FROM conversation_members WHERE conversation_id = c.id ORDER BY account_id)) END AS group_members,
-         (SELECT meta FROM group_meta WHERE conversation_id = c.id) AS group_meta,
-         COALESCE((SELECT MAX(m.seq) FROM messages m WHERE m.conversation_id = c.id), 0) AS last_seq
+         (SELECT meta FROM group_meta WHERE conversation_id = c.id) AS group_meta
     FROM conversations c`;
 
-export async function findConversation(db: D1Database, id: ConversationId): Promise<Conversation | undefined> {
+export async function findConversation(db: D1Database, id: ConversationId): Promise<ConversationRecord | undefined> {
   const row = await db.prepare(`${SELECT_CONVERSATION} WHERE c.id = ?1`).bind(id).first();
-  return row ? toConversation(parseRow(conversationRow, row, "conversations")) : undefined;
+  return row ? toConversation(parseRow(conversationRow, "conversations", row)) : undefined;
 }
 
 /** The caller's conversations, oldest first (the client orders them for display). */
-export async function listConversations(db: D1Database, accountId: AccountId): Promise<Conversation[]> {
+export async function listConversations(db: D1Database, accountId: AccountId): Promise<ConversationRecord[]> {
   const { results } = await db
     .prepare(`${SELECT_CONVERSATION} JOIN conversation_members cm ON cm.conversation_id = c.id WHERE cm.account_id = ?1 ORDER BY c.created_at, c.id`)
     .bind(accountId)
     .all();
-  return parseRows(conversationRow, results, "conversations").map(toConversation);
+  return parseRows(conversationRow, "conversations", results).map(toConversation);
 }
 
 /**
@@ -59,7 +59,7 @@ export async function listConversations(db: D1Database, accountId: AccountId): P
 export async function openDirectConversation(
   db: D1Database,
   p: { newId: ConversationId; a: AccountId; b: AccountId; now: number },
-): Promise<{ conversation: Conversation; created: boolean }> {
+): Promise<{ conversation: ConversationRecord; created: boolean }> {
   const [x, y] = p.a < p.b ? [p.a, p.b] : [p.b, p.a];
   const [inserted] = await db.batch([
     db.prepare("INSERT INTO conversations (id, kind, member_a, member_b, created_at) VALUES (?1, 'direct', ?2, ?3, ?4) ON CONFLICT (member_a, member_b) DO NOTHING").bind(p.newId, x, y, p.now),
@@ -68,13 +68,8 @@ export async function openDirectConversation(
   ]);
   const created = (inserted?.meta.changes ?? 0) === 1;
   const row = await db.prepare(`${SELECT_CONVERSATION} WHERE c.member_a = ?1 AND c.member_b = ?2`).bind(x, y).first();
-  if (!row) throw new Error("direct conversation vanished after insert");
-  return { conversation: toConversation(parseRow(conversationRow, row, "conversations")), created };
-}
-
-export async function isMember(db: D1Database, id: ConversationId, accountId: AccountId): Promise<boolean> {
-  const row = await db.prepare("SELECT 1 AS one FROM conversation_members WHERE conversation_id = ?1 AND account_id = ?2").bind(id, accountId).first();
-  return row !== null;
+  if (!row) throw new ServerFault("direct conversation vanished after insert");
+  return { conversation: toConversation(parseRow(conversationRow, "conversations", row)), created };
 }
 
 const peerRow = z.object({ account_id: accountIdSchema });
@@ -89,5 +84,5 @@ export async function conversationPeers(db: D1Database, accountId: AccountId): P
     )
     .bind(accountId)
     .all();
-  return parseRows(peerRow, results, "conversation_members").map((r) => r.account_id);
+  return parseRows(peerRow, "conversation_members", results).map((r) => r.account_id);
 }

@@ -1,19 +1,16 @@
 import { z } from "zod";
-import type { AccountId, DeviceId } from "../../protocol/ids.js";
+import type { DeviceId } from "../../protocol/ids.js";
+import type { NewSecrets, StoredSecrets } from "../storage/account-store.js";
 import { blob, int, parseRow } from "./rows.js";
 
-/** The newest device-secrets package per recipient device (migration 0004). */
-export interface StoredSecrets {
-  readonly headSeq: number;
-  readonly package: Uint8Array;
-}
+// The newest device-secrets package per recipient device (migration 0004).
 
 const secretsRow = z.object({ head_seq: int.nonnegative(), package: blob });
 
 export async function findSecrets(db: D1Database, recipient: DeviceId): Promise<StoredSecrets | undefined> {
   const row = await db.prepare("SELECT head_seq, package FROM device_secrets WHERE recipient_device_id = ?1").bind(recipient).first();
   if (!row) return undefined;
-  const r = parseRow(secretsRow, row, "device_secrets");
+  const r = parseRow(secretsRow, "device_secrets", row);
   return { headSeq: r.head_seq, package: r.package };
 }
 
@@ -23,7 +20,7 @@ export async function findSecrets(db: D1Database, recipient: DeviceId): Promise<
  */
 export async function putSecrets(
   db: D1Database,
-  p: { accountId: AccountId; recipient: DeviceId; sender: DeviceId; headSeq: number; package: Uint8Array; now: number },
+  p: NewSecrets,
 ): Promise<boolean> {
   const res = await db
     .prepare(

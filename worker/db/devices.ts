@@ -2,6 +2,7 @@ import { z } from "zod";
 import { accountIdSchema, deviceIdSchema, type DeviceInfo } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
 import type { AccountId, DeviceId } from "../../protocol/ids.js";
+import type { DeviceRecord } from "../storage/account-store.js";
 import { blob, int, parseRow, parseRows } from "./rows.js";
 
 const deviceRow = z.object({
@@ -11,18 +12,10 @@ const deviceRow = z.object({
   revoked_at: int.nullable(),
 });
 
-export interface DeviceRow {
-  readonly deviceId: DeviceId;
-  readonly accountId: z.output<typeof accountIdSchema>;
-  /** Raw Ed25519 public key: verifies the device's logins, bundles and envelopes. */
-  readonly signingKey: Uint8Array;
-  readonly revoked: boolean;
-}
-
-export async function findDevice(db: D1Database, deviceId: DeviceId): Promise<DeviceRow | undefined> {
+export async function findDevice(db: D1Database, deviceId: DeviceId): Promise<DeviceRecord | undefined> {
   const row = await db.prepare("SELECT device_id, account_id, signing_key, revoked_at FROM devices WHERE device_id = ?1").bind(deviceId).first();
   if (!row) return undefined;
-  const d = parseRow(deviceRow, row, "devices");
+  const d = parseRow(deviceRow, "devices", row);
   return { deviceId: d.device_id, accountId: d.account_id, signingKey: d.signing_key, revoked: d.revoked_at !== null };
 }
 
@@ -41,7 +34,7 @@ export async function listDevices(db: D1Database, accountId: AccountId): Promise
     .prepare("SELECT device_id, added_seq, created_at, last_seen_at, revoked_at, sealed_name FROM devices WHERE account_id = ?1 ORDER BY added_seq")
     .bind(accountId)
     .all();
-  return parseRows(listedRow, results, "devices").map((d) => ({
+  return parseRows(listedRow, "devices", results).map((d) => ({
     deviceId: d.device_id,
     addedAtSeq: d.added_seq,
     createdAt: d.created_at,

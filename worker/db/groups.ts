@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AccountId, ConversationId } from "../../protocol/ids.js";
-import { historyShareStatements, type NewHistoryShare } from "./history-shares.js";
+import type { MembershipAppend } from "../storage/conversation-store.js";
+import { historyShareStatements } from "./history-shares.js";
 import { blob, isUniqueViolation, parseRow, parseRows } from "./rows.js";
 
 /**
@@ -27,7 +28,7 @@ const entryRow = z.object({ entry: blob });
 
 export async function readMembership(db: D1Database, id: ConversationId): Promise<Uint8Array[]> {
   const { results } = await db.prepare("SELECT entry FROM membership_entries WHERE conversation_id = ?1 ORDER BY seq").bind(id).all();
-  return parseRows(entryRow, results, "membership_entries").map((r) => r.entry);
+  return parseRows(entryRow, "membership_entries", results).map((r) => r.entry);
 }
 
 const lastRow = z.object({ seq: z.number().int().nonnegative(), entry: blob });
@@ -35,7 +36,7 @@ const lastRow = z.object({ seq: z.number().int().nonnegative(), entry: blob });
 /** The last entry of a group's log (its membership head is that entry's hash) and its position, or undefined for none. */
 export async function readLastMembershipEntry(db: D1Database, id: ConversationId): Promise<{ seq: number; entry: Uint8Array } | undefined> {
   const row = await db.prepare("SELECT seq, entry FROM membership_entries WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT 1").bind(id).first();
-  return row ? parseRow(lastRow, row, "membership_entries") : undefined;
+  return row ? parseRow(lastRow, "membership_entries", row) : undefined;
 }
 
 /**
@@ -45,14 +46,7 @@ export async function readLastMembershipEntry(db: D1Database, id: ConversationId
  */
 export async function appendMembership(
   db: D1Database,
-  a: {
-    id: ConversationId;
-    seq: number;
-    entry: Uint8Array;
-    added: readonly AccountId[];
-    removed: readonly AccountId[];
-    historyShares?: { readonly accountId: AccountId; readonly shares: readonly NewHistoryShare[]; readonly now: number };
-  },
+  a: MembershipAppend,
 ): Promise<"stored" | "position_taken"> {
   try {
     await db.batch([

@@ -1,13 +1,9 @@
 import { z } from "zod";
 import type { AccountId, ConversationId } from "../../protocol/ids.js";
+import type { NewHistoryShare } from "../storage/conversation-store.js";
 import { blob, parseRows } from "./rows.js";
 
-/** History shares (migration 0006): an added member's keys of the epochs before it joined. */
-
-export interface NewHistoryShare {
-  readonly epoch: number;
-  readonly share: Uint8Array;
-}
+// History shares (migration 0006): an added member's keys of the epochs before it joined.
 
 // D1 binds at most 100 parameters per statement: 3 shared ones, then 2 per row.
 const ROWS_PER_STATEMENT = 48;
@@ -37,5 +33,5 @@ const shareRow = z.object({ share: blob });
 /** The shares addressed to `accountId` in a group, oldest epoch first. */
 export async function readHistoryShares(db: D1Database, id: ConversationId, accountId: AccountId): Promise<Uint8Array[]> {
   const { results } = await db.prepare("SELECT share FROM history_shares WHERE conversation_id = ?1 AND account_id = ?2 ORDER BY epoch").bind(id, accountId).all();
-  return parseRows(shareRow, results, "history_shares").map((r) => r.share);
+  return parseRows(shareRow, "history_shares", results).map((r) => r.share);
 }

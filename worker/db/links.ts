@@ -1,16 +1,8 @@
 import { z } from "zod";
 import { accountIdSchema, deviceIdSchema, linkIdSchema, type LinkId, type LinkSide } from "../../protocol/api.js";
 import type { AccountId, DeviceId } from "../../protocol/ids.js";
+import type { FoundLink, LinkRecord } from "../storage/link-store.js";
 import { blob, int, parseRow, parseRows } from "./rows.js";
-
-/** A link session as stored (docs/API.md "Linking a device"). */
-export interface LinkRow {
-  readonly linkId: LinkId;
-  readonly newTokenHash: Uint8Array;
-  readonly expiresAt: number;
-  /** The existing device that answered, with its ephemeral key; undefined until one did. */
-  readonly responder?: { readonly accountId: AccountId; readonly deviceId: DeviceId; readonly ephemeralKey: Uint8Array };
-}
 
 const linkRow = z.object({
   link_id: linkIdSchema,
@@ -21,7 +13,7 @@ const linkRow = z.object({
   responder_key: blob.nullable(),
 });
 
-function toLink(r: z.output<typeof linkRow>): LinkRow {
+function toLink(r: z.output<typeof linkRow>): LinkRecord {
   const base = { linkId: r.link_id, newTokenHash: r.new_token_hash, expiresAt: r.expires_at };
   if (r.responder_account_id === null || r.responder_device_id === null || r.responder_key === null) return base;
   return { ...base, responder: { accountId: r.responder_account_id, deviceId: r.responder_device_id, ephemeralKey: r.responder_key } };
@@ -43,8 +35,6 @@ export async function insertLink(db: D1Database, l: { linkId: LinkId; newTokenHa
   ]);
 }
 
-export type FoundLink = { readonly kind: "live"; readonly link: LinkRow } | { readonly kind: "expired" } | { readonly kind: "missing" };
-
 /** The link if it is live. An expired one is deleted with its frames on the spot, and reported as such once. */
 export async function findLink(db: D1Database, linkId: LinkId, now: number): Promise<FoundLink> {
   const row = await db
@@ -52,7 +42,7 @@ export async function findLink(db: D1Database, linkId: LinkId, now: number): Pro
     .bind(linkId)
     .first();
   if (!row) return { kind: "missing" };
-  const link = toLink(parseRow(linkRow, row, "link_sessions"));
+  const link = toLink(parseRow(linkRow, "link_sessions", row));
   if (link.expiresAt > now) return { kind: "live", link };
   await deleteLink(db, linkId);
   return { kind: "expired" };
@@ -97,7 +87,7 @@ export async function appendLinkFrame(
     )
     .bind(f.linkId, f.sender, f.frame, f.now, f.maxFrames)
     .first();
-  return row ? parseRow(seqRow, row, "link_frames").seq : undefined;
+  return row ? parseRow(seqRow, "link_frames", row).seq : undefined;
 }
 
 const frameRow = z.object({ seq: int.positive(), frame: blob });
@@ -105,7 +95,7 @@ const frameRow = z.object({ seq: int.positive(), frame: blob });
 /** The frames `sender` posted after `after`, in order. */
 export async function listLinkFrames(db: D1Database, linkId: LinkId, sender: LinkSide, after: number): Promise<{ seq: number; frame: Uint8Array }[]> {
   const { results } = await db.prepare("SELECT seq, frame FROM link_frames WHERE link_id = ?1 AND sender = ?2 AND seq > ?3 ORDER BY seq").bind(linkId, sender, after).all();
-  return parseRows(frameRow, results, "link_frames");
+  return parseRows(frameRow, "link_frames", results);
 }
 
 export async function deleteLink(db: D1Database, linkId: LinkId): Promise<void> {

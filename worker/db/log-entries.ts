@@ -1,20 +1,7 @@
-import type { AccountId, DeviceId } from "../../protocol/ids.js";
 import { z } from "zod";
+import type { AccountId } from "../../protocol/ids.js";
+import type { AppendEntryResult, VerifiedAppend } from "../storage/account-store.js";
 import { blob, isUniqueViolation, parseRow } from "./rows.js";
-
-/** A verified entry to store at `seq`, with what it does to the devices table. */
-export interface VerifiedAppend {
-  readonly accountId: AccountId;
-  readonly seq: number;
-  readonly entry: Uint8Array;
-  readonly now: number;
-  /** add-device and recover: the device the entry adds. */
-  readonly added?: { readonly deviceId: DeviceId; readonly signingKey: Uint8Array; readonly boxKey: Uint8Array };
-  /** revoke: the device the entry removes; reset: every device that was active before it. */
-  readonly removed?: readonly DeviceId[];
-}
-
-export type AppendEntryResult = "stored" | "position_taken" | "device_exists";
 
 /**
  * Stores the entry and its effect in one transaction. The (account, seq) primary key makes a second
@@ -54,5 +41,5 @@ const entryRow = z.object({ entry: blob });
 /** The stored entry at `seq`, if any. */
 export async function findLogEntry(db: D1Database, accountId: AccountId, seq: number): Promise<Uint8Array | undefined> {
   const row = await db.prepare("SELECT entry FROM log_entries WHERE account_id = ?1 AND seq = ?2").bind(accountId, seq).first();
-  return row ? parseRow(entryRow, row, "log_entries").entry : undefined;
+  return row ? parseRow(entryRow, "log_entries", row).entry : undefined;
 }

@@ -1,14 +1,7 @@
 import { z } from "zod";
 import { accountIdSchema, deviceIdSchema } from "../../protocol/api.js";
-import type { AccountId, DeviceId } from "../../protocol/ids.js";
+import type { LoginNonce } from "../storage/session-store.js";
 import { int, parseRow } from "./rows.js";
-
-export interface LoginNonce {
-  readonly nonce: Uint8Array;
-  readonly accountId: AccountId;
-  readonly deviceId: DeviceId;
-  readonly expiresAt: number;
-}
 
 /** Stores a fresh challenge and sweeps expired ones, so unused challenges cannot pile up. */
 export async function storeNonce(db: D1Database, n: LoginNonce, now: number): Promise<void> {
@@ -27,6 +20,6 @@ const nonceRow = z.object({ account_id: accountIdSchema, device_id: deviceIdSche
 export async function consumeNonce(db: D1Database, nonce: Uint8Array): Promise<Omit<LoginNonce, "nonce"> | undefined> {
   const row = await db.prepare("DELETE FROM login_nonces WHERE nonce = ?1 RETURNING account_id, device_id, expires_at").bind(nonce).first();
   if (!row) return undefined;
-  const r = parseRow(nonceRow, row, "login_nonces");
+  const r = parseRow(nonceRow, "login_nonces", row);
   return { accountId: r.account_id, deviceId: r.device_id, expiresAt: r.expires_at };
 }

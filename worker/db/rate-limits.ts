@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ServerFault } from "../errors.js";
 import { int, parseRow } from "./rows.js";
 
 const hitsRow = z.object({ hits: int.positive() });
@@ -17,6 +18,6 @@ export async function countHit(db: D1Database, bucket: string, windowMs: number,
       .bind(bucket, windowEnd),
   ]);
   const row = bumped?.results[0];
-  if (!row) throw new Error("rate limit upsert returned no row");
-  return { hits: parseRow(hitsRow, row, "rate_limits").hits, windowEnd };
+  if (!row) throw new ServerFault("rate limit upsert returned no row");
+  return { hits: parseRow(hitsRow, "rate_limits", row).hits, windowEnd };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AccountId } from "../../protocol/ids.js";
+import type { PassphraseBackoff } from "../storage/recovery-store.js";
 import { blob, int, parseRow } from "./rows.js";
 
 /** Recovery rows (migration 0003): the newest recovery blob, the passphrase blob and the account's last recovery. */
@@ -10,7 +11,7 @@ const lastUsedRow = z.object({ recovery_last_used_at: int.nullable() });
 
 export async function findRecoveryBlob(db: D1Database, accountId: AccountId): Promise<{ counter: number; blob: Uint8Array } | undefined> {
   const row = await db.prepare("SELECT counter, blob FROM recovery_blobs WHERE account_id = ?1").bind(accountId).first();
-  return row ? parseRow(blobRow, row, "recovery_blobs") : undefined;
+  return row ? parseRow(blobRow, "recovery_blobs", row) : undefined;
 }
 
 /**
@@ -30,7 +31,7 @@ export async function putRecoveryBlob(db: D1Database, accountId: AccountId, coun
 export async function findPassphraseBlob(db: D1Database, accountId: AccountId): Promise<{ blob: Uint8Array; tokenHash: Uint8Array } | undefined> {
   const row = await db.prepare("SELECT blob, token_hash FROM passphrase_blobs WHERE account_id = ?1").bind(accountId).first();
   if (!row) return undefined;
-  const r = parseRow(passphraseRow, row, "passphrase_blobs");
+  const r = parseRow(passphraseRow, "passphrase_blobs", row);
   return { blob: r.blob, tokenHash: r.token_hash };
 }
 
@@ -55,7 +56,7 @@ export async function deletePassphraseBlob(db: D1Database, accountId: AccountId)
 
 export async function recoveryLastUsedAt(db: D1Database, accountId: AccountId): Promise<number | null> {
   const row = await db.prepare("SELECT recovery_last_used_at FROM accounts WHERE id = ?1").bind(accountId).first();
-  return row ? parseRow(lastUsedRow, row, "accounts").recovery_last_used_at : null;
+  return row ? parseRow(lastUsedRow, "accounts", row).recovery_last_used_at : null;
 }
 
 export async function markRecoveryUsed(db: D1Database, accountId: AccountId, now: number): Promise<void> {
@@ -67,7 +68,7 @@ const failureRow = z.object({ failures: int.nonnegative(), last_failure_at: int 
 export async function findPassphraseFailures(db: D1Database, accountId: AccountId, client: string): Promise<{ failures: number; lastFailureAt: number } | undefined> {
   const row = await db.prepare("SELECT failures, last_failure_at FROM passphrase_failures WHERE account_id = ?1 AND client = ?2").bind(accountId, client).first();
   if (!row) return undefined;
-  const r = parseRow(failureRow, row, "passphrase_failures");
+  const r = parseRow(failureRow, "passphrase_failures", row);
   return { failures: r.failures, lastFailureAt: r.last_failure_at };
 }
 
@@ -84,7 +85,7 @@ export async function claimPassphraseAttempt(
   accountId: AccountId,
   client: string,
   now: number,
-  backoff: { freeTries: number; baseDelayMs: number; maxDelayMs: number },
+  backoff: PassphraseBackoff,
 ): Promise<number | undefined> {
   const row = await db
     .prepare(
@@ -95,7 +96,7 @@ export async function claimPassphraseAttempt(
     )
     .bind(accountId, client, now, backoff.freeTries, backoff.baseDelayMs, backoff.maxDelayMs)
     .first();
-  return row ? parseRow(z.object({ failures: int.positive() }), row, "passphrase_failures").failures : undefined;
+  return row ? parseRow(z.object({ failures: int.positive() }), "passphrase_failures", row).failures : undefined;
 }
 
 const budgetRow = z.object({ attempts: int.positive() });
@@ -115,7 +116,7 @@ export async function claimPassphraseBudget(db: D1Database, accountId: AccountId
     )
     .bind(accountId, day, limit)
     .first();
-  return row ? parseRow(budgetRow, row, "passphrase_budget").attempts : undefined;
+  return row ? parseRow(budgetRow, "passphrase_budget", row).attempts : undefined;
 }
 
 /** Gives back today's attempt of a right passphrase: only wrong guesses use up the budget. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CorruptRow } from "../errors.js";
 
 /**
  * D1 rows pass a schema like any other input (STYLE.md rule 3): a row that does not match is a server
@@ -15,18 +16,15 @@ export const blob = z
 
 export const int = z.number().int();
 
-export class CorruptRow extends Error {
-  override readonly name = "CorruptRow";
-}
-
-export function parseRow<S extends z.ZodType>(schema: S, row: unknown, table: string): z.output<S> {
+/** The row parsed by `schema`, or CorruptRow naming `table`. Same argument order as the client's parseRow. */
+export function parseRow<S extends z.ZodType>(schema: S, table: string, row: unknown): z.output<S> {
   const parsed = schema.safeParse(row);
-  if (!parsed.success) throw new CorruptRow(`${table}: ${parsed.error.issues[0]?.message ?? "bad row"}`);
+  if (!parsed.success) throw new CorruptRow(`${table}: ${parsed.error.issues[0]?.message ?? "bad row"}`, { cause: parsed.error });
   return parsed.data;
 }
 
-export function parseRows<S extends z.ZodType>(schema: S, rows: readonly unknown[], table: string): z.output<S>[] {
-  return rows.map((r) => parseRow(schema, r, table));
+export function parseRows<S extends z.ZodType>(schema: S, table: string, rows: readonly unknown[]): z.output<S>[] {
+  return rows.map((r) => parseRow(schema, table, r));
 }
 
 /** D1 reports constraint failures only in the message, e.g. "UNIQUE constraint failed: accounts.username". */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { accountIdSchema, deviceIdSchema, usernameSchema } from "../../protocol/api.js";
 import type { AccountId, DeviceId } from "../../protocol/ids.js";
-import type { Session } from "../auth/session.js";
+import type { NewSession, Session } from "../storage/session-store.js";
 import { int, parseRow } from "./rows.js";
 
 /** last_seen_at (of the session and of its device) is refreshed at most this often, so reads do not each cost a write. */
@@ -14,7 +14,7 @@ function touchDevice(db: D1Database, deviceId: DeviceId, now: number): D1Prepare
 
 export async function insertSession(
   db: D1Database,
-  s: { tokenHash: Uint8Array; accountId: AccountId; deviceId: DeviceId; now: number; expiresAt: number },
+  s: NewSession,
 ): Promise<void> {
   await db.batch([
     db.prepare("DELETE FROM sessions WHERE expires_at <= ?1").bind(s.now),
@@ -43,7 +43,7 @@ export async function findSession(db: D1Database, tokenHash: Uint8Array, now: nu
     .bind(tokenHash, now)
     .first();
   if (!row) return undefined;
-  const r = parseRow(sessionRow, row, "sessions");
+  const r = parseRow(sessionRow, "sessions", row);
   if (now - r.last_seen_at > TOUCH_INTERVAL_MS) {
     await db.batch([db.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1").bind(tokenHash, now), touchDevice(db, r.device_id, now)]);
   }

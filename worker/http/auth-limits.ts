@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv, Bindings } from "../env.js";
+import { ServerFault } from "../errors.js";
 import { clientAddress } from "./client-address.js";
 import { rateLimit } from "./rate-limit.js";
 
@@ -26,7 +27,7 @@ export function configuredLimit(env: Bindings, name: "SIGNUP_LIMIT_PER_HOUR" | "
   const raw = env[name];
   if (raw === undefined) return fallback;
   const n = /^[1-9][0-9]*$/.test(raw) ? Number(raw) : NaN;
-  if (!(n <= MAX_CONFIGURED_LIMIT)) throw new Error(`${name} must be a whole number from 1 to ${MAX_CONFIGURED_LIMIT}, not ${JSON.stringify(raw)}`);
+  if (!(n <= MAX_CONFIGURED_LIMIT)) throw new ServerFault(`${name} must be a whole number from 1 to ${MAX_CONFIGURED_LIMIT}, not ${JSON.stringify(raw)}`);
   return n;
 }
 

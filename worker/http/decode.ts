@@ -7,7 +7,7 @@ export async function decodeOr<T>(code: ApiErrorCode, decode: () => T | Promise<
   try {
     return await decode();
   } catch (e) {
-    if (isProtocolError(e)) throw new BadRequest(code, e.message);
+    if (isProtocolError(e)) throw new BadRequest(code, e.message, { cause: e });
     throw e;
   }
 }

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import type { z } from "zod";
+import { describeIssues } from "../describe-issues.js";
 import { BadRequest, TooLarge, UnsupportedMediaType } from "../errors.js";
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
-const MAX_ISSUES_REPORTED = 3;
 
 /**
  * Reads a request body as JSON and parses it with a contract schema (protocol/api.ts): the only way a
@@ -15,8 +15,8 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   let raw: unknown;
   try {
     raw = JSON.parse(await c.req.text());
-  } catch {
-    throw new BadRequest("invalid_body", "the body is not valid JSON");
+  } catch (e) {
+    throw new BadRequest("invalid_body", "the body is not valid JSON", { cause: e });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -29,11 +29,4 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
 
 function isTooLarge(issue: z.core.$ZodIssue): boolean {
   return issue.code === "custom" && issue.params?.["tooLarge"] === true;
-}
-
-/** "field: problem" for the first few issues, e.g. `genesis: must be base64url of 1-8192 bytes`. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  const shown = issues.slice(0, MAX_ISSUES_REPORTED).map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`);
-  if (issues.length > MAX_ISSUES_REPORTED) shown.push(`and ${issues.length - MAX_ISSUES_REPORTED} more`);
-  return shown.join("; ");
 }

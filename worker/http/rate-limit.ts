@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { countHit } from "../db/rate-limits.js";
 import type { AppEnv } from "../env.js";
 import { TooManyRequests } from "../errors.js";
 import { clientAddress } from "./client-address.js";
@@ -10,7 +9,7 @@ import { clientAddress } from "./client-address.js";
  */
 export async function rateLimit(c: Context<AppEnv>, name: string, limit: number, windowMs: number): Promise<void> {
   const now = Date.now();
-  const { hits, windowEnd } = await countHit(c.env.DB, `${name}:${clientAddress(c)}`, windowMs, now);
+  const { hits, windowEnd } = await c.var.stores.rateLimits.countHit(`${name}:${clientAddress(c)}`, windowMs, now);
   if (hits > limit) {
     throw new TooManyRequests(`at most ${limit} per ${windowMs / 1000} s from one address; try again later`, Math.max(1, Math.ceil((windowEnd - now) / 1000)));
   }

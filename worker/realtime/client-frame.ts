@@ -1,5 +1,5 @@
 import { MAX_REALTIME_CLIENT_FRAME_BYTES, realtimeClientFrame, type RealtimeErrorCode, type RealtimeServerFrame } from "../../protocol/api.js";
-import { describeIssues } from "../http/json-body.js";
+import { describeIssues } from "../describe-issues.js";
 
 function refuse(code: RealtimeErrorCode, message: string): RealtimeServerFrame {
   return { type: "error", code, message };

@@ -4,8 +4,7 @@ import { signUpRequest, type signUpResponse } from "../../protocol/api.js";
 import { fromBase64url } from "../../protocol/bytes.js";
 import { verifyLog } from "../../protocol/device-log.js";
 import { cryptoEnv } from "../crypto-env.js";
-import { insertAccount } from "../db/accounts.js";
-import type { AppEnv } from "../env.js";
+import type { AppEnv, Ctx } from "../env.js";
 import { BadRequest, Conflict } from "../errors.js";
 import { limitSignUp } from "../http/auth-limits.js";
 import { decodeOr } from "../http/decode.js";
@@ -16,7 +15,7 @@ import { readJson } from "../http/json-body.js";
  * verifies as a one-entry log (so the account id is its hash) and that it names the requested username.
  * Limited per client address before anything is read, so refused and malformed attempts count too.
  */
-export const accountRoutes = new Hono<AppEnv>().post("/accounts", async (c) => {
+export async function signUp(c: Ctx) {
   await limitSignUp(c);
   const body = await readJson(c, signUpRequest);
   const genesis = fromBase64url(body.genesis);
@@ -24,7 +23,7 @@ export const accountRoutes = new Hono<AppEnv>().post("/accounts", async (c) => {
   if (state.username !== body.username) throw new BadRequest("invalid_genesis", `the genesis is for username ${state.username}, not ${body.username}`);
   const device = state.devices[0];
   if (!device) throw new BadRequest("invalid_genesis", "the genesis names no device");
-  const result = await insertAccount(c.env.DB, {
+  const result = await c.var.stores.accounts.create({
     accountId: state.accountId,
     username: state.username,
     genesis,
@@ -34,4 +33,6 @@ export const accountRoutes = new Hono<AppEnv>().post("/accounts", async (c) => {
   if (result === "username_taken") throw new Conflict("username_taken", `username ${body.username} is taken`);
   if (result === "device_exists") throw new Conflict("device_exists", "this device key is already registered");
   return c.json({ accountId: state.accountId } satisfies z.output<typeof signUpResponse>, 201);
-});
+}
+
+export const accountRoutes = new Hono<AppEnv>().post("/accounts", signUp);

@@ -6,19 +6,16 @@ import { EntryKind, decodeEntry, verifyLog, type AccountState } from "../../prot
 import { isProtocolError } from "../../protocol/errors.js";
 import type { AccountId } from "../../protocol/ids.js";
 import { authenticate } from "../auth/require-session.js";
-import type { Session } from "../auth/session.js";
 import { cryptoEnv } from "../crypto-env.js";
-import { readLog } from "../db/accounts.js";
-import { conversationPeers } from "../db/conversations.js";
-import { appendLogEntry, findLogEntry, type VerifiedAppend } from "../db/log-entries.js";
-import { markRecoveryUsed } from "../db/recovery.js";
-import type { AppEnv } from "../env.js";
-import { BadRequest, Conflict, Forbidden, Unauthenticated } from "../errors.js";
+import type { AppEnv, Ctx } from "../env.js";
+import { BadRequest, Conflict, Forbidden, ServerFault, Unauthenticated } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
 import { accountIdParam } from "../http/path-params.js";
 import { rateLimit } from "../http/rate-limit.js";
 import { closeDeviceSockets, notifyAccounts } from "../realtime/notify.js";
+import type { VerifiedAppend } from "../storage/account-store.js";
+import type { Session } from "../storage/session-store.js";
 
 type AppendLogResponse = z.output<typeof appendLogResponse>;
 
@@ -27,7 +24,7 @@ async function verifyAppended(stored: readonly Uint8Array[], entry: Uint8Array, 
   try {
     return await verifyLog(cryptoEnv, [...stored, entry], accountId);
   } catch (e) {
-    if (isProtocolError(e)) throw new BadRequest("invalid_entry", `the entry does not verify (${e.code}): ${e.message}`);
+    if (isProtocolError(e)) throw new BadRequest("invalid_entry", `the entry does not verify (${e.code}): ${e.message}`, { cause: e });
     throw e;
   }
 }
@@ -38,8 +35,8 @@ function effectOf(state: AccountState, kind: EntryKind, seq: number): Pick<Verif
   const removed = state.removedDevices.filter((x) => x.removedAtSeq === seq).map((x) => x.deviceId);
   const adds = kind === EntryKind.addDevice || kind === EntryKind.recover || kind === EntryKind.reset;
   const removes = kind === EntryKind.revoke || kind === EntryKind.reset;
-  if (adds && !added) throw new Error(`verified entry ${seq} added no device`);
-  if (removes && removed.length === 0) throw new Error(`verified entry ${seq} removed no device`);
+  if (adds && !added) throw new ServerFault(`verified entry ${seq} added no device`);
+  if (removes && removed.length === 0) throw new ServerFault(`verified entry ${seq} removed no device`);
   return {
     ...(adds && added ? { added: { deviceId: added.deviceId, signingKey: added.signingKey, boxKey: added.boxKey } } : {}),
     ...(removes ? { removed } : {}),
@@ -50,7 +47,7 @@ function effectOf(state: AccountState, kind: EntryKind, seq: number): Pick<Verif
 const RECOVER_APPENDS_PER_MINUTE = 10;
 
 /** The request's session, or undefined when it carries none (or a dead one). */
-async function optionalSession(c: Parameters<typeof authenticate>[0]): Promise<Session | undefined> {
+async function optionalSession(c: Ctx): Promise<Session | undefined> {
   try {
     return await authenticate(c);
   } catch (e) {
@@ -59,7 +56,7 @@ async function optionalSession(c: Parameters<typeof authenticate>[0]): Promise<S
   }
 }
 
-async function readEntry(c: Parameters<typeof authenticate>[0]) {
+async function readEntry(c: Ctx) {
   const bytes = fromBase64url((await readJson(c, appendLogRequest)).entry);
   return { ...(await decodeOr("invalid_entry", () => decodeEntry(bytes))), bytes };
 }
@@ -70,20 +67,28 @@ async function readEntry(c: Parameters<typeof authenticate>[0]) {
  * active device, as the kind requires), at exactly the next position, and keeps its devices table in
  * step: an added device can log in at once, a removed one is logged out at once.
  */
-export const deviceLogRoutes = new Hono<AppEnv>().post("/accounts/:accountId/log", async (c) => {
+export async function appendToDeviceLog(c: Ctx) {
   const accountId = accountIdParam(c);
   const session = await optionalSession(c);
   // Checked before the body is read, like conversation membership.
   if (session && accountId !== session.accountId) throw new Forbidden("forbidden", "only a device of this account can append to its log");
   // Without a session only a recover entry is admitted: signed by the identity key, the recovery
   // signing key and the new device, it is its own authorization (the user has no device left).
-  const entry = session ? await readEntry(c) : await readEntry(c).catch(() => undefined);
+  // Without one, a body that does not read is answered 401 like any other entry (its error kept as cause).
+  let unreadable: { cause: unknown } | undefined;
+  const entry = session
+    ? await readEntry(c)
+    : await readEntry(c).catch((e: unknown) => {
+        unreadable = { cause: e };
+        return undefined;
+      });
   // A reset (the recovery key taking the account back from every device) is likewise self-authorising.
   const anonymousKind = entry?.kind === EntryKind.recover || entry?.kind === EntryKind.reset;
-  if (!entry || (!session && !anonymousKind)) throw new Unauthenticated("log in first: only a recover or reset entry can be appended without a session");
+  if (!entry || (!session && !anonymousKind)) throw new Unauthenticated("log in first: only a recover or reset entry can be appended without a session", "unauthenticated", unreadable);
   const { bytes } = entry;
   if (!session) await rateLimit(c, "recover", RECOVER_APPENDS_PER_MINUTE, 60_000);
-  const stored = await readLog(c.env.DB, accountId);
+  const stores = c.var.stores;
+  const stored = await stores.accounts.readLog(accountId);
   if (entry.seq < stored.length) {
     // A retry of an entry that was stored is answered like the first time; anything else is a fork.
     if (bytesEqual(stored[entry.seq]!, bytes)) return c.json({ seq: entry.seq } satisfies AppendLogResponse, 200);
@@ -92,20 +97,22 @@ export const deviceLogRoutes = new Hono<AppEnv>().post("/accounts/:accountId/log
   if (entry.seq > stored.length) throw new BadRequest("invalid_entry", `the log holds ${stored.length} entries: the next one goes at position ${stored.length}, not ${entry.seq}`);
   const state = await verifyAppended(stored, bytes, accountId);
   const effect = effectOf(state, entry.kind, entry.seq);
-  const result = await appendLogEntry(c.env.DB, { accountId, seq: entry.seq, entry: bytes, now: Date.now(), ...effect });
+  const result = await stores.accounts.appendLogEntry({ accountId, seq: entry.seq, entry: bytes, now: Date.now(), ...effect });
   if (result === "device_exists") throw new Conflict("device_exists", "this device key is already registered");
   if (result === "position_taken") {
     // Another append won the race for this position: the same bytes (a double submit) are fine.
-    const winner = await findLogEntry(c.env.DB, accountId, entry.seq);
+    const winner = await stores.accounts.findLogEntry(accountId, entry.seq);
     if (winner && bytesEqual(winner, bytes)) return c.json({ seq: entry.seq } satisfies AppendLogResponse, 200);
     throw new Conflict("log_conflict", `position ${entry.seq} of the log was just taken by another entry: fetch the log and build on its head`);
   }
-  if (entry.kind === EntryKind.recover || entry.kind === EntryKind.reset) await markRecoveryUsed(c.env.DB, accountId, Date.now());
+  if (entry.kind === EntryKind.recover || entry.kind === EntryKind.reset) await stores.recovery.markUsed(accountId, Date.now());
   // Before answering: once the client sees 201, the removed devices must have no socket left.
   await Promise.all((effect.removed ?? []).map((d) => closeDeviceSockets(c.env, accountId, d)));
   // The account's own devices and everyone it talks to: peers must wrap new epochs for an added device
   // and stop wrapping for a removed one.
-  const peers = await conversationPeers(c.env.DB, accountId);
+  const peers = await stores.conversations.peersOf(accountId);
   c.executionCtx.waitUntil(notifyAccounts(c.env, [accountId, ...peers], { type: "log", accountId, seq: entry.seq }));
   return c.json({ seq: entry.seq } satisfies AppendLogResponse, 201);
-});
+}
+
+export const deviceLogRoutes = new Hono<AppEnv>().post("/accounts/:accountId/log", appendToDeviceLog);

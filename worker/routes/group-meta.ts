@@ -5,10 +5,7 @@ import { decodeSealedGroupMeta, groupMetaSigningInput } from "../../protocol/gro
 import { verify } from "../../protocol/primitives.js";
 import { requireSession } from "../auth/require-session.js";
 import { cryptoEnv } from "../crypto-env.js";
-import { findDevice } from "../db/devices.js";
-import { findEpochKeyId } from "../db/epochs.js";
-import { putGroupMeta } from "../db/group-meta.js";
-import type { AppEnv } from "../env.js";
+import type { AppEnv, Ctx } from "../env.js";
 import { BadRequest, Conflict, Forbidden, NotFound } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
@@ -20,7 +17,8 @@ import { memberConversation } from "./conversation-access.js";
  * the name; it stores a meta only if it is the signed work of the posting member device, for this group,
  * under an epoch the group has with that key id, and no older than the stored one.
  */
-export const groupMetaRoutes = new Hono<AppEnv>().put("/conversations/:id/meta", requireSession, async (c) => {
+export async function acceptGroupMeta(c: Ctx) {
+  const stores = c.var.stores;
   const conversation = await memberConversation(c);
   if (conversation.kind !== "group") throw new NotFound("a direct conversation has no group meta");
   const session = c.var.session;
@@ -30,17 +28,19 @@ export const groupMetaRoutes = new Hono<AppEnv>().put("/conversations/:id/meta",
   if (meta.author.accountId !== session.accountId || meta.author.deviceId !== session.deviceId) {
     throw new Forbidden("forbidden", "a group meta must be written by the device that posts it");
   }
-  const device = await findDevice(c.env.DB, session.deviceId);
+  const device = await stores.accounts.findDevice(session.deviceId);
   if (!device || device.revoked) throw new Forbidden("forbidden", "this device was removed from the account");
   if (!(await verify(cryptoEnv, device.signingKey, meta.signature, groupMetaSigningInput(meta.body)))) {
     throw new BadRequest("bad_signature", "the meta signature does not verify with this device's key");
   }
-  const keyId = await findEpochKeyId(c.env.DB, conversation.id, meta.epoch);
+  const keyId = await stores.conversations.findEpochKeyId(conversation.id, meta.epoch);
   if (!keyId) throw new Conflict("unknown_epoch", `the group has no epoch ${meta.epoch}`);
   if (!bytesEqual(keyId, meta.keyId)) throw new Conflict("epoch_key_mismatch", `the meta's key id is not epoch ${meta.epoch}'s`);
-  if (!(await putGroupMeta(c.env.DB, { id: conversation.id, epoch: meta.epoch, meta: bytes, now: Date.now() }))) {
+  if (!(await stores.conversations.putGroupMeta({ id: conversation.id, epoch: meta.epoch, meta: bytes, now: Date.now() }))) {
     throw new Conflict("stale_meta", `the group's meta is sealed under a later epoch than ${meta.epoch}: fetch the conversation and rename under its newest epoch`);
   }
   c.executionCtx.waitUntil(notifyAccounts(c.env, conversation.members, { type: "conversation", conversationId: conversation.id }));
   return c.body(null, 204);
-});
+}
+
+export const groupMetaRoutes = new Hono<AppEnv>().put("/conversations/:id/meta", requireSession, acceptGroupMeta);

@@ -1,5 +1,9 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../env.js";
+import type { AppEnv, Ctx } from "../env.js";
 
 /** Liveness for scripts and the e2e harness; touches no storage. */
-export const healthRoutes = new Hono<AppEnv>().get("/health", (c) => c.json({ ok: true }));
+export function health(c: Ctx) {
+  return c.json({ ok: true });
+}
+
+export const healthRoutes = new Hono<AppEnv>().get("/health", health);

@@ -5,12 +5,10 @@ import { bytesEqual, fromBase64url, toBase64url } from "../../protocol/bytes.js"
 import { decodeHistoryShare } from "../../protocol/history-share.js";
 import type { AccountId, ConversationId } from "../../protocol/ids.js";
 import { requireSession } from "../auth/require-session.js";
-import { listEpochKeyIds } from "../db/epochs.js";
-import type { NewHistoryShare } from "../db/history-shares.js";
-import { readHistoryShares } from "../db/history-shares.js";
-import type { AppEnv } from "../env.js";
+import type { AppEnv, Ctx } from "../env.js";
 import { BadRequest, NotFound } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
+import type { ConversationStore, NewHistoryShare } from "../storage/conversation-store.js";
 import { memberConversation } from "./conversation-access.js";
 
 /**
@@ -20,10 +18,10 @@ import { memberConversation } from "./conversation-access.js";
  * an epoch the group has under that key id, at most once per epoch.
  */
 export async function checkHistoryShares(
-  db: D1Database,
+  conversations: ConversationStore,
   p: { conversationId: ConversationId; addedAccount: AccountId; shares: readonly string[] },
 ): Promise<NewHistoryShare[]> {
-  const keyIds = await listEpochKeyIds(db, p.conversationId);
+  const keyIds = await conversations.listEpochKeyIds(p.conversationId);
   const seen = new Set<number>();
   const out: NewHistoryShare[] = [];
   for (const [i, text] of p.shares.entries()) {
@@ -42,9 +40,12 @@ export async function checkHistoryShares(
   return out;
 }
 
-export const historyShareRoutes = new Hono<AppEnv>().get("/conversations/:id/history-shares", requireSession, async (c) => {
+/** The caller's history shares in a group. */
+export async function fetchHistoryShares(c: Ctx) {
   const conversation = await memberConversation(c);
   if (conversation.kind !== "group") throw new NotFound("a direct conversation has no history shares");
-  const shares = await readHistoryShares(c.env.DB, conversation.id, c.var.session.accountId);
+  const shares = await c.var.stores.conversations.readHistoryShares(conversation.id, c.var.session.accountId);
   return c.json({ shares: shares.map(toBase64url) } satisfies z.output<typeof historySharesResponse>);
-});
+}
+
+export const historyShareRoutes = new Hono<AppEnv>().get("/conversations/:id/history-shares", requireSession, fetchHistoryShares);

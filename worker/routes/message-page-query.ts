@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_PAGE, MAX_PAGE } from "../../protocol/api.js";
+import { describeIssues } from "../describe-issues.js";
 import { BadRequest } from "../errors.js";
-import { describeIssues } from "../http/json-body.js";
 
 /** Decimal digits only: "1e3", "0x10", " 5" and "-1" are refused rather than coerced. */
 export const decimalCount = z

@@ -6,10 +6,7 @@ import { decodeEnvelope, envelopeSigningInput } from "../../protocol/envelope.js
 import { verify } from "../../protocol/primitives.js";
 import { requireSession } from "../auth/require-session.js";
 import { cryptoEnv } from "../crypto-env.js";
-import { findDevice } from "../db/devices.js";
-import { findEpochKeyId } from "../db/epochs.js";
-import { appendMessage, listMessages } from "../db/messages.js";
-import type { AppEnv } from "../env.js";
+import type { AppEnv, Ctx } from "../env.js";
 import { BadRequest, Conflict, Forbidden } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
@@ -20,59 +17,66 @@ import { parseMessagePageQuery } from "./message-page-query.js";
 type PostMessageResponse = z.output<typeof postMessageResponse>;
 
 /**
- * Messages. The server orders and stores envelopes it cannot read; it refuses ones that are not the
- * signed work of the posting device under a stored epoch of this conversation, so what it relays is at
- * least attributable. Recipients still verify everything against their own view.
+ * Accepts one message. The server orders and stores envelopes it cannot read; it refuses ones that are
+ * not the signed work of the posting device under a stored epoch of this conversation, so what it relays
+ * is at least attributable. Recipients still verify everything against their own view.
  */
-export const messageRoutes = new Hono<AppEnv>()
-  .post("/conversations/:id/messages", requireSession, async (c) => {
-    const conversation = await memberConversation(c);
-    const session = c.var.session;
-    const bytes = fromBase64url((await readJson(c, postMessageRequest)).envelope);
-    const envelope = await decodeOr("invalid_envelope", () => decodeEnvelope(bytes));
-    const h = envelope.header;
-    if (h.conversationId !== conversation.id) throw new BadRequest("invalid_envelope", "the envelope is for another conversation");
-    if (h.senderAccountId !== session.accountId || h.senderDeviceId !== session.deviceId) {
-      throw new Forbidden("forbidden", "an envelope must be sent by the device that posts it");
-    }
-    const keyId = await findEpochKeyId(c.env.DB, conversation.id, h.epoch);
-    if (!keyId) throw new Conflict("unknown_epoch", `epoch ${h.epoch} has no bundle yet: post it first`);
-    if (!bytesEqual(keyId, h.keyId)) throw new Conflict("epoch_key_mismatch", `the envelope's key id is not epoch ${h.epoch}'s: fetch the epochs again`);
-    const device = await findDevice(c.env.DB, session.deviceId);
-    if (!device || device.revoked) throw new Forbidden("forbidden", "this device was removed from the account");
-    if (!(await verify(cryptoEnv, device.signingKey, envelope.signature, envelopeSigningInput(envelope.headerBytes, envelope.iv, envelope.ciphertext)))) {
-      throw new BadRequest("bad_signature", "the envelope signature does not verify with this device's key");
-    }
-    const receivedAt = Date.now();
-    const result = await appendMessage(c.env.DB, {
-      conversationId: conversation.id,
-      senderAccountId: session.accountId,
-      senderDeviceId: session.deviceId,
-      clientMessageId: h.clientMessageId,
-      epoch: h.epoch,
-      envelope: bytes,
-      receivedAt,
-    });
-    switch (result.kind) {
-      case "stored":
-        // Every member account, the sender's too: its other devices show the message without polling.
-        // A retry (duplicate) pushes nothing; the first send already did.
-        c.executionCtx.waitUntil(
-          notifyAccounts(c.env, conversation.members, { type: "message", conversationId: conversation.id, seq: result.seq, envelope: toBase64url(bytes), receivedAt }),
-        );
-        return c.json({ seq: result.seq, duplicate: false } satisfies PostMessageResponse, 201);
-      case "duplicate":
-        return c.json({ seq: result.seq, duplicate: true } satisfies PostMessageResponse, 200);
-      case "id_reused":
-        throw new Conflict("message_id_reused", `client message id was already used for a different envelope (seq ${result.seq})`);
-      case "stale_epoch":
-        throw new Conflict("stale_epoch", `epoch ${h.epoch} is not this conversation's newest: fetch the epochs and seal the message under the newest`);
-    }
-  })
-  .get("/conversations/:id/messages", requireSession, async (c) => {
-    const conversation = await memberConversation(c);
-    const { after, limit } = parseMessagePageQuery(c.req.query());
-    const page = await listMessages(c.env.DB, conversation.id, after, limit);
-    const messages = page.messages.map((m) => ({ seq: m.seq, envelope: toBase64url(m.envelope), receivedAt: m.receivedAt }));
-    return c.json({ messages, more: page.more } satisfies z.output<typeof messageListResponse>);
+export async function acceptMessage(c: Ctx) {
+  const stores = c.var.stores;
+  const conversation = await memberConversation(c);
+  const session = c.var.session;
+  const bytes = fromBase64url((await readJson(c, postMessageRequest)).envelope);
+  const envelope = await decodeOr("invalid_envelope", () => decodeEnvelope(bytes));
+  const h = envelope.header;
+  if (h.conversationId !== conversation.id) throw new BadRequest("invalid_envelope", "the envelope is for another conversation");
+  if (h.senderAccountId !== session.accountId || h.senderDeviceId !== session.deviceId) {
+    throw new Forbidden("forbidden", "an envelope must be sent by the device that posts it");
+  }
+  const keyId = await stores.conversations.findEpochKeyId(conversation.id, h.epoch);
+  if (!keyId) throw new Conflict("unknown_epoch", `epoch ${h.epoch} has no bundle yet: post it first`);
+  if (!bytesEqual(keyId, h.keyId)) throw new Conflict("epoch_key_mismatch", `the envelope's key id is not epoch ${h.epoch}'s: fetch the epochs again`);
+  const device = await stores.accounts.findDevice(session.deviceId);
+  if (!device || device.revoked) throw new Forbidden("forbidden", "this device was removed from the account");
+  if (!(await verify(cryptoEnv, device.signingKey, envelope.signature, envelopeSigningInput(envelope.headerBytes, envelope.iv, envelope.ciphertext)))) {
+    throw new BadRequest("bad_signature", "the envelope signature does not verify with this device's key");
+  }
+  const receivedAt = Date.now();
+  const result = await stores.messages.append({
+    conversationId: conversation.id,
+    senderAccountId: session.accountId,
+    senderDeviceId: session.deviceId,
+    clientMessageId: h.clientMessageId,
+    epoch: h.epoch,
+    envelope: bytes,
+    receivedAt,
   });
+  switch (result.kind) {
+    case "stored":
+      // Every member account, the sender's too: its other devices show the message without polling.
+      // A retry (duplicate) pushes nothing; the first send already did.
+      c.executionCtx.waitUntil(
+        notifyAccounts(c.env, conversation.members, { type: "message", conversationId: conversation.id, seq: result.seq, envelope: toBase64url(bytes), receivedAt }),
+      );
+      return c.json({ seq: result.seq, duplicate: false } satisfies PostMessageResponse, 201);
+    case "duplicate":
+      return c.json({ seq: result.seq, duplicate: true } satisfies PostMessageResponse, 200);
+    case "id_reused":
+      throw new Conflict("message_id_reused", `client message id was already used for a different envelope (seq ${result.seq})`);
+    case "stale_epoch":
+      throw new Conflict("stale_epoch", `epoch ${h.epoch} is not this conversation's newest: fetch the epochs and seal the message under the newest`);
+  }
+}
+
+/** One page of a conversation's messages after a cursor (`after`, a seq). */
+export async function listMessagePage(c: Ctx) {
+  const conversation = await memberConversation(c);
+  const { after, limit } = parseMessagePageQuery(c.req.query());
+  const page = await c.var.stores.messages.page(conversation.id, after, limit);
+  const messages = page.messages.map((m) => ({ seq: m.seq, envelope: toBase64url(m.envelope), receivedAt: m.receivedAt }));
+  return c.json({ messages, more: page.more } satisfies z.output<typeof messageListResponse>);
+}
+
+/** Messages (docs/API.md "Messages"). */
+export const messageRoutes = new Hono<AppEnv>()
+  .post("/conversations/:id/messages", requireSession, acceptMessage)
+  .get("/conversations/:id/messages", requireSession, listMessagePage);

@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { requireSession } from "../auth/require-session.js";
-import type { AppEnv } from "../env.js";
+import type { AppEnv, Ctx } from "../env.js";
 import { UpgradeRequired } from "../errors.js";
 import { requireOwnOrigin } from "../http/origin-check.js";
 import { HUB_DEVICE_HEADER } from "../realtime/account-hub.js";
@@ -28,7 +28,9 @@ const requireOwnOriginOnUpgrade: MiddlewareHandler<AppEnv> = async (c, next) => 
  * The hub gets a request built here, not the client's, so no cookie reaches it and the device header
  * cannot be supplied by the client.
  */
-export const realtimeRoutes = new Hono<AppEnv>().get("/realtime", requireWebSocketUpgrade, requireOwnOriginOnUpgrade, requireSession, (c) => {
+export function connectRealtime(c: Ctx) {
   const { accountId, deviceId } = c.var.session;
   return accountHub(c.env, accountId).fetch("https://account-hub/connect", { headers: { Upgrade: "websocket", [HUB_DEVICE_HEADER]: deviceId } });
-});
+}
+
+export const realtimeRoutes = new Hono<AppEnv>().get("/realtime", requireWebSocketUpgrade, requireOwnOriginOnUpgrade, requireSession, connectRealtime);

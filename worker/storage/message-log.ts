@@ -1,0 +1,56 @@
+// The message log owns each conversation's messages: it assigns their sequence numbers (1, 2, ... with
+// no gap, however sends race), makes a retried send idempotent, and serves them back in pages by cursor.
+// Today one D1 table (worker/db/d1-message-log.ts); the next engine is an object per conversation.
+import type { AccountId, ClientMessageId, ConversationId, DeviceId } from "../../protocol/ids.js";
+
+export interface NewMessage {
+  readonly conversationId: ConversationId;
+  readonly senderAccountId: AccountId;
+  readonly senderDeviceId: DeviceId;
+  readonly clientMessageId: ClientMessageId;
+  /** The epoch the envelope is sealed under: a newer stored epoch of the conversation refuses it. */
+  readonly epoch: number;
+  readonly envelope: Uint8Array;
+  readonly receivedAt: number;
+}
+
+export type AppendResult =
+  | { readonly kind: "stored"; readonly seq: number }
+  | { readonly kind: "duplicate"; readonly seq: number }
+  /** The client message id was already used by this device for different bytes. */
+  | { readonly kind: "id_reused"; readonly seq: number }
+  /** The conversation has an epoch newer than the envelope's: whoever was left out of it must not read it. */
+  | { readonly kind: "stale_epoch" };
+
+export interface StoredMessage {
+  readonly seq: number;
+  readonly envelope: Uint8Array;
+  readonly receivedAt: number;
+}
+
+export interface MessagePage {
+  readonly messages: StoredMessage[];
+  /** Whether messages follow the last one of the page. */
+  readonly more: boolean;
+}
+
+/**
+ * Envelope bytes per page. D1 hands BLOBs to JS as arrays of numbers (several bytes of heap per byte),
+ * so 500 envelopes of 70 KiB could exceed a Worker's 128 MB; a page stops early instead, and `more`
+ * sends the client back for the rest. A page always holds at least one message.
+ */
+export const MESSAGE_PAGE_BYTES = 2 * 1024 * 1024;
+
+export interface MessageLog {
+  /**
+   * Appends a message with the next seq of its conversation. A retry (same device, same client message
+   * id, same bytes) stores nothing and reports the seq stored the first time. A message under an epoch
+   * older than the conversation's newest is refused in the same atomic step (`stale_epoch`), so a new
+   * epoch posted meanwhile (a removal, a revoked device) cannot be raced.
+   */
+  append(m: NewMessage): Promise<AppendResult>;
+  /** Up to `limit` messages after seq `after`, in seq order, within MESSAGE_PAGE_BYTES. */
+  page(conversationId: ConversationId, after: number, limit: number): Promise<MessagePage>;
+  /** The newest seq of each conversation (0 for one without messages). */
+  latestSeqs(conversationIds: readonly ConversationId[]): Promise<Map<ConversationId, number>>;
+}

@@ -1,0 +1,47 @@
+// The session store owns login sessions (one per logged-in device, keyed by the SHA-256 of the cookie's
+// token) and login challenges (single-use nonces). Today both are D1 tables (worker/db/d1-session-store.ts);
+// a later engine may keep them in the account's own object.
+import type { AccountId, DeviceId } from "../../protocol/ids.js";
+
+/** Who a request is from, once its session cookie checked out. */
+export interface Session {
+  readonly accountId: AccountId;
+  readonly deviceId: DeviceId;
+  readonly username: string;
+  /** SHA-256 of the cookie's token: the sessions row key. */
+  readonly tokenHash: Uint8Array;
+}
+
+/** A login challenge as issued: what it was for, and until when (ms since the epoch). */
+export interface LoginNonce {
+  readonly nonce: Uint8Array;
+  readonly accountId: AccountId;
+  readonly deviceId: DeviceId;
+  readonly expiresAt: number;
+}
+
+export interface NewSession {
+  readonly tokenHash: Uint8Array;
+  readonly accountId: AccountId;
+  readonly deviceId: DeviceId;
+  readonly now: number;
+  readonly expiresAt: number;
+}
+
+export interface SessionStore {
+  /** Stores a session (and marks its device seen); expired sessions are swept on the way. */
+  insert(s: NewSession): Promise<void>;
+  /**
+   * The live session for a token hash: unexpired, and its device not revoked (a revoked device's
+   * sessions die with it). Refreshes the session's and the device's last-seen time, at most once a minute.
+   */
+  find(tokenHash: Uint8Array, now: number): Promise<Session | undefined>;
+  delete(tokenHash: Uint8Array): Promise<void>;
+  /** Stores a fresh login challenge; expired ones are swept on the way. */
+  storeNonce(n: LoginNonce, now: number): Promise<void>;
+  /**
+   * Deletes the nonce and returns what it was issued for, atomically: two concurrent logins with the
+   * same nonce cannot both get it. The caller still checks device and expiry.
+   */
+  consumeNonce(nonce: Uint8Array): Promise<Omit<LoginNonce, "nonce"> | undefined>;
+}
