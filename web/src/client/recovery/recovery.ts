@@ -52,9 +52,7 @@ import { assertNonExtractable, ensureDevice } from "../identity/keystore.js";
 import { refreshLog, stateOf } from "../identity/logs.js";
 import { assertCurrentSecrets, exportAccountSecrets, holdsCurrentSecrets, zeroSecrets } from "../identity/account-secrets.js";
 import { shareRotatedSecrets } from "../identity/key-updates.js";
-import { RecoveryApi } from "../transport/recovery-api.js";
 import { sealDeviceName } from "../identity/device-names.js";
-import { LinkApi } from "../transport/link-api.js";
 import { defaultDeviceName } from "../link/link-new.js";
 import type { AccountRow, DeviceRow } from "../store/rows.js";
 
@@ -117,14 +115,14 @@ async function sealCurrent(ctx: ClientContext, account: AccountRow, device: Devi
  * Call after sign-up, after every rotation (revoke, rotate-recovery) and after a restore. Retries once
  * when another device re-sealed meanwhile (409 stale_blob). Returns the counter stored.
  */
-export async function resealRecoveryBlob(ctx: ClientContext, rapi: RecoveryApi = new RecoveryApi()): Promise<number> {
+export async function resealRecoveryBlob(ctx: ClientContext): Promise<number> {
   const { account, device } = await requireSelf(ctx);
   const state = await stateOf(ctx, account.accountId);
   for (let attempt = 0; ; attempt++) {
-    const { counter } = await rapi.status();
+    const { counter } = await ctx.recoveryApi.status();
     const blob = await sealCurrent(ctx, account, device, state, counter + 1);
     try {
-      await rapi.putBlob(blob);
+      await ctx.recoveryApi.putBlob(blob);
       return counter + 1;
     } catch (e) {
       if (attempt === 0 && isApiError(e, "stale_blob")) continue;
@@ -180,7 +178,7 @@ export function checkedParams(p: { memoryKiB: number; iterations: number; parall
   return p;
 }
 
-async function recoveryKeyFrom(ctx: ClientContext, rapi: RecoveryApi, input: RestoreInput, username: string, accountId: AccountId, params: KdfParams | null, filePassphraseBlob: Uint8Array | undefined): Promise<Uint8Array> {
+async function recoveryKeyFrom(ctx: ClientContext, input: RestoreInput, username: string, accountId: AccountId, params: KdfParams | null, filePassphraseBlob: Uint8Array | undefined): Promise<Uint8Array> {
   if (input.secret.kind === "key") return parseTypedKey(ctx, input.secret.recoveryKey);
   if (input.secret.passphrase.length === 0) throw new RecoveryError("wrong_passphrase", "type the passphrase");
   // A key file carries the passphrase blob: it opens locally, without asking the server.
@@ -199,7 +197,7 @@ async function recoveryKeyFrom(ctx: ClientContext, rapi: RecoveryApi, input: Res
   const checked = checkedParams(kdf);
   input.onStep?.({ step: "unlocking" });
   const keys = await derivePassphraseKeys(ctx.env, input.argon2id, input.secret.passphrase, accountId, checked);
-  const blob = filePassphraseBlob ?? fromBase64url((await rapi.unlockPassphrase(username, keys.accessToken).catch(fromApi)).blob);
+  const blob = filePassphraseBlob ?? fromBase64url((await ctx.recoveryApi.unlockPassphrase(username, keys.accessToken).catch(fromApi)).blob);
   try {
     const opened = await openPassphraseBlob(ctx.env, blob, keys);
     if (opened.accountId !== accountId) throw new RecoveryError("stale_recovery", "the passphrase data belongs to another account");
@@ -239,7 +237,7 @@ export interface OpenedRecovery {
  * into the recovery key, opens the blob, and accepts only a log whose genesis hashes to the blob's
  * account id and names this recovery key, with secrets that match its current keys.
  */
-export async function openRecovery(ctx: ClientContext, rapi: RecoveryApi, input: RestoreInput): Promise<OpenedRecovery> {
+export async function openRecovery(ctx: ClientContext, input: RestoreInput): Promise<OpenedRecovery> {
   let file: ReturnType<typeof decodeKeyFile> | undefined;
   if (input.keyFile !== undefined) {
     try {
@@ -253,7 +251,7 @@ export async function openRecovery(ctx: ClientContext, rapi: RecoveryApi, input:
   // A mistyped key is caught by its checksum before anything is fetched.
   if (input.secret.kind === "key") await parseTypedKey(ctx, input.secret.recoveryKey);
   input.onStep?.({ step: "looking-up" });
-  const lookup = await rapi.lookup(username).catch(fromApi);
+  const lookup = await ctx.recoveryApi.lookup(username).catch(fromApi);
   // The newest blob wins: a key file's copy only if the server's is older (or tampered to look so).
   let blob = fromBase64url(lookup.blob);
   if (file) {
@@ -265,7 +263,7 @@ export async function openRecovery(ctx: ClientContext, rapi: RecoveryApi, input:
   const params = lookup.passphrase ? { ...lookup.passphrase, salt: fromBase64url(lookup.passphrase.salt) } : null;
   if (params && params.salt.length !== KDF_SALT_BYTES) throw new RecoveryError("weak_kdf", "bad salt");
 
-  const rk = await recoveryKeyFrom(ctx, rapi, input, username, header.accountId, params, file?.passphraseBlob);
+  const rk = await recoveryKeyFrom(ctx, input, username, header.accountId, params, file?.passphraseBlob);
   input.onStep?.({ step: "opening" });
   const recovery = await deriveRecoveryKeys(ctx.env, rk);
   rk.fill(0);
@@ -357,13 +355,13 @@ async function resetEntryFor(ctx: ClientContext, o: OpenedRecovery, device: Devi
  * + new device signatures, no session needed), logs in and re-seals the blob. The caller then loads
  * the history (history.ts loadHistory: epochs without a wrap for this device open from the archive).
  */
-export async function restoreAccount(ctx: ClientContext, rapi: RecoveryApi, input: RestoreInput): Promise<AccountRow> {
+export async function restoreAccount(ctx: ClientContext, input: RestoreInput): Promise<AccountRow> {
   if (await getAccount(ctx.db)) throw new RecoveryError("no_recovery", "this browser already has an account");
-  const o = await openRecovery(ctx, rapi, input);
+  const o = await openRecovery(ctx, input);
   input.onStep?.({ step: "joining" });
   const device = await ensureDevice(ctx.db, ctx.env, ctx.now());
   const joined = input.signOutOtherDevices ? await resetEntryFor(ctx, o, device) : await recoverEntryFor(ctx, o, device);
-  await rapi.appendLog(o.accountId, joined.bytes);
+  await ctx.recoveryApi.appendLog(o.accountId, joined.bytes);
 
   const identityWrapped = await wrapSecret(ctx.env, device.vaultKey, joined.identity, "identity", o.accountId);
   const historyWrapped = await wrapSecret(ctx.env, device.vaultKey, joined.history, "history", o.accountId, joined.historyGeneration);
@@ -399,12 +397,12 @@ export async function restoreAccount(ctx: ClientContext, rapi: RecoveryApi, inpu
   await putAccount(ctx.db, account);
   try {
     // The device list shows this browser by name, as a linked device is.
-    await new LinkApi().setDeviceName(device.deviceId, await sealDeviceName(ctx.env, account, device.deviceId, `${defaultDeviceName()} (restored)`));
+    await ctx.linkApi.setDeviceName(device.deviceId, await sealDeviceName(ctx.env, account, device.deviceId, `${defaultDeviceName()} (restored)`));
   } catch (e) {
     console.warn("could not store this device's name:", e);
   }
   try {
-    await resealRecoveryBlob(ctx, rapi);
+    await resealRecoveryBlob(ctx);
   } catch (e) {
     console.warn("could not re-seal the recovery blob after restoring:", e);
   }
@@ -423,11 +421,11 @@ async function currentRecoveryKey(ctx: ClientContext, account: AccountRow, text:
   return rk;
 }
 
-async function storePassphrase(ctx: ClientContext, rapi: RecoveryApi, argon2id: Argon2id, accountId: AccountId, rk: Uint8Array, passphrase: string): Promise<void> {
+async function storePassphrase(ctx: ClientContext, argon2id: Argon2id, accountId: AccountId, rk: Uint8Array, passphrase: string): Promise<void> {
   const params: KdfParams = { ...KDF_DEFAULTS, salt: ctx.env.randomBytes(KDF_SALT_BYTES) };
   const keys = await derivePassphraseKeys(ctx.env, argon2id, passphrase, accountId, params);
   const blob = await sealPassphraseBlob(ctx.env, { accountId, params, keys, recoveryKey: rk });
-  await rapi.putPassphrase(blob, keys.accessToken);
+  await ctx.recoveryApi.putPassphrase(blob, keys.accessToken);
   keys.wrapKey.fill(0);
 }
 
@@ -435,24 +433,24 @@ async function storePassphrase(ctx: ClientContext, rapi: RecoveryApi, argon2id: 
  * Sets (or changes) the passphrase. The passphrase wraps the recovery key itself, which no device
  * keeps, so the user types the recovery key once more; it must be the account's current one.
  */
-export async function setPassphrase(ctx: ClientContext, rapi: RecoveryApi, argon2id: Argon2id, p: { recoveryKey: string; passphrase: string }): Promise<void> {
+export async function setPassphrase(ctx: ClientContext, argon2id: Argon2id, p: { recoveryKey: string; passphrase: string }): Promise<void> {
   const { account } = await requireSelf(ctx);
   const rk = await currentRecoveryKey(ctx, account, p.recoveryKey);
   try {
-    await storePassphrase(ctx, rapi, argon2id, account.accountId, rk, p.passphrase);
+    await storePassphrase(ctx, argon2id, account.accountId, rk, p.passphrase);
   } finally {
     rk.fill(0);
   }
 }
 
-export function removePassphrase(rapi: RecoveryApi): Promise<unknown> {
-  return rapi.deletePassphrase();
+export function removePassphrase(ctx: ClientContext): Promise<unknown> {
+  return ctx.recoveryApi.deletePassphrase();
 }
 
 /** The key file (docs/PROTOCOL.md "Key file") with the blobs the server holds now. */
-export async function keyFileText(ctx: ClientContext, rapi: RecoveryApi): Promise<string> {
+export async function keyFileText(ctx: ClientContext): Promise<string> {
   const { account } = await requireSelf(ctx);
-  const status = await rapi.status();
+  const status = await ctx.recoveryApi.status();
   if (!status.blob) throw new RecoveryError("no_recovery", "no recovery data is stored yet");
   return encodeKeyFile({ username: account.username, recoveryBlob: fromBase64url(status.blob), ...(status.passphraseBlob ? { passphraseBlob: fromBase64url(status.passphraseBlob) } : {}) });
 }
@@ -464,12 +462,12 @@ export async function keyFileText(ctx: ClientContext, rapi: RecoveryApi): Promis
  * new key; without it, the old passphrase blob (which wraps the dead key) is removed. Returns the new
  * key as text, to be shown once.
  */
-export async function rotateRecoveryKey(ctx: ClientContext, rapi: RecoveryApi, argon2id: Argon2id, p: { passphrase?: string } = {}): Promise<{ recoveryKey: string; passphraseKept: boolean }> {
+export async function rotateRecoveryKey(ctx: ClientContext, argon2id: Argon2id, p: { passphrase?: string } = {}): Promise<{ recoveryKey: string; passphraseKept: boolean }> {
   await refreshLog(ctx, (await requireSelf(ctx)).account.accountId);
   const { account, device } = await requireSelf(ctx);
   const state = await stateOf(ctx, account.accountId);
   assertCurrentSecrets(account, state);
-  const status = await rapi.status();
+  const status = await ctx.recoveryApi.status();
   const passphrase = p.passphrase && status.passphraseBlob ? p.passphrase : undefined;
   if (passphrase && status.passphraseBlob) {
     // Check the passphrase before anything changes.
@@ -505,23 +503,23 @@ export async function rotateRecoveryKey(ctx: ClientContext, rapi: RecoveryApi, a
   );
   const log = [...account.log, bytes];
   const nextState = await verifyLog(ctx.env, log, account.accountId);
-  await rapi.appendLog(account.accountId, bytes);
+  await ctx.recoveryApi.appendLog(account.accountId, bytes);
 
   const historyWrapped = await wrapSecret(ctx.env, device.vaultKey, newHistory, "history", account.accountId, generation);
   const historyKey = asCryptoKey(await unwrapSecret(ctx.env, device.vaultKey, historyWrapped, "history", account.accountId, false, generation));
   assertNonExtractable(historyKey);
   await putAccount(ctx.db, { ...account, historyGeneration: generation, historyKey, historyPublic: nextPublic, historyWrapped, log, head: nextState.head });
-  await resealRecoveryBlob(ctx, rapi);
+  await resealRecoveryBlob(ctx);
   // The other devices get the new history key, sealed to each of them.
-  if (ctx.linkApi) await shareRotatedSecrets(ctx, ctx.linkApi).catch((e: unknown) => console.warn("could not hand the new history key to the other devices:", e));
+  await shareRotatedSecrets(ctx).catch((e: unknown) => console.warn("could not hand the new history key to the other devices:", e));
 
   let passphraseKept = false;
   if (status.passphraseBlob) {
     if (passphrase) {
-      await storePassphrase(ctx, rapi, argon2id, account.accountId, rk, passphrase);
+      await storePassphrase(ctx, argon2id, account.accountId, rk, passphrase);
       passphraseKept = true;
     } else {
-      await rapi.deletePassphrase();
+      await ctx.recoveryApi.deletePassphrase();
     }
   }
   const text = await formatRecoveryKey(ctx.env, rk);
