@@ -14,7 +14,7 @@ import { withLock } from "./store/lock.js";
 import { discardFailed, queueText, retryFailed } from "./conversations/messages.js";
 import { pullMessages } from "./sync/receive.js";
 import { RealtimeConnection, realtimeUrl } from "./transport/realtime.js";
-import { resealRecoveryBlob } from "./recovery/recovery.js";
+import { resealRecoveryBlob } from "./recovery/reseal.js";
 import { RecoveryApi } from "./transport/recovery-api.js";
 import type { MessageRow } from "./store/rows.js";
 import { Syncer, type SyncOptions } from "./sync/sync.js";

@@ -77,7 +77,7 @@ export function adoptRotatedSecrets(ctx: ClientContext): Promise<KeyUpdate> {
       await putAccount(ctx.db, { ...fresh, ...kept });
       return "adopted";
     } catch (e) {
-      if (isProtocolError(e)) throw new ClientError("bad_secrets", `the account keys another device sent could not be accepted (${e.code}): ${e.message}`);
+      if (isProtocolError(e)) throw new ClientError("bad_secrets", `the account keys another device sent could not be accepted (${e.code}): ${e.message}`, { cause: e });
       throw e;
     }
   });

@@ -24,7 +24,7 @@ import { shareRotatedSecrets } from "./key-updates.js";
 import { assertNonExtractable } from "./keystore.js";
 import { withLock } from "../store/lock.js";
 import { refreshLog, stateOf } from "./logs.js";
-import { resealRecoveryBlob } from "../recovery/recovery.js";
+import { resealRecoveryBlob } from "../recovery/reseal.js";
 import type { AccountRow } from "../store/rows.js";
 
 /**
