@@ -37,11 +37,13 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
       if (conv) await receivePushed(ctx, conv, { seq: frame.seq, envelope: frame.envelope, receivedAt: frame.receivedAt });
       return;
     }
-    case "conversation":
+    case "conversation": {
       // A new conversation, or a group's new name: list again (a known group's sealed name comes with it).
-      if ((await getConversation(ctx.db, frame.conversationId))?.kind === "group") await syncConversations(ctx);
-      if (await known(ctx, frame.conversationId)) await pullMessages(ctx, frame.conversationId);
+      const before = await getConversation(ctx.db, frame.conversationId);
+      if (before?.kind === "group") await syncConversations(ctx);
+      if (before ?? (await stored(ctx, frame.conversationId))) await pullMessages(ctx, frame.conversationId);
       return;
+    }
     case "epoch":
       // A new epoch may be what a stalled message was waiting for: fetch what is new by cursor (epochs
       // are fetched as messages need them).
