@@ -20,15 +20,21 @@ const READS = new Set(["get", "getMany", "query", "openCursor", "count"]);
 /** Installs the counter on `db`; call before the database is first used. */
 export function countStoreVisits(db: SealedDb): StoreVisits {
   const calls: string[] = [];
-  const counted = (table: DBCoreTable): DBCoreTable => ({
-    ...table,
-    get: (req) => (calls.push(`${table.name}.get`), table.get(req)),
-    getMany: (req) => (calls.push(`${table.name}.getMany`), table.getMany(req)),
-    query: (req) => (calls.push(`${table.name}.query`), table.query(req)),
-    openCursor: (req) => (calls.push(`${table.name}.openCursor`), table.openCursor(req)),
-    count: (req) => (calls.push(`${table.name}.count`), table.count(req)),
-    mutate: (req) => (calls.push(`${table.name}.mutate:${req.type}`), table.mutate(req)),
-  });
+  const counted = (table: DBCoreTable): DBCoreTable => {
+    const seen = <R>(op: string, call: () => R): R => {
+      calls.push(`${table.name}.${op}`);
+      return call();
+    };
+    return {
+      ...table,
+      get: (req) => seen("get", () => table.get(req)),
+      getMany: (req) => seen("getMany", () => table.getMany(req)),
+      query: (req) => seen("query", () => table.query(req)),
+      openCursor: (req) => seen("openCursor", () => table.openCursor(req)),
+      count: (req) => seen("count", () => table.count(req)),
+      mutate: (req) => seen(`mutate:${req.type}`, () => table.mutate(req)),
+    };
+  };
   db.use({ stack: "dbcore", name: "count-visits", create: (down: DBCore): DBCore => ({ ...down, table: (name) => counted(down.table(name)) }) });
   const op = (c: string) => c.slice(c.indexOf(".") + 1);
   const tableOf = (c: string) => c.slice(0, c.indexOf("."));
