@@ -23,7 +23,8 @@ function checkText(text: string): void {
 
 /**
  * What one send works from, loaded once at its start and passed down as a value (the ts-mls way: state
- * in, new state out). Nothing below re-reads these rows; the results are written once, at the end.
+ * in, new state out): currentEpoch and the sealing take these rows from here instead of reading them
+ * again, and the results are written once, at the end.
  */
 interface SendContext {
   readonly conv: ConversationRow;
