@@ -1,3 +1,10 @@
+/**
+ * web/src/client/: the client core, no rendering. This root holds the door and what every part shares:
+ * client.ts (ChatClient, the one object the UI holds), context.ts (ClientContext: store, the three
+ * transports, crypto, clock, made once), errors.ts (ClientError, root of the client's errors), env.ts
+ * (WebCrypto as the protocol's CryptoEnv), headless.ts (a ChatClient for Node). The parts, each with its
+ * own header: store/, transport/, identity/, conversations/, groups/, sync/, link/, recovery/, views/.
+ */
 import type { AccountId, ConversationId, CryptoEnv } from "../../../protocol/index.js";
 import { confirmRecoverySaved, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";
@@ -14,7 +21,7 @@ import { withLock } from "./store/lock.js";
 import { discardFailed, queueText, retryFailed } from "./conversations/messages.js";
 import { pullMessages } from "./sync/receive.js";
 import { RealtimeConnection, realtimeUrl } from "./transport/realtime.js";
-import { resealRecoveryBlob } from "./recovery/recovery.js";
+import { resealRecoveryBlob } from "./recovery/reseal.js";
 import { RecoveryApi } from "./transport/recovery-api.js";
 import type { MessageRow } from "./store/rows.js";
 import { Syncer, type SyncOptions } from "./sync/sync.js";
@@ -34,10 +41,10 @@ export interface ClientOptions {
   readonly realtime?: RealtimeConnection | null;
   /** Poll and retry timing (tests shorten it). */
   readonly syncTiming?: Omit<SyncOptions, "realtime">;
-  /** The recovery calls (docs/API.md "Recovery"). Default: this page's origin in a browser; `null` for none. */
-  readonly recoveryApi?: RecoveryApi | null;
-  /** The device and link calls. Default: this page's origin in a browser; `null` for none. */
-  readonly linkApi?: LinkApi | null;
+  /** The recovery calls (docs/API.md "Recovery"). Default: this page's origin. */
+  readonly recoveryApi?: RecoveryApi;
+  /** The device and link calls. Default: this page's origin. */
+  readonly linkApi?: LinkApi;
 }
 
 function defaultRealtime(): RealtimeConnection | undefined {
@@ -57,8 +64,6 @@ function unreachable(e: unknown): boolean {
 export class ChatClient {
   readonly ctx: ClientContext;
   readonly sync: Syncer;
-  /** Undefined where there is no page to call from (unit tests), unless one is given. */
-  readonly recoveryApi: RecoveryApi | undefined;
   session: Session | undefined;
   private readonly autoSync: boolean;
 
@@ -67,18 +72,23 @@ export class ChatClient {
     this.ctx = makeContext({
       db: o.db ?? new SealedDb(),
       api: o.api ?? new Api(),
+      linkApi: o.linkApi ?? new LinkApi(),
+      recoveryApi: o.recoveryApi ?? new RecoveryApi(),
       env: o.env ?? defaultCryptoEnv(),
       origin: o.origin ?? globalThis.location.origin,
       ...(o.now ? { now: o.now } : {}),
-      ...(o.linkApi ? { linkApi: o.linkApi } : o.linkApi === undefined && typeof document !== "undefined" ? { linkApi: new LinkApi() } : {}),
     });
     const realtime = o.realtime === null ? undefined : (o.realtime ?? defaultRealtime());
     this.sync = new Syncer(this.ctx, { ...o.syncTiming, ...(realtime ? { realtime } : {}) });
-    this.recoveryApi = o.recoveryApi === null ? undefined : (o.recoveryApi ?? (typeof document === "undefined" ? undefined : new RecoveryApi()));
   }
 
   get db(): SealedDb {
     return this.ctx.db;
+  }
+
+  /** The recovery calls this client makes (the context's; kept for the settings screen's status call). */
+  get recoveryApi(): RecoveryApi {
+    return this.ctx.recoveryApi;
   }
 
   /**
@@ -106,7 +116,7 @@ export class ChatClient {
     const r = await signUp(this.ctx, username);
     this.session = r.session;
     // The first recovery blob (counter 1). Failing here is not fatal: settings offers to retry.
-    if (this.recoveryApi) await resealRecoveryBlob(this.ctx, this.recoveryApi).catch((e: unknown) => console.warn("could not store the recovery blob:", e));
+    await resealRecoveryBlob(this.ctx).catch((e: unknown) => console.warn("could not store the recovery blob:", e));
     if (this.autoSync) this.sync.start();
     return r.recoveryKey;
   }

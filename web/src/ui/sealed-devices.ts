@@ -2,7 +2,6 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/client.js";
 import { MAX_DEVICE_NAME, listDevices, renameDevice, type DeviceView } from "../client/identity/devices.js";
-import { LinkApi } from "../client/transport/link-api.js";
 import { markDevicesSeen } from "../client/identity/own-log.js";
 import { revokeDevice } from "../client/identity/revoke.js";
 import { shared } from "../styles/shared.js";
@@ -95,7 +94,6 @@ export class SealedDevices extends LitElement {
   /** The device whose name is being edited, if any. */
   @state() private editing = "";
   @query("sealed-link-existing") private linker!: SealedLinkExisting;
-  private readonly linkApi = new LinkApi();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -104,7 +102,7 @@ export class SealedDevices extends LitElement {
 
   async refresh(): Promise<void> {
     try {
-      this.devices = await listDevices(this.client.ctx, this.linkApi);
+      this.devices = await listDevices(this.client.ctx);
       this.error = "";
       // Seeing the list is the review the "new device" banner asks for.
       await markDevicesSeen(this.client.ctx);
@@ -117,7 +115,7 @@ export class SealedDevices extends LitElement {
     const name = d.name ?? "this device";
     if (!confirm(`Remove “${name}” from your account? It is signed out and can't read new messages.`)) return;
     await this.act(d, async () => {
-      await revokeDevice(this.client.ctx, this.linkApi, d.deviceId);
+      await revokeDevice(this.client.ctx, d.deviceId);
       this.dispatchEvent(new CustomEvent("revoked", { bubbles: true, composed: true }));
     });
   }
@@ -141,7 +139,7 @@ export class SealedDevices extends LitElement {
     e.preventDefault();
     const input = (e.target as HTMLFormElement).elements.namedItem("name") as HTMLInputElement;
     await this.act(d, async () => {
-      await renameDevice(this.client.ctx, this.linkApi, d.deviceId, input.value);
+      await renameDevice(this.client.ctx, d.deviceId, input.value);
       this.editing = "";
     });
   }

@@ -3,7 +3,6 @@ import { customElement, property, query, state } from "lit/decorators.js";
 import { isProtocolError } from "../../../protocol/index.js";
 import type { ChatClient } from "../client/client.js";
 import { isClientError } from "../client/errors.js";
-import { LinkApi } from "../client/transport/link-api.js";
 import { ExistingDeviceLink, type LinkHello } from "../client/link/link-existing.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
@@ -151,7 +150,7 @@ export class SealedLinkExisting extends LitElement {
     if (this.s.step !== "scan") return;
     this.stopCamera();
     this.s = { step: "connecting" };
-    this.link = new ExistingDeviceLink(this.client.ctx, new LinkApi());
+    this.link = new ExistingDeviceLink(this.client.ctx);
     try {
       const hello = await this.link.scan(code);
       this.s = { step: "confirm", hello };

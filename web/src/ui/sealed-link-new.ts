@@ -3,7 +3,6 @@ import { customElement, property, query, state } from "lit/decorators.js";
 import QRCode from "qrcode";
 import type { ChatClient } from "../client/client.js";
 import { loadHistory, type HistoryProgress } from "../client/sync/history.js";
-import { LinkApi } from "../client/transport/link-api.js";
 import { defaultDeviceName, linkAsNewDevice, type NewDeviceStep } from "../client/link/link-new.js";
 import { isClientError } from "../client/errors.js";
 import { cardPage } from "../styles/card-page.js";
@@ -123,7 +122,7 @@ export class SealedLinkNew extends LitElement {
   private async run(): Promise<void> {
     this.abort = new AbortController();
     try {
-      await linkAsNewDevice(this.client.ctx, new LinkApi(), {
+      await linkAsNewDevice(this.client.ctx, {
         deviceName: () => this.deviceName,
         onStep: (s) => {
           this.step = s;

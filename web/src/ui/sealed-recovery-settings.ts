@@ -3,7 +3,6 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/client.js";
 import { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits, generatePassphrase } from "../client/recovery/passphrase-strength.js";
 import { keyFileText, removePassphrase, resealRecoveryBlob, rotateRecoveryKey, setPassphrase } from "../client/recovery/recovery.js";
-import { RecoveryApi } from "../client/transport/recovery-api.js";
 import { shared } from "../styles/shared.js";
 import { formatDay, formatTime } from "./format.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
@@ -94,10 +93,9 @@ export class SealedRecoverySettings extends LitElement {
   @state() private passphraseAgain = "";
   @state() private showPassphrase = false;
   @state() private newKey = "";
-  private rapiFallback: RecoveryApi | undefined;
 
-  private get rapi(): RecoveryApi {
-    return this.client.recoveryApi ?? (this.rapiFallback ??= new RecoveryApi());
+  private get rapi() {
+    return this.client.recoveryApi;
   }
 
   override connectedCallback(): void {
@@ -161,7 +159,7 @@ export class SealedRecoverySettings extends LitElement {
     }
     await this.run("Protecting your recovery key… this takes a few seconds", async () => {
       const { argon2id } = await import("../client/recovery/argon2.js");
-      await setPassphrase(this.client.ctx, this.rapi, argon2id, { recoveryKey: this.recoveryKeyInput, passphrase: this.passphrase });
+      await setPassphrase(this.client.ctx, argon2id, { recoveryKey: this.recoveryKeyInput, passphrase: this.passphrase });
       this.panel = "none";
       this.passphrase = this.passphraseAgain = this.recoveryKeyInput = "";
       this.notice = "Passphrase saved. You can now restore your account with it.";
@@ -172,7 +170,7 @@ export class SealedRecoverySettings extends LitElement {
   private async removePass(): Promise<void> {
     if (!confirm("Remove the passphrase? Only the recovery key will restore your account.")) return;
     await this.run("Removing…", async () => {
-      await removePassphrase(this.rapi);
+      await removePassphrase(this.client.ctx);
       this.notice = "Passphrase removed.";
       await this.refresh();
     });
@@ -180,7 +178,7 @@ export class SealedRecoverySettings extends LitElement {
 
   private async downloadKeyFile(): Promise<void> {
     await this.run("Preparing…", async () => {
-      const text = await keyFileText(this.client.ctx, this.rapi);
+      const text = await keyFileText(this.client.ctx);
       const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
       const a = document.createElement("a");
       a.href = url;
@@ -193,7 +191,7 @@ export class SealedRecoverySettings extends LitElement {
 
   private async storeBlob(): Promise<void> {
     await this.run("Storing…", async () => {
-      await resealRecoveryBlob(this.client.ctx, this.rapi);
+      await resealRecoveryBlob(this.client.ctx);
       await this.refresh();
     });
   }
@@ -202,7 +200,7 @@ export class SealedRecoverySettings extends LitElement {
     e.preventDefault();
     await this.run(this.hasPassphrase && this.passphrase ? "Making a new key and re-protecting it… this takes a few seconds" : "Making a new recovery key…", async () => {
       const { argon2id } = await import("../client/recovery/argon2.js");
-      const r = await rotateRecoveryKey(this.client.ctx, this.rapi, argon2id, this.passphrase ? { passphrase: this.passphrase } : {});
+      const r = await rotateRecoveryKey(this.client.ctx, argon2id, this.passphrase ? { passphrase: this.passphrase } : {});
       this.passphrase = "";
       this.newKey = r.recoveryKey;
       this.panel = "new-key";

@@ -3,7 +3,6 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/client.js";
 import { loadHistory, type HistoryProgress } from "../client/sync/history.js";
 import { restoreAccount, type RestoreSecret, type RestoreStep } from "../client/recovery/recovery.js";
-import { RecoveryApi } from "../client/transport/recovery-api.js";
 import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
@@ -118,7 +117,6 @@ export class SealedRestore extends LitElement {
   @state() private signOutOthers = false;
   /** Failed attempts so far: tests (and screen readers, via the re-announced alert) tell tries apart. */
   @state() private failures = 0;
-  private readonly rapi = new RecoveryApi();
 
   override firstUpdated(): void {
     this.renderRoot.querySelector<HTMLElement>("h1")?.focus();
@@ -144,7 +142,7 @@ export class SealedRestore extends LitElement {
     this.error = "";
     try {
       const { argon2id } = await import("../client/recovery/argon2.js");
-      const account = await restoreAccount(this.client.ctx, this.rapi, {
+      const account = await restoreAccount(this.client.ctx, {
         ...(this.method === "file" ? { keyFile: this.fileText } : { username: this.username }),
         secret,
         argon2id,
