@@ -223,6 +223,8 @@ export class FakeServer {
       const bundle = String(body?.bundle);
       const epoch = decodeBundle(fromBase64url(bundle)).epoch;
       if (c.epochs.has(epoch)) throw new HttpError(409, "epoch_exists");
+      // As the real server: epochs advance by exactly one.
+      if (epoch !== (c.epochs.size === 0 ? 0 : Math.max(...c.epochs.keys()) + 1)) throw new HttpError(400, "invalid_epoch");
       c.epochs.set(epoch, bundle);
       this.push(c.conversation.members, { type: "epoch", conversationId: c.conversation.id, epoch });
       return { json: { epoch } };
@@ -236,9 +238,12 @@ export class FakeServer {
         return { json: { messages: rest.slice(0, limit), more: rest.length > limit } };
       }
       const envelope = String(body?.envelope);
-      const cmid = decodeEnvelope(fromBase64url(envelope)).header.clientMessageId;
+      const header = decodeEnvelope(fromBase64url(envelope)).header;
+      const cmid = header.clientMessageId;
       const dup = c.byClientId.get(cmid);
       if (dup !== undefined) return { json: { seq: dup, duplicate: true } };
+      // As the real server: nothing new under an epoch older than the newest.
+      if ([...c.epochs.keys()].some((e) => e > header.epoch)) throw new HttpError(409, "stale_epoch");
       const seq = c.messages.length + 1;
       const stored = { seq, envelope, receivedAt: this.clock++ };
       c.messages.push(stored);

@@ -1,9 +1,10 @@
-import { ClientMessageId, HASH_BYTES, MAX_TEXT_BYTES, sealEnvelope, utf8, type AccountId, type ConversationId } from "../../../../protocol/index.js";
-import { assertSendable } from "../identity/contacts.js";
+import { ClientMessageId, HASH_BYTES, MAX_TEXT_BYTES, decodeEnvelope, sealEnvelope, utf8, type AccountId, type ConversationId } from "../../../../protocol/index.js";
+import { syncMembership } from "../groups/membership.js";
+import { assertSendable, refreshContact } from "../identity/contacts.js";
 import type { ClientContext } from "../context.js";
 import { requireConversation } from "./conversations.js";
-import { getAccount, getContact, getDevice, getMessage, getSendChain, putConversation, putMessage } from "../store/db.js";
-import { currentEpoch } from "./epochs.js";
+import { getAccount, getContact, getDevice, getMessage, getSendChain, listMessages, putConversation, putMessage } from "../store/db.js";
+import { currentEpoch, loadEpochs } from "./epochs.js";
 import { ClientError } from "../errors.js";
 import { withLock } from "../store/lock.js";
 import { stateOfLog } from "../identity/logs.js";
@@ -117,6 +118,64 @@ export async function retryFailed(ctx: ClientContext, conversationId: Conversati
     const failed = await getMessage(ctx.db, conversationId, clientMessageId);
     if (!failed || failed.status !== "failed") throw new ClientError("unknown_message", "no failed message with that id");
     return sealAndStore(ctx, await loadSendContext(ctx, conversationId), failed.text, failed);
+  });
+}
+
+/**
+ * The server refused a pending message with `stale_epoch`: the conversation has an epoch newer than the
+ * one it was sealed under (a member or device left, or one joined, while this device was offline or
+ * racing), and whoever the newer epoch leaves out still holds the older key. So this device's pending
+ * messages from `fromCounter` on are sealed again under the current epoch, after catching up on the
+ * membership (or the contact's log) and the epochs. Each keeps its counter, client message id, text and
+ * time; the first keeps the previous hash it had (its predecessor is stored and unchanged) and each next
+ * one links to the new hash of the one before, so receivers see one unbroken chain and no gap. Nothing
+ * of them was stored (a stored one is answered `duplicate`, never `stale_epoch`), so none is doubled.
+ * Returns how many were sealed again.
+ */
+export async function resealPending(ctx: ClientContext, conversationId: ConversationId, fromCounter: number): Promise<number> {
+  return withLock(`send:${conversationId}`, async () => {
+    const conv = await requireConversation(ctx, conversationId);
+    if (conv.kind === "group") await syncMembership(ctx, conversationId);
+    else await refreshContact(ctx, conv.peer);
+    await loadEpochs(ctx, conv);
+    const sc = await loadSendContext(ctx, conversationId);
+    const epoch = await currentEpoch(ctx, sc.conv, { self: sc, contacts: sc.contacts });
+    const mine = await stateOfLog(ctx, sc.account.accountId, sc.account.log);
+    const tail = (await listMessages(ctx.db, conversationId))
+      .filter((m) => m.senderDeviceId === sc.device.deviceId && m.counter >= fromCounter && m.status === "pending" && m.envelope)
+      .sort((a, b) => a.counter - b.counter);
+    const resealed: MessageRow[] = [];
+    let previous: { counter: number; hash: Uint8Array } | undefined;
+    for (const m of tail) {
+      const old = decodeEnvelope(m.envelope!).header;
+      const sealed = await sealEnvelope(ctx.env, {
+        header: {
+          ...old,
+          epoch: epoch.epoch,
+          keyId: epoch.keyId,
+          senderLogSeq: mine.head.seq,
+          senderLogHead: mine.head.hash,
+          prevHash: previous && previous.counter === m.counter - 1 ? previous.hash : old.prevHash,
+        },
+        ck: epoch.ck,
+        signingKey: sc.device.signingKey,
+        body: { kind: "text", text: m.text, sentAt: m.sentAt },
+      });
+      resealed.push({ ...m, envelope: sealed.bytes });
+      previous = { counter: m.counter, hash: sealed.hash };
+    }
+    if (!previous) return 0;
+    const last = previous;
+    await ctx.db.transaction("rw", [ctx.db.messages, ctx.db.sendChains], async () => {
+      for (const row of resealed) {
+        const cur = await getMessage(ctx.db, conversationId, row.clientMessageId);
+        if (cur?.status === "pending") await putMessage(ctx.db, { ...cur, envelope: row.envelope });
+      }
+      // The chain's head moves to the new last link only if nothing was sealed after it (the send lock
+      // is held, so nothing was).
+      if (sc.chain?.counter === last.counter) await ctx.db.sendChains.put({ conversationId, counter: last.counter, hash: last.hash });
+    });
+    return resealed.length;
   });
 }
 

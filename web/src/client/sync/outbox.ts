@@ -3,6 +3,7 @@ import { isApiError } from "../transport/api.js";
 import type { ClientContext } from "../context.js";
 import { getDevice, getMessage, listMessages, listMessagesByStatus, putMessage } from "../store/db.js";
 import { withLock } from "../store/lock.js";
+import { resealPending } from "../conversations/messages.js";
 import type { MessageRow, SendFailure } from "../store/rows.js";
 
 /**
@@ -34,43 +35,59 @@ async function markFailed(ctx: ClientContext, m: MessageRow, failure: SendFailur
   });
 }
 
+/** How often one flush seals stale messages again before it lets a refusal stand (a racing epoch each time). */
+const MAX_RESEALS = 3;
+
 /**
  * Posts this device's pending messages of one conversation in counter order. Throws (leaving the rest
- * pending) at the first failure to retry; marks refused ones failed and goes on. Returns how many were
- * posted.
+ * pending) at the first failure to retry; marks refused ones failed and goes on. A `stale_epoch` refusal
+ * is not a failure: the conversation moved to a newer epoch, so the pending messages from that one on are
+ * sealed again under it (resealPending) and posted. Returns how many were posted.
  */
 export async function flushOutbox(ctx: ClientContext, conversationId: ConversationId): Promise<number> {
   return withLock(`outbox:${conversationId}`, async () => {
-    const device = await getDevice(ctx.db);
-    if (!device) return 0;
-    const pending = (await listMessages(ctx.db, conversationId)).filter((m) => m.status === "pending" && m.senderDeviceId === device.deviceId).sort((a, b) => a.counter - b.counter);
     let sent = 0;
-    for (const m of pending) {
-      // The echo of this message (a push, a poll, another tab) may have settled it since the list was read.
-      const cur = await getMessage(ctx.db, conversationId, m.clientMessageId);
-      if (cur?.status !== "pending") continue;
-      if (!cur.envelope) {
-        await markFailed(ctx, cur, { code: "missing_envelope", status: 0, at: ctx.now() });
-        continue;
-      }
-      let seq: number;
-      try {
-        seq = (await ctx.api.postMessage(conversationId, cur.envelope)).seq;
-      } catch (e) {
-        if (classifySendError(e) !== "refused") throw e;
-        const status = isApiError(e) ? e.status : 0;
-        console.warn(`message ${m.clientMessageId} refused by the server:`, e);
-        await markFailed(ctx, cur, { code: isApiError(e) ? e.code.slice(0, 64) : "refused", status, at: ctx.now() });
-        continue;
-      }
-      await ctx.db.transaction("rw", ctx.db.messages, async () => {
-        const now = await getMessage(ctx.db, conversationId, m.clientMessageId);
-        if (now?.status === "pending") await putMessage(ctx.db, { ...now, status: "sent", seq, envelope: undefined });
-      });
-      sent++;
+    for (let reseals = 0; ; reseals++) {
+      const round = await postPending(ctx, conversationId, reseals < MAX_RESEALS);
+      sent += round.sent;
+      if (round.staleFrom === undefined) return sent;
+      await resealPending(ctx, conversationId, round.staleFrom);
     }
-    return sent;
   });
+}
+
+/** One pass over the pending messages; stops at a `stale_epoch` refusal when `reseal` allows one. */
+async function postPending(ctx: ClientContext, conversationId: ConversationId, reseal: boolean): Promise<{ sent: number; staleFrom?: number }> {
+  const device = await getDevice(ctx.db);
+  if (!device) return { sent: 0 };
+  const pending = (await listMessages(ctx.db, conversationId)).filter((m) => m.status === "pending" && m.senderDeviceId === device.deviceId).sort((a, b) => a.counter - b.counter);
+  let sent = 0;
+  for (const m of pending) {
+    // The echo of this message (a push, a poll, another tab) may have settled it since the list was read.
+    const cur = await getMessage(ctx.db, conversationId, m.clientMessageId);
+    if (cur?.status !== "pending") continue;
+    if (!cur.envelope) {
+      await markFailed(ctx, cur, { code: "missing_envelope", status: 0, at: ctx.now() });
+      continue;
+    }
+    let seq: number;
+    try {
+      seq = (await ctx.api.postMessage(conversationId, cur.envelope)).seq;
+    } catch (e) {
+      if (classifySendError(e) !== "refused") throw e;
+      if (reseal && isApiError(e, "stale_epoch")) return { sent, staleFrom: cur.counter };
+      const status = isApiError(e) ? e.status : 0;
+      console.warn(`message ${m.clientMessageId} refused by the server:`, e);
+      await markFailed(ctx, cur, { code: isApiError(e) ? e.code.slice(0, 64) : "refused", status, at: ctx.now() });
+      continue;
+    }
+    await ctx.db.transaction("rw", ctx.db.messages, async () => {
+      const now = await getMessage(ctx.db, conversationId, m.clientMessageId);
+      if (now?.status === "pending") await putMessage(ctx.db, { ...now, status: "sent", seq, envelope: undefined });
+    });
+    sent++;
+  }
+  return { sent };
 }
 
 /** Conversations holding messages this device has not posted yet. */
