@@ -9,6 +9,7 @@ import {
 import type { ClientContext } from "../context.js";
 import { getAccount, getContact, putAccount, putContact } from "../store/db.js";
 import { ClientError } from "../errors.js";
+import { noteRemovedDevices } from "./removals.js";
 import type { ContactProblem, ContactRow } from "../store/rows.js";
 
 /**
@@ -79,6 +80,7 @@ export async function acceptContactLog(ctx: ClientContext, known: ContactRow, fe
   if (next.head.seq === known.head.seq) return known;
   const row: ContactRow = { ...known, log: fetchedLog.map(fromBase64url), head: next.head };
   await putContact(ctx.db, row);
+  await noteRemovedDevices(ctx, known.accountId, await ctx.states.get(ctx.env, known.accountId, known.log), next);
   return row;
 }
 
@@ -93,7 +95,10 @@ export async function refreshLog(ctx: ClientContext, accountId: AccountId): Prom
     const log = res.log.map(fromBase64url);
     const next = await verifyLog(ctx.env, log, accountId);
     assertLogExtends({ head: account.head }, next);
-    if (next.head.seq > account.head.seq) await putAccount(ctx.db, { ...account, log, head: next.head });
+    if (next.head.seq > account.head.seq) {
+      await putAccount(ctx.db, { ...account, log, head: next.head });
+      await noteRemovedDevices(ctx, accountId, await ctx.states.get(ctx.env, accountId, account.log), next);
+    }
     return;
   }
   const contact = await getContact(ctx.db, accountId);

@@ -25,6 +25,7 @@ import { assertNonExtractable } from "./keystore.js";
 import type { LinkApi } from "../transport/link-api.js";
 import { withLock } from "../store/lock.js";
 import { refreshLog, stateOf } from "./logs.js";
+import { noteRemovedDevices } from "./removals.js";
 import { resealRecoveryBlob } from "../recovery/recovery.js";
 import type { AccountRow } from "../store/rows.js";
 
@@ -92,6 +93,8 @@ export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed
   assertNonExtractable(identityKey, historyKey);
   const next: AccountRow = { ...account, identityKey, identityPublic, identityWrapped, historyGeneration: generation, historyKey, historyPublic, historyWrapped, log, head: state.head };
   await putAccount(ctx.db, next);
+  // Nothing the removed device sends from now on is shown on this one (identity/removals.ts).
+  await noteRemovedDevices(ctx, account.accountId, await ctx.states.get(env, account.accountId, account.log), state);
 
   // The other remaining devices get the new identity and history keys, sealed to each of them.
   await shareRotatedSecrets(ctx, linkApi).catch((e: unknown) => console.warn("could not hand the new keys to the other devices:", e));

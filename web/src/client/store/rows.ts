@@ -87,6 +87,11 @@ const conversationCommon = {
   updatedAt: timestamp,
   /** Messages refused on receipt (bad signature, replay, ...): counted and shown, never displayed. */
   rejected: z.number().int().nonnegative(),
+  /**
+   * For each member device this client saw active and then verified removed (revoke or reset), this
+   * conversation's cursor at that moment: nothing the device sent after it is shown (identity/removals.ts).
+   */
+  removedAfter: z.record(deviceIdSchema, z.number().int().nonnegative()).optional(),
 };
 
 /** A 1:1 chat, or a group whose members live in its verified membership log (the `groups` table). */
