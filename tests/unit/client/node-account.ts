@@ -2,7 +2,26 @@
 // LyingServer: its honest posts (log entries, bundles, envelopes) go straight into the server's state, and
 // a revoked device of it, in league with the server, can post what it likes. Shared by the issue-15 tests.
 import { expect } from "vitest";
-import { cryptoEnvFrom, fromBase64url, toBase64url, verifyLog, type AccountState, type ConversationId } from "../../../protocol/index.js";
+import {
+  EntryKind,
+  SignerRole,
+  cryptoEnvFrom,
+  encodeAddDevicePayload,
+  encodeRevokePayload,
+  exportPublic,
+  fromBase64url,
+  generateSigningPair,
+  makeEntry,
+  nextHistoryGeneration,
+  toBase64url,
+  unwrapSecret,
+  verifyLog,
+  type AccountState,
+  type ConversationId,
+} from "../../../protocol/index.js";
+import type { ChatClient } from "../../../web/src/client/client.js";
+import { refreshLog } from "../../../web/src/client/identity/logs.js";
+import { getAccount, getDevice } from "../../../web/src/client/store/db.js";
 import { makeAccount, uniqueUsername, type TestAccount } from "../../support/account.js";
 import { makeEpochBundle, type TestEpoch } from "../../support/conversation.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, revokeEntry, type AccountLog, type TestDevice } from "../../support/device-log.js";
@@ -59,4 +78,44 @@ export function serverStores(server: LyingServer, id: ConversationId, envelope: 
   const seq = c.messages.length + 1;
   c.messages.push({ seq, envelope: toBase64url(envelope), receivedAt: Date.now() });
   c.conversation = { ...c.conversation, lastSeq: seq };
+}
+
+/** A real client's device-log entries, signed in Node with the keys in its own database. */
+export async function clientAddsDevice(server: LyingServer, client: ChatClient, device: TestDevice): Promise<void> {
+  const account = (await getAccount(client.db))!;
+  const own = (await getDevice(client.db))!;
+  const state = await verifyLog(env, account.log);
+  const { bytes } = await makeEntry(
+    env,
+    { kind: EntryKind.addDevice, seq: state.head.seq + 1, prev: state.head.hash, createdAt: Date.now(), payload: encodeAddDevicePayload({ deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic }) },
+    [
+      { role: SignerRole.identity, privateKey: account.identityKey, publicKey: account.identityPublic },
+      { role: SignerRole.device, privateKey: own.signingKey, publicKey: own.signingPublic },
+      { role: SignerRole.newDevice, privateKey: device.signing.privateKey, publicKey: device.signingPublic },
+    ],
+  );
+  server.replaceLog(account.username, [...account.log, bytes].map(toBase64url));
+  await refreshLog(client.ctx, account.accountId);
+}
+
+/**
+ * The client's device revokes `device`: the entry is stored and the client's log extended (its account
+ * keys are not rotated on the device itself; these tests only read with it).
+ */
+export async function clientRevokesDevice(server: LyingServer, client: ChatClient, device: TestDevice): Promise<void> {
+  const account = (await getAccount(client.db))!;
+  const own = (await getDevice(client.db))!;
+  const state = await verifyLog(env, account.log);
+  const previousKey = await unwrapSecret(env, own.vaultKey, account.historyWrapped, "history", account.accountId, true, account.historyGeneration);
+  const move = await nextHistoryGeneration(env, { accountId: account.accountId, previousGeneration: account.historyGeneration, previousKey });
+  const identity = await generateSigningPair(env, true);
+  const identityPublic = await exportPublic(env, identity.publicKey);
+  const payload = encodeRevokePayload({ removedDeviceId: device.deviceId, newIdentityKey: identityPublic, historyGeneration: move.historyGeneration, historyKey: move.historyKey, sealedPreviousHistoryKey: move.sealedPreviousHistoryKey });
+  const { bytes } = await makeEntry(env, { kind: EntryKind.revoke, seq: state.head.seq + 1, prev: state.head.hash, createdAt: Date.now(), payload }, [
+    { role: SignerRole.identity, privateKey: account.identityKey, publicKey: account.identityPublic },
+    { role: SignerRole.newIdentity, privateKey: identity.privateKey, publicKey: identityPublic },
+    { role: SignerRole.device, privateKey: own.signingKey, publicKey: own.signingPublic },
+  ]);
+  server.replaceLog(account.username, [...account.log, bytes].map(toBase64url));
+  await refreshLog(client.ctx, account.accountId);
 }

@@ -22,7 +22,7 @@ import { asCryptoKey } from "../env.js";
 import { ClientError, isClientError } from "../errors.js";
 import { publishGroupMeta } from "../groups/group-meta.js";
 import { openShared } from "../groups/history-shares.js";
-import { assertNoWithheldHead, noteCitedHead, stateOf } from "../identity/logs.js";
+import { assertActiveNow, assertNoWithheldHead, noteCitedHead, stateOf } from "../identity/logs.js";
 import { memberStateAt, requireGroup, syncMembership } from "../groups/membership.js";
 import type { ConversationRow, EpochRow } from "../store/rows.js";
 
@@ -86,10 +86,31 @@ async function statesAtCitedHeads(ctx: ClientContext, ids: readonly AccountId[],
   return members;
 }
 
+/**
+ * A bundle beyond the newest epoch this device holds is news (docs/PROTOCOL.md "Authority is judged
+ * now"): its creator device must be active on its account's log as it stands now, and no member's cited
+ * head may be older than the one the previous epoch cited. `held` is the newest epoch this device held
+ * before the current load; older epochs, and all of them on a device that held none, are history, judged
+ * at their cited heads (so a new device can read what a since-removed device's key covered).
+ */
+async function assertBundleIsNews(ctx: ClientContext, conv: ConversationRow, b: EpochBundle, held: number | undefined): Promise<void> {
+  if (held === undefined || b.epoch <= held) return;
+  const previous = await getEpoch(ctx.db, conv.id, b.epoch - 1);
+  if (previous) {
+    const before = decodeBundle(previous.bundle).heads;
+    for (const h of b.heads) {
+      const was = before.find((x) => x.accountId === h.accountId);
+      if (was && h.seq < was.seq) fail("log_conflict", `epoch ${b.epoch} cites an older device-log head than epoch ${previous.epoch} did`);
+    }
+  }
+  await assertActiveNow(ctx, b.creatorAccountId, b.creatorDeviceId, `the bundle of epoch ${b.epoch}`);
+}
+
 /** Verifies a bundle, unwraps this device's CK (non-extractable) and stores it. */
-async function openAndStore(ctx: ClientContext, conv: ConversationRow, epoch: number, bytes: Uint8Array): Promise<EpochRow> {
+async function openAndStore(ctx: ClientContext, conv: ConversationRow, epoch: number, bytes: Uint8Array, held: number | undefined): Promise<EpochRow> {
   const { account, device } = await me(ctx);
   const decoded = decodeBundle(bytes);
+  await assertBundleIsNews(ctx, conv, decoded, held);
   const membership = await membershipOfBundle(ctx, conv, account.accountId, decoded);
   const params = { conversationId: conv.id, membershipHead: membership.head, members: await statesAtCitedHeads(ctx, membership.members, decoded) };
   const mine = { accountId: account.accountId, deviceId: device.deviceId, boxKey: device.boxKey };
@@ -116,10 +137,11 @@ async function openAndStore(ctx: ClientContext, conv: ConversationRow, epoch: nu
 export async function loadEpochs(ctx: ClientContext, conv: ConversationRow): Promise<Map<number, unknown>> {
   const res = await ctx.api.epochs(conv.id);
   const failed = new Map<number, unknown>();
+  const held = (await latestEpoch(ctx.db, conv.id))?.epoch;
   for (const e of res.epochs) {
     if (await getEpoch(ctx.db, conv.id, e.epoch)) continue;
     try {
-      await openAndStore(ctx, conv, e.epoch, fromBase64url(e.bundle));
+      await openAndStore(ctx, conv, e.epoch, fromBase64url(e.bundle), held);
     } catch (err) {
       failed.set(e.epoch, err);
     }

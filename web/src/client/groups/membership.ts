@@ -1,6 +1,7 @@
 import {
   assertMembershipExtends,
   bytesEqual,
+  decodeMembershipEntry,
   deviceKeyFromLogs,
   fromBase64url,
   isProtocolError,
@@ -16,7 +17,7 @@ import { ensureContactById } from "../identity/contacts.js";
 import type { ClientContext } from "../context.js";
 import { getAccount, getContact, getGroup, putGroup } from "../store/db.js";
 import { ClientError } from "../errors.js";
-import { refreshLog, stateAt } from "../identity/logs.js";
+import { assertActiveNow, refreshLog, stateAt } from "../identity/logs.js";
 import type { GroupRow } from "../store/rows.js";
 
 /**
@@ -50,6 +51,23 @@ export function verifyGroupLog(ctx: ClientContext, id: ConversationId, entries: 
   return verifyMembershipLog(ctx.env, entries, id, memberDeviceKeys(ctx));
 }
 
+/**
+ * Entries past what this device already held must be signed by devices active on their accounts' logs
+ * now (docs/PROTOCOL.md "Authority is judged now"). A group seen for the first time is history: its
+ * entries are judged at the heads they cite, and their cited heads may never go backwards per author
+ * (verifyMembershipLog).
+ */
+async function assertNewAuthorsActive(ctx: ClientContext, entries: readonly Uint8Array[], from: number): Promise<void> {
+  const checked = new Set<string>();
+  for (const bytes of entries.slice(from)) {
+    const { author, seq } = decodeMembershipEntry(bytes);
+    const key = `${author.accountId}/${author.deviceId}`;
+    if (checked.has(key)) continue;
+    await assertActiveNow(ctx, author.accountId, author.deviceId, `membership entry ${seq}`);
+    checked.add(key);
+  }
+}
+
 /** The row for a verified log, keeping what this device learned about the group besides its log. */
 function rowFor(state: MembershipState, entries: readonly Uint8Array[], previous: GroupRow | undefined): GroupRow {
   const { problem: _problem, refusedAt: _refused, ...kept } = previous ?? { conversationId: state.conversationId };
@@ -76,7 +94,10 @@ export async function acceptMembership(ctx: ClientContext, id: ConversationId, e
   let state: MembershipState;
   try {
     state = await verifyGroupLog(ctx, id, entries);
-    if (known) assertMembershipExtends(known, state);
+    if (known) {
+      assertMembershipExtends(known, state);
+      await assertNewAuthorsActive(ctx, entries, known.head.seq + 1);
+    }
   } catch (e) {
     if (!known || !isProtocolError(e) || e.code === "unknown_head") throw e;
     const row: GroupRow = { ...known, problem: { code: e.code, detail: e.message, at: ctx.now() } };

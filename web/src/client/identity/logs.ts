@@ -1,10 +1,12 @@
 import {
   assertLogExtends,
+  fail,
   fromBase64url,
   isProtocolError,
   verifyLog,
   type AccountId,
   type AccountState,
+  type DeviceId,
 } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
 import { getAccount, getContact, putAccount, putContact } from "../store/db.js";
@@ -104,6 +106,18 @@ export async function refreshLog(ctx: ClientContext, accountId: AccountId): Prom
   const contact = await getContact(ctx.db, accountId);
   if (!contact) throw new ClientError("unknown_contact", "no verified log for this account");
   await acceptContactLog(ctx, contact, res.log);
+}
+
+/**
+ * Refuses something new (a membership entry, rename or epoch bundle beyond what this client holds) signed
+ * by a device that is not active on its account's log as it stands now, fetched fresh first. Judging it
+ * at the position it cites is not enough: a revoked device can cite a position from before its removal
+ * (docs/PROTOCOL.md "Authority is judged now").
+ */
+export async function assertActiveNow(ctx: ClientContext, accountId: AccountId, deviceId: DeviceId, what: string): Promise<void> {
+  await refreshLog(ctx, accountId);
+  const now = await stateOf(ctx, accountId);
+  if (!now.devices.some((d) => d.deviceId === deviceId)) fail("unknown_signer", `${what} is signed by a device its account has since removed`);
 }
 
 /**
