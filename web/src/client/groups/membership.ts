@@ -70,9 +70,12 @@ async function assertNewAuthorsActive(ctx: ClientContext, entries: readonly Uint
 
 /** The row for a verified log, keeping what this device learned about the group besides its log. */
 function rowFor(state: MembershipState, entries: readonly Uint8Array[], previous: GroupRow | undefined): GroupRow {
-  const { problem: _problem, refusedAt: _refused, ...kept } = previous ?? { conversationId: state.conversationId };
+  const { problem: _problem, refusedAt: _refused, withheldHead, ...kept } = previous ?? { conversationId: state.conversationId };
+  // A cited head the log now holds is no longer withheld.
+  const stillWithheld = withheldHead && !state.entryHashes.some((h) => bytesEqual(h, withheldHead.hash)) ? { withheldHead } : {};
   return {
     ...kept,
+    ...stillWithheld,
     conversationId: state.conversationId,
     entries: [...entries],
     hashes: [...state.entryHashes],
@@ -104,7 +107,7 @@ export async function acceptMembership(ctx: ClientContext, id: ConversationId, e
     await putGroup(ctx.db, row);
     return row;
   }
-  if (known && !known.problem && !known.refusedAt && state.head.seq === known.head.seq) return known;
+  if (known && !known.problem && !known.refusedAt && !known.withheldHead && state.head.seq === known.head.seq) return known;
   const row = rowFor(state, entries, known);
   // A warning stays until the user has seen a log that verifies again: keep it when this one is no newer.
   if (known?.problem && state.head.seq <= known.head.seq) row.problem = known.problem;
@@ -136,6 +139,26 @@ export async function syncMembership(ctx: ClientContext, id: ConversationId): Pr
     throw e;
   }
   return acceptMembership(ctx, id, entries);
+}
+
+/**
+ * Records that a bundle cited a membership head the served log does not hold (an entry withheld, as a
+ * device-log entry can be: logs.ts noteCitedHead). Sending in the group waits (assertNoWithheldMembership).
+ */
+export async function noteWithheldHead(ctx: ClientContext, id: ConversationId, hash: Uint8Array): Promise<void> {
+  const g = await getGroup(ctx.db, id);
+  if (!g || g.hashes.some((h) => bytesEqual(h, hash)) || g.withheldHead) return;
+  await putGroup(ctx.db, { ...g, withheldHead: { hash, at: ctx.now() } });
+}
+
+/**
+ * Refuses to send in a group while a bundle cites a membership head the server does not serve: the
+ * missing entries may remove a member, who must not get the next message. Fetches the log once more first.
+ */
+export async function assertNoWithheldMembership(ctx: ClientContext, id: ConversationId): Promise<void> {
+  if (!(await getGroup(ctx.db, id))?.withheldHead) return;
+  const g = await syncMembership(ctx, id);
+  if (g.withheldHead) throw new ClientError("membership_withheld", "this group's keys were made for a membership change the server does not provide");
 }
 
 export async function requireGroup(ctx: ClientContext, id: ConversationId): Promise<GroupRow> {

@@ -129,6 +129,11 @@ export const groupRow = z.object({
   problem: z.object({ code: z.string().max(64), detail: z.string(), at: timestamp }).optional(),
   /** When the server started refusing this account as a member (403): it was removed, or the server says so. */
   refusedAt: timestamp.optional(),
+  /**
+   * A membership head an epoch bundle cited that the served log does not hold: the server may be hiding
+   * a change (a removal), so sending in the group waits until the log holds it (epochs.ts).
+   */
+  withheldHead: z.object({ hash: bytes32, at: timestamp }).optional(),
 });
 export type GroupRow = z.infer<typeof groupRow>;
 
@@ -138,6 +143,8 @@ export const epochRow = z.object({
   keyId: bytes32,
   ck: storedKey,
   bundle: bytes,
+  /** When this device stored it: with the bundle's own time, what bounds the epoch's lifetime (epochs.ts). */
+  storedAt: timestamp.optional(),
 });
 export type EpochRow = z.infer<typeof epochRow>;
 
