@@ -70,6 +70,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block" });
   bobPage = await context.newPage();
   bobPage.on("pageerror", (e) => pageErrors.push(e.message));
+  bobPage.on("console", (m) => { if (process.env.DEBUG_E2E) console.log("[bob]", m.text()); });
 });
 
 afterAll(async () => {
