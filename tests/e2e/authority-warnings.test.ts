@@ -31,7 +31,8 @@ import { launchBrowser } from "./harness";
 import { nodeApi } from "./link-helpers";
 
 const SHOTS = "/tmp/shots";
-const TIMEOUT_MS = 30_000;
+// Generous: on a loaded machine the first sync pass after a reload can fail once and wait out a retry.
+const TIMEOUT_MS = 60_000;
 const baseURL = inject("baseURL");
 const api = nodeApi(baseURL);
 
