@@ -1,12 +1,16 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import type { ConversationId } from "../../../protocol/index.js";
-import { getContact } from "../../../web/src/client/store/db.js";
+import { cryptoEnvFrom, decodeBundle, fromBase64url, openEpochBundle, verifyLog, type ConversationId } from "../../../protocol/index.js";
+import { getAccount, getContact } from "../../../web/src/client/store/db.js";
 import { applyFrame } from "../../../web/src/client/sync/push.js";
 import { conversationView, messageViews } from "../../../web/src/client/views/views.js";
+import type { TestAccount } from "../../support/account.js";
 import { makeEnvelope } from "../../support/conversation.js";
+import { makeDevice } from "../../support/device-log.js";
 import { clientOn } from "./helpers.js";
 import { LyingServer } from "./lying-server.js";
-import { makesDirectEpoch, registerNodeAccount, revokes, serverStores, twoDevices } from "./node-account.js";
+import { clientAddsDevice, clientRevokesDevice, makesDirectEpoch, registerNodeAccount, revokes, serverStores, twoDevices } from "./node-account.js";
+
+const env = cryptoEnvFrom(globalThis.crypto);
 
 // Issue 15 item 3: after Bob's client has verified Alice's revoke of her device A2, A2 (with the server)
 // injects a new message under the old epoch, citing Alice's log from before the revoke. Once a client has
@@ -62,5 +66,39 @@ describe("a revoked device's late message", () => {
     const again = clientOn(s.server, db);
     await again.sync.syncNow();
     expect(await shown(again, s.id)).toEqual({ rejected: 0, messages: [`${s.alice.username}:from A2 before the revoke`] });
+  });
+});
+
+describe("a revoked device's late message, on the account's remaining device", () => {
+  test("Alice's own device shows what A2 wrote before the revoke, and nothing A2 writes after it", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const server = new LyingServer();
+    const alice = clientOn(server);
+    const bob = clientOn(server);
+    await alice.signUp("alice");
+    await bob.signUp("bob");
+    const a2 = await makeDevice();
+    await clientAddsDevice(server, alice, a2);
+    const before = (await getAccount(alice.db))!;
+    const id = await alice.startChat("bob");
+    // A2 opens epoch 0 (made by Alice's first device, wrapped to A2 too) and writes under it.
+    const bytes = fromBase64url(server.conversations.get(id)!.epochs.get(0)!);
+    const b = decodeBundle(bytes);
+    const logOf = (name: string) => server.accounts.get(server.accountIdOf(name))!.log.map(fromBase64url);
+    const members = new Map([
+      [before.accountId, await verifyLog(env, logOf("alice"))],
+      [server.accountIdOf("bob"), await verifyLog(env, logOf("bob"))],
+    ]);
+    const { ck } = await openEpochBundle(env, bytes, { conversationId: id, membershipHead: b.membershipHead, members, me: { accountId: before.accountId, deviceId: a2.deviceId, boxKey: a2.box.privateKey } });
+    const asA2 = { accountId: before.accountId, deviceId: a2.deviceId, state: members.get(before.accountId)!, keys: { deviceSigning: a2.signing } } as unknown as TestAccount;
+    const epoch = { conversationId: id, epoch: 0, keyId: b.keyId, ck, bundle: b, bytes };
+    serverStores(server, id, (await makeEnvelope(asA2, epoch, "from A2 before the revoke")).bytes);
+    await alice.sync.syncNow();
+    expect((await messageViews(alice.db, id)).map((m) => m.text)).toEqual(["from A2 before the revoke"]);
+
+    await clientRevokesDevice(server, alice, a2);
+    serverStores(server, id, (await makeEnvelope(asA2, epoch, "late, from the revoked A2")).bytes);
+    await alice.sync.syncNow();
+    expect(await shown(alice, id)).toEqual({ rejected: 1, messages: ["alice:from A2 before the revoke"] });
   });
 });
