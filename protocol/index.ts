@@ -9,6 +9,7 @@ export * from "./subtle.js";
 export * from "./device-log.js";
 export * from "./log-payloads.js";
 export * from "./history-chain.js";
+export * from "./fingerprint.js";
 export * from "./link.js";
 export * from "./recovery-blob.js";
 export * from "./device-secrets.js";

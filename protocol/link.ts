@@ -1,7 +1,9 @@
 import { fromBase64url, toBase64url } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import { fail } from "./errors.js";
-import { AccountId } from "./ids.js";
+import { verifyLog } from "./device-log.js";
+import { accountFingerprint } from "./fingerprint.js";
+import type { AccountId } from "./ids.js";
 import { Label } from "./labels.js";
 import { HASH_BYTES, IV_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, aesGcmDecrypt, aesGcmEncrypt, hkdf, importAesKey, importSeed, labelled, x25519 } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
@@ -11,7 +13,11 @@ import type { CryptoEnv, Key } from "./subtle.js";
  * both derive directional channel keys from X25519 of their ephemeral keys, salted with the offer's
  * secret; the server relays only frames it cannot read. docs/PROTOCOL.md "Linking a device".
  */
-export const LINK_VERSION = 1;
+/**
+ * Version 2: the accept carries the account's genesis entry instead of a bare id and username (version 1
+ * let whoever answered the code first name any account). Offers and frames of version 1 are refused.
+ */
+export const LINK_VERSION = 2;
 export const LINK_OFFER_PREFIX = "sealed-link:";
 /** An offer is refused this long after it was made (N refreshes its QR code every minute). */
 export const LINK_OFFER_LIFETIME_MS = 5 * 60_000;
@@ -19,6 +25,8 @@ const CLOCK_SKEW_MS = 60_000;
 export const LINK_ID_BYTES = 16;
 export const LINK_SECRET_BYTES = 32;
 export const MAX_LINK_FRAME_BYTES = 64 * 1024;
+/** A genesis entry is at most 578 bytes (docs/PROTOCOL.md "Device log"); the accept allows up to this. */
+export const MAX_LINK_GENESIS_BYTES = 1024;
 
 export interface LinkOffer {
   readonly linkId: Uint8Array;
@@ -102,8 +110,11 @@ export async function deriveLinkChannel(
 export type LinkMessage =
   /** N -> O, first: proves N holds the channel key; names the device and its public keys (nothing secret). */
   | { type: "hello"; deviceName: string; deviceSigningKey: Uint8Array; deviceBoxKey: Uint8Array }
-  /** O -> N, after the user on O accepted: proves O holds the channel key; names the account to join. */
-  | { type: "accept"; accountId: AccountId; username: string }
+  /**
+   * O -> N, after the user on O accepted: proves O holds the channel key; names the account to join by its
+   * genesis entry, whose hash is the account id and which holds the username (verifyLinkAccept).
+   */
+  | { type: "accept"; genesis: Uint8Array }
   /** O -> N: the account secrets (PKCS#8), and the log head N must build on. */
   | { type: "secrets"; identityKey: Uint8Array; historyGeneration: number; historyKey: Uint8Array; headSeq: number; headHash: Uint8Array }
   /** N -> O: N's add-device entry body and its own (new device) signature over it. */
@@ -119,7 +130,7 @@ export function encodeLinkMessage(m: LinkMessage): Uint8Array {
     case "hello":
       return w.str(m.deviceName).fixed(m.deviceSigningKey, PUBLIC_KEY_BYTES).fixed(m.deviceBoxKey, PUBLIC_KEY_BYTES).finish();
     case "accept":
-      return w.fixed(AccountId.toBytes(m.accountId), 32).str(m.username).finish();
+      return w.vbytes(m.genesis).finish();
     case "secrets":
       return w.vbytes(m.identityKey).u32(m.historyGeneration).vbytes(m.historyKey).u32(m.headSeq).fixed(m.headHash, HASH_BYTES).finish();
     case "request":
@@ -138,7 +149,7 @@ export function decodeLinkMessage(bytes: Uint8Array): LinkMessage {
       m = { type: "hello", deviceName: r.str(64, "deviceName"), deviceSigningKey: r.fixed(PUBLIC_KEY_BYTES, "deviceSigningKey"), deviceBoxKey: r.fixed(PUBLIC_KEY_BYTES, "deviceBoxKey") };
       break;
     case TYPE.accept:
-      m = { type: "accept", accountId: AccountId.fromBytes(r.fixed(32, "accountId")), username: r.str(32, "username") };
+      m = { type: "accept", genesis: r.vbytes(1, MAX_LINK_GENESIS_BYTES, "genesis") };
       break;
     case TYPE.secrets:
       m = { type: "secrets", identityKey: r.vbytes(16, 256, "identityKey"), historyGeneration: r.u32("historyGeneration"), historyKey: r.vbytes(16, 256, "historyKey"), headSeq: r.u32("headSeq"), headHash: r.fixed(HASH_BYTES, "headHash") };
@@ -154,6 +165,23 @@ export function decodeLinkMessage(bytes: Uint8Array): LinkMessage {
   }
   r.end();
   return m;
+}
+
+/** The account an accept names, proven: a genesis entry that verifies on its own, and its hash. */
+export interface LinkAccount {
+  readonly accountId: AccountId;
+  readonly username: string;
+  readonly fingerprint: string;
+}
+
+/**
+ * Verifies the genesis entry of an accept (self-signed by the keys it names, kind genesis at position 0)
+ * and returns the account it proves: its id is the entry's hash, so a sender cannot pair one account's id
+ * with another's name. The new device then joins exactly this id (its log must verify under it).
+ */
+export async function verifyLinkAccept(env: CryptoEnv, m: Extract<LinkMessage, { type: "accept" }>): Promise<LinkAccount> {
+  const state = await verifyLog(env, [m.genesis]);
+  return { accountId: state.accountId, username: state.username, fingerprint: accountFingerprint(state.accountId) };
 }
 
 function frameAad(linkId: Uint8Array, direction: number, seq: number): Uint8Array {

@@ -275,11 +275,16 @@ export async function verifyMembershipLog(env: CryptoEnv, entries: readonly Uint
   let state: Omit<MembershipState, "head" | "entryHashes"> | undefined;
   let prev = ZERO;
   const hashes: Uint8Array[] = [];
+  // The newest device-log position each author account cited so far: cited heads never go backwards, so
+  // a device revoked at some position cannot sign after an entry citing a later one.
+  const cited = new Map<AccountId, number>();
   for (const [i, bytes] of entries.entries()) {
     const e = decodeMembershipEntry(bytes);
     if (e.conversationId !== conversationId) fail("wrong_context", `membership entry ${i} is for another conversation`);
     if (e.seq !== i) fail("chain_broken", `expected membership entry ${i}, got ${e.seq}`);
     if (!bytesEqual(e.prev, prev)) fail("chain_broken", `membership entry ${i} does not chain to the previous entry`);
+    if (e.author.logSeq < (cited.get(e.author.accountId) ?? 0)) fail("log_conflict", `membership entry ${i} cites an older head of its author's device log than an earlier entry`);
+    cited.set(e.author.accountId, e.author.logSeq);
     const key = await deviceKeyAt(e.author);
     if (!key) fail("unknown_signer", `membership entry ${i} is signed by a device that is not active on its author's log`);
     if (!(await verify(env, key, e.signature, membershipSigningInput(e.body)))) fail("bad_signature", `membership entry ${i} signature does not verify`);

@@ -12,7 +12,7 @@ import { rememberSecret } from "./known-secrets";
 import { ApiContact, nodeApi, waitForCount } from "./link-helpers";
 import { writeQrY4m } from "./y4m";
 import { linkFramesResponse } from "../../protocol/api.js";
-import { createLinkResponder, deriveLinkChannel, fromBase64url, openLinkFrame, parseLinkOffer, sealLinkFrame, toBase64url } from "../../protocol/index.js";
+import { accountFingerprint, createLinkResponder, deriveLinkChannel, fromBase64url, openLinkFrame, parseLinkOffer, sealLinkFrame, toBase64url } from "../../protocol/index.js";
 import { createAccount } from "../support/account.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { getLinkFrames, postLinkFrame, respondToLink } from "../support/link-relay.js";
@@ -181,12 +181,14 @@ describe("a code photographed by a stranger", () => {
       const framesFromNew = async () => linkFramesResponse.parse(await (await getLinkFrames(api, linkId, "new", 0, { cookie: eve.cookie })).json()).frames;
       await expect.poll(async () => (await framesFromNew()).length, { timeout: 15_000 }).toBe(1);
       expect((await openLinkFrame(testCrypto, channel, fromBase64url((await framesFromNew())[0]!.frame))).type).toBe("hello");
-      const accept = await sealLinkFrame(testCrypto, channel, { type: "accept", accountId: eve.accountId, username: eve.username });
+      const accept = await sealLinkFrame(testCrypto, channel, { type: "accept", genesis: eve.genesis });
       expect((await postLinkFrame(api, linkId, "existing", accept, { cookie: eve.cookie })).status).toBe(201);
 
       const ask = n.getByTestId("confirm-account");
       await ask.waitFor({ timeout: 15_000 });
       expect(await ask.textContent()).toContain(`You are joining @${eve.username}. Is this your account?`);
+      // The name and fingerprint are those proven by Eve's genesis entry: her own account, never another's.
+      expect(await n.getByTestId("confirm-fingerprint").textContent()).toContain(accountFingerprint(eve.accountId));
       expect(await framesFromNew()).toHaveLength(1); // still only the hello: nothing signed yet
       await n.getByRole("button", { name: "No" }).click();
       await n.getByText("Linking stopped").waitFor();

@@ -3,7 +3,7 @@ import { accountLogResponse, linkFramesResponse, type LinkSide } from "../../pro
 import { bytesEqual, fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { EntryKind, SignerRole, assembleEntry, decodeEntryBody, encodeEntryBody, signEntryBody, verifyLog, LOG_VERSION } from "../../protocol/device-log.js";
 import { decodeAddDevicePayload, encodeAddDevicePayload } from "../../protocol/log-payloads.js";
-import { createLinkOffer, createLinkResponder, deriveLinkChannel, openLinkFrame, parseLinkOffer, sealLinkFrame, type LinkChannel, type LinkMessage } from "../../protocol/link.js";
+import { createLinkOffer, createLinkResponder, deriveLinkChannel, openLinkFrame, parseLinkOffer, sealLinkFrame, type LinkChannel, type LinkMessage, verifyLinkAccept } from "../../protocol/link.js";
 import { exportPublic } from "../../protocol/primitives.js";
 import type { Key } from "../../protocol/subtle.js";
 import { createAccount, logIn } from "../support/account.js";
@@ -71,7 +71,7 @@ test("a new device joins an account through the relay, carrying only ciphertext,
 
   // accept and secrets: O sends the account and its keys (PKCS#8 of its transferable copies).
   const pkcs8 = async (key: Key) => new Uint8Array((await testCrypto.subtle.exportKey("pkcs8", key)) as ArrayBuffer);
-  await O.send({ type: "accept", accountId: alice.accountId, username: alice.username });
+  await O.send({ type: "accept", genesis: alice.genesis });
   await O.send({
     type: "secrets",
     identityKey: await pkcs8(alice.keys.identity.privateKey),
@@ -80,7 +80,7 @@ test("a new device joins an account through the relay, carrying only ciphertext,
     headSeq: alice.state.head.seq,
     headHash: alice.state.head.hash,
   });
-  const accept = expectType(await N.receive(), "accept");
+  const accept = await verifyLinkAccept(testCrypto, expectType(await N.receive(), "accept"));
   const secrets = expectType(await N.receive(), "secrets");
   expect(accept.accountId).toBe(alice.accountId);
 

@@ -9,7 +9,10 @@ import {
   cryptoEnvFrom,
   decodeBundle,
   decodeEnvelope,
+  decodeMembershipEntry,
   fromBase64url,
+  membersAt,
+  membershipEntryHash,
   toBase64url,
   verifyLog,
   verifyLogin,
@@ -28,7 +31,11 @@ interface Account {
 
 interface Conv {
   conversation: Conversation;
+  /** A group's membership log, as posted (the fake server stores entries in order, unchecked). */
+  membership?: string[];
   epochs: Map<number, string>;
+  /** The newest epoch stored the honest way (POST or storeEpoch); what a test plants directly does not count. */
+  newestPosted?: number;
   messages: StoredMessage[];
   byClientId: Map<string, number>;
 }
@@ -217,15 +224,21 @@ export class FakeServer {
       const s = this.session(cookie);
       return { json: { conversations: [...this.conversations.values()].filter((c) => c.conversation.members.includes(s.accountId)).map((c) => c.conversation) } };
     }
+    const group = await this.groupRoute(method, p, body, cookie);
+    if (group) return group;
     if ((m = p.match(/^\/api\/conversations\/([^/]+)\/epochs$/))) {
       const c = this.conv(m[1]!, this.session(cookie).accountId);
       if (method === "GET") return { json: { epochs: [...c.epochs].sort((a, b) => a[0] - b[0]).map(([epoch, bundle]) => ({ epoch, bundle })) } };
       const bundle = String(body?.bundle);
-      const epoch = decodeBundle(fromBase64url(bundle)).epoch;
+      const decoded = decodeBundle(fromBase64url(bundle));
+      const epoch = decoded.epoch;
+      // As the worker: a group epoch must be made for the group's current membership head.
+      if (c.membership && toBase64url(decoded.membershipHead) !== toBase64url(await this.membershipHead(c))) throw new HttpError(409, "stale_membership");
       if (c.epochs.has(epoch)) throw new HttpError(409, "epoch_exists");
       // As the real server: epochs advance by exactly one.
       if (epoch !== (c.epochs.size === 0 ? 0 : Math.max(...c.epochs.keys()) + 1)) throw new HttpError(400, "invalid_epoch");
       c.epochs.set(epoch, bundle);
+      c.newestPosted = epoch;
       this.push(c.conversation.members, { type: "epoch", conversationId: c.conversation.id, epoch });
       return { json: { epoch } };
     }
@@ -243,7 +256,7 @@ export class FakeServer {
       const dup = c.byClientId.get(cmid);
       if (dup !== undefined) return { json: { seq: dup, duplicate: true } };
       // As the real server: nothing new under an epoch older than the newest.
-      if ([...c.epochs.keys()].some((e) => e > header.epoch)) throw new HttpError(409, "stale_epoch");
+      if ((c.newestPosted ?? -1) > header.epoch) throw new HttpError(409, "stale_epoch");
       const seq = c.messages.length + 1;
       const stored = { seq, envelope, receivedAt: this.clock++ };
       c.messages.push(stored);
@@ -265,5 +278,54 @@ export class FakeServer {
       return { json: {} };
     }
     throw new HttpError(404, "not_found");
+  }
+
+  private async membershipHead(c: Conv): Promise<Uint8Array> {
+    return membershipEntryHash(env, decodeMembershipEntry(fromBase64url(c.membership!.at(-1)!)).body);
+  }
+
+  /** The group routes (docs/API.md "Groups"): create, read and extend the membership log, the sealed name. */
+  private async groupRoute(method: string, p: string, body: Record<string, unknown> | undefined, cookie: string | undefined): Promise<{ json: unknown } | undefined> {
+    let m: RegExpMatchArray | null;
+    if (method === "POST" && p === "/api/groups") {
+      this.session(cookie);
+      const entry = String(body?.entry);
+      const e = decodeMembershipEntry(fromBase64url(entry));
+      const members = membersAt([fromBase64url(entry)], 0).map((x) => x.accountId);
+      const conversation: Conversation = { id: e.conversationId, kind: "group", members, createdAt: this.clock++, lastSeq: 0, meta: null };
+      this.conversations.set(e.conversationId, { conversation, epochs: new Map(), messages: [], byClientId: new Map(), membership: [entry] });
+      this.push(members, { type: "conversation", conversationId: e.conversationId });
+      return { json: { conversation } };
+    }
+    if ((m = p.match(/^\/api\/conversations\/([^/]+)\/membership$/))) {
+      const c = this.conv(m[1]!, this.session(cookie).accountId);
+      if (!c.membership) throw new HttpError(404, "not_found");
+      if (method === "GET") return { json: { entries: c.membership } };
+      const entry = String(body?.entry);
+      if (decodeMembershipEntry(fromBase64url(entry)).seq !== c.membership.length) throw new HttpError(409, "membership_conflict");
+      this.appendMembership(c, entry);
+      return { json: { seq: c.membership.length - 1 } };
+    }
+    if ((m = p.match(/^\/api\/conversations\/([^/]+)\/history-shares$/))) {
+      this.conv(m[1]!, this.session(cookie).accountId);
+      return { json: { shares: [] } };
+    }
+    if (method === "PUT" && (m = p.match(/^\/api\/conversations\/([^/]+)\/meta$/))) {
+      const c = this.conv(m[1]!, this.session(cookie).accountId);
+      if (c.conversation.kind !== "group") throw new HttpError(400, "invalid_meta");
+      c.conversation = { ...c.conversation, meta: String(body?.meta) };
+      return { json: undefined };
+    }
+    return undefined;
+  }
+
+  /** Appends an entry to a group's log as stored (a member's post, or an operator editing the rows). */
+  appendMembership(c: Conv, entry: string): void {
+    const before = c.conversation.members;
+    c.membership!.push(entry);
+    const members = membersAt(c.membership!.map(fromBase64url), c.membership!.length - 1).map((x) => x.accountId);
+    c.conversation = { ...c.conversation, members };
+    const seq = c.membership!.length - 1;
+    this.push([...new Set([...before, ...members])], { type: "membership", conversationId: c.conversation.id, seq });
   }
 }

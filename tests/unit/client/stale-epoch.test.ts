@@ -26,7 +26,9 @@ async function bobMakesNextEpoch(server: FakeServer, bob: Client, alice: Client,
     members: [await stateOf(bob.ctx, a.accountId), await stateOf(bob.ctx, b.accountId)],
     createdAt: Date.now(),
   });
-  server.conversations.get(id)!.epochs.set(epoch, toBase64url(made.bytes));
+  const c = server.conversations.get(id)!;
+  c.epochs.set(epoch, toBase64url(made.bytes));
+  c.newestPosted = epoch;
 }
 
 describe("a message under an old epoch", () => {

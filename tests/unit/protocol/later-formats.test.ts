@@ -64,7 +64,7 @@ describe("link offer: every field", () => {
 describe("link messages round-trip", () => {
   const message: fc.Arbitrary<LinkMessage> = fc.oneof(
     fc.record({ type: fc.constant("hello" as const), deviceName: fc.string({ maxLength: 20 }), deviceSigningKey: bytes(32), deviceBoxKey: bytes(32) }),
-    fc.record({ type: fc.constant("accept" as const), accountId: bytes(32).map((b) => AccountId.fromBytes(b)), username: fc.constantFrom("alice", "bob_2") }),
+    fc.record({ type: fc.constant("accept" as const), genesis: fc.uint8Array({ minLength: 1, maxLength: 1024 }) }),
     fc.record({ type: fc.constant("secrets" as const), identityKey: fc.uint8Array({ minLength: 16, maxLength: 80 }), historyGeneration: fc.nat(), historyKey: fc.uint8Array({ minLength: 16, maxLength: 80 }), headSeq: fc.nat(), headHash: bytes(32) }),
     fc.record({ type: fc.constant("request" as const), entryBody: fc.uint8Array({ minLength: 1, maxLength: 200 }), signature: bytes(64) }),
     fc.record({ type: fc.constant("done" as const), seq: fc.nat() }),

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  accountFingerprint,
+  verifyLinkAccept,
+  MAX_LINK_GENESIS_BYTES,
+  decodeLinkMessage,
+  Writer,
   EntryKind,
   LOG_VERSION,
   SignerRole,
@@ -55,7 +60,9 @@ describe("link channel", () => {
     const send = (from: LinkChannel, to: LinkChannel, m: Parameters<typeof sealLinkFrame>[2]) => sealLinkFrame(env, from, m).then((f) => openLinkFrame(env, to, f));
 
     expect(await send(newSide, existingSide, { type: "hello", deviceName: "Alice's laptop", deviceSigningKey: fresh.signingPub, deviceBoxKey: fresh.boxPub })).toMatchObject({ type: "hello", deviceName: "Alice's laptop" });
-    expect(await send(existingSide, newSide, { type: "accept", accountId: alice.state.accountId, username: "alice" })).toEqual({ type: "accept", accountId: alice.state.accountId, username: "alice" });
+    const accept = await send(existingSide, newSide, { type: "accept", genesis: alice.log[0]! });
+    if (accept.type !== "accept") throw new Error("expected accept");
+    expect(await verifyLinkAccept(env, accept)).toEqual({ accountId: alice.state.accountId, username: "alice", fingerprint: accountFingerprint(alice.state.accountId) });
     const aikPkcs8 = new Uint8Array((await env.subtle.exportKey("pkcs8", alice.identity.privateKey)) as ArrayBuffer);
     const ahkPkcs8 = new Uint8Array((await env.subtle.exportKey("pkcs8", alice.history.privateKey)) as ArrayBuffer);
     const secrets = await send(existingSide, newSide, { type: "secrets", identityKey: aikPkcs8, historyGeneration: 0, historyKey: ahkPkcs8, headSeq: alice.state.head.seq, headHash: alice.state.head.hash });
@@ -104,5 +111,25 @@ describe("link channel", () => {
     expect(await codeOf(() => openLinkFrame(env, existingSide, altered))).toBe("decrypt_failed");
     const back = await sealLinkFrame(env, existingSide, { type: "done", seq: 0 });
     expect(await codeOf(() => openLinkFrame(env, existingSide, back))).toBe("wrong_context"); // reflected to its sender
+  });
+});
+
+describe("link accept (version 2)", () => {
+  it("is bounded on decode: an empty or oversized genesis and the version-1 layout are refused", async () => {
+    const accept = (n: number) => new Writer().u8(2).vbytes(new Uint8Array(n)).finish();
+    expect(await codeOf(async () => decodeLinkMessage(accept(0)))).toBe("out_of_bounds");
+    expect(await codeOf(async () => decodeLinkMessage(accept(MAX_LINK_GENESIS_BYTES + 1)))).toBe("out_of_bounds");
+    // Version 1: a 32-byte account id, then a username the sender chose.
+    const v1 = new Writer().u8(2).fixed(new Uint8Array(32), 32).str("alice").finish();
+    expect(await codeOf(async () => decodeLinkMessage(v1))).toMatch(/out_of_bounds|malformed/);
+  });
+
+  it("proves the account: a genesis that does not verify, or any entry but a genesis, is refused", async () => {
+    const alice = await makeAccount("alice");
+    const tampered = Uint8Array.from(alice.log[0]!);
+    tampered[tampered.length - 1]! ^= 1;
+    expect(await codeOf(() => verifyLinkAccept(env, { type: "accept", genesis: tampered }))).toBe("bad_signature");
+    const fingerprint = accountFingerprint(alice.state.accountId);
+    expect(fingerprint).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}( [0-9A-HJKMNP-TV-Z]{4}){3}$/);
   });
 });

@@ -131,6 +131,18 @@ describe("membership log", () => {
     expect(await codeOf(() => g.verify())).toBe("unknown_signer");
   });
 
+  it("refuses an entry whose cited head is older than one its author cited earlier in the log (a revoked device citing the past)", async () => {
+    const { alice, dave, g } = await created();
+    const laptop = await addDevice(alice);
+    const before = alice.state;
+    await revokeDevice(alice, laptop);
+    await g.write(alice, { kind: MembershipKind.setHistory, historyForNewMembers: true });
+    expect((await g.verify()).historyForNewMembers).toBe(true);
+    // The laptop, revoked, cites Alice's log from before its removal, where it was still active.
+    await g.write({ ...alice, state: before }, { kind: MembershipKind.add, accountId: dave.state.accountId, role: GroupRole.admin }, { device: laptop });
+    expect(await codeOf(() => g.verify())).toBe("log_conflict");
+  });
+
   it("needs the author's log up to the cited head, and refuses a head that contradicts it", async () => {
     const { alice, dave, g } = await created();
     const ahead = { ...alice, state: { ...alice.state, head: { seq: alice.state.head.seq + 1, hash: new Uint8Array(32) } } };

@@ -28,6 +28,7 @@ export type ClientErrorCode =
   | "invalid_device_name" // empty or longer than MAX_DEVICE_NAME
   | "epoch_withheld" // the server claims a newer epoch exists but serves no valid bundle for it
   | "contact_log_withheld" // the contact's messages cite a device-log position the server does not serve
+  | "membership_withheld" // a group's epoch cites a membership-log entry the server does not serve
   | "not_member" // this account is no longer a member of the group (removed or left)
   | "not_admin" // only the group's admins may do that
   | "history_not_shared" // an epoch of a group from before this account joined, whose key nobody shared

@@ -46,6 +46,7 @@ const CLIENT_TEXT: Record<string, string> = {
   invalid_device_name: "Give the device a name of 1 to 64 characters.",
   epoch_withheld: "Sending is paused: the server says this chat has a newer encryption key but doesn't provide a valid one, so your message could reach someone who was removed. Try again later.",
   contact_log_withheld: "Sending is paused: this contact's messages mention a newer list of their devices than the server provides, so a removed device could still get your message. Try again in a moment.",
+  membership_withheld: "Sending is paused: this group's newest key was made for a membership change the server doesn't provide, so a removed member could still get your message. Try again in a moment.",
   not_member: "You are no longer a member of this group.",
   not_admin: "Only the group's admins can do that.",
   history_not_shared: "These messages were written before you joined, and this group doesn't share earlier messages with new members.",

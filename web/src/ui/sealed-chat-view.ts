@@ -245,6 +245,12 @@ export class SealedChatView extends LitElement {
             the server may be hiding a removed device.
           </p>`
         : nothing}
+      ${group?.membershipWithheld && !removed
+        ? html`<p class="status" role="alert" data-testid="membership-withheld">
+            This group's newest key was made for a change to its members that the server doesn't provide. Sending is paused until it
+            does: the server may be hiding a removed member.
+          </p>`
+        : nothing}
       ${c.rejected > 0
         ? html`<p class="status" role="status">
             ${c.rejected === 1 ? "1 message" : `${c.rejected} messages`} failed security checks and ${c.rejected === 1 ? "was" : "were"} hidden.

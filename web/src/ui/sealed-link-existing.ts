@@ -225,6 +225,7 @@ export class SealedLinkExisting extends LitElement {
       case "confirm":
         return html`<p>This device asks to join your account:</p>
           <p class="device" data-testid="link-device-name">${s.hello.deviceName}</p>
+          <p data-testid="link-account-fingerprint">The new device must show your account’s fingerprint: <strong>${s.hello.accountFingerprint}</strong></p>
           <div class="warning" role="alert" data-testid="link-warning">
             <span>${warningIcon}</span>
             <p><strong>Only scan a code shown on your own screen. Anyone who links a device can read all your messages.</strong></p>

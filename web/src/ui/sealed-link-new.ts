@@ -211,6 +211,7 @@ export class SealedLinkNew extends LitElement {
       case "confirm-account":
         return html`<h1 tabindex="-1">Is this your account?</h1>
           <div class="ask" role="alert" data-testid="confirm-account">You are joining <strong>@${s.username}</strong>. Is this your account?</div>
+          <p data-testid="confirm-fingerprint">Account fingerprint: <strong>${s.fingerprint}</strong>. Your other device shows the same one.</p>
           <p>Only say yes if you started linking on your own device, signed in as @${s.username}.</p>
           <div class="actions">
             <button class="secondary" type="button" @click=${() => this.reply(false)}>No</button>

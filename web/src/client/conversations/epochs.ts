@@ -1,4 +1,5 @@
 import {
+  assertCurrentEpoch,
   bytesEqual,
   createEpochBundle,
   decodeBundle,
@@ -22,8 +23,8 @@ import { asCryptoKey } from "../env.js";
 import { ClientError, isClientError } from "../errors.js";
 import { publishGroupMeta } from "../groups/group-meta.js";
 import { openShared } from "../groups/history-shares.js";
-import { noteCitedHead, stateOf, stateOfLog, withheldHeadChecked } from "../identity/logs.js";
-import { memberStateAt, requireGroup, syncMembership } from "../groups/membership.js";
+import { assertActiveNow, noteCitedHead, refreshLog, stateOf, stateOfLog, withheldHeadChecked } from "../identity/logs.js";
+import { assertNoWithheldMembership, memberStateAt, noteWithheldHead, requireGroup, syncMembership } from "../groups/membership.js";
 import type { AccountRow, ContactRow, ConversationRow, DeviceRow, EpochRow } from "../store/rows.js";
 
 /** The first epoch of a conversation. */
@@ -77,7 +78,10 @@ async function membershipOfBundle(ctx: ClientContext, conv: ConversationRow, sel
     g = await syncMembership(ctx, conv.id);
     at = g.hashes.findIndex((h) => bytesEqual(h, b.membershipHead));
   }
-  if (at < 0) fail("unknown_head", "bundle cites a membership head this device has not verified");
+  if (at < 0) {
+    await noteWithheldHead(ctx, conv.id, b.membershipHead);
+    fail("unknown_head", "bundle cites a membership head this device has not verified");
+  }
   return { head: b.membershipHead, members: membersAt(g.entries, at).map((m) => m.accountId) };
 }
 
@@ -101,10 +105,31 @@ async function statesAtCitedHeads(ctx: ClientContext, ids: readonly AccountId[],
   return members;
 }
 
+/**
+ * A bundle beyond the newest epoch this device holds is news (docs/PROTOCOL.md "Authority is judged
+ * now"): its creator device must be active on its account's log as it stands now, and no member's cited
+ * head may be older than the one the previous epoch cited. `held` is the newest epoch this device held
+ * before the current load; older epochs, and all of them on a device that held none, are history, judged
+ * at their cited heads (so a new device can read what a since-removed device's key covered).
+ */
+async function assertBundleIsNews(ctx: ClientContext, conv: ConversationRow, b: EpochBundle, held: number | undefined): Promise<void> {
+  if (held === undefined || b.epoch <= held) return;
+  const previous = await getEpoch(ctx.db, conv.id, b.epoch - 1);
+  if (previous) {
+    const before = decodeBundle(previous.bundle).heads;
+    for (const h of b.heads) {
+      const was = before.find((x) => x.accountId === h.accountId);
+      if (was && h.seq < was.seq) fail("log_conflict", `epoch ${b.epoch} cites an older device-log head than epoch ${previous.epoch} did`);
+    }
+  }
+  await assertActiveNow(ctx, b.creatorAccountId, b.creatorDeviceId, `the bundle of epoch ${b.epoch}`);
+}
+
 /** Verifies a bundle, unwraps this device's CK (non-extractable) and stores it. */
-async function openAndStore(ctx: ClientContext, conv: ConversationRow, epoch: number, bytes: Uint8Array): Promise<EpochRow> {
+async function openAndStore(ctx: ClientContext, conv: ConversationRow, epoch: number, bytes: Uint8Array, held: number | undefined): Promise<EpochRow> {
   const { account, device } = await me(ctx);
   const decoded = decodeBundle(bytes);
+  await assertBundleIsNews(ctx, conv, decoded, held);
   const membership = await membershipOfBundle(ctx, conv, account.accountId, decoded);
   const params = { conversationId: conv.id, membershipHead: membership.head, members: await statesAtCitedHeads(ctx, membership.members, decoded) };
   const mine = { accountId: account.accountId, deviceId: device.deviceId, boxKey: device.boxKey };
@@ -119,7 +144,7 @@ async function openAndStore(ctx: ClientContext, conv: ConversationRow, epoch: nu
     opened = await openShared(ctx, conv.id, account, bytes, params);
   }
   if (opened.bundle.epoch !== epoch) fail("wrong_context", `the server listed epoch ${epoch} for a bundle of epoch ${opened.bundle.epoch}`);
-  const row: EpochRow = { conversationId: conv.id, epoch, keyId: opened.bundle.keyId, ck: asCryptoKey(opened.ck), bundle: bytes };
+  const row: EpochRow = { conversationId: conv.id, epoch, keyId: opened.bundle.keyId, ck: asCryptoKey(opened.ck), bundle: bytes, storedAt: ctx.now() };
   await putEpoch(ctx.db, row);
   return row;
 }
@@ -131,10 +156,15 @@ async function openAndStore(ctx: ClientContext, conv: ConversationRow, epoch: nu
 export async function loadEpochs(ctx: ClientContext, conv: ConversationRow): Promise<Map<number, unknown>> {
   const res = await ctx.api.epochs(conv.id);
   const failed = new Map<number, unknown>();
+  const held = (await latestEpoch(ctx.db, conv.id))?.epoch;
+  const listed = new Set(res.epochs.map((e) => e.epoch));
   for (const e of res.epochs) {
     if (await getEpoch(ctx.db, conv.id, e.epoch)) continue;
     try {
-      await openAndStore(ctx, conv, e.epoch, fromBase64url(e.bundle));
+      // Epochs advance by exactly one: one listed past a gap is refused (a jump to 2^32 - 1 would end
+      // the conversation's sending, and a gap is where a withheld epoch would be).
+      if (e.epoch > FIRST_EPOCH && !listed.has(e.epoch - 1)) fail("wrong_context", `epoch ${e.epoch} is listed without epoch ${e.epoch - 1}`);
+      await openAndStore(ctx, conv, e.epoch, fromBase64url(e.bundle), held);
     } catch (err) {
       failed.set(e.epoch, err);
     }
@@ -159,6 +189,25 @@ export async function epochFor(ctx: ClientContext, conv: ConversationRow, epoch:
   return isProtocolError(err) ? "invalid" : "retry";
 }
 
+/**
+ * How long an epoch may be sent under (docs/PROTOCOL.md "Epoch lifetime"). Past it, a sender fetches
+ * every member's device log and the membership log and makes the next epoch, so a server hiding a removal
+ * or a newer epoch from one member is found out within this time, not never.
+ */
+export const EPOCH_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** An epoch's age by the earlier of its creator's claimed time and when this device stored it. */
+function isExpired(row: EpochRow, now: number): boolean {
+  const made = Math.min(decodeBundle(row.bundle).createdAt, row.storedAt ?? Number.MAX_SAFE_INTEGER);
+  return now - made > EPOCH_MAX_AGE_MS;
+}
+
+/** Before replacing an expired epoch: every member's device log and the membership log, fetched fresh. */
+async function refreshAll(ctx: ClientContext, conv: ConversationRow, members: readonly AccountId[]): Promise<void> {
+  for (const id of members) await refreshLog(ctx, id);
+  if (conv.kind === "group") await syncMembership(ctx, conv.id);
+}
+
 /** True when the epoch's bundle was made for the current membership and the members' current verified heads. */
 function isCurrent(row: EpochRow, membership: Membership, members: readonly AccountState[]): boolean {
   const b = decodeBundle(row.bundle);
@@ -174,6 +223,7 @@ async function recipients(ctx: ClientContext, conv: ConversationRow, self: Accou
   if (conv.kind === "group") {
     const g = await requireGroup(ctx, conv.id);
     if (g.refusedAt !== undefined || !membership.members.includes(self.accountId)) throw new ClientError("not_member", "you are no longer a member of this group");
+    await assertNoWithheldMembership(ctx, conv.id);
   }
   const states: AccountState[] = [];
   for (const id of membership.members) {
@@ -193,22 +243,42 @@ async function recipients(ctx: ClientContext, conv: ConversationRow, self: Accou
 }
 
 /**
+ * Sends only under the newest epoch this device verified (docs/PROTOCOL.md "Epochs only move forward").
+ * `newest` is the newest stored epoch when the caller has just read it; otherwise it is read here.
+ */
+async function sendable(ctx: ClientContext, conv: ConversationRow, row: EpochRow, newest?: number): Promise<EpochRow> {
+  assertCurrentEpoch(newest ?? (await latestEpoch(ctx.db, conv.id))?.epoch, row.epoch);
+  return row;
+}
+
+/**
  * The epoch to send under. A client refuses to send under an epoch whose recipients differ from the
  * verified set (DESIGN "Messages"), so when the membership or a member's log moved on, a new epoch is
  * made. When two devices race to make the same epoch, the server keeps the first (409) and the other
  * adopts it; a group changed meanwhile (409 stale_membership) is fetched again and the epoch remade.
  */
 export async function currentEpoch(ctx: ClientContext, conv: ConversationRow, loaded: Loaded = {}, retried = false): Promise<EpochRow> {
-  const self = loaded.self ?? (await me(ctx));
-  const { account, device } = self;
-  const membership = await membershipNow(ctx, conv, account.accountId);
-  const members = await recipients(ctx, conv, account, membership, loaded.contacts ?? new Map());
+  let self = loaded.self ?? (await me(ctx));
+  let known = loaded.contacts ?? new Map<AccountId, ContactRow>();
+  let membership = await membershipNow(ctx, conv, self.account.accountId);
   let latest = await latestEpoch(ctx.db, conv.id);
-  if (!latest || !isCurrent(latest, membership, members)) {
+  const expired = latest !== undefined && isExpired(latest, ctx.now());
+  if (expired) {
+    await refreshAll(ctx, conv, membership.members);
+    // The rows the caller loaded are older than the logs just fetched: read them again.
+    self = await me(ctx);
+    known = new Map();
+    membership = await membershipNow(ctx, conv, self.account.accountId);
+  }
+  const { account, device } = self;
+  const members = await recipients(ctx, conv, account, membership, known);
+  if (!latest || expired || !isCurrent(latest, membership, members)) {
     await loadEpochs(ctx, conv);
+    // Loading may have met a bundle citing a membership head the server withholds.
+    if (conv.kind === "group") await assertNoWithheldMembership(ctx, conv.id);
     latest = await latestEpoch(ctx.db, conv.id);
   }
-  if (latest && isCurrent(latest, membership, members)) return latest;
+  if (latest && !isExpired(latest, ctx.now()) && isCurrent(latest, membership, members)) return sendable(ctx, conv, latest, latest.epoch);
 
   const epoch = latest ? latest.epoch + 1 : FIRST_EPOCH;
   const made = await createEpochBundle(ctx.env, {
@@ -234,9 +304,9 @@ export async function currentEpoch(ctx: ClientContext, conv: ConversationRow, lo
     // The server refused ours as taken but serves no valid bundle for that epoch: it is withholding the
     // new key (or serving an old one in its place, as after a removal). Never fall back to the old epoch.
     if (!theirs) throw new ClientError("epoch_withheld", `the server says epoch ${epoch} exists but serves no valid bundle for it`);
-    return theirs;
+    return sendable(ctx, conv, theirs);
   }
-  const row: EpochRow = { conversationId: conv.id, epoch, keyId: made.bundle.keyId, ck: asCryptoKey(made.ck), bundle: made.bytes };
+  const row: EpochRow = { conversationId: conv.id, epoch, keyId: made.bundle.keyId, ck: asCryptoKey(made.ck), bundle: made.bytes, storedAt: ctx.now() };
   await putEpoch(ctx.db, row);
   // A group's name is sealed under its newest key, so members who can read only from here on see it.
   if (conv.kind === "group") await publishGroupMeta(ctx, conv.id, row).catch((e: unknown) => console.warn("could not reseal the group name:", e));

@@ -1,6 +1,7 @@
 import {
   assertMembershipExtends,
   bytesEqual,
+  decodeMembershipEntry,
   deviceKeyFromLogs,
   fromBase64url,
   isProtocolError,
@@ -16,7 +17,7 @@ import { ensureContactById } from "../identity/contacts.js";
 import type { ClientContext } from "../context.js";
 import { getAccount, getContact, getGroup, putGroup } from "../store/db.js";
 import { ClientError } from "../errors.js";
-import { refreshLog, stateAt } from "../identity/logs.js";
+import { assertActiveNow, refreshLog, stateAt } from "../identity/logs.js";
 import type { GroupRow } from "../store/rows.js";
 
 /**
@@ -50,11 +51,31 @@ export function verifyGroupLog(ctx: ClientContext, id: ConversationId, entries: 
   return verifyMembershipLog(ctx.env, entries, id, memberDeviceKeys(ctx));
 }
 
+/**
+ * Entries past what this device already held must be signed by devices active on their accounts' logs
+ * now (docs/PROTOCOL.md "Authority is judged now"). A group seen for the first time is history: its
+ * entries are judged at the heads they cite, and their cited heads may never go backwards per author
+ * (verifyMembershipLog).
+ */
+async function assertNewAuthorsActive(ctx: ClientContext, entries: readonly Uint8Array[], from: number): Promise<void> {
+  const checked = new Set<string>();
+  for (const bytes of entries.slice(from)) {
+    const { author, seq } = decodeMembershipEntry(bytes);
+    const key = `${author.accountId}/${author.deviceId}`;
+    if (checked.has(key)) continue;
+    await assertActiveNow(ctx, author.accountId, author.deviceId, `membership entry ${seq}`);
+    checked.add(key);
+  }
+}
+
 /** The row for a verified log, keeping what this device learned about the group besides its log. */
 function rowFor(state: MembershipState, entries: readonly Uint8Array[], previous: GroupRow | undefined): GroupRow {
-  const { problem: _problem, refusedAt: _refused, ...kept } = previous ?? { conversationId: state.conversationId };
+  const { problem: _problem, refusedAt: _refused, withheldHead, ...kept } = previous ?? { conversationId: state.conversationId };
+  // A cited head the log now holds is no longer withheld.
+  const stillWithheld = withheldHead && !state.entryHashes.some((h) => bytesEqual(h, withheldHead.hash)) ? { withheldHead } : {};
   return {
     ...kept,
+    ...stillWithheld,
     conversationId: state.conversationId,
     entries: [...entries],
     hashes: [...state.entryHashes],
@@ -76,14 +97,17 @@ export async function acceptMembership(ctx: ClientContext, id: ConversationId, e
   let state: MembershipState;
   try {
     state = await verifyGroupLog(ctx, id, entries);
-    if (known) assertMembershipExtends(known, state);
+    if (known) {
+      assertMembershipExtends(known, state);
+      await assertNewAuthorsActive(ctx, entries, known.head.seq + 1);
+    }
   } catch (e) {
     if (!known || !isProtocolError(e) || e.code === "unknown_head") throw e;
     const row: GroupRow = { ...known, problem: { code: e.code, detail: e.message, at: ctx.now() } };
     await putGroup(ctx.db, row);
     return row;
   }
-  if (known && !known.problem && !known.refusedAt && state.head.seq === known.head.seq) return known;
+  if (known && !known.problem && !known.refusedAt && !known.withheldHead && state.head.seq === known.head.seq) return known;
   const row = rowFor(state, entries, known);
   // A warning stays until the user has seen a log that verifies again: keep it when this one is no newer.
   if (known?.problem && state.head.seq <= known.head.seq) row.problem = known.problem;
@@ -115,6 +139,26 @@ export async function syncMembership(ctx: ClientContext, id: ConversationId): Pr
     throw e;
   }
   return acceptMembership(ctx, id, entries);
+}
+
+/**
+ * Records that a bundle cited a membership head the served log does not hold (an entry withheld, as a
+ * device-log entry can be: logs.ts noteCitedHead). Sending in the group waits (assertNoWithheldMembership).
+ */
+export async function noteWithheldHead(ctx: ClientContext, id: ConversationId, hash: Uint8Array): Promise<void> {
+  const g = await getGroup(ctx.db, id);
+  if (!g || g.hashes.some((h) => bytesEqual(h, hash)) || g.withheldHead) return;
+  await putGroup(ctx.db, { ...g, withheldHead: { hash, at: ctx.now() } });
+}
+
+/**
+ * Refuses to send in a group while a bundle cites a membership head the server does not serve: the
+ * missing entries may remove a member, who must not get the next message. Fetches the log once more first.
+ */
+export async function assertNoWithheldMembership(ctx: ClientContext, id: ConversationId): Promise<void> {
+  if (!(await getGroup(ctx.db, id))?.withheldHead) return;
+  const g = await syncMembership(ctx, id);
+  if (g.withheldHead) throw new ClientError("membership_withheld", "this group's keys were made for a membership change the server does not provide");
 }
 
 export async function requireGroup(ctx: ClientContext, id: ConversationId): Promise<GroupRow> {

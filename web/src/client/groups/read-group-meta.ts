@@ -6,6 +6,7 @@ import { getGroup, putGroup } from "../store/db.js";
 import type { ConversationRow } from "../store/rows.js";
 import { isNewer, withName } from "./group-meta.js";
 import { memberDeviceKeys } from "./membership.js";
+import { assertActiveNow } from "../identity/logs.js";
 
 /**
  * Reading the group name the server lists (the write side is group-meta.ts). Apart from it because it
@@ -22,6 +23,9 @@ export async function readGroupMeta(ctx: ClientContext, conv: ConversationRow, s
   if (typeof epoch === "string") return;
   // Only a member of that epoch holds its key legitimately; the signature says which one wrote it.
   if (!decodeBundle(epoch.bundle).heads.some((h) => h.accountId === header.author.accountId)) throw new ClientError("not_member", "the group name was sealed by someone outside that epoch");
+  // A name newer than the one held is news: its author device must be active now, not only at the head
+  // it cites (a revoked device still holds the keys of the epochs it was in).
+  await assertActiveNow(ctx, header.author.accountId, header.author.deviceId, "the group name");
   const meta = await openGroupMeta(ctx.env, bytes, { conversationId: conv.id, epoch: epoch.epoch, keyId: epoch.keyId, ck: epoch.ck, deviceKeyAt: memberDeviceKeys(ctx) });
   const fresh = (await getGroup(ctx.db, conv.id)) ?? g;
   if (!isNewer(fresh, header.epoch, header.createdAt)) return;

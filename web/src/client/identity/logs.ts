@@ -1,14 +1,17 @@
 import {
   assertLogExtends,
+  fail,
   fromBase64url,
   isProtocolError,
   verifyLog,
   type AccountId,
   type AccountState,
+  type DeviceId,
 } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
 import { getAccount, getContact, putAccount, putContact } from "../store/db.js";
 import { ClientError } from "../errors.js";
+import { noteRemovedDevices } from "./removals.js";
 import type { ContactProblem, ContactRow } from "../store/rows.js";
 
 /**
@@ -87,6 +90,7 @@ export async function acceptContactLog(ctx: ClientContext, known: ContactRow, fe
   if (next.head.seq === known.head.seq) return known;
   const row: ContactRow = { ...known, log: fetchedLog.map(fromBase64url), head: next.head };
   await putContact(ctx.db, row);
+  await noteRemovedDevices(ctx, known.accountId, await ctx.states.get(ctx.env, known.accountId, known.log), next);
   return row;
 }
 
@@ -101,12 +105,27 @@ export async function refreshLog(ctx: ClientContext, accountId: AccountId): Prom
     const log = res.log.map(fromBase64url);
     const next = await verifyLog(ctx.env, log, accountId);
     assertLogExtends({ head: account.head }, next);
-    if (next.head.seq > account.head.seq) await putAccount(ctx.db, { ...account, log, head: next.head });
+    if (next.head.seq > account.head.seq) {
+      await putAccount(ctx.db, { ...account, log, head: next.head });
+      await noteRemovedDevices(ctx, accountId, await ctx.states.get(ctx.env, accountId, account.log), next);
+    }
     return;
   }
   const contact = await getContact(ctx.db, accountId);
   if (!contact) throw new ClientError("unknown_contact", "no verified log for this account");
   await acceptContactLog(ctx, contact, res.log);
+}
+
+/**
+ * Refuses something new (a membership entry, rename or epoch bundle beyond what this client holds) signed
+ * by a device that is not active on its account's log as it stands now, fetched fresh first. Judging it
+ * at the position it cites is not enough: a revoked device can cite a position from before its removal
+ * (docs/PROTOCOL.md "Authority is judged now").
+ */
+export async function assertActiveNow(ctx: ClientContext, accountId: AccountId, deviceId: DeviceId, what: string): Promise<void> {
+  await refreshLog(ctx, accountId);
+  const now = await stateOf(ctx, accountId);
+  if (!now.devices.some((d) => d.deviceId === deviceId)) fail("unknown_signer", `${what} is signed by a device its account has since removed`);
 }
 
 /**

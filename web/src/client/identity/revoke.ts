@@ -25,6 +25,7 @@ import { assertNonExtractable } from "./keystore.js";
 import { withLock } from "../store/lock.js";
 import { refreshLog, stateOf } from "./logs.js";
 import { resealRecoveryBlob } from "../recovery/reseal.js";
+import { noteRemovedDevices } from "./removals.js";
 import type { AccountRow } from "../store/rows.js";
 
 /**
@@ -91,6 +92,8 @@ export async function revokeDevice(ctx: ClientContext, removed: DeviceId): Promi
   assertNonExtractable(identityKey, historyKey);
   const next: AccountRow = { ...account, identityKey, identityPublic, identityWrapped, historyGeneration: generation, historyKey, historyPublic, historyWrapped, log, head: state.head };
   await putAccount(ctx.db, next);
+  // Nothing the removed device sends from now on is shown on this one (identity/removals.ts).
+  await noteRemovedDevices(ctx, account.accountId, await ctx.states.get(env, account.accountId, account.log), state);
 
   // The other remaining devices get the new identity and history keys, sealed to each of them.
   await shareRotatedSecrets(ctx).catch((e: unknown) => console.warn("could not hand the new keys to the other devices:", e));

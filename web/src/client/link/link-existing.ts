@@ -1,4 +1,5 @@
 import {
+  accountFingerprint,
   EntryKind,
   SignerRole,
   assembleEntry,
@@ -32,6 +33,8 @@ export interface LinkHello {
   readonly deviceName: string;
   readonly deviceSigningKey: Uint8Array;
   readonly deviceBoxKey: Uint8Array;
+  /** This account's fingerprint, which the new device shows next to the name it will join. */
+  readonly accountFingerprint: string;
 }
 
 /**
@@ -55,7 +58,9 @@ export class ExistingDeviceLink {
     this.linkId = toBase64url(offer.linkId);
     await this.ctx.linkApi.respond(this.linkId, responder.ephemeralKey);
     this.channel = await deriveLinkChannel(this.ctx.env, { role: "existing", offer, ownPrivate: responder.ephemeralPrivate, newEphemeral: offer.ephemeralKey, existingEphemeral: responder.ephemeralKey });
-    const hello = expectMessage(await this.receive(), "hello");
+    const account = await getAccount(this.ctx.db);
+    if (!account) throw new ClientError("not_signed_up", "this device has no account yet");
+    const hello = { ...expectMessage(await this.receive(), "hello"), accountFingerprint: accountFingerprint(account.accountId) };
     this.hello = hello;
     return hello;
   }
@@ -75,7 +80,7 @@ export class ExistingDeviceLink {
 
     assertCurrentSecrets(account, await stateOf(this.ctx, account.accountId));
 
-    await this.send({ type: "accept", accountId: account.accountId, username: account.username });
+    await this.send({ type: "accept", genesis: account.log[0]! });
     // Temporary extractable copies, exported and dropped (docs/PROTOCOL.md "Keys": AIK, AHK).
     const secrets = await exportAccountSecrets(env, device, account);
     try {

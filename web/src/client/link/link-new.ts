@@ -20,6 +20,7 @@ import {
   signEntryBody,
   signLogin,
   toBase64url,
+  verifyLinkAccept,
   verifyLog,
   type AccountId,
   type CryptoEnv,
@@ -45,7 +46,8 @@ export type NewDeviceStep =
   | { step: "starting" }
   | { step: "showing"; code: string }
   | { step: "connected" }
-  | { step: "confirm-account"; username: string; accountId: AccountId }
+  /** The account the accept proved by its genesis entry, with the short fingerprint of its id. */
+  | { step: "confirm-account"; username: string; accountId: AccountId; fingerprint: string }
   | { step: "joining"; username: string }
   | { step: "linked"; username: string }
   | { step: "failed"; error: unknown };
@@ -151,8 +153,10 @@ export async function linkAsNewDevice(
     await send({ type: "hello", deviceName, deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic });
     p.onStep({ step: "connected" });
 
-    const accept = expectMessage(await inbox.next(ctx.env, channel), "accept");
-    p.onStep({ step: "confirm-account", username: accept.username, accountId: accept.accountId });
+    // The name shown is the one in the genesis entry that hashes to the account id joined below, so a
+    // stranger who answered the code first can only name their own account (issue 15).
+    const accept = await verifyLinkAccept(ctx.env, expectMessage(await inbox.next(ctx.env, channel), "accept"));
+    p.onStep({ step: "confirm-account", username: accept.username, accountId: accept.accountId, fingerprint: accept.fingerprint });
     if (!(await p.confirmAccount(accept.username))) throw new ClientError("link_cancelled", `you declined to join @${accept.username}`);
     p.onStep({ step: "joining", username: accept.username });
 

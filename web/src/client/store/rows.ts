@@ -87,6 +87,11 @@ const conversationCommon = {
   updatedAt: timestamp,
   /** Messages refused on receipt (bad signature, replay, ...): counted and shown, never displayed. */
   rejected: z.number().int().nonnegative(),
+  /**
+   * For each member device this client saw active and then verified removed (revoke or reset), this
+   * conversation's cursor at that moment: nothing the device sent after it is shown (identity/removals.ts).
+   */
+  removedAfter: z.record(deviceIdSchema, z.number().int().nonnegative()).optional(),
 };
 
 /** A 1:1 chat, or a group whose members live in its verified membership log (the `groups` table). */
@@ -124,6 +129,11 @@ export const groupRow = z.object({
   problem: z.object({ code: z.string().max(64), detail: z.string(), at: timestamp }).optional(),
   /** When the server started refusing this account as a member (403): it was removed, or the server says so. */
   refusedAt: timestamp.optional(),
+  /**
+   * A membership head an epoch bundle cited that the served log does not hold: the server may be hiding
+   * a change (a removal), so sending in the group waits until the log holds it (epochs.ts).
+   */
+  withheldHead: z.object({ hash: bytes32, at: timestamp }).optional(),
 });
 export type GroupRow = z.infer<typeof groupRow>;
 
@@ -133,6 +143,8 @@ export const epochRow = z.object({
   keyId: bytes32,
   ck: storedKey,
   bundle: bytes,
+  /** When this device stored it: with the bundle's own time, what bounds the epoch's lifetime (epochs.ts). */
+  storedAt: timestamp.optional(),
 });
 export type EpochRow = z.infer<typeof epochRow>;
 

@@ -20,6 +20,7 @@ import { getAccount, getChain, getContact, getConversation, getCursor, getMessag
 import { epochFor } from "../conversations/epochs.js";
 import { withLock } from "../store/lock.js";
 import { noteCitedHead, refreshLog, stateAt, stateOf } from "../identity/logs.js";
+import { isAfterRemoval } from "../identity/removals.js";
 import type { ConversationRow, EpochRow, MessageRow } from "../store/rows.js";
 
 /**
@@ -50,7 +51,7 @@ interface PageCache {
   readonly epochs: Map<number, EpochRow>;
   readonly knownSenders: Set<string>;
   /** Sender states by account, device and cited log position; cleared when a log is fetched anew. */
-  readonly senders: Map<string, AccountState>;
+  readonly senders: Map<string, { state: AccountState; removed: boolean }>;
 }
 
 function pageCache(self: string): PageCache {
@@ -62,13 +63,33 @@ function pageCache(self: string): PageCache {
  * revoked or reset laptop), the log cut at the head the envelope cites, where that device was active.
  * Its messages from before the removal stay readable; it cannot read or join epochs made after it.
  */
-async function senderState(ctx: ClientContext, e: DecodedEnvelope): Promise<AccountState> {
+async function senderState(ctx: ClientContext, e: DecodedEnvelope): Promise<{ state: AccountState; removed: boolean }> {
   const current = await stateOf(ctx, e.header.senderAccountId);
-  if (current.devices.some((d) => d.deviceId === e.header.senderDeviceId) || e.header.senderLogSeq > current.head.seq) return current;
-  return (await stateAt(ctx, e.header.senderAccountId, e.header.senderLogSeq)) ?? current;
+  if (current.devices.some((d) => d.deviceId === e.header.senderDeviceId) || e.header.senderLogSeq > current.head.seq) return { state: current, removed: false };
+  return { state: (await stateAt(ctx, e.header.senderAccountId, e.header.senderLogSeq)) ?? current, removed: true };
 }
 
-async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope, cache: PageCache): Promise<MessageBody | "retry" | "not_shared" | { error: unknown }> {
+/**
+ * Opens an envelope, then refuses it if its device was removed and this client had verified the removal
+ * before the server placed the envelope (identity/removals.ts): nothing new is shown from a removed device.
+ */
+async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope, seq: number, cache: PageCache): Promise<MessageBody | "retry" | "not_shared" | { error: unknown }> {
+  const body = await openChecked(ctx, conv, e, cache);
+  if (typeof body === "string" || "error" in body) return body;
+  const sender = cache.senders.get(senderKey(e));
+  if (sender?.removed) {
+    // Read again: the removal may have been verified during this page (a newer envelope cited it).
+    const fresh = await getConversation(ctx.db, conv.id);
+    if (isAfterRemoval(fresh?.removedAfter, e.header.senderDeviceId, seq)) return { error: new Error("sent by a device after its removal was verified (identity/removals.ts)") };
+  }
+  return body;
+}
+
+function senderKey(e: DecodedEnvelope): string {
+  return `${e.header.senderAccountId}/${e.header.senderDeviceId}/${e.header.senderLogSeq}`;
+}
+
+async function openChecked(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope, cache: PageCache): Promise<MessageBody | "retry" | "not_shared" | { error: unknown }> {
   let epoch: EpochRow | "retry" | "invalid" | "not_shared" | undefined = cache.epochs.get(e.header.epoch);
   if (!epoch) {
     epoch = await epochFor(ctx, conv, e.header.epoch);
@@ -88,11 +109,11 @@ async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelop
     }
     cache.knownSenders.add(sender);
   }
-  const key = `${sender}/${e.header.senderDeviceId}/${e.header.senderLogSeq}`;
+  const key = senderKey(e);
   const params = async () => {
-    let state = cache.senders.get(key);
-    if (!state) cache.senders.set(key, (state = await senderState(ctx, e)));
-    return { conversationId: conv.id, sender: state, ck: epoch.ck, keyId: epoch.keyId };
+    let judged = cache.senders.get(key);
+    if (!judged) cache.senders.set(key, (judged = await senderState(ctx, e)));
+    return { conversationId: conv.id, sender: judged.state, ck: epoch.ck, keyId: epoch.keyId };
   };
   try {
     return await openEnvelope(ctx.env, e, await params());
@@ -123,7 +144,7 @@ async function judge(ctx: ClientContext, conv: ConversationRow, m: StoredMessage
   const h = e.header;
   if (h.conversationId !== conv.id) return rejected("envelope names another conversation");
   if (conv.kind === "direct" && h.senderAccountId !== cache.self && h.senderAccountId !== conv.peer) return rejected("sender is not a member");
-  const body = await open(ctx, conv, e, cache);
+  const body = await open(ctx, conv, e, m.seq, cache);
   if (body === "retry") return "retry";
   if (body === "not_shared") return { kind: "skip", m, bytes };
   if ("error" in body) return rejected(body.error);

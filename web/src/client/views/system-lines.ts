@@ -61,9 +61,13 @@ export async function systemLines(db: SealedDb, conversationId: ConversationId):
   const g = await getGroup(db, conversationId);
   if (!g) return [];
   const lines: SystemLineView[] = [];
+  // A line's place follows its entry's position in the log, never the time its author claims: each is
+  // shown no earlier than the one before it (a backdated entry cannot jump ahead of "created the group").
+  let after = 0;
   for (const [i, bytes] of g.entries.entries()) {
     const e = decodeMembershipEntry(bytes);
-    lines.push({ kind: "system", key: `m${i}`, at: e.createdAt, text: membershipText(e.change, subject(e.author.accountId), name) });
+    after = Math.max(after, e.createdAt);
+    lines.push({ kind: "system", key: `m${i}`, at: after, text: membershipText(e.change, subject(e.author.accountId), name) });
   }
   if (g.name !== undefined && g.namedBy !== undefined && g.namedAt !== undefined) {
     lines.push({ kind: "system", key: "name", at: g.namedAt, text: `${subject(g.namedBy)} renamed the group to “${g.name}”` });
@@ -72,12 +76,14 @@ export async function systemLines(db: SealedDb, conversationId: ConversationId):
   for (const { accountId: id } of g.members) {
     const c = contacts.get(id);
     if (!c) continue;
+    let logAfter = 0;
     for (const [i, bytes] of c.log.entries()) {
       if (i === 0) continue;
       const e = decodeEntry(bytes);
-      if (e.createdAt < conv.createdAt) continue;
+      logAfter = Math.max(logAfter, e.createdAt);
+      if (logAfter < conv.createdAt) continue;
       const text = deviceText(e.kind, c.username);
-      if (text) lines.push({ kind: "system", key: `d${id}:${i}`, at: e.createdAt, text });
+      if (text) lines.push({ kind: "system", key: `d${id}:${i}`, at: logAfter, text });
     }
     if (c.status !== "verified" && c.problem) lines.push({ kind: "system", key: `s${id}`, at: c.problem.at, warning: true, text: `${c.username}'s safety number changed. Verify it before you trust new messages.` });
   }

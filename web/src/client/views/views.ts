@@ -38,6 +38,8 @@ export interface GroupView {
   readonly historyForNewMembers: boolean;
   /** The server served a membership change that no admin signed (or a log that forked): warn, keep the old one. */
   readonly problem?: { readonly code: string; readonly detail: string; readonly at: number };
+  /** A key of this group was made for a membership change the server does not provide: sending is paused. */
+  readonly membershipWithheld?: boolean;
 }
 
 interface ConversationViewCommon {
@@ -93,6 +95,7 @@ function groupView(g: GroupRow | undefined, account: AccountRow | undefined, con
     myRole: mine && g?.refusedAt === undefined ? mine.role : "none",
     historyForNewMembers: g?.historyForNewMembers ?? false,
     ...(g?.problem ? { problem: g.problem } : {}),
+    ...(g?.withheldHead ? { membershipWithheld: true } : {}),
   };
 }
 
