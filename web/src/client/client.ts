@@ -1,5 +1,5 @@
-import type { AccountId, ConversationId, CryptoEnv } from "../../../protocol/index.js";
-import { confirmRecoverySaved, resumeSession, signUp, type Session } from "./identity/account.js";
+import type { AccountId, ConversationId, CryptoEnv, DeviceId } from "../../../protocol/index.js";
+import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";
 import { addContact, contactSafetyNumber, refreshContact } from "./identity/contacts.js";
 import { makeContext, type ClientContext } from "./context.js";
@@ -18,6 +18,12 @@ import { resealRecoveryBlob } from "./recovery/recovery.js";
 import { RecoveryApi } from "./transport/recovery-api.js";
 import type { MessageRow } from "./store/rows.js";
 import { Syncer, type SyncOptions } from "./sync/sync.js";
+import { loadHistory, type HistoryProgress } from "./sync/history.js";
+import { removalProven, wipeDevice } from "./identity/removal.js";
+import { DevicesFacade } from "./facades/devices.js";
+import { LinkFacade } from "./facades/link.js";
+import { RecoveryFacade } from "./facades/recovery.js";
+import { ViewsFacade } from "./facades/views.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -51,18 +57,39 @@ function unreachable(e: unknown): boolean {
 }
 
 /**
- * The client core as one object for the UI: it owns the store, the API and the sync loop, and exposes
- * actions. It renders nothing; the UI reads state through views.ts (live queries) and calls these.
+ * Whether the server lets this device in: `refused` when it refused to log it in although this device's
+ * own verified log still lists it (every local byte is kept; the user can retry), `removed` once that log
+ * showed it removed and its data was wiped (issue 15 item 7).
  */
-export class ChatClient {
+export type DeviceStatus = "active" | "refused" | "removed";
+
+/**
+ * The client core as one object for the UI (web/src/client/index.ts is the UI's only way in): it owns
+ * the store, the API and the sync loop, exposes actions, and hands out facades for the parts with many
+ * actions (`devices`, `recovery`, `link`, `views`). It renders nothing.
+ *
+ * Events: "device-status" when `deviceStatus` changes.
+ */
+export class ChatClient extends EventTarget {
+  /** @internal The operations' context: tests and the headless client use it; the UI's type omits it. */
   readonly ctx: ClientContext;
   readonly sync: Syncer;
   /** Undefined where there is no page to call from (unit tests), unless one is given. */
   readonly recoveryApi: RecoveryApi | undefined;
   session: Session | undefined;
+  deviceStatus: DeviceStatus = "active";
+  /** The id of this device once its own log showed it removed (for the notice). */
+  removedDeviceId: DeviceId | undefined;
+  readonly devices: DevicesFacade;
+  readonly recovery: RecoveryFacade;
+  readonly link: LinkFacade;
+  readonly views: ViewsFacade;
   private readonly autoSync: boolean;
+  private fallbackLinkApi: LinkApi | undefined;
+  private fallbackRecoveryApi: RecoveryApi | undefined;
 
   constructor(o: ClientOptions = {}) {
+    super();
     this.autoSync = o.autoSync ?? true;
     this.ctx = makeContext({
       db: o.db ?? new SealedDb(),
@@ -75,6 +102,58 @@ export class ChatClient {
     const realtime = o.realtime === null ? undefined : (o.realtime ?? defaultRealtime());
     this.sync = new Syncer(this.ctx, { ...o.syncTiming, ...(realtime ? { realtime } : {}) });
     this.recoveryApi = o.recoveryApi === null ? undefined : (o.recoveryApi ?? (typeof document === "undefined" ? undefined : new RecoveryApi()));
+    // Screens that need these calls exist only in a browser, where the page's origin serves them.
+    const linkApi = () => this.ctx.linkApi ?? (this.fallbackLinkApi ??= new LinkApi());
+    const recoveryApi = () => this.recoveryApi ?? (this.fallbackRecoveryApi ??= new RecoveryApi());
+    this.devices = new DevicesFacade(this.ctx, linkApi);
+    this.recovery = new RecoveryFacade(this.ctx, recoveryApi);
+    this.link = new LinkFacade(this.ctx, linkApi);
+    this.views = new ViewsFacade(this.ctx.db);
+    this.sync.addEventListener("refused", () => void this.onRefused());
+  }
+
+  /**
+   * The server refused to log this device in. Only this device's own verified log can say it was
+   * removed: then its keys and history are wiped; otherwise nothing is touched and the UI says the
+   * server refused it.
+   */
+  private async onRefused(): Promise<void> {
+    this.sync.stop();
+    if (await removalProven(this.ctx, this.recoveryApi)) {
+      this.removedDeviceId = await wipeDevice(this.ctx, { removed: true });
+      this.setDeviceStatus("removed");
+    } else this.setDeviceStatus("refused");
+  }
+
+  private setDeviceStatus(s: DeviceStatus): void {
+    this.deviceStatus = s;
+    this.dispatchEvent(new Event("device-status"));
+  }
+
+  /** After "refused": logs in again; on success syncing resumes, on another refusal the log is checked again. */
+  async retryAfterRefusal(): Promise<void> {
+    try {
+      this.session = await logIn(this.ctx);
+    } catch (e) {
+      if (isApiError(e, "forbidden") || isApiError(e, "login_failed")) return this.onRefused();
+      throw e;
+    }
+    this.setDeviceStatus("active");
+    if (this.autoSync) this.sync.start();
+  }
+
+  /**
+   * Deletes every key and message of this device, at the user's request (a device the server refuses,
+   * to restore or link it again). Nothing is sent: the account and other devices are unchanged.
+   */
+  async forgetThisDevice(): Promise<void> {
+    this.stop();
+    await wipeDevice(this.ctx, { removed: false });
+  }
+
+  /** Loads the whole history of a device that just joined (linked or restored), reporting progress. */
+  loadHistory(onProgress: (p: HistoryProgress) => void): Promise<HistoryProgress> {
+    return loadHistory(this.ctx, onProgress);
   }
 
   get db(): SealedDb {
