@@ -1,10 +1,9 @@
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
-import { isApiError } from "../client/transport/api.js";
-import type { ChatClient } from "../client/client.js";
-import type { SyncStatus } from "../client/sync/sync.js";
-import { timelineViews, type ConversationView } from "../client/views/views.js";
+import { type ChatClient, isApiError, type SyncStatus, type ConversationView } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
 import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
@@ -141,7 +140,7 @@ export class SealedChatView extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @property({ attribute: false }) conversation!: ConversationView;
   /** Shown in this header only in the one-pane layout, where the list's header is hidden. */
   @property() status: SyncStatus = "connecting";
@@ -155,7 +154,7 @@ export class SealedChatView extends LitElement {
 
   private readonly messages = new LiveQuery(
     this,
-    () => timelineViews(this.client.db, this.conversation.id),
+    () => this.client.views.timeline(this.conversation.id),
     () => [this.conversation.id],
   );
 
@@ -271,8 +270,8 @@ export class SealedChatView extends LitElement {
         label="Message ${c.title}"
       ></sealed-composer>
       ${group
-        ? html`<sealed-group-members .client=${this.client} .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
-        : html`<sealed-safety-number-dialog .client=${this.client}></sealed-safety-number-dialog>`}
+        ? html`<sealed-group-members .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
+        : html`<sealed-safety-number-dialog></sealed-safety-number-dialog>`}
     `;
   }
 }

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from "lit";
 import { customElement, property } from "lit/decorators.js";
-import type { SyncStatus } from "../client/sync/sync.js";
+import type { SyncStatus } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 
 const LABEL: Record<SyncStatus, string> = {

@@ -1,8 +1,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { ConversationId } from "../../../protocol/index.js";
-import type { SyncStatus } from "../client/sync/sync.js";
-import type { ConversationView } from "../client/views/views.js";
+import type { SyncStatus, ConversationView } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { formatListTime } from "./format.js";
 import { groupAddIcon, groupIcon, plusIcon, warningIcon } from "./icons.js";

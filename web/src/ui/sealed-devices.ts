@@ -1,10 +1,8 @@
 import { LitElement, css, html, nothing } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
-import { MAX_DEVICE_NAME, listDevices, renameDevice, type DeviceView } from "../client/identity/devices.js";
-import { LinkApi } from "../client/transport/link-api.js";
-import { markDevicesSeen } from "../client/identity/own-log.js";
-import { revokeDevice } from "../client/identity/revoke.js";
+import { clientContext } from "./context.js";
+import { type ChatClient, MAX_DEVICE_NAME, type DeviceView } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
 import { formatDay, formatTime } from "./format.js";
@@ -88,14 +86,13 @@ export class SealedDevices extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private devices: DeviceView[] | undefined;
   @state() private error = "";
   @state() private busy = "";
   /** The device whose name is being edited, if any. */
   @state() private editing = "";
   @query("sealed-link-existing") private linker!: SealedLinkExisting;
-  private readonly linkApi = new LinkApi();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -104,10 +101,10 @@ export class SealedDevices extends LitElement {
 
   async refresh(): Promise<void> {
     try {
-      this.devices = await listDevices(this.client.ctx, this.linkApi);
+      this.devices = await this.client.devices.list();
       this.error = "";
       // Seeing the list is the review the "new device" banner asks for.
-      await markDevicesSeen(this.client.ctx);
+      await this.client.devices.markSeen();
     } catch (e) {
       this.error = errorText(e);
     }
@@ -117,7 +114,7 @@ export class SealedDevices extends LitElement {
     const name = d.name ?? "this device";
     if (!confirm(`Remove “${name}” from your account? It is signed out and can't read new messages.`)) return;
     await this.act(d, async () => {
-      await revokeDevice(this.client.ctx, this.linkApi, d.deviceId);
+      await this.client.devices.revoke(d.deviceId);
       this.dispatchEvent(new CustomEvent("revoked", { bubbles: true, composed: true }));
     });
   }
@@ -141,7 +138,7 @@ export class SealedDevices extends LitElement {
     e.preventDefault();
     const input = (e.target as HTMLFormElement).elements.namedItem("name") as HTMLInputElement;
     await this.act(d, async () => {
-      await renameDevice(this.client.ctx, this.linkApi, d.deviceId, input.value);
+      await this.client.devices.rename(d.deviceId, input.value);
       this.editing = "";
     });
   }
@@ -199,7 +196,7 @@ export class SealedDevices extends LitElement {
             )}
           </ul>`
         : html`<p role="status">Loading devices…</p>`}
-      <sealed-link-existing .client=${this.client} @linked=${() => this.refresh()}></sealed-link-existing>
+      <sealed-link-existing @linked=${() => this.refresh()}></sealed-link-existing>
     </section>`;
   }
 }

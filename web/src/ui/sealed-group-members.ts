@@ -1,9 +1,10 @@
 import { LitElement, html, nothing } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { live } from "lit/directives/live.js";
 import { MAX_GROUP_NAME_BYTES, type ConversationId } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
-import type { GroupView, MemberView } from "../client/views/views.js";
+import { clientContext } from "./context.js";
+import type { ChatClient, GroupView, MemberView } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
 import { groupMembersStyles } from "./group-members-styles.js";
@@ -19,7 +20,7 @@ import { closeIcon } from "./icons.js";
 export class SealedGroupMembers extends LitElement {
   static override styles = [shared, dialogStyles, groupMembersStyles];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @property({ attribute: false }) conversationId!: ConversationId;
   @property({ attribute: false }) group!: GroupView;
   /** The name as the list shows it ("Unnamed group" until one is readable). */

@@ -1,6 +1,8 @@
 import { LitElement, css, html } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
 import { errorText } from "./error-text.js";
@@ -24,7 +26,7 @@ export class SealedNewChatDialog extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private busy = false;
   @state() private error = "";
   @query("dialog") private dialog!: HTMLDialogElement;

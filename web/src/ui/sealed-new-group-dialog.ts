@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { MAX_GROUP_NAME_BYTES, USERNAME_PATTERN } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
 import { errorText } from "./error-text.js";
@@ -64,7 +66,7 @@ export class SealedNewGroupDialog extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   /** This account's username: it is in every group it makes, so adding it is refused here. */
   @property() me = "";
   @state() private members: string[] = [];

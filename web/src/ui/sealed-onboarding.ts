@@ -1,7 +1,9 @@
 import { LitElement, css, html } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { USERNAME_PATTERN } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
@@ -61,7 +63,7 @@ export class SealedOnboarding extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private busy = false;
   @state() private error = "";
   @query("input") private input!: HTMLInputElement;

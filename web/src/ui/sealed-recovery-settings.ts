@@ -1,9 +1,8 @@
 import { LitElement, css, html, nothing } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
-import { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits, generatePassphrase } from "../client/recovery/passphrase-strength.js";
-import { keyFileText, removePassphrase, resealRecoveryBlob, rotateRecoveryKey, setPassphrase } from "../client/recovery/recovery.js";
-import { RecoveryApi } from "../client/transport/recovery-api.js";
+import { clientContext } from "./context.js";
+import { type ChatClient, REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { formatDay, formatTime } from "./format.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
@@ -81,7 +80,7 @@ export class SealedRecoverySettings extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private lastUsedAt: number | null | undefined;
   @state() private hasPassphrase = false;
   @state() private hasBlob = true;
@@ -94,11 +93,6 @@ export class SealedRecoverySettings extends LitElement {
   @state() private passphraseAgain = "";
   @state() private showPassphrase = false;
   @state() private newKey = "";
-  private rapiFallback: RecoveryApi | undefined;
-
-  private get rapi(): RecoveryApi {
-    return this.client.recoveryApi ?? (this.rapiFallback ??= new RecoveryApi());
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -107,7 +101,7 @@ export class SealedRecoverySettings extends LitElement {
 
   private async refresh(): Promise<void> {
     try {
-      const s = await this.rapi.status();
+      const s = await this.client.recovery.status();
       this.lastUsedAt = s.lastUsedAt;
       this.hasPassphrase = s.passphraseBlob !== null;
       this.hasBlob = s.blob !== null;
@@ -140,7 +134,7 @@ export class SealedRecoverySettings extends LitElement {
 
   private generate(): void {
     this.error = "";
-    this.passphrase = generatePassphrase(this.client.ctx.env);
+    this.passphrase = this.client.recovery.generatePassphrase();
     this.passphraseAgain = this.passphrase;
     this.showPassphrase = true;
   }
@@ -160,8 +154,7 @@ export class SealedRecoverySettings extends LitElement {
       return;
     }
     await this.run("Protecting your recovery key… this takes a few seconds", async () => {
-      const { argon2id } = await import("../client/recovery/argon2.js");
-      await setPassphrase(this.client.ctx, this.rapi, argon2id, { recoveryKey: this.recoveryKeyInput, passphrase: this.passphrase });
+      await this.client.recovery.setPassphrase({ recoveryKey: this.recoveryKeyInput, passphrase: this.passphrase });
       this.panel = "none";
       this.passphrase = this.passphraseAgain = this.recoveryKeyInput = "";
       this.notice = "Passphrase saved. You can now restore your account with it.";
@@ -172,7 +165,7 @@ export class SealedRecoverySettings extends LitElement {
   private async removePass(): Promise<void> {
     if (!confirm("Remove the passphrase? Only the recovery key will restore your account.")) return;
     await this.run("Removing…", async () => {
-      await removePassphrase(this.rapi);
+      await this.client.recovery.removePassphrase();
       this.notice = "Passphrase removed.";
       await this.refresh();
     });
@@ -180,7 +173,7 @@ export class SealedRecoverySettings extends LitElement {
 
   private async downloadKeyFile(): Promise<void> {
     await this.run("Preparing…", async () => {
-      const text = await keyFileText(this.client.ctx, this.rapi);
+      const text = await this.client.recovery.keyFileText();
       const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
       const a = document.createElement("a");
       a.href = url;
@@ -193,7 +186,7 @@ export class SealedRecoverySettings extends LitElement {
 
   private async storeBlob(): Promise<void> {
     await this.run("Storing…", async () => {
-      await resealRecoveryBlob(this.client.ctx, this.rapi);
+      await this.client.recovery.storeBlob();
       await this.refresh();
     });
   }
@@ -201,8 +194,7 @@ export class SealedRecoverySettings extends LitElement {
   private async rotate(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     await this.run(this.hasPassphrase && this.passphrase ? "Making a new key and re-protecting it… this takes a few seconds" : "Making a new recovery key…", async () => {
-      const { argon2id } = await import("../client/recovery/argon2.js");
-      const r = await rotateRecoveryKey(this.client.ctx, this.rapi, argon2id, this.passphrase ? { passphrase: this.passphrase } : {});
+      const r = await this.client.recovery.rotateKey(this.passphrase ? { passphrase: this.passphrase } : {});
       this.passphrase = "";
       this.newKey = r.recoveryKey;
       this.panel = "new-key";

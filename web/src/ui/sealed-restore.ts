@@ -1,9 +1,8 @@
 import { LitElement, css, html, nothing } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
-import { loadHistory, type HistoryProgress } from "../client/sync/history.js";
-import { restoreAccount, type RestoreSecret, type RestoreStep } from "../client/recovery/recovery.js";
-import { RecoveryApi } from "../client/transport/recovery-api.js";
+import { clientContext } from "./context.js";
+import type { ChatClient, HistoryProgress, RestoreSecret, RestoreStep } from "../client/index.js";
 import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
@@ -102,7 +101,7 @@ export class SealedRestore extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private method: Method = "key";
   @state() private username = "";
   @state() private secret = "";
@@ -118,7 +117,6 @@ export class SealedRestore extends LitElement {
   @state() private signOutOthers = false;
   /** Failed attempts so far: tests (and screen readers, via the re-announced alert) tell tries apart. */
   @state() private failures = 0;
-  private readonly rapi = new RecoveryApi();
 
   override firstUpdated(): void {
     this.renderRoot.querySelector<HTMLElement>("h1")?.focus();
@@ -143,18 +141,16 @@ export class SealedRestore extends LitElement {
     this.busy = true;
     this.error = "";
     try {
-      const { argon2id } = await import("../client/recovery/argon2.js");
-      const account = await restoreAccount(this.client.ctx, this.rapi, {
+      const account = await this.client.recovery.restore({
         ...(this.method === "file" ? { keyFile: this.fileText } : { username: this.username }),
         secret,
-        argon2id,
         signOutOtherDevices: this.signOutOthers,
         onStep: (s) => (this.step = s),
       });
       this.restoredAs = account.username;
       this.secret = "";
       this.progress = { done: 0, total: 0 };
-      await loadHistory(this.client.ctx, (p) => (this.progress = p));
+      await this.client.loadHistory((p) => (this.progress = p));
       this.dispatchEvent(new CustomEvent("restored", { bubbles: true, composed: true }));
     } catch (err) {
       this.error = recoveryErrorText(err);

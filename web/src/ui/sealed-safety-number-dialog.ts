@@ -1,7 +1,9 @@
 import { LitElement, css, html } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { AccountId } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
 import { errorText } from "./error-text.js";
@@ -33,7 +35,7 @@ export class SealedSafetyNumberDialog extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private peerName = "";
   @state() private digits = "";
   @state() private error = "";
