@@ -54,19 +54,16 @@ export function newDevice(baseURL: string, name: string): Device {
 
 /** Links `fresh` to the account of `existing` through the real link protocol (code, secrets, co-signed entry). */
 export async function link(existing: Device, fresh: Device): Promise<void> {
-  const linkApi = fresh.h.client.ctx.linkApi;
-  const oldApi = existing.h.client.ctx.linkApi;
-  if (!linkApi || !oldApi) throw new Error("headless clients have a LinkApi");
   const abort = new AbortController();
   let code!: (c: string) => void;
   const shown = new Promise<string>((r) => (code = r));
-  const joined = linkAsNewDevice(fresh.h.client.ctx, linkApi, {
+  const joined = linkAsNewDevice(fresh.h.client.ctx, {
     deviceName: () => fresh.name,
     onStep: (s) => s.step === "showing" && code(s.code),
     confirmAccount: async () => true,
     signal: abort.signal,
   });
-  const o = new ExistingDeviceLink(existing.h.client.ctx, oldApi);
+  const o = new ExistingDeviceLink(existing.h.client.ctx);
   try {
     // A new device that fails before showing a code must fail the link, not leave it waiting.
     await o.scan(await Promise.race([shown, joined.then(() => Promise.reject(new Error("linked without a code")))]));

@@ -2,6 +2,7 @@
 // checks what the real server checks where the client's correctness depends on it (login signatures,
 // genesis validity, one bundle per epoch, idempotent posts), and offers hooks to misbehave.
 import {
+  decodeRecoveryBlobHeader,
   AccountId,
   ConversationId,
   DeviceId,
@@ -47,6 +48,8 @@ export class FakeServer {
   readonly conversations = new Map<string, Conv>();
   private readonly nonces = new Map<string, string>();
   private readonly sessions = new Map<string, { accountId: AccountId; deviceId: DeviceId }>();
+  /** Each account's recovery blob (docs/API.md "Recovery"): only the calls a signing-up client makes. */
+  readonly recoveryBlobs = new Map<string, { counter: number; blob: string }>();
   private clock = 1_700_000_000_000;
   /** Requests seen, as "METHOD path", for assertions. */
   readonly requests: string[] = [];
@@ -252,6 +255,18 @@ export class FakeServer {
       c.conversation = { ...c.conversation, lastSeq: seq };
       this.push(c.conversation.members, { type: "message", conversationId: c.conversation.id, ...stored });
       return { json: { seq, duplicate: false } };
+    }
+    if (method === "GET" && p === "/api/recovery") {
+      const r = this.recoveryBlobs.get(this.session(cookie).accountId);
+      return { json: { blob: r?.blob ?? null, counter: r?.counter ?? 0, passphraseBlob: null, lastUsedAt: null } };
+    }
+    if (method === "PUT" && p === "/api/recovery/blob") {
+      const accountId = this.session(cookie).accountId;
+      const blob = String(body?.blob);
+      const counter = decodeRecoveryBlobHeader(fromBase64url(blob)).counter;
+      if (counter <= (this.recoveryBlobs.get(accountId)?.counter ?? 0)) throw new HttpError(409, "stale_blob");
+      this.recoveryBlobs.set(accountId, { counter, blob });
+      return { json: {} };
     }
     throw new HttpError(404, "not_found");
   }

@@ -1,6 +1,8 @@
 // Shared setup for client tests: a fresh fake-indexeddb database and a client wired to a FakeServer.
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
-import { Api } from "../../../web/src/client/transport/api.js";
+import { Api, type FetchFn } from "../../../web/src/client/transport/api.js";
+import { LinkApi } from "../../../web/src/client/transport/link-api.js";
+import { RecoveryApi } from "../../../web/src/client/transport/recovery-api.js";
 import { ChatClient } from "../../../web/src/client/client.js";
 import { SealedDb } from "../../../web/src/client/store/db.js";
 import { RealtimeConnection } from "../../../web/src/client/transport/realtime.js";
@@ -12,8 +14,13 @@ export function freshDb(name = `sealed-test-${process.pid}-${++n}`): SealedDb {
   return new SealedDb(name, { indexedDB, IDBKeyRange });
 }
 
+/** The three transports of one simulated browser, all over the fake server (one cookie jar). */
+export function transportsOver(fetch: FetchFn): { api: Api; linkApi: LinkApi; recoveryApi: RecoveryApi } {
+  return { api: new Api("", fetch), linkApi: new LinkApi("", fetch), recoveryApi: new RecoveryApi("", fetch) };
+}
+
 export function clientOn(server: FakeServer, db = freshDb()): ChatClient {
-  return new ChatClient({ db, api: new Api("", server.fetchFor()), origin: server.origin, autoSync: false, realtime: null });
+  return new ChatClient({ db, ...transportsOver(server.fetchFor()), origin: server.origin, autoSync: false, realtime: null });
 }
 
 /**
@@ -25,7 +32,7 @@ export function liveClientOn(server: FakeServer, o: { db?: SealedDb; pollMs?: nu
   const realtime = new RealtimeConnection({ url: "ws://127.0.0.1:8787/api/realtime", createSocket: browser.createSocket, backoff: { initialMs: 20, maxMs: 100 } });
   return new ChatClient({
     db: o.db ?? freshDb(),
-    api: new Api("", browser.fetch),
+    ...transportsOver(browser.fetch),
     origin: server.origin,
     realtime,
     syncTiming: { pollMs: o.pollMs ?? 3_600_000, safetyNetMs: 3_600_000, retry: { initialMs: 20, maxMs: 100 } },

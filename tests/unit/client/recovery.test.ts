@@ -6,7 +6,9 @@ import { Api } from "../../../web/src/client/transport/api.js";
 import { makeContext } from "../../../web/src/client/context.js";
 import { getAccount, getDevice } from "../../../web/src/client/store/db.js";
 import { isRecoveryError, openRecovery, restoreAccount } from "../../../web/src/client/recovery/recovery.js";
-import type { RecoveryApi } from "../../../web/src/client/transport/recovery-api.js";
+import { RecoveryApi } from "../../../web/src/client/transport/recovery-api.js";
+import { LinkApi } from "../../../web/src/client/transport/link-api.js";
+import type { ClientContext } from "../../../web/src/client/context.js";
 import { makeAccount } from "../../support/account.js";
 import { testCrypto } from "../../support/crypto-env.js";
 import { accountLog } from "../../support/device-log.js";
@@ -32,7 +34,13 @@ function serverAnswering(lookup: Lookup): RecoveryApi {
 }
 
 function context() {
-  return makeContext({ db: freshDb(), api: new Api("", () => Promise.reject(new Error("no network in this test"))), env: testCrypto, origin: "http://localhost" });
+  const offline = () => Promise.reject(new Error("no network in this test"));
+  return makeContext({ db: freshDb(), api: new Api("", offline), linkApi: new LinkApi("", offline), recoveryApi: new RecoveryApi("", offline), env: testCrypto, origin: "http://localhost" });
+}
+
+/** The same device (database, clock) talking to another recovery server. */
+function over(ctx: ClientContext, recoveryApi: RecoveryApi): ClientContext {
+  return { ...ctx, recoveryApi };
 }
 
 const neverArgon: Argon2id = () => Promise.reject(new Error("Argon2id must not run"));
@@ -49,7 +57,7 @@ describe("restore refuses before changing anything", () => {
       { memoryKiB: 64 * 1024 * 1024, iterations: 3, parallelism: 1 },
     ]) {
       const rapi = serverAnswering({ accountId: alice.accountId, blob: toBase64url(blob), passphrase: { ...weak, salt: toBase64url(new Uint8Array(16)) }, lastUsedAt: null, log: [toBase64url(alice.genesis)] });
-      const err = await restoreAccount(ctx, rapi, { username: alice.username, secret: { kind: "passphrase", passphrase: "six words of a strong passphrase" }, argon2id }).catch((e: unknown) => e);
+      const err = await restoreAccount(over(ctx, rapi), { username: alice.username, secret: { kind: "passphrase", passphrase: "six words of a strong passphrase" }, argon2id }).catch((e: unknown) => e);
       expect(isRecoveryError(err, "weak_kdf")).toBe(true);
     }
     expect(argon2id).not.toHaveBeenCalled();
@@ -66,8 +74,8 @@ describe("restore refuses before changing anything", () => {
     for (const log of [alice.genesis, mallory.genesis]) {
       const ctx = context();
       const rapi = serverAnswering({ accountId: alice.accountId, blob: toBase64url(swapped), passphrase: null, lastUsedAt: null, log: [toBase64url(log)] });
-      await expect(openRecovery(ctx, rapi, { username: alice.username, secret: { kind: "key", recoveryKey: key }, argon2id: neverArgon })).rejects.toThrow();
-      await expect(restoreAccount(ctx, rapi, { username: alice.username, secret: { kind: "key", recoveryKey: key }, argon2id: neverArgon })).rejects.toThrow();
+      await expect(openRecovery(over(ctx, rapi), { username: alice.username, secret: { kind: "key", recoveryKey: key }, argon2id: neverArgon })).rejects.toThrow();
+      await expect(restoreAccount(over(ctx, rapi), { username: alice.username, secret: { kind: "key", recoveryKey: key }, argon2id: neverArgon })).rejects.toThrow();
       expect(await getAccount(ctx.db)).toBeUndefined();
       expect(await getDevice(ctx.db)).toBeUndefined();
     }
@@ -78,13 +86,13 @@ describe("restore refuses before changing anything", () => {
     const blob = await recoveryBlobFor(accountLog(alice), alice.keys.recovery, 1);
     const rapi = serverAnswering({ accountId: alice.accountId, blob: toBase64url(blob), passphrase: null, lastUsedAt: null, log: [toBase64url(alice.genesis)] });
     const other = await formatRecoveryKey(testCrypto, testCrypto.randomBytes(16));
-    const wrong = await openRecovery(context(), rapi, { username: alice.username, secret: { kind: "key", recoveryKey: other }, argon2id: neverArgon }).catch((e: unknown) => e);
+    const wrong = await openRecovery(over(context(), rapi), { username: alice.username, secret: { kind: "key", recoveryKey: other }, argon2id: neverArgon }).catch((e: unknown) => e);
     expect(isRecoveryError(wrong, "wrong_recovery_key")).toBe(true);
     const right = await formatRecoveryKey(testCrypto, alice.keys.recoveryKey);
     const typo = (right[0] === "A" ? "B" : "A") + right.slice(1);
-    const mistyped = await openRecovery(context(), rapi, { username: alice.username, secret: { kind: "key", recoveryKey: typo }, argon2id: neverArgon }).catch((e: unknown) => e);
+    const mistyped = await openRecovery(over(context(), rapi), { username: alice.username, secret: { kind: "key", recoveryKey: typo }, argon2id: neverArgon }).catch((e: unknown) => e);
     expect(isRecoveryError(mistyped, "bad_recovery_key")).toBe(true);
-    const opened = await openRecovery(context(), rapi, { username: alice.username, secret: { kind: "key", recoveryKey: right.toLowerCase() }, argon2id: neverArgon });
+    const opened = await openRecovery(over(context(), rapi), { username: alice.username, secret: { kind: "key", recoveryKey: right.toLowerCase() }, argon2id: neverArgon });
     expect(opened.accountId).toBe(alice.accountId);
   });
 
@@ -95,7 +103,7 @@ describe("restore refuses before changing anything", () => {
     const stale = await recoveryBlobFor({ ...log, history: mallorysHistory(await makeAccount()) }, alice.keys.recovery, 1);
     const rapi = serverAnswering({ accountId: alice.accountId, blob: toBase64url(stale), passphrase: null, lastUsedAt: null, log: [toBase64url(alice.genesis)] });
     const key = await formatRecoveryKey(testCrypto, alice.keys.recoveryKey);
-    const err = await openRecovery(context(), rapi, { username: alice.username, secret: { kind: "key", recoveryKey: key }, argon2id: neverArgon }).catch((e: unknown) => e);
+    const err = await openRecovery(over(context(), rapi), { username: alice.username, secret: { kind: "key", recoveryKey: key }, argon2id: neverArgon }).catch((e: unknown) => e);
     expect(isRecoveryError(err, "stale_recovery")).toBe(true);
   });
 });

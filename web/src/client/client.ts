@@ -14,7 +14,7 @@ import { withLock } from "./store/lock.js";
 import { discardFailed, queueText, retryFailed } from "./conversations/messages.js";
 import { pullMessages } from "./sync/receive.js";
 import { RealtimeConnection, realtimeUrl } from "./transport/realtime.js";
-import { resealRecoveryBlob } from "./recovery/recovery.js";
+import { resealRecoveryBlob } from "./recovery/reseal.js";
 import { RecoveryApi } from "./transport/recovery-api.js";
 import type { MessageRow } from "./store/rows.js";
 import { Syncer, type SyncOptions } from "./sync/sync.js";
@@ -40,10 +40,10 @@ export interface ClientOptions {
   readonly realtime?: RealtimeConnection | null;
   /** Poll and retry timing (tests shorten it). */
   readonly syncTiming?: Omit<SyncOptions, "realtime">;
-  /** The recovery calls (docs/API.md "Recovery"). Default: this page's origin in a browser; `null` for none. */
-  readonly recoveryApi?: RecoveryApi | null;
-  /** The device and link calls. Default: this page's origin in a browser; `null` for none. */
-  readonly linkApi?: LinkApi | null;
+  /** The recovery calls (docs/API.md "Recovery"). Default: this page's origin. */
+  readonly recoveryApi?: RecoveryApi;
+  /** The device and link calls. Default: this page's origin. */
+  readonly linkApi?: LinkApi;
 }
 
 function defaultRealtime(): RealtimeConnection | undefined {
@@ -74,8 +74,6 @@ export class ChatClient extends EventTarget {
   /** @internal The operations' context: tests and the headless client use it; the UI's type omits it. */
   readonly ctx: ClientContext;
   readonly sync: Syncer;
-  /** Undefined where there is no page to call from (unit tests), unless one is given. */
-  readonly recoveryApi: RecoveryApi | undefined;
   session: Session | undefined;
   deviceStatus: DeviceStatus = "active";
   /** The id of this device once its own log showed it removed (for the notice). */
@@ -85,8 +83,6 @@ export class ChatClient extends EventTarget {
   readonly link: LinkFacade;
   readonly views: ViewsFacade;
   private readonly autoSync: boolean;
-  private fallbackLinkApi: LinkApi | undefined;
-  private fallbackRecoveryApi: RecoveryApi | undefined;
 
   constructor(o: ClientOptions = {}) {
     super();
@@ -94,20 +90,17 @@ export class ChatClient extends EventTarget {
     this.ctx = makeContext({
       db: o.db ?? new SealedDb(),
       api: o.api ?? new Api(),
+      linkApi: o.linkApi ?? new LinkApi(),
+      recoveryApi: o.recoveryApi ?? new RecoveryApi(),
       env: o.env ?? defaultCryptoEnv(),
       origin: o.origin ?? globalThis.location.origin,
       ...(o.now ? { now: o.now } : {}),
-      ...(o.linkApi ? { linkApi: o.linkApi } : o.linkApi === undefined && typeof document !== "undefined" ? { linkApi: new LinkApi() } : {}),
     });
     const realtime = o.realtime === null ? undefined : (o.realtime ?? defaultRealtime());
     this.sync = new Syncer(this.ctx, { ...o.syncTiming, ...(realtime ? { realtime } : {}) });
-    this.recoveryApi = o.recoveryApi === null ? undefined : (o.recoveryApi ?? (typeof document === "undefined" ? undefined : new RecoveryApi()));
-    // Screens that need these calls exist only in a browser, where the page's origin serves them.
-    const linkApi = () => this.ctx.linkApi ?? (this.fallbackLinkApi ??= new LinkApi());
-    const recoveryApi = () => this.recoveryApi ?? (this.fallbackRecoveryApi ??= new RecoveryApi());
-    this.devices = new DevicesFacade(this.ctx, linkApi);
-    this.recovery = new RecoveryFacade(this.ctx, recoveryApi);
-    this.link = new LinkFacade(this.ctx, linkApi);
+    this.devices = new DevicesFacade(this.ctx);
+    this.recovery = new RecoveryFacade(this.ctx);
+    this.link = new LinkFacade(this.ctx);
     this.views = new ViewsFacade(this.ctx.db);
     this.sync.addEventListener("refused", () => void this.onRefused());
   }
@@ -119,7 +112,7 @@ export class ChatClient extends EventTarget {
    */
   private async onRefused(): Promise<void> {
     this.sync.stop();
-    if (await removalProven(this.ctx, this.recoveryApi)) {
+    if (await removalProven(this.ctx)) {
       this.removedDeviceId = await wipeDevice(this.ctx, { removed: true });
       this.setDeviceStatus("removed");
     } else this.setDeviceStatus("refused");
@@ -185,7 +178,7 @@ export class ChatClient extends EventTarget {
     const r = await signUp(this.ctx, username);
     this.session = r.session;
     // The first recovery blob (counter 1). Failing here is not fatal: settings offers to retry.
-    if (this.recoveryApi) await resealRecoveryBlob(this.ctx, this.recoveryApi).catch((e: unknown) => console.warn("could not store the recovery blob:", e));
+    await resealRecoveryBlob(this.ctx).catch((e: unknown) => console.warn("could not store the recovery blob:", e));
     if (this.autoSync) this.sync.start();
     return r.recoveryKey;
   }

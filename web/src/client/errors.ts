@@ -1,6 +1,9 @@
 /**
- * Errors the client core raises itself (the server's are ApiError in api.ts, the protocol's are
- * ProtocolError). Each code maps to one sentence for people in ui/error-text.ts.
+ * The client's errors, one hierarchy (STYLE 7): `ClientError` is the root, with a code and, when it
+ * wraps another error, that error as `cause`. Two subclasses have their own code spaces and names:
+ * `ApiError` (transport/api.ts: the server's codes and our transport failures) and `RecoveryError`
+ * (recovery/recovery-error.ts). The protocol's ProtocolError stays in protocol/, which imports nothing
+ * from here. Each code maps to one sentence for people in ui/error-text.ts (ui/recovery-error-text.ts).
  */
 export type ClientErrorCode =
   | "not_signed_up" // no account on this device yet
@@ -31,25 +34,36 @@ export type ClientErrorCode =
   | "invalid_group_name" // empty, or longer than MAX_GROUP_NAME_BYTES of UTF-8
   | "invalid_group_members"; // a group needs at least one other member, each listed once
 
-export class ClientError extends Error {
-  override readonly name = "ClientError";
+/** What a wrapping error keeps of the error it replaces (ES2022 `Error` options). */
+export interface ErrorCause {
+  readonly cause?: unknown;
+}
+
+/** The root of the client's errors; `C` is the subclass's code space (the core's own by default). */
+export class ClientError<C extends string = ClientErrorCode> extends Error {
+  override readonly name: string = "ClientError";
   constructor(
-    readonly code: ClientErrorCode,
+    readonly code: C,
     message: string,
+    options: ErrorCause = {},
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
+/**
+ * An error the client core raised with one of its own codes (not an ApiError or RecoveryError, whose
+ * codes are another space: the server's `not_member` is not the core's). Subclasses set their own name.
+ */
 export function isClientError(e: unknown, code?: ClientErrorCode): e is ClientError {
-  return e instanceof ClientError && (code === undefined || e.code === code);
+  return e instanceof ClientError && e.name === "ClientError" && (code === undefined || e.code === code);
 }
 
 /** Lower-cases and checks a username typed by a person, as a ClientError the UI can explain. */
 export function usernameFrom(input: string, parse: (s: string) => string): string {
   try {
     return parse(input);
-  } catch {
-    throw new ClientError("invalid_username", "usernames are 3-32 characters: a-z, 0-9, '_' or '.', starting with a letter");
+  } catch (e) {
+    throw new ClientError("invalid_username", "usernames are 3-32 characters: a-z, 0-9, '_' or '.', starting with a letter", { cause: e });
   }
 }

@@ -3,29 +3,25 @@ import type { ClientContext } from "../context.js";
 import { listDevices, renameDevice, type DeviceView } from "../identity/devices.js";
 import { checkOwnLog, lastOwnLogCheck, markDevicesSeen, ownLogAlarmNow, ownLogEvents, type OwnLogAlarm, type OwnLogCheck } from "../identity/own-log.js";
 import { revokeDevice } from "../identity/revoke.js";
-import type { LinkApi } from "../transport/link-api.js";
 
 /**
  * `client.devices`: this account's devices as Settings shows them (list, rename, revoke) and the check
  * of the account's own device log that the banners report (DESIGN "Identity and devices").
  */
 export class DevicesFacade {
-  constructor(
-    private readonly ctx: ClientContext,
-    private readonly linkApi: () => LinkApi,
-  ) {}
+  constructor(private readonly ctx: ClientContext) {}
 
   list(): Promise<DeviceView[]> {
-    return listDevices(this.ctx, this.linkApi());
+    return listDevices(this.ctx);
   }
 
   rename(deviceId: DeviceId, name: string): Promise<void> {
-    return renameDevice(this.ctx, this.linkApi(), deviceId, name);
+    return renameDevice(this.ctx, deviceId, name);
   }
 
   /** Removes another device of this account: a revoke entry, new account keys sealed to the others. */
   revoke(deviceId: DeviceId): Promise<void> {
-    return revokeDevice(this.ctx, this.linkApi(), deviceId);
+    return revokeDevice(this.ctx, deviceId);
   }
 
   /** The user reviewed the list: new devices up to now stop being announced. */

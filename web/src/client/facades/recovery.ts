@@ -5,7 +5,6 @@ import { refreshLog } from "../identity/logs.js";
 import { getAccount } from "../store/db.js";
 import { generatePassphrase } from "../recovery/passphrase-strength.js";
 import { keyFileText, recoveriesSeen, removePassphrase, resealRecoveryBlob, restoreAccount, rotateRecoveryKey, setPassphrase, type RestoreInput } from "../recovery/recovery.js";
-import type { RecoveryApi } from "../transport/recovery-api.js";
 
 /** Argon2id (WASM) loads on first use: only the recovery screens need it, so it stays out of the start bundle. */
 async function argon2id() {
@@ -20,35 +19,32 @@ export type RestoreRequest = Omit<RestoreInput, "argon2id">;
  * on a browser that has nothing (docs/PROTOCOL.md "Recovery").
  */
 export class RecoveryFacade {
-  constructor(
-    private readonly ctx: ClientContext,
-    private readonly rapi: () => RecoveryApi,
-  ) {}
+  constructor(private readonly ctx: ClientContext) {}
 
   /** When recovery was last used and which blobs the server holds. */
   status(): Promise<z.output<typeof recoveryStatusResponse>> {
-    return this.rapi().status();
+    return this.ctx.recoveryApi.status();
   }
 
   async setPassphrase(p: { recoveryKey: string; passphrase: string }): Promise<void> {
-    await setPassphrase(this.ctx, this.rapi(), await argon2id(), p);
+    await setPassphrase(this.ctx, await argon2id(), p);
   }
 
   async removePassphrase(): Promise<void> {
-    await removePassphrase(this.rapi());
+    await removePassphrase(this.ctx);
   }
 
   keyFileText(): Promise<string> {
-    return keyFileText(this.ctx, this.rapi());
+    return keyFileText(this.ctx);
   }
 
   /** Stores the recovery blob again (when signing up could not). */
   async storeBlob(): Promise<void> {
-    await resealRecoveryBlob(this.ctx, this.rapi());
+    await resealRecoveryBlob(this.ctx);
   }
 
   async rotateKey(p: { passphrase?: string } = {}): Promise<{ recoveryKey: string; passphraseKept: boolean }> {
-    return rotateRecoveryKey(this.ctx, this.rapi(), await argon2id(), p);
+    return rotateRecoveryKey(this.ctx, await argon2id(), p);
   }
 
   /** Six random words from the word list, as a suggestion. */
@@ -58,7 +54,7 @@ export class RecoveryFacade {
 
   /** Joins the account as a new device of this browser once the key opened its recovery data. */
   async restore(input: RestoreRequest): Promise<{ username: string }> {
-    const account = await restoreAccount(this.ctx, this.rapi(), { ...input, argon2id: await argon2id() });
+    const account = await restoreAccount(this.ctx, { ...input, argon2id: await argon2id() });
     return { username: account.username };
   }
 

@@ -6,7 +6,6 @@ import { defaultDeviceName } from "../link/link-new.js";
 import { ClientError } from "../errors.js";
 import { assertCurrentSecrets } from "./account-secrets.js";
 import { stateOf } from "./logs.js";
-import type { LinkApi } from "../transport/link-api.js";
 
 /** One device of this account as Settings shows it. */
 export interface DeviceView {
@@ -21,18 +20,18 @@ export interface DeviceView {
 }
 
 /** The account's devices from GET /api/devices, with their names opened; active ones first. */
-export async function listDevices(ctx: ClientContext, linkApi: LinkApi): Promise<DeviceView[]> {
+export async function listDevices(ctx: ClientContext): Promise<DeviceView[]> {
   const account = await getAccount(ctx.db);
   const device = await getDevice(ctx.db);
   if (!account || !device) throw new ClientError("not_signed_up", "this device has no account yet");
-  const res = await linkApi.devices();
+  const res = await ctx.linkApi.devices();
   const out: DeviceView[] = [];
   // A device that never named itself (the first one, made at sign-up) gets its default name now.
   const self = res.devices.find((d) => d.deviceId === device.deviceId);
   if (self && self.sealedName === null) {
     try {
       const sealed = await sealDeviceName(ctx.env, account, device.deviceId, defaultDeviceName());
-      await linkApi.setDeviceName(device.deviceId, sealed);
+      await ctx.linkApi.setDeviceName(device.deviceId, sealed);
       res.devices[res.devices.indexOf(self)] = { ...self, sealedName: toBase64url(sealed) };
     } catch (e) {
       console.warn("could not name this device:", e);
@@ -60,7 +59,7 @@ export const MAX_DEVICE_NAME = 64;
  * only the account's devices can read it. Needs the current keys (a name sealed under an old history
  * generation would be unreadable to devices that only hold the new one).
  */
-export async function renameDevice(ctx: ClientContext, linkApi: LinkApi, deviceId: DeviceId, name: string): Promise<void> {
+export async function renameDevice(ctx: ClientContext, deviceId: DeviceId, name: string): Promise<void> {
   const trimmed = name.trim().replace(/\s+/g, " ");
   if (!trimmed) throw new ClientError("invalid_device_name", "a device name cannot be empty");
   if ([...trimmed].length > MAX_DEVICE_NAME) throw new ClientError("invalid_device_name", `a device name is at most ${MAX_DEVICE_NAME} characters`);
@@ -69,5 +68,5 @@ export async function renameDevice(ctx: ClientContext, linkApi: LinkApi, deviceI
   const state = await stateOf(ctx, account.accountId);
   assertCurrentSecrets(account, state);
   if (!state.devices.some((d) => d.deviceId === deviceId)) throw new ClientError("unknown_device", "that device is not active on this account");
-  await linkApi.setDeviceName(deviceId, await sealDeviceName(ctx.env, account, deviceId, trimmed));
+  await ctx.linkApi.setDeviceName(deviceId, await sealDeviceName(ctx.env, account, deviceId, trimmed));
 }

@@ -4,7 +4,6 @@ import { isApiError } from "../transport/api.js";
 import type { ClientContext } from "../context.js";
 import { getAccount, getDevice, putAccount } from "../store/db.js";
 import { ClientError } from "../errors.js";
-import type { LinkApi } from "../transport/link-api.js";
 import { withLock } from "../store/lock.js";
 import { refreshLog, stateAt, stateOf } from "./logs.js";
 
@@ -17,7 +16,7 @@ import { refreshLog, stateAt, stateOf } from "./logs.js";
  */
 
 /** Seals this device's current secrets to every other active device of the account and uploads them. */
-export async function shareRotatedSecrets(ctx: ClientContext, linkApi: LinkApi): Promise<void> {
+export async function shareRotatedSecrets(ctx: ClientContext): Promise<void> {
   const account = await getAccount(ctx.db);
   const device = await getDevice(ctx.db);
   if (!account || !device) throw new ClientError("not_signed_up", "this device has no account yet");
@@ -30,7 +29,7 @@ export async function shareRotatedSecrets(ctx: ClientContext, linkApi: LinkApi):
     for (const d of others) {
       const sealed = await sealDeviceSecrets(ctx.env, { accountId: account.accountId, headSeq: state.head.seq, headHash: state.head.hash, senderDeviceId: device.deviceId, recipientDeviceId: d.deviceId, recipientBoxKey: d.boxKey, secrets });
       try {
-        await linkApi.putDeviceSecrets(d.deviceId, sealed);
+        await ctx.linkApi.putDeviceSecrets(d.deviceId, sealed);
       } catch (e) {
         // A later rotation already reached that device: nothing to add.
         if (!isApiError(e, "stale_package")) throw e;
@@ -48,7 +47,7 @@ export type KeyUpdate = "current" | "adopted" | "waiting";
  * "waiting" when no package (or only one for an older rotation) is there yet. A package that does not
  * open or does not match the log is refused with `bad_secrets`, and nothing is stored.
  */
-export function adoptRotatedSecrets(ctx: ClientContext, linkApi: LinkApi): Promise<KeyUpdate> {
+export function adoptRotatedSecrets(ctx: ClientContext): Promise<KeyUpdate> {
   return withLock("account-secrets", async () => {
     let account = await getAccount(ctx.db);
     const device = await getDevice(ctx.db);
@@ -56,7 +55,7 @@ export function adoptRotatedSecrets(ctx: ClientContext, linkApi: LinkApi): Promi
     if (holdsCurrentSecrets(account, await stateOf(ctx, account.accountId))) return "current";
     let res;
     try {
-      res = await linkApi.deviceSecrets();
+      res = await ctx.linkApi.deviceSecrets();
     } catch (e) {
       if (isApiError(e, "not_found")) return "waiting";
       throw e;
@@ -78,7 +77,7 @@ export function adoptRotatedSecrets(ctx: ClientContext, linkApi: LinkApi): Promi
       await putAccount(ctx.db, { ...fresh, ...kept });
       return "adopted";
     } catch (e) {
-      if (isProtocolError(e)) throw new ClientError("bad_secrets", `the account keys another device sent could not be accepted (${e.code}): ${e.message}`);
+      if (isProtocolError(e)) throw new ClientError("bad_secrets", `the account keys another device sent could not be accepted (${e.code}): ${e.message}`, { cause: e });
       throw e;
     }
   });

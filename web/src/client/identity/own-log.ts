@@ -84,7 +84,7 @@ export async function checkOwnLog(ctx: ClientContext): Promise<OwnLogCheck> {
     return report({ alarm, newDevices: [] });
   }
   // A revoke or recovery-key rotation made on another device: take the new keys it sealed to this one.
-  if (ctx.linkApi) await adoptRotatedSecrets(ctx, ctx.linkApi).catch((e: unknown) => console.warn("could not adopt the account's new keys:", e));
+  await adoptRotatedSecrets(ctx).catch((e: unknown) => console.warn("could not adopt the account's new keys:", e));
   return report({ alarm: ownLogAlarmNow(), newDevices: await unseenDevices(ctx) });
 }
 

@@ -1,7 +1,6 @@
 import { assertLogExtends, fromBase64url, verifyLog, type DeviceId } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
 import { getAccount, getDevice } from "../store/db.js";
-import type { RecoveryApi } from "../transport/recovery-api.js";
 import { clearOwnLogAlarm } from "./own-log.js";
 
 /**
@@ -11,12 +10,12 @@ import { clearOwnLogAlarm } from "./own-log.js";
  * log this device already verified, and no longer listing this device (a revoke, or a reset that
  * signed out every other device). Only then is wiping the keys and history right.
  */
-export async function removalProven(ctx: ClientContext, rapi: RecoveryApi | undefined): Promise<boolean> {
+export async function removalProven(ctx: ClientContext): Promise<boolean> {
   const account = await getAccount(ctx.db);
   const device = await getDevice(ctx.db);
-  if (!account || !device || !rapi) return false;
+  if (!account || !device) return false;
   try {
-    const res = await rapi.lookup(account.username);
+    const res = await ctx.recoveryApi.lookup(account.username);
     if (res.accountId !== account.accountId) return false;
     const next = await verifyLog(ctx.env, res.log.map(fromBase64url), account.accountId);
     assertLogExtends({ head: account.head }, next);

@@ -22,10 +22,9 @@ import { ClientError } from "../errors.js";
 import { assertCurrentSecrets } from "./account-secrets.js";
 import { shareRotatedSecrets } from "./key-updates.js";
 import { assertNonExtractable } from "./keystore.js";
-import type { LinkApi } from "../transport/link-api.js";
 import { withLock } from "../store/lock.js";
 import { refreshLog, stateOf } from "./logs.js";
-import { resealRecoveryBlob } from "../recovery/recovery.js";
+import { resealRecoveryBlob } from "../recovery/reseal.js";
 import type { AccountRow } from "../store/rows.js";
 
 /**
@@ -34,7 +33,7 @@ import type { AccountRow } from "../store/rows.js";
  * AIK, the new AIK and this device; then a new epoch in every conversation, so the removed device reads
  * nothing sent afterwards. The server ends the removed device's sessions when it stores the entry.
  */
-export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed: DeviceId): Promise<void> {
+export async function revokeDevice(ctx: ClientContext, removed: DeviceId): Promise<void> {
   const device = await getDevice(ctx.db);
   let account = await getAccount(ctx.db);
   if (!device || !account) throw new ClientError("not_signed_up", "this device has no account yet");
@@ -48,7 +47,7 @@ export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed
   // Names sealed under the current generation, to seal again under the next one.
   const names = new Map<DeviceId, string>();
   try {
-    for (const d of (await linkApi.devices()).devices) {
+    for (const d of (await ctx.linkApi.devices()).devices) {
       if (d.revokedAt !== null || d.deviceId === removed || !d.sealedName) continue;
       const name = await openDeviceName(ctx.env, account, d.deviceId, fromBase64url(d.sealedName));
       if (name) names.set(d.deviceId, name);
@@ -82,7 +81,7 @@ export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed
   );
   const log = [...account.log, bytes];
   const state = await verifyLog(env, log, account.accountId);
-  await linkApi.appendLog(account.accountId, bytes);
+  await ctx.linkApi.appendLog(account.accountId, bytes);
 
   // Keystore procedure for the new secrets: wrap the extractable originals, keep non-extractable copies.
   const identityWrapped = await wrapSecret(env, device.vaultKey, identity.privateKey, "identity", account.accountId);
@@ -94,11 +93,11 @@ export async function revokeDevice(ctx: ClientContext, linkApi: LinkApi, removed
   await putAccount(ctx.db, next);
 
   // The other remaining devices get the new identity and history keys, sealed to each of them.
-  await shareRotatedSecrets(ctx, linkApi).catch((e: unknown) => console.warn("could not hand the new keys to the other devices:", e));
+  await shareRotatedSecrets(ctx).catch((e: unknown) => console.warn("could not hand the new keys to the other devices:", e));
   // The recovery blob must hold the current secrets (DESIGN "Recovery"): re-seal it under the new ones.
   await resealRecoveryBlob(ctx).catch((e: unknown) => console.warn("could not re-seal the recovery blob after revoking:", e));
   for (const [id, name] of names) {
-    await linkApi.setDeviceName(id, await sealDeviceName(env, next, id, name)).catch((e: unknown) => console.warn("could not re-seal a device name:", e));
+    await ctx.linkApi.setDeviceName(id, await sealDeviceName(env, next, id, name)).catch((e: unknown) => console.warn("could not re-seal a device name:", e));
   }
   // New epochs: currentEpoch makes one because this account's head moved past the latest bundle's.
   for (const conv of await listConversations(ctx.db)) {

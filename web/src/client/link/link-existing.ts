@@ -22,7 +22,6 @@ import {
 import type { ClientContext } from "../context.js";
 import { getAccount, getDevice } from "../store/db.js";
 import { ClientError } from "../errors.js";
-import type { LinkApi } from "../transport/link-api.js";
 import { LINK_POLL_MS, expectMessage, sleep } from "./link-new.js";
 import { refreshLog, stateOf } from "../identity/logs.js";
 import { assertCurrentSecrets, exportAccountSecrets, zeroSecrets } from "../identity/account-secrets.js";
@@ -47,17 +46,14 @@ export class ExistingDeviceLink {
   private hello: LinkHello | undefined;
   private readonly abort = new AbortController();
 
-  constructor(
-    private readonly ctx: ClientContext,
-    private readonly linkApi: LinkApi,
-  ) {}
+  constructor(private readonly ctx: ClientContext) {}
 
   /** Parses the code (QR text or pasted), answers the link and returns N's hello. */
   async scan(code: string): Promise<LinkHello> {
     const offer = parseLinkOffer(code, this.ctx.now());
     const responder = await createLinkResponder(this.ctx.env);
     this.linkId = toBase64url(offer.linkId);
-    await this.linkApi.respond(this.linkId, responder.ephemeralKey);
+    await this.ctx.linkApi.respond(this.linkId, responder.ephemeralKey);
     this.channel = await deriveLinkChannel(this.ctx.env, { role: "existing", offer, ownPrivate: responder.ephemeralPrivate, newEphemeral: offer.ephemeralKey, existingEphemeral: responder.ephemeralKey });
     const hello = expectMessage(await this.receive(), "hello");
     this.hello = hello;
@@ -99,7 +95,7 @@ export class ExistingDeviceLink {
     const identity = await signEntryBody(env, request.entryBody, { role: SignerRole.identity, privateKey: account.identityKey, publicKey: account.identityPublic });
     const own = await signEntryBody(env, request.entryBody, { role: SignerRole.device, privateKey: device.signingKey, publicKey: device.signingPublic });
     const entry = assembleEntry(request.entryBody, [identity, own, { role: SignerRole.newDevice, key: hello.deviceSigningKey, signature: request.signature }]);
-    const { seq } = await this.linkApi.appendLog(account.accountId, entry);
+    const { seq } = await this.ctx.linkApi.appendLog(account.accountId, entry);
     await refreshLog(this.ctx, account.accountId);
     await this.send({ type: "done", seq });
     return seq;
@@ -107,18 +103,18 @@ export class ExistingDeviceLink {
 
   cancel(): void {
     this.abort.abort();
-    if (this.linkId) void this.linkApi.deleteLink(this.linkId, "session").catch(() => undefined);
+    if (this.linkId) void this.ctx.linkApi.deleteLink(this.linkId, "session").catch(() => undefined);
   }
 
   private async send(m: LinkMessage): Promise<void> {
     if (!this.channel) throw new ClientError("link_cancelled", "no link");
-    await this.linkApi.postFrame(this.linkId, "existing", await sealLinkFrame(this.ctx.env, this.channel, m), "session");
+    await this.ctx.linkApi.postFrame(this.linkId, "existing", await sealLinkFrame(this.ctx.env, this.channel, m), "session");
   }
 
   private async receive(): Promise<LinkMessage> {
     if (!this.channel) throw new ClientError("link_cancelled", "no link");
     for (;;) {
-      const res = await this.linkApi.frames(this.linkId, "new", this.after, "session");
+      const res = await this.ctx.linkApi.frames(this.linkId, "new", this.after, "session");
       const next = res.frames.find((f) => f.seq > this.after);
       if (next) {
         this.after = next.seq;

@@ -27,7 +27,6 @@ import { getAccount, putAccount } from "../store/db.js";
 import { ClientError } from "../errors.js";
 import { ensureDevice } from "../identity/keystore.js";
 import { keepReceivedSecrets } from "../identity/account-secrets.js";
-import type { LinkApi } from "../transport/link-api.js";
 import { sealDeviceName } from "../identity/device-names.js";
 import type { AccountRow, DeviceRow } from "../store/rows.js";
 
@@ -104,7 +103,6 @@ export function expectMessage<T extends LinkMessage["type"]>(m: LinkMessage, typ
  */
 export async function linkAsNewDevice(
   ctx: ClientContext,
-  linkApi: LinkApi,
   p: {
     deviceName: () => string;
     onStep: (s: NewDeviceStep) => void;
@@ -119,13 +117,13 @@ export async function linkAsNewDevice(
   // Show codes until one is answered.
   let answered: { linkId: string; token: string; channel: LinkChannel } | undefined;
   while (!answered) {
-    const link = await linkApi.createLink();
+    const link = await ctx.linkApi.createLink();
     const as = { token: link.newToken };
     const { offer, ephemeralPrivate, text } = await createLinkOffer(ctx.env, fromBase64url(link.linkId), ctx.now());
     p.onStep({ step: "showing", code: text });
     const until = ctx.now() + LINK_REFRESH_MS;
     while (ctx.now() < until) {
-      const res = await linkApi.frames(link.linkId, "existing", 0, as);
+      const res = await ctx.linkApi.frames(link.linkId, "existing", 0, as);
       if (res.responder) {
         const channel = await deriveLinkChannel(ctx.env, { role: "new", offer, ownPrivate: ephemeralPrivate, newEphemeral: offer.ephemeralKey, existingEphemeral: fromBase64url(res.responder.ephemeralKey) });
         answered = { linkId: link.linkId, token: link.newToken, channel };
@@ -133,16 +131,16 @@ export async function linkAsNewDevice(
       }
       await sleep(LINK_POLL_MS, p.signal);
     }
-    if (!answered) await linkApi.deleteLink(link.linkId, as).catch(() => undefined);
+    if (!answered) await ctx.linkApi.deleteLink(link.linkId, as).catch(() => undefined);
   }
 
   const { linkId, channel } = answered;
   const as = { token: answered.token };
-  const cancel = () => void linkApi.deleteLink(linkId, as).catch(() => undefined);
+  const cancel = () => void ctx.linkApi.deleteLink(linkId, as).catch(() => undefined);
   p.signal.addEventListener("abort", cancel, { once: true });
   try {
-    const inbox = new Inbox((after) => linkApi.frames(linkId, "existing", after, as), p.signal);
-    const send = async (m: LinkMessage) => linkApi.postFrame(linkId, "new", await sealLinkFrame(ctx.env, channel, m), as);
+    const inbox = new Inbox((after) => ctx.linkApi.frames(linkId, "existing", after, as), p.signal);
+    const send = async (m: LinkMessage) => ctx.linkApi.postFrame(linkId, "new", await sealLinkFrame(ctx.env, channel, m), as);
 
     const deviceName = p.deviceName().trim().slice(0, 64) || defaultDeviceName();
     await send({ type: "hello", deviceName, deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic });
@@ -198,9 +196,9 @@ export async function linkAsNewDevice(
     };
     await putAccount(ctx.db, account);
     p.signal.removeEventListener("abort", cancel);
-    await linkApi.deleteLink(linkId, as).catch(() => undefined);
+    await ctx.linkApi.deleteLink(linkId, as).catch(() => undefined);
     try {
-      await linkApi.setDeviceName(device.deviceId, await sealDeviceName(ctx.env, account, device.deviceId, deviceName));
+      await ctx.linkApi.setDeviceName(device.deviceId, await sealDeviceName(ctx.env, account, device.deviceId, deviceName));
     } catch (e) {
       console.warn("could not store this device's name:", e);
     }

@@ -46,7 +46,7 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
       return;
     case "secrets":
       // Another device of this account sealed it the keys of a revoke or recovery-key rotation.
-      if (ctx.linkApi) await adoptRotatedSecrets(ctx, ctx.linkApi).catch((e: unknown) => console.warn("could not adopt the account's new keys:", e));
+      await adoptRotatedSecrets(ctx).catch((e: unknown) => console.warn("could not adopt the account's new keys:", e));
       return;
     case "membership":
       // A group changed: verify and extend its membership log (a removed account learns it by a 403).

@@ -25,21 +25,24 @@ import {
   type signUpRequest,
 } from "../../../../protocol/api.js";
 import { toBase64url, type AccountId, type ConversationId, type DeviceId } from "../../../../protocol/index.js";
+import { ClientError, type ErrorCause } from "../errors.js";
 
 /**
- * A refused or failed HTTP call. `code` is the server's stable code, or one of ours: "network" (no
- * response), "bad_response" (a body that fails its schema), "http_<status>" (an error without a body).
+ * A refused or failed HTTP call: a ClientError whose `code` is the server's stable code, or one of ours:
+ * "network" (no response; `cause` is what fetch threw), "bad_response" (a body that fails its schema),
+ * "http_<status>" (an error without a body).
  */
-export class ApiError extends Error {
+export class ApiError extends ClientError<string> {
   override readonly name = "ApiError";
   constructor(
-    readonly code: string,
+    code: string,
     message: string,
     readonly status: number,
     /** From a 429's Retry-After header: how long the server asks the client to wait. */
     readonly retryAfterSeconds?: number,
+    options: ErrorCause = {},
   ) {
-    super(message);
+    super(code, message, options);
   }
 }
 
@@ -77,7 +80,7 @@ export async function requestJson<S extends z.ZodType>(fetchFn: FetchFn, url: st
   try {
     res = await fetchFn(url, init);
   } catch (e) {
-    throw new ApiError("network", `could not reach the server: ${e instanceof Error ? e.message : String(e)}`, 0);
+    throw new ApiError("network", `could not reach the server: ${e instanceof Error ? e.message : String(e)}`, 0, undefined, { cause: e });
   }
   let json: unknown;
   try {
