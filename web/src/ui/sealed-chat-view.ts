@@ -2,10 +2,11 @@ import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
+import type { ConversationId } from "../../../protocol/index.js";
 import { type ChatClient, isApiError, type SyncStatus, type ConversationView } from "../client/index.js";
 import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
-import { errorText } from "./error-text.js";
+import { Action } from "./action.js";
 import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
 import { LiveQuery } from "./live-query.js";
 import type { SealedComposer } from "./sealed-composer.js";
@@ -145,7 +146,6 @@ export class SealedChatView extends LitElement {
   /** Shown in this header only in the one-pane layout, where the list's header is hidden. */
   @property() status: SyncStatus = "connecting";
   @property({ type: Boolean }) live = false;
-  @state() private openError = "";
   /** Opening could not reach the server: done again once the connection is back. */
   private reopen = false;
   @query("sealed-composer") private composer?: SealedComposer;
@@ -170,22 +170,39 @@ export class SealedChatView extends LitElement {
    * runs again when the connection returns.
    */
   private async opened(focus: boolean): Promise<void> {
-    this.openError = "";
     this.reopen = false;
+    this.retrying.clear();
     const id = this.conversation.id;
     await this.updateComplete;
     if (focus) this.composer?.focus();
+    await this.opening.run(id);
+  }
+
+  private readonly opening = new Action(this, async (id: ConversationId) => {
     try {
       await this.client.openConversation(id);
     } catch (e) {
+      // Another chat opened meanwhile, or no connection (it runs again when the connection returns).
       if (this.conversation.id !== id) return;
-      if (isApiError(e) && (e.code === "network" || e.status >= 500)) this.reopen = true;
-      else this.openError = errorText(e);
+      if (isApiError(e) && (e.code === "network" || e.status >= 500)) {
+        this.reopen = true;
+        return;
+      }
+      throw e;
     }
+  });
+
+  private readonly retrying = new Action(this, async (id: ConversationId, key: string) => {
+    await this.client.retry(id, key);
+  });
+
+  /** Why opening the chat, or sending a failed message again, did not work. */
+  private get openError(): string {
+    return this.retrying.error || this.opening.error;
   }
 
   private readonly onRetry = (e: CustomEvent<{ key: string }>): void => {
-    void this.client.retry(this.conversation.id, e.detail.key).catch((err: unknown) => (this.openError = errorText(err)));
+    void this.retrying.run(this.conversation.id, e.detail.key);
   };
 
   private readonly onDiscard = (e: CustomEvent<{ key: string }>): void => {

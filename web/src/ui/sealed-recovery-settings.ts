@@ -6,6 +6,7 @@ import { type ChatClient, REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits } fro
 import { shared } from "../styles/shared.js";
 import { formatDay, formatTime } from "./format.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
+import { Action, InputError } from "./action.js";
 import "./sealed-recovery-key.js";
 
 type Panel = "none" | "passphrase" | "rotate" | "new-key";
@@ -85,8 +86,6 @@ export class SealedRecoverySettings extends LitElement {
   @state() private hasPassphrase = false;
   @state() private hasBlob = true;
   @state() private panel: Panel = "none";
-  @state() private busy = "";
-  @state() private error = "";
   @state() private notice = "";
   @state() private recoveryKeyInput = "";
   @state() private passphrase = "";
@@ -99,33 +98,51 @@ export class SealedRecoverySettings extends LitElement {
     void this.refresh();
   }
 
-  private async refresh(): Promise<void> {
-    try {
+  /** What the server holds for recovery (the status line and which buttons make sense). */
+  private readonly status = new Action(
+    this,
+    async () => {
       const s = await this.client.recovery.status();
       this.lastUsedAt = s.lastUsedAt;
       this.hasPassphrase = s.passphraseBlob !== null;
       this.hasBlob = s.blob !== null;
-    } catch (e) {
-      this.error = recoveryErrorText(e);
-    }
+    },
+    recoveryErrorText,
+  );
+
+  /** One recovery action at a time; `label` is what the status line says while it runs. */
+  private readonly work = new Action(this, async (_label: string, work: () => Promise<void>) => work(), recoveryErrorText);
+
+  private async refresh(): Promise<void> {
+    await this.status.run();
   }
 
   private async run(label: string, work: () => Promise<void>): Promise<void> {
-    this.busy = label;
-    this.error = "";
     this.notice = "";
-    try {
-      await work();
-    } catch (e) {
-      this.error = recoveryErrorText(e);
-    } finally {
-      this.busy = "";
-    }
+    await this.work.run(label, work);
+  }
+
+  /** A sentence for input refused here, before anything is sent (shown where failures are). */
+  private refuse(text: string): Promise<void> {
+    return this.work.run("", () => Promise.reject(new InputError(text)));
+  }
+
+  private get busy(): string {
+    return this.work.pending ? (this.work.lastArgs?.[0] ?? "") : "";
+  }
+
+  private get error(): string {
+    return this.work.error || (this.work.pending ? "" : this.status.error);
+  }
+
+  private clearError(): void {
+    this.work.clear();
+    this.status.clear();
   }
 
   private open(panel: Panel): void {
     this.panel = this.panel === panel ? "none" : panel;
-    this.error = "";
+    this.clearError();
     this.notice = "";
     this.passphrase = "";
     this.passphraseAgain = "";
@@ -133,7 +150,7 @@ export class SealedRecoverySettings extends LitElement {
   }
 
   private generate(): void {
-    this.error = "";
+    this.clearError();
     this.passphrase = this.client.recovery.generatePassphrase();
     this.passphraseAgain = this.passphrase;
     this.showPassphrase = true;
@@ -146,11 +163,11 @@ export class SealedRecoverySettings extends LitElement {
   private async savePassphrase(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     if (this.bits < REQUIRED_PASSPHRASE_BITS) {
-      this.error = `This passphrase is too easy to guess (about ${Math.round(this.bits)} bits; ${REQUIRED_PASSPHRASE_BITS} needed). Add words, or use “Generate a passphrase”.`;
+      await this.refuse(`This passphrase is too easy to guess (about ${Math.round(this.bits)} bits; ${REQUIRED_PASSPHRASE_BITS} needed). Add words, or use “Generate a passphrase”.`);
       return;
     }
     if (this.passphrase !== this.passphraseAgain) {
-      this.error = "The two passphrases don't match.";
+      await this.refuse("The two passphrases don't match.");
       return;
     }
     await this.run("Protecting your recovery key… this takes a few seconds", async () => {
