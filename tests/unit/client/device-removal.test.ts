@@ -87,6 +87,18 @@ describe("a refused login on the server's word alone wipes nothing", () => {
     await stillHoldsEverything(alice);
   });
 
+  test("a refusal when the app starts (a reload) keeps everything too", async () => {
+    const { server, alice } = await setUp();
+    server.lie("POST", /^\/api\/session\/challenge$/, () => refusal(403, "forbidden"));
+    // The same browser storage, a new page: no session cookie, so starting logs in again.
+    const browser = server.browser();
+    const reloaded = new ChatClient({ db: alice.ctx.db, api: new Api("", browser.fetch), recoveryApi: new RecoveryApi("", browser.fetch), origin: server.origin, autoSync: false, realtime: null });
+    const status = nextStatus(reloaded);
+    expect(await reloaded.start()).toBe(true);
+    expect(await status).toBe("refused");
+    await stillHoldsEverything(reloaded);
+  });
+
   test("after a refusal, retrying logs in again once the server accepts the device", async () => {
     const { server, alice } = await setUp();
     sessionEnds(server);

@@ -163,6 +163,11 @@ export class ChatClient extends EventTarget {
     try {
       this.session = await resumeSession(this.ctx);
     } catch (e) {
+      // The challenge refused as forbidden: the same check as a refusal in the sync loop, before anything else.
+      if (isApiError(e, "forbidden")) {
+        await this.onRefused();
+        return true;
+      }
       if (!unreachable(e)) throw e;
     }
     if (this.autoSync) this.sync.start();

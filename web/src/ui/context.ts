@@ -1,8 +1,14 @@
 import { createContext } from "@lit/context";
-import type { ChatClient } from "../client/index.js";
+import type { ChatClient, DeviceStatus } from "../client/index.js";
 
 /**
  * The shared client, provided once by <sealed-app> and consumed by any component below it (through
  * shadow roots), instead of a `.client` property handed down every level.
  */
 export const clientContext = createContext<ChatClient>(Symbol("sealed-client"));
+
+/**
+ * Whether the server lets this device in (ChatClient's deviceStatus), provided by <sealed-app> so a
+ * screen can stop showing network failures that the refusal banner already explains.
+ */
+export const deviceStatusContext = createContext<DeviceStatus>(Symbol("sealed-device-status"));

@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { provide } from "@lit/context";
-import { createChatClient, type ChatClient } from "../client/index.js";
-import { clientContext } from "./context.js";
+import { createChatClient, type ChatClient, type DeviceStatus } from "../client/index.js";
+import { clientContext, deviceStatusContext } from "./context.js";
 import { clearInstalled, installedAccount, markInstalled, requestPersistentStorage } from "../pwa/storage.js";
 import { wireSyncTriggers } from "../pwa/sync-triggers.js";
 import { AppUpdates } from "../pwa/updates.js";
@@ -32,13 +32,18 @@ export class SealedApp extends LitElement {
   static override styles = [
     shared,
     css`
+      /* The refusal banner (when there is one) above the view, which fills the rest of the window. */
       :host {
-        display: flex;
-        flex-direction: column;
+        display: block;
         height: 100%;
       }
-      sealed-main {
-        flex: 1;
+      .app {
+        display: grid;
+        grid-template-rows: auto minmax(0, 1fr);
+        height: 100%;
+      }
+      .view {
+        grid-row: 2;
         min-height: 0;
       }
       .splash {
@@ -54,7 +59,7 @@ export class SealedApp extends LitElement {
   @state() private recoveryKey = "";
   @state() private startError = "";
   @provide({ context: clientContext }) private readonly client: ChatClient = createChatClient();
-  @state() private refused = false;
+  @provide({ context: deviceStatusContext }) @state() private deviceStatus: DeviceStatus = "active";
   private readonly updates = new AppUpdates();
   private unwire: (() => void) | undefined;
 
@@ -114,7 +119,7 @@ export class SealedApp extends LitElement {
    */
   private readonly onDeviceStatus = () => {
     const s = this.client.deviceStatus;
-    this.refused = s === "refused";
+    this.deviceStatus = s;
     if (s !== "removed") return;
     clearInstalled();
     this.view = "removed";
@@ -164,7 +169,11 @@ export class SealedApp extends LitElement {
   }
 
   override render() {
-    return html`${this.renderView()}<sealed-update-prompt .updates=${this.updates}></sealed-update-prompt>`;
+    return html`<div class="app">
+        ${this.deviceStatus === "refused" ? html`<sealed-refused @forgotten=${this.onForgotten}></sealed-refused>` : nothing}
+        <div class="view">${this.renderView()}</div>
+      </div>
+      <sealed-update-prompt .updates=${this.updates}></sealed-update-prompt>`;
   }
 
   private renderView() {
@@ -185,7 +194,7 @@ export class SealedApp extends LitElement {
       case "recovery":
         return html`<sealed-recovery-key .recoveryKey=${this.recoveryKey} @confirmed=${this.onRecoveryConfirmed}></sealed-recovery-key>`;
       case "main":
-        return html`${this.refused ? html`<sealed-refused @forgotten=${this.onForgotten}></sealed-refused>` : nothing}<sealed-main .startError=${this.startError}></sealed-main>`;
+        return html`<sealed-main .startError=${this.startError}></sealed-main>`;
     }
   }
 }

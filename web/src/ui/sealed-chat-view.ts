@@ -3,8 +3,8 @@ import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
 import type { ConversationId } from "../../../protocol/index.js";
-import { type ChatClient, isApiError, type SyncStatus, type ConversationView } from "../client/index.js";
-import { clientContext } from "./context.js";
+import { type ChatClient, type DeviceStatus, isApiError, type SyncStatus, type ConversationView } from "../client/index.js";
+import { clientContext, deviceStatusContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
 import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
@@ -158,10 +158,15 @@ export class SealedChatView extends LitElement {
     () => [this.conversation.id],
   );
 
+  /** While the server refuses this device, the banner above says why nothing loads; opening waits for it. */
+  @consume({ context: deviceStatusContext, subscribe: true }) @state() private deviceStatus: DeviceStatus = "active";
+
   protected override updated(changed: PropertyValues<this>): void {
     const prev = changed.get("conversation");
     if (changed.has("conversation") && prev?.id !== this.conversation.id) void this.opened(true);
     else if (changed.has("status") && this.status === "online" && this.reopen) void this.opened(false);
+    // Private properties are not in PropertyValues' key type; the map holds them all the same.
+    else if ((changed as Map<PropertyKey, unknown>).get("deviceStatus") === "refused" && this.deviceStatus === "active") void this.opened(false);
   }
 
   /**
@@ -198,6 +203,7 @@ export class SealedChatView extends LitElement {
 
   /** Why opening the chat, or sending a failed message again, did not work. */
   private get openError(): string {
+    if (this.deviceStatus !== "active") return "";
     return this.retrying.error || this.opening.error;
   }
 
