@@ -1,3 +1,11 @@
+/**
+ * web/src/client/: the client core, no rendering. This root holds the door and what every part shares:
+ * index.ts (the UI's only way in), client.ts (ChatClient, the one object the UI holds, with its facades
+ * in facades/), context.ts (ClientContext: store, the three transports, crypto, clock, made once),
+ * errors.ts (ClientError, root of the client's errors), env.ts (WebCrypto as the protocol's CryptoEnv),
+ * headless.ts (a ChatClient for Node). The parts, each with its own header: store/, transport/,
+ * identity/, conversations/, groups/, sync/, link/, recovery/, views/.
+ */
 import type { AccountId, ConversationId, CryptoEnv, DeviceId } from "../../../protocol/index.js";
 import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";

@@ -1,3 +1,9 @@
+/**
+ * conversations/: conversations and what is sent in them. conversations.ts: the list as synced from the
+ * server; epochs.ts: epoch keys (opening bundles, making the epoch to send under), with archive.ts for
+ * bundles made before this device existed; messages.ts: sealing and queueing one's own messages, each
+ * send working from a SendContext loaded once. Receiving lives in sync/.
+ */
 import type { Conversation } from "../../../../protocol/api.js";
 import type { AccountId, ConversationId } from "../../../../protocol/index.js";
 import { assertSendable, ensureContactById } from "../identity/contacts.js";

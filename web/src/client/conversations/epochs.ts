@@ -22,14 +22,29 @@ import { asCryptoKey } from "../env.js";
 import { ClientError, isClientError } from "../errors.js";
 import { publishGroupMeta } from "../groups/group-meta.js";
 import { openShared } from "../groups/history-shares.js";
-import { assertNoWithheldHead, noteCitedHead, stateOf } from "../identity/logs.js";
+import { noteCitedHead, stateOf, stateOfLog, withheldHeadChecked } from "../identity/logs.js";
 import { memberStateAt, requireGroup, syncMembership } from "../groups/membership.js";
-import type { ConversationRow, EpochRow } from "../store/rows.js";
+import type { AccountRow, ContactRow, ConversationRow, DeviceRow, EpochRow } from "../store/rows.js";
 
 /** The first epoch of a conversation. */
 export const FIRST_EPOCH = 0;
 
-async function me(ctx: ClientContext) {
+/** This device's account and device, as one operation loaded them. */
+export interface Self {
+  readonly account: AccountRow;
+  readonly device: DeviceRow;
+}
+
+/**
+ * What the caller of currentEpoch already loaded (a send loads these once: conversations/messages.ts),
+ * so it is not read again: this device's rows, and contacts by account as stored when the operation began.
+ */
+export interface Loaded {
+  readonly self?: Self;
+  readonly contacts?: ReadonlyMap<AccountId, ContactRow>;
+}
+
+async function me(ctx: ClientContext): Promise<Self> {
   const account = await getAccount(ctx.db);
   const device = await getDevice(ctx.db);
   if (!account || !device) throw new ClientError("not_signed_up", "this device has no account yet");
@@ -151,21 +166,28 @@ function isCurrent(row: EpochRow, membership: Membership, members: readonly Acco
   return members.every((m) => b.heads.some((h) => h.accountId === m.accountId && h.seq === m.head.seq && bytesEqual(h.hash, m.head.hash)));
 }
 
-/** The verified states of the members to send to; refuses a member whose identity or log is in doubt. */
-async function recipients(ctx: ClientContext, conv: ConversationRow, self: AccountId, membership: Membership): Promise<AccountState[]> {
+/**
+ * The verified states of the members to send to; refuses a member whose identity or log is in doubt.
+ * Each member's row is read once (or taken from `known`), and its state computed from that row.
+ */
+async function recipients(ctx: ClientContext, conv: ConversationRow, self: AccountRow, membership: Membership, known: ReadonlyMap<AccountId, ContactRow>): Promise<AccountState[]> {
   if (conv.kind === "group") {
     const g = await requireGroup(ctx, conv.id);
-    if (g.refusedAt !== undefined || !membership.members.includes(self)) throw new ClientError("not_member", "you are no longer a member of this group");
+    if (g.refusedAt !== undefined || !membership.members.includes(self.accountId)) throw new ClientError("not_member", "you are no longer a member of this group");
   }
   const states: AccountState[] = [];
   for (const id of membership.members) {
-    if (id !== self) {
-      await assertNoWithheldHead(ctx, id);
-      const contact = await getContact(ctx.db, id);
-      if (contact) assertSendable(contact);
-      else await ensureContactById(ctx, id);
+    if (id === self.accountId) {
+      states.push(await stateOfLog(ctx, id, self.log));
+      continue;
     }
-    states.push(await stateOf(ctx, id));
+    const stored = known.get(id) ?? (await getContact(ctx.db, id));
+    let contact: ContactRow;
+    if (stored) {
+      contact = await withheldHeadChecked(ctx, stored);
+      assertSendable(contact);
+    } else contact = await ensureContactById(ctx, id);
+    states.push(await stateOfLog(ctx, id, contact.log));
   }
   return states;
 }
@@ -176,10 +198,11 @@ async function recipients(ctx: ClientContext, conv: ConversationRow, self: Accou
  * made. When two devices race to make the same epoch, the server keeps the first (409) and the other
  * adopts it; a group changed meanwhile (409 stale_membership) is fetched again and the epoch remade.
  */
-export async function currentEpoch(ctx: ClientContext, conv: ConversationRow, retried = false): Promise<EpochRow> {
-  const { account, device } = await me(ctx);
+export async function currentEpoch(ctx: ClientContext, conv: ConversationRow, loaded: Loaded = {}, retried = false): Promise<EpochRow> {
+  const self = loaded.self ?? (await me(ctx));
+  const { account, device } = self;
   const membership = await membershipNow(ctx, conv, account.accountId);
-  const members = await recipients(ctx, conv, account.accountId, membership);
+  const members = await recipients(ctx, conv, account, membership, loaded.contacts ?? new Map());
   let latest = await latestEpoch(ctx.db, conv.id);
   if (!latest || !isCurrent(latest, membership, members)) {
     await loadEpochs(ctx, conv);
@@ -201,7 +224,8 @@ export async function currentEpoch(ctx: ClientContext, conv: ConversationRow, re
   } catch (e) {
     if (isApiError(e, "stale_membership") && conv.kind === "group" && !retried) {
       await syncMembership(ctx, conv.id);
-      return currentEpoch(ctx, conv, true);
+      // The group's members changed meanwhile: their contacts are read again.
+      return currentEpoch(ctx, conv, { self }, true);
     }
     if (!(isApiError(e) && e.status === 409)) throw e;
     // Someone else made this epoch first: adopt theirs.

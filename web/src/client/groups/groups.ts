@@ -1,3 +1,8 @@
+/**
+ * groups/: group chats. groups.ts: creating a group and its changes (add, remove, leave, admins, name,
+ * history setting); membership.ts: the verified membership log; group-meta.ts and read-group-meta.ts:
+ * the name sealed under the group's key; history-shares.ts: sharing earlier epochs' keys with new members.
+ */
 import {
   ConversationId,
   GroupRole,

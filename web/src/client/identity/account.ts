@@ -1,3 +1,10 @@
+/**
+ * identity/: who is who. This account (account.ts: sign-up, login; keystore.ts and account-secrets.ts:
+ * the device's keys and the wrapped account secrets), verified device logs (logs.ts, with state-cache.ts
+ * verifying each stored log once per session; own-log.ts: alarms about one's own), contacts trusted on
+ * first use (contacts.ts), this account's devices (devices.ts, device-names.ts), revoking one
+ * (revoke.ts) and handing rotated secrets between devices (key-updates.ts).
+ */
 import type { z } from "zod";
 import type { sessionResponse } from "../../../../protocol/api.js";
 import {

@@ -31,6 +31,14 @@ async function storedLog(ctx: ClientContext, accountId: AccountId): Promise<Stor
   throw new ClientError("unknown_contact", "no verified log for this account");
 }
 
+/**
+ * The verified state of a log the caller already loaded (its account or contact row): no store read.
+ * Operations that load their rows once pass them here instead of calling stateOf again.
+ */
+export function stateOfLog(ctx: ClientContext, accountId: AccountId, log: readonly Uint8Array[]): Promise<AccountState> {
+  return ctx.states.get(ctx.env, accountId, log);
+}
+
 /** The verified current state of one's own account or a contact. */
 export async function stateOf(ctx: ClientContext, accountId: AccountId): Promise<AccountState> {
   const s = await storedLog(ctx, accountId);
@@ -118,10 +126,19 @@ export async function noteCitedHead(ctx: ClientContext, accountId: AccountId, se
  */
 export async function assertNoWithheldHead(ctx: ClientContext, accountId: AccountId): Promise<void> {
   const contact = await getContact(ctx.db, accountId);
-  if (!contact || contact.citedSeq === undefined || contact.citedSeq <= contact.head.seq) return;
-  await refreshLog(ctx, accountId);
-  const again = await getContact(ctx.db, accountId);
-  if (again && again.citedSeq !== undefined && again.citedSeq > again.head.seq) {
+  if (contact) await withheldHeadChecked(ctx, contact);
+}
+
+/**
+ * assertNoWithheldHead for a contact row the caller already loaded. Returns the row to go on with: the
+ * same one, or the one stored after fetching the log again.
+ */
+export async function withheldHeadChecked(ctx: ClientContext, contact: ContactRow): Promise<ContactRow> {
+  if (contact.citedSeq === undefined || contact.citedSeq <= contact.head.seq) return contact;
+  await refreshLog(ctx, contact.accountId);
+  const again = (await getContact(ctx.db, contact.accountId)) ?? contact;
+  if (again.citedSeq !== undefined && again.citedSeq > again.head.seq) {
     throw new ClientError("contact_log_withheld", `this contact's messages cite device-log position ${again.citedSeq}, but the server serves only up to ${again.head.seq}`);
   }
+  return again;
 }

@@ -1,3 +1,8 @@
+/**
+ * link/: linking a device to the account (DESIGN "Linking a device"). link-new.ts: the new device's side
+ * (shows the code, receives the account's secrets); link-existing.ts: the existing device's side (scans,
+ * confirms, co-signs the add-device entry). Both talk over the link relay of transport/link-api.ts.
+ */
 import {
   EntryKind,
   LOG_VERSION,

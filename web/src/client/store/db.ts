@@ -1,3 +1,9 @@
+/**
+ * store/: the local IndexedDB store (DESIGN "Offline first") and nothing else. db.ts holds the Dexie
+ * schema and the typed reads and writes; rows.ts the row schemas every read and write passes (a row
+ * that fails is corrupt_store); lock.ts the in-tab locks ("send:<id>", "recv:<id>") that keep one
+ * operation per conversation and direction at a time. It imports only protocol/ and errors.ts.
+ */
 import { Dexie, type DexieOptions, type Table } from "dexie";
 import type { AccountId, ConversationId } from "../../../../protocol/index.js";
 import {

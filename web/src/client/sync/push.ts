@@ -6,6 +6,7 @@ import { getAccount, getConversation } from "../store/db.js";
 import { adoptRotatedSecrets } from "../identity/key-updates.js";
 import { syncMembership } from "../groups/membership.js";
 import { checkOwnLog } from "../identity/own-log.js";
+import type { ConversationRow } from "../store/rows.js";
 import { refreshLog } from "../identity/logs.js";
 import { pullMessages, receivePushed } from "./receive.js";
 
@@ -14,25 +15,35 @@ import { pullMessages, receivePushed } from "./receive.js";
  * also reachable by cursor, so a frame that cannot be applied now is left to the next catch-up.
  */
 
-/** Makes sure the conversation is stored locally (a new one is listed first). False if it is not ours. */
-async function known(ctx: ClientContext, id: ConversationId): Promise<boolean> {
-  if (await getConversation(ctx.db, id)) return true;
+/**
+ * The conversation as stored locally (a new one is listed first), read once and handed on to what the
+ * frame does with it. Undefined if it is not ours.
+ */
+async function stored(ctx: ClientContext, id: ConversationId): Promise<ConversationRow | undefined> {
+  const conv = await getConversation(ctx.db, id);
+  if (conv) return conv;
   await syncConversations(ctx);
-  return (await getConversation(ctx.db, id)) !== undefined;
+  return getConversation(ctx.db, id);
+}
+
+async function known(ctx: ClientContext, id: ConversationId): Promise<boolean> {
+  return (await stored(ctx, id)) !== undefined;
 }
 
 export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame): Promise<void> {
   switch (frame.type) {
-    case "message":
-      if (await known(ctx, frame.conversationId)) {
-        await receivePushed(ctx, frame.conversationId, { seq: frame.seq, envelope: frame.envelope, receivedAt: frame.receivedAt });
-      }
+    case "message": {
+      const conv = await stored(ctx, frame.conversationId);
+      if (conv) await receivePushed(ctx, conv, { seq: frame.seq, envelope: frame.envelope, receivedAt: frame.receivedAt });
       return;
-    case "conversation":
+    }
+    case "conversation": {
       // A new conversation, or a group's new name: list again (a known group's sealed name comes with it).
-      if ((await getConversation(ctx.db, frame.conversationId))?.kind === "group") await syncConversations(ctx);
-      if (await known(ctx, frame.conversationId)) await pullMessages(ctx, frame.conversationId);
+      const before = await getConversation(ctx.db, frame.conversationId);
+      if (before?.kind === "group") await syncConversations(ctx);
+      if (before ?? (await stored(ctx, frame.conversationId))) await pullMessages(ctx, frame.conversationId);
       return;
+    }
     case "epoch":
       // A new epoch may be what a stalled message was waiting for: fetch what is new by cursor (epochs
       // are fetched as messages need them).

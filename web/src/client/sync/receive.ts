@@ -261,14 +261,14 @@ export async function pullMessages(ctx: ClientContext, conversationId: Conversat
  * A message pushed over the realtime socket goes through the same path as a polled one. At the cursor
  * it is processed from the push with no request; one already behind the cursor (seen by a poll, or
  * pushed twice) is ignored; one past a gap means pushes were missed, so the gap is fetched by cursor.
- * Returns how many messages were stored.
+ * Returns how many messages were stored. `conv` is the row the caller read (its kind and members are
+ * what judging needs; the commit merges into the row as stored then).
  */
-export async function receivePushed(ctx: ClientContext, conversationId: ConversationId, pushed: StoredMessage): Promise<number> {
-  return withLock(`recv:${conversationId}`, async () => {
+export async function receivePushed(ctx: ClientContext, conv: ConversationRow, pushed: StoredMessage): Promise<number> {
+  return withLock(`recv:${conv.id}`, async () => {
     const account = await getAccount(ctx.db);
     if (!account) return 0;
-    const conv = await requireConversation(ctx, conversationId);
-    const after = await getCursor(ctx.db, conversationId);
+    const after = await getCursor(ctx.db, conv.id);
     if (pushed.seq <= after) return 0;
     if (pushed.seq > after + 1) return drain(ctx, conv, account.accountId, after);
     return (await take(ctx, conv, [pushed], pageCache(account.accountId))).stored;

@@ -1,3 +1,9 @@
+/**
+ * sync/: moving messages between the store and the server. sync.ts: the Syncer (poll loop, realtime
+ * socket, session renewal, status); outbox.ts: posting pending messages; receive.ts: fetching, judging
+ * and committing envelopes page by page; push.ts: what each realtime frame means; history.ts: loading a
+ * long history with progress.
+ */
 import { logIn } from "../identity/account.js";
 import { isApiError } from "../transport/api.js";
 import { Backoff, type BackoffOptions } from "../transport/backoff.js";

@@ -1,3 +1,10 @@
+/**
+ * transport/: every call to the server, each response parsed with its protocol/api.ts schema before it
+ * is returned. api.ts: the session's calls, requestJson (shared by all three clients) and ApiError;
+ * link-api.ts: devices and the link relay; recovery-api.ts: recovery, callable without a session;
+ * realtime.ts: the WebSocket with its reconnect backoff (backoff.ts). The three HTTP clients are made
+ * once and reach operations only through the ClientContext (context.ts). No store access, no crypto.
+ */
 import { z } from "zod";
 import {
   accountLogResponse,

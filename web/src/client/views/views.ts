@@ -1,3 +1,8 @@
+/**
+ * views/: what the UI reads. views.ts: reads of the store shaped for display, for live queries (the
+ * conversation list, a chat's messages and timeline, a group's details); system-lines.ts: the lines a
+ * chat shows for membership and key events. Reads only; every change goes through ChatClient.
+ */
 import { Dexie } from "dexie";
 import { GroupRole, type AccountId, type ConversationId } from "../../../../protocol/index.js";
 import { getAccount, getContact, getGroup, listConversations, listContacts, listGroups, listMessages, listMessagesByStatus, type SealedDb } from "../store/db.js";
