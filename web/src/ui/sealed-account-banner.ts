@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property, state } from "lit/decorators.js";
+import { customElement, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/index.js";
 import { clientContext } from "./context.js";
 import type { OwnLogCheck } from "../client/index.js";

@@ -1,5 +1,5 @@
 import { LitElement, css, html } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { customElement, property, query } from "lit/decorators.js";
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
 import { sendIcon } from "./icons.js";

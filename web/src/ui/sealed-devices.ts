@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { customElement, query, state } from "lit/decorators.js";
 import { clientContext } from "./context.js";
 import { type ChatClient, MAX_DEVICE_NAME, type DeviceView } from "../client/index.js";
 import { shared } from "../styles/shared.js";

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { customElement, property, query } from "lit/decorators.js";
 import { live } from "lit/directives/live.js";
 import { MAX_GROUP_NAME_BYTES, type ConversationId } from "../../../protocol/index.js";
 import { clientContext } from "./context.js";

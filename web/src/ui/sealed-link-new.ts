@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { customElement, query, state } from "lit/decorators.js";
 import QRCode from "qrcode";
 import { clientContext } from "./context.js";
 import { type ChatClient, type HistoryProgress, type NewDeviceStep, defaultDeviceName, isClientError } from "../client/index.js";

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { customElement, query } from "lit/decorators.js";
 import type { ChatClient } from "../client/index.js";
 import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";

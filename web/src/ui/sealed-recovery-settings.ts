@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property, state } from "lit/decorators.js";
+import { customElement, state } from "lit/decorators.js";
 import { clientContext } from "./context.js";
 import { type ChatClient, REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits } from "../client/index.js";
 import { shared } from "../styles/shared.js";

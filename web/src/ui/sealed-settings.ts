@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property } from "lit/decorators.js";
+import { customElement } from "lit/decorators.js";
 import { unsafeStatic, html as staticHtml } from "lit/static-html.js";
 import type { ChatClient } from "../client/index.js";
 import { clientContext } from "./context.js";
