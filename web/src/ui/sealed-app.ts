@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { provide } from "@lit/context";
 import { createChatClient, type ChatClient, type DeviceStatus } from "../client/index.js";
-import { clientContext, deviceStatusContext } from "./context.js";
+import { clientContext, deviceStatusContext, syncContext, type SyncState } from "./context.js";
 import { clearInstalled, installedAccount, markInstalled, requestPersistentStorage } from "../pwa/storage.js";
 import { wireSyncTriggers } from "../pwa/sync-triggers.js";
 import { AppUpdates } from "../pwa/updates.js";
@@ -60,6 +60,8 @@ export class SealedApp extends LitElement {
   @state() private startError = "";
   @provide({ context: clientContext }) private readonly client: ChatClient = createChatClient();
   @provide({ context: deviceStatusContext }) @state() private deviceStatus: DeviceStatus = "active";
+  @provide({ context: syncContext }) @state() private syncState: SyncState = { status: "connecting", live: false };
+  private readonly onSyncStatus = () => (this.syncState = { status: this.client.sync.status, live: this.client.sync.live });
   private readonly updates = new AppUpdates();
   private unwire: (() => void) | undefined;
 
@@ -67,6 +69,8 @@ export class SealedApp extends LitElement {
     super.connectedCallback();
     void this.updates.register();
     this.client.addEventListener("device-status", this.onDeviceStatus);
+    this.client.sync.addEventListener("status", this.onSyncStatus);
+    this.onSyncStatus();
     void this.boot();
   }
 

@@ -3,8 +3,8 @@ import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
 import type { ConversationId } from "../../../protocol/index.js";
-import { type ChatClient, type DeviceStatus, isApiError, type SyncStatus, type ConversationView } from "../client/index.js";
-import { clientContext, deviceStatusContext } from "./context.js";
+import { type ChatClient, type DeviceStatus, isApiError, type ConversationView } from "../client/index.js";
+import { clientContext, deviceStatusContext, syncContext, type SyncState } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
 import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
@@ -144,8 +144,6 @@ export class SealedChatView extends LitElement {
   @consume({ context: clientContext }) client!: ChatClient;
   @property({ attribute: false }) conversation!: ConversationView;
   /** Shown in this header only in the one-pane layout, where the list's header is hidden. */
-  @property() status: SyncStatus = "connecting";
-  @property({ type: Boolean }) live = false;
   /** Opening could not reach the server: done again once the connection is back. */
   private reopen = false;
   @query("sealed-composer") private composer?: SealedComposer;
@@ -160,13 +158,15 @@ export class SealedChatView extends LitElement {
 
   /** While the server refuses this device, the banner above says why nothing loads; opening waits for it. */
   @consume({ context: deviceStatusContext, subscribe: true }) @state() private deviceStatus: DeviceStatus = "active";
+  @consume({ context: syncContext, subscribe: true }) @state() private sync: SyncState = { status: "connecting", live: false };
 
   protected override updated(changed: PropertyValues<this>): void {
     const prev = changed.get("conversation");
-    if (changed.has("conversation") && prev?.id !== this.conversation.id) void this.opened(true);
-    else if (changed.has("status") && this.status === "online" && this.reopen) void this.opened(false);
     // Private properties are not in PropertyValues' key type; the map holds them all the same.
-    else if ((changed as Map<PropertyKey, unknown>).get("deviceStatus") === "refused" && this.deviceStatus === "active") void this.opened(false);
+    const was = changed as Map<PropertyKey, unknown>;
+    if (changed.has("conversation") && prev?.id !== this.conversation.id) void this.opened(true);
+    else if (was.has("sync") && this.sync.status === "online" && this.reopen) void this.opened(false);
+    else if (was.get("deviceStatus") === "refused" && this.deviceStatus === "active") void this.opened(false);
   }
 
   /**
@@ -256,7 +256,7 @@ export class SealedChatView extends LitElement {
           : html`<button class="secondary sn" type="button" @click=${this.showSafetyNumber} data-testid="safety-number-button" aria-label="Safety number">
               ${shieldIcon}<span class="sn-label">Safety number</span>
             </button>`}
-        <sealed-connection-pill class="phone-only" .status=${this.status} ?live=${this.live}></sealed-connection-pill>
+        <sealed-connection-pill class="phone-only"></sealed-connection-pill>
       </header>
       ${c.kind === "direct" && blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
       ${group ? html`<sealed-group-banner .group=${group}></sealed-group-banner>` : nothing}

@@ -3,8 +3,7 @@ import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { ConversationId } from "../../../protocol/index.js";
 import type { ChatClient } from "../client/index.js";
-import { clientContext } from "./context.js";
-import type { SyncStatus } from "../client/index.js";
+import { clientContext, syncContext, type SyncState } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { LiveQuery } from "./live-query.js";
 import { lockIcon } from "./icons.js";
@@ -121,8 +120,7 @@ export class SealedMain extends LitElement {
   @property({ attribute: false }) startError = "";
   @state() private selected: ConversationId | undefined;
   @state() private settings = false;
-  @state() private syncStatus: SyncStatus = "connecting";
-  @state() private live = false;
+  @consume({ context: syncContext, subscribe: true }) @state() private sync: SyncState = { status: "connecting", live: false };
   @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
   @query("sealed-new-group-dialog") private groupDialog!: SealedNewGroupDialog;
 
@@ -130,23 +128,16 @@ export class SealedMain extends LitElement {
   private readonly account = new LiveQuery(this, () => this.client.views.me());
 
   private readonly onHash = () => this.route();
-  private readonly onStatus = () => {
-    this.syncStatus = this.client.sync.status;
-    this.live = this.client.sync.live;
-  };
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener("hashchange", this.onHash);
-    this.client.sync.addEventListener("status", this.onStatus);
-    this.onStatus();
     this.route();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener("hashchange", this.onHash);
-    this.client.sync.removeEventListener("status", this.onStatus);
   }
 
   private route(): void {
@@ -178,7 +169,7 @@ export class SealedMain extends LitElement {
     return html`
       <div class="layout" data-pane=${pane}>
         <nav class="sidebar" aria-label="Conversations">
-          ${this.syncStatus === "offline"
+          ${this.sync.status === "offline"
             ? html`<p class="notice" data-testid="offline-notice">You're offline. Your chats are still here; messages you write are sent when the connection returns.</p>`
             : nothing}
           ${this.startError ? html`<p class="notice" role="alert">${this.startError}</p>` : nothing}
@@ -188,8 +179,6 @@ export class SealedMain extends LitElement {
             .conversations=${list}
             .selected=${this.selected}
             .username=${this.account.value?.username ?? ""}
-            .status=${this.syncStatus}
-            ?live=${this.live}
             .version=${__APP_VERSION__}
             @new-chat=${this.openNewChat}
             @new-group=${this.openNewGroup}
@@ -201,7 +190,7 @@ export class SealedMain extends LitElement {
             ? html`<sealed-settings @close=${() => (location.hash = "")}></sealed-settings>`
             : this.selected
             ? current
-              ? html`<sealed-chat-view .conversation=${current} .status=${this.syncStatus} ?live=${this.live}></sealed-chat-view>`
+              ? html`<sealed-chat-view .conversation=${current}></sealed-chat-view>`
               : html`<div class="empty" role="status">${list ? "This chat isn't on this device." : "Opening chat…"}</div>`
             : this.renderEmpty(list?.length ?? 0)}
         </main>
