@@ -58,6 +58,13 @@ export default {
       from: { path: "^worker/realtime/" },
       to: { path: "^worker/(http|routes)/" },
     },
+    {
+      name: "ui-through-the-client-door",
+      severity: "error",
+      comment: "The screens reach the client only through web/src/client/index.ts (ChatClient, its facades, view types, errors): the store, transports and operations stay behind it.",
+      from: { path: "^web/src/(ui/|pwa/|main\\.ts$)" },
+      to: { path: "^web/src/client/", pathNot: "^web/src/client/index\\.ts$" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -21,4 +21,12 @@ describe("import rules", () => {
     const names = (out.output as ICruiseResult).summary.violations.map((v) => v.rule.name);
     expect(names).toContain("no-circular");
   }, 60_000);
+
+  it("a component importing a client internal is caught, and one going through the door is not", async () => {
+    // The fixture mirrors web/src/ (ui/, client/index.ts, client/store/db.ts) so the real rule's paths match.
+    const { tsConfig: _ignored, ...options } = config.options;
+    const out = await cruise(["web/src"], { validate: true, ruleSet: { forbidden: config.forbidden }, ...options, baseDir: "tests/unit/architecture/fixtures/ui-door" });
+    const found = (out.output as ICruiseResult).summary.violations.filter((v) => v.rule.name === "ui-through-the-client-door").map((v) => `${v.from} -> ${v.to}`);
+    expect(found).toEqual(["web/src/ui/sealed-past-door.ts -> web/src/client/store/db.ts"]);
+  }, 60_000);
 });

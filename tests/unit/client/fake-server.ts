@@ -171,6 +171,9 @@ export class FakeServer {
       return { json: { accountId: state.accountId } };
     }
     if (method === "POST" && p === "/api/session/challenge") {
+      // As the worker: a device the verified log no longer lists (revoked, or signed out by a reset) is refused.
+      const a = this.accounts.get(String(body?.accountId));
+      if (a && !(await verifyLog(env, a.log.map(fromBase64url))).devices.some((d) => d.deviceId === body?.deviceId)) throw new HttpError(403, "forbidden");
       const nonce = toBase64url(env.randomBytes(32));
       this.nonces.set(nonce, `${String(body?.accountId)}/${String(body?.deviceId)}`);
       return { json: { nonce } };
@@ -192,6 +195,12 @@ export class FakeServer {
       const token = toBase64url(env.randomBytes(16));
       this.sessions.set(token, { accountId, deviceId });
       return { json: { accountId, deviceId, username: a.username }, setCookie: token };
+    }
+    if (method === "GET" && (m = p.match(/^\/api\/recovery\/([^/]+)$/))) {
+      // No session (docs/API.md "Recovery"): the lookup a restoring browser, or a refused device, makes.
+      const name = decodeURIComponent(m[1]!);
+      for (const [id, a] of this.accounts) if (a.username === name) return { json: { accountId: id, blob: toBase64url(new Uint8Array(64)), passphrase: null, lastUsedAt: null, log: a.log } };
+      throw new HttpError(404, "not_found");
     }
     if (method === "GET" && p === "/api/me") {
       const s = this.session(cookie);

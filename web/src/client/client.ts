@@ -1,12 +1,13 @@
 /**
  * web/src/client/: the client core, no rendering. This root holds the door and what every part shares:
- * client.ts (ChatClient, the one object the UI holds), context.ts (ClientContext: store, the three
- * transports, crypto, clock, made once), errors.ts (ClientError, root of the client's errors), env.ts
- * (WebCrypto as the protocol's CryptoEnv), headless.ts (a ChatClient for Node). The parts, each with its
- * own header: store/, transport/, identity/, conversations/, groups/, sync/, link/, recovery/, views/.
+ * index.ts (the UI's only way in), client.ts (ChatClient, the one object the UI holds, with its facades
+ * in facades/), context.ts (ClientContext: store, the three transports, crypto, clock, made once),
+ * errors.ts (ClientError, root of the client's errors), env.ts (WebCrypto as the protocol's CryptoEnv),
+ * headless.ts (a ChatClient for Node). The parts, each with its own header: store/, transport/,
+ * identity/, conversations/, groups/, sync/, link/, recovery/, views/.
  */
-import type { AccountId, ConversationId, CryptoEnv } from "../../../protocol/index.js";
-import { confirmRecoverySaved, resumeSession, signUp, type Session } from "./identity/account.js";
+import type { AccountId, ConversationId, CryptoEnv, DeviceId } from "../../../protocol/index.js";
+import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";
 import { addContact, contactSafetyNumber, refreshContact } from "./identity/contacts.js";
 import { makeContext, type ClientContext } from "./context.js";
@@ -25,6 +26,12 @@ import { resealRecoveryBlob } from "./recovery/reseal.js";
 import { RecoveryApi } from "./transport/recovery-api.js";
 import type { MessageRow } from "./store/rows.js";
 import { Syncer, type SyncOptions } from "./sync/sync.js";
+import { loadHistory, type HistoryProgress } from "./sync/history.js";
+import { removalProven, wipeDevice } from "./identity/removal.js";
+import { DevicesFacade } from "./facades/devices.js";
+import { LinkFacade } from "./facades/link.js";
+import { RecoveryFacade } from "./facades/recovery.js";
+import { ViewsFacade } from "./facades/views.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -58,16 +65,35 @@ function unreachable(e: unknown): boolean {
 }
 
 /**
- * The client core as one object for the UI: it owns the store, the API and the sync loop, and exposes
- * actions. It renders nothing; the UI reads state through views.ts (live queries) and calls these.
+ * Whether the server lets this device in: `refused` when it refused to log it in although this device's
+ * own verified log still lists it (every local byte is kept; the user can retry), `removed` once that log
+ * showed it removed and its data was wiped (issue 15 item 7).
  */
-export class ChatClient {
+export type DeviceStatus = "active" | "refused" | "removed";
+
+/**
+ * The client core as one object for the UI (web/src/client/index.ts is the UI's only way in): it owns
+ * the store, the API and the sync loop, exposes actions, and hands out facades for the parts with many
+ * actions (`devices`, `recovery`, `link`, `views`). It renders nothing.
+ *
+ * Events: "device-status" when `deviceStatus` changes.
+ */
+export class ChatClient extends EventTarget {
+  /** @internal The operations' context: tests and the headless client use it; the UI's type omits it. */
   readonly ctx: ClientContext;
   readonly sync: Syncer;
   session: Session | undefined;
+  deviceStatus: DeviceStatus = "active";
+  /** The id of this device once its own log showed it removed (for the notice). */
+  removedDeviceId: DeviceId | undefined;
+  readonly devices: DevicesFacade;
+  readonly recovery: RecoveryFacade;
+  readonly link: LinkFacade;
+  readonly views: ViewsFacade;
   private readonly autoSync: boolean;
 
   constructor(o: ClientOptions = {}) {
+    super();
     this.autoSync = o.autoSync ?? true;
     this.ctx = makeContext({
       db: o.db ?? new SealedDb(),
@@ -80,15 +106,59 @@ export class ChatClient {
     });
     const realtime = o.realtime === null ? undefined : (o.realtime ?? defaultRealtime());
     this.sync = new Syncer(this.ctx, { ...o.syncTiming, ...(realtime ? { realtime } : {}) });
+    this.devices = new DevicesFacade(this.ctx);
+    this.recovery = new RecoveryFacade(this.ctx);
+    this.link = new LinkFacade(this.ctx);
+    this.views = new ViewsFacade(this.ctx.db);
+    this.sync.addEventListener("refused", () => void this.onRefused());
+  }
+
+  /**
+   * The server refused to log this device in. Only this device's own verified log can say it was
+   * removed: then its keys and history are wiped; otherwise nothing is touched and the UI says the
+   * server refused it.
+   */
+  private async onRefused(): Promise<void> {
+    this.sync.stop();
+    if (await removalProven(this.ctx)) {
+      this.removedDeviceId = await wipeDevice(this.ctx, { removed: true });
+      this.setDeviceStatus("removed");
+    } else this.setDeviceStatus("refused");
+  }
+
+  private setDeviceStatus(s: DeviceStatus): void {
+    this.deviceStatus = s;
+    this.dispatchEvent(new Event("device-status"));
+  }
+
+  /** After "refused": logs in again; on success syncing resumes, on another refusal the log is checked again. */
+  async retryAfterRefusal(): Promise<void> {
+    try {
+      this.session = await logIn(this.ctx);
+    } catch (e) {
+      if (isApiError(e, "forbidden") || isApiError(e, "login_failed")) return this.onRefused();
+      throw e;
+    }
+    this.setDeviceStatus("active");
+    if (this.autoSync) this.sync.start();
+  }
+
+  /**
+   * Deletes every key and message of this device, at the user's request (a device the server refuses,
+   * to restore or link it again). Nothing is sent: the account and other devices are unchanged.
+   */
+  async forgetThisDevice(): Promise<void> {
+    this.stop();
+    await wipeDevice(this.ctx, { removed: false });
+  }
+
+  /** Loads the whole history of a device that just joined (linked or restored), reporting progress. */
+  loadHistory(onProgress: (p: HistoryProgress) => void): Promise<HistoryProgress> {
+    return loadHistory(this.ctx, onProgress);
   }
 
   get db(): SealedDb {
     return this.ctx.db;
-  }
-
-  /** The recovery calls this client makes (the context's; kept for the settings screen's status call). */
-  get recoveryApi(): RecoveryApi {
-    return this.ctx.recoveryApi;
   }
 
   /**
@@ -101,6 +171,11 @@ export class ChatClient {
     try {
       this.session = await resumeSession(this.ctx);
     } catch (e) {
+      // The challenge refused as forbidden: the same check as a refusal in the sync loop, before anything else.
+      if (isApiError(e, "forbidden")) {
+        await this.onRefused();
+        return true;
+      }
       if (!unreachable(e)) throw e;
     }
     if (this.autoSync) this.sync.start();

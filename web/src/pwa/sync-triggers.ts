@@ -1,4 +1,4 @@
-import type { Syncer } from "../client/sync/sync.js";
+import type { Syncer } from "../client/index.js";
 import { OUTBOX_SYNC_TAG, isFlushOutbox } from "./sw-messages.js";
 
 /** Background Sync (WICG) is not in TypeScript's DOM lib; Chromium has it, Firefox and Safari do not. */

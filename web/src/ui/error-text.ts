@@ -1,6 +1,5 @@
 import { isProtocolError } from "../../../protocol/index.js";
-import { isApiError } from "../client/transport/api.js";
-import { isClientError } from "../client/errors.js";
+import { isApiError, isClientError } from "../client/index.js";
 
 /**
  * The one place where error codes become sentences for people (STYLE 7). Raw codes never reach the

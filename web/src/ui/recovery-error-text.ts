@@ -1,4 +1,4 @@
-import { isRecoveryError } from "../client/recovery/recovery.js";
+import { isRecoveryError } from "../client/index.js";
 import { errorText } from "./error-text.js";
 
 const TEXT: Record<string, string> = {

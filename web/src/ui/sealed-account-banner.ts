@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
-import { checkOwnLog, lastOwnLogCheck, ownLogAlarmNow, ownLogEvents, type OwnLogCheck } from "../client/identity/own-log.js";
+import { consume } from "@lit/context";
+import { customElement, state } from "lit/decorators.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
+import type { OwnLogCheck } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { warningIcon } from "./icons.js";
 
@@ -56,27 +58,28 @@ export class SealedAccountBanner extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
-  @state() private check: OwnLogCheck = lastOwnLogCheck();
+  @consume({ context: clientContext }) client!: ChatClient;
+  @state() private check: OwnLogCheck | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private readonly onChange = () => (this.check = lastOwnLogCheck());
+  private readonly onChange = () => (this.check = this.client.devices.lastCheck());
 
   override connectedCallback(): void {
     super.connectedCallback();
-    ownLogEvents.addEventListener("change", this.onChange);
-    const run = () => void checkOwnLog(this.client.ctx).catch(() => undefined);
+    this.check = this.client.devices.lastCheck();
+    this.client.devices.events.addEventListener("change", this.onChange);
+    const run = () => void this.client.devices.checkOwnLog().catch(() => undefined);
     run();
     this.timer = setInterval(run, RECHECK_MS);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    ownLogEvents.removeEventListener("change", this.onChange);
+    this.client.devices.events.removeEventListener("change", this.onChange);
     clearInterval(this.timer);
   }
 
   override render() {
-    const alarm = this.check.alarm ?? ownLogAlarmNow();
+    const alarm = this.check?.alarm ?? this.client.devices.alarm();
     return html`${alarm
       ? html`<div class="banner danger" role="alert" data-testid="own-log-warning" data-code=${alarm.code}>
           <span>${warningIcon}</span>
@@ -86,7 +89,7 @@ export class SealedAccountBanner extends LitElement {
           >
         </div>`
       : nothing}
-    ${this.check.newDevices.length > 0
+    ${(this.check?.newDevices.length ?? 0) > 0
       ? html`<div class="banner info" role="status" data-testid="new-device-banner">
           <span>${warningIcon}</span>
           <span><strong>A new device was linked to your account.</strong> <a href="#/settings">Review</a></span>

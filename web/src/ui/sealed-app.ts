@@ -1,8 +1,8 @@
-import { LitElement, css, html } from "lit";
+import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
-import { ChatClient } from "../client/client.js";
-import { getAccount } from "../client/store/db.js";
-import { clearOwnLogAlarm } from "../client/identity/own-log.js";
+import { provide } from "@lit/context";
+import { createChatClient, type ChatClient, type DeviceStatus } from "../client/index.js";
+import { clientContext, deviceStatusContext, syncContext, type SyncState } from "./context.js";
 import { clearInstalled, installedAccount, markInstalled, requestPersistentStorage } from "../pwa/storage.js";
 import { wireSyncTriggers } from "../pwa/sync-triggers.js";
 import { AppUpdates } from "../pwa/updates.js";
@@ -17,6 +17,7 @@ import "./sealed-removed.js";
 import "./sealed-update-prompt.js";
 import "./sealed-restore.js";
 import "./sealed-recovery-settings.js";
+import "./sealed-refused.js";
 
 type View = "loading" | "evicted" | "onboarding" | "recovery" | "main" | "link" | "removed" | "restore";
 
@@ -31,9 +32,19 @@ export class SealedApp extends LitElement {
   static override styles = [
     shared,
     css`
+      /* The refusal banner (when there is one) above the view, which fills the rest of the window. */
       :host {
         display: block;
         height: 100%;
+      }
+      .app {
+        display: grid;
+        grid-template-rows: auto minmax(0, 1fr);
+        height: 100%;
+      }
+      .view {
+        grid-row: 2;
+        min-height: 0;
       }
       .splash {
         height: 100%;
@@ -47,14 +58,19 @@ export class SealedApp extends LitElement {
   @state() private view: View = "loading";
   @state() private recoveryKey = "";
   @state() private startError = "";
-  private readonly client = new ChatClient();
+  @provide({ context: clientContext }) private readonly client: ChatClient = createChatClient();
+  @provide({ context: deviceStatusContext }) @state() private deviceStatus: DeviceStatus = "active";
+  @provide({ context: syncContext }) @state() private syncState: SyncState = { status: "connecting", live: false };
+  private readonly onSyncStatus = () => (this.syncState = { status: this.client.sync.status, live: this.client.sync.live });
   private readonly updates = new AppUpdates();
   private unwire: (() => void) | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.updates.register();
-    this.client.sync.addEventListener("removed", this.onRemoved);
+    this.client.addEventListener("device-status", this.onDeviceStatus);
+    this.client.sync.addEventListener("status", this.onSyncStatus);
+    this.onSyncStatus();
     void this.boot();
   }
 
@@ -67,7 +83,7 @@ export class SealedApp extends LitElement {
   private async boot(): Promise<void> {
     let account;
     try {
-      account = await getAccount(this.client.db);
+      account = await this.client.views.me();
     } catch (e) {
       this.startError = errorText(e);
       this.view = "main";
@@ -101,18 +117,22 @@ export class SealedApp extends LitElement {
 
   private linkReturn: View = "onboarding";
 
-  /** This device was revoked: wipe its keys and data (they can read nothing new, but hold the past). */
-  private readonly onRemoved = () => void this.wipe();
-
-  private async wipe(): Promise<void> {
-    this.client.stop();
-    const device = await this.client.db.device.get("self").catch(() => undefined);
-    if (device) localStorage.setItem("sealed-removed-device", device.deviceId);
+  /**
+   * The client wiped this device after its own verified log showed it removed (the keys could read
+   * nothing new, but hold the past); a refusal the log does not back keeps everything and says so.
+   */
+  private readonly onDeviceStatus = () => {
+    const s = this.client.deviceStatus;
+    this.deviceStatus = s;
+    if (s !== "removed") return;
     clearInstalled();
-    // The alarm belongs to this account's log; a new account made in this browser starts clean.
-    clearOwnLogAlarm();
-    await this.client.db.delete().catch((e: unknown) => console.error("could not delete local data:", e));
     this.view = "removed";
+  };
+
+  /** The user chose to delete this device's data after a refusal: start over from an empty browser. */
+  private onForgotten(): void {
+    clearInstalled();
+    location.reload();
   }
 
   private onRestore(): void {
@@ -127,7 +147,7 @@ export class SealedApp extends LitElement {
 
   /** Linked to an account from another device: the history is loaded, open the chats. */
   private async onLinked(): Promise<void> {
-    const account = await getAccount(this.client.db);
+    const account = await this.client.views.me();
     if (account) markInstalled(account.accountId);
     this.view = "main";
     this.unwire ??= wireSyncTriggers(this.client.sync);
@@ -153,7 +173,11 @@ export class SealedApp extends LitElement {
   }
 
   override render() {
-    return html`${this.renderView()}<sealed-update-prompt .updates=${this.updates}></sealed-update-prompt>`;
+    return html`<div class="app">
+        ${this.deviceStatus === "refused" ? html`<sealed-refused @forgotten=${this.onForgotten}></sealed-refused>` : nothing}
+        <div class="view">${this.renderView()}</div>
+      </div>
+      <sealed-update-prompt .updates=${this.updates}></sealed-update-prompt>`;
   }
 
   private renderView() {
@@ -163,18 +187,18 @@ export class SealedApp extends LitElement {
       case "removed":
         return html`<sealed-removed></sealed-removed>`;
       case "link":
-        return html`<sealed-link-new .client=${this.client} @linked=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-link-new>`;
+        return html`<sealed-link-new @linked=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-link-new>`;
       case "restore":
         // Restored: like linking, the history is loaded by then; open the chats.
-        return html`<sealed-restore .client=${this.client} @restored=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-restore>`;
+        return html`<sealed-restore @restored=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-restore>`;
       case "loading":
         return html`<div class="splash" role="status">Opening Sealed…</div>`;
       case "onboarding":
-        return html`<sealed-onboarding .client=${this.client} @signed-up=${this.onSignedUp} @link-device=${this.onLinkDevice} @restore=${this.onRestore}></sealed-onboarding>`;
+        return html`<sealed-onboarding @signed-up=${this.onSignedUp} @link-device=${this.onLinkDevice} @restore=${this.onRestore}></sealed-onboarding>`;
       case "recovery":
         return html`<sealed-recovery-key .recoveryKey=${this.recoveryKey} @confirmed=${this.onRecoveryConfirmed}></sealed-recovery-key>`;
       case "main":
-        return html`<sealed-main .client=${this.client} .startError=${this.startError}></sealed-main>`;
+        return html`<sealed-main .startError=${this.startError}></sealed-main>`;
     }
   }
 }

@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
-import { isApiError } from "../client/transport/api.js";
-import type { ChatClient } from "../client/client.js";
-import type { SyncStatus } from "../client/sync/sync.js";
-import { timelineViews, type ConversationView } from "../client/views/views.js";
+import type { ConversationId } from "../../../protocol/index.js";
+import { type ChatClient, type DeviceStatus, isApiError, type ConversationView } from "../client/index.js";
+import { clientContext, deviceStatusContext, syncContext, type SyncState } from "./context.js";
 import { shared } from "../styles/shared.js";
-import { errorText } from "./error-text.js";
+import { Action } from "./action.js";
 import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
 import { LiveQuery } from "./live-query.js";
 import type { SealedComposer } from "./sealed-composer.js";
@@ -141,12 +141,9 @@ export class SealedChatView extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @property({ attribute: false }) conversation!: ConversationView;
   /** Shown in this header only in the one-pane layout, where the list's header is hidden. */
-  @property() status: SyncStatus = "connecting";
-  @property({ type: Boolean }) live = false;
-  @state() private openError = "";
   /** Opening could not reach the server: done again once the connection is back. */
   private reopen = false;
   @query("sealed-composer") private composer?: SealedComposer;
@@ -155,14 +152,21 @@ export class SealedChatView extends LitElement {
 
   private readonly messages = new LiveQuery(
     this,
-    () => timelineViews(this.client.db, this.conversation.id),
+    () => this.client.views.timeline(this.conversation.id),
     () => [this.conversation.id],
   );
 
+  /** While the server refuses this device, the banner above says why nothing loads; opening waits for it. */
+  @consume({ context: deviceStatusContext, subscribe: true }) @state() private deviceStatus: DeviceStatus = "active";
+  @consume({ context: syncContext, subscribe: true }) @state() private sync: SyncState = { status: "connecting", live: false };
+
   protected override updated(changed: PropertyValues<this>): void {
     const prev = changed.get("conversation");
+    // Private properties are not in PropertyValues' key type; the map holds them all the same.
+    const was = changed as Map<PropertyKey, unknown>;
     if (changed.has("conversation") && prev?.id !== this.conversation.id) void this.opened(true);
-    else if (changed.has("status") && this.status === "online" && this.reopen) void this.opened(false);
+    else if (was.has("sync") && this.sync.status === "online" && this.reopen) void this.opened(false);
+    else if (was.get("deviceStatus") === "refused" && this.deviceStatus === "active") void this.opened(false);
   }
 
   /**
@@ -171,22 +175,40 @@ export class SealedChatView extends LitElement {
    * runs again when the connection returns.
    */
   private async opened(focus: boolean): Promise<void> {
-    this.openError = "";
     this.reopen = false;
+    this.retrying.clear();
     const id = this.conversation.id;
     await this.updateComplete;
     if (focus) this.composer?.focus();
+    await this.opening.run(id);
+  }
+
+  private readonly opening = new Action(this, async (id: ConversationId) => {
     try {
       await this.client.openConversation(id);
     } catch (e) {
+      // Another chat opened meanwhile, or no connection (it runs again when the connection returns).
       if (this.conversation.id !== id) return;
-      if (isApiError(e) && (e.code === "network" || e.status >= 500)) this.reopen = true;
-      else this.openError = errorText(e);
+      if (isApiError(e) && (e.code === "network" || e.status >= 500)) {
+        this.reopen = true;
+        return;
+      }
+      throw e;
     }
+  });
+
+  private readonly retrying = new Action(this, async (id: ConversationId, key: string) => {
+    await this.client.retry(id, key);
+  });
+
+  /** Why opening the chat, or sending a failed message again, did not work. */
+  private get openError(): string {
+    if (this.deviceStatus !== "active") return "";
+    return this.retrying.error || this.opening.error;
   }
 
   private readonly onRetry = (e: CustomEvent<{ key: string }>): void => {
-    void this.client.retry(this.conversation.id, e.detail.key).catch((err: unknown) => (this.openError = errorText(err)));
+    void this.retrying.run(this.conversation.id, e.detail.key);
   };
 
   private readonly onDiscard = (e: CustomEvent<{ key: string }>): void => {
@@ -234,7 +256,7 @@ export class SealedChatView extends LitElement {
           : html`<button class="secondary sn" type="button" @click=${this.showSafetyNumber} data-testid="safety-number-button" aria-label="Safety number">
               ${shieldIcon}<span class="sn-label">Safety number</span>
             </button>`}
-        <sealed-connection-pill class="phone-only" .status=${this.status} ?live=${this.live}></sealed-connection-pill>
+        <sealed-connection-pill class="phone-only"></sealed-connection-pill>
       </header>
       ${c.kind === "direct" && blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
       ${group ? html`<sealed-group-banner .group=${group}></sealed-group-banner>` : nothing}
@@ -277,8 +299,8 @@ export class SealedChatView extends LitElement {
         label="Message ${c.title}"
       ></sealed-composer>
       ${group
-        ? html`<sealed-group-members .client=${this.client} .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
-        : html`<sealed-safety-number-dialog .client=${this.client}></sealed-safety-number-dialog>`}
+        ? html`<sealed-group-members .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
+        : html`<sealed-safety-number-dialog></sealed-safety-number-dialog>`}
     `;
   }
 }

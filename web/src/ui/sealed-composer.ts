@@ -1,7 +1,7 @@
 import { LitElement, css, html } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { customElement, property, query } from "lit/decorators.js";
 import { shared } from "../styles/shared.js";
-import { errorText } from "./error-text.js";
+import { Action } from "./action.js";
 import { sendIcon } from "./icons.js";
 
 /** The message box: Enter sends, Shift+Enter adds a line. The text stays if sending fails. */
@@ -53,7 +53,6 @@ export class SealedComposer extends LitElement {
   @property({ type: Boolean }) disabled = false;
   /** The placeholder while disabled: why nothing can be sent. */
   @property() stoppedText = "Sending is stopped";
-  @state() private error = "";
   @query("textarea") private box!: HTMLTextAreaElement;
 
   override focus(): void {
@@ -72,24 +71,24 @@ export class SealedComposer extends LitElement {
     }
   }
 
+  /** Sends the text; the box clears only once it was accepted, so a failure keeps what was typed. */
+  private readonly sending = new Action(this, async (text: string) => {
+    await this.send(text);
+    this.box.value = "";
+    this.grow();
+  });
+
   private async submit(e?: Event): Promise<void> {
     e?.preventDefault();
     const text = this.box.value;
     if (text.trim() === "" || this.disabled) return;
-    this.error = "";
-    try {
-      await this.send(text);
-      this.box.value = "";
-      this.grow();
-    } catch (err) {
-      this.error = errorText(err);
-    }
+    await this.sending.run(text);
     this.box.focus();
   }
 
   override render() {
     return html`
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : null}
+      ${this.sending.error ? html`<p class="error" role="alert">${this.sending.error}</p>` : null}
       <form @submit=${this.submit}>
         <label class="visually-hidden" for="box">${this.label}</label>
         <textarea

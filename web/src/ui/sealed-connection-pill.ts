@@ -1,7 +1,9 @@
 import { LitElement, css, html } from "lit";
-import { customElement, property } from "lit/decorators.js";
-import type { SyncStatus } from "../client/sync/sync.js";
+import { consume } from "@lit/context";
+import { customElement, state } from "lit/decorators.js";
+import type { SyncStatus } from "../client/index.js";
 import { shared } from "../styles/shared.js";
+import { syncContext, type SyncState } from "./context.js";
 
 const LABEL: Record<SyncStatus, string> = {
   online: "Online",
@@ -80,13 +82,13 @@ export class SealedConnectionPill extends LitElement {
     `,
   ];
 
-  @property() status: SyncStatus = "connecting";
-  @property({ type: Boolean }) live = false;
+  @consume({ context: syncContext, subscribe: true }) @state() private sync: SyncState = { status: "connecting", live: false };
 
   override render() {
-    const text = detail(this.status, this.live);
-    return html`<span class="pill ${this.status}" role="status" aria-live="polite" title=${text} data-testid="connection-status" data-status=${this.status}>
-      <span class="dot" aria-hidden="true"></span>${LABEL[this.status]}<span class="visually-hidden">. ${text}</span>
+    const { status, live } = this.sync;
+    const text = detail(status, live);
+    return html`<span class="pill ${status}" role="status" aria-live="polite" title=${text} data-testid="connection-status" data-status=${status}>
+      <span class="dot" aria-hidden="true"></span>${LABEL[status]}<span class="visually-hidden">. ${text}</span>
     </span>`;
   }
 }

@@ -1,8 +1,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { ConversationId } from "../../../protocol/index.js";
-import type { SyncStatus } from "../client/sync/sync.js";
-import type { ConversationView } from "../client/views/views.js";
+import type { ConversationView } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { formatListTime } from "./format.js";
 import { groupAddIcon, groupIcon, plusIcon, warningIcon } from "./icons.js";
@@ -141,8 +140,6 @@ export class SealedConversationList extends LitElement {
   @property({ attribute: false }) conversations: ConversationView[] | undefined;
   @property({ attribute: false }) selected: ConversationId | undefined;
   @property() username = "";
-  @property() status: SyncStatus = "connecting";
-  @property({ type: Boolean }) live = false;
   @property() version = "";
 
   /** Moves focus to a conversation's entry (after coming back from it on a phone). */
@@ -159,7 +156,7 @@ export class SealedConversationList extends LitElement {
       <header>
         <div class="title">
           <h1>Chats</h1>
-          <sealed-connection-pill .status=${this.status} ?live=${this.live}></sealed-connection-pill>
+          <sealed-connection-pill></sealed-connection-pill>
         </div>
         <div class="actions">
           <button class="primary" type="button" @click=${() => this.fire("new-chat")} data-testid="new-chat">${plusIcon} New chat</button>

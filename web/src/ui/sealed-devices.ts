@@ -1,11 +1,10 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
-import { MAX_DEVICE_NAME, listDevices, renameDevice, type DeviceView } from "../client/identity/devices.js";
-import { markDevicesSeen } from "../client/identity/own-log.js";
-import { revokeDevice } from "../client/identity/revoke.js";
+import { consume } from "@lit/context";
+import { customElement, query, state } from "lit/decorators.js";
+import { clientContext } from "./context.js";
+import { type ChatClient, MAX_DEVICE_NAME, type DeviceView } from "../client/index.js";
 import { shared } from "../styles/shared.js";
-import { errorText } from "./error-text.js";
+import { Action } from "./action.js";
 import { formatDay, formatTime } from "./format.js";
 import type { SealedLinkExisting } from "./sealed-link-existing.js";
 import "./sealed-link-existing.js";
@@ -87,10 +86,8 @@ export class SealedDevices extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private devices: DeviceView[] | undefined;
-  @state() private error = "";
-  @state() private busy = "";
   /** The device whose name is being edited, if any. */
   @state() private editing = "";
   @query("sealed-link-existing") private linker!: SealedLinkExisting;
@@ -100,46 +97,50 @@ export class SealedDevices extends LitElement {
     void this.refresh();
   }
 
+  /** Loads the list (the last one stays on screen while it reloads, and if reloading fails). */
+  private readonly listing = new Action(this, async () => {
+    this.devices = await this.client.devices.list();
+    // Seeing the list is the review the "new device" banner asks for.
+    await this.client.devices.markSeen();
+  });
+
+  /** One device action at a time, named by the device it acts on. */
+  private readonly change = new Action(this, async (_deviceId: string, action: () => Promise<void>) => action());
+
   async refresh(): Promise<void> {
-    try {
-      this.devices = await listDevices(this.client.ctx);
-      this.error = "";
-      // Seeing the list is the review the "new device" banner asks for.
-      await markDevicesSeen(this.client.ctx);
-    } catch (e) {
-      this.error = errorText(e);
-    }
+    await this.listing.run();
+  }
+
+  /** The device being acted on, or "". */
+  private get busy(): string {
+    return this.change.pending ? (this.change.lastArgs?.[0] ?? "") : "";
+  }
+
+  /** A failed action stays on screen after the reload that follows it; else the reload's own failure. */
+  private get error(): string {
+    return this.change.error || this.listing.error;
   }
 
   private async revoke(d: DeviceView): Promise<void> {
     const name = d.name ?? "this device";
     if (!confirm(`Remove “${name}” from your account? It is signed out and can't read new messages.`)) return;
     await this.act(d, async () => {
-      await revokeDevice(this.client.ctx, d.deviceId);
+      await this.client.devices.revoke(d.deviceId);
       this.dispatchEvent(new CustomEvent("revoked", { bubbles: true, composed: true }));
     });
   }
 
-  /** Runs one device action, then reloads the list; a failure stays on screen after the reload. */
+  /** Runs one device action, then reloads the list. */
   private async act(d: DeviceView, action: () => Promise<void>): Promise<void> {
-    this.busy = d.deviceId;
-    let failure = "";
-    try {
-      await action();
-    } catch (e) {
-      failure = errorText(e);
-    } finally {
-      this.busy = "";
-      await this.refresh();
-      if (failure) this.error = failure;
-    }
+    await this.change.run(d.deviceId, action);
+    await this.refresh();
   }
 
   private async rename(d: DeviceView, e: SubmitEvent): Promise<void> {
     e.preventDefault();
     const input = (e.target as HTMLFormElement).elements.namedItem("name") as HTMLInputElement;
     await this.act(d, async () => {
-      await renameDevice(this.client.ctx, d.deviceId, input.value);
+      await this.client.devices.rename(d.deviceId, input.value);
       this.editing = "";
     });
   }
@@ -197,7 +198,7 @@ export class SealedDevices extends LitElement {
             )}
           </ul>`
         : html`<p role="status">Loading devices…</p>`}
-      <sealed-link-existing .client=${this.client} @linked=${() => this.refresh()}></sealed-link-existing>
+      <sealed-link-existing @linked=${() => this.refresh()}></sealed-link-existing>
     </section>`;
   }
 }

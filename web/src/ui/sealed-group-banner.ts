@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
-import type { GroupView } from "../client/views/views.js";
+import type { GroupView } from "../client/index.js";
 import { bannerStyles } from "../styles/banner.js";
 import { shared } from "../styles/shared.js";
 import { warningIcon } from "./icons.js";

@@ -1,13 +1,14 @@
 import { LitElement, html, nothing } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { consume } from "@lit/context";
+import { customElement, property, query } from "lit/decorators.js";
 import { live } from "lit/directives/live.js";
 import { MAX_GROUP_NAME_BYTES, type ConversationId } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
-import type { GroupView, MemberView } from "../client/views/views.js";
+import { clientContext } from "./context.js";
+import type { ChatClient, GroupView, MemberView } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
 import { groupMembersStyles } from "./group-members-styles.js";
-import { errorText } from "./error-text.js";
+import { Action, InputError } from "./action.js";
 import { closeIcon } from "./icons.js";
 
 /**
@@ -19,38 +20,40 @@ import { closeIcon } from "./icons.js";
 export class SealedGroupMembers extends LitElement {
   static override styles = [shared, dialogStyles, groupMembersStyles];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @property({ attribute: false }) conversationId!: ConversationId;
   @property({ attribute: false }) group!: GroupView;
   /** The name as the list shows it ("Unnamed group" until one is readable). */
   @property() groupTitle = "";
-  /** What is being done right now ("", or the testid-like name of the action), to disable the controls. */
-  @state() private busy = "";
-  @state() private error = "";
-  @state() private done = "";
   @query("dialog") private dialog!: HTMLDialogElement;
 
   open(): void {
-    this.error = "";
-    this.done = "";
+    this.change.clear();
     this.dialog.showModal();
   }
 
-  /** Runs one change; the group view updates itself from the store, so only the outcome is kept here. */
+  /**
+   * One change at a time: `what` names it (to label its button while it runs), `done` is the sentence
+   * shown after. The group view updates itself from the store, so only the outcome is kept here.
+   */
+  private readonly change = new Action(this, async (_what: string, action: () => Promise<void>, done: string) => {
+    await action();
+    return done;
+  });
+
   private async act(what: string, action: () => Promise<void>, done: string): Promise<boolean> {
-    this.busy = what;
-    this.error = "";
-    this.done = "";
-    try {
-      await action();
-      this.done = done;
-      return true;
-    } catch (e) {
-      this.error = errorText(e);
-      return false;
-    } finally {
-      this.busy = "";
-    }
+    await this.change.run(what, action, done);
+    return this.change.done;
+  }
+
+  /** The change under way ("" when none), to disable the controls and label its button. */
+  private get busy(): string {
+    return this.change.pending ? (this.change.lastArgs?.[0] ?? "") : "";
+  }
+
+  /** A sentence for input refused here, before anything is sent. */
+  private refuse(text: string): Promise<boolean> {
+    return this.act("", () => Promise.reject(new InputError(text)), "");
   }
 
   private async add(e: SubmitEvent): Promise<void> {
@@ -58,11 +61,11 @@ export class SealedGroupMembers extends LitElement {
     const input = (e.target as HTMLFormElement).elements.namedItem("username") as HTMLInputElement;
     const name = input.value.trim().toLowerCase();
     if (!name) {
-      this.error = "Enter the username of the person to add.";
+      await this.refuse("Enter the username of the person to add.");
       return;
     }
     if (this.group.members.some((m) => m.username === name)) {
-      this.error = `${name} is in the group already.`;
+      await this.refuse(`${name} is in the group already.`);
       return;
     }
     if (await this.act("add", () => this.client.addMember(this.conversationId, name), `${name} was added.`)) input.value = "";
@@ -73,7 +76,7 @@ export class SealedGroupMembers extends LitElement {
     const input = (e.target as HTMLFormElement).elements.namedItem("name") as HTMLInputElement;
     const name = input.value.trim();
     if (!name) {
-      this.error = "Give the group a name.";
+      await this.refuse("Give the group a name.");
       return;
     }
     await this.act("rename", () => this.client.renameGroup(this.conversationId, name), "The group was renamed.");
@@ -137,8 +140,8 @@ export class SealedGroupMembers extends LitElement {
         </div>
         <button class="ghost close" type="button" @click=${() => this.dialog.close()} aria-label="Close">${closeIcon}</button>
       </div>
-      <p class="error" role="alert" data-testid="group-error">${this.error}</p>
-      <p class="done" role="status">${this.done}</p>
+      <p class="error" role="alert" data-testid="group-error">${this.change.error}</p>
+      <p class="done" role="status">${this.change.done ? this.change.value : ""}</p>
       ${member
         ? html`<section>
             <label class="field" for="rename">Group name</label>

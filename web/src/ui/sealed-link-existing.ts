@@ -1,9 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { consume } from "@lit/context";
+import { customElement, query, state } from "lit/decorators.js";
 import { isProtocolError } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
-import { isClientError } from "../client/errors.js";
-import { ExistingDeviceLink, type LinkHello } from "../client/link/link-existing.js";
+import { clientContext } from "./context.js";
+import { type ChatClient, type ExistingDeviceLink, type LinkHello, isClientError } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
 import { errorText } from "./error-text.js";
@@ -76,7 +76,7 @@ export class SealedLinkExisting extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private s: Step = { step: "scan" };
   @state() private cameraError = "";
   @query("dialog") private dialog!: HTMLDialogElement;
@@ -150,7 +150,7 @@ export class SealedLinkExisting extends LitElement {
     if (this.s.step !== "scan") return;
     this.stopCamera();
     this.s = { step: "connecting" };
-    this.link = new ExistingDeviceLink(this.client.ctx);
+    this.link = this.client.link.fromThisDevice();
     try {
       const hello = await this.link.scan(code);
       this.s = { step: "confirm", hello };

@@ -1,10 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { consume } from "@lit/context";
+import { customElement, query, state } from "lit/decorators.js";
 import QRCode from "qrcode";
-import type { ChatClient } from "../client/client.js";
-import { loadHistory, type HistoryProgress } from "../client/sync/history.js";
-import { defaultDeviceName, linkAsNewDevice, type NewDeviceStep } from "../client/link/link-new.js";
-import { isClientError } from "../client/errors.js";
+import { clientContext } from "./context.js";
+import { type ChatClient, type HistoryProgress, type NewDeviceStep, defaultDeviceName, isClientError } from "../client/index.js";
 import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { errorText } from "./error-text.js";
@@ -100,7 +99,7 @@ export class SealedLinkNew extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private step: NewDeviceStep = { step: "starting" };
   @state() private progress: HistoryProgress | undefined;
   @state() private copied = false;
@@ -122,7 +121,7 @@ export class SealedLinkNew extends LitElement {
   private async run(): Promise<void> {
     this.abort = new AbortController();
     try {
-      await linkAsNewDevice(this.client.ctx, {
+      await this.client.link.asNewDevice({
         deviceName: () => this.deviceName,
         onStep: (s) => {
           this.step = s;
@@ -132,7 +131,7 @@ export class SealedLinkNew extends LitElement {
         signal: this.abort.signal,
       });
       this.progress = { done: 0, total: 0 };
-      await loadHistory(this.client.ctx, (p) => (this.progress = p));
+      await this.client.loadHistory((p) => (this.progress = p));
       this.dispatchEvent(new CustomEvent("linked", { bubbles: true, composed: true }));
     } catch (e) {
       if (this.abort.signal.aborted) return;

@@ -1,10 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { ConversationId } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
-import { getAccount } from "../client/store/db.js";
-import type { SyncStatus } from "../client/sync/sync.js";
-import { conversationViews } from "../client/views/views.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext, syncContext, type SyncState } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { LiveQuery } from "./live-query.js";
 import { lockIcon } from "./icons.js";
@@ -117,36 +116,28 @@ export class SealedMain extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @property({ attribute: false }) startError = "";
   @state() private selected: ConversationId | undefined;
   @state() private settings = false;
-  @state() private syncStatus: SyncStatus = "connecting";
-  @state() private live = false;
+  @consume({ context: syncContext, subscribe: true }) @state() private sync: SyncState = { status: "connecting", live: false };
   @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
   @query("sealed-new-group-dialog") private groupDialog!: SealedNewGroupDialog;
 
-  private readonly conversations = new LiveQuery(this, () => conversationViews(this.client.db));
-  private readonly account = new LiveQuery(this, () => getAccount(this.client.db));
+  private readonly conversations = new LiveQuery(this, () => this.client.views.conversations());
+  private readonly account = new LiveQuery(this, () => this.client.views.me());
 
   private readonly onHash = () => this.route();
-  private readonly onStatus = () => {
-    this.syncStatus = this.client.sync.status;
-    this.live = this.client.sync.live;
-  };
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener("hashchange", this.onHash);
-    this.client.sync.addEventListener("status", this.onStatus);
-    this.onStatus();
     this.route();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener("hashchange", this.onHash);
-    this.client.sync.removeEventListener("status", this.onStatus);
   }
 
   private route(): void {
@@ -178,18 +169,16 @@ export class SealedMain extends LitElement {
     return html`
       <div class="layout" data-pane=${pane}>
         <nav class="sidebar" aria-label="Conversations">
-          ${this.syncStatus === "offline"
+          ${this.sync.status === "offline"
             ? html`<p class="notice" data-testid="offline-notice">You're offline. Your chats are still here; messages you write are sent when the connection returns.</p>`
             : nothing}
           ${this.startError ? html`<p class="notice" role="alert">${this.startError}</p>` : nothing}
-          <sealed-account-banner .client=${this.client}></sealed-account-banner>
-          <sealed-recovery-notice .client=${this.client}></sealed-recovery-notice>
+          <sealed-account-banner></sealed-account-banner>
+          <sealed-recovery-notice></sealed-recovery-notice>
           <sealed-conversation-list
             .conversations=${list}
             .selected=${this.selected}
             .username=${this.account.value?.username ?? ""}
-            .status=${this.syncStatus}
-            ?live=${this.live}
             .version=${__APP_VERSION__}
             @new-chat=${this.openNewChat}
             @new-group=${this.openNewGroup}
@@ -198,16 +187,16 @@ export class SealedMain extends LitElement {
         </nav>
         <main class="main">
           ${this.settings
-            ? html`<sealed-settings .client=${this.client} @close=${() => (location.hash = "")}></sealed-settings>`
+            ? html`<sealed-settings @close=${() => (location.hash = "")}></sealed-settings>`
             : this.selected
             ? current
-              ? html`<sealed-chat-view .client=${this.client} .conversation=${current} .status=${this.syncStatus} ?live=${this.live}></sealed-chat-view>`
+              ? html`<sealed-chat-view .conversation=${current}></sealed-chat-view>`
               : html`<div class="empty" role="status">${list ? "This chat isn't on this device." : "Opening chat…"}</div>`
             : this.renderEmpty(list?.length ?? 0)}
         </main>
       </div>
-      <sealed-new-chat-dialog .client=${this.client} @chat-started=${this.onChatStarted}></sealed-new-chat-dialog>
-      <sealed-new-group-dialog .client=${this.client} .me=${this.account.value?.username ?? ""} @chat-started=${this.onChatStarted}></sealed-new-group-dialog>
+      <sealed-new-chat-dialog @chat-started=${this.onChatStarted}></sealed-new-chat-dialog>
+      <sealed-new-group-dialog .me=${this.account.value?.username ?? ""} @chat-started=${this.onChatStarted}></sealed-new-group-dialog>
     `;
   }
 

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
-import type { MessageView, SystemLineView, TimelineItem } from "../client/views/views.js";
+import type { MessageView, SystemLineView, TimelineItem } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { dayKey, formatDay, formatTime } from "./format.js";
 import { checkIcon, clockIcon, warningIcon } from "./icons.js";

@@ -1,9 +1,11 @@
 import { LitElement, css, html } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
+import { consume } from "@lit/context";
+import { customElement, query } from "lit/decorators.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
-import { errorText } from "./error-text.js";
+import { Action, InputError } from "./action.js";
 
 /** "New chat": look a username up, verify its log, open the conversation. Fires `chat-started`. */
 @customElement("sealed-new-chat-dialog")
@@ -24,15 +26,12 @@ export class SealedNewChatDialog extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
-  @state() private busy = false;
-  @state() private error = "";
+  @consume({ context: clientContext }) client!: ChatClient;
   @query("dialog") private dialog!: HTMLDialogElement;
   @query("input") private input!: HTMLInputElement;
 
   open(): void {
-    this.error = "";
-    this.busy = false;
+    this.starting.clear();
     this.input.value = "";
     this.dialog.showModal();
     this.input.focus();
@@ -42,26 +41,21 @@ export class SealedNewChatDialog extends LitElement {
     this.dialog.close();
   }
 
-  private async submit(e: SubmitEvent): Promise<void> {
-    e.preventDefault();
-    const name = this.input.value.trim();
-    if (!name) {
-      this.error = "Enter a username.";
-      return;
-    }
-    this.busy = true;
-    this.error = "";
+  private readonly starting = new Action(this, async (name: string) => {
+    if (!name) throw new InputError("Enter a username.");
     try {
       const id = await this.client.startChat(name);
       this.dialog.close();
       this.dispatchEvent(new CustomEvent("chat-started", { detail: { id }, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = errorText(err);
-      await this.updateComplete;
-      this.input.focus();
-    } finally {
-      this.busy = false;
+      void this.updateComplete.then(() => this.input.focus());
+      throw err;
     }
+  });
+
+  private submit(e: SubmitEvent): void {
+    e.preventDefault();
+    void this.starting.run(this.input.value.trim());
   }
 
   override render() {
@@ -78,15 +72,15 @@ export class SealedNewChatDialog extends LitElement {
             autocapitalize="none"
             spellcheck="false"
             maxlength="32"
-            aria-invalid=${this.error ? "true" : "false"}
+            aria-invalid=${this.starting.error ? "true" : "false"}
             aria-describedby="peer-error"
-            ?disabled=${this.busy}
+            ?disabled=${this.starting.pending}
             data-testid="peer-username"
           />
-          <p class="error" id="peer-error" role="alert">${this.error}</p>
+          <p class="error" id="peer-error" role="alert">${this.starting.error}</p>
           <div class="actions">
             <button class="secondary" type="button" @click=${this.close}>Cancel</button>
-            <button class="primary" type="submit" ?disabled=${this.busy} data-testid="start-chat">${this.busy ? "Checking…" : "Start chat"}</button>
+            <button class="primary" type="submit" ?disabled=${this.starting.pending} data-testid="start-chat">${this.starting.pending ? "Checking…" : "Start chat"}</button>
           </div>
         </form>
       </dialog>

@@ -1,10 +1,12 @@
 import { LitElement, css, html, nothing } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { MAX_GROUP_NAME_BYTES, USERNAME_PATTERN } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
-import { errorText } from "./error-text.js";
+import { Action } from "./action.js";
 import { closeIcon } from "./icons.js";
 
 
@@ -64,19 +66,19 @@ export class SealedNewGroupDialog extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   /** This account's username: it is in every group it makes, so adding it is refused here. */
   @property() me = "";
   @state() private members: string[] = [];
-  @state() private busy = false;
-  @state() private error = "";
+  /** What the dialog itself refused (a mistyped or repeated member), before anything is sent. */
+  @state() private invalid = "";
   @query("dialog") private dialog!: HTMLDialogElement;
   @query("#group-name") private nameInput!: HTMLInputElement;
   @query("#group-member") private memberInput!: HTMLInputElement;
 
   open(): void {
-    this.error = "";
-    this.busy = false;
+    this.invalid = "";
+    this.creating.clear();
     this.members = [];
     this.nameInput.value = "";
     this.memberInput.value = "";
@@ -97,12 +99,13 @@ export class SealedNewGroupDialog extends LitElement {
     if (this.members.includes(name)) return this.refuse(`${name} is on the list already.`);
     this.members = [...this.members, name];
     this.memberInput.value = "";
-    this.error = "";
+    this.invalid = "";
     return true;
   }
 
   private refuse(text: string): false {
-    this.error = text;
+    this.creating.clear();
+    this.invalid = text;
     this.memberInput.focus();
     return false;
   }
@@ -124,7 +127,8 @@ export class SealedNewGroupDialog extends LitElement {
     if (!this.addTyped()) return;
     const name = this.nameInput.value.trim();
     if (!name) {
-      this.error = "Give the group a name.";
+      this.creating.clear();
+      this.invalid = "Give the group a name.";
       this.nameInput.focus();
       return;
     }
@@ -132,20 +136,20 @@ export class SealedNewGroupDialog extends LitElement {
       this.refuse("Add at least one person by username.");
       return;
     }
-    this.busy = true;
-    this.error = "";
+    this.invalid = "";
+    await this.creating.run(name, this.members);
+  }
+
+  private readonly creating = new Action(this, async (name: string, members: readonly string[]) => {
     try {
-      const id = await this.client.createGroup(name, this.members);
+      const id = await this.client.createGroup(name, members);
       this.dialog.close();
       this.dispatchEvent(new CustomEvent("chat-started", { detail: { id }, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = errorText(err);
-      await this.updateComplete;
-      this.memberInput.focus();
-    } finally {
-      this.busy = false;
+      void this.updateComplete.then(() => this.memberInput.focus());
+      throw err;
     }
-  }
+  });
 
   override render() {
     return html`
@@ -154,7 +158,7 @@ export class SealedNewGroupDialog extends LitElement {
           <h2 id="new-group-title">New group</h2>
           <p class="intro">Only the members can read the group's name and messages.</p>
           <label for="group-name">Group name</label>
-          <input id="group-name" type="text" autocomplete="off" maxlength=${MAX_GROUP_NAME_BYTES} ?disabled=${this.busy} data-testid="group-name-input" />
+          <input id="group-name" type="text" autocomplete="off" maxlength=${MAX_GROUP_NAME_BYTES} ?disabled=${this.creating.pending} data-testid="group-name-input" />
           <label for="group-member">Members</label>
           <div class="add">
             <input
@@ -166,27 +170,27 @@ export class SealedNewGroupDialog extends LitElement {
               spellcheck="false"
               maxlength="32"
               aria-describedby="group-error"
-              aria-invalid=${this.error ? "true" : "false"}
-              ?disabled=${this.busy}
+              aria-invalid=${(this.invalid || this.creating.error) ? "true" : "false"}
+              ?disabled=${this.creating.pending}
               @keydown=${this.onMemberKey}
               data-testid="group-member-input"
             />
-            <button class="secondary" type="button" ?disabled=${this.busy} @click=${() => this.addTyped()} data-testid="group-member-add">Add</button>
+            <button class="secondary" type="button" ?disabled=${this.creating.pending} @click=${() => this.addTyped()} data-testid="group-member-add">Add</button>
           </div>
           ${this.members.length
             ? html`<ul aria-label="People to add">
                 ${this.members.map(
                   (m) => html`<li data-testid="group-new-member" data-username=${m}>
                     ${m}
-                    <button class="ghost" type="button" ?disabled=${this.busy} aria-label="Remove ${m}" @click=${() => this.removeMember(m)}>${closeIcon}</button>
+                    <button class="ghost" type="button" ?disabled=${this.creating.pending} aria-label="Remove ${m}" @click=${() => this.removeMember(m)}>${closeIcon}</button>
                   </li>`,
                 )}
               </ul>`
             : nothing}
-          <p class="error" id="group-error" role="alert">${this.error}</p>
+          <p class="error" id="group-error" role="alert">${(this.invalid || this.creating.error)}</p>
           <div class="actions">
             <button class="secondary" type="button" @click=${this.close}>Cancel</button>
-            <button class="primary" type="submit" ?disabled=${this.busy} data-testid="group-create">${this.busy ? "Creating…" : "Create group"}</button>
+            <button class="primary" type="submit" ?disabled=${this.creating.pending} data-testid="group-create">${this.creating.pending ? "Creating…" : "Create group"}</button>
           </div>
         </form>
       </dialog>

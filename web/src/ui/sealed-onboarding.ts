@@ -1,10 +1,12 @@
 import { LitElement, css, html } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { consume } from "@lit/context";
+import { customElement, query } from "lit/decorators.js";
 import { USERNAME_PATTERN } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
-import { errorText } from "./error-text.js";
+import { Action, InputError } from "./action.js";
 import { lockIcon } from "./icons.js";
 
 /** First run: pick a username; the client makes the keys and the account. Fires `signed-up`. */
@@ -61,34 +63,27 @@ export class SealedOnboarding extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
-  @state() private busy = false;
-  @state() private error = "";
+  @consume({ context: clientContext }) client!: ChatClient;
   @query("input") private input!: HTMLInputElement;
 
   override firstUpdated(): void {
     this.input.focus();
   }
 
-  private async submit(e: SubmitEvent): Promise<void> {
-    e.preventDefault();
-    const name = this.input.value.trim().toLowerCase();
-    if (!USERNAME_PATTERN.test(name)) {
-      this.error = "Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter.";
-      this.input.focus();
-      return;
-    }
-    this.busy = true;
-    this.error = "";
+  private readonly signingUp = new Action(this, async (name: string) => {
     try {
+      if (!USERNAME_PATTERN.test(name)) throw new InputError("Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter.");
       const recoveryKey = await this.client.signUp(name);
       this.dispatchEvent(new CustomEvent("signed-up", { detail: { recoveryKey }, bubbles: true, composed: true }));
     } catch (err) {
-      this.error = errorText(err);
-      this.busy = false;
-      await this.updateComplete;
-      this.input.focus();
+      void this.updateComplete.then(() => this.input.focus());
+      throw err;
     }
+  });
+
+  private submit(e: SubmitEvent): void {
+    e.preventDefault();
+    void this.signingUp.run(this.input.value.trim().toLowerCase());
   }
 
   private restore(): void {
@@ -115,20 +110,20 @@ export class SealedOnboarding extends LitElement {
             autocapitalize="none"
             spellcheck="false"
             maxlength="32"
-            aria-describedby="username-hint ${this.error ? "username-error" : ""}"
-            aria-invalid=${this.error ? "true" : "false"}
-            ?disabled=${this.busy}
+            aria-describedby="username-hint ${this.signingUp.error ? "username-error" : ""}"
+            aria-invalid=${this.signingUp.error ? "true" : "false"}
+            ?disabled=${this.signingUp.pending}
             data-testid="username-input"
           />
           <p class="hint" id="username-hint">3–32 characters: a–z, 0–9, “_” or “.”, starting with a letter.</p>
-          ${this.error ? html`<p class="error" id="username-error" role="alert">${this.error}</p>` : null}
-          <button class="primary" type="submit" ?disabled=${this.busy} data-testid="create-account">
-            ${this.busy ? "Creating your keys…" : "Create account"}
+          ${this.signingUp.error ? html`<p class="error" id="username-error" role="alert">${this.signingUp.error}</p>` : null}
+          <button class="primary" type="submit" ?disabled=${this.signingUp.pending} data-testid="create-account">
+            ${this.signingUp.pending ? "Creating your keys…" : "Create account"}
           </button>
         </form>
         <p class="fine">People find you by your username. Nobody, including the server, can read your messages.</p>
-        <button class="secondary link-device" type="button" ?disabled=${this.busy} @click=${this.linkDevice} data-testid="link-existing-account">Link to an existing account</button>
-        <button class="secondary link-device" type="button" ?disabled=${this.busy} @click=${this.restore} data-testid="restore-account">Restore from recovery key</button>
+        <button class="secondary link-device" type="button" ?disabled=${this.signingUp.pending} @click=${this.linkDevice} data-testid="link-existing-account">Link to an existing account</button>
+        <button class="secondary link-device" type="button" ?disabled=${this.signingUp.pending} @click=${this.restore} data-testid="restore-account">Restore from recovery key</button>
       </main>
     `;
   }

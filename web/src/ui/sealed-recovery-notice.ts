@@ -1,9 +1,8 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
-import { getAccount } from "../client/store/db.js";
-import { refreshLog } from "../client/identity/logs.js";
-import { recoveriesSeen } from "../client/recovery/recovery.js";
+import { consume } from "@lit/context";
+import { customElement, state } from "lit/decorators.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { formatDay, formatTime } from "./format.js";
 import { LiveQuery } from "./live-query.js";
@@ -34,16 +33,14 @@ export class SealedRecoveryNotice extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private dismissed = Number(localStorage.getItem(DISMISSED) ?? "-1");
-  private readonly seen = new LiveQuery(this, () => recoveriesSeen(this.client.ctx).catch(() => []));
+  private readonly seen = new LiveQuery(this, () => this.client.recovery.seen().catch(() => []));
 
   override connectedCallback(): void {
     super.connectedCallback();
     // On start: the log may have grown while this device was away.
-    void getAccount(this.client.ctx.db)
-      .then((a) => (a ? refreshLog(this.client.ctx, a.accountId) : undefined))
-      .catch(() => undefined);
+    void this.client.recovery.refreshOwnLog().catch(() => undefined);
   }
 
   private dismiss(seq: number): void {

@@ -1,11 +1,12 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
-import { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits, generatePassphrase } from "../client/recovery/passphrase-strength.js";
-import { keyFileText, removePassphrase, resealRecoveryBlob, rotateRecoveryKey, setPassphrase } from "../client/recovery/recovery.js";
+import { consume } from "@lit/context";
+import { customElement, state } from "lit/decorators.js";
+import { clientContext } from "./context.js";
+import { type ChatClient, REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { formatDay, formatTime } from "./format.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
+import { Action, InputError } from "./action.js";
 import "./sealed-recovery-key.js";
 
 type Panel = "none" | "passphrase" | "rotate" | "new-key";
@@ -80,13 +81,11 @@ export class SealedRecoverySettings extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private lastUsedAt: number | null | undefined;
   @state() private hasPassphrase = false;
   @state() private hasBlob = true;
   @state() private panel: Panel = "none";
-  @state() private busy = "";
-  @state() private error = "";
   @state() private notice = "";
   @state() private recoveryKeyInput = "";
   @state() private passphrase = "";
@@ -94,42 +93,56 @@ export class SealedRecoverySettings extends LitElement {
   @state() private showPassphrase = false;
   @state() private newKey = "";
 
-  private get rapi() {
-    return this.client.recoveryApi;
-  }
-
   override connectedCallback(): void {
     super.connectedCallback();
     void this.refresh();
   }
 
-  private async refresh(): Promise<void> {
-    try {
-      const s = await this.rapi.status();
+  /** What the server holds for recovery (the status line and which buttons make sense). */
+  private readonly status = new Action(
+    this,
+    async () => {
+      const s = await this.client.recovery.status();
       this.lastUsedAt = s.lastUsedAt;
       this.hasPassphrase = s.passphraseBlob !== null;
       this.hasBlob = s.blob !== null;
-    } catch (e) {
-      this.error = recoveryErrorText(e);
-    }
+    },
+    recoveryErrorText,
+  );
+
+  /** One recovery action at a time; `label` is what the status line says while it runs. */
+  private readonly work = new Action(this, async (_label: string, work: () => Promise<void>) => work(), recoveryErrorText);
+
+  private async refresh(): Promise<void> {
+    await this.status.run();
   }
 
   private async run(label: string, work: () => Promise<void>): Promise<void> {
-    this.busy = label;
-    this.error = "";
     this.notice = "";
-    try {
-      await work();
-    } catch (e) {
-      this.error = recoveryErrorText(e);
-    } finally {
-      this.busy = "";
-    }
+    await this.work.run(label, work);
+  }
+
+  /** A sentence for input refused here, before anything is sent (shown where failures are). */
+  private refuse(text: string): Promise<void> {
+    return this.work.run("", () => Promise.reject(new InputError(text)));
+  }
+
+  private get busy(): string {
+    return this.work.pending ? (this.work.lastArgs?.[0] ?? "") : "";
+  }
+
+  private get error(): string {
+    return this.work.error || (this.work.pending ? "" : this.status.error);
+  }
+
+  private clearError(): void {
+    this.work.clear();
+    this.status.clear();
   }
 
   private open(panel: Panel): void {
     this.panel = this.panel === panel ? "none" : panel;
-    this.error = "";
+    this.clearError();
     this.notice = "";
     this.passphrase = "";
     this.passphraseAgain = "";
@@ -137,8 +150,8 @@ export class SealedRecoverySettings extends LitElement {
   }
 
   private generate(): void {
-    this.error = "";
-    this.passphrase = generatePassphrase(this.client.ctx.env);
+    this.clearError();
+    this.passphrase = this.client.recovery.generatePassphrase();
     this.passphraseAgain = this.passphrase;
     this.showPassphrase = true;
   }
@@ -150,16 +163,15 @@ export class SealedRecoverySettings extends LitElement {
   private async savePassphrase(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     if (this.bits < REQUIRED_PASSPHRASE_BITS) {
-      this.error = `This passphrase is too easy to guess (about ${Math.round(this.bits)} bits; ${REQUIRED_PASSPHRASE_BITS} needed). Add words, or use “Generate a passphrase”.`;
+      await this.refuse(`This passphrase is too easy to guess (about ${Math.round(this.bits)} bits; ${REQUIRED_PASSPHRASE_BITS} needed). Add words, or use “Generate a passphrase”.`);
       return;
     }
     if (this.passphrase !== this.passphraseAgain) {
-      this.error = "The two passphrases don't match.";
+      await this.refuse("The two passphrases don't match.");
       return;
     }
     await this.run("Protecting your recovery key… this takes a few seconds", async () => {
-      const { argon2id } = await import("../client/recovery/argon2.js");
-      await setPassphrase(this.client.ctx, argon2id, { recoveryKey: this.recoveryKeyInput, passphrase: this.passphrase });
+      await this.client.recovery.setPassphrase({ recoveryKey: this.recoveryKeyInput, passphrase: this.passphrase });
       this.panel = "none";
       this.passphrase = this.passphraseAgain = this.recoveryKeyInput = "";
       this.notice = "Passphrase saved. You can now restore your account with it.";
@@ -170,7 +182,7 @@ export class SealedRecoverySettings extends LitElement {
   private async removePass(): Promise<void> {
     if (!confirm("Remove the passphrase? Only the recovery key will restore your account.")) return;
     await this.run("Removing…", async () => {
-      await removePassphrase(this.client.ctx);
+      await this.client.recovery.removePassphrase();
       this.notice = "Passphrase removed.";
       await this.refresh();
     });
@@ -178,7 +190,7 @@ export class SealedRecoverySettings extends LitElement {
 
   private async downloadKeyFile(): Promise<void> {
     await this.run("Preparing…", async () => {
-      const text = await keyFileText(this.client.ctx);
+      const text = await this.client.recovery.keyFileText();
       const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
       const a = document.createElement("a");
       a.href = url;
@@ -191,7 +203,7 @@ export class SealedRecoverySettings extends LitElement {
 
   private async storeBlob(): Promise<void> {
     await this.run("Storing…", async () => {
-      await resealRecoveryBlob(this.client.ctx);
+      await this.client.recovery.storeBlob();
       await this.refresh();
     });
   }
@@ -199,8 +211,7 @@ export class SealedRecoverySettings extends LitElement {
   private async rotate(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     await this.run(this.hasPassphrase && this.passphrase ? "Making a new key and re-protecting it… this takes a few seconds" : "Making a new recovery key…", async () => {
-      const { argon2id } = await import("../client/recovery/argon2.js");
-      const r = await rotateRecoveryKey(this.client.ctx, argon2id, this.passphrase ? { passphrase: this.passphrase } : {});
+      const r = await this.client.recovery.rotateKey(this.passphrase ? { passphrase: this.passphrase } : {});
       this.passphrase = "";
       this.newKey = r.recoveryKey;
       this.panel = "new-key";

@@ -1,11 +1,12 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, state } from "lit/decorators.js";
-import type { ChatClient } from "../client/client.js";
-import { loadHistory, type HistoryProgress } from "../client/sync/history.js";
-import { restoreAccount, type RestoreSecret, type RestoreStep } from "../client/recovery/recovery.js";
+import { consume } from "@lit/context";
+import { customElement, state } from "lit/decorators.js";
+import { clientContext } from "./context.js";
+import type { ChatClient, HistoryProgress, RestoreSecret, RestoreStep } from "../client/index.js";
 import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
+import { Action, InputError } from "./action.js";
 
 type Method = "key" | "passphrase" | "file";
 
@@ -101,16 +102,14 @@ export class SealedRestore extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private method: Method = "key";
   @state() private username = "";
   @state() private secret = "";
   @state() private fileSecret: "key" | "passphrase" = "passphrase";
   @state() private fileText: string | undefined;
   @state() private fileName = "";
-  @state() private busy = false;
   @state() private step: RestoreStep | undefined;
-  @state() private error = "";
   @state() private progress: HistoryProgress | undefined;
   @state() private restoredAs = "";
   /** Sign out every other device (a reset entry) instead of joining next to them. */
@@ -126,7 +125,37 @@ export class SealedRestore extends LitElement {
     const file = (e.target as HTMLInputElement).files?.[0];
     this.fileName = file?.name ?? "";
     this.fileText = file && file.size <= 16_384 ? await file.text() : undefined;
-    if (file && file.size > 16_384) this.error = "That file is too large to be a Sealed key file.";
+    if (file && file.size > 16_384) await this.refuse("That file is too large to be a Sealed key file.");
+  }
+
+  /**
+   * Restoring (or a refusal of the form's input, as an InputError): a failed attempt is counted, so
+   * tests and screen readers tell one wrong try from the next.
+   */
+  private readonly restoring = new Action(
+    this,
+    async (work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (err) {
+        if (!(err instanceof InputError)) this.failures += 1;
+        this.step = undefined;
+        throw err;
+      }
+    },
+    recoveryErrorText,
+  );
+
+  private get busy(): boolean {
+    return this.restoring.pending;
+  }
+
+  private get error(): string {
+    return this.restoring.error;
+  }
+
+  private refuse(text: string): Promise<void> {
+    return this.restoring.run(() => Promise.reject(new InputError(text)));
   }
 
   private async submit(e: SubmitEvent): Promise<void> {
@@ -135,31 +164,22 @@ export class SealedRestore extends LitElement {
     const kind = this.method === "file" ? this.fileSecret : this.method;
     const secret: RestoreSecret = kind === "key" ? { kind: "key", recoveryKey: this.secret } : { kind: "passphrase", passphrase: this.secret };
     if (this.method === "file" && this.fileText === undefined) {
-      this.error = "Choose your key file first.";
+      await this.refuse("Choose your key file first.");
       return;
     }
-    this.busy = true;
-    this.error = "";
-    try {
-      const { argon2id } = await import("../client/recovery/argon2.js");
-      const account = await restoreAccount(this.client.ctx, {
+    await this.restoring.run(async () => {
+      const account = await this.client.recovery.restore({
         ...(this.method === "file" ? { keyFile: this.fileText } : { username: this.username }),
         secret,
-        argon2id,
         signOutOtherDevices: this.signOutOthers,
         onStep: (s) => (this.step = s),
       });
       this.restoredAs = account.username;
       this.secret = "";
       this.progress = { done: 0, total: 0 };
-      await loadHistory(this.client.ctx, (p) => (this.progress = p));
+      await this.client.loadHistory((p) => (this.progress = p));
       this.dispatchEvent(new CustomEvent("restored", { bubbles: true, composed: true }));
-    } catch (err) {
-      this.error = recoveryErrorText(err);
-      this.failures += 1;
-      this.step = undefined;
-      this.busy = false;
-    }
+    });
   }
 
   private cancel(): void {
@@ -229,7 +249,7 @@ export class SealedRestore extends LitElement {
           <legend>Restore with</legend>
           ${methods.map(
             ([m, label]) => html`<label class="choice"
-              ><input type="radio" name="method" .checked=${this.method === m} @change=${() => ((this.method = m), (this.error = ""), (this.secret = ""))} data-testid=${`restore-method-${m}`} />${label}</label
+              ><input type="radio" name="method" .checked=${this.method === m} @change=${() => ((this.method = m), this.restoring.clear(), (this.secret = ""))} data-testid=${`restore-method-${m}`} />${label}</label
             >`,
           )}
         </fieldset>

@@ -1,10 +1,12 @@
 import { LitElement, css, html } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { consume } from "@lit/context";
+import { customElement, query, state } from "lit/decorators.js";
 import type { AccountId } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/client.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
-import { errorText } from "./error-text.js";
+import { Action } from "./action.js";
 
 /** The safety number of this account and a contact, to compare in person or on a call. */
 @customElement("sealed-safety-number-dialog")
@@ -33,33 +35,28 @@ export class SealedSafetyNumberDialog extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
   @state() private peerName = "";
-  @state() private digits = "";
-  @state() private error = "";
   @query("dialog") private dialog!: HTMLDialogElement;
 
   async open(peer: { accountId: AccountId; username: string }): Promise<void> {
     this.peerName = peer.username;
-    this.digits = "";
-    this.error = "";
     this.dialog.showModal();
-    try {
-      this.digits = await this.client.safetyNumber(peer.accountId);
-    } catch (e) {
-      this.error = errorText(e);
-    }
+    await this.computing.run(peer.accountId);
   }
 
+  private readonly computing = new Action(this, (id: AccountId) => this.client.safetyNumber(id));
+
   override render() {
-    const groups = this.digits ? this.digits.split(" ") : [];
+    const digits = this.computing.pending ? "" : (this.computing.value ?? "");
+    const groups = digits ? digits.split(" ") : [];
     return html`
       <dialog aria-labelledby="sn-title" data-testid="safety-number-dialog">
         <h2 id="sn-title">Safety number with ${this.peerName}</h2>
         <p>Compare these numbers with ${this.peerName}, in person or on a call. If they match on both devices, you are talking to the right person and nobody is in between.</p>
         ${groups.length
           ? html`<div class="digits" role="group" aria-label="Safety number" data-testid="safety-number">${groups.map((g) => html`<span>${g}</span>`)}</div>`
-          : html`<p role="status">${this.error || "Computing…"}</p>`}
+          : html`<p role="status">${this.computing.error || "Computing…"}</p>`}
         <div class="actions">
           <button class="primary" type="button" @click=${() => this.dialog.close()} autofocus>Done</button>
         </div>

@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property } from "lit/decorators.js";
+import { consume } from "@lit/context";
+import { customElement } from "lit/decorators.js";
 import { unsafeStatic, html as staticHtml } from "lit/static-html.js";
-import type { ChatClient } from "../client/client.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { backIcon } from "./icons.js";
 import "./sealed-devices.js";
@@ -50,7 +52,7 @@ export class SealedSettings extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) client!: ChatClient;
+  @consume({ context: clientContext }) client!: ChatClient;
 
   private close(): void {
     this.dispatchEvent(new CustomEvent("close", { bubbles: true, composed: true }));
@@ -62,9 +64,9 @@ export class SealedSettings extends LitElement {
         <h1 tabindex="-1">Settings</h1>
       </header>
       <div class="content" data-testid="settings">
-        <sealed-devices .client=${this.client}></sealed-devices>
+        <sealed-devices></sealed-devices>
         <!-- recovery settings -->
-        ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)} .client=${this.client}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}
+        ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}
       </div>`;
   }
 }

@@ -48,7 +48,7 @@ function unreachable(e: unknown): boolean {
  * arrival order. A lost session is renewed by logging in again.
  *
  * Events: "status" when `status` or `live` changes; "stalled" when the outbox could not be emptied (the
- * page registers Background Sync then).
+ * page registers Background Sync then); "refused" when the server refused to log this device in.
  */
 export class Syncer extends EventTarget {
   status: SyncStatus = "connecting";
@@ -229,7 +229,7 @@ export class Syncer extends EventTarget {
         stalled = await this.passOnce();
       } catch (e) {
         if (!(isApiError(e) && e.status === 401)) throw e;
-        await this.logInOrRemoved();
+        await this.logInOrRefused();
         this.realtime?.resume(); // the socket's handshake needed the new session cookie
         stalled = await this.passOnce();
       }
@@ -250,22 +250,22 @@ export class Syncer extends EventTarget {
   }
 
   /**
-   * Logs in again after a 401. A device the account revoked can never log in again: a challenge refused
-   * as forbidden, or two refused logins in a row (each with a fresh nonce), fire "removed", and the page
-   * wipes this device's keys.
+   * Logs in again after a 401. A challenge refused as forbidden, or two refused logins in a row (each
+   * with a fresh nonce), stop the loop and fire "refused": the owner (ChatClient) then checks this
+   * device's own log before believing it was removed (issue 15 item 7).
    */
-  private async logInOrRemoved(): Promise<void> {
+  private async logInOrRefused(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await logIn(this.ctx);
         return;
       } catch (e) {
-        // The challenge answers 403 for a revoked device (docs/API.md); login_failed twice means the same.
-        const revoked = isApiError(e, "forbidden");
-        if (!revoked && !isApiError(e, "login_failed")) throw e;
-        if (revoked || attempt >= 1) {
+        // The challenge answers 403 for a revoked device (docs/API.md); login_failed twice looks the same.
+        const forbidden = isApiError(e, "forbidden");
+        if (!forbidden && !isApiError(e, "login_failed")) throw e;
+        if (forbidden || attempt >= 1) {
           this.stop();
-          this.dispatchEvent(new Event("removed"));
+          this.dispatchEvent(new Event("refused"));
           throw e;
         }
       }

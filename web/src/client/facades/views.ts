@@ -1,0 +1,25 @@
+import type { ConversationId } from "../../../../protocol/index.js";
+import { getAccount, type SealedDb } from "../store/db.js";
+import { conversationViews, timelineViews, type ConversationView, type TimelineItem } from "../views/views.js";
+
+/**
+ * `client.views`: the read models the screens render (views/views.ts). They only read IndexedDB, so a
+ * screen runs them inside a Dexie liveQuery and re-renders whenever what they read changes.
+ */
+export class ViewsFacade {
+  constructor(private readonly db: SealedDb) {}
+
+  conversations(): Promise<ConversationView[]> {
+    return conversationViews(this.db);
+  }
+
+  timeline(id: ConversationId): Promise<TimelineItem[]> {
+    return timelineViews(this.db, id);
+  }
+
+  /** Who is signed in on this device, or undefined before signing up. */
+  async me(): Promise<{ accountId: string; username: string } | undefined> {
+    const a = await getAccount(this.db);
+    return a ? { accountId: a.accountId, username: a.username } : undefined;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The client's one door for the UI (docs/ARCHITECTURE.md): web/src/ui/, web/src/pwa/ and main.ts import
+ * from web/src/client/ only this file (.dependency-cruiser.mjs "ui-through-the-client-door"). It holds
+ * ChatClient and its facades, the read models the screens render, and the errors the UI turns into
+ * sentences. The store, the transports and the operations' context stay behind it.
+ */
+import { ChatClient as Core, type ClientOptions } from "./client.js";
+
+/** What the UI may use of the client: everything but the store and the operations' context. */
+export type ChatClient = Omit<Core, "ctx" | "db">;
+
+export function createChatClient(o?: ClientOptions): ChatClient {
+  return new Core(o);
+}
+
+export type { DeviceStatus } from "./client.js";
+export type { Syncer, SyncStatus } from "./sync/sync.js";
+export type { HistoryProgress } from "./sync/history.js";
+export { UNNAMED_GROUP, type ConversationView, type GroupView, type MemberView, type MessageView, type PeerView, type SystemLineView, type TimelineItem } from "./views/views.js";
+export { MAX_DEVICE_NAME, type DeviceView } from "./identity/devices.js";
+export type { OwnLogAlarm, OwnLogCheck } from "./identity/own-log.js";
+export { defaultDeviceName, type NewDeviceStep } from "./link/link-new.js";
+export type { ExistingDeviceLink, LinkHello } from "./link/link-existing.js";
+export type { RestoreSecret, RestoreStep } from "./recovery/recovery.js";
+export type { RestoreRequest } from "./facades/recovery.js";
+export { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits } from "./recovery/passphrase-strength.js";
+export { isApiError } from "./transport/api.js";
+export { isClientError } from "./errors.js";
+export { isRecoveryError } from "./recovery/recovery.js";
