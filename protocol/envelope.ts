@@ -1,5 +1,6 @@
-import { bytesEqual, fromUtf8, isAllZero, utf8 } from "./bytes.js";
+import { bytesEqual, isAllZero } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
+import { decodeBody, encodeBody, type KnownContent, type MessageBody } from "./content.js";
 import { fail } from "./errors.js";
 import type { AccountState } from "./device-log.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId } from "./ids.js";
@@ -15,7 +16,6 @@ import type { CryptoEnv, Key } from "./subtle.js";
 export const ENVELOPE_VERSION = 1;
 export const HEADER_BYTES = 189;
 export const GCM_TAG_BYTES = 16;
-export const MAX_TEXT_BYTES = 16_384;
 
 export interface EnvelopeHeader {
   readonly version: typeof ENVELOPE_VERSION;
@@ -41,11 +41,6 @@ export interface DecodedEnvelope {
   readonly ciphertext: Uint8Array;
   readonly signature: Uint8Array;
 }
-
-export type MessageBody = { readonly kind: "text"; readonly text: string; readonly sentAt: number };
-
-const BODY_VERSION = 1;
-const BODY_KIND_TEXT = 1;
 
 export function encodeHeader(h: EnvelopeHeader): Uint8Array {
   return new Writer()
@@ -109,24 +104,6 @@ function envelopeAad(headerBytes: Uint8Array): Uint8Array {
   return labelled(Label.envelopeAad, headerBytes);
 }
 
-export function encodeBody(body: MessageBody): Uint8Array {
-  const text = utf8(body.text);
-  if (text.length < 1 || text.length > MAX_TEXT_BYTES) fail("out_of_bounds", `message text must be 1 to ${MAX_TEXT_BYTES} bytes`);
-  return new Writer().u8(BODY_VERSION).u8(BODY_KIND_TEXT).u64(body.sentAt).vbytes(text).finish();
-}
-
-export function decodeBody(bytes: Uint8Array): MessageBody {
-  const r = new Reader(bytes, "message body");
-  const version = r.u8("version");
-  if (version !== BODY_VERSION) fail("unsupported_version", `message body version ${version}`);
-  const kind = r.u8("kind");
-  if (kind !== BODY_KIND_TEXT) fail("unsupported_version", `message body kind ${kind}`);
-  const sentAt = r.u64("sentAt");
-  const text = fromUtf8(r.vbytes(1, MAX_TEXT_BYTES, "text"));
-  r.end();
-  return { kind: "text", text, sentAt };
-}
-
 export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<Uint8Array> {
   return hashLabelled(env, Label.envelopeHash, bytes);
 }
@@ -134,13 +111,24 @@ export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<U
 /** Encrypts and signs a message. The caller supplies the header fields; the version is fixed here. */
 export async function sealEnvelope(
   env: CryptoEnv,
-  p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: MessageBody },
+  p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: KnownContent },
+): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
+  return sealEncodedBody(env, { header: p.header, ck: p.ck, signingKey: p.signingKey, body: encodeBody(p.body) });
+}
+
+/**
+ * sealEnvelope for a body already encoded: for tests and tools that seal a kind this version cannot
+ * build (content.ts encodeBodyFrame), as a newer app would.
+ */
+export async function sealEncodedBody(
+  env: CryptoEnv,
+  p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: Uint8Array },
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
   const header: EnvelopeHeader = { version: ENVELOPE_VERSION, ...p.header };
   const headerBytes = encodeHeader(header);
   let iv = env.randomBytes(IV_BYTES);
   while (isAllZero(iv)) iv = env.randomBytes(IV_BYTES);
-  const ciphertext = await aesGcmEncrypt(env, p.ck, iv, envelopeAad(headerBytes), pad(encodeBody(p.body)));
+  const ciphertext = await aesGcmEncrypt(env, p.ck, iv, envelopeAad(headerBytes), pad(p.body));
   const signature = await sign(env, p.signingKey, envelopeSigningInput(headerBytes, iv, ciphertext));
   const bytes = encodeEnvelope({ headerBytes, iv, ciphertext, signature });
   return { bytes, header, hash: await envelopeHash(env, bytes) };

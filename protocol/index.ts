@@ -19,6 +19,7 @@ export * from "./epoch-bundle.js";
 export * from "./membership-log.js";
 export * from "./history-share.js";
 export * from "./group-meta.js";
+export * from "./content.js";
 export * from "./envelope.js";
 export * from "./padding.js";
 export * from "./login.js";

@@ -75,7 +75,7 @@ describe("message envelope", () => {
     const { seal, open } = await setup();
     for (const text of ["hi", "é".repeat(200), "x".repeat(5000), "🙂".repeat(4000)]) {
       const { bytes } = await seal(text);
-      expect((await open(bytes)).text).toBe(text);
+      expect(await open(bytes)).toMatchObject({ kind: "text", text });
     }
   });
 

@@ -16,7 +16,7 @@ export function createChatClient(o?: ClientOptions): ChatClient {
 export type { DeviceStatus } from "./client.js";
 export type { Syncer, SyncStatus } from "./sync/sync.js";
 export type { HistoryProgress } from "./sync/history.js";
-export { UNNAMED_GROUP, type ConversationView, type GroupView, type MemberView, type MessageView, type PeerView, type SystemLineView, type TimelineItem } from "./views/views.js";
+export { NEEDS_NEWER_VERSION, UNNAMED_GROUP, type ConversationView, type GroupView, type MemberView, type MessageView, type PeerView, type SystemLineView, type TimelineItem } from "./views/views.js";
 export { MAX_DEVICE_NAME, type DeviceView } from "./identity/devices.js";
 export type { OwnLogAlarm, OwnLogCheck } from "./identity/own-log.js";
 export { defaultDeviceName, type NewDeviceStep } from "./link/link-new.js";

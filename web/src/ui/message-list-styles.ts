@@ -85,6 +85,11 @@ export const messageListStyles = css`
   .failed-bubble {
     opacity: 0.75;
   }
+  /* A message of a kind this version cannot show: a note in the bubble, not the sender's words. */
+  .unsupported {
+    font-style: italic;
+    opacity: 0.8;
+  }
   li.day {
     align-self: center;
     margin: 0.9rem 0 0.3rem;

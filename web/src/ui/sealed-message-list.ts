@@ -239,7 +239,9 @@ export class SealedMessageList extends LitElement {
     const who = m.mine ? "You" : m.senderName;
     return html`<li class="msg ${m.mine ? "mine" : "theirs"} ${runStart ? "run-start" : ""}" data-testid="message" data-key=${m.key} data-index=${index} data-mine=${m.mine ? "true" : "false"} data-status=${m.status}>
       ${runStart ? html`<span class="sender" aria-hidden="true">${who}</span>` : nothing}
-      <div class="bubble ${m.status === "failed" ? "failed-bubble" : ""}"><span class="visually-hidden">${who}: </span><span data-testid="message-text">${m.text}</span></div>
+      <div class="bubble ${m.status === "failed" ? "failed-bubble" : ""}"><span class="visually-hidden">${who}: </span>${m.content === "text"
+          ? html`<span data-testid="message-text">${m.text}</span>`
+          : html`<span class="unsupported" data-testid="message-unsupported">${m.text}</span>`}</div>
       <span class="meta ${m.status === "failed" ? "failed" : ""}" title=${m.failure ?? nothing}>
         <time datetime=${new Date(m.sentAt).toISOString()}>${formatTime(m.sentAt)}</time>
         ${this.renderStatus(m)}

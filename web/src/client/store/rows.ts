@@ -176,7 +176,14 @@ export const messageRow = z.object({
   senderAccountId: accountIdSchema,
   senderDeviceId: deviceIdSchema,
   counter: z.number().int().positive(),
+  /** The text of a text message; empty for every other kind. */
   text: z.string(),
+  /**
+   * The content kind number (protocol/content.ts) when it is not text: absent on text rows, and on every
+   * row written before kinds existed. A kind this version cannot show keeps its number, so a later
+   * version can find these rows and open their stored envelopes again.
+   */
+  kindNumber: z.number().int().min(2).max(255).optional(),
   sentAt: timestamp,
   status: messageStatus,
   envelope: bytes.optional(),

@@ -1,5 +1,6 @@
 import type { StoredMessage } from "../../../../protocol/api.js";
 import {
+  ContentKind,
   advanceChain,
   decodeBundle,
   decodeEnvelope,
@@ -189,14 +190,26 @@ async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract
     senderAccountId: h.senderAccountId,
     senderDeviceId: h.senderDeviceId,
     counter: h.counter,
-    text: existing?.text ?? j.body.text,
     sentAt: existing?.sentAt ?? j.body.sentAt,
+    ...content(existing, j.body),
     status: "sent",
     ...(advanced.missing > 0 ? { missingBefore: advanced.missing } : {}),
     ...(advanced.broken ? { chainBroken: true } : {}),
   };
   await putMessage(ctx.db, row);
   return "stored";
+}
+
+/**
+ * What a message row keeps of the content. Only text is shown as such for now; every other kind (known
+ * and decoded, so a malformed one was already refused, or unknown: a newer app's) is stored with its
+ * kind number and shown as "needs a newer version" (views.ts). This device's own message coming back
+ * keeps what was stored when it was sent.
+ */
+function content(existing: MessageRow | undefined, body: MessageBody): Pick<MessageRow, "text" | "kindNumber"> {
+  if (existing) return { text: existing.text, ...(existing.kindNumber !== undefined ? { kindNumber: existing.kindNumber } : {}) };
+  if (body.kind === "text") return { text: body.text };
+  return { text: "", kindNumber: body.kind === "unknown" ? body.kindNumber : ContentKind[body.kind] };
 }
 
 /**

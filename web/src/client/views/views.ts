@@ -59,6 +59,11 @@ export interface MessageView {
   readonly seq?: number;
   readonly mine: boolean;
   readonly senderName: string;
+  /**
+   * `text`: `text` is the message. `unsupported`: a kind this version does not show (yet), whose `text`
+   * is NEEDS_NEWER_VERSION; it was opened and checked like any message, and is not an attack.
+   */
+  readonly content: "text" | "unsupported";
   readonly text: string;
   readonly sentAt: number;
   readonly status: MessageStatus;
@@ -73,6 +78,13 @@ export type { SystemLineView };
 export type TimelineItem = MessageView | SystemLineView;
 
 export const UNNAMED_GROUP = "Unnamed group";
+/** What a message of a content kind this version cannot show says instead (docs/PROTOCOL.md "Message content"). */
+export const NEEDS_NEWER_VERSION = "This message needs a newer version of the app";
+
+/** Only text is shown as text for now; a row with a kind number is any other kind (sync/receive.ts). */
+function shownText(r: MessageRow): { content: MessageView["content"]; text: string } {
+  return r.kindNumber === undefined ? { content: "text", text: r.text } : { content: "unsupported", text: NEEDS_NEWER_VERSION };
+}
 
 function peerView(c: ContactRow | undefined, id: AccountId): PeerView {
   if (!c) return { accountId: id, username: "unknown", status: "verified" };
@@ -117,7 +129,7 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
       id: c.id,
       updatedAt: c.updatedAt,
       rejected: c.rejected,
-      ...(last ? { last: { text: last.text, sentAt: last.sentAt, mine: last.senderAccountId === account?.accountId } } : {}),
+      ...(last ? { last: { text: shownText(last).text, sentAt: last.sentAt, mine: last.senderAccountId === account?.accountId } } : {}),
     };
     if (c.kind === "direct") {
       const peer = peerView(contacts.get(c.peer), c.peer);
@@ -151,7 +163,7 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId)
     ...(r.seq !== undefined ? { seq: r.seq } : {}),
     mine: r.senderAccountId === account?.accountId,
     senderName: names.get(r.senderAccountId) ?? "unknown",
-    text: r.text,
+    ...shownText(r),
     sentAt: r.sentAt,
     status: r.status,
     missingBefore: r.missingBefore ?? 0,
