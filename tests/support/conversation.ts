@@ -1,5 +1,6 @@
 import { toBase64url } from "../../protocol/bytes.js";
-import { sealEnvelope } from "../../protocol/envelope.js";
+import { encodeBody, type KnownContent } from "../../protocol/content.js";
+import { sealEncodedBody, type sealEnvelope } from "../../protocol/envelope.js";
 import { createEpochBundle, directMembershipHead, type EpochBundle } from "../../protocol/epoch-bundle.js";
 import { ClientMessageId, ConversationId } from "../../protocol/ids.js";
 import { HASH_BYTES } from "../../protocol/primitives.js";
@@ -48,13 +49,15 @@ export interface TestEnvelope {
 
 /**
  * Encrypts and signs a text message from `sender`'s device under `epoch`, continuing the sender's
- * counter/hash chain for that conversation. `signingKey` and `header` overrides make refused envelopes.
+ * counter/hash chain for that conversation. `signingKey` and `header` overrides make refused envelopes;
+ * `body` seals other content instead of the text: a known kind, or encoded body bytes (a kind no
+ * version knows yet, or a malformed one, built with encodeBodyFrame).
  */
 export async function makeEnvelope(
   sender: TestAccount,
   epoch: TestEpoch,
   text = "hello",
-  o: { signingKey?: Key; header?: Partial<Parameters<typeof sealEnvelope>[1]["header"]> } = {},
+  o: { signingKey?: Key; header?: Partial<Parameters<typeof sealEnvelope>[1]["header"]>; body?: KnownContent | Uint8Array } = {},
 ): Promise<TestEnvelope> {
   const perConversation = chains.get(sender) ?? new Map<ConversationId, { counter: number; hash: Uint8Array }>();
   chains.set(sender, perConversation);
@@ -72,11 +75,12 @@ export async function makeEnvelope(
     clientMessageId: ClientMessageId.fromBytes(testCrypto.randomBytes(16)),
     ...o.header,
   };
-  const { bytes, hash } = await sealEnvelope(testCrypto, {
+  const body = o.body ?? { kind: "text", text, sentAt: Date.now() };
+  const { bytes, hash } = await sealEncodedBody(testCrypto, {
     header,
     ck: epoch.ck,
     signingKey: o.signingKey ?? sender.keys.deviceSigning.privateKey,
-    body: { kind: "text", text, sentAt: Date.now() },
+    body: body instanceof Uint8Array ? body : encodeBody(body),
   });
   perConversation.set(epoch.conversationId, { counter: header.counter, hash });
   return { bytes, b64: toBase64url(bytes), clientMessageId: header.clientMessageId, counter: header.counter };
