@@ -12,6 +12,10 @@ import {
   aesGcmDecrypt,
   aesGcmEncrypt,
   createEpochBundle,
+  decodeBody,
+  encodeBody,
+  encodeBodyFrame,
+  DeviceId,
   createLinkOffer,
   createLinkResponder,
   deriveLinkChannel,
@@ -42,6 +46,8 @@ import {
   x25519,
   type AccountState,
   type CryptoEnv,
+  type KnownContent,
+  type MessageRef,
   type Subtle,
 } from "../../protocol/index.js";
 
@@ -74,7 +80,52 @@ export interface FormatVectors {
     safety_number: string;
     link: { link_id: string; random: string; created_at: number; responder_random: string; device_name: string; offer_text: string; hello_frame: string };
     recovery_blob: { counter: number; random: string; identity_pkcs8: string; history_pkcs8: string; bytes: string; key_file: string };
+    content: ContentVectors;
   };
+}
+
+/** A message ref as JSON: base64url ids, as in the API. */
+interface RefInput {
+  deviceId: string;
+  clientMessageId: string;
+}
+
+/** KnownContent as JSON (ids as plain strings, parsed into their brands by knownContent). */
+export type ContentInput =
+  | { kind: "text"; sentAt: number; text: string }
+  | { kind: "reply" | "edit"; sentAt: number; to: RefInput; text: string }
+  | { kind: "reaction"; sentAt: number; to: RefInput; emoji: string | null }
+  | { kind: "delete"; sentAt: number; to: RefInput }
+  | { kind: "receipt"; sentAt: number; mark: "delivered" | "read"; position: number; at: RefInput };
+
+export interface ContentVectors {
+  comment: string;
+  /** One body of each known kind: its content and the bytes it encodes to. */
+  kinds: Array<{ name: string; content: ContentInput; body: string }>;
+  /** A kind no version knows: the frame around a payload, and what it decodes to. */
+  unknown: { kind_number: number; sent_at: number; payload: string; body: string };
+  /** Bodies every runtime must refuse, with the code. */
+  refused: Array<{ name: string; body: string; code: string }>;
+}
+
+function ref(r: RefInput): MessageRef {
+  return { deviceId: DeviceId.parse(r.deviceId), clientMessageId: ClientMessageId.parse(r.clientMessageId) };
+}
+
+export function knownContent(c: ContentInput): KnownContent {
+  switch (c.kind) {
+    case "text":
+      return c;
+    case "reply":
+    case "edit":
+      return { kind: c.kind, sentAt: c.sentAt, to: ref(c.to), text: c.text };
+    case "reaction":
+      return { kind: c.kind, sentAt: c.sentAt, to: ref(c.to), emoji: c.emoji };
+    case "delete":
+      return { kind: c.kind, sentAt: c.sentAt, to: ref(c.to) };
+    case "receipt":
+      return { kind: c.kind, sentAt: c.sentAt, mark: c.mark, position: c.position, at: ref(c.at) };
+  }
 }
 
 export interface PublishedVectors {
@@ -195,8 +246,15 @@ export async function buildFormats(subtle: Subtle, v: FormatVectors) {
     linkHelloFrame: helloFrame,
     recoveryBlob,
     keyFile: encodeKeyFile({ username: v.accounts.alice.username, recoveryBlob }),
+    contentBodies: v.expected.content.kinds.map((k) => encodeBody(knownContent(k.content))),
+    unknownBody: encodeBodyFrame(v.expected.content.unknown.kind_number, v.expected.content.unknown.sent_at, fromHex(v.expected.content.unknown.payload)),
     randomLeft: { bundle: bundleEnv.remaining(), link: linkEnv.remaining() },
   };
+}
+
+/** JSON with object keys sorted: equal values give equal text whatever order their fields were made in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
 }
 
 async function check(results: VectorResult[], name: string, f: () => Promise<string | true>): Promise<void> {
@@ -288,6 +346,21 @@ export async function runVectorSuite(subtle: Subtle, published: PublishedVectors
   await check(results, "link hello frame", async () => same("hello frame", toHex(f.linkHelloFrame), x.link.hello_frame));
   await check(results, "recovery blob bytes", async () => same("recovery blob", toHex(f.recoveryBlob), x.recovery_blob.bytes));
   await check(results, "key file text", async () => same("key file", f.keyFile, x.recovery_blob.key_file));
+  for (const [i, k] of x.content.kinds.entries()) await check(results, `content body: ${k.name}`, async () => same(k.name, toHex(f.contentBodies[i] ?? new Uint8Array(0)), k.body));
+  await check(results, "recorded content bodies decode to their content", async () => {
+    for (const k of x.content.kinds) {
+      const got = canonical(decodeBody(fromHex(k.body)));
+      const want = canonical(knownContent(k.content));
+      if (got !== want) return `${k.name}: decoded ${got}, want ${want}`;
+    }
+    return true;
+  });
+  await check(results, "content body of a kind no version knows", async () => same("unknown kind", toHex(f.unknownBody), x.content.unknown.body));
+  await check(results, "a kind no version knows decodes as unknown, with its send time", async () => {
+    const u = x.content.unknown;
+    return same("decoded", canonical(decodeBody(fromHex(u.body))), canonical({ kind: "unknown", kindNumber: u.kind_number, sentAt: u.sent_at }));
+  });
+  for (const r of x.content.refused) await check(results, `content body refused: ${r.name}`, async () => expectCode(async () => decodeBody(fromHex(r.body)), r.code));
   await check(results, "recorded link frame opens on the existing device", async () => {
     const offer = parseLinkOffer(x.link.offer_text, x.link.created_at);
     const o = await createLinkResponder(replayEnv(subtle, x.link.responder_random));
@@ -313,6 +386,20 @@ export async function runVectorSuite(subtle: Subtle, published: PublishedVectors
     });
     const body = await openEnvelope(env, decodeEnvelope(fromHex(x.envelope.bytes)), { conversationId: f.conversationId, sender: f.alice.state, ck: opened.ck, keyId: opened.bundle.keyId });
     return body.kind === "text" ? same("text", body.text, x.envelope.text) : `opened as ${body.kind}`;
+  });
+  await check(results, "the recorded envelope carries the recorded text body", async () => {
+    const opened = await openEpochBundle(env, fromHex(x.bundle.bytes), {
+      conversationId: f.conversationId,
+      membershipHead: f.membershipHead,
+      members: new Map<AccountId, AccountState>([
+        [f.alice.state.accountId, f.alice.state],
+        [f.bob.state.accountId, f.bob.state],
+      ]),
+      me: { accountId: f.bob.state.accountId, deviceId: f.bob.state.devices[0]!.deviceId, boxKey: f.bob.dbk.privateKey },
+    });
+    const body = await openEnvelope(env, decodeEnvelope(fromHex(x.envelope.bytes)), { conversationId: f.conversationId, sender: f.alice.state, ck: opened.ck, keyId: opened.bundle.keyId });
+    if (body.kind !== "text") return `opened as ${body.kind}`;
+    return same("text body", toHex(encodeBody(body)), x.content.kinds[0]?.body ?? "");
   });
   return results;
 }

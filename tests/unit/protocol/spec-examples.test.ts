@@ -1,7 +1,7 @@
 // docs/PROTOCOL.md must stay true: each hex example in it decodes, verifies, and equals the vectors.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { AccountId, decodeBundle, decodeEnvelope, decodeKeyFile, decodeRecoveryBlobHeader, fromHex, parseLinkOffer, toHex, verifyLog } from "../../../protocol/index.js";
+import { AccountId, decodeBody, decodeBundle, decodeEnvelope, decodeKeyFile, decodeRecoveryBlobHeader, fromHex, parseLinkOffer, toHex, verifyLog } from "../../../protocol/index.js";
 import formats from "../../vectors/formats.json" with { type: "json" };
 import { env } from "./fixtures.js";
 
@@ -12,7 +12,22 @@ const x = formats.expected;
 
 describe("docs/PROTOCOL.md examples", () => {
   it("has every documented example", () => {
-    expect([...examples.keys()].sort()).toEqual(["bundle", "envelope", "genesis", "link-hello", "login", "recovery-blob"]);
+    expect([...examples.keys()].sort()).toEqual([
+      "bundle",
+      "content-delete",
+      "content-edit",
+      "content-reaction",
+      "content-reaction-removed",
+      "content-receipt",
+      "content-reply",
+      "content-text",
+      "content-unknown",
+      "envelope",
+      "genesis",
+      "link-hello",
+      "login",
+      "recovery-blob",
+    ]);
     expect([...texts.keys()].sort()).toEqual(["key-file", "link-offer"]);
   });
 
@@ -47,6 +62,28 @@ describe("docs/PROTOCOL.md examples", () => {
     const file = decodeKeyFile(texts.get("key-file")!);
     expect(toHex(file.recoveryBlob)).toBe(x.recovery_blob.bytes);
     expect(file.username).toBe("alice");
+  });
+
+  it("message bodies decode to their kind and match the vectors", () => {
+    const kinds: [string, string][] = [
+      ["content-text", "text"],
+      ["content-reply", "reply"],
+      ["content-reaction", "reaction"],
+      ["content-reaction-removed", "reaction removed"],
+      ["content-edit", "edit"],
+      ["content-delete", "delete"],
+      ["content-receipt", "read receipt"],
+    ];
+    for (const [example, name] of kinds) {
+      const hex = examples.get(example)!;
+      const vector = x.content.kinds.find((k) => k.name === name)!;
+      expect(hex).toBe(vector.body);
+      expect(decodeBody(fromHex(hex)).kind).toBe(vector.content.kind);
+    }
+    expect(examples.get("content-unknown")).toBe(x.content.unknown.body);
+    expect(decodeBody(fromHex(examples.get("content-unknown")!))).toEqual({ kind: "unknown", kindNumber: x.content.unknown.kind_number, sentAt: x.content.unknown.sent_at });
+    // The text body is the one inside the documented envelope: text kept its encoding when kinds came.
+    expect(x.content.kinds[0]!.content).toMatchObject({ kind: "text", text: x.envelope.text });
   });
 
   it("login input and the recovery key text match the vectors", () => {

@@ -25,6 +25,8 @@ async function regenerate(): Promise<void> {
   v.expected.link.hello_frame = toHex(f.linkHelloFrame);
   v.expected.recovery_blob.bytes = toHex(f.recoveryBlob);
   v.expected.recovery_blob.key_file = f.keyFile;
+  v.expected.content.kinds.forEach((k, i) => (k.body = toHex(f.contentBodies[i]!)));
+  v.expected.content.unknown.body = toHex(f.unknownBody);
   writeFileSync(FORMATS, JSON.stringify(v, null, 2) + "\n");
 }
 
