@@ -1,6 +1,6 @@
 // Node-side helpers for the linking tests: a contact (Bob) who lives in the API, not in a browser.
 import type { Page } from "playwright-core";
-import { createEpochBundle, decodeBundle, directMembershipHead, fromBase64url, toBase64url, verifyLog, type AccountState, type ConversationId } from "../../protocol/index.js";
+import { createEpochBundle, decodeBundle, directMembershipHead, fromBase64url, toBase64url, verifyLog, type AccountState, type ConversationId, type KnownContent } from "../../protocol/index.js";
 import { createAccount, type LoggedInAccount } from "../support/account.js";
 import { apiClient, type ApiClient } from "../support/api-client.js";
 import { makeEnvelope, postEnvelope, type TestEpoch } from "../support/conversation.js";
@@ -80,6 +80,14 @@ export class ApiContact {
       const res = await postEnvelope(this.api, this.me, epoch.conversationId, await makeEnvelope(this.me, epoch, text));
       if (res.status !== 201) throw new Error(`post message failed: ${res.status} ${await res.text()}`);
     }
+  }
+
+  /** Sends one message of other content: a known kind, or encoded body bytes (a kind no version knows yet). */
+  async sendContent(body: KnownContent | Uint8Array): Promise<void> {
+    const epoch = this.epoch;
+    if (!epoch) throw new Error("no epoch yet");
+    const res = await postEnvelope(this.api, this.me, epoch.conversationId, await makeEnvelope(this.me, epoch, "", { body }));
+    if (res.status !== 201) throw new Error(`post message failed: ${res.status} ${await res.text()}`);
   }
 
   /** The device ids an epoch's bundle wraps its key to (as stored on the server). */
