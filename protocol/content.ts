@@ -1,6 +1,6 @@
 import { fromUtf8 } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
-import { KIND_DECODERS, MAX_TEXT_BYTES, encodeKnownPayload, textBytes, type KnownContent } from "./content-kinds.js";
+import { ContentKind, KIND_DECODERS, MAX_TEXT_BYTES, encodeKnownPayload, textBytes, type KnownContent } from "./content-kinds.js";
 import { fail } from "./errors.js";
 import { MAX_PADDED_BYTES } from "./padding.js";
 
@@ -45,7 +45,7 @@ export function encodeBodyFrame(kindNumber: number, sentAt: number, payload: Uin
 
 export function encodeBody(body: KnownContent): Uint8Array {
   // Text, by far the most frequent, skips the payload copy.
-  if (body.kind === "text") return encodeBodyFrame(1, body.sentAt, textBytes(body.text));
+  if (body.kind === "text") return encodeBodyFrame(ContentKind.text, body.sentAt, textBytes(body.text));
   const { kindNumber, payload } = encodeKnownPayload(body);
   return encodeBodyFrame(kindNumber, body.sentAt, payload);
 }
@@ -60,7 +60,7 @@ export function decodeBody(bytes: Uint8Array): Content {
   if (version !== BODY_VERSION) fail("unsupported_version", `message body version ${version}`);
   const kindNumber = r.u8("kind");
   const sentAt = r.u64("sentAt");
-  if (kindNumber === 1) {
+  if (kindNumber === ContentKind.text) {
     // The receive path of every text message: as short as the decoder before kinds existed.
     const text = fromUtf8(r.vbytes(1, MAX_TEXT_BYTES, "text"));
     r.end();
