@@ -2,6 +2,7 @@
 // does not know (kind 200, sealed with his real device key, posted through the real server). Alice's app
 // shows it as "This message needs a newer version of the app", in its place, and the chat goes on: Bob's
 // next message shows with no gap and nothing counted as refused, and Alice can answer.
+import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { encodeBodyFrame, utf8 } from "../../protocol/index.js";
@@ -10,6 +11,7 @@ import { launchBrowser } from "./harness";
 import { ApiContact, nodeApi } from "./link-helpers";
 
 const baseURL = inject("baseURL");
+const SHOTS = "/tmp/shots";
 const PLACEHOLDER = "This message needs a newer version of the app";
 let browser: Browser;
 let context: BrowserContext;
@@ -58,5 +60,13 @@ test("a message of a kind this app does not know shows as 'needs a newer version
   expect(await bubbles(page)).toEqual(["before the new kind", PLACEHOLDER, "after the new kind", "got it", "and one more"]);
   expect(await page.getByTestId("gap").count()).toBe(0);
   expect(await page.getByText("failed security checks").count()).toBe(0);
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/newer-kind-desktop.png` });
+
+  // It was stored as a message, not only rendered: after a reload it is still in its place.
+  await page.reload();
+  await openChatViaUi(page, bob.username);
+  await waitForHistory(page, ["before the new kind", "after the new kind", "got it", "and one more"]);
+  expect(await bubbles(page)).toEqual(["before the new kind", PLACEHOLDER, "after the new kind", "got it", "and one more"]);
   expect(errors).toEqual([]);
 }, 120_000);
