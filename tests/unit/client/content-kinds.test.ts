@@ -59,6 +59,23 @@ describe("a message of a kind this version does not know", () => {
     await s.bob.sync.syncNow();
     expect(await shown(s.bob, s.id)).toEqual({ rejected: 0, last: "after", messages: [placeholder, placeholder, text("after")] });
   });
+
+  test("a device that loads the history anew shows the same", async () => {
+    const s = await setting();
+    await s.send("before");
+    await s.send("", encodeBodyFrame(200, Date.now(), utf8("newer")));
+    await s.send("after");
+    await s.bob.sync.syncNow();
+    const first = await shown(s.bob, s.id);
+    const db = s.bob.db;
+    await db.transaction("rw", [db.conversations, db.messages, db.envelopes, db.chains, db.cursors, db.epochs], async () => {
+      for (const t of [db.conversations, db.messages, db.envelopes, db.chains, db.cursors, db.epochs]) await t.clear();
+    });
+    const again = clientOn(s.server, db);
+    await again.sync.syncNow();
+    expect(await shown(again, s.id)).toEqual(first);
+    expect(first.messages).toEqual([text("before"), placeholder, text("after")]);
+  });
 });
 
 describe("the known kinds other than text", () => {
