@@ -128,6 +128,7 @@ describe("the composer", () => {
 
     await carolOpens(aliceName);
     expect(await box(carol).inputValue()).toBe(forAlice);
+    await carol.screenshot({ path: `${SHOTS}/composer-draft-desktop.png` });
     await carol.reload();
     await openChatViaUi(carol, aliceName);
     await expect.poll(() => box(carol).inputValue()).toBe(forAlice);
@@ -215,6 +216,24 @@ describe("the composer", () => {
     expect(await box(carol).inputValue()).toBe("");
     const texts = await messageTexts(alice);
     expect(texts.slice(-2)).toEqual([first, second]);
+  });
+
+  test("a message sent just before switching chats goes to the chat it was written in, and only there", async () => {
+    await carolOpens(aliceName);
+    const text = "Enter, then straight to Bob's chat";
+    await type(carol, text);
+    await slowPhone(async () => {
+      await box(carol).press("Enter");
+      await carol.getByTestId("conversation-item").filter({ hasText: bobName }).click();
+    });
+    await carol.getByTestId("chat-title").filter({ hasText: bobName }).waitFor();
+    expect(await box(carol).inputValue()).toBe("");
+    await alice.getByTestId("message-text").filter({ hasText: text }).waitFor({ timeout: 20_000 });
+    await carolOpens(aliceName);
+    await sentOnce(text, alice);
+    expect(await copies(bob, text)).toBe(0);
+    await carolOpens(bobName);
+    expect(await copies(carol, text)).toBe(0);
   });
 
   test("no page errors were thrown", () => {
