@@ -236,6 +236,20 @@ describe("the composer", () => {
     expect(await copies(carol, text)).toBe(0);
   });
 
+  test("a text that cannot be sent comes back to the box with the reason, and stays a draft", async () => {
+    await carolOpens(bobName);
+    const tooLong = `${"too long to send ".repeat(1100)}end`;
+    await box(carol).fill(tooLong);
+    await box(carol).press("Enter");
+    await carol.getByRole("alert").filter({ hasText: "That message is too long." }).waitFor();
+    expect(await box(carol).inputValue()).toBe(tooLong);
+    await carol.reload();
+    await openChatViaUi(carol, bobName);
+    await expect.poll(() => box(carol).inputValue()).toBe(tooLong);
+    expect(await copies(carol, tooLong)).toBe(0);
+    await box(carol).fill("");
+  });
+
   test("no page errors were thrown", () => {
     expect(pageErrors).toEqual([]);
   });
