@@ -61,11 +61,13 @@ export async function sendViaUi(page: Page, text: string): Promise<void> {
     await box.pressSequentially(lines[i]!);
   }
   await box.press("Enter");
-  // The box clears once the message is sealed and stored (shown as pending or sent).
-  for (let i = 0; (await box.inputValue()) !== ""; i++) {
-    if (i > 100) throw new Error("the composer kept its text: sending failed");
+  // The box empties at once; `data-sending` says when the message is sealed and stored (shown as pending
+  // or sent). A text that could not be sent comes back to the box.
+  for (let i = 0; (await box.getAttribute("data-sending")) !== "false"; i++) {
+    if (i > 100) throw new Error("the composer is still sending");
     await page.waitForTimeout(50);
   }
+  if ((await box.inputValue()) !== "") throw new Error("the composer kept its text: sending failed");
 }
 
 export function messageTexts(page: Page): Promise<string[]> {

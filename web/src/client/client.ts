@@ -32,6 +32,7 @@ import { DevicesFacade } from "./facades/devices.js";
 import { LinkFacade } from "./facades/link.js";
 import { RecoveryFacade } from "./facades/recovery.js";
 import { ViewsFacade } from "./facades/views.js";
+import { Drafts } from "./conversations/drafts.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -90,6 +91,8 @@ export class ChatClient extends EventTarget {
   readonly recovery: RecoveryFacade;
   readonly link: LinkFacade;
   readonly views: ViewsFacade;
+  /** Each chat's unsent text, kept on this device only. */
+  readonly drafts = new Drafts();
   private readonly autoSync: boolean;
 
   constructor(o: ClientOptions = {}) {

@@ -55,6 +55,11 @@ export const messageListStyles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
+  .bubble a {
+    color: inherit;
+    text-decoration: underline;
+    text-underline-offset: 2px;
+  }
   .mine .bubble {
     background: var(--bubble-mine);
     color: var(--bubble-mine-text);

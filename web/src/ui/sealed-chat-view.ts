@@ -23,7 +23,9 @@ import "./sealed-safety-number-dialog.js";
 /**
  * One conversation: header with the contact and their safety number (or the group, its size and its
  * member panel), the identity or membership warning when it applies, the history, and the composer.
- * Opening it re-checks the contact (or the group's membership) and prepares the epoch key.
+ * Opening it re-checks the contact (or the group's membership) and prepares the epoch key. Each chat
+ * gets its own composer element (keyed by the conversation id): nothing typed, sending or failed in one
+ * chat can show up, or be sent, in the next one opened in the same pane.
  */
 @customElement("sealed-chat-view")
 export class SealedChatView extends LitElement {
@@ -215,10 +217,6 @@ export class SealedChatView extends LitElement {
     void this.client.discard(this.conversation.id, e.detail.key);
   };
 
-  private readonly send = async (text: string): Promise<void> => {
-    await this.client.send(this.conversation.id, text);
-  };
-
   private showSafetyNumber(): void {
     if (this.conversation.kind === "direct") void this.sn.open(this.conversation.peer);
   }
@@ -292,12 +290,12 @@ export class SealedChatView extends LitElement {
               @retry-message=${this.onRetry}
               @discard-message=${this.onDiscard}
             ></sealed-message-list>`)}
-      <sealed-composer
-        .send=${this.send}
+      ${keyed(c.id, html`<sealed-composer
+        .conversationId=${c.id}
         .disabled=${blocked}
         stoppedText=${removed ? "You're no longer a member" : "Sending is stopped"}
         label="Message ${c.title}"
-      ></sealed-composer>
+      ></sealed-composer>`)}
       ${group
         ? html`<sealed-group-members .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
         : html`<sealed-safety-number-dialog></sealed-safety-number-dialog>`}

@@ -1,10 +1,19 @@
-import { LitElement, css, html } from "lit";
+import { LitElement, css, html, type PropertyValues } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property, query } from "lit/decorators.js";
+import type { ConversationId } from "../../../protocol/index.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
 import { sendIcon } from "./icons.js";
 
-/** The message box: Enter sends, Shift+Enter adds a line. The text stays if sending fails. */
+/**
+ * The message box of one chat: Enter sends, Shift+Enter adds a line. The chat's unsent draft is kept on
+ * this device as it is typed (client.drafts) and shown again when the chat opens. A text that could not be
+ * sent comes back to the box. `data-sending` on the box is "true" while a submitted text is not yet
+ * sealed and stored.
+ */
 @customElement("sealed-composer")
 export class SealedComposer extends LitElement {
   static override styles = [
@@ -47,16 +56,29 @@ export class SealedComposer extends LitElement {
     `,
   ];
 
-  /** Called with the text; the box clears when it resolves. */
-  @property({ attribute: false }) send!: (text: string) => Promise<void>;
+  @consume({ context: clientContext }) client!: ChatClient;
+  /** The chat this box writes to: its draft is shown and kept under this id, and what is sent goes there. */
+  @property({ attribute: false }) conversationId!: ConversationId;
   @property() label = "Message";
   @property({ type: Boolean }) disabled = false;
   /** The placeholder while disabled: why nothing can be sent. */
   @property() stoppedText = "Sending is stopped";
   @query("textarea") private box!: HTMLTextAreaElement;
 
+  /** Texts taken from the box by Send or Enter that the client has not accepted yet, oldest first. */
+  private readonly outgoing: { id: ConversationId; text: string }[] = [];
+
   override focus(): void {
-    this.box?.focus();
+    // Opening a chat focuses a composer that may not have rendered its box yet.
+    void this.updateComplete.then(() => this.box?.focus());
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // The first render, or the same element reused for another chat: the box shows that chat's draft.
+    if (changed.has("conversationId")) {
+      this.box.value = this.client.drafts.get(this.conversationId);
+      this.grow();
+    }
   }
 
   private grow(): void {
@@ -64,26 +86,61 @@ export class SealedComposer extends LitElement {
     this.box.style.height = `${this.box.scrollHeight + 2}px`;
   }
 
+  private onInput(): void {
+    this.grow();
+    this.client.drafts.set(this.conversationId, this.box.value);
+  }
+
   private onKey(e: KeyboardEvent): void {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
-      void this.submit();
+      this.submit();
     }
   }
 
-  /** Sends the text; the box clears only once it was accepted, so a failure keeps what was typed. */
-  private readonly sending = new Action(this, async (text: string) => {
-    await this.send(text);
-    this.box.value = "";
-    this.grow();
-  });
-
-  private async submit(e?: Event): Promise<void> {
+  /**
+   * Takes the text out of the box at once, not when the send resolves: a second Enter or click finds the
+   * box empty (one message, not two), and what is typed while sealing runs is never erased. Sends run one
+   * after another, in the order they were submitted.
+   */
+  private submit(e?: Event): void {
     e?.preventDefault();
     const text = this.box.value;
-    if (text.trim() === "" || this.disabled) return;
-    await this.sending.run(text);
     this.box.focus();
+    if (text.trim() === "" || this.disabled) return;
+    this.box.value = "";
+    this.grow();
+    this.client.drafts.set(this.conversationId, "");
+    this.outgoing.push({ id: this.conversationId, text });
+    if (this.outgoing.length === 1) void this.sending.run();
+    else this.requestUpdate();
+  }
+
+  /** Sends what was submitted, oldest first; on a failure that text and every later one go back to their box. */
+  private readonly sending = new Action(this, async () => {
+    for (let next = this.outgoing[0]; next; next = this.outgoing[0]) {
+      try {
+        await this.client.send(next.id, next.text);
+      } catch (e) {
+        this.giveBack(this.outgoing.splice(0));
+        throw e;
+      }
+      this.outgoing.shift();
+    }
+  });
+
+  /** Puts texts that were not sent back in front of what their chat's box (or stored draft) holds now. */
+  private giveBack(failed: readonly { id: ConversationId; text: string }[]): void {
+    for (const { id, text } of [...failed].reverse()) {
+      const here = id === this.conversationId;
+      const now = here ? this.box.value : this.client.drafts.get(id);
+      const back = now === "" ? text : `${text}\n${now}`;
+      if (here) {
+        this.box.value = back;
+        this.grow();
+      }
+      this.client.drafts.set(id, back);
+    }
   }
 
   override render() {
@@ -97,8 +154,9 @@ export class SealedComposer extends LitElement {
           placeholder=${this.disabled ? this.stoppedText : "Write a message"}
           ?disabled=${this.disabled}
           @keydown=${this.onKey}
-          @input=${this.grow}
+          @input=${this.onInput}
           data-testid="composer"
+          data-sending=${this.outgoing.length > 0 ? "true" : "false"}
         ></textarea>
         <button class="primary send" type="submit" aria-label="Send" ?disabled=${this.disabled} data-testid="send">${sendIcon}</button>
       </form>

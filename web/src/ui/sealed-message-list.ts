@@ -6,8 +6,9 @@ import { shared } from "../styles/shared.js";
 import { dayKey, formatDay, formatTime } from "./format.js";
 import { checkIcon, clockIcon, warningIcon } from "./icons.js";
 import { messageListStyles } from "./message-list-styles.js";
+import { messageText } from "./message-text.js";
 
-/** Consecutive messages of one sender closer than this share one name label. */
+/** Consecutive messages of one sender closer than this form one run (one name label, in groups only). */
 const RUN_GAP_MS = 5 * 60_000;
 /** Newest messages rendered when the list opens or is pinned to the bottom. */
 const WINDOW = 250;
@@ -238,9 +239,9 @@ export class SealedMessageList extends LitElement {
   private renderMessage(m: MessageView, runStart: boolean, index: number) {
     const who = m.mine ? "You" : m.senderName;
     return html`<li class="msg ${m.mine ? "mine" : "theirs"} ${runStart ? "run-start" : ""}" data-testid="message" data-key=${m.key} data-index=${index} data-mine=${m.mine ? "true" : "false"} data-status=${m.status}>
-      ${runStart ? html`<span class="sender" aria-hidden="true">${who}</span>` : nothing}
+      ${runStart && this.group ? html`<span class="sender" aria-hidden="true">${who}</span>` : nothing}
       <div class="bubble ${m.status === "failed" ? "failed-bubble" : ""}"><span class="visually-hidden">${who}: </span>${m.content === "text"
-          ? html`<span data-testid="message-text">${m.text}</span>`
+          ? html`<span data-testid="message-text">${messageText(m.text)}</span>`
           : html`<span class="unsupported" data-testid="message-unsupported">${m.text}</span>`}</div>
       <span class="meta ${m.status === "failed" ? "failed" : ""}" title=${m.failure ?? nothing}>
         <time datetime=${new Date(m.sentAt).toISOString()}>${formatTime(m.sentAt)}</time>

@@ -2,6 +2,7 @@ import { assertLogExtends, fromBase64url, verifyLog, type DeviceId } from "../..
 import type { ClientContext } from "../context.js";
 import { getAccount, getDevice } from "../store/db.js";
 import { clearOwnLogAlarm } from "./own-log.js";
+import { clearDrafts } from "../conversations/drafts.js";
 
 /**
  * Issue 15 item 7: the server can refuse a login for any reason, so a refusal alone is never proof that
@@ -32,12 +33,14 @@ export const REMOVED_DEVICE_KEY = "sealed-removed-device";
 
 /**
  * Deletes this device's keys and local history. `removed`: its own log showed it removed, so the id is
- * kept for the notice. The own-log alarm belongs to this account: a new account here starts clean.
+ * kept for the notice. The own-log alarm and the unsent drafts belong to this account: a new account here
+ * starts clean, and no draft outlives the history it was written in.
  */
 export async function wipeDevice(ctx: ClientContext, o: { removed: boolean }): Promise<DeviceId | undefined> {
   const device = await getDevice(ctx.db).catch(() => undefined);
   if (o.removed && device && typeof localStorage !== "undefined") localStorage.setItem(REMOVED_DEVICE_KEY, device.deviceId);
   clearOwnLogAlarm();
+  clearDrafts();
   await ctx.db.delete().catch((e: unknown) => console.error("could not delete local data:", e));
   return device?.deviceId;
 }
