@@ -196,9 +196,20 @@ export async function epochFor(ctx: ClientContext, conv: ConversationRow, epoch:
  */
 export const EPOCH_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * A stored epoch's bundle, decoded once per row object: one send asks isExpired and isCurrent of the same
+ * row (a group's bundle wraps the key to every device, so decoding it is not free).
+ */
+const decodedRows = new WeakMap<EpochRow, EpochBundle>();
+function bundleOf(row: EpochRow): EpochBundle {
+  let b = decodedRows.get(row);
+  if (!b) decodedRows.set(row, (b = decodeBundle(row.bundle)));
+  return b;
+}
+
 /** An epoch's age by the earlier of its creator's claimed time and when this device stored it. */
 function isExpired(row: EpochRow, now: number): boolean {
-  const made = Math.min(decodeBundle(row.bundle).createdAt, row.storedAt ?? Number.MAX_SAFE_INTEGER);
+  const made = Math.min(bundleOf(row).createdAt, row.storedAt ?? Number.MAX_SAFE_INTEGER);
   return now - made > EPOCH_MAX_AGE_MS;
 }
 
@@ -210,7 +221,7 @@ async function refreshAll(ctx: ClientContext, conv: ConversationRow, members: re
 
 /** True when the epoch's bundle was made for the current membership and the members' current verified heads. */
 function isCurrent(row: EpochRow, membership: Membership, members: readonly AccountState[]): boolean {
-  const b = decodeBundle(row.bundle);
+  const b = bundleOf(row);
   if (!bytesEqual(b.membershipHead, membership.head) || b.heads.length !== members.length) return false;
   return members.every((m) => b.heads.some((h) => h.accountId === m.accountId && h.seq === m.head.seq && bytesEqual(h.hash, m.head.hash)));
 }
