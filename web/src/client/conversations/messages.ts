@@ -3,6 +3,7 @@ import { syncMembership } from "../groups/membership.js";
 import { assertSendable, refreshContact } from "../identity/contacts.js";
 import type { ClientContext } from "../context.js";
 import { requireConversation } from "./conversations.js";
+import { isShownKind, rowContent, rowFields, type OutgoingContent } from "./content-rows.js";
 import { getAccount, getContact, getDevice, getMessage, getSendChain, listMessages, putConversation, putMessage } from "../store/db.js";
 import { currentEpoch, loadEpochs } from "./epochs.js";
 import { ClientError } from "../errors.js";
@@ -54,8 +55,8 @@ async function loadSendContext(ctx: ClientContext, conversationId: ConversationI
   return { conv, account, device, contacts, chain: await getSendChain(ctx.db, conversationId) };
 }
 
-/** Seals `text` as the next link of this device's chain and stores it as pending. Call under the send lock. */
-async function sealAndStore(ctx: ClientContext, sc: SendContext, text: string, replaces?: MessageRow): Promise<MessageRow> {
+/** Seals `content` as the next link of this device's chain and stores it as pending. Call under the send lock. */
+async function sealAndStore(ctx: ClientContext, sc: SendContext, content: OutgoingContent, replaces?: MessageRow): Promise<MessageRow> {
   const { conv, account, device, chain } = sc;
   const conversationId = conv.id;
   const epoch = await currentEpoch(ctx, conv, { self: sc, contacts: sc.contacts });
@@ -78,7 +79,7 @@ async function sealAndStore(ctx: ClientContext, sc: SendContext, text: string, r
     },
     ck: epoch.ck,
     signingKey: device.signingKey,
-    body: { kind: "text", text, sentAt },
+    body: { ...content, sentAt },
   });
   const row: MessageRow = {
     conversationId,
@@ -86,7 +87,7 @@ async function sealAndStore(ctx: ClientContext, sc: SendContext, text: string, r
     senderAccountId: account.accountId,
     senderDeviceId: device.deviceId,
     counter,
-    text,
+    ...rowFields(content),
     sentAt,
     status: "pending",
     envelope: sealed.bytes,
@@ -96,15 +97,26 @@ async function sealAndStore(ctx: ClientContext, sc: SendContext, text: string, r
     if (replaces) await ctx.db.messages.delete([conversationId, replaces.clientMessageId]);
     await putMessage(ctx.db, row);
     await ctx.db.sendChains.put({ conversationId, counter, hash: sealed.hash });
-    await putConversation(ctx.db, { ...conv, updatedAt: Math.max(conv.updatedAt, sentAt) });
+    // Only what shows as a message of its own moves the chat up the list (not a reaction or a receipt).
+    if (isShownKind(row.kindNumber)) await putConversation(ctx.db, { ...conv, updatedAt: Math.max(conv.updatedAt, sentAt) });
   });
   return row;
 }
 
 /** Seals a text message and stores it as pending. Posting happens in outbox.ts. */
 export async function queueText(ctx: ClientContext, conversationId: ConversationId, text: string): Promise<MessageRow> {
-  checkText(text);
-  return withLock(`send:${conversationId}`, async () => sealAndStore(ctx, await loadSendContext(ctx, conversationId), text));
+  return queueContent(ctx, conversationId, { kind: "text", text });
+}
+
+/**
+ * Seals any content this version writes (text, reply, reaction, edit, delete, receipt) and stores it as
+ * pending, exactly like a text message: queued offline, posted once, resealed on a stale epoch. Checks
+ * only the content's own bounds; whether it may apply (an edit by its author, say) is the caller's rule,
+ * and every receiver checks it again.
+ */
+export async function queueContent(ctx: ClientContext, conversationId: ConversationId, content: OutgoingContent): Promise<MessageRow> {
+  if (content.kind === "text" || content.kind === "reply" || content.kind === "edit") checkText(content.text);
+  return withLock(`send:${conversationId}`, async () => sealAndStore(ctx, await loadSendContext(ctx, conversationId), content));
 }
 
 /**
@@ -117,7 +129,9 @@ export async function retryFailed(ctx: ClientContext, conversationId: Conversati
   return withLock(`send:${conversationId}`, async () => {
     const failed = await getMessage(ctx.db, conversationId, clientMessageId);
     if (!failed || failed.status !== "failed") throw new ClientError("unknown_message", "no failed message with that id");
-    return sealAndStore(ctx, await loadSendContext(ctx, conversationId), failed.text, failed);
+    const content = rowContent(failed);
+    if (!content) throw new ClientError("unknown_message", "this message cannot be sent again");
+    return sealAndStore(ctx, await loadSendContext(ctx, conversationId), content, failed);
   });
 }
 
@@ -147,6 +161,9 @@ export async function resealPending(ctx: ClientContext, conversationId: Conversa
     const resealed: MessageRow[] = [];
     let previous: { counter: number; hash: Uint8Array } | undefined;
     for (const m of tail) {
+      const content = rowContent(m);
+      // This device wrote it, so it knows the kind; a row it cannot rebuild is left to fail as sealed.
+      if (!content) continue;
       const old = decodeEnvelope(m.envelope!).header;
       const sealed = await sealEnvelope(ctx.env, {
         header: {
@@ -159,7 +176,7 @@ export async function resealPending(ctx: ClientContext, conversationId: Conversa
         },
         ck: epoch.ck,
         signingKey: sc.device.signingKey,
-        body: { kind: "text", text: m.text, sentAt: m.sentAt },
+        body: { ...content, sentAt: m.sentAt },
       });
       resealed.push({ ...m, envelope: sealed.bytes });
       previous = { counter: m.counter, hash: sealed.hash };

@@ -92,6 +92,11 @@ const conversationCommon = {
    * conversation's cursor at that moment: nothing the device sent after it is shown (identity/removals.ts).
    */
   removedAfter: z.record(deviceIdSchema, z.number().int().nonnegative()).optional(),
+  /**
+   * The newest server position this account has read here: set when the chat is seen on this device,
+   * and raised by a read mark from one of this account's other devices (unread is the same everywhere).
+   */
+  readUpTo: z.number().int().nonnegative().optional(),
 };
 
 /** A 1:1 chat, or a group whose members live in its verified membership log (the `groups` table). */
@@ -168,7 +173,17 @@ export type MessageStatus = z.infer<typeof messageStatus>;
 export const sendFailure = z.object({ code: z.string().max(64), status: z.number().int(), at: timestamp });
 export type SendFailure = z.infer<typeof sendFailure>;
 
-/** The decrypted-message cache, and the outbox: a pending row carries its sealed envelope until posted. */
+/** A message's stable id on every device: its sender device and client message id (protocol MessageRef). */
+export const messageRefSchema = z.object({ deviceId: deviceIdSchema, clientMessageId: clientMessageIdSchema });
+
+/** A receipt's mark and the server position it covers (protocol ReceiptMark; the envelope there is `ref`). */
+export const receiptFields = z.object({ mark: z.enum(["delivered", "read"]), position: z.number().int().positive() });
+
+/**
+ * The decrypted-message cache, and the outbox: a pending row carries its sealed envelope until posted.
+ * Every opened envelope has one row, whatever its kind (the chain and duplicate checks need them all);
+ * conversations/content-rows.ts maps a body to the row's content fields and back (for resealing).
+ */
 export const messageRow = z.object({
   conversationId: conversationIdSchema,
   clientMessageId: clientMessageIdSchema,
@@ -176,7 +191,7 @@ export const messageRow = z.object({
   senderAccountId: accountIdSchema,
   senderDeviceId: deviceIdSchema,
   counter: z.number().int().positive(),
-  /** The text of a text message; empty for every other kind. */
+  /** The text of a text, reply or edit; empty for every other kind, and once deleted for everyone. */
   text: z.string(),
   /**
    * The content kind number (protocol/content.ts) when it is not text: absent on text rows, and on every
@@ -184,6 +199,17 @@ export const messageRow = z.object({
    * version can find these rows and open their stored envelopes again.
    */
   kindNumber: z.number().int().min(2).max(255).optional(),
+  /** The message a reply, reaction, edit or delete is about; for a receipt, the envelope at its position. */
+  ref: messageRefSchema.optional(),
+  /** A reaction's emoji; null when the reaction removes the sender's earlier one. */
+  emoji: z.string().min(1).max(64).nullable().optional(),
+  /** A receipt's mark. */
+  receipt: receiptFields.optional(),
+  /**
+   * Set on a message its author deleted for everyone (a tombstone): its text, its edits' texts and its
+   * stored envelope are gone from this device; when the delete was applied.
+   */
+  deletedAt: timestamp.optional(),
   sentAt: timestamp,
   status: messageStatus,
   envelope: bytes.optional(),

@@ -1,6 +1,5 @@
 import type { StoredMessage } from "../../../../protocol/api.js";
 import {
-  ContentKind,
   advanceChain,
   decodeBundle,
   decodeEnvelope,
@@ -20,6 +19,7 @@ import { requireConversation } from "../conversations/conversations.js";
 import { getAccount, getChain, getContact, getConversation, getCursor, getMessage, putConversation, putMessage } from "../store/db.js";
 import { epochFor } from "../conversations/epochs.js";
 import { withLock } from "../store/lock.js";
+import { rowFields, type ContentFields } from "../conversations/content-rows.js";
 import { noteCitedHead, refreshLog, stateAt, stateOf } from "../identity/logs.js";
 import { isAfterRemoval } from "../identity/removals.js";
 import type { ConversationRow, EpochRow, MessageRow } from "../store/rows.js";
@@ -201,15 +201,19 @@ async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract
 }
 
 /**
- * What a message row keeps of the content. Only text is shown as such for now; every other kind (known
- * and decoded, so a malformed one was already refused, or unknown: a newer app's) is stored with its
- * kind number and shown as "needs a newer version" (views.ts). This device's own message coming back
- * keeps what was stored when it was sent.
+ * What a message row keeps of the content (content-rows.ts): every kind's fields, a kind this version
+ * does not know only its number (shown as "needs a newer version", views.ts). This device's own message
+ * coming back keeps what was stored when it was sent.
  */
-function content(existing: MessageRow | undefined, body: MessageBody): Pick<MessageRow, "text" | "kindNumber"> {
-  if (existing) return { text: existing.text, ...(existing.kindNumber !== undefined ? { kindNumber: existing.kindNumber } : {}) };
-  if (body.kind === "text") return { text: body.text };
-  return { text: "", kindNumber: body.kind === "unknown" ? body.kindNumber : ContentKind[body.kind] };
+function content(existing: MessageRow | undefined, body: MessageBody): ContentFields & Pick<MessageRow, "deletedAt"> {
+  if (!existing) return rowFields(body);
+  const { text, kindNumber, ref, emoji, receipt, deletedAt } = existing;
+  return { text, ...defined({ kindNumber, ref, emoji, receipt, deletedAt }) };
+}
+
+/** The fields whose value is not undefined (the row schema's optional fields take no undefined). */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**

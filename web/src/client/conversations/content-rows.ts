@@ -1,0 +1,60 @@
+import { ContentKind, type Content, type KnownContent, type MessageRef } from "../../../../protocol/index.js";
+import type { MessageRow } from "../store/rows.js";
+
+/**
+ * The mapping between a message body (protocol/content.ts) and the content fields of its stored row, both
+ * ways: a received body becomes fields (rowFields), and a pending row becomes its body again when it must
+ * be sealed anew (rowContent, for resealPending). Kept in one place so the two cannot drift.
+ */
+
+/** The content a send starts from: a body without its send time, which the sealing adds. */
+export type OutgoingContent = KnownContent extends infer C ? (C extends KnownContent ? Omit<C, "sentAt"> : never) : never;
+
+export type ContentFields = Pick<MessageRow, "text" | "kindNumber" | "ref" | "emoji" | "receipt">;
+
+const ref = (r: MessageRef): NonNullable<MessageRow["ref"]> => ({ deviceId: r.deviceId, clientMessageId: r.clientMessageId });
+
+/** A body's row fields. A kind this version does not know keeps only its number (views show a placeholder). */
+export function rowFields(body: Content | OutgoingContent): ContentFields {
+  switch (body.kind) {
+    case "text":
+      return { text: body.text };
+    case "reply":
+    case "edit":
+      return { text: body.text, kindNumber: ContentKind[body.kind], ref: ref(body.to) };
+    case "reaction":
+      return { text: "", kindNumber: ContentKind.reaction, ref: ref(body.to), emoji: body.emoji };
+    case "delete":
+      return { text: "", kindNumber: ContentKind.delete, ref: ref(body.to) };
+    case "receipt":
+      return { text: "", kindNumber: ContentKind.receipt, ref: ref(body.at), receipt: { mark: body.mark, position: body.position } };
+    case "unknown":
+      return { text: "", kindNumber: body.kindNumber };
+  }
+}
+
+/** The content of a row written by this device, to seal again; undefined for a kind it cannot write. */
+export function rowContent(row: MessageRow): OutgoingContent | undefined {
+  const to = row.ref;
+  switch (row.kindNumber) {
+    case undefined:
+      return { kind: "text", text: row.text };
+    case ContentKind.reply:
+      return to ? { kind: "reply", to, text: row.text } : undefined;
+    case ContentKind.edit:
+      return to ? { kind: "edit", to, text: row.text } : undefined;
+    case ContentKind.reaction:
+      return to && row.emoji !== undefined ? { kind: "reaction", to, emoji: row.emoji } : undefined;
+    case ContentKind.delete:
+      return to ? { kind: "delete", to } : undefined;
+    case ContentKind.receipt:
+      return to && row.receipt ? { kind: "receipt", at: to, mark: row.receipt.mark, position: row.receipt.position } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Kinds shown as a bubble of their own: text, reply, and any kind this version does not know. */
+export function isShownKind(kindNumber: number | undefined): boolean {
+  return kindNumber === undefined || kindNumber === ContentKind.reply || kindNumber > ContentKind.receipt;
+}
