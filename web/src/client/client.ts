@@ -33,6 +33,8 @@ import { LinkFacade } from "./facades/link.js";
 import { RecoveryFacade } from "./facades/recovery.js";
 import { ViewsFacade } from "./facades/views.js";
 import { Drafts } from "./conversations/drafts.js";
+import { DeviceSettings } from "./settings.js";
+import { RECEIPT_DELAY_MS, ReceiptSender } from "./sync/receipts.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -42,6 +44,13 @@ export interface ClientOptions {
   readonly now?: () => number;
   /** Start the polling loop once signed in (default true; tests drive `sync.syncNow()` instead). */
   readonly autoSync?: boolean;
+  /**
+   * Delay of delivered and read marks after what calls for them. Default 1 s when the sync loop runs;
+   * null (the default with autoSync off): only `receipts.flush()` sends them, so tests decide when.
+   */
+  readonly receiptDelayMs?: number | null;
+  /** This device's settings. Default: localStorage (in memory where there is none). */
+  readonly settings?: DeviceSettings;
   /**
    * The realtime socket. Default: one to this page's /api/realtime where WebSocket exists; `null` for
    * none (polling only).
@@ -93,6 +102,10 @@ export class ChatClient extends EventTarget {
   readonly views: ViewsFacade;
   /** Each chat's unsent text, kept on this device only. */
   readonly drafts = new Drafts();
+  /** This device's switches (read receipts). */
+  readonly settings: DeviceSettings;
+  /** The delivered and read marks this device sends, and which chat is on screen. */
+  readonly receipts: ReceiptSender;
   private readonly autoSync: boolean;
 
   constructor(o: ClientOptions = {}) {
@@ -112,7 +125,13 @@ export class ChatClient extends EventTarget {
     this.devices = new DevicesFacade(this.ctx);
     this.recovery = new RecoveryFacade(this.ctx);
     this.link = new LinkFacade(this.ctx);
-    this.views = new ViewsFacade(this.ctx.db);
+    this.settings = o.settings ?? new DeviceSettings();
+    this.views = new ViewsFacade(this.ctx.db, this.settings);
+    this.receipts = new ReceiptSender(this.ctx, {
+      delayMs: o.receiptDelayMs !== undefined ? o.receiptDelayMs : this.autoSync ? RECEIPT_DELAY_MS : null,
+      settings: this.settings,
+      afterQueue: () => this.sync.flushSoon(),
+    });
     this.sync.addEventListener("refused", () => void this.onRefused());
   }
 
@@ -299,5 +318,6 @@ export class ChatClient extends EventTarget {
 
   stop(): void {
     this.sync.stop();
+    this.receipts.stop();
   }
 }

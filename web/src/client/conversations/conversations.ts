@@ -35,7 +35,9 @@ async function storeConversation(ctx: ClientContext, c: Conversation): Promise<C
   const account = await getAccount(ctx.db);
   if (!account) throw new ClientError("not_signed_up", "this device has no account yet");
   if (!c.members.includes(account.accountId)) throw new ClientError("unknown_conversation", "the server listed a conversation this account is not in");
-  const common = { id: c.id, createdAt: c.createdAt, lastSeq: c.lastSeq, updatedAt: c.createdAt, rejected: 0 };
+  // readUpTo 0: all of a chat new to this device is unread until this account's own messages and read
+  // marks (replayed with the history) say how far it read (views/unread.ts).
+  const common = { id: c.id, createdAt: c.createdAt, lastSeq: c.lastSeq, updatedAt: c.createdAt, rejected: 0, readUpTo: 0 };
   if (c.kind === "group") {
     // The member list comes from the verified membership log, never from the server's listing.
     await syncMembership(ctx, c.id);

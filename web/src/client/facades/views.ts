@@ -1,4 +1,5 @@
 import type { ConversationId } from "../../../../protocol/index.js";
+import type { DeviceSettings } from "../settings.js";
 import { getAccount, type SealedDb } from "../store/db.js";
 import { conversationViews, timelineViews, type ConversationView, type TimelineItem } from "../views/views.js";
 
@@ -7,14 +8,18 @@ import { conversationViews, timelineViews, type ConversationView, type TimelineI
  * screen runs them inside a Dexie liveQuery and re-renders whenever what they read changes.
  */
 export class ViewsFacade {
-  constructor(private readonly db: SealedDb) {}
+  constructor(
+    private readonly db: SealedDb,
+    private readonly settings?: DeviceSettings,
+  ) {}
 
   conversations(): Promise<ConversationView[]> {
     return conversationViews(this.db);
   }
 
   timeline(id: ConversationId): Promise<TimelineItem[]> {
-    return timelineViews(this.db, id);
+    // Read receipts off on this device: others' read marks are not shown either (ticks stop at delivered).
+    return timelineViews(this.db, id, { showRead: this.settings?.readReceipts ?? true });
   }
 
   /** Who is signed in on this device, or undefined before signing up. */

@@ -22,6 +22,8 @@ import { withLock } from "../store/lock.js";
 import { rowFields, type ContentFields } from "../conversations/content-rows.js";
 import { noteCitedHead, refreshLog, stateAt, stateOf } from "../identity/logs.js";
 import { isAfterRemoval } from "../identity/removals.js";
+import { StoredEffects, inertReceipt, movesConversation, receiptProblem } from "./receipt-check.js";
+import { notifyStoredFromOthers } from "./stored-hook.js";
 import type { ConversationRow, EpochRow, MessageRow } from "../store/rows.js";
 
 /**
@@ -196,8 +198,10 @@ async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract
     ...(advanced.missing > 0 ? { missingBefore: advanced.missing } : {}),
     ...(advanced.broken ? { chainBroken: true } : {}),
   };
-  await putMessage(ctx.db, row);
-  return "stored";
+  // A receipt that contradicts the rows here is kept inert and counted (sync/receipt-check.ts).
+  const problem = existing ? undefined : await receiptProblem(ctx.db, conv.id, row, j.m.seq);
+  await putMessage(ctx.db, problem ? inertReceipt(row) : row);
+  return problem ? { rejected: problem } : "stored";
 }
 
 /**
@@ -221,11 +225,13 @@ function defined<T extends object>(o: T): Partial<T> {
  * against its sender's chain), the refused count and newest time on the conversation, and the cursor past
  * the last one. Returns how many messages were stored.
  */
-async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonly Judged[]): Promise<number> {
+async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonly Judged[], self: string): Promise<number> {
   const last = judged.at(-1);
-  if (!last) return 0;
+  const first = judged[0];
+  if (!last || !first) return 0;
   const db = ctx.db;
-  return db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors], async () => {
+  const effects = new StoredEffects(self);
+  const stored = await db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors], async () => {
     let stored = 0;
     let rejected = 0;
     let newest = 0;
@@ -236,7 +242,9 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
         const outcome = await storeOpened(ctx, conv, j);
         if (outcome === "stored") {
           stored++;
-          newest = Math.max(newest, j.body.sentAt);
+          // Only what shows as a message of its own moves the chat up the list (not a receipt).
+          if (movesConversation(j.body)) newest = Math.max(newest, j.body.sentAt);
+          effects.note(j.e.header.senderAccountId, j.m.seq, j.body);
         } else why = outcome.rejected;
       }
       if (why !== undefined) {
@@ -245,16 +253,22 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
       }
     }
     const cur = (await getConversation(db, conv.id)) ?? conv;
-    if (rejected > 0 || newest > cur.updatedAt) await putConversation(db, { ...cur, rejected: cur.rejected + rejected, updatedAt: Math.max(cur.updatedAt, newest) });
+    // No readUpTo: a chat stored before unread existed; what came before this page counts as read.
+    const readUpTo = Math.max(cur.readUpTo ?? first.m.seq - 1, effects.readUpTo);
+    if (rejected > 0 || newest > cur.updatedAt || readUpTo !== cur.readUpTo) {
+      await putConversation(db, { ...cur, rejected: cur.rejected + rejected, updatedAt: Math.max(cur.updatedAt, newest), readUpTo });
+    }
     await db.cursors.put({ conversationId: conv.id, after: last.m.seq });
     return stored;
   });
+  if (effects.fromOthers) notifyStoredFromOthers(ctx, conv.id);
+  return stored;
 }
 
 /** Judges and commits a run of messages at the cursor; stops at one that must be retried. */
 async function take(ctx: ClientContext, conv: ConversationRow, messages: readonly StoredMessage[], cache: PageCache): Promise<{ stored: number; stalled: boolean }> {
   const { judged, stalled } = await judgeAll(ctx, conv, messages, cache);
-  return { stored: await commit(ctx, conv, judged), stalled };
+  return { stored: await commit(ctx, conv, judged, cache.self), stalled };
 }
 
 /**

@@ -4,10 +4,13 @@
  * chat shows for membership and key events. Reads only; every change goes through ChatClient.
  */
 import { Dexie } from "dexie";
-import { GroupRole, type AccountId, type ConversationId } from "../../../../protocol/index.js";
-import { getAccount, getContact, getGroup, listConversations, listContacts, listGroups, listMessages, listMessagesByStatus, type SealedDb } from "../store/db.js";
+import { ContentKind, GroupRole, type AccountId, type ConversationId } from "../../../../protocol/index.js";
+import { isShownKind } from "../conversations/content-rows.js";
+import { getAccount, getContact, getConversation, getGroup, listConversations, listContacts, listGroups, listMessages, listMessagesByStatus, type SealedDb } from "../store/db.js";
 import { messageRow, parseRow, type AccountRow, type ContactProblem, type ContactRow, type ContactStatus, type GroupRow, type MessageRow, type MessageStatus } from "../store/rows.js";
 import { systemLines, type SystemLineView } from "./system-lines.js";
+import { deliveryOf, memberMarks, type DeliveryView } from "./receipts.js";
+import { unreadCount } from "./unread.js";
 
 /**
  * Read models for the UI. They only read IndexedDB (no crypto, no network), so they can run inside a
@@ -48,6 +51,8 @@ interface ConversationViewCommon {
   readonly title: string;
   readonly updatedAt: number;
   readonly rejected: number;
+  /** Shown messages of others past what this account has read (views/unread.ts). */
+  readonly unread: number;
   readonly last?: { readonly text: string; readonly sentAt: number; readonly mine: boolean };
 }
 
@@ -71,7 +76,11 @@ export interface MessageView {
   readonly chainBroken: boolean;
   /** Why the server refused it (status `failed`), for a tooltip. */
   readonly failure?: string;
+  /** One's own message the server holds: delivered and read by whom (views/receipts.ts). */
+  readonly delivery?: DeliveryView;
 }
+
+export type { DeliveryView };
 
 export type { SystemLineView };
 /** One row of a chat's timeline: a message, or a line saying what changed ("Alice added Carol"). */
@@ -118,17 +127,25 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   // Messages not on the server yet come after every stored one (as in messageViews).
   const unsent = new Map<string, MessageRow>();
   for (const m of [...(await listMessagesByStatus(db, "pending")), ...(await listMessagesByStatus(db, "failed"))]) {
+    if (!isShownKind(m.kindNumber)) continue;
     const prev = unsent.get(m.conversationId);
     if (!prev || m.sentAt >= prev.sentAt) unsent.set(m.conversationId, m);
   }
   const out: ConversationView[] = [];
   for (const c of await listConversations(db)) {
-    const lastRaw = await db.messages.where("[conversationId+seq]").between([c.id, Dexie.minKey], [c.id, Dexie.maxKey]).last();
+    // The newest message shown as one (a receipt after it is not what the list previews).
+    const lastRaw = await db.messages
+      .where("[conversationId+seq]")
+      .between([c.id, Dexie.minKey], [c.id, Dexie.maxKey])
+      .reverse()
+      .filter((r) => isShownKind(parseRow(messageRow, "messages", r).kindNumber))
+      .first();
     const last = unsent.get(c.id) ?? (lastRaw === undefined ? undefined : parseRow(messageRow, "messages", lastRaw));
     const common = {
       id: c.id,
       updatedAt: c.updatedAt,
       rejected: c.rejected,
+      unread: await unreadCount(db, c, account?.accountId),
       ...(last ? { last: { text: shownText(last).text, sentAt: last.sentAt, mine: last.senderAccountId === account?.accountId } } : {}),
     };
     if (c.kind === "direct") {
@@ -142,15 +159,26 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   return out;
 }
 
+/** What a chat's views may show: `showRead` false when read receipts are off on this device. */
+export interface ViewOptions {
+  readonly showRead?: boolean;
+}
+
 /** The messages: in server order (seq), then those still pending in the order they were written. */
-export async function messageViews(db: SealedDb, conversationId: ConversationId): Promise<MessageView[]> {
+export async function messageViews(db: SealedDb, conversationId: ConversationId, o: ViewOptions = {}): Promise<MessageView[]> {
   const account = await getAccount(db);
-  const rows = await listMessages(db, conversationId);
+  const all = await listMessages(db, conversationId);
   const names = new Map<string, string>();
   if (account) names.set(account.accountId, account.username);
-  for (const id of new Set(rows.map((r) => r.senderAccountId))) {
+  // The other members whose marks make the ticks: the peer, or the group's current members.
+  const conv = await getConversation(db, conversationId);
+  const others = conv?.kind === "direct" ? [conv.peer] : ((await getGroup(db, conversationId))?.members ?? []).map((m) => m.accountId).filter((id) => id !== account?.accountId);
+  for (const id of new Set([...all.map((r) => r.senderAccountId), ...others])) {
     if (!names.has(id)) names.set(id, (await getContact(db, id))?.username ?? "unknown");
   }
+  const marks = memberMarks(all, new Map(others.map((id) => [id, names.get(id) ?? "unknown"])), o.showRead ?? true);
+  // Receipts are never bubbles.
+  const rows = all.filter((r) => r.kindNumber !== ContentKind.receipt);
   rows.sort((a, b) => {
     if (a.seq !== undefined && b.seq !== undefined) return a.seq - b.seq;
     if (a.seq !== undefined) return -1;
@@ -169,15 +197,16 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId)
     missingBefore: r.missingBefore ?? 0,
     chainBroken: r.chainBroken ?? false,
     ...(r.failure ? { failure: `The server refused this message (${r.failure.code}, HTTP ${r.failure.status}).` } : {}),
+    ...(r.seq !== undefined && r.senderAccountId === account?.accountId ? { delivery: deliveryOf(r.seq, marks) } : {}),
   }));
 }
 
 /** What a chat shows: the messages (messageViews) with system lines placed by time among the stored ones. */
-export async function timelineViews(db: SealedDb, conversationId: ConversationId): Promise<TimelineItem[]> {
+export async function timelineViews(db: SealedDb, conversationId: ConversationId, o: ViewOptions = {}): Promise<TimelineItem[]> {
   // Both start at once: Dexie follows the reads of a liveQuery (or a transaction) through the awaits of
   // one async call, but the zone is lost after awaiting one async view and then starting another, and
   // the live query would then miss changes to what the second one reads (a group's membership).
-  const [messages, lines] = await Promise.all([messageViews(db, conversationId), systemLines(db, conversationId)]);
+  const [messages, lines] = await Promise.all([messageViews(db, conversationId, o), systemLines(db, conversationId)]);
   if (lines.length === 0) return messages;
   const out: TimelineItem[] = [];
   let i = 0;

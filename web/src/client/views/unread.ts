@@ -1,0 +1,30 @@
+import { Dexie } from "dexie";
+import { isShownKind } from "../conversations/content-rows.js";
+import type { SealedDb } from "../store/db.js";
+import { messageRow, parseRow, type ConversationRow, type MessageRow } from "../store/rows.js";
+
+/**
+ * Unread (docs/decisions.md "Receipts and unread"): the shown messages of other accounts past the
+ * conversation's readUpTo, deleted ones excepted. A conversation with no readUpTo (stored before unread
+ * existed) counts as read. Same on every device of the account: readUpTo moves with the account's own
+ * messages and read marks (sync/receipt-check.ts).
+ */
+
+/** Whether a stored row counts as unread once it is past readUpTo. */
+export function countsAsUnread(r: MessageRow, me: string | undefined): boolean {
+  return r.senderAccountId !== me && isShownKind(r.kindNumber) && r.deletedAt === undefined;
+}
+
+/**
+ * How many messages of `c` are unread. Reads only the rows past readUpTo, through the
+ * [conversationId+seq] index. Returns Dexie's own promise (no async wrapper), so a live query running
+ * conversationViews keeps watching the tables it reads afterwards (views.ts timelineViews explains why).
+ */
+export function unreadCount(db: SealedDb, c: ConversationRow, me: string | undefined): Promise<number> {
+  if (c.readUpTo === undefined) return Dexie.Promise.resolve(0);
+  return db.messages
+    .where("[conversationId+seq]")
+    .between([c.id, c.readUpTo + 1], [c.id, Dexie.maxKey])
+    .filter((raw) => countsAsUnread(parseRow(messageRow, "messages", raw), me))
+    .count();
+}
