@@ -121,6 +121,18 @@ export const messageListStyles = css`
     padding: 0.3rem 0.75rem;
     font-weight: 600;
   }
+  /* "New messages": a band across the chat above the first unread message, as in Signal and WhatsApp. */
+  li.unread-divider {
+    align-self: stretch;
+    text-align: center;
+    margin: 0.6rem 0;
+    padding: 0.2rem 0;
+    font-size: 0.78rem;
+    font-weight: 700;
+    color: var(--accent);
+    background: var(--accent-soft);
+    border-radius: 999px;
+  }
   li.system {
     align-self: center;
     text-align: center;

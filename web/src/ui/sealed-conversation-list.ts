@@ -126,6 +126,38 @@ export class SealedConversationList extends LitElement {
         gap: 0.3rem;
         align-items: center;
       }
+      /* Unread: the name and preview bold, the time in the accent colour, a count badge (WhatsApp's way). */
+      a[data-unread] .name,
+      a[data-unread] .preview {
+        font-weight: 700;
+        color: var(--text);
+      }
+      a[data-unread] time {
+        color: var(--accent);
+        font-weight: 600;
+      }
+      .preview-row {
+        grid-column: 2 / span 2;
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        min-width: 0;
+      }
+      .preview-row .preview {
+        flex: 1;
+        min-width: 0;
+      }
+      .badge {
+        flex: none;
+        min-width: 1.35rem;
+        padding: 0.05rem 0.4rem;
+        border-radius: 999px;
+        background: var(--accent);
+        color: var(--on-accent);
+        font-size: 0.75rem;
+        font-weight: 700;
+        text-align: center;
+      }
       .empty {
         padding: 2rem 1.25rem;
         text-align: center;
@@ -183,14 +215,25 @@ export class SealedConversationList extends LitElement {
       c.kind === "group"
         ? html`<span class="avatar group" aria-hidden="true">${groupIcon}</span>`
         : html`<span class="avatar" aria-hidden="true">${c.title.slice(0, 1)}</span>`;
+    const unread = c.unread > 0 ? (c.unread === 1 ? "1 unread message" : `${c.unread} unread messages`) : "";
     return html`<li>
-      <a href="#/c/${c.id}" data-id=${c.id} data-kind=${c.kind} data-testid="conversation-item" aria-current=${c.id === this.selected ? "page" : nothing}>
+      <a
+        href="#/c/${c.id}"
+        data-id=${c.id}
+        data-kind=${c.kind}
+        data-testid="conversation-item"
+        aria-current=${c.id === this.selected ? "page" : nothing}
+        ?data-unread=${c.unread > 0}
+      >
         ${avatar}
         <span class="name">${c.kind === "group" ? html`<span class="visually-hidden">Group: </span>` : nothing}${c.title}</span>
         <time datetime=${new Date(c.last?.sentAt ?? c.updatedAt).toISOString()}>${formatListTime(c.last?.sentAt ?? c.updatedAt)}</time>
-        ${alarm
-          ? html`<span class="preview alarm">${warningIcon} ${alarm}</span>`
-          : html`<span class="preview">${this.preview(c)}</span>`}
+        <span class="preview-row">
+          ${alarm
+            ? html`<span class="preview alarm">${warningIcon} ${alarm}</span>`
+            : html`<span class="preview">${this.preview(c)}</span>`}
+          ${unread ? html`<span class="badge" data-testid="unread-badge" role="img" aria-label=${unread}>${c.unread > 999 ? "999+" : c.unread}</span>` : nothing}
+        </span>
       </a>
     </li>`;
   }

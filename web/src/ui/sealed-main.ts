@@ -7,6 +7,7 @@ import { clientContext, syncContext, type SyncState } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { LiveQuery } from "./live-query.js";
 import { lockIcon } from "./icons.js";
+import { clearUnread, showUnread } from "./unread-badge.js";
 import type { SealedNewChatDialog } from "./sealed-new-chat-dialog.js";
 import type { SealedNewGroupDialog } from "./sealed-new-group-dialog.js";
 import "./sealed-conversation-list.js";
@@ -138,6 +139,12 @@ export class SealedMain extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener("hashchange", this.onHash);
+    clearUnread();
+  }
+
+  protected override updated(): void {
+    // The tab title and app badge follow the list's unread counts.
+    if (this.conversations.value) showUnread(this.conversations.value);
   }
 
   private route(): void {

@@ -4,9 +4,11 @@ import { repeat } from "lit/directives/repeat.js";
 import type { MessageView, SystemLineView, TimelineItem } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { dayKey, formatDay, formatTime } from "./format.js";
-import { checkIcon, clockIcon, warningIcon } from "./icons.js";
+import { clockIcon, warningIcon } from "./icons.js";
 import { messageListStyles } from "./message-list-styles.js";
 import { messageText } from "./message-text.js";
+import { unreadDividerKey } from "./unread-divider.js";
+import "./sealed-receipt-ticks.js";
 
 /** Consecutive messages of one sender closer than this form one run (one name label, in groups only). */
 const RUN_GAP_MS = 5 * 60_000;
@@ -40,6 +42,8 @@ export class SealedMessageList extends LitElement {
   @property() peerName = "";
   /** A group chat: the log is labelled "Messages in …" rather than "Messages with …". */
   @property({ type: Boolean }) group = false;
+  /** The chat opened with unread messages after this position: "New messages" goes above the first one. */
+  @property({ attribute: false }) unreadAfter: number | undefined;
   /** The rendered window is messages[first, end): the newest WINDOW on open, at most MAX_RENDERED while scrolling. */
   @state() private first = 0;
   @state() private end = 0;
@@ -158,6 +162,7 @@ export class SealedMessageList extends LitElement {
     const before = all[this.first - 1];
     let prevDay = before ? dayKey(at(before)) : undefined;
     let prev: MessageView | undefined = before?.kind === "message" ? before : undefined;
+    const divider = unreadDividerKey(all, this.unreadAfter);
     for (let i = this.first; i < end; i++) {
       const item = all[i]!;
       const day = dayKey(at(item));
@@ -179,6 +184,10 @@ export class SealedMessageList extends LitElement {
         });
       }
       if (m.chainBroken) items.push({ key: `broken:${m.key}`, view: html`<li class="system">The server may have altered or reordered ${m.senderName}'s messages here.</li>` });
+      if (m.key === divider) {
+        items.push({ key: "unread-divider", view: html`<li class="unread-divider" role="separator" data-testid="unread-divider" aria-label="New messages">New messages</li>` });
+        prev = undefined;
+      }
       const runStart = !prev || prev.mine !== m.mine || prev.senderName !== m.senderName || m.sentAt - prev.sentAt > RUN_GAP_MS || m.missingBefore > 0;
       items.push({ key: m.key, view: this.renderMessage(m, runStart, i) });
       prev = m;
@@ -220,7 +229,7 @@ export class SealedMessageList extends LitElement {
       case "pending":
         return html`${clockIcon}<span data-testid="message-pending">Sending…</span>`;
       case "sent":
-        return html`${checkIcon}<span class="visually-hidden">Sent</span>`;
+        return html`<sealed-receipt-ticks .delivery=${m.delivery} ?group=${this.group}></sealed-receipt-ticks>`;
       case "failed":
         return html`${warningIcon}<span data-testid="message-failed">Not sent</span>
           <button class="secondary" type="button" @click=${() => this.act("retry-message", m.key)} data-testid="retry-message">Retry</button>

@@ -7,6 +7,7 @@ import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { backIcon } from "./icons.js";
 import "./sealed-devices.js";
+import "./sealed-receipt-settings.js";
 
 /** The recovery settings element another part of the app defines; rendered only once it exists. */
 const RECOVERY_SETTINGS = "sealed-recovery-settings";
@@ -65,6 +66,7 @@ export class SealedSettings extends LitElement {
       </header>
       <div class="content" data-testid="settings">
         <sealed-devices></sealed-devices>
+        <sealed-receipt-settings></sealed-receipt-settings>
         <!-- recovery settings -->
         ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}
       </div>`;

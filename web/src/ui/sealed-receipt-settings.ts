@@ -1,0 +1,87 @@
+import { LitElement, css, html } from "lit";
+import { consume } from "@lit/context";
+import { customElement, state } from "lit/decorators.js";
+import type { ChatClient } from "../client/index.js";
+import { clientContext } from "./context.js";
+import { shared } from "../styles/shared.js";
+
+/**
+ * Settings → Privacy: "Send and show read receipts", on by default, for this device only (as in Signal,
+ * off means you neither send read receipts nor see other people's; delivered ticks stay).
+ */
+@customElement("sealed-receipt-settings")
+export class SealedReceiptSettings extends LitElement {
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+      }
+      h2 {
+        margin: 0 0 0.75rem;
+        font-size: 1.15rem;
+      }
+      label {
+        display: flex;
+        gap: 0.75rem;
+        align-items: flex-start;
+        padding: 0.75rem 0.9rem;
+        border: 1px solid var(--border);
+        border-radius: var(--radius);
+        background: var(--surface);
+        cursor: pointer;
+      }
+      input {
+        margin-top: 0.2rem;
+        width: 1.1rem;
+        height: 1.1rem;
+        flex: none;
+      }
+      .title {
+        font-weight: 600;
+      }
+      .hint {
+        display: block;
+        font-size: 0.85rem;
+        color: var(--muted);
+      }
+    `,
+  ];
+
+  @consume({ context: clientContext }) client!: ChatClient;
+  @state() private on = true;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.on = this.client.settings.readReceipts;
+  }
+
+  private toggle(e: Event): void {
+    const box = e.target;
+    if (!(box instanceof HTMLInputElement)) return;
+    this.client.settings.readReceipts = box.checked;
+    this.on = box.checked;
+  }
+
+  override render() {
+    return html`<section aria-labelledby="privacy-title" data-testid="privacy-settings">
+      <h2 id="privacy-title">Privacy</h2>
+      <label>
+        <input type="checkbox" .checked=${this.on} @change=${this.toggle} data-testid="read-receipts-setting" aria-describedby="read-receipts-hint" />
+        <span>
+          <span class="title">Send and show read receipts</span>
+          <span class="hint" id="read-receipts-hint">
+            When this is off, people won't see when you've read their messages, and you won't see when they've read yours. It applies to
+            this device only.
+          </span>
+        </span>
+      </label>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-receipt-settings": SealedReceiptSettings;
+  }
+}
