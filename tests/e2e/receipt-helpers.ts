@@ -1,0 +1,58 @@
+// Drives the receipts and unread UI (issue 17): ticks, the unread badge and title, linking a second
+// device by pasting its link code.
+import type { Page } from "playwright-core";
+
+/** Links the device in `fresh` to the account signed in on `existing`, by pasting the link code. */
+export async function linkByCode(baseURL: string, existing: Page, fresh: Page, username: string): Promise<void> {
+  await fresh.goto(baseURL);
+  await fresh.getByRole("button", { name: "Link to an existing account" }).click();
+  const field = fresh.getByTestId("link-code");
+  await field.waitFor();
+  const code = await field.inputValue();
+  const back = existing.url();
+  await existing.goto(`${baseURL}/#/settings`);
+  await existing.getByTestId("link-a-device").click();
+  await existing.getByTestId("paste-code").fill(code);
+  await existing.getByRole("button", { name: "Continue" }).click();
+  await existing.getByTestId("link-device-name").waitFor({ timeout: 30_000 });
+  await existing.getByTestId("link-confirm").click();
+  await fresh.getByTestId("confirm-account").filter({ hasText: `@${username}` }).waitFor({ timeout: 30_000 });
+  await fresh.getByRole("button", { name: "Yes" }).click();
+  await fresh.getByTestId("my-username").filter({ hasText: username }).waitFor({ timeout: 60_000 });
+  await existing.getByTestId("link-done").waitFor({ timeout: 30_000 });
+  await existing.getByRole("button", { name: "Done" }).click();
+  await existing.goto(back);
+}
+
+/** The tick state (sent, delivered, read) of each of my messages in the open chat, in order. */
+export function myTicks(page: Page): Promise<string[]> {
+  return page
+    .locator('[data-testid="message"][data-mine="true"]')
+    .evaluateAll((els) => els.map((el) => el.querySelector("sealed-receipt-ticks")?.shadowRoot?.querySelector("[data-testid=message-ticks]")?.getAttribute("data-receipt") ?? el.getAttribute("data-status") ?? "?"));
+}
+
+/** Waits until every one of my messages in the open chat shows `state`. */
+export async function waitForTicks(page: Page, expected: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: string[] = [];
+  for (;;) {
+    seen = await myTicks(page);
+    if (JSON.stringify(seen) === JSON.stringify(expected)) return;
+    if (Date.now() > deadline) throw new Error(`ticks: expected ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** The unread badge of the chat with `title` in the list: its accessible name, or "" with none. */
+export async function unreadBadge(page: Page, title: string): Promise<string> {
+  const badge = page.getByTestId("conversation-item").filter({ hasText: title }).getByTestId("unread-badge");
+  return (await badge.count()) === 0 ? "" : ((await badge.getAttribute("aria-label")) ?? "");
+}
+
+/** Whether the chat with `title` is shown as unread (bold) in the list. */
+export async function isBold(page: Page, title: string): Promise<boolean> {
+  return page
+    .getByTestId("conversation-item")
+    .filter({ hasText: title })
+    .evaluate((a) => a.hasAttribute("data-unread") && Number(getComputedStyle(a.querySelector(".name")!).fontWeight) >= 700);
+}
