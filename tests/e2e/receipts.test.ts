@@ -96,7 +96,7 @@ describe("receipts and unread", () => {
     const divider = bob.page.getByTestId("unread-divider");
     await divider.waitFor();
     expect(await divider.textContent()).toContain("New messages");
-    const order = await bob.page.getByTestId("message-list").evaluate((ol) => [...ol.querySelectorAll("li")].map((li) => (li.matches("[data-testid=unread-divider]") ? "divider" : (li.querySelector("[data-testid=message-text]")?.textContent ?? ""))).filter((t) => t !== ""));
+    const order = await bob.page.getByTestId("message-list").evaluate((ol) => Array.from(ol.querySelectorAll("li")).map((li) => (li.matches("[data-testid=unread-divider]") ? "divider" : (li.querySelector("[data-testid=message-text]")?.textContent ?? ""))).filter((t) => t !== ""));
     expect(order).toEqual(["divider", ...history]);
     await expect.poll(() => bob.page.title()).toBe("Sealed");
     expect(await unreadBadge(bob.page, aliceName)).toBe("");

@@ -4,7 +4,7 @@ import type { DeliveryView } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { checkIcon } from "./icons.js";
 
-const doubleCheckIcon = svg`<svg viewBox="0 0 28 24" width="1.15em" height="0.95em" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"><path d="m3 12.5 4.5 4.5L17 7.5"/><path d="m12.5 16.5.5.5L22.5 7.5"/></svg>`;
+const doubleCheckIcon = svg`<svg viewBox="0 0 30 24" width="1.3em" height="1em" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"><path d="m2 13 4.5 4.5L16 8"/><path d="m11 15.5 2 2L22.5 8"/></svg>`;
 
 const STATE_TEXT = { sent: "Sent", delivered: "Delivered", read: "Read" } as const;
 
@@ -81,7 +81,7 @@ export class SealedReceiptTicks extends LitElement {
         ${icon}<span class="visually-hidden">${STATE_TEXT[d.state]}</span>
       </span>`;
     }
-    const label = `${STATE_TEXT[d.state]}. Read by ${list(d.readBy)}. Delivered to ${list(d.deliveredTo)}.${d.waiting.length > 0 ? ` Waiting for ${list(d.waiting)}.` : ""}`;
+    const label = [`${STATE_TEXT[d.state]}.`, `Read by ${list(d.readBy)}.`, d.deliveredTo.length > 0 ? `Delivered to ${list(d.deliveredTo)}.` : "", d.waiting.length > 0 ? `Waiting for ${list(d.waiting)}.` : ""].filter((t) => t !== "").join(" ");
     return html`<button class="ticks" type="button" popovertarget="info" data-testid="message-ticks" data-receipt=${d.state} aria-label=${label} title=${label}>
         ${icon}
       </button>
@@ -89,8 +89,7 @@ export class SealedReceiptTicks extends LitElement {
         <dl>
           <dt>Read by</dt>
           <dd data-testid="read-by">${list(d.readBy)}</dd>
-          <dt>Delivered to</dt>
-          <dd data-testid="delivered-to">${list(d.deliveredTo)}</dd>
+          ${d.deliveredTo.length > 0 ? html`<dt>Delivered to</dt><dd data-testid="delivered-to">${list(d.deliveredTo)}</dd>` : nothing}
           ${d.waiting.length > 0 ? html`<dt>Waiting for</dt><dd data-testid="waiting-for">${list(d.waiting)}</dd>` : nothing}
         </dl>
       </div>`;
