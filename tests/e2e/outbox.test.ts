@@ -7,6 +7,8 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { messageTexts, openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
+import { decodeEnvelope, fromBase64url } from "../../protocol/index.js";
+import { deviceIdentity } from "./group-helpers";
 import { SHOTS, openProfile, pendingTexts, waitForServiceWorker, waitForStatus, type Browser1 } from "./pwa-helpers";
 
 const baseURL = inject("baseURL");
@@ -17,20 +19,26 @@ const aliceName = uniqueName("alice");
 const bobName = uniqueName("bob");
 const history: string[] = [];
 
-/** How many messages the server stores for the chat open in `page` (its list endpoint, all pages). */
+/**
+ * How many messages of Alice's the server stores for the chat open in `page` (its list endpoint, all
+ * pages). Only hers: Bob's devices post delivered and read marks (issue 17), envelopes too; every text in
+ * `history` is Alice's, so a duplicate of any of them still shows here.
+ */
 async function serverCount(page: Page): Promise<number> {
   const id = new URL(page.url()).hash.replace("#/c/", "");
-  return page.evaluate(async (conv) => {
+  const aliceId = (await deviceIdentity(alice.page)).accountId;
+  const envelopes = await page.evaluate(async (conv) => {
     let after = 0;
-    let n = 0;
+    const out: string[] = [];
     for (;;) {
       const r = await fetch(`/api/conversations/${conv}/messages?after=${after}&limit=500`);
-      const body = (await r.json()) as { messages: { seq: number }[]; more: boolean };
-      n += body.messages.length;
+      const body = (await r.json()) as { messages: { seq: number; envelope: string }[]; more: boolean };
+      out.push(...body.messages.map((m) => m.envelope));
       after = body.messages.at(-1)?.seq ?? after;
-      if (!body.more) return n;
+      if (!body.more) return out;
     }
   }, id);
+  return envelopes.filter((e) => decodeEnvelope(fromBase64url(e)).header.senderAccountId === aliceId).length;
 }
 
 beforeAll(async () => {
