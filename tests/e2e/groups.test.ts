@@ -40,6 +40,7 @@ import {
   waitForMembers,
   type DeviceIdentity,
 } from "./group-helpers";
+import { shownMessageIds } from "./receipt-helpers";
 import { launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
 
@@ -96,9 +97,14 @@ async function serverView(p: Person): Promise<{ bundles: Map<number, EpochBundle
   expect(m.status).toBe(200);
   const epochs = (e.body as { epochs: { epoch: number; bundle: string }[] }).epochs;
   const messages = (m.body as { messages: { seq: number; envelope: string }[] }).messages;
+  const shown = await shownMessageIds(page(p));
   return {
     bundles: new Map(epochs.map((x) => [x.epoch, decodeBundle(b64url.decode(x.bundle))])),
-    envelopes: [...messages].sort((a, b) => a.seq - b.seq).map((x) => decodeEnvelope(b64url.decode(x.envelope))),
+    // The messages the chat shows, not the delivered and read marks (issue 17) the server also holds.
+    envelopes: [...messages]
+      .sort((a, b) => a.seq - b.seq)
+      .map((x) => decodeEnvelope(b64url.decode(x.envelope)))
+      .filter((e) => shown.has(e.header.clientMessageId)),
   };
 }
 

@@ -56,3 +56,12 @@ export async function isBold(page: Page, title: string): Promise<boolean> {
     .filter({ hasText: title })
     .evaluate((a) => a.hasAttribute("data-unread") && Number(getComputedStyle(a.querySelector(".name")!).fontWeight) >= 700);
 }
+
+/**
+ * The client message ids of the messages the open chat shows. The server's list of a conversation also
+ * holds delivered and read marks (issue 17); a test about the messages keeps the envelopes whose id is
+ * one of these (a duplicate of a message still counts twice).
+ */
+export async function shownMessageIds(page: Page): Promise<Set<string>> {
+  return new Set(await page.getByTestId("message").evaluateAll((els) => els.map((el) => el.getAttribute("data-key") ?? "")));
+}
