@@ -9,6 +9,7 @@ import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
 import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
 import { LiveQuery } from "./live-query.js";
+import { OnScreenController } from "./on-screen.js";
 import type { SealedComposer } from "./sealed-composer.js";
 import type { SealedGroupMembers } from "./sealed-group-members.js";
 import type { SealedSafetyNumberDialog } from "./sealed-safety-number-dialog.js";
@@ -158,25 +159,7 @@ export class SealedChatView extends LitElement {
     // The read-receipts setting changes what the ticks show.
     () => [this.conversation.id, this.client.settings.readReceipts],
   );
-
-  /** Where "New messages" goes: the chat's read position when it opened with unread messages. */
-  @state() private unreadAfter: number | undefined;
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    if (this.conversation) this.client.receipts.close(this.conversation.id);
-  }
-
-  /** Tells the client which chat is on screen (it reads it while the page is visible). */
-  private async onScreen(id: ConversationId, previous: ConversationId | undefined): Promise<void> {
-    if (previous) this.client.receipts.close(previous);
-    this.unreadAfter = undefined;
-    const after = await this.client.receipts.open(id).catch((e: unknown) => {
-      console.warn("could not mark the chat read:", e);
-      return undefined;
-    });
-    if (this.conversation.id === id) this.unreadAfter = after;
-  }
+  private readonly onScreen = new OnScreenController(this, () => this.client);
 
   /** While the server refuses this device, the banner above says why nothing loads; opening waits for it. */
   @consume({ context: deviceStatusContext, subscribe: true }) @state() private deviceStatus: DeviceStatus = "active";
@@ -187,7 +170,7 @@ export class SealedChatView extends LitElement {
     // Private properties are not in PropertyValues' key type; the map holds them all the same.
     const was = changed as Map<PropertyKey, unknown>;
     if (changed.has("conversation") && prev?.id !== this.conversation.id) {
-      void this.onScreen(this.conversation.id, prev?.id);
+      void this.onScreen.show(this.conversation.id);
       void this.opened(true);
     }
     else if (was.has("sync") && this.sync.status === "online" && this.reopen) void this.opened(false);
@@ -308,7 +291,7 @@ export class SealedChatView extends LitElement {
             </div>`
           : keyed(c.id, html`<sealed-message-list
               .messages=${messages}
-              .unreadAfter=${this.unreadAfter}
+              .unreadAfter=${this.onScreen.unreadAfter}
               .peerName=${c.title}
               ?group=${group !== undefined}
               @retry-message=${this.onRetry}
