@@ -122,6 +122,8 @@ describe("typing indicators", () => {
     await box(alice).pressSequentially("on my way", { delay: 40 });
     await expect.poll(() => indicator(bob).textContent(), { timeout: 10_000 }).toBe(`${aliceName} is typing…`);
     expect(await indicator(bob).getAttribute("aria-live")).toBe("polite");
+    // The chat list says it too, in place of the last message.
+    await expect.poll(() => bob.getByTestId("conversation-item").filter({ hasText: aliceName }).getByTestId("conversation-typing").textContent()).toBe("typing…");
     await bob.screenshot({ path: `${SHOTS}/typing-desktop.png` });
     // Alice's own devices: this one and the linked one show nobody typing.
     await staysFor(alice2, "", 1500);
@@ -135,6 +137,7 @@ describe("typing indicators", () => {
     // Gone by the stopped frame, well before the 5 s expiry would have removed it.
     expect(Date.now() - sentAt).toBeLessThan(4000);
     await waitForHistory(bob, history);
+    expect(await bob.getByTestId("conversation-typing").count()).toBe(0);
   });
 
   test("Bob typing shows on both of Alice's devices", async () => {
