@@ -1,4 +1,5 @@
 import type { RealtimeServerFrame } from "../../protocol/api.js";
+import type { StorageBindings } from "./hub-stores.js";
 
 /**
  * What a hub may ask of another account's hub. Declared here rather than through the AccountHub class so
@@ -8,8 +9,7 @@ export interface HubPeer extends Rpc.DurableObjectBranded {
   broadcast(frame: RealtimeServerFrame): number;
 }
 
-/** The bindings a hub reads (wrangler.toml): the database, to check membership, and the other hubs. */
-export interface HubBindings {
-  readonly DB: D1Database;
+/** The bindings a hub reads (wrangler.toml): storage, to check membership, and the other hubs. */
+export interface HubBindings extends StorageBindings {
   readonly ACCOUNT_HUB: DurableObjectNamespace<HubPeer>;
 }
