@@ -205,4 +205,47 @@ describe("typing indicators (client)", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(typingSent(server, aliceId)).toEqual([]);
   });
+
+  test("in a group Bob sees who types by name, and a member removed since is never shown", async () => {
+    const server = new FakeServer();
+    const [alice, bob, carol] = [liveClient(server, { offset: 0 }), liveClient(server, { offset: 0 }), liveClient(server, { offset: 0 })];
+    await alice.client.signUp("alice");
+    await bob.client.signUp("bob");
+    await carol.client.signUp("carol");
+    const id = await alice.client.createGroup("Team", ["bob", "carol"]);
+    await until("all are live", () => [alice, bob, carol].every((p) => p.client.sync.live));
+    for (const p of [bob, carol]) {
+      await until("the group arrived", async () => (await p.client.db.conversations.count()) === 1);
+      await p.client.openConversation(id);
+    }
+    const accountOf = async (c: ChatClient) => (await c.db.account.get("self"))!.accountId;
+    const bobId = await accountOf(bob.client);
+    const carolId = await accountOf(carol.client);
+    // The hubs' relay: every frame sent so far by these accounts goes to Bob.
+    const relayFrom = (accountId: string) => {
+      for (const f of typingSent(server, accountId)) server.push([bobId], { type: "typing", conversationId: f.conversationId, frame: f.frame });
+    };
+    alice.client.typing.set(id, true);
+    carol.client.typing.set(id, true);
+    await until("both sent", async () => typingSent(server, await accountOf(alice.client)).length === 1 && typingSent(server, carolId).length === 1);
+    relayFrom(await accountOf(alice.client));
+    relayFrom(carolId);
+    await until("bob shows both", () => names(bob.client, id).length === 2);
+    expect(names(bob.client, id).sort()).toEqual(["alice", "carol"]);
+
+    // Carol is removed; her old epoch key still opens, but she is not a member now.
+    carol.client.typing.set(id, false);
+    await until("carol's stop is out", () => typingSent(server, carolId).length === 2);
+    relayFrom(carolId);
+    await until("carol's stop shows", () => names(bob.client, id).length === 1);
+    await alice.client.removeMember(id, carolId);
+    await bob.client.openConversation(id);
+    const before = typingSent(server, carolId).length;
+    carol.client.typing.set(id, true);
+    await until("carol sent", () => typingSent(server, carolId).length === before + 1);
+    const late = typingSent(server, carolId).at(-1)!;
+    server.push([bobId], { type: "typing", conversationId: late.conversationId, frame: late.frame });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(names(bob.client, id)).toEqual(["alice"]);
+  });
 });

@@ -13,7 +13,7 @@ import {
   type TypingStateName,
 } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
-import { getAccount, getConversation, getDevice, getEpoch, latestEpoch } from "../store/db.js";
+import { getAccount, getConversation, getDevice, getEpoch, getGroup, latestEpoch } from "../store/db.js";
 import type { EpochRow } from "../store/rows.js";
 import { activeDeviceKey, isEpochMember } from "./sender-checks.js";
 
@@ -76,7 +76,12 @@ export async function openTyping(ctx: ClientContext, keys: TypingKeys, relayed: 
   if (h.conversationId !== relayed.conversationId) fail("wrong_context", "typing frame names another conversation than its relay");
   const self = await getAccount(ctx.db);
   if (!self || h.senderAccountId === self.accountId) throw new Error("typing frame from this account (never shown)");
-  if (!(await getConversation(ctx.db, h.conversationId))) throw new Error("typing frame for a conversation this device does not have");
+  const conv = await getConversation(ctx.db, h.conversationId);
+  if (!conv) throw new Error("typing frame for a conversation this device does not have");
+  // A member now, by the membership this device verified: a member removed from a group still holds the
+  // epoch keys from before, and the newest epoch may predate the removal until someone sends again.
+  const member = conv.kind === "direct" ? conv.peer === h.senderAccountId : (await getGroup(ctx.db, conv.id))?.members.some((m) => m.accountId === h.senderAccountId);
+  if (!member) throw new Error("typing frame sender is not a member of the conversation now");
   const epoch = await getEpoch(ctx.db, h.conversationId, h.epoch);
   if (!epoch) throw new Error(`typing frame under epoch ${h.epoch}, which this device does not hold`);
   if (!isEpochMember(epoch, h.senderAccountId)) throw new Error("typing frame sender is not a member of its epoch");
