@@ -67,6 +67,7 @@ async function setTyping(p: Page, on: boolean, peer: string): Promise<void> {
   await toggle.waitFor();
   if (on) await toggle.check();
   else await toggle.uncheck();
+  await p.getByTestId("privacy-settings").screenshot({ path: `${SHOTS}/typing-setting-${on ? "on" : "off"}.png` });
   await p.getByTestId("settings-back").click();
   await openChatViaUi(p, peer);
 }

@@ -79,7 +79,7 @@ export class SealedTypingSetting extends LitElement {
         <input type="checkbox" .checked=${live(this.on)} @change=${this.toggle} data-testid="typing-setting" />
         <span
           >Send and show typing indicators
-          <span class="hint">When this is off, others don't see when you type here, and you don't see when they do. Applies to this device.</span></span
+          <span class="hint">When this is off, others don't see when you type, and you don't see when they do. Applies to this device only.</span></span
         >
       </label>
     </section>`;
