@@ -33,6 +33,7 @@ import { LinkFacade } from "./facades/link.js";
 import { RecoveryFacade } from "./facades/recovery.js";
 import { ViewsFacade } from "./facades/views.js";
 import { Drafts } from "./conversations/drafts.js";
+import { TypingFacade, type SettingStorage } from "./facades/typing.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -53,6 +54,8 @@ export interface ClientOptions {
   readonly recoveryApi?: RecoveryApi;
   /** The device and link calls. Default: this page's origin. */
   readonly linkApi?: LinkApi;
+  /** Where per-device settings are kept (the typing setting). Default: localStorage, or memory without it. */
+  readonly settings?: SettingStorage;
 }
 
 function defaultRealtime(): RealtimeConnection | undefined {
@@ -91,6 +94,8 @@ export class ChatClient extends EventTarget {
   readonly recovery: RecoveryFacade;
   readonly link: LinkFacade;
   readonly views: ViewsFacade;
+  /** Typing indicators: report this device's, see who else is typing (realtime socket only). */
+  readonly typing: TypingFacade;
   /** Each chat's unsent text, kept on this device only. */
   readonly drafts = new Drafts();
   private readonly autoSync: boolean;
@@ -113,6 +118,7 @@ export class ChatClient extends EventTarget {
     this.recovery = new RecoveryFacade(this.ctx);
     this.link = new LinkFacade(this.ctx);
     this.views = new ViewsFacade(this.ctx.db);
+    this.typing = new TypingFacade(this.ctx, realtime, o.settings ? { storage: o.settings } : {});
     this.sync.addEventListener("refused", () => void this.onRefused());
   }
 
@@ -298,6 +304,7 @@ export class ChatClient extends EventTarget {
   }
 
   stop(): void {
+    this.typing.stop();
     this.sync.stop();
   }
 }

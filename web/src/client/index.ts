@@ -15,6 +15,7 @@ export function createChatClient(o?: ClientOptions): ChatClient {
 
 export type { DeviceStatus } from "./client.js";
 export type { Drafts } from "./conversations/drafts.js";
+export type { TypingFacade, TypingPerson } from "./facades/typing.js";
 export type { Syncer, SyncStatus } from "./sync/sync.js";
 export type { HistoryProgress } from "./sync/history.js";
 export { NEEDS_NEWER_VERSION, UNNAMED_GROUP, type ConversationView, type GroupView, type MemberView, type MessageView, type PeerView, type SystemLineView, type TimelineItem } from "./views/views.js";

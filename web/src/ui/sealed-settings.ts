@@ -7,12 +7,14 @@ import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { backIcon } from "./icons.js";
 import "./sealed-devices.js";
+import "./sealed-typing-setting.js";
 
 /** The recovery settings element another part of the app defines; rendered only once it exists. */
 const RECOVERY_SETTINGS = "sealed-recovery-settings";
 
 /**
- * Settings (route #/settings): Devices (link, list, revoke) and, when defined, recovery settings.
+ * Settings (route #/settings): Devices (link, list, revoke), Privacy (typing indicators) and, when
+ * defined, recovery settings.
  * Fires `close` for the back button.
  */
 @customElement("sealed-settings")
@@ -65,6 +67,7 @@ export class SealedSettings extends LitElement {
       </header>
       <div class="content" data-testid="settings">
         <sealed-devices></sealed-devices>
+        <sealed-typing-setting></sealed-typing-setting>
         <!-- recovery settings -->
         ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}
       </div>`;
