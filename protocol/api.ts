@@ -6,6 +6,7 @@ import { HISTORY_SHARE_BYTES } from "./history-share.js";
 import { MAX_SEALED_GROUP_META_BYTES } from "./group-meta.js";
 import { LINK_ID_BYTES, MAX_LINK_FRAME_BYTES } from "./link.js";
 import { PUBLIC_KEY_BYTES } from "./primitives.js";
+import { TYPING_FRAME_BYTES } from "./typing.js";
 
 /**
  * The HTTP API contract shared by worker and web: every request body and response body is parsed with
@@ -293,6 +294,10 @@ export const REALTIME_ERROR_CODES = [
   "too_large", // a text frame over MAX_REALTIME_CLIENT_FRAME_BYTES
   "invalid_json", // a text frame that is not JSON
   "invalid_frame", // JSON that is not a known client frame (unknown type, missing or extra fields)
+  "not_member", // a typing frame for a conversation this account is not in (or that does not exist)
+  "wrong_sender", // a typing frame whose header names another conversation, account or device than the socket's
+  "rate_limited", // more typing frames than the socket's budget (TYPING_RELAY_BURST, then TYPING_RELAY_PER_SECOND)
+  "unavailable", // the server could not check the frame now (storage failed); nothing was relayed
 ] as const;
 export type RealtimeErrorCode = (typeof REALTIME_ERROR_CODES)[number];
 
@@ -315,6 +320,11 @@ export const realtimeServerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("membership"), conversationId: conversationIdSchema, seq: z.number().int().nonnegative() }),
   /** The new device posted a frame to a link this device answered (sent to that device only). */
   z.object({ type: z.literal("link"), linkId: linkIdSchema }),
+  /**
+   * Another member's device is typing (or stopped): a typing frame (docs/PROTOCOL.md "Typing frame")
+   * relayed as it came, never stored. Not sent to the sender's own account.
+   */
+  z.object({ type: z.literal("typing"), conversationId: conversationIdSchema, frame: b64(TYPING_FRAME_BYTES, TYPING_FRAME_BYTES) }),
   /** The last client frame was refused; the socket stays open. */
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
 ]);
@@ -326,8 +336,18 @@ export type RealtimeServerFrame = z.infer<typeof realtimeServerFrame>;
  */
 export const REALTIME_CLOSE_REVOKED = 4401;
 
-/** Client -> server. Only a keep-alive for now; the server answers `{type:"pong"}`. */
-export const realtimeClientFrame = z.discriminatedUnion("type", [z.strictObject({ type: z.literal("ping") })]);
+/**
+ * Client -> server. `ping` is the keep-alive (answered `{type:"pong"}`); `typing` asks the server to relay
+ * a typing frame to the other members of the conversation (no answer unless refused).
+ */
+export const realtimeClientFrame = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("ping") }),
+  z.strictObject({ type: z.literal("typing"), conversationId: conversationIdSchema, frame: b64(TYPING_FRAME_BYTES, TYPING_FRAME_BYTES) }),
+]);
+
+/** Typing frames a socket may send at once, and then per second on average (a token bucket). */
+export const TYPING_RELAY_BURST = 3;
+export const TYPING_RELAY_PER_SECOND = 2;
 export type RealtimeClientFrame = z.infer<typeof realtimeClientFrame>;
 
 // Recovery (docs/API.md "Recovery"). The server keeps the newest recovery blob (sealed to the account's

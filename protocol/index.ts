@@ -21,6 +21,7 @@ export * from "./history-share.js";
 export * from "./group-meta.js";
 export * from "./content.js";
 export * from "./envelope.js";
+export * from "./typing.js";
 export * from "./padding.js";
 export * from "./login.js";
 export * from "./recovery-key.js";

@@ -11,6 +11,7 @@ export const Label = {
   epochBundle: "sealed/epoch-bundle/v1",
   membershipEntry: "sealed/membership-entry/v1",
   groupMeta: "sealed/group-meta/v1",
+  typing: "sealed/typing/v1",
   // hash contexts
   deviceId: "sealed/device-id/v1",
   entryHash: "sealed/entry-hash/v1",
@@ -33,11 +34,13 @@ export const Label = {
   deviceSecrets: "sealed/device-secrets/v1",
   passphraseWrap: "sealed/passphrase/v1/wrap",
   passphraseAccess: "sealed/passphrase/v1/access",
+  typingKey: "sealed/typing-key/v1",
   // AEAD associated data
   linkFrame: "sealed/link-frame/v1",
   epochCommit: "sealed/epoch-commit/v1",
   envelopeAad: "sealed/envelope-aad/v1",
   groupMetaAad: "sealed/group-meta-aad/v1",
+  typingAad: "sealed/typing-aad/v1",
   vault: "sealed/vault/v1",
 } as const;
 

@@ -1,7 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
-import { REALTIME_CLOSE_REVOKED, type RealtimeServerFrame } from "../../protocol/api.js";
-import { DeviceId } from "../../protocol/ids.js";
-import { answerClientFrame } from "./client-frame.js";
+import { REALTIME_CLOSE_REVOKED, type RealtimeClientFrame, type RealtimeServerFrame } from "../../protocol/api.js";
+import { AccountId, DeviceId } from "../../protocol/ids.js";
+import { readClientFrame, refuse } from "./client-frame.js";
+import type { HubBindings } from "./hub-env.js";
+import { hubStores } from "./hub-stores.js";
+import { fullBudget, spendTyping, type TypingBudget } from "./typing-budget.js";
+import { relayTyping } from "./typing-relay.js";
 
 /**
  * The header carrying the authenticated device id from the worker to the hub. A Durable Object can only
@@ -9,6 +13,27 @@ import { answerClientFrame } from "./client-frame.js";
  * builds the hub's request itself rather than forwarding the client's headers.
  */
 export const HUB_DEVICE_HEADER = "X-Sealed-Device-Id";
+/** The authenticated account id, set by the worker alongside HUB_DEVICE_HEADER. */
+export const HUB_ACCOUNT_HEADER = "X-Sealed-Account-Id";
+
+/**
+ * What the hub keeps with each socket (serializeAttachment: it survives hibernation, and lives in memory
+ * only, never in storage): whose socket it is, for typing frames, and its typing budget.
+ */
+interface SocketAttachment {
+  readonly accountId: AccountId;
+  readonly deviceId: DeviceId;
+  readonly typing: TypingBudget;
+}
+
+function attachmentOf(ws: WebSocket): SocketAttachment | undefined {
+  const a: unknown = ws.deserializeAttachment();
+  if (typeof a !== "object" || a === null || !("accountId" in a) || !("deviceId" in a) || !("typing" in a)) return undefined;
+  const { accountId, deviceId, typing } = a;
+  if (!AccountId.is(accountId) || !DeviceId.is(deviceId) || typeof typing !== "object" || typing === null) return undefined;
+  if (!("tokens" in typing) || !("at" in typing) || typeof typing.tokens !== "number" || typeof typing.at !== "number") return undefined;
+  return { accountId, deviceId, typing: { tokens: typing.tokens, at: typing.at } };
+}
 
 /** The one ping spelling answered without waking the hub (setWebSocketAutoResponse matches exact text). */
 const PING = JSON.stringify({ type: "ping" });
@@ -22,10 +47,10 @@ const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
  * device needs one socket however many conversations it is in. Uses the hibernation API: sockets stay
  * connected while the object is evicted from memory, and each is tagged with its device id. The hub
  * keeps no state of its own; what it pushes is already stored in D1, and clients catch up by cursor.
+ * Typing frames are the one thing it relays from a client: to the other members' hubs, never stored.
  */
-export class AccountHub extends DurableObject<unknown> {
-  // The hub reads no bindings: its env is left unknown on purpose.
-  constructor(ctx: DurableObjectState, env: unknown) {
+export class AccountHub extends DurableObject<HubBindings> {
+  constructor(ctx: DurableObjectState, env: HubBindings) {
     super(ctx, env);
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -33,11 +58,13 @@ export class AccountHub extends DurableObject<unknown> {
   /** Accepts a WebSocket upgrade forwarded by the worker's GET /api/realtime for an authenticated device. */
   override async fetch(request: Request): Promise<Response> {
     const deviceId = request.headers.get(HUB_DEVICE_HEADER);
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !DeviceId.is(deviceId)) {
+    const accountId = request.headers.get(HUB_ACCOUNT_HEADER);
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !DeviceId.is(deviceId) || !AccountId.is(accountId)) {
       return new Response("the hub accepts only WebSocket upgrades from the worker", { status: 400 });
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [deviceId]);
+    server.serializeAttachment({ accountId, deviceId, typing: fullBudget(Date.now()) } satisfies SocketAttachment);
     server.send(JSON.stringify({ type: "hello", deviceId } satisfies RealtimeServerFrame));
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -83,8 +110,40 @@ export class AccountHub extends DurableObject<unknown> {
     return sent;
   }
 
-  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
-    ws.send(JSON.stringify(answerClientFrame(message)));
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const read = readClientFrame(message);
+    const answer = "refused" in read ? read.refused : await this.answer(ws, read.frame);
+    if (!answer) return;
+    try {
+      ws.send(JSON.stringify(answer));
+    } catch {
+      // Closed while the frame was handled.
+    }
+  }
+
+  private async answer(ws: WebSocket, frame: RealtimeClientFrame): Promise<RealtimeServerFrame | undefined> {
+    switch (frame.type) {
+      case "ping":
+        return { type: "pong" };
+      case "typing": {
+        const from = attachmentOf(ws);
+        // A socket accepted before typing existed has no attachment; it reconnects at the next deploy.
+        if (!from) return refuse("unavailable", "this socket cannot relay typing frames; reconnect");
+        const spent = spendTyping(from.typing, Date.now());
+        ws.serializeAttachment({ ...from, typing: spent.budget } satisfies SocketAttachment);
+        if (!spent.allowed) return refuse("rate_limited", "too many typing frames; this one was dropped");
+        return relayTyping({ frame, from, conversations: hubStores(this.env).conversations, push: (ids, f) => this.pushTo(ids, f) });
+      }
+    }
+  }
+
+  /** Pushes to other accounts' hubs. Never rejects: a typing frame that does not arrive is simply not shown. */
+  private async pushTo(accountIds: readonly AccountId[], frame: RealtimeServerFrame): Promise<void> {
+    const hubs = this.env.ACCOUNT_HUB;
+    const results = await Promise.allSettled(accountIds.map((id) => hubs.get(hubs.idFromName(id)).broadcast(frame)));
+    results.forEach((r, i) => {
+      if (r.status === "rejected") console.error(`realtime push of ${frame.type} to account ${accountIds[i]} failed`, r.reason);
+    });
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {

@@ -3,7 +3,7 @@ import { requireSession } from "../auth/require-session.js";
 import type { AppEnv, Ctx } from "../env.js";
 import { UpgradeRequired } from "../errors.js";
 import { requireOwnOrigin } from "../http/origin-check.js";
-import { HUB_DEVICE_HEADER } from "../realtime/account-hub.js";
+import { HUB_ACCOUNT_HEADER, HUB_DEVICE_HEADER } from "../realtime/account-hub.js";
 import { accountHub } from "../realtime/notify.js";
 
 /** Only a WebSocket handshake is served here; a plain GET learns nothing else (no session lookup). */
@@ -25,12 +25,14 @@ const requireOwnOriginOnUpgrade: MiddlewareHandler<AppEnv> = async (c, next) => 
 /**
  * GET /api/realtime: the device's one socket for pushes from every conversation of its account. The
  * worker authenticates; the account's hub (a Durable Object) holds the socket, tagged with the device.
- * The hub gets a request built here, not the client's, so no cookie reaches it and the device header
- * cannot be supplied by the client.
+ * The hub gets a request built here, not the client's, so no cookie reaches it and the account and
+ * device headers cannot be supplied by the client.
  */
 export function connectRealtime(c: Ctx) {
   const { accountId, deviceId } = c.var.session;
-  return accountHub(c.env, accountId).fetch("https://account-hub/connect", { headers: { Upgrade: "websocket", [HUB_DEVICE_HEADER]: deviceId } });
+  return accountHub(c.env, accountId).fetch("https://account-hub/connect", {
+    headers: { Upgrade: "websocket", [HUB_DEVICE_HEADER]: deviceId, [HUB_ACCOUNT_HEADER]: accountId },
+  });
 }
 
 export const realtimeRoutes = new Hono<AppEnv>().get("/realtime", requireWebSocketUpgrade, requireOwnOriginOnUpgrade, requireSession, connectRealtime);

@@ -6,7 +6,9 @@ import type { CryptoEnv } from "../../../protocol/subtle.js";
 import { makeAccount } from "../../../tests/support/account.js";
 import { makeEpochBundle } from "../../../tests/support/conversation.js";
 import { ConversationId } from "../../../protocol/ids.js";
-import { timePerCall, timePerCallConcurrent } from "./timing.js";
+import { decodeBody, encodeBody } from "../../../protocol/content.js";
+import { legacyDecodeBody } from "./legacy-body.js";
+import { timePerCall, timePerCallConcurrent, timeSync } from "./timing.js";
 
 export interface EnvelopeTimingParams {
   /** Message text sizes in bytes. */
@@ -35,7 +37,16 @@ export interface EnvelopeSamples {
   readonly verify: number[];
   readonly sealConcurrent: number[];
   readonly openConcurrent: number[];
+  /**
+   * The body decoder alone, on the same body bytes: today's (protocol/content.ts decodeBody, with content
+   * kinds) and the one before kinds (core/legacy-body.ts), for the receive-cost comparison.
+   */
+  readonly decodeBody: number[];
+  readonly decodeBodyLegacy: number[];
 }
+
+/** Body decodes per sample: one takes about a microsecond, far below the page clock's resolution. */
+export const DECODES_PER_ROUND = 20_000;
 
 /** Sizes are of the message text; a text of `size` bytes of "a" is what gets sealed. */
 export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Promise<EnvelopeSamples[]> {
@@ -66,8 +77,9 @@ export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Pr
       const text = "a".repeat(size);
       const seal = () => sealEnvelope(env, { header: header(), ck: epoch.ck, signingKey, body: { kind: "text", text, sentAt: Date.now() } });
       const first = (await seal()).bytes;
-      const samples: EnvelopeSamples = { size, envelopeBytes: first.length, aesEncrypt: [], seal: [], open: [], sign: [], verify: [], sealConcurrent: [], openConcurrent: [] };
-      return { plain: new TextEncoder().encode(text), seal, samples, signingInput: first.subarray(0, first.length - 64), signature: first.subarray(first.length - 64) };
+      const samples: EnvelopeSamples = { size, envelopeBytes: first.length, aesEncrypt: [], seal: [], open: [], sign: [], verify: [], sealConcurrent: [], openConcurrent: [], decodeBody: [], decodeBodyLegacy: [] };
+      return {
+        body: encodeBody({ kind: "text", text, sentAt: Date.now() }), plain: new TextEncoder().encode(text), seal, samples, signingInput: first.subarray(0, first.length - 64), signature: first.subarray(first.length - 64) };
     }),
   );
   const open = (bytes: Uint8Array) => openEnvelope(env, decodeEnvelope(bytes), { conversationId, sender: alice.state, ck: epoch.ck, keyId: epoch.keyId });
@@ -80,6 +92,9 @@ export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Pr
       const openUs = await timePerCall(p.callsPerRound, (i) => open(sealed[i] as Uint8Array));
       const signUs = await timePerCall(p.callsPerRound, () => sign(env, signingKey, c.signingInput));
       const verifyUs = await timePerCall(p.callsPerRound, () => verify(env, signingPublic, c.signature, c.signingInput));
+      // Alternated so that both decoders run under the same load in every round.
+      const decodeUs = timeSync(DECODES_PER_ROUND, () => decodeBody(c.body));
+      const legacyUs = timeSync(DECODES_PER_ROUND, () => legacyDecodeBody(c.body));
       if (p.concurrency) {
         const sealC = await timePerCallConcurrent(p.callsPerRound, p.concurrency, c.seal);
         const openC = await timePerCallConcurrent(p.callsPerRound, p.concurrency, (i) => open(sealed[i] as Uint8Array));
@@ -91,6 +106,8 @@ export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Pr
         c.samples.open.push(openUs);
         c.samples.sign.push(signUs);
         c.samples.verify.push(verifyUs);
+        c.samples.decodeBody.push(decodeUs);
+        c.samples.decodeBodyLegacy.push(legacyUs);
       }
     }
   }

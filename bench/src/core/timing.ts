@@ -8,6 +8,13 @@ export async function timePerCall(n: number, fn: (i: number) => Promise<unknown>
   return ((performance.now() - t0) * 1000) / n;
 }
 
+/** Microseconds per call for `n` synchronous calls back to back (for work far below a microsecond or two). */
+export function timeSync(n: number, fn: () => unknown): number {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) fn();
+  return ((performance.now() - t0) * 1000) / n;
+}
+
 /** Microseconds per call for `n` calls with up to `concurrency` in flight. */
 export async function timePerCallConcurrent(n: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;

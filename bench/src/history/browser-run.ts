@@ -52,6 +52,16 @@ async function chatList(page: Page, baseURL: string, peer: string): Promise<void
   await page.waitForTimeout(1000);
 }
 
+/** Opens the app's restore screen and fills it in for the seeded Alice; pressing Restore is the caller's (timed) step. */
+export async function fillRestore(page: Page, baseURL: string, seeded: SeededHistory): Promise<void> {
+  await page.goto(baseURL);
+  await page.getByTestId("restore-account").click();
+  await page.getByTestId("restore").waitFor();
+  await page.getByTestId("restore-method-key").check();
+  await page.getByTestId("restore-username").fill(seeded.alice.username);
+  await page.getByTestId("restore-secret").fill(seeded.alice.recoveryKey);
+}
+
 export async function runHistory(browser: Browser, baseURL: string, seeded: SeededHistory): Promise<HistoryRun> {
   const n = seeded.messages;
   // Generous limits: these catch a hang, they are not goals.
@@ -61,12 +71,7 @@ export async function runHistory(browser: Browser, baseURL: string, seeded: Seed
   try {
     const page = await context.newPage();
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(baseURL);
-    await page.getByTestId("restore-account").click();
-    await page.getByTestId("restore").waitFor();
-    await page.getByTestId("restore-method-key").check();
-    await page.getByTestId("restore-username").fill(seeded.alice.username);
-    await page.getByTestId("restore-secret").fill(seeded.alice.recoveryKey);
+    await fillRestore(page, baseURL, seeded);
     const restore = await page.evaluate(restoreInPage, { timeoutMs });
     const idbMs = await page.evaluate(idbTransactionMs, { count: 300 });
 

@@ -2,6 +2,7 @@
 // in this Node process (real keys, real sealing and signing) and posted one by one through the real API of
 // a `wrangler dev`, with the recovery blob of one of the two accounts stored so a browser can restore it.
 import { toBase64url } from "../../../protocol/bytes.js";
+import type { ClientMessageId, DeviceId } from "../../../protocol/ids.js";
 import { formatRecoveryKey } from "../../../protocol/recovery-key.js";
 import type { LoggedInAccount } from "../../../tests/support/account.js";
 import { makeEnvelope, type TestEpoch } from "../../../tests/support/conversation.js";
@@ -22,6 +23,18 @@ export interface SeededHistory {
   /** Wall time of the seeding, s (not part of any figure). */
   readonly seconds: number;
   readonly restarts: number;
+  /** What a benchmark needs to post more into the same conversation (not part of any result). */
+  readonly handles: SeedHandles;
+}
+
+export interface SeedHandles {
+  readonly api: ReturnType<typeof nodeApi>;
+  readonly epoch: TestEpoch;
+  readonly aliceSenders: readonly LoggedInAccount[];
+  readonly bobSenders: readonly LoggedInAccount[];
+  /** Each seeded message's id by its index: sender device, client message id, and whether Bob sent it. */
+  readonly refs: readonly { readonly deviceId: DeviceId; readonly clientMessageId: ClientMessageId; readonly byBob: boolean }[];
+  readonly stats: SendStats;
 }
 
 /** Lengths of real chat lines vary; these cycle so that runs of short and long bubbles alternate. */
@@ -76,8 +89,11 @@ export async function seedHistory(baseURL: string, count: number, onProgress?: (
   const epoch = await startConversation(api, bob, alice);
   const stats: SendStats = { restarts: 0 };
   let done = 0;
+  const refs: SeedHandles["refs"][number][] = [];
   const post = async (sender: LoggedInAccount, i: number) => {
-    await send(api, sender, epoch as TestEpoch, await makeEnvelope(sender, epoch, textOf(i)), stats);
+    const envelope = await makeEnvelope(sender, epoch, textOf(i));
+    refs[i] = { deviceId: sender.deviceId, clientMessageId: envelope.clientMessageId, byBob: sender.accountId === bob.accountId };
+    await send(api, sender, epoch as TestEpoch, envelope, stats);
     done += 1;
     if (done % 1000 === 0) onProgress?.(done);
   };
@@ -96,5 +112,6 @@ export async function seedHistory(baseURL: string, count: number, onProgress?: (
     newest: textOf(count - 1),
     seconds: (performance.now() - t0) / 1000,
     restarts: stats.restarts,
+    handles: { api, epoch: epoch as TestEpoch, aliceSenders: a.senders, bobSenders: b.senders, refs, stats },
   };
 }

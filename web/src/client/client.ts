@@ -33,6 +33,7 @@ import { LinkFacade } from "./facades/link.js";
 import { RecoveryFacade } from "./facades/recovery.js";
 import { ViewsFacade } from "./facades/views.js";
 import { Drafts } from "./conversations/drafts.js";
+import { TypingFacade, type SettingStorage } from "./facades/typing.js";
 import { DeviceSettings } from "./settings.js";
 import { RECEIPT_DELAY_MS, ReceiptSender } from "./sync/receipts.js";
 
@@ -49,8 +50,6 @@ export interface ClientOptions {
    * null (the default with autoSync off): only `receipts.flush()` sends them, so tests decide when.
    */
   readonly receiptDelayMs?: number | null;
-  /** This device's settings. Default: localStorage (in memory where there is none). */
-  readonly settings?: DeviceSettings;
   /**
    * The realtime socket. Default: one to this page's /api/realtime where WebSocket exists; `null` for
    * none (polling only).
@@ -62,6 +61,8 @@ export interface ClientOptions {
   readonly recoveryApi?: RecoveryApi;
   /** The device and link calls. Default: this page's origin. */
   readonly linkApi?: LinkApi;
+  /** Where per-device settings are kept (the typing setting). Default: localStorage, or memory without it. */
+  readonly settings?: SettingStorage;
 }
 
 function defaultRealtime(): RealtimeConnection | undefined {
@@ -100,6 +101,8 @@ export class ChatClient extends EventTarget {
   readonly recovery: RecoveryFacade;
   readonly link: LinkFacade;
   readonly views: ViewsFacade;
+  /** Typing indicators: report this device's, see who else is typing (realtime socket only). */
+  readonly typing: TypingFacade;
   /** Each chat's unsent text, kept on this device only. */
   readonly drafts = new Drafts();
   /** This device's switches (read receipts). */
@@ -125,8 +128,9 @@ export class ChatClient extends EventTarget {
     this.devices = new DevicesFacade(this.ctx);
     this.recovery = new RecoveryFacade(this.ctx);
     this.link = new LinkFacade(this.ctx);
-    this.settings = o.settings ?? new DeviceSettings();
+    this.settings = new DeviceSettings(o.settings);
     this.views = new ViewsFacade(this.ctx.db, this.settings);
+    this.typing = new TypingFacade(this.ctx, realtime, o.settings ? { storage: o.settings } : {});
     this.receipts = new ReceiptSender(this.ctx, {
       delayMs: o.receiptDelayMs !== undefined ? o.receiptDelayMs : this.autoSync ? RECEIPT_DELAY_MS : null,
       settings: this.settings,
@@ -317,6 +321,7 @@ export class ChatClient extends EventTarget {
   }
 
   stop(): void {
+    this.typing.stop();
     this.sync.stop();
     this.receipts.stop();
   }

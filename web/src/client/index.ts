@@ -17,6 +17,7 @@ export type { DeviceStatus } from "./client.js";
 export type { Drafts } from "./conversations/drafts.js";
 export type { DeviceSettings } from "./settings.js";
 export type { ReceiptSender } from "./sync/receipts.js";
+export type { TypingFacade, TypingPerson } from "./facades/typing.js";
 export type { Syncer, SyncStatus } from "./sync/sync.js";
 export type { HistoryProgress } from "./sync/history.js";
 export { NEEDS_NEWER_VERSION, UNNAMED_GROUP, type ConversationView, type DeliveryView, type GroupView, type MemberView, type MessageView, type PeerView, type SystemLineView, type TimelineItem } from "./views/views.js";

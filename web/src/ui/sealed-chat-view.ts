@@ -20,6 +20,7 @@ import "./sealed-group-members.js";
 import "./sealed-identity-banner.js";
 import "./sealed-message-list.js";
 import "./sealed-safety-number-dialog.js";
+import "./sealed-typing-indicator.js";
 
 /**
  * One conversation: header with the contact and their safety number (or the group, its size and its
@@ -297,6 +298,7 @@ export class SealedChatView extends LitElement {
               @retry-message=${this.onRetry}
               @discard-message=${this.onDiscard}
             ></sealed-message-list>`)}
+      <sealed-typing-indicator .conversationId=${c.id}></sealed-typing-indicator>
       ${keyed(c.id, html`<sealed-composer
         .conversationId=${c.id}
         .disabled=${blocked}

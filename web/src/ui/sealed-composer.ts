@@ -12,7 +12,8 @@ import { sendIcon } from "./icons.js";
  * The message box of one chat: Enter sends, Shift+Enter adds a line. The chat's unsent draft is kept on
  * this device as it is typed (client.drafts) and shown again when the chat opens. A text that could not be
  * sent comes back to the box. `data-sending` on the box is "true" while a submitted text is not yet
- * sealed and stored.
+ * sealed and stored. It reports typing (client.typing): typing while the box has text, stopped when it
+ * is sent or emptied and when the box goes away (another chat, or the chat closed).
  */
 @customElement("sealed-composer")
 export class SealedComposer extends LitElement {
@@ -73,9 +74,16 @@ export class SealedComposer extends LitElement {
     void this.updateComplete.then(() => this.box?.focus());
   }
 
+  override disconnectedCallback(): void {
+    this.client.typing.set(this.conversationId, false);
+    super.disconnectedCallback();
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     // The first render, or the same element reused for another chat: the box shows that chat's draft.
     if (changed.has("conversationId")) {
+      const before = changed.get("conversationId");
+      if (before !== undefined) this.client.typing.set(before, false);
       this.box.value = this.client.drafts.get(this.conversationId);
       this.grow();
     }
@@ -89,6 +97,7 @@ export class SealedComposer extends LitElement {
   private onInput(): void {
     this.grow();
     this.client.drafts.set(this.conversationId, this.box.value);
+    this.client.typing.set(this.conversationId, this.box.value.trim() !== "");
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -111,6 +120,7 @@ export class SealedComposer extends LitElement {
     this.box.value = "";
     this.grow();
     this.client.drafts.set(this.conversationId, "");
+    this.client.typing.set(this.conversationId, false);
     this.outgoing.push({ id: this.conversationId, text });
     if (this.outgoing.length === 1) void this.sending.run();
     else this.requestUpdate();

@@ -1,15 +1,18 @@
 import { LitElement, css, html, nothing } from "lit";
+import { consume } from "@lit/context";
 import { customElement, property } from "lit/decorators.js";
 import type { ConversationId } from "../../../protocol/index.js";
-import type { ConversationView } from "../client/index.js";
+import type { ChatClient, ConversationView } from "../client/index.js";
+import { clientContext } from "./context.js";
+import { typingText } from "./typing-text.js";
 import { shared } from "../styles/shared.js";
 import { formatListTime } from "./format.js";
 import { groupAddIcon, groupIcon, plusIcon, warningIcon } from "./icons.js";
 import "./sealed-connection-pill.js";
 
 /**
- * The sidebar: who is signed in, "New chat", "New group", and the conversations, newest first.
- * Fires `new-chat` and `new-group`.
+ * The sidebar: who is signed in, "New chat", "New group", and the conversations, newest first; a chat
+ * where someone is typing says so instead of its last message. Fires `new-chat` and `new-group`.
  */
 @customElement("sealed-conversation-list")
 export class SealedConversationList extends LitElement {
@@ -119,6 +122,10 @@ export class SealedConversationList extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
       }
+      .preview.typing {
+        color: var(--accent);
+        font-style: italic;
+      }
       .preview.alarm {
         color: var(--danger);
         font-weight: 600;
@@ -169,10 +176,23 @@ export class SealedConversationList extends LitElement {
     `,
   ];
 
+  @consume({ context: clientContext }) client: ChatClient | undefined;
   @property({ attribute: false }) conversations: ConversationView[] | undefined;
   @property({ attribute: false }) selected: ConversationId | undefined;
   @property() username = "";
   @property() version = "";
+
+  private readonly onTyping = (): void => this.requestUpdate();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.client?.typing.addEventListener("change", this.onTyping);
+  }
+
+  override disconnectedCallback(): void {
+    this.client?.typing.removeEventListener("change", this.onTyping);
+    super.disconnectedCallback();
+  }
 
   /** Moves focus to a conversation's entry (after coming back from it on a phone). */
   focusItem(id: ConversationId): void {
@@ -210,6 +230,7 @@ export class SealedConversationList extends LitElement {
   }
 
   private renderItem(c: ConversationView) {
+    const typing = this.client?.typing.who(c.id) ?? [];
     const alarm = c.kind === "direct" ? (c.peer.status !== "verified" ? "Identity changed" : "") : c.group.problem ? "Membership change refused" : "";
     const avatar =
       c.kind === "group"
@@ -231,7 +252,9 @@ export class SealedConversationList extends LitElement {
         <span class="preview-row">
           ${alarm
             ? html`<span class="preview alarm">${warningIcon} ${alarm}</span>`
-            : html`<span class="preview">${this.preview(c)}</span>`}
+            : typing.length > 0
+              ? html`<span class="preview typing" data-testid="conversation-typing">${c.kind === "group" ? typingText(typing.map((p) => p.username)) : "typing…"}</span>`
+              : html`<span class="preview">${this.preview(c)}</span>`}
           ${unread ? html`<span class="badge" data-testid="unread-badge" role="img" aria-label=${unread}>${c.unread > 999 ? "999+" : c.unread}</span>` : nothing}
         </span>
       </a>

@@ -6,7 +6,7 @@ import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 
 /**
- * Settings → Privacy: "Send and show read receipts", on by default, for this device only (as in Signal,
+ * Settings → Read receipts: "Send and show read receipts", on by default, for this device only (as in Signal,
  * off means you neither send read receipts nor see other people's; delivered ticks stay).
  */
 @customElement("sealed-receipt-settings")
@@ -17,25 +17,28 @@ export class SealedReceiptSettings extends LitElement {
       :host {
         display: block;
       }
+      section {
+        background: var(--surface);
+        border-radius: var(--radius);
+        box-shadow: var(--shadow);
+        padding: 1.25rem;
+      }
       h2 {
         margin: 0 0 0.75rem;
         font-size: 1.15rem;
       }
       label {
         display: flex;
-        gap: 0.75rem;
+        gap: 0.6rem;
         align-items: flex-start;
-        padding: 0.75rem 0.9rem;
-        border: 1px solid var(--border);
-        border-radius: var(--radius);
-        background: var(--surface);
         cursor: pointer;
       }
       input {
-        margin-top: 0.2rem;
-        width: 1.1rem;
-        height: 1.1rem;
+        width: 1.15rem;
+        height: 1.15rem;
+        margin: 0.15rem 0 0;
         flex: none;
+        accent-color: var(--accent);
       }
       .title {
         font-weight: 600;
@@ -64,8 +67,8 @@ export class SealedReceiptSettings extends LitElement {
   }
 
   override render() {
-    return html`<section aria-labelledby="privacy-title" data-testid="privacy-settings">
-      <h2 id="privacy-title">Privacy</h2>
+    return html`<section aria-labelledby="receipts-title" data-testid="read-receipts-settings">
+      <h2 id="receipts-title">Read receipts</h2>
       <label>
         <input type="checkbox" .checked=${this.on} @change=${this.toggle} data-testid="read-receipts-setting" aria-describedby="read-receipts-hint" />
         <span>

@@ -8,12 +8,14 @@ import { shared } from "../styles/shared.js";
 import { backIcon } from "./icons.js";
 import "./sealed-devices.js";
 import "./sealed-receipt-settings.js";
+import "./sealed-typing-setting.js";
 
 /** The recovery settings element another part of the app defines; rendered only once it exists. */
 const RECOVERY_SETTINGS = "sealed-recovery-settings";
 
 /**
- * Settings (route #/settings): Devices (link, list, revoke) and, when defined, recovery settings.
+ * Settings (route #/settings): Devices (link, list, revoke), Privacy (typing indicators) and, when
+ * defined, recovery settings.
  * Fires `close` for the back button.
  */
 @customElement("sealed-settings")
@@ -66,6 +68,7 @@ export class SealedSettings extends LitElement {
       </header>
       <div class="content" data-testid="settings">
         <sealed-devices></sealed-devices>
+        <sealed-typing-setting></sealed-typing-setting>
         <sealed-receipt-settings></sealed-receipt-settings>
         <!-- recovery settings -->
         ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}

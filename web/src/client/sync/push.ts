@@ -66,6 +66,7 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
         if (g && g.refusedAt === undefined) await pullMessages(ctx, frame.conversationId).catch((e: unknown) => console.warn("could not fetch a group's messages:", e));
       } else await known(ctx, frame.conversationId);
       return;
+    case "typing": // shown by facades/typing.ts as it arrives, outside this queue; nothing to store
     case "hello":
     case "pong":
     case "error":

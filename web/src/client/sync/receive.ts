@@ -1,7 +1,6 @@
 import type { StoredMessage } from "../../../../protocol/api.js";
 import {
   advanceChain,
-  decodeBundle,
   decodeEnvelope,
   envelopeHash,
   fromBase64url,
@@ -20,11 +19,12 @@ import { getAccount, getChain, getContact, getConversation, getCursor, getMessag
 import { epochFor } from "../conversations/epochs.js";
 import { withLock } from "../store/lock.js";
 import { rowFields, type ContentFields } from "../conversations/content-rows.js";
-import { noteCitedHead, refreshLog, stateAt, stateOf } from "../identity/logs.js";
+import { noteCitedHead, refreshLog } from "../identity/logs.js";
 import { isAfterRemoval } from "../identity/removals.js";
 import { StoredEffects, inertReceipt, movesConversation, receiptProblem } from "./receipt-check.js";
 import { notifyStoredFromOthers } from "./stored-hook.js";
 import type { ConversationRow, EpochRow, MessageRow } from "../store/rows.js";
+import { isEpochMember, senderState } from "./sender-checks.js";
 
 /**
  * Receiving: envelopes are fetched after the cursor in server order, verified and decrypted against the
@@ -62,17 +62,6 @@ function pageCache(self: string): PageCache {
 }
 
 /**
- * The sender's log as the envelope must be judged: the current one, or, for a device removed since (a
- * revoked or reset laptop), the log cut at the head the envelope cites, where that device was active.
- * Its messages from before the removal stay readable; it cannot read or join epochs made after it.
- */
-async function senderState(ctx: ClientContext, e: DecodedEnvelope): Promise<{ state: AccountState; removed: boolean }> {
-  const current = await stateOf(ctx, e.header.senderAccountId);
-  if (current.devices.some((d) => d.deviceId === e.header.senderDeviceId) || e.header.senderLogSeq > current.head.seq) return { state: current, removed: false };
-  return { state: (await stateAt(ctx, e.header.senderAccountId, e.header.senderLogSeq)) ?? current, removed: true };
-}
-
-/**
  * Opens an envelope, then refuses it if its device was removed and this client had verified the removal
  * before the server placed the envelope (identity/removals.ts): nothing new is shown from a removed device.
  */
@@ -101,8 +90,7 @@ async function openChecked(ctx: ClientContext, conv: ConversationRow, e: Decoded
     cache.epochs.set(e.header.epoch, epoch);
   }
   const sender = e.header.senderAccountId;
-  // Only a member of the epoch holds its key legitimately: the sender must be one of its recipients.
-  if (!decodeBundle(epoch.bundle).heads.some((h) => h.accountId === sender)) return { error: new Error("sender is not a member of this epoch") };
+  if (!isEpochMember(epoch, sender)) return { error: new Error("sender is not a member of this epoch") };
   if (sender !== cache.self && !cache.knownSenders.has(sender)) {
     // A group member never seen before becomes a contact on first sight, as in membership.ts.
     try {
@@ -115,7 +103,7 @@ async function openChecked(ctx: ClientContext, conv: ConversationRow, e: Decoded
   const key = senderKey(e);
   const params = async () => {
     let judged = cache.senders.get(key);
-    if (!judged) cache.senders.set(key, (judged = await senderState(ctx, e)));
+    if (!judged) cache.senders.set(key, (judged = await senderState(ctx, e.header)));
     return { conversationId: conv.id, sender: judged.state, ck: epoch.ck, keyId: epoch.keyId };
   };
   try {

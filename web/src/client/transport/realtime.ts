@@ -8,6 +8,7 @@ import { Backoff, type BackoffOptions } from "./backoff.js";
  *
  * Events: "state" when `state` changes; "connected" on each `hello` (the socket is live and
  * authenticated: the moment to catch up by cursor); "frame" (a FrameEvent) for every other valid frame.
+ * `send` carries the one client frame that is not a keep-alive (typing).
  */
 
 /** The part of the browser's WebSocket this uses, so tests can supply a fake. */
@@ -98,6 +99,21 @@ export class RealtimeConnection extends EventTarget {
 
   stop(): void {
     this.suspend();
+  }
+
+  /**
+   * Sends a client frame if the socket is live (`open`); returns whether it went out. Never queued: what
+   * goes this way (typing) is worthless later, and everything else reaches the server over HTTP.
+   */
+  send(frame: RealtimeClientFrame): boolean {
+    if (this.state !== "open" || !this.socket) return false;
+    try {
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      // Closing right now: onclose reconnects.
+      return false;
+    }
   }
 
   private setState(s: RealtimeState): void {

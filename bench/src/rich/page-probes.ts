@@ -1,0 +1,55 @@
+// Measuring code that runs inside the app's page (passed to page.evaluate, so each function is
+// self-contained): long tasks while reactions and edits arrive in the open chat.
+
+/** Starts recording long tasks (Chromium reports tasks of 50 ms and more) into globalThis.sealedLongTasks. */
+export function watchLongTasksInPage(): void {
+  const g = globalThis as unknown as { sealedLongTasks?: number[]; sealedLongTaskObserver?: PerformanceObserver };
+  g.sealedLongTaskObserver?.disconnect();
+  const tasks: number[] = (g.sealedLongTasks = []);
+  g.sealedLongTaskObserver = new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) tasks.push(e.duration);
+  });
+  g.sealedLongTaskObserver.observe({ type: "longtask" });
+}
+
+export interface ApplyRun {
+  /** From the call to the frame in which the open chat shows `text`. */
+  readonly ms: number;
+  /** Long tasks seen since watchLongTasksInPage, durations in ms. */
+  readonly longTasks: number[];
+  /** The longest gap between two animation frames while waiting (a stall the user would see). */
+  readonly longestFrameMs: number;
+}
+
+/** Waits, frame by frame, until a message text in the open chat reads `text`; then returns the long tasks. */
+export async function waitForTextInPage(a: { text: string; timeoutMs: number }): Promise<ApplyRun> {
+  const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
+    const hit = root.querySelector<HTMLElement>(selector);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll("*")) {
+      const inner = el.shadowRoot && el.localName !== "sealed-message-list" ? find(el.shadowRoot, selector) : null;
+      if (inner) return inner;
+    }
+    return null;
+  };
+  const t0 = performance.now();
+  let last = t0;
+  let longestFrameMs = 0;
+  await new Promise<void>((resolve, reject) => {
+    const frame = (now: number) => {
+      longestFrameMs = Math.max(longestFrameMs, now - last);
+      last = now;
+      const ol = find(document, "sealed-message-list")?.shadowRoot?.querySelector("ol[data-testid=message-list]");
+      const texts = ol ? [...ol.querySelectorAll("[data-testid=message-text]")].map((t) => t.textContent) : [];
+      if (texts.includes(a.text)) return resolve();
+      if (now - t0 > a.timeoutMs) return reject(new Error(`${JSON.stringify(a.text)} not shown after ${a.timeoutMs} ms`));
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+  const ms = performance.now() - t0;
+  // Long-task entries are delivered after their task ends.
+  await new Promise((r) => setTimeout(r, 300));
+  const g = globalThis as unknown as { sealedLongTasks?: number[] };
+  return { ms, longTasks: [...(g.sealedLongTasks ?? [])], longestFrameMs };
+}
