@@ -2,7 +2,7 @@ import type { ConversationId } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
 import { queueContent } from "../conversations/messages.js";
 import type { DeviceSettings } from "../settings.js";
-import { getAccount, getConversation, putConversation } from "../store/db.js";
+import { getAccount, getConversation, getGroup, putConversation } from "../store/db.js";
 import { unreadCount } from "../views/unread.js";
 import { alreadyMarked, newestFromOthers, refOf, rowAt } from "./receipt-targets.js";
 import { onStoredFromOthers } from "./stored-hook.js";
@@ -127,7 +127,7 @@ export class ReceiptSender {
   /** Queues the read mark (if any, and if read receipts are on), else a delivered mark if one is due. */
   private async mark(id: ConversationId, readTo: number | undefined): Promise<boolean> {
     const me = (await getAccount(this.ctx.db))?.accountId;
-    if (!me) return false;
+    if (!me || !(await canWrite(this.ctx, id, me))) return false;
     const newest = await newestFromOthers(this.ctx.db, id, me);
     if (newest?.seq === undefined) return false;
     let queued = false;
@@ -144,4 +144,12 @@ export class ReceiptSender {
     }
     return queued;
   }
+}
+
+/** A group this account left or was removed from takes no marks from it (the server would refuse them). */
+async function canWrite(ctx: ClientContext, id: ConversationId, me: string): Promise<boolean> {
+  const conv = await getConversation(ctx.db, id);
+  if (conv?.kind !== "group") return conv !== undefined;
+  const g = await getGroup(ctx.db, id);
+  return g !== undefined && g.refusedAt === undefined && g.members.some((m) => m.accountId === me);
 }
