@@ -163,6 +163,11 @@ export interface HeadlessOptions {
    * devices would. Default: the system's choice, HTTP over Node's fetch.
    */
   readonly localAddress?: string;
+  /**
+   * Send delivered and read marks by themselves, about a second after what calls for them (default true,
+   * as the app does). False: only `client.receipts.flush()` sends them (a load fleet counting messages).
+   */
+  readonly receipts?: boolean;
 }
 
 export interface HeadlessClient {
@@ -193,6 +198,7 @@ export function createHeadlessClient(o: HeadlessOptions): HeadlessClient {
     api: new Api(origin, fetchFn),
     origin,
     autoSync: live,
+    ...(o.receipts === false ? { receiptDelayMs: null } : {}),
     realtime: realtime ?? null,
     recoveryApi: new RecoveryApi(origin, fetchFn),
     linkApi: new LinkApi(origin, fetchFn),
