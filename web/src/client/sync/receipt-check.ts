@@ -1,7 +1,8 @@
 import { ContentKind, type ConversationId, type MessageBody } from "../../../../protocol/index.js";
 import { isShownKind, rowFields } from "../conversations/content-rows.js";
 import type { SealedDb } from "../store/db.js";
-import { messageRow, parseRow, type MessageRow } from "../store/rows.js";
+import type { MessageRow } from "../store/rows.js";
+import { rowAt } from "./receipt-targets.js";
 
 /**
  * Receipts as they are received (docs/PROTOCOL.md "Message content", docs/decisions.md "Receipts and
@@ -20,9 +21,8 @@ export async function receiptProblem(db: SealedDb, conversationId: ConversationI
   if (row.kindNumber !== ContentKind.receipt || !row.receipt || !row.ref) return undefined;
   const { position } = row.receipt;
   if (position >= seq) return `receipt at ${seq} covers position ${position}, which is not before it`;
-  const raw = await db.messages.where("[conversationId+seq]").equals([conversationId, position]).first();
-  if (raw === undefined) return undefined;
-  const there = parseRow(messageRow, "messages", raw);
+  const there = await rowAt(db, conversationId, position);
+  if (there === undefined) return undefined;
   if (there.senderDeviceId !== row.ref.deviceId || there.clientMessageId !== row.ref.clientMessageId) return `receipt names another message than the one at position ${position}`;
   return undefined;
 }
