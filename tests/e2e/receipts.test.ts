@@ -33,9 +33,24 @@ const history: string[] = [];
 async function device(name: string, viewport: { width: number; height: number }): Promise<Device> {
   // Service workers blocked: every request shows in the page's own events (the offline test counts them).
   const context = await browser.newContext({ viewport, serviceWorkers: "block" });
+  // The app badge has no visible effect headless: record what the page asks of the Badging API.
+  await context.addInitScript(() => {
+    const calls: number[] = [];
+    Object.assign(window, { badgeCalls: calls });
+    const nav = navigator as Navigator & { setAppBadge?: (n?: number) => Promise<void>; clearAppBadge?: () => Promise<void> };
+    const set = nav.setAppBadge?.bind(nav);
+    const clear = nav.clearAppBadge?.bind(nav);
+    if (set) nav.setAppBadge = (n?: number) => (calls.push(n ?? 0), set(n));
+    if (clear) nav.clearAppBadge = () => (calls.push(0), clear());
+  });
   const page = await context.newPage();
   page.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
   return { context, page };
+}
+
+/** The count the page last gave the Badging API (0: cleared), or undefined if it never called it. */
+function lastBadge(page: Page): Promise<number | undefined> {
+  return page.evaluate(() => (window as unknown as { badgeCalls?: number[] }).badgeCalls?.at(-1));
 }
 
 async function say(text: string): Promise<void> {
@@ -83,6 +98,7 @@ describe("receipts and unread", () => {
       await expect.poll(() => unreadBadge(p, aliceName), { timeout: 30_000 }).toBe("2 unread messages");
       expect(await isBold(p, aliceName)).toBe(true);
       await expect.poll(() => p.title()).toBe("(2) Sealed");
+      await expect.poll(() => lastBadge(p)).toBe(2);
     }
     await bob.page.screenshot({ path: `${SHOTS}/receipts-unread-list.png` });
     // Still delivered, not read, while Bob has not opened the chat.
@@ -99,6 +115,7 @@ describe("receipts and unread", () => {
     const order = await bob.page.getByTestId("message-list").evaluate((ol) => Array.from(ol.querySelectorAll("li")).map((li) => (li.matches("[data-testid=unread-divider]") ? "divider" : (li.querySelector("[data-testid=message-text]")?.textContent ?? ""))).filter((t) => t !== ""));
     expect(order).toEqual(["divider", ...history]);
     await expect.poll(() => bob.page.title()).toBe("Sealed");
+    await expect.poll(() => lastBadge(bob.page)).toBe(0);
     expect(await unreadBadge(bob.page, aliceName)).toBe("");
     await bob.page.screenshot({ path: `${SHOTS}/receipts-divider.png` });
     await waitForTicks(alicePhone.page, ["read", "read"]);
