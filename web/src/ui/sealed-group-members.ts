@@ -94,11 +94,23 @@ export class SealedGroupMembers extends LitElement {
 
   private async setHistory(e: Event): Promise<void> {
     const on = (e.target as HTMLInputElement).checked;
-    await this.act(
+    this.historyWanted = on;
+    const ok = await this.act(
       "history",
       () => this.client.setHistoryForNewMembers(this.conversationId, on),
       on ? "People added from now on can read earlier messages." : "People added from now on read only what is written after they join.",
     );
+    if (!ok) this.historyWanted = undefined;
+  }
+
+  /**
+   * The switch's new state while the change is on its way into the group view: the view re-renders
+   * whenever anything in the chat changes (a message, a receipt), and with the old state until then.
+   */
+  private historyWanted: boolean | undefined;
+
+  protected override willUpdate(): void {
+    if (this.historyWanted === this.group?.historyForNewMembers) this.historyWanted = undefined;
   }
 
   private async leave(): Promise<void> {
@@ -163,7 +175,7 @@ export class SealedGroupMembers extends LitElement {
       <section>
         ${admin
           ? html`<label class="toggle">
-              <input type="checkbox" .checked=${live(g.historyForNewMembers)} ?disabled=${disabled} @change=${this.setHistory} data-testid="group-history-toggle" />
+              <input type="checkbox" .checked=${live(this.historyWanted ?? g.historyForNewMembers)} ?disabled=${disabled} @change=${this.setHistory} data-testid="group-history-toggle" />
               <span>
                 New members can read earlier messages
                 <span class="hint">When on, people you add get the keys to the messages written before they joined. When off, they read only what is written after.</span>
