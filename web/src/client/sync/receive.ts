@@ -19,7 +19,8 @@ import { requireConversation } from "../conversations/conversations.js";
 import { getAccount, getChain, getContact, getConversation, getCursor, getMessage, putConversation, putMessage } from "../store/db.js";
 import { epochFor } from "../conversations/epochs.js";
 import { withLock } from "../store/lock.js";
-import { rowFields, type ContentFields } from "../conversations/content-rows.js";
+import { isShownKind, rowFields, type ContentFields } from "../conversations/content-rows.js";
+import { applyStored, finishPage, pageEffects } from "./apply-content.js";
 import { noteCitedHead, refreshLog, stateAt, stateOf } from "../identity/logs.js";
 import { isAfterRemoval } from "../identity/removals.js";
 import type { ConversationRow, EpochRow, MessageRow } from "../store/rows.js";
@@ -167,7 +168,7 @@ async function judgeAll(ctx: ClientContext, conv: ConversationRow, messages: rea
  * Checks an opened message against its sender's chain and stores it; runs inside commit()'s transaction,
  * so it sees the rows written for the messages before it in the same page.
  */
-async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract<Judged, { kind: "open" }>): Promise<"stored" | { rejected: unknown }> {
+async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract<Judged, { kind: "open" }>): Promise<"seen" | { row: MessageRow; fresh: boolean } | { rejected: unknown }> {
   const h = j.e.header;
   const existing = await getMessage(ctx.db, conv.id, h.clientMessageId);
   // The same message again: this device's own (pending, or posted at this seq) coming back, or a page
@@ -178,7 +179,7 @@ async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract
   try {
     advanced = advanceChain(await getChain(ctx.db, conv.id, h.senderDeviceId), h, j.hash);
   } catch (err) {
-    if (isProtocolError(err, "replay") && samePlace) return "stored";
+    if (isProtocolError(err, "replay") && samePlace) return "seen";
     return { rejected: err };
   }
   if (existing && !samePlace) return { rejected: "client message id reused" };
@@ -197,7 +198,7 @@ async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract
     ...(advanced.broken ? { chainBroken: true } : {}),
   };
   await putMessage(ctx.db, row);
-  return "stored";
+  return { row, fresh: existing === undefined };
 }
 
 /**
@@ -229,21 +230,28 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
     let stored = 0;
     let rejected = 0;
     let newest = 0;
+    const effects = pageEffects();
     for (const j of judged) {
       await db.envelopes.put({ conversationId: conv.id, seq: j.m.seq, envelope: j.bytes, receivedAt: j.m.receivedAt });
       let why = j.kind === "reject" ? j.why : undefined;
       if (j.kind === "open") {
         const outcome = await storeOpened(ctx, conv, j);
-        if (outcome === "stored") {
+        // A reaction, edit or delete is judged against its target (apply-content.ts) once stored.
+        const applied = typeof outcome === "object" && "row" in outcome ? await applyStored(db, outcome.row, outcome.fresh, effects, ctx.now()) : "ok";
+        if (typeof outcome === "object" && "rejected" in outcome) why = outcome.rejected;
+        else if (applied !== "ok") why = applied.refused;
+        else {
           stored++;
-          newest = Math.max(newest, j.body.sentAt);
-        } else why = outcome.rejected;
+          // Only what shows as a message of its own moves the chat up the list (not a reaction or an edit).
+          if (isShownKind(rowFields(j.body).kindNumber)) newest = Math.max(newest, j.body.sentAt);
+        }
       }
       if (why !== undefined) {
         console.warn(`message ${conv.id}/${j.m.seq} refused:`, why);
         rejected++;
       }
     }
+    await finishPage(db, conv.id, effects);
     const cur = (await getConversation(db, conv.id)) ?? conv;
     if (rejected > 0 || newest > cur.updatedAt) await putConversation(db, { ...cur, rejected: cur.rejected + rejected, updatedAt: Math.max(cur.updatedAt, newest) });
     await db.cursors.put({ conversationId: conv.id, after: last.m.seq });

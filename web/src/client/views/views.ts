@@ -6,8 +6,12 @@
 import { Dexie } from "dexie";
 import { GroupRole, type AccountId, type ConversationId } from "../../../../protocol/index.js";
 import { getAccount, getContact, getGroup, listConversations, listContacts, listGroups, listMessages, listMessagesByStatus, type SealedDb } from "../store/db.js";
-import { messageRow, parseRow, type AccountRow, type ContactProblem, type ContactRow, type ContactStatus, type GroupRow, type MessageRow, type MessageStatus } from "../store/rows.js";
+import { messageRow, parseRows, type AccountRow, type ContactProblem, type ContactRow, type ContactStatus, type GroupRow, type MessageRow } from "../store/rows.js";
 import { systemLines, type SystemLineView } from "./system-lines.js";
+import { byTimelineOrder, foldMessages, type FoldNames, type MessageView } from "./message-fold.js";
+import { isShownKind } from "../conversations/content-rows.js";
+
+export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
 
 /**
  * Read models for the UI. They only read IndexedDB (no crypto, no network), so they can run inside a
@@ -53,38 +57,11 @@ interface ConversationViewCommon {
 
 export type ConversationView = (ConversationViewCommon & { readonly kind: "direct"; readonly peer: PeerView }) | (ConversationViewCommon & { readonly kind: "group"; readonly group: GroupView });
 
-export interface MessageView {
-  readonly kind: "message";
-  readonly key: string;
-  readonly seq?: number;
-  readonly mine: boolean;
-  readonly senderName: string;
-  /**
-   * `text`: `text` is the message. `unsupported`: a kind this version does not show (yet), whose `text`
-   * is NEEDS_NEWER_VERSION; it was opened and checked like any message, and is not an attack.
-   */
-  readonly content: "text" | "unsupported";
-  readonly text: string;
-  readonly sentAt: number;
-  readonly status: MessageStatus;
-  readonly missingBefore: number;
-  readonly chainBroken: boolean;
-  /** Why the server refused it (status `failed`), for a tooltip. */
-  readonly failure?: string;
-}
-
 export type { SystemLineView };
 /** One row of a chat's timeline: a message, or a line saying what changed ("Alice added Carol"). */
 export type TimelineItem = MessageView | SystemLineView;
 
 export const UNNAMED_GROUP = "Unnamed group";
-/** What a message of a content kind this version cannot show says instead (docs/PROTOCOL.md "Message content"). */
-export const NEEDS_NEWER_VERSION = "This message needs a newer version of the app";
-
-/** Only text is shown as text for now; a row with a kind number is any other kind (sync/receive.ts). */
-function shownText(r: MessageRow): { content: MessageView["content"]; text: string } {
-  return r.kindNumber === undefined ? { content: "text", text: r.text } : { content: "unsupported", text: NEEDS_NEWER_VERSION };
-}
 
 function peerView(c: ContactRow | undefined, id: AccountId): PeerView {
   if (!c) return { accountId: id, username: "unknown", status: "verified" };
@@ -116,20 +93,32 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
   const groups = new Map((await listGroups(db)).map((g) => [g.conversationId, g]));
   // Messages not on the server yet come after every stored one (as in messageViews).
-  const unsent = new Map<string, MessageRow>();
+  const unsent = new Map<string, MessageRow[]>();
   for (const m of [...(await listMessagesByStatus(db, "pending")), ...(await listMessagesByStatus(db, "failed"))]) {
-    const prev = unsent.get(m.conversationId);
-    if (!prev || m.sentAt >= prev.sentAt) unsent.set(m.conversationId, m);
+    const list = unsent.get(m.conversationId) ?? [];
+    list.push(m);
+    unsent.set(m.conversationId, list);
   }
+  const names: FoldNames = { me: account?.accountId, nameOf: () => "" };
   const out: ConversationView[] = [];
   for (const c of await listConversations(db)) {
-    const lastRaw = await db.messages.where("[conversationId+seq]").between([c.id, Dexie.minKey], [c.id, Dexie.maxKey]).last();
-    const last = unsent.get(c.id) ?? (lastRaw === undefined ? undefined : parseRow(messageRow, "messages", lastRaw));
+    const pending = unsent.get(c.id) ?? [];
+    // The newest stored bubble and what came after it (reactions, edits, receipts): enough to fold its text.
+    const tail = pending.some((m) => isShownKind(m.kindNumber))
+      ? []
+      : await db.messages
+          .where("[conversationId+seq]")
+          .between([c.id, Dexie.minKey], [c.id, Dexie.maxKey])
+          .reverse()
+          .until((r: MessageRow) => isShownKind(r.kindNumber), true)
+          .toArray();
+    const rows = [...parseRows(messageRow, "messages", tail).reverse(), ...pending.sort(byTimelineOrder)];
+    const last = foldMessages(rows, names).at(-1);
     const common = {
       id: c.id,
       updatedAt: c.updatedAt,
       rejected: c.rejected,
-      ...(last ? { last: { text: shownText(last).text, sentAt: last.sentAt, mine: last.senderAccountId === account?.accountId } } : {}),
+      ...(last ? { last: { text: last.text, sentAt: last.sentAt, mine: last.mine } } : {}),
     };
     if (c.kind === "direct") {
       const peer = peerView(contacts.get(c.peer), c.peer);
@@ -151,25 +140,8 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId)
   for (const id of new Set(rows.map((r) => r.senderAccountId))) {
     if (!names.has(id)) names.set(id, (await getContact(db, id))?.username ?? "unknown");
   }
-  rows.sort((a, b) => {
-    if (a.seq !== undefined && b.seq !== undefined) return a.seq - b.seq;
-    if (a.seq !== undefined) return -1;
-    if (b.seq !== undefined) return 1;
-    return a.sentAt - b.sentAt || a.counter - b.counter;
-  });
-  return rows.map((r) => ({
-    kind: "message",
-    key: r.clientMessageId,
-    ...(r.seq !== undefined ? { seq: r.seq } : {}),
-    mine: r.senderAccountId === account?.accountId,
-    senderName: names.get(r.senderAccountId) ?? "unknown",
-    ...shownText(r),
-    sentAt: r.sentAt,
-    status: r.status,
-    missingBefore: r.missingBefore ?? 0,
-    chainBroken: r.chainBroken ?? false,
-    ...(r.failure ? { failure: `The server refused this message (${r.failure.code}, HTTP ${r.failure.status}).` } : {}),
-  }));
+  rows.sort(byTimelineOrder);
+  return foldMessages(rows, { me: account?.accountId, nameOf: (id) => names.get(id) ?? "unknown" });
 }
 
 /** What a chat shows: the messages (messageViews) with system lines placed by time among the stored ones. */
