@@ -158,6 +158,23 @@ describe("between two people", () => {
     expect(await seen(alice, id)).toEqual([{ text: "hello", edited: false, reactions: ["👍1:bob"] }]);
   });
 
+  test("a reaction re-makes only the view of the message it is on: the others stay the same objects", async () => {
+    const { alice, bob, id, both } = await pair();
+    const a = await alice.send(id, "one");
+    const b = await alice.send(id, "two");
+    await both();
+    const before = await messageViews(bob.db, id);
+    await bob.react(id, refOf(b), "👍");
+    const after = await messageViews(bob.db, id);
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+    expect(after[1]?.reactions.map((r) => r.emoji)).toEqual(["👍"]);
+    // A row changed in the store (deleted for everyone) is read, parsed and folded anew.
+    await alice.deleteForEveryone(id, refOf(a));
+    await both();
+    expect((await messageViews(bob.db, id)).map((v) => v.text)).toEqual([DELETED_TEXT, "two"]);
+  });
+
   test("a device that loads the history anew ends in the same state, rejected count included", async () => {
     const { alice, bob, id, both } = await pair();
     const a = await alice.send(id, "one");

@@ -81,7 +81,7 @@ export function toolbarTemplate(m: MessageView, open: boolean, fire: (e: BubbleE
 export function stableItems(items: readonly TimelineItem[], previous: Map<string, TimelineItem>): TimelineItem[] {
   const out = items.map((it) => {
     const old = previous.get(it.key);
-    return old && sameItem(old, it) ? old : it;
+    return old && (old === it || sameItem(old, it)) ? old : it;
   });
   previous.clear();
   for (const it of out) previous.set(it.key, it);

@@ -11,7 +11,6 @@ import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
 import { LiveQuery } from "./live-query.js";
 import type { SealedComposer } from "./sealed-composer.js";
 import type { SealedConfirmDialog } from "./sealed-confirm-dialog.js";
-import type { SealedMessageList } from "./sealed-message-list.js";
 import type { MessageAction } from "./sealed-message-menu.js";
 import type { SealedGroupMembers } from "./sealed-group-members.js";
 import type { SealedSafetyNumberDialog } from "./sealed-safety-number-dialog.js";
@@ -154,7 +153,6 @@ export class SealedChatView extends LitElement {
   private reopen = false;
   @query("sealed-composer") private composer?: SealedComposer;
   @query("sealed-confirm-dialog") private confirm!: SealedConfirmDialog;
-  @query("sealed-message-list") private list?: SealedMessageList;
   @query("sealed-safety-number-dialog") private sn!: SealedSafetyNumberDialog;
   @query("sealed-group-members") private members?: SealedGroupMembers;
 

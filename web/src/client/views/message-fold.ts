@@ -78,7 +78,12 @@ interface Entry {
   deleted: boolean;
   /** Each account's current reaction, in the order first given (last wins; null removed it). */
   readonly reactions: Map<AccountId, string>;
+  /** Its row and the actions applied to it, in order: what its view is made from. */
+  readonly applied: MessageRow[];
 }
+
+/** The views of a fold's last run, with what each was made from: the next run reuses those whose inputs are the same objects. */
+export type FoldMemo = Map<string, { readonly inputs: readonly unknown[]; readonly view: MessageView }>;
 
 export interface FoldNames {
   /** This account, whose rows are `mine`. */
@@ -86,13 +91,16 @@ export interface FoldNames {
   readonly nameOf: (accountId: AccountId) => string;
 }
 
-/** Folds rows, already in byTimelineOrder, into the bubbles they show. */
-export function foldMessages(rows: readonly MessageRow[], names: FoldNames): MessageView[] {
+/**
+ * Folds rows, already in byTimelineOrder, into the bubbles they show. With `memo` (row-cache.ts), a view
+ * whose row, applied actions, quote and names are the same as in the last run is that run's object.
+ */
+export function foldMessages(rows: readonly MessageRow[], names: FoldNames, memo?: { previous: FoldMemo; next: FoldMemo }): MessageView[] {
   const entries: Entry[] = [];
   const byId = new Map<string, Entry>();
   for (const row of rows) {
     if (isShownKind(row.kindNumber)) {
-      const e: Entry = { row, text: undefined, deleted: row.deletedAt !== undefined, reactions: new Map() };
+      const e: Entry = { row, text: undefined, deleted: row.deletedAt !== undefined, reactions: new Map(), applied: [row] };
       entries.push(e);
       byId.set(row.clientMessageId, e);
       continue;
@@ -100,6 +108,7 @@ export function foldMessages(rows: readonly MessageRow[], names: FoldNames): Mes
     if (!isActionKind(row.kindNumber) || !row.ref) continue;
     const target = byId.get(row.ref.clientMessageId);
     if (!target || judgeAction(row, target.row, target.deleted) !== "apply") continue;
+    target.applied.push(row);
     if (row.kindNumber === ContentKind.delete) target.deleted = true;
     else if (row.kindNumber === ContentKind.edit) target.text = row.text;
     else {
@@ -108,7 +117,24 @@ export function foldMessages(rows: readonly MessageRow[], names: FoldNames): Mes
       if (row.emoji) target.reactions.set(row.senderAccountId, row.emoji);
     }
   }
-  return entries.map((e) => messageView(e, byId, names));
+  if (!memo) return entries.map((e) => messageView(e, byId, names));
+  return entries.map((e) => {
+    const quoted = e.row.kindNumber === ContentKind.reply && e.row.ref ? byId.get(e.row.ref.clientMessageId) : undefined;
+    // What the view depends on: its rows, the quoted message's rows, and the names shown.
+    const inputs = [names.me, names.nameOf(e.row.senderAccountId), ...e.applied, ...(quoted ? ["quote", ...quoted.applied] : []), ...reactorNames(e, names)];
+    const old = memo.previous.get(e.row.clientMessageId);
+    const view = old && sameInputs(old.inputs, inputs) ? old.view : messageView(e, byId, names);
+    memo.next.set(e.row.clientMessageId, { inputs, view });
+    return view;
+  });
+}
+
+function reactorNames(e: Entry, names: FoldNames): string[] {
+  return e.reactions.size === 0 ? [] : [...e.reactions.keys()].map(names.nameOf);
+}
+
+function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function messageView(e: Entry, byId: ReadonlyMap<string, Entry>, names: FoldNames): MessageView {

@@ -1,14 +1,17 @@
 /**
  * views/: what the UI reads. views.ts: reads of the store shaped for display, for live queries (the
  * conversation list, a chat's messages and timeline, a group's details); system-lines.ts: the lines a
- * chat shows for membership and key events. Reads only; every change goes through ChatClient.
+ * chat shows for membership and key events; message-fold.ts: replies, reactions, edits and deletes
+ * folded into the bubbles; row-cache.ts: what an open chat keeps between runs; last-message.ts: the
+ * chat list's last message. Reads only; every change goes through ChatClient.
  */
-import { Dexie } from "dexie";
 import { GroupRole, type AccountId, type ConversationId } from "../../../../protocol/index.js";
-import { getAccount, getContact, getGroup, listConversations, listContacts, listGroups, listMessages, listMessagesByStatus, type SealedDb } from "../store/db.js";
-import { messageRow, parseRows, type AccountRow, type ContactProblem, type ContactRow, type ContactStatus, type GroupRow, type MessageRow } from "../store/rows.js";
+import { getAccount, getContact, getGroup, listConversations, listContacts, listGroups, listMessagesByStatus, type SealedDb } from "../store/db.js";
+import type { AccountRow, ContactProblem, ContactRow, ContactStatus, GroupRow, MessageRow } from "../store/rows.js";
 import { systemLines, type SystemLineView } from "./system-lines.js";
 import { byTimelineOrder, foldMessages, type FoldNames, type MessageView } from "./message-fold.js";
+import { chatCache } from "./row-cache.js";
+import { lastBubbleRows } from "./last-message.js";
 import { isShownKind } from "../conversations/content-rows.js";
 
 export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
@@ -103,16 +106,9 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   const out: ConversationView[] = [];
   for (const c of await listConversations(db)) {
     const pending = unsent.get(c.id) ?? [];
-    // The newest stored bubble and what came after it (reactions, edits, receipts): enough to fold its text.
-    const tail = pending.some((m) => isShownKind(m.kindNumber))
-      ? []
-      : await db.messages
-          .where("[conversationId+seq]")
-          .between([c.id, Dexie.minKey], [c.id, Dexie.maxKey])
-          .reverse()
-          .until((r: MessageRow) => isShownKind(r.kindNumber), true)
-          .toArray();
-    const rows = [...parseRows(messageRow, "messages", tail).reverse(), ...pending.sort(byTimelineOrder)];
+    // The newest stored bubble and the edits and deletes of it: enough to fold its text.
+    const tail = pending.some((m) => isShownKind(m.kindNumber)) ? [] : await lastBubbleRows(db, c.id);
+    const rows = [...tail, ...pending.sort(byTimelineOrder)];
     const last = foldMessages(rows, names).at(-1);
     const common = {
       id: c.id,
@@ -134,14 +130,19 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
 /** The messages: in server order (seq), then those still pending in the order they were written. */
 export async function messageViews(db: SealedDb, conversationId: ConversationId): Promise<MessageView[]> {
   const account = await getAccount(db);
-  const rows = await listMessages(db, conversationId);
+  // Parsed through the chat's cache: unchanged rows are not parsed or folded again (row-cache.ts).
+  const cache = chatCache(db.name, conversationId);
+  const rows = cache.parse(await db.messages.where("conversationId").equals(conversationId).toArray());
   const names = new Map<string, string>();
   if (account) names.set(account.accountId, account.username);
   for (const id of new Set(rows.map((r) => r.senderAccountId))) {
     if (!names.has(id)) names.set(id, (await getContact(db, id))?.username ?? "unknown");
   }
   rows.sort(byTimelineOrder);
-  return foldMessages(rows, { me: account?.accountId, nameOf: (id) => names.get(id) ?? "unknown" });
+  const memo = { previous: cache.views, next: new Map() };
+  const views = foldMessages(rows, { me: account?.accountId, nameOf: (id) => names.get(id) ?? "unknown" }, memo);
+  cache.views = memo.next;
+  return views;
 }
 
 /** What a chat shows: the messages (messageViews) with system lines placed by time among the stored ones. */
