@@ -111,7 +111,10 @@ export class SealedMessageList extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Measured before the DOM changes: was the reader at the bottom of the newest messages?
     const atNewest = this.end >= this.lastCount && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
-    this.anchor = this.lastCount === 0 || this.jumpTarget ? undefined : this.visibleAnchor();
+    // Pinned to the newest, new messages scroll to the bottom and need no anchor (measuring one reads
+    // the layout of every rendered row: skipped when a reaction or an edit arrives at the newest).
+    const pinning = changed.has("messages") && atNewest;
+    this.anchor = this.lastCount === 0 || this.jumpTarget || pinning ? undefined : this.visibleAnchor();
     if (!changed.has("messages")) return;
     this.items = stableItems(this.messages, this.previous);
     const count = this.messages.length;

@@ -60,7 +60,7 @@ function rowKey(raw: unknown): string | undefined {
 }
 
 /** Structural equality of two stored rows: primitives, and plain objects of them (ref, receipt, failure). Bytes never count as equal. */
-function sameValue(a: unknown, b: unknown, depth: number): boolean {
+export function sameValue(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || depth > 1) return false;
   if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
