@@ -54,10 +54,11 @@ export async function editViaUi(page: Page, message: Locator, text: string): Pro
   await page.getByTestId("composer-mode").waitFor({ state: "detached" });
 }
 
-export async function deleteViaUi(page: Page, message: Locator): Promise<void> {
+export async function deleteViaUi(page: Page, message: Locator, shot?: string): Promise<void> {
   await (await openMenu(page, message)).getByTestId("menu-delete").click();
   const dialog = page.getByTestId("confirm-dialog");
   await dialog.waitFor();
+  if (shot) await page.screenshot({ path: shot });
   await dialog.getByTestId("confirm-ok").click();
   await dialog.waitFor({ state: "hidden" });
 }

@@ -72,6 +72,7 @@ describe("replies", () => {
     await bubble(alice, "Yes, the usual place").hover();
     await bubble(alice, "Yes, the usual place").getByTestId("reply-button").click();
     await alice.getByTestId("composer-mode").filter({ hasText: `Replying to ${bobName}` }).waitFor();
+    await alice.screenshot({ path: `${SHOTS}/rich-reply-bar-desktop.png` });
     await alice.getByTestId("composer").press("Escape");
     await alice.getByTestId("composer-mode").waitFor({ state: "detached" });
     await sendViaUi(alice, "See you there");
@@ -129,8 +130,15 @@ describe("edits", () => {
     // Only one's own text has Edit; Bob's menu on Alice's message offers Reply only.
     const menu = await openMenu(bob, bubble(bob, "Meet at 13:00"));
     expect((await menu.getByRole("menuitem").allTextContents()).map((t) => t.trim())).toEqual(["Reply"]);
+    await bob.screenshot({ path: `${SHOTS}/rich-menu-phone.png` });
     await bob.keyboard.press("Escape");
     await menu.waitFor({ state: "detached" });
+    // Editing sets the draft aside and gives it back: the half-written text is never lost or sent.
+    await alice.getByTestId("composer").fill("half-written thought");
+    await editViaUi(alice, bubble(alice, "Meet at 13:00"), "Meet at 13:15");
+    expect(await alice.getByTestId("composer").inputValue()).toBe("half-written thought");
+    await waitForHistory(bob, ["Lunch at noon?", "Yes, the usual place", "See you there", "Meet at 13:15"]);
+    await alice.getByTestId("composer").fill("");
   });
 });
 
@@ -138,12 +146,12 @@ describe("delete for everyone", () => {
   test("a tombstone on every device, and the text gone from the other person's IndexedDB", async () => {
     const secret = "my pin is 4921";
     await sendViaUi(alice, secret);
-    await waitForHistory(bob, ["Lunch at noon?", "Yes, the usual place", "See you there", "Meet at 13:00", secret]);
+    await waitForHistory(bob, ["Lunch at noon?", "Yes, the usual place", "See you there", "Meet at 13:15", secret]);
     await reactViaUi(bob, bubble(bob, secret), "😮");
     await waitForChips(bubble(alice, secret), [`😮 1 ${bobName}`]);
     expect((await storedStrings(bob)).some((s) => s.includes(secret))).toBe(true);
     const seqsBefore = await storedEnvelopeSeqs(bob, conversationId);
-    await deleteViaUi(alice, bubble(alice, secret));
+    await deleteViaUi(alice, bubble(alice, secret), `${SHOTS}/rich-delete-confirm-desktop.png`);
     for (const p of [alice, alice2, bob]) {
       await p.getByTestId("message-deleted").filter({ hasText: "This message was deleted" }).waitFor({ timeout: 20_000 });
       expect(await p.getByTestId("message-deleted").count()).toBe(1);
