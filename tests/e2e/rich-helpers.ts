@@ -74,7 +74,7 @@ export async function chips(message: Locator): Promise<string[]> {
   return out;
 }
 
-export async function waitForChips(message: Locator, expected: readonly string[], timeout = 20_000): Promise<void> {
+export async function waitForChips(message: Locator, expected: readonly string[], timeout = 30_000): Promise<void> {
   await expect.poll(() => chips(message), { timeout }).toEqual(expected);
 }
 

@@ -5,10 +5,10 @@ import { guard } from "lit/directives/guard.js";
 import type { MessageView, SystemLineView, TimelineItem } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { dayKey, formatDay, formatTime } from "./format.js";
-import { checkIcon, clockIcon, warningIcon } from "./icons.js";
+import { warningIcon } from "./icons.js";
 import { messageListStyles } from "./message-list-styles.js";
-import { messageText } from "./message-text.js";
-import { quoteTemplate, reactionsTemplate, stableItems, toolbarTemplate, type BubbleEvent } from "./message-parts.js";
+import { stableItems, type BubbleEvent } from "./message-parts.js";
+import { bubbleTemplate } from "./message-bubble.js";
 import type { MessageAction } from "./sealed-message-menu.js";
 import "./sealed-message-menu.js";
 
@@ -247,7 +247,7 @@ export class SealedMessageList extends LitElement {
       const menuOpen = this.menu?.key === m.key;
       const flash = this.flash === m.key;
       // Only a bubble whose view or place changed renders again (stableItems keeps unchanged objects).
-      items.push({ key: m.key, view: guard([m, runStart, i, this.group, selected, menuOpen, flash], () => this.renderMessage(m, runStart, i, { selected, menuOpen, flash })) });
+      items.push({ key: m.key, view: guard([m, runStart, i, this.group, selected, menuOpen, flash], () => bubbleTemplate(m, { runStart, index: i, group: this.group, selected, menuOpen, flash }, this.fire, this.onBubbleAction)) });
       prev = m;
     }
     const earlier = this.first;
@@ -278,23 +278,10 @@ export class SealedMessageList extends LitElement {
       ${this.renderMenu()}`;
   }
 
-  private act(type: "retry-message" | "discard-message", key: string): void {
-    this.dispatchEvent(new CustomEvent(type, { detail: { key }, bubbles: true, composed: true }));
-  }
-
-  private renderStatus(m: MessageView) {
-    if (!m.mine) return nothing;
-    switch (m.status) {
-      case "pending":
-        return html`${clockIcon}<span data-testid="message-pending">Sending…</span>`;
-      case "sent":
-        return html`${checkIcon}<span class="visually-hidden">Sent</span>`;
-      case "failed":
-        return html`${warningIcon}<span data-testid="message-failed">Not sent</span>
-          <button class="secondary" type="button" @click=${() => this.act("retry-message", m.key)} data-testid="retry-message">Retry</button>
-          <button class="ghost" type="button" @click=${() => this.act("discard-message", m.key)} aria-label="Delete unsent message">Delete</button>`;
-    }
-  }
+  private readonly onBubbleAction = (type: "retry-message" | "discard-message" | "select", key: string): void => {
+    if (type === "select") this.selected = key;
+    else this.dispatchEvent(new CustomEvent(type, { detail: { key }, bubbles: true, composed: true }));
+  };
 
   /** "Alice added Carol": centred and muted like Signal's; warnings (a refused change, a new safety number) stand out. */
   private renderSystemLine(l: SystemLineView, index: number) {
@@ -304,12 +291,6 @@ export class SealedMessageList extends LitElement {
     </li>`;
   }
 
-  private renderContent(m: MessageView) {
-    if (m.content === "text") return html`<span data-testid="message-text">${messageText(m.text)}</span>`;
-    if (m.content === "deleted") return html`<span class="tombstone" data-testid="message-deleted">${m.text}</span>`;
-    return html`<span class="unsupported" data-testid="message-unsupported">${m.text}</span>`;
-  }
-
   private renderMenu() {
     const open = this.menu;
     const m = open && this.items.find((it): it is MessageView => it.kind === "message" && it.key === open.key);
@@ -317,24 +298,6 @@ export class SealedMessageList extends LitElement {
     return html`<sealed-message-menu .message=${m} .mode=${open.mode} .trigger=${open.trigger} @menu-closed=${() => (this.menu = undefined)}></sealed-message-menu>`;
   }
 
-  private renderMessage(m: MessageView, runStart: boolean, index: number, o: { selected: boolean; menuOpen: boolean; flash: boolean }) {
-    const who = m.mine ? "You" : m.senderName;
-    const classes = `msg ${m.mine ? "mine" : "theirs"} ${runStart ? "run-start" : ""} ${o.selected || o.menuOpen ? "selected" : ""} ${o.flash ? "flash" : ""}`;
-    return html`<li class=${classes} data-testid="message" data-key=${m.key} data-index=${index} data-mine=${m.mine ? "true" : "false"} data-status=${m.status} ?data-edited=${m.edited} ?data-deleted=${m.deleted}>
-      ${runStart && this.group ? html`<span class="sender" aria-hidden="true">${who}</span>` : nothing}
-      <div class="line">
-        <!-- No white space inside the bubble: it keeps the text's own line breaks (pre-wrap). -->
-        <div class="bubble ${m.status === "failed" ? "failed-bubble" : ""}" @click=${() => (this.selected = m.key)}><span class="visually-hidden">${who}: </span>${m.replyTo ? quoteTemplate(m.replyTo, this.fire) : nothing}${this.renderContent(m)}</div>
-        ${toolbarTemplate(m, o.menuOpen, this.fire)}
-      </div>
-      ${reactionsTemplate(m, this.fire)}
-      <span class="meta ${m.status === "failed" ? "failed" : ""}" title=${m.failure ?? nothing}>
-        ${m.edited ? html`<span class="edited" data-testid="message-edited">edited</span>` : nothing}
-        <time datetime=${new Date(m.sentAt).toISOString()}>${formatTime(m.sentAt)}</time>
-        ${this.renderStatus(m)}
-      </span>
-    </li>`;
-  }
 }
 
 /** When a timeline row happened: a message's send time, a system line's time. */
