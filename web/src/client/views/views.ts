@@ -5,6 +5,7 @@
  * folded into the bubbles; row-cache.ts: what an open chat keeps between runs; last-message.ts: the
  * chat list's last message. Reads only; every change goes through ChatClient.
  */
+import { Dexie } from "dexie";
 import { GroupRole, type AccountId, type ConversationId } from "../../../../protocol/index.js";
 import { getAccount, getContact, getGroup, listConversations, listContacts, listGroups, listMessagesByStatus, type SealedDb } from "../store/db.js";
 import type { AccountRow, ContactProblem, ContactRow, ContactStatus, GroupRow, MessageRow } from "../store/rows.js";
@@ -132,7 +133,11 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId)
   const account = await getAccount(db);
   // Parsed through the chat's cache: unchanged rows are not parsed or folded again (row-cache.ts).
   const cache = chatCache(db.name, conversationId);
-  const rows = cache.parse(await db.messages.where("conversationId").equals(conversationId).toArray());
+  // Read as a range of the primary key, not through the conversationId index: for an index query a live
+  // query records every returned row's key (a sorted insert of each compound key, the largest cost of a
+  // re-run with 10,000 rows); for a primary-key range it records the range alone.
+  const raws = await db.messages.where("[conversationId+clientMessageId]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).toArray();
+  const rows = cache.parse(raws);
   const names = new Map<string, string>();
   if (account) names.set(account.accountId, account.username);
   for (const id of new Set(rows.map((r) => r.senderAccountId))) {
