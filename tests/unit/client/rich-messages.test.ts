@@ -129,6 +129,23 @@ describe("between two people", () => {
     expect((await stored(alice, id)).texts).toEqual(["alice wrote this"]);
   });
 
+  test("the local checks: a delete waits until the message is sent, a reaction is one emoji, the target must exist", async () => {
+    const { server, alice, bob, id, both } = await pair();
+    server.offline = true;
+    const pending = await alice.send(id, "not sent yet");
+    await expect(alice.deleteForEveryone(id, refOf(pending))).rejects.toMatchObject({ code: "message_not_sent" });
+    server.offline = false;
+    await both();
+    await expect(bob.react(id, refOf(pending), "👍👎")).rejects.toMatchObject({ code: "invalid_reaction" });
+    await expect(bob.react(id, refOf(pending), "a")).rejects.toMatchObject({ code: "invalid_reaction" });
+    await expect(bob.reply(id, { ...refOf(pending), clientMessageId: ClientMessageId.fromBytes(new Uint8Array(16)) }, "?")).rejects.toMatchObject({ code: "unknown_message" });
+    // Nothing was queued by the refused calls.
+    expect(server.conversations.get(id)!.messages.length).toBe(1);
+    await alice.deleteForEveryone(id, refOf(pending));
+    await both();
+    expect((await messageViews(bob.db, id)).map((v) => v.text)).toEqual([DELETED_TEXT]);
+  });
+
   test("a reaction written offline is sent once when back, and applied once", async () => {
     const { server, alice, bob, id, both } = await pair();
     const m = await alice.send(id, "hello");
