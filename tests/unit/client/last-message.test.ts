@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { AccountId, ClientMessageId, ContentKind, ConversationId, DeviceId } from "../../../protocol/index.js";
 import type { MessageRow } from "../../../web/src/client/store/rows.js";
 import { lastBubbleRows } from "../../../web/src/client/views/last-message.js";
+import { messageViews } from "../../../web/src/client/views/views.js";
 import { freshDb } from "./helpers.js";
 
 // The chat list's last message (views/last-message.ts): found back across thousands of reactions, kept
@@ -46,5 +47,18 @@ describe("the last bubble of a chat", () => {
   test("a chat with no bubble yet has none", async () => {
     const db = freshDb();
     expect(await lastBubbleRows(db, conv)).toEqual([]);
+  });
+});
+
+describe("a chat's timeline", () => {
+  test("reads every row of a chat longer than one read page, in server order, and only that chat's", async () => {
+    const db = freshDb();
+    const rows = Array.from({ length: 2_500 }, (_, i) => row(i + 1, { text: `m ${i + 1}` }));
+    const other = ConversationId.fromBytes(new Uint8Array(16).fill(5));
+    await db.messages.bulkPut([...rows].reverse());
+    await db.messages.put({ ...row(1, { text: "elsewhere" }), conversationId: other });
+    const views = await messageViews(db, conv);
+    expect(views.length).toBe(2_500);
+    expect(views.map((v) => v.text)).toEqual(rows.map((r) => r.text));
   });
 });

@@ -128,16 +128,38 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   return out;
 }
 
+/** Rows read per request when a chat's rows are read (see readChatRows). */
+const READ_PAGE = 1_000;
+
+/**
+ * Every row of a chat, read as ranges of the primary key in pages of READ_PAGE: not through the
+ * conversationId index, for which a live query records every returned row's key (a sorted insert of each
+ * compound key, the largest cost of a re-run with 10,000 rows), and not in one request, whose values are
+ * all copied out (and cloned by Dexie's query cache) in one long task.
+ */
+async function readChatRows(db: SealedDb, conversationId: ConversationId): Promise<unknown[]> {
+  const out: unknown[] = [];
+  let from: [ConversationId, string] | undefined;
+  for (;;) {
+    const lower = from ?? [conversationId, Dexie.minKey];
+    const page: { clientMessageId: string }[] = await db.messages
+      .where("[conversationId+clientMessageId]")
+      .between(lower, [conversationId, Dexie.maxKey], from === undefined, true)
+      .limit(READ_PAGE)
+      .toArray();
+    out.push(...page);
+    const last = page.at(-1);
+    if (page.length < READ_PAGE || last === undefined) return out;
+    from = [conversationId, last.clientMessageId];
+  }
+}
+
 /** The messages: in server order (seq), then those still pending in the order they were written. */
 export async function messageViews(db: SealedDb, conversationId: ConversationId): Promise<MessageView[]> {
   const account = await getAccount(db);
   // Parsed through the chat's cache: unchanged rows are not parsed or folded again (row-cache.ts).
   const cache = chatCache(db.name, conversationId);
-  // Read as a range of the primary key, not through the conversationId index: for an index query a live
-  // query records every returned row's key (a sorted insert of each compound key, the largest cost of a
-  // re-run with 10,000 rows); for a primary-key range it records the range alone.
-  const raws = await db.messages.where("[conversationId+clientMessageId]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).toArray();
-  const rows = cache.parse(raws);
+  const rows = cache.parse(await readChatRows(db, conversationId));
   const names = new Map<string, string>();
   if (account) names.set(account.accountId, account.username);
   for (const id of new Set(rows.map((r) => r.senderAccountId))) {
