@@ -79,7 +79,7 @@ describe("a message of a kind this version does not know", () => {
 });
 
 describe("the known kinds other than text", () => {
-  test("are decoded and checked, and shown as the placeholder until their slice implements them", async () => {
+  test("are decoded and applied: a reply to a message not held here shows, actions on it are refused, a receipt is no bubble", async () => {
     const s = await setting();
     const sentAt = Date.now();
     await s.send("", { kind: "reply", sentAt, to: s.ref, text: "a reply" });
@@ -90,7 +90,10 @@ describe("the known kinds other than text", () => {
     // Receipts are implemented (never bubbles, checked against the rows): tests/unit/client/receipts.test.ts.
     await s.send("after");
     await s.bob.sync.syncNow();
-    expect(await shown(s.bob, s.id)).toEqual({ rejected: 0, last: "after", messages: [...Array<typeof placeholder>(5).fill(placeholder), text("after")] });
+    // The reply stays (its quote says the original is not available); the two reactions, the edit and
+    // the delete name a message Bob does not hold, so they are refused (message-fold.test.ts has the rules).
+    expect(await shown(s.bob, s.id)).toEqual({ rejected: 4, last: "after", messages: [text("a reply"), text("after")] });
+    expect((await messageViews(s.bob.db, s.id))[0]?.replyTo).toEqual({ state: "unavailable", key: s.ref.clientMessageId });
   });
 
   test("a malformed one is refused and counted; the view goes on, showing the gap it leaves", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { ClientMessageId, DeviceId } from "../../../protocol/ids.js";
 import type { MessageView, TimelineItem } from "../../../web/src/client/index.js";
 import { unreadDividerKey } from "../../../web/src/ui/unread-divider.js";
 import { unreadTitle } from "../../../web/src/ui/unread-badge.js";
@@ -6,6 +7,10 @@ import { unreadTitle } from "../../../web/src/ui/unread-badge.js";
 const message = (key: string, seq: number | undefined, mine: boolean): MessageView => ({
   kind: "message",
   key,
+  ref: { deviceId: DeviceId.fromBytes(new Uint8Array(16)), clientMessageId: ClientMessageId.fromBytes(new Uint8Array(16).fill(key.length)) },
+  reactions: [],
+  edited: false,
+  deleted: false,
   ...(seq !== undefined ? { seq } : {}),
   mine,
   senderName: mine ? "me" : "alice",

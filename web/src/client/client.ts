@@ -6,7 +6,7 @@
  * headless.ts (a ChatClient for Node). The parts, each with its own header: store/, transport/,
  * identity/, conversations/, groups/, sync/, link/, recovery/, views/.
  */
-import type { AccountId, ConversationId, CryptoEnv, DeviceId } from "../../../protocol/index.js";
+import type { AccountId, ConversationId, CryptoEnv, DeviceId, MessageRef } from "../../../protocol/index.js";
 import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";
 import { addContact, contactSafetyNumber, refreshContact } from "./identity/contacts.js";
@@ -20,6 +20,7 @@ import { LinkApi } from "./transport/link-api.js";
 import { syncMembership } from "./groups/membership.js";
 import { withLock } from "./store/lock.js";
 import { discardFailed, queueText, retryFailed } from "./conversations/messages.js";
+import { queueDelete, queueEdit, queueReaction, queueReply } from "./conversations/message-actions.js";
 import { pullMessages } from "./sync/receive.js";
 import { RealtimeConnection, realtimeUrl } from "./transport/realtime.js";
 import { resealRecoveryBlob } from "./recovery/reseal.js";
@@ -300,6 +301,32 @@ export class ChatClient extends EventTarget {
   /** Seals and stores the message at once (shown as pending), then posts it in the background. */
   async send(id: ConversationId, text: string): Promise<MessageRow> {
     const row = await queueText(this.ctx, id, text);
+    this.sync.flushSoon();
+    return row;
+  }
+
+  /** Replies to `to` (quoting it); queued and sent like a text. */
+  async reply(id: ConversationId, to: MessageRef, text: string): Promise<MessageRow> {
+    return this.flushed(queueReply(this.ctx, id, to, text));
+  }
+
+  /** Sets this account's reaction to `to` (one per account: it replaces the earlier one), or removes it with null. */
+  async react(id: ConversationId, to: MessageRef, emoji: string | null): Promise<MessageRow> {
+    return this.flushed(queueReaction(this.ctx, id, to, emoji));
+  }
+
+  /** Replaces the text of one's own message `to` on every device (the last edit wins). */
+  async edit(id: ConversationId, to: MessageRef, text: string): Promise<MessageRow> {
+    return this.flushed(queueEdit(this.ctx, id, to, text));
+  }
+
+  /** Deletes one's own sent message for everyone: a tombstone on every device, its text gone from this one at once. */
+  async deleteForEveryone(id: ConversationId, to: MessageRef): Promise<MessageRow> {
+    return this.flushed(queueDelete(this.ctx, id, to));
+  }
+
+  private async flushed(queued: Promise<MessageRow>): Promise<MessageRow> {
+    const row = await queued;
     this.sync.flushSoon();
     return row;
   }

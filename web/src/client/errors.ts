@@ -33,7 +33,12 @@ export type ClientErrorCode =
   | "not_admin" // only the group's admins may do that
   | "history_not_shared" // an epoch of a group from before this account joined, whose key nobody shared
   | "invalid_group_name" // empty, or longer than MAX_GROUP_NAME_BYTES of UTF-8
-  | "invalid_group_members"; // a group needs at least one other member, each listed once
+  | "invalid_group_members" // a group needs at least one other member, each listed once
+  | "message_not_sent" // a reply, reaction, edit or delete names a message that was not (yet) sent
+  | "message_deleted" // the message was deleted for everyone
+  | "not_author" // only a message's author edits or deletes it
+  | "not_editable" // only text (and replies) can be edited
+  | "invalid_reaction"; // a reaction is exactly one emoji
 
 /** What a wrapping error keeps of the error it replaces (ES2022 `Error` options). */
 export interface ErrorCause {

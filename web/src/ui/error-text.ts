@@ -51,6 +51,12 @@ const CLIENT_TEXT: Record<string, string> = {
   history_not_shared: "These messages were written before you joined, and this group doesn't share earlier messages with new members.",
   invalid_group_name: "Give the group a name of 1 to 100 characters (emoji count as several), without control characters.",
   invalid_group_members: "Add at least one other person, each of them once.",
+  unknown_message: "That message isn't on this device any more.",
+  message_not_sent: "That message hasn't been sent yet. Try again once it has.",
+  message_deleted: "That message was deleted.",
+  not_author: "You can only edit or delete your own messages.",
+  not_editable: "Only text messages can be edited.",
+  invalid_reaction: "A reaction is a single emoji.",
   not_implemented: "Groups aren't available in this version yet.",
 };
 

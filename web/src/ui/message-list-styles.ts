@@ -95,6 +95,131 @@ export const messageListStyles = css`
     font-style: italic;
     opacity: 0.8;
   }
+  /* The bubble and its toolbar side by side; own messages keep the toolbar on their left. */
+  .line {
+    display: flex;
+    align-items: center;
+    gap: 0.25rem;
+    max-width: 100%;
+  }
+  .mine .line {
+    flex-direction: row-reverse;
+  }
+  .actions {
+    display: flex;
+    flex: none;
+    opacity: 0;
+    transition: opacity 100ms ease;
+  }
+  li.msg:hover .actions,
+  li.msg:focus-within .actions,
+  li.msg.selected .actions {
+    opacity: 1;
+  }
+  .tool {
+    min-height: 0;
+    width: 2rem;
+    height: 2rem;
+    padding: 0;
+    color: var(--muted);
+    background: transparent;
+  }
+  .tool:hover {
+    background: var(--surface-2);
+    color: var(--text);
+  }
+  @media (hover: none) {
+    /* No hover on touch screens: the tapped bubble shows its toolbar; the others keep only "More actions". */
+    li.msg:not(.selected) .actions .tool:not([data-testid="more-actions"]) {
+      display: none;
+    }
+    .actions {
+      opacity: 1;
+    }
+  }
+  .quote {
+    display: flex;
+    flex-direction: column;
+    align-items: flex-start;
+    gap: 0.05rem;
+    width: 100%;
+    min-height: 0;
+    margin: 0 0 0.35rem;
+    padding: 0.3rem 0.6rem;
+    border-radius: 10px;
+    border: none;
+    border-left: 3px solid var(--accent);
+    background: rgb(0 0 0 / 7%);
+    color: inherit;
+    font-weight: 400;
+    font-size: 0.85rem;
+    text-align: left;
+    white-space: normal;
+  }
+  button.quote:hover {
+    background: rgb(0 0 0 / 12%);
+  }
+  .quote-who {
+    font-weight: 700;
+    font-size: 0.78rem;
+  }
+  .quote-text {
+    display: -webkit-box;
+    -webkit-line-clamp: 2;
+    -webkit-box-orient: vertical;
+    overflow: hidden;
+    opacity: 0.85;
+  }
+  .quote.deleted .quote-text,
+  .quote.unavailable {
+    font-style: italic;
+    opacity: 0.8;
+  }
+  .reactions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+    margin: -0.3rem 0.5rem 0;
+    position: relative;
+  }
+  .chip {
+    min-height: 0;
+    padding: 0.1rem 0.5rem;
+    gap: 0.25rem;
+    font-size: 0.85rem;
+    background: var(--surface);
+    color: var(--text);
+    border-color: var(--border);
+    box-shadow: 0 1px 2px rgb(0 0 0 / 8%);
+  }
+  .chip.mine {
+    background: var(--accent-soft);
+    border-color: var(--accent);
+  }
+  .chip .count {
+    font-size: 0.75rem;
+    font-weight: 600;
+  }
+  .edited {
+    font-style: italic;
+  }
+  /* Deleted for everyone: a note in the bubble, not the sender's words. */
+  .tombstone {
+    font-style: italic;
+    opacity: 0.75;
+  }
+  li.flash .bubble {
+    animation: flash 1.6s ease;
+  }
+  @keyframes flash {
+    0%,
+    40% {
+      box-shadow: 0 0 0 3px var(--focus);
+    }
+    100% {
+      box-shadow: 0 0 0 3px transparent;
+    }
+  }
   li.day {
     align-self: center;
     margin: 0.9rem 0 0.3rem;

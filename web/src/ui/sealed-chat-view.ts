@@ -11,9 +11,12 @@ import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
 import { LiveQuery } from "./live-query.js";
 import { OnScreenController } from "./on-screen.js";
 import type { SealedComposer } from "./sealed-composer.js";
+import type { SealedConfirmDialog } from "./sealed-confirm-dialog.js";
+import type { MessageAction } from "./sealed-message-menu.js";
 import type { SealedGroupMembers } from "./sealed-group-members.js";
 import type { SealedSafetyNumberDialog } from "./sealed-safety-number-dialog.js";
 import "./sealed-composer.js";
+import "./sealed-confirm-dialog.js";
 import "./sealed-connection-pill.js";
 import "./sealed-group-banner.js";
 import "./sealed-group-members.js";
@@ -151,6 +154,7 @@ export class SealedChatView extends LitElement {
   /** Opening could not reach the server: done again once the connection is back. */
   private reopen = false;
   @query("sealed-composer") private composer?: SealedComposer;
+  @query("sealed-confirm-dialog") private confirm!: SealedConfirmDialog;
   @query("sealed-safety-number-dialog") private sn!: SealedSafetyNumberDialog;
   @query("sealed-group-members") private members?: SealedGroupMembers;
 
@@ -186,6 +190,7 @@ export class SealedChatView extends LitElement {
   private async opened(focus: boolean): Promise<void> {
     this.reopen = false;
     this.retrying.clear();
+    this.acting.clear();
     const id = this.conversation.id;
     await this.updateComplete;
     if (focus) this.composer?.focus();
@@ -210,10 +215,32 @@ export class SealedChatView extends LitElement {
     await this.client.retry(id, key);
   });
 
-  /** Why opening the chat, or sending a failed message again, did not work. */
+  /** A reaction or a delete for everyone, chosen on a message (replies and edits go through the composer). */
+  private readonly acting = new Action(this, async (id: ConversationId, a: MessageAction) => {
+    if (a.action === "react") await this.client.react(id, a.message.ref, a.emoji);
+    else if (a.action === "delete") {
+      const yes = await this.confirm.ask({
+        title: "Delete for everyone?",
+        body: "This message will be replaced by “This message was deleted” for everyone in this chat, and removed from your devices. Someone who kept a copy can still have it.",
+        confirm: "Delete for everyone",
+        danger: true,
+      });
+      if (yes) await this.client.deleteForEveryone(id, a.message.ref);
+      this.composer?.focus();
+    }
+  });
+
+  private readonly onMessageAction = (e: CustomEvent<MessageAction>): void => {
+    const a = e.detail;
+    if (a.action === "reply") this.composer?.startReply(a.message);
+    else if (a.action === "edit") this.composer?.startEdit(a.message);
+    else void this.acting.run(this.conversation.id, a);
+  };
+
+  /** Why opening the chat, sending a failed message again, or acting on a message did not work. */
   private get openError(): string {
     if (this.deviceStatus !== "active") return "";
-    return this.retrying.error || this.opening.error;
+    return this.acting.error || this.retrying.error || this.opening.error;
   }
 
   private readonly onRetry = (e: CustomEvent<{ key: string }>): void => {
@@ -297,6 +324,7 @@ export class SealedChatView extends LitElement {
               ?group=${group !== undefined}
               @retry-message=${this.onRetry}
               @discard-message=${this.onDiscard}
+              @message-action=${this.onMessageAction}
             ></sealed-message-list>`)}
       <sealed-typing-indicator .conversationId=${c.id}></sealed-typing-indicator>
       ${keyed(c.id, html`<sealed-composer
@@ -308,6 +336,7 @@ export class SealedChatView extends LitElement {
       ${group
         ? html`<sealed-group-members .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
         : html`<sealed-safety-number-dialog></sealed-safety-number-dialog>`}
+      <sealed-confirm-dialog></sealed-confirm-dialog>
     `;
   }
 }

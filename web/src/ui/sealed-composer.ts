@@ -1,19 +1,33 @@
 import { LitElement, css, html, type PropertyValues } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property, query } from "lit/decorators.js";
-import type { ConversationId } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/index.js";
+import { customElement, property, query, state } from "lit/decorators.js";
+import type { ConversationId, MessageRef } from "../../../protocol/index.js";
+import type { ChatClient, MessageView } from "../client/index.js";
 import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
-import { sendIcon } from "./icons.js";
+import { closeIcon, sendIcon } from "./icons.js";
+
+/** What Enter does besides sending a new message: answer one (quoting it) or replace one's own text. */
+type Mode = { readonly kind: "reply" | "edit"; readonly message: MessageView };
+
+/** A submitted text and what it does, fixed when it was submitted. */
+interface Outgoing {
+  readonly id: ConversationId;
+  readonly text: string;
+  readonly reply?: MessageRef;
+  readonly edit?: MessageRef;
+}
 
 /**
  * The message box of one chat: Enter sends, Shift+Enter adds a line. The chat's unsent draft is kept on
  * this device as it is typed (client.drafts) and shown again when the chat opens. A text that could not be
  * sent comes back to the box. `data-sending` on the box is "true" while a submitted text is not yet
- * sealed and stored. It reports typing (client.typing): typing while the box has text, stopped when it
- * is sent or emptied and when the box goes away (another chat, or the chat closed).
+ * sealed and stored. A bar above the box says when Enter replies ("Replying to alice: …") or saves an
+ * edit ("Editing message"); × or Escape cancels it. Editing puts the message's text in the box and the
+ * draft aside (the draft comes back when the edit is saved or cancelled, and is never overwritten). It
+ * reports typing (client.typing) while the box holds a new message (not an edit): typing while it has
+ * text, stopped when it is sent or emptied and when the box goes away (another chat, or the chat closed).
  */
 @customElement("sealed-composer")
 export class SealedComposer extends LitElement {
@@ -54,6 +68,35 @@ export class SealedComposer extends LitElement {
       .error {
         margin: 0 0 0.4rem;
       }
+      .mode {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        margin: 0 0 0.5rem;
+        padding: 0.35rem 0.35rem 0.35rem 0.75rem;
+        border-left: 3px solid var(--accent);
+        border-radius: 10px;
+        background: var(--surface-2);
+        font-size: 0.88rem;
+      }
+      .mode-text {
+        flex: 1;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .mode-text strong {
+        color: var(--accent);
+      }
+      .mode button {
+        min-height: 0;
+        width: 2rem;
+        height: 2rem;
+        padding: 0;
+        color: var(--muted);
+        background: transparent;
+      }
     `,
   ];
 
@@ -67,7 +110,41 @@ export class SealedComposer extends LitElement {
   @query("textarea") private box!: HTMLTextAreaElement;
 
   /** Texts taken from the box by Send or Enter that the client has not accepted yet, oldest first. */
-  private readonly outgoing: { id: ConversationId; text: string }[] = [];
+  private readonly outgoing: Outgoing[] = [];
+  @state() private mode: Mode | undefined;
+  /** The draft set aside while a message is edited in the box. */
+  private draftBeforeEdit = "";
+
+  /** Enter now answers `message`, quoting it. */
+  startReply(message: MessageView): void {
+    this.leaveEdit();
+    this.mode = { kind: "reply", message };
+    this.focus();
+  }
+
+  /** The box now holds `message`'s text; Enter replaces it on every device. */
+  startEdit(message: MessageView): void {
+    this.leaveEdit();
+    this.draftBeforeEdit = this.box.value;
+    this.mode = { kind: "edit", message };
+    this.box.value = message.text;
+    this.grow();
+    this.focus();
+  }
+
+  /** Back to writing a new message; after an edit the draft returns to the box. */
+  cancelMode(): void {
+    this.leaveEdit();
+    this.mode = undefined;
+    this.box.focus();
+  }
+
+  private leaveEdit(): void {
+    if (this.mode?.kind !== "edit") return;
+    this.box.value = this.draftBeforeEdit;
+    this.draftBeforeEdit = "";
+    this.grow();
+  }
 
   override focus(): void {
     // Opening a chat focuses a composer that may not have rendered its box yet.
@@ -96,12 +173,16 @@ export class SealedComposer extends LitElement {
 
   private onInput(): void {
     this.grow();
-    this.client.drafts.set(this.conversationId, this.box.value);
-    this.client.typing.set(this.conversationId, this.box.value.trim() !== "");
+    // The box holds the message being edited, not the draft: the draft waits untouched.
+    if (this.mode?.kind !== "edit") this.client.drafts.set(this.conversationId, this.box.value);
+    this.client.typing.set(this.conversationId, this.mode?.kind !== "edit" && this.box.value.trim() !== "");
   }
 
   private onKey(e: KeyboardEvent): void {
-    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+    if (e.key === "Escape" && this.mode) {
+      e.preventDefault();
+      this.cancelMode();
+    } else if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       this.submit();
     }
@@ -117,11 +198,21 @@ export class SealedComposer extends LitElement {
     const text = this.box.value;
     this.box.focus();
     if (text.trim() === "" || this.disabled) return;
-    this.box.value = "";
-    this.grow();
-    this.client.drafts.set(this.conversationId, "");
+    const mode = this.mode;
+    this.mode = undefined;
+    if (mode?.kind === "edit") {
+      // The edit is taken; the draft set aside comes back (it is still the stored draft).
+      this.box.value = this.draftBeforeEdit;
+      this.draftBeforeEdit = "";
+      this.grow();
+      if (text === mode.message.text) return;
+    } else {
+      this.box.value = "";
+      this.grow();
+      this.client.drafts.set(this.conversationId, "");
+    }
     this.client.typing.set(this.conversationId, false);
-    this.outgoing.push({ id: this.conversationId, text });
+    this.outgoing.push({ id: this.conversationId, text, ...(mode ? { [mode.kind]: mode.message.ref } : {}) });
     if (this.outgoing.length === 1) void this.sending.run();
     else this.requestUpdate();
   }
@@ -130,7 +221,9 @@ export class SealedComposer extends LitElement {
   private readonly sending = new Action(this, async () => {
     for (let next = this.outgoing[0]; next; next = this.outgoing[0]) {
       try {
-        await this.client.send(next.id, next.text);
+        if (next.reply) await this.client.reply(next.id, next.reply, next.text);
+        else if (next.edit) await this.client.edit(next.id, next.edit, next.text);
+        else await this.client.send(next.id, next.text);
       } catch (e) {
         this.giveBack(this.outgoing.splice(0));
         throw e;
@@ -140,7 +233,7 @@ export class SealedComposer extends LitElement {
   });
 
   /** Puts texts that were not sent back in front of what their chat's box (or stored draft) holds now. */
-  private giveBack(failed: readonly { id: ConversationId; text: string }[]): void {
+  private giveBack(failed: readonly Outgoing[]): void {
     for (const { id, text } of [...failed].reverse()) {
       const here = id === this.conversationId;
       const now = here ? this.box.value : this.client.drafts.get(id);
@@ -153,15 +246,28 @@ export class SealedComposer extends LitElement {
     }
   }
 
+  private renderMode() {
+    const m = this.mode;
+    if (!m) return null;
+    const who = m.message.mine ? "yourself" : m.message.senderName;
+    return html`<div class="mode" role="status" data-testid="composer-mode" data-mode=${m.kind}>
+      <span class="mode-text">
+        ${m.kind === "reply" ? html`<strong>Replying to ${who}:</strong> ${m.message.text}` : html`<strong>Editing message</strong>`}
+      </span>
+      <button type="button" aria-label=${m.kind === "reply" ? "Cancel reply" : "Cancel editing"} @click=${this.cancelMode} data-testid="composer-mode-cancel">${closeIcon}</button>
+    </div>`;
+  }
+
   override render() {
     return html`
       ${this.sending.error ? html`<p class="error" role="alert">${this.sending.error}</p>` : null}
+      ${this.renderMode()}
       <form @submit=${this.submit}>
         <label class="visually-hidden" for="box">${this.label}</label>
         <textarea
           id="box"
           rows="1"
-          placeholder=${this.disabled ? this.stoppedText : "Write a message"}
+          placeholder=${this.disabled ? this.stoppedText : this.mode?.kind === "reply" ? "Write a reply" : "Write a message"}
           ?disabled=${this.disabled}
           @keydown=${this.onKey}
           @input=${this.onInput}

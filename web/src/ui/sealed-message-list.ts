@@ -1,14 +1,17 @@
 import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
+import { guard } from "lit/directives/guard.js";
 import type { MessageView, SystemLineView, TimelineItem } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { dayKey, formatDay, formatTime } from "./format.js";
-import { clockIcon, warningIcon } from "./icons.js";
+import { warningIcon } from "./icons.js";
 import { messageListStyles } from "./message-list-styles.js";
-import { messageText } from "./message-text.js";
+import { stableItems, type BubbleEvent } from "./message-parts.js";
+import { bubbleTemplate } from "./message-bubble.js";
 import { unreadDividerKey } from "./unread-divider.js";
-import "./sealed-receipt-ticks.js";
+import type { MessageAction } from "./sealed-message-menu.js";
+import "./sealed-message-menu.js";
 
 /** Consecutive messages of one sender closer than this form one run (one name label, in groups only). */
 const RUN_GAP_MS = 5 * 60_000;
@@ -22,6 +25,10 @@ const MAX_RENDERED = 300;
 const STEP = 30;
 /** How close (px) to the top or bottom of the rendered window the reader comes before it moves. */
 const EDGE_PX = 800;
+/** Messages rendered above a quoted message the reader jumped to. */
+const JUMP_CONTEXT = 20;
+/** How long a message jumped to stays highlighted. */
+const FLASH_MS = 1_600;
 
 /**
  * The history as a live log (screen readers announce arrivals politely). Keeps the view pinned to the
@@ -55,6 +62,17 @@ export class SealedMessageList extends LitElement {
   private growAfterPaint = false;
   /** The window as last rendered. */
   private shown = { first: 0, end: 0 };
+  /** `messages`, with the previous object kept for each item that did not change (message-parts.ts stableItems). */
+  private items: readonly TimelineItem[] = [];
+  private readonly previous = new Map<string, TimelineItem>();
+  /** The message whose action menu is open, and the button that opened it. */
+  @state() private menu: { key: string; mode: "react" | "more"; trigger: HTMLElement } | undefined;
+  /** The bubble last tapped: its toolbar stays shown (touch screens have no hover). */
+  @state() private selected: string | undefined;
+  /** A message just jumped to, highlighted for a moment. */
+  @state() private flash: string | undefined;
+  /** Set by jumpTo: scrolled into view after the window that holds it has rendered. */
+  private jumpTarget: string | undefined;
 
   /** The reader is at the newest message: a banner appearing above (which shrinks the list) keeps it in view. */
   private stick = true;
@@ -76,6 +94,8 @@ export class SealedMessageList extends LitElement {
 
   /** Moves the window when the reader nears either end of what is rendered. */
   private readonly onScroll = (): void => {
+    // The menu sits next to its button: it closes when the button moves away.
+    if (this.menu) this.menu = undefined;
     this.stick = this.end >= this.messages.length && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
     if (this.isUpdatePending) return;
     if (this.scrollTop < EDGE_PX && this.first > 0) this.showEarlier();
@@ -94,8 +114,12 @@ export class SealedMessageList extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Measured before the DOM changes: was the reader at the bottom of the newest messages?
     const atNewest = this.end >= this.lastCount && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
-    this.anchor = this.lastCount === 0 ? undefined : this.visibleAnchor();
+    // Pinned to the newest, new messages scroll to the bottom and need no anchor (measuring one reads
+    // the layout of every rendered row: skipped when a reaction or an edit arrives at the newest).
+    const pinning = changed.has("messages") && atNewest;
+    this.anchor = this.lastCount === 0 || this.jumpTarget || pinning ? undefined : this.visibleAnchor();
     if (!changed.has("messages")) return;
+    this.items = stableItems(this.messages, this.previous);
     const count = this.messages.length;
     const grew = count > this.lastCount;
     const newest = this.messages.at(-1);
@@ -114,7 +138,12 @@ export class SealedMessageList extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has("messages") && this.pin) this.scrollTop = this.scrollHeight;
+    const jump = this.jumpTarget && this.renderRoot.querySelector<HTMLElement>(`li[data-key="${CSS.escape(this.jumpTarget)}"]`);
+    if (jump) {
+      this.jumpTarget = undefined;
+      this.scrollTop = Math.max(0, jump.offsetTop - this.clientHeight / 3);
+      this.stick = false;
+    } else if (changed.has("messages") && this.pin) this.scrollTop = this.scrollHeight;
     else if (this.anchor) this.restoreAnchor(this.anchor);
     this.anchor = undefined;
     if (this.loadingOlder) {
@@ -136,6 +165,39 @@ export class SealedMessageList extends LitElement {
     }
   }
 
+  /**
+   * Shows the message `key` (a quote's original): moves the window to hold it when it is outside (also far
+   * up a long history), scrolls it into view and highlights it briefly.
+   */
+  jumpTo(key: string): void {
+    const index = this.items.findIndex((it) => it.key === key);
+    if (index < 0) return;
+    if (index < this.first || index >= this.end) {
+      this.first = Math.max(0, index - JUMP_CONTEXT);
+      this.end = Math.min(this.items.length, this.first + WINDOW);
+      this.loadingOlder = true;
+    }
+    this.pin = false;
+    this.jumpTarget = key;
+    this.flash = key;
+    this.requestUpdate();
+    setTimeout(() => {
+      if (this.flash === key) this.flash = undefined;
+    }, FLASH_MS);
+  }
+
+  private readonly fire = (e: BubbleEvent): void => {
+    if (e.type === "jump") return this.jumpTo(e.key);
+    const message = this.items.find((it): it is MessageView => it.kind === "message" && it.key === e.key);
+    if (!message) return;
+    if (e.type === "menu") {
+      this.menu = this.menu?.key === e.key && this.menu.mode === e.mode ? undefined : { key: e.key, mode: e.mode, trigger: e.trigger };
+      return;
+    }
+    const detail: MessageAction = e.type === "reply" ? { action: "reply", message } : { action: "react", message, emoji: e.emoji };
+    this.dispatchEvent(new CustomEvent<MessageAction>("message-action", { detail, bubbles: true, composed: true }));
+  };
+
   /** The first message at least partly in view, and its distance from the top of the viewport. */
   private visibleAnchor(): { key: string; offset: number } | undefined {
     for (const li of this.renderRoot.querySelectorAll<HTMLElement>("li[data-key]")) {
@@ -156,7 +218,7 @@ export class SealedMessageList extends LitElement {
 
   override render() {
     const items: { key: string; view: unknown }[] = [];
-    const all = this.messages;
+    const all = this.items;
     const end = Math.min(this.end, all.length);
     // The item before the window decides whether the first one starts a new day and a new run.
     const before = all[this.first - 1];
@@ -189,7 +251,11 @@ export class SealedMessageList extends LitElement {
         prev = undefined;
       }
       const runStart = !prev || prev.mine !== m.mine || prev.senderName !== m.senderName || m.sentAt - prev.sentAt > RUN_GAP_MS || m.missingBefore > 0;
-      items.push({ key: m.key, view: this.renderMessage(m, runStart, i) });
+      const selected = this.selected === m.key;
+      const menuOpen = this.menu?.key === m.key;
+      const flash = this.flash === m.key;
+      // Only a bubble whose view or place changed renders again (stableItems keeps unchanged objects).
+      items.push({ key: m.key, view: guard([m, runStart, i, this.group, selected, menuOpen, flash], () => bubbleTemplate(m, { runStart, index: i, group: this.group, selected, menuOpen, flash }, this.fire, this.onBubbleAction)) });
       prev = m;
     }
     const earlier = this.first;
@@ -216,26 +282,14 @@ export class SealedMessageList extends LitElement {
           (it) => it.key,
           (it) => it.view,
         )}
-      </ol>`;
+      </ol>
+      ${this.renderMenu()}`;
   }
 
-  private act(type: "retry-message" | "discard-message", key: string): void {
-    this.dispatchEvent(new CustomEvent(type, { detail: { key }, bubbles: true, composed: true }));
-  }
-
-  private renderStatus(m: MessageView) {
-    if (!m.mine) return nothing;
-    switch (m.status) {
-      case "pending":
-        return html`${clockIcon}<span data-testid="message-pending">Sending…</span>`;
-      case "sent":
-        return html`<sealed-receipt-ticks .delivery=${m.delivery} ?group=${this.group}></sealed-receipt-ticks>`;
-      case "failed":
-        return html`${warningIcon}<span data-testid="message-failed">Not sent</span>
-          <button class="secondary" type="button" @click=${() => this.act("retry-message", m.key)} data-testid="retry-message">Retry</button>
-          <button class="ghost" type="button" @click=${() => this.act("discard-message", m.key)} aria-label="Delete unsent message">Delete</button>`;
-    }
-  }
+  private readonly onBubbleAction = (type: "retry-message" | "discard-message" | "select", key: string): void => {
+    if (type === "select") this.selected = key;
+    else this.dispatchEvent(new CustomEvent(type, { detail: { key }, bubbles: true, composed: true }));
+  };
 
   /** "Alice added Carol": centred and muted like Signal's; warnings (a refused change, a new safety number) stand out. */
   private renderSystemLine(l: SystemLineView, index: number) {
@@ -245,19 +299,13 @@ export class SealedMessageList extends LitElement {
     </li>`;
   }
 
-  private renderMessage(m: MessageView, runStart: boolean, index: number) {
-    const who = m.mine ? "You" : m.senderName;
-    return html`<li class="msg ${m.mine ? "mine" : "theirs"} ${runStart ? "run-start" : ""}" data-testid="message" data-key=${m.key} data-index=${index} data-mine=${m.mine ? "true" : "false"} data-status=${m.status}>
-      ${runStart && this.group ? html`<span class="sender" aria-hidden="true">${who}</span>` : nothing}
-      <div class="bubble ${m.status === "failed" ? "failed-bubble" : ""}"><span class="visually-hidden">${who}: </span>${m.content === "text"
-          ? html`<span data-testid="message-text">${messageText(m.text)}</span>`
-          : html`<span class="unsupported" data-testid="message-unsupported">${m.text}</span>`}</div>
-      <span class="meta ${m.status === "failed" ? "failed" : ""}" title=${m.failure ?? nothing}>
-        <time datetime=${new Date(m.sentAt).toISOString()}>${formatTime(m.sentAt)}</time>
-        ${this.renderStatus(m)}
-      </span>
-    </li>`;
+  private renderMenu() {
+    const open = this.menu;
+    const m = open && this.items.find((it): it is MessageView => it.kind === "message" && it.key === open.key);
+    if (!open || !m) return nothing;
+    return html`<sealed-message-menu .message=${m} .mode=${open.mode} .trigger=${open.trigger} @menu-closed=${() => (this.menu = undefined)}></sealed-message-menu>`;
   }
+
 }
 
 /** When a timeline row happened: a message's send time, a system line's time. */

@@ -19,6 +19,7 @@ import { getAccount, getChain, getContact, getConversation, getCursor, getMessag
 import { epochFor } from "../conversations/epochs.js";
 import { withLock } from "../store/lock.js";
 import { rowFields, type ContentFields } from "../conversations/content-rows.js";
+import { applyStored, finishPage, pageEffects } from "./apply-content.js";
 import { noteCitedHead, refreshLog } from "../identity/logs.js";
 import { isAfterRemoval } from "../identity/removals.js";
 import { StoredEffects, inertReceipt, movesConversation, receiptProblem } from "./receipt-check.js";
@@ -157,7 +158,7 @@ async function judgeAll(ctx: ClientContext, conv: ConversationRow, messages: rea
  * Checks an opened message against its sender's chain and stores it; runs inside commit()'s transaction,
  * so it sees the rows written for the messages before it in the same page.
  */
-async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract<Judged, { kind: "open" }>): Promise<"stored" | { rejected: unknown }> {
+async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract<Judged, { kind: "open" }>): Promise<"seen" | { row: MessageRow; fresh: boolean } | { rejected: unknown }> {
   const h = j.e.header;
   const existing = await getMessage(ctx.db, conv.id, h.clientMessageId);
   // The same message again: this device's own (pending, or posted at this seq) coming back, or a page
@@ -168,7 +169,7 @@ async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract
   try {
     advanced = advanceChain(await getChain(ctx.db, conv.id, h.senderDeviceId), h, j.hash);
   } catch (err) {
-    if (isProtocolError(err, "replay") && samePlace) return "stored";
+    if (isProtocolError(err, "replay") && samePlace) return "seen";
     return { rejected: err };
   }
   if (existing && !samePlace) return { rejected: "client message id reused" };
@@ -189,7 +190,7 @@ async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract
   // A receipt that contradicts the rows here is kept inert and counted (sync/receipt-check.ts).
   const problem = existing ? undefined : await receiptProblem(ctx.db, conv.id, row, j.m.seq);
   await putMessage(ctx.db, problem ? inertReceipt(row) : row);
-  return problem ? { rejected: problem } : "stored";
+  return problem ? { rejected: problem } : { row, fresh: existing === undefined };
 }
 
 /**
@@ -223,23 +224,29 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
     let stored = 0;
     let rejected = 0;
     let newest = 0;
+    const actions = pageEffects();
     for (const j of judged) {
       await db.envelopes.put({ conversationId: conv.id, seq: j.m.seq, envelope: j.bytes, receivedAt: j.m.receivedAt });
       let why = j.kind === "reject" ? j.why : undefined;
       if (j.kind === "open") {
         const outcome = await storeOpened(ctx, conv, j);
-        if (outcome === "stored") {
+        // A reaction, edit or delete is judged against its target (apply-content.ts) once stored.
+        const applied = typeof outcome === "object" && "row" in outcome ? await applyStored(db, outcome.row, outcome.fresh, actions, ctx.now()) : "ok";
+        if (typeof outcome === "object" && "rejected" in outcome) why = outcome.rejected;
+        else if (applied !== "ok") why = applied.refused;
+        else {
           stored++;
-          // Only what shows as a message of its own moves the chat up the list (not a receipt).
+          // Only what shows as a message of its own moves the chat up the list (not a reaction or a receipt).
           if (movesConversation(j.body)) newest = Math.max(newest, j.body.sentAt);
           effects.note(j.e.header.senderAccountId, j.m.seq, j.body);
-        } else why = outcome.rejected;
+        }
       }
       if (why !== undefined) {
         console.warn(`message ${conv.id}/${j.m.seq} refused:`, why);
         rejected++;
       }
     }
+    await finishPage(db, conv.id, actions);
     const cur = (await getConversation(db, conv.id)) ?? conv;
     // No readUpTo: a chat stored before unread existed; what came before this page counts as read.
     const readUpTo = Math.max(cur.readUpTo ?? first.m.seq - 1, effects.readUpTo);

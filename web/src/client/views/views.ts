@@ -1,16 +1,24 @@
 /**
  * views/: what the UI reads. views.ts: reads of the store shaped for display, for live queries (the
  * conversation list, a chat's messages and timeline, a group's details); system-lines.ts: the lines a
- * chat shows for membership and key events. Reads only; every change goes through ChatClient.
+ * chat shows for membership and key events; message-fold.ts: replies, reactions, edits and deletes
+ * folded into the bubbles; row-cache.ts: what an open chat keeps between runs; last-message.ts: the
+ * chat list's last message. Reads only; every change goes through ChatClient.
  */
 import { Dexie } from "dexie";
-import { ContentKind, GroupRole, type AccountId, type ConversationId } from "../../../../protocol/index.js";
-import { isShownKind } from "../conversations/content-rows.js";
-import { getAccount, getContact, getConversation, getGroup, listConversations, listContacts, listGroups, listMessages, listMessagesByStatus, type SealedDb } from "../store/db.js";
-import { messageRow, parseRow, type AccountRow, type ContactProblem, type ContactRow, type ContactStatus, type GroupRow, type MessageRow, type MessageStatus } from "../store/rows.js";
+import { GroupRole, type AccountId, type ConversationId } from "../../../../protocol/index.js";
+import { getAccount, getContact, getConversation, getGroup, listConversations, listContacts, listGroups, listMessagesByStatus, type SealedDb } from "../store/db.js";
+import type { AccountRow, ContactProblem, ContactRow, ContactStatus, GroupRow, MessageRow } from "../store/rows.js";
 import { systemLines, type SystemLineView } from "./system-lines.js";
-import { deliveryOf, memberMarks, type DeliveryView } from "./receipts.js";
+import { byTimelineOrder, foldMessages, type FoldNames, type MessageView } from "./message-fold.js";
+import { chatCache } from "./row-cache.js";
+import { lastBubbleRows } from "./last-message.js";
+import { isShownKind } from "../conversations/content-rows.js";
+import { deliveryOf, memberMarks, type DeliveryView, type MemberMarks } from "./receipts.js";
 import { unreadCount } from "./unread.js";
+
+export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
+export type { DeliveryView };
 
 /**
  * Read models for the UI. They only read IndexedDB (no crypto, no network), so they can run inside a
@@ -58,42 +66,11 @@ interface ConversationViewCommon {
 
 export type ConversationView = (ConversationViewCommon & { readonly kind: "direct"; readonly peer: PeerView }) | (ConversationViewCommon & { readonly kind: "group"; readonly group: GroupView });
 
-export interface MessageView {
-  readonly kind: "message";
-  readonly key: string;
-  readonly seq?: number;
-  readonly mine: boolean;
-  readonly senderName: string;
-  /**
-   * `text`: `text` is the message. `unsupported`: a kind this version does not show (yet), whose `text`
-   * is NEEDS_NEWER_VERSION; it was opened and checked like any message, and is not an attack.
-   */
-  readonly content: "text" | "unsupported";
-  readonly text: string;
-  readonly sentAt: number;
-  readonly status: MessageStatus;
-  readonly missingBefore: number;
-  readonly chainBroken: boolean;
-  /** Why the server refused it (status `failed`), for a tooltip. */
-  readonly failure?: string;
-  /** One's own message the server holds: delivered and read by whom (views/receipts.ts). */
-  readonly delivery?: DeliveryView;
-}
-
-export type { DeliveryView };
-
 export type { SystemLineView };
 /** One row of a chat's timeline: a message, or a line saying what changed ("Alice added Carol"). */
 export type TimelineItem = MessageView | SystemLineView;
 
 export const UNNAMED_GROUP = "Unnamed group";
-/** What a message of a content kind this version cannot show says instead (docs/PROTOCOL.md "Message content"). */
-export const NEEDS_NEWER_VERSION = "This message needs a newer version of the app";
-
-/** Only text is shown as text for now; a row with a kind number is any other kind (sync/receive.ts). */
-function shownText(r: MessageRow): { content: MessageView["content"]; text: string } {
-  return r.kindNumber === undefined ? { content: "text", text: r.text } : { content: "unsupported", text: NEEDS_NEWER_VERSION };
-}
 
 function peerView(c: ContactRow | undefined, id: AccountId): PeerView {
   if (!c) return { accountId: id, username: "unknown", status: "verified" };
@@ -125,28 +102,26 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
   const groups = new Map((await listGroups(db)).map((g) => [g.conversationId, g]));
   // Messages not on the server yet come after every stored one (as in messageViews).
-  const unsent = new Map<string, MessageRow>();
+  const unsent = new Map<string, MessageRow[]>();
   for (const m of [...(await listMessagesByStatus(db, "pending")), ...(await listMessagesByStatus(db, "failed"))]) {
-    if (!isShownKind(m.kindNumber)) continue;
-    const prev = unsent.get(m.conversationId);
-    if (!prev || m.sentAt >= prev.sentAt) unsent.set(m.conversationId, m);
+    const list = unsent.get(m.conversationId) ?? [];
+    list.push(m);
+    unsent.set(m.conversationId, list);
   }
+  const names: FoldNames = { me: account?.accountId, nameOf: () => "" };
   const out: ConversationView[] = [];
   for (const c of await listConversations(db)) {
-    // The newest message shown as one (a receipt after it is not what the list previews).
-    const lastRaw = await db.messages
-      .where("[conversationId+seq]")
-      .between([c.id, Dexie.minKey], [c.id, Dexie.maxKey])
-      .reverse()
-      .filter((r) => isShownKind(parseRow(messageRow, "messages", r).kindNumber))
-      .first();
-    const last = unsent.get(c.id) ?? (lastRaw === undefined ? undefined : parseRow(messageRow, "messages", lastRaw));
+    const pending = unsent.get(c.id) ?? [];
+    // The newest stored bubble and the edits and deletes of it: enough to fold its text.
+    const tail = pending.some((m) => isShownKind(m.kindNumber)) ? [] : await lastBubbleRows(db, c.id);
+    const rows = [...tail, ...pending.sort(byTimelineOrder)];
+    const last = foldMessages(rows, names).at(-1);
     const common = {
       id: c.id,
       updatedAt: c.updatedAt,
       rejected: c.rejected,
       unread: await unreadCount(db, c, account?.accountId),
-      ...(last ? { last: { text: shownText(last).text, sentAt: last.sentAt, mine: last.senderAccountId === account?.accountId } } : {}),
+      ...(last ? { last: { text: last.text, sentAt: last.sentAt, mine: last.mine } } : {}),
     };
     if (c.kind === "direct") {
       const peer = peerView(contacts.get(c.peer), c.peer);
@@ -164,41 +139,70 @@ export interface ViewOptions {
   readonly showRead?: boolean;
 }
 
+/** Rows read per request when a chat's rows are read (see readChatRows). */
+const READ_PAGE = 1_000;
+
+/**
+ * Every row of a chat, read as ranges of the primary key in pages of READ_PAGE: not through the
+ * conversationId index, for which a live query records every returned row's key (a sorted insert of each
+ * compound key, the largest cost of a re-run with 10,000 rows), and not in one request, whose values are
+ * all copied out (and cloned by Dexie's query cache) in one long task.
+ */
+async function readChatRows(db: SealedDb, conversationId: ConversationId): Promise<unknown[]> {
+  const out: unknown[] = [];
+  let from: [ConversationId, string] | undefined;
+  for (;;) {
+    const lower = from ?? [conversationId, Dexie.minKey];
+    const page: { clientMessageId: string }[] = await db.messages
+      .where("[conversationId+clientMessageId]")
+      .between(lower, [conversationId, Dexie.maxKey], from === undefined, true)
+      .limit(READ_PAGE)
+      .toArray();
+    out.push(...page);
+    const last = page.at(-1);
+    if (page.length < READ_PAGE || last === undefined) return out;
+    from = [conversationId, last.clientMessageId];
+  }
+}
+
+/** The ticks of the previous run, by the folded view they were added to (unchanged views are the same objects). */
+const delivered = new WeakMap<MessageView, { readonly key: string; readonly view: MessageView }>();
+
+/**
+ * One's own stored message with its ticks (views/receipts.ts). The same object as in the previous run
+ * when neither the message nor its ticks changed, so the list re-renders only the bubbles that did.
+ */
+function withDelivery(v: MessageView, marks: readonly MemberMarks[]): MessageView {
+  if (!v.mine || v.seq === undefined) return v;
+  const delivery = deliveryOf(v.seq, marks);
+  const key = JSON.stringify(delivery);
+  const before = delivered.get(v);
+  if (before?.key === key) return before.view;
+  const view = { ...v, delivery };
+  delivered.set(v, { key, view });
+  return view;
+}
+
 /** The messages: in server order (seq), then those still pending in the order they were written. */
 export async function messageViews(db: SealedDb, conversationId: ConversationId, o: ViewOptions = {}): Promise<MessageView[]> {
   const account = await getAccount(db);
-  const all = await listMessages(db, conversationId);
+  // Parsed through the chat's cache: unchanged rows are not parsed or folded again (row-cache.ts).
+  const cache = chatCache(db.name, conversationId);
+  const rows = cache.parse(await readChatRows(db, conversationId));
   const names = new Map<string, string>();
   if (account) names.set(account.accountId, account.username);
   // The other members whose marks make the ticks: the peer, or the group's current members.
   const conv = await getConversation(db, conversationId);
   const others = conv?.kind === "direct" ? [conv.peer] : ((await getGroup(db, conversationId))?.members ?? []).map((m) => m.accountId).filter((id) => id !== account?.accountId);
-  for (const id of new Set([...all.map((r) => r.senderAccountId), ...others])) {
+  for (const id of new Set([...rows.map((r) => r.senderAccountId), ...others])) {
     if (!names.has(id)) names.set(id, (await getContact(db, id))?.username ?? "unknown");
   }
-  const marks = memberMarks(all, new Map(others.map((id) => [id, names.get(id) ?? "unknown"])), o.showRead ?? true);
-  // Receipts are never bubbles.
-  const rows = all.filter((r) => r.kindNumber !== ContentKind.receipt);
-  rows.sort((a, b) => {
-    if (a.seq !== undefined && b.seq !== undefined) return a.seq - b.seq;
-    if (a.seq !== undefined) return -1;
-    if (b.seq !== undefined) return 1;
-    return a.sentAt - b.sentAt || a.counter - b.counter;
-  });
-  return rows.map((r) => ({
-    kind: "message",
-    key: r.clientMessageId,
-    ...(r.seq !== undefined ? { seq: r.seq } : {}),
-    mine: r.senderAccountId === account?.accountId,
-    senderName: names.get(r.senderAccountId) ?? "unknown",
-    ...shownText(r),
-    sentAt: r.sentAt,
-    status: r.status,
-    missingBefore: r.missingBefore ?? 0,
-    chainBroken: r.chainBroken ?? false,
-    ...(r.failure ? { failure: `The server refused this message (${r.failure.code}, HTTP ${r.failure.status}).` } : {}),
-    ...(r.seq !== undefined && r.senderAccountId === account?.accountId ? { delivery: deliveryOf(r.seq, marks) } : {}),
-  }));
+  const marks = memberMarks(rows, new Map(others.map((id) => [id, names.get(id) ?? "unknown"])), o.showRead ?? true);
+  rows.sort(byTimelineOrder);
+  const memo = { previous: cache.views, next: new Map() };
+  const views = foldMessages(rows, { me: account?.accountId, nameOf: (id) => names.get(id) ?? "unknown" }, memo);
+  cache.views = memo.next;
+  return views.map((v) => withDelivery(v, marks));
 }
 
 /** What a chat shows: the messages (messageViews) with system lines placed by time among the stored ones. */
