@@ -84,6 +84,17 @@ export class SealedDb extends Dexie {
           c["kind"] ??= "direct";
         });
       });
+    // 4: content kinds are applied. A row of a known kind other than text stored before that (kinds 2-6,
+    // kept as "needs a newer version" with only their number) is marked `reopen`, and sync/reopen.ts opens
+    // its stored envelope again to fill in and apply what it says. The index holds only marked rows.
+    this.version(4)
+      .stores({ messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status, reopen" })
+      .upgrade(async (tx) => {
+        await tx.table("messages").toCollection().modify((m: Record<string, unknown>) => {
+          const kind = m["kindNumber"];
+          if (typeof kind === "number" && kind >= 2 && kind <= 6 && m["ref"] === undefined && m["seq"] !== undefined) m["reopen"] = 1;
+        });
+      });
   }
 }
 

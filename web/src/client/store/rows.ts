@@ -210,6 +210,8 @@ export const messageRow = z.object({
    * stored envelope are gone from this device; when the delete was applied.
    */
   deletedAt: timestamp.optional(),
+  /** Stored before its kind was applied: its envelope is to be opened again (store/db.ts version 4, sync/reopen.ts). */
+  reopen: z.literal(1).optional(),
   sentAt: timestamp,
   status: messageStatus,
   envelope: bytes.optional(),

@@ -13,6 +13,7 @@ import { getCursor } from "../store/db.js";
 import { classifySendError, flushAll } from "./outbox.js";
 import { applyFrame } from "./push.js";
 import { pullMessages } from "./receive.js";
+import { reopenMarked } from "./reopen.js";
 import type { FrameEvent, RealtimeConnection } from "../transport/realtime.js";
 
 /**
@@ -283,6 +284,8 @@ export class Syncer extends EventTarget {
       if (classifySendError(e) === "session") throw e;
       stalled = e;
     }
+    // Rows an older version stored without applying their kind (sync/reopen.ts): usually none.
+    await reopenMarked(this.ctx);
     for (const c of conversations) {
       if (c.lastSeq > (await getCursor(this.ctx.db, c.id))) await pullMessages(this.ctx, c.id);
     }
