@@ -112,7 +112,7 @@ export function storedStrings(page: Page): Promise<string[]> {
   });
 }
 
-/** The server positions of the envelopes this page's store keeps for the open conversation. */
+/** The server positions of the envelopes this page's store keeps for a conversation, its receipts left out. */
 export function storedEnvelopeSeqs(page: Page, conversationId: string): Promise<number[]> {
   return page.evaluate(async (id) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -120,13 +120,17 @@ export function storedEnvelopeSeqs(page: Page, conversationId: string): Promise<
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-    const rows = await new Promise<{ conversationId: string; seq: number }[]>((resolve, reject) => {
-      const r = db.transaction("envelopes").objectStore("envelopes").getAll();
-      r.onsuccess = () => resolve(r.result as { conversationId: string; seq: number }[]);
-      r.onerror = () => reject(r.error);
-    });
+    const all = <T>(store: string) =>
+      new Promise<T[]>((resolve, reject) => {
+        const r = db.transaction(store).objectStore(store).getAll();
+        r.onsuccess = () => resolve(r.result as T[]);
+        r.onerror = () => reject(r.error);
+      });
+    const rows = await all<{ conversationId: string; seq: number }>("envelopes");
+    // Delivered and read marks (kind 6) are envelopes too, sent as the devices see messages: left out.
+    const receipts = new Set((await all<{ conversationId: string; seq?: number; kindNumber?: number }>("messages")).filter((m) => m.conversationId === id && m.kindNumber === 6).map((m) => m.seq));
     db.close();
-    return rows.filter((e) => e.conversationId === id).map((e) => e.seq);
+    return rows.filter((e) => e.conversationId === id && !receipts.has(e.seq)).map((e) => e.seq);
   }, conversationId);
 }
 
