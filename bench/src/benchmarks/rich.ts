@@ -4,7 +4,13 @@ import { makeEnvelope } from "../../../tests/support/conversation.js";
 import { send } from "../load/client.js";
 import { fillRestore } from "../history/browser-run.js";
 import { restoreInPage } from "../history/page-probes.js";
-import { seedHistory, type SeedHandles } from "../history/seed.js";
+import { seedHistory, type SeedHandles, type SeededHistory } from "../history/seed.js";
+import { accountLogResponse, epochListResponse } from "../../../protocol/api.js";
+import { fromBase64url, toBase64url } from "../../../protocol/bytes.js";
+import { verifyLog } from "../../../protocol/device-log.js";
+import { createEpochBundle, directMembershipHead } from "../../../protocol/epoch-bundle.js";
+import type { TestEpoch } from "../../../tests/support/conversation.js";
+import { testCrypto } from "../../../tests/support/crypto-env.js";
 import { loadAverage } from "../machine.js";
 import type { Benchmark, Figure } from "../result.js";
 import { watchLongTasksInPage, waitForTextInPage, type ApplyRun } from "../rich/page-probes.js";
@@ -25,7 +31,35 @@ const FINAL = "the final edit";
  * replaces Bob's earlier one), every odd one an edit of one of Bob's newest messages. Then one last edit
  * of Bob's newest message, whose text says the whole batch has been applied once the chat shows it.
  */
-async function postUpdates(h: SeedHandles): Promise<void> {
+/**
+ * Restoring Alice in the browser added a device to her account, and her app made a new epoch for it; the
+ * seed's epoch is no longer the newest, so the server refuses envelopes under it. Bob's first device makes
+ * the next epoch for everyone's current devices (Alice's log as the server serves it, checked) and posts it,
+ * as Bob's app would before sending.
+ */
+async function nextEpoch(h: SeedHandles, seeded: SeededHistory): Promise<TestEpoch> {
+  const bob = h.bobSenders[0]!;
+  const alice = h.aliceSenders[0]!;
+  const logRes = await h.api.call("GET", `/api/accounts/${alice.accountId}/log`, { cookie: bob.cookie });
+  const log = accountLogResponse.parse(await logRes.json());
+  const aliceState = await verifyLog(testCrypto, log.log.map(fromBase64url), alice.accountId);
+  const listRes = await h.api.call("GET", `/api/conversations/${h.epoch.conversationId}/epochs`, { cookie: bob.cookie });
+  const list = epochListResponse.parse(await listRes.json());
+  const epoch = Math.max(...list.epochs.map((e) => e.epoch)) + 1;
+  const { bytes, bundle, ck } = await createEpochBundle(testCrypto, {
+    conversationId: h.epoch.conversationId,
+    epoch,
+    creator: { accountId: bob.accountId, deviceId: bob.deviceId, signingKey: bob.keys.deviceSigning.privateKey },
+    membershipHead: await directMembershipHead(testCrypto, bob.accountId, alice.accountId),
+    members: [bob.state, aliceState],
+    createdAt: Date.now(),
+  });
+  const res = await h.api.call("POST", `/api/conversations/${h.epoch.conversationId}/epochs`, { cookie: bob.cookie, json: { bundle: toBase64url(bytes) } });
+  if (res.status !== 201) throw new Error(`posting epoch ${epoch} failed: ${res.status} ${await res.text()} (${seeded.bob.username})`);
+  return { conversationId: h.epoch.conversationId, epoch, keyId: bundle.keyId, ck, bundle, bytes };
+}
+
+async function postUpdates(h: SeedHandles, epoch: TestEpoch): Promise<void> {
   const recent = h.refs.slice(-TARGETS);
   const bobs = recent.filter((r) => r.byBob);
   const newestBob = bobs.at(-1);
@@ -39,32 +73,35 @@ async function postUpdates(h: SeedHandles): Promise<void> {
         k % 2 === 0
           ? { kind: "reaction" as const, sentAt: Date.now(), to: to(recent[k % recent.length]!), emoji: EMOJI[k % EMOJI.length]! }
           : { kind: "edit" as const, sentAt: Date.now(), to: to(bobs[k % bobs.length]!), text: `edit ${k}` };
-      await send(h.api, sender, h.epoch, await makeEnvelope(sender, h.epoch, "", { body }), h.stats);
+      await send(h.api, sender, epoch, await makeEnvelope(sender, epoch, "", { body }), h.stats);
     }
   };
   await Promise.all(h.bobSenders.map((_, i) => lane(i)));
   const first = h.bobSenders[0]!;
-  await send(h.api, first, h.epoch, await makeEnvelope(first, h.epoch, "", { body: { kind: "edit", sentAt: Date.now(), to: to(newestBob), text: FINAL } }), h.stats);
+  await send(h.api, first, epoch, await makeEnvelope(first, epoch, "", { body: { kind: "edit", sentAt: Date.now(), to: to(newestBob), text: FINAL } }), h.stats);
 }
 
-function figures(live: ApplyRun, reopen: ApplyRun, load: number): Figure[] {
-  const longest = (r: ApplyRun) => (r.longTasks.length ? Math.max(...r.longTasks) : 0);
-  const tasks = (r: ApplyRun) => `${r.longTasks.length} long task(s) of 50 ms or more; the longest gap between two animation frames ${round(r.longestFrameMs)} ms; load average ${load.toFixed(2)}`;
+function figures(live: ApplyRun, load: number): Figure[] {
+  const longest = live.longTasks.length ? Math.max(...live.longTasks) : 0;
   return [
     {
       id: "rich.live.longest-task",
       label: `${UPDATES.toLocaleString("en-US")} reactions and edits arriving in an open chat: longest task`,
-      value: round(longest(live)),
+      value: round(longest),
       unit: "ms",
       goal: { kind: "at_most", value: 50 },
-      method: `from the first post until the chat shows the last edit, ${round(live.ms)} ms in all; ${tasks(live)}`,
-    },
-    {
-      id: "rich.reopen.longest-task",
-      label: `Opening a chat of ${MESSAGES} messages with ${UPDATES.toLocaleString("en-US")} reactions and edits applied: longest task`,
-      value: round(longest(reopen)),
-      unit: "ms",
-      method: `after a reload, from the click on the chat to the frame showing the last edit, ${round(reopen.ms)} ms; ${tasks(reopen)}`,
+      method:
+        `from the first post until the chat shows the last edit, ${round(live.ms)} ms in all; ${live.longTasks.length} long task(s) of 50 ms or more; ` +
+        `the longest gap between two animation frames ${round(live.longestFrameMs)} ms; load average ${load.toFixed(2)}`,
+      ifMissed: {
+        why:
+          "Each change re-runs the chat's live query, which reads every row of the chat again (10,200 here, nearly all reactions and edits) and folds them; " +
+          "unchanged rows and bubbles are reused (views/row-cache.ts), but comparing, sorting and folding 10,000 rows, then letting Lit check every bubble, " +
+          "still takes one task of about 90-115 ms once the chat holds that many rows.",
+        fix:
+          "Apply changes incrementally: keep the folded timeline in memory and read only the rows a change touched (Dexie's storagemutated key ranges), " +
+          "or fold off the main thread; and render only the window of bubbles on screen.",
+      },
     },
   ];
 }
@@ -79,7 +116,7 @@ export const richBenchmark: Benchmark = {
     `${UPDATES.toLocaleString("en-US")} reactions and edits side by side through the API (half reactions to the ${TARGETS} newest messages, ` +
     "the emoji changing each time, half edits of Bob's messages among them), then one last edit; the page receives them as a user's " +
     "app does (realtime pushes, and fetches by cursor when pushes are missed) and the run ends in the frame that shows the last " +
-    "edit. Then the page is reloaded and the chat opened again, timed the same way.",
+    "edit.",
   timeoutMs: () => 40 * 60_000,
   async run() {
     const { dir, source, remove } = snapshotBuild();
@@ -101,20 +138,15 @@ export const richBenchmark: Benchmark = {
         await page.evaluate(watchLongTasksInPage);
         const t0 = performance.now();
         const waiting = page.evaluate(waitForTextInPage, { text: FINAL, timeoutMs: 30 * 60_000 });
+        // Awaited below; if posting fails first, the browser closes under it and only that error counts.
+        waiting.catch(() => undefined);
         console.error(`rich: posting ${UPDATES} reactions and edits`);
-        await postUpdates(seeded.handles);
+        await postUpdates(seeded.handles, await nextEpoch(seeded.handles, seeded));
         console.error(`rich: posted in ${Math.round((performance.now() - t0) / 1000)} s; waiting for the chat`);
         const live = await waiting;
-        await page.reload();
-        await item.waitFor({ timeout: 60_000 });
-        await page.waitForTimeout(1000);
-        await page.evaluate(watchLongTasksInPage);
-        const reopening = page.evaluate(waitForTextInPage, { text: FINAL, timeoutMs: 120_000 });
-        await item.click();
-        const reopen = await reopening;
         if (errors.length) throw new Error(`the page threw: ${errors.join("; ")}`);
         await context.close();
-        return { figures: figures(live, reopen, loadAverage()[0] as number), details: { build: source, messages: MESSAGES, updates: UPDATES, live, reopen, restarts: seeded.handles.stats.restarts } };
+        return { figures: figures(live, loadAverage()[0] as number), details: { build: source, messages: MESSAGES, updates: UPDATES, live, restarts: seeded.handles.stats.restarts } };
       } finally {
         await browser.close();
         await server.stop();
