@@ -1,28 +1,6 @@
-// Drives the receipts and unread UI (issue 17): ticks, the unread badge and title, linking a second
-// device by pasting its link code.
+// Drives the receipts and unread UI (issue 17): ticks, the unread badge and the title. Linking a
+// second device is rich-helpers.ts linkViaPaste.
 import type { Page } from "playwright-core";
-
-/** Links the device in `fresh` to the account signed in on `existing`, by pasting the link code. */
-export async function linkByCode(baseURL: string, existing: Page, fresh: Page, username: string): Promise<void> {
-  await fresh.goto(baseURL);
-  await fresh.getByRole("button", { name: "Link to an existing account" }).click();
-  const field = fresh.getByTestId("link-code");
-  await field.waitFor();
-  const code = await field.inputValue();
-  const back = existing.url();
-  await existing.goto(`${baseURL}/#/settings`);
-  await existing.getByTestId("link-a-device").click();
-  await existing.getByTestId("paste-code").fill(code);
-  await existing.getByRole("button", { name: "Continue" }).click();
-  await existing.getByTestId("link-device-name").waitFor({ timeout: 30_000 });
-  await existing.getByTestId("link-confirm").click();
-  await fresh.getByTestId("confirm-account").filter({ hasText: `@${username}` }).waitFor({ timeout: 30_000 });
-  await fresh.getByRole("button", { name: "Yes" }).click();
-  await fresh.getByTestId("my-username").filter({ hasText: username }).waitFor({ timeout: 60_000 });
-  await existing.getByTestId("link-done").waitFor({ timeout: 30_000 });
-  await existing.getByRole("button", { name: "Done" }).click();
-  await existing.goto(back);
-}
 
 /** The tick state (sent, delivered, read) of each of my messages in the open chat, in order. */
 export function myTicks(page: Page): Promise<string[]> {

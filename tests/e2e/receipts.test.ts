@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
 import { launchBrowser } from "./harness";
 import { waitForStatus } from "./pwa-helpers";
-import { isBold, linkByCode, myTicks, unreadBadge, waitForTicks } from "./receipt-helpers";
+import { isBold, myTicks, unreadBadge, waitForTicks } from "./receipt-helpers";
+import { linkViaPaste } from "./rich-helpers";
 
 const baseURL = inject("baseURL");
 const SHOTS = "/tmp/shots";
@@ -67,8 +68,8 @@ beforeAll(async () => {
   bobLaptop = await device("bob laptop", DESKTOP);
   await signUpViaUi(alicePhone.page, baseURL, aliceName);
   await signUpViaUi(bob.page, baseURL, bobName);
-  await linkByCode(baseURL, alicePhone.page, aliceLaptop.page, aliceName);
-  await linkByCode(baseURL, bob.page, bobLaptop.page, bobName);
+  await linkViaPaste(alicePhone.page, aliceLaptop.page, baseURL, aliceName);
+  await linkViaPaste(bob.page, bobLaptop.page, baseURL, bobName);
 }, 180_000);
 
 afterAll(async () => {

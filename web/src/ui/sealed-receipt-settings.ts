@@ -4,6 +4,7 @@ import { customElement, state } from "lit/decorators.js";
 import type { ChatClient } from "../client/index.js";
 import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
+import { switchSection } from "../styles/switch-section.js";
 
 /**
  * Settings → Read receipts: "Send and show read receipts", on by default, for this device only (as in Signal,
@@ -13,40 +14,10 @@ import { shared } from "../styles/shared.js";
 export class SealedReceiptSettings extends LitElement {
   static override styles = [
     shared,
+    switchSection,
     css`
-      :host {
-        display: block;
-      }
-      section {
-        background: var(--surface);
-        border-radius: var(--radius);
-        box-shadow: var(--shadow);
-        padding: 1.25rem;
-      }
-      h2 {
-        margin: 0 0 0.75rem;
-        font-size: 1.15rem;
-      }
-      label {
-        display: flex;
-        gap: 0.6rem;
-        align-items: flex-start;
-        cursor: pointer;
-      }
-      input {
-        width: 1.15rem;
-        height: 1.15rem;
-        margin: 0.15rem 0 0;
-        flex: none;
-        accent-color: var(--accent);
-      }
       .title {
         font-weight: 600;
-      }
-      .hint {
-        display: block;
-        font-size: 0.85rem;
-        color: var(--muted);
       }
     `,
   ];

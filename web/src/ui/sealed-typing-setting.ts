@@ -5,6 +5,7 @@ import { live } from "lit/directives/live.js";
 import type { ChatClient } from "../client/index.js";
 import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
+import { switchSection } from "../styles/switch-section.js";
 
 /**
  * Settings › Privacy: "Send and show typing indicators", on by default, kept on this device only. Off,
@@ -14,37 +15,10 @@ import { shared } from "../styles/shared.js";
 export class SealedTypingSetting extends LitElement {
   static override styles = [
     shared,
+    switchSection,
     css`
-      :host {
-        display: block;
-      }
-      section {
-        background: var(--surface);
-        border-radius: var(--radius);
-        box-shadow: var(--shadow);
-        padding: 1.25rem;
-      }
-      h2 {
-        margin: 0 0 0.75rem;
-        font-size: 1.15rem;
-      }
       label {
-        display: flex;
-        gap: 0.6rem;
-        align-items: flex-start;
         font-weight: 600;
-      }
-      input {
-        width: 1.15rem;
-        height: 1.15rem;
-        margin: 0.15rem 0 0;
-        flex: none;
-        accent-color: var(--accent);
-      }
-      .hint {
-        display: block;
-        font-weight: 400;
-        color: var(--muted);
       }
     `,
   ];
