@@ -31,6 +31,7 @@ import {
   type MessageRow,
   type SendChainRow,
 } from "./rows.js";
+import { foldKey, outranks, supersededRow, withIndexFields } from "./fold-keys.js";
 
 export const DB_NAME = "sealed";
 
@@ -93,6 +94,30 @@ export class SealedDb extends Dexie {
         await tx.table("messages").toCollection().modify((m: Record<string, unknown>) => {
           const kind = m["kindNumber"];
           if (typeof kind === "number" && kind >= 2 && kind <= 6 && m["ref"] === undefined && m["seq"] !== undefined) m["reopen"] = 1;
+        });
+      });
+    // 5: superseded rows (store/fold-keys.ts). Every row gets its index fields; of the stored reactions,
+    // edits and receipt marks that say the same thing, all but the winner are marked superseded.
+    this.version(5)
+      .stores({ messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status, reopen, [liveIn+clientMessageId], foldKey" })
+      .upgrade(async (tx) => {
+        const messages = tx.table("messages");
+        const winners = new Map<string, MessageRow>();
+        await messages.each((raw: unknown) => {
+          const r = messageRow.safeParse(raw);
+          const key = r.success ? foldKey(r.data) : undefined;
+          if (!r.success || key === undefined) return;
+          const best = winners.get(key);
+          if (!best || outranks(r.data, best)) winners.set(key, r.data);
+        });
+        await messages.toCollection().modify((m: Record<string, unknown>) => {
+          const r = messageRow.safeParse(m);
+          // A row that does not parse stays readable, so reading it says corrupt_store as before.
+          if (!r.success) return void (m["liveIn"] = m["conversationId"]);
+          const key = foldKey(r.data);
+          const best = key === undefined ? undefined : winners.get(key);
+          if (best && best.clientMessageId !== r.data.clientMessageId) Object.assign(m, supersededRow(r.data));
+          else Object.assign(m, withIndexFields(r.data));
         });
       });
   }
@@ -191,7 +216,7 @@ export async function getMessage(db: SealedDb, conversationId: ConversationId, c
 }
 
 export async function putMessage(db: SealedDb, row: MessageRow): Promise<void> {
-  await db.messages.put(parseRow(messageRow, "messages", row));
+  await db.messages.put(withIndexFields(parseRow(messageRow, "messages", row)));
 }
 
 export async function getChain(db: SealedDb, conversationId: ConversationId, deviceId: string): Promise<ChainRow | undefined> {

@@ -212,6 +212,11 @@ export const messageRow = z.object({
   deletedAt: timestamp.optional(),
   /** Stored before its kind was applied: its envelope is to be opened again (store/db.ts version 4, sync/reopen.ts). */
   reopen: z.literal(1).optional(),
+  /**
+   * A later stored row of the same sender says what this one said (its next reaction to the same message,
+   * the author's next edit, a further receipt mark): the timeline no longer reads it (store/fold-keys.ts).
+   */
+  superseded: z.literal(1).optional(),
   sentAt: timestamp,
   status: messageStatus,
   envelope: bytes.optional(),

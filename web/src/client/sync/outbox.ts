@@ -5,6 +5,7 @@ import { getDevice, getMessage, listMessages, listMessagesByStatus, putMessage }
 import { withLock } from "../store/lock.js";
 import { resealPending } from "../conversations/messages.js";
 import type { MessageRow, SendFailure } from "../store/rows.js";
+import { supersede } from "./supersede.js";
 
 /**
  * The outbox: pending messages are posted oldest counter first. The server deduplicates by client
@@ -83,7 +84,11 @@ async function postPending(ctx: ClientContext, conversationId: ConversationId, r
     }
     await ctx.db.transaction("rw", ctx.db.messages, async () => {
       const now = await getMessage(ctx.db, conversationId, m.clientMessageId);
-      if (now?.status === "pending") await putMessage(ctx.db, { ...now, status: "sent", seq, envelope: undefined });
+      if (now?.status !== "pending") return;
+      const sentRow: MessageRow = { ...now, status: "sent", seq, envelope: undefined };
+      await putMessage(ctx.db, sentRow);
+      // With its seq it may replace this account's earlier reaction, edit or mark (supersede.ts).
+      await supersede(ctx.db, sentRow);
     });
     sent++;
   }
