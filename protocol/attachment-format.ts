@@ -19,14 +19,15 @@ export const ATTACHMENT_CHUNK_BYTES = 65_536;
 export const ATTACHMENT_KEY_BYTES = 32;
 export const ATTACHMENT_COMMITMENT_BYTES = 32;
 export const ATTACHMENT_DIGEST_BYTES = HASH_BYTES;
-export const GCM_TAG_BYTES = 16;
+/** The AES-GCM tag on every chunk. */
+export const ATTACHMENT_TAG_BYTES = 16;
 /** magic (4) || version (1) || chunk size (4) || commitment (32). */
 export const ATTACHMENT_HEADER_BYTES = 4 + 1 + 4 + ATTACHMENT_COMMITMENT_BYTES;
 /** The largest file the format carries: 4 GiB, 65,536 chunks (the product limit is the server's, lower). */
 export const MAX_ATTACHMENT_PLAINTEXT_BYTES = 2 ** 32;
 export const MAX_ATTACHMENT_CHUNKS = MAX_ATTACHMENT_PLAINTEXT_BYTES / ATTACHMENT_CHUNK_BYTES;
 /** A whole chunk's ciphertext: a full plaintext chunk and its tag. */
-export const FULL_CHUNK_CIPHERTEXT_BYTES = ATTACHMENT_CHUNK_BYTES + GCM_TAG_BYTES;
+export const FULL_CHUNK_CIPHERTEXT_BYTES = ATTACHMENT_CHUNK_BYTES + ATTACHMENT_TAG_BYTES;
 
 export interface AttachmentHeader {
   readonly version: typeof ATTACHMENT_VERSION;
@@ -108,7 +109,7 @@ export function attachmentChunkCount(plainSize: number): number {
 
 /** Bytes of the blob of a file of `plainSize` bytes: header + plaintext + one 16-byte tag per chunk. */
 export function encryptedSize(plainSize: number): number {
-  return ATTACHMENT_HEADER_BYTES + plainSize + attachmentChunkCount(plainSize) * GCM_TAG_BYTES;
+  return ATTACHMENT_HEADER_BYTES + plainSize + attachmentChunkCount(plainSize) * ATTACHMENT_TAG_BYTES;
 }
 
 /**
@@ -116,10 +117,10 @@ export function encryptedSize(plainSize: number): number {
  * (what a server or client can check on sizes alone, without the key).
  */
 export function plaintextSize(blobSize: number): number {
-  if (!Number.isSafeInteger(blobSize) || blobSize < ATTACHMENT_HEADER_BYTES + GCM_TAG_BYTES) fail("malformed", `no attachment blob is ${blobSize} bytes`);
+  if (!Number.isSafeInteger(blobSize) || blobSize < ATTACHMENT_HEADER_BYTES + ATTACHMENT_TAG_BYTES) fail("malformed", `no attachment blob is ${blobSize} bytes`);
   const body = blobSize - ATTACHMENT_HEADER_BYTES;
   const chunks = Math.ceil(body / FULL_CHUNK_CIPHERTEXT_BYTES);
-  const plain = body - chunks * GCM_TAG_BYTES;
+  const plain = body - chunks * ATTACHMENT_TAG_BYTES;
   if (plain > MAX_ATTACHMENT_PLAINTEXT_BYTES) fail("out_of_bounds", `an attachment blob of ${blobSize} bytes is over the 4 GiB format limit`);
   // A size whose last chunk would be a bare tag after full chunks (an empty final chunk) is refused here.
   if (plain < 0 || encryptedSize(plain) !== blobSize) fail("malformed", `no attachment blob is ${blobSize} bytes`);

@@ -2,9 +2,9 @@ import {
   ATTACHMENT_CHUNK_BYTES,
   ATTACHMENT_DIGEST_BYTES,
   ATTACHMENT_HEADER_BYTES,
+  ATTACHMENT_TAG_BYTES,
   AttachmentDigest,
   FULL_CHUNK_CIPHERTEXT_BYTES,
-  GCM_TAG_BYTES,
   MAX_ATTACHMENT_CHUNKS,
   MAX_ATTACHMENT_PLAINTEXT_BYTES,
   checkPlainSize,
@@ -191,7 +191,7 @@ class Decryptor extends Guarded implements AttachmentDecryptor {
     return this.run(async () => {
       const opened = await this.openHeader();
       if (!opened) return fail("malformed", "attachment blob is truncated inside its header");
-      if (this.queue.length < GCM_TAG_BYTES) fail("malformed", "attachment blob is truncated: no final chunk");
+      if (this.queue.length < ATTACHMENT_TAG_BYTES) fail("malformed", "attachment blob is truncated: no final chunk");
       const last = await this.open(opened, [this.queue.take(this.queue.length)], true);
       if (!bytesEqual(opened.digest.value, this.expected.digest)) fail("digest_mismatch", "attachment blob differs from the one its message names");
       if (this.plainSize !== this.expected.plainSize) fail("malformed", `attachment holds ${this.plainSize} bytes, its message says ${this.expected.plainSize}`);
