@@ -3,7 +3,7 @@
 // its code. UPDATE_VECTORS=1 rewrites the expected values (only when the format version changes on purpose).
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ATTACHMENT_HEADER_BYTES, Label, deriveAttachmentKeys, encryptedSize, fromHex, hkdf, labelled, toHex, type ProtocolErrorCode } from "../../../protocol/index.js";
+import { ATTACHMENT_HEADER_BYTES, ATTACHMENT_KIND, AttachmentId, Label, decodeAttachmentPayload, encodeAttachmentPayload, encodeBodyFrame, deriveAttachmentKeys, encryptedSize, fromHex, hkdf, labelled, toHex, type ProtocolErrorCode } from "../../../protocol/index.js";
 import { applyEdit, chunksOf, decryptWhole, encryptWhole, patternBytes, type BlobEdit } from "./attachment-helpers.js";
 import { codeOf } from "./expect-code.js";
 import { env } from "./fixtures.js";
@@ -27,7 +27,21 @@ interface Negative {
   plain_size?: number;
   code: ProtocolErrorCode;
 }
+interface ContentVector {
+  sent_at: number;
+  id: string;
+  mime_type: string;
+  name: string;
+  caption: string;
+  width: number;
+  height: number;
+  preview: string;
+  size: number;
+  payload: string;
+  body: string;
+}
 interface Vectors {
+  content: ContentVector;
   key: string;
   chunk_key: string;
   commitment: string;
@@ -59,6 +73,25 @@ async function regenerate(): Promise<void> {
   v.commitment = toHex((await deriveAttachmentKeys(env, key)).commitment);
   v.header = toHex((await encryptWhole(env, key, new Uint8Array(0))).blob.slice(0, ATTACHMENT_HEADER_BYTES));
   v.cases = await Promise.all(v.cases.map((c) => expectedOf(key, c)));
+  const c = v.content;
+  const digest = fromHex(v.cases.find((x) => x.plain_size === c.size)!.digest!);
+  const payload = encodeAttachmentPayload({
+    kind: "attachment",
+    sentAt: c.sent_at,
+    id: AttachmentId.parse(c.id),
+    key,
+    size: c.size,
+    digest,
+    type: "image",
+    mimeType: c.mime_type,
+    name: c.name,
+    caption: c.caption,
+    width: c.width,
+    height: c.height,
+    preview: fromHex(c.preview),
+  });
+  c.payload = toHex(payload);
+  c.body = toHex(encodeBodyFrame(ATTACHMENT_KIND, c.sent_at, payload));
   writeFileSync(FILE, JSON.stringify(v, null, 2) + "\n");
 }
 
@@ -72,6 +105,11 @@ describe("attachment known-answer vectors", async () => {
     expect(v.cases.map((c) => c.plain_size)).toEqual([0, 1, 65536, 65537, 132072]);
     for (const c of v.cases) expect(c.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(v.negative.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("has a content vector that carries the three-chunk blob's key, size and digest", () => {
+    const a = decodeAttachmentPayload(fromHex(v.content.payload), v.content.sent_at);
+    expect([toHex(a.key), a.size, toHex(a.digest)]).toEqual([v.key, 132072, byName.get("three chunks")!.digest]);
   });
 
   it("derives the documented chunk key, commitment and header from K", async () => {
