@@ -97,7 +97,7 @@ class Encryptor extends Guarded implements AttachmentEncryptor {
 
   push(plain: Uint8Array): Promise<Uint8Array[]> {
     return this.run(async () => {
-      this.take(plain);
+      this.accept(plain);
       const head = this.headerOut();
       return [...head, ...(await this.seal(this.fullChunks(), false))];
     });
@@ -105,7 +105,7 @@ class Encryptor extends Guarded implements AttachmentEncryptor {
 
   final(plain: Uint8Array = new Uint8Array(0)): Promise<SealedAttachment> {
     return this.run(async () => {
-      this.take(plain);
+      this.accept(plain);
       const head = this.headerOut();
       const middle = await this.seal(this.fullChunks(), false);
       const last = await this.seal([this.queue.take(this.queue.length)], true);
@@ -121,7 +121,7 @@ class Encryptor extends Guarded implements AttachmentEncryptor {
     return chunks;
   }
 
-  private take(plain: Uint8Array): void {
+  private accept(plain: Uint8Array): void {
     if (this.plainSize + plain.length > MAX_ATTACHMENT_PLAINTEXT_BYTES) fail("out_of_bounds", "attachment is over the 4 GiB format limit");
     this.plainSize += plain.length;
     this.queue.push(plain);
