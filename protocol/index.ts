@@ -22,6 +22,8 @@ export * from "./group-meta.js";
 export * from "./content.js";
 export * from "./envelope.js";
 export * from "./typing.js";
+export * from "./attachment-stream.js";
+export * from "./attachment-content.js";
 export * from "./padding.js";
 export * from "./login.js";
 export * from "./recovery-key.js";
