@@ -22,6 +22,7 @@ export * from "./group-meta.js";
 export * from "./content.js";
 export * from "./envelope.js";
 export * from "./typing.js";
+export * from "./read-state.js";
 export * from "./padding.js";
 export * from "./login.js";
 export * from "./recovery-key.js";

@@ -35,6 +35,7 @@ export const Label = {
   passphraseWrap: "sealed/passphrase/v1/wrap",
   passphraseAccess: "sealed/passphrase/v1/access",
   typingKey: "sealed/typing-key/v1",
+  readState: "sealed/read-state/v1",
   // AEAD associated data
   linkFrame: "sealed/link-frame/v1",
   epochCommit: "sealed/epoch-commit/v1",
