@@ -252,6 +252,23 @@ export const cursorRow = z.object({
 });
 export type CursorRow = z.infer<typeof cursorRow>;
 
+/**
+ * A read position this device still has to share with the account's other devices (sync/read-state.ts):
+ * the newest one per conversation, deleted once the server stored it.
+ */
+export const readShareRow = z.object({
+  conversationId: conversationIdSchema,
+  position: z.number().int().positive(),
+});
+export type ReadShareRow = z.infer<typeof readShareRow>;
+
+/** A cursor over an account-wide list of the server (today only "read-state": the version last applied). */
+export const accountCursorRow = z.object({
+  name: z.literal("read-state"),
+  after: z.number().int().nonnegative(),
+});
+export type AccountCursorRow = z.infer<typeof accountCursorRow>;
+
 /** Parses a row read from IndexedDB; a row that fails is reported as a corrupt store, naming the table. */
 export function parseRow<S extends z.ZodType>(schema: S, table: string, row: unknown): z.output<S> {
   const r = schema.safeParse(row);
