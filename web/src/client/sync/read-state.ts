@@ -9,6 +9,7 @@ import {
 } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
 import { isApiError } from "../transport/api.js";
+import { withLock } from "../store/lock.js";
 import { getAccount, getAccountCursor, getConversation, getReadShare, listReadShares, putAccountCursor, putConversation, putReadShare, type SealedDb } from "../store/db.js";
 import type { AccountRow } from "../store/rows.js";
 import { refOf, rowAt } from "./receipt-targets.js";
@@ -39,7 +40,12 @@ function historyKeyOf(account: AccountRow): HistoryKeyOf {
  * it for good, a 4xx: a group this account left); a newer position queued meanwhile stays. Network and
  * server faults are thrown, so the flush retries with backoff.
  */
-export async function pushReadShares(ctx: ClientContext): Promise<number> {
+export function pushReadShares(ctx: ClientContext): Promise<number> {
+  // One at a time (a flush after a read and a sync pass may both run): a queued position is PUT once.
+  return withLock("read-share", () => pushQueued(ctx));
+}
+
+async function pushQueued(ctx: ClientContext): Promise<number> {
   const queued = await listReadShares(ctx.db);
   if (queued.length === 0) return 0;
   const account = await getAccount(ctx.db);
