@@ -94,7 +94,8 @@ const conversationCommon = {
   removedAfter: z.record(deviceIdSchema, z.number().int().nonnegative()).optional(),
   /**
    * The newest server position this account has read here: set when the chat is seen on this device,
-   * and raised by a read mark from one of this account's other devices (unread is the same everywhere).
+   * and raised by a read mark or a sealed read state (sync/read-state.ts) from one of this account's other
+   * devices (unread is the same everywhere).
    */
   readUpTo: z.number().int().nonnegative().optional(),
 };
