@@ -6,7 +6,7 @@ import { conversationView, messageViews } from "../../../web/src/client/views/vi
 import { testCrypto } from "../../support/crypto-env.js";
 import { clientOn, liveClientOn } from "./helpers.js";
 import { LyingServer } from "./lying-server.js";
-import { secondDeviceDb } from "./second-device.js";
+import { cryptoKey, secondDeviceDb } from "./second-device.js";
 
 // Issue 17: the account's own devices learn what it read, read receipts on or off (docs/decisions.md
 // "Receipts and unread"), through a read state sealed under the account history key (sync/read-state.ts).
@@ -181,7 +181,7 @@ describe("read states a lying server serves", () => {
     // holds generation 0 and seals with it.
     const next = await generateBoxPair(testCrypto, false);
     const before = (await getAccount(w.alice2.db))!;
-    await putAccount(w.alice2.db, { ...before, historyGeneration: 1, historyKey: next.privateKey, historyPublic: await exportPublic(testCrypto, next.publicKey) });
+    await putAccount(w.alice2.db, { ...before, historyGeneration: 1, historyKey: cryptoKey(next.privateKey), historyPublic: await exportPublic(testCrypto, next.publicKey) });
     await w.alice1.receipts.open(w.id);
     await marks(w.alice1);
     await sync(w.alice2);
@@ -201,7 +201,7 @@ describe("read states a lying server serves", () => {
     await sync(w.alice2);
     expect(await unread(w.alice2, w.id)).toBe(1);
     const before = (await getAccount(w.alice2.db))!;
-    await putAccount(w.alice2.db, { ...before, historyGeneration: 1, historyKey: next.privateKey, historyPublic: nextPublic });
+    await putAccount(w.alice2.db, { ...before, historyGeneration: 1, historyKey: cryptoKey(next.privateKey), historyPublic: nextPublic });
     await sync(w.alice2);
     expect(await unread(w.alice2, w.id)).toBe(0);
   });
