@@ -8,6 +8,7 @@ import { d1Directory } from "./d1-directory.js";
 import { d1LinkStore } from "./d1-link-store.js";
 import { d1MessageLog } from "./d1-message-log.js";
 import { d1RateLimitStore } from "./d1-rate-limit-store.js";
+import { d1ReadStateStore } from "./d1-read-state-store.js";
 import { d1RecoveryStore } from "./d1-recovery-store.js";
 import { d1SessionStore } from "./d1-session-store.js";
 
@@ -22,6 +23,7 @@ export function d1Stores(db: D1Database): Stores {
     messages: d1MessageLog(db),
     links: d1LinkStore(db),
     rateLimits: d1RateLimitStore(db),
+    readState: d1ReadStateStore(db),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Directory } from "./directory.js";
 import type { LinkStore } from "./link-store.js";
 import type { MessageLog } from "./message-log.js";
 import type { RateLimitStore } from "./rate-limit-store.js";
+import type { ReadStateStore } from "./read-state-store.js";
 import type { RecoveryStore } from "./recovery-store.js";
 import type { SessionStore } from "./session-store.js";
 
@@ -18,4 +19,5 @@ export interface Stores {
   readonly messages: MessageLog;
   readonly links: LinkStore;
   readonly rateLimits: RateLimitStore;
+  readonly readState: ReadStateStore;
 }
