@@ -54,7 +54,5 @@ export function rowContent(row: MessageRow): OutgoingContent | undefined {
   }
 }
 
-/** Kinds shown as a bubble of their own: text, reply, and any kind this version does not know. */
-export function isShownKind(kindNumber: number | undefined): boolean {
-  return kindNumber === undefined || kindNumber === ContentKind.reply || kindNumber > ContentKind.receipt;
-}
+/** Kinds shown as a bubble of their own (defined with the store's index fields, which index them). */
+export { isShownKind } from "../store/fold-keys.js";

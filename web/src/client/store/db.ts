@@ -102,10 +102,11 @@ export class SealedDb extends Dexie {
           if (typeof kind === "number" && kind >= 2 && kind <= 6 && m["ref"] === undefined && m["seq"] !== undefined) m["reopen"] = 1;
         });
       });
-    // 5: superseded rows (store/fold-keys.ts). Every row gets its index fields; of the stored reactions,
+    // 5: superseded rows and bubbles indexed by position (store/fold-keys.ts). Every row gets its index
+    // fields; of the stored reactions,
     // edits and receipt marks that say the same thing, all but the winner are marked superseded.
     this.version(5)
-      .stores({ messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status, reopen, [liveIn+clientMessageId], foldKey" })
+      .stores({ messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status, reopen, [liveIn+clientMessageId], [shownIn+seq], foldKey" })
       .upgrade(async (tx) => {
         const messages = tx.table("messages");
         const winners = new Map<string, MessageRow>();
