@@ -9,14 +9,22 @@ export function r2BlobStore(bucket: R2Bucket): BlobStore {
     },
     async uploadPart(key, uploadId, part, body, length): Promise<PartResult> {
       // R2 streams a body only when its length is known; a request body may be chunked, so it goes
-      // through a FixedLengthStream, which also errors when the bytes are more or fewer than `length`.
+      // through a FixedLengthStream, which also fails the upload when the bytes are more or fewer than
+      // `length`. The bytes are counted on the way, to tell that failure from R2's own.
+      let seen = 0;
+      const counted = new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      });
       const fixed = new FixedLengthStream(length);
-      const piped = body.pipeTo(fixed.writable);
+      const piped = body.pipeThrough(counted).pipeTo(fixed.writable);
       const uploaded = bucket.resumeMultipartUpload(key, uploadId).uploadPart(part, fixed.readable);
-      const [pipe, upload] = await Promise.allSettled([piped, uploaded]);
-      if (pipe.status === "rejected") return { kind: "length_mismatch" };
-      if (upload.status === "rejected") throw upload.reason;
-      return { kind: "stored", etag: upload.value.etag };
+      const [, upload] = await Promise.allSettled([piped, uploaded]);
+      if (upload.status === "fulfilled") return { kind: "stored", etag: upload.value.etag };
+      if (seen !== length) return { kind: "length_mismatch" };
+      throw upload.reason;
     },
     async completeUpload(key, uploadId, parts) {
       await bucket.resumeMultipartUpload(key, uploadId).complete(parts.map((p) => ({ partNumber: p.part, etag: p.etag })));

@@ -21,8 +21,10 @@ export function parseByteRange(header: string | undefined, size: number): ByteRa
     return { kind: "range", offset: size - length, length };
   }
   const start = Number(first);
-  const end = last === "" || last === undefined ? size - 1 : Number(last);
-  if (end < start) return { kind: "ignore" };
+  const open = last === "" || last === undefined;
+  // A last position before the first makes the header invalid (section 14.1.1), so it is ignored.
+  if (!open && Number(last) < start) return { kind: "ignore" };
   if (start >= size) return { kind: "unsatisfiable" };
-  return { kind: "range", offset: start, length: Math.min(end, size - 1) - start + 1 };
+  const end = open ? size - 1 : Math.min(Number(last), size - 1);
+  return { kind: "range", offset: start, length: end - start + 1 };
 }
