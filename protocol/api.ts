@@ -6,6 +6,7 @@ import { HISTORY_SHARE_BYTES } from "./history-share.js";
 import { MAX_SEALED_GROUP_META_BYTES } from "./group-meta.js";
 import { LINK_ID_BYTES, MAX_LINK_FRAME_BYTES } from "./link.js";
 import { PUBLIC_KEY_BYTES } from "./primitives.js";
+import { READ_STATE_BYTES } from "./read-state.js";
 import { TYPING_FRAME_BYTES } from "./typing.js";
 
 /**
@@ -91,6 +92,7 @@ export const API_ERROR_CODES = [
   "stale_meta", // 409: the group meta is sealed under an older epoch than the stored one
   "invalid_package", // 400: a device-secrets package does not decode, or names another account, sender, recipient or head
   "stale_package", // 409: a package for an older log position than the one stored for that device
+  "invalid_read_state", // 400: a sealed read state does not decode (size or version)
   "invalid_blob", // 400: a recovery or passphrase blob does not decode, is out of bounds, or is for another account
   "stale_blob", // 409: the recovery blob's counter is not above the stored one
   "wrong_passphrase", // 403: the passphrase access token does not match
@@ -278,6 +280,17 @@ export const deviceSecretsResponse = z.object({ headSeq: z.number().int().nonneg
 // GET /api/devices: the caller's account's devices, revoked ones included, in the order they were added.
 export const deviceListResponse = z.object({ devices: z.array(deviceSchema) });
 
+// Read state (docs/PROTOCOL.md "Read state"): PUT /api/me/read-state/:conversationId stores the caller's
+// account's sealed read state of a conversation it is a member of; GET /api/me/read-state?after=V lists
+// the account's blobs written after version V, oldest first.
+export const putReadStateRequest = z.strictObject({ sealed: b64(READ_STATE_BYTES, READ_STATE_BYTES) });
+export const putReadStateResponse = z.object({ version: z.number().int().positive() });
+export const MAX_READ_STATE_PAGE = 200;
+export const readStateListResponse = z.object({
+  states: z.array(z.object({ conversationId: conversationIdSchema, sealed: b64(READ_STATE_BYTES, READ_STATE_BYTES), version: z.number().int().positive() })).max(MAX_READ_STATE_PAGE),
+  more: z.boolean(),
+});
+
 // Linking a device (docs/PROTOCOL.md "Linking a device"). The server relays frames it cannot read between
 // the new device N, which has no account and proves itself with the link token, and the existing device
 // O, which proves itself with its session.
@@ -386,6 +399,11 @@ export const realtimeServerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("secrets"), headSeq: z.number().int().nonnegative() }),
   /** An entry was appended at `seq` to a group's membership log (sent to members before and after it). */
   z.object({ type: z.literal("membership"), conversationId: conversationIdSchema, seq: z.number().int().nonnegative() }),
+  /**
+   * Another device of this account stored a read state (version `version`): fetch GET /api/me/read-state.
+   * Sent to the account's other devices, not to the one that wrote it.
+   */
+  z.object({ type: z.literal("read-state"), version: z.number().int().positive() }),
   /** The new device posted a frame to a link this device answered (sent to that device only). */
   z.object({ type: z.literal("link"), linkId: linkIdSchema }),
   /**

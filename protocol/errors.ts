@@ -10,7 +10,8 @@ export type ProtocolErrorCode =
   | "log_conflict" // two different valid entries at one position, or a log that went backwards
   | "identity_mismatch" // a genesis that does not hash to the expected account id
   | "decrypt_failed" // AEAD authentication failed: wrong key or altered ciphertext
-  | "commitment_mismatch" // a key that does not match its bundle's commitment
+  | "commitment_mismatch" // a key that does not match its bundle's (or attachment blob's) commitment
+  | "digest_mismatch" // an attachment blob whose ciphertext digest differs from the one its message carries
   | "recipient_mismatch" // a bundle whose recipients differ from the verified device set
   | "unknown_head" // a cited log head newer than the one this client verified
   | "replay" // a message id or counter already seen

@@ -13,11 +13,14 @@ export type DeviceId = Brand<string, "DeviceId">;
 export type ConversationId = Brand<string, "ConversationId">;
 /** 16-byte random client message id: the idempotency key of a send, base64url. */
 export type ClientMessageId = Brand<string, "ClientMessageId">;
+/** 16-byte random attachment (blob) id, chosen by the server when an upload starts, base64url. */
+export type AttachmentId = Brand<string, "AttachmentId">;
 
 export const ACCOUNT_ID_BYTES = 32;
 export const DEVICE_ID_BYTES = 16;
 export const CONVERSATION_ID_BYTES = 16;
 export const CLIENT_MESSAGE_ID_BYTES = 16;
+export const ATTACHMENT_ID_BYTES = 16;
 
 function idParser<T extends string>(size: number, what: string) {
   return {
@@ -48,6 +51,7 @@ export const AccountId = idParser<AccountId>(ACCOUNT_ID_BYTES, "account id");
 export const DeviceId = idParser<DeviceId>(DEVICE_ID_BYTES, "device id");
 export const ConversationId = idParser<ConversationId>(CONVERSATION_ID_BYTES, "conversation id");
 export const ClientMessageId = idParser<ClientMessageId>(CLIENT_MESSAGE_ID_BYTES, "client message id");
+export const AttachmentId = idParser<AttachmentId>(ATTACHMENT_ID_BYTES, "attachment id");
 
 /** Usernames: 3 to 32 of a-z, 0-9, '_' and '.', starting with a letter; lower-cased before use. */
 export const USERNAME_PATTERN = /^[a-z][a-z0-9_.]{2,31}$/;

@@ -21,6 +21,7 @@ export const Label = {
   directMembers: "sealed/direct-members/v1",
   safetyNumber: "sealed/safety-number/v1",
   recoveryCheck: "sealed/recovery-check/v1",
+  attachmentDigest: "sealed/attachment-digest/v1",
   // HKDF info
   epochWrap: "sealed/epoch-wrap/v1",
   historyWrap: "sealed/history-wrap/v1",
@@ -35,12 +36,16 @@ export const Label = {
   passphraseWrap: "sealed/passphrase/v1/wrap",
   passphraseAccess: "sealed/passphrase/v1/access",
   typingKey: "sealed/typing-key/v1",
+  attachmentChunkKey: "sealed/attachment/v1/chunk-key",
+  attachmentCommitment: "sealed/attachment/v1/commitment",
+  readState: "sealed/read-state/v1",
   // AEAD associated data
   linkFrame: "sealed/link-frame/v1",
   epochCommit: "sealed/epoch-commit/v1",
   envelopeAad: "sealed/envelope-aad/v1",
   groupMetaAad: "sealed/group-meta-aad/v1",
   typingAad: "sealed/typing-aad/v1",
+  attachmentChunk: "sealed/attachment-chunk/v1",
   vault: "sealed/vault/v1",
 } as const;
 

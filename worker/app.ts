@@ -22,6 +22,7 @@ import { healthRoutes } from "./routes/health.js";
 import { linkFrameRoutes } from "./routes/link-frames.js";
 import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
+import { readStateRoutes } from "./routes/read-state.js";
 import { realtimeRoutes } from "./routes/realtime.js";
 import { recoveryRoutes } from "./routes/recovery.js";
 import { sessionRoutes } from "./routes/session.js";
@@ -52,6 +53,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", messageRoutes);
   app.route("/api", attachmentUploadRoutes);
   app.route("/api", attachmentBlobRoutes);
+  app.route("/api", readStateRoutes);
   app.route("/api", realtimeRoutes);
   app.route("/api", recoveryRoutes);
   app.notFound((c) => c.json(errorJson("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));

@@ -8,6 +8,7 @@ import { TestGroup, makeGroupMeta } from "../support/group.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
 import { openLink, type OpenedLink } from "../support/link-relay.js";
+import { sealedReadStateOf } from "../support/read-state.js";
 import { recoverEntry, recoveryBlobFor, resetEntry } from "../support/recovery.js";
 import { ATTACHMENT_BYTES, aliceAttachment, answeredLink, expiredSessionOf, freshApi, secretsPackage, type AuthzFixtures } from "./authz-fixtures.js";
 import type { EndpointId, Principal } from "./authz-table.js";
@@ -133,6 +134,8 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
     return send(c, "PUT", `/api/devices/${fx.third.deviceId}/secrets`, { json: { package: toBase64url(pkg) } });
   },
   "secrets-get": (_fx, c) => send(c, "GET", "/api/devices/self/secrets"),
+  "read-state-put": async (fx, c) => send(c, "PUT", `/api/me/read-state/${fx.epoch.conversationId}`, { json: { sealed: toBase64url(await sealedReadStateOf(fx.alice, fx.epoch.conversationId, 1)) } }),
+  "read-state-list": (_fx, c) => send(c, "GET", "/api/me/read-state?after=0"),
   "link-open": (_fx, c) => send(c, "POST", "/api/link"),
   "link-respond": async (_fx, c) => {
     const link = await openLink(freshApi);

@@ -232,6 +232,20 @@ export const AUTHZ_TABLE = [
     cells: { ...SESSION_REQUIRED, otherAccount: err(404, "not_found", "none waits for its own device"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
   },
   {
+    id: "read-state-put",
+    method: "PUT",
+    path: "/api/me/read-state/:id",
+    request: "store the account's sealed read state of a conversation",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(403, "not_member"), foreignOrigin: BAD_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "read-state-list",
+    method: "GET",
+    path: "/api/me/read-state",
+    request: "list the account's sealed read states changed since a version",
+    cells: { ...SESSION_REQUIRED, otherAccount: ok(200, "its own account's"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
     id: "link-open",
     method: "POST",
     path: "/api/link",

@@ -10,6 +10,7 @@ import { d1Directory } from "./d1-directory.js";
 import { d1LinkStore } from "./d1-link-store.js";
 import { d1MessageLog } from "./d1-message-log.js";
 import { d1RateLimitStore } from "./d1-rate-limit-store.js";
+import { d1ReadStateStore } from "./d1-read-state-store.js";
 import { d1RecoveryStore } from "./d1-recovery-store.js";
 import { d1SessionStore } from "./d1-session-store.js";
 import { r2BlobStore } from "./r2-blob-store.js";
@@ -27,6 +28,7 @@ export function d1Stores(db: D1Database, files: R2Bucket): Stores {
     rateLimits: d1RateLimitStore(db),
     attachments: d1AttachmentStore(db),
     blobs: r2BlobStore(files),
+    readState: d1ReadStateStore(db),
   };
 }
 

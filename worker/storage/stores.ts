@@ -8,6 +8,7 @@ import type { Directory } from "./directory.js";
 import type { LinkStore } from "./link-store.js";
 import type { MessageLog } from "./message-log.js";
 import type { RateLimitStore } from "./rate-limit-store.js";
+import type { ReadStateStore } from "./read-state-store.js";
 import type { RecoveryStore } from "./recovery-store.js";
 import type { SessionStore } from "./session-store.js";
 
@@ -23,4 +24,5 @@ export interface Stores {
   readonly attachments: AttachmentStore;
   /** Attachment ciphertext, keyed by attachment id. */
   readonly blobs: BlobStore;
+  readonly readState: ReadStateStore;
 }

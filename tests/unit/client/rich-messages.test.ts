@@ -192,6 +192,25 @@ describe("between two people", () => {
     expect((await messageViews(bob.db, id)).map((v) => v.text)).toEqual([DELETED_TEXT, "two"]);
   });
 
+  test("a reaction changed and a message edited many times leave one live row each, on the sender's device and the receiver's", async () => {
+    const { alice, bob, id, both } = await pair();
+    const m = await alice.send(id, "draft");
+    await both();
+    for (const emoji of ["👍", "❤️", "😂", "👍"]) await bob.react(id, refOf(m), emoji);
+    for (const text of ["draft 2", "draft 3", "final"]) await alice.edit(id, refOf(m), text);
+    await both();
+    for (const c of [alice, bob]) {
+      const live = await c.db.messages.where("[liveIn+clientMessageId]").between([id, ""], [id, "\uffff"]).toArray();
+      expect(live.map((r) => r.kindNumber ?? 1).sort()).toEqual([1, 3, 4]);
+      const all = await c.db.messages.where("conversationId").equals(id).toArray();
+      expect(all.length).toBe(8);
+      // The superseded edits' texts are gone from the store, not only hidden.
+      expect(all.map((r) => r.text).filter((t) => t.startsWith("draft "))).toEqual([]);
+    }
+    const expected = [{ text: "final", edited: true, reactions: ["👍1:bob"] }];
+    expect(await seen(alice, id)).toEqual(expected);
+  });
+
   test("a device that loads the history anew ends in the same state, rejected count included", async () => {
     const { alice, bob, id, both } = await pair();
     const a = await alice.send(id, "one");

@@ -2,7 +2,7 @@ import { Dexie, liveQuery } from "dexie";
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { describe, expect, test } from "vitest";
 import { GroupRole, MembershipKind, type AccountId } from "../../../protocol/index.js";
-import { getGroup, putContact, putConversation, putGroup } from "../../../web/src/client/store/db.js";
+import { getGroup, putContact, putConversation, putGroup, putMessage } from "../../../web/src/client/store/db.js";
 import { systemLines } from "../../../web/src/client/views/system-lines.js";
 import { timelineViews } from "../../../web/src/client/views/views.js";
 import { makeAccount } from "../../support/account.js";
@@ -65,7 +65,7 @@ describe("system lines", () => {
     expect(warned.filter((l) => l.warning).map((l) => l.text)).toEqual(["alice_sl's safety number changed. Verify it before you trust new messages."]);
 
     // A message written between the link (5000) and now sits after the link line.
-    await db.messages.put({ conversationId: group.id, clientMessageId: "AAAAAAAAAAAAAAAAAAAAAA" as never, seq: 1, senderAccountId: bob.accountId as AccountId, senderDeviceId: bob.deviceId, counter: 1, text: "hi", sentAt: 6000, status: "sent" });
+    await putMessage(db, { conversationId: group.id, clientMessageId: "AAAAAAAAAAAAAAAAAAAAAA" as never, seq: 1, senderAccountId: bob.accountId as AccountId, senderDeviceId: bob.deviceId, counter: 1, text: "hi", sentAt: 6000, status: "sent" });
     const timeline = await timelineViews(db, group.id);
     const link = timeline.findIndex((t) => t.kind === "system" && t.text === "bob_sl linked a new device");
     const message = timeline.findIndex((t) => t.kind === "message");

@@ -1,7 +1,8 @@
 // docs/PROTOCOL.md must stay true: each hex example in it decodes, verifies, and equals the vectors.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { AccountId, decodeBody, decodeBundle, decodeEnvelope, decodeKeyFile, decodeRecoveryBlobHeader, fromHex, parseLinkOffer, toHex, verifyLog } from "../../../protocol/index.js";
+import { ATTACHMENT_HEADER_BYTES, AccountId, decodeAttachmentHeader, decodeAttachmentPayload, decodeBody, decodeBundle, decodeEnvelope, decodeKeyFile, decodeRecoveryBlobHeader, fromHex, parseLinkOffer, toHex, verifyLog } from "../../../protocol/index.js";
+import attachments from "../../vectors/attachment.json" with { type: "json" };
 import formats from "../../vectors/formats.json" with { type: "json" };
 import { env } from "./fixtures.js";
 
@@ -13,7 +14,10 @@ const x = formats.expected;
 describe("docs/PROTOCOL.md examples", () => {
   it("has every documented example", () => {
     expect([...examples.keys()].sort()).toEqual([
+      "attachment-empty",
+      "attachment-one-byte",
       "bundle",
+      "content-attachment",
       "content-delete",
       "content-edit",
       "content-reaction",
@@ -90,5 +94,20 @@ describe("docs/PROTOCOL.md examples", () => {
     expect(examples.get("login")).toBe(x.login.input);
     expect(doc).toContain(x.recovery_key_text);
     expect(doc).toContain(x.safety_number);
+  });
+
+  it("attachment blobs and the attachment message decode and match the attachment vectors", () => {
+    for (const [example, size] of [["attachment-empty", 0], ["attachment-one-byte", 1]] as const) {
+      const hex = examples.get(example)!;
+      expect(hex).toBe(attachments.cases.find((c) => c.plain_size === size)!.blob);
+      expect(toHex(decodeAttachmentHeader(fromHex(hex).slice(0, ATTACHMENT_HEADER_BYTES)).commitment)).toBe(attachments.commitment);
+      expect(doc).toContain(attachments.cases.find((c) => c.plain_size === size)!.digest);
+    }
+    const body = examples.get("content-attachment")!;
+    expect(body).toBe(attachments.content.body);
+    const frame = decodeBody(fromHex(body));
+    expect(frame).toEqual({ kind: "unknown", kindNumber: 7, sentAt: attachments.content.sent_at });
+    const a = decodeAttachmentPayload(fromHex(attachments.content.payload), attachments.content.sent_at);
+    expect([a.type, a.name, a.caption, a.size]).toEqual(["image", "Grünewald café.jpg", "Lunch 🍝", 132072]);
   });
 });

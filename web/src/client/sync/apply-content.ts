@@ -2,6 +2,7 @@ import { ContentKind, type ConversationId } from "../../../../protocol/index.js"
 import { isActionKind, judgeAction } from "../conversations/content-rules.js";
 import { getMessage, listMessages, putMessage, type SealedDb } from "../store/db.js";
 import type { MessageRow } from "../store/rows.js";
+import { supersede } from "./supersede.js";
 
 /**
  * Applying reactions, edits and deletes as they are stored (docs/PROTOCOL.md "Applying reactions, edits
@@ -9,7 +10,9 @@ import type { MessageRow } from "../store/rows.js";
  * it judges each one against its target (conversations/content-rules.ts) and carries out a delete for
  * everyone, so the deleted text is gone from this device's store, not just hidden.
  *
- * Reactions and edits change no other row: the timeline folds them (views/message-fold.ts). A delete
+ * Reactions and edits change no other row: the timeline folds them (views/message-fold.ts), and a later
+ * one of the same sender marks the earlier one superseded (supersede.ts), so the fold reads only what
+ * still counts. A delete
  * tombstones its target (`deletedAt`, empty text) at once, so an edit later in the same page sees it;
  * the texts of the target's earlier edits and the stored envelopes of all of them go at the end of the
  * page, in one pass over the conversation (finishPage), not one pass per delete.
@@ -33,6 +36,13 @@ export function pageEffects(): PageEffects {
  * (its edits may have been posted since). Returns why a fresh one is refused (the caller counts it).
  */
 export async function applyStored(db: SealedDb, row: MessageRow, fresh: boolean, effects: PageEffects, now: number): Promise<"ok" | { readonly refused: string }> {
+  const verdict = await applyAction(db, row, fresh, effects, now);
+  // Last, so a row stored again above (its text cleared) does not undo the mark.
+  await supersede(db, row);
+  return verdict;
+}
+
+async function applyAction(db: SealedDb, row: MessageRow, fresh: boolean, effects: PageEffects, now: number): Promise<"ok" | { readonly refused: string }> {
   if (!isActionKind(row.kindNumber) || !row.ref) return "ok";
   const target = await getMessage(db, row.conversationId, row.ref.clientMessageId);
   const verdict = judgeAction(row, target, target?.deletedAt !== undefined);

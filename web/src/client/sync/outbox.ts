@@ -5,6 +5,8 @@ import { getDevice, getMessage, listMessages, listMessagesByStatus, putMessage }
 import { withLock } from "../store/lock.js";
 import { resealPending } from "../conversations/messages.js";
 import type { MessageRow, SendFailure } from "../store/rows.js";
+import { pushReadShares } from "./read-state.js";
+import { supersede } from "./supersede.js";
 
 /**
  * The outbox: pending messages are posted oldest counter first. The server deduplicates by client
@@ -83,7 +85,11 @@ async function postPending(ctx: ClientContext, conversationId: ConversationId, r
     }
     await ctx.db.transaction("rw", ctx.db.messages, async () => {
       const now = await getMessage(ctx.db, conversationId, m.clientMessageId);
-      if (now?.status === "pending") await putMessage(ctx.db, { ...now, status: "sent", seq, envelope: undefined });
+      if (now?.status !== "pending") return;
+      const sentRow: MessageRow = { ...now, status: "sent", seq, envelope: undefined };
+      await putMessage(ctx.db, sentRow);
+      // With its seq it may replace this account's earlier reaction, edit or mark (supersede.ts).
+      await supersede(ctx.db, sentRow);
     });
     sent++;
   }
@@ -109,6 +115,12 @@ export async function flushAll(ctx: ClientContext): Promise<number> {
     } catch (e) {
       firstError ??= e;
     }
+  }
+  // Read positions to share with this account's other devices wait here too, offline included.
+  try {
+    await pushReadShares(ctx);
+  } catch (e) {
+    firstError ??= e;
   }
   if (firstError !== undefined) throw firstError;
   return sent;

@@ -66,7 +66,9 @@ function extend(t: Tail, raw: unknown): Tail {
   const upTo = Math.max(t.upTo, seqOf(raw));
   const kind = kindOf(raw);
   if (isShownKind(kind)) return { upTo, bubbleRaw: raw, bubble: parseRow(messageRow, "messages", raw), acting: [] };
-  if ((kind === ContentKind.edit || kind === ContentKind.delete) && refId(raw) === t.bubble.clientMessageId) return { ...t, upTo, acting: [...t.acting, parseRow(messageRow, "messages", raw)] };
+  // A superseded edit (store/fold-keys.ts) has a later one that says what counts.
+  const superseded = typeof raw === "object" && raw !== null && "superseded" in raw;
+  if ((kind === ContentKind.edit || kind === ContentKind.delete) && !superseded && refId(raw) === t.bubble.clientMessageId) return { ...t, upTo, acting: [...t.acting, parseRow(messageRow, "messages", raw)] };
   return { ...t, upTo };
 }
 

@@ -7,7 +7,7 @@ import { messageRow, parseRow, type ConversationRow, type MessageRow } from "../
  * Unread (docs/decisions.md "Receipts and unread"): the shown messages of other accounts past the
  * conversation's readUpTo, deleted ones excepted. A conversation with no readUpTo (stored before unread
  * existed) counts as read. Same on every device of the account: readUpTo moves with the account's own
- * messages and read marks (sync/receipt-check.ts).
+ * messages and read marks (sync/receipt-check.ts) and its devices' sealed read states (sync/read-state.ts).
  */
 
 /** Whether a stored row counts as unread once it is past readUpTo. */

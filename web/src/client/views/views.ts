@@ -143,10 +143,10 @@ export interface ViewOptions {
 const READ_PAGE = 1_000;
 
 /**
- * Every row of a chat, read as ranges of the primary key in pages of READ_PAGE: not through the
- * conversationId index, for which a live query records every returned row's key (a sorted insert of each
- * compound key, the largest cost of a re-run with 10,000 rows), and not in one request, whose values are
- * all copied out (and cloned by Dexie's query cache) in one long task.
+ * The rows of a chat the timeline needs: every row not superseded (store/fold-keys.ts), through the
+ * `[liveIn+clientMessageId]` index, so 10,000 reactions to one message cost one row here, not 10,000.
+ * Read in pages of READ_PAGE, not in one request, whose values are all copied out (and cloned by
+ * Dexie's query cache) in one long task.
  */
 async function readChatRows(db: SealedDb, conversationId: ConversationId): Promise<unknown[]> {
   const out: unknown[] = [];
@@ -154,7 +154,7 @@ async function readChatRows(db: SealedDb, conversationId: ConversationId): Promi
   for (;;) {
     const lower = from ?? [conversationId, Dexie.minKey];
     const page: { clientMessageId: string }[] = await db.messages
-      .where("[conversationId+clientMessageId]")
+      .where("[liveIn+clientMessageId]")
       .between(lower, [conversationId, Dexie.maxKey], from === undefined, true)
       .limit(READ_PAGE)
       .toArray();

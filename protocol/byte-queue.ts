@@ -1,0 +1,48 @@
+/**
+ * A FIFO of bytes fed in arbitrary slices (as a network stream delivers them) and read in fixed-size
+ * pieces. Slices are kept as given (not copied: the caller hands them over, as a stream's chunks are)
+ * and copied once, when a piece is taken, so feeding n bytes in any slicing costs O(n), not the O(n^2)
+ * of concatenating on every push.
+ */
+export class ByteQueue {
+  private slices: Uint8Array[] = [];
+  /** Index of the first slice still holding queued bytes, and how much of it was already taken. */
+  private first = 0;
+  private head = 0;
+  private size = 0;
+
+  get length(): number {
+    return this.size;
+  }
+
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.slices.push(bytes);
+    this.size += bytes.length;
+  }
+
+  /** Removes and returns the first `n` bytes (n <= length) as one new array. */
+  take(n: number): Uint8Array {
+    if (!Number.isInteger(n) || n < 0 || n > this.size) throw new RangeError(`take(${n}) from ${this.size} queued bytes`);
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const slice = this.slices[this.first]!;
+      const part = Math.min(n - filled, slice.length - this.head);
+      out.set(slice.subarray(this.head, this.head + part), filled);
+      filled += part;
+      this.head += part;
+      if (this.head === slice.length) {
+        this.first++;
+        this.head = 0;
+      }
+    }
+    this.size -= n;
+    // Drop consumed slices now and then, so memory follows what is queued, not what was ever pushed.
+    if (this.first > 64 && this.first * 2 > this.slices.length) {
+      this.slices = this.slices.slice(this.first);
+      this.first = 0;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,34 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ByteQueue } from "../../../protocol/byte-queue.js";
+
+describe("ByteQueue", () => {
+  it("returns the bytes in order for any slicing in and any piece sizes out", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 300 }), fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 400 }), (slices, takes) => {
+        const q = new ByteQueue();
+        const all: number[] = [];
+        for (const s of slices) {
+          q.push(s);
+          all.push(...s);
+        }
+        const out: number[] = [];
+        for (const t of takes) {
+          const n = Math.min(t, q.length);
+          out.push(...q.take(n));
+        }
+        out.push(...q.take(q.length));
+        expect(out).toEqual(all);
+        expect(q.length).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses to take more than it holds", () => {
+    const q = new ByteQueue();
+    q.push(Uint8Array.of(1, 2));
+    expect(() => q.take(3)).toThrow(RangeError);
+    expect([...q.take(2)]).toEqual([1, 2]);
+  });
+});
