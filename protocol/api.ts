@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_ATTACHMENT_PLAINTEXT_BYTES, encryptedSize } from "./attachment-format.js";
 import { fromBase64url } from "./bytes.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId, USERNAME_PATTERN, type Brand } from "./ids.js";
 import { MAX_GROUP_MEMBERS } from "./membership-log.js";
@@ -209,10 +210,10 @@ export const attachmentIdSchema = z.string().refine(isAttachmentId, "must be an 
  */
 export const ATTACHMENT_PART_BYTES = 8 * 1024 * 1024;
 /**
- * The largest ciphertext the schema accepts: the blob format's 4 GiB plaintext bound plus room for its
- * overhead. The server's own limit (ATTACHMENT_MAX_BYTES, 100 MiB by default) is far below and is a 413.
+ * The largest ciphertext the schema accepts: the blob of a file at the format's 4 GiB bound. The
+ * server's own limit (ATTACHMENT_MAX_BYTES, 100 MiB by default) is far below and is a 413.
  */
-export const MAX_ATTACHMENT_CIPHERTEXT_BYTES = 4 * 1024 ** 3 + 2 * 1024 * 1024;
+export const MAX_ATTACHMENT_CIPHERTEXT_BYTES = encryptedSize(MAX_ATTACHMENT_PLAINTEXT_BYTES);
 /** Attachments one message may carry. */
 export const MAX_MESSAGE_ATTACHMENTS = 10;
 

@@ -1,3 +1,4 @@
+import { MAX_ATTACHMENT_PLAINTEXT_BYTES, encryptedSize } from "../../protocol/attachment-format.js";
 import type { Bindings } from "../env.js";
 import { ServerFault } from "../errors.js";
 
@@ -5,21 +6,14 @@ import { ServerFault } from "../errors.js";
 export const DEFAULT_ATTACHMENT_MAX_BYTES = 100 * 1024 * 1024;
 /** Each account's stored attachments together, in ciphertext bytes, unless ATTACHMENT_QUOTA_BYTES says otherwise. */
 export const DEFAULT_ATTACHMENT_QUOTA_BYTES = 2 * 1024 ** 3;
-/** The blob format's own bound on a file (docs/PROTOCOL.md "Attachment"): a larger limit is a deploy mistake. */
-const FORMAT_MAX_PLAIN_BYTES = 4 * 1024 ** 3;
 const MAX_QUOTA_BYTES = 2 ** 50;
 
 /**
- * The blob format's overhead, bounded from above: a header (magic, version, chunk size, 32-byte key
- * commitment: well under 1 KiB) and a 16-byte AES-GCM tag per 64 KiB chunk, plus one for the last
- * (possibly empty) chunk. The server only needs a bound, not the exact encryptedSize of protocol/.
+ * The blob of the largest file allowed: exactly what protocol/ encrypts a file of `plainBytes` to
+ * (docs/PROTOCOL.md "Attachment": a 41-byte header and a 16-byte tag per 64 KiB chunk).
  */
-const HEADER_ALLOWANCE = 1024;
-const CHUNK_BYTES = 64 * 1024;
-const TAG_BYTES = 16;
-
 export function maxCiphertextBytes(plainBytes: number): number {
-  return plainBytes + (Math.floor(plainBytes / CHUNK_BYTES) + 1) * TAG_BYTES + HEADER_ALLOWANCE;
+  return encryptedSize(plainBytes);
 }
 
 export interface AttachmentLimits {
@@ -33,7 +27,7 @@ export interface AttachmentLimits {
 
 /** The limits of a deployment. A value that is not a whole number in range fails loudly rather than quietly changing the limit. */
 export function attachmentLimits(env: Bindings): AttachmentLimits {
-  const maxPlainBytes = configured(env.ATTACHMENT_MAX_BYTES, "ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES, FORMAT_MAX_PLAIN_BYTES);
+  const maxPlainBytes = configured(env.ATTACHMENT_MAX_BYTES, "ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES, MAX_ATTACHMENT_PLAINTEXT_BYTES);
   const quotaBytes = configured(env.ATTACHMENT_QUOTA_BYTES, "ATTACHMENT_QUOTA_BYTES", DEFAULT_ATTACHMENT_QUOTA_BYTES, MAX_QUOTA_BYTES);
   return { maxPlainBytes, maxBytes: maxCiphertextBytes(maxPlainBytes), quotaBytes };
 }
