@@ -8,6 +8,8 @@ import { originCheck } from "./http/origin-check.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { stores } from "./http/stores.js";
 import { accountRoutes } from "./routes/accounts.js";
+import { attachmentBlobRoutes } from "./routes/attachment-blobs.js";
+import { attachmentUploadRoutes } from "./routes/attachment-uploads.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { deviceLogRoutes } from "./routes/device-log.js";
 import { deviceRoutes } from "./routes/devices.js";
@@ -49,6 +51,8 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", groupMetaRoutes);
   app.route("/api", epochRoutes);
   app.route("/api", messageRoutes);
+  app.route("/api", attachmentUploadRoutes);
+  app.route("/api", attachmentBlobRoutes);
   app.route("/api", readStateRoutes);
   app.route("/api", realtimeRoutes);
   app.route("/api", recoveryRoutes);

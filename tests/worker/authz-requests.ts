@@ -10,7 +10,7 @@ import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLo
 import { openLink, type OpenedLink } from "../support/link-relay.js";
 import { sealedReadStateOf } from "../support/read-state.js";
 import { recoverEntry, recoveryBlobFor, resetEntry } from "../support/recovery.js";
-import { answeredLink, expiredSessionOf, freshApi, secretsPackage, type AuthzFixtures } from "./authz-fixtures.js";
+import { ATTACHMENT_BYTES, aliceAttachment, answeredLink, expiredSessionOf, freshApi, secretsPackage, type AuthzFixtures } from "./authz-fixtures.js";
 import type { EndpointId, Principal } from "./authz-table.js";
 
 export const FOREIGN_ORIGIN = "https://evil.example";
@@ -194,6 +194,12 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
     return send(c, "POST", `/api/conversations/${fx.epoch.conversationId}/messages`, { json: { envelope: envelope.b64 } });
   },
   messages: (fx, c) => send(c, "GET", `/api/conversations/${fx.epoch.conversationId}/messages?after=0&limit=10`),
+  "attachment-create": (fx, c) => send(c, "POST", `/api/conversations/${fx.epoch.conversationId}/attachments`, { json: { size: 10 } }),
+  "attachment-part": async (fx, c) => send(c, "PUT", `/api/attachments/${await aliceAttachment(fx, "created")}/parts/1`, { body: ATTACHMENT_BYTES, headers: { "Content-Length": "10" } }),
+  "attachment-upload": async (fx, c) => send(c, "GET", `/api/attachments/${await aliceAttachment(fx, "created")}/upload`),
+  "attachment-complete": async (fx, c) => send(c, "POST", `/api/attachments/${await aliceAttachment(fx, "uploaded")}/complete`),
+  "attachment-download": async (fx, c) => send(c, "GET", `/api/attachments/${await aliceAttachment(fx, "complete")}`),
+  "attachment-delete": async (fx, c) => send(c, "DELETE", `/api/attachments/${await aliceAttachment(fx, "complete")}`),
   "recovery-status": (_fx, c) => send(c, "GET", "/api/recovery"),
   "recovery-blob": async (fx, c) => {
     const blob = await recoveryBlobFor(fx.aliceLog, fx.alice.keys.recovery, ++fx.recoveryCounter);

@@ -1,5 +1,5 @@
 import { MAX_SEALED_GROUP_META_BYTES } from "../../protocol/group-meta.js";
-import { MAX_DEVICE_SECRETS_BYTES, MAX_ENVELOPE_BYTES, MAX_MEMBERSHIP_ENTRY_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
+import { MAX_ATTACHMENT_CIPHERTEXT_BYTES, createAttachmentResponse, MAX_DEVICE_SECRETS_BYTES, MAX_ENVELOPE_BYTES, MAX_MEMBERSHIP_ENTRY_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
 import { MAX_LINK_FRAME_BYTES } from "../../protocol/link.js";
 import { READ_STATE_BYTES } from "../../protocol/read-state.js";
@@ -63,6 +63,11 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
   const malloryBlob = await recoveryBlobFor(malloryLog, mallory.keys.recovery, 5);
   const malloryPassphrase = await passphraseBlobFor(malloryLog, fakeArgon2id, "not alice's", mallory.keys.recoveryKey);
   const readState = await sealedReadStateOf(alice, conversationId, 1);
+
+  // An upload of alice's, so bad part numbers reach the part-number check of her own attachment.
+  const upload = await freshApi.call("POST", `/api/conversations/${conversationId}/attachments`, { cookie: alice.cookie, json: { size: 100 } });
+  if (upload.status !== 201) throw new Error("alice could not start an upload");
+  const attachmentId = createAttachmentResponse.parse(await upload.json()).id;
 
   const id32 = field(32, 32, true);
   const id16 = field(16, 16, true);
@@ -206,6 +211,16 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
       limit: DEFAULT_BODY_LIMIT,
     },
     {
+      name: "attachment-create",
+      method: "POST",
+      path: `/api/conversations/${conversationId}/attachments`,
+      fields: { size: { kind: "count" } },
+      // Within the schema's bound, far over the server's limit (413): even this stores nothing.
+      valid: { size: MAX_ATTACHMENT_CIPHERTEXT_BYTES },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
       name: "recovery-blob",
       method: "PUT",
       path: "/api/recovery/blob",
@@ -255,6 +270,13 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
     { method: "PUT", path: "/api/me/read-state/{}", body: { sealed: "!" }, sessionFirst: true },
     { method: "POST", path: "/api/conversations/{}/messages", body: { envelope: bad.envelope }, sessionFirst: true },
     { method: "GET", path: "/api/conversations/{}/messages", sessionFirst: true },
+    { method: "POST", path: "/api/conversations/{}/attachments", body: { size: 1 }, sessionFirst: true },
+    { method: "PUT", path: "/api/attachments/{}/parts/1", sessionFirst: true },
+    { method: "PUT", path: `/api/attachments/${attachmentId}/parts/{}`, sessionFirst: true },
+    { method: "GET", path: "/api/attachments/{}/upload", sessionFirst: true },
+    { method: "POST", path: "/api/attachments/{}/complete", sessionFirst: true },
+    { method: "GET", path: "/api/attachments/{}", sessionFirst: true },
+    { method: "DELETE", path: "/api/attachments/{}", sessionFirst: true },
     { method: "GET", path: "/api/recovery/{}", sessionFirst: false },
     { method: "POST", path: "/api/recovery/{}/passphrase", body: { accessToken: bad.accessToken }, sessionFirst: false },
   ];
