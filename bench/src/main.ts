@@ -42,6 +42,12 @@ function runChild(name: string, out: string, timeoutMs: number): Promise<{ ok: b
 }
 
 async function parent(names: string[]): Promise<number> {
+  // `npm run bench -- --doc`: regenerate docs/BENCHMARKS.md from the stored results, running nothing.
+  if (names[0] === "--doc") {
+    writeDoc(loadResults());
+    console.log("docs/BENCHMARKS.md regenerated from bench/results");
+    return 0;
+  }
   const unknown = names.filter((n) => !findBenchmark(n));
   if (unknown.length) {
     console.error(`Unknown benchmark ${unknown.join(", ")}; choose from: ${benchmarks.map((b) => b.name).join(", ")}`);

@@ -97,12 +97,9 @@ function figures(live: ApplyRun, load: number): Figure[] {
         `the longest gap between two animation frames ${round(live.longestFrameMs)} ms; load average ${load.toFixed(2)}`,
       ifMissed: {
         why:
-          "Each change re-runs the chat's live query, which reads every row of the chat again (10,200 here, nearly all reactions and edits) and folds them; " +
-          "unchanged rows and bubbles are reused (views/row-cache.ts), but comparing, sorting and folding 10,000 rows, then letting Lit check every bubble, " +
-          "still takes one task of about 90-115 ms once the chat holds that many rows.",
+          "The timeline now reads only the rows that still count (about 250 here, not 10,200: superseded reactions and edits leave its index, docs/decisions.md \"Superseded rows\") and the chat list's unread count walks bubbles only, so a change no longer costs in proportion to every change ever made (516 and 436 tasks of 50 ms or more in two runs before, 132 after, all at a load average of 9 to 12). What remains is per-message overhead: each pushed message is stored in its own IndexedDB transaction and re-runs the app's live queries (about 20-30 IndexedDB transactions per commit; IDB transaction creation was the largest native cost in a CPU profile), and the list re-renders with a forced layout of its ~200 bubbles. The run shares 2 cores with its own server and 4 posting devices (load average 9 at the end), which stretches each of those tasks to 100-400 ms.",
         fix:
-          "Apply changes incrementally: keep the folded timeline in memory and read only the rows a change touched (Dexie's storagemutated key ranges), " +
-          "or fold off the main thread; and render only the window of bubbles on screen.",
+          "Coalesce bursts: store pushed messages that arrive together in one receive transaction, and re-run live queries at most once per frame while a burst lasts; move verification off the main thread (issue 23); measure on an otherwise idle machine.",
       },
     },
   ];
