@@ -88,7 +88,7 @@ describe("rows stored before kinds were applied", () => {
       groups: "conversationId",
     });
     const row = (clientMessageId: string, kindNumber: number | undefined, seq: number | undefined) => ({ conversationId: "c", clientMessageId, text: "", status: "sent", ...(kindNumber ? { kindNumber } : {}), ...(seq ? { seq } : {}) });
-    await old.table("messages").bulkPut([row("text", undefined, 1), row("reply", 2, 2), row("receipt", 6, 3), row("newer", 7, 4), row("pending", 3, undefined)]);
+    await old.table("messages").bulkPut([row("text", undefined, 1), row("reply", 2, 2), row("receipt", 6, 3), row("newer", 8, 4), row("pending", 3, undefined)]);
     old.close();
     const db = new SealedDb(name, { indexedDB, IDBKeyRange });
     const marked = (await db.messages.where("reopen").equals(1).toArray()).map((r) => r.clientMessageId).sort();
