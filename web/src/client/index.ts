@@ -20,6 +20,8 @@ export type { ReceiptSender } from "./sync/receipts.js";
 export type { TypingFacade, TypingPerson } from "./facades/typing.js";
 export type { Syncer, SyncStatus } from "./sync/sync.js";
 export type { HistoryProgress } from "./sync/history.js";
+export type { AttachmentsFacade } from "./facades/attachments.js";
+export type { DownloadProgress, OpenOptions } from "./attachments/download.js";
 export { DELETED_TEXT, NEEDS_NEWER_VERSION, UNNAMED_GROUP, type ReactionView, type ReplyQuote, type ConversationView, type DeliveryView, type GroupView, type MemberView, type MessageView, type PeerView, type SystemLineView, type TimelineItem, type AttachmentView } from "./views/views.js";
 export { MAX_DEVICE_NAME, type DeviceView } from "./identity/devices.js";
 export type { OwnLogAlarm, OwnLogCheck } from "./identity/own-log.js";
