@@ -184,6 +184,23 @@ describe("opening the file", () => {
   });
 });
 
+describe("an attachment stored as unknown by the version before kind 7 was applied", () => {
+  test("is opened again on the next sync and shows as the attachment, which then opens", async () => {
+    const s = await pair();
+    const plain = randomBytes(70_000);
+    const sent = await sendFile(s, plain, { type: "file" }, { name: "old.pdf" });
+    // What that version kept: the kind number only; store version 6 marks it to be reopened.
+    await s.bob.db.messages.where("[conversationId+clientMessageId]").equals([s.id, sent.row.clientMessageId]).modify((m: Record<string, unknown>) => {
+      delete m["attachment"];
+      m["reopen"] = 1;
+    });
+    expect((await messageViews(s.bob.db, s.id))[0]?.content).toBe("unsupported");
+    await s.bob.sync.syncNow();
+    expect((await messageViews(s.bob.db, s.id))[0]).toMatchObject({ content: "attachment", attachment: { name: "old.pdf", size: 70_000 } });
+    expect(await bytesOf(await s.bob.attachments.open(s.id, sent.ref))).toEqual(plain);
+  });
+});
+
 describe("delete for everyone", () => {
   test("scrubs the key, preview and every field from the receiver's and the sender's rows", async () => {
     const s = await pair();
