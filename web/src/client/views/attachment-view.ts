@@ -1,3 +1,4 @@
+import type { ConversationId } from "../../../../protocol/index.js";
 import type { AttachmentFields } from "../store/attachment-row.js";
 
 /**
@@ -7,6 +8,8 @@ import type { AttachmentFields } from "../store/attachment-row.js";
  * file through `client.attachments.open(conversationId, ref)`, never with key material of its own.
  */
 export type AttachmentView = {
+  /** The chat it was sent in: with the bubble's `ref`, what `client.attachments.open` takes. */
+  readonly conversationId: ConversationId;
   readonly name: string;
   readonly mimeType: string;
   /** Plaintext bytes. */
@@ -20,8 +23,8 @@ export type AttachmentView = {
   | { readonly type: "voice"; readonly durationMs: number }
 );
 
-export function attachmentView(a: AttachmentFields): AttachmentView {
-  const shown = { name: a.name, mimeType: a.mimeType, size: a.size, caption: a.caption };
+export function attachmentView(a: AttachmentFields, conversationId: ConversationId): AttachmentView {
+  const shown = { conversationId, name: a.name, mimeType: a.mimeType, size: a.size, caption: a.caption };
   switch (a.type) {
     case "file":
       return { type: "file", ...shown };

@@ -152,7 +152,7 @@ function messageView(e: Entry, byId: ReadonlyMap<string, Entry>, names: FoldName
     : isTextual(r)
       ? { content: "text", text: e.text ?? r.text }
       : r.attachment
-        ? { content: "attachment", text: r.attachment.caption, attachment: attachmentView(r.attachment) }
+        ? { content: "attachment", text: r.attachment.caption, attachment: attachmentView(r.attachment, r.conversationId) }
         : { content: "unsupported", text: NEEDS_NEWER_VERSION };
   return {
     kind: "message",
