@@ -8,11 +8,6 @@
  * chunk and the slice just given. A TransformStream awaits transform() before taking the next slice and
  * its readable side has no buffer of its own (highWaterMark 0), so a slow reader stops the writer: the
  * file is read as fast as it is consumed, never ahead of it.
- *
- * Slices are gathered into batches of BATCH_BYTES before they are handed over: the encryptor and
- * decryptor seal, open and hash all the whole chunks of one call in parallel, which a file's stream (or a
- * download's) delivering 64 KiB or less at a time would never let them do. Memory stays bounded by the
- * batch.
  */
 import {
   createAttachmentDecryptor,
@@ -43,35 +38,6 @@ function enqueueAll(controller: TransformStreamDefaultController<Uint8Array>, ch
   for (const c of chunks) controller.enqueue(c);
 }
 
-/** 16 chunks of 64 KiB (1 MiB): enough calls in flight to overlap them, little memory, little delay. */
-export const BATCH_BYTES = 16 * 65_536;
-
-/** Gathers slices until a batch is full; `take` hands over what is gathered as one slice. */
-class Batch {
-  private parts: Uint8Array[] = [];
-  private bytes = 0;
-
-  add(slice: Uint8Array): boolean {
-    this.parts.push(slice);
-    this.bytes += slice.length;
-    return this.bytes >= BATCH_BYTES;
-  }
-
-  take(): Uint8Array {
-    const parts = this.parts;
-    this.parts = [];
-    this.bytes = 0;
-    if (parts.length === 1) return parts[0]!;
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-}
-
 /**
  * Plaintext in (any slicing), blob out (header first). `sealed` resolves with the size and digest when
  * the writable side closes, and rejects with the stream's error if encrypting fails; a pipe that is
@@ -83,7 +49,6 @@ export class EncryptStream extends TransformStream<Uint8Array, Uint8Array> {
 
   constructor(key: Uint8Array, env: CryptoEnv = defaultCryptoEnv()) {
     let encryptor: AttachmentEncryptor | undefined;
-    const batch = new Batch();
     let settle!: { resolve: (s: SealedFile) => void; reject: (e: unknown) => void };
     const sealed = new Promise<SealedFile>((resolve, reject) => (settle = { resolve, reject }));
     // Unobserved when the caller only reads the stream: the error still reaches it through the stream.
@@ -104,14 +69,14 @@ export class EncryptStream extends TransformStream<Uint8Array, Uint8Array> {
         },
         async transform(chunk, controller) {
           try {
-            if (batch.add(chunk)) enqueueAll(controller, await encryptor!.push(batch.take()));
+            enqueueAll(controller, await encryptor!.push(chunk));
           } catch (e) {
             throw failed(e);
           }
         },
         async flush(controller) {
           try {
-            const last = await encryptor!.final(batch.take());
+            const last = await encryptor!.final();
             enqueueAll(controller, last.ciphertext);
             settle.resolve({ plainSize: last.plainSize, digest: last.digest });
           } catch (e) {
@@ -135,7 +100,6 @@ export class EncryptStream extends TransformStream<Uint8Array, Uint8Array> {
 export class DecryptStream extends TransformStream<Uint8Array, Uint8Array> {
   constructor(check: BlobCheck, env: CryptoEnv = defaultCryptoEnv()) {
     let decryptor: AttachmentDecryptor | undefined;
-    const batch = new Batch();
     super(
       {
         async start() {
@@ -147,14 +111,13 @@ export class DecryptStream extends TransformStream<Uint8Array, Uint8Array> {
         },
         async transform(chunk, controller) {
           try {
-            if (batch.add(chunk)) enqueueAll(controller, await decryptor!.push(batch.take()));
+            enqueueAll(controller, await decryptor!.push(chunk));
           } catch (e) {
             throw attachmentError(e, "decrypt");
           }
         },
         async flush(controller) {
           try {
-            enqueueAll(controller, await decryptor!.push(batch.take()));
             enqueueAll(controller, await decryptor!.finish());
           } catch (e) {
             throw attachmentError(e, "decrypt");
