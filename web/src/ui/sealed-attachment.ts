@@ -25,8 +25,10 @@ export class SealedAttachment extends LitElement {
     shared,
     dialogStyles,
     css`
+      /* The bubble keeps a message's own line breaks (pre-wrap); this element's markup has none to keep. */
       :host {
         display: block;
+        white-space: normal;
       }
       .image {
         display: block;

@@ -1,0 +1,86 @@
+// Attachment messages as the receiver sees them before any download (issue 18, the read side): Bob's app
+// sends a photo (with a real JPEG preview), a file and a voice note, sealed with his real device key and
+// posted through the real server. Alice's app shows each as its bubble: the photo's preview at once in a
+// box of its proportions, the file's name and size with a Download button, the voice note's duration; the
+// chat list names the last one; nothing fails the page's CSP. The blobs themselves were never uploaded, so
+// Download ends in the refusal people see, never a file.
+import { mkdirSync } from "node:fs";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { AttachmentId, type KnownContent } from "../../protocol/index.js";
+import { openChatViaUi, signUpViaUi, uniqueName } from "./app";
+import { launchBrowser } from "./harness";
+import { ApiContact, nodeApi } from "./link-helpers";
+
+const baseURL = inject("baseURL");
+const SHOTS = "/tmp/shots";
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+const common = (n: number) => ({ sentAt: Date.now(), id: AttachmentId.fromBytes(new Uint8Array(16).fill(n)), key: new Uint8Array(32).fill(n), digest: new Uint8Array(32).fill(n), caption: "" });
+
+test("a photo, a file and a voice note show as their bubbles before anything is downloaded", async () => {
+  const alice = uniqueName("att_alice");
+  await signUpViaUi(page, baseURL, alice);
+  // A real 64 x 48 JPEG made by the browser, as a sender's thumbnail would be.
+  const preview = Uint8Array.from(
+    await page.evaluate(async () => {
+      const canvas = new OffscreenCanvas(64, 48);
+      const g = canvas.getContext("2d")!;
+      g.fillStyle = "#3a7";
+      g.fillRect(0, 0, 64, 48);
+      return [...new Uint8Array(await (await canvas.convertToBlob({ type: "image/jpeg" })).arrayBuffer())];
+    }),
+  );
+  const bob = await ApiContact.create(nodeApi(baseURL), "att_bob");
+  await bob.newEpoch(alice);
+  const photo: KnownContent = { kind: "attachment", ...common(1), type: "image", mimeType: "image/jpeg", name: "beach.jpg", size: 2_400_000, width: 4000, height: 3000, preview, caption: "Look at this" };
+  const file: KnownContent = { kind: "attachment", ...common(2), type: "file", mimeType: "application/pdf", name: "report.pdf", size: 1_234_567 };
+  const voice: KnownContent = { kind: "attachment", ...common(3), type: "voice", mimeType: "audio/webm", name: "voice.webm", size: 41_000, durationMs: 4_200, waveform: new Uint8Array(8) };
+  for (const body of [photo, file, voice]) await bob.sendContent(body);
+
+  await openChatViaUi(page, bob.username);
+  await expect.poll(() => page.getByTestId("attachment").count(), { timeout: 20_000 }).toBe(3);
+  // The photo: its preview decoded at once, in a 280 x 210 box (4000 x 3000 scaled), labelled, with its caption.
+  const img = page.getByTestId("attachment-preview");
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth)).toBe(64);
+  expect(await img.evaluate((el) => [el.getBoundingClientRect().width, el.getBoundingClientRect().height])).toEqual([280, 210]);
+  expect(await page.getByTestId("attachment-image").getAttribute("aria-label")).toBe("Photo beach.jpg, 4000 by 3000. Open full size");
+  expect(await page.getByTestId("message-text").allTextContents()).toEqual(["Look at this"]);
+  // The file: name, size, a Download button named for screen readers.
+  expect(await page.getByTestId("attachment-name").textContent()).toBe("report.pdf");
+  expect(await page.getByTestId("attachment-size").textContent()).toBe("1.2 MB");
+  expect(await page.getByTestId("attachment-download").getAttribute("aria-label")).toBe("Download report.pdf, 1.2 MB");
+  // The voice note: its duration and a play button.
+  expect(await page.getByTestId("attachment-duration").textContent()).toBe("0:04");
+  expect(await page.getByTestId("attachment-play").getAttribute("aria-label")).toBe("Play voice message, 0:04");
+  // The chat list's line is the last one.
+  await expect.poll(() => page.getByTestId("conversation-item").filter({ hasText: bob.username }).textContent()).toContain("Voice message");
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/attachment-bubbles-desktop.png` });
+
+  // Reachable by keyboard: focus the Download button and press Enter. No blob was uploaded, so the
+  // server has none to give: the bubble says so, and no file is saved.
+  const downloads: unknown[] = [];
+  page.on("download", (d) => downloads.push(d));
+  await page.getByTestId("attachment-download").focus();
+  await page.keyboard.press("Enter");
+  await expect.poll(() => page.getByTestId("attachment-error").textContent(), { timeout: 20_000 }).toMatch(/no longer available|couldn't be opened/);
+  expect(downloads).toEqual([]);
+  expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+}, 120_000);
