@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { AttachmentId, FULL_CHUNK_CIPHERTEXT_BYTES, ATTACHMENT_HEADER_BYTES, generateAttachmentKey, cryptoEnvFrom, type ConversationId, type MessageRef } from "../../../protocol/index.js";
+import { AttachmentId, FULL_CHUNK_CIPHERTEXT_BYTES, ATTACHMENT_HEADER_BYTES, generateAttachmentKey, cryptoEnvFrom, type MessageRef } from "../../../protocol/index.js";
 import { EncryptStream } from "../../../web/src/client/attachments/streams.js";
 import { queueContent } from "../../../web/src/client/conversations/messages.js";
 import { getMessage } from "../../../web/src/client/store/db.js";
@@ -221,4 +221,3 @@ describe("delete for everyone", () => {
   });
 });
 
-export type { ConversationId };
