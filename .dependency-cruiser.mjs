@@ -48,8 +48,8 @@ export default {
       name: "worker-routes-use-storage-interfaces",
       severity: "error",
       comment:
-        "Only the stores middleware picks the engine; routes, auth and realtime use c.var.stores (worker/storage). The account hub runs outside any request and picks it in its one file, realtime/hub-stores.ts.",
-      from: { path: "^worker/", pathNot: "^worker/(db/|http/stores[.]ts$|realtime/hub-stores[.]ts$)" },
+        "Only the stores middleware picks the engine; routes, auth and realtime use c.var.stores (worker/storage). The account hub runs outside any request and picks it in its one file, realtime/hub-stores.ts; so does the cron handler, worker/scheduled.ts.",
+      from: { path: "^worker/", pathNot: "^worker/(db/|http/stores[.]ts$|realtime/hub-stores[.]ts$|scheduled[.]ts$)" },
       to: { path: "^worker/db/" },
     },
     {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_ATTACHMENT_PLAINTEXT_BYTES, encryptedSize } from "./attachment-format.js";
 import { fromBase64url } from "./bytes.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId, USERNAME_PATTERN, type Brand } from "./ids.js";
 import { MAX_GROUP_MEMBERS } from "./membership-log.js";
@@ -6,6 +7,7 @@ import { HISTORY_SHARE_BYTES } from "./history-share.js";
 import { MAX_SEALED_GROUP_META_BYTES } from "./group-meta.js";
 import { LINK_ID_BYTES, MAX_LINK_FRAME_BYTES } from "./link.js";
 import { PUBLIC_KEY_BYTES } from "./primitives.js";
+import { READ_STATE_BYTES } from "./read-state.js";
 import { TYPING_FRAME_BYTES } from "./typing.js";
 
 /**
@@ -91,9 +93,19 @@ export const API_ERROR_CODES = [
   "stale_meta", // 409: the group meta is sealed under an older epoch than the stored one
   "invalid_package", // 400: a device-secrets package does not decode, or names another account, sender, recipient or head
   "stale_package", // 409: a package for an older log position than the one stored for that device
+  "invalid_read_state", // 400: a sealed read state does not decode (size or version)
   "invalid_blob", // 400: a recovery or passphrase blob does not decode, is out of bounds, or is for another account
   "stale_blob", // 409: the recovery blob's counter is not above the stored one
   "wrong_passphrase", // 403: the passphrase access token does not match
+  "quota_exceeded", // 413: a new attachment upload would take the account's stored attachments over its quota
+  "length_required", // 411: an attachment part sent without Content-Length
+  "invalid_length", // 400: an attachment part whose Content-Length (or actual length) is not the part's length
+  "incomplete", // 409: completing an upload with parts missing, or attaching a blob whose upload is not complete
+  "upload_complete", // 409: a part for an attachment whose upload was already completed
+  "invalid_attachment", // 400: an attached id that names no live blob uploaded by the sender's account to this conversation
+  "already_attached", // 409: an attached id that is already attached to another message
+  "deleted", // 404: the attachment was deleted by its uploader (to callers who could see it)
+  "range_not_satisfiable", // 416: a Range that starts past the end of the blob; see Content-Range
   "internal", // 500: a server fault, never the caller's input
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -172,8 +184,67 @@ export const postEpochResponse = z.object({ epoch: z.number().int().nonnegative(
 // GET /api/conversations/:id/epochs
 export const epochListResponse = z.object({ epochs: z.array(z.object({ epoch: z.number().int().nonnegative(), bundle: b64(1, MAX_BUNDLE_BYTES) })) });
 
+// Attachments (docs/API.md "Attachments"): encrypted blobs the client uploads in parts to R2 and then
+// names in a message. The server sees only ciphertext sizes; names, types and keys travel inside the
+// message envelope (docs/PROTOCOL.md "Attachment").
+
+export const ATTACHMENT_ID_BYTES = 16;
+
+/** 16 random bytes chosen by the server, base64url. */
+export type AttachmentId = Brand<string, "AttachmentId">;
+
+export function isAttachmentId(text: unknown): text is AttachmentId {
+  if (typeof text !== "string") return false;
+  try {
+    return fromBase64url(text).length === ATTACHMENT_ID_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+export const attachmentIdSchema = z.string().refine(isAttachmentId, "must be an attachment id").transform((s) => s as AttachmentId);
+
+/**
+ * Every part of an upload but the last has exactly this many bytes (R2 refuses non-final parts under
+ * 5 MiB, and wants them all the same size).
+ */
+export const ATTACHMENT_PART_BYTES = 8 * 1024 * 1024;
+/**
+ * The largest ciphertext the schema accepts: the blob of a file at the format's 4 GiB bound. The
+ * server's own limit (ATTACHMENT_MAX_BYTES, 100 MiB by default) is far below and is a 413.
+ */
+export const MAX_ATTACHMENT_CIPHERTEXT_BYTES = encryptedSize(MAX_ATTACHMENT_PLAINTEXT_BYTES);
+/** Attachments one message may carry. */
+export const MAX_MESSAGE_ATTACHMENTS = 10;
+
+// POST /api/conversations/:id/attachments
+export const createAttachmentRequest = z.strictObject({ size: z.number().int().positive().max(MAX_ATTACHMENT_CIPHERTEXT_BYTES) });
+export const createAttachmentResponse = z.object({ id: attachmentIdSchema, partSize: z.number().int().positive(), parts: z.number().int().positive() });
+// PUT /api/attachments/:id/parts/:n (raw body)
+export const putAttachmentPartResponse = z.object({ n: z.number().int().positive() });
+// GET /api/attachments/:id/upload
+export const attachmentUploadResponse = z.object({
+  size: z.number().int().positive(),
+  partSize: z.number().int().positive(),
+  parts: z.number().int().positive(),
+  /** Part numbers stored so far, ascending (every part once complete). */
+  received: z.array(z.number().int().positive()),
+  complete: z.boolean(),
+});
+// POST /api/attachments/:id/complete (no body)
+export const completeAttachmentResponse = z.object({ id: attachmentIdSchema, size: z.number().int().positive() });
+/** The optional list of attachments next to an envelope (POST /api/conversations/:id/messages). */
+export const messageAttachmentsSchema = z
+  .array(attachmentIdSchema)
+  .max(MAX_MESSAGE_ATTACHMENTS)
+  .refine((ids) => new Set(ids).size === ids.length, "must not name an attachment twice");
+
 // POST /api/conversations/:id/messages
-export const postMessageRequest = z.strictObject({ envelope: b64(1, MAX_ENVELOPE_BYTES) });
+export const postMessageRequest = z.strictObject({
+  envelope: b64(1, MAX_ENVELOPE_BYTES),
+  /** Blobs this message carries (docs/API.md "Attachments"); each is attached to the message's seq. */
+  attachments: messageAttachmentsSchema.optional(),
+});
 export const postMessageResponse = z.object({ seq: z.number().int().positive(), duplicate: z.boolean() });
 // GET /api/conversations/:id/messages?after=N&limit=M
 export const storedMessageSchema = z.object({ seq: z.number().int().positive(), envelope: b64(1, MAX_ENVELOPE_BYTES), receivedAt: z.number().int() });
@@ -209,6 +280,17 @@ export const deviceSecretsRequest = z.strictObject({ package: b64(1, MAX_DEVICE_
 export const deviceSecretsResponse = z.object({ headSeq: z.number().int().nonnegative(), package: b64(1, MAX_DEVICE_SECRETS_BYTES) });
 // GET /api/devices: the caller's account's devices, revoked ones included, in the order they were added.
 export const deviceListResponse = z.object({ devices: z.array(deviceSchema) });
+
+// Read state (docs/PROTOCOL.md "Read state"): PUT /api/me/read-state/:conversationId stores the caller's
+// account's sealed read state of a conversation it is a member of; GET /api/me/read-state?after=V lists
+// the account's blobs written after version V, oldest first.
+export const putReadStateRequest = z.strictObject({ sealed: b64(READ_STATE_BYTES, READ_STATE_BYTES) });
+export const putReadStateResponse = z.object({ version: z.number().int().positive() });
+export const MAX_READ_STATE_PAGE = 200;
+export const readStateListResponse = z.object({
+  states: z.array(z.object({ conversationId: conversationIdSchema, sealed: b64(READ_STATE_BYTES, READ_STATE_BYTES), version: z.number().int().positive() })).max(MAX_READ_STATE_PAGE),
+  more: z.boolean(),
+});
 
 // Linking a device (docs/PROTOCOL.md "Linking a device"). The server relays frames it cannot read between
 // the new device N, which has no account and proves itself with the link token, and the existing device
@@ -318,6 +400,11 @@ export const realtimeServerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("secrets"), headSeq: z.number().int().nonnegative() }),
   /** An entry was appended at `seq` to a group's membership log (sent to members before and after it). */
   z.object({ type: z.literal("membership"), conversationId: conversationIdSchema, seq: z.number().int().nonnegative() }),
+  /**
+   * Another device of this account stored a read state (version `version`): fetch GET /api/me/read-state.
+   * Sent to the account's other devices, not to the one that wrote it.
+   */
+  z.object({ type: z.literal("read-state"), version: z.number().int().positive() }),
   /** The new device posted a frame to a link this device answered (sent to that device only). */
   z.object({ type: z.literal("link"), linkId: linkIdSchema }),
   /**
@@ -388,3 +475,4 @@ export const recoveryStatusResponse = z.object({
   passphraseBlob: b64(1, MAX_PASSPHRASE_BLOB_BYTES).nullable(),
   lastUsedAt: z.number().int().nullable(),
 });
+

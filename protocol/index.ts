@@ -24,6 +24,7 @@ export * from "./envelope.js";
 export * from "./typing.js";
 export * from "./attachment-stream.js";
 export * from "./attachment-content.js";
+export * from "./read-state.js";
 export * from "./padding.js";
 export * from "./login.js";
 export * from "./recovery-key.js";

@@ -38,6 +38,7 @@ export const Label = {
   typingKey: "sealed/typing-key/v1",
   attachmentChunkKey: "sealed/attachment/v1/chunk-key",
   attachmentCommitment: "sealed/attachment/v1/commitment",
+  readState: "sealed/read-state/v1",
   // AEAD associated data
   linkFrame: "sealed/link-frame/v1",
   epochCommit: "sealed/epoch-commit/v1",

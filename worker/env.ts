@@ -8,12 +8,20 @@ export interface Bindings {
   readonly DB: D1Database;
   /** One realtime hub per account (worker/realtime/account-hub.ts). */
   readonly ACCOUNT_HUB: DurableObjectNamespace<AccountHub>;
+  /** Attachment ciphertext (issue 18), keyed by attachment id. */
+  readonly FILES: R2Bucket;
   /**
    * Optional overrides of the per-address sign-up and login limits (worker/http/auth-limits.ts). Unset in
    * wrangler.toml, so deployed workers use the defaults; only local `wrangler dev` raises them (--var).
    */
   readonly SIGNUP_LIMIT_PER_HOUR?: string;
   readonly LOGIN_LIMIT_PER_10_MIN?: string;
+  /**
+   * Optional overrides of the attachment size limit and per-account quota, in bytes (worker/attachments/
+   * limits.ts): unset, 100 MiB of plaintext and 2 GiB.
+   */
+  readonly ATTACHMENT_MAX_BYTES?: string;
+  readonly ATTACHMENT_QUOTA_BYTES?: string;
 }
 
 /**

@@ -66,6 +66,40 @@ export class TooLarge extends HttpError {
   }
 }
 
+/** 413 for an attachment that would take its uploader's stored attachments over the account's quota. */
+export class QuotaExceeded extends HttpError {
+  override readonly name = "QuotaExceeded";
+  readonly status = 413;
+  constructor(message: string, options?: ErrorOptions) {
+    super("quota_exceeded", message, options);
+  }
+}
+
+/** 411: an attachment part without Content-Length (RFC 9110 section 15.5.12). */
+export class LengthRequired extends HttpError {
+  override readonly name = "LengthRequired";
+  readonly status = 411;
+  constructor(message: string, options?: ErrorOptions) {
+    super("length_required", message, options);
+  }
+}
+
+/**
+ * 416 for a Range past the end of a blob. RFC 9110 section 15.5.17 wants a Content-Range of "bytes", "*", "/" and the size
+ * with it, so the client learns the size.
+ */
+export class RangeNotSatisfiable extends HttpError {
+  override readonly name = "RangeNotSatisfiable";
+  readonly status = 416;
+  constructor(
+    message: string,
+    readonly size: number,
+    options?: ErrorOptions,
+  ) {
+    super("range_not_satisfiable", message, options);
+  }
+}
+
 export class UnsupportedMediaType extends HttpError {
   override readonly name = "UnsupportedMediaType";
   readonly status = 415;

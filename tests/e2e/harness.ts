@@ -42,7 +42,9 @@ export interface StoredFile {
 
 /**
  * Every SQLite database file the local server wrote under `persistDir`: D1 at v3/d1/..., Durable
- * Objects at v3/do/.... Recent writes may sit only in the -wal file, so those are included.
+ * Objects at v3/do/..., R2's metadata at v3/r2/miniflare-R2BucketObject/.... Recent writes may sit only
+ * in the -wal file, so those are included. So are R2's object bytes (v3/r2/<bucket>/blobs/<hash>, no
+ * extension): attachment ciphertext must be scanned too.
  */
 export function readServerStorage(persistDir: string): StoredFile[] {
   const out: StoredFile[] = [];
@@ -50,7 +52,7 @@ export function readServerStorage(persistDir: string): StoredFile[] {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.sqlite(-wal)?$/.test(e.name)) out.push({ path: p, bytes: readFileSync(p) });
+      else if (/\.sqlite(-wal)?$/.test(e.name) || /\/v3\/r2\/[^/]+\/blobs\//.test(p)) out.push({ path: p, bytes: readFileSync(p) });
     }
   };
   walk(persistDir);

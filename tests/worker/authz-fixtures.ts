@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { createAttachmentResponse } from "../../protocol/api.js";
 import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { sealDeviceSecrets } from "../../protocol/device-secrets.js";
 import type { AccountId } from "../../protocol/ids.js";
@@ -127,6 +128,25 @@ export async function answeredLink(by: LoggedInAccount): Promise<OpenedLink> {
   const res = await freshApi.call("POST", `/api/link/${link.linkId}/respond`, { cookie: by.cookie, json: { ephemeralKey: toBase64url(testCrypto.randomBytes(32)) } });
   expectStatus(res, 200, "answer the link");
   return link;
+}
+
+/** The 10 bytes of every attachment the matrix uploads (one part), sent as a string body. */
+export const ATTACHMENT_BYTES = "0123456789";
+
+/**
+ * A fresh 10-byte attachment of alice in the conversation, at `stage`: created (no part yet), uploaded
+ * (its one part sent) or complete. Fresh per cell, so a delete or a completion in one cell changes no other.
+ */
+export async function aliceAttachment(fx: AuthzFixtures, stage: "created" | "uploaded" | "complete"): Promise<string> {
+  const cookie = fx.alice.cookie;
+  const created = await freshApi.call("POST", `/api/conversations/${fx.epoch.conversationId}/attachments`, { cookie, json: { size: ATTACHMENT_BYTES.length } });
+  expectStatus(created, 201, "create an attachment");
+  const { id } = createAttachmentResponse.parse(await created.json());
+  if (stage === "created") return id;
+  expectStatus(await freshApi.call("PUT", `/api/attachments/${id}/parts/1`, { cookie, body: ATTACHMENT_BYTES, headers: { "Content-Length": String(ATTACHMENT_BYTES.length) } }), 200, "send the part");
+  if (stage === "uploaded") return id;
+  expectStatus(await freshApi.call("POST", `/api/attachments/${id}/complete`, { cookie }), 200, "complete the attachment");
+  return id;
 }
 
 function expectStatus(res: Response, status: number, what: string): void {

@@ -8,8 +8,9 @@ import { TestGroup, makeGroupMeta } from "../support/group.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
 import { openLink, type OpenedLink } from "../support/link-relay.js";
+import { sealedReadStateOf } from "../support/read-state.js";
 import { recoverEntry, recoveryBlobFor, resetEntry } from "../support/recovery.js";
-import { answeredLink, expiredSessionOf, freshApi, secretsPackage, type AuthzFixtures } from "./authz-fixtures.js";
+import { ATTACHMENT_BYTES, aliceAttachment, answeredLink, expiredSessionOf, freshApi, secretsPackage, type AuthzFixtures } from "./authz-fixtures.js";
 import type { EndpointId, Principal } from "./authz-table.js";
 
 export const FOREIGN_ORIGIN = "https://evil.example";
@@ -133,6 +134,8 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
     return send(c, "PUT", `/api/devices/${fx.third.deviceId}/secrets`, { json: { package: toBase64url(pkg) } });
   },
   "secrets-get": (_fx, c) => send(c, "GET", "/api/devices/self/secrets"),
+  "read-state-put": async (fx, c) => send(c, "PUT", `/api/me/read-state/${fx.epoch.conversationId}`, { json: { sealed: toBase64url(await sealedReadStateOf(fx.alice, fx.epoch.conversationId, 1)) } }),
+  "read-state-list": (_fx, c) => send(c, "GET", "/api/me/read-state?after=0"),
   "link-open": (_fx, c) => send(c, "POST", "/api/link"),
   "link-respond": async (_fx, c) => {
     const link = await openLink(freshApi);
@@ -191,6 +194,12 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
     return send(c, "POST", `/api/conversations/${fx.epoch.conversationId}/messages`, { json: { envelope: envelope.b64 } });
   },
   messages: (fx, c) => send(c, "GET", `/api/conversations/${fx.epoch.conversationId}/messages?after=0&limit=10`),
+  "attachment-create": (fx, c) => send(c, "POST", `/api/conversations/${fx.epoch.conversationId}/attachments`, { json: { size: 10 } }),
+  "attachment-part": async (fx, c) => send(c, "PUT", `/api/attachments/${await aliceAttachment(fx, "created")}/parts/1`, { body: ATTACHMENT_BYTES, headers: { "Content-Length": "10" } }),
+  "attachment-upload": async (fx, c) => send(c, "GET", `/api/attachments/${await aliceAttachment(fx, "created")}/upload`),
+  "attachment-complete": async (fx, c) => send(c, "POST", `/api/attachments/${await aliceAttachment(fx, "uploaded")}/complete`),
+  "attachment-download": async (fx, c) => send(c, "GET", `/api/attachments/${await aliceAttachment(fx, "complete")}`),
+  "attachment-delete": async (fx, c) => send(c, "DELETE", `/api/attachments/${await aliceAttachment(fx, "complete")}`),
   "recovery-status": (_fx, c) => send(c, "GET", "/api/recovery"),
   "recovery-blob": async (fx, c) => {
     const blob = await recoveryBlobFor(fx.aliceLog, fx.alice.keys.recovery, ++fx.recoveryCounter);

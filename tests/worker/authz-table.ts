@@ -50,6 +50,9 @@ const BAD_ORIGIN = err(403, "bad_origin");
 /** A GET is not state-changing: the Origin check does not apply (SameSite=Strict keeps the cookie off cross-site requests). */
 const READ_ANY_ORIGIN = ok(200, "reads are not Origin-checked");
 
+/** Attachments are not revealed to accounts outside their conversation: the same answer as an unknown id. */
+const NOT_ITS_ATTACHMENT = "as for an id that does not exist";
+
 /** The columns of an endpoint that needs a live session: everyone without one gets 401. */
 const SESSION_REQUIRED = {
   anonymous: UNAUTHENTICATED,
@@ -227,6 +230,20 @@ export const AUTHZ_TABLE = [
     path: "/api/devices/self/secrets",
     request: "fetch the package waiting for the calling device",
     cells: { ...SESSION_REQUIRED, otherAccount: err(404, "not_found", "none waits for its own device"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "read-state-put",
+    method: "PUT",
+    path: "/api/me/read-state/:id",
+    request: "store the account's sealed read state of a conversation",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(403, "not_member"), foreignOrigin: BAD_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "read-state-list",
+    method: "GET",
+    path: "/api/me/read-state",
+    request: "list the account's sealed read states changed since a version",
+    cells: { ...SESSION_REQUIRED, otherAccount: ok(200, "its own account's"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
   },
   {
     id: "link-open",
@@ -411,6 +428,48 @@ export const AUTHZ_TABLE = [
     path: "/api/conversations/:id/messages",
     request: "read the conversation's messages",
     cells: { ...SESSION_REQUIRED, otherAccount: err(403, "not_member"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "attachment-create",
+    method: "POST",
+    path: "/api/conversations/:id/attachments",
+    request: "start an upload of a 10-byte attachment to the member's conversation",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(403, "not_member"), foreignOrigin: BAD_ORIGIN, member: ok(201) },
+  },
+  {
+    id: "attachment-part",
+    method: "PUT",
+    path: "/api/attachments/:id/parts/:n",
+    request: "send part 1 of the member's own fresh upload",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(404, "not_found", NOT_ITS_ATTACHMENT), foreignOrigin: BAD_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "attachment-upload",
+    method: "GET",
+    path: "/api/attachments/:id/upload",
+    request: "read where the member's own upload stands",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(404, "not_found", NOT_ITS_ATTACHMENT), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "attachment-complete",
+    method: "POST",
+    path: "/api/attachments/:id/complete",
+    request: "complete the member's own upload, whose one part was sent",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(404, "not_found", NOT_ITS_ATTACHMENT), foreignOrigin: BAD_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "attachment-download",
+    method: "GET",
+    path: "/api/attachments/:id",
+    request: "download a complete attachment of the member's conversation",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(404, "not_found", NOT_ITS_ATTACHMENT), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "attachment-delete",
+    method: "DELETE",
+    path: "/api/attachments/:id",
+    request: "delete the member's own complete attachment for everyone",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(404, "not_found", NOT_ITS_ATTACHMENT), foreignOrigin: BAD_ORIGIN, member: ok(204) },
   },
   {
     id: "recovery-status",

@@ -4,6 +4,7 @@ declare namespace Cloudflare {
   interface Env {
     DB: D1Database;
     ACCOUNT_HUB: DurableObjectNamespace<import("../../worker/realtime/account-hub").AccountHub>;
+    FILES: R2Bucket;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
   interface GlobalProps {

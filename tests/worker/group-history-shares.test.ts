@@ -126,7 +126,7 @@ describe("history shares", () => {
     const share = await makeHistoryShare(alice, epochs[0]!, dave);
     const add = await g.entry(alice, { kind: MembershipKind.add, accountId: dave.accountId, role: GroupRole.member });
     // Position 0 holds the create entry: the batch fails on its first statement.
-    const result = await d1Stores(env.DB).conversations.appendMembership({ id: g.id, seq: 0, entry: add.bytes, added: [dave.accountId], removed: [], historyShares: { accountId: dave.accountId, shares: [{ epoch: 0, share }], now: Date.now() } });
+    const result = await d1Stores(env.DB, env.FILES).conversations.appendMembership({ id: g.id, seq: 0, entry: add.bytes, added: [dave.accountId], removed: [], historyShares: { accountId: dave.accountId, shares: [{ epoch: 0, share }], now: Date.now() } });
     expect(result).toBe("position_taken");
     expect(await stored(g.id)).toEqual({ entries: 1, members: 2, shares: 0 });
   });
@@ -190,10 +190,10 @@ describe("group epochs follow the membership log", () => {
     // The route compared the head of entry 0; by the time it stores, entry 1 exists.
     const setHistory = await g.entry(alice, { kind: MembershipKind.setHistory, historyForNewMembers: true });
     expect((await postMembership(api, alice, g.id, setHistory)).status).toBe(201);
-    expect(await d1Stores(env.DB).conversations.insertEpoch({ ...row, membershipSeq: 0 })).toBe(false);
-    expect(await d1Stores(env.DB).conversations.insertEpoch({ ...row, membershipSeq: 1 })).toBe(true);
+    expect(await d1Stores(env.DB, env.FILES).conversations.insertEpoch({ ...row, membershipSeq: 0 })).toBe(false);
+    expect(await d1Stores(env.DB, env.FILES).conversations.insertEpoch({ ...row, membershipSeq: 1 })).toBe(true);
     // Without a position (a direct chat passes none) the insert is unconditional.
-    expect(await d1Stores(env.DB).conversations.insertEpoch({ ...row, epoch: 3 })).toBe(true);
+    expect(await d1Stores(env.DB, env.FILES).conversations.insertEpoch({ ...row, epoch: 3 })).toBe(true);
     await expectError(await postEpoch(alice, g.id, e.bytes), 409, "stale_membership");
   });
 });

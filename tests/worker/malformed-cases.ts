@@ -280,6 +280,8 @@ export const BAD_MESSAGE_QUERIES = [
   "%ZZ=1",
   "after=1&limit=1&x=",
 ];
+/** Query strings the read-state list must refuse (400 invalid_query): only `after`, a decimal count. */
+export const BAD_READ_STATE_QUERIES = ["after=-1", "after=1.5", "after=1e3", "after=0x10", "after=", "after", "after=9999999999999999", "after=%00", "after=x&after=-1", "limit=10", "after=1&x=", "after[]=1", "%ZZ=1"];
 export const BAD_FRAME_QUERIES = [
   "",
   "from=",

@@ -8,7 +8,7 @@ import { BUNDLE_BODY_LIMIT } from "../../worker/http/body-limits.js";
 import { ORIGIN, directFetch, expectError } from "./api.js";
 import { freshApi } from "./authz-fixtures.js";
 import { snapshotDb } from "./db-snapshot.js";
-import { BAD_FRAME_QUERIES, BAD_MESSAGE_QUERIES, bodyCases, headerCases, methodCases, pathCases, queryCases, systematicCases, type MalformedCase } from "./malformed-cases.js";
+import { BAD_FRAME_QUERIES, BAD_MESSAGE_QUERIES, BAD_READ_STATE_QUERIES, bodyCases, headerCases, methodCases, pathCases, queryCases, systematicCases, type MalformedCase } from "./malformed-cases.js";
 import { makeMalformedWorld, type MalformedWorld } from "./malformed-targets.js";
 import { ODD_TEXT, Rng } from "./malformed-values.js";
 import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
@@ -38,6 +38,7 @@ function allCases(): MalformedCase[] {
     ...pathCases(world.paths),
     ...queryCases(`/api/conversations/${world.conversationId}/messages`, BAD_MESSAGE_QUERIES, true),
     ...queryCases(`/api/link/${world.linkId}/frames`, BAD_FRAME_QUERIES, false),
+    ...queryCases("/api/me/read-state", BAD_READ_STATE_QUERIES, true),
     ...methodCases(
       createApp().routes.filter((r) => r.method !== "ALL"),
       (template) =>

@@ -1,7 +1,8 @@
 import { MAX_SEALED_GROUP_META_BYTES } from "../../protocol/group-meta.js";
-import { MAX_DEVICE_SECRETS_BYTES, MAX_ENVELOPE_BYTES, MAX_MEMBERSHIP_ENTRY_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
+import { MAX_ATTACHMENT_CIPHERTEXT_BYTES, createAttachmentResponse, MAX_DEVICE_SECRETS_BYTES, MAX_ENVELOPE_BYTES, MAX_MEMBERSHIP_ENTRY_BYTES, MAX_ENTRY_B64_BYTES, MAX_PASSPHRASE_BLOB_BYTES, MAX_RECOVERY_BLOB_BYTES, MAX_SEALED_NAME_BYTES, MAX_BUNDLE_BYTES } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
 import { MAX_LINK_FRAME_BYTES } from "../../protocol/link.js";
+import { READ_STATE_BYTES } from "../../protocol/read-state.js";
 import { BUNDLE_BODY_LIMIT, DEFAULT_BODY_LIMIT, MEMBERSHIP_BODY_LIMIT } from "../../worker/http/body-limits.js";
 import { createAccount, makeAccount, type LoggedInAccount } from "../support/account.js";
 import { makeEnvelope, makeEpochBundle, startConversation } from "../support/conversation.js";
@@ -10,6 +11,7 @@ import { accountLog, addDeviceEntry, genesisDevice, makeDevice, postLogEntry } f
 import { fakeArgon2id } from "../support/fake-argon2id.js";
 import { TestGroup, makeGroupEpoch, makeGroupMeta, postGroup } from "../support/group.js";
 import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
+import { sealedReadStateOf } from "../support/read-state.js";
 import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
 import { answeredLink, freshApi, secretsPackage } from "./authz-fixtures.js";
 import type { BodyTarget, PathTarget } from "./malformed-cases.js";
@@ -60,6 +62,12 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
   const meta = await makeGroupMeta(alice, await makeGroupEpoch(alice, group, [alice, mallory], 0), "never stored");
   const malloryBlob = await recoveryBlobFor(malloryLog, mallory.keys.recovery, 5);
   const malloryPassphrase = await passphraseBlobFor(malloryLog, fakeArgon2id, "not alice's", mallory.keys.recoveryKey);
+  const readState = await sealedReadStateOf(alice, conversationId, 1);
+
+  // An upload of alice's, so bad part numbers reach the part-number check of her own attachment.
+  const upload = await freshApi.call("POST", `/api/conversations/${conversationId}/attachments`, { cookie: alice.cookie, json: { size: 100 } });
+  if (upload.status !== 201) throw new Error("alice could not start an upload");
+  const attachmentId = createAttachmentResponse.parse(await upload.json()).id;
 
   const id32 = field(32, 32, true);
   const id16 = field(16, 16, true);
@@ -147,6 +155,17 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
       limit: DEFAULT_BODY_LIMIT,
     },
     {
+      name: "read-state-put",
+      method: "PUT",
+      path: `/api/me/read-state/${conversationId}`,
+      // Any READ_STATE_BYTES starting with version 1 are stored (the server cannot open one), so only
+      // malformed ones are generated.
+      fields: { sealed: field(READ_STATE_BYTES, READ_STATE_BYTES, false) },
+      valid: { sealed: toBase64url(readState) },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
       name: "link-respond",
       method: "POST",
       path: `/api/link/${linkId}/respond`,
@@ -188,6 +207,16 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
       path: `/api/conversations/${conversationId}/messages`,
       fields: { envelope: field(1, MAX_ENVELOPE_BYTES, true, envelope.bytes) },
       valid: { envelope: envelope.b64 },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "attachment-create",
+      method: "POST",
+      path: `/api/conversations/${conversationId}/attachments`,
+      fields: { size: { kind: "count" } },
+      // Within the schema's bound, far over the server's limit (413): even this stores nothing.
+      valid: { size: MAX_ATTACHMENT_CIPHERTEXT_BYTES },
       anonymous: "unauthenticated",
       limit: DEFAULT_BODY_LIMIT,
     },
@@ -238,8 +267,16 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
     { method: "POST", path: "/api/conversations/{}/membership", body: { entry: bad.entry }, sessionFirst: true },
     { method: "GET", path: "/api/conversations/{}/history-shares", sessionFirst: true },
     { method: "PUT", path: "/api/conversations/{}/meta", body: { meta: "!" }, sessionFirst: true },
+    { method: "PUT", path: "/api/me/read-state/{}", body: { sealed: "!" }, sessionFirst: true },
     { method: "POST", path: "/api/conversations/{}/messages", body: { envelope: bad.envelope }, sessionFirst: true },
     { method: "GET", path: "/api/conversations/{}/messages", sessionFirst: true },
+    { method: "POST", path: "/api/conversations/{}/attachments", body: { size: 1 }, sessionFirst: true },
+    { method: "PUT", path: "/api/attachments/{}/parts/1", sessionFirst: true },
+    { method: "PUT", path: `/api/attachments/${attachmentId}/parts/{}`, sessionFirst: true },
+    { method: "GET", path: "/api/attachments/{}/upload", sessionFirst: true },
+    { method: "POST", path: "/api/attachments/{}/complete", sessionFirst: true },
+    { method: "GET", path: "/api/attachments/{}", sessionFirst: true },
+    { method: "DELETE", path: "/api/attachments/{}", sessionFirst: true },
     { method: "GET", path: "/api/recovery/{}", sessionFirst: false },
     { method: "POST", path: "/api/recovery/{}/passphrase", body: { accessToken: bad.accessToken }, sessionFirst: false },
   ];

@@ -13,28 +13,72 @@ const existingRow = z.object({ seq: int.positive(), envelope: blob });
  * so two concurrent sends can never get the same seq or leave a gap (D1 runs statements one at a time);
  * the UNIQUE (conversation, device, client message id) turns a retried send into a no-op that reports
  * the seq stored the first time.
+ *
+ * With attachments, three statements run as one D1 batch (a transaction): the first claims every
+ * attachment with a token of this call, only if all of them are eligible and the message is new and not
+ * stale; the insert runs only if every one was claimed; the last attaches the claimed ones to the new seq.
+ * So a message is stored with all its attachments or not at all, and two messages racing for one blob
+ * cannot both get it.
  */
 export async function appendMessage(db: D1Database, m: NewMessage): Promise<AppendResult> {
+  const ids = JSON.stringify(m.attachments);
+  const claim = m.attachments.length === 0 ? null : claimToken();
   // The SELECT carries a WHERE clause, which SQLite requires to tell an upsert's ON from a join's ON.
-  const inserted = await db
+  const allClaimed = claim === null ? "" : "AND (SELECT COUNT(*) FROM attachments WHERE claim = ?8) = ?9";
+  const insert = db
     .prepare(
       `INSERT INTO messages (conversation_id, seq, sender_account_id, sender_device_id, client_message_id, envelope, received_at)
        SELECT ?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?1), ?2, ?3, ?4, ?5, ?6
         WHERE NOT EXISTS (SELECT 1 FROM epochs WHERE conversation_id = ?1 AND epoch > ?7)
+          ${allClaimed}
        ON CONFLICT (conversation_id, sender_device_id, client_message_id) DO NOTHING
        RETURNING seq`,
     )
-    .bind(m.conversationId, m.senderAccountId, m.senderDeviceId, m.clientMessageId, m.envelope, m.receivedAt, m.epoch)
-    .first();
+    .bind(...[m.conversationId, m.senderAccountId, m.senderDeviceId, m.clientMessageId, m.envelope, m.receivedAt, m.epoch], ...(claim === null ? [] : [claim, m.attachments.length]));
+  let inserted: unknown;
+  if (claim === null) {
+    inserted = await insert.first();
+  } else {
+    const eligible = `id IN (SELECT value FROM json_each(?1)) AND conversation_id = ?2 AND uploader_account_id = ?3
+                      AND completed_at IS NOT NULL AND deleted_at IS NULL AND message_seq IS NULL AND claim IS NULL`;
+    const [, stored] = await db.batch([
+      db
+        .prepare(
+          `UPDATE attachments SET claim = ?7 WHERE ${eligible}
+             AND (SELECT COUNT(*) FROM attachments WHERE ${eligible}) = json_array_length(?1)
+             AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?2 AND sender_device_id = ?4 AND client_message_id = ?5)
+             AND NOT EXISTS (SELECT 1 FROM epochs WHERE conversation_id = ?2 AND epoch > ?6)`,
+        )
+        .bind(ids, m.conversationId, m.senderAccountId, m.senderDeviceId, m.clientMessageId, m.epoch, claim),
+      insert,
+      db
+        .prepare(
+          `UPDATE attachments SET claim = NULL,
+                  message_seq = (SELECT seq FROM messages WHERE conversation_id = ?2 AND sender_device_id = ?3 AND client_message_id = ?4)
+            WHERE claim = ?1`,
+        )
+        .bind(claim, m.conversationId, m.senderDeviceId, m.clientMessageId),
+    ]);
+    inserted = stored?.results[0] ?? null;
+  }
   if (inserted) return { kind: "stored", seq: parseRow(seqRow, "messages", inserted).seq };
   const row = await db
     .prepare("SELECT seq, envelope FROM messages WHERE conversation_id = ?1 AND sender_device_id = ?2 AND client_message_id = ?3")
     .bind(m.conversationId, m.senderDeviceId, m.clientMessageId)
     .first();
-  // Not inserted and not stored before: the WHERE refused it for a newer epoch.
-  if (!row) return { kind: "stale_epoch" };
-  const existing = parseRow(existingRow, "messages", row);
-  return { kind: bytesEqual(existing.envelope, m.envelope) ? "duplicate" : "id_reused", seq: existing.seq };
+  if (row) {
+    const existing = parseRow(existingRow, "messages", row);
+    return { kind: bytesEqual(existing.envelope, m.envelope) ? "duplicate" : "id_reused", seq: existing.seq };
+  }
+  // Not inserted and not stored before: the WHERE refused it, for a newer epoch or for an attachment.
+  if (claim === null) return { kind: "stale_epoch" };
+  const newer = await db.prepare("SELECT 1 AS one FROM epochs WHERE conversation_id = ?1 AND epoch > ?2 LIMIT 1").bind(m.conversationId, m.epoch).first();
+  return newer ? { kind: "stale_epoch" } : { kind: "attachments_refused" };
+}
+
+/** A token marking the attachments one append claims, unique per call (16 random bytes, hex). */
+function claimToken(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 const messageRow = z.object({ seq: int.positive(), envelope: blob, received_at: int });

@@ -16,6 +16,8 @@ export const MEMBERSHIP_BODY_LIMIT = Math.ceil((MAX_MEMBERSHIP_ENTRY_BYTES * 4) 
 
 const EPOCHS_PATH = /^\/api\/conversations\/[^/]+\/epochs\/?$/;
 const MEMBERSHIP_PATH = /^\/api\/conversations\/[^/]+\/membership\/?$/;
+/** Attachment parts are raw bytes, bounded by the route itself: Content-Length must be the part's length (8 MiB at most). */
+const ATTACHMENT_PART_PATH = /^\/api\/attachments\/[^/]+\/parts\/[^/]+\/?$/;
 
 function limit(maxSize: number): MiddlewareHandler {
   return bodyLimit({
@@ -30,5 +32,11 @@ const bundleLimit = limit(BUNDLE_BODY_LIMIT);
 const membershipLimit = limit(MEMBERSHIP_BODY_LIMIT);
 const defaultLimit = limit(DEFAULT_BODY_LIMIT);
 
-/** Bounds every body before anything reads it; only the epoch and membership routes get larger limits. */
-export const bodyLimits: MiddlewareHandler = (c, next) => (EPOCHS_PATH.test(c.req.path) ? bundleLimit : MEMBERSHIP_PATH.test(c.req.path) ? membershipLimit : defaultLimit)(c, next);
+/**
+ * Bounds every body before anything reads it; only the epoch and membership routes get larger limits,
+ * and a PUT of an attachment part none here (its route refuses any length but the part's own).
+ */
+export const bodyLimits: MiddlewareHandler = (c, next) => {
+  if (c.req.method === "PUT" && ATTACHMENT_PART_PATH.test(c.req.path)) return next();
+  return (EPOCHS_PATH.test(c.req.path) ? bundleLimit : MEMBERSHIP_PATH.test(c.req.path) ? membershipLimit : defaultLimit)(c, next);
+};

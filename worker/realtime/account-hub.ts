@@ -74,6 +74,14 @@ export class AccountHub extends DurableObject<HubBindings> {
     return this.send(this.ctx.getWebSockets(), frame);
   }
 
+  /** Sends a frame to every socket of the account but those of `deviceId` (the one that caused it); returns how many. */
+  broadcastExcept(deviceId: DeviceId, frame: RealtimeServerFrame): number {
+    return this.send(
+      this.ctx.getWebSockets().filter((ws) => !this.ctx.getTags(ws).includes(deviceId)),
+      frame,
+    );
+  }
+
   /** Sends a frame to the sockets of one device only; returns how many it reached. */
   sendToDevice(deviceId: DeviceId, frame: RealtimeServerFrame): number {
     return this.send(this.ctx.getWebSockets(deviceId), frame);

@@ -20,6 +20,15 @@ export async function notifyAccounts(env: Bindings, accountIds: readonly Account
   });
 }
 
+/** Pushes a frame to every connected device of an account but `except` (the writer). Never rejects, like notifyAccounts. */
+export async function notifyOtherDevices(env: Bindings, accountId: AccountId, except: DeviceId, frame: RealtimeServerFrame): Promise<void> {
+  try {
+    await accountHub(env, accountId).broadcastExcept(except, frame);
+  } catch (e) {
+    console.error(`realtime push of ${frame.type} to the other devices of ${accountId} failed`, e);
+  }
+}
+
 /** Pushes a frame to the sockets of one device of an account. Never rejects, like notifyAccounts. */
 export async function notifyDevice(env: Bindings, accountId: AccountId, deviceId: DeviceId, frame: RealtimeServerFrame): Promise<void> {
   try {

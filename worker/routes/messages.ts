@@ -11,6 +11,7 @@ import { BadRequest, Conflict, Forbidden } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
 import { notifyAccounts } from "../realtime/notify.js";
+import { attachmentRefusal } from "./attachment-claims.js";
 import { memberConversation } from "./conversation-access.js";
 import { parseMessagePageQuery } from "./message-page-query.js";
 
@@ -19,13 +20,16 @@ type PostMessageResponse = z.output<typeof postMessageResponse>;
 /**
  * Accepts one message. The server orders and stores envelopes it cannot read; it refuses ones that are
  * not the signed work of the posting device under a stored epoch of this conversation, so what it relays
- * is at least attributable. Recipients still verify everything against their own view.
+ * is at least attributable. Recipients still verify everything against their own view. Attachments
+ * named next to the envelope are attached to its seq in the same step (docs/API.md "Attachments").
  */
 export async function acceptMessage(c: Ctx) {
   const stores = c.var.stores;
   const conversation = await memberConversation(c);
   const session = c.var.session;
-  const bytes = fromBase64url((await readJson(c, postMessageRequest)).envelope);
+  const body = await readJson(c, postMessageRequest);
+  const bytes = fromBase64url(body.envelope);
+  const attachments = body.attachments ?? [];
   const envelope = await decodeOr("invalid_envelope", () => decodeEnvelope(bytes));
   const h = envelope.header;
   if (h.conversationId !== conversation.id) throw new BadRequest("invalid_envelope", "the envelope is for another conversation");
@@ -49,6 +53,7 @@ export async function acceptMessage(c: Ctx) {
     epoch: h.epoch,
     envelope: bytes,
     receivedAt,
+    attachments,
   });
   switch (result.kind) {
     case "stored":
@@ -64,6 +69,8 @@ export async function acceptMessage(c: Ctx) {
       throw new Conflict("message_id_reused", `client message id was already used for a different envelope (seq ${result.seq})`);
     case "stale_epoch":
       throw new Conflict("stale_epoch", `epoch ${h.epoch} is not this conversation's newest: fetch the epochs and seal the message under the newest`);
+    case "attachments_refused":
+      throw await attachmentRefusal(stores.attachments, attachments, conversation.id, session.accountId);
   }
 }
 

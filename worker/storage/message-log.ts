@@ -1,6 +1,7 @@
 // The message log owns each conversation's messages: it assigns their sequence numbers (1, 2, ... with
 // no gap, however sends race), makes a retried send idempotent, and serves them back in pages by cursor.
 // Today one D1 table (worker/db/d1-message-log.ts); the next engine is an object per conversation.
+import type { AttachmentId } from "../../protocol/api.js";
 import type { AccountId, ClientMessageId, ConversationId, DeviceId } from "../../protocol/ids.js";
 
 export interface NewMessage {
@@ -12,6 +13,11 @@ export interface NewMessage {
   readonly epoch: number;
   readonly envelope: Uint8Array;
   readonly receivedAt: number;
+  /**
+   * Attachments the message carries: each must be live, complete, unattached and uploaded by the sender's
+   * account to this conversation. They are attached to the new seq in the same atomic step as the append.
+   */
+  readonly attachments: readonly AttachmentId[];
 }
 
 export type AppendResult =
@@ -20,7 +26,9 @@ export type AppendResult =
   /** The client message id was already used by this device for different bytes. */
   | { readonly kind: "id_reused"; readonly seq: number }
   /** The conversation has an epoch newer than the envelope's: whoever was left out of it must not read it. */
-  | { readonly kind: "stale_epoch" };
+  | { readonly kind: "stale_epoch" }
+  /** An attachment is not (or no longer) one this message may carry: nothing was stored or attached. */
+  | { readonly kind: "attachments_refused" };
 
 export interface StoredMessage {
   readonly seq: number;
@@ -46,7 +54,8 @@ export interface MessageLog {
    * Appends a message with the next seq of its conversation. A retry (same device, same client message
    * id, same bytes) stores nothing and reports the seq stored the first time. A message under an epoch
    * older than the conversation's newest is refused in the same atomic step (`stale_epoch`), so a new
-   * epoch posted meanwhile (a removal, a revoked device) cannot be raced.
+   * epoch posted meanwhile (a removal, a revoked device) cannot be raced. Its attachments are checked
+   * and attached in that same step: all of them or none, and only for a newly stored message.
    */
   append(m: NewMessage): Promise<AppendResult>;
   /** Up to `limit` messages after seq `after`, in seq order, within MESSAGE_PAGE_BYTES. */

@@ -13,13 +13,15 @@ import type { TestEpoch } from "../../../tests/support/conversation.js";
 import { testCrypto } from "../../../tests/support/crypto-env.js";
 import { loadAverage } from "../machine.js";
 import type { Benchmark, Figure } from "../result.js";
+import { profileIf } from "../rich/cpu-profile.js";
 import { watchLongTasksInPage, waitForTextInPage, type ApplyRun } from "../rich/page-probes.js";
 import { startServer } from "../server.js";
 import { round } from "../stats.js";
 import { snapshotBuild } from "../web-build.js";
 
 const MESSAGES = 200;
-const UPDATES = 10_000;
+/** RICH_UPDATES overrides the count for a quick profiling run (BENCH_PROFILE); the goal is for 10,000. */
+const UPDATES = Number(process.env["RICH_UPDATES"] ?? 10_000);
 /** Reactions and edits go to the newest messages, the ones the open chat shows. */
 const TARGETS = 40;
 const EMOJI = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
@@ -136,6 +138,7 @@ export const richBenchmark: Benchmark = {
         await page.getByTestId("message-list").waitFor();
         await page.waitForTimeout(1000);
         await page.evaluate(watchLongTasksInPage);
+        const stopProfile = await profileIf(page);
         const t0 = performance.now();
         const waiting = page.evaluate(waitForTextInPage, { text: FINAL, timeoutMs: 30 * 60_000 });
         // Awaited below; if posting fails first, the browser closes under it and only that error counts.
@@ -144,6 +147,7 @@ export const richBenchmark: Benchmark = {
         await postUpdates(seeded.handles, await nextEpoch(seeded.handles, seeded));
         console.error(`rich: posted in ${Math.round((performance.now() - t0) / 1000)} s; waiting for the chat`);
         const live = await waiting;
+        await stopProfile();
         if (errors.length) throw new Error(`the page threw: ${errors.join("; ")}`);
         await context.close();
         return { figures: figures(live, loadAverage()[0] as number), details: { build: source, messages: MESSAGES, updates: UPDATES, live, restarts: seeded.handles.stats.restarts } };

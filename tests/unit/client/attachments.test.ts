@@ -189,7 +189,7 @@ describe("an attachment stored as unknown by the version before kind 7 was appli
     const s = await pair();
     const plain = randomBytes(70_000);
     const sent = await sendFile(s, plain, { type: "file" }, { name: "old.pdf" });
-    // What that version kept: the kind number only; store version 6 marks it to be reopened.
+    // What that version kept: the kind number only; store version 7 marks it to be reopened.
     await s.bob.db.messages.where("[conversationId+clientMessageId]").equals([s.id, sent.row.clientMessageId]).modify((m: Record<string, unknown>) => {
       delete m["attachment"];
       m["reopen"] = 1;

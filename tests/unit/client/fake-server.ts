@@ -20,6 +20,7 @@ import {
 import type { Conversation, RealtimeServerFrame, StoredMessage } from "../../../protocol/api.js";
 import type { FetchFn } from "../../../web/src/client/transport/api.js";
 import type { SocketFactory } from "../../../web/src/client/transport/realtime.js";
+import { FakeReadState } from "./fake-read-state.js";
 import { FakeSocket } from "./fake-socket.js";
 
 const env = cryptoEnvFrom(globalThis.crypto);
@@ -78,6 +79,8 @@ export class FakeServer {
    * so only the stream's own checks can catch a wrong length; `chunkBytes`: the body's slice size.
    */
   readonly attachments = new Map<string, { conversationId: string; bytes: Uint8Array; withoutLength?: boolean; chunkBytes?: number }>();
+  /** Each account's sealed read states (docs/API.md "Read state"). */
+  readonly readState = new FakeReadState();
 
   accountIdOf(username: string): AccountId {
     for (const [id, a] of this.accounts) if (a.username === username) return id as AccountId;
@@ -302,6 +305,17 @@ export class FakeServer {
       c.conversation = { ...c.conversation, lastSeq: seq };
       this.push(c.conversation.members, { type: "message", conversationId: c.conversation.id, ...stored });
       return { json: { seq, duplicate: false } };
+    }
+    if (method === "PUT" && (m = p.match(/^\/api\/me\/read-state\/([^/]+)$/))) {
+      const s = this.session(cookie);
+      const c = this.conv(m[1]!, s.accountId);
+      const version = this.readState.put(s.accountId, c.conversation.id, String(body?.sealed));
+      // As the worker: the account's other devices are nudged (the fake knows sockets by account only).
+      this.push([s.accountId], { type: "read-state", version });
+      return { json: { version } };
+    }
+    if (method === "GET" && p === "/api/me/read-state") {
+      return { json: this.readState.list(this.session(cookie).accountId, Number(url.searchParams.get("after") ?? 0)) };
     }
     if (method === "GET" && p === "/api/recovery") {
       const r = this.recoveryBlobs.get(this.session(cookie).accountId);

@@ -96,7 +96,7 @@ describe("rows stored before kinds were applied", () => {
     db.close();
   });
 
-  test("the schema upgrade (version 6) marks the attachments (kind 7) stored without their fields, as sent ones only", async () => {
+  test("the schema upgrade (version 7) marks the attachments (kind 7) stored without their fields, as sent ones only", async () => {
     const name = `sealed-upgrade-7-${process.pid}`;
     const old = new Dexie(name, { indexedDB, IDBKeyRange });
     old.version(3).stores({

@@ -8,6 +8,7 @@ import { messageRow, parseRows, type MessageRow } from "../../../web/src/client/
 import { applyStored, pageEffects } from "../../../web/src/client/sync/apply-content.js";
 import { byTimelineOrder, foldMessages, type FoldNames } from "../../../web/src/client/views/message-fold.js";
 import { memberMarks } from "../../../web/src/client/views/receipts.js";
+import { unreadCount } from "../../../web/src/client/views/unread.js";
 import { messageViews } from "../../../web/src/client/views/views.js";
 import { freshDb } from "./helpers.js";
 
@@ -112,6 +113,10 @@ describe("superseded rows", () => {
     expect(all.filter((r) => r.superseded && r.text !== "")).toEqual([]);
     const views = await messageViews(db, conv);
     expect(views.map((v) => [v.text, v.edited, v.reactions.map((r) => r.emoji)])).toEqual([["hello 999", true, ["👍"]]]);
+    // Unread and receipts walk bubbles by [shownIn+seq]: the one bubble, none of the 1,000 changes.
+    const bubbles = await db.messages.where("[shownIn+seq]").between([conv, Dexie.minKey], [conv, Dexie.maxKey]).toArray();
+    expect(bubbles.map((r) => r.text)).toEqual(["hello"]);
+    expect(await unreadCount(db, { kind: "direct", id: conv, peer: bob, createdAt: 0, lastSeq: 1001, updatedAt: 0, rejected: 0, readUpTo: 0 }, bob)).toBe(1);
   });
 
   test("upgrading from version 4 marks what earlier rows superseded, and the timeline stays the same", async () => {
@@ -125,7 +130,7 @@ describe("superseded rows", () => {
 
     const db = freshDb(name);
     await db.open();
-    expect(db.verno).toBe(6);
+    expect(db.verno).toBe(7);
     expect((await liveRows(db)).map((r) => r.seq)).toEqual([1, 4, 5]);
     expect(shown(await liveRows(db))).toEqual(shown(rows));
     db.close();

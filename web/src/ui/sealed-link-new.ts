@@ -1,7 +1,6 @@
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, query, state } from "lit/decorators.js";
-import QRCode from "qrcode";
 import { clientContext } from "./context.js";
 import { type ChatClient, type HistoryProgress, type NewDeviceStep, defaultDeviceName, isClientError } from "../client/index.js";
 import { cardPage } from "../styles/card-page.js";
@@ -142,6 +141,8 @@ export class SealedLinkNew extends LitElement {
   private async drawCode(code: string): Promise<void> {
     this.copied = false;
     await this.updateComplete;
+    // Loaded here, not with the app shell: only this screen draws a code (issue 23, shell budget).
+    const { default: QRCode } = await import("qrcode");
     if (this.canvas) await QRCode.toCanvas(this.canvas, code, { errorCorrectionLevel: "M", margin: 4, scale: 6 });
   }
 

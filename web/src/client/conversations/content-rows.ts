@@ -60,10 +60,8 @@ export function rowContent(row: MessageRow): OutgoingContent | undefined {
   }
 }
 
-/** Kinds shown as a bubble of their own: text, reply, attachment, and any kind this version does not know. */
-export function isShownKind(kindNumber: number | undefined): boolean {
-  return kindNumber === undefined || kindNumber === ContentKind.reply || kindNumber > ContentKind.receipt;
-}
+/** Kinds shown as a bubble of their own (defined with the store's index fields, which index them). */
+export { isShownKind } from "../store/fold-keys.js";
 
 /** The content an attachment row was made from, to seal again while it is pending. */
 function attachmentContent(a: AttachmentFields): OutgoingContent {

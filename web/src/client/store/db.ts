@@ -7,6 +7,7 @@
 import { Dexie, type DexieOptions, type Table } from "dexie";
 import type { AccountId, ConversationId } from "../../../../protocol/index.js";
 import {
+  accountCursorRow,
   accountRow,
   chainRow,
   contactRow,
@@ -18,7 +19,9 @@ import {
   messageRow,
   parseRow,
   parseRows,
+  readShareRow,
   sendChainRow,
+  type AccountCursorRow,
   type AccountRow,
   type ChainRow,
   type ContactRow,
@@ -29,6 +32,7 @@ import {
   type EpochRow,
   type GroupRow,
   type MessageRow,
+  type ReadShareRow,
   type SendChainRow,
 } from "./rows.js";
 import { foldKey, outranks, supersededRow, withIndexFields } from "./fold-keys.js";
@@ -56,6 +60,8 @@ export class SealedDb extends Dexie {
   declare sendChains: Table<SendChainRow, ConversationId>;
   declare cursors: Table<CursorRow, ConversationId>;
   declare groups: Table<GroupRow, ConversationId>;
+  declare readShares: Table<ReadShareRow, ConversationId>;
+  declare accountCursors: Table<AccountCursorRow, AccountCursorRow["name"]>;
 
   constructor(name = DB_NAME, options?: DexieOptions) {
     super(name, options);
@@ -96,10 +102,11 @@ export class SealedDb extends Dexie {
           if (typeof kind === "number" && kind >= 2 && kind <= 6 && m["ref"] === undefined && m["seq"] !== undefined) m["reopen"] = 1;
         });
       });
-    // 5: superseded rows (store/fold-keys.ts). Every row gets its index fields; of the stored reactions,
+    // 5: superseded rows and bubbles indexed by position (store/fold-keys.ts). Every row gets its index
+    // fields; of the stored reactions,
     // edits and receipt marks that say the same thing, all but the winner are marked superseded.
     this.version(5)
-      .stores({ messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status, reopen, [liveIn+clientMessageId], foldKey" })
+      .stores({ messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status, reopen, [liveIn+clientMessageId], [shownIn+seq], foldKey" })
       .upgrade(async (tx) => {
         const messages = tx.table("messages");
         const winners = new Map<string, MessageRow>();
@@ -120,10 +127,13 @@ export class SealedDb extends Dexie {
           else Object.assign(m, withIndexFields(r.data));
         });
       });
-    // 6: attachments (content kind 7) are applied. A kind 7 row stored before, as "needs a newer version"
+    // 6: read state shared between the account's devices (sync/read-state.ts): the positions still to
+    // share, and the version of the account's read states applied so far. New tables, no upgrade.
+    this.version(6).stores({ readShares: "conversationId", accountCursors: "name" });
+    // 7: attachments (content kind 7) are applied. A kind 7 row stored before, as "needs a newer version"
     // with only its number, is marked `reopen` like the kinds of version 4, so its stored envelope is
     // opened again and the attachment fields are filled in. No index changes.
-    this.version(6)
+    this.version(7)
       .stores({})
       .upgrade(async (tx) => {
         await tx.table("messages").toCollection().modify((m: Record<string, unknown>) => {
@@ -247,4 +257,28 @@ export async function getCursor(db: SealedDb, conversationId: ConversationId): P
 /** Messages in one state across all conversations (the outbox is `pending`). */
 export async function listMessagesByStatus(db: SealedDb, status: MessageRow["status"]): Promise<MessageRow[]> {
   return parseRows(messageRow, "messages", await db.messages.where("status").equals(status).toArray());
+}
+
+/** The position of `conversationId` still to share with the account's other devices, if any. */
+export async function getReadShare(db: SealedDb, conversationId: ConversationId): Promise<ReadShareRow | undefined> {
+  const r = await db.readShares.get(conversationId);
+  return r === undefined ? undefined : parseRow(readShareRow, "readShares", r);
+}
+
+export async function listReadShares(db: SealedDb): Promise<ReadShareRow[]> {
+  return parseRows(readShareRow, "readShares", await db.readShares.toArray());
+}
+
+export async function putReadShare(db: SealedDb, row: ReadShareRow): Promise<void> {
+  await db.readShares.put(parseRow(readShareRow, "readShares", row));
+}
+
+/** Where an account-wide list was last read up to (0: from the start). */
+export async function getAccountCursor(db: SealedDb, name: AccountCursorRow["name"]): Promise<number> {
+  const r = await db.accountCursors.get(name);
+  return r === undefined ? 0 : parseRow(accountCursorRow, "accountCursors", r).after;
+}
+
+export async function putAccountCursor(db: SealedDb, row: AccountCursorRow): Promise<void> {
+  await db.accountCursors.put(parseRow(accountCursorRow, "accountCursors", row));
 }

@@ -13,10 +13,17 @@ import type { MessageRow } from "./rows.js";
  * Index fields, written with every message row (store/db.ts putMessage) and never read back as row data:
  * - `liveIn`: the conversation id while the row is not superseded; the timeline reads rows by
  *   `[liveIn+clientMessageId]`.
+ * - `shownIn`: the conversation id on rows shown as a bubble (isShownKind); unread counts and receipts
+ *   walk bubbles by `[shownIn+seq]`, never the reactions and edits between them.
  * - `foldKey`: for a stored (seq) reaction, edit or receipt mark that is not superseded, what it may be
  *   superseded by: the conversation, the kind, the sender account and the target. At most one stored row
  *   per key is live (sync/supersede.ts).
  */
+
+/** Kinds shown as a bubble of their own: text, reply, and any kind this version does not know. */
+export function isShownKind(kindNumber: number | undefined): boolean {
+  return kindNumber === undefined || kindNumber === ContentKind.reply || kindNumber > ContentKind.receipt;
+}
 
 /** The part of the key after the conversation id; undefined for rows that nothing supersedes. */
 function foldTopic(r: MessageRow): string | undefined {
@@ -48,12 +55,12 @@ export function outranks(a: MessageRow, b: MessageRow): boolean {
 }
 
 /** A message row as stored: with its index fields (above). */
-export type StoredMessage = MessageRow & { liveIn?: ConversationId; foldKey?: string };
+export type StoredMessage = MessageRow & { liveIn?: ConversationId; shownIn?: ConversationId; foldKey?: string };
 
 export function withIndexFields(r: MessageRow): StoredMessage {
   if (r.superseded) return r;
   const key = foldKey(r);
-  return { ...r, liveIn: r.conversationId, ...(key !== undefined ? { foldKey: key } : {}) };
+  return { ...r, liveIn: r.conversationId, ...(isShownKind(r.kindNumber) ? { shownIn: r.conversationId } : {}), ...(key !== undefined ? { foldKey: key } : {}) };
 }
 
 /** `r` once superseded: out of both indexes, and an edit's text gone (it can never show again). */

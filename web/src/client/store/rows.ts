@@ -95,7 +95,8 @@ const conversationCommon = {
   removedAfter: z.record(deviceIdSchema, z.number().int().nonnegative()).optional(),
   /**
    * The newest server position this account has read here: set when the chat is seen on this device,
-   * and raised by a read mark from one of this account's other devices (unread is the same everywhere).
+   * and raised by a read mark or a sealed read state (sync/read-state.ts) from one of this account's other
+   * devices (unread is the same everywhere).
    */
   readUpTo: z.number().int().nonnegative().optional(),
 };
@@ -254,6 +255,23 @@ export const cursorRow = z.object({
   after: z.number().int().nonnegative(),
 });
 export type CursorRow = z.infer<typeof cursorRow>;
+
+/**
+ * A read position this device still has to share with the account's other devices (sync/read-state.ts):
+ * the newest one per conversation, deleted once the server stored it.
+ */
+export const readShareRow = z.object({
+  conversationId: conversationIdSchema,
+  position: z.number().int().positive(),
+});
+export type ReadShareRow = z.infer<typeof readShareRow>;
+
+/** A cursor over an account-wide list of the server (today only "read-state": the version last applied). */
+export const accountCursorRow = z.object({
+  name: z.literal("read-state"),
+  after: z.number().int().nonnegative(),
+});
+export type AccountCursorRow = z.infer<typeof accountCursorRow>;
 
 /** Parses a row read from IndexedDB; a row that fails is reported as a corrupt store, naming the table. */
 export function parseRow<S extends z.ZodType>(schema: S, table: string, row: unknown): z.output<S> {

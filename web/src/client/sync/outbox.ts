@@ -5,6 +5,7 @@ import { getDevice, getMessage, listMessages, listMessagesByStatus, putMessage }
 import { withLock } from "../store/lock.js";
 import { resealPending } from "../conversations/messages.js";
 import type { MessageRow, SendFailure } from "../store/rows.js";
+import { pushReadShares } from "./read-state.js";
 import { supersede } from "./supersede.js";
 
 /**
@@ -114,6 +115,12 @@ export async function flushAll(ctx: ClientContext): Promise<number> {
     } catch (e) {
       firstError ??= e;
     }
+  }
+  // Read positions to share with this account's other devices wait here too, offline included.
+  try {
+    await pushReadShares(ctx);
+  } catch (e) {
+    firstError ??= e;
   }
   if (firstError !== undefined) throw firstError;
   return sent;

@@ -8,6 +8,7 @@ import { syncMembership } from "../groups/membership.js";
 import { checkOwnLog } from "../identity/own-log.js";
 import type { ConversationRow } from "../store/rows.js";
 import { refreshLog } from "../identity/logs.js";
+import { pullReadStates } from "./read-state.js";
 import { pullMessages, receivePushed } from "./receive.js";
 
 /**
@@ -65,6 +66,10 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
         const g = await syncMembership(ctx, frame.conversationId).catch((e: unknown) => console.warn("could not update a group's members:", e));
         if (g && g.refusedAt === undefined) await pullMessages(ctx, frame.conversationId).catch((e: unknown) => console.warn("could not fetch a group's messages:", e));
       } else await known(ctx, frame.conversationId);
+      return;
+    case "read-state":
+      // Another device of this account read something: fetch its sealed read state now.
+      await pullReadStates(ctx);
       return;
     case "typing": // shown by facades/typing.ts as it arrives, outside this queue; nothing to store
     case "hello":

@@ -11,8 +11,9 @@ import { messageRow, parseRow, type MessageRow } from "../store/rows.js";
 
 /** The newest stored message of another account shown as a bubble: where a delivered or read mark points. */
 export async function newestFromOthers(db: SealedDb, conversationId: ConversationId, me: string): Promise<MessageRow | undefined> {
+  // Bubbles only ([shownIn+seq], store/fold-keys.ts): not back through every reaction since.
   const raw = await db.messages
-    .where("[conversationId+seq]")
+    .where("[shownIn+seq]")
     .between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey])
     .reverse()
     .filter((r) => {

@@ -4,6 +4,7 @@ import { queueContent } from "../conversations/messages.js";
 import type { DeviceSettings } from "../settings.js";
 import { getAccount, getConversation, getGroup, putConversation } from "../store/db.js";
 import { unreadCount } from "../views/unread.js";
+import { queueReadShare } from "./read-state.js";
 import { alreadyMarked, newestFromOthers, refOf, rowAt } from "./receipt-targets.js";
 import { onStoredFromOthers } from "./stored-hook.js";
 
@@ -22,8 +23,8 @@ export interface ReceiptOptions {
  * `client.receipts`: what this device tells the others, as "up to here" marks (docs/decisions.md
  * "Receipts and unread"). New messages from other accounts call for one `delivered` mark at the newest,
  * whatever the read setting. While a chat is open and the page visible, its messages are read: readUpTo
- * moves at once (unread clears on this device; the others learn it from the mark), and one `read` mark
- * follows if read receipts are on. A mark is skipped when this account (any device) already has one at
+ * moves at once (unread clears on this device; this account's other devices learn it from the sealed read
+ * state, sync/read-state.ts, and the others from the mark), and one `read` mark follows if read receipts are on. A mark is skipped when this account (any device) already has one at
  * that position or past it. Marks are sealed like messages, so one written offline is sent once, later.
  * Receipts never call for receipts: only shown messages of others do.
  */
@@ -88,7 +89,8 @@ export class ReceiptSender {
           console.warn(`could not send a receipt in ${id}:`, e);
         }
       }
-      if (queued) this.o.afterQueue();
+      // A read also queued a read state to share (sync/read-state.ts), which the same flush posts.
+      if (queued || reads.size > 0) this.o.afterQueue();
     });
     return this.running;
   }
@@ -111,9 +113,12 @@ export class ReceiptSender {
     const newest = await newestFromOthers(this.ctx.db, id, me);
     if (newest?.seq === undefined) return;
     const seq = newest.seq;
-    await this.ctx.db.transaction("rw", this.ctx.db.conversations, async () => {
+    await this.ctx.db.transaction("rw", [this.ctx.db.conversations, this.ctx.db.readShares], async () => {
       const conv = await getConversation(this.ctx.db, id);
-      if (conv && (conv.readUpTo ?? 0) < seq) await putConversation(this.ctx.db, { ...conv, readUpTo: seq });
+      if (!conv || (conv.readUpTo ?? 0) >= seq) return;
+      await putConversation(this.ctx.db, { ...conv, readUpTo: seq });
+      // The account's other devices learn it from the read state, whatever the read-receipt setting.
+      await queueReadShare(this.ctx.db, id, seq);
     });
     this.toRead.set(id, Math.max(this.toRead.get(id) ?? 0, seq));
     this.schedule();

@@ -12,6 +12,7 @@ import { syncConversations } from "../conversations/conversations.js";
 import { getCursor } from "../store/db.js";
 import { classifySendError, flushAll } from "./outbox.js";
 import { applyFrame } from "./push.js";
+import { pullReadStates } from "./read-state.js";
 import { pullMessages } from "./receive.js";
 import { reopenMarked } from "./reopen.js";
 import type { FrameEvent, RealtimeConnection } from "../transport/realtime.js";
@@ -289,6 +290,9 @@ export class Syncer extends EventTarget {
     for (const c of conversations) {
       if (c.lastSeq > (await getCursor(this.ctx.db, c.id))) await pullMessages(this.ctx, c.id);
     }
+    // After the messages, so a read state's position names a row this device holds (the realtime nudge
+    // pulls them at once; this is the safety net).
+    await pullReadStates(this.ctx);
     return stalled;
   }
 }

@@ -19,6 +19,8 @@ import {
   messageListResponse,
   postEpochResponse,
   postMessageResponse,
+  putReadStateResponse,
+  readStateListResponse,
   sessionResponse,
   signUpResponse,
   type appendMembershipRequest,
@@ -29,6 +31,7 @@ import {
   type loginRequest,
   type postEpochRequest,
   type postMessageRequest,
+  type putReadStateRequest,
   type signUpRequest,
 } from "../../../../protocol/api.js";
 import { toBase64url, type AccountId, type AttachmentId, type ConversationId, type DeviceId } from "../../../../protocol/index.js";
@@ -195,6 +198,16 @@ export class Api {
 
   postMessage(conversationId: ConversationId, envelope: Uint8Array) {
     return this.call("POST", `/api/conversations/${conversationId}/messages`, postMessageResponse, { envelope: toBase64url(envelope) } satisfies z.input<typeof postMessageRequest>);
+  }
+
+  /** Stores this account's sealed read state of a conversation (docs/API.md "Read state"); answers its version. */
+  putReadState(conversationId: ConversationId, sealed: Uint8Array) {
+    return this.call("PUT", `/api/me/read-state/${conversationId}`, putReadStateResponse, { sealed: toBase64url(sealed) } satisfies z.input<typeof putReadStateRequest>);
+  }
+
+  /** This account's sealed read states written after version `after`, oldest first. */
+  readStates(after: number) {
+    return this.call("GET", `/api/me/read-state?after=${after}`, readStateListResponse);
   }
 
   messages(conversationId: ConversationId, after: number, limit = 200) {

@@ -7,7 +7,7 @@ import { messageRow, parseRow, type ConversationRow, type MessageRow } from "../
  * Unread (docs/decisions.md "Receipts and unread"): the shown messages of other accounts past the
  * conversation's readUpTo, deleted ones excepted. A conversation with no readUpTo (stored before unread
  * existed) counts as read. Same on every device of the account: readUpTo moves with the account's own
- * messages and read marks (sync/receipt-check.ts).
+ * messages and read marks (sync/receipt-check.ts) and its devices' sealed read states (sync/read-state.ts).
  */
 
 /** Whether a stored row counts as unread once it is past readUpTo. */
@@ -16,14 +16,16 @@ export function countsAsUnread(r: MessageRow, me: string | undefined): boolean {
 }
 
 /**
- * How many messages of `c` are unread. Reads only the rows past readUpTo, through the
- * [conversationId+seq] index. Returns Dexie's own promise (no async wrapper), so a live query running
- * conversationViews keeps watching the tables it reads afterwards (views.ts timelineViews explains why).
+ * How many messages of `c` are unread. Reads only the bubbles past readUpTo, through the [shownIn+seq]
+ * index (store/fold-keys.ts): not the reactions, edits and receipts between them, which a live query
+ * would otherwise walk, and record key by key, on every change. Returns Dexie's own promise (no async
+ * wrapper), so a live query running conversationViews keeps watching the tables it reads afterwards
+ * (views.ts timelineViews explains why).
  */
 export function unreadCount(db: SealedDb, c: ConversationRow, me: string | undefined): Promise<number> {
   if (c.readUpTo === undefined) return Dexie.Promise.resolve(0);
   return db.messages
-    .where("[conversationId+seq]")
+    .where("[shownIn+seq]")
     .between([c.id, c.readUpTo + 1], [c.id, Dexie.maxKey])
     .filter((raw) => countsAsUnread(parseRow(messageRow, "messages", raw), me))
     .count();
