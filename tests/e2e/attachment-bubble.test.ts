@@ -11,6 +11,7 @@ import { createAttachmentResponse } from "../../protocol/api.js";
 import { AttachmentId, createAttachmentEncryptor, cryptoEnvFrom, generateAttachmentKey, type KnownContent } from "../../protocol/index.js";
 import { openChatViaUi, signUpViaUi, uniqueName } from "./app";
 import { launchBrowser } from "./harness";
+import { rememberSecret } from "./known-secrets";
 import { ApiContact, nodeApi } from "./link-helpers";
 
 const baseURL = inject("baseURL");
@@ -53,6 +54,9 @@ test("a photo, a file and a voice note show as their bubbles before anything is 
   const photo: KnownContent = { kind: "attachment", ...common(1), type: "image", mimeType: "image/jpeg", name: "beach.jpg", size: 2_400_000, width: 4000, height: 3000, preview, caption: "Look at this" };
   const file: KnownContent = { kind: "attachment", ...common(2), type: "file", mimeType: "application/pdf", name: "report.pdf", size: 1_234_567 };
   const voice: KnownContent = { kind: "attachment", ...common(3), type: "voice", mimeType: "audio/webm", name: "voice.webm", size: 41_000, durationMs: 4_200, waveform: new Uint8Array(8) };
+  // The server-blind scan (zz-server-blind.test.ts) looks for each of these in the server's storage, R2 included.
+  for (const v of ["beach.jpg", "Look at this", "report.pdf", "voice.webm"]) rememberSecret("attachment name or caption", v);
+  rememberSecret("image preview", preview);
   for (const body of [photo, file, voice]) await bob.sendContent(body);
 
   await openChatViaUi(page, bob.username);
@@ -138,6 +142,10 @@ test("files uploaded to the server open: a download saves the exact bytes, a pho
   const doc = await sealed(pdf);
   const photo = await sealed(jpeg);
   const changed = await sealed(pdf, (b) => void (b[70_000] = (b[70_000] ?? 0) ^ 1));
+  for (const v of ["minutes.pdf", "changed.pdf"]) rememberSecret("attachment name", v);
+  for (const k of [doc.key, photo.key, changed.key]) rememberSecret("attachment key", k);
+  rememberSecret("attachment plaintext", pdf.subarray(100_000, 100_064));
+  rememberSecret("attachment plaintext (image)", jpeg.subarray(jpeg.length - 64));
   const at = Date.now();
   await bob.sendContent({ kind: "attachment", sentAt: at, id: await upload(bob, doc.blob), key: doc.key, size: doc.size, digest: doc.digest, type: "file", mimeType: "application/pdf", name: "minutes.pdf", caption: "" });
   await bob.sendContent({ kind: "attachment", sentAt: at, id: await upload(bob, photo.blob), key: photo.key, size: photo.size, digest: photo.digest, type: "image", mimeType: "image/jpeg", name: "red.jpg", caption: "", width: 320, height: 240, preview: jpeg.slice(0, 0) });
