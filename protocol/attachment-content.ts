@@ -10,8 +10,8 @@ export * from "./attachment-names.js";
 /**
  * Content kind 7, attachment (docs/PROTOCOL.md "Attachment", "Attachment message"): everything a member
  * needs to fetch, check, decrypt and show one file, inside the end-to-end encrypted envelope. The
- * payload codec only: this version does not register it in KIND_DECODERS (content-kinds.ts), so the
- * app still reads kind 7 as "needs a newer version" until the client can show attachments.
+ * payload codec; content-kinds.ts registers it in KIND_DECODERS and imports this file, so this file
+ * must never import content-kinds.ts (or content.ts): the kind number lives here for that reason.
  */
 export const ATTACHMENT_KIND = 7;
 export const AttachmentType = { file: 1, image: 2, voice: 3 } as const;

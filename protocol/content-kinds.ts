@@ -1,3 +1,4 @@
+import { ATTACHMENT_KIND, decodeAttachmentPayload, encodeAttachmentPayload, type AttachmentContent } from "./attachment-content.js";
 import { fromUtf8, utf8 } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import { MAX_EMOJI_BYTES, checkReactionEmoji } from "./reaction-emoji.js";
@@ -11,7 +12,7 @@ import { CLIENT_MESSAGE_ID_BYTES, ClientMessageId, DEVICE_ID_BYTES, DeviceId } f
  * "Message content"). A payload decoder reads exactly its payload and refuses anything else: a known kind
  * that does not parse is refused, never shown. Kind numbers are fixed forever; new kinds take new numbers.
  */
-export const ContentKind = { text: 1, reply: 2, reaction: 3, edit: 4, delete: 5, receipt: 6 } as const;
+export const ContentKind = { text: 1, reply: 2, reaction: 3, edit: 4, delete: 5, receipt: 6, attachment: ATTACHMENT_KIND } as const;
 export type ContentKindName = keyof typeof ContentKind;
 
 /** The most UTF-8 bytes of text in a text, reply or edit (the same bound as the body before kinds). */
@@ -43,7 +44,8 @@ export type KnownContent =
   | { readonly kind: "reaction"; readonly sentAt: number; readonly to: MessageRef; readonly emoji: string | null }
   | { readonly kind: "edit"; readonly sentAt: number; readonly to: MessageRef; readonly text: string }
   | { readonly kind: "delete"; readonly sentAt: number; readonly to: MessageRef }
-  | ({ readonly kind: "receipt"; readonly sentAt: number } & ReceiptMark);
+  | ({ readonly kind: "receipt"; readonly sentAt: number } & ReceiptMark)
+  | AttachmentContent;
 
 const REACTION_SET = 1;
 const REACTION_REMOVE = 2;
@@ -87,6 +89,8 @@ export function encodeKnownPayload(c: KnownContent): { kindNumber: number; paylo
       if (!Number.isSafeInteger(c.position) || c.position < 1) fail("out_of_bounds", "receipt position must be at least 1");
       writeRef(w.u8(RECEIPT_MARKS[c.mark]).u64(c.position), c.at);
       break;
+    case "attachment":
+      return { kindNumber: ContentKind.attachment, payload: encodeAttachmentPayload(c) };
   }
   return { kindNumber: ContentKind[c.kind], payload: w.finish() };
 }
@@ -134,4 +138,5 @@ export const KIND_DECODERS: ReadonlyMap<number, PayloadDecoder> = new Map<number
         return { kind: "receipt", sentAt, mark, position, at: readRef(r) };
       }),
   ],
+  [ContentKind.attachment, decodeAttachmentPayload],
 ]);

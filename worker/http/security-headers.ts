@@ -5,7 +5,8 @@ import type { MiddlewareHandler } from "hono";
  * No inline script and no eval: the only script is our own files. 'wasm-unsafe-eval' lets hash-wasm compile
  * its Argon2id WebAssembly and nothing else (CSP3 section 6.1.2). Styles are Lit's adopted stylesheets
  * (constructable, not subject to style-src) and our one CSS file. `data:` images are the QR code the link
- * screen draws. Trusted Types (W3C Trusted Types section 4): every HTML sink needs a policy's output, and
+ * screen draws; `blob:` images and media are attachments decrypted in the page (previews, photos, voice
+ * notes), which never exist as a URL on any server. Trusted Types (W3C Trusted Types section 4): every HTML sink needs a policy's output, and
  * the only policies allowed are Lit's `lit-html` and the `default` one of web/src/strict-csp.ts, which lets
  * through nothing but the service worker's URL, so no other code can turn a string into markup or script.
  */
@@ -16,7 +17,7 @@ export const APP_CSP = [
   "img-src 'self' data: blob:",
   "connect-src 'self'",
   "font-src 'self'",
-  "media-src 'self'",
+  "media-src 'self' blob:",
   "worker-src 'self'",
   "manifest-src 'self'",
   "object-src 'none'",

@@ -5,6 +5,7 @@ import { timeEnvelopes, type EnvelopeTimingParams } from "../core/envelope-timin
 import { timeGroups, type GroupTimingParams } from "../core/group-timing.js";
 import { timeUnlock, type UnlockParams } from "../core/unlock-timing.js";
 import { argon2id } from "../../../web/src/client/recovery/argon2.js";
+import { streamLong, timeThroughput, type LongStreamParams, type ThroughputParams } from "../core/attachment-timing.js";
 
 const env = cryptoEnvFrom(crypto);
 
@@ -12,6 +13,8 @@ const api = {
   envelopes: (p: EnvelopeTimingParams) => timeEnvelopes(env, p),
   groups: (p: GroupTimingParams) => timeGroups(env, p),
   unlock: (p: UnlockParams) => timeUnlock(env, argon2id, p),
+  attachmentThroughput: (p: ThroughputParams) => timeThroughput(env, p),
+  attachmentLongStream: (p: LongStreamParams) => streamLong(env, p),
 };
 
 export type PageApi = typeof api;

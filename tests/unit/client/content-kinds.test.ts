@@ -53,7 +53,7 @@ describe("a message of a kind this version does not know", () => {
 
   test("with an empty payload, and kind 255, the same", async () => {
     const s = await setting();
-    await s.send("", encodeBodyFrame(7, 1, new Uint8Array(0)));
+    await s.send("", encodeBodyFrame(8, 1, new Uint8Array(0)));
     await s.send("", encodeBodyFrame(255, 2, new Uint8Array(300)));
     await s.send("after");
     await s.bob.sync.syncNow();

@@ -73,6 +73,12 @@ export class FakeServer {
   pushPaused = false;
   /** Set to refuse realtime handshakes (HTTP still works). */
   refuseSockets = false;
+  /**
+   * Attachment blobs served by GET /api/attachments/:id (docs/API.md) to members of their conversation,
+   * as tests put them (the upload routes are not modelled). `withoutLength`: sent with no Content-Length,
+   * so only the stream's own checks can catch a wrong length; `chunkBytes`: the body's slice size.
+   */
+  readonly attachments = new Map<string, { conversationId: string; bytes: Uint8Array; withoutLength?: boolean; chunkBytes?: number }>();
   /** Each account's sealed read states (docs/API.md "Read state"). */
   readonly readState = new FakeReadState();
 
@@ -106,7 +112,9 @@ export class FakeServer {
       this.requests.push(`${method} ${url.pathname}`);
       const body = typeof init.body === "string" ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
       const isPost = method === "POST" && /\/messages$/.test(url.pathname);
+      const blob = method === "GET" ? url.pathname.match(/^\/api\/attachments\/([^/]+)$/) : null;
       try {
+        if (blob) return this.serveAttachment(blob[1]!, jar.cookie, init.signal ?? undefined);
         if (isPost) {
           const refusal = this.refuseNextPosts.shift();
           if (refusal) throw new HttpError(refusal.status, refusal.code);
@@ -148,6 +156,27 @@ export class FakeServer {
   /** Drops every realtime connection (a server restart). */
   dropSockets(): void {
     for (const s of [...this.sockets]) s.socket.serverClose(1006);
+  }
+
+  /** The blob as a streamed body: unknown ids and non-members alike get 404 not_found. */
+  private serveAttachment(id: string, cookie: string | undefined, signal: AbortSignal | undefined): Response {
+    const s = this.session(cookie);
+    const a = this.attachments.get(id);
+    if (!a) throw new HttpError(404, "not_found");
+    this.conv(a.conversationId, s.accountId);
+    const step = a.chunkBytes ?? 65_536;
+    let at = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (signal?.aborted) return controller.error(signal.reason);
+        if (at >= a.bytes.length) return controller.close();
+        controller.enqueue(a.bytes.slice(at, at + step));
+        at += step;
+      },
+    });
+    const headers: Record<string, string> = { "content-type": "application/octet-stream" };
+    if (!a.withoutLength) headers["content-length"] = String(a.bytes.length);
+    return new Response(body, { status: 200, headers });
   }
 
   private session(cookie: string | undefined) {

@@ -88,11 +88,37 @@ describe("rows stored before kinds were applied", () => {
       groups: "conversationId",
     });
     const row = (clientMessageId: string, kindNumber: number | undefined, seq: number | undefined) => ({ conversationId: "c", clientMessageId, text: "", status: "sent", ...(kindNumber ? { kindNumber } : {}), ...(seq ? { seq } : {}) });
-    await old.table("messages").bulkPut([row("text", undefined, 1), row("reply", 2, 2), row("receipt", 6, 3), row("newer", 7, 4), row("pending", 3, undefined)]);
+    await old.table("messages").bulkPut([row("text", undefined, 1), row("reply", 2, 2), row("receipt", 6, 3), row("newer", 8, 4), row("pending", 3, undefined)]);
     old.close();
     const db = new SealedDb(name, { indexedDB, IDBKeyRange });
     const marked = (await db.messages.where("reopen").equals(1).toArray()).map((r) => r.clientMessageId).sort();
     expect(marked).toEqual(["receipt", "reply"]);
+    db.close();
+  });
+
+  test("the schema upgrade (version 7) marks the attachments (kind 7) stored without their fields, as sent ones only", async () => {
+    const name = `sealed-upgrade-7-${process.pid}`;
+    const old = new Dexie(name, { indexedDB, IDBKeyRange });
+    old.version(3).stores({
+      device: "id",
+      account: "id",
+      contacts: "accountId, username",
+      conversations: "id, peer, updatedAt",
+      epochs: "[conversationId+epoch]",
+      envelopes: "[conversationId+seq]",
+      messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status",
+      chains: "[conversationId+deviceId]",
+      sendChains: "conversationId",
+      cursors: "conversationId",
+      groups: "conversationId",
+    });
+    const row = (clientMessageId: string, kindNumber: number | undefined, seq: number | undefined) => ({ conversationId: "c", clientMessageId, text: "", status: "sent", ...(kindNumber ? { kindNumber } : {}), ...(seq ? { seq } : {}) });
+    await old.table("messages").bulkPut([row("text", undefined, 1), row("attachment", 7, 2), row("deleted", 7, 3), row("newer", 8, 4), row("pending", 7, undefined)]);
+    await old.table("messages").update(["c", "deleted"], { deletedAt: 9 });
+    old.close();
+    const db = new SealedDb(name, { indexedDB, IDBKeyRange });
+    const marked = (await db.messages.where("reopen").equals(1).toArray()).map((r) => r.clientMessageId).sort();
+    expect(marked).toEqual(["attachment"]);
     db.close();
   });
 });

@@ -1,6 +1,6 @@
 // Content kind 7, attachment (protocol/attachment-content.ts, docs/PROTOCOL.md "Attachment message"): the
-// payload round-trips for every type, every field is bounded and checked on decode, and this version
-// still reads kind 7 as unknown (KIND_DECODERS is unchanged until the client can show attachments).
+// payload round-trips for every type, every field is bounded and checked on decode, and a message body of
+// kind 7 decodes to the attachment (KIND_DECODERS holds it since the client shows attachments).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -17,6 +17,7 @@ import {
   decodeAttachmentPayload,
   decodeBody,
   encodeAttachmentPayload,
+  encodeBody,
   encodeBodyFrame,
   fileNameBytes,
   fromHex,
@@ -91,9 +92,13 @@ describe("attachment message payload", () => {
     expect(toHex(encodeBodyFrame(ATTACHMENT_KIND, v.sent_at, fromHex(v.payload)))).toBe(v.body);
   });
 
-  it("is still read as a kind this version does not know, so the app shows 'needs a newer version'", () => {
+  it("is a known kind: a body of kind 7 decodes to the attachment, and one that does not parse is refused", () => {
     const body = encodeBodyFrame(ATTACHMENT_KIND, 5, rawPayload());
-    expect(decodeBody(body)).toEqual({ kind: "unknown", kindNumber: 7, sentAt: 5 });
+    expect(ATTACHMENT_KIND).toBe(7);
+    expect(decodeBody(body)).toEqual(decodeAttachmentPayload(rawPayload(), 5));
+    expect(decodeBody(body)).toMatchObject({ kind: "attachment", sentAt: 5 });
+    expect(toHex(encodeBody(decodeAttachmentPayload(rawPayload(), 5)))).toBe(toHex(body));
+    expect(() => decodeBody(encodeBodyFrame(ATTACHMENT_KIND, 5, new Uint8Array(0)))).toThrow(ProtocolError);
   });
 
   it("fits the largest payload (every field at its bound) in a message body", () => {

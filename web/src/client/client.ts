@@ -4,7 +4,7 @@
  * in facades/), context.ts (ClientContext: store, the three transports, crypto, clock, made once),
  * errors.ts (ClientError, root of the client's errors), env.ts (WebCrypto as the protocol's CryptoEnv),
  * headless.ts (a ChatClient for Node). The parts, each with its own header: store/, transport/,
- * identity/, conversations/, groups/, sync/, link/, recovery/, views/.
+ * identity/, conversations/, groups/, sync/, link/, recovery/, views/, attachments/.
  */
 import type { AccountId, ConversationId, CryptoEnv, DeviceId, MessageRef } from "../../../protocol/index.js";
 import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
@@ -29,6 +29,7 @@ import type { MessageRow } from "./store/rows.js";
 import { Syncer, type SyncOptions } from "./sync/sync.js";
 import { loadHistory, type HistoryProgress } from "./sync/history.js";
 import { removalProven, wipeDevice } from "./identity/removal.js";
+import { AttachmentsFacade } from "./facades/attachments.js";
 import { DevicesFacade } from "./facades/devices.js";
 import { LinkFacade } from "./facades/link.js";
 import { RecoveryFacade } from "./facades/recovery.js";
@@ -102,6 +103,8 @@ export class ChatClient extends EventTarget {
   readonly recovery: RecoveryFacade;
   readonly link: LinkFacade;
   readonly views: ViewsFacade;
+  /** The files of attachment messages: open (download, check, decrypt). */
+  readonly attachments: AttachmentsFacade;
   /** Typing indicators: report this device's, see who else is typing (realtime socket only). */
   readonly typing: TypingFacade;
   /** Each chat's unsent text, kept on this device only. */
@@ -129,6 +132,7 @@ export class ChatClient extends EventTarget {
     this.devices = new DevicesFacade(this.ctx);
     this.recovery = new RecoveryFacade(this.ctx);
     this.link = new LinkFacade(this.ctx);
+    this.attachments = new AttachmentsFacade(this.ctx);
     this.settings = new DeviceSettings(o.settings);
     this.views = new ViewsFacade(this.ctx.db, this.settings);
     this.typing = new TypingFacade(this.ctx, realtime, o.settings ? { storage: o.settings } : {});

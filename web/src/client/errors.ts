@@ -38,7 +38,12 @@ export type ClientErrorCode =
   | "message_deleted" // the message was deleted for everyone
   | "not_author" // only a message's author edits or deletes it
   | "not_editable" // only text (and replies) can be edited
-  | "invalid_reaction"; // a reaction is exactly one emoji
+  | "invalid_reaction" // a reaction is exactly one emoji
+  | "attachment_corrupt" // an attachment blob failed a check (commitment, a chunk, digest, size): refused whole
+  | "attachment_unavailable" // the blob is not on the server (deleted, expired, or not this account's to read)
+  | "attachment_cancelled" // the download (or encryption) was cancelled
+  | "attachment_too_large" // over the blob format's 4 GiB
+  | "attachment_failed"; // anything else that stopped a file's encryption or download
 
 /** What a wrapping error keeps of the error it replaces (ES2022 `Error` options). */
 export interface ErrorCause {

@@ -57,6 +57,11 @@ const CLIENT_TEXT: Record<string, string> = {
   not_author: "You can only edit or delete your own messages.",
   not_editable: "Only text messages can be edited.",
   invalid_reaction: "A reaction is a single emoji.",
+  attachment_corrupt: "This file was changed on the server and can't be opened.",
+  attachment_unavailable: "This file is no longer available.",
+  attachment_cancelled: "Download cancelled.",
+  attachment_too_large: "That file is too large to send.",
+  attachment_failed: "The file couldn't be opened. Try again.",
   not_implemented: "Groups aren't available in this version yet.",
 };
 

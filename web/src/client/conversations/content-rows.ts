@@ -1,4 +1,5 @@
 import { ContentKind, type Content, type KnownContent, type MessageRef } from "../../../../protocol/index.js";
+import { attachmentRowFields, type AttachmentFields } from "../store/attachment-row.js";
 import type { MessageRow } from "../store/rows.js";
 
 /**
@@ -10,7 +11,7 @@ import type { MessageRow } from "../store/rows.js";
 /** The content a send starts from: a body without its send time, which the sealing adds. */
 export type OutgoingContent = KnownContent extends infer C ? (C extends KnownContent ? Omit<C, "sentAt"> : never) : never;
 
-export type ContentFields = Pick<MessageRow, "text" | "kindNumber" | "ref" | "emoji" | "receipt">;
+export type ContentFields = Pick<MessageRow, "text" | "kindNumber" | "ref" | "emoji" | "receipt" | "attachment">;
 
 const ref = (r: MessageRef): NonNullable<MessageRow["ref"]> => ({ deviceId: r.deviceId, clientMessageId: r.clientMessageId });
 
@@ -28,6 +29,9 @@ export function rowFields(body: Content | OutgoingContent): ContentFields {
       return { text: "", kindNumber: ContentKind.delete, ref: ref(body.to) };
     case "receipt":
       return { text: "", kindNumber: ContentKind.receipt, ref: ref(body.at), receipt: { mark: body.mark, position: body.position } };
+    case "attachment":
+      // The caption stays inside the attachment: `text` is what edits replace, and attachments are not edited.
+      return { text: "", kindNumber: ContentKind.attachment, attachment: attachmentRowFields({ ...body, sentAt: 0 }) };
     case "unknown":
       return { text: "", kindNumber: body.kindNumber };
   }
@@ -49,6 +53,8 @@ export function rowContent(row: MessageRow): OutgoingContent | undefined {
       return to ? { kind: "delete", to } : undefined;
     case ContentKind.receipt:
       return to && row.receipt ? { kind: "receipt", at: to, mark: row.receipt.mark, position: row.receipt.position } : undefined;
+    case ContentKind.attachment:
+      return row.attachment ? attachmentContent(row.attachment) : undefined;
     default:
       return undefined;
   }
@@ -56,3 +62,15 @@ export function rowContent(row: MessageRow): OutgoingContent | undefined {
 
 /** Kinds shown as a bubble of their own (defined with the store's index fields, which index them). */
 export { isShownKind } from "../store/fold-keys.js";
+
+/** The content an attachment row was made from, to seal again while it is pending. */
+function attachmentContent(a: AttachmentFields): OutgoingContent {
+  switch (a.type) {
+    case "file":
+      return { kind: "attachment", ...a };
+    case "image":
+      return { kind: "attachment", ...a };
+    case "voice":
+      return { kind: "attachment", ...a };
+  }
+}

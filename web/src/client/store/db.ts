@@ -130,6 +130,16 @@ export class SealedDb extends Dexie {
     // 6: read state shared between the account's devices (sync/read-state.ts): the positions still to
     // share, and the version of the account's read states applied so far. New tables, no upgrade.
     this.version(6).stores({ readShares: "conversationId", accountCursors: "name" });
+    // 7: attachments (content kind 7) are applied. A kind 7 row stored before, as "needs a newer version"
+    // with only its number, is marked `reopen` like the kinds of version 4, so its stored envelope is
+    // opened again and the attachment fields are filled in. No index changes.
+    this.version(7)
+      .stores({})
+      .upgrade(async (tx) => {
+        await tx.table("messages").toCollection().modify((m: Record<string, unknown>) => {
+          if (m["kindNumber"] === 7 && m["attachment"] === undefined && m["deletedAt"] === undefined && m["seq"] !== undefined) m["reopen"] = 1;
+        });
+      });
   }
 }
 

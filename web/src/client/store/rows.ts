@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accountIdSchema, clientMessageIdSchema, conversationIdSchema, deviceIdSchema, usernameSchema } from "../../../../protocol/api.js";
 import { ClientError } from "../errors.js";
+import { attachmentFields } from "./attachment-row.js";
 
 /**
  * Schemas of every IndexedDB row. Rows are parsed when read back (STYLE: parse at boundaries): a row
@@ -206,6 +207,8 @@ export const messageRow = z.object({
   emoji: z.string().min(1).max(64).nullable().optional(),
   /** A receipt's mark. */
   receipt: receiptFields.optional(),
+  /** An attachment message's file (kind 7; store/attachment-row.ts); gone once deleted for everyone. */
+  attachment: attachmentFields.optional(),
   /**
    * Set on a message its author deleted for everyone (a tombstone): its text, its edits' texts and its
    * stored envelope are gone from this device; when the delete was applied.

@@ -13,7 +13,7 @@ import { supersede } from "./supersede.js";
  * Reactions and edits change no other row: the timeline folds them (views/message-fold.ts), and a later
  * one of the same sender marks the earlier one superseded (supersede.ts), so the fold reads only what
  * still counts. A delete
- * tombstones its target (`deletedAt`, empty text) at once, so an edit later in the same page sees it;
+ * tombstones its target (`deletedAt`, empty text, no attachment key or preview) at once, so an edit later in the same page sees it;
  * the texts of the target's earlier edits and the stored envelopes of all of them go at the end of the
  * page, in one pass over the conversation (finishPage), not one pass per delete.
  */
@@ -61,7 +61,11 @@ async function applyAction(db: SealedDb, row: MessageRow, fresh: boolean, effect
 async function tombstone(db: SealedDb, target: MessageRow, effects: PageEffects, now: number): Promise<void> {
   effects.deleted.add(target.clientMessageId);
   if (target.seq !== undefined) effects.envelopes.add(target.seq);
-  if (target.deletedAt === undefined || target.text !== "") await putMessage(db, { ...target, text: "", deletedAt: target.deletedAt ?? now });
+  if (target.deletedAt === undefined || target.text !== "" || target.attachment !== undefined) {
+    // An attachment's key and preview go with the text: the blob can no longer be opened from this device.
+    const { attachment: _, ...rest } = target;
+    await putMessage(db, { ...rest, text: "", deletedAt: target.deletedAt ?? now });
+  }
 }
 
 /** Scrubs the edits of the messages deleted in this page and drops their stored envelopes. */

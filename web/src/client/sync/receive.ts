@@ -200,8 +200,8 @@ async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract
  */
 function content(existing: MessageRow | undefined, body: MessageBody): ContentFields & Pick<MessageRow, "deletedAt"> {
   if (!existing) return rowFields(body);
-  const { text, kindNumber, ref, emoji, receipt, deletedAt } = existing;
-  return { text, ...defined({ kindNumber, ref, emoji, receipt, deletedAt }) };
+  const { text, kindNumber, ref, emoji, receipt, attachment, deletedAt } = existing;
+  return { text, ...defined({ kindNumber, ref, emoji, receipt, attachment, deletedAt }) };
 }
 
 /** The fields whose value is not undefined (the row schema's optional fields take no undefined). */

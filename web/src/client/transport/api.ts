@@ -34,7 +34,7 @@ import {
   type putReadStateRequest,
   type signUpRequest,
 } from "../../../../protocol/api.js";
-import { toBase64url, type AccountId, type ConversationId, type DeviceId } from "../../../../protocol/index.js";
+import { toBase64url, type AccountId, type AttachmentId, type ConversationId, type DeviceId } from "../../../../protocol/index.js";
 import { ClientError, type ErrorCause } from "../errors.js";
 
 /**
@@ -212,5 +212,31 @@ export class Api {
 
   messages(conversationId: ConversationId, after: number, limit = 200) {
     return this.call("GET", `/api/conversations/${conversationId}/messages?after=${after}&limit=${limit}`, messageListResponse);
+  }
+
+  /**
+   * GET /api/attachments/:id (docs/API.md): the blob's response with its body unread, for the caller to
+   * stream (attachments/download.ts). No overall timeout, as a large file takes as long as it takes;
+   * `signal` cancels. A refusal is an ApiError with the server's code, as for every other call.
+   */
+  async attachment(id: AttachmentId, signal?: AbortSignal): Promise<Response> {
+    const url = `${this.baseUrl}/api/attachments/${id}`;
+    let res: Response;
+    try {
+      res = await this.fetchFn(url, { method: "GET", credentials: "same-origin", headers: { accept: "application/octet-stream" }, ...(signal ? { signal } : {}) });
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      throw new ApiError("network", `could not reach the server: ${e instanceof Error ? e.message : String(e)}`, 0, undefined, { cause: e });
+    }
+    if (res.ok) return res;
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      json = undefined;
+    }
+    const err = errorBody.safeParse(json);
+    if (err.success) throw new ApiError(err.data.error.code, err.data.error.message, res.status);
+    throw new ApiError(`http_${res.status}`, `GET ${url} failed with HTTP ${res.status}`, res.status);
   }
 }

@@ -2,11 +2,12 @@ import { ContentKind, type AccountId, type MessageRef } from "../../../../protoc
 import { isShownKind } from "../conversations/content-rows.js";
 import { isActionKind, judgeAction } from "../conversations/content-rules.js";
 import type { MessageRow, MessageStatus } from "../store/rows.js";
+import { attachmentSummary, attachmentView, type AttachmentView } from "./attachment-view.js";
 import type { DeliveryView } from "./receipts.js";
 
 /**
  * The timeline folded from a chat's rows (docs/PROTOCOL.md "Applying reactions, edits and deletes"):
- * text, replies and kinds this version does not know are bubbles; reactions, edits and deletes are
+ * text, replies, attachments and kinds this version does not know are bubbles; reactions, edits and deletes are
  * applied to the bubble they name; receipts are not shown here. One pass over the rows in the shared
  * order, with Maps keyed by client message id, so a chat with 10,000 reactions costs one walk, not one
  * search per reaction.
@@ -46,10 +47,13 @@ export interface MessageView {
   /**
    * `text`: `text` is the message (its last edit). `unsupported`: a kind this version does not show,
    * whose `text` is NEEDS_NEWER_VERSION (opened and checked like any message, not an attack).
-   * `deleted`: deleted for everyone by its author; `text` is DELETED_TEXT.
+   * `deleted`: deleted for everyone by its author; `text` is DELETED_TEXT. `attachment`: a file,
+   * photo or voice note (`attachment`), whose `text` is its caption ("" for none).
    */
-  readonly content: "text" | "unsupported" | "deleted";
+  readonly content: "text" | "unsupported" | "deleted" | "attachment";
   readonly text: string;
+  /** Set when `content` is `attachment`. */
+  readonly attachment?: AttachmentView;
   readonly replyTo?: ReplyQuote;
   /** Most chosen first; empty once deleted. */
   readonly reactions: readonly ReactionView[];
@@ -143,11 +147,13 @@ function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
 function messageView(e: Entry, byId: ReadonlyMap<string, Entry>, names: FoldNames): MessageView {
   const r = e.row;
   const mine = r.senderAccountId === names.me;
-  const shown: Pick<MessageView, "content" | "text"> = e.deleted
+  const shown: Pick<MessageView, "content" | "text" | "attachment"> = e.deleted
     ? { content: "deleted", text: DELETED_TEXT }
     : isTextual(r)
       ? { content: "text", text: e.text ?? r.text }
-      : { content: "unsupported", text: NEEDS_NEWER_VERSION };
+      : r.attachment
+        ? { content: "attachment", text: r.attachment.caption, attachment: attachmentView(r.attachment, r.conversationId) }
+        : { content: "unsupported", text: NEEDS_NEWER_VERSION };
   return {
     kind: "message",
     key: r.clientMessageId,
@@ -178,7 +184,7 @@ function quote(ref: MessageRef, byId: ReadonlyMap<string, Entry>, names: FoldNam
   if (!t || t.row.senderDeviceId !== ref.deviceId) return { state: "unavailable", key: ref.clientMessageId };
   const who = { key: t.row.clientMessageId, senderName: names.nameOf(t.row.senderAccountId), mine: t.row.senderAccountId === names.me };
   if (t.deleted) return { state: "deleted", ...who };
-  const text = isTextual(t.row) ? (t.text ?? t.row.text) : NEEDS_NEWER_VERSION;
+  const text = isTextual(t.row) ? (t.text ?? t.row.text) : t.row.attachment ? attachmentSummary(t.row.attachment) : NEEDS_NEWER_VERSION;
   return { state: "shown", ...who, text: text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text };
 }
 

@@ -16,9 +16,11 @@ import { lastBubbleRows } from "./last-message.js";
 import { isShownKind } from "../conversations/content-rows.js";
 import { deliveryOf, memberMarks, type DeliveryView, type MemberMarks } from "./receipts.js";
 import { unreadCount } from "./unread.js";
+import { attachmentSummary } from "./attachment-view.js";
 
 export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
 export type { DeliveryView };
+export type { AttachmentView } from "./attachment-view.js";
 
 /**
  * Read models for the UI. They only read IndexedDB (no crypto, no network), so they can run inside a
@@ -121,7 +123,7 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
       updatedAt: c.updatedAt,
       rejected: c.rejected,
       unread: await unreadCount(db, c, account?.accountId),
-      ...(last ? { last: { text: last.text, sentAt: last.sentAt, mine: last.mine } } : {}),
+      ...(last ? { last: { text: last.attachment ? attachmentSummary(last.attachment) : last.text, sentAt: last.sentAt, mine: last.mine } } : {}),
     };
     if (c.kind === "direct") {
       const peer = peerView(contacts.get(c.peer), c.peer);

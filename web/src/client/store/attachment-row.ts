@@ -1,0 +1,62 @@
+import { z } from "zod";
+import {
+  ATTACHMENT_DIGEST_BYTES,
+  ATTACHMENT_KEY_BYTES,
+  AttachmentId,
+  MAX_ATTACHMENT_PLAINTEXT_BYTES,
+  MAX_CAPTION_BYTES,
+  MAX_FILE_NAME_BYTES,
+  MAX_IMAGE_SIDE,
+  MAX_MIME_TYPE_BYTES,
+  MAX_PREVIEW_BYTES,
+  MAX_VOICE_DURATION_MS,
+  MAX_WAVEFORM_BYTES,
+  type AttachmentContent,
+} from "../../../../protocol/index.js";
+
+/**
+ * The attachment a kind 7 message row carries (protocol/attachment-content.ts): everything needed to
+ * fetch, check, decrypt and show the file, as decoded from the message. Bounded like the payload, so a
+ * row edited in the profile cannot make the renderer reserve a box of any size. A delete for everyone
+ * removes this field from the row (sync/apply-content.ts): key and preview go with the text.
+ */
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, "must be bytes");
+const sized = (n: number) => bytes.refine((b) => b.length === n, `must be ${n} bytes`);
+const atMost = (n: number) => bytes.refine((b) => b.length <= n, `must be at most ${n} bytes`);
+// The strings' byte bounds; characters are at most 4 UTF-8 bytes, so a length check in UTF-16 units suffices here.
+const boundedString = (min: number, max: number) => z.string().min(min).max(max);
+const attachmentIdSchema = z
+  .string()
+  .refine(AttachmentId.is, "must be an attachment id")
+  .transform((s) => s as AttachmentId);
+
+const common = {
+  id: attachmentIdSchema,
+  key: sized(ATTACHMENT_KEY_BYTES),
+  size: z.number().int().min(0).max(MAX_ATTACHMENT_PLAINTEXT_BYTES),
+  digest: sized(ATTACHMENT_DIGEST_BYTES),
+  mimeType: boundedString(1, MAX_MIME_TYPE_BYTES),
+  name: boundedString(1, MAX_FILE_NAME_BYTES),
+  caption: boundedString(0, MAX_CAPTION_BYTES),
+};
+const side = z.number().int().min(1).max(MAX_IMAGE_SIDE);
+
+export const attachmentFields = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("file"), ...common }),
+  z.object({ type: z.literal("image"), ...common, width: side, height: side, preview: atMost(MAX_PREVIEW_BYTES) }),
+  z.object({ type: z.literal("voice"), ...common, durationMs: z.number().int().min(1).max(MAX_VOICE_DURATION_MS), waveform: atMost(MAX_WAVEFORM_BYTES) }),
+]);
+export type AttachmentFields = z.infer<typeof attachmentFields>;
+
+/** A decoded attachment message's row fields (the content without its kind and send time). */
+export function attachmentRowFields(c: AttachmentContent): AttachmentFields {
+  const base = { id: c.id, key: c.key, size: c.size, digest: c.digest, mimeType: c.mimeType, name: c.name, caption: c.caption };
+  switch (c.type) {
+    case "file":
+      return { type: "file", ...base };
+    case "image":
+      return { type: "image", ...base, width: c.width, height: c.height, preview: c.preview };
+    case "voice":
+      return { type: "voice", ...base, durationMs: c.durationMs, waveform: c.waveform };
+  }
+}
