@@ -10,7 +10,9 @@ export function uniqueName(base: string): string {
 
 /** Signs up through onboarding; returns the recovery key exactly as the screen showed it. */
 export async function signUpViaUi(page: Page, baseURL: string, username: string, shots?: { onboarding?: string; recovery?: string }): Promise<string> {
-  await page.goto(baseURL);
+  // A first visit loads the whole app and installs its service worker: on a busy 2-core machine that once
+  // took longer than Playwright's default 30 s (a harness limit, not a measurement).
+  await page.goto(baseURL, { timeout: 60_000 });
   await page.getByLabel("Choose a username").fill(username);
   if (shots?.onboarding) await page.screenshot({ path: shots.onboarding });
   await page.getByRole("button", { name: "Create account" }).click();
