@@ -78,6 +78,11 @@ test("a photo, a file and a voice note show as their bubbles before anything is 
   await expect.poll(() => page.getByTestId("conversation-item").filter({ hasText: bob.username }).textContent()).toContain("Voice message");
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}/attachment-bubbles-desktop.png` });
+  // The same bubbles at phone width: they fit the narrow chat and keep their controls.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByTestId("attachment-download").waitFor();
+  await page.screenshot({ path: `${SHOTS}/attachment-bubbles-phone.png` });
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // Reachable by keyboard: focus the Download button and press Enter. No blob was uploaded, so the
   // server has none to give: the bubble says so, and no file is saved.

@@ -53,10 +53,16 @@ export class SealedAttachment extends LitElement {
         gap: 0.6rem;
         min-width: 12rem;
       }
+      /* The name takes the room left by the icon and the button; it wraps only when longer than that. */
       .file .what {
         display: flex;
         flex-direction: column;
-        min-width: 0;
+        flex: 1 1 auto;
+        min-width: 6rem;
+      }
+      .file > svg,
+      .file > button {
+        flex: none;
       }
       .name {
         font-weight: 600;
