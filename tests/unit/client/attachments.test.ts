@@ -5,7 +5,7 @@ import { queueContent } from "../../../web/src/client/conversations/messages.js"
 import { getMessage } from "../../../web/src/client/store/db.js";
 import type { MessageRow } from "../../../web/src/client/store/rows.js";
 import { DELETED_TEXT, conversationView, messageViews } from "../../../web/src/client/views/views.js";
-import { FakeServer, clientOn } from "./helpers.js";
+import { FakeServer, chatBetween, clientOn } from "./helpers.js";
 
 // Attachment messages between two real clients over the fake server (issue 18, the read side): a received
 // attachment is a bubble with its fields, its file opens to the exact bytes, a blob changed on the server
@@ -22,17 +22,8 @@ let nextId = 1;
 async function pair() {
   vi.spyOn(console, "warn").mockImplementation(() => {});
   const server = new FakeServer();
-  const alice = clientOn(server);
-  const bob = clientOn(server);
-  await alice.signUp("alice");
-  await bob.signUp("bob");
-  const id = await alice.startChat("bob");
-  await alice.sync.syncNow();
-  await bob.sync.syncNow();
-  const both = async () => {
-    for (const c of [alice, bob, alice, bob]) await c.sync.syncNow();
-  };
-  return { server, alice, bob, id, both };
+  const chat = await chatBetween(server);
+  return { server, ...chat };
 }
 
 function randomBytes(n: number): Uint8Array<ArrayBuffer> {

@@ -40,3 +40,21 @@ export function liveClientOn(server: FakeServer, o: { db?: SealedDb; pollMs?: nu
 }
 
 export { FakeServer };
+
+/**
+ * Alice and Bob signed up on `server`, with a 1:1 chat Alice started and both synced; `both` syncs them in
+ * turn until each has what the other posted.
+ */
+export async function chatBetween(server: FakeServer) {
+  const alice = clientOn(server);
+  const bob = clientOn(server);
+  await alice.signUp("alice");
+  await bob.signUp("bob");
+  const id = await alice.startChat("bob");
+  await alice.sync.syncNow();
+  await bob.sync.syncNow();
+  const both = async () => {
+    for (const c of [alice, bob, alice, bob]) await c.sync.syncNow();
+  };
+  return { alice, bob, id, both };
+}

@@ -6,7 +6,7 @@ import type { MessageRow } from "../../../web/src/client/store/rows.js";
 import { DELETED_TEXT, conversationView, messageViews } from "../../../web/src/client/views/views.js";
 import { makeEnvelope } from "../../support/conversation.js";
 import { genesisDevice } from "../../support/device-log.js";
-import { FakeServer, clientOn } from "./helpers.js";
+import { FakeServer, chatBetween, clientOn } from "./helpers.js";
 import { LyingServer } from "./lying-server.js";
 import { makesDirectEpoch, registerNodeAccount, serverStores } from "./node-account.js";
 
@@ -22,18 +22,9 @@ const refOf = (r: MessageRow): MessageRef => ({ deviceId: r.senderDeviceId, clie
 async function pair() {
   vi.spyOn(console, "warn").mockImplementation(() => {});
   const server = new FakeServer();
-  const alice = clientOn(server);
-  const bob = clientOn(server);
-  await alice.signUp("alice");
-  await bob.signUp("bob");
-  const id = await alice.startChat("bob");
-  await alice.sync.syncNow();
-  await bob.sync.syncNow();
-  await bob.openConversation(id);
-  const both = async () => {
-    for (const c of [alice, bob, alice, bob]) await c.sync.syncNow();
-  };
-  return { server, alice, bob, id, both };
+  const chat = await chatBetween(server);
+  await chat.bob.openConversation(chat.id);
+  return { server, ...chat };
 }
 
 async function seen(c: Client, id: ConversationId) {
