@@ -97,9 +97,9 @@ function figures(live: ApplyRun, load: number): Figure[] {
         `the longest gap between two animation frames ${round(live.longestFrameMs)} ms; load average ${load.toFixed(2)}`,
       ifMissed: {
         why:
-          "Two changes cut the cost of each arriving change: the timeline reads only the rows that still count (about 250 here, not 10,200: superseded reactions and edits leave its index, docs/decisions.md \"Superseded rows\"; the chat list's unread count walks bubbles only), and live queries coalesce bursts (docs/decisions.md \"Live queries coalesce bursts\"): tasks of 50 ms or more fell from 436-516 per run to 7, and the whole run from 551 s to 287 s. The few left (50-217 ms) come while the page stores pushed messages one IndexedDB transaction each and verifies them on the main thread, on 2 cores shared with its own server and 4 posting devices (load average 5.5 at the end); they were not profiled one by one.",
+          "The timeline now reads only the rows that still count (about 250 here, not 10,200: superseded reactions and edits leave its index, docs/decisions.md \"Superseded rows\") and the chat list's unread count walks bubbles only, so a change no longer costs in proportion to every change ever made (516 and 436 tasks of 50 ms or more in two runs before, 132 after, all at a load average of 9 to 12). What remains is per-message overhead: each pushed message is stored in its own IndexedDB transaction and re-runs the app's live queries (about 20-30 IndexedDB transactions per commit; IDB transaction creation was the largest native cost in a CPU profile), and the list re-renders with a forced layout of its ~200 bubbles. The run shares 2 cores with its own server and 4 posting devices (load average 9 at the end), which stretches each of those tasks to 100-400 ms.",
         fix:
-          "Profile the remaining long tasks; store pushed messages that arrive together in one receive transaction and verify off the main thread (issue 23); measure on an otherwise idle machine.",
+          "Coalesce bursts: store pushed messages that arrive together in one receive transaction, and re-run live queries at most once per frame while a burst lasts; move verification off the main thread (issue 23); measure on an otherwise idle machine.",
       },
     },
   ];
