@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
-import { attachViaPicker, attachmentKinds, dragFilesOverChat, jpegFile, pasteFiles, patternFile } from "./compose-helpers";
+import { attachViaPicker, attachmentKinds, dragFilesOverChat, jpegFile, pasteFiles, patternFile, storedVoiceUploads } from "./compose-helpers";
 import { launchBrowser } from "./harness";
 import { SHOTS } from "./pwa-helpers";
 
@@ -75,6 +75,10 @@ describe("staging files", () => {
     await expect.poll(() => thumb.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth)).toBe(640);
     expect(await thumb.getAttribute("alt")).toMatch(/^pasted\.jpg, /);
     await alice.screenshot({ path: `${SHOTS}/compose-staged-desktop.png` });
+    await alice.setViewportSize(PHONE);
+    await alice.getByTestId("attach-button").waitFor();
+    await alice.screenshot({ path: `${SHOTS}/compose-staged-phone.png` });
+    await alice.setViewportSize(DESKTOP);
   });
 
   test("files dragged over the chat show the drop overlay; dropped, they are staged", async () => {
@@ -195,8 +199,25 @@ describe("voice notes", () => {
     expect(await alice.getByTestId("recording-send").getAttribute("aria-label")).toBe("Send voice message");
     await expect.poll(() => alice.getByTestId("recording-time").textContent(), { timeout: 10_000 }).toBe("0:02");
     await alice.screenshot({ path: `${SHOTS}/compose-recording-desktop.png` });
+    // Held at the upload, the stored row shows what was measured: the duration and a waveform of the fake
+    // microphone's tone (at most 128 bars, the loudest 255).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await alice.route(PARTS, async (route: Route) => {
+      await held;
+      await route.continue().catch(() => {});
+    });
     await alice.getByTestId("recording-send").click();
     await expect.poll(() => alice.getByTestId("recording").count()).toBe(0);
+    await expect.poll(async () => (await storedVoiceUploads(alice)).length).toBe(1);
+    const [row] = await storedVoiceUploads(alice);
+    expect(row!.mimeType).toBe("audio/webm");
+    expect(row!.durationMs).toBeGreaterThanOrEqual(1_500);
+    expect(row!.waveform.length).toBeGreaterThan(0);
+    expect(row!.waveform.length).toBeLessThanOrEqual(128);
+    expect(Math.max(...row!.waveform)).toBe(255);
+    release();
+    await alice.unroute(PARTS);
     await waitForBubbles(3);
     expect(await attachmentKinds(alice)).toEqual(["once.bin", "photo", "voice"]);
     const duration = await alice.getByTestId("attachment-duration").textContent();
