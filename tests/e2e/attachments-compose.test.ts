@@ -178,6 +178,30 @@ describe("sending", () => {
   }, 90_000);
 });
 
+describe("failures", () => {
+  const CREATE = "**/api/conversations/*/attachments";
+
+  test("a refused upload says why and offers Retry; a dropped connection shows Waiting for network…", async () => {
+    await alice.route(CREATE, (route) => route.fulfill({ status: 413, contentType: "application/json", body: JSON.stringify({ error: { code: "quota_exceeded", message: "quota" } }) }));
+    await attachViaPicker(alice, [patternFile("refused.bin", 20_000)]);
+    await alice.getByTestId("send").click();
+    const item = uploads().filter({ hasText: "refused.bin" });
+    await expect.poll(() => item.getAttribute("data-state"), { timeout: 30_000 }).toBe("failed");
+    expect((await item.getByTestId("upload-error").textContent())?.trim().length).toBeGreaterThan(10);
+    expect(await item.getByTestId("upload-retry").isVisible()).toBe(true);
+    await alice.screenshot({ path: `${SHOTS}/compose-upload-failed.png` });
+    await alice.unroute(CREATE);
+    // The network drops at the next try: the item waits for it, saying so.
+    await alice.route(PARTS, (route) => route.abort("internetdisconnected"));
+    await item.getByTestId("upload-retry").click();
+    await expect.poll(() => item.getAttribute("data-state"), { timeout: 30_000 }).toBe("waiting");
+    expect(await item.getByTestId("upload-waiting").textContent()).toBe("Waiting for network…");
+    await alice.getByRole("button", { name: "Cancel upload of refused.bin" }).click();
+    await expect.poll(() => item.count()).toBe(0);
+    await alice.unroute(PARTS);
+  }, 90_000);
+});
+
 describe("voice notes", () => {
   test("a denied microphone says so plainly, and nothing is recorded", async () => {
     await alice.evaluate(() => {
