@@ -181,6 +181,18 @@ describe("sending", () => {
 describe("failures", () => {
   const CREATE = "**/api/conversations/*/attachments";
 
+  test("a file the client refuses (empty) comes back to the tray with the reason, and its caption to the box", async () => {
+    await attachViaPicker(alice, [patternFile("empty.txt", 0, "text/plain")]);
+    await alice.getByTestId("composer").fill("about the empty file");
+    await alice.getByTestId("send").click();
+    await expect.poll(() => alice.getByTestId("composer-error").textContent()).toBe("That file is empty, so there is nothing to send.");
+    await expect.poll(() => staged().allTextContents()).toEqual([expect.stringContaining("empty.txt")]);
+    expect(await alice.getByTestId("composer").inputValue()).toBe("about the empty file");
+    expect(await uploads().count()).toBe(0);
+    await alice.getByRole("button", { name: "Remove empty.txt" }).click();
+    await alice.getByTestId("composer").fill("");
+  });
+
   test("a refused upload says why and offers Retry; a dropped connection shows Waiting for network…", async () => {
     await alice.route(CREATE, (route) => route.fulfill({ status: 413, contentType: "application/json", body: JSON.stringify({ error: { code: "quota_exceeded", message: "quota" } }) }));
     await attachViaPicker(alice, [patternFile("refused.bin", 20_000)]);
