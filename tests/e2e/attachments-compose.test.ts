@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
 import { attachViaPicker, attachmentKinds, dragFilesOverChat, jpegFile, pasteFiles, patternFile, storedVoiceUploads } from "./compose-helpers";
 import { launchBrowser } from "./harness";
+import { rememberSecret } from "./known-secrets";
 import { SHOTS } from "./pwa-helpers";
 
 const baseURL = inject("baseURL");
@@ -120,6 +121,8 @@ describe("staging files", () => {
 
 describe("sending", () => {
   test("a double click on Send sends the staged file once, with the box's text as its caption", async () => {
+    // The server-blind scan (zz-server-blind.test.ts) looks for the caption in the server's storage.
+    rememberSecret("attachment caption", "Only one of these");
     await attachViaPicker(alice, [patternFile("once.bin", 40_000)]);
     await alice.getByTestId("composer").fill("Only one of these");
     await alice.getByTestId("send").dblclick();
