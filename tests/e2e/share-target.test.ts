@@ -4,35 +4,27 @@
 // cannot be driven headless, so the page itself submits the same multipart form to /share, the way the
 // browser does for a share (a navigation, answered by the service worker). Without a service worker the
 // server answers /share with a redirect to the app, never an error page.
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { openChatViaUi, signUpViaUi, startChatViaUi, uniqueName } from "./app";
 import { attachmentKinds, patternFile, type TestFile } from "./compose-helpers";
 import { launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
+import { PHONE, People } from "./people";
 import { SHOTS, waitForServiceWorker } from "./pwa-helpers";
 
 const baseURL = inject("baseURL");
-const PHONE = { width: 390, height: 844 };
-
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const errors: string[] = [];
-
-async function person(who: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(`${who}: ${e.message}`));
-  return page;
-}
+let people: People;
+const person = (who: string) => people.page(who, PHONE);
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  people = new People(browser);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close();
+  await people?.close();
   await browser?.close();
 });
 
@@ -143,5 +135,5 @@ test("Escape dismisses the picker and the share with it; an unknown share says i
   expect(await carol.evaluate(async () => (await (await caches.open("sealed-share-inbox")).keys()).length)).toBe(0);
   await carol.goto(`${baseURL}/?share=AAAAAAAAAAAAAAAAAAAAAA`);
   expect(await carol.getByTestId("share-error").textContent()).toContain("couldn't be received");
-  expect(errors).toEqual([]);
+  expect(people.errors).toEqual([]);
 }, 120_000);
