@@ -121,7 +121,7 @@ describe("opening the file", () => {
     expect(await bytesOf(await s.alice.attachments.open(s.id, sent.ref))).toEqual(plain);
     const empty = await sendFile(s, new Uint8Array(0));
     expect((await s.bob.attachments.open(s.id, empty.ref)).size).toBe(0);
-  });
+  }, 30_000);
 
   test("keeps an image's type, so it can be shown", async () => {
     const s = await pair();
