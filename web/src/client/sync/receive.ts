@@ -136,11 +136,14 @@ async function judge(ctx: ClientContext, conv: ConversationRow, m: StoredMessage
   const h = e.header;
   if (h.conversationId !== conv.id) return rejected("envelope names another conversation");
   if (conv.kind === "direct" && h.senderAccountId !== cache.self && h.senderAccountId !== conv.peer) return rejected("sender is not a member");
+  // The hash is needed only for an opened message; started now, it runs beside the verify and decrypt.
+  const hash = envelopeHash(ctx.env, bytes);
+  hash.catch(() => undefined);
   const body = await open(ctx, conv, e, m.seq, cache);
   if (body === "retry") return "retry";
   if (body === "not_shared") return { kind: "skip", m, bytes };
   if ("error" in body) return rejected(body.error);
-  return { kind: "open", m, bytes, e, body, hash: await envelopeHash(ctx.env, bytes) };
+  return { kind: "open", m, bytes, e, body, hash: await hash };
 }
 
 /** Judges messages in order until one must be retried; returns those judged. */
