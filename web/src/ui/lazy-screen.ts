@@ -1,49 +1,17 @@
 import { LitElement, css, html, type ReactiveControllerHost, type TemplateResult } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { shared } from "../styles/shared.js";
-
-/** Loads the module of a screen kept out of the app shell (docs/decisions.md "Screens loaded on demand"). */
-export type ScreenLoader = () => Promise<unknown>;
-
-const loads = new Map<ScreenLoader, Promise<unknown>>();
-const loaded = new Set<ScreenLoader>();
-const failed = new Set<ScreenLoader>();
-
-/**
- * Loads a screen's module once: every caller shares the same promise. A failed load (offline before the
- * service worker saved the chunk) is forgotten, so the next call tries again.
- */
-export function loadScreen(loader: ScreenLoader): Promise<unknown> {
-  let load = loads.get(loader);
-  if (!load) {
-    failed.delete(loader);
-    load = loader().then(
-      () => void loaded.add(loader),
-      (e: unknown) => {
-        loads.delete(loader);
-        failed.add(loader);
-        throw e;
-      },
-    );
-    loads.set(loader, load);
-  }
-  return load;
-}
-
-/** Whether the screen's module has loaded (its elements are defined). */
-export function isLoaded(loader: ScreenLoader): boolean {
-  return loaded.has(loader);
-}
+import { hasFailed, isLoaded, loadScreen, retryLater, type ScreenLoader } from "./screen-loads.js";
 
 /**
  * Renders `view` once the screen's module is loaded (at once when it already is); until then a loading
  * line, and if the load failed a readable error with a retry. `host` renders again when the load settles.
  */
 export function lazyScreen(host: ReactiveControllerHost, loader: ScreenLoader, view: () => TemplateResult): TemplateResult {
-  if (loaded.has(loader)) return view();
-  if (failed.has(loader)) {
+  if (isLoaded(loader)) return view();
+  if (hasFailed(loader)) {
     const retry = () => {
-      failed.delete(loader);
+      retryLater(loader);
       host.requestUpdate();
     };
     return html`<sealed-screen-status failed @retry=${retry}></sealed-screen-status>`;

@@ -1,4 +1,4 @@
-import type { ScreenLoader } from "./lazy-screen.js";
+import type { ScreenLoader } from "./screen-loads.js";
 
 /*
  * The screens kept out of the app shell and loaded on first use (docs/decisions.md "Screens loaded on

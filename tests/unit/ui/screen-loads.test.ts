@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { isLoaded, loadScreen } from "../../../web/src/ui/lazy-screen.js";
+import { isLoaded, loadScreen } from "../../../web/src/ui/screen-loads.js";
 
 describe("loadScreen", () => {
   test("loads a screen once, however many ask", async () => {
