@@ -244,9 +244,10 @@ export const appShellBenchmark: Benchmark = {
       details: { build: buildSource, files, startScripts, largestParts: [...owners].sort((a, b) => b.bytes - a.bytes).slice(0, 20), coldPhases, warmPhases },
       notes: [
         "Before the screens loaded on demand (issue 23): the build of commit 0661ce9, measured by this benchmark on the same machine " +
-          "just before this run (2026-12-06 23:51 UTC, 1-minute load average 11.64 before, 11.52 after: other sessions were running tests): " +
-          "163 KB gzip before interactive (one 579 KB chunk), 234 KB of JavaScript in all, cold start 458 ms (fastest 373 ms), warm start " +
-          "186 ms (fastest 146 ms). An earlier run of that build at load 4.41 gave cold 453 ms, warm 158 ms.",
+          "just before this run (2026-12-07 00:07 UTC, 1-minute load average 13.89 before, 12.06 after: other sessions were running " +
+          "tests): 163 KB gzip before interactive (one 579 KB chunk), 234 KB of JavaScript in all, cold start 525 ms (fastest 356 ms), " +
+          "warm start 219 ms (fastest 158 ms). Earlier pairs of runs, before and after back to back: at load 11.6, before warm 186 ms " +
+          "and cold 458 ms, after warm 159 ms and cold 435 ms; an earlier run of the old build at load 4.41 gave warm 158 ms, cold 453 ms.",
         "Both starts are to the onboarding form of a fresh profile. Start to the chat list of a signed-in profile is not measured yet.",
         "Cold and warm both run against a local server on loopback, so network latency is absent: a real first visit adds round trips and download time.",
       ],
