@@ -243,11 +243,12 @@ export const appShellBenchmark: Benchmark = {
       figures,
       details: { build: buildSource, files, startScripts, largestParts: [...owners].sort((a, b) => b.bytes - a.bytes).slice(0, 20), coldPhases, warmPhases },
       notes: [
-        "Before the screens loaded on demand (issue 23): the build of commit 0661ce9, measured by this benchmark on the same machine " +
-          "just before this run (2026-12-07 00:07 UTC, 1-minute load average 13.89 before, 12.06 after: other sessions were running " +
-          "tests): 163 KB gzip before interactive (one 579 KB chunk), 234 KB of JavaScript in all, cold start 525 ms (fastest 356 ms), " +
-          "warm start 219 ms (fastest 158 ms). Earlier pairs of runs, before and after back to back: at load 11.6, before warm 186 ms " +
-          "and cold 458 ms, after warm 159 ms and cold 435 ms; an earlier run of the old build at load 4.41 gave warm 158 ms, cold 453 ms.",
+        "Before the screens loaded on demand (issue 23): the build of commit 0661ce9 gives 163 KB gzip before interactive (one 579 KB " +
+          "chunk) and 234 KB of JavaScript in all. Start times of that build and of this one, measured by this benchmark on the same " +
+          "machine in alternating runs on 2026-12-06/07 while other sessions ran tests (1-minute load average 11 to 20 on 2 cores): " +
+          "warm start, median of 11 (fastest), before 186 (146), 219 (158), 215, 201, 228 (142) ms; after 159 (92), 289 (133), 350, " +
+          "241 (143), 189 (127) ms. Cold start before 458, 525, 615, 563, 659 ms; after 435, 825, 642, 582, 476 ms. At that load the " +
+          "medians overlap, so the start-time effect is not resolved here; the fastest warm runs are lower after. Re-measure on an idle machine.",
         "Both starts are to the onboarding form of a fresh profile. Start to the chat list of a signed-in profile is not measured yet.",
         "Cold and warm both run against a local server on loopback, so network latency is absent: a real first visit adds round trips and download time.",
       ],
