@@ -10,11 +10,12 @@ import { lockIcon } from "./icons.js";
 import { clearUnread, showUnread } from "./unread-badge.js";
 import type { SealedNewChatDialog } from "./sealed-new-chat-dialog.js";
 import type { SealedNewGroupDialog } from "./sealed-new-group-dialog.js";
+import { LOAD_FAILED_TEXT, lazyScreen } from "./lazy-screen.js";
+import { isLoaded, loadScreen } from "./screen-loads.js";
+import { newGroupDialog, settingsScreen } from "./screens.js";
 import "./sealed-conversation-list.js";
 import "./sealed-chat-view.js";
 import "./sealed-new-chat-dialog.js";
-import "./sealed-new-group-dialog.js";
-import "./sealed-settings.js";
 import "./sealed-account-banner.js";
 import "./sealed-recovery-notice.js";
 
@@ -121,9 +122,11 @@ export class SealedMain extends LitElement {
   @property({ attribute: false }) startError = "";
   @state() private selected: ConversationId | undefined;
   @state() private settings = false;
+  /** The new group dialog loads on first use (screens.ts): while it loads, and if that failed. */
+  @state() private groupDialogLoad: "" | "loading" | "failed" = "";
   @consume({ context: syncContext, subscribe: true }) @state() private sync: SyncState = { status: "connecting", live: false };
   @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
-  @query("sealed-new-group-dialog") private groupDialog!: SealedNewGroupDialog;
+  @query("sealed-new-group-dialog") private groupDialog?: SealedNewGroupDialog;
 
   private readonly conversations = new LiveQuery(this, () => this.client.views.conversations());
   private readonly account = new LiveQuery(this, () => this.client.views.me());
@@ -161,8 +164,18 @@ export class SealedMain extends LitElement {
     this.dialog.open();
   }
 
-  private openNewGroup(): void {
-    this.groupDialog.open();
+  private async openNewGroup(): Promise<void> {
+    if (this.groupDialogLoad === "loading") return;
+    this.groupDialogLoad = "loading";
+    try {
+      await loadScreen(newGroupDialog);
+    } catch {
+      this.groupDialogLoad = "failed";
+      return;
+    }
+    this.groupDialogLoad = "";
+    await this.updateComplete;
+    this.groupDialog?.open();
   }
 
   private onChatStarted(e: CustomEvent<{ id: ConversationId }>): void {
@@ -180,6 +193,8 @@ export class SealedMain extends LitElement {
             ? html`<p class="notice" data-testid="offline-notice">You're offline. Your chats are still here; messages you write are sent when the connection returns.</p>`
             : nothing}
           ${this.startError ? html`<p class="notice" role="alert">${this.startError}</p>` : nothing}
+          ${this.groupDialogLoad === "loading" ? html`<p class="notice" role="status">Opening the new group form…</p>` : nothing}
+          ${this.groupDialogLoad === "failed" ? html`<p class="notice" role="alert" data-testid="screen-load-failed">${LOAD_FAILED_TEXT}</p>` : nothing}
           <sealed-account-banner></sealed-account-banner>
           <sealed-recovery-notice></sealed-recovery-notice>
           <sealed-conversation-list
@@ -194,7 +209,7 @@ export class SealedMain extends LitElement {
         </nav>
         <main class="main">
           ${this.settings
-            ? html`<sealed-settings @close=${() => (location.hash = "")}></sealed-settings>`
+            ? lazyScreen(this, settingsScreen, () => html`<sealed-settings @close=${() => (location.hash = "")}></sealed-settings>`)
             : this.selected
             ? current
               ? html`<sealed-chat-view .conversation=${current}></sealed-chat-view>`
@@ -203,7 +218,9 @@ export class SealedMain extends LitElement {
         </main>
       </div>
       <sealed-new-chat-dialog @chat-started=${this.onChatStarted}></sealed-new-chat-dialog>
-      <sealed-new-group-dialog .me=${this.account.value?.username ?? ""} @chat-started=${this.onChatStarted}></sealed-new-group-dialog>
+      ${isLoaded(newGroupDialog)
+        ? html`<sealed-new-group-dialog .me=${this.account.value?.username ?? ""} @chat-started=${this.onChatStarted}></sealed-new-group-dialog>`
+        : nothing}
     `;
   }
 
