@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import type { MessageRef } from "../../../protocol/index.js";
 import { listMessages } from "../../../web/src/client/store/db.js";
 import { getUpload, patchUpload } from "../../../web/src/client/store/uploads.js";
 import type { MessageRow } from "../../../web/src/client/store/rows.js";
 import { uploadViews } from "../../../web/src/client/views/upload-view.js";
-import { FakeServer, chatBetween, clientOn } from "./helpers.js";
+import { FakeServer, bytesOf, chatBetween, clientOn, randomBytes, refOf } from "./helpers.js";
 
 // Sending attachments (issue 18, the send side) between two real clients over the fake server's upload
 // routes: the file is encrypted and uploaded in parts, only missing parts are sent again after a dropped
@@ -24,13 +23,7 @@ async function pair() {
   return { server, ...(await chatBetween(server)) };
 }
 
-function randomBytes(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(new ArrayBuffer(n));
-  for (let at = 0; at < n; at += 65_536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65_536)));
-  return out;
-}
 
-const refOf = (r: MessageRow): MessageRef => ({ deviceId: r.senderDeviceId, clientMessageId: r.clientMessageId });
 
 async function attachmentRows(c: Client, id: Parameters<typeof listMessages>[1]): Promise<MessageRow[]> {
   return (await listMessages(c.db, id)).filter((m) => m.attachment !== undefined);
@@ -41,9 +34,6 @@ function count(server: FakeServer, method: string, path: RegExp): number {
   return server.requests.filter((r) => r.startsWith(`${method} `) && path.test(r.slice(method.length + 1))).length;
 }
 
-async function bytesOf(b: Blob): Promise<Uint8Array> {
-  return new Uint8Array(await b.arrayBuffer());
-}
 
 describe("sending a file", () => {
   test("Alice's file reaches Bob as a message whose file opens to exactly her bytes, and the upload item goes", async () => {
