@@ -19,6 +19,28 @@ function topLevelManifest(): Plugin {
   };
 }
 
+/**
+ * Every module the entry imports statically, found once the module graph is complete: the app shell. They go
+ * into one chunk (below), so the shell compresses as one file, not as many small shared chunks that rolldown
+ * would otherwise cut wherever a screen loaded on demand shares a module with it.
+ */
+const shellModules = new Set<string>();
+function findShell(): Plugin {
+  return {
+    name: "sealed-shell-modules",
+    apply: "build",
+    buildEnd() {
+      shellModules.clear();
+      const visit = (id: string) => {
+        if (shellModules.has(id)) return;
+        shellModules.add(id);
+        for (const dep of this.getModuleInfo(id)?.importedIds ?? []) visit(dep);
+      };
+      for (const id of this.getModuleIds()) if (this.getModuleInfo(id)?.isEntry) visit(id);
+    },
+  };
+}
+
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 /** Shown in the app (and so part of the bundle): VITE_APP_VERSION overrides the package version. */
@@ -32,6 +54,7 @@ export default defineConfig({
   },
   plugins: [
     topLevelManifest(),
+    findShell(),
     // The service worker is our own source (web/src/sw/sw.ts) with Workbox's precache list injected, so it
     // can also answer Background Sync. The page registers it through workbox-window (web/src/pwa/).
     VitePWA({
@@ -55,6 +78,11 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     sourcemap: true,
+    rolldownOptions: {
+      output: {
+        codeSplitting: { groups: [{ name: "shell", test: (id: string) => shellModules.has(id) }] },
+      },
+    },
   },
   server: {
     proxy: { "/api": { target: "http://127.0.0.1:8787", ws: true } },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_ATTACHMENT_PLAINTEXT_BYTES, encryptedSize } from "./attachment-format.js";
-import { fromBase64url } from "./bytes.js";
+import { base64urlByteLength, fromBase64url } from "./bytes.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId, USERNAME_PATTERN, type Brand } from "./ids.js";
 import { MAX_GROUP_MEMBERS } from "./membership-log.js";
 import { HISTORY_SHARE_BYTES } from "./history-share.js";
@@ -23,7 +23,7 @@ export function b64(minBytes: number, maxBytes: number) {
     .refine(
       (s) => {
         try {
-          const n = fromBase64url(s).length;
+          const n = base64urlByteLength(s);
           return n >= minBytes && n <= maxBytes;
         } catch {
           return false;

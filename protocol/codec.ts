@@ -6,50 +6,69 @@ import { fromUtf8, utf8 } from "./bytes.js";
  * and u32-length-prefixed variable fields. See docs/PROTOCOL.md "Encoding".
  */
 export class Writer {
-  private readonly parts: Uint8Array[] = [];
+  /** One growing buffer written in place: a field costs no allocation of its own (issue 23, per-send cost). */
+  private buf = new Uint8Array(256);
+  private view = new DataView(this.buf.buffer);
+  private len = 0;
+
+  /** Reserves `n` bytes and returns where they start. Call before reading `buf` or `view`: it may replace them. */
+  private room(n: number): number {
+    const at = this.len;
+    if (at + n > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < at + n) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.buf.subarray(0, at));
+      this.buf = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.len = at + n;
+    return at;
+  }
 
   u8(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xff) throw new RangeError("u8 out of range");
-    this.parts.push(Uint8Array.of(n));
+    const at = this.room(1);
+    this.buf[at] = n;
     return this;
   }
 
   u16(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new RangeError("u16 out of range");
-    this.parts.push(Uint8Array.of(n >>> 8, n & 0xff));
+    const at = this.room(2);
+    this.view.setUint16(at, n);
     return this;
   }
 
   u32(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError("u32 out of range");
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, n);
-    this.parts.push(b);
+    const at = this.room(4);
+    this.view.setUint32(at, n);
     return this;
   }
 
   /** Unsigned 64-bit, limited to safe integers (timestamps in milliseconds). */
   u64(n: number): this {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError("u64 out of range");
-    const b = new Uint8Array(8);
-    const view = new DataView(b.buffer);
-    view.setUint32(0, Math.floor(n / 2 ** 32));
-    view.setUint32(4, n >>> 0);
-    this.parts.push(b);
+    const at = this.room(8);
+    this.view.setUint32(at, Math.floor(n / 2 ** 32));
+    this.view.setUint32(at + 4, n >>> 0);
     return this;
   }
 
   /** A field whose size the format fixes; the length is checked, not written. */
   fixed(bytes: Uint8Array, size: number): this {
     if (bytes.length !== size) throw new RangeError(`fixed field must be ${size} bytes, got ${bytes.length}`);
-    this.parts.push(bytes);
+    const at = this.room(bytes.length);
+    this.buf.set(bytes, at);
     return this;
   }
 
   /** A variable field: u32 length, then the bytes. */
   vbytes(bytes: Uint8Array): this {
     this.u32(bytes.length);
-    this.parts.push(bytes);
+    const at = this.room(bytes.length);
+    this.buf.set(bytes, at);
     return this;
   }
 
@@ -57,16 +76,9 @@ export class Writer {
     return this.vbytes(utf8(text));
   }
 
+  /** The bytes written, as a new array of exactly that length (the writer may be used no further). */
   finish(): Uint8Array {
-    let length = 0;
-    for (const p of this.parts) length += p.length;
-    const out = new Uint8Array(length);
-    let off = 0;
-    for (const p of this.parts) {
-      out.set(p, off);
-      off += p.length;
-    }
-    return out;
+    return this.buf.slice(0, this.len);
   }
 }
 

@@ -151,10 +151,19 @@ export async function openEnvelope(
   if (h.senderLogSeq > p.sender.head.seq) fail("unknown_head", "envelope cites a newer sender log head");
   const seen = p.sender.entryHashes[h.senderLogSeq];
   if (!seen || !bytesEqual(seen, h.senderLogHead)) fail("log_conflict", "envelope cites a log entry that contradicts the verified log");
-  if (!(await verify(env, device.signingKey, e.signature, envelopeSigningInput(e.headerBytes, e.iv, e.ciphertext)))) fail("bad_signature", "envelope signature does not verify");
+  // Verify and decrypt run at once (WebCrypto queues both; awaiting each in turn pays two round trips),
+  // and are judged in the order of the checks: the signature first, then the key id, then the AEAD. The
+  // plaintext is not looked at unless the signature verified.
+  const signed = verify(env, device.signingKey, e.signature, envelopeSigningInput(e.headerBytes, e.iv, e.ciphertext));
+  const opened = aesGcmDecrypt(env, p.ck, e.iv, envelopeAad(e.headerBytes), e.ciphertext).then(
+    (padded) => ({ padded }),
+    (error: unknown) => ({ error }),
+  );
+  if (!(await signed)) fail("bad_signature", "envelope signature does not verify");
   if (!bytesEqual(h.keyId, p.keyId)) fail("wrong_context", "envelope names another epoch key");
-  const padded = await aesGcmDecrypt(env, p.ck, e.iv, envelopeAad(e.headerBytes), e.ciphertext);
-  return decodeBody(unpad(padded));
+  const result = await opened;
+  if ("error" in result) throw result.error;
+  return decodeBody(unpad(result.padded));
 }
 
 /** Per sending device: the last counter and envelope hash seen in one conversation. */

@@ -1,4 +1,4 @@
-import { fromBase64url, isAllZero } from "./bytes.js";
+import { fromBase64url, isAllZero, toHex } from "./bytes.js";
 import { Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import type { CryptoEnv, Key, KeyPair } from "./subtle.js";
@@ -32,12 +32,34 @@ export async function sign(env: CryptoEnv, privateKey: Key, input: Uint8Array): 
   return new Uint8Array(await env.subtle.sign(ED25519, privateKey, input));
 }
 
+/**
+ * Imported Ed25519 verify keys by their raw bytes, per WebCrypto instance: a history holds thousands of
+ * messages from a handful of devices, and importing the key again for each verify was a third of its
+ * cost. Keyed by the bytes' hex (not the array, which a caller could change), and dropped whole past
+ * VERIFY_KEYS_KEPT so a stream of forged keys cannot grow it.
+ */
+const verifyKeys = new WeakMap<CryptoEnv["subtle"], Map<string, Promise<Key>>>();
+const VERIFY_KEYS_KEPT = 1024;
+
+function verifyKey(env: CryptoEnv, publicKey: Uint8Array): Promise<Key> {
+  let keys = verifyKeys.get(env.subtle);
+  if (!keys) verifyKeys.set(env.subtle, (keys = new Map()));
+  const id = toHex(publicKey);
+  let key = keys.get(id);
+  if (!key) {
+    if (keys.size >= VERIFY_KEYS_KEPT) keys.clear();
+    key = env.subtle.importKey("raw", publicKey.slice(), ED25519, false, ["verify"]);
+    key.catch(() => undefined);
+    keys.set(id, key);
+  }
+  return key;
+}
+
 /** Verifies an Ed25519 signature over `input` with a raw 32-byte public key. Never throws for bad keys. */
 export async function verify(env: CryptoEnv, publicKey: Uint8Array, signature: Uint8Array, input: Uint8Array): Promise<boolean> {
   if (publicKey.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
   try {
-    const key = await env.subtle.importKey("raw", publicKey, ED25519, false, ["verify"]);
-    return await env.subtle.verify(ED25519, key, signature, input);
+    return await env.subtle.verify(ED25519, await verifyKey(env, publicKey), signature, input);
   } catch {
     return false;
   }

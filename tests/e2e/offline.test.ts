@@ -59,6 +59,11 @@ describe("offline first", () => {
     await waitForHistory(alice.page, history, 10_000);
     await waitForStatus(alice.page, "offline");
     await alice.page.screenshot({ path: `${SHOTS}/offline-network-off.png` });
+    // Settings is a chunk loaded on demand, never opened here before: the service worker precached it.
+    await alice.page.getByTestId("open-settings").click();
+    await alice.page.getByTestId("privacy-settings").waitFor();
+    expect(await alice.page.getByTestId("screen-load-failed").count()).toBe(0);
+    await alice.page.getByTestId("settings-back").click();
     await alice.context.setOffline(false);
     await waitForStatus(alice.page, "online");
   });

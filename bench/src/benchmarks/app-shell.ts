@@ -190,14 +190,17 @@ export const appShellBenchmark: Benchmark = {
         label: "JavaScript shipped before the first screen is interactive, gzip",
         value: kb(startGzip),
         unit: "KB",
-        goal: { kind: "at_most", value: 150 },
+        // Issue 23: "App shell <= 120 KB gzip (rarely used screens and qrcode loaded on demand), warm start <= 200 ms".
+        goal: { kind: "at_most", value: 120 },
         method: `the scripts a fresh profile had fetched when the onboarding form became interactive: ${onStartPath.map((f) => `${f.path} ${kb(f.gzip)} KB`).join(", ") || "none matched"}; gzip level 9`,
         ifMissed: {
           why: `the first screen loads ${kb(startGzip)} KB of gzipped JavaScript. By the source maps, its largest parts (minified, before gzip) are: ${biggestAtStart}.`,
           fix:
-            "move more of what the first screen does not use into chunks loaded with import() when needed (as the QR decoder and " +
-            "Argon2 already are: the QR code generator of the new-device screen, the chat view and the dialogs), and look for lighter " +
-            "replacements of the largest dependencies.",
+            "the rarely used screens (settings, devices, linking, restore, recovery key, new group) and the client code only they use " +
+            "already load on demand (docs/decisions.md \"Screens loaded on demand\"). What is left is what the first screen and a chat " +
+            "need: the client core, Dexie, zod, the protocol and the chat UI. Next: zod/mini instead of zod (the schemas in protocol/api.ts, " +
+            "shared with the worker; a test bundle of the same kinds of schema is about 12 KB gzip with zod/mini against 25 KB), the group " +
+            "members and safety number dialogs of the chat view on demand, and the chat view itself after the conversation list.",
         },
       },
       {
@@ -222,7 +225,7 @@ export const appShellBenchmark: Benchmark = {
         label: "Warm start to interactive (served by the service worker)",
         value: round(median(warm)),
         unit: "ms",
-        goal: { kind: "at_most", value: 300 },
+        goal: { kind: "at_most", value: 200 },
         method: `median of ${warm.length} runs after ${WARMUP_RUNS} warm-up runs, a new tab each in the context that installed the service worker (fastest ${round(Math.min(...warm))} ms); medians of the milestones: ${describe(w)}`,
         ifMissed: {
           why:
@@ -240,6 +243,12 @@ export const appShellBenchmark: Benchmark = {
       figures,
       details: { build: buildSource, files, startScripts, largestParts: [...owners].sort((a, b) => b.bytes - a.bytes).slice(0, 20), coldPhases, warmPhases },
       notes: [
+        "Before the screens loaded on demand (issue 23): the build of commit 0661ce9 gives 163 KB gzip before interactive (one 579 KB " +
+          "chunk) and 234 KB of JavaScript in all. Start times of that build and of this one, measured by this benchmark on the same " +
+          "machine in alternating runs on 2026-12-06/07 while other sessions ran tests (1-minute load average 11 to 20 on 2 cores): " +
+          "warm start, median of 11 (fastest), before 186 (146), 219 (158), 215, 201, 228 (142) ms; after 159 (92), 289 (133), 350, " +
+          "241 (143), 189 (127) ms. Cold start before 458, 525, 615, 563, 659 ms; after 435, 825, 642, 582, 476 ms. At that load the " +
+          "medians overlap, so the start-time effect is not resolved here; the fastest warm runs are lower after. Re-measure on an idle machine.",
         "Both starts are to the onboarding form of a fresh profile. Start to the chat list of a signed-in profile is not measured yet.",
         "Cold and warm both run against a local server on loopback, so network latency is absent: a real first visit adds round trips and download time.",
       ],

@@ -35,6 +35,12 @@ export interface EnvelopeSamples {
   /** Parts, for the breakdown: Ed25519 sign and verify (with key import) of the envelope's signing input. */
   readonly sign: number[];
   readonly verify: number[];
+  /**
+   * The floor of issue 23: bare WebCrypto with keys already imported, each call awaited in turn. Send:
+   * AES-256-GCM encrypt + Ed25519 sign; receive: AES-256-GCM decrypt + Ed25519 verify, of the same bytes.
+   */
+  readonly floorSend: number[];
+  readonly floorReceive: number[];
   readonly sealConcurrent: number[];
   readonly openConcurrent: number[];
   /**
@@ -77,11 +83,13 @@ export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Pr
       const text = "a".repeat(size);
       const seal = () => sealEnvelope(env, { header: header(), ck: epoch.ck, signingKey, body: { kind: "text", text, sentAt: Date.now() } });
       const first = (await seal()).bytes;
-      const samples: EnvelopeSamples = { size, envelopeBytes: first.length, aesEncrypt: [], seal: [], open: [], sign: [], verify: [], sealConcurrent: [], openConcurrent: [], decodeBody: [], decodeBodyLegacy: [] };
+      const samples: EnvelopeSamples = { size, envelopeBytes: first.length, aesEncrypt: [], seal: [], open: [], sign: [], verify: [], floorSend: [], floorReceive: [], sealConcurrent: [], openConcurrent: [], decodeBody: [], decodeBodyLegacy: [] };
       return {
         body: encodeBody({ kind: "text", text, sentAt: Date.now() }), plain: new TextEncoder().encode(text), seal, samples, signingInput: first.subarray(0, first.length - 64), signature: first.subarray(first.length - 64) };
     }),
   );
+  const verifyKey = await env.subtle.importKey("raw", signingPublic, { name: "Ed25519" }, false, ["verify"]);
+  const floorIv = env.randomBytes(12);
   const open = (bytes: Uint8Array) => openEnvelope(env, decodeEnvelope(bytes), { conversationId, sender: alice.state, ck: epoch.ck, keyId: epoch.keyId });
   for (let round = 0; round < p.warmupRounds + p.rounds; round++) {
     const keep = round >= p.warmupRounds;
@@ -92,6 +100,15 @@ export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Pr
       const openUs = await timePerCall(p.callsPerRound, (i) => open(sealed[i] as Uint8Array));
       const signUs = await timePerCall(p.callsPerRound, () => sign(env, signingKey, c.signingInput));
       const verifyUs = await timePerCall(p.callsPerRound, () => verify(env, signingPublic, c.signature, c.signingInput));
+      const floorSendUs = await timePerCall(p.callsPerRound, async () => {
+        await env.subtle.encrypt({ name: "AES-GCM", iv: floorIv }, epoch.ck, c.plain);
+        await env.subtle.sign({ name: "Ed25519" }, signingKey, c.signingInput);
+      });
+      const floorCipher = new Uint8Array(await env.subtle.encrypt({ name: "AES-GCM", iv: floorIv }, epoch.ck, c.plain));
+      const floorReceiveUs = await timePerCall(p.callsPerRound, async () => {
+        await env.subtle.verify({ name: "Ed25519" }, verifyKey, c.signature, c.signingInput);
+        await env.subtle.decrypt({ name: "AES-GCM", iv: floorIv }, epoch.ck, floorCipher);
+      });
       // Alternated so that both decoders run under the same load in every round.
       const decodeUs = timeSync(DECODES_PER_ROUND, () => decodeBody(c.body));
       const legacyUs = timeSync(DECODES_PER_ROUND, () => legacyDecodeBody(c.body));
@@ -106,6 +123,8 @@ export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Pr
         c.samples.open.push(openUs);
         c.samples.sign.push(signUs);
         c.samples.verify.push(verifyUs);
+        c.samples.floorSend.push(floorSendUs);
+        c.samples.floorReceive.push(floorReceiveUs);
         c.samples.decodeBody.push(decodeUs);
         c.samples.decodeBodyLegacy.push(legacyUs);
       }

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import type { MessageRef } from "../../../protocol/index.js";
 import { listMessages } from "../../../web/src/client/store/db.js";
 import { getUpload, patchUpload } from "../../../web/src/client/store/uploads.js";
 import type { MessageRow } from "../../../web/src/client/store/rows.js";
 import { uploadViews } from "../../../web/src/client/views/upload-view.js";
-import { FakeServer, chatBetween, clientOn } from "./helpers.js";
+import { FakeServer, bytesOf, chatBetween, clientOn, randomBytes, refOf } from "./helpers.js";
 
 // Sending attachments (issue 18, the send side) between two real clients over the fake server's upload
 // routes: the file is encrypted and uploaded in parts, only missing parts are sent again after a dropped
@@ -24,13 +23,7 @@ async function pair() {
   return { server, ...(await chatBetween(server)) };
 }
 
-function randomBytes(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(new ArrayBuffer(n));
-  for (let at = 0; at < n; at += 65_536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65_536)));
-  return out;
-}
 
-const refOf = (r: MessageRow): MessageRef => ({ deviceId: r.senderDeviceId, clientMessageId: r.clientMessageId });
 
 async function attachmentRows(c: Client, id: Parameters<typeof listMessages>[1]): Promise<MessageRow[]> {
   return (await listMessages(c.db, id)).filter((m) => m.attachment !== undefined);
@@ -41,9 +34,6 @@ function count(server: FakeServer, method: string, path: RegExp): number {
   return server.requests.filter((r) => r.startsWith(`${method} `) && path.test(r.slice(method.length + 1))).length;
 }
 
-async function bytesOf(b: Blob): Promise<Uint8Array> {
-  return new Uint8Array(await b.arrayBuffer());
-}
 
 describe("sending a file", () => {
   test("Alice's file reaches Bob as a message whose file opens to exactly her bytes, and the upload item goes", async () => {
@@ -248,5 +238,50 @@ describe("sending a file", () => {
     await s.both();
     const [received] = await attachmentRows(s.bob, s.id);
     expect(received?.attachment).toMatchObject({ type: "voice", durationMs: 2500, waveform: Uint8Array.of(1, 9, 4), mimeType: "audio/webm" });
+  });
+
+  test("cancel while a part is in flight stops the upload before its next part, and nothing is sealed", async () => {
+    const s = await pair();
+    let reached!: () => void;
+    const atPart2 = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    s.server.uploads.partGate = (n) => (n === 2 ? (reached(), held) : Promise.resolve());
+    const uploadId = await s.alice.attachments.send(s.id, { file: new Blob([randomBytes(250_000)]), name: "abort.bin" });
+    await atPart2;
+    const blobId = (await getUpload(s.alice.db, uploadId))!.attachmentId!;
+    await s.alice.attachments.cancel(uploadId);
+    release();
+    await s.alice.sync.settled();
+    expect(await uploadViews(s.alice.db, s.id)).toEqual([]);
+    expect(s.server.uploads.byId.get(blobId)?.deleted).toBe(true);
+    expect(count(s.server, "PUT", /\/parts\/3$/)).toBe(0);
+    expect(s.server.conversations.get(s.id)!.messages).toHaveLength(0);
+  });
+
+  test("progress reaches the row at most about four times a second, however many parts go up", async () => {
+    const s = await pair();
+    s.server.uploads.partSize = 4096; // 62 parts
+    let writes = 0;
+    s.alice.db.uploads.hook("creating", () => void writes++);
+    s.alice.db.uploads.hook("updating", () => void writes++);
+    s.alice.db.uploads.hook("deleting", () => void writes++);
+    const seen: number[] = [];
+    // Each part takes a while on this "network", so the upload spans several intervals.
+    s.server.uploads.partGate = async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      const [u] = await uploadViews(s.alice.db, s.id);
+      if (u) seen.push(u.sentBytes);
+    };
+    const started = Date.now();
+    await s.alice.attachments.send(s.id, { file: new Blob([randomBytes(250_000)]), name: "many.bin" });
+    await s.alice.sync.settled();
+    const elapsed = Date.now() - started;
+    expect(count(s.server, "PUT", /\/parts\/\d+$/)).toBe(62);
+    // Adding the row, state changes, the server's id and the sealing delete: 5; the rest is progress.
+    expect(writes).toBeLessThanOrEqual(5 + Math.ceil(elapsed / 250) + 1);
+    // Progress only moves forward, and it moved.
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBeGreaterThan(0);
   });
 });

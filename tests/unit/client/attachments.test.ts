@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { AttachmentId, FULL_CHUNK_CIPHERTEXT_BYTES, ATTACHMENT_HEADER_BYTES, generateAttachmentKey, cryptoEnvFrom, type MessageRef } from "../../../protocol/index.js";
+import { AttachmentId, FULL_CHUNK_CIPHERTEXT_BYTES, ATTACHMENT_HEADER_BYTES, generateAttachmentKey, cryptoEnvFrom } from "../../../protocol/index.js";
 import { EncryptStream } from "../../../web/src/client/attachments/streams.js";
 import { queueContent } from "../../../web/src/client/conversations/messages.js";
 import { getMessage } from "../../../web/src/client/store/db.js";
-import type { MessageRow } from "../../../web/src/client/store/rows.js";
 import { DELETED_TEXT, conversationView, messageViews } from "../../../web/src/client/views/views.js";
-import { FakeServer, chatBetween, clientOn } from "./helpers.js";
+import { FakeServer, bytesOf, chatBetween, clientOn, randomBytes, refOf } from "./helpers.js";
 
 // Attachment messages between two real clients over the fake server (issue 18, the read side): a received
 // attachment is a bubble with its fields, its file opens to the exact bytes, a blob changed on the server
@@ -15,7 +14,6 @@ afterEach(() => vi.restoreAllMocks());
 
 const env = cryptoEnvFrom(globalThis.crypto);
 type Client = ReturnType<typeof clientOn>;
-const refOf = (r: MessageRow): MessageRef => ({ deviceId: r.senderDeviceId, clientMessageId: r.clientMessageId });
 const JPEG = Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46);
 let nextId = 1;
 
@@ -26,11 +24,6 @@ async function pair() {
   return { server, ...chat };
 }
 
-function randomBytes(n: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(new ArrayBuffer(n));
-  for (let at = 0; at < n; at += 65_536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65_536)));
-  return out;
-}
 
 /** Encrypts `plain` through the stream as a sender would, and returns the blob with what the message carries. */
 async function seal(plain: Uint8Array<ArrayBuffer>) {
@@ -54,9 +47,6 @@ async function sendFile(s: Awaited<ReturnType<typeof pair>>, plain: Uint8Array<A
   return { row, ref: refOf(row), blobId: id, ...sealed };
 }
 
-async function bytesOf(b: Blob): Promise<Uint8Array> {
-  return new Uint8Array(await b.arrayBuffer());
-}
 
 async function refusal(p: Promise<unknown>) {
   return p.then(
@@ -121,7 +111,7 @@ describe("opening the file", () => {
     expect(await bytesOf(await s.alice.attachments.open(s.id, sent.ref))).toEqual(plain);
     const empty = await sendFile(s, new Uint8Array(0));
     expect((await s.bob.attachments.open(s.id, empty.ref)).size).toBe(0);
-  });
+  }, 30_000);
 
   test("keeps an image's type, so it can be shown", async () => {
     const s = await pair();

@@ -7,6 +7,8 @@ import { ChatClient } from "../../../web/src/client/client.js";
 import { SealedDb } from "../../../web/src/client/store/db.js";
 import { RealtimeConnection } from "../../../web/src/client/transport/realtime.js";
 import { FakeServer } from "./fake-server.js";
+import type { MessageRef } from "../../../protocol/index.js";
+import type { MessageRow } from "../../../web/src/client/store/rows.js";
 
 let n = 0;
 
@@ -57,4 +59,18 @@ export async function chatBetween(server: FakeServer) {
     for (const c of [alice, bob, alice, bob]) await c.sync.syncNow();
   };
   return { alice, bob, id, both };
+}
+
+/** `n` random bytes (getRandomValues fills at most 64 KiB a call). */
+export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(new ArrayBuffer(n));
+  for (let at = 0; at < n; at += 65_536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65_536)));
+  return out;
+}
+
+/** The reference a reply, reaction or open names a stored message by. */
+export const refOf = (r: MessageRow): MessageRef => ({ deviceId: r.senderDeviceId, clientMessageId: r.clientMessageId });
+
+export async function bytesOf(b: Blob): Promise<Uint8Array> {
+  return new Uint8Array(await b.arrayBuffer());
 }

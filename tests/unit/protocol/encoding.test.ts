@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PAD_BUCKETS, Reader, Writer, fromBase64url, pad, toBase64url, unpad } from "../../../protocol/index.js";
+import fc from "fast-check";
+import { PAD_BUCKETS, Reader, Writer, base64urlByteLength, fromBase64url, pad, toBase64url, unpad } from "../../../protocol/index.js";
 import { codeOf } from "./expect-code.js";
 
 describe("base64url", () => {
@@ -13,7 +14,28 @@ describe("base64url", () => {
   });
 
   it("refuses padding, standard-alphabet characters, impossible lengths and non-canonical tails", async () => {
-    for (const bad of ["Zg==", "a+b/", "abcde", "Zh", " Zm9v"]) expect(await codeOf(() => fromBase64url(bad))).toBe("malformed");
+    for (const bad of ["Zg==", "a+b/", "abcde", "Zh", " Zm9v", "Zm9v\u00e9", "Zm9\u{1F600}"]) {
+      expect(await codeOf(() => fromBase64url(bad))).toBe("malformed");
+      expect(await codeOf(() => base64urlByteLength(bad))).toBe("malformed");
+    }
+  });
+
+  it("base64urlByteLength says what fromBase64url would, for any string, without decoding", () => {
+    const alphabet = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= \u00e9"];
+    const outcome = (f: () => number) => {
+      try {
+        return f();
+      } catch (e) {
+        return (e as { code?: string }).code ?? "threw";
+      }
+    };
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }), (chars) => {
+        const text = chars.join("");
+        expect(outcome(() => base64urlByteLength(text))).toEqual(outcome(() => fromBase64url(text).length));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -8,15 +8,11 @@ import { wireSyncTriggers } from "../pwa/sync-triggers.js";
 import { AppUpdates } from "../pwa/updates.js";
 import { errorText } from "./error-text.js";
 import { shared } from "../styles/shared.js";
-import "./sealed-evicted.js";
+import { lazyScreen } from "./lazy-screen.js";
+import { evictedScreen, linkNewScreen, recoveryKeyScreen, removedScreen, restoreScreen } from "./screens.js";
 import "./sealed-onboarding.js";
-import "./sealed-recovery-key.js";
 import "./sealed-main.js";
-import "./sealed-link-new.js";
-import "./sealed-removed.js";
 import "./sealed-update-prompt.js";
-import "./sealed-restore.js";
-import "./sealed-recovery-settings.js";
 import "./sealed-refused.js";
 
 type View = "loading" | "evicted" | "onboarding" | "recovery" | "main" | "link" | "removed" | "restore";
@@ -182,21 +178,22 @@ export class SealedApp extends LitElement {
 
   private renderView() {
     switch (this.view) {
+      // The rarely seen screens load on demand (screens.ts), with a loading line until they are there.
       case "evicted":
-        return html`<sealed-evicted @start-over=${this.onStartOver} @link-device=${this.onLinkDevice} @restore=${this.onRestore}></sealed-evicted>`;
+        return lazyScreen(this, evictedScreen, () => html`<sealed-evicted @start-over=${this.onStartOver} @link-device=${this.onLinkDevice} @restore=${this.onRestore}></sealed-evicted>`);
       case "removed":
-        return html`<sealed-removed></sealed-removed>`;
+        return lazyScreen(this, removedScreen, () => html`<sealed-removed></sealed-removed>`);
       case "link":
-        return html`<sealed-link-new @linked=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-link-new>`;
+        return lazyScreen(this, linkNewScreen, () => html`<sealed-link-new @linked=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-link-new>`);
       case "restore":
         // Restored: like linking, the history is loaded by then; open the chats.
-        return html`<sealed-restore @restored=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-restore>`;
+        return lazyScreen(this, restoreScreen, () => html`<sealed-restore @restored=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-restore>`);
       case "loading":
         return html`<div class="splash" role="status">Opening Sealed…</div>`;
       case "onboarding":
         return html`<sealed-onboarding @signed-up=${this.onSignedUp} @link-device=${this.onLinkDevice} @restore=${this.onRestore}></sealed-onboarding>`;
       case "recovery":
-        return html`<sealed-recovery-key .recoveryKey=${this.recoveryKey} @confirmed=${this.onRecoveryConfirmed}></sealed-recovery-key>`;
+        return lazyScreen(this, recoveryKeyScreen, () => html`<sealed-recovery-key .recoveryKey=${this.recoveryKey} @confirmed=${this.onRecoveryConfirmed}></sealed-recovery-key>`);
       case "main":
         return html`<sealed-main .startError=${this.startError}></sealed-main>`;
     }

@@ -150,9 +150,12 @@ export class SealedLinkExisting extends LitElement {
     if (this.s.step !== "scan") return;
     this.stopCamera();
     this.s = { step: "connecting" };
-    this.link = this.client.link.fromThisDevice();
     try {
-      const hello = await this.link.scan(code);
+      const link = await this.client.link.fromThisDevice();
+      // Closed or cancelled while the linking code loaded.
+      if (this.s.step !== "connecting") return;
+      this.link = link;
+      const hello = await link.scan(code);
       this.s = { step: "confirm", hello };
     } catch (e) {
       this.fail(e);

@@ -13,11 +13,12 @@ import type { SealedNewGroupDialog } from "./sealed-new-group-dialog.js";
 import type { SealedSharePicker } from "./sealed-share-picker.js";
 import type { SharedItems } from "../pwa/share-inbox.js";
 import { stageFilesFromOutside } from "./staged-files.js";
+import { LOAD_FAILED_TEXT, lazyScreen } from "./lazy-screen.js";
+import { isLoaded, loadScreen } from "./screen-loads.js";
+import { newGroupDialog, settingsScreen } from "./screens.js";
 import "./sealed-conversation-list.js";
 import "./sealed-chat-view.js";
 import "./sealed-new-chat-dialog.js";
-import "./sealed-new-group-dialog.js";
-import "./sealed-settings.js";
 import "./sealed-account-banner.js";
 import "./sealed-recovery-notice.js";
 
@@ -126,9 +127,11 @@ export class SealedMain extends LitElement {
   @property({ attribute: false }) startError = "";
   @state() private selected: ConversationId | undefined;
   @state() private settings = false;
+  /** The new group dialog loads on first use (screens.ts): while it loads, and if that failed. */
+  @state() private groupDialogLoad: "" | "loading" | "failed" = "";
   @consume({ context: syncContext, subscribe: true }) @state() private sync: SyncState = { status: "connecting", live: false };
   @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
-  @query("sealed-new-group-dialog") private groupDialog!: SealedNewGroupDialog;
+  @query("sealed-new-group-dialog") private groupDialog?: SealedNewGroupDialog;
   @query("sealed-share-picker") private sharePicker?: SealedSharePicker;
   /** A share waiting for the person to pick its chat. */
   @state() private share: { id: string; items: SharedItems } | undefined;
@@ -208,8 +211,18 @@ export class SealedMain extends LitElement {
     this.dialog.open();
   }
 
-  private openNewGroup(): void {
-    this.groupDialog.open();
+  private async openNewGroup(): Promise<void> {
+    if (this.groupDialogLoad === "loading") return;
+    this.groupDialogLoad = "loading";
+    try {
+      await loadScreen(newGroupDialog);
+    } catch {
+      this.groupDialogLoad = "failed";
+      return;
+    }
+    this.groupDialogLoad = "";
+    await this.updateComplete;
+    this.groupDialog?.open();
   }
 
   private onChatStarted(e: CustomEvent<{ id: ConversationId }>): void {
@@ -228,6 +241,8 @@ export class SealedMain extends LitElement {
             : nothing}
           ${this.startError ? html`<p class="notice" role="alert">${this.startError}</p>` : nothing}
           ${this.shareError ? html`<p class="notice" role="alert" data-testid="share-error">${this.shareError}</p>` : nothing}
+          ${this.groupDialogLoad === "loading" ? html`<p class="notice" role="status">Opening the new group form…</p>` : nothing}
+          ${this.groupDialogLoad === "failed" ? html`<p class="notice" role="alert" data-testid="screen-load-failed">${LOAD_FAILED_TEXT}</p>` : nothing}
           <sealed-account-banner></sealed-account-banner>
           <sealed-recovery-notice></sealed-recovery-notice>
           <sealed-conversation-list
@@ -242,7 +257,7 @@ export class SealedMain extends LitElement {
         </nav>
         <main class="main">
           ${this.settings
-            ? html`<sealed-settings @close=${() => (location.hash = "")}></sealed-settings>`
+            ? lazyScreen(this, settingsScreen, () => html`<sealed-settings @close=${() => (location.hash = "")}></sealed-settings>`)
             : this.selected
             ? current
               ? html`<sealed-chat-view .conversation=${current}></sealed-chat-view>`
@@ -251,7 +266,9 @@ export class SealedMain extends LitElement {
         </main>
       </div>
       <sealed-new-chat-dialog @chat-started=${this.onChatStarted}></sealed-new-chat-dialog>
-      <sealed-new-group-dialog .me=${this.account.value?.username ?? ""} @chat-started=${this.onChatStarted}></sealed-new-group-dialog>
+      ${isLoaded(newGroupDialog)
+        ? html`<sealed-new-group-dialog .me=${this.account.value?.username ?? ""} @chat-started=${this.onChatStarted}></sealed-new-group-dialog>`
+        : nothing}
       ${this.share
         ? html`<sealed-share-picker
             .conversations=${list ?? []}

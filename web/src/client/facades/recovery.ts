@@ -4,11 +4,29 @@ import type { ClientContext } from "../context.js";
 import { refreshLog } from "../identity/logs.js";
 import { getAccount } from "../store/db.js";
 import { generatePassphrase } from "../recovery/passphrase-strength.js";
-import { keyFileText, recoveriesSeen, removePassphrase, resealRecoveryBlob, restoreAccount, rotateRecoveryKey, setPassphrase, type RestoreInput } from "../recovery/recovery.js";
+// Each from its own file, not through recovery/recovery.ts: that door also holds restore and rotation,
+// which load on demand (below).
+import { keyFileText } from "../recovery/key-file.js";
+import { recoveriesSeen } from "../recovery/recoveries-seen.js";
+import { removePassphrase, setPassphrase } from "../recovery/passphrase.js";
+import { resealRecoveryBlob } from "../recovery/reseal.js";
+import type { RestoreInput } from "../recovery/open.js";
 
 /** Argon2id (WASM) loads on first use: only the recovery screens need it, so it stays out of the start bundle. */
 async function argon2id() {
   return (await import("../recovery/argon2.js")).argon2id;
+}
+
+/**
+ * Restoring and rotating the recovery key load on first use too (only the restore screen and recovery
+ * settings call them), so they stay out of the app shell.
+ */
+async function restoreAccount() {
+  return (await import("../recovery/restore.js")).restoreAccount;
+}
+
+async function rotateRecoveryKey() {
+  return (await import("../recovery/rotation.js")).rotateRecoveryKey;
 }
 
 /** What restoring needs from the screen: everything but the Argon2id implementation, which the client brings. */
@@ -44,7 +62,7 @@ export class RecoveryFacade {
   }
 
   async rotateKey(p: { passphrase?: string } = {}): Promise<{ recoveryKey: string; passphraseKept: boolean }> {
-    return rotateRecoveryKey(this.ctx, await argon2id(), p);
+    return (await rotateRecoveryKey())(this.ctx, await argon2id(), p);
   }
 
   /** Six random words from the word list, as a suggestion. */
@@ -54,7 +72,7 @@ export class RecoveryFacade {
 
   /** Joins the account as a new device of this browser once the key opened its recovery data. */
   async restore(input: RestoreRequest): Promise<{ username: string }> {
-    const account = await restoreAccount(this.ctx, { ...input, argon2id: await argon2id() });
+    const account = await (await restoreAccount())(this.ctx, { ...input, argon2id: await argon2id() });
     return { username: account.username };
   }
 

@@ -2,7 +2,7 @@ import { fromBase64url, toBase64url, type DeviceId } from "../../../../protocol/
 import type { ClientContext } from "../context.js";
 import { getAccount, getDevice } from "../store/db.js";
 import { openDeviceName, sealDeviceName } from "./device-names.js";
-import { defaultDeviceName } from "../link/link-new.js";
+import { defaultDeviceName } from "./device-names.js";
 import { ClientError } from "../errors.js";
 import { assertCurrentSecrets } from "./account-secrets.js";
 import { stateOf } from "./logs.js";

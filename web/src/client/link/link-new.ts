@@ -33,7 +33,7 @@ import { getAccount, putAccount } from "../store/db.js";
 import { ClientError } from "../errors.js";
 import { ensureDevice } from "../identity/keystore.js";
 import { keepReceivedSecrets } from "../identity/account-secrets.js";
-import { sealDeviceName } from "../identity/device-names.js";
+import { defaultDeviceName, sealDeviceName } from "../identity/device-names.js";
 import type { AccountRow, DeviceRow } from "../store/rows.js";
 
 /** N shows a fresh code this often until an existing device answers (DESIGN "Linking a device"). */
@@ -65,13 +65,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-/** A default device name such as "Chrome on Linux", from the user agent (editable before linking). */
-export function defaultDeviceName(ua: string = typeof navigator === "undefined" ? "" : navigator.userAgent): string {
-  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrom(e|ium)\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
-  const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS X/.test(ua) ? "macOS" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
-  return os ? `${browser} on ${os}` : browser;
 }
 
 /** Reads the peer's frames in order from the relay. */

@@ -10,7 +10,9 @@
  * - recoveries-seen.ts: restores made elsewhere, seen in one's own log
  * - recovery-error.ts, inputs.ts: RecoveryError (a ClientError) and the parsing of what is typed or served
  * - argon2.ts, wordlist.ts, passphrase-strength.ts: the passphrase's KDF and strength meter
- * This file is the folder's door: the rest of the app imports recovery from here.
+ * This file is the folder's door for tests and tools. The app itself (client.ts, facades/recovery.ts,
+ * index.ts) imports the parts it needs at start from their own files and loads restore.ts and rotation.ts
+ * with import() when used, so they stay out of the app shell (docs/decisions.md "Screens loaded on demand").
  */
 export { RecoveryError, isRecoveryError, type RecoveryErrorCode } from "./recovery-error.js";
 export { checkedParams } from "./inputs.js";

@@ -26,7 +26,7 @@ import { asCryptoKey } from "../env.js";
 import { LOGIN_LIFETIME_MS } from "../identity/account.js";
 import { sealDeviceName } from "../identity/device-names.js";
 import { assertNonExtractable, ensureDevice } from "../identity/keystore.js";
-import { defaultDeviceName } from "../link/link-new.js";
+import { defaultDeviceName } from "../identity/device-names.js";
 import { getAccount, putAccount } from "../store/db.js";
 import type { AccountRow, DeviceRow } from "../store/rows.js";
 import { openRecovery, type OpenedRecovery, type RestoreInput } from "./open.js";

@@ -241,13 +241,25 @@ export async function getMessage(db: SealedDb, conversationId: ConversationId, c
   return r === undefined ? undefined : parseRow(messageRow, "messages", r);
 }
 
+/** Stores several message rows in one request batch. */
+export async function putMessages(db: SealedDb, rows: readonly MessageRow[]): Promise<void> {
+  await db.messages.bulkPut(rows.map((row) => withIndexFields(parseRow(messageRow, "messages", row))));
+}
+
+/** Several messages of one conversation in one request batch, in the order of `clientMessageIds`. */
+export async function getMessages(db: SealedDb, conversationId: ConversationId, clientMessageIds: readonly string[]): Promise<(MessageRow | undefined)[]> {
+  const rows = await db.messages.bulkGet(clientMessageIds.map((id): [ConversationId, string] => [conversationId, id]));
+  return rows.map((r) => (r === undefined ? undefined : parseRow(messageRow, "messages", r)));
+}
+
 export async function putMessage(db: SealedDb, row: MessageRow): Promise<void> {
   await db.messages.put(withIndexFields(parseRow(messageRow, "messages", row)));
 }
 
-export async function getChain(db: SealedDb, conversationId: ConversationId, deviceId: string): Promise<ChainRow | undefined> {
-  const r = await db.chains.get([conversationId, deviceId]);
-  return r === undefined ? undefined : parseRow(chainRow, "chains", r);
+/** The receive chains of several devices in one conversation, in the order of `deviceIds`. */
+export async function getChains(db: SealedDb, conversationId: ConversationId, deviceIds: readonly string[]): Promise<(ChainRow | undefined)[]> {
+  const rows = await db.chains.bulkGet(deviceIds.map((d): [ConversationId, string] => [conversationId, d]));
+  return rows.map((r) => (r === undefined ? undefined : parseRow(chainRow, "chains", r)));
 }
 
 export async function getSendChain(db: SealedDb, conversationId: ConversationId): Promise<SendChainRow | undefined> {

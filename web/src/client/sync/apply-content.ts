@@ -2,6 +2,7 @@ import { ContentKind, type ConversationId } from "../../../../protocol/index.js"
 import { isActionKind, judgeAction } from "../conversations/content-rules.js";
 import { getMessage, listMessages, putMessage, type SealedDb } from "../store/db.js";
 import type { MessageRow } from "../store/rows.js";
+import { foldKey } from "../store/fold-keys.js";
 import { supersede } from "./supersede.js";
 
 /**
@@ -35,6 +36,11 @@ export function pageEffects(): PageEffects {
  * this device queued itself was judged before it was sent, and only its delete is carried out again
  * (its edits may have been posted since). Returns why a fresh one is refused (the caller counts it).
  */
+/** Whether applyStored may write rows other than `row`'s own first write: a reaction, edit or delete, or a row with a fold key. */
+export function writesOthers(row: MessageRow): boolean {
+  return (isActionKind(row.kindNumber) && row.ref !== undefined) || foldKey(row) !== undefined;
+}
+
 export async function applyStored(db: SealedDb, row: MessageRow, fresh: boolean, effects: PageEffects, now: number): Promise<"ok" | { readonly refused: string }> {
   const verdict = await applyAction(db, row, fresh, effects, now);
   // Last, so a row stored again above (its text cleared) does not undo the mark.

@@ -17,8 +17,13 @@ import { rowAt } from "./receipt-targets.js";
  * be checked and is kept by position: a member can only ever claim its own progress, which it could as
  * well claim with the right id.
  */
+/** A receipt mark with what receiptProblem checks. */
+export function isReceipt(row: MessageRow): boolean {
+  return row.kindNumber === ContentKind.receipt && row.receipt !== undefined && row.ref !== undefined;
+}
+
 export async function receiptProblem(db: SealedDb, conversationId: ConversationId, row: MessageRow, seq: number): Promise<string | undefined> {
-  if (row.kindNumber !== ContentKind.receipt || !row.receipt || !row.ref) return undefined;
+  if (!isReceipt(row) || !row.receipt || !row.ref) return undefined;
   const { position } = row.receipt;
   if (position >= seq) return `receipt at ${seq} covers position ${position}, which is not before it`;
   const there = await rowAt(db, conversationId, position);

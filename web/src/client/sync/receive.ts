@@ -15,16 +15,16 @@ import { isApiError } from "../transport/api.js";
 import { ensureContactById } from "../identity/contacts.js";
 import type { ClientContext } from "../context.js";
 import { requireConversation } from "../conversations/conversations.js";
-import { getAccount, getChain, getContact, getConversation, getCursor, getMessage, putConversation, putMessage } from "../store/db.js";
+import { getAccount, getChains, getContact, getConversation, getCursor, getMessage, getMessages, putConversation, putMessages } from "../store/db.js";
 import { epochFor } from "../conversations/epochs.js";
 import { withLock } from "../store/lock.js";
 import { rowFields, type ContentFields } from "../conversations/content-rows.js";
-import { applyStored, finishPage, pageEffects } from "./apply-content.js";
+import { applyStored, finishPage, pageEffects, writesOthers } from "./apply-content.js";
 import { noteCitedHead, refreshLog } from "../identity/logs.js";
 import { isAfterRemoval } from "../identity/removals.js";
-import { StoredEffects, inertReceipt, movesConversation, receiptProblem } from "./receipt-check.js";
+import { StoredEffects, inertReceipt, isReceipt, movesConversation, receiptProblem } from "./receipt-check.js";
 import { notifyStoredFromOthers } from "./stored-hook.js";
-import type { ConversationRow, EpochRow, MessageRow } from "../store/rows.js";
+import type { ChainRow, ConversationRow, EnvelopeRow, EpochRow, MessageRow } from "../store/rows.js";
 import { isEpochMember, senderState } from "./sender-checks.js";
 
 /**
@@ -136,11 +136,14 @@ async function judge(ctx: ClientContext, conv: ConversationRow, m: StoredMessage
   const h = e.header;
   if (h.conversationId !== conv.id) return rejected("envelope names another conversation");
   if (conv.kind === "direct" && h.senderAccountId !== cache.self && h.senderAccountId !== conv.peer) return rejected("sender is not a member");
+  // The hash is needed only for an opened message; started now, it runs beside the verify and decrypt.
+  const hash = envelopeHash(ctx.env, bytes);
+  hash.catch(() => undefined);
   const body = await open(ctx, conv, e, m.seq, cache);
   if (body === "retry") return "retry";
   if (body === "not_shared") return { kind: "skip", m, bytes };
   if ("error" in body) return rejected(body.error);
-  return { kind: "open", m, bytes, e, body, hash: await envelopeHash(ctx.env, bytes) };
+  return { kind: "open", m, bytes, e, body, hash: await hash };
 }
 
 /** Judges messages in order until one must be retried; returns those judged. */
@@ -155,25 +158,109 @@ async function judgeAll(ctx: ClientContext, conv: ConversationRow, messages: rea
 }
 
 /**
- * Checks an opened message against its sender's chain and stores it; runs inside commit()'s transaction,
- * so it sees the rows written for the messages before it in the same page.
+ * What commit() knows of the page's rows while it writes them. Awaiting five IndexedDB requests per
+ * message was most of the time a long history took to load (docs/BENCHMARKS.md, figure 3), so the rows
+ * every message needs (its own row, its sender's chain) are read in one bulk read at the start and kept
+ * up to date here, and the page's writes are queued and put in bulk: before any other code reads the
+ * store (a receipt's check, a reaction's target) and at the end. Dexie needs every request of a
+ * transaction awaited, so writes are queued rather than left unawaited.
  */
-async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract<Judged, { kind: "open" }>): Promise<"seen" | { row: MessageRow; fresh: boolean } | { rejected: unknown }> {
+class PageRows {
+  private envelopes: EnvelopeRow[] = [];
+  private chainWrites = new Map<string, ChainRow>();
+  private messageWrites = new Map<string, MessageRow>();
+
+  private constructor(
+    private readonly db: ClientContext["db"],
+    private readonly conversationId: ConversationId,
+    private readonly messages: Map<string, MessageRow | undefined>,
+    private readonly chains: Map<string, ChainRow | undefined>,
+  ) {}
+
+  static async load(db: ClientContext["db"], conversationId: ConversationId, opened: readonly DecodedEnvelope[]): Promise<PageRows> {
+    const ids = [...new Set(opened.map((e) => e.header.clientMessageId))];
+    const devices = [...new Set(opened.map((e) => e.header.senderDeviceId))];
+    const messages = await getMessages(db, conversationId, ids);
+    const chains = await getChains(db, conversationId, devices);
+    return new PageRows(db, conversationId, new Map(ids.map((id, i) => [id, messages[i]])), new Map(devices.map((d, i) => [d, chains[i]])));
+  }
+
+  /** The stored (or queued) row of a message when known here; undefined when it must be read(). */
+  cached(clientMessageId: string): { readonly row: MessageRow | undefined } | undefined {
+    return this.messages.has(clientMessageId) ? { row: this.messages.get(clientMessageId) } : undefined;
+  }
+
+  /** Reads a message's row from the store, after putting what is queued. */
+  async read(clientMessageId: string): Promise<MessageRow | undefined> {
+    if (this.dirty) await this.flush();
+    const row = await getMessage(this.db, this.conversationId, clientMessageId);
+    this.messages.set(clientMessageId, row);
+    return row;
+  }
+
+  /** Whether writes are queued. Check before awaiting flush(): see commit() on awaits. */
+  get dirty(): boolean {
+    return this.envelopes.length > 0 || this.chainWrites.size > 0 || this.messageWrites.size > 0;
+  }
+
+  chain(deviceId: string): ChainRow | undefined {
+    return this.chains.get(deviceId);
+  }
+
+  putEnvelope(row: EnvelopeRow): void {
+    this.envelopes.push(row);
+  }
+
+  putChain(row: ChainRow): void {
+    this.chains.set(row.deviceId, row);
+    this.chainWrites.set(row.deviceId, row);
+  }
+
+  putMessage(row: MessageRow): void {
+    this.messages.set(row.clientMessageId, row);
+    this.messageWrites.set(row.clientMessageId, row);
+  }
+
+  /** Other code wrote message rows (a tombstone, a superseded mark): what is known of them is stale. */
+  forgetMessages(): void {
+    this.messages.clear();
+  }
+
+  /** Puts every queued write, so the store holds what this page decided so far. */
+  async flush(): Promise<void> {
+    const envelopes = this.envelopes;
+    const chains = [...this.chainWrites.values()];
+    const messages = [...this.messageWrites.values()];
+    this.envelopes = [];
+    this.chainWrites = new Map();
+    this.messageWrites = new Map();
+    if (envelopes.length) await this.db.envelopes.bulkPut(envelopes);
+    if (chains.length) await this.db.chains.bulkPut(chains);
+    if (messages.length) await putMessages(this.db, messages);
+  }
+}
+
+type Decided = "seen" | { readonly rejected: unknown } | { readonly row: MessageRow; readonly chain: ChainRow; readonly fresh: boolean };
+
+/**
+ * Checks an opened message against its sender's chain and the row already stored for its client message
+ * id (`existing`), and says what to store. Synchronous: commit() runs it for each message of a page with
+ * no await between them.
+ */
+function decide(conv: ConversationRow, j: Extract<Judged, { kind: "open" }>, existing: MessageRow | undefined, chain: ChainRow | undefined): Decided {
   const h = j.e.header;
-  const existing = await getMessage(ctx.db, conv.id, h.clientMessageId);
   // The same message again: this device's own (pending, or posted at this seq) coming back, or a page
   // fetched twice. The same envelope at another position is a replay by the server.
   const sameMessage = existing !== undefined && existing.senderDeviceId === h.senderDeviceId && existing.counter === h.counter;
   const samePlace = sameMessage && (existing.seq === undefined || existing.seq === j.m.seq);
   let advanced;
   try {
-    advanced = advanceChain(await getChain(ctx.db, conv.id, h.senderDeviceId), h, j.hash);
+    advanced = advanceChain(chain, h, j.hash);
   } catch (err) {
     if (isProtocolError(err, "replay") && samePlace) return "seen";
     return { rejected: err };
   }
   if (existing && !samePlace) return { rejected: "client message id reused" };
-  await ctx.db.chains.put({ conversationId: conv.id, deviceId: h.senderDeviceId, counter: advanced.chain.counter, hash: advanced.chain.hash });
   const row: MessageRow = {
     conversationId: conv.id,
     clientMessageId: h.clientMessageId,
@@ -187,10 +274,44 @@ async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract
     ...(advanced.missing > 0 ? { missingBefore: advanced.missing } : {}),
     ...(advanced.broken ? { chainBroken: true } : {}),
   };
+  return { row, chain: { conversationId: conv.id, deviceId: h.senderDeviceId, counter: advanced.chain.counter, hash: advanced.chain.hash }, fresh: existing === undefined };
+}
+
+/**
+ * Stores an opened message as decide() says; runs inside commit()'s transaction, so it sees the rows
+ * written (or queued) for the messages before it in the same page. Awaits only for a row not known to
+ * `rows` and for a receipt's check, both of which read the store.
+ */
+async function storeOpened(ctx: ClientContext, conv: ConversationRow, j: Extract<Judged, { kind: "open" }>, rows: PageRows): Promise<Decided> {
+  const id = j.e.header.clientMessageId;
+  const known = rows.cached(id);
+  const existing = known ? known.row : await rows.read(id);
+  const d = decide(conv, j, existing, rows.chain(j.e.header.senderDeviceId));
+  if (typeof d !== "object" || !("row" in d)) return d;
+  rows.putChain(d.chain);
   // A receipt that contradicts the rows here is kept inert and counted (sync/receipt-check.ts).
-  const problem = existing ? undefined : await receiptProblem(ctx.db, conv.id, row, j.m.seq);
-  await putMessage(ctx.db, problem ? inertReceipt(row) : row);
-  return problem ? { rejected: problem } : { row, fresh: existing === undefined };
+  let problem: string | undefined;
+  if (d.fresh && isReceipt(d.row)) {
+    if (rows.dirty) await rows.flush();
+    problem = await receiptProblem(ctx.db, conv.id, d.row, j.m.seq);
+  }
+  rows.putMessage(problem ? inertReceipt(d.row) : d.row);
+  return problem ? { rejected: problem } : d;
+}
+
+/** storeOpened() for a message whose row `rows` knows and that is not a receipt: no await at all. */
+function storeSync(conv: ConversationRow, j: Extract<Judged, { kind: "open" }>, rows: PageRows): Decided {
+  const d = decide(conv, j, rows.cached(j.e.header.clientMessageId)?.row, rows.chain(j.e.header.senderDeviceId));
+  if (typeof d === "object" && "row" in d) {
+    rows.putChain(d.chain);
+    rows.putMessage(d.row);
+  }
+  return d;
+}
+
+/** Whether storeOpened() can finish without awaiting (see commit() on awaits). */
+function storesAtOnce(rows: PageRows, j: Extract<Judged, { kind: "open" }>): boolean {
+  return rows.cached(j.e.header.clientMessageId) !== undefined && !(j.body.kind === "receipt");
 }
 
 /**
@@ -225,13 +346,22 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
     let rejected = 0;
     let newest = 0;
     const actions = pageEffects();
+    const rows = await PageRows.load(db, conv.id, judged.flatMap((j) => (j.kind === "open" ? [j.e] : [])));
     for (const j of judged) {
-      await db.envelopes.put({ conversationId: conv.id, seq: j.m.seq, envelope: j.bytes, receivedAt: j.m.receivedAt });
+      rows.putEnvelope({ conversationId: conv.id, seq: j.m.seq, envelope: j.bytes, receivedAt: j.m.receivedAt });
       let why = j.kind === "reject" ? j.why : undefined;
       if (j.kind === "open") {
-        const outcome = await storeOpened(ctx, conv, j);
-        // A reaction, edit or delete is judged against its target (apply-content.ts) once stored.
-        const applied = typeof outcome === "object" && "row" in outcome ? await applyStored(db, outcome.row, outcome.fresh, actions, ctx.now()) : "ok";
+        // Dexie keeps a transaction's zone across an await only when the awaited work makes a request, so
+        // nothing is awaited here that may not (an async function that finds everything in `rows`).
+        const outcome = storesAtOnce(rows, j) ? storeSync(conv, j, rows) : await storeOpened(ctx, conv, j, rows);
+        // A reaction, edit or delete is judged against its target (apply-content.ts) once stored; what
+        // that writes (a tombstone, a cleared text, a superseded mark) is not in `rows`, so they read anew.
+        let applied: Awaited<ReturnType<typeof applyStored>> = "ok";
+        if (typeof outcome === "object" && "row" in outcome && writesOthers(outcome.row)) {
+          if (rows.dirty) await rows.flush();
+          applied = await applyStored(db, outcome.row, outcome.fresh, actions, ctx.now());
+          rows.forgetMessages();
+        }
         if (typeof outcome === "object" && "rejected" in outcome) why = outcome.rejected;
         else if (applied !== "ok") why = applied.refused;
         else {
@@ -246,6 +376,7 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
         rejected++;
       }
     }
+    if (rows.dirty) await rows.flush();
     await finishPage(db, conv.id, actions);
     const cur = (await getConversation(db, conv.id)) ?? conv;
     // No readUpTo: a chat stored before unread existed; what came before this page counts as read.
