@@ -11,7 +11,7 @@ import { ATTACHMENT_CHUNK_BYTES, type KnownContent } from "../../protocol/index.
 import { openChatViaUi, signUpViaUi, uniqueName } from "./app";
 import { concat, digestOf, downloadViaUi, sealed, sha256, splitBlob, upload, type SealedBlob } from "./attachment-helpers";
 import { launchBrowser } from "./harness";
-import { rememberSecret } from "./known-secrets";
+import { rememberPublic, rememberSecret } from "./known-secrets";
 import { ApiContact, nodeApi } from "./link-helpers";
 
 const baseURL = inject("baseURL");
@@ -79,6 +79,8 @@ test("a blob with a changed byte, cut short or with two chunks swapped is refuse
     c.name = name;
     rememberSecret("attachment name", name);
     rememberSecret("attachment key", c.named.key);
+    // Only R2 holds a blob's bytes: finding these there proves the server-blind scan reads R2's objects.
+    rememberPublic(c.stored.subarray(100_000, 100_064));
     const body: KnownContent = { kind: "attachment", sentAt: Date.now(), id: await upload(bob, c.stored), key: c.named.key, size: c.named.size, digest: c.named.digest, type: "file", mimeType: "application/octet-stream", name, caption: "" };
     await bob.sendContent(body);
   }
