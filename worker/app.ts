@@ -26,6 +26,7 @@ import { readStateRoutes } from "./routes/read-state.js";
 import { realtimeRoutes } from "./routes/realtime.js";
 import { recoveryRoutes } from "./routes/recovery.js";
 import { sessionRoutes } from "./routes/session.js";
+import { shareFallbackRoutes } from "./routes/share-fallback.js";
 
 /**
  * The HTTP API (docs/API.md). Order matters: headers wrap everything (security headers on every answer,
@@ -56,6 +57,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", readStateRoutes);
   app.route("/api", realtimeRoutes);
   app.route("/api", recoveryRoutes);
+  app.route("/", shareFallbackRoutes);
   app.notFound((c) => c.json(errorJson("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError(errorResponse);
   return app;

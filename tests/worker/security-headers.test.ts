@@ -144,11 +144,11 @@ describe("the app shell's policy (APP_CSP, served from web/public/_headers)", ()
     expect(csp.get("trusted-types")).toEqual(["lit-html", "default"]);
   });
 
-  test("the Permissions-Policy gives the camera to the origin alone and turns the microphone and location off", () => {
+  test("the Permissions-Policy gives the camera and the microphone to the origin alone and turns location and the rest off", () => {
     const features = new Map(PERMISSIONS_POLICY.split(",").map((f) => f.trim().split("=") as [string, string]));
     expect(features.get("camera")).toBe("(self)");
-    expect(features.get("microphone")).toBe("()");
+    expect(features.get("microphone")).toBe("(self)");
     expect(features.get("geolocation")).toBe("()");
-    expect([...features.entries()].filter(([name, allow]) => name !== "camera" && allow !== "()")).toEqual([]);
+    expect([...features.entries()].filter(([name, allow]) => name !== "camera" && name !== "microphone" && allow !== "()")).toEqual([]);
   });
 });

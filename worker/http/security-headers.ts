@@ -33,12 +33,13 @@ export const APP_CSP = [
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
- * Features the app may use: the camera, on its own origin only, to scan a link QR code. Everything else a
- * page could ask for is off, so injected or third-party code cannot prompt for it.
+ * Features the app may use, on its own origin only: the camera to scan a link QR code, the microphone to
+ * record voice notes (issue 18). Everything else a page could ask for is off, so injected or third-party
+ * code cannot prompt for it.
  */
 export const PERMISSIONS_POLICY = [
   "camera=(self)",
-  "microphone=()",
+  "microphone=(self)",
   "geolocation=()",
   "payment=()",
   "usb=()",

@@ -103,7 +103,7 @@ export class ChatClient extends EventTarget {
   readonly recovery: RecoveryFacade;
   readonly link: LinkFacade;
   readonly views: ViewsFacade;
-  /** The files of attachment messages: open (download, check, decrypt). */
+  /** The files of attachment messages: open (download, check, decrypt), send, cancel and retry uploads. */
   readonly attachments: AttachmentsFacade;
   /** Typing indicators: report this device's, see who else is typing (realtime socket only). */
   readonly typing: TypingFacade;
@@ -132,7 +132,7 @@ export class ChatClient extends EventTarget {
     this.devices = new DevicesFacade(this.ctx);
     this.recovery = new RecoveryFacade(this.ctx);
     this.link = new LinkFacade(this.ctx);
-    this.attachments = new AttachmentsFacade(this.ctx);
+    this.attachments = new AttachmentsFacade(this.ctx, this.sync);
     this.settings = new DeviceSettings(o.settings);
     this.views = new ViewsFacade(this.ctx.db, this.settings);
     this.typing = new TypingFacade(this.ctx, realtime, o.settings ? { storage: o.settings } : {});

@@ -42,7 +42,10 @@ export type ClientErrorCode =
   | "attachment_corrupt" // an attachment blob failed a check (commitment, a chunk, digest, size): refused whole
   | "attachment_unavailable" // the blob is not on the server (deleted, expired, or not this account's to read)
   | "attachment_cancelled" // the download (or encryption) was cancelled
-  | "attachment_too_large" // over the blob format's 4 GiB
+  | "attachment_too_large" // over the blob format's 4 GiB, or over the 100 MiB a file to send may have
+  | "attachment_empty" // a file to send has no bytes
+  | "attachment_malformed" // a JPEG, PNG or WebP to send whose structure is broken (its metadata cannot be stripped)
+  | "unknown_upload" // no upload with that id on this device (sent, or cancelled)
   | "attachment_failed"; // anything else that stopped a file's encryption or download
 
 /** What a wrapping error keeps of the error it replaces (ES2022 `Error` options). */

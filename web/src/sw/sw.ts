@@ -5,6 +5,7 @@ import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { OUTBOX_SYNC_TAG, isSkipWaiting, type FlushOutboxMessage } from "../pwa/sw-messages.js";
+import { storeShare } from "../pwa/share-inbox.js";
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEntry | string> };
 
@@ -12,6 +13,27 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEn
 interface SyncEvent extends ExtendableEvent {
   readonly tag: string;
 }
+
+/**
+ * The share target (manifest.webmanifest `share_target`): another app shared files or text to Sealed. They
+ * are kept for the page (pwa/share-inbox.ts), which opens at /?share=<id> to ask which chat they go to.
+ * Registered before Workbox's routes so this listener answers the POST first.
+ */
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "POST" || url.origin !== self.location.origin || url.pathname !== "/share") return;
+  event.respondWith(
+    (async () => {
+      try {
+        const id = await storeShare(await event.request.formData());
+        return Response.redirect(`/?share=${id}`, 303);
+      } catch (e) {
+        console.warn("could not keep the shared files:", e);
+        return Response.redirect("/?share=failed", 303);
+      }
+    })(),
+  );
+});
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();

@@ -60,7 +60,8 @@ const CLIENT_TEXT: Record<string, string> = {
   attachment_corrupt: "This file was changed on the server and can't be opened.",
   attachment_unavailable: "This file is no longer available.",
   attachment_cancelled: "Download cancelled.",
-  attachment_too_large: "That file is too large to send.",
+  attachment_too_large: "That file is too large to send: files can be up to 100 MB.",
+  attachment_empty: "That file is empty, so there is nothing to send.",
   attachment_failed: "The file couldn't be opened. Try again.",
   not_implemented: "Groups aren't available in this version yet.",
 };

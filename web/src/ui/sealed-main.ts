@@ -10,6 +10,10 @@ import { lockIcon } from "./icons.js";
 import { clearUnread, showUnread } from "./unread-badge.js";
 import type { SealedNewChatDialog } from "./sealed-new-chat-dialog.js";
 import type { SealedNewGroupDialog } from "./sealed-new-group-dialog.js";
+import type { SealedSharePicker } from "./sealed-share-picker.js";
+import { dropShare, isShareId, readShare, type SharedItems } from "../pwa/share-inbox.js";
+import { stageFilesFromOutside } from "./staged-files.js";
+import "./sealed-share-picker.js";
 import "./sealed-conversation-list.js";
 import "./sealed-chat-view.js";
 import "./sealed-new-chat-dialog.js";
@@ -24,6 +28,8 @@ const SETTINGS_ROUTE = "#/settings";
 /**
  * The signed-in layout: conversation list and chat side by side on wide screens, one at a time (with a
  * back button) under 700px. The open chat is in the URL hash, so the browser's back button works too.
+ * Opened as `/?share=<id>` by the service worker after another app shared files or text to Sealed, it
+ * asks "Send to…" and opens the chosen chat with the files staged and the text in its box.
  */
 @customElement("sealed-main")
 export class SealedMain extends LitElement {
@@ -124,6 +130,10 @@ export class SealedMain extends LitElement {
   @consume({ context: syncContext, subscribe: true }) @state() private sync: SyncState = { status: "connecting", live: false };
   @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
   @query("sealed-new-group-dialog") private groupDialog!: SealedNewGroupDialog;
+  @query("sealed-share-picker") private sharePicker?: SealedSharePicker;
+  /** A share waiting for the person to pick its chat. */
+  @state() private share: { id: string; items: SharedItems } | undefined;
+  @state() private shareError = "";
 
   private readonly conversations = new LiveQuery(this, () => this.client.views.conversations());
   private readonly account = new LiveQuery(this, () => this.client.views.me());
@@ -134,6 +144,41 @@ export class SealedMain extends LitElement {
     super.connectedCallback();
     window.addEventListener("hashchange", this.onHash);
     this.route();
+    void this.receiveShare();
+  }
+
+  /** `?share=<id>` in the address: what was shared is read back and the picker opens; the address is cleaned. */
+  private async receiveShare(): Promise<void> {
+    const params = new URLSearchParams(location.search);
+    const id = params.get("share");
+    if (id === null) return;
+    params.delete("share");
+    const rest = params.toString();
+    history.replaceState(history.state, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
+    const items = isShareId(id) ? await readShare(id).catch(() => undefined) : undefined;
+    if (!items || (items.files.length === 0 && items.text === "")) {
+      this.shareError = "What was shared to Sealed couldn't be received. Share it again.";
+      return;
+    }
+    this.share = { id, items };
+    await this.updateComplete;
+    await this.sharePicker?.open();
+  }
+
+  private onShareChosen(e: CustomEvent<ConversationId>): void {
+    const share = this.share;
+    if (!share) return;
+    this.share = undefined;
+    const chat = e.detail;
+    if (share.items.text !== "" && this.client.drafts.get(chat) === "") this.client.drafts.set(chat, share.items.text);
+    stageFilesFromOutside(chat, share.items.files);
+    void dropShare(share.id);
+    location.hash = `#/c/${chat}`;
+  }
+
+  private onShareDismissed(): void {
+    if (this.share) void dropShare(this.share.id);
+    this.share = undefined;
   }
 
   override disconnectedCallback(): void {
@@ -180,6 +225,7 @@ export class SealedMain extends LitElement {
             ? html`<p class="notice" data-testid="offline-notice">You're offline. Your chats are still here; messages you write are sent when the connection returns.</p>`
             : nothing}
           ${this.startError ? html`<p class="notice" role="alert">${this.startError}</p>` : nothing}
+          ${this.shareError ? html`<p class="notice" role="alert" data-testid="share-error">${this.shareError}</p>` : nothing}
           <sealed-account-banner></sealed-account-banner>
           <sealed-recovery-notice></sealed-recovery-notice>
           <sealed-conversation-list
@@ -204,6 +250,14 @@ export class SealedMain extends LitElement {
       </div>
       <sealed-new-chat-dialog @chat-started=${this.onChatStarted}></sealed-new-chat-dialog>
       <sealed-new-group-dialog .me=${this.account.value?.username ?? ""} @chat-started=${this.onChatStarted}></sealed-new-group-dialog>
+      ${this.share
+        ? html`<sealed-share-picker
+            .conversations=${list ?? []}
+            .items=${this.share.items}
+            @share-chosen=${this.onShareChosen}
+            @share-dismissed=${this.onShareDismissed}
+          ></sealed-share-picker>`
+        : nothing}
     `;
   }
 

@@ -1,6 +1,7 @@
 import type { ConversationId } from "../../../../protocol/index.js";
 import type { DeviceSettings } from "../settings.js";
 import { getAccount, type SealedDb } from "../store/db.js";
+import { uploadViews, type UploadView } from "../views/upload-view.js";
 import { conversationViews, timelineViews, type ConversationView, type TimelineItem } from "../views/views.js";
 
 /**
@@ -20,6 +21,11 @@ export class ViewsFacade {
   timeline(id: ConversationId): Promise<TimelineItem[]> {
     // Read receipts off on this device: others' read marks are not shown either (ticks stop at delivered).
     return timelineViews(this.db, id, { showRead: this.settings?.readReceipts ?? true });
+  }
+
+  /** The files on their way out in a chat, oldest first: shown below all its messages until sent. */
+  uploads(id: ConversationId): Promise<UploadView[]> {
+    return uploadViews(this.db, id);
   }
 
   /** Who is signed in on this device, or undefined before signing up. */

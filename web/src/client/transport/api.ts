@@ -9,6 +9,10 @@ import { z } from "zod";
 import {
   accountLogResponse,
   appendMembershipResponse,
+  attachmentUploadResponse,
+  completeAttachmentResponse,
+  createAttachmentResponse,
+  putAttachmentPartResponse,
   historySharesResponse,
   membershipLogResponse,
   challengeResponse,
@@ -24,6 +28,7 @@ import {
   sessionResponse,
   signUpResponse,
   type appendMembershipRequest,
+  type createAttachmentRequest,
   type challengeRequest,
   type membershipEntryRequest,
   type putGroupMetaRequest,
@@ -73,6 +78,10 @@ export interface RequestOptions<S extends z.ZodType> {
   /** "omit" for calls made without a session (a new device linking, a browser restoring). */
   readonly credentials?: RequestCredentials;
   readonly timeoutMs?: number;
+  /** Bytes sent as they are (an attachment part) instead of a JSON body. */
+  readonly rawBody?: Uint8Array;
+  /** Replaces the timeout signal (the caller combines its own timeout). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -81,8 +90,11 @@ export interface RequestOptions<S extends z.ZodType> {
  */
 export async function requestJson<S extends z.ZodType>(fetchFn: FetchFn, url: string, o: RequestOptions<S>): Promise<z.output<S>> {
   const headers: Record<string, string> = { accept: "application/json", ...o.headers };
-  const init: RequestInit = { method: o.method, credentials: o.credentials ?? "same-origin", headers, signal: AbortSignal.timeout(o.timeoutMs ?? REQUEST_TIMEOUT_MS) };
-  if (o.body !== undefined) {
+  const init: RequestInit = { method: o.method, credentials: o.credentials ?? "same-origin", headers, signal: o.signal ?? AbortSignal.timeout(o.timeoutMs ?? REQUEST_TIMEOUT_MS) };
+  if (o.rawBody !== undefined) {
+    headers["content-type"] = "application/octet-stream";
+    init.body = o.rawBody as Uint8Array<ArrayBuffer>;
+  } else if (o.body !== undefined) {
     headers["content-type"] = "application/json";
     init.body = JSON.stringify(o.body);
   }
@@ -90,6 +102,8 @@ export async function requestJson<S extends z.ZodType>(fetchFn: FetchFn, url: st
   try {
     res = await fetchFn(url, init);
   } catch (e) {
+    // The caller's own abort (a cancelled upload) is not a network failure.
+    if (o.signal?.aborted && !isTimeout(o.signal.reason)) throw o.signal.reason;
     throw new ApiError("network", `could not reach the server: ${e instanceof Error ? e.message : String(e)}`, 0, undefined, { cause: e });
   }
   let json: unknown;
@@ -105,9 +119,71 @@ export async function requestJson<S extends z.ZodType>(fetchFn: FetchFn, url: st
     if (err.success) throw new ApiError(err.data.error.code, err.data.error.message, res.status, wait);
     throw new ApiError(`http_${res.status}`, `${o.method} ${url} failed with HTTP ${res.status}`, res.status, wait);
   }
-  const parsed = o.schema.safeParse(json);
-  if (!parsed.success) throw new ApiError("bad_response", `${o.method} ${url}: unexpected response (${parsed.error.issues[0]?.message ?? "invalid"})`, res.status);
+  return parseBody(o.schema, json, o.method, url, res.status);
+}
+
+function parseBody<S extends z.ZodType>(schema: S, json: unknown, method: string, url: string, status = 200): z.output<S> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ApiError("bad_response", `${method} ${url}: unexpected response (${parsed.error.issues[0]?.message ?? "invalid"})`, status);
   return parsed.data;
+}
+
+function isTimeout(reason: unknown): boolean {
+  return typeof reason === "object" && reason !== null && "name" in reason && reason.name === "TimeoutError";
+}
+
+/** A part of up to 8 MiB on a slow line: allowed this long before it counts as a network failure. */
+export const PART_TIMEOUT_MS = 10 * 60_000;
+
+export interface PartOptions {
+  /** Bytes of the part sent so far. */
+  readonly onProgress?: (sentBytes: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The part's PUT through XMLHttpRequest, the one browser API that reports upload progress. Resolves with
+ * the parsed JSON of a 2xx; rejects with ApiError as requestJson does, or the signal's reason on abort.
+ */
+function putWithXhr(url: string, bytes: Uint8Array, o: PartOptions): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", url);
+    xhr.withCredentials = true;
+    xhr.timeout = PART_TIMEOUT_MS;
+    xhr.setRequestHeader("accept", "application/json");
+    xhr.setRequestHeader("content-type", "application/octet-stream");
+    const onAbort = () => xhr.abort();
+    o.signal?.addEventListener("abort", onAbort, { once: true });
+    const done = () => o.signal?.removeEventListener("abort", onAbort);
+    if (o.onProgress) xhr.upload.onprogress = (e) => o.onProgress?.(e.loaded);
+    const networkError = (what: string) => () => {
+      done();
+      reject(new ApiError("network", `could not reach the server: ${what}`, 0));
+    };
+    xhr.onerror = networkError("upload failed");
+    xhr.ontimeout = networkError("upload timed out");
+    xhr.onabort = () => {
+      done();
+      reject(o.signal?.reason ?? new DOMException("aborted", "AbortError"));
+    };
+    xhr.onload = () => {
+      done();
+      let json: unknown;
+      try {
+        json = JSON.parse(xhr.responseText) as unknown;
+      } catch {
+        json = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(json);
+      const err = errorBody.safeParse(json);
+      const retryAfter = Number(xhr.getResponseHeader("retry-after"));
+      const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
+      if (err.success) reject(new ApiError(err.data.error.code, err.data.error.message, xhr.status, wait));
+      else reject(new ApiError(`http_${xhr.status}`, `PUT ${url} failed with HTTP ${xhr.status}`, xhr.status, wait));
+    };
+    xhr.send(bytes as Uint8Array<ArrayBuffer>);
+  });
 }
 
 /**
@@ -117,6 +193,9 @@ export async function requestJson<S extends z.ZodType>(fetchFn: FetchFn, url: st
 export class Api {
   private readonly fetchFn: FetchFn;
 
+  /** Parts go through XMLHttpRequest (for upload progress) only when no fetch was given (a browser). */
+  private readonly useXhr: boolean;
+
   constructor(
     private readonly baseUrl = "",
     fetchFn?: FetchFn,
@@ -124,6 +203,7 @@ export class Api {
   ) {
     // Calling a detached `fetch` throws "Illegal invocation" in browsers, hence the wrapper.
     this.fetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
+    this.useXhr = fetchFn === undefined;
   }
 
   private call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
@@ -196,8 +276,46 @@ export class Api {
     return this.call("GET", `/api/conversations/${conversationId}/epochs`, epochListResponse);
   }
 
-  postMessage(conversationId: ConversationId, envelope: Uint8Array) {
-    return this.call("POST", `/api/conversations/${conversationId}/messages`, postMessageResponse, { envelope: toBase64url(envelope) } satisfies z.input<typeof postMessageRequest>);
+  /** Posts a sealed message; `attachments` names the complete blobs it carries (docs/API.md "Attachments"). */
+  postMessage(conversationId: ConversationId, envelope: Uint8Array, attachments?: readonly AttachmentId[]) {
+    const body: z.input<typeof postMessageRequest> = { envelope: toBase64url(envelope) };
+    if (attachments?.length) body.attachments = [...attachments];
+    return this.call("POST", `/api/conversations/${conversationId}/messages`, postMessageResponse, body);
+  }
+
+  /** POST /api/conversations/:id/attachments: starts an upload of a blob of `size` ciphertext bytes. */
+  createAttachment(conversationId: ConversationId, size: number) {
+    return this.call("POST", `/api/conversations/${conversationId}/attachments`, createAttachmentResponse, { size } satisfies z.input<typeof createAttachmentRequest>);
+  }
+
+  /** GET /api/attachments/:id/upload: where an upload stands (the parts the server has). */
+  attachmentUpload(id: AttachmentId) {
+    return this.call("GET", `/api/attachments/${id}/upload`, attachmentUploadResponse);
+  }
+
+  /** POST /api/attachments/:id/complete: assembles the parts (a no-op when already complete). */
+  completeAttachment(id: AttachmentId) {
+    return this.call("POST", `/api/attachments/${id}/complete`, completeAttachmentResponse);
+  }
+
+  /** DELETE /api/attachments/:id: the uploader deletes the blob for everyone (204, also when already deleted). */
+  async deleteAttachment(id: AttachmentId): Promise<void> {
+    await this.call("DELETE", `/api/attachments/${id}`, z.undefined());
+  }
+
+  /**
+   * PUT /api/attachments/:id/parts/:n with the part's bytes. `onProgress` hears the bytes of this part
+   * sent so far: in a browser (no fetch of our own given) through XMLHttpRequest's upload events, as
+   * fetch reports no upload progress; elsewhere only once, at the end. `signal` aborts.
+   */
+  putAttachmentPart(id: AttachmentId, n: number, bytes: Uint8Array, o: PartOptions = {}) {
+    const url = `${this.baseUrl}/api/attachments/${id}/parts/${n}`;
+    if (this.useXhr && typeof XMLHttpRequest === "function") return putWithXhr(url, bytes, o).then((json) => parseBody(putAttachmentPartResponse, json, "PUT", url));
+    const signals = [AbortSignal.timeout(PART_TIMEOUT_MS), ...(o.signal ? [o.signal] : [])];
+    return requestJson(this.fetchFn, url, { method: "PUT", schema: putAttachmentPartResponse, rawBody: bytes, signal: AbortSignal.any(signals) }).then((r) => {
+      o.onProgress?.(bytes.length);
+      return r;
+    });
   }
 
   /** Stores this account's sealed read state of a conversation (docs/API.md "Read state"); answers its version. */
