@@ -83,3 +83,23 @@ export function attachmentKinds(page: Page): Promise<string[]> {
     }),
   );
 }
+
+/** The voice upload rows stored on this device (store table `uploads`): their measured duration and waveform. */
+export function storedVoiceUploads(page: Page): Promise<{ durationMs: number; waveform: number[]; mimeType: string }[]> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open("sealed");
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const rows = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
+      const r = db.transaction("uploads").objectStore("uploads").getAll();
+      r.onsuccess = () => resolve(r.result as Array<Record<string, unknown>>);
+      r.onerror = () => reject(r.error);
+    });
+    db.close();
+    return rows
+      .filter((row) => row["type"] === "voice")
+      .map((row) => ({ durationMs: Number(row["durationMs"]), waveform: [...(row["waveform"] as Uint8Array)], mimeType: String(row["mimeType"]) }));
+  });
+}

@@ -24,6 +24,8 @@ import "./sealed-identity-banner.js";
 import "./sealed-message-list.js";
 import "./sealed-safety-number-dialog.js";
 import "./sealed-typing-indicator.js";
+import "./sealed-uploads.js";
+import { dragHasFiles, filesOf } from "./staged-files.js";
 
 /**
  * One conversation: header with the contact and their safety number (or the group, its size and its
@@ -31,6 +33,8 @@ import "./sealed-typing-indicator.js";
  * Opening it re-checks the contact (or the group's membership) and prepares the epoch key. Each chat
  * gets its own composer element (keyed by the conversation id): nothing typed, sending or failed in one
  * chat can show up, or be sent, in the next one opened in the same pane.
+ * Files dragged over the chat show a drop overlay; dropped, they are staged in its composer. The files
+ * this chat is sending show below its messages (sealed-uploads).
  */
 @customElement("sealed-chat-view")
 export class SealedChatView extends LitElement {
@@ -38,10 +42,25 @@ export class SealedChatView extends LitElement {
     shared,
     css`
       :host {
+        position: relative;
         display: flex;
         flex-direction: column;
         height: 100%;
         min-height: 0;
+      }
+      .drop {
+        position: absolute;
+        inset: 0.5rem;
+        z-index: 5;
+        display: grid;
+        place-items: center;
+        border: 3px dashed var(--accent);
+        border-radius: var(--radius);
+        background: color-mix(in srgb, var(--surface) 88%, transparent);
+        color: var(--accent);
+        font-size: 1.15rem;
+        font-weight: 700;
+        pointer-events: none;
       }
       header {
         display: flex;
@@ -165,6 +184,59 @@ export class SealedChatView extends LitElement {
     () => [this.conversation.id, this.client.settings.readReceipts],
   );
   private readonly onScreen = new OnScreenController(this, () => this.client);
+  /** Files are being dragged over the chat (dragenter and dragleave fire for every child crossed: counted). */
+  @state() private dragging = false;
+  private dragDepth = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener("dragenter", this.onDragEnter);
+    this.addEventListener("dragover", this.onDragOver);
+    this.addEventListener("dragleave", this.onDragLeave);
+    this.addEventListener("drop", this.onDrop);
+  }
+
+  override disconnectedCallback(): void {
+    this.removeEventListener("dragenter", this.onDragEnter);
+    this.removeEventListener("dragover", this.onDragOver);
+    this.removeEventListener("dragleave", this.onDragLeave);
+    this.removeEventListener("drop", this.onDrop);
+    super.disconnectedCallback();
+  }
+
+  private get canDrop(): boolean {
+    return this.composer !== undefined && !this.composer.disabled;
+  }
+
+  private readonly onDragEnter = (e: DragEvent): void => {
+    if (!dragHasFiles(e.dataTransfer) || !this.canDrop) return;
+    e.preventDefault();
+    this.dragDepth++;
+    this.dragging = true;
+  };
+
+  private readonly onDragOver = (e: DragEvent): void => {
+    if (!dragHasFiles(e.dataTransfer) || !this.canDrop) return;
+    // Without this the browser would open the file in place of the app.
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = "copy";
+    this.dragging = true;
+  };
+
+  private readonly onDragLeave = (): void => {
+    this.dragDepth = Math.max(0, this.dragDepth - 1);
+    if (this.dragDepth === 0) this.dragging = false;
+  };
+
+  private readonly onDrop = (e: DragEvent): void => {
+    this.dragDepth = 0;
+    this.dragging = false;
+    const files = filesOf(e.dataTransfer);
+    if (files.length === 0 || !this.canDrop) return;
+    e.preventDefault();
+    this.composer?.stage(files);
+    this.composer?.focus();
+  };
 
   /** While the server refuses this device, the banner above says why nothing loads; opening waits for it. */
   @consume({ context: deviceStatusContext, subscribe: true }) @state() private deviceStatus: DeviceStatus = "active";
@@ -326,6 +398,7 @@ export class SealedChatView extends LitElement {
               @discard-message=${this.onDiscard}
               @message-action=${this.onMessageAction}
             ></sealed-message-list>`)}
+      <sealed-uploads .conversationId=${c.id}></sealed-uploads>
       <sealed-typing-indicator .conversationId=${c.id}></sealed-typing-indicator>
       ${keyed(c.id, html`<sealed-composer
         .conversationId=${c.id}
@@ -337,6 +410,7 @@ export class SealedChatView extends LitElement {
         ? html`<sealed-group-members .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
         : html`<sealed-safety-number-dialog></sealed-safety-number-dialog>`}
       <sealed-confirm-dialog></sealed-confirm-dialog>
+      ${this.dragging ? html`<div class="drop" data-testid="drop-overlay" aria-hidden="true">Drop files to send to ${c.title}</div>` : nothing}
     `;
   }
 }

@@ -6,18 +6,30 @@ import type { ChatClient, MessageView } from "../client/index.js";
 import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
-import { closeIcon, sendIcon } from "./icons.js";
+import { attachIcon, closeIcon, sendIcon } from "./icons.js";
+import { STAGED_EVENT, filesOf, stageFiles, stagedFiles, takeStagedFiles, unstageFile, type StagedFile } from "./staged-files.js";
+import type { VoiceNote } from "./voice-recording.js";
+import "./sealed-staged-tray.js";
+import "./sealed-voice-recorder.js";
 
 /** What Enter does besides sending a new message: answer one (quoting it) or replace one's own text. */
 type Mode = { readonly kind: "reply" | "edit"; readonly message: MessageView };
 
-/** A submitted text and what it does, fixed when it was submitted. */
+/**
+ * A submitted text and what it does, fixed when it was submitted; with `files`, the staged files sent with
+ * it (the text is the first file's caption, or a reply of its own); with `voice`, a recorded voice note.
+ */
 interface Outgoing {
   readonly id: ConversationId;
   readonly text: string;
   readonly reply?: MessageRef;
   readonly edit?: MessageRef;
+  readonly files?: readonly StagedFile[];
+  readonly voice?: VoiceNote;
 }
+
+/** The name a voice note's file gets (its bubble shows "Voice message", not the name). */
+const VOICE_NAME = "voice-message.webm";
 
 /**
  * The message box of one chat: Enter sends, Shift+Enter adds a line. The chat's unsent draft is kept on
@@ -28,6 +40,11 @@ interface Outgoing {
  * draft aside (the draft comes back when the edit is saved or cancelled, and is never overwritten). It
  * reports typing (client.typing) while the box holds a new message (not an edit): typing while it has
  * text, stopped when it is sent or emptied and when the box goes away (another chat, or the chat closed).
+ *
+ * Attachments (issue 18): the paperclip, a paste of files or a drop on the chat (the chat view calls
+ * `stage`) put files in the staging tray of this chat (ui/staged-files.ts); Send or Enter sends each as
+ * its own message, the box's text as the first one's caption, in the same once-only queue as texts. The
+ * microphone records a voice note, sent when its Send is pressed.
  */
 @customElement("sealed-composer")
 export class SealedComposer extends LitElement {
@@ -58,6 +75,21 @@ export class SealedComposer extends LitElement {
         outline: none;
         border-color: var(--accent);
         box-shadow: 0 0 0 3px var(--accent-soft);
+      }
+      [hidden] {
+        display: none !important;
+      }
+      button.icon {
+        width: 2.75rem;
+        height: 2.75rem;
+        padding: 0;
+        flex: none;
+        color: var(--muted);
+        background: transparent;
+      }
+      button.icon:hover:not(:disabled) {
+        color: var(--accent);
+        background: var(--accent-soft);
       }
       button.send {
         width: 2.75rem;
@@ -112,6 +144,12 @@ export class SealedComposer extends LitElement {
   /** Texts taken from the box by Send or Enter that the client has not accepted yet, oldest first. */
   private readonly outgoing: Outgoing[] = [];
   @state() private mode: Mode | undefined;
+  /** This chat's staged files (kept per chat in staged-files.ts, so switching chats never carries them). */
+  @state() private staged: readonly StagedFile[] = [];
+  @state() private recording = false;
+  /** Why the microphone could not record, until the next try. */
+  @state() private voiceError = "";
+  @query("input[type=file]") private picker!: HTMLInputElement;
   /** The draft set aside while a message is edited in the box. */
   private draftBeforeEdit = "";
 
@@ -151,10 +189,26 @@ export class SealedComposer extends LitElement {
     void this.updateComplete.then(() => this.box?.focus());
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener(STAGED_EVENT, this.onStagedOutside);
+  }
+
   override disconnectedCallback(): void {
+    window.removeEventListener(STAGED_EVENT, this.onStagedOutside);
     this.client.typing.set(this.conversationId, false);
     super.disconnectedCallback();
   }
+
+  /** Files (and maybe a draft) were put in this chat from outside, by a share: shown at once. */
+  private readonly onStagedOutside = (e: Event): void => {
+    if ((e as CustomEvent<ConversationId>).detail !== this.conversationId) return;
+    this.staged = stagedFiles(this.conversationId);
+    if (this.box && this.box.value === "" && this.mode?.kind !== "edit") {
+      this.box.value = this.client.drafts.get(this.conversationId);
+      this.grow();
+    }
+  };
 
   protected override updated(changed: PropertyValues<this>): void {
     // The first render, or the same element reused for another chat: the box shows that chat's draft.
@@ -162,8 +216,45 @@ export class SealedComposer extends LitElement {
       const before = changed.get("conversationId");
       if (before !== undefined) this.client.typing.set(before, false);
       this.box.value = this.client.drafts.get(this.conversationId);
+      this.staged = stagedFiles(this.conversationId);
       this.grow();
     }
+  }
+
+  /** Adds files to this chat's staging tray (the attach button, a paste, a drop, or a share). */
+  stage(files: Iterable<File>): void {
+    const list = [...files];
+    if (list.length === 0 || this.disabled) return;
+    this.staged = stageFiles(this.conversationId, list);
+  }
+
+  private onPicked(): void {
+    this.stage(this.picker.files ?? []);
+    // The same file can be picked again after it was removed.
+    this.picker.value = "";
+    this.box.focus();
+  }
+
+  private onPaste(e: ClipboardEvent): void {
+    const files = filesOf(e.clipboardData);
+    if (files.length === 0) return;
+    e.preventDefault();
+    this.stage(files);
+  }
+
+  private onUnstage(e: CustomEvent<string>): void {
+    this.staged = unstageFile(this.conversationId, e.detail);
+    this.box.focus();
+  }
+
+  private onRecording(e: CustomEvent<boolean>): void {
+    this.recording = e.detail;
+    if (e.detail) this.voiceError = "";
+    else void this.updateComplete.then(() => this.box.focus());
+  }
+
+  private onVoice(e: CustomEvent<VoiceNote>): void {
+    this.queue({ id: this.conversationId, text: "", voice: e.detail });
   }
 
   private grow(): void {
@@ -197,9 +288,14 @@ export class SealedComposer extends LitElement {
     e?.preventDefault();
     const text = this.box.value;
     this.box.focus();
-    if (text.trim() === "" || this.disabled) return;
+    // Files go with a new message or a reply, never with an edit (it changes only a text).
+    const withFiles = this.mode?.kind !== "edit" && this.staged.length > 0;
+    if ((text.trim() === "" && !withFiles) || this.disabled) return;
     const mode = this.mode;
     this.mode = undefined;
+    // Taken out of the tray at once, like the text from the box: a second click finds nothing to send.
+    const files = withFiles ? takeStagedFiles(this.conversationId) : [];
+    if (withFiles) this.staged = [];
     if (mode?.kind === "edit") {
       // The edit is taken; the draft set aside comes back (it is still the stored draft).
       this.box.value = this.draftBeforeEdit;
@@ -212,7 +308,11 @@ export class SealedComposer extends LitElement {
       this.client.drafts.set(this.conversationId, "");
     }
     this.client.typing.set(this.conversationId, false);
-    this.outgoing.push({ id: this.conversationId, text, ...(mode ? { [mode.kind]: mode.message.ref } : {}) });
+    this.queue({ id: this.conversationId, text, ...(mode ? { [mode.kind]: mode.message.ref } : {}), ...(files.length > 0 ? { files } : {}) });
+  }
+
+  private queue(o: Outgoing): void {
+    this.outgoing.push(o);
     if (this.outgoing.length === 1) void this.sending.run();
     else this.requestUpdate();
   }
@@ -221,9 +321,7 @@ export class SealedComposer extends LitElement {
   private readonly sending = new Action(this, async () => {
     for (let next = this.outgoing[0]; next; next = this.outgoing[0]) {
       try {
-        if (next.reply) await this.client.reply(next.id, next.reply, next.text);
-        else if (next.edit) await this.client.edit(next.id, next.edit, next.text);
-        else await this.client.send(next.id, next.text);
+        await this.sendOne(next);
       } catch (e) {
         this.giveBack(this.outgoing.splice(0));
         throw e;
@@ -232,10 +330,44 @@ export class SealedComposer extends LitElement {
     }
   });
 
+  /**
+   * One submitted item. Files are sent one by one; each that the client accepted is dropped from `o`, so a
+   * failure gives back only the files not sent yet (and the text only if no caption went out with a file).
+   */
+  private async sendOne(o: Outgoing): Promise<void> {
+    const hasText = o.text.trim() !== "";
+    if (o.voice) {
+      const v = o.voice;
+      await this.client.attachments.send(o.id, { file: v.file, name: VOICE_NAME, mimeType: v.mimeType, voice: { durationMs: v.durationMs, waveform: v.waveform } });
+      return;
+    }
+    if (o.edit) return void (await this.client.edit(o.id, o.edit, o.text));
+    // A reply keeps its quote as a text of its own; the files follow without a caption.
+    if (o.reply && hasText) await this.client.reply(o.id, o.reply, o.text);
+    else if (!o.files && hasText) await this.client.send(o.id, o.text);
+    if (!o.files) return;
+    let caption = o.reply ? "" : o.text;
+    const files = [...o.files];
+    // The reply went out: a failure below gives back the files only.
+    if (o.reply) this.outgoing[0] = { id: o.id, text: "", files: [...files] };
+    for (let f = files[0]; f; f = files[0]) {
+      await this.client.attachments.send(o.id, { file: f.file, name: f.file.name || "file", ...(f.file.type ? { mimeType: f.file.type } : {}), ...(caption.trim() ? { caption } : {}) });
+      caption = "";
+      files.shift();
+      // What is left to give back if a later file fails: no text (it went out), the remaining files.
+      this.outgoing[0] = { id: o.id, text: "", files: [...files] };
+    }
+  }
+
   /** Puts texts that were not sent back in front of what their chat's box (or stored draft) holds now. */
   private giveBack(failed: readonly Outgoing[]): void {
-    for (const { id, text } of [...failed].reverse()) {
+    for (const { id, text, files } of [...failed].reverse()) {
       const here = id === this.conversationId;
+      if (files && files.length > 0) {
+        const back = stageFiles(id, files.map((f) => f.file));
+        if (here) this.staged = back;
+      }
+      if (text === "") continue;
       const now = here ? this.box.value : this.client.drafts.get(id);
       const back = now === "" ? text : `${text}\n${now}`;
       if (here) {
@@ -259,22 +391,35 @@ export class SealedComposer extends LitElement {
   }
 
   override render() {
+    const error = this.voiceError || this.sending.error;
+    const rec = this.recording;
     return html`
-      ${this.sending.error ? html`<p class="error" role="alert">${this.sending.error}</p>` : null}
+      ${error ? html`<p class="error" role="alert" data-testid="composer-error">${error}</p>` : null}
       ${this.renderMode()}
+      ${this.staged.length > 0 && !rec ? html`<sealed-staged-tray .files=${this.staged} @unstage=${this.onUnstage}></sealed-staged-tray>` : null}
       <form @submit=${this.submit}>
+        <input type="file" multiple hidden tabindex="-1" aria-hidden="true" data-testid="attach-input" @change=${this.onPicked} />
+        <button class="icon" type="button" aria-label="Attach files" ?hidden=${rec} ?disabled=${this.disabled} data-testid="attach-button" @click=${() => this.picker.click()}>${attachIcon}</button>
         <label class="visually-hidden" for="box">${this.label}</label>
         <textarea
           id="box"
           rows="1"
-          placeholder=${this.disabled ? this.stoppedText : this.mode?.kind === "reply" ? "Write a reply" : "Write a message"}
+          ?hidden=${rec}
+          placeholder=${this.disabled ? this.stoppedText : this.staged.length > 0 ? "Add a caption" : this.mode?.kind === "reply" ? "Write a reply" : "Write a message"}
           ?disabled=${this.disabled}
           @keydown=${this.onKey}
           @input=${this.onInput}
+          @paste=${this.onPaste}
           data-testid="composer"
           data-sending=${this.outgoing.length > 0 ? "true" : "false"}
         ></textarea>
-        <button class="primary send" type="submit" aria-label="Send" ?disabled=${this.disabled} data-testid="send">${sendIcon}</button>
+        <sealed-voice-recorder
+          ?disabled=${this.disabled}
+          @recording-change=${this.onRecording}
+          @voice-recorded=${this.onVoice}
+          @voice-error=${(e: CustomEvent<string>) => (this.voiceError = e.detail)}
+        ></sealed-voice-recorder>
+        <button class="primary send" type="submit" aria-label="Send" ?hidden=${rec} ?disabled=${this.disabled} data-testid="send">${sendIcon}</button>
       </form>
     `;
   }

@@ -11,9 +11,8 @@ import { clearUnread, showUnread } from "./unread-badge.js";
 import type { SealedNewChatDialog } from "./sealed-new-chat-dialog.js";
 import type { SealedNewGroupDialog } from "./sealed-new-group-dialog.js";
 import type { SealedSharePicker } from "./sealed-share-picker.js";
-import { dropShare, isShareId, readShare, type SharedItems } from "../pwa/share-inbox.js";
+import type { SharedItems } from "../pwa/share-inbox.js";
 import { stageFilesFromOutside } from "./staged-files.js";
-import "./sealed-share-picker.js";
 import "./sealed-conversation-list.js";
 import "./sealed-chat-view.js";
 import "./sealed-new-chat-dialog.js";
@@ -155,6 +154,8 @@ export class SealedMain extends LitElement {
     params.delete("share");
     const rest = params.toString();
     history.replaceState(history.state, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
+    // Loaded only when something was shared: the picker and the inbox stay out of the app shell.
+    const [{ isShareId, readShare }] = await Promise.all([import("../pwa/share-inbox.js"), import("./sealed-share-picker.js")]);
     const items = isShareId(id) ? await readShare(id).catch(() => undefined) : undefined;
     if (!items || (items.files.length === 0 && items.text === "")) {
       this.shareError = "What was shared to Sealed couldn't be received. Share it again.";
@@ -172,12 +173,13 @@ export class SealedMain extends LitElement {
     const chat = e.detail;
     if (share.items.text !== "" && this.client.drafts.get(chat) === "") this.client.drafts.set(chat, share.items.text);
     stageFilesFromOutside(chat, share.items.files);
-    void dropShare(share.id);
+    void import("../pwa/share-inbox.js").then((inbox) => inbox.dropShare(share.id));
     location.hash = `#/c/${chat}`;
   }
 
   private onShareDismissed(): void {
-    if (this.share) void dropShare(this.share.id);
+    const id = this.share?.id;
+    if (id) void import("../pwa/share-inbox.js").then((inbox) => inbox.dropShare(id));
     this.share = undefined;
   }
 
