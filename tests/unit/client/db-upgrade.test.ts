@@ -2,6 +2,8 @@ import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { Dexie } from "dexie";
 import { describe, expect, test } from "vitest";
 import { getConversation, listGroups, listMessages, listMessagesByStatus } from "../../../web/src/client/store/db.js";
+import { addUpload, getUpload, getUploadFile, listUploads, listUploadsIn } from "../../../web/src/client/store/uploads.js";
+import type { UploadRow } from "../../../web/src/client/store/upload-row.js";
 import { freshDb } from "./helpers.js";
 
 // Version 1 of the schema exactly as it shipped: an upgrade must keep every row written under it.
@@ -67,6 +69,48 @@ describe("the local store's schema", () => {
     // Parsed with the new schema: a row without `kind` would fail here.
     expect(await getConversation(db, CONV as never)).toEqual({ kind: "direct", id: CONV, peer, createdAt: 5, lastSeq: 3, updatedAt: 7, rejected: 0 });
     expect(await listGroups(db)).toEqual([]);
+    db.close();
+  });
+
+  test("upgrading from version 7 keeps the outbox and adds the uploads, whose rows and files read back checked", async () => {
+    const name = `sealed-upgrade-v7-${process.pid}`;
+    const v7 = new Dexie(name, { indexedDB, IDBKeyRange });
+    v7.version(7).stores({
+      ...V1,
+      messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status, reopen, [liveIn+clientMessageId], [shownIn+seq], foldKey",
+      groups: "conversationId",
+      readShares: "conversationId",
+      accountCursors: "name",
+    });
+    await v7.table("messages").put({ ...row("EEEEEEEEEEEEEEEEEEEEEA", "pending"), liveIn: CONV });
+    v7.close();
+
+    const db = freshDb(name);
+    await db.open();
+    expect(db.verno).toBe(8);
+    expect((await listMessagesByStatus(db, "pending")).map((m) => m.clientMessageId)).toEqual(["EEEEEEEEEEEEEEEEEEEEEA"]);
+    const upload: UploadRow = {
+      type: "file",
+      id: "AAAAAAAAAAAAAAAAAAAAAQ",
+      conversationId: CONV as never,
+      createdAt: 1,
+      name: "a.txt",
+      mimeType: "text/plain",
+      caption: "",
+      size: 3,
+      key: new Uint8Array(32),
+      sentBytes: 0,
+      totalBytes: 76,
+      state: "queued",
+    };
+    await addUpload(db, upload, new Blob(["abc"]));
+    expect(await getUpload(db, upload.id)).toEqual(upload);
+    expect(await (await getUploadFile(db, upload.id))?.text()).toBe("abc");
+    expect((await listUploads(db, CONV as never)).map((u) => u.id)).toEqual([upload.id]);
+    expect(await listUploadsIn(db, ["failed"])).toEqual([]);
+    // A row changed from outside that no longer fits its schema is refused on reading, not used.
+    await db.uploads.put({ ...upload, key: new Uint8Array(5) });
+    await expect(getUpload(db, upload.id)).rejects.toMatchObject({ code: "corrupt_store" });
     db.close();
   });
 });

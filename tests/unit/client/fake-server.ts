@@ -4,6 +4,7 @@
 import {
   decodeRecoveryBlobHeader,
   AccountId,
+  AttachmentId,
   ConversationId,
   DeviceId,
   cryptoEnvFrom,
@@ -22,6 +23,7 @@ import type { FetchFn } from "../../../web/src/client/transport/api.js";
 import type { SocketFactory } from "../../../web/src/client/transport/realtime.js";
 import { FakeReadState } from "./fake-read-state.js";
 import { FakeSocket } from "./fake-socket.js";
+import { FakeUploads, UploadHttpError } from "./fake-uploads.js";
 
 const env = cryptoEnvFrom(globalThis.crypto);
 
@@ -75,10 +77,12 @@ export class FakeServer {
   refuseSockets = false;
   /**
    * Attachment blobs served by GET /api/attachments/:id (docs/API.md) to members of their conversation,
-   * as tests put them (the upload routes are not modelled). `withoutLength`: sent with no Content-Length,
+   * as tests put them or as completed uploads (`uploads`) assemble them. `withoutLength`: sent with no Content-Length,
    * so only the stream's own checks can catch a wrong length; `chunkBytes`: the body's slice size.
    */
   readonly attachments = new Map<string, { conversationId: string; bytes: Uint8Array; withoutLength?: boolean; chunkBytes?: number }>();
+  /** The upload routes (docs/API.md "Attachments"): create, parts, status, complete, delete. */
+  readonly uploads = new FakeUploads();
   /** Each account's sealed read states (docs/API.md "Read state"). */
   readonly readState = new FakeReadState();
 
@@ -111,6 +115,7 @@ export class FakeServer {
       const method = init.method ?? "GET";
       this.requests.push(`${method} ${url.pathname}`);
       const body = typeof init.body === "string" ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
+      const raw = init.body instanceof Uint8Array ? init.body : undefined;
       const isPost = method === "POST" && /\/messages$/.test(url.pathname);
       const blob = method === "GET" ? url.pathname.match(/^\/api\/attachments\/([^/]+)$/) : null;
       try {
@@ -119,6 +124,10 @@ export class FakeServer {
           const refusal = this.refuseNextPosts.shift();
           if (refusal) throw new HttpError(refusal.status, refusal.code);
         }
+        const part = method === "PUT" ? Number(url.pathname.match(/\/parts\/(\d+)$/)?.[1]) : NaN;
+        if (this.uploads.dropParts.delete(part)) throw new TypeError("Failed to fetch (connection dropped)");
+        const upload = this.uploadRoute(method, url.pathname, body, raw, jar.cookie);
+        if (upload) return upload.json === undefined ? new Response(null, { status: upload.status }) : new Response(JSON.stringify(upload.json), { status: upload.status, headers: { "content-type": "application/json" } });
         const { json, setCookie } = await this.route(method, url, body, jar.cookie);
         if (setCookie) jar.cookie = setCookie;
         if (isPost && this.loseNextPostResponses > 0) {
@@ -127,7 +136,7 @@ export class FakeServer {
         }
         return new Response(JSON.stringify(json), { status: 200, headers: { "content-type": "application/json" } });
       } catch (e) {
-        if (!(e instanceof HttpError)) throw e;
+        if (!(e instanceof HttpError || e instanceof UploadHttpError)) throw e;
         return new Response(JSON.stringify({ error: { code: e.code, message: `refused: ${e.code}` } }), { status: e.status });
       }
     };
@@ -162,6 +171,7 @@ export class FakeServer {
   private serveAttachment(id: string, cookie: string | undefined, signal: AbortSignal | undefined): Response {
     const s = this.session(cookie);
     const a = this.attachments.get(id);
+    if (!a && this.uploads.byId.get(id)?.deleted) throw new HttpError(404, "deleted");
     if (!a) throw new HttpError(404, "not_found");
     this.conv(a.conversationId, s.accountId);
     const step = a.chunkBytes ?? 65_536;
@@ -298,7 +308,12 @@ export class FakeServer {
       if (dup !== undefined) return { json: { seq: dup, duplicate: true } };
       // As the real server: nothing new under an epoch older than the newest.
       if ((c.newestPosted ?? -1) > header.epoch) throw new HttpError(409, "stale_epoch");
+      const attached = body?.attachments;
+      if (attached !== undefined && !Array.isArray(attached)) throw new HttpError(400, "invalid_body");
+      const ids = (attached ?? []).map(String);
+      this.uploads.checkAttach(ids, c.conversation.id, this.session(cookie).accountId, (id) => this.attachments.get(id)?.conversationId === c.conversation.id);
       const seq = c.messages.length + 1;
+      this.uploads.attach(ids, seq);
       const stored = { seq, envelope, receivedAt: this.clock++ };
       c.messages.push(stored);
       c.byClientId.set(cmid, seq);
@@ -328,6 +343,34 @@ export class FakeServer {
       if (counter <= (this.recoveryBlobs.get(accountId)?.counter ?? 0)) throw new HttpError(409, "stale_blob");
       this.recoveryBlobs.set(accountId, { counter, blob });
       return { json: {} };
+    }
+    throw new HttpError(404, "not_found");
+  }
+
+  /** The upload routes (fake-uploads.ts); undefined for any other path. */
+  private uploadRoute(method: string, p: string, body: Record<string, unknown> | undefined, raw: Uint8Array | undefined, cookie: string | undefined): { json: unknown; status: number } | undefined {
+    let m: RegExpMatchArray | null;
+    if (method === "POST" && (m = p.match(/^\/api\/conversations\/([^/]+)\/attachments$/))) {
+      const s = this.session(cookie);
+      const c = this.conv(m[1]!, s.accountId);
+      return { json: this.uploads.create(c.conversation.id, s.accountId, body?.size, () => AttachmentId.fromBytes(env.randomBytes(16))), status: 201 };
+    }
+    m = p.match(/^\/api\/attachments\/([^/]+)(?:\/(upload|complete)|\/parts\/(\d+))?$/);
+    if (!m || (method === "GET" && !m[2])) return undefined;
+    const s = this.session(cookie);
+    const id = m[1]!;
+    const isMember = (conversationId: string) => this.conversations.get(conversationId)?.conversation.members.includes(s.accountId) ?? false;
+    if (method === "PUT" && m[3]) return { json: this.uploads.putPart(id, Number(m[3]), raw, s.accountId, isMember), status: 200 };
+    if (method === "GET" && m[2] === "upload") return { json: this.uploads.status(id, s.accountId, isMember), status: 200 };
+    if (method === "POST" && m[2] === "complete") {
+      const done = this.uploads.complete(id, s.accountId, isMember);
+      if (done.blob) this.attachments.set(id, { conversationId: this.uploads.byId.get(id)!.conversationId, bytes: done.blob });
+      return { json: done.json, status: 200 };
+    }
+    if (method === "DELETE" && !m[2] && !m[3]) {
+      this.uploads.delete(id, s.accountId, isMember);
+      this.attachments.delete(id);
+      return { json: undefined, status: 204 };
     }
     throw new HttpError(404, "not_found");
   }

@@ -58,14 +58,17 @@ export async function queueEdit(ctx: ClientContext, conversationId: Conversation
 
 /**
  * Deletes one's own message for everyone: the delete is queued, and on this device the text, its edits'
- * texts and their stored envelopes go at once (sync/apply-content.ts). Only a message the server holds
+ * texts and their stored envelopes go at once (sync/apply-content.ts); an attachment's blob is deleted on
+ * the server when the delete is posted (sync/outbox.ts). Only a message the server holds
  * (sent): a pending one still has to reach the others before a delete can name it, and its sealed copy
  * is needed until then.
  */
 export async function queueDelete(ctx: ClientContext, conversationId: ConversationId, to: MessageRef): Promise<MessageRow> {
   const t = await ownTarget(ctx, conversationId, to);
   if (t.status !== "sent") throw new ClientError("message_not_sent", "wait until the message is sent");
-  const row = await queueContent(ctx, conversationId, { kind: "delete", to });
+  // An own attachment's blob is deleted on the server too, by the outbox just before it posts the delete.
+  const blob = t.attachment?.id;
+  const row = await queueContent(ctx, conversationId, { kind: "delete", to }, blob ? { extra: { deletesAttachment: blob } } : {});
   await applyQueued(ctx.db, row, ctx.now());
   return row;
 }

@@ -1,3 +1,4 @@
+import type { Table } from "dexie";
 import { ClientMessageId, HASH_BYTES, MAX_TEXT_BYTES, decodeEnvelope, sealEnvelope, utf8, type AccountId, type ConversationId } from "../../../../protocol/index.js";
 import { syncMembership } from "../groups/membership.js";
 import { assertSendable, refreshContact } from "../identity/contacts.js";
@@ -55,8 +56,28 @@ async function loadSendContext(ctx: ClientContext, conversationId: ConversationI
   return { conv, account, device, contacts, chain: await getSendChain(ctx.db, conversationId) };
 }
 
+/**
+ * A write that must commit with the sealed message or not at all (an attachment's upload row is deleted
+ * in the transaction that stores its message, so two tabs cannot both seal it).
+ */
+export interface AlongWithSeal {
+  /** The tables `write` touches, added to the message's transaction. */
+  readonly tables: readonly Table[];
+  /** Runs inside the transaction before the message is stored; throwing aborts the whole write. */
+  write(row: MessageRow): Promise<void>;
+}
+
+export interface SealOptions {
+  /** A failed row the new one replaces (retryFailed). */
+  readonly replaces?: MessageRow;
+  readonly along?: AlongWithSeal;
+  /** Local-only fields of the pending row (not sealed). */
+  readonly extra?: Pick<MessageRow, "deletesAttachment">;
+}
+
 /** Seals `content` as the next link of this device's chain and stores it as pending. Call under the send lock. */
-async function sealAndStore(ctx: ClientContext, sc: SendContext, content: OutgoingContent, replaces?: MessageRow): Promise<MessageRow> {
+async function sealAndStore(ctx: ClientContext, sc: SendContext, content: OutgoingContent, o: SealOptions = {}): Promise<MessageRow> {
+  const { replaces, along, extra } = o;
   const { conv, account, device, chain } = sc;
   const conversationId = conv.id;
   const epoch = await currentEpoch(ctx, conv, { self: sc, contacts: sc.contacts });
@@ -91,9 +112,11 @@ async function sealAndStore(ctx: ClientContext, sc: SendContext, content: Outgoi
     sentAt,
     status: "pending",
     envelope: sealed.bytes,
+    ...extra,
   };
   // The new state, written together: the message, the chain's new link and the conversation's time.
-  await ctx.db.transaction("rw", [ctx.db.messages, ctx.db.sendChains, ctx.db.conversations], async () => {
+  await ctx.db.transaction("rw", [ctx.db.messages, ctx.db.sendChains, ctx.db.conversations, ...(along?.tables ?? [])], async () => {
+    await along?.write(row);
     if (replaces) await ctx.db.messages.delete([conversationId, replaces.clientMessageId]);
     await putMessage(ctx.db, row);
     await ctx.db.sendChains.put({ conversationId, counter, hash: sealed.hash });
@@ -114,9 +137,9 @@ export async function queueText(ctx: ClientContext, conversationId: Conversation
  * only the content's own bounds; whether it may apply (an edit by its author, say) is the caller's rule,
  * and every receiver checks it again.
  */
-export async function queueContent(ctx: ClientContext, conversationId: ConversationId, content: OutgoingContent): Promise<MessageRow> {
+export async function queueContent(ctx: ClientContext, conversationId: ConversationId, content: OutgoingContent, o: Omit<SealOptions, "replaces"> = {}): Promise<MessageRow> {
   if (content.kind === "text" || content.kind === "reply" || content.kind === "edit") checkText(content.text);
-  return withLock(`send:${conversationId}`, async () => sealAndStore(ctx, await loadSendContext(ctx, conversationId), content));
+  return withLock(`send:${conversationId}`, async () => sealAndStore(ctx, await loadSendContext(ctx, conversationId), content, o));
 }
 
 /**
@@ -131,7 +154,8 @@ export async function retryFailed(ctx: ClientContext, conversationId: Conversati
     if (!failed || failed.status !== "failed") throw new ClientError("unknown_message", "no failed message with that id");
     const content = rowContent(failed);
     if (!content) throw new ClientError("unknown_message", "this message cannot be sent again");
-    return sealAndStore(ctx, await loadSendContext(ctx, conversationId), content, failed);
+    const extra = failed.deletesAttachment ? { deletesAttachment: failed.deletesAttachment } : undefined;
+    return sealAndStore(ctx, await loadSendContext(ctx, conversationId), content, { replaces: failed, ...(extra ? { extra } : {}) });
   });
 }
 

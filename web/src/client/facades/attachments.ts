@@ -4,9 +4,10 @@ import type { OutgoingFile } from "../attachments/outgoing.js";
 import { cancelUpload, queueUpload, retryUpload } from "../attachments/queue-upload.js";
 import type { ClientContext } from "../context.js";
 
-/** What the facade needs of the sync engine: a nudge to run the uploads now. */
+/** What the facade needs of the sync engine: run the uploads now, stop this tab's run of one. */
 export interface UploadKicker {
   runUploads(): void;
+  abortUpload(uploadId: string): void;
 }
 
 /**
@@ -45,8 +46,9 @@ export class AttachmentsFacade {
   }
 
   /** Stops an upload and forgets it here; the server's copy is deleted (best effort). */
-  cancel(uploadId: string): Promise<void> {
-    return cancelUpload(this.ctx, uploadId);
+  async cancel(uploadId: string): Promise<void> {
+    this.uploads?.abortUpload(uploadId);
+    await cancelUpload(this.ctx, uploadId);
   }
 
   /** A failed upload runs again from where the server's copy stands. */

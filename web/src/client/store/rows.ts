@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accountIdSchema, clientMessageIdSchema, conversationIdSchema, deviceIdSchema, usernameSchema } from "../../../../protocol/api.js";
 import { ClientError } from "../errors.js";
+import { AttachmentId } from "../../../../protocol/index.js";
 import { attachmentFields } from "./attachment-row.js";
 
 /**
@@ -209,6 +210,11 @@ export const messageRow = z.object({
   receipt: receiptFields.optional(),
   /** An attachment message's file (kind 7; store/attachment-row.ts); gone once deleted for everyone. */
   attachment: attachmentFields.optional(),
+  /**
+   * A pending delete for everyone of this device's own attachment message: the blob to delete on the
+   * server (best effort) before the delete is posted, so it is retried with the outbox.
+   */
+  deletesAttachment: z.string().refine(AttachmentId.is, "must be an attachment id").transform((s) => s as AttachmentId).optional(),
   /**
    * Set on a message its author deleted for everyone (a tombstone): its text, its edits' texts and its
    * stored envelope are gone from this device; when the delete was applied.

@@ -1,4 +1,4 @@
-import type { ConversationId } from "../../../../protocol/index.js";
+import type { AttachmentId, ConversationId } from "../../../../protocol/index.js";
 import { isApiError } from "../transport/api.js";
 import type { ClientContext } from "../context.js";
 import { getDevice, getMessage, listMessages, listMessagesByStatus, putMessage } from "../store/db.js";
@@ -74,7 +74,9 @@ async function postPending(ctx: ClientContext, conversationId: ConversationId, r
     }
     let seq: number;
     try {
-      seq = (await ctx.api.postMessage(conversationId, cur.envelope)).seq;
+      // A delete for everyone of an own attachment takes the blob down first (403/404: not ours, or gone).
+      if (cur.deletesAttachment) await deleteBlob(ctx, cur.deletesAttachment);
+      seq = (await ctx.api.postMessage(conversationId, cur.envelope, cur.attachment ? [cur.attachment.id] : undefined)).seq;
     } catch (e) {
       if (classifySendError(e) !== "refused") throw e;
       if (reseal && isApiError(e, "stale_epoch")) return { sent, staleFrom: cur.counter };
@@ -94,6 +96,15 @@ async function postPending(ctx: ClientContext, conversationId: ConversationId, r
     sent++;
   }
   return { sent };
+}
+
+/** DELETEs a blob; a refusal (not ours, already gone) is the end of it, no answer is retried with the queue. */
+async function deleteBlob(ctx: ClientContext, id: AttachmentId): Promise<void> {
+  try {
+    await ctx.api.deleteAttachment(id);
+  } catch (e) {
+    if (classifySendError(e) !== "refused") throw e;
+  }
 }
 
 /** Conversations holding messages this device has not posted yet. */

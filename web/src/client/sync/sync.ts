@@ -16,6 +16,7 @@ import { pullReadStates } from "./read-state.js";
 import { pullMessages } from "./receive.js";
 import { reopenMarked } from "./reopen.js";
 import type { FrameEvent, RealtimeConnection } from "../transport/realtime.js";
+import { Uploader } from "../attachments/upload.js";
 
 /**
  * What the UI shows: `connecting` before the server has answered (at start, or after the network came
@@ -35,6 +36,8 @@ export interface SyncOptions {
   readonly safetyNetMs?: number;
   /** Retry delays after a failed pass or a stalled outbox (default 0.5-1 s, growing to 15-30 s). */
   readonly retry?: BackoffOptions;
+  /** Retry delays of an upload waiting for the network or the server (default 0.5-1 s, growing to 30-60 s). */
+  readonly uploadRetry?: BackoffOptions;
 }
 
 /** No answer, or a server fault: the connection is down as far as the user is concerned. */
@@ -48,6 +51,9 @@ function unreachable(e: unknown): boolean {
  * run on start, on every realtime (re)connect, when the network returns, after a failure (with backoff)
  * and on a timer: every 1.5 s without a socket, every 30 s with one. Pushed frames are applied in
  * arrival order. A lost session is renewed by logging in again.
+ *
+ * Uploads (attachments/upload.ts) run beside all this, never holding it up: started after each pass that
+ * reached the server, after a send, and when the network returns.
  *
  * Events: "status" when `status` or `live` changes; "stalled" when the outbox could not be emptied (the
  * page registers Background Sync then); "refused" when the server refused to log this device in.
@@ -69,6 +75,8 @@ export class Syncer extends EventTarget {
   private frames: Promise<void> = Promise.resolve();
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
+  /** Files being sent. */
+  readonly uploads: Uploader;
 
   constructor(
     private readonly ctx: ClientContext,
@@ -79,6 +87,11 @@ export class Syncer extends EventTarget {
     this.pollMs = o.pollMs ?? POLL_INTERVAL_MS;
     this.safetyNetMs = o.safetyNetMs ?? SAFETY_NET_INTERVAL_MS;
     this.retry = new Backoff({ initialMs: 1000, maxMs: 30_000, ...o.retry });
+    this.uploads = new Uploader(ctx, {
+      ...(o.uploadRetry ? { retry: o.uploadRetry } : {}),
+      onSealed: () => this.flushSoon(),
+      onSession: () => void this.syncNow(),
+    });
     this.realtime?.addEventListener("connected", () => {
       this.setReachable(true);
       void this.catchUp();
@@ -100,6 +113,7 @@ export class Syncer extends EventTarget {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.uploads.start();
     if (!this.networkDown) this.realtime?.start();
     void this.catchUp();
   }
@@ -108,6 +122,7 @@ export class Syncer extends EventTarget {
     this.running = false;
     clearTimeout(this.timer);
     this.realtime?.stop();
+    this.uploads.stop();
   }
 
   /** Runs one pass now, or joins the one under way. */
@@ -152,6 +167,7 @@ export class Syncer extends EventTarget {
     this.retry.reset();
     this.retryDelay = undefined;
     this.realtime?.resume();
+    this.uploads.run({ all: true });
     void this.catchUp();
   }
 
@@ -175,14 +191,22 @@ export class Syncer extends EventTarget {
     })().finally(() => (this.flushing = undefined));
   }
 
-  /** Runs the uploads that can run now (attachments/upload.ts), without waiting for them. */
-  runUploads(): void {}
+  /** Runs every stored upload now (after a send or a retry), without waiting for them. */
+  runUploads(): void {
+    this.uploads.run({ all: true });
+  }
+
+  /** Stops this tab's run of one upload (it is being cancelled). */
+  abortUpload(uploadId: string): void {
+    this.uploads.abort(uploadId);
+  }
 
   /** Resolves when no flush, pass or pushed frame is being processed (tests wait on it). */
   async settled(): Promise<void> {
-    while (this.flushing || this.inFlight) {
+    while (this.flushing || this.inFlight || this.uploads.busy) {
       await this.flushing;
       await this.inFlight;
+      await this.uploads.idle();
     }
     await this.frames;
   }
@@ -281,6 +305,8 @@ export class Syncer extends EventTarget {
   private async passOnce(): Promise<unknown> {
     const conversations = await syncConversations(this.ctx);
     this.setReachable(true);
+    // The server answers: files waiting for the network go now, beside the rest of the pass.
+    this.uploads.run({ networkBack: true });
     let stalled: unknown;
     try {
       await flushAll(this.ctx);
