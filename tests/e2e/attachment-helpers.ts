@@ -14,6 +14,7 @@ import {
   cryptoEnvFrom,
   generateAttachmentKey,
 } from "../../protocol/index.js";
+import { attachViaPicker, jpegFile, type TestFile } from "./compose-helpers";
 import { rememberSecret } from "./known-secrets";
 import type { ApiContact } from "./link-helpers";
 
@@ -84,25 +85,12 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /**
- * A real JPEG made by the page's own encoder (OffscreenCanvas.convertToBlob), with an APP1 Exif segment
- * spliced in right after SOI: a TIFF whose one IFD entry (ImageDescription) holds `marker`, as a camera's
- * GPS block would hold a location. Orientation is absent (1), so the photo needs no turning.
+ * A real JPEG made by the page's own encoder (compose-helpers jpegFile), with an APP1 Exif segment spliced
+ * in right after SOI: a TIFF whose one IFD entry (ImageDescription) holds `marker`, as a camera's GPS
+ * block would hold a location. Orientation is absent (1), so the photo needs no turning.
  */
-export async function jpegWithExif(page: Page, width: number, height: number, marker: string): Promise<Buffer> {
-  const jpeg = Buffer.from(
-    await page.evaluate(
-      async ([w, h]) => {
-        const canvas = new OffscreenCanvas(w!, h!);
-        const g = canvas.getContext("2d")!;
-        g.fillStyle = "#2a6";
-        g.fillRect(0, 0, w!, h!);
-        g.fillStyle = "#fc3";
-        g.fillRect(w! / 4, h! / 4, w! / 2, h! / 2);
-        return [...new Uint8Array(await (await canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 })).arrayBuffer())];
-      },
-      [width, height],
-    ),
-  );
+export async function jpegWithExif(page: Page, name: string, marker: string): Promise<TestFile> {
+  const jpeg = Buffer.from((await jpegFile(page, name)).bytes);
   expect([jpeg[0], jpeg[1]]).toEqual([0xff, 0xd8]);
   const text = Buffer.concat([Buffer.from(marker, "ascii"), Buffer.of(0)]);
   // TIFF, big-endian: "MM", 42, IFD0 at 8; one entry: tag 0x010E, type 2 (ASCII), count, value at 26; no next IFD.
@@ -118,29 +106,22 @@ export async function jpegWithExif(page: Page, width: number, height: number, ma
   tiff.writeUInt32BE(0, 22);
   const payload = Buffer.concat([Buffer.from("Exif\0\0", "ascii"), tiff, text]);
   const app1 = Buffer.concat([Buffer.of(0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff), payload]);
-  return Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
-}
-
-export interface FileToSend {
-  name: string;
-  mimeType: string;
-  buffer: Buffer;
+  return { name, mimeType: "image/jpeg", bytes: Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]) };
 }
 
 /**
- * Stages `files` through the composer's file input and sends them with `caption` (the first file's), as
- * a person does with the Attach button; `whileStaged` runs before the send. Waits until the tray has
- * emptied. Names and caption are recorded for the server-blind scan, and so are 64 bytes from the middle
- * of each file.
+ * Stages `files` with the attach button's file input and sends them with `caption` (the first file's), as
+ * a person does; `whileStaged` runs before the send. Waits until the tray has emptied. Names and caption
+ * are recorded for the server-blind scan, and so are 64 bytes from the middle of each file.
  */
-export async function attachViaUi(page: Page, files: readonly FileToSend[], o: { caption?: string; whileStaged?: () => Promise<void> } = {}): Promise<void> {
+export async function attachViaUi(page: Page, files: readonly TestFile[], o: { caption?: string; whileStaged?: () => Promise<void> } = {}): Promise<void> {
   const caption = o.caption ?? "";
   for (const f of files) {
     rememberSecret("attachment name", f.name);
-    rememberSecret("attachment plaintext", f.buffer.subarray(f.buffer.length >> 1, (f.buffer.length >> 1) + 64));
+    rememberSecret("attachment plaintext", f.bytes.subarray(f.bytes.length >> 1, (f.bytes.length >> 1) + 64));
   }
   if (caption) rememberSecret("attachment caption", caption);
-  await page.getByTestId("attach-input").setInputFiles(files.map((f) => ({ ...f })));
+  await attachViaPicker(page, files);
   await expect.poll(() => page.getByTestId("staged-attachment").count(), { timeout: 30_000 }).toBe(files.length);
   const box = page.getByTestId("composer");
   if (caption) await box.fill(caption);

@@ -80,16 +80,16 @@ describe("attachments sent through the UI", () => {
   test("Alice sends a photo with Exif, a 20 MB file and a voice note; Bob opens all three", async () => {
     await startChatViaUi(alice.page, bobName);
     await sendViaUi(alice.page, "Files coming, attachments delivery test");
-    const photo = await jpegWithExif(alice.page, 640, 480, marker);
-    expect(photo.includes(Buffer.from(marker, "ascii"))).toBe(true);
-    await attachViaUi(alice.page, [{ name: photoName, mimeType: "image/jpeg", buffer: photo }], {
+    const photo = await jpegWithExif(alice.page, photoName, marker);
+    expect(Buffer.from(photo.bytes).includes(Buffer.from(marker, "ascii"))).toBe(true);
+    await attachViaUi(alice.page, [photo], {
       caption,
       whileStaged: async () => {
         expect(await alice.page.getByTestId("metadata-note").textContent()).toContain("Location and camera details are removed from photos before sending.");
         await alice.page.screenshot({ path: `${SHOTS}/attachments-staged-desktop.png` });
       },
     });
-    await attachViaUi(alice.page, [{ name: bigName, mimeType: "application/octet-stream", buffer: big }]);
+    await attachViaUi(alice.page, [{ name: bigName, mimeType: "application/octet-stream", bytes: big }]);
     await recordVoiceViaUi(alice.page, 2);
     await alice.page.screenshot({ path: `${SHOTS}/attachments-uploading-desktop.png` });
     await waitForUploadsDone(alice.page);

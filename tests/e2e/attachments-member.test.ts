@@ -49,7 +49,7 @@ describe("attachments and membership", () => {
     const bob = await ApiContact.create(nodeApi(baseURL), "grp_bob");
     await createGroupViaUi(alice.page, groupName, [bob.username, carolName]);
     await openGroupViaUi(carol.page, groupName);
-    await attachViaUi(alice.page, [{ name: fileName, mimeType: "application/pdf", buffer: randomFile(50_000) }]);
+    await attachViaUi(alice.page, [{ name: fileName, mimeType: "application/pdf", bytes: randomFile(50_000) }]);
     await waitForUploadsDone(alice.page);
     const bubble = carol.page.getByTestId("attachment").filter({ has: carol.page.getByTestId("attachment-name").getByText(fileName, { exact: true }) });
     await bubble.waitFor({ timeout: 60_000 });

@@ -5,7 +5,8 @@
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName } from "./app";
-import { attachViaUi, countUploadRequests, downloadViaUi, partOf, randomFile, sha256, waitForUploadsDone, type FileToSend } from "./attachment-helpers";
+import { attachViaUi, countUploadRequests, downloadViaUi, partOf, randomFile, sha256, waitForUploadsDone, } from "./attachment-helpers";
+import type { TestFile } from "./compose-helpers";
 import { pageFetch } from "./group-helpers";
 import { launchBrowser } from "./harness";
 
@@ -49,21 +50,21 @@ afterAll(async () => {
   await browser?.close();
 });
 
-function file(base: string, size: number): FileToSend {
-  return { name: `${uniqueName(base)}.bin`, mimeType: "application/octet-stream", buffer: randomFile(size) };
+function file(base: string, size: number): TestFile {
+  return { name: `${uniqueName(base)}.bin`, mimeType: "application/octet-stream", bytes: randomFile(size) };
 }
 
 /**
  * Bob has exactly one bubble of `f`, and it saves f's bytes. A text Alice sends after her upload finished
  * comes later in the conversation, so once Bob shows it he has every message the upload could have made.
  */
-async function bobGotExactlyOnce(f: FileToSend): Promise<void> {
+async function bobGotExactlyOnce(f: TestFile): Promise<void> {
   const after = `After ${f.name}, nothing more`;
   await sendViaUi(alice.page, after);
   await expect.poll(() => bob.page.getByTestId("message-text").allTextContents(), { timeout: 60_000 }).toContain(after);
   const bubbles = bob.page.getByTestId("attachment").filter({ has: bob.page.getByTestId("attachment-name").getByText(f.name, { exact: true }) });
   expect(await bubbles.count()).toBe(1);
-  expect(await downloadViaUi(bob.page, bubbles)).toEqual({ sha256: sha256(f.buffer), name: f.name });
+  expect(await downloadViaUi(bob.page, bubbles)).toEqual({ sha256: sha256(f.bytes), name: f.name });
 }
 
 describe("uploads resume", () => {
