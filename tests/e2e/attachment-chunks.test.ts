@@ -25,6 +25,8 @@ const errors: string[] = [];
 beforeAll(async () => {
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  // Two cores shared with other work: waiting for an element may take longer than Playwright's 30 s.
+  context.setDefaultTimeout(120_000);
   page = await context.newPage();
   page.on("pageerror", (e) => errors.push(e.message));
 });
@@ -105,4 +107,4 @@ test("a blob with a changed byte, cut short or with two chunks swapped is refuse
   expect(saved).toBe(0);
   await page.screenshot({ path: `${SHOTS}/attachments-refused-chunks-desktop.png` });
   expect(errors).toEqual([]);
-}, 180_000);
+}, 300_000);

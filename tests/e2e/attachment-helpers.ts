@@ -145,12 +145,35 @@ export async function waitForUploadsDone(page: Page, timeout = 120_000): Promise
   await expect.poll(() => page.getByTestId("upload").count(), { timeout }).toBe(0);
 }
 
-/** Opens a photo's lightbox and returns the full-size image's bytes (its object URL, fetched in the page). */
+/**
+ * Keeps, in every page of `context`, the Blob behind each object URL the app makes, so a test can read an
+ * <img>'s bytes by its src: the app's CSP (connect-src 'self') rightly refuses fetch() of a blob: URL.
+ */
+export async function keepObjectUrlBlobs(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const blobs = new Map<string, Blob>();
+    const make = URL.createObjectURL.bind(URL);
+    Object.defineProperty(window, "objectUrlBlobs", { value: blobs });
+    URL.createObjectURL = (o: Blob | MediaSource) => {
+      const url = make(o);
+      if (o instanceof Blob) blobs.set(url, o);
+      return url;
+    };
+  });
+}
+
+/** Opens a photo's lightbox and returns the full-size image's bytes (the Blob behind its object URL; keepObjectUrlBlobs first). */
 export async function lightboxBytes(page: Page, bubble: Locator): Promise<Buffer> {
   await bubble.getByTestId("attachment-image").click();
   const full = page.getByTestId("lightbox-image").filter({ visible: true });
   await expect.poll(() => full.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), { timeout: 60_000 }).toBe(true);
-  const bytes = Buffer.from(await full.evaluate(async (el) => [...new Uint8Array(await (await fetch((el as HTMLImageElement).src)).arrayBuffer())]));
+  const bytes = Buffer.from(
+    await full.evaluate(async (el) => {
+      const blob = (window as unknown as { objectUrlBlobs: Map<string, Blob> }).objectUrlBlobs.get((el as HTMLImageElement).src);
+      if (!blob) throw new Error("the lightbox image is not an object URL this page made");
+      return [...new Uint8Array(await blob.arrayBuffer())];
+    }),
+  );
   await page.keyboard.press("Escape");
   return bytes;
 }

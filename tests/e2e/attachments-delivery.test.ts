@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
-import { attachViaUi, downloadViaUi, jpegWithExif, lightboxBytes, playVoiceViaUi, randomFile, recordVoiceViaUi, sha256, waitForUploadsDone } from "./attachment-helpers";
+import { attachViaUi, downloadViaUi, jpegWithExif, keepObjectUrlBlobs, lightboxBytes, playVoiceViaUi, randomFile, recordVoiceViaUi, sha256, waitForUploadsDone } from "./attachment-helpers";
 import { fakeMediaArgs, launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
 import { linkViaPaste } from "./rich-helpers";
@@ -33,6 +33,9 @@ let bobLaptop: Device;
 
 async function device(name: string): Promise<Device> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block", acceptDownloads: true });
+  // Two cores shared with other work: waiting for an element may take longer than Playwright's 30 s.
+  context.setDefaultTimeout(120_000);
+  await keepObjectUrlBlobs(context);
   const page = await context.newPage();
   page.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
   return { context, page };
@@ -47,7 +50,7 @@ beforeAll(async () => {
   await signUpViaUi(alice.page, baseURL, aliceName);
   await signUpViaUi(bob.page, baseURL, bobName);
   rememberSecret("exif marker", marker);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -27,6 +27,8 @@ let carol: Device;
 
 async function device(name: string): Promise<Device> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block", acceptDownloads: true });
+  // Two cores shared with other work: waiting for an element may take longer than Playwright's 30 s.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   page.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
   return { context, page };
@@ -38,7 +40,7 @@ beforeAll(async () => {
   carol = await device("carol");
   await signUpViaUi(alice.page, baseURL, aliceName);
   await signUpViaUi(carol.page, baseURL, carolName);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();

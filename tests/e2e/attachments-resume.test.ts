@@ -32,6 +32,8 @@ function watch(name: string, page: Page): Page {
 async function device(name: string): Promise<Device> {
   // No service worker: every request of the page goes through the context's routes.
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block", acceptDownloads: true });
+  // Two cores shared with other work: waiting for an element may take longer than Playwright's 30 s.
+  context.setDefaultTimeout(120_000);
   return { context, page: watch(name, await context.newPage()) };
 }
 
@@ -44,7 +46,7 @@ beforeAll(async () => {
   await startChatViaUi(alice.page, bobName);
   await sendViaUi(alice.page, "Uploads that get interrupted, first message");
   await openChatViaUi(bob.page, aliceName);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
