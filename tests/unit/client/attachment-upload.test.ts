@@ -225,4 +225,28 @@ describe("sending a file", () => {
     expect(await code(s.alice.attachments.send(s.id, { file: huge, name: "huge.bin" }))).toBe("attachment_too_large");
     expect(await uploadViews(s.alice.db, s.id)).toEqual([]);
   });
+
+  test("a photo's metadata is stripped before it is encrypted (without a canvas in Node it goes as a file)", async () => {
+    const s = await pair();
+    const gps = new TextEncoder().encode("GPSLatitude=48.8584N");
+    const app1 = Uint8Array.of(0xff, 0xe1, 0, gps.length + 8, ...new TextEncoder().encode("Exif\0\0"), ...gps);
+    const jpeg = Uint8Array.of(0xff, 0xd8, ...app1, 0xff, 0xda, 0, 3, 0, 0x12, 0x34, 0xff, 0xd9);
+    await s.alice.attachments.send(s.id, { file: new Blob([jpeg], { type: "image/jpeg" }), name: "IMG_0001.JPG" });
+    await s.alice.sync.settled();
+    await s.both();
+    const [received] = await attachmentRows(s.bob, s.id);
+    expect(received?.attachment).toMatchObject({ type: "file", mimeType: "image/jpeg", name: "IMG_0001.JPG", size: jpeg.length - app1.length });
+    expect(await bytesOf(await s.bob.attachments.open(s.id, refOf(received!)))).toEqual(Uint8Array.of(0xff, 0xd8, 0xff, 0xda, 0, 3, 0, 0x12, 0x34, 0xff, 0xd9));
+  });
+
+  test("a voice note goes as one, with its duration and waveform", async () => {
+    const s = await pair();
+    await s.alice.attachments.send(s.id, { file: new Blob([randomBytes(4000)], { type: "audio/webm;codecs=opus" }), name: "voice.webm", voice: { durationMs: 2500, waveform: Uint8Array.of(1, 9, 4) } });
+    const [pending] = await uploadViews(s.alice.db, s.id);
+    expect(pending).toMatchObject({ type: "voice", durationMs: 2500, mimeType: "audio/webm" });
+    await s.alice.sync.settled();
+    await s.both();
+    const [received] = await attachmentRows(s.bob, s.id);
+    expect(received?.attachment).toMatchObject({ type: "voice", durationMs: 2500, waveform: Uint8Array.of(1, 9, 4), mimeType: "audio/webm" });
+  });
 });

@@ -46,7 +46,8 @@ export async function prepareOutgoing(f: OutgoingFile): Promise<PreparedFile> {
   const orientation = mimeType === "image/jpeg" ? jpegOrientation(original) : 1;
   const stripped = stripMetadata(mimeType, original);
   let file: Blob = new Blob([stripped as Uint8Array<ArrayBuffer>], { type: mimeType });
-  const image = await imageDetails(file, orientation);
+  // Decoded from the original, whose EXIF orientation createImageBitmap applies (the stripped copy has none).
+  const image = await imageDetails(f.file, orientation);
   if (!image) {
     checkSize(file.size);
     return { type: "file", file, name, mimeType, caption };
@@ -63,7 +64,7 @@ interface ImageDetails {
   readonly width: number;
   readonly height: number;
   readonly preview: Uint8Array;
-  /** The photo drawn upright again, when its EXIF orientation (now stripped) turned it. */
+  /** The photo drawn upright again, when its EXIF orientation turned it (a canvas writes no metadata). */
   readonly reencoded?: Blob;
 }
 
