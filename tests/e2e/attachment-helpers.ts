@@ -193,24 +193,41 @@ export async function playVoiceViaUi(bubble: Locator): Promise<void> {
   await expect.poll(() => audio.evaluate((a) => (a as HTMLAudioElement).currentTime > 0 || (a as HTMLAudioElement).ended).catch(() => false), { timeout: 60_000 }).toBe(true);
 }
 
-/** The attachment id of the message whose file is `name`, as this page's IndexedDB holds it. */
-export async function storedAttachmentId(page: Page, name: string): Promise<string> {
-  const id = await page.evaluate(async (n) => {
+export interface StoredAttachment {
+  id: string;
+  name: string;
+  type: string;
+  preview: Uint8Array | undefined;
+}
+
+/** The attachments of the messages this page's IndexedDB holds (id, file name, type, preview). */
+export async function storedAttachments(page: Page): Promise<StoredAttachment[]> {
+  const rows = await page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const r = indexedDB.open("sealed");
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-    const rows = await new Promise<{ attachment?: { id: string; name: string } }[]>((resolve, reject) => {
+    type Row = { attachment?: { id: string; name: string; type: string; preview?: Uint8Array } };
+    const rows = await new Promise<Row[]>((resolve, reject) => {
       const r = db.transaction("messages").objectStore("messages").getAll();
-      r.onsuccess = () => resolve(r.result as { attachment?: { id: string; name: string } }[]);
+      r.onsuccess = () => resolve(r.result as Row[]);
       r.onerror = () => reject(r.error);
     });
     db.close();
-    return rows.find((m) => m.attachment?.name === n)?.attachment?.id;
-  }, name);
-  if (!id || !AttachmentId.is(id)) throw new Error(`no stored message carries the file ${JSON.stringify(name)}`);
-  return id;
+    return rows.flatMap((m) => (m.attachment ? [{ ...m.attachment, preview: m.attachment.preview ? [...m.attachment.preview] : undefined }] : []));
+  });
+  return rows.map((r) => {
+    if (!AttachmentId.is(r.id)) throw new Error(`a stored attachment id is malformed: ${JSON.stringify(r.id)}`);
+    return { id: r.id, name: r.name, type: r.type, preview: r.preview ? Uint8Array.from(r.preview) : undefined };
+  });
+}
+
+/** The attachment id of the message whose file is `name`, as this page's IndexedDB holds it. */
+export async function storedAttachmentId(page: Page, name: string): Promise<string> {
+  const found = (await storedAttachments(page)).find((a) => a.name === name);
+  if (!found) throw new Error(`no stored message carries the file ${JSON.stringify(name)}`);
+  return found.id;
 }
 
 /** The part number of a PUT /api/attachments/:id/parts/:n URL, or undefined for any other URL. */

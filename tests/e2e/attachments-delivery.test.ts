@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
-import { attachViaUi, downloadViaUi, jpegWithExif, keepObjectUrlBlobs, lightboxBytes, playVoiceViaUi, randomFile, recordVoiceViaUi, sha256, waitForUploadsDone } from "./attachment-helpers";
+import { attachViaUi, downloadViaUi, jpegWithExif, keepObjectUrlBlobs, lightboxBytes, playVoiceViaUi, randomFile, recordVoiceViaUi, sha256, storedAttachments, waitForUploadsDone } from "./attachment-helpers";
 import { fakeMediaArgs, launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
 import { linkViaPaste } from "./rich-helpers";
@@ -100,6 +100,13 @@ describe("attachments sent through the UI", () => {
 
     await openAllThree(bob.page);
     await bob.page.screenshot({ path: `${SHOTS}/attachments-received-desktop.png` });
+    // What Alice's app made itself, for the server-blind scan: the photo's thumbnail and the voice note's name.
+    const stored = await storedAttachments(bob.page);
+    expect(stored.map((a) => a.type).sort()).toEqual(["file", "image", "voice"]);
+    const preview = stored.find((a) => a.type === "image")?.preview;
+    expect(preview?.length).toBeGreaterThan(100);
+    rememberSecret("image preview", preview!);
+    rememberSecret("attachment name (voice)", stored.find((a) => a.type === "voice")!.name);
   }, 300_000);
 
   test("a device Bob links afterwards opens all three the same way", async () => {
