@@ -249,4 +249,49 @@ describe("sending a file", () => {
     const [received] = await attachmentRows(s.bob, s.id);
     expect(received?.attachment).toMatchObject({ type: "voice", durationMs: 2500, waveform: Uint8Array.of(1, 9, 4), mimeType: "audio/webm" });
   });
+
+  test("cancel while a part is in flight stops the upload before its next part, and nothing is sealed", async () => {
+    const s = await pair();
+    let reached!: () => void;
+    const atPart2 = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    s.server.uploads.partGate = (n) => (n === 2 ? (reached(), held) : Promise.resolve());
+    const uploadId = await s.alice.attachments.send(s.id, { file: new Blob([randomBytes(250_000)]), name: "abort.bin" });
+    await atPart2;
+    const blobId = (await getUpload(s.alice.db, uploadId))!.attachmentId!;
+    await s.alice.attachments.cancel(uploadId);
+    release();
+    await s.alice.sync.settled();
+    expect(await uploadViews(s.alice.db, s.id)).toEqual([]);
+    expect(s.server.uploads.byId.get(blobId)?.deleted).toBe(true);
+    expect(count(s.server, "PUT", /\/parts\/3$/)).toBe(0);
+    expect(s.server.conversations.get(s.id)!.messages).toHaveLength(0);
+  });
+
+  test("progress reaches the row at most about four times a second, however many parts go up", async () => {
+    const s = await pair();
+    s.server.uploads.partSize = 4096; // 62 parts
+    let writes = 0;
+    s.alice.db.uploads.hook("creating", () => void writes++);
+    s.alice.db.uploads.hook("updating", () => void writes++);
+    s.alice.db.uploads.hook("deleting", () => void writes++);
+    const seen: number[] = [];
+    // Each part takes a while on this "network", so the upload spans several intervals.
+    s.server.uploads.partGate = async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      const [u] = await uploadViews(s.alice.db, s.id);
+      if (u) seen.push(u.sentBytes);
+    };
+    const started = Date.now();
+    await s.alice.attachments.send(s.id, { file: new Blob([randomBytes(250_000)]), name: "many.bin" });
+    await s.alice.sync.settled();
+    const elapsed = Date.now() - started;
+    expect(count(s.server, "PUT", /\/parts\/\d+$/)).toBe(62);
+    // Adding the row, state changes, the server's id and the sealing delete: 5; the rest is progress.
+    expect(writes).toBeLessThanOrEqual(5 + Math.ceil(elapsed / 250) + 1);
+    // Progress only moves forward, and it moved.
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBeGreaterThan(0);
+  });
 });

@@ -126,6 +126,7 @@ export class FakeServer {
         }
         const part = method === "PUT" ? Number(url.pathname.match(/\/parts\/(\d+)$/)?.[1]) : NaN;
         if (this.uploads.dropParts.delete(part)) throw new TypeError("Failed to fetch (connection dropped)");
+        if (!Number.isNaN(part)) await this.uploads.partGate?.(part);
         const upload = this.uploadRoute(method, url.pathname, body, raw, jar.cookie);
         if (upload) return upload.json === undefined ? new Response(null, { status: upload.status }) : new Response(JSON.stringify(upload.json), { status: upload.status, headers: { "content-type": "application/json" } });
         const { json, setCookie } = await this.route(method, url, body, jar.cookie);

@@ -36,6 +36,8 @@ export class FakeUploads {
   quotaBytes = 2 * 1024 ** 3;
   /** Part numbers whose next PUT fails as if the connection dropped (nothing stored); each once. */
   readonly dropParts = new Set<number>();
+  /** Awaited before a part PUT is handled (a test holds a part in flight with it). */
+  partGate: ((n: number) => Promise<void>) | undefined;
 
   create(conversationId: string, accountId: AccountId, size: unknown, newId: () => string): { id: string; partSize: number; parts: number } {
     if (typeof size !== "number" || !Number.isInteger(size) || size < 1) throw new UploadHttpError(400, "invalid_body");

@@ -30,8 +30,8 @@ interface ServerCopy {
 
 export interface StepHooks {
   readonly signal: AbortSignal;
-  /** Ciphertext bytes the server has, with the part in flight. */
-  progress(sentBytes: number, force?: boolean): void;
+  /** Ciphertext bytes the server has (`acknowledged`), or has with the part in flight. */
+  progress(sentBytes: number, acknowledged?: boolean): void;
 }
 
 async function stillThere(ctx: ClientContext, id: string): Promise<void> {

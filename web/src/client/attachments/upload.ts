@@ -10,7 +10,7 @@ import { getUpload, listUploadsIn, patchUpload } from "../store/uploads.js";
 import { Backoff, type BackoffOptions } from "../transport/backoff.js";
 import { classifyUploadError } from "./upload-errors.js";
 import { UploadGone, uploadAndSeal } from "./upload-one.js";
-import { isAbort } from "./attachment-error.js";
+import { ProgressWriter } from "./upload-progress.js";
 
 export interface UploaderOptions {
   /** Delays before retrying a waiting upload (default 1 s growing to 60 s). */
@@ -121,65 +121,41 @@ export class Uploader {
       if (!row || row.state === "failed" || this.stopped) return;
       const abort = new AbortController();
       this.aborts.set(id, abort);
+      const progress = new ProgressWriter(this.ctx.db, id, this.progressMs);
       try {
         if (!(await patchUpload(this.ctx.db, id, { state: "uploading", error: undefined }))) return;
-        await uploadAndSeal(this.ctx, row, { signal: abort.signal, progress: this.progressWriter(id) });
+        await uploadAndSeal(this.ctx, row, { signal: abort.signal, progress: (n, acked) => progress.report(n, acked) });
+        await progress.stop();
         this.retries.delete(id);
         this.o.onSealed();
       } catch (e) {
-        if (e instanceof UploadGone || (abort.signal.aborted && isAbort(e)) || abort.signal.aborted) {
+        await progress.stop();
+        // Gone (cancelled, or sealed by another tab), or stopped with the tab: the row, if any, stays as
+        // it is, for the next start to resume.
+        if (e instanceof UploadGone || abort.signal.aborted) {
           this.retries.delete(id);
-          // Stopped with the tab: left as it was, for the next start to resume.
           return;
         }
-        await this.failed(id, e);
+        await this.failed(id, e, progress.acknowledged);
       } finally {
         this.aborts.delete(id);
       }
     });
   }
 
-  private async failed(id: string, e: unknown): Promise<void> {
+  private async failed(id: string, e: unknown, sentBytes: number): Promise<void> {
     const f = classifyUploadError(e);
     if (f.kind === "refused") {
       console.warn(`upload ${id} refused:`, e);
       this.retries.delete(id);
-      await patchUpload(this.ctx.db, id, { state: "failed", error: f.error });
+      await patchUpload(this.ctx.db, id, { state: "failed", error: f.error, sentBytes });
       return;
     }
     const r = this.retries.get(id) ?? { backoff: new Backoff({ initialMs: 1000, maxMs: 60_000, ...this.o.retry }), at: 0, network: false };
     r.at = Date.now() + r.backoff.next();
     r.network = f.kind === "wait" && f.network;
     this.retries.set(id, r);
-    await patchUpload(this.ctx.db, id, { state: "waiting" });
+    await patchUpload(this.ctx.db, id, { state: "waiting", sentBytes });
     if (f.kind === "session") this.o.onSession();
-  }
-
-  /** Progress to the row at most every progressMs (and always when forced: a part done). */
-  private progressWriter(id: string): (sentBytes: number, force?: boolean) => void {
-    let last = 0;
-    let pending: number | undefined;
-    let writing = false;
-    const write = (n: number) => {
-      writing = true;
-      last = Date.now();
-      void patchUpload(this.ctx.db, id, { sentBytes: n })
-        .catch(() => {})
-        .finally(() => {
-          writing = false;
-          if (pending !== undefined) {
-            const next = pending;
-            pending = undefined;
-            write(next);
-          }
-        });
-    };
-    return (n, force) => {
-      if (writing || (!force && Date.now() - last < this.progressMs)) {
-        pending = n;
-        return;
-      }
-      write(n);
-    };
   }
 }
