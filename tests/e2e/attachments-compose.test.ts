@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
 import { attachViaPicker, attachmentKinds, dragFilesOverChat, jpegFile, pasteFiles, patternFile, storedVoiceUploads } from "./compose-helpers";
 import { launchBrowser } from "./harness";
+import { rememberSecret } from "./known-secrets";
 import { SHOTS } from "./pwa-helpers";
 
 const baseURL = inject("baseURL");
@@ -120,6 +121,8 @@ describe("staging files", () => {
 
 describe("sending", () => {
   test("a double click on Send sends the staged file once, with the box's text as its caption", async () => {
+    // The server-blind scan (zz-server-blind.test.ts) looks for the caption in the server's storage.
+    rememberSecret("attachment caption", "Only one of these");
     await attachViaPicker(alice, [patternFile("once.bin", 40_000)]);
     await alice.getByTestId("composer").fill("Only one of these");
     await alice.getByTestId("send").dblclick();
@@ -175,6 +178,42 @@ describe("sending", () => {
     await sendViaUi(alice, "after the cancel");
     await waitForHistory(alice, ["Only one of these", "after the cancel"]);
     expect(await attachmentKinds(alice)).toEqual(["once.bin", "photo"]);
+  }, 90_000);
+});
+
+describe("failures", () => {
+  const CREATE = "**/api/conversations/*/attachments";
+
+  test("a file the client refuses (empty) comes back to the tray with the reason, and its caption to the box", async () => {
+    await attachViaPicker(alice, [patternFile("empty.txt", 0, "text/plain")]);
+    await alice.getByTestId("composer").fill("about the empty file");
+    await alice.getByTestId("send").click();
+    await expect.poll(() => alice.getByTestId("composer-error").textContent()).toBe("That file is empty, so there is nothing to send.");
+    await expect.poll(() => staged().allTextContents()).toEqual([expect.stringContaining("empty.txt")]);
+    expect(await alice.getByTestId("composer").inputValue()).toBe("about the empty file");
+    expect(await uploads().count()).toBe(0);
+    await alice.getByRole("button", { name: "Remove empty.txt" }).click();
+    await alice.getByTestId("composer").fill("");
+  });
+
+  test("a refused upload says why and offers Retry; a dropped connection shows Waiting for network…", async () => {
+    await alice.route(CREATE, (route) => route.fulfill({ status: 413, contentType: "application/json", body: JSON.stringify({ error: { code: "quota_exceeded", message: "quota" } }) }));
+    await attachViaPicker(alice, [patternFile("refused.bin", 20_000)]);
+    await alice.getByTestId("send").click();
+    const item = uploads().filter({ hasText: "refused.bin" });
+    await expect.poll(() => item.getAttribute("data-state"), { timeout: 30_000 }).toBe("failed");
+    expect((await item.getByTestId("upload-error").textContent())?.trim().length).toBeGreaterThan(10);
+    expect(await item.getByTestId("upload-retry").isVisible()).toBe(true);
+    await alice.screenshot({ path: `${SHOTS}/compose-upload-failed.png` });
+    await alice.unroute(CREATE);
+    // The network drops at the next try: the item waits for it, saying so.
+    await alice.route(PARTS, (route) => route.abort("internetdisconnected"));
+    await item.getByTestId("upload-retry").click();
+    await expect.poll(() => item.getAttribute("data-state"), { timeout: 30_000 }).toBe("waiting");
+    expect(await item.getByTestId("upload-waiting").textContent()).toBe("Waiting for network…");
+    await alice.getByRole("button", { name: "Cancel upload of refused.bin" }).click();
+    await expect.poll(() => item.count()).toBe(0);
+    await alice.unroute(PARTS);
   }, 90_000);
 });
 

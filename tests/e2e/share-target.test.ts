@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { openChatViaUi, signUpViaUi, startChatViaUi, uniqueName } from "./app";
 import { attachmentKinds, patternFile, type TestFile } from "./compose-helpers";
 import { launchBrowser } from "./harness";
+import { rememberSecret } from "./known-secrets";
 import { SHOTS, waitForServiceWorker } from "./pwa-helpers";
 
 const baseURL = inject("baseURL");
@@ -102,6 +103,9 @@ test("a file and text shared to the app: Send to… a chat, it opens with them, 
   await alice.getByTestId("back").click();
   await waitForServiceWorker(alice);
 
+  // The server-blind scan (zz-server-blind.test.ts) looks for the shared name and text in the server's storage.
+  rememberSecret("shared file name", "shared-report.pdf");
+  rememberSecret("shared text", "Report\nHave a look");
   await shareFromPage(alice, [patternFile("shared-report.pdf", 5_000, "application/pdf")], { title: "Report", text: "Have a look" });
   const picker = alice.getByTestId("share-picker");
   await picker.waitFor();

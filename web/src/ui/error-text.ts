@@ -62,6 +62,7 @@ const CLIENT_TEXT: Record<string, string> = {
   attachment_cancelled: "Download cancelled.",
   attachment_too_large: "That file is too large to send: files can be up to 100 MB.",
   attachment_empty: "That file is empty, so there is nothing to send.",
+  attachment_malformed: "That photo's file is damaged, so its location and camera details couldn't be removed. It wasn't sent.",
   attachment_failed: "The file couldn't be opened. Try again.",
   not_implemented: "Groups aren't available in this version yet.",
 };

@@ -68,9 +68,11 @@ export class SealedAttachment extends LitElement {
         font-weight: 600;
         overflow-wrap: anywhere;
       }
+      /* The bubble's own text colour, softened: --muted was unreadable on one's own (accent) bubbles. */
       .size,
       .duration {
-        color: var(--muted);
+        color: inherit;
+        opacity: 0.8;
         font-size: 0.85rem;
       }
       .progress {

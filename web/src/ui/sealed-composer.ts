@@ -216,9 +216,13 @@ export class SealedComposer extends LitElement {
       const before = changed.get("conversationId");
       if (before !== undefined) this.client.typing.set(before, false);
       this.box.value = this.client.drafts.get(this.conversationId);
-      this.staged = stagedFiles(this.conversationId);
       this.grow();
     }
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // The chat's staged files, read before rendering so the tray shows with the box.
+    if (changed.has("conversationId")) this.staged = stagedFiles(this.conversationId);
   }
 
   /** Adds files to this chat's staging tray (the attach button, a paste, a drop, or a share). */

@@ -51,8 +51,14 @@ export class SealedUploads extends LitElement {
         color: var(--text);
       }
       li[data-state="failed"] {
+        flex-wrap: wrap;
         background: var(--danger-bg);
         border: 1px solid var(--danger-border);
+      }
+      /* The reason takes the whole width; Retry and Cancel go below it. */
+      li[data-state="failed"] .actions {
+        width: 100%;
+        justify-content: flex-end;
       }
       .thumb {
         flex: none;

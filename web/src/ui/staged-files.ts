@@ -59,13 +59,13 @@ export function clearStagedFiles(): void {
 /** The files a DataTransfer carries (a paste or a drop); [] when it carries only text. */
 export function filesOf(data: DataTransfer | null): File[] {
   if (!data) return [];
-  const files = [...data.files];
+  const files = Array.from(data.files);
   if (files.length > 0) return files;
   // Some browsers list a pasted image only among the items.
-  return [...data.items].filter((i) => i.kind === "file").flatMap((i) => i.getAsFile() ?? []);
+  return Array.from(data.items).filter((i) => i.kind === "file").flatMap((i) => i.getAsFile() ?? []);
 }
 
 /** True while a drag carries files (not text or a link dragged from the page). */
 export function dragHasFiles(data: DataTransfer | null): boolean {
-  return data !== null && [...data.types].includes("Files");
+  return data !== null && Array.from(data.types).includes("Files");
 }
