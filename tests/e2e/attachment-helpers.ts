@@ -2,7 +2,7 @@
 // or one who lies), files sent through the composer as a person does, and what the receiver's bubbles open.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { expect, inject } from "vitest";
 import { createAttachmentResponse } from "../../protocol/api.js";
 import {
@@ -19,6 +19,25 @@ import { rememberSecret } from "./known-secrets";
 import type { ApiContact } from "./link-helpers";
 
 const env = cryptoEnvFrom(globalThis.crypto);
+
+export interface Device {
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * One person's browser for the attachment tests: no service worker (so the context's routes see every
+ * request), downloads accepted, object URLs' Blobs kept (keepObjectUrlBlobs), page errors pushed to
+ * `errors` under `name`, and element waits of up to 120 s (two cores shared with other work).
+ */
+export async function attachmentDevice(browser: Browser, name: string, errors: string[]): Promise<Device> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block", acceptDownloads: true });
+  context.setDefaultTimeout(120_000);
+  await keepObjectUrlBlobs(context);
+  const page = await context.newPage();
+  page.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
+  return { context, page };
+}
 
 export interface SealedBlob {
   key: Uint8Array;

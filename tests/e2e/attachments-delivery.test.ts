@@ -3,10 +3,10 @@
 // device with its Exif (a location marker) stripped: the full-size image Bob opens is a JPEG without it.
 // The file Bob saves has the exact bytes Alice picked. The voice note shows its duration and plays.
 import { mkdirSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
-import { attachViaUi, downloadViaUi, jpegWithExif, keepObjectUrlBlobs, lightboxBytes, playVoiceViaUi, randomFile, recordVoiceViaUi, sha256, storedAttachments, waitForUploadsDone } from "./attachment-helpers";
+import { attachmentDevice, attachViaUi, downloadViaUi, jpegWithExif, lightboxBytes, playVoiceViaUi, randomFile, recordVoiceViaUi, sha256, storedAttachments, waitForUploadsDone, type Device } from "./attachment-helpers";
 import { fakeMediaArgs, launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
 import { linkViaPaste } from "./rich-helpers";
@@ -23,30 +23,17 @@ const big = randomFile(20 * 1000 * 1000);
 const errors: string[] = [];
 let browser: Browser;
 
-interface Device {
-  context: BrowserContext;
-  page: Page;
-}
 let alice: Device;
 let bob: Device;
 let bobLaptop: Device;
 
-async function device(name: string): Promise<Device> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block", acceptDownloads: true });
-  // Two cores shared with other work: waiting for an element may take longer than Playwright's 30 s.
-  context.setDefaultTimeout(120_000);
-  await keepObjectUrlBlobs(context);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
-  return { context, page };
-}
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   browser = await launchBrowser(fakeMediaArgs);
-  alice = await device("alice");
-  bob = await device("bob");
-  bobLaptop = await device("bob laptop");
+  alice = await attachmentDevice(browser, "alice", errors);
+  bob = await attachmentDevice(browser, "bob", errors);
+  bobLaptop = await attachmentDevice(browser, "bob laptop", errors);
   await signUpViaUi(alice.page, baseURL, aliceName);
   await signUpViaUi(bob.page, baseURL, bobName);
   rememberSecret("exif marker", marker);

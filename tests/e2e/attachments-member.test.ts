@@ -1,10 +1,10 @@
 // Issue 18, "What it must show": a non-member refused. Alice sends a file to a group with Bob and Carol;
 // Carol, removed afterwards, cannot open it: her bubble says so in words, and the server answers her
 // session's GET /api/attachments/:id with 404, as it answers an account that was never in the group.
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { signUpViaUi, uniqueName } from "./app";
-import { attachViaUi, randomFile, storedAttachmentId, waitForUploadsDone } from "./attachment-helpers";
+import { attachmentDevice, attachViaUi, randomFile, storedAttachmentId, waitForUploadsDone, type Device } from "./attachment-helpers";
 import { createGroupViaUi, openGroupViaUi, pageFetch, removeMemberViaUi, waitForMembers } from "./group-helpers";
 import { launchBrowser } from "./harness";
 import { ApiContact, nodeApi } from "./link-helpers";
@@ -18,26 +18,14 @@ const fileName = `${uniqueName("before-carol-left")}.pdf`;
 const errors: string[] = [];
 let browser: Browser;
 
-interface Device {
-  context: BrowserContext;
-  page: Page;
-}
 let alice: Device;
 let carol: Device;
 
-async function device(name: string): Promise<Device> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block", acceptDownloads: true });
-  // Two cores shared with other work: waiting for an element may take longer than Playwright's 30 s.
-  context.setDefaultTimeout(120_000);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
-  return { context, page };
-}
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  alice = await device("alice");
-  carol = await device("carol");
+  alice = await attachmentDevice(browser, "alice", errors);
+  carol = await attachmentDevice(browser, "carol", errors);
   await signUpViaUi(alice.page, baseURL, aliceName);
   await signUpViaUi(carol.page, baseURL, carolName);
 }, 300_000);

@@ -2,10 +2,10 @@
 // (8 MiB parts) meet a dropped part, a tab closed halfway, and a network that is off when she sends; each
 // time the upload finishes by itself, parts the server already has are not sent again, and Bob gets the
 // file exactly once, byte for byte.
-import type { Browser, BrowserContext, Page, Route } from "playwright-core";
+import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName } from "./app";
-import { attachViaUi, countUploadRequests, downloadViaUi, partOf, randomFile, sha256, waitForUploadsDone, } from "./attachment-helpers";
+import { attachmentDevice, attachViaUi, countUploadRequests, downloadViaUi, partOf, randomFile, sha256, waitForUploadsDone, type Device } from "./attachment-helpers";
 import type { TestFile } from "./compose-helpers";
 import { pageFetch } from "./group-helpers";
 import { launchBrowser } from "./harness";
@@ -17,10 +17,6 @@ const bobName = uniqueName("up_bob");
 const errors: string[] = [];
 let browser: Browser;
 
-interface Device {
-  context: BrowserContext;
-  page: Page;
-}
 let alice: Device;
 let bob: Device;
 
@@ -29,18 +25,10 @@ function watch(name: string, page: Page): Page {
   return page;
 }
 
-async function device(name: string): Promise<Device> {
-  // No service worker: every request of the page goes through the context's routes.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: "block", acceptDownloads: true });
-  // Two cores shared with other work: waiting for an element may take longer than Playwright's 30 s.
-  context.setDefaultTimeout(120_000);
-  return { context, page: watch(name, await context.newPage()) };
-}
-
 beforeAll(async () => {
   browser = await launchBrowser();
-  alice = await device("alice");
-  bob = await device("bob");
+  alice = await attachmentDevice(browser, "alice", errors);
+  bob = await attachmentDevice(browser, "bob", errors);
   await signUpViaUi(alice.page, baseURL, aliceName);
   await signUpViaUi(bob.page, baseURL, bobName);
   await startChatViaUi(alice.page, bobName);
