@@ -4,47 +4,38 @@
 // writes on a desktop; Bob's phone only has to exist as her contact (delivery to him is
 // attachments-e2e's). Screenshots of the tray, the drop overlay, the recorder and the upload item.
 import { mkdirSync } from "node:fs";
-import type { Browser, BrowserContext, Page, Route } from "playwright-core";
+import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
 import { attachViaPicker, attachmentKinds, dragFilesOverChat, jpegFile, pasteFiles, patternFile, storedVoiceUploads } from "./compose-helpers";
 import { launchBrowser } from "./harness";
+import { DESKTOP, PHONE, People } from "./people";
 import { rememberSecret } from "./known-secrets";
 import { SHOTS } from "./pwa-helpers";
 
 const baseURL = inject("baseURL");
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 /** PLATFORM.md "MediaRecorder headless": a fake microphone that records audio/webm;codecs=opus. */
 const FAKE_MIC = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
 const PARTS = "**/api/attachments/*/parts/*";
 
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const errors: string[] = [];
+let people: People;
 let alice: Page;
 const bobName = uniqueName("compose_bob");
-
-async function person(who: string, viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(`${who}: ${e.message}`));
-  return page;
-}
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   browser = await launchBrowser(FAKE_MIC);
-  const bob = await person("bob", PHONE);
+  people = new People(browser);
+  const bob = await people.page("bob", PHONE);
   await signUpViaUi(bob, baseURL, bobName);
-  alice = await person("alice", DESKTOP);
+  alice = await people.page("alice", DESKTOP);
   await signUpViaUi(alice, baseURL, uniqueName("compose_alice"));
   await startChatViaUi(alice, bobName);
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close();
+  await people?.close();
   await browser?.close();
 });
 
@@ -107,7 +98,7 @@ describe("staging files", () => {
   test("staged files belong to their chat: another chat's composer starts without them", async () => {
     await attachViaPicker(alice, [patternFile("stays-here.txt", 10, "text/plain")]);
     await expect.poll(() => staged().count()).toBe(1);
-    const carol = await person("carol", PHONE);
+    const carol = await people.page("carol", PHONE);
     const carolName = uniqueName("compose_carol");
     await signUpViaUi(carol, baseURL, carolName);
     await startChatViaUi(alice, carolName);
@@ -274,6 +265,6 @@ describe("voice notes", () => {
     await sendViaUi(alice, "no voice after this");
     await waitForHistory(alice, ["Only one of these", "after the cancel", "no voice after this"]);
     expect(await attachmentKinds(alice)).toEqual(["once.bin", "photo", "voice"]);
-    expect(errors).toEqual([]);
+    expect(people.errors).toEqual([]);
   }, 60_000);
 });

@@ -4,35 +4,27 @@
 // cannot be driven headless, so the page itself submits the same multipart form to /share, the way the
 // browser does for a share (a navigation, answered by the service worker). Without a service worker the
 // server answers /share with a redirect to the app, never an error page.
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { openChatViaUi, signUpViaUi, startChatViaUi, uniqueName } from "./app";
 import { attachmentKinds, patternFile, type TestFile } from "./compose-helpers";
 import { launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
+import { PHONE, People } from "./people";
 import { SHOTS, waitForServiceWorker } from "./pwa-helpers";
 
 const baseURL = inject("baseURL");
-const PHONE = { width: 390, height: 844 };
-
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const errors: string[] = [];
-
-async function person(who: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(`${who}: ${e.message}`));
-  return page;
-}
+let people: People;
+const person = (who: string) => people.page(who, PHONE);
 
 beforeAll(async () => {
   browser = await launchBrowser();
+  people = new People(browser);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close();
+  await people?.close();
   await browser?.close();
 });
 
@@ -129,7 +121,7 @@ test("a file and text shared to the app: Send to… a chat, it opens with them, 
   await expect.poll(() => attachmentKinds(bob), { timeout: 60_000 }).toEqual(["shared-report.pdf"]);
   expect(await bob.getByTestId("message-text").allTextContents()).toEqual(["Report\nHave a look"]);
   // The share was taken out of the inbox once used.
-  expect(await alice.evaluate(async () => (await (await caches.open("sealed-share-inbox")).keys()).length)).toBe(0);
+  await expect.poll(() => alice.evaluate(async () => (await (await caches.open("sealed-share-inbox")).keys()).length)).toBe(0);
 }, 120_000);
 
 test("Escape dismisses the picker and the share with it; an unknown share says it couldn't be received", async () => {
@@ -140,8 +132,9 @@ test("Escape dismisses the picker and the share with it; an unknown share says i
   await carol.getByTestId("share-picker").waitFor();
   await carol.keyboard.press("Escape");
   await expect.poll(() => carol.getByTestId("share-picker").count()).toBe(0);
-  expect(await carol.evaluate(async () => (await (await caches.open("sealed-share-inbox")).keys()).length)).toBe(0);
+  // Deleted in the background once dismissed.
+  await expect.poll(() => carol.evaluate(async () => (await (await caches.open("sealed-share-inbox")).keys()).length)).toBe(0);
   await carol.goto(`${baseURL}/?share=AAAAAAAAAAAAAAAAAAAAAA`);
   expect(await carol.getByTestId("share-error").textContent()).toContain("couldn't be received");
-  expect(errors).toEqual([]);
+  expect(people.errors).toEqual([]);
 }, 120_000);
