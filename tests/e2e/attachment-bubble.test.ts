@@ -7,9 +7,9 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { createAttachmentResponse } from "../../protocol/api.js";
-import { AttachmentId, createAttachmentEncryptor, cryptoEnvFrom, generateAttachmentKey, type KnownContent } from "../../protocol/index.js";
+import { AttachmentId, type KnownContent } from "../../protocol/index.js";
 import { openChatViaUi, signUpViaUi, uniqueName } from "./app";
+import { sealed, upload } from "./attachment-helpers";
 import { launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
 import { ApiContact, nodeApi } from "./link-helpers";
@@ -94,34 +94,6 @@ test("a photo, a file and a voice note show as their bubbles before anything is 
   expect(downloads).toEqual([]);
   expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 }, 120_000);
-
-const env = cryptoEnvFrom(globalThis.crypto);
-
-/** Encrypts `plain` as a sender does; `tamper` changes the blob before it is uploaded (a server that altered it). */
-async function sealed(plain: Uint8Array, tamper?: (blob: Uint8Array) => void) {
-  const key = generateAttachmentKey(env);
-  const enc = await createAttachmentEncryptor(env, key);
-  const out = await enc.push(plain.slice());
-  const last = await enc.final();
-  const parts = [...out, ...last.ciphertext];
-  const blob = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (blob.set(p, at), at + p.length), 0);
-  tamper?.(blob);
-  return { key, blob, size: last.plainSize, digest: last.digest };
-}
-
-/** Bob's upload through the real routes (docs/API.md "Attachments"): create, one part, complete. */
-async function upload(bob: ApiContact, blob: Uint8Array): Promise<AttachmentId> {
-  const conversationId = bob.conversationId!;
-  const created = await bob.api.call("POST", `/api/conversations/${conversationId}/attachments`, { cookie: bob.me.cookie, json: { size: blob.length } });
-  expect(created.status).toBe(201);
-  const { id, parts } = createAttachmentResponse.parse(await created.json());
-  expect(parts).toBe(1);
-  const put = await fetch(`${baseURL}/api/attachments/${id}/parts/1`, { method: "PUT", headers: { Origin: baseURL, Cookie: bob.me.cookie }, body: blob.slice() });
-  expect(put.status).toBe(200);
-  expect((await bob.api.call("POST", `/api/attachments/${id}/complete`, { cookie: bob.me.cookie })).status).toBe(200);
-  return id;
-}
 
 test("files uploaded to the server open: a download saves the exact bytes, a photo opens in the lightbox, a changed blob is refused", async () => {
   // A browser of its own: the first test's already holds an account.

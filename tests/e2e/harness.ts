@@ -17,6 +17,13 @@ const chromiumArgs = [
   "--disable-sync",
 ];
 
+/**
+ * A fake microphone (and camera) that needs no permission prompt: getUserMedia gets a generated tone.
+ * Audio may start without a fresh user gesture, since on a loaded machine the file a Play click fetches
+ * and decrypts can outlast the click's transient activation.
+ */
+export const fakeMediaArgs = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"];
+
 /** `extraArgs` is for things like the fake camera flags. */
 export function launchBrowser(extraArgs: string[] = [], options: LaunchOptions = {}): Promise<Browser> {
   return chromium.launch({ ...options, executablePath: chromiumPath, args: [...chromiumArgs, ...extraArgs] });

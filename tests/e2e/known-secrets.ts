@@ -32,9 +32,12 @@ export function rememberSecret(kind: string, value: string | Uint8Array): void {
   }
 }
 
-/** Something the server must hold (a username): proves the scan reads what the server stored. */
-export function rememberPublic(value: string): void {
-  record({ kind: "public", value });
+/**
+ * Something the server must hold (a username; bytes of an attachment's ciphertext, which only R2 holds):
+ * proves the scan reads what the server stored, R2's object bytes included.
+ */
+export function rememberPublic(value: string | Uint8Array): void {
+  record(typeof value === "string" ? { kind: "public", value } : { kind: "public", value: Buffer.from(value).toString("base64"), bytes: true });
 }
 
 export function knownValues(path = file()): KnownValue[] {

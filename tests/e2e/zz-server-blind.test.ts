@@ -1,5 +1,6 @@
 // Runs after every other e2e file (vitest.e2e.config.ts orders it last): the shared server's D1 and
-// Durable Object storage, WAL files included, must hold none of the secrets the suite handed the app.
+// Durable Object storage, WAL files included, and R2 (its metadata and object bytes) must hold none of the
+// secrets the suite handed the app: message texts, keys, attachment names, captions, plaintext and Exif markers.
 import { expect, inject, test } from "vitest";
 import { readServerStorage } from "./harness";
 import { knownValues, needleOf, secretHits } from "./known-secrets";
@@ -20,6 +21,8 @@ test("after the whole suite, the server's storage holds no message text, device 
   // The scan reads what the server stores: every username the suite signed up is in there.
   const missing = publics.filter((p) => !files.some((f) => f.bytes.includes(needleOf(p))));
   expect(missing).toEqual([]);
+  // Attachment ciphertext lives in R2's object files: when the suite sent files, the scan read those too.
+  if (secrets.some((v) => v.kind.startsWith("attachment"))) expect(files.filter((f) => /\/v3\/r2\/[^/]+\/blobs\//.test(f.path)).length).toBeGreaterThan(0);
 
   expect(secretHits(files, values)).toEqual([]);
 });
