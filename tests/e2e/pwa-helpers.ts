@@ -6,8 +6,13 @@ export const SHOTS = "/tmp/shots";
 
 /** Resolves once a service worker is active and controls the page (clients.claim on first install). */
 export async function waitForServiceWorker(page: Page, timeoutMs = 20_000): Promise<void> {
+  // A function, not a string: Playwright evals a string predicate on every poll, which the app's CSP
+  // (no 'unsafe-eval') refuses as soon as the first check is not already true.
   await page.waitForFunction(
-    `navigator.serviceWorker.ready.then((r) => r.active && r.active.state === "activated") && navigator.serviceWorker.controller !== null`,
+    async () => {
+      const r = await navigator.serviceWorker.ready;
+      return r.active?.state === "activated" && navigator.serviceWorker.controller !== null;
+    },
     undefined,
     { timeout: timeoutMs },
   );

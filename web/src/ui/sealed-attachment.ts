@@ -26,9 +26,11 @@ export class SealedAttachment extends LitElement {
     dialogStyles,
     css`
       /* The bubble keeps a message's own line breaks (pre-wrap); this element's markup has none to keep. */
+      /* The bubble's text colour (shared sets --text, which is unreadable on one's own accent bubbles). */
       :host {
         display: block;
         white-space: normal;
+        color: inherit;
       }
       .image {
         display: block;
