@@ -148,20 +148,10 @@ export class AttachmentDigest {
     return new AttachmentDigest(env, await sha256(env, labelled(Label.attachmentDigest, header)));
   }
 
-  /** SHA-256 of one ciphertext chunk (any order, in parallel with others). */
-  hash(chunk: Uint8Array): Promise<Uint8Array> {
-    return sha256(this.env, chunk);
-  }
-
-  /** Adds the next chunk's hash to the chain: calls must be made in blob order, each after the previous resolved. */
-  async extend(chunkHash: Uint8Array): Promise<void> {
-    this.current = await sha256(this.env, labelled(Label.attachmentDigest, this.current, chunkHash));
-  }
-
   /** Adds ciphertext chunks, in blob order (their SHA-256s run in parallel, the chain in order). */
   async add(chunks: readonly Uint8Array[]): Promise<void> {
-    const hashes = await Promise.all(chunks.map((c) => this.hash(c)));
-    for (const h of hashes) await this.extend(h);
+    const hashes = await Promise.all(chunks.map((c) => sha256(this.env, c)));
+    for (const h of hashes) this.current = await sha256(this.env, labelled(Label.attachmentDigest, this.current, h));
   }
 
   get value(): Uint8Array {

@@ -79,51 +79,8 @@ abstract class Guarded {
   }
 }
 
-/**
- * Chunks in flight. Chromium runs each WebCrypto call on another thread and answers with a task, so
- * awaiting every AES-GCM and SHA-256 call in turn leaves that thread idle between calls and pays the
- * round trip three times per chunk. The pipeline keeps up to PIPELINE_CHUNKS chunks' calls queued,
- * hands the results back strictly in blob order, and hashes each ciphertext chunk into the digest as
- * soon as it exists; the digest chain runs behind, at most 2 x PIPELINE_CHUNKS chunks. Memory stays
- * bounded: a caller that awaits ready() holds at most that many chunks. A call that fails rejects the
- * ready() that reaches it; the others are observed so none goes unhandled.
- */
-export const PIPELINE_CHUNKS = 4;
-
-class Pipeline {
-  private readonly results: Promise<Uint8Array>[] = [];
-  private readonly links: Promise<void>[] = [];
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(private readonly chainOf: AttachmentDigest) {}
-
-  /** `result`: what the caller gets back for this chunk; `cipher`: the chunk's ciphertext, for the digest. */
-  add(result: Promise<Uint8Array>, cipher: Promise<Uint8Array> | Uint8Array): void {
-    const hash = Promise.resolve(cipher).then((c) => this.chainOf.hash(c));
-    this.chain = Promise.all([this.chain, hash]).then(([, h]) => this.chainOf.extend(h));
-    for (const p of [result, hash, this.chain]) p.catch(() => {});
-    this.results.push(result);
-    this.links.push(this.chain);
-  }
-
-  /** Waits until at most `keep` chunks are in flight; returns the finished ones in order. */
-  async ready(keep: number): Promise<Uint8Array[]> {
-    const done: Uint8Array[] = [];
-    while (this.results.length > keep) done.push(await this.results.shift()!);
-    while (this.links.length > 2 * keep) await this.links.shift();
-    return done;
-  }
-
-  /** The digest once every chunk added is in it. */
-  async digest(): Promise<Uint8Array> {
-    await this.ready(0);
-    return this.chainOf.value;
-  }
-}
-
 class Encryptor extends Guarded implements AttachmentEncryptor {
   private readonly queue = new ByteQueue();
-  private readonly window: Pipeline;
   private headerSent = false;
   private index = 0;
   private plainSize = 0;
@@ -133,18 +90,16 @@ class Encryptor extends Guarded implements AttachmentEncryptor {
     private readonly chunkKey: Key,
     private readonly header: Uint8Array,
     private readonly aad: Uint8Array,
-    digest: AttachmentDigest,
+    private readonly digest: AttachmentDigest,
   ) {
     super();
-    this.window = new Pipeline(digest);
   }
 
   push(plain: Uint8Array): Promise<Uint8Array[]> {
     return this.run(async () => {
       this.accept(plain);
       const head = this.headerOut();
-      this.seal(this.fullChunks(), false);
-      return [...head, ...(await this.window.ready(PIPELINE_CHUNKS))];
+      return [...head, ...(await this.seal(this.fullChunks(), false))];
     });
   }
 
@@ -152,12 +107,10 @@ class Encryptor extends Guarded implements AttachmentEncryptor {
     return this.run(async () => {
       this.accept(plain);
       const head = this.headerOut();
-      this.seal(this.fullChunks(), false);
-      this.seal([this.queue.take(this.queue.length)], true);
-      const rest = await this.window.ready(0);
-      const digest = await this.window.digest();
+      const middle = await this.seal(this.fullChunks(), false);
+      const last = await this.seal([this.queue.take(this.queue.length)], true);
       this.done = true;
-      return { ciphertext: [...head, ...rest], plainSize: this.plainSize, digest };
+      return { ciphertext: [...head, ...middle, ...last], plainSize: this.plainSize, digest: this.digest.value };
     });
   }
 
@@ -180,15 +133,14 @@ class Encryptor extends Guarded implements AttachmentEncryptor {
     return [this.header];
   }
 
-  /** Starts sealing plaintext chunks with consecutive indices; the pipeline gives them back in order. */
-  private seal(chunks: Uint8Array[], final: boolean): void {
+  /** Seals plaintext chunks with consecutive indices, in parallel, and adds them to the digest in order. */
+  private async seal(chunks: Uint8Array[], final: boolean): Promise<Uint8Array[]> {
     const first = this.index;
     if (first + chunks.length > MAX_ATTACHMENT_CHUNKS) fail("out_of_bounds", "attachment has too many chunks");
     this.index += chunks.length;
-    chunks.forEach((c, i) => {
-      const sealed = aesGcmEncrypt(this.env, this.chunkKey, chunkNonce(first + i, final), this.aad, c);
-      this.window.add(sealed, sealed);
-    });
+    const sealed = await Promise.all(chunks.map((c, i) => aesGcmEncrypt(this.env, this.chunkKey, chunkNonce(first + i, final), this.aad, c)));
+    await this.digest.add(sealed);
+    return sealed;
   }
 }
 
@@ -204,7 +156,7 @@ export async function createAttachmentEncryptor(env: CryptoEnv, key: Uint8Array)
 
 interface Opened {
   readonly aad: Uint8Array;
-  readonly window: Pipeline;
+  readonly digest: AttachmentDigest;
 }
 
 class Decryptor extends Guarded implements AttachmentDecryptor {
@@ -231,8 +183,7 @@ class Decryptor extends Guarded implements AttachmentDecryptor {
       // back until finish(), since only the end of the stream says which chunk is final.
       const chunks: Uint8Array[] = [];
       while (this.queue.length > FULL_CHUNK_CIPHERTEXT_BYTES) chunks.push(this.queue.take(FULL_CHUNK_CIPHERTEXT_BYTES));
-      this.open(opened, chunks, false);
-      return this.counted(await opened.window.ready(PIPELINE_CHUNKS));
+      return this.open(opened, chunks, false);
     });
   }
 
@@ -241,14 +192,11 @@ class Decryptor extends Guarded implements AttachmentDecryptor {
       const opened = await this.openHeader();
       if (!opened) return fail("malformed", "attachment blob is truncated inside its header");
       if (this.queue.length < ATTACHMENT_TAG_BYTES) fail("malformed", "attachment blob is truncated: no final chunk");
-      this.open(opened, [this.queue.take(this.queue.length)], true);
-      const plain = await opened.window.ready(0);
-      if (this.index > 1 && plain.at(-1)?.length === 0) fail("malformed", "attachment blob ends with an empty chunk after data");
-      const rest = this.counted(plain);
-      if (!bytesEqual(await opened.window.digest(), this.expected.digest)) fail("digest_mismatch", "attachment blob differs from the one its message names");
+      const last = await this.open(opened, [this.queue.take(this.queue.length)], true);
+      if (!bytesEqual(opened.digest.value, this.expected.digest)) fail("digest_mismatch", "attachment blob differs from the one its message names");
       if (this.plainSize !== this.expected.plainSize) fail("malformed", `attachment holds ${this.plainSize} bytes, its message says ${this.expected.plainSize}`);
       this.done = true;
-      return rest;
+      return last;
     });
   }
 
@@ -262,24 +210,23 @@ class Decryptor extends Guarded implements AttachmentDecryptor {
     const header = this.queue.take(ATTACHMENT_HEADER_BYTES);
     const { commitment } = decodeAttachmentHeader(header);
     if (!bytesEqual(commitment, this.commitment)) fail("commitment_mismatch", "attachment blob was made for another key");
-    this.opened = { aad: chunkAad(header), window: new Pipeline(await AttachmentDigest.start(this.env, header)) };
+    this.opened = { aad: chunkAad(header), digest: await AttachmentDigest.start(this.env, header) };
     return this.opened;
   }
 
-  /** Starts opening ciphertext chunks with consecutive indices; the pipeline gives the plaintexts back in order. */
-  private open(opened: Opened, chunks: Uint8Array[], final: boolean): void {
-    if (chunks.length === 0) return;
+  private async open(opened: Opened, chunks: Uint8Array[], final: boolean): Promise<Uint8Array[]> {
+    if (chunks.length === 0) return [];
     const first = this.index;
     // The final chunk takes the last index there is, so a non-final one cannot have it.
     const limit = final ? MAX_ATTACHMENT_CHUNKS : MAX_ATTACHMENT_CHUNKS - 1;
     if (first + chunks.length > limit) fail("out_of_bounds", "attachment blob is over the 4 GiB format limit");
     this.index += chunks.length;
-    chunks.forEach((c, i) => opened.window.add(aesGcmDecrypt(this.env, this.chunkKey, chunkNonce(first + i, final), opened.aad, c), c));
-  }
-
-  /** Authenticated plaintext chunks, in order: counted against the message's size, empty ones dropped. */
-  private counted(plain: Uint8Array[]): Uint8Array[] {
+    const [plain] = await Promise.all([
+      Promise.all(chunks.map((c, i) => aesGcmDecrypt(this.env, this.chunkKey, chunkNonce(first + i, final), opened.aad, c))),
+      opened.digest.add(chunks),
+    ]);
     for (const p of plain) this.plainSize += p.length;
+    if (final && first > 0 && plain[0]?.length === 0) fail("malformed", "attachment blob ends with an empty chunk after data");
     if (this.plainSize > this.expected.plainSize) fail("malformed", `attachment holds more than the ${this.expected.plainSize} bytes its message says`);
     return plain.filter((p) => p.length > 0);
   }

@@ -15,7 +15,6 @@ import {
   chunkAad,
   chunkNonce,
   concat,
-  PIPELINE_CHUNKS,
   createAttachmentDecryptor,
   createAttachmentEncryptor,
   decodeAttachmentHeader,
@@ -86,41 +85,15 @@ describe("attachment stream round trips", () => {
     );
   }, 120_000);
 
-  it("returns the header first, seals a full chunk once a byte after it shows it is not the last, and hands chunks back in order", async () => {
+  it("returns the header first and holds a full chunk back until a byte after it shows it is not the last", async () => {
     const enc = await createAttachmentEncryptor(env, generateAttachmentKey(env));
     const first = await enc.push(new Uint8Array(ATTACHMENT_CHUNK_BYTES));
     expect(first.map((p) => p.length)).toEqual([ATTACHMENT_HEADER_BYTES]);
     expect(decodeAttachmentHeader(first[0]!).chunkBytes).toBe(ATTACHMENT_CHUNK_BYTES);
-    // Sealed now, but still in flight: at most PIPELINE_CHUNKS chunks are.
-    expect(await enc.push(new Uint8Array(1))).toEqual([]);
+    expect((await enc.push(new Uint8Array(1))).map((p) => p.length)).toEqual([FULL_CHUNK_CIPHERTEXT_BYTES]);
     const sealed = await enc.final();
-    expect(sealed.ciphertext.map((p) => p.length)).toEqual([FULL_CHUNK_CIPHERTEXT_BYTES, 1 + 16]);
+    expect(sealed.ciphertext.map((p) => p.length)).toEqual([1 + 16]);
     expect(sealed.plainSize).toBe(ATTACHMENT_CHUNK_BYTES + 1);
-  });
-
-  it("holds at most PIPELINE_CHUNKS chunks in flight on either side, so memory stays bounded", async () => {
-    const key = generateAttachmentKey(env);
-    const chunks = PIPELINE_CHUNKS + 6;
-    const plain = fileOf(chunks * ATTACHMENT_CHUNK_BYTES + 3, 4);
-    const enc = await createAttachmentEncryptor(env, key);
-    const blob: Uint8Array[] = [];
-    for (let i = 0; i < chunks; i++) {
-      blob.push(...(await enc.push(plain.slice(i * ATTACHMENT_CHUNK_BYTES, (i + 1) * ATTACHMENT_CHUNK_BYTES))));
-      // The header, then every chunk sealed so far except the newest PIPELINE_CHUNKS (chunk i waits for a byte after it).
-      expect(blob.length).toBe(1 + Math.max(0, i - PIPELINE_CHUNKS));
-    }
-    const sealed = await enc.final(plain.slice(chunks * ATTACHMENT_CHUNK_BYTES));
-    const whole = concat(...blob, ...sealed.ciphertext);
-    expect(same(whole, (await encryptWhole(env, key, plain)).blob)).toBe(true);
-
-    const dec = await createAttachmentDecryptor(env, { key, plainSize: plain.length, digest: sealed.digest });
-    const out: Uint8Array[] = [];
-    for (let at = 0, i = 0; at < whole.length; at += FULL_CHUNK_CIPHERTEXT_BYTES, i++) {
-      out.push(...(await dec.push(whole.slice(at, at + FULL_CHUNK_CIPHERTEXT_BYTES))));
-      expect(out.length).toBeGreaterThanOrEqual(i - PIPELINE_CHUNKS - 1);
-    }
-    out.push(...(await dec.finish()));
-    expect(same(concat(...out), plain)).toBe(true);
   });
 
   it("decrypts chunk by chunk as the bytes arrive, holding back only what may be the final chunk", async () => {
@@ -129,13 +102,11 @@ describe("attachment stream round trips", () => {
     const { blob, digest } = await encryptWhole(env, key, plain);
     const dec = await createAttachmentDecryptor(env, { key, plainSize: plain.length, digest });
     expect(await dec.push(blob.slice(0, ATTACHMENT_HEADER_BYTES + FULL_CHUNK_CIPHERTEXT_BYTES))).toEqual([]);
-    const firstChunk = [
-      ...(await dec.push(blob.slice(ATTACHMENT_HEADER_BYTES + FULL_CHUNK_CIPHERTEXT_BYTES, ATTACHMENT_HEADER_BYTES + FULL_CHUNK_CIPHERTEXT_BYTES + 1))),
-      ...(await dec.push(blob.slice(ATTACHMENT_HEADER_BYTES + FULL_CHUNK_CIPHERTEXT_BYTES + 1))),
-    ];
-    const rest = await dec.finish();
-    expect([...firstChunk, ...rest].map((p) => p.length)).toEqual([ATTACHMENT_CHUNK_BYTES, ATTACHMENT_CHUNK_BYTES, 5]);
-    expect(same(firstChunk[0] ?? rest[0]!, plain.slice(0, ATTACHMENT_CHUNK_BYTES))).toBe(true);
+    const firstChunk = await dec.push(blob.slice(ATTACHMENT_HEADER_BYTES + FULL_CHUNK_CIPHERTEXT_BYTES, ATTACHMENT_HEADER_BYTES + FULL_CHUNK_CIPHERTEXT_BYTES + 1));
+    expect(firstChunk.map((p) => p.length)).toEqual([ATTACHMENT_CHUNK_BYTES]);
+    expect(same(firstChunk[0]!, plain.slice(0, ATTACHMENT_CHUNK_BYTES))).toBe(true);
+    const rest = [...(await dec.push(blob.slice(ATTACHMENT_HEADER_BYTES + FULL_CHUNK_CIPHERTEXT_BYTES + 1))), ...(await dec.finish())];
+    expect(rest.map((p) => p.length)).toEqual([ATTACHMENT_CHUNK_BYTES, 5]);
   });
 
   it("derives a different chunk key and commitment for every K", async () => {
@@ -201,9 +172,9 @@ describe("attachment stream refusals", () => {
     expect(await codeOf(() => decryptWhole(env, params, concat(header, ...chunks)))).toBe("malformed");
   });
 
-  it("stops as soon as the blob holds more than the message's size, within PIPELINE_CHUNKS chunks, before the end", async () => {
+  it("stops as soon as the blob holds more than the message's size, before the end", async () => {
     const key = generateAttachmentKey(env);
-    const { blob, digest } = await encryptWhole(env, key, fileOf((PIPELINE_CHUNKS + 3) * ATTACHMENT_CHUNK_BYTES, 6));
+    const { blob, digest } = await encryptWhole(env, key, fileOf(3 * ATTACHMENT_CHUNK_BYTES, 6));
     const dec = await createAttachmentDecryptor(env, { key, plainSize: 10, digest });
     expect(await codeOf(() => dec.push(blob))).toBe("malformed");
   });
