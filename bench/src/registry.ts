@@ -1,4 +1,5 @@
 import { appShellBenchmark } from "./benchmarks/app-shell.js";
+import { attachmentPreviewBenchmark } from "./benchmarks/attachment-preview.js";
 import { attachmentsBenchmark } from "./benchmarks/attachments.js";
 import { cryptoBenchmark } from "./benchmarks/crypto.js";
 import { groupsBenchmark } from "./benchmarks/groups.js";
@@ -9,7 +10,7 @@ import { unlockBenchmark } from "./benchmarks/unlock.js";
 import type { Benchmark } from "./result.js";
 
 /** Every benchmark, in the order `npm run bench` runs them (the CPU-only ones first). */
-export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark];
+export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark, attachmentPreviewBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return benchmarks.find((b) => b.name === name);

@@ -39,7 +39,7 @@ const FINAL = "the final edit";
  * the next epoch for everyone's current devices (Alice's log as the server serves it, checked) and posts it,
  * as Bob's app would before sending.
  */
-async function nextEpoch(h: SeedHandles, seeded: SeededHistory): Promise<TestEpoch> {
+export async function nextEpoch(h: SeedHandles, seeded: SeededHistory): Promise<TestEpoch> {
   const bob = h.bobSenders[0]!;
   const alice = h.aliceSenders[0]!;
   const logRes = await h.api.call("GET", `/api/accounts/${alice.accountId}/log`, { cookie: bob.cookie });
