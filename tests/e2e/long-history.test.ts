@@ -1,6 +1,7 @@
 // A conversation longer than the message list renders at once: the list shows a window of the newest
 // messages, the whole history is reachable by scrolling or with "Show earlier messages", the reader's
-// place holds while older messages come in above, and new arrivals still pin the view to the bottom.
+// place holds while older messages come in above, and new arrivals still pin the view to the bottom. A chat
+// opened with more unread than fits opens at the "New messages" divider instead (as Signal and WhatsApp do).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { openChatViaUi, signUpViaUi, uniqueName } from "./app";
@@ -45,6 +46,27 @@ afterAll(async () => {
 });
 
 describe("a long conversation", () => {
+  test("opened with more unread than fits, it opens at the 'New messages' divider, not at the newest", async () => {
+    // All 700 arrived before Alice ever opened the chat: all unread, the divider above the first.
+    const divider = page.getByTestId("unread-divider");
+    await divider.waitFor();
+    await expect.poll(async () => (await texts())[0]).toBe("m 1");
+    const placed = await page.locator("sealed-message-list").evaluate((el) => {
+      const li = el.shadowRoot!.querySelector<HTMLElement>("li.unread-divider")!;
+      const box = li.getBoundingClientRect();
+      const view = el.getBoundingClientRect();
+      return { fromTop: box.top - view.top, visible: box.top >= view.top && box.bottom <= view.bottom, fromBottom: el.scrollHeight - el.scrollTop - el.clientHeight };
+    });
+    expect(placed.visible).toBe(true);
+    expect(placed.fromTop).toBeLessThan(60);
+    expect(placed.fromBottom).toBeGreaterThan(1000);
+    expect(await texts()).not.toContain(`m ${TOTAL}`);
+    // Opened again with nothing unread, the chat opens on the newest messages.
+    await page.reload();
+    await openChatViaUi(page, bob.username);
+    await expect.poll(() => attr("data-total"), { timeout: 60_000 }).toBe(TOTAL);
+  }, 120_000);
+
   test("opens on a window of the newest messages, pinned to the bottom", async () => {
     await expect.poll(async () => (await texts()).length).toBe(250);
     const shown = await texts();

@@ -73,6 +73,11 @@ export class SealedMessageList extends LitElement {
   @state() private flash: string | undefined;
   /** Set by jumpTo: scrolled into view after the window that holds it has rendered. */
   private jumpTarget: string | undefined;
+  /**
+   * The chat opened with unread messages: once both the messages and where they start are known, the list
+   * opens at the "New messages" divider instead of the newest message, when there is more unread than fits.
+   */
+  private toDivider: "pending" | "scroll" | undefined;
 
   /** The reader is at the newest message: a banner appearing above (which shrinks the list) keeps it in view. */
   private stick = true;
@@ -118,7 +123,7 @@ export class SealedMessageList extends LitElement {
     // the layout of every rendered row: skipped when a reaction or an edit arrives at the newest).
     const pinning = changed.has("messages") && atNewest;
     this.anchor = this.lastCount === 0 || this.jumpTarget || pinning ? undefined : this.visibleAnchor();
-    if (!changed.has("messages")) return;
+    if (!changed.has("messages")) return this.placeDivider(changed);
     this.items = stableItems(this.messages, this.previous);
     const count = this.messages.length;
     const grew = count > this.lastCount;
@@ -135,6 +140,26 @@ export class SealedMessageList extends LitElement {
       this.first = Math.min(this.first, Math.max(0, this.end - 1));
     }
     this.lastCount = count;
+    this.placeDivider(changed);
+  }
+
+  /** Moves the window to hold the divider when the chat has just opened with unread messages (see toDivider). */
+  private placeDivider(changed: PropertyValues<this>): void {
+    if (changed.has("unreadAfter") && changed.get("unreadAfter") === undefined && this.unreadAfter !== undefined) this.toDivider = "pending";
+    if (this.toDivider !== "pending" || this.messages.length === 0) return;
+    // Only while the reader has not moved: a divider that arrives after they scrolled does not pull them back.
+    const key = this.stick ? unreadDividerKey(this.messages, this.unreadAfter) : undefined;
+    const index = key === undefined ? -1 : this.items.findIndex((it) => it.key === key);
+    if (index < 0) {
+      this.toDivider = undefined;
+      return;
+    }
+    if (index < this.first) {
+      this.first = Math.max(0, index - JUMP_CONTEXT);
+      this.end = Math.min(this.items.length, this.first + WINDOW);
+      this.growAfterPaint = false;
+    }
+    this.toDivider = "scroll";
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -145,6 +170,16 @@ export class SealedMessageList extends LitElement {
       this.stick = false;
     } else if (changed.has("messages") && this.pin) this.scrollTop = this.scrollHeight;
     else if (this.anchor) this.restoreAnchor(this.anchor);
+    if (this.toDivider === "scroll") {
+      this.toDivider = undefined;
+      const divider = this.renderRoot.querySelector<HTMLElement>("li.unread-divider");
+      // More unread than one screen: the divider goes to the top, as Signal and WhatsApp open a chat.
+      if (divider && this.scrollHeight - divider.offsetTop > this.clientHeight) {
+        this.scrollTop = Math.max(0, divider.offsetTop - 8);
+        this.stick = false;
+        this.pin = false;
+      }
+    }
     this.anchor = undefined;
     if (this.loadingOlder) {
       // Set on the element, not by another render: the older messages are in; arrivals are news again.
