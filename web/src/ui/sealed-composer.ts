@@ -10,6 +10,7 @@ import { attachIcon, closeIcon, sendIcon } from "./icons.js";
 import { STAGED_EVENT, filesOf, stageFiles, stagedFiles, takeStagedFiles, unstageFile, type StagedFile } from "./staged-files.js";
 import type { VoiceNote } from "./voice-recording.js";
 import "./sealed-staged-tray.js";
+import "./sealed-voice-recorder.js";
 
 /** What Enter does besides sending a new message: answer one (quoting it) or replace one's own text. */
 type Mode = { readonly kind: "reply" | "edit"; readonly message: MessageView };
@@ -190,9 +191,6 @@ export class SealedComposer extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // The recorder (MediaRecorder, the waveform) is defined once its chunk arrives, not in the app shell
-    // (issue 23); its element upgrades in place, so the record button appears a moment after the composer.
-    import("./sealed-voice-recorder.js").catch((e: unknown) => console.warn("the voice recorder could not be loaded:", e));
     window.addEventListener(STAGED_EVENT, this.onStagedOutside);
   }
 

@@ -9,12 +9,11 @@ import { ClientError } from "../errors.js";
 import type { UploadRow } from "../store/upload-row.js";
 import { addUpload, deleteUpload, getUpload, patchUpload } from "../store/uploads.js";
 import type { OutgoingFile } from "./outgoing.js";
+import { prepareOutgoing } from "./prepare.js";
 
 /** Prepares `f` and stores it as a queued upload of `conversationId`; returns its id. */
 export async function queueUpload(ctx: ClientContext, conversationId: ConversationId, f: OutgoingFile): Promise<string> {
   await requireConversation(ctx, conversationId);
-  // Loaded on the first send: metadata stripping and image preparation are not in the app shell (issue 23).
-  const { prepareOutgoing } = await import("./prepare.js");
   const p = await prepareOutgoing(f);
   const id = toBase64url(ctx.env.randomBytes(16));
   const common = {
