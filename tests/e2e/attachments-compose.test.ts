@@ -156,14 +156,20 @@ describe("sending", () => {
   }, 90_000);
 
   test("cancelling an upload removes it: no message is sent for it", async () => {
-    await alice.route(PARTS, () => {
-      // Held until the page gives up on it (the cancel aborts the request).
+    // Held until the cancel; then any part still held fails, so no request is left pending forever for
+    // the tests after this one (a request Playwright holds never times out, unlike a real network's).
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await alice.route(PARTS, async (route: Route) => {
+      await released;
+      await route.abort("connectionreset").catch(() => {});
     });
     await attachViaPicker(alice, [patternFile("never.bin", 30_000)]);
     await alice.getByTestId("send").click();
     await uploads().first().waitFor();
     await alice.getByRole("button", { name: "Cancel upload of never.bin" }).click();
     await expect.poll(() => uploads().count()).toBe(0);
+    release();
     await alice.unroute(PARTS);
     // A text sent afterwards arrives; the cancelled file never does.
     await sendViaUi(alice, "after the cancel");
@@ -192,7 +198,7 @@ describe("failures", () => {
     await attachViaPicker(alice, [patternFile("refused.bin", 20_000)]);
     await alice.getByTestId("send").click();
     const item = uploads().filter({ hasText: "refused.bin" });
-    await expect.poll(() => item.getAttribute("data-state"), { timeout: 30_000 }).toBe("failed");
+    await expect.poll(() => item.getAttribute("data-state"), { timeout: 60_000 }).toBe("failed");
     expect((await item.getByTestId("upload-error").textContent())?.trim().length).toBeGreaterThan(10);
     expect(await item.getByTestId("upload-retry").isVisible()).toBe(true);
     await alice.screenshot({ path: `${SHOTS}/compose-upload-failed.png` });
