@@ -244,6 +244,12 @@ export const postMessageRequest = z.strictObject({
   envelope: b64(1, MAX_ENVELOPE_BYTES),
   /** Blobs this message carries (docs/API.md "Attachments"); each is attached to the message's seq. */
   attachments: messageAttachmentsSchema.optional(),
+  /**
+   * false: store and relay as usual but send no Web Push for it (receipts, edits, deletions: nothing a
+   * person is alerted to). The server learns this one bit per message, as Signal's server learns its
+   * "urgent" flag (docs/THREAT-MODEL.md "Push"). Absent means true.
+   */
+  notify: z.boolean().optional(),
 });
 export const postMessageResponse = z.object({ seq: z.number().int().positive(), duplicate: z.boolean() });
 // GET /api/conversations/:id/messages?after=N&limit=M
