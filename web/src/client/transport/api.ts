@@ -41,6 +41,7 @@ import {
 } from "../../../../protocol/api.js";
 import { toBase64url, type AccountId, type AttachmentId, type ConversationId, type DeviceId } from "../../../../protocol/index.js";
 import { ClientError, type ErrorCause } from "../errors.js";
+import { PART_TIMEOUT_MS, PartNetworkError, putWithXhr, type PartOptions } from "./part-upload.js";
 
 /**
  * A refused or failed HTTP call: a ClientError whose `code` is the server's stable code, or one of ours:
@@ -132,58 +133,20 @@ function isTimeout(reason: unknown): boolean {
   return typeof reason === "object" && reason !== null && "name" in reason && reason.name === "TimeoutError";
 }
 
-/** A part of up to 8 MiB on a slow line: allowed this long before it counts as a network failure. */
-export const PART_TIMEOUT_MS = 10 * 60_000;
-
-export interface PartOptions {
-  /** Bytes of the part sent so far. */
-  readonly onProgress?: (sentBytes: number) => void;
-  readonly signal?: AbortSignal;
-}
-
-/**
- * The part's PUT through XMLHttpRequest, the one browser API that reports upload progress. Resolves with
- * the parsed JSON of a 2xx; rejects with ApiError as requestJson does, or the signal's reason on abort.
- */
-function putWithXhr(url: string, bytes: Uint8Array, o: PartOptions): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("PUT", url);
-    xhr.withCredentials = true;
-    xhr.timeout = PART_TIMEOUT_MS;
-    xhr.setRequestHeader("accept", "application/json");
-    xhr.setRequestHeader("content-type", "application/octet-stream");
-    const onAbort = () => xhr.abort();
-    o.signal?.addEventListener("abort", onAbort, { once: true });
-    const done = () => o.signal?.removeEventListener("abort", onAbort);
-    if (o.onProgress) xhr.upload.onprogress = (e) => o.onProgress?.(e.loaded);
-    const networkError = (what: string) => () => {
-      done();
-      reject(new ApiError("network", `could not reach the server: ${what}`, 0));
-    };
-    xhr.onerror = networkError("upload failed");
-    xhr.ontimeout = networkError("upload timed out");
-    xhr.onabort = () => {
-      done();
-      reject(o.signal?.reason ?? new DOMException("aborted", "AbortError"));
-    };
-    xhr.onload = () => {
-      done();
-      let json: unknown;
-      try {
-        json = JSON.parse(xhr.responseText) as unknown;
-      } catch {
-        json = undefined;
-      }
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(json);
-      const err = errorBody.safeParse(json);
-      const retryAfter = Number(xhr.getResponseHeader("retry-after"));
-      const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
-      if (err.success) reject(new ApiError(err.data.error.code, err.data.error.message, xhr.status, wait));
-      else reject(new ApiError(`http_${xhr.status}`, `PUT ${url} failed with HTTP ${xhr.status}`, xhr.status, wait));
-    };
-    xhr.send(bytes as Uint8Array<ArrayBuffer>);
-  });
+/** A part through XMLHttpRequest (for upload progress), its answer read as requestJson reads one. */
+async function putPartWithXhr(url: string, bytes: Uint8Array, o: PartOptions) {
+  let answer;
+  try {
+    answer = await putWithXhr(url, bytes, o);
+  } catch (e) {
+    if (e instanceof PartNetworkError) throw new ApiError("network", e.message, 0, undefined, { cause: e });
+    throw e;
+  }
+  const { status, json, retryAfter } = answer;
+  if (status >= 200 && status < 300) return parseBody(putAttachmentPartResponse, json, "PUT", url);
+  const err = errorBody.safeParse(json);
+  if (err.success) throw new ApiError(err.data.error.code, err.data.error.message, status, retryAfter);
+  throw new ApiError(`http_${status}`, `PUT ${url} failed with HTTP ${status}`, status, retryAfter);
 }
 
 /**
@@ -310,7 +273,7 @@ export class Api {
    */
   putAttachmentPart(id: AttachmentId, n: number, bytes: Uint8Array, o: PartOptions = {}) {
     const url = `${this.baseUrl}/api/attachments/${id}/parts/${n}`;
-    if (this.useXhr && typeof XMLHttpRequest === "function") return putWithXhr(url, bytes, o).then((json) => parseBody(putAttachmentPartResponse, json, "PUT", url));
+    if (this.useXhr && typeof XMLHttpRequest === "function") return putPartWithXhr(url, bytes, o);
     const signals = [AbortSignal.timeout(PART_TIMEOUT_MS), ...(o.signal ? [o.signal] : [])];
     return requestJson(this.fetchFn, url, { method: "PUT", schema: putAttachmentPartResponse, rawBody: bytes, signal: AbortSignal.any(signals) }).then((r) => {
       o.onProgress?.(bytes.length);
