@@ -2,36 +2,24 @@ import { z } from "zod";
 import {
   ATTACHMENT_DIGEST_BYTES,
   ATTACHMENT_KEY_BYTES,
-  AttachmentId,
   MAX_ATTACHMENT_PLAINTEXT_BYTES,
   MAX_CAPTION_BYTES,
   MAX_FILE_NAME_BYTES,
-  MAX_IMAGE_SIDE,
   MAX_MIME_TYPE_BYTES,
-  MAX_PREVIEW_BYTES,
-  MAX_VOICE_DURATION_MS,
-  MAX_WAVEFORM_BYTES,
   type AttachmentContent,
 } from "../../../../protocol/index.js";
+import { byAttachmentType, sized, storedAttachmentId } from "./attachment-schemas.js";
 
 /**
  * The attachment a kind 7 message row carries (protocol/attachment-content.ts): everything needed to
- * fetch, check, decrypt and show the file, as decoded from the message. Bounded like the payload, so a
- * row edited in the profile cannot make the renderer reserve a box of any size. A delete for everyone
+ * fetch, check, decrypt and show the file, as decoded from the message, bounded like the payload. A delete for everyone
  * removes this field from the row (sync/apply-content.ts): key and preview go with the text.
  */
-const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, "must be bytes");
-const sized = (n: number) => bytes.refine((b) => b.length === n, `must be ${n} bytes`);
-const atMost = (n: number) => bytes.refine((b) => b.length <= n, `must be at most ${n} bytes`);
 // The strings' byte bounds; characters are at most 4 UTF-8 bytes, so a length check in UTF-16 units suffices here.
 const boundedString = (min: number, max: number) => z.string().min(min).max(max);
-const attachmentIdSchema = z
-  .string()
-  .refine(AttachmentId.is, "must be an attachment id")
-  .transform((s) => s as AttachmentId);
 
 const common = {
-  id: attachmentIdSchema,
+  id: storedAttachmentId,
   key: sized(ATTACHMENT_KEY_BYTES),
   size: z.number().int().min(0).max(MAX_ATTACHMENT_PLAINTEXT_BYTES),
   digest: sized(ATTACHMENT_DIGEST_BYTES),
@@ -39,13 +27,7 @@ const common = {
   name: boundedString(1, MAX_FILE_NAME_BYTES),
   caption: boundedString(0, MAX_CAPTION_BYTES),
 };
-const side = z.number().int().min(1).max(MAX_IMAGE_SIDE);
-
-export const attachmentFields = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("file"), ...common }),
-  z.object({ type: z.literal("image"), ...common, width: side, height: side, preview: atMost(MAX_PREVIEW_BYTES) }),
-  z.object({ type: z.literal("voice"), ...common, durationMs: z.number().int().min(1).max(MAX_VOICE_DURATION_MS), waveform: atMost(MAX_WAVEFORM_BYTES) }),
-]);
+export const attachmentFields = byAttachmentType(common);
 export type AttachmentFields = z.infer<typeof attachmentFields>;
 
 /** A decoded attachment message's row fields (the content without its kind and send time). */

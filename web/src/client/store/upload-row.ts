@@ -1,18 +1,7 @@
 import { z } from "zod";
 import { conversationIdSchema } from "../../../../protocol/api.js";
-import {
-  ATTACHMENT_KEY_BYTES,
-  AttachmentId,
-  MAX_ATTACHMENT_PLAINTEXT_BYTES,
-  MAX_CAPTION_BYTES,
-  MAX_FILE_NAME_BYTES,
-  MAX_IMAGE_SIDE,
-  MAX_MIME_TYPE_BYTES,
-  MAX_PREVIEW_BYTES,
-  MAX_VOICE_DURATION_MS,
-  MAX_WAVEFORM_BYTES,
-  fromBase64url,
-} from "../../../../protocol/index.js";
+import { ATTACHMENT_KEY_BYTES, MAX_ATTACHMENT_PLAINTEXT_BYTES, MAX_CAPTION_BYTES, MAX_FILE_NAME_BYTES, MAX_MIME_TYPE_BYTES, fromBase64url } from "../../../../protocol/index.js";
+import { byAttachmentType, sized, storedAttachmentId } from "./attachment-schemas.js";
 
 /**
  * A file on its way out (issue 18, docs/decisions.md "Sending attachments"): the local "upload" item,
@@ -21,8 +10,6 @@ import {
  * the server's copy stands. The file itself is in `uploadFiles` (UploadFileRow), so the frequent progress
  * writes here never rewrite a Blob of up to 100 MiB.
  */
-const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, "must be bytes");
-const atMost = (n: number) => bytes.refine((b) => b.length <= n, `must be at most ${n} bytes`);
 const timestamp = z.number().int().nonnegative();
 const byteCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
@@ -55,9 +42,9 @@ const common = {
   caption: z.string().max(MAX_CAPTION_BYTES),
   /** Plaintext bytes of the (stripped) file. */
   size: z.number().int().min(1).max(MAX_ATTACHMENT_PLAINTEXT_BYTES),
-  key: bytes.refine((b) => b.length === ATTACHMENT_KEY_BYTES, `must be ${ATTACHMENT_KEY_BYTES} bytes`),
+  key: sized(ATTACHMENT_KEY_BYTES),
   /** The server's id once the upload was created there. */
-  attachmentId: z.string().refine(AttachmentId.is, "must be an attachment id").transform((s) => s as AttachmentId).optional(),
+  attachmentId: storedAttachmentId.optional(),
   /** Ciphertext bytes the server acknowledged, plus the current part's progress. */
   sentBytes: byteCount,
   /** encryptedSize(size). */
@@ -65,13 +52,7 @@ const common = {
   state: uploadState,
   error: uploadError.optional(),
 };
-const side = z.number().int().min(1).max(MAX_IMAGE_SIDE);
-
-export const uploadRow = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("file"), ...common }),
-  z.object({ type: z.literal("image"), ...common, width: side, height: side, preview: atMost(MAX_PREVIEW_BYTES) }),
-  z.object({ type: z.literal("voice"), ...common, durationMs: z.number().int().min(1).max(MAX_VOICE_DURATION_MS), waveform: atMost(MAX_WAVEFORM_BYTES) }),
-]);
+export const uploadRow = byAttachmentType(common);
 export type UploadRow = z.infer<typeof uploadRow>;
 
 /** The file of an upload, kept apart from its row (see above). */
