@@ -1,5 +1,6 @@
 // Measuring code that runs inside the app's page (passed to page.evaluate, so each function is
 // self-contained): when an image attachment's preview has been decoded in the open chat.
+import type { ShadowFind } from "../page/shadow-find.js";
 
 /** A small JPEG thumbnail made by the page's own encoder, as the sender's app makes one. */
 export async function makePreviewInPage(): Promise<number[]> {
@@ -18,15 +19,7 @@ export async function makePreviewInPage(): Promise<number[]> {
  * with pixels); returns Date.now() of that frame, so the caller can take the time from its own clock.
  */
 export async function waitForPreviewsInPage(a: { count: number; timeoutMs: number }): Promise<number> {
-  const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
-    const hit = root.querySelector<HTMLElement>(selector);
-    if (hit) return hit;
-    for (const el of root.querySelectorAll("*")) {
-      const inner = el.shadowRoot && el.localName !== "sealed-message-list" ? find(el.shadowRoot, selector) : null;
-      if (inner) return inner;
-    }
-    return null;
-  };
+  const find = (globalThis as unknown as { sealedFind: ShadowFind }).sealedFind;
   const t0 = performance.now();
   return new Promise<number>((resolve, reject) => {
     const frame = (now: number) => {

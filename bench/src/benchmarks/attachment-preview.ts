@@ -3,8 +3,7 @@ import { AttachmentId } from "../../../protocol/ids.js";
 import { makeEnvelope } from "../../../tests/support/conversation.js";
 import { testCrypto } from "../../../tests/support/crypto-env.js";
 import { launchBrowser } from "../browser.js";
-import { fillRestore } from "../history/browser-run.js";
-import { restoreInPage } from "../history/page-probes.js";
+import { restoreAndOpenChat } from "../history/browser-run.js";
 import { seedHistory } from "../history/seed.js";
 import { send } from "../load/client.js";
 import { loadAverage } from "../machine.js";
@@ -37,15 +36,7 @@ export const attachmentPreviewBenchmark: Benchmark = {
       const browser = await launchBrowser();
       try {
         const seeded = await seedHistory(server.baseURL, MESSAGES);
-        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-        const page = await context.newPage();
-        const errors: string[] = [];
-        page.on("pageerror", (e) => errors.push(e.message));
-        await fillRestore(page, server.baseURL, seeded);
-        await page.evaluate(restoreInPage, { timeoutMs: 120_000 });
-        await page.getByTestId("conversation-item").filter({ hasText: seeded.bob.username }).click();
-        await page.getByTestId("message-list").waitFor();
-        await page.waitForTimeout(1000);
+        const { context, page, errors } = await restoreAndOpenChat(browser, server.baseURL, seeded);
         const preview = Uint8Array.from(await page.evaluate(makePreviewInPage));
         const h = seeded.handles;
         const epoch = await nextEpoch(h, seeded);

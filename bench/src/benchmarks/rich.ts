@@ -2,8 +2,7 @@
 import { launchBrowser } from "../browser.js";
 import { makeEnvelope } from "../../../tests/support/conversation.js";
 import { send } from "../load/client.js";
-import { fillRestore } from "../history/browser-run.js";
-import { restoreInPage } from "../history/page-probes.js";
+import { restoreAndOpenChat } from "../history/browser-run.js";
 import { seedHistory, type SeedHandles, type SeededHistory } from "../history/seed.js";
 import { accountLogResponse, epochListResponse } from "../../../protocol/api.js";
 import { fromBase64url, toBase64url } from "../../../protocol/bytes.js";
@@ -124,16 +123,7 @@ export const richBenchmark: Benchmark = {
       const browser = await launchBrowser();
       try {
         const seeded = await seedHistory(server.baseURL, MESSAGES);
-        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-        const page = await context.newPage();
-        const errors: string[] = [];
-        page.on("pageerror", (e) => errors.push(e.message));
-        await fillRestore(page, server.baseURL, seeded);
-        await page.evaluate(restoreInPage, { timeoutMs: 120_000 });
-        const item = page.getByTestId("conversation-item").filter({ hasText: seeded.bob.username });
-        await item.click();
-        await page.getByTestId("message-list").waitFor();
-        await page.waitForTimeout(1000);
+        const { context, page, errors } = await restoreAndOpenChat(browser, server.baseURL, seeded);
         await page.evaluate(watchLongTasksInPage);
         const stopProfile = await profileIf(page);
         const t0 = performance.now();

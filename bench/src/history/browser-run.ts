@@ -1,7 +1,8 @@
 // One size of figures 2 and 3 in Chromium: restore a seeded account with its recovery key in a new
 // browser context until the whole history is readable, then (reloading before each) open the conversation
 // a few times, read memory, and scroll from the newest message to the oldest.
-import type { Browser, CDPSession, Page } from "playwright-core";
+import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
+import { benchContext } from "../page/shadow-find.js";
 import { median } from "../stats.js";
 import { idbTransactionMs, openInPage, restoreInPage, scrollToOldestInPage, type OpenTiming, type RestoreTiming, type ScrollRun } from "./page-probes.js";
 import type { SeededHistory } from "./seed.js";
@@ -62,11 +63,28 @@ export async function fillRestore(page: Page, baseURL: string, seeded: SeededHis
   await page.getByTestId("restore-secret").fill(seeded.alice.recoveryKey);
 }
 
+/**
+ * Restores Alice (recovery key) in a fresh measuring context and opens her chat with Bob, settled for a
+ * second; the page's uncaught errors collect in `errors` for the caller to check at the end.
+ */
+export async function restoreAndOpenChat(browser: Browser, baseURL: string, seeded: SeededHistory): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await benchContext(browser);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await fillRestore(page, baseURL, seeded);
+  await page.evaluate(restoreInPage, { timeoutMs: 120_000 });
+  await page.getByTestId("conversation-item").filter({ hasText: seeded.bob.username }).click();
+  await page.getByTestId("message-list").waitFor();
+  await page.waitForTimeout(1000);
+  return { context, page, errors };
+}
+
 export async function runHistory(browser: Browser, baseURL: string, seeded: SeededHistory): Promise<HistoryRun> {
   const n = seeded.messages;
   // Generous limits: these catch a hang, they are not goals.
   const timeoutMs = 60_000 + n * 20;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await benchContext(browser);
   const errors: string[] = [];
   try {
     const page = await context.newPage();
@@ -107,7 +125,7 @@ export const medianOpen = (r: HistoryRun) => ({
  * the QR code; the camera path decodes the same text first), then checks the new device holds the whole history.
  */
 async function linkNewDevice(browser: Browser, baseURL: string, existing: Page, seeded: SeededHistory, timeoutMs: number): Promise<LinkTiming> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await benchContext(browser);
   const errors: string[] = [];
   try {
     const fresh = await context.newPage();

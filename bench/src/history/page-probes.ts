@@ -2,6 +2,7 @@
 // self-contained). The app renders into shadow roots, so elements are found by walking them. Times are
 // performance.now() in the page, checked once per animation frame: a figure is the frame in which the
 // condition first held.
+import type { ShadowFind } from "../page/shadow-find.js";
 
 export interface RestoreTiming {
   /** Submit to the "Restored, loading your history" screen: the account is restored, history not yet. */
@@ -12,15 +13,7 @@ export interface RestoreTiming {
 
 /** Clicks "Restore" on the filled-in restore form and times the two milestones. */
 export function restoreInPage(a: { timeoutMs: number }): Promise<RestoreTiming> {
-  const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
-    const hit = root.querySelector<HTMLElement>(selector);
-    if (hit) return hit;
-    for (const el of root.querySelectorAll("*")) {
-      const inner = el.shadowRoot ? find(el.shadowRoot, selector) : null;
-      if (inner) return inner;
-    }
-    return null;
-  };
+  const find = (globalThis as unknown as { sealedFind: ShadowFind }).sealedFind;
   const submit = find(document, "[data-testid=restore-submit]");
   if (!submit) return Promise.reject(new Error("no restore button"));
   return new Promise((resolve, reject) => {
@@ -51,16 +44,7 @@ export interface OpenTiming {
 
 /** Clicks the (only) conversation in the chat list and times its opening. */
 export function openInPage(a: { newest: string; total: number; timeoutMs: number }): Promise<OpenTiming> {
-  const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
-    const hit = root.querySelector<HTMLElement>(selector);
-    if (hit) return hit;
-    for (const el of root.querySelectorAll("*")) {
-      // The message list itself is searched only by what asks for it.
-      const inner = el.shadowRoot && el.localName !== "sealed-message-list" ? find(el.shadowRoot, selector) : null;
-      if (inner) return inner;
-    }
-    return null;
-  };
+  const find = (globalThis as unknown as { sealedFind: ShadowFind }).sealedFind;
   const item = find(document, "[data-testid=conversation-item]");
   if (!item) return Promise.reject(new Error("no conversation in the list"));
   return new Promise((resolve, reject) => {
@@ -100,15 +84,7 @@ export interface ScrollRun {
  * frame (a fast fling), watching long tasks and frame gaps, until the oldest message is rendered at the top.
  */
 export async function scrollToOldestInPage(a: { timeoutMs: number }): Promise<ScrollRun> {
-  const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
-    const hit = root.querySelector<HTMLElement>(selector);
-    if (hit) return hit;
-    for (const el of root.querySelectorAll("*")) {
-      const inner = el.shadowRoot && el.localName !== "sealed-message-list" ? find(el.shadowRoot, selector) : null;
-      if (inner) return inner;
-    }
-    return null;
-  };
+  const find = (globalThis as unknown as { sealedFind: ShadowFind }).sealedFind;
   const list = find(document, "sealed-message-list");
   const ol = list?.shadowRoot?.querySelector<HTMLElement>("ol[data-testid=message-list]");
   if (!list || !ol) throw new Error("no open conversation");

@@ -1,5 +1,6 @@
 // Measuring code that runs inside the app's page (passed to page.evaluate, so each function is
 // self-contained): long tasks while reactions and edits arrive in the open chat.
+import type { ShadowFind } from "../page/shadow-find.js";
 
 /** Starts recording long tasks (Chromium reports tasks of 50 ms and more) into globalThis.sealedLongTasks. */
 export function watchLongTasksInPage(): void {
@@ -23,15 +24,7 @@ export interface ApplyRun {
 
 /** Waits, frame by frame, until a message text in the open chat reads `text`; then returns the long tasks. */
 export async function waitForTextInPage(a: { text: string; timeoutMs: number }): Promise<ApplyRun> {
-  const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
-    const hit = root.querySelector<HTMLElement>(selector);
-    if (hit) return hit;
-    for (const el of root.querySelectorAll("*")) {
-      const inner = el.shadowRoot && el.localName !== "sealed-message-list" ? find(el.shadowRoot, selector) : null;
-      if (inner) return inner;
-    }
-    return null;
-  };
+  const find = (globalThis as unknown as { sealedFind: ShadowFind }).sealedFind;
   const t0 = performance.now();
   let last = t0;
   let longestFrameMs = 0;
