@@ -8,6 +8,7 @@ import { clientContext, deviceStatusContext, syncContext, type SyncState } from 
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
 import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
+import { avatarStyles, chatAvatar } from "./chat-avatar.js";
 import { LiveQuery } from "./live-query.js";
 import { OnScreenController } from "./on-screen.js";
 import type { SealedComposer } from "./sealed-composer.js";
@@ -40,6 +41,7 @@ import { dragHasFiles, filesOf } from "./staged-files.js";
 export class SealedChatView extends LitElement {
   static override styles = [
     shared,
+    avatarStyles,
     css`
       :host {
         position: relative;
@@ -84,22 +86,6 @@ export class SealedChatView extends LitElement {
         .phone-only {
           display: inline-flex;
         }
-      }
-      .avatar {
-        width: 2.4rem;
-        height: 2.4rem;
-        border-radius: 50%;
-        display: grid;
-        place-items: center;
-        font-weight: 700;
-        background: var(--accent);
-        color: var(--on-accent);
-        text-transform: uppercase;
-        flex: none;
-      }
-      .avatar.group {
-        background: var(--accent-soft);
-        color: var(--accent);
       }
       .who {
         flex: 1;
@@ -337,9 +323,7 @@ export class SealedChatView extends LitElement {
     return html`
       <header>
         <a class="button ghost back" href="#/" aria-label="Back to chats" data-testid="back">${backIcon}</a>
-        ${group
-          ? html`<span class="avatar group" aria-hidden="true">${groupIcon}</span>`
-          : html`<span class="avatar" aria-hidden="true">${c.title.slice(0, 1)}</span>`}
+        ${chatAvatar(c)}
         <div class="who">
           <h2 tabindex="-1" data-testid="chat-title">${c.title}</h2>
           <p class="sub">

@@ -7,7 +7,8 @@ import { clientContext } from "./context.js";
 import { typingText } from "./typing-text.js";
 import { shared } from "../styles/shared.js";
 import { formatListTime } from "./format.js";
-import { groupAddIcon, groupIcon, plusIcon, warningIcon } from "./icons.js";
+import { groupAddIcon, plusIcon, warningIcon } from "./icons.js";
+import { avatarStyles, chatAvatar } from "./chat-avatar.js";
 import "./sealed-connection-pill.js";
 
 /**
@@ -18,6 +19,7 @@ import "./sealed-connection-pill.js";
 export class SealedConversationList extends LitElement {
   static override styles = [
     shared,
+    avatarStyles,
     css`
       :host {
         display: flex;
@@ -89,20 +91,8 @@ export class SealedConversationList extends LitElement {
         padding: 0;
       }
       .avatar {
+        --avatar-size: 2.6rem;
         grid-row: span 2;
-        width: 2.6rem;
-        height: 2.6rem;
-        border-radius: 50%;
-        display: grid;
-        place-items: center;
-        font-weight: 700;
-        background: var(--accent);
-        color: var(--on-accent);
-        text-transform: uppercase;
-      }
-      .avatar.group {
-        background: var(--accent-soft);
-        color: var(--accent);
       }
       .name {
         font-weight: 600;
@@ -232,10 +222,6 @@ export class SealedConversationList extends LitElement {
   private renderItem(c: ConversationView) {
     const typing = this.client?.typing.who(c.id) ?? [];
     const alarm = c.kind === "direct" ? (c.peer.status !== "verified" ? "Identity changed" : "") : c.group.problem ? "Membership change refused" : "";
-    const avatar =
-      c.kind === "group"
-        ? html`<span class="avatar group" aria-hidden="true">${groupIcon}</span>`
-        : html`<span class="avatar" aria-hidden="true">${c.title.slice(0, 1)}</span>`;
     const unread = c.unread > 0 ? (c.unread === 1 ? "1 unread message" : `${c.unread} unread messages`) : "";
     return html`<li>
       <a
@@ -246,7 +232,7 @@ export class SealedConversationList extends LitElement {
         aria-current=${c.id === this.selected ? "page" : nothing}
         ?data-unread=${c.unread > 0}
       >
-        ${avatar}
+        ${chatAvatar(c)}
         <span class="name">${c.kind === "group" ? html`<span class="visually-hidden">Group: </span>` : nothing}${c.title}</span>
         <time datetime=${new Date(c.last?.sentAt ?? c.updatedAt).toISOString()}>${formatListTime(c.last?.sentAt ?? c.updatedAt)}</time>
         <span class="preview-row">

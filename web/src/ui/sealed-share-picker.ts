@@ -5,7 +5,7 @@ import type { ConversationView } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import type { SharedItems } from "../pwa/share-inbox.js";
 import { dialogStyles } from "./dialog-styles.js";
-import { groupIcon } from "./icons.js";
+import { avatarStyles, chatAvatar } from "./chat-avatar.js";
 
 /**
  * "Send to…": what another app shared (files, text) waits here until the person picks one of their chats
@@ -17,6 +17,7 @@ import { groupIcon } from "./icons.js";
 export class SealedSharePicker extends LitElement {
   static override styles = [
     shared,
+    avatarStyles,
     dialogStyles,
     css`
       .what {
@@ -48,19 +49,7 @@ export class SealedSharePicker extends LitElement {
         background: var(--surface-2);
       }
       .avatar {
-        width: 2.2rem;
-        height: 2.2rem;
-        border-radius: 50%;
-        display: grid;
-        place-items: center;
-        flex: none;
-        background: var(--accent);
-        color: var(--on-accent);
-        text-transform: uppercase;
-      }
-      .avatar.group {
-        background: var(--accent-soft);
-        color: var(--accent);
+        --avatar-size: 2.2rem;
       }
       .title {
         overflow: hidden;
@@ -133,9 +122,7 @@ export class SealedSharePicker extends LitElement {
             ${this.conversations.map(
               (c) => html`<li>
                 <button type="button" data-testid="share-chat" ?disabled=${blocked(c)} @click=${() => this.pick(c.id)}>
-                  ${c.kind === "group"
-                    ? html`<span class="avatar group" aria-hidden="true">${groupIcon}</span>`
-                    : html`<span class="avatar" aria-hidden="true">${c.title.slice(0, 1)}</span>`}
+                  ${chatAvatar(c)}
                   <span class="title">${c.title}</span>
                 </button>
               </li>`,
