@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { messageTexts, openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
 import { findInServerStorage, launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
+import { bubble, openMenu } from "./rich-helpers";
 
 const SHOTS = "/tmp/shots";
 const DESKTOP = { width: 1280, height: 800 };
@@ -246,6 +247,46 @@ describe("the composer", () => {
     await carol.reload();
     await openChatViaUi(carol, bobName);
     await expect.poll(() => box(carol).inputValue()).toBe(tooLong);
+    expect(await copies(carol, tooLong)).toBe(0);
+    await box(carol).fill("");
+  });
+
+  test("a reply or an edit that cannot be sent comes back under its bar, so the fixed text does what was meant", async () => {
+    await carolOpens(bobName);
+    const hello = `hello ${bobName}`;
+    const tooLong = `${"far too long ".repeat(1400)}end`;
+    // A reply: the text and the "Replying to" bar come back; shortened, it goes out as a reply.
+    await bubble(carol, hello).hover();
+    await bubble(carol, hello).getByTestId("reply-button").click();
+    await carol.getByTestId("composer-mode").filter({ hasText: "Replying to" }).waitFor();
+    await box(carol).fill(tooLong);
+    await box(carol).press("Enter");
+    await carol.getByRole("alert").filter({ hasText: "That message is too long." }).waitFor();
+    expect(await box(carol).inputValue()).toBe(tooLong);
+    await carol.getByTestId("composer-mode").filter({ hasText: "Replying to yourself" }).waitFor();
+    await box(carol).fill("a shorter answer");
+    await box(carol).press("Enter");
+    await carol.getByTestId("composer-mode").waitFor({ state: "detached" });
+    await sentOnce("a shorter answer", bob);
+    expect(await bubble(carol, "a shorter answer").getByTestId("reply-quote").textContent()).toContain(hello);
+    expect(await bubble(bob, "a shorter answer").getByTestId("reply-quote").textContent()).toContain(hello);
+
+    // An edit, with a draft set aside: the edit comes back under "Editing message", the draft waits.
+    await type(carol, "a draft that waits");
+    await (await openMenu(carol, bubble(carol, "a shorter answer"))).getByTestId("menu-edit").click();
+    await carol.getByTestId("composer-mode").filter({ hasText: "Editing message" }).waitFor();
+    await box(carol).fill(tooLong);
+    await box(carol).press("Enter");
+    await carol.getByRole("alert").filter({ hasText: "That message is too long." }).waitFor();
+    await carol.getByTestId("composer-mode").filter({ hasText: "Editing message" }).waitFor();
+    expect(await box(carol).inputValue()).toBe(tooLong);
+    await box(carol).fill("a shorter, edited answer");
+    await box(carol).press("Enter");
+    await carol.getByTestId("composer-mode").waitFor({ state: "detached" });
+    expect(await box(carol).inputValue()).toBe("a draft that waits");
+    await sentOnce("a shorter, edited answer", bob);
+    expect(await copies(carol, "a shorter answer")).toBe(0);
+    expect(await bubble(bob, "a shorter, edited answer").getByTestId("message-edited").count()).toBe(1);
     expect(await copies(carol, tooLong)).toBe(0);
     await box(carol).fill("");
   });

@@ -26,6 +26,8 @@ interface Outgoing {
   readonly edit?: MessageRef;
   readonly files?: readonly StagedFile[];
   readonly voice?: VoiceNote;
+  /** The reply or edit bar it was written under, shown again if it comes back. */
+  readonly mode?: Mode;
 }
 
 /** The name a voice note's file gets (its bubble shows "Voice message", not the name). */
@@ -312,7 +314,7 @@ export class SealedComposer extends LitElement {
       this.client.drafts.set(this.conversationId, "");
     }
     this.client.typing.set(this.conversationId, false);
-    this.queue({ id: this.conversationId, text, ...(mode ? { [mode.kind]: mode.message.ref } : {}), ...(files.length > 0 ? { files } : {}) });
+    this.queue({ id: this.conversationId, text, ...(mode ? { [mode.kind]: mode.message.ref, mode } : {}), ...(files.length > 0 ? { files } : {}) });
   }
 
   private queue(o: Outgoing): void {
@@ -363,15 +365,30 @@ export class SealedComposer extends LitElement {
     }
   }
 
-  /** Puts texts that were not sent back in front of what their chat's box (or stored draft) holds now. */
+  /**
+   * Puts texts that were not sent back in front of what their chat's box (or stored draft) holds now, under
+   * the reply or edit bar they were written under, so fixing and resending does what was meant. A failed
+   * edit comes back only into its own open chat with no other reply or edit begun meanwhile (its text must
+   * never become a new message's draft); the error still says what failed.
+   */
   private giveBack(failed: readonly Outgoing[]): void {
-    for (const { id, text, files } of [...failed].reverse()) {
+    for (const { id, text, files, mode } of [...failed].reverse()) {
       const here = id === this.conversationId;
       if (files && files.length > 0) {
         const back = stageFiles(id, files.map((f) => f.file));
         if (here) this.staged = back;
       }
       if (text === "") continue;
+      if (mode?.kind === "edit") {
+        if (here && !this.mode) {
+          this.draftBeforeEdit = this.box.value;
+          this.mode = mode;
+          this.box.value = text;
+          this.grow();
+        }
+        continue;
+      }
+      if (here && mode && !this.mode) this.mode = mode;
       const now = here ? this.box.value : this.client.drafts.get(id);
       const back = now === "" ? text : `${text}\n${now}`;
       if (here) {
