@@ -16,6 +16,15 @@ import "./sealed-voice-recorder.js";
 type Mode = { readonly kind: "reply" | "edit"; readonly message: MessageView };
 
 /**
+ * The reply bar each chat was left with, in this tab: leaving a chat (the back button, another chat) and
+ * coming back finds it again with its draft. An edit is not kept: leaving cancels it, and the draft waits.
+ */
+const openReplies = new Map<ConversationId, Mode>();
+
+/** Errors that say the message answered is gone: its reply bar is not put back. */
+const TARGET_GONE = new Set(["unknown_message", "message_deleted", "message_not_sent"]);
+
+/**
  * A submitted text and what it does, fixed when it was submitted; with `files`, the staged files sent with
  * it (the text is the first file's caption, or a reply of its own); with `voice`, a recorded voice note.
  */
@@ -158,7 +167,7 @@ export class SealedComposer extends LitElement {
   /** Enter now answers `message`, quoting it. */
   startReply(message: MessageView): void {
     this.leaveEdit();
-    this.mode = { kind: "reply", message };
+    this.setMode({ kind: "reply", message });
     this.focus();
   }
 
@@ -166,7 +175,7 @@ export class SealedComposer extends LitElement {
   startEdit(message: MessageView): void {
     this.leaveEdit();
     this.draftBeforeEdit = this.box.value;
-    this.mode = { kind: "edit", message };
+    this.setMode({ kind: "edit", message });
     this.box.value = message.text;
     this.grow();
     this.focus();
@@ -175,8 +184,14 @@ export class SealedComposer extends LitElement {
   /** Back to writing a new message; after an edit the draft returns to the box. */
   cancelMode(): void {
     this.leaveEdit();
-    this.mode = undefined;
+    this.setMode(undefined);
     this.box.focus();
+  }
+
+  private setMode(mode: Mode | undefined): void {
+    this.mode = mode;
+    if (mode?.kind === "reply") openReplies.set(this.conversationId, mode);
+    else openReplies.delete(this.conversationId);
   }
 
   private leaveEdit(): void {
@@ -224,7 +239,10 @@ export class SealedComposer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // The chat's staged files, read before rendering so the tray shows with the box.
-    if (changed.has("conversationId")) this.staged = stagedFiles(this.conversationId);
+    if (changed.has("conversationId")) {
+      this.staged = stagedFiles(this.conversationId);
+      this.mode = openReplies.get(this.conversationId);
+    }
   }
 
   /** Adds files to this chat's staging tray (the attach button, a paste, a drop, or a share). */
@@ -298,7 +316,7 @@ export class SealedComposer extends LitElement {
     const withFiles = this.mode?.kind !== "edit" && this.staged.length > 0;
     if ((text.trim() === "" && !withFiles) || this.disabled) return;
     const mode = this.mode;
-    this.mode = undefined;
+    this.setMode(undefined);
     // Taken out of the tray at once, like the text from the box: a second click finds nothing to send.
     const files = withFiles ? takeStagedFiles(this.conversationId) : [];
     if (withFiles) this.staged = [];
@@ -329,7 +347,7 @@ export class SealedComposer extends LitElement {
       try {
         await this.sendOne(next);
       } catch (e) {
-        this.giveBack(this.outgoing.splice(0));
+        this.giveBack(this.outgoing.splice(0), e);
         throw e;
       }
       this.outgoing.shift();
@@ -371,8 +389,10 @@ export class SealedComposer extends LitElement {
    * edit comes back only into its own open chat with no other reply or edit begun meanwhile (its text must
    * never become a new message's draft); the error still says what failed.
    */
-  private giveBack(failed: readonly Outgoing[]): void {
-    for (const { id, text, files, mode } of [...failed].reverse()) {
+  private giveBack(failed: readonly Outgoing[], error: unknown): void {
+    const targetGone = error instanceof Error && "code" in error && TARGET_GONE.has(String(error.code));
+    for (const { id, text, files, mode: sentMode } of [...failed].reverse()) {
+      const mode = targetGone ? undefined : sentMode;
       const here = id === this.conversationId;
       if (files && files.length > 0) {
         const back = stageFiles(id, files.map((f) => f.file));
@@ -382,13 +402,14 @@ export class SealedComposer extends LitElement {
       if (mode?.kind === "edit") {
         if (here && !this.mode) {
           this.draftBeforeEdit = this.box.value;
-          this.mode = mode;
+          this.setMode(mode);
           this.box.value = text;
           this.grow();
         }
         continue;
       }
-      if (here && mode && !this.mode) this.mode = mode;
+      if (mode && here && !this.mode) this.setMode(mode);
+      else if (mode && !here && !openReplies.has(id)) openReplies.set(id, mode);
       const now = here ? this.box.value : this.client.drafts.get(id);
       const back = now === "" ? text : `${text}\n${now}`;
       if (here) {
