@@ -88,3 +88,17 @@ export async function waitForHistory(page: Page, expected: readonly string[], ti
     await page.waitForTimeout(200);
   }
 }
+
+/**
+ * Answers the app's in-app confirmation (the open `sealed-confirm-dialog`; several screens have one),
+ * after checking that what it asks mentions `mentions`: confirms, or cancels with `accept: false`.
+ */
+export async function answerConfirm(page: Page, o: { mentions: string; accept?: boolean; shot?: string }): Promise<void> {
+  const dialog = page.locator("dialog[data-testid=confirm-dialog][open]");
+  await dialog.waitFor();
+  const asked = (await dialog.textContent()) ?? "";
+  if (!asked.includes(o.mentions)) throw new Error(`the confirmation does not mention ${JSON.stringify(o.mentions)}: ${JSON.stringify(asked)}`);
+  if (o.shot) await page.screenshot({ path: o.shot });
+  await dialog.getByTestId(o.accept === false ? "confirm-cancel" : "confirm-ok").click();
+  await dialog.waitFor({ state: "detached" });
+}

@@ -2,6 +2,7 @@
 // own session and IndexedDB hold, for the protocol-level checks of tests/e2e/groups.test.ts.
 import type { BrowserContext, Page, Route } from "playwright-core";
 import { fromBase64url, toBase64url } from "../../protocol/index.js";
+import { answerConfirm } from "./app";
 import { rememberSecret } from "./known-secrets";
 
 /** Makes a group in the UI and waits until its chat is open; returns the conversation id from the URL. */
@@ -72,14 +73,9 @@ export async function addMemberViaUi(page: Page, username: string): Promise<void
 export async function removeMemberViaUi(page: Page, username: string): Promise<void> {
   await openMembers(page);
   const row = page.getByTestId("group-member").and(page.locator(`[data-username="${username}"]`));
-  let asked = "";
-  page.once("dialog", (d) => {
-    asked = d.message();
-    void d.accept();
-  });
   await row.getByTestId("group-member-remove").click();
+  await answerConfirm(page, { mentions: username });
   await row.waitFor({ state: "detached", timeout: 30_000 });
-  if (!asked.includes(username)) throw new Error(`removing ${username} was not confirmed first (asked: ${JSON.stringify(asked)})`);
 }
 
 /** Admin: sets the "New members can read earlier messages" switch and waits until the group says so. */

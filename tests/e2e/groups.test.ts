@@ -22,7 +22,7 @@ import {
   type EpochBundle,
   type MembershipEntry,
 } from "../../protocol/index.js";
-import { messageTexts, sendViaUi, signUpViaUi, uniqueName, waitForHistory } from "./app";
+import { answerConfirm, messageTexts, sendViaUi, signUpViaUi, uniqueName, waitForHistory } from "./app";
 import {
   addMemberViaUi,
   appendToMembershipLog,
@@ -295,11 +295,11 @@ describe("groups", () => {
     // Leaving asks first; cancelling keeps Erin in.
     const e = page(erin);
     await openMembers(e);
-    e.once("dialog", (d) => void d.dismiss());
     await e.getByTestId("group-leave").click();
+    await answerConfirm(e, { mentions: "Leave", accept: false });
     expect(await listedMembers(e)).toContain(erin.name);
-    e.once("dialog", (d) => void d.accept());
     await e.getByTestId("group-leave").click();
+    await answerConfirm(e, { mentions: "Leave", shot: `${SHOTS}/group-leave-confirm-phone.png` });
     await e.getByTestId("group-members").waitFor({ state: "hidden", timeout: 30_000 });
     await e.getByTestId("group-removed").waitFor({ timeout: 30_000 });
     expect(await e.getByTestId("composer").isDisabled()).toBe(true);

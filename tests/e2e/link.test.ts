@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { openChatViaUi, signUpViaUi, uniqueName } from "./app";
+import { answerConfirm, openChatViaUi, signUpViaUi, uniqueName } from "./app";
 import { launchPersistent } from "./harness";
 import { rememberSecret } from "./known-secrets";
 import { ApiContact, nodeApi, waitForCount } from "./link-helpers";
@@ -211,10 +211,10 @@ describe("revoking a device", () => {
 
     await a.goto(`${baseURL}/#/settings`);
     await expect.poll(() => a.getByTestId("device-item").count()).toBe(3);
-    a.once("dialog", (d) => void d.accept());
     // The device linked first (by camera) is the second in the list.
     const epochBefore = await bob.latestEpoch();
     await a.getByTestId("revoke-device").first().click();
+    await answerConfirm(a, { mentions: "Remove", shot: `${SHOTS}/link-revoke-confirm.png` });
     await expect.poll(() => a.getByTestId("revoke-device").count(), { timeout: 30_000 }).toBe(1);
 
     await n.getByTestId("device-removed").waitFor({ timeout: 30_000 });

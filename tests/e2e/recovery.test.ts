@@ -11,7 +11,7 @@ import { createAccount } from "../support/account.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, genesisDevice, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
 import { recoveryBlobFor } from "../support/recovery.js";
-import { openChatViaUi, sendViaUi, signUpViaUi, uniqueName } from "./app";
+import { answerConfirm, openChatViaUi, sendViaUi, signUpViaUi, uniqueName } from "./app";
 import { launchPersistent } from "./harness";
 import { rememberSecret } from "./known-secrets";
 import { ApiContact, nodeApi, waitForCount } from "./link-helpers";
@@ -251,6 +251,26 @@ describe("a new recovery key", () => {
     const page = await fresh();
     await restoreForm(page, "key", aliceName, newKey);
     await expectRestored(page);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("removing the passphrase", () => {
+  test("asks in the app first: Cancel keeps it, confirming removes it, and it no longer restores", async () => {
+    await openRecoverySettings(alice);
+    await expect.poll(() => alice.getByTestId("passphrase-state").textContent()).toBe("set");
+    await alice.getByTestId("passphrase-remove").click();
+    await answerConfirm(alice, { mentions: "Only the recovery key will restore your account", accept: false });
+    expect(await alice.getByTestId("passphrase-state").textContent()).toBe("set");
+    await alice.getByTestId("passphrase-remove").click();
+    await answerConfirm(alice, { mentions: "Remove the passphrase", shot: `${SHOTS}/recovery-remove-passphrase.png` });
+    await expect.poll(() => alice.getByTestId("passphrase-state").textContent(), { timeout: 30_000 }).toBe("not set");
+    await alice.getByTestId("recovery-notice").filter({ hasText: "Passphrase removed." }).waitFor();
+
+    const page = await fresh();
+    await restoreForm(page, "passphrase", aliceName, passphrase);
+    expect(await restoreError(page)).toBeTruthy();
+    await expectUnchanged(page);
     expect(errors).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { openChatViaUi, sendViaUi, signUpViaUi, uniqueName, waitForHistory } from "./app";
+import { answerConfirm, openChatViaUi, sendViaUi, signUpViaUi, uniqueName, waitForHistory } from "./app";
 import { launchBrowser } from "./harness";
 import { ApiContact, nodeApi } from "./link-helpers";
 
@@ -72,6 +72,12 @@ test("a login the server refuses, while this device's own log still lists it, wi
   await waitForHistory(page, history);
   await shots("server-refused");
 
+  // "Delete this device's data" asks in the app first; Cancel deletes nothing.
+  await page.getByTestId("refused-forget").click();
+  await answerConfirm(page, { mentions: "Your account and your other devices are not changed", accept: false, shot: `${SHOTS}/refused-forget-confirm.png` });
+  await banner.waitFor();
+  await waitForHistory(page, history);
+
   // The server lets the device in again: "Try again" signs in and the chat goes on.
   await context.unroute(CHALLENGE);
   await page.getByTestId("refused-retry").click();
@@ -79,5 +85,26 @@ test("a login the server refuses, while this device's own log still lists it, wi
   await sendViaUi(page, "back again");
   history.push("back again");
   await waitForHistory(page, history);
+  expect(errors).toEqual([]);
+}, 120_000);
+
+test("confirming 'Delete this device's data' on a refused device wipes this browser and leaves the account", async () => {
+  const alice = uniqueName("alice");
+  // A browser profile of its own (no service worker, so the route below sees every request).
+  const context = await browser.newContext({ serviceWorkers: "block", viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signUpViaUi(page, baseURL, alice);
+  await context.route(CHALLENGE, (route) => route.fulfill({ status: 403, json: { error: { code: "forbidden", message: "this device was removed from the account" } } }));
+  await context.clearCookies();
+  await page.reload();
+  await page.getByTestId("device-refused").waitFor({ timeout: 30_000 });
+  await page.getByTestId("refused-forget").click();
+  await answerConfirm(page, { mentions: "Delete this device's data?" });
+  await page.getByTestId("restore-account").waitFor({ timeout: 30_000 });
+  await context.close();
+  // The account itself is untouched: its username is still taken on the server.
+  const bob = await ApiContact.create(nodeApi(baseURL), "bob");
+  expect((await bob.api.call("GET", `/api/users/${alice}`, { cookie: bob.me.cookie })).status).toBe(200);
   expect(errors).toEqual([]);
 }, 120_000);

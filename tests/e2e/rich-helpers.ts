@@ -4,6 +4,7 @@
 import type { Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 import { ClientMessageId, DeviceId } from "../../protocol/index.js";
+import { answerConfirm } from "./app";
 import { rememberSecret } from "./known-secrets";
 
 /** The bubble whose own text (not a quote) is exactly `text`. */
@@ -56,11 +57,7 @@ export async function editViaUi(page: Page, message: Locator, text: string): Pro
 
 export async function deleteViaUi(page: Page, message: Locator, shot?: string): Promise<void> {
   await (await openMenu(page, message)).getByTestId("menu-delete").click();
-  const dialog = page.getByTestId("confirm-dialog");
-  await dialog.waitFor();
-  if (shot) await page.screenshot({ path: shot });
-  await dialog.getByTestId("confirm-ok").click();
-  await dialog.waitFor({ state: "hidden" });
+  await answerConfirm(page, { mentions: "everyone", ...(shot ? { shot } : {}) });
 }
 
 /** The chips under a bubble as "👍 2 alice, You". */

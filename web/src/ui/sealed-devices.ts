@@ -8,6 +8,8 @@ import { Action } from "./action.js";
 import { formatDay, formatTime } from "./format.js";
 import type { SealedLinkExisting } from "./sealed-link-existing.js";
 import "./sealed-link-existing.js";
+import type { SealedConfirmDialog } from "./sealed-confirm-dialog.js";
+import "./sealed-confirm-dialog.js";
 
 function when(ms: number): string {
   return `${formatDay(ms)}, ${formatTime(ms)}`;
@@ -91,6 +93,7 @@ export class SealedDevices extends LitElement {
   /** The device whose name is being edited, if any. */
   @state() private editing = "";
   @query("sealed-link-existing") private linker!: SealedLinkExisting;
+  @query("sealed-confirm-dialog") private confirmDialog!: SealedConfirmDialog;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -123,7 +126,13 @@ export class SealedDevices extends LitElement {
 
   private async revoke(d: DeviceView): Promise<void> {
     const name = d.name ?? "this device";
-    if (!confirm(`Remove “${name}” from your account? It is signed out and can't read new messages.`)) return;
+    const yes = await this.confirmDialog.ask({
+      title: `Remove “${name}”?`,
+      body: "It is signed out of your account and can't read new messages.",
+      confirm: "Remove device",
+      danger: true,
+    });
+    if (!yes) return;
     await this.act(d, async () => {
       await this.client.devices.revoke(d.deviceId);
       this.dispatchEvent(new CustomEvent("revoked", { bubbles: true, composed: true }));
@@ -199,6 +208,7 @@ export class SealedDevices extends LitElement {
           </ul>`
         : html`<p role="status">Loading devices…</p>`}
       <sealed-link-existing @linked=${() => this.refresh()}></sealed-link-existing>
+      <sealed-confirm-dialog></sealed-confirm-dialog>
     </section>`;
   }
 }

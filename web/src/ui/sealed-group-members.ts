@@ -10,6 +10,8 @@ import { dialogStyles } from "./dialog-styles.js";
 import { groupMembersStyles } from "./group-members-styles.js";
 import { Action, InputError } from "./action.js";
 import { closeIcon } from "./icons.js";
+import type { SealedConfirmDialog } from "./sealed-confirm-dialog.js";
+import "./sealed-confirm-dialog.js";
 
 /**
  * The group's member panel: who is in it and who is an admin; admins add, remove and promote people and
@@ -26,6 +28,7 @@ export class SealedGroupMembers extends LitElement {
   /** The name as the list shows it ("Unnamed group" until one is readable). */
   @property() groupTitle = "";
   @query("dialog") private dialog!: HTMLDialogElement;
+  @query("sealed-confirm-dialog") private confirmDialog!: SealedConfirmDialog;
 
   open(): void {
     this.change.clear();
@@ -83,7 +86,13 @@ export class SealedGroupMembers extends LitElement {
   }
 
   private async removeMember(m: MemberView): Promise<void> {
-    if (!confirm(`Remove ${m.username} from “${this.groupTitle}”? They keep what they already received but can't read anything new.`)) return;
+    const yes = await this.confirmDialog.ask({
+      title: `Remove ${m.username} from “${this.groupTitle}”?`,
+      body: "They keep what they already received but can't read anything new.",
+      confirm: "Remove",
+      danger: true,
+    });
+    if (!yes) return;
     await this.act("remove", () => this.client.removeMember(this.conversationId, m.accountId), `${m.username} was removed.`);
   }
 
@@ -114,7 +123,13 @@ export class SealedGroupMembers extends LitElement {
   }
 
   private async leave(): Promise<void> {
-    if (!confirm(`Leave “${this.groupTitle}”? You keep the messages you have but get nothing new, and only an admin can add you back.`)) return;
+    const yes = await this.confirmDialog.ask({
+      title: `Leave “${this.groupTitle}”?`,
+      body: "You keep the messages you have but get nothing new, and only an admin can add you back.",
+      confirm: "Leave group",
+      danger: true,
+    });
+    if (!yes) return;
     if (await this.act("leave", () => this.client.leaveGroup(this.conversationId), "You left the group.")) this.dialog.close();
   }
 
@@ -196,6 +211,7 @@ export class SealedGroupMembers extends LitElement {
             <button class="danger" type="button" ?disabled=${disabled} @click=${this.leave} data-testid="group-leave">${this.busy === "leave" ? "Leaving…" : "Leave group"}</button>
           </div>`
         : nothing}
+      <sealed-confirm-dialog></sealed-confirm-dialog>
     </dialog>`;
   }
 }

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
-import { customElement, state } from "lit/decorators.js";
+import { customElement, query, state } from "lit/decorators.js";
 import { clientContext } from "./context.js";
 import { type ChatClient, REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits } from "../client/index.js";
 import { shared } from "../styles/shared.js";
@@ -8,6 +8,8 @@ import { formatDay, formatTime } from "./format.js";
 import { recoveryErrorText } from "./recovery-error-text.js";
 import { Action, InputError } from "./action.js";
 import "./sealed-recovery-key.js";
+import type { SealedConfirmDialog } from "./sealed-confirm-dialog.js";
+import "./sealed-confirm-dialog.js";
 
 type Panel = "none" | "passphrase" | "rotate" | "new-key";
 
@@ -81,6 +83,7 @@ export class SealedRecoverySettings extends LitElement {
     `,
   ];
 
+  @query("sealed-confirm-dialog") private confirmDialog!: SealedConfirmDialog;
   @consume({ context: clientContext }) client!: ChatClient;
   @state() private lastUsedAt: number | null | undefined;
   @state() private hasPassphrase = false;
@@ -180,7 +183,13 @@ export class SealedRecoverySettings extends LitElement {
   }
 
   private async removePass(): Promise<void> {
-    if (!confirm("Remove the passphrase? Only the recovery key will restore your account.")) return;
+    const yes = await this.confirmDialog.ask({
+      title: "Remove the passphrase?",
+      body: "Only the recovery key will restore your account.",
+      confirm: "Remove passphrase",
+      danger: true,
+    });
+    if (!yes) return;
     await this.run("Removing…", async () => {
       await this.client.recovery.removePassphrase();
       this.notice = "Passphrase removed.";
@@ -276,6 +285,7 @@ export class SealedRecoverySettings extends LitElement {
       ${this.panel === "passphrase" ? this.renderPassphrasePanel() : nothing} ${this.panel === "rotate" ? this.renderRotatePanel() : nothing}
       ${this.busy ? html`<p role="status" data-testid="recovery-busy">${this.busy}</p>` : nothing} ${this.error ? html`<p class="error" role="alert" data-testid="recovery-error">${this.error}</p>` : nothing}
       ${this.notice ? html`<p role="status" data-testid="recovery-notice">${this.notice}</p>` : nothing}
+      <sealed-confirm-dialog></sealed-confirm-dialog>
     </section>`;
   }
 }

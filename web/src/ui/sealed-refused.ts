@@ -1,12 +1,14 @@
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
-import { customElement } from "lit/decorators.js";
+import { customElement, query } from "lit/decorators.js";
 import { Task, TaskStatus } from "@lit/task";
 import type { ChatClient } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { clientContext } from "./context.js";
 import { errorText } from "./error-text.js";
 import { warningIcon } from "./icons.js";
+import type { SealedConfirmDialog } from "./sealed-confirm-dialog.js";
+import "./sealed-confirm-dialog.js";
 
 /**
  * Above the chats when the server refused to sign this device in although the device's own verified
@@ -47,6 +49,7 @@ export class SealedRefused extends LitElement {
     `,
   ];
 
+  @query("sealed-confirm-dialog") private confirmDialog!: SealedConfirmDialog;
   @consume({ context: clientContext }) client!: ChatClient;
 
   private readonly retry = new Task(this, {
@@ -65,9 +68,14 @@ export class SealedRefused extends LitElement {
     },
   });
 
-  private confirmForget(): void {
-    if (!confirm("Delete this device's keys and messages from this browser? Your account and your other devices are not changed.")) return;
-    void this.forget.run();
+  private async confirmForget(): Promise<void> {
+    const yes = await this.confirmDialog.ask({
+      title: "Delete this device's data?",
+      body: "This browser's keys and messages are deleted. Your account and your other devices are not changed.",
+      confirm: "Delete",
+      danger: true,
+    });
+    if (yes) void this.forget.run();
   }
 
   override render() {
@@ -85,6 +93,7 @@ export class SealedRefused extends LitElement {
         ${this.retry.render({ complete: (s) => (s === "refused" ? html`<p role="status">The server still refuses this device.</p>` : nothing), error: (e) => html`<p class="error" role="alert">${errorText(e)}</p>` })}
         ${this.forget.render({ error: (e) => html`<p class="error" role="alert">${errorText(e)}</p>` })}
       </div>
+      <sealed-confirm-dialog></sealed-confirm-dialog>
     </div>`;
   }
 }
