@@ -135,6 +135,11 @@ describe("restoring on an empty browser", () => {
     // One character changed: the checksum catches the typo before anything is fetched.
     const typo = (recoveryKey[0] === "A" ? "B" : "A") + recoveryKey.slice(1);
     await page.getByTestId("restore-secret").fill(typo);
+    // All 32 characters are there: the message says one is wrong, not that the length is.
+    const said = await restoreError(page);
+    expect(said).toContain("has a typo");
+    expect(said).not.toContain("32 characters");
+    await page.getByTestId("restore-secret").fill(recoveryKey.slice(0, -5));
     expect(await restoreError(page)).toContain("isn't a valid recovery key");
     await page.screenshot({ path: `${SHOTS}/recovery-bad-checksum.png` });
     await expectUnchanged(page);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { isProtocolError, parseUsername } from "../../../protocol/index.js";
+import { formatRecoveryKey, isProtocolError, parseUsername } from "../../../protocol/index.js";
 import { ClientError, isClientError, usernameFrom } from "../../../web/src/client/errors.js";
 import { Api, ApiError, isApiError } from "../../../web/src/client/transport/api.js";
 import { RecoveryApi } from "../../../web/src/client/transport/recovery-api.js";
@@ -55,10 +55,14 @@ describe("one error hierarchy for the client", () => {
     expect(isApiError((err as RecoveryError).cause, "rate_limited")).toBe(true);
   });
 
-  test("a mistyped recovery key is bad_recovery_key caused by the protocol's checksum error", async () => {
+  test("a recovery key of the wrong length is bad_recovery_key caused by the protocol's error; one wrong character is recovery_key_typo", async () => {
     const ctx = contextAnswering(() => Promise.reject(new Error("nothing is fetched for a mistyped key")));
     const err = await openRecovery(ctx, { username: "alice", secret: { kind: "key", recoveryKey: "AAAA-AAAA" }, argon2id: neverArgon }).catch((e: unknown) => e);
     expect(isRecoveryError(err, "bad_recovery_key")).toBe(true);
     expect(isProtocolError((err as RecoveryError).cause)).toBe(true);
+    const right = await formatRecoveryKey(testCrypto, testCrypto.randomBytes(16));
+    const typo = (right[0] === "A" ? "B" : "A") + right.slice(1);
+    const mistyped = await openRecovery(ctx, { username: "alice", secret: { kind: "key", recoveryKey: typo }, argon2id: neverArgon }).catch((e: unknown) => e);
+    expect(isRecoveryError(mistyped, "recovery_key_typo")).toBe(true);
   });
 });

@@ -91,7 +91,7 @@ describe("restore refuses before changing anything", () => {
     const right = await formatRecoveryKey(testCrypto, alice.keys.recoveryKey);
     const typo = (right[0] === "A" ? "B" : "A") + right.slice(1);
     const mistyped = await openRecovery(over(context(), rapi), { username: alice.username, secret: { kind: "key", recoveryKey: typo }, argon2id: neverArgon }).catch((e: unknown) => e);
-    expect(isRecoveryError(mistyped, "bad_recovery_key")).toBe(true);
+    expect(isRecoveryError(mistyped, "recovery_key_typo")).toBe(true);
     const opened = await openRecovery(over(context(), rapi), { username: alice.username, secret: { kind: "key", recoveryKey: right.toLowerCase() }, argon2id: neverArgon });
     expect(opened.accountId).toBe(alice.accountId);
   });

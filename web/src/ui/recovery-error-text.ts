@@ -3,6 +3,7 @@ import { errorText } from "./error-text.js";
 
 const TEXT: Record<string, string> = {
   bad_recovery_key: "That isn't a valid recovery key. Check it for typos: it has 32 characters in 8 groups of 4.",
+  recovery_key_typo: "That recovery key has a typo: one of its characters is wrong. Compare it group by group with the key you saved.",
   wrong_recovery_key: "That recovery key doesn't belong to this account (or has been replaced by a newer one). Nothing was changed.",
   wrong_passphrase: "That passphrase is wrong. Nothing was changed.",
   no_passphrase: "This account has no passphrase. Use your recovery key instead.",

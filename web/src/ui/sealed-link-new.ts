@@ -202,7 +202,7 @@ export class SealedLinkNew extends LitElement {
           </div>
           <p class="hint">The code changes every minute. It only works together with this device.</p>
           <label for="device-name">Name of this device</label>
-          <input id="device-name" maxlength="64" .value=${this.deviceName} @input=${(e: Event) => (this.deviceName = (e.target as HTMLInputElement).value)} />
+          <input id="device-name" type="text" autocomplete="off" maxlength="64" .value=${this.deviceName} @input=${(e: Event) => (this.deviceName = (e.target as HTMLInputElement).value)} />
           <div class="actions"><button class="secondary" type="button" @click=${this.back}>Back</button></div>`;
       case "connected":
         return html`<h1 tabindex="-1">Link this device</h1>

@@ -7,12 +7,12 @@ import { checkKdfParams, isProtocolError, parseRecoveryKey, type KdfParams } fro
 import type { ClientContext } from "../context.js";
 import { RecoveryError } from "./recovery-error.js";
 
-/** The typed key's bytes, or bad_recovery_key. */
+/** The typed key's bytes, or bad_recovery_key (its form) or recovery_key_typo (its checksum). */
 export async function parseTypedKey(ctx: ClientContext, text: string): Promise<Uint8Array> {
   try {
     return await parseRecoveryKey(ctx.env, text);
   } catch (e) {
-    if (isProtocolError(e)) throw new RecoveryError("bad_recovery_key", e.message, { cause: e });
+    if (isProtocolError(e)) throw new RecoveryError(e.code === "bad_checksum" ? "recovery_key_typo" : "bad_recovery_key", e.message, { cause: e });
     throw e;
   }
 }

@@ -6,7 +6,8 @@ import { ClientError, type ErrorCause } from "../errors.js";
 import { isApiError } from "../transport/api.js";
 
 export type RecoveryErrorCode =
-  | "bad_recovery_key" // not a recovery key (bad characters or checksum)
+  | "bad_recovery_key" // not a recovery key: not 32 characters, or a character recovery keys do not use
+  | "recovery_key_typo" // 32 good characters whose checksum does not match: a character is mistyped
   | "wrong_recovery_key" // a well-formed key that does not open this account's recovery data
   | "wrong_passphrase"
   | "no_passphrase" // the account has no passphrase set
