@@ -25,6 +25,6 @@ export default defineConfig({
     include: ["tests/worker/**/*.test.ts"],
     setupFiles: ["tests/worker/setup.ts"],
     // The push service the worker posts to in tests/worker/push-*.test.ts: a real HTTP server in Node.
-    globalSetup: ["tests/support/push-service.ts"],
+    globalSetup: ["tests/support/push-service-setup.ts"],
   },
 });

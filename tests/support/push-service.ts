@@ -3,33 +3,15 @@
 // checks the VAPID Authorization (RFC 8292: ES256 signature with the key the subscription was made
 // with, aud, exp, sub) and refuses what fails; like the browser behind it, it decrypts the body (RFC 8291)
 // with the subscription's private key. Tests drive it through /_test/* (vitest globalSetup of
-// vitest.worker.config.ts; its URL reaches the tests with provide/inject).
+// vitest.worker.config.ts; its URL reaches the tests with provide/inject, tests/support/push-service-setup.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TestProject } from "vitest/node";
 import { fromBase64url, fromUtf8, toBase64url } from "../../protocol/bytes.js";
 import { cryptoEnvFrom, type Key } from "../../protocol/subtle.js";
 import { decryptPushPayload } from "../../protocol/web-push.js";
-
-declare module "vitest" {
-  interface ProvidedContext {
-    pushServiceUrl: string;
-  }
-}
+import type { PushBehavior, ReceivedPush } from "./push-service-types.js";
 
 const env = cryptoEnvFrom(crypto);
-
-/** How the push service answers pushes to one subscription. */
-export type PushBehavior = "accept" | "gone" | "fail" | "hang";
-
-/** One push as received: what the checks found, and the decrypted text when they passed. */
-export interface ReceivedPush {
-  readonly accepted: boolean;
-  readonly refusal?: string;
-  readonly plaintext?: string;
-  readonly claims?: { aud?: unknown; exp?: unknown; sub?: unknown };
-  readonly headers: { ttl?: string; contentEncoding?: string; urgency?: string; contentType?: string };
-}
 
 interface Subscription {
   readonly applicationServerKey: string;
@@ -108,8 +90,11 @@ async function subscribe(applicationServerKey: string, behavior: PushBehavior): 
   return { applicationServerKey, privateKey: pair.privateKey, p256dh, auth: env.randomBytes(16), behavior, received: [], hanging: [] };
 }
 
-/** Starts the push service on 127.0.0.1 at a free port; returns its origin and a stop function. */
-export async function startPushService(): Promise<{ origin: string; stop(): Promise<void> }> {
+/**
+ * Starts the push service on 127.0.0.1 at a free port; returns its origin and a stop function.
+ * `onArrival` is called with the subscription id as soon as a push request's headers arrive (benchmarks).
+ */
+export async function startPushService(o: { onArrival?: (id: string, at: number) => void } = {}): Promise<{ origin: string; stop(): Promise<void> }> {
   const subs = new Map<string, Subscription>();
   let origin = "";
   let next = 0;
@@ -118,6 +103,7 @@ export async function startPushService(): Promise<{ origin: string; stop(): Prom
       const url = new URL(req.url ?? "/", origin);
       const parts = url.pathname.split("/").filter(Boolean);
       if (req.method === "POST" && parts[0] === "push" && parts.length === 2) {
+        o.onArrival?.(parts[1]!, performance.now());
         const sub = subs.get(parts[1]!);
         return sub ? receivePush(req, res, sub, origin) : json(res, 404, { error: "no such subscription" });
       }
@@ -154,11 +140,4 @@ export async function startPushService(): Promise<{ origin: string; stop(): Prom
         server.close(() => resolve());
       }),
   };
-}
-
-/** vitest globalSetup: one push service for the whole worker test run. */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const service = await startPushService();
-  project.provide("pushServiceUrl", service.origin);
-  return service.stop;
 }

@@ -5,7 +5,7 @@ import { pushSubscriptionRequest, type PushSubscriptionRequest } from "../../pro
 import { createApp } from "../../worker/app.js";
 import type { LoggedInAccount } from "../support/account.js";
 import { apiClient, type ApiClient } from "../support/api-client.js";
-import type { PushBehavior, ReceivedPush } from "../support/push-service.js";
+import type { PushBehavior, ReceivedPush } from "../support/push-service-types.js";
 import { ORIGIN } from "./api.js";
 
 /** The push service of tests/support/push-service.ts (a Node HTTP server), reached from workerd over real HTTP. */
