@@ -7,6 +7,7 @@ import { createAccount, logIn, type LoggedInAccount } from "../support/account.j
 import { apiClient } from "../support/api-client.js";
 import { makeEnvelope, openConversation, postEnvelope, startConversation } from "../support/conversation.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
+import { resetEntry } from "../support/recovery.js";
 import { ORIGIN, api, expectError } from "./api.js";
 import { pushApi, storedEndpoint, subscribeAtPushService, subscribeDevice } from "./push-fixtures.js";
 
@@ -147,6 +148,24 @@ describe("a device's subscription goes with the device", () => {
     expect((await postLogEntry(api, alice.cookie, alice.accountId, await revokeEntry(log, second.deviceId, genesisDevice(alice)))).status).toBe(201);
     expect(await storedEndpoint(second.deviceId)).toBeUndefined();
     expect(await storedEndpoint(alice.deviceId)).toBeDefined();
+  });
+});
+
+describe("a reset takes every old device's subscription with it", () => {
+  test("a reset entry (the recovery key, no session) deletes the subscriptions of all the devices it removes", async () => {
+    const alice = await createAccount(api, "alice");
+    const second = await makeDevice();
+    const add = await addDeviceEntry(accountLog(alice), second, genesisDevice(alice));
+    expect((await postLogEntry(api, alice.cookie, alice.accountId, add)).status).toBe(201);
+    const log = await add.next();
+    const secondAccount = asDevice(alice, second, log.state);
+    await subscribeDevice(alice);
+    await subscribeDevice({ ...secondAccount, cookie: await logIn(api, secondAccount) });
+    const entry = await resetEntry(log, await makeDevice(), alice.keys.recovery);
+    const res = await api.call("POST", `/api/accounts/${alice.accountId}/log`, { json: { entry: entry.b64 }, headers: { "CF-Connecting-IP": "198.51.100.219" } });
+    expect(res.status).toBe(201);
+    expect(await storedEndpoint(alice.deviceId)).toBeUndefined();
+    expect(await storedEndpoint(second.deviceId)).toBeUndefined();
   });
 });
 
