@@ -106,6 +106,8 @@ export const API_ERROR_CODES = [
   "already_attached", // 409: an attached id that is already attached to another message
   "deleted", // 404: the attachment was deleted by its uploader (to callers who could see it)
   "range_not_satisfiable", // 416: a Range that starts past the end of the blob; see Content-Range
+  "push_endpoint_refused", // 400: a push subscription whose endpoint is not https on a known push service
+  "push_unavailable", // 503: this server has no (valid) VAPID key pair, so it sends no Web Push
   "internal", // 500: a server fault, never the caller's input
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

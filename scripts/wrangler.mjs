@@ -1,6 +1,7 @@
 // Runs wrangler fully offline and stops it without leaving workerd behind.
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 
 /** Env that keeps wrangler from phoning home or prompting (checked with strace, see PLATFORM.md). */
 export const wranglerEnv = {
@@ -32,6 +33,43 @@ export function applyMigrations(persistTo) {
  */
 export const localDevVars = { SIGNUP_LIMIT_PER_HOUR: "100000", LOGIN_LIMIT_PER_10_MIN: "100000" };
 
+/** Where local dev keeps its secrets (gitignored); wrangler dev reads it next to wrangler.toml too. */
+export const devVarsPath = new URL("../.dev.vars", import.meta.url).pathname;
+
+/** KEY=value lines of a .dev.vars file (comments and blank lines skipped; a later key wins, as in dotenv). */
+function parseDevVars(text) {
+  const vars = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) vars[m[1]] = m[2].replace(/^(["'])(.*)\1$/, "$2");
+  }
+  return vars;
+}
+
+/**
+ * The local VAPID key pair for Web Push (worker/push/vapid.ts: base64url of the 65-byte P-256 point and
+ * of the 32-byte scalar d), kept in .dev.vars so browsers' subscriptions survive restarts. Made there on
+ * first use, with no manual step. Deployed workers read theirs from secrets (README "Push").
+ */
+export function localVapidVars(path = devVarsPath) {
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const have = parseDevVars(text);
+  if (have.VAPID_PUBLIC_KEY && have.VAPID_PRIVATE_KEY) return { VAPID_PUBLIC_KEY: have.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: have.VAPID_PRIVATE_KEY };
+  const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+  const point = Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]);
+  const made = { VAPID_PUBLIC_KEY: point.toString("base64url"), VAPID_PRIVATE_KEY: jwk.d };
+  const lines = `# Web Push (VAPID) key pair for local dev, made by scripts/wrangler.mjs; keep it, subscriptions depend on it.\nVAPID_PUBLIC_KEY=${made.VAPID_PUBLIC_KEY}\nVAPID_PRIVATE_KEY=${made.VAPID_PRIVATE_KEY}\n`;
+  try {
+    if (text === "") writeFileSync(path, lines, { flag: "wx", mode: 0o600 });
+    else appendFileSync(path, (text.endsWith("\n") ? "" : "\n") + lines);
+  } catch (e) {
+    // Another process made the file at the same moment: use its pair, so every server agrees.
+    if (e?.code === "EEXIST") return localVapidVars(path);
+    throw e;
+  }
+  return made;
+}
+
 /**
  * Starts `wrangler dev` as the leader of its own process group, so one signal reaches
  * wrangler and workerd together (a SIGKILLed wrangler alone leaves workerd on the port).
@@ -41,6 +79,10 @@ export function startDev({ port, persistTo, config, stdio = ["ignore", "inherit"
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
     "--show-interactive-dev-session=false"];
   for (const [name, value] of Object.entries(localDevVars)) args.push("--var", `${name}:${value}`);
+  // Also as --var: a config elsewhere (tests) has no .dev.vars beside it. Values may hold ":" (wrangler splits on the first).
+  for (const [name, value] of Object.entries(localVapidVars())) args.push("--var", `${name}:${value}`);
+  // Local push endpoints (e.g. a test push service) are refused unless listed (worker/push/endpoint-policy.ts).
+  if (process.env.PUSH_EXTRA_ORIGINS) args.push("--var", `PUSH_EXTRA_ORIGINS:${process.env.PUSH_EXTRA_ORIGINS}`);
   if (persistTo) args.push("--persist-to", persistTo);
   if (config) args.push("--config", config);
   const child = spawn(bin, args, { env: wranglerEnv, stdio, detached: true });

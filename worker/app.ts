@@ -22,6 +22,7 @@ import { healthRoutes } from "./routes/health.js";
 import { linkFrameRoutes } from "./routes/link-frames.js";
 import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
+import { pushRoutes } from "./routes/push.js";
 import { readStateRoutes } from "./routes/read-state.js";
 import { realtimeRoutes } from "./routes/realtime.js";
 import { recoveryRoutes } from "./routes/recovery.js";
@@ -56,6 +57,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", attachmentBlobRoutes);
   app.route("/api", readStateRoutes);
   app.route("/api", realtimeRoutes);
+  app.route("/api", pushRoutes);
   app.route("/api", recoveryRoutes);
   app.route("/", shareFallbackRoutes);
   app.notFound((c) => c.json(errorJson("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));

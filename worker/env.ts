@@ -22,6 +22,20 @@ export interface Bindings {
    */
   readonly ATTACHMENT_MAX_BYTES?: string;
   readonly ATTACHMENT_QUOTA_BYTES?: string;
+  /**
+   * Web Push (issue 19, worker/push/vapid.ts): the VAPID key pair (RFC 8292), base64url of the 65-byte
+   * public point and of the 32-byte private scalar d; deployed as secrets (README "Push"), made by
+   * scripts/wrangler.mjs for local dev. Missing or invalid: push is off, messages still go.
+   */
+  readonly VAPID_PUBLIC_KEY?: string;
+  readonly VAPID_PRIVATE_KEY?: string;
+  /** The VAPID `sub` claim, a mailto: or https: URL; default mailto:admin@localhost. */
+  readonly VAPID_SUBJECT?: string;
+  /**
+   * Comma-separated origins accepted as push endpoints besides the known push services
+   * (worker/push/endpoint-policy.ts): tests and local dev only, e.g. http://127.0.0.1:9999.
+   */
+  readonly PUSH_EXTRA_ORIGINS?: string;
 }
 
 /**

@@ -134,6 +134,12 @@ export class UpgradeRequired extends HttpError {
   }
 }
 
+/** 503: a feature this server is not configured for (Web Push without VAPID keys). */
+export class ServiceUnavailable extends HttpError {
+  override readonly name = "ServiceUnavailable";
+  readonly status = 503;
+}
+
 /** The server's own failure: never the caller's fault, answered with 500 and logged. */
 export class ServerFault extends WorkerError {
   override readonly name: string = "ServerFault";

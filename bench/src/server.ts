@@ -56,16 +56,16 @@ function writeConfig(main: string, assetsDir: string, dir: string): string {
  * Starts wrangler dev (local mode, D1 migrated) on a snapshot of worker/ and `assetsDir`; resolves once
  * /api/health answers. A second attempt covers losing a port to another process between choosing and binding it.
  */
-export async function startServer(assetsDir: string): Promise<DevServer> {
+export async function startServer(assetsDir: string, vars: Readonly<Record<string, string>> = {}): Promise<DevServer> {
   try {
-    return await startOnce(assetsDir);
+    return await startOnce(assetsDir, vars);
   } catch (e) {
     console.error(`wrangler dev did not start, trying once more: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-    return startOnce(assetsDir);
+    return startOnce(assetsDir, vars);
   }
 }
 
-async function startOnce(assetsDir: string): Promise<DevServer> {
+async function startOnce(assetsDir: string, vars: Readonly<Record<string, string>>): Promise<DevServer> {
   const persistDir = mkdtempSync(join(tmpdir(), "sealed-bench-state-"));
   const configDir = mkdtempSync(join(tmpdir(), "sealed-bench-conf-"));
   const cleanup = () => {
@@ -91,6 +91,8 @@ async function startOnce(assetsDir: string): Promise<DevServer> {
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--persist-to", persistDir, "--config", config, "--no-bundle"];
   // The fleet signs up and logs in hundreds of devices from 127.0.0.1: lift the per-address limits, as npm start does.
   for (const [name, value] of Object.entries(localDevVars)) args.push("--var", `${name}:${value}`);
+  // A benchmark's own vars (the push benchmark's VAPID keys and push service origin).
+  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   // Its own process group, so stopDev's signal reaches wrangler and workerd together.
   const child = spawn(wranglerBin, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true, cwd: repoRoot });
   const lastResort = () => {

@@ -70,6 +70,8 @@ function withLinkToken(fx: AuthzFixtures, c: Caller, link: OpenedLink): CallOpti
 }
 
 const bytes = (n: number) => toBase64url(testCrypto.randomBytes(n));
+/** A P-256 point (RFC 8291's example user agent key) for subscription bodies. */
+const P256_EXAMPLE_POINT = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
 
 type Send = (fx: AuthzFixtures, c: Caller) => Promise<Response>;
 
@@ -136,6 +138,13 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
   "secrets-get": (_fx, c) => send(c, "GET", "/api/devices/self/secrets"),
   "read-state-put": async (fx, c) => send(c, "PUT", `/api/me/read-state/${fx.epoch.conversationId}`, { json: { sealed: toBase64url(await sealedReadStateOf(fx.alice, fx.epoch.conversationId, 1)) } }),
   "read-state-list": (_fx, c) => send(c, "GET", "/api/me/read-state?after=0"),
+  "push-vapid": (_fx, c) => send(c, "GET", "/api/push/vapid"),
+  // A known push service's endpoint: no request here makes the server push to it (only alice posts messages).
+  "push-subscription-put": (_fx, c) =>
+    send(c, "PUT", "/api/push/subscription", { json: { endpoint: "https://fcm.googleapis.com/fcm/send/authz", keys: { p256dh: P256_EXAMPLE_POINT, auth: bytes(16) } } }),
+  "push-subscription-delete": (_fx, c) => send(c, "DELETE", "/api/push/subscription"),
+  "push-mute-put": (fx, c) => send(c, "PUT", `/api/push/mutes/${fx.epoch.conversationId}`, { json: { muted: false } }),
+  "push-mutes-list": (_fx, c) => send(c, "GET", "/api/push/mutes"),
   "link-open": (_fx, c) => send(c, "POST", "/api/link"),
   "link-respond": async (_fx, c) => {
     const link = await openLink(freshApi);

@@ -6,6 +6,9 @@ declare namespace Cloudflare {
     ACCOUNT_HUB: DurableObjectNamespace<import("../../worker/realtime/account-hub").AccountHub>;
     FILES: R2Bucket;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    VAPID_PUBLIC_KEY: string;
+    VAPID_PRIVATE_KEY: string;
+    VAPID_SUBJECT: string;
   }
   interface GlobalProps {
     mainModule: typeof import("../../worker/index");

@@ -268,6 +268,7 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
     { method: "GET", path: "/api/conversations/{}/history-shares", sessionFirst: true },
     { method: "PUT", path: "/api/conversations/{}/meta", body: { meta: "!" }, sessionFirst: true },
     { method: "PUT", path: "/api/me/read-state/{}", body: { sealed: "!" }, sessionFirst: true },
+    { method: "PUT", path: "/api/push/mutes/{}", body: { muted: "!" }, sessionFirst: true },
     { method: "POST", path: "/api/conversations/{}/messages", body: { envelope: bad.envelope }, sessionFirst: true },
     { method: "GET", path: "/api/conversations/{}/messages", sessionFirst: true },
     { method: "POST", path: "/api/conversations/{}/attachments", body: { size: 1 }, sessionFirst: true },

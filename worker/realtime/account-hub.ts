@@ -87,6 +87,13 @@ export class AccountHub extends DurableObject<HubBindings> {
     return this.send(this.ctx.getWebSockets(deviceId), frame);
   }
 
+  /** The devices with an open socket now: Web Push skips them (worker/push/message-push.ts), they get the frame. */
+  connectedDevices(): DeviceId[] {
+    const devices = new Set<DeviceId>();
+    for (const ws of this.ctx.getWebSockets()) for (const tag of this.ctx.getTags(ws)) if (DeviceId.is(tag)) devices.add(tag);
+    return [...devices];
+  }
+
   /**
    * Closes every socket of a revoked device with REALTIME_CLOSE_REVOKED; returns how many. Its sessions
    * are already gone, so a reconnect gets 401.

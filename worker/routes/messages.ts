@@ -10,6 +10,7 @@ import type { AppEnv, Ctx } from "../env.js";
 import { BadRequest, Conflict, Forbidden } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
+import { pushNewMessage } from "../push/message-push.js";
 import { notifyAccounts } from "../realtime/notify.js";
 import { attachmentRefusal } from "./attachment-claims.js";
 import { memberConversation } from "./conversation-access.js";
@@ -62,6 +63,10 @@ export async function acceptMessage(c: Ctx) {
       c.executionCtx.waitUntil(
         notifyAccounts(c.env, conversation.members, { type: "message", conversationId: conversation.id, seq: result.seq, envelope: toBase64url(bytes), receivedAt }),
       );
+      // Web Push to the other members' devices with no socket, unless the sender said it alerts nobody.
+      if (body.notify !== false) {
+        c.executionCtx.waitUntil(pushNewMessage(c.env, stores, { conversationId: conversation.id, members: conversation.members, senderAccountId: session.accountId, seq: result.seq, envelope: bytes, receivedAt }));
+      }
       return c.json({ seq: result.seq, duplicate: false } satisfies PostMessageResponse, 201);
     case "duplicate":
       return c.json({ seq: result.seq, duplicate: true } satisfies PostMessageResponse, 200);

@@ -65,7 +65,12 @@ export async function logIn(c: Ctx) {
 export async function logOut(c: Ctx) {
   const token = readSessionCookie(c);
   const hash = token === undefined ? undefined : await hashSessionToken(token);
-  if (hash) await c.var.stores.sessions.delete(hash);
+  if (hash) {
+    // A device that signs out gets no more push notifications (docs/API.md "Push").
+    const session = await c.var.stores.sessions.find(hash, Date.now());
+    if (session) await c.var.stores.push.deleteSubscription(session.deviceId);
+    await c.var.stores.sessions.delete(hash);
+  }
   clearSessionCookie(c);
   return c.body(null, 204);
 }

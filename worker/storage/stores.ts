@@ -7,6 +7,7 @@ import type { ConversationStore } from "./conversation-store.js";
 import type { Directory } from "./directory.js";
 import type { LinkStore } from "./link-store.js";
 import type { MessageLog } from "./message-log.js";
+import type { PushStore } from "./push-store.js";
 import type { RateLimitStore } from "./rate-limit-store.js";
 import type { ReadStateStore } from "./read-state-store.js";
 import type { RecoveryStore } from "./recovery-store.js";
@@ -25,4 +26,6 @@ export interface Stores {
   /** Attachment ciphertext, keyed by attachment id. */
   readonly blobs: BlobStore;
   readonly readState: ReadStateStore;
+  /** Web Push subscriptions and mutes (issue 19). */
+  readonly push: PushStore;
 }

@@ -1,0 +1,59 @@
+// The push store over D1: the push_subscriptions and push_mutes tables (migration 0010).
+import { z } from "zod";
+import { accountIdSchema, conversationIdSchema, deviceIdSchema } from "../../protocol/api.js";
+import type { AccountId, ConversationId, DeviceId } from "../../protocol/ids.js";
+import type { PushStore, StoredPushSubscription } from "../storage/push-store.js";
+import { blob, parseRows } from "./rows.js";
+
+const subscriptionRow = z.object({ device_id: deviceIdSchema, account_id: accountIdSchema, endpoint: z.string(), p256dh: blob, auth: blob });
+const muteRow = z.object({ conversation_id: conversationIdSchema });
+
+async function targets(db: D1Database, conversationId: ConversationId, accountIds: readonly AccountId[]): Promise<StoredPushSubscription[]> {
+  if (accountIds.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT s.device_id, s.account_id, s.endpoint, s.p256dh, s.auth
+       FROM push_subscriptions s JOIN devices d ON d.device_id = s.device_id
+       WHERE s.account_id IN (SELECT value FROM json_each(?1)) AND d.revoked_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM push_mutes m WHERE m.account_id = s.account_id AND m.conversation_id = ?2)`,
+    )
+    .bind(JSON.stringify(accountIds), conversationId)
+    .all();
+  return parseRows(subscriptionRow, "push_subscriptions", results).map((r) => ({ deviceId: r.device_id, accountId: r.account_id, endpoint: r.endpoint, p256dh: r.p256dh, auth: r.auth }));
+}
+
+export function d1PushStore(db: D1Database): PushStore {
+  return {
+    async putSubscription(s) {
+      await db
+        .prepare(
+          `INSERT INTO push_subscriptions (device_id, account_id, endpoint, p256dh, auth, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+           ON CONFLICT (device_id) DO UPDATE SET endpoint = excluded.endpoint, p256dh = excluded.p256dh, auth = excluded.auth, created_at = excluded.created_at`,
+        )
+        .bind(s.deviceId, s.accountId, s.endpoint, s.p256dh, s.auth, s.now)
+        .run();
+    },
+    async deleteSubscription(deviceId) {
+      const r = await db.prepare("DELETE FROM push_subscriptions WHERE device_id = ?1").bind(deviceId).run();
+      return r.meta.changes > 0;
+    },
+    async deleteSubscriptions(deviceIds: readonly DeviceId[]) {
+      if (deviceIds.length === 0) return;
+      await db.prepare("DELETE FROM push_subscriptions WHERE device_id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(deviceIds)).run();
+    },
+    async deleteExpired(deviceId, endpoint) {
+      await db.prepare("DELETE FROM push_subscriptions WHERE device_id = ?1 AND endpoint = ?2").bind(deviceId, endpoint).run();
+    },
+    targets: (conversationId, accountIds) => targets(db, conversationId, accountIds),
+    async setMuted(accountId, conversationId, muted) {
+      const sql = muted
+        ? "INSERT INTO push_mutes (account_id, conversation_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
+        : "DELETE FROM push_mutes WHERE account_id = ?1 AND conversation_id = ?2";
+      await db.prepare(sql).bind(accountId, conversationId).run();
+    },
+    async listMuted(accountId, limit) {
+      const { results } = await db.prepare("SELECT conversation_id FROM push_mutes WHERE account_id = ?1 ORDER BY conversation_id LIMIT ?2").bind(accountId, limit).all();
+      return parseRows(muteRow, "push_mutes", results).map((r) => r.conversation_id);
+    },
+  };
+}
