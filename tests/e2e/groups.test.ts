@@ -144,9 +144,14 @@ describe("groups", () => {
     }
     expect(await dialog.getByTestId("group-new-member").allTextContents()).toEqual([stranger, bob.name, carol.name].map((u) => expect.stringContaining(u)));
     await a.getByTestId("group-create").click();
-    await expect.poll(() => dialog.getByRole("alert").textContent(), { timeout: 20_000 }).toBe("No one uses that username.");
+    // The sentence names the stranger, and their chip (only theirs) is marked.
+    await expect.poll(() => dialog.getByRole("alert").textContent(), { timeout: 20_000 }).toBe(`No one uses the username “${stranger}”. Check it, or remove it from the list.`);
+    const chip = (u: string) => dialog.getByTestId("group-new-member").and(a.locator(`[data-username="${u}"]`));
+    expect(await chip(stranger).getAttribute("aria-invalid")).toBe("true");
+    expect(await chip(bob.name).getAttribute("aria-invalid")).toBe("false");
     await a.screenshot({ path: `${SHOTS}/group-new-dialog-desktop.png` });
     await dialog.getByRole("button", { name: `Remove ${stranger}` }).click();
+    await expect.poll(() => dialog.getByRole("alert").textContent()).toBe("");
     await a.getByRole("button", { name: "Cancel" }).click();
 
     groupId = (await createGroupViaUi(a, groupName, [bob.name, carol.name])) as ConversationId;

@@ -66,6 +66,20 @@ export class ClientError<C extends string = ClientErrorCode> extends Error {
 }
 
 /**
+ * One of several usernames a person typed (a new group's members) was refused: `username` says which,
+ * `cause` why (an unknown username is the server's not_found; a blocked contact is contact_blocked).
+ */
+export class MemberRefused extends ClientError<"member_refused"> {
+  override readonly name = "MemberRefused";
+  constructor(
+    readonly username: string,
+    cause: unknown,
+  ) {
+    super("member_refused", `${username} cannot be added: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
  * An error the client core raised with one of its own codes (not an ApiError or RecoveryError, whose
  * codes are another space: the server's `not_member` is not the core's). Subclasses set their own name.
  */

@@ -36,5 +36,5 @@ export type { RestoreSecret, RestoreStep } from "./recovery/open.js";
 export type { RestoreRequest } from "./facades/recovery.js";
 export { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits } from "./recovery/passphrase-strength.js";
 export { isApiError } from "./transport/api.js";
-export { isClientError } from "./errors.js";
+export { MemberRefused, isClientError } from "./errors.js";
 export { isRecoveryError } from "./recovery/recovery-error.js";

@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { MAX_GROUP_NAME_BYTES, USERNAME_PATTERN } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/index.js";
+import { MemberRefused, isApiError, type ChatClient } from "../client/index.js";
+import { errorText } from "./error-text.js";
 import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
@@ -14,6 +15,13 @@ import { closeIcon } from "./icons.js";
  * "New group": a name and the people to add (typed one by one, removable before creating). Creating
  * verifies every member's device log and signs the group's first membership entry. Fires `chat-started`.
  */
+/** The sentence for a failed Create: a refused member is named, so the person knows which chip to fix. */
+function memberErrorText(e: unknown): string {
+  if (!(e instanceof MemberRefused)) return errorText(e);
+  if (isApiError(e.cause, "not_found")) return `No one uses the username “${e.username}”. Check it, or remove it from the list.`;
+  return `${e.username}: ${errorText(e.cause)}`;
+}
+
 @customElement("sealed-new-group-dialog")
 export class SealedNewGroupDialog extends LitElement {
   static override styles = [
@@ -63,6 +71,11 @@ export class SealedNewGroupDialog extends LitElement {
         padding: 0;
         color: var(--muted);
       }
+      li.refused {
+        background: var(--danger-bg);
+        color: var(--danger);
+        outline: 2px solid var(--danger);
+      }
     `,
   ];
 
@@ -72,12 +85,15 @@ export class SealedNewGroupDialog extends LitElement {
   @state() private members: string[] = [];
   /** What the dialog itself refused (a mistyped or repeated member), before anything is sent. */
   @state() private invalid = "";
+  /** The member the server or the contact checks refused at Create: its chip is marked until removed. */
+  @state() private refusedMember = "";
   @query("dialog") private dialog!: HTMLDialogElement;
   @query("#group-name") private nameInput!: HTMLInputElement;
   @query("#group-member") private memberInput!: HTMLInputElement;
 
   open(): void {
     this.invalid = "";
+    this.refusedMember = "";
     this.creating.clear();
     this.members = [];
     this.nameInput.value = "";
@@ -119,6 +135,10 @@ export class SealedNewGroupDialog extends LitElement {
 
   private removeMember(name: string): void {
     this.members = this.members.filter((m) => m !== name);
+    if (name === this.refusedMember) {
+      this.refusedMember = "";
+      this.creating.clear();
+    }
     this.memberInput.focus();
   }
 
@@ -137,6 +157,7 @@ export class SealedNewGroupDialog extends LitElement {
       return;
     }
     this.invalid = "";
+    this.refusedMember = "";
     await this.creating.run(name, this.members);
   }
 
@@ -146,10 +167,11 @@ export class SealedNewGroupDialog extends LitElement {
       this.dialog.close();
       this.dispatchEvent(new CustomEvent("chat-started", { detail: { id }, bubbles: true, composed: true }));
     } catch (err) {
+      if (err instanceof MemberRefused) this.refusedMember = err.username;
       void this.updateComplete.then(() => this.memberInput.focus());
       throw err;
     }
-  });
+  }, memberErrorText);
 
   override render() {
     return html`
@@ -180,8 +202,8 @@ export class SealedNewGroupDialog extends LitElement {
           ${this.members.length
             ? html`<ul aria-label="People to add">
                 ${this.members.map(
-                  (m) => html`<li data-testid="group-new-member" data-username=${m}>
-                    ${m}
+                  (m) => html`<li data-testid="group-new-member" data-username=${m} class=${m === this.refusedMember ? "refused" : ""} aria-invalid=${m === this.refusedMember ? "true" : "false"}>
+                    ${m === this.refusedMember ? html`<span class="visually-hidden">Cannot be added: </span>` : nothing}${m}
                     <button class="ghost" type="button" ?disabled=${this.creating.pending} aria-label="Remove ${m}" @click=${() => this.removeMember(m)}>${closeIcon}</button>
                   </li>`,
                 )}

@@ -19,7 +19,7 @@ import type { ClientContext } from "../context.js";
 import { requireConversation, storeCreated } from "../conversations/conversations.js";
 import { getAccount, getDevice } from "../store/db.js";
 import { currentEpoch } from "../conversations/epochs.js";
-import { ClientError } from "../errors.js";
+import { ClientError, MemberRefused } from "../errors.js";
 import { publishGroupMeta } from "./group-meta.js";
 import { makeHistoryShares } from "./history-shares.js";
 import { withLock } from "../store/lock.js";
@@ -56,8 +56,13 @@ export async function createGroup(ctx: ClientContext, name: string, usernames: r
   const { account, device, author } = await signer(ctx);
   const members: AccountId[] = [];
   for (const u of usernames) {
-    const contact = await addContact(ctx, u);
-    assertSendable(contact);
+    let contact;
+    try {
+      contact = await addContact(ctx, u);
+      assertSendable(contact);
+    } catch (e) {
+      throw new MemberRefused(u, e);
+    }
     if (!members.includes(contact.accountId)) members.push(contact.accountId);
   }
   if (members.length === 0) throw new ClientError("invalid_group_members", "a group needs at least one other member");
