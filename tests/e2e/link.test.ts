@@ -124,6 +124,8 @@ describe("linking a device", () => {
     // Reopened once the new device has signed in and sealed its name.
     await a.reload();
     await expect.poll(() => a.getByTestId("device-item").filter({ hasText: "Chrome on Linux" }).count()).toBe(2);
+    // Two browsers of one kind are told apart: the new one took the default name with a number.
+    expect(await a.getByTestId("device-item").filter({ hasText: "Chrome on Linux 2" }).count()).toBe(1);
     await a.getByTestId("device-item").filter({ hasText: "This device" }).waitFor();
     await a.screenshot({ path: `${SHOTS}/link-devices.png` });
 
@@ -216,6 +218,10 @@ describe("revoking a device", () => {
     await a.getByTestId("revoke-device").first().click();
     await answerConfirm(a, { mentions: "Remove", shot: `${SHOTS}/link-revoke-confirm.png` });
     await expect.poll(() => a.getByTestId("revoke-device").count(), { timeout: 30_000 }).toBe(1);
+    // The removed device keeps its name in the list (it was sealed again under the new history key).
+    const removedItem = a.locator("[data-testid=device-item][data-revoked]");
+    await expect.poll(() => removedItem.textContent(), { timeout: 15_000 }).toContain("Chrome on Linux 2");
+    expect(await removedItem.textContent()).not.toContain("Unnamed device");
 
     await n.getByTestId("device-removed").waitFor({ timeout: 30_000 });
     await n.screenshot({ path: `${SHOTS}/link-removed.png` });

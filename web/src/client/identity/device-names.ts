@@ -55,6 +55,16 @@ export async function openDeviceName(env: CryptoEnv, account: AccountRow, device
   }
 }
 
+/**
+ * `base`, or "base 2", "base 3"... when another device of the account already has it, so that six browsers
+ * of one kind are told apart in the device list (each can still be renamed).
+ */
+export function distinctDeviceName(base: string, taken: Iterable<string>): string {
+  const names = new Set(taken);
+  if (!names.has(base)) return base;
+  for (let n = 2; ; n++) if (!names.has(`${base} ${n}`)) return `${base} ${n}`;
+}
+
 /** A default device name such as "Chrome on Linux", from the user agent (editable before linking). */
 export function defaultDeviceName(ua: string = typeof navigator === "undefined" ? "" : navigator.userAgent): string {
   const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrom(e|ium)\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";

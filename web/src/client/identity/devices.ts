@@ -1,8 +1,8 @@
 import { fromBase64url, toBase64url, type DeviceId } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
 import { getAccount, getDevice } from "../store/db.js";
-import { openDeviceName, sealDeviceName } from "./device-names.js";
-import { defaultDeviceName } from "./device-names.js";
+import { defaultDeviceName, distinctDeviceName, openDeviceName, sealDeviceName } from "./device-names.js";
+import type { AccountRow } from "../store/rows.js";
 import { ClientError } from "../errors.js";
 import { assertCurrentSecrets } from "./account-secrets.js";
 import { stateOf } from "./logs.js";
@@ -19,6 +19,27 @@ export interface DeviceView {
   readonly current: boolean;
 }
 
+/**
+ * Names this device `name` (sealed under the current history key). A default name (`isDefault`) that
+ * another device of the account already has gets a number ("Chrome on Linux 2"); a name the person typed
+ * is kept as typed. Never rejects: a device without a name is shown as unnamed.
+ */
+export async function nameThisDevice(ctx: ClientContext, account: AccountRow, deviceId: DeviceId, name: string, isDefault: boolean): Promise<string> {
+  try {
+    let chosen = name;
+    if (isDefault) {
+      const others = (await ctx.linkApi.devices()).devices.filter((d) => d.deviceId !== deviceId && d.sealedName !== null);
+      const taken = await Promise.all(others.map((d) => openDeviceName(ctx.env, account, d.deviceId, fromBase64url(d.sealedName as string))));
+      chosen = distinctDeviceName(name, taken.filter((t): t is string => t !== undefined));
+    }
+    await ctx.linkApi.setDeviceName(deviceId, await sealDeviceName(ctx.env, account, deviceId, chosen));
+    return chosen;
+  } catch (e) {
+    console.warn("could not store this device's name:", e);
+    return name;
+  }
+}
+
 /** The account's devices from GET /api/devices, with their names opened; active ones first. */
 export async function listDevices(ctx: ClientContext): Promise<DeviceView[]> {
   const account = await getAccount(ctx.db);
@@ -28,19 +49,11 @@ export async function listDevices(ctx: ClientContext): Promise<DeviceView[]> {
   const out: DeviceView[] = [];
   // A device that never named itself (the first one, made at sign-up) gets its default name now.
   const self = res.devices.find((d) => d.deviceId === device.deviceId);
-  if (self && self.sealedName === null) {
-    try {
-      const sealed = await sealDeviceName(ctx.env, account, device.deviceId, defaultDeviceName());
-      await ctx.linkApi.setDeviceName(device.deviceId, sealed);
-      res.devices[res.devices.indexOf(self)] = { ...self, sealedName: toBase64url(sealed) };
-    } catch (e) {
-      console.warn("could not name this device:", e);
-    }
-  }
+  const selfName = self && self.sealedName === null ? await nameThisDevice(ctx, account, device.deviceId, defaultDeviceName(), true) : undefined;
   for (const d of res.devices) {
     out.push({
       deviceId: d.deviceId,
-      name: d.sealedName ? await openDeviceName(ctx.env, account, d.deviceId, fromBase64url(d.sealedName)) : undefined,
+      name: d.deviceId === device.deviceId && selfName !== undefined ? selfName : d.sealedName ? await openDeviceName(ctx.env, account, d.deviceId, fromBase64url(d.sealedName)) : undefined,
       addedAt: d.createdAt,
       lastSeenAt: d.lastSeenAt,
       revokedAt: d.revokedAt,

@@ -45,11 +45,12 @@ export async function revokeDevice(ctx: ClientContext, removed: DeviceId): Promi
   assertCurrentSecrets(account, before);
   if (!findDevice(before, removed)) throw new ClientError("unknown_device", "that device is not active on this account");
 
-  // Names sealed under the current generation, to seal again under the next one.
+  // Names sealed under the current generation, to seal again under the next one: the removed device's
+  // and earlier removed ones' too, so the list keeps showing which device was removed.
   const names = new Map<DeviceId, string>();
   try {
     for (const d of (await ctx.linkApi.devices()).devices) {
-      if (d.revokedAt !== null || d.deviceId === removed || !d.sealedName) continue;
+      if (!d.sealedName) continue;
       const name = await openDeviceName(ctx.env, account, d.deviceId, fromBase64url(d.sealedName));
       if (name) names.set(d.deviceId, name);
     }

@@ -33,7 +33,8 @@ import { getAccount, putAccount } from "../store/db.js";
 import { ClientError } from "../errors.js";
 import { ensureDevice } from "../identity/keystore.js";
 import { keepReceivedSecrets } from "../identity/account-secrets.js";
-import { defaultDeviceName, sealDeviceName } from "../identity/device-names.js";
+import { defaultDeviceName } from "../identity/device-names.js";
+import { nameThisDevice } from "../identity/devices.js";
 import type { AccountRow, DeviceRow } from "../store/rows.js";
 
 /** N shows a fresh code this often until an existing device answers (DESIGN "Linking a device"). */
@@ -199,11 +200,7 @@ export async function linkAsNewDevice(
     await putAccount(ctx.db, account);
     p.signal.removeEventListener("abort", cancel);
     await ctx.linkApi.deleteLink(linkId, as).catch(() => undefined);
-    try {
-      await ctx.linkApi.setDeviceName(device.deviceId, await sealDeviceName(ctx.env, account, device.deviceId, deviceName));
-    } catch (e) {
-      console.warn("could not store this device's name:", e);
-    }
+    await nameThisDevice(ctx, account, device.deviceId, deviceName, deviceName === defaultDeviceName());
     p.onStep({ step: "linked", username: state.username });
     return account;
   } catch (e) {

@@ -24,9 +24,9 @@ import {
 import type { ClientContext } from "../context.js";
 import { asCryptoKey } from "../env.js";
 import { LOGIN_LIFETIME_MS } from "../identity/account.js";
-import { sealDeviceName } from "../identity/device-names.js";
 import { assertNonExtractable, ensureDevice } from "../identity/keystore.js";
 import { defaultDeviceName } from "../identity/device-names.js";
+import { nameThisDevice } from "../identity/devices.js";
 import { getAccount, putAccount } from "../store/db.js";
 import type { AccountRow, DeviceRow } from "../store/rows.js";
 import { openRecovery, type OpenedRecovery, type RestoreInput } from "./open.js";
@@ -128,12 +128,8 @@ export async function restoreAccount(ctx: ClientContext, input: RestoreInput): P
     createdAt: ctx.now(),
   };
   await putAccount(ctx.db, account);
-  try {
-    // The device list shows this browser by name, as a linked device is.
-    await ctx.linkApi.setDeviceName(device.deviceId, await sealDeviceName(ctx.env, account, device.deviceId, `${defaultDeviceName()} (restored)`));
-  } catch (e) {
-    console.warn("could not store this device's name:", e);
-  }
+  // The device list shows this browser by name, as a linked device is.
+  await nameThisDevice(ctx, account, device.deviceId, `${defaultDeviceName()} (restored)`, true);
   try {
     await resealRecoveryBlob(ctx);
   } catch (e) {
