@@ -24,8 +24,11 @@ export class SealedPushSettings extends LitElement {
     shared,
     switchSection,
     css`
-      p {
-        margin: 0 0 0.75rem;
+      p.hint {
+        margin: 0 0 1rem;
+      }
+      p.error {
+        margin: -0.5rem 0 1rem;
       }
       .row {
         display: flex;
@@ -100,7 +103,7 @@ export class SealedPushSettings extends LitElement {
       <span class="state" data-testid="push-state">${s.on ? "Notifications are on for this device" : "Notifications are off for this device"}</span>
       ${s.on
         ? html`<button type="button" class="secondary" ?disabled=${this.busy} @click=${() => this.run(() => this.client.push.turnOff())} data-testid="push-off">Turn off</button>`
-        : html`<button type="button" ?disabled=${this.busy} @click=${() => this.run(() => this.client.push.turnOn())} data-testid="push-on">Turn on</button>`}
+        : html`<button type="button" class="primary" ?disabled=${this.busy} @click=${() => this.run(() => this.client.push.turnOn())} data-testid="push-on">Turn on</button>`}
     </div>`;
   }
 

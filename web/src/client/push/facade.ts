@@ -91,7 +91,9 @@ export class PushFacade extends EventTarget {
       if (e instanceof DOMException && e.name === "NotAllowedError") throw new PushError("denied", e.message, { cause: e });
       throw new PushError("failed", e instanceof Error ? e.message : String(e), { cause: e });
     }
-    const body = pushSubscriptionRequest.safeParse(sub.toJSON());
+    // toJSON() also carries expirationTime, which the request does not take.
+    const json = sub.toJSON();
+    const body = pushSubscriptionRequest.safeParse({ endpoint: json.endpoint, keys: json.keys });
     if (!body.success) {
       await sub.unsubscribe().catch(() => undefined);
       throw new PushError("failed", "the browser's subscription is not one the server accepts");
