@@ -101,7 +101,8 @@ async function onPush(data: PushMessageData | null): Promise<void> {
     existing?.close();
     return;
   }
-  const privacy = prefs?.privacy ?? "full";
+  // A stored choice that cannot be read (changed from outside) shows the least, never the most.
+  const privacy = prefs?.privacy ?? "none";
   const n = muted ? null : notificationText(arrival, { chatTitle: view?.title ?? APP_TITLE, unread: view?.unread ?? 0, privacy });
   if (n) return show(tag, n, conversation ? { conversationId: conversation.id } : {}, true);
   // Nothing new to say. Chrome requires every push to show something (userVisibleOnly): the chat's
