@@ -81,7 +81,7 @@ export const pushBenchmark: Benchmark = {
               method: `${ROUNDS} pushes one after another after ${WARMUP} warm-up; p90 ${round(quantile(samples, 0.9))} ms, fastest ${round(Math.min(...samples))} ms, slowest ${round(Math.max(...samples))} ms; load average ${load.toFixed(2)}`,
             },
           ],
-          details: { build: source, samplesMs: samples.map(round) },
+          details: { build: source, samplesMs: samples.map((x) => round(x)) },
         };
       } finally {
         await browser.close();
