@@ -5,13 +5,14 @@ import { cryptoBenchmark } from "./benchmarks/crypto.js";
 import { groupsBenchmark } from "./benchmarks/groups.js";
 import { historyBenchmark } from "./benchmarks/history.js";
 import { latencyBenchmark } from "./benchmarks/latency.js";
-import { pushBenchmark } from "./benchmarks/push.js";
+import { pushNotifyBenchmark } from "./benchmarks/push-notify.js";
+import { pushSendBenchmark } from "./benchmarks/push-send.js";
 import { richBenchmark } from "./benchmarks/rich.js";
 import { unlockBenchmark } from "./benchmarks/unlock.js";
 import type { Benchmark } from "./result.js";
 
 /** Every benchmark, in the order `npm run bench` runs them (the CPU-only ones first). */
-export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, pushBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark, attachmentPreviewBenchmark];
+export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, pushSendBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark, attachmentPreviewBenchmark, pushNotifyBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return benchmarks.find((b) => b.name === name);

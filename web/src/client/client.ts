@@ -38,6 +38,8 @@ import { Drafts } from "./conversations/drafts.js";
 import { TypingFacade, type SettingStorage } from "./facades/typing.js";
 import { DeviceSettings } from "./settings.js";
 import { RECEIPT_DELAY_MS, ReceiptSender } from "./sync/receipts.js";
+import { PushFacade } from "./push/facade.js";
+import type { PushApi } from "./transport/push-api.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -65,6 +67,8 @@ export interface ClientOptions {
   readonly linkApi?: LinkApi;
   /** Where per-device settings are kept (the typing setting). Default: localStorage, or memory without it. */
   readonly settings?: SettingStorage;
+  /** The Web Push calls (docs/API.md "Push"). Default: this page's origin. */
+  readonly pushApi?: PushApi;
 }
 
 function defaultRealtime(): RealtimeConnection | undefined {
@@ -113,6 +117,8 @@ export class ChatClient extends EventTarget {
   readonly settings: DeviceSettings;
   /** The delivered and read marks this device sends, and which chat is on screen. */
   readonly receipts: ReceiptSender;
+  /** Web Push on this device: opt-in, privacy of what notifications show, muted chats (issue 19). */
+  readonly push: PushFacade;
   private readonly autoSync: boolean;
 
   constructor(o: ClientOptions = {}) {
@@ -141,6 +147,7 @@ export class ChatClient extends EventTarget {
       settings: this.settings,
       afterQueue: () => this.sync.flushSoon(),
     });
+    this.push = new PushFacade(this.ctx, o.pushApi);
     this.sync.addEventListener("refused", () => void this.onRefused());
   }
 
@@ -152,6 +159,7 @@ export class ChatClient extends EventTarget {
   private async onRefused(): Promise<void> {
     this.sync.stop();
     if (await removalProven(this.ctx)) {
+      await this.push.turnOffQuietly();
       this.removedDeviceId = await wipeDevice(this.ctx, { removed: true });
       this.setDeviceStatus("removed");
     } else this.setDeviceStatus("refused");
@@ -180,6 +188,7 @@ export class ChatClient extends EventTarget {
    */
   async forgetThisDevice(): Promise<void> {
     this.stop();
+    await this.push.turnOffQuietly();
     await wipeDevice(this.ctx, { removed: false });
   }
 

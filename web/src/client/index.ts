@@ -37,4 +37,6 @@ export type { RestoreRequest } from "./facades/recovery.js";
 export { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits } from "./recovery/passphrase-strength.js";
 export { isApiError } from "./transport/api.js";
 export { MemberRefused, isClientError } from "./errors.js";
+export type { PushFacade, PushStatus, NotificationPrivacy } from "./push/facade.js";
+export { isPushError, pushErrorText } from "./push/push-error.js";
 export { isRecoveryError } from "./recovery/recovery-error.js";

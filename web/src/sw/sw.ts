@@ -6,6 +6,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type 
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { OUTBOX_SYNC_TAG, isSkipWaiting, type FlushOutboxMessage } from "../pwa/sw-messages.js";
 import { storeShare } from "../pwa/share-inbox.js";
+import { handlePush, onNotificationClick } from "./push.js";
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEntry | string> };
 
@@ -62,4 +63,13 @@ self.addEventListener("sync", (event) => {
       for (const w of windows) w.postMessage({ type: "flush-outbox" } satisfies FlushOutboxMessage);
     }),
   );
+});
+
+// Web Push (issue 19): push.ts stores the message through the app's receive path and shows what passed.
+self.addEventListener("push", (event) => {
+  event.waitUntil(handlePush(event.data));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.waitUntil(onNotificationClick(event.notification));
 });

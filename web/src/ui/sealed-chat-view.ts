@@ -24,6 +24,7 @@ import "./sealed-group-members.js";
 import "./sealed-identity-banner.js";
 import "./sealed-message-list.js";
 import "./sealed-safety-number-dialog.js";
+import "./sealed-mute-button.js";
 import "./sealed-typing-indicator.js";
 import "./sealed-uploads.js";
 import { dragHasFiles, filesOf } from "./staged-files.js";
@@ -344,6 +345,7 @@ export class SealedChatView extends LitElement {
           : html`<button class="secondary sn" type="button" @click=${this.showSafetyNumber} data-testid="safety-number-button" aria-label="Safety number">
               ${shieldIcon}<span class="sn-label">Safety number</span>
             </button>`}
+        <sealed-mute-button .conversationId=${c.id}></sealed-mute-button>
         <sealed-connection-pill class="phone-only"></sealed-connection-pill>
       </header>
       ${c.kind === "direct" && blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}

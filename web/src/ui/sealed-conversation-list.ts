@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property } from "lit/decorators.js";
+import { customElement, property, state } from "lit/decorators.js";
 import type { ConversationId } from "../../../protocol/index.js";
 import type { ChatClient, ConversationView } from "../client/index.js";
 import { clientContext } from "./context.js";
@@ -10,6 +10,7 @@ import { formatListTime } from "./format.js";
 import { groupAddIcon, plusIcon, warningIcon } from "./icons.js";
 import { avatarStyles, chatAvatar } from "./chat-avatar.js";
 import "./sealed-connection-pill.js";
+import { bellOffIcon } from "./sealed-mute-button.js";
 
 /**
  * The sidebar: who is signed in, "New chat", "New group", and the conversations, newest first; a chat
@@ -144,6 +145,11 @@ export class SealedConversationList extends LitElement {
         flex: 1;
         min-width: 0;
       }
+      .muted-icon {
+        flex: none;
+        display: inline-flex;
+        color: var(--muted);
+      }
       .badge {
         flex: none;
         min-width: 1.35rem;
@@ -172,15 +178,24 @@ export class SealedConversationList extends LitElement {
   @property() username = "";
   @property() version = "";
 
+  /** Chats whose notifications are muted (client.push). */
+  @state() private muted: ReadonlySet<ConversationId> = new Set();
+
   private readonly onTyping = (): void => this.requestUpdate();
+  private readonly onPush = (): void => void this.client?.push.muted().then((m) => (this.muted = m));
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.client?.typing.addEventListener("change", this.onTyping);
+    this.client?.push.addEventListener("change", this.onPush);
+    this.onPush();
+    // Another device may have muted or unmuted a chat (the list is the account's, kept by the server).
+    void this.client?.push.refreshMutes().catch(() => undefined);
   }
 
   override disconnectedCallback(): void {
     this.client?.typing.removeEventListener("change", this.onTyping);
+    this.client?.push.removeEventListener("change", this.onPush);
     super.disconnectedCallback();
   }
 
@@ -241,6 +256,7 @@ export class SealedConversationList extends LitElement {
             : typing.length > 0
               ? html`<span class="preview typing" data-testid="conversation-typing">${c.kind === "group" ? typingText(typing.map((p) => p.username)) : "typing…"}</span>`
               : html`<span class="preview">${this.preview(c)}</span>`}
+          ${this.muted.has(c.id) ? html`<span class="muted-icon" role="img" aria-label="Muted" title="Muted" data-testid="muted-indicator">${bellOffIcon}</span>` : nothing}
           ${unread ? html`<span class="badge" data-testid="unread-badge" role="img" aria-label=${unread}>${c.unread > 999 ? "999+" : c.unread}</span>` : nothing}
         </span>
       </a>

@@ -9,6 +9,7 @@ import { backIcon } from "./icons.js";
 import "./sealed-devices.js";
 import "./sealed-receipt-settings.js";
 import "./sealed-typing-setting.js";
+import "./sealed-push-settings.js";
 
 /** The recovery settings element another part of the app defines; rendered only once it exists. */
 const RECOVERY_SETTINGS = "sealed-recovery-settings";
@@ -70,6 +71,7 @@ export class SealedSettings extends LitElement {
         <sealed-devices></sealed-devices>
         <sealed-typing-setting></sealed-typing-setting>
         <sealed-receipt-settings></sealed-receipt-settings>
+        <sealed-push-settings></sealed-push-settings>
         <!-- recovery settings -->
         ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}
       </div>`;

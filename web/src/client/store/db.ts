@@ -37,6 +37,7 @@ import {
 } from "./rows.js";
 import { foldKey, outranks, supersededRow, withIndexFields } from "./fold-keys.js";
 import type { UploadFileRow, UploadRow } from "./upload-row.js";
+import type { PushPrefsRow } from "../push/prefs-row.js";
 
 export const DB_NAME = "sealed";
 
@@ -65,6 +66,7 @@ export class SealedDb extends Dexie {
   declare accountCursors: Table<AccountCursorRow, AccountCursorRow["name"]>;
   declare uploads: Table<UploadRow, string>;
   declare uploadFiles: Table<UploadFileRow, string>;
+  declare pushPrefs: Table<PushPrefsRow, "self">;
 
   constructor(name = DB_NAME, options?: DexieOptions) {
     super(name, options);
@@ -146,6 +148,9 @@ export class SealedDb extends Dexie {
     // 8: files being sent (store/upload-row.ts, store/uploads.ts): the upload items, by conversation and
     // state, and their files apart from them (progress writes must not rewrite the Blob). New tables.
     this.version(8).stores({ uploads: "id, conversationId, state", uploadFiles: "id" });
+    // 10: Web Push on this device (client/push/prefs.ts): what a notification may show and which chats
+    // are muted, where the service worker reads them. One row; a new table, no upgrade.
+    this.version(10).stores({ pushPrefs: "id" });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AttachmentId, ConversationId } from "../../../../protocol/index.js";
+import { ContentKind, type AttachmentId, type ConversationId } from "../../../../protocol/index.js";
 import { isApiError } from "../transport/api.js";
 import type { ClientContext } from "../context.js";
 import { getDevice, getMessage, listMessages, listMessagesByStatus, putMessage } from "../store/db.js";
@@ -76,7 +76,8 @@ async function postPending(ctx: ClientContext, conversationId: ConversationId, r
     try {
       // A delete for everyone of an own attachment takes the blob down first (403/404: not ours, or gone).
       if (cur.deletesAttachment) await deleteBlob(ctx, cur.deletesAttachment);
-      seq = (await ctx.api.postMessage(conversationId, cur.envelope, cur.attachment ? [cur.attachment.id] : undefined)).seq;
+      const notify = pushWorthy(cur);
+      seq = (await ctx.api.postMessage(conversationId, cur.envelope, cur.attachment ? [cur.attachment.id] : undefined, notify ? {} : { notify: false })).seq;
     } catch (e) {
       if (classifySendError(e) !== "refused") throw e;
       if (reseal && isApiError(e, "stale_epoch")) return { sent, staleFrom: cur.counter };
@@ -96,6 +97,18 @@ async function postPending(ctx: ClientContext, conversationId: ConversationId, r
     sent++;
   }
   return { sent };
+}
+
+/**
+ * Kinds that never alert anyone (docs/decisions.md "Push notifications"): receipts, edits and deletions
+ * are posted with `notify: false`, so the server sends no Web Push for them. Everything else (text,
+ * reply, reaction, attachment, kinds newer than this version) omits the flag.
+ */
+const SILENT_KINDS: ReadonlySet<number> = new Set([ContentKind.edit, ContentKind.delete, ContentKind.receipt]);
+
+/** Whether posting `row` should wake the recipients' devices with a push. */
+export function pushWorthy(row: Pick<MessageRow, "kindNumber">): boolean {
+  return row.kindNumber === undefined || !SILENT_KINDS.has(row.kindNumber);
 }
 
 /** DELETEs a blob; a refusal (not ours, already gone) is the end of it, no answer is retried with the queue. */

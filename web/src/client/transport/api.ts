@@ -239,10 +239,14 @@ export class Api {
     return this.call("GET", `/api/conversations/${conversationId}/epochs`, epochListResponse);
   }
 
-  /** Posts a sealed message; `attachments` names the complete blobs it carries (docs/API.md "Attachments"). */
-  postMessage(conversationId: ConversationId, envelope: Uint8Array, attachments?: readonly AttachmentId[]) {
+  /**
+   * Posts a sealed message; `attachments` names the complete blobs it carries (docs/API.md "Attachments");
+   * `notify: false` asks the server to send no Web Push for it (sync/outbox.ts decides which).
+   */
+  postMessage(conversationId: ConversationId, envelope: Uint8Array, attachments?: readonly AttachmentId[], o: { notify?: boolean } = {}) {
     const body: z.input<typeof postMessageRequest> = { envelope: toBase64url(envelope) };
     if (attachments?.length) body.attachments = [...attachments];
+    if (o.notify === false) body.notify = false;
     return this.call("POST", `/api/conversations/${conversationId}/messages`, postMessageResponse, body);
   }
 

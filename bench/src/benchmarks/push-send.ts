@@ -23,8 +23,8 @@ function vapidPair(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
   return { VAPID_PUBLIC_KEY: Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]).toString("base64url"), VAPID_PRIVATE_KEY: jwk.d };
 }
 
-export const pushBenchmark: Benchmark = {
-  name: "push",
+export const pushSendBenchmark: Benchmark = {
+  name: "push-send",
   title: "Web Push: from send to the push request leaving the server",
   method:
     "A real `wrangler dev --local` on a spare loopback port (as figure 4), with a fresh VAPID key pair and the origin of a push service " +

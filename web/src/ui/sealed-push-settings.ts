@@ -1,0 +1,139 @@
+import { LitElement, css, html, nothing } from "lit";
+import { consume } from "@lit/context";
+import { customElement, state } from "lit/decorators.js";
+import { isPushError, pushErrorText, type ChatClient, type NotificationPrivacy, type PushStatus } from "../client/index.js";
+import { clientContext } from "./context.js";
+import { errorText } from "./error-text.js";
+import { shared } from "../styles/shared.js";
+import { switchSection } from "../styles/switch-section.js";
+
+const PRIVACY_CHOICES: readonly { value: NotificationPrivacy; label: string; hint: string }[] = [
+  { value: "full", label: "Name and message", hint: "“Alice: See you at 8”" },
+  { value: "sender", label: "Name only", hint: "“New message from Alice”" },
+  { value: "none", label: "No details", hint: "“New message”" },
+];
+
+/**
+ * Settings → Notifications (issue 19): turning Web Push on or off for this device, never before the
+ * user asks, and what a notification may show. The explanation says who sees what: the device decrypts,
+ * the server and the push service pass on ciphertext, the screen shows what was chosen here.
+ */
+@customElement("sealed-push-settings")
+export class SealedPushSettings extends LitElement {
+  static override styles = [
+    shared,
+    switchSection,
+    css`
+      p.hint {
+        margin: 0 0 1rem;
+      }
+      p.error {
+        margin: -0.5rem 0 1rem;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.75rem;
+        margin-bottom: 1rem;
+      }
+      .state {
+        font-weight: 600;
+      }
+      fieldset {
+        border: 0;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      legend {
+        font-weight: 600;
+        padding: 0;
+        margin-bottom: 0.5rem;
+      }
+      input[type="radio"] {
+        width: 1.1rem;
+        height: 1.1rem;
+      }
+    `,
+  ];
+
+  @consume({ context: clientContext }) client!: ChatClient;
+  @state() private status: PushStatus | undefined;
+  @state() private busy = false;
+  @state() private error = "";
+
+  private readonly refresh = (): void => {
+    void this.client.push.status().then((s) => (this.status = s));
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.client.push.addEventListener("change", this.refresh);
+    this.refresh();
+  }
+
+  override disconnectedCallback(): void {
+    this.client.push.removeEventListener("change", this.refresh);
+    super.disconnectedCallback();
+  }
+
+  private async run(action: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.error = "";
+    try {
+      await action();
+    } catch (e) {
+      this.error = isPushError(e) ? pushErrorText(e.code) : errorText(e);
+    } finally {
+      this.busy = false;
+      this.refresh();
+    }
+  }
+
+  private pick(e: Event): void {
+    const input = e.target;
+    if (input instanceof HTMLInputElement && input.checked) void this.run(() => this.client.push.setPrivacy(input.value as NotificationPrivacy));
+  }
+
+  private renderSwitch(s: PushStatus) {
+    if (!s.supported) return html`<p class="hint" data-testid="push-unsupported">${pushErrorText("unsupported")}</p>`;
+    return html`<div class="row">
+      <span class="state" data-testid="push-state">${s.on ? "Notifications are on for this device" : "Notifications are off for this device"}</span>
+      ${s.on
+        ? html`<button type="button" class="secondary" ?disabled=${this.busy} @click=${() => this.run(() => this.client.push.turnOff())} data-testid="push-off">Turn off</button>`
+        : html`<button type="button" class="primary" ?disabled=${this.busy} @click=${() => this.run(() => this.client.push.turnOn())} data-testid="push-on">Turn on</button>`}
+    </div>`;
+  }
+
+  override render() {
+    const s = this.status;
+    return html`<section aria-labelledby="push-title" data-testid="push-settings">
+      <h2 id="push-title">Notifications</h2>
+      <p class="hint" id="push-explained">
+        Get a notification when a message arrives while Sealed is closed. Messages are decrypted on this device: the Sealed server and
+        your browser's push service only pass on encrypted data. What the notification shows can be seen by anyone who sees your screen
+        or lock screen, so choose below how much it shows.
+      </p>
+      ${s ? this.renderSwitch(s) : nothing}
+      ${this.error ? html`<p class="error" role="alert" data-testid="push-error">${this.error}</p>` : nothing}
+      <fieldset aria-describedby="push-explained" ?disabled=${!s}>
+        <legend>What notifications show</legend>
+        ${PRIVACY_CHOICES.map(
+          (c) =>
+            html`<label>
+              <input type="radio" name="push-privacy" .value=${c.value} .checked=${s?.privacy === c.value} @change=${this.pick} data-testid="push-privacy-${c.value}" />
+              <span>${c.label} <span class="hint">${c.hint}</span></span>
+            </label>`,
+        )}
+      </fieldset>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "sealed-push-settings": SealedPushSettings;
+  }
+}
