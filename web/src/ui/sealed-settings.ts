@@ -10,6 +10,7 @@ import "./sealed-devices.js";
 import "./sealed-receipt-settings.js";
 import "./sealed-typing-setting.js";
 import "./sealed-push-settings.js";
+import "./sealed-appearance-settings.js";
 
 /** The recovery settings element another part of the app defines; rendered only once it exists. */
 const RECOVERY_SETTINGS = "sealed-recovery-settings";
@@ -72,6 +73,7 @@ export class SealedSettings extends LitElement {
         <sealed-typing-setting></sealed-typing-setting>
         <sealed-receipt-settings></sealed-receipt-settings>
         <sealed-push-settings></sealed-push-settings>
+        <sealed-appearance-settings></sealed-appearance-settings>
         <!-- recovery settings -->
         ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}
       </div>`;
