@@ -346,7 +346,7 @@ export class SealedChatView extends LitElement {
               ${shieldIcon}<span class="sn-label">Safety number</span>
             </button>`}
         <sealed-mute-button .conversationId=${c.id}></sealed-mute-button>
-        <sealed-connection-pill class="phone-only"></sealed-connection-pill>
+        <sealed-connection-pill class="phone-only" compact></sealed-connection-pill>
       </header>
       ${c.kind === "direct" && blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
       ${group ? html`<sealed-group-banner .group=${group}></sealed-group-banner>` : nothing}

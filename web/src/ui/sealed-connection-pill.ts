@@ -1,6 +1,6 @@
 import { LitElement, css, html } from "lit";
 import { consume } from "@lit/context";
-import { customElement, state } from "lit/decorators.js";
+import { customElement, property, state } from "lit/decorators.js";
 import type { SyncStatus } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { syncContext, type SyncState } from "./context.js";
@@ -48,6 +48,9 @@ export class SealedConnectionPill extends LitElement {
         color: var(--muted);
         white-space: nowrap;
       }
+      .pill.compact:not(.offline) {
+        padding: 0.4rem;
+      }
       .dot {
         width: 0.5rem;
         height: 0.5rem;
@@ -83,12 +86,15 @@ export class SealedConnectionPill extends LitElement {
   ];
 
   @consume({ context: syncContext, subscribe: true }) @state() private sync: SyncState = { status: "connecting", live: false };
+  /** Where space is short (a phone's chat header): only the dot, unless offline; the words stay for screen readers. */
+  @property({ type: Boolean }) compact = false;
 
   override render() {
     const { status, live } = this.sync;
     const text = detail(status, live);
-    return html`<span class="pill ${status}" role="status" aria-live="polite" title=${text} data-testid="connection-status" data-status=${status}>
-      <span class="dot" aria-hidden="true"></span>${LABEL[status]}<span class="visually-hidden">. ${text}</span>
+    const label = this.compact && status !== "offline" ? html`<span class="visually-hidden">${LABEL[status]}</span>` : LABEL[status];
+    return html`<span class="pill ${status} ${this.compact ? "compact" : ""}" role="status" aria-live="polite" title=${text} data-testid="connection-status" data-status=${status}>
+      <span class="dot" aria-hidden="true"></span>${label}<span class="visually-hidden">. ${text}</span>
     </span>`;
   }
 }
