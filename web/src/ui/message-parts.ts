@@ -23,12 +23,12 @@ export function quoteTemplate(q: ReplyQuote, fire: (e: BubbleEvent) => void) {
     class="quote ${q.state}"
     data-testid="reply-quote"
     data-state=${q.state}
-    aria-label="Reply to ${who}: ${text}. Show the original message"
     @click=${(e: Event) => {
       e.stopPropagation();
       fire({ type: "jump", key: q.key });
     }}
-  ><span class="quote-who">${who}</span><span class="quote-text">${text}</span></button>`;
+  ><span class="visually-hidden">Reply to </span><span class="quote-who">${who}</span><span class="visually-hidden">: </span><span class="quote-text">${text}</span
+  ><span class="visually-hidden">. Show the original message</span></button>`;
 }
 
 /** "👍 2" chips; activating one's own removes it, another adds that emoji (replacing one's own). */

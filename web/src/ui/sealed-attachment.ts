@@ -74,7 +74,8 @@ export class SealedAttachment extends LitElement {
       .size,
       .duration {
         color: inherit;
-        opacity: 0.8;
+        /* 0.9 keeps 4.5:1 on the dark theme's own bubble (0.8 measured 3.96 with axe). */
+        opacity: 0.9;
         font-size: 0.85rem;
       }
       .progress {

@@ -142,7 +142,7 @@ export class SealedGroupMembers extends LitElement {
       </span>
       ${admin && !m.isMe
         ? html`<button class="secondary" type="button" ?disabled=${disabled} @click=${() => this.toggleAdmin(m)} data-testid="group-member-admin"
-              aria-label=${m.role === "admin" ? `Remove ${m.username} as admin` : `Make ${m.username} an admin`}>
+              aria-label=${m.role === "admin" ? `Remove admin: ${m.username}` : `Make admin: ${m.username}`}>
               ${m.role === "admin" ? "Remove admin" : "Make admin"}
             </button>
             <button class="danger" type="button" ?disabled=${disabled} @click=${() => this.removeMember(m)} data-testid="group-member-remove" aria-label="Remove ${m.username} from the group">

@@ -184,7 +184,7 @@ export class SealedMessageList extends LitElement {
     if (this.loadingOlder) {
       // Set on the element, not by another render: the older messages are in; arrivals are news again.
       this.loadingOlder = false;
-      this.renderRoot.querySelector("ol")?.setAttribute("aria-busy", "false");
+      this.renderRoot.querySelector("[role=log]")?.setAttribute("aria-busy", "false");
     }
     const moved = this.first !== this.shown.first || this.end !== this.shown.end;
     this.shown = { first: this.first, end: this.end };
@@ -264,7 +264,7 @@ export class SealedMessageList extends LitElement {
       const item = all[i]!;
       const day = dayKey(at(item));
       if (day !== prevDay) {
-        items.push({ key: `day:${item.key}`, view: html`<li class="day" role="separator" aria-label=${formatDay(at(item))}>${formatDay(at(item))}</li>` });
+        items.push({ key: `day:${item.key}`, view: html`<li class="day">${formatDay(at(item))}</li>` });
         prev = undefined;
         prevDay = day;
       }
@@ -282,7 +282,7 @@ export class SealedMessageList extends LitElement {
       }
       if (m.chainBroken) items.push({ key: `broken:${m.key}`, view: html`<li class="system">The server may have altered or reordered ${m.senderName}'s messages here.</li>` });
       if (m.key === divider) {
-        items.push({ key: "unread-divider", view: html`<li class="unread-divider" role="separator" data-testid="unread-divider" aria-label="New messages">New messages</li>` });
+        items.push({ key: "unread-divider", view: html`<li class="unread-divider" data-testid="unread-divider">New messages</li>` });
         prev = undefined;
       }
       const runStart = !prev || prev.mine !== m.mine || prev.senderName !== m.senderName || m.sentAt - prev.sentAt > RUN_GAP_MS || m.missingBefore > 0;
@@ -301,7 +301,9 @@ export class SealedMessageList extends LitElement {
             </button>
           </p>`
         : nothing}
-      <ol
+      <!-- The live log wraps the list: an <ol> given role="log" is no longer a list, and its <li>s would have none.
+           Day and "New messages" rows are plain items read as their text (a list may hold only listitems, no separators). -->
+      <div
         role="log"
         aria-live="polite"
         aria-relevant="additions"
@@ -312,12 +314,14 @@ export class SealedMessageList extends LitElement {
         data-first=${this.first}
         data-shown=${end - this.first}
       >
-        ${repeat(
-          items,
-          (it) => it.key,
-          (it) => it.view,
-        )}
-      </ol>
+        <ol>
+          ${repeat(
+            items,
+            (it) => it.key,
+            (it) => it.view,
+          )}
+        </ol>
+      </div>
       ${this.renderMenu()}`;
   }
 

@@ -43,6 +43,9 @@ export class SealedSettings extends LitElement {
         margin: 0;
         font-size: 1.25rem;
       }
+      h1:focus {
+        outline: none;
+      }
       .content {
         max-width: 44rem;
         margin: 0 auto;
@@ -58,6 +61,11 @@ export class SealedSettings extends LitElement {
   ];
 
   @consume({ context: clientContext }) client!: ChatClient;
+
+  /** Opening Settings moves focus to its heading, as every other screen does, so a keyboard or screen-reader user starts here. */
+  override firstUpdated(): void {
+    this.renderRoot.querySelector<HTMLElement>("h1")?.focus();
+  }
 
   private close(): void {
     this.dispatchEvent(new CustomEvent("close", { bubbles: true, composed: true }));
