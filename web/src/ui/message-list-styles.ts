@@ -206,7 +206,8 @@ export const messageListStyles = css`
   /* Deleted for everyone: a note in the bubble, not the sender's words. */
   .tombstone {
     font-style: italic;
-    opacity: 0.75;
+    /* Softened, but 4.5:1 on one's own dark-theme bubble (0.75 measured 3.68 with axe). */
+    opacity: 0.9;
   }
   li.flash .bubble {
     animation: flash 1.6s ease;
