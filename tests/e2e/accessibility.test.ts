@@ -196,8 +196,17 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await page.getByTestId("link-device-name").waitFor({ timeout: 30_000 });
       await expectAccessible(page, at("link a device, confirm"));
       await shot("link-confirm");
-      await page.getByTestId("link-existing").getByRole("button", { name: "Cancel" }).click();
+      await page.getByTestId("link-confirm").click();
+      await fresh.getByTestId("confirm-account").filter({ hasText: `@${me}` }).waitFor({ timeout: 30_000 });
+      await expectAccessible(fresh, at("new device, is this your account"));
+      await fresh.getByRole("button", { name: "Yes" }).click();
+      await fresh.getByTestId("my-username").filter({ hasText: me }).waitFor({ timeout: 60_000 });
+      await page.getByTestId("link-done").waitFor({ timeout: 30_000 });
+      await expectAccessible(page, at("link a device, done"));
+      await page.getByTestId("link-existing").getByRole("button", { name: "Done" }).click();
       await page.getByTestId("link-existing").waitFor({ state: "hidden" });
+      await expect.poll(() => page.getByTestId("device-item").count(), { timeout: 30_000 }).toBe(2);
+      await expectAccessible(page, at("settings, two devices"));
     });
 
     test("restoring on an empty browser, by key and by passphrase, with an error", async () => {
@@ -215,6 +224,15 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await fresh.screenshot({ path: `${SHOTS}/a11y-restore-error-${width}.png` });
       await fresh.getByTestId("restore-method-passphrase").check();
       await expectAccessible(fresh, at("restore by passphrase"));
+      // Before sign-up the theme follows the system: a dark system gives the dark welcome and restore screens.
+      await fresh.emulateMedia({ colorScheme: "dark" });
+      await fresh.goto(baseURL);
+      await fresh.getByLabel("Choose a username").waitFor();
+      await expect.poll(() => fresh.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(15, 17, 23)");
+      await expectAccessible(fresh, at("welcome, dark system"));
+      await fresh.getByTestId("restore-account").click();
+      await fresh.getByTestId("restore").waitFor();
+      await expectAccessible(fresh, at("restore, dark system"));
     });
 
     test("the dark theme: Settings and a chat", async () => {
