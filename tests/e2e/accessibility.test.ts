@@ -241,6 +241,14 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(15, 17, 23)");
       await expectAccessible(page, at("settings, dark"));
       await shot("settings-dark");
+      // Revoking the linked device asks first: the confirm dialog in the dark theme, then cancelled.
+      await page.getByTestId("revoke-device").first().click();
+      const confirm = page.locator("dialog[data-testid=confirm-dialog][open]");
+      await confirm.waitFor();
+      await expectAccessible(page, at("confirm dialog, dark"));
+      await shot("confirm-dark");
+      await confirm.getByTestId("confirm-cancel").click();
+      await confirm.waitFor({ state: "detached" });
       await page.goto(`${baseURL}/`);
       await openChatViaUi(page, bobName);
       await page.getByText("no typo here").waitFor();
