@@ -6,6 +6,7 @@
  * headless.ts (a ChatClient for Node). The parts, each with its own header: store/, transport/,
  * identity/, conversations/, groups/, sync/, link/, recovery/, views/, attachments/.
  */
+import type { ExportOptions, ExportResult } from "./export/export-file.js";
 import type { AccountId, ConversationId, CryptoEnv, DeviceId, MessageRef } from "../../../protocol/index.js";
 import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";
@@ -186,6 +187,16 @@ export class ChatClient extends EventTarget {
    * Deletes every key and message of this device, at the user's request (a device the server refuses,
    * to restore or link it again). Nothing is sent: the account and other devices are unchanged.
    */
+  /**
+   * Chats decrypted into one file on this device (docs/decisions.md "Export"): HTML or JSON, with the
+   * files in a .zip when asked. Loaded on first use, so the export code (and its zip library) is not in
+   * the app shell.
+   */
+  async exportChats(o: ExportOptions): Promise<ExportResult> {
+    const { exportChats } = await import("./export/export-file.js");
+    return exportChats(this.ctx, o);
+  }
+
   async forgetThisDevice(): Promise<void> {
     this.stop();
     await this.push.turnOffQuietly();

@@ -36,6 +36,7 @@ export type { RestoreSecret, RestoreStep } from "./recovery/open.js";
 export type { RestoreRequest } from "./facades/recovery.js";
 export { REQUIRED_PASSPHRASE_BITS, estimatePassphraseBits } from "./recovery/passphrase-strength.js";
 export { isApiError } from "./transport/api.js";
+export type { ExportOptions, ExportProgress, ExportResult } from "./export/export-file.js";
 export { MemberRefused, isClientError } from "./errors.js";
 export type { PushFacade, PushStatus, NotificationPrivacy } from "./push/facade.js";
 export { isPushError, pushErrorText } from "./push/push-error.js";
