@@ -19,7 +19,7 @@ import { People } from "./people";
 import { PushLine, closeAllNotifications, newestAfter, observerPage, senderOf, serverMessages, waitForNotification } from "./push-helpers";
 import { pushedSeq, pushesTo, servedVapidKey, stubPushManager, subscribeAtPushService, subscribeKeys, waitForPushOf, type ServiceSubscription } from "./push-service-client";
 import { SHOTS, waitForServiceWorker, waitForStatus } from "./pwa-helpers";
-import { bubble, editViaUi } from "./rich-helpers";
+import { bubble, editViaUi, reactViaUi } from "./rich-helpers";
 
 const baseURL = inject("baseURL");
 const pushOrigin = new URL(inject("pushServiceUrl")).origin;
@@ -209,6 +209,18 @@ test("an edit and Alice's read receipt send Bob no push", async () => {
   const pushed = await pushedSeqs(first);
   for (const s of silent) expect(pushed).not.toContain(s);
   expect(pushed.at(-1)).toBe(later.seq);
+});
+
+test("a reaction to Bob's message is pushed, and his notification says who reacted to what", async () => {
+  await closeAllNotifications(watch);
+  const before = (await serverMessages(watch, chat)).at(-1)!.seq;
+  await reactViaUi(alice, bubble(alice, "bob writes back"), "👍");
+  const reaction = await newestAfter(watch, chat, before, aliceId);
+  const p = await waitForPushOf(first, reaction.seq);
+  expect(pushPayloadSchema.parse(JSON.parse(p.plaintext!))).toMatchObject({ type: "message", seq: reaction.seq, envelope: reaction.envelope });
+  await line.deliver(p.plaintext!);
+  const n = await waitForNotification(watch, chat, (x) => x.body.includes("reacted"));
+  expect(n.body).toContain(`${aliceName} reacted 👍 to: bob writes back`);
 });
 
 test("a chat Bob muted in the UI gets no push until he unmutes it", async () => {
