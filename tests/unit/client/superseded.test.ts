@@ -130,7 +130,7 @@ describe("superseded rows", () => {
 
     const db = freshDb(name);
     await db.open();
-    expect(db.verno).toBe(8);
+    expect(db.verno).toBe(9);
     expect((await liveRows(db)).map((r) => r.seq)).toEqual([1, 4, 5]);
     expect(shown(await liveRows(db))).toEqual(shown(rows));
     db.close();

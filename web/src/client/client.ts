@@ -38,6 +38,7 @@ import { Drafts } from "./conversations/drafts.js";
 import { TypingFacade, type SettingStorage } from "./facades/typing.js";
 import { DeviceSettings } from "./settings.js";
 import { RECEIPT_DELAY_MS, ReceiptSender } from "./sync/receipts.js";
+import { SearchFacade } from "./search/search-facade.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -113,6 +114,8 @@ export class ChatClient extends EventTarget {
   readonly settings: DeviceSettings;
   /** The delivered and read marks this device sends, and which chat is on screen. */
   readonly receipts: ReceiptSender;
+  /** Full-text search over this device's history, from a local index kept in the background. */
+  readonly search: SearchFacade;
   private readonly autoSync: boolean;
 
   constructor(o: ClientOptions = {}) {
@@ -141,6 +144,7 @@ export class ChatClient extends EventTarget {
       settings: this.settings,
       afterQueue: () => this.sync.flushSoon(),
     });
+    this.search = new SearchFacade(this.ctx);
     this.sync.addEventListener("refused", () => void this.onRefused());
   }
 
@@ -151,6 +155,7 @@ export class ChatClient extends EventTarget {
    */
   private async onRefused(): Promise<void> {
     this.sync.stop();
+    this.search.stop();
     if (await removalProven(this.ctx)) {
       this.removedDeviceId = await wipeDevice(this.ctx, { removed: true });
       this.setDeviceStatus("removed");
@@ -171,7 +176,7 @@ export class ChatClient extends EventTarget {
       throw e;
     }
     this.setDeviceStatus("active");
-    if (this.autoSync) this.sync.start();
+    if (this.autoSync) this.startBackground();
   }
 
   /**
@@ -209,7 +214,7 @@ export class ChatClient extends EventTarget {
       }
       if (!unreachable(e)) throw e;
     }
-    if (this.autoSync) this.sync.start();
+    if (this.autoSync) this.startBackground();
     return true;
   }
 
@@ -223,7 +228,7 @@ export class ChatClient extends EventTarget {
     this.session = r.session;
     // The first recovery blob (counter 1). Failing here is not fatal: settings offers to retry.
     await resealRecoveryBlob(this.ctx).catch((e: unknown) => console.warn("could not store the recovery blob:", e));
-    if (this.autoSync) this.sync.start();
+    if (this.autoSync) this.startBackground();
     return r.recoveryKey;
   }
 
@@ -351,7 +356,14 @@ export class ChatClient extends EventTarget {
     return contactSafetyNumber(this.ctx, accountId);
   }
 
+  /** The sync loop and the search indexer, which indexes what sync stores. */
+  private startBackground(): void {
+    this.sync.start();
+    this.search.start();
+  }
+
   stop(): void {
+    this.search.stop();
     this.typing.stop();
     this.sync.stop();
     this.receipts.stop();
