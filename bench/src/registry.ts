@@ -6,11 +6,12 @@ import { groupsBenchmark } from "./benchmarks/groups.js";
 import { historyBenchmark } from "./benchmarks/history.js";
 import { latencyBenchmark } from "./benchmarks/latency.js";
 import { richBenchmark } from "./benchmarks/rich.js";
+import { searchBenchmark } from "./benchmarks/search.js";
 import { unlockBenchmark } from "./benchmarks/unlock.js";
 import type { Benchmark } from "./result.js";
 
 /** Every benchmark, in the order `npm run bench` runs them (the CPU-only ones first). */
-export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark, attachmentPreviewBenchmark];
+export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark, attachmentPreviewBenchmark, searchBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return benchmarks.find((b) => b.name === name);

@@ -1,6 +1,6 @@
 import { Dexie } from "dexie";
 import { ContentKind, type ConversationId } from "../../../../protocol/index.js";
-import { getMessage, type SealedDb } from "../store/db.js";
+import { getMessages, type SealedDb } from "../store/db.js";
 import { messageRow, parseRows, type MessageRow } from "../store/rows.js";
 import { indexTerms } from "./tokenize.js";
 import type { SearchPostingRow } from "./search-rows.js";
@@ -12,24 +12,38 @@ import type { SearchPostingRow } from "./search-rows.js";
  * page commit, apply-content.ts's delete) as long as that transaction's scope holds `searchPostings`.
  */
 
-/** A message's live edit (its author's newest stored one), found by the fold key store/fold-keys.ts gives it. */
-async function liveEdit(db: SealedDb, row: MessageRow): Promise<MessageRow | undefined> {
-  const key = `${row.conversationId} ${ContentKind.edit} ${row.senderAccountId} ${row.senderDeviceId} ${row.clientMessageId}`;
-  const [edit] = parseRows(messageRow, "messages", await db.messages.where("foldKey").equals(key).toArray());
-  return edit && !edit.superseded && edit.text !== "" ? edit : undefined;
+/** The fold key (store/fold-keys.ts) under which the author's live edit of `row` is stored. */
+function editKey(row: MessageRow): string {
+  return `${row.conversationId} ${ContentKind.edit} ${row.senderAccountId} ${row.senderDeviceId} ${row.clientMessageId}`;
+}
+
+/** The live edits (their authors' newest stored ones) of several messages, in one read, by edit key. */
+async function liveEdits(db: SealedDb, rows: readonly MessageRow[]): Promise<Map<string, string>> {
+  const keys = rows.filter((r) => r.kindNumber === undefined || r.kindNumber === ContentKind.text || r.kindNumber === ContentKind.reply).map(editKey);
+  const out = new Map<string, string>();
+  if (keys.length === 0) return out;
+  for (const edit of parseRows(messageRow, "messages", await db.messages.where("foldKey").anyOf(keys).toArray())) {
+    if (!edit.superseded && edit.text !== "" && edit.ref) out.set(`${edit.conversationId} ${ContentKind.edit} ${edit.senderAccountId} ${edit.ref.deviceId} ${edit.ref.clientMessageId}`, edit.text);
+  }
+  return out;
 }
 
 /**
- * What a message says now, as search sees it: a text or reply's (last edited) text; an attachment's
- * file name and caption; nothing for a deleted message or any other kind (reactions, receipts...).
+ * What messages say now, as search sees them, in the order of `rows`: a text or reply's (last edited)
+ * text; an attachment's file name and caption; undefined for a deleted message or any other kind.
  */
+export async function searchableTexts(db: SealedDb, rows: readonly MessageRow[]): Promise<(string | undefined)[]> {
+  const edits = await liveEdits(db, rows);
+  return rows.map((row) => {
+    if (row.deletedAt !== undefined || row.superseded) return undefined;
+    if (row.kindNumber === undefined || row.kindNumber === ContentKind.text || row.kindNumber === ContentKind.reply) return edits.get(editKey(row)) ?? row.text;
+    if (row.kindNumber === ContentKind.attachment && row.attachment) return `${row.attachment.name} ${row.attachment.caption}`;
+    return undefined;
+  });
+}
+
 export async function searchableText(db: SealedDb, row: MessageRow): Promise<string | undefined> {
-  if (row.deletedAt !== undefined || row.superseded) return undefined;
-  if (row.kindNumber === undefined || row.kindNumber === ContentKind.text || row.kindNumber === ContentKind.reply) {
-    return (await liveEdit(db, row))?.text ?? row.text;
-  }
-  if (row.kindNumber === ContentKind.attachment && row.attachment) return `${row.attachment.name} ${row.attachment.caption}`;
-  return undefined;
+  return (await searchableTexts(db, [row]))[0];
 }
 
 /** Removes every posting of one message (deleted for everyone, or about to be indexed anew). */
@@ -37,26 +51,37 @@ export async function unindexMessage(db: SealedDb, conversationId: ConversationI
   await db.searchPostings.where("[c+m]").equals([conversationId, clientMessageId]).delete();
 }
 
-/** Indexes a message as it reads now: its old postings out, the current ones in. */
-export async function indexMessage(db: SealedDb, row: MessageRow): Promise<void> {
-  await unindexMessage(db, row.conversationId, row.clientMessageId);
-  const text = await searchableText(db, row);
-  if (text === undefined || text === "") return;
-  const postings = indexTerms(text).map((t): SearchPostingRow => ({ t, at: row.sentAt, c: row.conversationId, m: row.clientMessageId }));
+/** Indexes messages as they read now: their old postings out, the current ones in (a few requests in all). */
+export async function indexMessages(db: SealedDb, rows: readonly MessageRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.searchPostings.where("[c+m]").anyOf(rows.map((r) => [r.conversationId, r.clientMessageId])).delete();
+  const texts = await searchableTexts(db, rows);
+  const postings = rows.flatMap((row, i) => indexTerms(texts[i] ?? "").map((t): SearchPostingRow => ({ t, at: row.sentAt, c: row.conversationId, m: row.clientMessageId })));
   if (postings.length) await db.searchPostings.bulkPut(postings);
+}
+
+export async function indexMessage(db: SealedDb, row: MessageRow): Promise<void> {
+  await indexMessages(db, [row]);
 }
 
 /**
  * Brings the index up to date with one stored row: a message is indexed as it reads now; an edit or a
  * delete re-indexes the message it names (a delete leaves it with no postings).
  */
-export async function indexStoredRow(db: SealedDb, row: MessageRow): Promise<void> {
-  if ((row.kindNumber === ContentKind.edit || row.kindNumber === ContentKind.delete) && row.ref) {
-    const target = await getMessage(db, row.conversationId, row.ref.clientMessageId);
-    if (target) await indexMessage(db, target);
-    return;
+export async function indexStoredRows(db: SealedDb, rows: readonly MessageRow[]): Promise<void> {
+  const messages = new Map<string, MessageRow>();
+  const targets: MessageRow[] = [];
+  for (const row of rows) {
+    if ((row.kindNumber === ContentKind.edit || row.kindNumber === ContentKind.delete) && row.ref) targets.push(row);
+    else if (isSearchableKind(row.kindNumber)) messages.set(`${row.conversationId} ${row.clientMessageId}`, row);
   }
-  if (isSearchableKind(row.kindNumber)) await indexMessage(db, row);
+  // The targets as stored now (an edit's target may be in this batch too: read anew either way).
+  for (const t of targets) messages.delete(`${t.conversationId} ${t.ref!.clientMessageId}`);
+  const byChat = new Map<ConversationId, string[]>();
+  for (const t of targets) byChat.set(t.conversationId, [...(byChat.get(t.conversationId) ?? []), t.ref!.clientMessageId]);
+  const fresh: MessageRow[] = [];
+  for (const [c, ids] of byChat) for (const r of await getMessages(db, c, [...new Set(ids)])) if (r) fresh.push(r);
+  await indexMessages(db, [...messages.values(), ...fresh]);
 }
 
 /** Kinds whose rows are messages with words of their own: text, reply, attachment. */

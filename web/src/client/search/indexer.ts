@@ -2,7 +2,7 @@ import { Dexie } from "dexie";
 import type { ConversationId } from "../../../../protocol/index.js";
 import type { SealedDb } from "../store/db.js";
 import { messageRow, parseRows } from "../store/rows.js";
-import { indexStoredRow } from "./index-message.js";
+import { indexStoredRows } from "./index-message.js";
 import { searchProgressRow, type SearchProgressRow } from "./search-rows.js";
 
 /**
@@ -49,7 +49,7 @@ export async function indexBatch(db: SealedDb, conversationId: ConversationId): 
       .limit(BATCH)
       .toArray();
     const rows = parseRows(messageRow, "messages", raw);
-    for (const row of rows) await indexStoredRow(db, row);
+    await indexStoredRows(db, rows);
     const done = rows.length < BATCH;
     const next = done ? after : (rows.at(-1)?.seq ?? after);
     await db.searchProgress.put({ conversationId, upTo: next } satisfies SearchProgressRow);

@@ -1,8 +1,9 @@
 import { Dexie } from "dexie";
 import type { AccountId, ConversationId } from "../../../../protocol/index.js";
-import { getAccount, getContact, getConversation, getGroup, getMessages, type SealedDb } from "../store/db.js";
+import { getAccount, type SealedDb } from "../store/db.js";
+import { contactRow, conversationRow, groupRow, messageRow, parseRows, type MessageRow } from "../store/rows.js";
 import { UNNAMED_GROUP } from "../views/views.js";
-import { searchableText } from "./index-message.js";
+import { searchableTexts } from "./index-message.js";
 import { makeSnippet, type Snippet } from "./snippet.js";
 import { matchRanges, matches, parseQuery, tokens, type ParsedQuery } from "./tokenize.js";
 
@@ -39,6 +40,8 @@ const PAGE = 200;
 const MAX_PREFIX_POSTINGS = 50_000;
 /** Candidates checked against their rows per request. */
 const CHECK = 50;
+/** Candidates few enough to check on their rows rather than intersect with one more word's postings. */
+const FEW = 200;
 
 type PostingKey = [string, number, ConversationId, string];
 
@@ -47,6 +50,11 @@ function termRange(term: string, prefix: boolean): [unknown[], unknown[]] {
     [term, Dexie.minKey, Dexie.minKey, Dexie.minKey],
     [prefix ? `${term}\uffff` : term, Dexie.maxKey, Dexie.maxKey, Dexie.maxKey],
   ];
+}
+
+function range(db: SealedDb, term: string, prefix: boolean) {
+  const [lower, upper] = termRange(term, prefix);
+  return db.searchPostings.where("[t+at+c+m]").between(lower, upper, true, true);
 }
 
 /** A whole term's postings, newest first, a page at a time (a common word is not read whole). */
@@ -64,52 +72,49 @@ async function* newestFirst(db: SealedDb, term: string): AsyncGenerator<PostingK
   }
 }
 
-/** Every term starting with `prefix`: their postings merged, newest first. */
-async function* prefixNewestFirst(db: SealedDb, prefix: string): AsyncGenerator<PostingKey> {
-  const [lower, upper] = termRange(prefix, true);
-  const keys = (await db.searchPostings.where("[t+at+c+m]").between(lower, upper).limit(MAX_PREFIX_POSTINGS).primaryKeys()) as PostingKey[];
-  keys.sort((a, b) => b[1] - a[1]);
-  yield* keys;
+const idOf = (k: PostingKey) => `${k[2]} ${k[3]}`;
+
+/**
+ * The messages holding every word of the query (the last as a prefix when typed so), newest first: the
+ * key sets of the words intersected, rarest first; once few are left, the rest of the words are checked
+ * on the rows instead (check() re-tokenises every candidate anyway).
+ */
+async function* candidates(db: SealedDb, q: ParsedQuery): AsyncGenerator<PostingKey> {
+  const whole = q.prefix ? [...q.exact] : [...q.exact, q.last];
+  // One whole word: its postings are already newest first; read a page at a time.
+  if (whole.length === 1 && !q.prefix) return yield* newestFirst(db, whole[0]!);
+  const counted = await Promise.all(whole.map(async (w) => ({ w, n: await range(db, w, false).count() })));
+  counted.sort((a, b) => a.n - b.n);
+  const steps: { term: string; prefix: boolean }[] = [...counted.map((c) => ({ term: c.w, prefix: false })), ...(q.prefix ? [{ term: q.last, prefix: true }] : [])];
+  let set: Map<string, PostingKey> | undefined;
+  for (const step of steps) {
+    if (set && set.size <= FEW) break;
+    const keys = (await range(db, step.term, step.prefix).limit(MAX_PREFIX_POSTINGS).primaryKeys()) as PostingKey[];
+    const next = new Map<string, PostingKey>();
+    for (const k of keys) {
+      const id = idOf(k);
+      if (!set || set.has(id)) next.set(id, k);
+    }
+    set = next;
+  }
+  yield* [...(set?.values() ?? [])].sort((a, b) => b[1] - a[1]);
 }
 
-/** The rarest whole word of the query drives the walk; the others are checked on each candidate's row. */
-async function candidates(db: SealedDb, q: ParsedQuery): Promise<AsyncGenerator<PostingKey>> {
-  const whole = q.prefix ? q.exact : [...q.exact, q.last];
-  if (whole.length === 0) return prefixNewestFirst(db, q.last);
-  let best = whole[0]!;
-  let fewest = Number.POSITIVE_INFINITY;
-  for (const w of whole) {
-    const [lower, upper] = termRange(w, false);
-    const n = await db.searchPostings.where("[t+at+c+m]").between(lower, upper, true, true).count();
-    if (n < fewest) [best, fewest] = [w, n];
-  }
-  return newestFirst(db, best);
-}
-
-/** Names as the chats show them, read once per query. */
-class Names {
-  private readonly people = new Map<AccountId, string>();
-  private readonly chats = new Map<string, string>();
-  constructor(
-    private readonly db: SealedDb,
-    readonly me: string | undefined,
-  ) {}
-
-  async person(accountId: AccountId): Promise<string> {
-    if (accountId === this.me) return "You";
-    let n = this.people.get(accountId);
-    if (n === undefined) this.people.set(accountId, (n = (await getContact(this.db, accountId))?.username ?? "unknown"));
-    return n;
-  }
-
-  async chat(id: ConversationId): Promise<string> {
-    let n = this.chats.get(id);
-    if (n !== undefined) return n;
-    const c = await getConversation(this.db, id);
-    n = c?.kind === "direct" ? await this.person(c.peer) : ((await getGroup(this.db, id))?.name ?? UNNAMED_GROUP);
-    this.chats.set(id, n);
-    return n;
-  }
+/** The names results show, read in a few bulk requests for all of them. */
+async function names(db: SealedDb, rows: readonly MessageRow[]): Promise<{ me: AccountId | undefined; person: (id: AccountId) => string; chat: (id: ConversationId) => string }> {
+  const me = (await getAccount(db))?.accountId;
+  const chatIds = [...new Set(rows.map((r) => r.conversationId))];
+  const convs = parseRows(conversationRow, "conversations", (await db.conversations.bulkGet(chatIds)).filter((c) => c !== undefined));
+  const groupIds = convs.filter((c) => c.kind === "group").map((c) => c.id);
+  const groups = parseRows(groupRow, "groups", (await db.groups.bulkGet(groupIds)).filter((g) => g !== undefined));
+  const people = [...new Set([...rows.map((r) => r.senderAccountId), ...convs.flatMap((c) => (c.kind === "direct" ? [c.peer] : []))])];
+  const contacts = parseRows(contactRow, "contacts", (await db.contacts.bulkGet(people)).filter((c) => c !== undefined));
+  const usernames = new Map(contacts.map((c) => [c.accountId as string, c.username]));
+  const person = (id: AccountId) => (id === me ? "You" : (usernames.get(id) ?? "unknown"));
+  const titles = new Map<string, string>();
+  for (const c of convs) titles.set(c.id, c.kind === "direct" ? person(c.peer) : UNNAMED_GROUP);
+  for (const g of groups) if (g.name !== undefined) titles.set(g.conversationId, g.name);
+  return { me, person, chat: (id) => titles.get(id) ?? UNNAMED_GROUP };
 }
 
 /** Searches the local history: newest matching messages first. */
@@ -117,54 +122,40 @@ export async function searchMessages(db: SealedDb, text: string, o: SearchOption
   const q = parseQuery(text);
   if (!q) return [];
   const limit = Math.min(Math.max(1, o.limit ?? 50), 200);
-  const names = new Names(db, (await getAccount(db))?.accountId);
-  const out: SearchResult[] = [];
+  const found: { row: MessageRow; text: string }[] = [];
   const seen = new Set<string>();
-  let batch: PostingKey[] = [];
+  let batch: [ConversationId, string][] = [];
   const check = async (): Promise<void> => {
-    const chunk = batch;
+    const rows = parseRows(messageRow, "messages", (await db.messages.bulkGet(batch)).filter((r) => r !== undefined));
     batch = [];
-    const found: SearchResult[] = [];
-    for (const [c, ids] of groupByChat(chunk)) {
-      for (const row of await getMessages(db, c, ids)) {
-        if (!row) continue;
-        const now = await searchableText(db, row);
-        if (now === undefined || !matches(q, tokens(now).map((t) => t.term))) continue;
-        found.push({
-          conversationId: row.conversationId,
-          conversationTitle: await names.chat(row.conversationId),
-          key: row.clientMessageId,
-          senderName: await names.person(row.senderAccountId),
-          mine: row.senderAccountId === names.me,
-          sentAt: row.sentAt,
-          snippet: makeSnippet(now, matchRanges(q, now)),
-        });
-      }
+    const texts = await searchableTexts(db, rows);
+    const now: { row: MessageRow; text: string }[] = [];
+    for (const [i, row] of rows.entries()) {
+      const t = texts[i];
+      if (t !== undefined && matches(q, tokens(t).map((x) => x.term))) now.push({ row, text: t });
     }
-    // A chunk is newest first but read chat by chat: put back in order before the limit cuts it.
-    out.push(...found.sort((a, b) => b.sentAt - a.sentAt).slice(0, limit - out.length));
+    found.push(...now.sort((a, b) => b.row.sentAt - a.row.sentAt).slice(0, limit - found.length));
   };
-  for await (const [, , c, m] of await candidates(db, q)) {
+  for await (const [, , c, m] of candidates(db, q)) {
     if (o.conversationId !== undefined && c !== o.conversationId) continue;
     const id = `${c} ${m}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    batch.push(["", 0, c, m]);
-    if (batch.length >= CHECK) {
+    batch.push([c, m]);
+    if (batch.length >= Math.max(CHECK, limit - found.length)) {
       await check();
-      if (out.length >= limit) break;
+      if (found.length >= limit) break;
     }
   }
-  if (out.length < limit && batch.length) await check();
-  return out;
-}
-
-function groupByChat(keys: readonly PostingKey[]): Map<ConversationId, string[]> {
-  const by = new Map<ConversationId, string[]>();
-  for (const [, , c, m] of keys) {
-    const list = by.get(c) ?? [];
-    list.push(m);
-    by.set(c, list);
-  }
-  return by;
+  if (found.length < limit && batch.length) await check();
+  const n = await names(db, found.map((f) => f.row));
+  return found.map(({ row, text: now }) => ({
+    conversationId: row.conversationId,
+    conversationTitle: n.chat(row.conversationId),
+    key: row.clientMessageId,
+    senderName: n.person(row.senderAccountId),
+    mine: row.senderAccountId === n.me,
+    sentAt: row.sentAt,
+    snippet: makeSnippet(now, matchRanges(q, now)),
+  }));
 }
