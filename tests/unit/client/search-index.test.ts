@@ -61,6 +61,27 @@ describe("the search index", () => {
     expect(await found(bob, "note")).toHaveLength(5);
   });
 
+  test("started, it indexes each stored page soon after; while a history loads it waits, then catches up", async () => {
+    const { alice, bob, id, both } = await pair();
+    bob.search.start();
+    try {
+      await alice.send(id, "first page");
+      await both();
+      await vi.waitFor(async () => expect(await found(bob, "first")).toEqual(["first page"]), { timeout: 5_000, interval: 50 });
+      await bob.search.holdWhile(async () => {
+        await alice.send(id, "second page");
+        await both();
+        // Well past the indexer's settle time: nothing is indexed while the history loads.
+        await new Promise((r) => setTimeout(r, 1_000));
+        const p = await bob.search.progress();
+        expect(p.indexed).toBeLessThan(p.total);
+      });
+      await vi.waitFor(async () => expect(await found(bob, "second")).toEqual(["second page"]), { timeout: 5_000, interval: 50 });
+    } finally {
+      bob.search.stop();
+    }
+  });
+
   test("an edited message is found by its new text only, even before the indexer reaches the edit", async () => {
     const { alice, bob, id, both } = await pair();
     const m = await alice.send(id, "meet at the station");

@@ -190,7 +190,8 @@ export class ChatClient extends EventTarget {
 
   /** Loads the whole history of a device that just joined (linked or restored), reporting progress. */
   loadHistory(onProgress: (p: HistoryProgress) => void): Promise<HistoryProgress> {
-    return loadHistory(this.ctx, onProgress);
+    // The search index is built once the history is readable, not while it loads (issue 20: restore no slower).
+    return this.search.holdWhile(() => loadHistory(this.ctx, onProgress));
   }
 
   get db(): SealedDb {

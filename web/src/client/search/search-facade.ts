@@ -14,6 +14,8 @@ export class SearchFacade {
   private readonly indexer: SearchIndexer;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private started = false;
+  /** Work under way that indexing must not slow down (a restore loading the history). */
+  private held = 0;
 
   constructor(private readonly ctx: ClientContext) {
     this.indexer = new SearchIndexer(ctx.db);
@@ -50,7 +52,25 @@ export class SearchFacade {
     this.indexer.stop();
   }
 
+  /**
+   * Runs `work` with background indexing paused (a restore or link loading the whole history: pages are
+   * committed as fast as without search), then indexes what it stored.
+   */
+  async holdWhile<T>(work: () => Promise<T>): Promise<T> {
+    this.held++;
+    this.indexer.stop();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    try {
+      return await work();
+    } finally {
+      this.held--;
+      if (this.held === 0 && this.started) this.soon();
+    }
+  }
+
   private soon(): void {
+    if (this.held > 0) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
