@@ -42,6 +42,8 @@ const MAX_PREFIX_POSTINGS = 50_000;
 const CHECK = 50;
 /** Candidates few enough to check on their rows rather than intersect with one more word's postings. */
 const FEW = 200;
+/** A word is intersected only when it has at most this many times more postings than there are candidates. */
+const INTERSECT_RATIO = 4;
 
 type PostingKey = [string, number, ConversationId, string];
 
@@ -75,20 +77,22 @@ async function* newestFirst(db: SealedDb, term: string): AsyncGenerator<PostingK
 const idOf = (k: PostingKey) => `${k[2]} ${k[3]}`;
 
 /**
- * The messages holding every word of the query (the last as a prefix when typed so), newest first: the
- * key sets of the words intersected, rarest first; once few are left, the rest of the words are checked
- * on the rows instead (check() re-tokenises every candidate anyway).
+ * The messages holding every word of the query (the last as a prefix when typed so), newest first. The
+ * rarest word (by count) is read whole; the next rarest is intersected with it only while its postings
+ * are few against the candidates (reading a common word's keys costs more than checking rows); whatever
+ * is not intersected is checked on the rows (check() re-tokenises every candidate anyway), newest first,
+ * until the limit is reached.
  */
 async function* candidates(db: SealedDb, q: ParsedQuery): AsyncGenerator<PostingKey> {
   const whole = q.prefix ? [...q.exact] : [...q.exact, q.last];
   // One whole word: its postings are already newest first; read a page at a time.
   if (whole.length === 1 && !q.prefix) return yield* newestFirst(db, whole[0]!);
-  const counted = await Promise.all(whole.map(async (w) => ({ w, n: await range(db, w, false).count() })));
+  const steps = [...whole.map((term) => ({ term, prefix: false })), ...(q.prefix ? [{ term: q.last, prefix: true }] : [])];
+  const counted = await Promise.all(steps.map(async (st) => ({ ...st, n: await range(db, st.term, st.prefix).count() })));
   counted.sort((a, b) => a.n - b.n);
-  const steps: { term: string; prefix: boolean }[] = [...counted.map((c) => ({ term: c.w, prefix: false })), ...(q.prefix ? [{ term: q.last, prefix: true }] : [])];
   let set: Map<string, PostingKey> | undefined;
-  for (const step of steps) {
-    if (set && set.size <= FEW) break;
+  for (const step of counted) {
+    if (set && (set.size <= FEW || step.n > set.size * INTERSECT_RATIO)) break;
     const keys = (await range(db, step.term, step.prefix).limit(MAX_PREFIX_POSTINGS).primaryKeys()) as PostingKey[];
     const next = new Map<string, PostingKey>();
     for (const k of keys) {
