@@ -163,6 +163,32 @@ describe("searching the history", () => {
     }
   }, 90_000);
 
+  test("with the index gone (a device whose history arrived before search), the app builds it again from the stored history", async () => {
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open("sealed");
+          open.onsuccess = () => {
+            const tx = open.result.transaction(["searchPostings", "searchProgress"], "readwrite");
+            tx.objectStore("searchPostings").clear();
+            tx.objectStore("searchProgress").clear();
+            tx.oncomplete = () => (open.result.close(), resolve());
+            tx.onerror = () => reject(tx.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    // Cleared behind the app's back (its live queries cache what they read): started again, it indexes by itself.
+    await page.reload();
+    await page.getByTestId("conversation-item").first().waitFor();
+    await page.keyboard.press("Control+k");
+    await dialog().waitFor({ state: "visible" });
+    await searchFor("zebra", ["the vault code is zebra"]);
+    await searchFor("laundry", ["pick up the laundry"]);
+    await expect.poll(() => status().textContent(), { timeout: 60_000 }).toBe("1 message");
+    await page.keyboard.press("Escape");
+  }, 120_000);
+
   test("fits a phone screen", async () => {
     await page.setViewportSize({ width: 390, height: 800 });
     await page.keyboard.press("Control+k");

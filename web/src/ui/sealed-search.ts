@@ -137,7 +137,8 @@ export class SealedSearch extends LitElement {
   private readonly results = new LiveQuery(
     this,
     () => (this.isOpen && this.text.trim() ? this.client.search.query(this.text, { limit: LIMIT, ...(this.scope ? { conversationId: this.scope } : {}) }) : undefined),
-    () => [this.isOpen, this.text, this.scope],
+    // Asked again as the index grows: what was not indexed a moment ago may be now.
+    () => [this.isOpen, this.text, this.scope, this.progress.value?.indexed],
   );
   private readonly progress = new LiveQuery(this, () => (this.isOpen ? this.client.search.progress() : undefined), () => [this.isOpen]);
 
