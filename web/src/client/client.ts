@@ -41,6 +41,7 @@ import { DeviceSettings } from "./settings.js";
 import { RECEIPT_DELAY_MS, ReceiptSender } from "./sync/receipts.js";
 import { PushFacade } from "./push/facade.js";
 import type { PushApi } from "./transport/push-api.js";
+import { SearchFacade } from "./search/search-facade.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -120,6 +121,8 @@ export class ChatClient extends EventTarget {
   readonly receipts: ReceiptSender;
   /** Web Push on this device: opt-in, privacy of what notifications show, muted chats (issue 19). */
   readonly push: PushFacade;
+  /** Full-text search over this device's history, from a local index kept in the background. */
+  readonly search: SearchFacade;
   private readonly autoSync: boolean;
 
   constructor(o: ClientOptions = {}) {
@@ -149,6 +152,7 @@ export class ChatClient extends EventTarget {
       afterQueue: () => this.sync.flushSoon(),
     });
     this.push = new PushFacade(this.ctx, o.pushApi);
+    this.search = new SearchFacade(this.ctx);
     this.sync.addEventListener("refused", () => void this.onRefused());
   }
 
@@ -159,6 +163,7 @@ export class ChatClient extends EventTarget {
    */
   private async onRefused(): Promise<void> {
     this.sync.stop();
+    this.search.stop();
     if (await removalProven(this.ctx)) {
       await this.push.turnOffQuietly();
       this.removedDeviceId = await wipeDevice(this.ctx, { removed: true });
@@ -180,7 +185,7 @@ export class ChatClient extends EventTarget {
       throw e;
     }
     this.setDeviceStatus("active");
-    if (this.autoSync) this.sync.start();
+    if (this.autoSync) this.startBackground();
   }
 
   /**
@@ -205,7 +210,8 @@ export class ChatClient extends EventTarget {
 
   /** Loads the whole history of a device that just joined (linked or restored), reporting progress. */
   loadHistory(onProgress: (p: HistoryProgress) => void): Promise<HistoryProgress> {
-    return loadHistory(this.ctx, onProgress);
+    // The search index is built once the history is readable, not while it loads (issue 20: restore no slower).
+    return this.search.holdWhile(() => loadHistory(this.ctx, onProgress));
   }
 
   get db(): SealedDb {
@@ -229,7 +235,7 @@ export class ChatClient extends EventTarget {
       }
       if (!unreachable(e)) throw e;
     }
-    if (this.autoSync) this.sync.start();
+    if (this.autoSync) this.startBackground();
     return true;
   }
 
@@ -243,7 +249,7 @@ export class ChatClient extends EventTarget {
     this.session = r.session;
     // The first recovery blob (counter 1). Failing here is not fatal: settings offers to retry.
     await resealRecoveryBlob(this.ctx).catch((e: unknown) => console.warn("could not store the recovery blob:", e));
-    if (this.autoSync) this.sync.start();
+    if (this.autoSync) this.startBackground();
     return r.recoveryKey;
   }
 
@@ -371,7 +377,14 @@ export class ChatClient extends EventTarget {
     return contactSafetyNumber(this.ctx, accountId);
   }
 
+  /** The sync loop and the search indexer, which indexes what sync stores. */
+  private startBackground(): void {
+    this.sync.start();
+    this.search.start();
+  }
+
   stop(): void {
+    this.search.stop();
     this.typing.stop();
     this.sync.stop();
     this.receipts.stop();
