@@ -48,6 +48,8 @@ test("Alice and Bob chat: replies, a reaction, an edit, a deletion, right-to-lef
   await deleteViaUi(alice, bubble(alice, "this one goes away"));
   await attachViaUi(alice, [report], { caption: "the numbers" });
   await waitForUploadsDone(alice);
+  // The file's message reached Bob (the upload item may not have shown yet when the tray emptied).
+  await bob.locator("sealed-attachment").filter({ hasText: "quarterly report.pdf" }).waitFor({ timeout: 120_000 });
   await bubble(alice, "Yes, the usual place").waitFor({ timeout: 30_000 });
   await expect.poll(() => alice.getByTestId("message-pending").count(), { timeout: 30_000 }).toBe(0);
 });
