@@ -8,11 +8,12 @@ import { latencyBenchmark } from "./benchmarks/latency.js";
 import { pushNotifyBenchmark } from "./benchmarks/push-notify.js";
 import { pushSendBenchmark } from "./benchmarks/push-send.js";
 import { richBenchmark } from "./benchmarks/rich.js";
+import { searchBenchmark } from "./benchmarks/search.js";
 import { unlockBenchmark } from "./benchmarks/unlock.js";
 import type { Benchmark } from "./result.js";
 
 /** Every benchmark, in the order `npm run bench` runs them (the CPU-only ones first). */
-export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, pushSendBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark, attachmentPreviewBenchmark, pushNotifyBenchmark];
+export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, pushSendBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark, attachmentPreviewBenchmark, pushNotifyBenchmark, searchBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return benchmarks.find((b) => b.name === name);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { applyMigrations, startDev, stopDev } from "../../scripts/wrangler.mjs";
+import { startPushService } from "../support/push-service.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -12,6 +13,8 @@ declare module "vitest" {
     persistDir: string;
     /** JSON lines of values the server must never see (known-secrets.ts). */
     knownSecretsFile: string;
+    /** The test push service (tests/support/push-service.ts) the server may POST to (PUSH_EXTRA_ORIGINS). */
+    pushServiceUrl: string;
   }
 }
 
@@ -38,6 +41,10 @@ export default async function setup(project: TestProject) {
   const persistDir = mkdtempSync(join(tmpdir(), "sealed-e2e-"));
   applyMigrations(persistDir);
 
+  // The push service first: the server must be told its origin (startDev passes PUSH_EXTRA_ORIGINS on).
+  const pushService = await startPushService();
+  process.env.PUSH_EXTRA_ORIGINS = [process.env.PUSH_EXTRA_ORIGINS, pushService.origin].filter(Boolean).join(",");
+
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   const dev = startDev({ port, persistTo: persistDir, stdio: ["ignore", "pipe", "pipe"] });
@@ -55,6 +62,7 @@ export default async function setup(project: TestProject) {
     if (ok) break;
     if (exited !== undefined || Date.now() > deadline) {
       await stopDev(dev);
+      await pushService.stop();
       removeState(persistDir);
       const why = exited !== undefined ? `exited (${exited})` : `not healthy after ${READY_TIMEOUT_MS} ms`;
       throw new Error(`wrangler dev ${why} on ${baseURL}. Its output:\n${output}`);
@@ -64,12 +72,14 @@ export default async function setup(project: TestProject) {
 
   project.provide("baseURL", baseURL);
   project.provide("persistDir", persistDir);
+  project.provide("pushServiceUrl", pushService.origin);
   const knownSecretsFile = join(persistDir, "..", `${persistDir.split("/").pop()}-known-secrets.jsonl`);
   writeFileSync(knownSecretsFile, "");
   project.provide("knownSecretsFile", knownSecretsFile);
 
   return async () => {
     await stopDev(dev);
+    await pushService.stop();
     removeState(persistDir);
     if (!process.env.E2E_KEEP_STATE) rmSync(knownSecretsFile, { force: true });
     // The server's log, for reading after a failed run (CI keeps test-results/).

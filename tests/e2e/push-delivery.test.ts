@@ -1,9 +1,10 @@
 // Web Push on the device (issue 19): a push delivered to Bob's service worker through the DevTools
 // protocol (PLATFORM.md "Web Push") is stored through the app's own receive path and shown as a
 // notification built from what passed the app's checks. The payload is what the server encrypts per
-// RFC 8291 (protocol/push.ts), taken from the server's stored message; the push route and the RFC 8291
-// encryption are the server helper's work and are not needed here: the browser hands the service worker
-// the plaintext either way. Bob's app is closed (about:blank) unless a test opens it.
+// RFC 8291 (protocol/push.ts), taken from the server's stored message, so each case (tampered, hint,
+// privacy, open chat) is set up directly: the browser hands the service worker the plaintext either way.
+// The whole chain through the server and a push service is push-chain.test.ts. Bob's app is closed
+// (about:blank) unless a test opens it.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { signUpViaUi, startChatViaUi, sendViaUi, uniqueName } from "./app";

@@ -1,14 +1,15 @@
 // Settings → Notifications (issue 19): opt-in only, permission first, then PushManager.subscribe with the
 // server's VAPID key, then PUT /api/push/subscription; "Turn off" unsubscribes and DELETEs. PLATFORM.md:
 // a real subscribe never succeeds offline (no push service), so PushManager is stubbed in the page to
-// return a subscription with an endpoint and keys. The push routes are built by the server helper on
-// another branch: GET /api/push/vapid and PUT/DELETE /api/push/subscription are answered here with
-// page.route, and the test checks what the app sends them against protocol/push.ts.
+// return a subscription made at the test push service (tests/support/push-service.ts, started by
+// global-setup.ts). Everything else is real: the app's requests reach the server's push routes, and the
+// push service seeing (or not seeing) the server's pushes proves what the server stored or deleted.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { pushSubscriptionRequest } from "../../protocol/push.js";
+import { pushMutesResponse, pushSubscriptionRequest } from "../../protocol/push.js";
 import { openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName } from "./app";
-import { PushLine, messagePayload, newestAfter, notifications, observerPage, waitForNotification } from "./push-helpers";
+import { PushLine, messagePayload, newestAfter, notifications, observerPage, senderOf, serverMessages, waitForNotification } from "./push-helpers";
+import { pushedSeq, pushesTo, servedVapidKey, stubPushManager, subscribeAtPushService, subscribeKeys, waitForPushOf } from "./push-service-client";
 import { launchBrowser } from "./harness";
 import { PHONE, People } from "./people";
 import { SHOTS, waitForServiceWorker } from "./pwa-helpers";
@@ -28,71 +29,33 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A P-256 point's shape (0x04 then 64 bytes) and a 16-byte secret, base64url, as a browser gives them. */
-const P256 = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString("base64url");
-const AUTH = Buffer.alloc(16, 9).toString("base64url");
-const VAPID = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 3)]).toString("base64url");
-const ENDPOINT = "https://push.example.test/send/device-1";
-
-/** Replaces PushManager's subscribe/getSubscription in every page of the context (no push service here). */
-async function stubPushManager(page: Page): Promise<void> {
-  await page.context().addInitScript(
-    ([endpoint, p256dh, auth]) => {
-      let current: PushSubscription | null = null;
-      const seen: number[][] = [];
-      Object.defineProperty(window, "__subscribeKeys", { value: seen });
-      PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
-        const key = options?.applicationServerKey;
-        const bytes = key instanceof ArrayBuffer ? new Uint8Array(key) : ArrayBuffer.isView(key) ? new Uint8Array(key.buffer, key.byteOffset, key.byteLength) : new Uint8Array();
-        seen.push([...bytes]);
-        if (!options?.userVisibleOnly) throw new DOMException("userVisibleOnly required", "NotAllowedError");
-        const sub = {
-          endpoint,
-          expirationTime: null,
-          options: { applicationServerKey: bytes.buffer, userVisibleOnly: true },
-          toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh, auth } }),
-          unsubscribe: async () => {
-            current = null;
-            return true;
-          },
-          getKey: () => null,
-        };
-        current = sub as unknown as PushSubscription;
-        return current;
-      };
-      PushManager.prototype.getSubscription = async () => current;
-    },
-    [ENDPOINT, P256, AUTH] as const,
-  );
-}
-
+/** What the app sent to the server's push routes (watched, not intercepted: the server answers). */
 interface Calls {
   puts: unknown[];
   deletes: number;
-  /** PUT /api/push/mutes/:id bodies, with the id. */
-  mutes: { id: string; body: unknown }[];
+  /** PUT /api/push/mutes/:id bodies, with the id and the server's status. */
+  mutes: { id: string; body: unknown; status: number }[];
 }
 
-/** Answers the push routes the server helper adds (not on this branch), recording what the app sent. */
-async function answerPushRoutes(page: Page): Promise<Calls> {
+function watchPushCalls(page: Page): Calls {
   const calls: Calls = { puts: [], deletes: 0, mutes: [] };
-  const muted = new Set<string>();
-  await page.route("**/api/push/vapid", (r) => r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ publicKey: VAPID }) }));
-  await page.route("**/api/push/mutes", (r) => r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ muted: [...muted] }) }));
-  await page.route("**/api/push/mutes/*", async (r) => {
-    const id = decodeURIComponent(new URL(r.request().url()).pathname.split("/").at(-1)!);
-    const body = r.request().postDataJSON() as { muted: boolean };
-    calls.mutes.push({ id, body });
-    if (body.muted) muted.add(id);
-    else muted.delete(id);
-    await r.fulfill({ status: 204 });
-  });
-  await page.route("**/api/push/subscription", async (r) => {
-    if (r.request().method() === "PUT") calls.puts.push(r.request().postDataJSON());
-    if (r.request().method() === "DELETE") calls.deletes++;
-    await r.fulfill({ status: 204 });
+  page.on("requestfinished", (req) => {
+    const path = new URL(req.url()).pathname;
+    void req.response().then((res) => {
+      if (path === "/api/push/subscription" && req.method() === "PUT" && res?.status() === 204) calls.puts.push(req.postDataJSON());
+      if (path === "/api/push/subscription" && req.method() === "DELETE" && res?.status() === 204) calls.deletes++;
+      if (path.startsWith("/api/push/mutes/") && req.method() === "PUT") calls.mutes.push({ id: decodeURIComponent(path.split("/").at(-1)!), body: req.postDataJSON(), status: res?.status() ?? 0 });
+    });
   });
   return calls;
+}
+
+/** GET /api/push/mutes with the session of `page` (from Node: API answers are not for the page to render). */
+async function serverMutes(page: Page): Promise<string[]> {
+  const cookie = (await page.context().cookies(baseURL)).map((c) => `${c.name}=${c.value}`).join("; ");
+  const res = await fetch(`${baseURL}/api/push/mutes`, { headers: { cookie, accept: "application/json" } });
+  if (!res.ok) throw new Error(`GET /api/push/mutes: HTTP ${res.status}`);
+  return pushMutesResponse.parse(await res.json()).muted;
 }
 
 async function openNotificationSettings(page: Page): Promise<void> {
@@ -100,13 +63,29 @@ async function openNotificationSettings(page: Page): Promise<void> {
   await page.getByTestId("push-settings").waitFor({ timeout: 45_000 });
 }
 
+/** The seqs the push service decrypted for `sub` (every push it received must have passed its checks). */
+async function pushedSeqs(sub: Parameters<typeof pushesTo>[0]): Promise<number[]> {
+  const all = await pushesTo(sub);
+  expect(all.filter((p) => !p.accepted)).toEqual([]);
+  return all.map((p) => pushedSeq(p)!);
+}
+
 test("turning notifications on asks permission, subscribes with the VAPID key and registers; turning off undoes it", async () => {
+  const aliceName = uniqueName("alice");
+  const alice = await people.page("alice");
   const page = await people.page("bob");
+  const vapid = await servedVapidKey(baseURL);
+  const sub = await subscribeAtPushService(vapid);
+  const again = await subscribeAtPushService(vapid);
   await page.context().grantPermissions(["notifications"], { origin: baseURL });
-  await stubPushManager(page);
-  const calls = await answerPushRoutes(page);
-  await signUpViaUi(page, baseURL, uniqueName("bob"));
+  await stubPushManager(page, [sub, again]);
+  const calls = watchPushCalls(page);
+  await signUpViaUi(alice, baseURL, aliceName);
+  const bobName = uniqueName("bob");
+  await signUpViaUi(page, baseURL, bobName);
   await waitForServiceWorker(page, 60_000);
+  await startChatViaUi(alice, bobName);
+  const chat = /#\/c\/([^/?]+)/.exec(alice.url())![1]!;
   await openNotificationSettings(page);
   // Never on first load: off until the user asks.
   await expect.poll(() => page.getByTestId("push-state").textContent(), { timeout: 20_000 }).toBe("Notifications are off for this device");
@@ -116,21 +95,47 @@ test("turning notifications on asks permission, subscribes with the VAPID key an
 
   await page.getByRole("button", { name: "Turn on" }).click();
   await expect.poll(() => page.getByTestId("push-state").textContent(), { timeout: 45_000 }).toBe("Notifications are on for this device");
-  expect(calls.puts).toHaveLength(1);
-  expect(pushSubscriptionRequest.parse(calls.puts[0])).toEqual({ endpoint: ENDPOINT, keys: { p256dh: P256, auth: AUTH } });
-  const keys = await page.evaluate(() => (window as unknown as { __subscribeKeys: number[][] }).__subscribeKeys);
-  expect(keys).toEqual([[...Buffer.from(VAPID, "base64url")]]);
+  await expect.poll(() => calls.puts.length, { timeout: 20_000 }).toBe(1);
+  expect(pushSubscriptionRequest.parse(calls.puts[0])).toEqual({ endpoint: sub.endpoint, keys: sub.keys });
+  expect(await subscribeKeys(page)).toEqual([[...Buffer.from(vapid, "base64url")]]);
   await page.screenshot({ path: `${SHOTS}/push-settings-on.png`, fullPage: true });
 
+  // The server stored it: with Bob's app closed (no socket), Alice's message is pushed to that endpoint.
+  await page.goto("about:blank");
+  const watch = await page.context().newPage();
+  await observerPage(watch, baseURL);
+  await sendViaUi(alice, "pushed after opting in");
+  const on = await newestAfter(watch, chat, 0);
+  const aliceId = senderOf(on);
+  await waitForPushOf(sub, on.seq);
+
+  await openNotificationSettings(page);
+  await expect.poll(() => page.getByTestId("push-state").textContent(), { timeout: 45_000 }).toBe("Notifications are on for this device");
   await page.getByRole("button", { name: "Turn off" }).click();
   await expect.poll(() => page.getByTestId("push-state").textContent(), { timeout: 45_000 }).toBe("Notifications are off for this device");
-  expect(calls.deletes).toBe(1);
+  await expect.poll(() => calls.deletes, { timeout: 20_000 }).toBe(1);
+  await page.goto("about:blank");
+  await sendViaUi(alice, "not pushed after opting out");
+  const off = await newestAfter(watch, chat, on.seq, aliceId);
+
+  // The server deleted it: on again with a new subscription, the next message reaches only that one,
+  // and the one sent while off reached neither.
+  await openNotificationSettings(page);
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await expect.poll(() => page.getByTestId("push-state").textContent(), { timeout: 45_000 }).toBe("Notifications are on for this device");
+  await page.goto("about:blank");
+  await sendViaUi(alice, "pushed after opting in again");
+  const back = await newestAfter(watch, chat, off.seq, aliceId);
+  await waitForPushOf(again, back.seq);
+  expect(await pushedSeqs(sub)).toEqual([on.seq]);
+  expect(await pushedSeqs(again)).toEqual([back.seq]);
+  expect((await serverMessages(watch, chat)).filter((m) => senderOf(m) === aliceId).map((m) => m.seq)).toEqual([on.seq, off.seq, back.seq]);
 });
 
 test("a refused permission is a readable sentence, and nothing is registered", async () => {
   const page = await people.page("carol", PHONE);
-  await stubPushManager(page);
-  const calls = await answerPushRoutes(page);
+  await stubPushManager(page, [await subscribeAtPushService(await servedVapidKey(baseURL))]);
+  const calls = watchPushCalls(page);
   await signUpViaUi(page, baseURL, uniqueName("carol"));
   await waitForServiceWorker(page, 60_000);
   // No grantPermissions: a headless browser refuses the prompt.
@@ -141,22 +146,25 @@ test("a refused permission is a readable sentence, and nothing is registered", a
   expect(await error.textContent()).toBe("Notifications are blocked for Sealed. Allow them in the browser's site settings, then try again.");
   expect(await error.getAttribute("role")).toBe("alert");
   expect(calls.puts).toEqual([]);
+  // Not asked of the push manager either: permission comes first.
+  expect(await subscribeKeys(page)).toEqual([]);
   await page.screenshot({ path: `${SHOTS}/push-settings-denied-phone.png`, fullPage: true });
 });
 
-test("muting a chat from its header: the account's mute list is told, the list shows it, and its pushes show nothing", async () => {
+test("muting a chat from its header: the server's mute list holds it, the list shows it, and its pushes show nothing", async () => {
   const aliceName = uniqueName("alice");
   const bobName = uniqueName("bob");
   const alice = await people.page("alice");
   const bob = await people.page("bob");
   await bob.context().grantPermissions(["notifications"], { origin: baseURL });
-  const calls = await answerPushRoutes(bob);
+  const calls = watchPushCalls(bob);
   await signUpViaUi(alice, baseURL, aliceName);
   await signUpViaUi(bob, baseURL, bobName);
   await waitForServiceWorker(bob, 60_000);
   await startChatViaUi(alice, bobName);
   const chat = /#\/c\/([^/?]+)/.exec(alice.url())![1]!;
   await openChatViaUi(bob, aliceName);
+  expect(await serverMutes(bob)).toEqual([]);
 
   const mute = bob.getByRole("button", { name: "Mute notifications" });
   expect(await mute.getAttribute("aria-pressed")).toBe("false");
@@ -164,13 +172,14 @@ test("muting a chat from its header: the account's mute list is told, the list s
   const unmute = bob.getByRole("button", { name: "Unmute notifications" });
   await unmute.waitFor({ timeout: 45_000 });
   expect(await unmute.getAttribute("aria-pressed")).toBe("true");
-  expect(calls.mutes).toEqual([{ id: chat, body: { muted: true } }]);
+  await expect.poll(() => calls.mutes, { timeout: 20_000 }).toEqual([{ id: chat, body: { muted: true }, status: 204 }]);
+  expect(await serverMutes(bob)).toEqual([chat]);
   const item = bob.getByTestId("conversation-item").filter({ hasText: aliceName });
   await item.getByTestId("muted-indicator").waitFor({ timeout: 20_000 });
   expect(await item.getByRole("img", { name: "Muted" }).count()).toBe(1);
   await bob.screenshot({ path: `${SHOTS}/push-muted-chat.png` });
 
-  // The server would push nothing for a muted chat; a push that comes anyway shows nothing either.
+  // The server pushes nothing for a muted chat (push-chain.test.ts); a push that comes anyway shows nothing either.
   await bob.goto("about:blank");
   const watch = await bob.context().newPage();
   await observerPage(watch, baseURL);

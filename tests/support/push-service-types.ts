@@ -9,5 +9,7 @@ export interface ReceivedPush {
   readonly refusal?: string;
   readonly plaintext?: string;
   readonly claims?: { aud?: unknown; exp?: unknown; sub?: unknown };
+  /** The `k=` of the VAPID Authorization: the public key the JWT's signature was checked with. */
+  readonly vapidKey?: string;
   readonly headers: { ttl?: string; contentEncoding?: string; urgency?: string; contentType?: string };
 }

@@ -74,7 +74,8 @@ async function receivePush(req: IncomingMessage, res: ServerResponse, sub: Subsc
       refusal = `the body does not decrypt: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
-  sub.received.push({ accepted: !refusal, ...(refusal ? { refusal } : {}), ...(plaintext !== undefined ? { plaintext } : {}), ...(vapid.claims ? { claims: vapid.claims } : {}), headers });
+  const vapidKey = /, k=([A-Za-z0-9_-]+)$/.exec(req.headers.authorization ?? "")?.[1];
+  sub.received.push({ accepted: !refusal, ...(refusal ? { refusal } : {}), ...(plaintext !== undefined ? { plaintext } : {}), ...(vapid.claims ? { claims: vapid.claims } : {}), ...(vapidKey ? { vapidKey } : {}), headers });
   if (refusal) return json(res, refusal.startsWith("Content") || refusal.startsWith("no TTL") ? 400 : 403, { error: refusal });
   if (sub.behavior === "hang") {
     sub.hanging.push(res);

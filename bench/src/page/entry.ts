@@ -6,6 +6,7 @@ import { timeGroups, type GroupTimingParams } from "../core/group-timing.js";
 import { timeUnlock, type UnlockParams } from "../core/unlock-timing.js";
 import { argon2id } from "../../../web/src/client/recovery/argon2.js";
 import { streamLong, timeThroughput, type LongStreamParams, type ThroughputParams } from "../core/attachment-timing.js";
+import { timeSearch, type SearchTimingParams } from "../search/search-timing.js";
 
 const env = cryptoEnvFrom(crypto);
 
@@ -15,6 +16,7 @@ const api = {
   unlock: (p: UnlockParams) => timeUnlock(env, argon2id, p),
   attachmentThroughput: (p: ThroughputParams) => timeThroughput(env, p),
   attachmentLongStream: (p: LongStreamParams) => streamLong(env, p),
+  search: (p: SearchTimingParams) => timeSearch(p),
 };
 
 export type PageApi = typeof api;

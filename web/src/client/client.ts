@@ -6,6 +6,7 @@
  * headless.ts (a ChatClient for Node). The parts, each with its own header: store/, transport/,
  * identity/, conversations/, groups/, sync/, link/, recovery/, views/, attachments/.
  */
+import type { ExportOptions, ExportResult } from "./export/export-file.js";
 import type { AccountId, ConversationId, CryptoEnv, DeviceId, MessageRef } from "../../../protocol/index.js";
 import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";
@@ -40,6 +41,7 @@ import { DeviceSettings } from "./settings.js";
 import { RECEIPT_DELAY_MS, ReceiptSender } from "./sync/receipts.js";
 import { PushFacade } from "./push/facade.js";
 import type { PushApi } from "./transport/push-api.js";
+import { SearchFacade } from "./search/search-facade.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -119,6 +121,8 @@ export class ChatClient extends EventTarget {
   readonly receipts: ReceiptSender;
   /** Web Push on this device: opt-in, privacy of what notifications show, muted chats (issue 19). */
   readonly push: PushFacade;
+  /** Full-text search over this device's history, from a local index kept in the background. */
+  readonly search: SearchFacade;
   private readonly autoSync: boolean;
 
   constructor(o: ClientOptions = {}) {
@@ -148,6 +152,7 @@ export class ChatClient extends EventTarget {
       afterQueue: () => this.sync.flushSoon(),
     });
     this.push = new PushFacade(this.ctx, o.pushApi);
+    this.search = new SearchFacade(this.ctx);
     this.sync.addEventListener("refused", () => void this.onRefused());
   }
 
@@ -158,6 +163,7 @@ export class ChatClient extends EventTarget {
    */
   private async onRefused(): Promise<void> {
     this.sync.stop();
+    this.search.stop();
     if (await removalProven(this.ctx)) {
       await this.push.turnOffQuietly();
       this.removedDeviceId = await wipeDevice(this.ctx, { removed: true });
@@ -179,13 +185,23 @@ export class ChatClient extends EventTarget {
       throw e;
     }
     this.setDeviceStatus("active");
-    if (this.autoSync) this.sync.start();
+    if (this.autoSync) this.startBackground();
   }
 
   /**
    * Deletes every key and message of this device, at the user's request (a device the server refuses,
    * to restore or link it again). Nothing is sent: the account and other devices are unchanged.
    */
+  /**
+   * Chats decrypted into one file on this device (docs/decisions.md "Export"): HTML or JSON, with the
+   * files in a .zip when asked. Loaded on first use, so the export code (and its zip library) is not in
+   * the app shell.
+   */
+  async exportChats(o: ExportOptions): Promise<ExportResult> {
+    const { exportChats } = await import("./export/export-file.js");
+    return exportChats(this.ctx, o);
+  }
+
   async forgetThisDevice(): Promise<void> {
     this.stop();
     await this.push.turnOffQuietly();
@@ -194,7 +210,8 @@ export class ChatClient extends EventTarget {
 
   /** Loads the whole history of a device that just joined (linked or restored), reporting progress. */
   loadHistory(onProgress: (p: HistoryProgress) => void): Promise<HistoryProgress> {
-    return loadHistory(this.ctx, onProgress);
+    // The search index is built once the history is readable, not while it loads (issue 20: restore no slower).
+    return this.search.holdWhile(() => loadHistory(this.ctx, onProgress));
   }
 
   get db(): SealedDb {
@@ -218,7 +235,7 @@ export class ChatClient extends EventTarget {
       }
       if (!unreachable(e)) throw e;
     }
-    if (this.autoSync) this.sync.start();
+    if (this.autoSync) this.startBackground();
     return true;
   }
 
@@ -232,7 +249,7 @@ export class ChatClient extends EventTarget {
     this.session = r.session;
     // The first recovery blob (counter 1). Failing here is not fatal: settings offers to retry.
     await resealRecoveryBlob(this.ctx).catch((e: unknown) => console.warn("could not store the recovery blob:", e));
-    if (this.autoSync) this.sync.start();
+    if (this.autoSync) this.startBackground();
     return r.recoveryKey;
   }
 
@@ -360,7 +377,14 @@ export class ChatClient extends EventTarget {
     return contactSafetyNumber(this.ctx, accountId);
   }
 
+  /** The sync loop and the search indexer, which indexes what sync stores. */
+  private startBackground(): void {
+    this.sync.start();
+    this.search.start();
+  }
+
   stop(): void {
+    this.search.stop();
     this.typing.stop();
     this.sync.stop();
     this.receipts.stop();

@@ -21,6 +21,9 @@ import "./sealed-chat-view.js";
 import "./sealed-new-chat-dialog.js";
 import "./sealed-account-banner.js";
 import "./sealed-recovery-notice.js";
+import "./sealed-search.js";
+import type { SealedSearch } from "./sealed-search.js";
+import { requestJump } from "./sealed-search-jump.js";
 
 const ROUTE = /^#\/c\/([A-Za-z0-9_-]{22})$/;
 const SETTINGS_ROUTE = "#/settings";
@@ -65,6 +68,21 @@ export class SealedMain extends LitElement {
         display: flex;
         flex-direction: column;
         background: var(--bg);
+      }
+      .search-button {
+        margin: 0.5rem 1rem 0;
+        display: flex;
+        justify-content: space-between;
+        align-items: center;
+        color: var(--muted);
+        font-weight: 500;
+      }
+      .search-button kbd {
+        font: inherit;
+        font-size: 0.75rem;
+        border: 1px solid var(--border);
+        border-radius: 4px;
+        padding: 0 0.3rem;
       }
       .settings-link {
         display: block;
@@ -133,6 +151,7 @@ export class SealedMain extends LitElement {
   @query("sealed-new-chat-dialog") private dialog!: SealedNewChatDialog;
   @query("sealed-new-group-dialog") private groupDialog?: SealedNewGroupDialog;
   @query("sealed-share-picker") private sharePicker?: SealedSharePicker;
+  @query("sealed-search") private search!: SealedSearch;
   /** A share waiting for the person to pick its chat. */
   @state() private share: { id: string; items: SharedItems } | undefined;
   @state() private shareError = "";
@@ -142,9 +161,29 @@ export class SealedMain extends LitElement {
 
   private readonly onHash = () => this.route();
 
+  /** Ctrl/Cmd+K searches every chat; Ctrl/Cmd+F in an open chat searches that chat (instead of the page). */
+  private readonly onShortcut = (e: KeyboardEvent): void => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+    const key = e.key.toLowerCase();
+    if (key === "k") {
+      e.preventDefault();
+      this.search.open();
+    } else if (key === "f" && this.selected) {
+      e.preventDefault();
+      this.search.open(this.selected);
+    }
+  };
+
+  /** A search result was chosen: its chat opens at the message. */
+  private onSearchChosen(e: CustomEvent<{ conversationId: ConversationId; key: string }>): void {
+    requestJump(e.detail.key);
+    location.hash = `#/c/${e.detail.conversationId}`;
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener("hashchange", this.onHash);
+    window.addEventListener("keydown", this.onShortcut);
     this.route();
     void this.receiveShare();
   }
@@ -189,6 +228,7 @@ export class SealedMain extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener("hashchange", this.onHash);
+    window.removeEventListener("keydown", this.onShortcut);
     clearUnread();
   }
 
@@ -244,6 +284,9 @@ export class SealedMain extends LitElement {
           ${this.groupDialogLoad === "loading" ? html`<p class="notice" role="status">Opening the new group form…</p>` : nothing}
           ${this.groupDialogLoad === "failed" ? html`<p class="notice" role="alert" data-testid="screen-load-failed">${LOAD_FAILED_TEXT}</p>` : nothing}
           <sealed-account-banner></sealed-account-banner>
+          <button class="secondary search-button" type="button" @click=${() => this.search.open()} aria-keyshortcuts="Control+K Meta+K" data-testid="open-search">
+            Search messages <kbd>Ctrl K</kbd>
+          </button>
           <sealed-recovery-notice></sealed-recovery-notice>
           <sealed-conversation-list
             .conversations=${list}
@@ -266,6 +309,7 @@ export class SealedMain extends LitElement {
         </main>
       </div>
       <sealed-new-chat-dialog @chat-started=${this.onChatStarted}></sealed-new-chat-dialog>
+      <sealed-search .conversations=${list ?? []} @search-chosen=${this.onSearchChosen}></sealed-search>
       ${isLoaded(newGroupDialog)
         ? html`<sealed-new-group-dialog .me=${this.account.value?.username ?? ""} @chat-started=${this.onChatStarted}></sealed-new-group-dialog>`
         : nothing}

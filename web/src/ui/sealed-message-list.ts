@@ -12,6 +12,7 @@ import { bubbleTemplate } from "./message-bubble.js";
 import { unreadDividerKey } from "./unread-divider.js";
 import type { MessageAction } from "./sealed-message-menu.js";
 import "./sealed-message-menu.js";
+import { JUMP_EVENT, takeJump } from "./sealed-search-jump.js";
 
 /** Consecutive messages of one sender closer than this form one run (one name label, in groups only). */
 const RUN_GAP_MS = 5 * 60_000;
@@ -85,13 +86,18 @@ export class SealedMessageList extends LitElement {
     if (this.stick) this.scrollTop = this.scrollHeight;
   });
 
+  /** A search result chose a message: looked for at the next render (this list may hold it). */
+  private readonly onJumpRequest = (): void => this.requestUpdate();
+
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener(JUMP_EVENT, this.onJumpRequest);
     this.addEventListener("scroll", this.onScroll, { passive: true });
     this.resized.observe(this);
   }
 
   override disconnectedCallback(): void {
+    window.removeEventListener(JUMP_EVENT, this.onJumpRequest);
     this.removeEventListener("scroll", this.onScroll);
     this.resized.disconnect();
     super.disconnectedCallback();
@@ -163,6 +169,12 @@ export class SealedMessageList extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // A search result chose a message of this list: shown instead of the newest or the unread divider.
+    const chosen = takeJump((key) => this.items.some((it) => it.key === key));
+    if (chosen) {
+      this.toDivider = undefined;
+      void Promise.resolve().then(() => this.jumpTo(chosen));
+    }
     const jump = this.jumpTarget && this.renderRoot.querySelector<HTMLElement>(`li[data-key="${CSS.escape(this.jumpTarget)}"]`);
     if (jump) {
       this.jumpTarget = undefined;

@@ -11,6 +11,7 @@ import "./sealed-receipt-settings.js";
 import "./sealed-typing-setting.js";
 import "./sealed-push-settings.js";
 import "./sealed-appearance-settings.js";
+import "./sealed-export-settings.js";
 
 /** The recovery settings element another part of the app defines; rendered only once it exists. */
 const RECOVERY_SETTINGS = "sealed-recovery-settings";
@@ -82,6 +83,7 @@ export class SealedSettings extends LitElement {
         <sealed-receipt-settings></sealed-receipt-settings>
         <sealed-push-settings></sealed-push-settings>
         <sealed-appearance-settings></sealed-appearance-settings>
+        <sealed-export-settings></sealed-export-settings>
         <!-- recovery settings -->
         ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}
       </div>`;

@@ -38,6 +38,7 @@ import {
 import { foldKey, outranks, supersededRow, withIndexFields } from "./fold-keys.js";
 import type { UploadFileRow, UploadRow } from "./upload-row.js";
 import type { PushPrefsRow } from "../push/prefs-row.js";
+import type { SearchPostingRow, SearchProgressRow } from "../search/search-rows.js";
 
 export const DB_NAME = "sealed";
 
@@ -67,6 +68,8 @@ export class SealedDb extends Dexie {
   declare uploads: Table<UploadRow, string>;
   declare uploadFiles: Table<UploadFileRow, string>;
   declare pushPrefs: Table<PushPrefsRow, "self">;
+  declare searchPostings: Table<SearchPostingRow, [string, number, ConversationId, string]>;
+  declare searchProgress: Table<SearchProgressRow, ConversationId>;
 
   constructor(name = DB_NAME, options?: DexieOptions) {
     super(name, options);
@@ -148,6 +151,10 @@ export class SealedDb extends Dexie {
     // 8: files being sent (store/upload-row.ts, store/uploads.ts): the upload items, by conversation and
     // state, and their files apart from them (progress writes must not rewrite the Blob). New tables.
     this.version(8).stores({ uploads: "id, conversationId, state", uploadFiles: "id" });
+    // 9: the local search index (search/search-rows.ts): one posting per term and message, keyed so a
+    // term's messages read newest first, and by message so a deleted or edited one leaves it at once; and
+    // how far each conversation is indexed. New tables: the history is indexed in the background.
+    this.version(9).stores({ searchPostings: "[t+at+c+m], [c+m]", searchProgress: "conversationId" });
     // 10: Web Push on this device (client/push/prefs.ts): what a notification may show and which chats
     // are muted, where the service worker reads them. One row; a new table, no upgrade.
     this.version(10).stores({ pushPrefs: "id" });

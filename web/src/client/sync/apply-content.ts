@@ -4,6 +4,7 @@ import { getMessage, listMessages, putMessage, type SealedDb } from "../store/db
 import type { MessageRow } from "../store/rows.js";
 import { foldKey } from "../store/fold-keys.js";
 import { supersede } from "./supersede.js";
+import { unindexIfInScope } from "../search/index-message.js";
 
 /**
  * Applying reactions, edits and deletes as they are stored (docs/PROTOCOL.md "Applying reactions, edits
@@ -72,6 +73,8 @@ async function tombstone(db: SealedDb, target: MessageRow, effects: PageEffects,
     const { attachment: _, ...rest } = target;
     await putMessage(db, { ...rest, text: "", deletedAt: target.deletedAt ?? now });
   }
+  // Its words leave the search index with the text (search/index-message.ts).
+  await unindexIfInScope(db, target.conversationId, target.clientMessageId);
 }
 
 /** Scrubs the edits of the messages deleted in this page and drops their stored envelopes. */
@@ -90,7 +93,7 @@ export async function finishPage(db: SealedDb, conversationId: ConversationId, e
 /** Carries out a delete for everyone this device just queued (its target and edits scrubbed here at once). */
 export async function applyQueued(db: SealedDb, row: MessageRow, now: number): Promise<void> {
   if (row.kindNumber !== ContentKind.delete) return;
-  await db.transaction("rw", [db.messages, db.envelopes], async () => {
+  await db.transaction("rw", [db.messages, db.envelopes, db.searchPostings], async () => {
     const effects = pageEffects();
     await applyStored(db, row, false, effects, now);
     await finishPage(db, row.conversationId, effects);

@@ -24,6 +24,7 @@ import { noteCitedHead, refreshLog } from "../identity/logs.js";
 import { isAfterRemoval } from "../identity/removals.js";
 import { StoredEffects, inertReceipt, isReceipt, movesConversation, receiptProblem } from "./receipt-check.js";
 import { notifyStoredFromOthers } from "./stored-hook.js";
+import { notifyPageStored } from "../search/stored-signal.js";
 import type { ChainRow, ConversationRow, EnvelopeRow, EpochRow, MessageRow } from "../store/rows.js";
 import { isEpochMember, senderState } from "./sender-checks.js";
 
@@ -341,7 +342,8 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
   if (!last || !first) return 0;
   const db = ctx.db;
   const effects = new StoredEffects(self);
-  const stored = await db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors], async () => {
+  // searchPostings: a delete for everyone takes its target's words out of the search index at once.
+  const stored = await db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors, db.searchPostings], async () => {
     let stored = 0;
     let rejected = 0;
     let newest = 0;
@@ -388,6 +390,7 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
     return stored;
   });
   if (effects.fromOthers) notifyStoredFromOthers(ctx, conv.id);
+  notifyPageStored(ctx, conv.id);
   return stored;
 }
 

@@ -1,0 +1,101 @@
+import { Dexie } from "dexie";
+import { ContentKind, type ConversationId } from "../../../../protocol/index.js";
+import { getMessages, type SealedDb } from "../store/db.js";
+import { messageRow, parseRows, type MessageRow } from "../store/rows.js";
+import { indexTerms } from "./tokenize.js";
+import type { SearchPostingRow } from "./search-rows.js";
+
+/**
+ * Keeping the search index true to the store: a message's postings are always those of what it says
+ * NOW (its last edit, its file name and caption), and none once deleted for everyone. Every function
+ * here reads and writes only IndexedDB, so it may run inside a caller's Dexie transaction (receive.ts's
+ * page commit, apply-content.ts's delete) as long as that transaction's scope holds `searchPostings`.
+ */
+
+/** The fold key (store/fold-keys.ts) under which the author's live edit of `row` is stored. */
+function editKey(row: MessageRow): string {
+  return `${row.conversationId} ${ContentKind.edit} ${row.senderAccountId} ${row.senderDeviceId} ${row.clientMessageId}`;
+}
+
+/** The live edits (their authors' newest stored ones) of several messages, in one read, by edit key. */
+async function liveEdits(db: SealedDb, rows: readonly MessageRow[]): Promise<Map<string, string>> {
+  const keys = rows.filter((r) => r.kindNumber === undefined || r.kindNumber === ContentKind.text || r.kindNumber === ContentKind.reply).map(editKey);
+  const out = new Map<string, string>();
+  if (keys.length === 0) return out;
+  for (const edit of parseRows(messageRow, "messages", await db.messages.where("foldKey").anyOf(keys).toArray())) {
+    if (!edit.superseded && edit.text !== "" && edit.ref) out.set(`${edit.conversationId} ${ContentKind.edit} ${edit.senderAccountId} ${edit.ref.deviceId} ${edit.ref.clientMessageId}`, edit.text);
+  }
+  return out;
+}
+
+/**
+ * What messages say now, as search sees them, in the order of `rows`: a text or reply's (last edited)
+ * text; an attachment's file name and caption; undefined for a deleted message or any other kind.
+ */
+export async function searchableTexts(db: SealedDb, rows: readonly MessageRow[]): Promise<(string | undefined)[]> {
+  const edits = await liveEdits(db, rows);
+  return rows.map((row) => {
+    if (row.deletedAt !== undefined || row.superseded) return undefined;
+    if (row.kindNumber === undefined || row.kindNumber === ContentKind.text || row.kindNumber === ContentKind.reply) return edits.get(editKey(row)) ?? row.text;
+    if (row.kindNumber === ContentKind.attachment && row.attachment) return `${row.attachment.name} ${row.attachment.caption}`;
+    return undefined;
+  });
+}
+
+export async function searchableText(db: SealedDb, row: MessageRow): Promise<string | undefined> {
+  return (await searchableTexts(db, [row]))[0];
+}
+
+/** Removes every posting of one message (deleted for everyone, or about to be indexed anew). */
+export async function unindexMessage(db: SealedDb, conversationId: ConversationId, clientMessageId: string): Promise<void> {
+  await db.searchPostings.where("[c+m]").equals([conversationId, clientMessageId]).delete();
+}
+
+/** Indexes messages as they read now: their old postings out, the current ones in (a few requests in all). */
+export async function indexMessages(db: SealedDb, rows: readonly MessageRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.searchPostings.where("[c+m]").anyOf(rows.map((r) => [r.conversationId, r.clientMessageId])).delete();
+  const texts = await searchableTexts(db, rows);
+  const postings = rows.flatMap((row, i) => indexTerms(texts[i] ?? "").map((t): SearchPostingRow => ({ t, at: row.sentAt, c: row.conversationId, m: row.clientMessageId })));
+  if (postings.length) await db.searchPostings.bulkPut(postings);
+}
+
+export async function indexMessage(db: SealedDb, row: MessageRow): Promise<void> {
+  await indexMessages(db, [row]);
+}
+
+/**
+ * Brings the index up to date with one stored row: a message is indexed as it reads now; an edit or a
+ * delete re-indexes the message it names (a delete leaves it with no postings).
+ */
+export async function indexStoredRows(db: SealedDb, rows: readonly MessageRow[]): Promise<void> {
+  const messages = new Map<string, MessageRow>();
+  const targets: MessageRow[] = [];
+  for (const row of rows) {
+    if ((row.kindNumber === ContentKind.edit || row.kindNumber === ContentKind.delete) && row.ref) targets.push(row);
+    else if (isSearchableKind(row.kindNumber)) messages.set(`${row.conversationId} ${row.clientMessageId}`, row);
+  }
+  // The targets as stored now (an edit's target may be in this batch too: read anew either way).
+  for (const t of targets) messages.delete(`${t.conversationId} ${t.ref!.clientMessageId}`);
+  const byChat = new Map<ConversationId, string[]>();
+  for (const t of targets) byChat.set(t.conversationId, [...(byChat.get(t.conversationId) ?? []), t.ref!.clientMessageId]);
+  const fresh: MessageRow[] = [];
+  for (const [c, ids] of byChat) for (const r of await getMessages(db, c, [...new Set(ids)])) if (r) fresh.push(r);
+  await indexMessages(db, [...messages.values(), ...fresh]);
+}
+
+/** Kinds whose rows are messages with words of their own: text, reply, attachment. */
+export function isSearchableKind(kindNumber: number | undefined): boolean {
+  return kindNumber === undefined || kindNumber === ContentKind.text || kindNumber === ContentKind.reply || kindNumber === ContentKind.attachment;
+}
+
+/**
+ * Called where a message is deleted for everyone (apply-content.ts): its postings go in the same
+ * transaction when that transaction covers the index; otherwise the indexer removes them when it reaches
+ * the delete, and until then every query checks the message's current row and drops it.
+ */
+export async function unindexIfInScope(db: SealedDb, conversationId: ConversationId, clientMessageId: string): Promise<void> {
+  const tx = Dexie.currentTransaction;
+  if (tx && !tx.storeNames.includes("searchPostings")) return;
+  await unindexMessage(db, conversationId, clientMessageId);
+}
