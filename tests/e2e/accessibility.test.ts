@@ -135,6 +135,21 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await shot("chat");
     });
 
+    test("the search dialog, empty and with results", async () => {
+      await page.getByTestId("composer").focus();
+      await page.keyboard.press("Control+k");
+      const dialog = page.getByTestId("search-dialog");
+      await dialog.waitFor({ state: "visible" });
+      await expect.poll(() => page.getByTestId("search-status").textContent(), { timeout: 60_000 }).toContain("searched on this device only");
+      await expectAccessible(page, at("search, empty"));
+      await page.keyboard.type("typo");
+      await expect.poll(() => page.getByTestId("search-result").count(), { timeout: 60_000 }).toBe(1);
+      await expectAccessible(page, at("search, results"));
+      await shot("search");
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+    });
+
     test("the safety-number dialog", async () => {
       await page.getByTestId("safety-number-button").click();
       await page.getByTestId("safety-number").waitFor();
@@ -164,9 +179,10 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await shot("list");
     });
 
-    test("Settings: devices, privacy, notifications, appearance, recovery, and its forms", async () => {
+    test("Settings: devices, privacy, notifications, appearance, export, recovery, and its forms", async () => {
       await page.goto(`${baseURL}/#/settings`);
       await page.getByTestId("recovery-settings").waitFor();
+      await page.getByTestId("export-settings").waitFor();
       await page.getByTestId("device-item").first().waitFor();
       await expectAccessible(page, at("settings"));
       await shot("settings");
@@ -254,6 +270,14 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await page.getByText("no typo here").waitFor();
       await expectAccessible(page, at("chat, dark"));
       await shot("chat-dark");
+      await page.getByTestId("composer").focus();
+      await page.keyboard.press("Control+k");
+      await page.getByTestId("search-dialog").waitFor({ state: "visible" });
+      await page.keyboard.type("typo");
+      await expect.poll(() => page.getByTestId("search-result").count(), { timeout: 60_000 }).toBe(1);
+      await expectAccessible(page, at("search, dark"));
+      await page.keyboard.press("Escape");
+      await page.getByTestId("search-dialog").waitFor({ state: "hidden" });
       await page.goto(`${baseURL}/`);
       await page.getByTestId("conversation-item").nth(1).waitFor();
       await expectAccessible(page, at("chat list, dark"));
