@@ -121,6 +121,9 @@ describe("linking a device", () => {
     await finishOnNewDevice(n, `${SHOTS}/link-progress.png`);
     await a.getByTestId("link-done").waitFor({ timeout: 30_000 });
     await a.getByRole("button", { name: "Done" }).click();
+    // The list names the new device at once, before any reload (the existing device sealed its name).
+    await expect.poll(() => a.getByTestId("device-item").filter({ hasText: "Chrome on Linux 2" }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await a.getByTestId("device-item").filter({ hasText: "Unnamed device" }).count()).toBe(0);
     // Reopened once the new device has signed in and sealed its name.
     await a.reload();
     await expect.poll(() => a.getByTestId("device-item").filter({ hasText: "Chrome on Linux" }).count()).toBe(2);

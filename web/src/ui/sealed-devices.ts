@@ -125,7 +125,7 @@ export class SealedDevices extends LitElement {
   }
 
   private async revoke(d: DeviceView): Promise<void> {
-    const name = d.name ?? "this device";
+    const name = d.name ?? "the unnamed device";
     const yes = await this.confirmDialog.ask({
       title: `Remove “${name}”?`,
       body: "It is signed out of your account and can't read new messages.",

@@ -74,7 +74,7 @@ export class SealedMain extends LitElement {
         display: flex;
         justify-content: space-between;
         align-items: center;
-        color: var(--muted);
+        color: var(--text);
         font-weight: 500;
       }
       .search-button kbd {

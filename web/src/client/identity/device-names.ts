@@ -65,6 +65,11 @@ export function distinctDeviceName(base: string, taken: Iterable<string>): strin
   for (let n = 2; ; n++) if (!names.has(`${base} ${n}`)) return `${base} ${n}`;
 }
 
+/** A name defaultDeviceName makes ("Firefox on Windows"), as opposed to one a person typed. */
+export function isDefaultDeviceName(name: string): boolean {
+  return /^(Edge|Firefox|Chrome|Safari|Browser)( on (Android|iOS|macOS|Windows|Linux))?$/.test(name);
+}
+
 /** A default device name such as "Chrome on Linux", from the user agent (editable before linking). */
 export function defaultDeviceName(ua: string = typeof navigator === "undefined" ? "" : navigator.userAgent): string {
   const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrom(e|ium)\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";

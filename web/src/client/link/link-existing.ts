@@ -1,4 +1,5 @@
 import {
+  deviceIdOf,
   accountFingerprint,
   EntryKind,
   SignerRole,
@@ -26,6 +27,8 @@ import { ClientError } from "../errors.js";
 import { LINK_POLL_MS, expectMessage, sleep } from "./link-new.js";
 import { refreshLog, stateOf } from "../identity/logs.js";
 import { assertCurrentSecrets, exportAccountSecrets, zeroSecrets } from "../identity/account-secrets.js";
+import { isDefaultDeviceName } from "../identity/device-names.js";
+import { nameThisDevice } from "../identity/devices.js";
 
 
 /** The new device as it introduced itself, shown to the user before anything secret moves. */
@@ -103,6 +106,10 @@ export class ExistingDeviceLink {
     const { seq } = await this.ctx.linkApi.appendLog(account.accountId, entry);
     await refreshLog(this.ctx, account.accountId);
     await this.send({ type: "done", seq });
+    // The list on this device names the new one at once (it names itself too, the same way, once it has
+    // the keys: nameThisDevice gives both the same distinct name).
+    const newDevice = await deviceIdOf(env, hello.deviceSigningKey);
+    await nameThisDevice(this.ctx, account, newDevice, hello.deviceName, isDefaultDeviceName(hello.deviceName));
     return seq;
   }
 

@@ -33,7 +33,7 @@ import { getAccount, putAccount } from "../store/db.js";
 import { ClientError } from "../errors.js";
 import { ensureDevice } from "../identity/keystore.js";
 import { keepReceivedSecrets } from "../identity/account-secrets.js";
-import { defaultDeviceName } from "../identity/device-names.js";
+import { defaultDeviceName, isDefaultDeviceName } from "../identity/device-names.js";
 import { nameThisDevice } from "../identity/devices.js";
 import type { AccountRow, DeviceRow } from "../store/rows.js";
 
@@ -200,7 +200,7 @@ export async function linkAsNewDevice(
     await putAccount(ctx.db, account);
     p.signal.removeEventListener("abort", cancel);
     await ctx.linkApi.deleteLink(linkId, as).catch(() => undefined);
-    await nameThisDevice(ctx, account, device.deviceId, deviceName, deviceName === defaultDeviceName());
+    await nameThisDevice(ctx, account, device.deviceId, deviceName, isDefaultDeviceName(deviceName));
     p.onStep({ step: "linked", username: state.username });
     return account;
   } catch (e) {
