@@ -107,6 +107,32 @@ test("a second message updates the chat's one notification", async () => {
   expect(await notifications(watch, chat)).toHaveLength(1);
 });
 
+test("the app badge shows the unread total, one more for each message pushed", async () => {
+  // Headless Chromium shows no badge: the service worker's navigator.setAppBadge is watched instead.
+  const worker = bob.context().serviceWorkers().find((w) => w.url().endsWith("/sw.js"));
+  if (!worker) throw new Error("Bob's service worker is not running");
+  await worker.evaluate(() => {
+    const g = globalThis as unknown as { badges: number[]; navigator: { setAppBadge?: (n?: number) => Promise<void> } };
+    g.badges = [];
+    Object.defineProperty(Object.getPrototypeOf(g.navigator), "setAppBadge", {
+      configurable: true,
+      value: (n?: number) => {
+        g.badges.push(n ?? 0);
+        return Promise.resolve();
+      },
+    });
+  });
+  const badges = () => worker.evaluate(() => (globalThis as unknown as { badges: number[] }).badges);
+  await line.deliver(messagePayload(chat, await aliceSends("badge one")));
+  await expect.poll(badges, { timeout: 30_000 }).toHaveLength(1);
+  await line.deliver(messagePayload(chat, await aliceSends("badge two")));
+  await expect.poll(badges, { timeout: 30_000 }).toHaveLength(2);
+  const [first, second] = await badges();
+  // Unread so far: "hello push", "third message", "fourth message" (the tampered one was refused), then these.
+  expect(first).toBe(4);
+  expect(second).toBe(5);
+});
+
 test("a hint (the message did not fit the push) is fetched and ends in the same notification", async () => {
   await closeAllNotifications(watch);
   const m = await aliceSends("sent as a hint");
