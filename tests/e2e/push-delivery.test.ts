@@ -7,7 +7,8 @@
 // (about:blank) unless a test opens it.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { signUpViaUi, startChatViaUi, sendViaUi, uniqueName } from "./app";
+import { openChatViaUi, signUpViaUi, startChatViaUi, sendViaUi, uniqueName } from "./app";
+import { createGroupViaUi } from "./group-helpers";
 import { launchBrowser } from "./harness";
 import { DESKTOP, People } from "./people";
 import { waitForServiceWorker } from "./pwa-helpers";
@@ -22,6 +23,7 @@ let bob: Page;
 let watch: Page;
 let line: PushLine;
 let aliceName: string;
+let bobName: string;
 let aliceId: string;
 let chat: string;
 let lastSeq = 0;
@@ -30,7 +32,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   people = new People(browser);
   aliceName = uniqueName("alice");
-  const bobName = uniqueName("bob");
+  bobName = uniqueName("bob");
   alice = await people.page("alice");
   bob = await people.page("bob");
   await bob.context().grantPermissions(["notifications"], { origin: baseURL });
@@ -146,6 +148,26 @@ test("a push that is not a valid payload shows a notification with no text", asy
   await line.deliver({ v: 1, type: "message", conversationId: chat, seq: 1, envelope: "not base64url!", receivedAt: 1 });
   const n = await waitForNotification(watch, "sealed-new-message", () => true);
   expect(n).toMatchObject({ title: "Sealed", body: "New message" });
+});
+
+test("a group message shows the group's name and who wrote it", async () => {
+  await closeAllNotifications(watch);
+  const groupName = `Weekend plans ${uniqueName("g")}`;
+  const group = await createGroupViaUi(alice, groupName, [bobName]);
+  // Bob's app learns the group once, then is closed again.
+  await bob.goto(baseURL);
+  await bob.getByTestId("conversation-item").filter({ hasText: groupName }).waitFor({ timeout: 45_000 });
+  await bob.goto("about:blank");
+  await sendViaUi(alice, "who brings the tent?");
+  const m = await newestAfter(watch, group, 0, aliceId);
+  await line.deliver(messagePayload(group, m));
+  const n = await waitForNotification(watch, group, (x) => x.body.includes("who brings the tent?"));
+  expect(n.title).toBe(groupName);
+  expect(n.body).toBe(`${aliceName}: who brings the tent?`);
+  // The 1:1 chat's notification is another one: one per chat.
+  expect(await notifications(watch, chat)).toHaveLength(0);
+  // Alice goes back to her chat with Bob for the tests after this one.
+  await openChatViaUi(alice, bobName);
 });
 
 test("with 'No details', the notification shows neither name nor text", async () => {
