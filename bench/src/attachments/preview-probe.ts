@@ -23,7 +23,7 @@ export async function waitForPreviewsInPage(a: { count: number; timeoutMs: numbe
   const t0 = performance.now();
   return new Promise<number>((resolve, reject) => {
     const frame = (now: number) => {
-      const ol = find(document, "sealed-message-list")?.shadowRoot?.querySelector("ol[data-testid=message-list]");
+      const ol = find(document, "sealed-message-list")?.shadowRoot?.querySelector("[data-testid=message-list]");
       const shown = ol
         ? [...ol.querySelectorAll("sealed-attachment")].filter((el) => {
             const img = el.shadowRoot?.querySelector<HTMLImageElement>("[data-testid=attachment-preview]");

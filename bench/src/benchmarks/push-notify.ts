@@ -2,9 +2,7 @@
 import { makeEnvelope } from "../../../tests/support/conversation.js";
 import { PushLine, observerPage, waitForNotification } from "../../../tests/e2e/push-helpers.js";
 import { launchBrowser } from "../browser.js";
-import { benchContext } from "../page/shadow-find.js";
-import { fillRestore } from "../history/browser-run.js";
-import { restoreInPage } from "../history/page-probes.js";
+import { restoreAlice } from "../history/browser-run.js";
 import { seedHistory } from "../history/seed.js";
 import { send } from "../load/client.js";
 import { loadAverage } from "../machine.js";
@@ -41,14 +39,7 @@ export const pushNotifyBenchmark: Benchmark = {
       const browser = await launchBrowser();
       try {
         const seeded = await seedHistory(server.baseURL, MESSAGES);
-        const context = await benchContext(browser);
-        await context.grantPermissions(["notifications"], { origin: server.baseURL });
-        const page = await context.newPage();
-        const errors: string[] = [];
-        page.on("pageerror", (e) => errors.push(e.message));
-        await fillRestore(page, server.baseURL, seeded);
-        await page.evaluate(restoreInPage, { timeoutMs: 120_000 });
-        await page.getByTestId("conversation-item").filter({ hasText: seeded.bob.username }).waitFor({ timeout: 60_000 });
+        const { context, page, errors } = await restoreAlice(browser, server.baseURL, seeded, (c) => c.grantPermissions(["notifications"], { origin: server.baseURL }));
         await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active?.state === "activated", undefined, { timeout: 60_000 });
         await observerPage(page, server.baseURL);
         const line = await PushLine.open(page, server.baseURL);

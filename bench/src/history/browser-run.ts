@@ -68,15 +68,27 @@ export async function fillRestore(page: Page, baseURL: string, seeded: SeededHis
  * second; the page's uncaught errors collect in `errors` for the caller to check at the end.
  */
 export async function restoreAndOpenChat(browser: Browser, baseURL: string, seeded: SeededHistory): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const restored = await restoreAlice(browser, baseURL, seeded);
+  const { page } = restored;
+  await page.getByTestId("conversation-item").filter({ hasText: seeded.bob.username }).click();
+  await page.getByTestId("message-list").waitFor();
+  await page.waitForTimeout(1000);
+  return restored;
+}
+
+/**
+ * Restores Alice (recovery key) in a fresh measuring context, up to her chat list; `prepare` runs on the
+ * context first (permissions). The page's uncaught errors collect in `errors`.
+ */
+export async function restoreAlice(browser: Browser, baseURL: string, seeded: SeededHistory, prepare?: (c: BrowserContext) => Promise<void>): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await benchContext(browser);
+  await prepare?.(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await fillRestore(page, baseURL, seeded);
   await page.evaluate(restoreInPage, { timeoutMs: 120_000 });
-  await page.getByTestId("conversation-item").filter({ hasText: seeded.bob.username }).click();
-  await page.getByTestId("message-list").waitFor();
-  await page.waitForTimeout(1000);
+  await page.getByTestId("conversation-item").filter({ hasText: seeded.bob.username }).waitFor({ timeout: 60_000 });
   return { context, page, errors };
 }
 

@@ -53,7 +53,7 @@ export function openInPage(a: { newest: string; total: number; timeoutMs: number
     item.click();
     const frame = () => {
       const now = performance.now();
-      const ol = find(document, "sealed-message-list")?.shadowRoot?.querySelector<HTMLElement>("ol[data-testid=message-list]");
+      const ol = find(document, "sealed-message-list")?.shadowRoot?.querySelector<HTMLElement>("[data-testid=message-list]");
       if (ol) {
         const texts = ol.querySelectorAll("[data-testid=message-text]");
         if (shownAt === undefined && texts.length >= Math.min(50, a.total) && texts[texts.length - 1]?.textContent === a.newest) shownAt = now;
@@ -86,7 +86,7 @@ export interface ScrollRun {
 export async function scrollToOldestInPage(a: { timeoutMs: number }): Promise<ScrollRun> {
   const find = (globalThis as unknown as { sealedFind: ShadowFind }).sealedFind;
   const list = find(document, "sealed-message-list");
-  const ol = list?.shadowRoot?.querySelector<HTMLElement>("ol[data-testid=message-list]");
+  const ol = list?.shadowRoot?.querySelector<HTMLElement>("[data-testid=message-list]");
   if (!list || !ol) throw new Error("no open conversation");
   const longTasks: number[] = [];
   const observer = new PerformanceObserver((l) => {

@@ -37,7 +37,7 @@ export async function waitForTextInPage(a: { text: string; timeoutMs: number }):
       longestFrameMs = Math.max(longestFrameMs, now - last);
       last = now;
       if (frames++ % 8 === 0) {
-        if (!ol?.isConnected) ol = find(document, "sealed-message-list")?.shadowRoot?.querySelector("ol[data-testid=message-list]");
+        if (!ol?.isConnected) ol = find(document, "sealed-message-list")?.shadowRoot?.querySelector("[data-testid=message-list]");
         const texts = ol ? [...ol.querySelectorAll("[data-testid=message-text]")].map((t) => t.textContent) : [];
         if (texts.includes(a.text)) return resolve();
       }
