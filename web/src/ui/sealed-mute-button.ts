@@ -4,6 +4,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { ConversationId } from "../../../protocol/index.js";
 import type { ChatClient } from "../client/index.js";
 import { clientContext } from "./context.js";
+import { OnChange } from "./on-change.js";
 import { errorText } from "./error-text.js";
 import { shared } from "../styles/shared.js";
 
@@ -49,20 +50,12 @@ export class SealedMuteButton extends LitElement {
   @state() private busy = false;
   @state() private error = "";
 
-  private readonly refresh = (): void => {
+  private refresh(): void {
     void this.client.push.muted().then((m) => (this.muted = m.has(this.conversationId)));
-  };
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.client.push.addEventListener("change", this.refresh);
-    this.refresh();
   }
 
-  override disconnectedCallback(): void {
-    this.client.push.removeEventListener("change", this.refresh);
-    super.disconnectedCallback();
-  }
+  // Refreshes on connect and on each change of the push state (another tab or device may change it).
+  private readonly changes = new OnChange(this, () => this.client.push, () => this.refresh());
 
   override updated(changed: Map<string, unknown>): void {
     if (changed.has("conversationId")) {

@@ -3,6 +3,7 @@ import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
 import { isPushError, pushErrorText, type ChatClient, type NotificationPrivacy, type PushStatus } from "../client/index.js";
 import { clientContext } from "./context.js";
+import { OnChange } from "./on-change.js";
 import { errorText } from "./error-text.js";
 import { shared } from "../styles/shared.js";
 import { switchSection } from "../styles/switch-section.js";
@@ -64,20 +65,12 @@ export class SealedPushSettings extends LitElement {
   @state() private busy = false;
   @state() private error = "";
 
-  private readonly refresh = (): void => {
+  private refresh(): void {
     void this.client.push.status().then((s) => (this.status = s));
-  };
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.client.push.addEventListener("change", this.refresh);
-    this.refresh();
   }
 
-  override disconnectedCallback(): void {
-    this.client.push.removeEventListener("change", this.refresh);
-    super.disconnectedCallback();
-  }
+  // Refreshes on connect and on each change of the push state (another tab or device may change it).
+  private readonly changes = new OnChange(this, () => this.client.push, () => this.refresh());
 
   private async run(action: () => Promise<void>): Promise<void> {
     this.busy = true;
