@@ -2,7 +2,7 @@ import { bytesEqual, isAllZero } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import { AccountId, DeviceId } from "./ids.js";
-import { decodeAddDevicePayload, decodeGenesisPayload, decodeResetPayload, decodeRevokePayload, decodeRotateRecoveryPayload, encodeGenesisPayload, type GenesisPayload, type HistoryMove } from "./log-payloads.js";
+import { decodeAddDevicePayload, decodeGenesisPayload, decodeLeavePayload, decodeResetPayload, decodeRevokePayload, decodeRotateRecoveryPayload, encodeGenesisPayload, type GenesisPayload, type HistoryMove } from "./log-payloads.js";
 import { Label } from "./labels.js";
 import { HASH_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, hashLabelled, labelled, sign, verify } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
@@ -15,7 +15,7 @@ export const LOG_VERSION = 1;
 export const MAX_LOG_ENTRIES = 10_000;
 export const MAX_PAYLOAD_BYTES = 4096;
 
-export const EntryKind = { genesis: 0, addDevice: 1, revoke: 2, recover: 3, rotateRecovery: 4, reset: 5 } as const;
+export const EntryKind = { genesis: 0, addDevice: 1, revoke: 2, recover: 3, rotateRecovery: 4, reset: 5, leave: 6 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 
 /** Who made a signature on an entry; each kind requires an exact set of roles. */
@@ -72,7 +72,7 @@ export interface AccountState {
    */
   readonly historyChain: readonly HistoryGeneration[];
   readonly devices: readonly DeviceRecord[];
-  /** Devices removed by revoke entries, with the position of the entry that removed them. */
+  /** Devices removed by revoke, reset and leave entries, with the position of the entry that removed them. */
   readonly removedDevices: readonly { readonly deviceId: DeviceId; readonly removedAtSeq: number }[];
   readonly head: LogHead;
   /** Hash of every entry, by position, so a later fetch can be checked against what was seen. */
@@ -283,6 +283,24 @@ async function applyEntry(env: CryptoEnv, state: AccountState, entry: LogEntry):
         ...moved,
         devices: state.devices.filter((d) => d.deviceId !== p.removedDeviceId),
         removedDevices: [...state.removedDevices, { deviceId: p.removedDeviceId, removedAtSeq: entry.seq }],
+      };
+      break;
+    }
+    case EntryKind.leave: {
+      const p = decodeLeavePayload(entry.payload);
+      const leaving = state.devices.find((d) => d.deviceId === p.leavingDeviceId);
+      if (!leaving) fail("malformed", "leave names a device that is not active");
+      // The last device cannot leave: an account with no device could be reached only by recovery.
+      if (state.devices.length < 2) fail("malformed", "the last device of an account cannot leave it");
+      // Only the leaving device itself signs, with the identity key: a device removes no other this way.
+      await requireSignatures(env, entry, [
+        { role: SignerRole.identity, key: state.identityKey },
+        { role: SignerRole.device, key: leaving.signingKey },
+      ]);
+      next = {
+        ...state,
+        devices: state.devices.filter((d) => d.deviceId !== p.leavingDeviceId),
+        removedDevices: [...state.removedDevices, { deviceId: p.leavingDeviceId, removedAtSeq: entry.seq }],
       };
       break;
     }

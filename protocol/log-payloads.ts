@@ -119,6 +119,27 @@ export function decodeRevokePayload(bytes: Uint8Array): RevokePayload {
 }
 
 /**
+ * Leave (kind 6): a device signs itself out of the account (issue 21). Only the leaving device and the
+ * current identity key sign it, so it cannot remove anyone else; the account keys stay as they are
+ * (docs/decisions.md "Sign out"): the device that knew them deletes them, and a device the user no longer
+ * trusts is removed from another one with a revoke, which rotates them.
+ */
+export interface LeavePayload {
+  readonly leavingDeviceId: DeviceId;
+}
+
+export function encodeLeavePayload(p: LeavePayload): Uint8Array {
+  return new Writer().fixed(DeviceId.toBytes(p.leavingDeviceId), 16).finish();
+}
+
+export function decodeLeavePayload(bytes: Uint8Array): LeavePayload {
+  const r = new Reader(bytes, "leave payload");
+  const p: LeavePayload = { leavingDeviceId: DeviceId.fromBytes(r.fixed(16, "leavingDeviceId")) };
+  r.end();
+  return p;
+}
+
+/**
  * Recover (kind 3): adds a device when no device is left, authorised by the recovery signing key and the
  * identity key (both opened from the recovery key) instead of an existing device. Same payload as add-device.
  */

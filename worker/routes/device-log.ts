@@ -34,7 +34,7 @@ function effectOf(state: AccountState, kind: EntryKind, seq: number): Pick<Verif
   const added = state.devices.find((x) => x.addedAtSeq === seq);
   const removed = state.removedDevices.filter((x) => x.removedAtSeq === seq).map((x) => x.deviceId);
   const adds = kind === EntryKind.addDevice || kind === EntryKind.recover || kind === EntryKind.reset;
-  const removes = kind === EntryKind.revoke || kind === EntryKind.reset;
+  const removes = kind === EntryKind.revoke || kind === EntryKind.reset || kind === EntryKind.leave;
   if (adds && !added) throw new ServerFault(`verified entry ${seq} added no device`);
   if (removes && removed.length === 0) throw new ServerFault(`verified entry ${seq} removed no device`);
   return {

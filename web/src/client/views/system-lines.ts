@@ -43,6 +43,8 @@ function deviceText(kind: EntryKind, who: string): string | undefined {
       return `${who} restored their account on a new device`;
     case EntryKind.reset:
       return `${who} signed out all their other devices`;
+    case EntryKind.leave:
+      return `${who} signed out on a device`;
     default:
       return undefined;
   }
