@@ -2,7 +2,7 @@ import { toBase64url } from "../../protocol/bytes.js";
 import { EntryKind, SignerRole, deviceIdOf, makeEntry, verifyLog, type AccountState, type Signer } from "../../protocol/device-log.js";
 import { sealPreviousHistoryKey } from "../../protocol/history-chain.js";
 import type { AccountId, DeviceId } from "../../protocol/ids.js";
-import { encodeAddDevicePayload, encodeRevokePayload } from "../../protocol/log-payloads.js";
+import { encodeAddDevicePayload, encodeLeavePayload, encodeRevokePayload } from "../../protocol/log-payloads.js";
 import { exportPublic, generateBoxPair, generateSigningPair } from "../../protocol/primitives.js";
 import type { KeyPair } from "../../protocol/subtle.js";
 import type { TestAccount } from "./account.js";
@@ -10,7 +10,7 @@ import type { ApiClient } from "./api-client.js";
 import { testCrypto } from "./crypto-env.js";
 
 /**
- * Device-log entries after genesis (add-device, revoke), built and signed with protocol code as a
+ * Device-log entries after genesis (add-device, revoke, leave), built and signed with protocol code as a
  * client builds them. Runtime-neutral (globalThis.crypto only), so worker, unit and e2e tests share it.
  */
 
@@ -134,6 +134,23 @@ export async function revokeEntry(log: AccountLog, removed: DeviceId, cosigner: 
     [await signer(SignerRole.identity, o.identity ?? log.identity), newIdentitySigner, await signer(SignerRole.device, cosigner.signing)],
   );
   return draft(log, bytes, seq, { identity: newIdentity, history: newHistory });
+}
+
+/** A leave entry (kind 6): `leaving` signs itself out, with the AIK; the account keys stay. `signer` overrides who signs as the device. */
+export async function leaveEntry(log: AccountLog, leaving: TestDevice, o: EntryOptions & { signer?: TestDevice } = {}): Promise<DraftEntry> {
+  const seq = o.seq ?? log.state.head.seq + 1;
+  const { bytes } = await makeEntry(
+    testCrypto,
+    {
+      kind: EntryKind.leave,
+      seq,
+      prev: log.state.entryHashes[seq - 1] ?? log.state.head.hash,
+      createdAt: o.createdAt ?? Date.now(),
+      payload: encodeLeavePayload({ leavingDeviceId: leaving.deviceId }),
+    },
+    [await signer(SignerRole.identity, o.identity ?? log.identity), await signer(SignerRole.device, (o.signer ?? leaving).signing)],
+  );
+  return draft(log, bytes, seq, { identity: log.identity, history: log.history });
 }
 
 /** POST /api/accounts/:accountId/log as the session `cookie`. */
