@@ -42,6 +42,8 @@ import { RECEIPT_DELAY_MS, ReceiptSender } from "./sync/receipts.js";
 import { PushFacade } from "./push/facade.js";
 import type { PushApi } from "./transport/push-api.js";
 import { SearchFacade } from "./search/search-facade.js";
+import { signOut, signOutPlan, type SignOutPlan } from "./identity/sign-out.js";
+import { SignOutTabs, type SignOutSignal } from "./identity/sign-out-tabs.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -95,7 +97,8 @@ export type DeviceStatus = "active" | "refused" | "removed";
  * the store, the API and the sync loop, exposes actions, and hands out facades for the parts with many
  * actions (`devices`, `recovery`, `link`, `views`). It renders nothing.
  *
- * Events: "device-status" when `deviceStatus` changes.
+ * Events: "device-status" when `deviceStatus` changes; "signed-out" once this browser was signed out (in
+ * this tab or another one) and its local data deleted.
  */
 export class ChatClient extends EventTarget {
   /** @internal The operations' context: tests and the headless client use it; the UI's type omits it. */
@@ -124,6 +127,9 @@ export class ChatClient extends EventTarget {
   /** Full-text search over this device's history, from a local index kept in the background. */
   readonly search: SearchFacade;
   private readonly autoSync: boolean;
+  private readonly tabs: SignOutTabs;
+  /** Another tab is signing this browser out: a refusal meanwhile is that, not a removal to act on. */
+  private signingOutElsewhere = false;
 
   constructor(o: ClientOptions = {}) {
     super();
@@ -154,6 +160,45 @@ export class ChatClient extends EventTarget {
     this.push = new PushFacade(this.ctx, o.pushApi);
     this.search = new SearchFacade(this.ctx);
     this.sync.addEventListener("refused", () => void this.onRefused());
+    this.tabs = new SignOutTabs((signal) => this.onOtherTab(signal));
+  }
+
+  private onOtherTab(signal: SignOutSignal): void {
+    if (signal === "signing-out") {
+      this.signingOutElsewhere = true;
+      this.stop();
+    } else if (signal === "sign-out-failed") {
+      this.signingOutElsewhere = false;
+      if (this.autoSync && this.session) this.startBackground();
+    } else this.dispatchEvent(new Event("signed-out"));
+  }
+
+  /**
+   * What signing out would lose (other devices left, whether the account can be recovered, unsent
+   * messages): asks the server, so it fails offline, before anything is asked of the user.
+   */
+  signOutPlan(): Promise<SignOutPlan> {
+    return signOutPlan(this.ctx);
+  }
+
+  /**
+   * Signs this browser out of the account (identity/sign-out.ts): the device leaves the account on the
+   * server, then its keys, history and push subscription are deleted here and in every other tab. Fails
+   * with everything kept when the server cannot be reached. Fires "signed-out" when done.
+   */
+  async signOut(): Promise<void> {
+    this.stop();
+    this.tabs.post("signing-out");
+    try {
+      await signOut(this.ctx, { unsubscribePush: () => this.push.turnOffQuietly() });
+    } catch (e) {
+      this.tabs.post("sign-out-failed");
+      if (this.autoSync && this.session) this.startBackground();
+      throw e;
+    }
+    this.session = undefined;
+    this.tabs.post("signed-out");
+    this.dispatchEvent(new Event("signed-out"));
   }
 
   /**
@@ -162,6 +207,7 @@ export class ChatClient extends EventTarget {
    * server refused it.
    */
   private async onRefused(): Promise<void> {
+    if (this.signingOutElsewhere) return;
     this.sync.stop();
     this.search.stop();
     if (await removalProven(this.ctx)) {

@@ -14,6 +14,7 @@ export function createChatClient(o?: ClientOptions): ChatClient {
 }
 
 export type { DeviceStatus } from "./client.js";
+export type { SignOutPlan } from "./identity/sign-out.js";
 export type { Drafts } from "./conversations/drafts.js";
 export type { DeviceSettings } from "./settings.js";
 export type { ReceiptSender } from "./sync/receipts.js";

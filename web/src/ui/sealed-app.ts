@@ -65,6 +65,7 @@ export class SealedApp extends LitElement {
     super.connectedCallback();
     void this.updates.register();
     this.client.addEventListener("device-status", this.onDeviceStatus);
+    this.client.addEventListener("signed-out", this.onSignedOut);
     this.client.sync.addEventListener("status", this.onSyncStatus);
     this.onSyncStatus();
     void this.boot();
@@ -123,6 +124,15 @@ export class SealedApp extends LitElement {
     if (s !== "removed") return;
     clearInstalled();
     this.view = "removed";
+  };
+
+  /**
+   * This browser was signed out, here or in another tab, and its store deleted: load the app afresh at
+   * its root, so nothing of the account stays in memory and the welcome screen opens.
+   */
+  private readonly onSignedOut = () => {
+    clearInstalled();
+    location.replace(new URL("/", location.href).href);
   };
 
   /** The user chose to delete this device's data after a refusal: start over from an empty browser. */

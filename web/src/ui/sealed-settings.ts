@@ -12,13 +12,14 @@ import "./sealed-typing-setting.js";
 import "./sealed-push-settings.js";
 import "./sealed-appearance-settings.js";
 import "./sealed-export-settings.js";
+import "./sealed-sign-out.js";
 
 /** The recovery settings element another part of the app defines; rendered only once it exists. */
 const RECOVERY_SETTINGS = "sealed-recovery-settings";
 
 /**
  * Settings (route #/settings): Devices (link, list, revoke), Privacy (typing indicators) and, when
- * defined, recovery settings.
+ * defined, recovery settings; Sign out last.
  * Fires `close` for the back button.
  */
 @customElement("sealed-settings")
@@ -86,6 +87,7 @@ export class SealedSettings extends LitElement {
         <sealed-export-settings></sealed-export-settings>
         <!-- recovery settings -->
         ${customElements.get(RECOVERY_SETTINGS) ? staticHtml`<${unsafeStatic(RECOVERY_SETTINGS)}></${unsafeStatic(RECOVERY_SETTINGS)}>` : nothing}
+        <sealed-sign-out></sealed-sign-out>
       </div>`;
   }
 }

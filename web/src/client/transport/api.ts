@@ -189,6 +189,11 @@ export class Api {
     return this.call("GET", "/api/me", sessionResponse);
   }
 
+  /** Ends the session and clears its HttpOnly cookie (204 with or without a live session). */
+  logOut() {
+    return this.call("DELETE", "/api/session", z.unknown());
+  }
+
   userByName(username: string) {
     return this.call("GET", `/api/users/${encodeURIComponent(username)}`, accountLogResponse);
   }
