@@ -82,6 +82,7 @@ export class SealedSignOut extends LitElement {
       this.step = "checking";
       try {
         const plan = await this.client.signOutPlan();
+        this.step = "idle";
         if (!(await this.confirmDialog.ask(signOutQuestion(plan)))) return;
         this.step = "signing-out";
         await this.client.signOut();
