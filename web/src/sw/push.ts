@@ -6,7 +6,7 @@
  * A click focuses (or opens) the app on the chat. The app badge shows the unread total.
  */
 import { pushPayloadSchema, type PushPayload } from "../../../protocol/push.js";
-import type { ConversationId } from "../../../protocol/index.js";
+import { ConversationId } from "../../../protocol/ids.js";
 import { makeContext, type ClientContext } from "../client/context.js";
 import { defaultCryptoEnv } from "../client/env.js";
 import { ingestPush } from "../client/push/ingest.js";
@@ -128,18 +128,31 @@ async function onPushFailed(e: unknown): Promise<void> {
   await show(UNKNOWN_TAG, { title: APP_TITLE, body: GENERIC_BODY }, {}, true).catch(() => undefined);
 }
 
-/** Focuses a window of the app on the chat, or opens one. */
+/** The page a click on a notification opens: its chat when its data names a well-formed one, else the app. */
+function clickUrl(data: unknown): string {
+  const raw = typeof data === "object" && data !== null ? (data as Partial<NotificationData>).conversationId : undefined;
+  return new URL(ConversationId.is(raw) ? `/#/c/${raw}` : "/", self.location.origin).href;
+}
+
+/**
+ * Opens the notification's chat (issue 19): in a window of the app if one is open (the focused one
+ * first), else in a new window. The window is navigated first and focused after, each failure caught on
+ * its own: the browser lets a service worker focus a window (and open one) only while the user's click
+ * is being handled, and a refused focus must never keep the chat from opening. A navigation that fails
+ * (a window this worker does not control) still gets the focus.
+ */
 export async function onNotificationClick(n: Notification): Promise<void> {
   n.close();
-  const data = n.data as NotificationData | null;
-  const id = typeof data?.conversationId === "string" ? data.conversationId : undefined;
-  const url = new URL(id ? `/#/c/${id}` : "/", self.location.origin).href;
+  const url = clickUrl(n.data);
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   const w = windows.find((x) => x.focused) ?? windows[0];
   if (!w) {
     await self.clients.openWindow(url);
     return;
   }
-  await w.focus();
-  if (w.url !== url) await w.navigate(url).catch(() => undefined);
+  // Always navigated: Chromium reports a window's URL as it was loaded, not after the app's hash route
+  // changed, so comparing URLs would skip a needed navigation. To the chat already shown it is a
+  // same-document fragment navigation, which reloads nothing.
+  const target = (await w.navigate(url).catch((e: unknown) => console.warn("could not open the chat in the app's window:", e))) ?? w;
+  await target.focus().catch((e: unknown) => console.warn("could not focus the app's window:", e));
 }
