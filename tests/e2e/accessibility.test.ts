@@ -179,7 +179,7 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await shot("list");
     });
 
-    test("Settings: devices, privacy, notifications, appearance, export, recovery, and its forms", async () => {
+    test("Settings: devices, privacy, notifications, appearance, export, recovery, and its forms, sign out", async () => {
       await page.goto(`${baseURL}/#/settings`);
       await page.getByTestId("recovery-settings").waitFor();
       await page.getByTestId("export-settings").waitFor();
@@ -192,6 +192,14 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await page.getByTestId("rotate-open").click();
       await page.getByTestId("rotate-form").waitFor();
       await expectAccessible(page, at("settings, new recovery key"));
+      // Sign out asks first; the question is checked, then cancelled (this account is used further on).
+      await page.getByTestId("sign-out").click();
+      const confirm = page.locator("dialog[data-testid=confirm-dialog][open]");
+      await confirm.waitFor({ timeout: 30_000 });
+      await expectAccessible(page, at("sign-out dialog"));
+      await shot("sign-out-dialog");
+      await confirm.getByTestId("confirm-cancel").click();
+      await confirm.waitFor({ state: "detached" });
     });
 
     test("linking a device, on both sides", async () => {
