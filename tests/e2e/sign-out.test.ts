@@ -3,11 +3,14 @@
 // of the browser returns to the welcome screen. The other device lists it as removed and the next epoch
 // leaves it out. The only device without recovery is warned in plain words; offline nothing is touched.
 import type { Browser, Page } from "playwright-core";
+import { messageListResponse } from "../../protocol/api.js";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { answerConfirm, openChatViaUi, sendViaUi, signUpViaUi, uniqueName } from "./app";
 import { launchBrowser } from "./harness";
 import { ApiContact, nodeApi, waitForCount } from "./link-helpers";
 import { PHONE, People } from "./people";
+import { senderOf } from "./push-helpers";
+import { pushedSeq, pushesTo, servedVapidKey, stubPushManager, subscribeAtPushService } from "./push-service-client";
 import { SHOTS } from "./pwa-helpers";
 import { linkViaPaste } from "./rich-helpers";
 
@@ -209,5 +212,68 @@ describe("the only device, with no recovery set up", () => {
     expect((await api.call("GET", "/api/me", { cookie: await cookieOf(page) })).status).toBe(200);
     await page.goto(baseURL);
     await page.getByTestId("my-username").filter({ hasText: name }).waitFor({ timeout: 45_000 });
+  });
+});
+
+/** The position of Bob's newest message in his chat, as the server lists it (Alice's read marks left out). */
+async function bobsLatestSeq(bob: ApiContact): Promise<number> {
+  const res = await bob.api.call("GET", `/api/conversations/${bob.conversationId}/messages?after=0&limit=200`, { cookie: bob.me.cookie });
+  expect(res.status).toBe(200);
+  const mine = messageListResponse.parse(await res.json()).messages.filter((m) => senderOf(m) === bob.me.accountId);
+  return Math.max(...mine.map((m) => m.seq));
+}
+
+describe("signing out a device that receives push notifications", () => {
+  test("its subscription is dropped in the browser and on the server: pushed before, never after", async () => {
+    const aliceName = uniqueName("alice");
+    const first = await people.page("alice-first-push");
+    const second = await people.page("alice-second-push");
+    // PLATFORM.md: a real subscribe never succeeds here, so the page's PushManager hands out a real
+    // subscription at the test push service, which records every push the server sends it.
+    const sub = await subscribeAtPushService(await servedVapidKey(baseURL));
+    await stubPushManager(second, [sub]);
+    await second.context().grantPermissions(["notifications"], { origin: baseURL });
+    await signUpViaUi(first, baseURL, aliceName);
+    await linkViaPaste(first, second, baseURL, aliceName);
+    await second.goto(`${baseURL}/#/settings`);
+    await second.getByTestId("push-settings").waitFor({ timeout: 45_000 });
+    await second.getByRole("button", { name: "Turn on" }).click();
+    await expect.poll(() => second.getByTestId("push-state").textContent(), { timeout: 45_000 }).toBe("Notifications are on for this device");
+
+    // With its app closed, Bob's messages are pushed to it. The server pushes only to a device with no
+    // open socket, and notices the closed tab's socket a little later: Bob writes until one is pushed.
+    const bob = await ApiContact.create(api, "bob");
+    await bob.newEpoch(aliceName);
+    await second.goto("about:blank");
+    let sent = 0;
+    await expect
+      .poll(
+        async () => {
+          await bob.send([`pushed before signing out ${++sent}`]);
+          return (await pushesTo(sub)).length;
+        },
+        { timeout: 45_000, interval: 1_000 },
+      )
+      .toBeGreaterThan(0);
+
+    await openSignOut(second);
+    await second.getByTestId("sign-out").click();
+    await answerConfirm(second, { mentions: "Sign out of this browser?" });
+    await welcome(second);
+    expect(await second.evaluate(() => localStorage.getItem("__pushStubCurrent"))).toBeNull();
+
+    // The server holds no subscription for it any more: Bob's next message reaches the first device, and
+    // no push for it reached the push service. (The server starts pushing when it stores a message, as it
+    // starts the first device's realtime frame; this check cannot fail wrongly, only pass early.)
+    await second.goto("about:blank");
+    await bob.newEpoch(aliceName);
+    await bob.send(["not pushed after signing out"]);
+    await first.goto(baseURL);
+    await openChatViaUi(first, bob.username);
+    expect((await waitForCount(first, sent + 1)).at(-1)).toBe("not pushed after signing out");
+    const last = await bobsLatestSeq(bob);
+    const pushed = (await pushesTo(sub)).map(pushedSeq);
+    expect(pushed.length).toBeGreaterThan(0);
+    expect(pushed.every((seq) => seq !== undefined && seq < last)).toBe(true);
   });
 });
