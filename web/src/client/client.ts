@@ -128,8 +128,11 @@ export class ChatClient extends EventTarget {
   readonly search: SearchFacade;
   private readonly autoSync: boolean;
   private readonly tabs: SignOutTabs;
-  /** Another tab is signing this browser out: a refusal meanwhile is that, not a removal to act on. */
-  private signingOutElsewhere = false;
+  /**
+   * This tab or another one is signing this browser out: a refusal meanwhile (a request in flight when
+   * the server ended the device) is that, not a removal to act on.
+   */
+  private signingOut = false;
 
   constructor(o: ClientOptions = {}) {
     super();
@@ -165,10 +168,10 @@ export class ChatClient extends EventTarget {
 
   private onOtherTab(signal: SignOutSignal): void {
     if (signal === "signing-out") {
-      this.signingOutElsewhere = true;
+      this.signingOut = true;
       this.stop();
     } else if (signal === "sign-out-failed") {
-      this.signingOutElsewhere = false;
+      this.signingOut = false;
       if (this.autoSync && this.session) this.startBackground();
     } else this.dispatchEvent(new Event("signed-out"));
   }
@@ -187,11 +190,13 @@ export class ChatClient extends EventTarget {
    * with everything kept when the server cannot be reached. Fires "signed-out" when done.
    */
   async signOut(): Promise<void> {
+    this.signingOut = true;
     this.stop();
     this.tabs.post("signing-out");
     try {
       await signOut(this.ctx, { unsubscribePush: () => this.push.turnOffQuietly() });
     } catch (e) {
+      this.signingOut = false;
       this.tabs.post("sign-out-failed");
       if (this.autoSync && this.session) this.startBackground();
       throw e;
@@ -207,7 +212,7 @@ export class ChatClient extends EventTarget {
    * server refused it.
    */
   private async onRefused(): Promise<void> {
-    if (this.signingOutElsewhere) return;
+    if (this.signingOut) return;
     this.sync.stop();
     this.search.stop();
     if (await removalProven(this.ctx)) {
