@@ -15,6 +15,8 @@ export class SignOutTabs {
   private readonly channel: BroadcastChannel | undefined = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : undefined;
 
   constructor(onSignal: (s: SignOutSignal) => void) {
+    // Node (the headless client) has BroadcastChannel too, and an open one would keep its process alive.
+    (this.channel as { unref?: () => void } | undefined)?.unref?.();
     // Only this origin's tabs can post here; still, anything but the three signals is ignored.
     this.channel?.addEventListener("message", (e: MessageEvent<unknown>) => {
       if (typeof e.data === "string" && SIGNALS.includes(e.data)) onSignal(e.data as SignOutSignal);
