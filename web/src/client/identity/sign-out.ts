@@ -2,6 +2,7 @@ import { ContentKind, EntryKind, SignerRole, encodeLeavePayload, makeEntry, veri
 import type { ClientContext } from "../context.js";
 import { ClientError } from "../errors.js";
 import { getAccount, getDevice, listMessagesByStatus } from "../store/db.js";
+import { assertCurrentSecrets } from "./account-secrets.js";
 import { refreshLog, stateOf } from "./logs.js";
 import { wipeDevice } from "./removal.js";
 
@@ -59,6 +60,9 @@ export async function signOut(ctx: ClientContext, o: { unsubscribePush: () => Pr
   const current = (await getAccount(ctx.db))!;
   const state = await stateOf(ctx, current.accountId);
   if (state.devices.some((d) => d.deviceId !== device.deviceId)) {
+    // A leave is signed with the current identity key: one still on its way from another device's
+    // rotation is "keys_pending", said before anything is sent.
+    assertCurrentSecrets(current, state);
     const { bytes } = await makeEntry(
       ctx.env,
       { kind: EntryKind.leave, seq: current.head.seq + 1, prev: current.head.hash, createdAt: ctx.now(), payload: encodeLeavePayload({ leavingDeviceId: device.deviceId }) },
