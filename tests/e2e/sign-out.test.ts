@@ -11,7 +11,7 @@ import { ApiContact, nodeApi, waitForCount } from "./link-helpers";
 import { PHONE, People } from "./people";
 import { senderOf } from "./push-helpers";
 import { pushedSeq, pushesTo, servedVapidKey, stubPushManager, subscribeAtPushService } from "./push-service-client";
-import { SHOTS } from "./pwa-helpers";
+import { SHOTS, waitForServiceWorker } from "./pwa-helpers";
 import { linkViaPaste } from "./rich-helpers";
 
 const baseURL = inject("baseURL");
@@ -76,6 +76,11 @@ async function ownDeviceId(page: Page): Promise<string> {
     db.close();
     return row.deviceId;
   });
+}
+
+/** How many notifications of the app's service worker are on screen. */
+function shownNotifications(page: Page): Promise<number> {
+  return page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length);
 }
 
 async function openSignOut(page: Page): Promise<void> {
@@ -164,6 +169,12 @@ describe("signing out with two tabs open", () => {
     await other.goto(baseURL);
     await other.getByTestId("my-username").filter({ hasText: name }).waitFor({ timeout: 45_000 });
 
+    // A notification still on screen shows a message's text: signing out closes it.
+    await tab.context().grantPermissions(["notifications"], { origin: baseURL });
+    await waitForServiceWorker(tab, 60_000);
+    await tab.evaluate(async () => (await navigator.serviceWorker.ready).showNotification("Sealed", { tag: "left-over", body: "bob: a secret" }));
+    expect(await shownNotifications(tab)).toBe(1);
+
     await openSignOut(tab);
     await tab.getByTestId("sign-out").click();
     // Carol saved her recovery key at sign-up: the only device, but not the end of the account.
@@ -176,6 +187,7 @@ describe("signing out with two tabs open", () => {
     await welcome(other);
     expect(await other.getByTestId("my-username").count()).toBe(0);
     expect(nothingLeft(await localRows(other))).toBe(true);
+    expect(await shownNotifications(tab)).toBe(0);
   });
 });
 

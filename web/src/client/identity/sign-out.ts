@@ -47,7 +47,8 @@ export async function signOutPlan(ctx: ClientContext): Promise<SignOutPlan> {
  * sessions, sockets and push subscription before answering. The only device cannot leave (an account
  * needs one): it logs out, which deletes its session and push subscription too. Then the session cookie
  * is cleared (logging out is idempotent, and clears the cookie of a session that died with the device),
- * the browser's push subscription is dropped, and the local store, drafts and alarms are deleted.
+ * the browser's push subscription is dropped, and the local store, drafts, alarms, shown notifications,
+ * the app badge and files shared into the app are deleted.
  *
  * Nothing local is touched until the server has answered: a failure there (offline) throws with every
  * key and message still in place.
@@ -94,6 +95,12 @@ const USER_DATA_CACHES = ["sealed-share-inbox"];
 const KEPT_KEYS = new Set(["sealed-setting:theme"]);
 
 async function clearLocalLeftovers(): Promise<void> {
+  // Shown notifications carry message text (sender, preview) and the badge an unread count.
+  if (typeof navigator !== "undefined" && "serviceWorker" in navigator) {
+    const reg = await navigator.serviceWorker.getRegistration("/").catch(() => undefined);
+    for (const n of (await reg?.getNotifications().catch(() => [])) ?? []) n.close();
+    if ("clearAppBadge" in navigator) await navigator.clearAppBadge().catch(() => undefined);
+  }
   if (typeof caches !== "undefined") {
     for (const name of USER_DATA_CACHES) await caches.delete(name).catch(() => false);
   }
