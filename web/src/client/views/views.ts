@@ -196,7 +196,8 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId,
   // The other members whose marks make the ticks: the peer, or the group's current members.
   const conv = await getConversation(db, conversationId);
   const others = conv?.kind === "direct" ? [conv.peer] : ((await getGroup(db, conversationId))?.members ?? []).map((m) => m.accountId).filter((id) => id !== account?.accountId);
-  for (const id of new Set([...rows.map((r) => r.senderAccountId), ...others])) {
+  const mentioned = rows.flatMap((r) => r.mentions?.map((m) => m.accountId) ?? []);
+  for (const id of new Set([...rows.map((r) => r.senderAccountId), ...others, ...mentioned])) {
     if (!names.has(id)) names.set(id, (await getContact(db, id))?.username ?? "unknown");
   }
   const marks = memberMarks(rows, new Map(others.map((id) => [id, names.get(id) ?? "unknown"])), o.showRead ?? true);
