@@ -64,6 +64,23 @@ export const messageListStyles = css`
     background: var(--bubble-mine);
     color: var(--bubble-mine-text);
   }
+  /* @mentions: a tinted name; one of this account stands out (outlined, bolder), as Signal and Slack do. */
+  .mention {
+    font-weight: 600;
+    color: var(--accent);
+    border-radius: 6px;
+    padding: 0 0.15em;
+  }
+  .mine .mention {
+    color: inherit;
+    background: rgb(255 255 255 / 0.18);
+  }
+  .mention.me {
+    font-weight: 700;
+    color: var(--accent);
+    background: var(--accent-soft);
+    box-shadow: inset 0 0 0 1px var(--accent);
+  }
   .theirs.run-start .bubble {
     border-top-left-radius: 6px;
   }

@@ -18,7 +18,7 @@ import { deliveryOf, memberMarks, type DeliveryView, type MemberMarks } from "./
 import { unreadCount } from "./unread.js";
 import { attachmentSummary } from "./attachment-view.js";
 
-export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
+export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MentionView, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
 export type { DeliveryView };
 export type { AttachmentView } from "./attachment-view.js";
 
