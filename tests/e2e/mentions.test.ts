@@ -161,6 +161,20 @@ test("Alice picks Bob with the keyboard and sends; Bob, who muted the group, is 
   expect(await notifications(carol.watch, group)).toEqual([]);
 });
 
+test("Bob's chat list marks the group with '@' (an unread mention of him); Carol's does not", async () => {
+  for (const r of [bob, carol]) {
+    await r.page.setViewportSize(DESKTOP);
+    await r.page.goto(baseURL);
+    const item = r.page.getByTestId("conversation-item").filter({ hasText: groupName });
+    await item.getByTestId("unread-badge").waitFor({ timeout: 45_000 });
+  }
+  const badge = (r: Receiver) => r.page.getByTestId("conversation-item").filter({ hasText: groupName }).getByTestId("mention-badge");
+  await badge(bob).waitFor({ timeout: 30_000 });
+  expect(await badge(bob).getAttribute("aria-label")).toBe("Mentions you");
+  expect(await badge(carol).count()).toBe(0);
+  await bob.page.screenshot({ path: `${SHOTS}/list-mention-desktop.png` });
+});
+
 test("Bob's app shows the mention of him highlighted; Carol's shows it as a mention of someone else", async () => {
   for (const r of [bob, carol]) {
     await r.page.setViewportSize(r === bob ? PHONE : DESKTOP);

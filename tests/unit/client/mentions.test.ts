@@ -4,7 +4,7 @@ import type { PushPayload } from "../../../protocol/push.js";
 import { ingestPush } from "../../../web/src/client/push/ingest.js";
 import { notificationFor, notificationText, type Arrival } from "../../../web/src/client/push/notification-text.js";
 import { getAccount } from "../../../web/src/client/store/db.js";
-import { messageViews } from "../../../web/src/client/views/views.js";
+import { conversationView, messageViews } from "../../../web/src/client/views/views.js";
 import { FakeServer, chatBetween, refOf } from "./helpers.js";
 
 // Mentions on the client (docs/decisions.md "Mentions"): what is stored and shown from a body with
@@ -112,5 +112,24 @@ describe("mentions received", () => {
     await s.both();
     const row = await s.bob.db.messages.get([s.id, reply.clientMessageId]);
     expect([row?.text, row?.mentions, (await messageViews(s.bob.db, s.id))[1]?.mentions]).toEqual(["", undefined, undefined]);
+  });
+});
+
+describe("the chat list", () => {
+  test("marks a chat whose unread messages mention this account, until it is read", async () => {
+    const s = await setting();
+    const marked = async () => (await conversationView(s.bob.db, s.id))?.unreadMention;
+    await s.alice.send(s.id, "plain");
+    const other = "ask @alice";
+    await s.alice.send(s.id, other, [at(s.aliceId, other, "@alice")]);
+    await s.both();
+    expect([(await conversationView(s.bob.db, s.id))?.unread, await marked()]).toEqual([2, undefined]);
+    const t = "@bob lunch?";
+    await s.alice.send(s.id, t, [at(s.bobId, t, "@bob")]);
+    await s.both();
+    expect([(await conversationView(s.bob.db, s.id))?.unread, await marked()]).toEqual([3, true]);
+    await s.bob.receipts.open(s.id);
+    await s.bob.receipts.flush();
+    expect([(await conversationView(s.bob.db, s.id))?.unread, await marked()]).toEqual([0, undefined]);
   });
 });
