@@ -14,6 +14,7 @@ import { launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
 import { DESKTOP, PHONE, People } from "./people";
 import { waitForServiceWorker } from "./pwa-helpers";
+import { editViaUi } from "./rich-helpers";
 import { PushLine, messagePayload, newestAfter, notifications, observerPage, waitForNotification } from "./push-helpers";
 
 const SHOTS = "/tmp/mentions-shots";
@@ -207,4 +208,37 @@ test("on a phone the suggestion list fits above the box", async () => {
   await box().press("Escape");
   await box().fill("");
   await alice.setViewportSize(DESKTOP);
+});
+
+test("edits change the mentions, the last edit winning: one that keeps '@Bob' keeps it, one that breaks it drops it", async () => {
+  const mine = alice.getByTestId("message").filter({ hasText: "lunch at noon?" });
+  await editViaUi(alice, mine, `@${bob.name} lunch at one?`);
+  const bobs = bob.page.getByTestId("message").filter({ hasText: "lunch at one?" });
+  await bobs.getByTestId("message-edited").waitFor({ timeout: 45_000 });
+  expect(await bobs.getByTestId("mention").getAttribute("data-me")).toBe("true");
+
+  await editViaUi(alice, alice.getByTestId("message").filter({ hasText: "lunch at one?" }), `@${bob.name.slice(0, -1)} lunch at two?`);
+  const after = bob.page.getByTestId("message").filter({ hasText: "lunch at two?" });
+  await after.waitFor({ timeout: 45_000 });
+  expect(await after.getByTestId("message-text").textContent()).toBe(`@${bob.name.slice(0, -1)} lunch at two?`);
+  expect(await after.getByTestId("mention").count()).toBe(0);
+});
+
+test("a draft keeps its mention through a reload; sent, it mentions Carol on her device", async () => {
+  await box().click();
+  await box().pressSequentially("@ca");
+  await list().getByRole("option", { name: carol.name }).click();
+  await alice.reload();
+  await expect.poll(() => box().inputValue(), { timeout: 45_000 }).toBe(`@${carol.name} `);
+  await box().focus();
+  await box().press("End");
+  await box().pressSequentially("dinner?");
+  rememberSecret("message", `@${carol.name} dinner?`);
+  await box().press("Enter");
+  const own = alice.getByTestId("message").filter({ hasText: "dinner?" }).getByTestId("mention");
+  await own.waitFor({ timeout: 30_000 });
+  expect(await own.textContent()).toBe(`@${carol.name}`);
+  const hers = carol.page.getByTestId("message").filter({ hasText: "dinner?" }).getByTestId("mention");
+  await hers.waitFor({ timeout: 45_000 });
+  expect(await hers.getAttribute("data-me")).toBe("true");
 });

@@ -1,6 +1,7 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from "lit";
 import type { ConversationId } from "../../../protocol/index.js";
 import type { MentionView } from "../client/index.js";
+import { DraftMentions } from "../client/conversations/draft-mentions.js";
 import { adjustMentions, insertMention, mentionQuery, suggestions, validMentions, type DraftMention, type Mentionable, type MentionQuery } from "./mention-editing.js";
 
 /**
@@ -9,10 +10,10 @@ import { adjustMentions, insertMention, mentionQuery, suggestions, validMentions
  * picks, Escape closes, a click picks. The box keeps focus and names the highlighted option with
  * aria-activedescendant (the WAI-ARIA combobox pattern with a listbox popup; the textarea keeps its
  * textbox role, which allows aria-autocomplete and aria-activedescendant). The mentions recorded for a
- * chat's draft live here per chat, in this tab, as the reply bars do in the composer.
+ * chat's draft are kept beside its text on this device (client/conversations/draft-mentions.ts).
  */
 
-const draftMentions = new Map<ConversationId, readonly DraftMention[]>();
+const draftMentions = new DraftMentions();
 
 export const MENTION_LIST_ID = "mention-list";
 const optionId = (i: number) => `mention-option-${i}`;
@@ -52,7 +53,7 @@ export class MentionController implements ReactiveController {
 
   /** The box now shows this chat's draft (or was emptied): its recorded mentions come back if they still fit. */
   restore(text: string): void {
-    this.set(validMentions(text, draftMentions.get(this.host.conversationId) ?? []), text);
+    this.set(validMentions(text, draftMentions.get(this.host.conversationId)), text);
     this.close();
   }
 
@@ -130,8 +131,7 @@ export class MentionController implements ReactiveController {
 
   private keep(): void {
     if (!this.host.keepsDraft) return;
-    if (this.mentions.length > 0) draftMentions.set(this.host.conversationId, this.mentions);
-    else draftMentions.delete(this.host.conversationId);
+    draftMentions.set(this.host.conversationId, this.mentions);
   }
 
   /** The attributes the box carries for the list (aria-activedescendant names the highlighted option). */
