@@ -205,6 +205,15 @@ test("on a phone the suggestion list fits above the box", async () => {
   const [l, b] = [await list().boundingBox(), await box().boundingBox()];
   expect(l && b && l.y + l.height <= b.y + 8 && l.x >= 0 && l.x + l.width <= PHONE.width).toBe(true);
   await alice.screenshot({ path: `${SHOTS}/suggestions-phone.png` });
+  // The dark theme (the system's, by default): the list and the highlighted mentions keep their contrast.
+  await alice.emulateMedia({ colorScheme: "dark" });
+  await bob.page.emulateMedia({ colorScheme: "dark" });
+  expect(await seriousViolations(alice, "mention suggestions, dark")).toEqual([]);
+  expect(await seriousViolations(bob.page, "mention of me, dark")).toEqual([]);
+  await alice.screenshot({ path: `${SHOTS}/suggestions-phone-dark.png` });
+  await bob.page.screenshot({ path: `${SHOTS}/mention-me-phone-dark.png` });
+  await alice.emulateMedia({ colorScheme: "light" });
+  await bob.page.emulateMedia({ colorScheme: "light" });
   await box().press("Escape");
   await box().fill("");
   await alice.setViewportSize(DESKTOP);

@@ -73,7 +73,8 @@ export const messageListStyles = css`
   }
   .mine .mention {
     color: inherit;
-    background: rgb(255 255 255 / 0.18);
+    /* Darker, not lighter, under the white text of one's own bubble: 4.5:1 in both themes. */
+    background: rgb(0 0 0 / 0.22);
   }
   .mention.me {
     font-weight: 700;
