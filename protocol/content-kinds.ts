@@ -1,6 +1,7 @@
 import { ATTACHMENT_KIND, decodeAttachmentPayload, encodeAttachmentPayload, type AttachmentContent } from "./attachment-content.js";
 import { fromUtf8, utf8 } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
+import { readMentions, writeMentions, type Mention } from "./mentions.js";
 import { MAX_EMOJI_BYTES, checkReactionEmoji } from "./reaction-emoji.js";
 
 export { MAX_EMOJI_BYTES } from "./reaction-emoji.js";
@@ -12,7 +13,7 @@ import { CLIENT_MESSAGE_ID_BYTES, ClientMessageId, DEVICE_ID_BYTES, DeviceId } f
  * "Message content"). A payload decoder reads exactly its payload and refuses anything else: a known kind
  * that does not parse is refused, never shown. Kind numbers are fixed forever; new kinds take new numbers.
  */
-export const ContentKind = { text: 1, reply: 2, reaction: 3, edit: 4, delete: 5, receipt: 6, attachment: ATTACHMENT_KIND } as const;
+export const ContentKind = { text: 1, reply: 2, reaction: 3, edit: 4, delete: 5, receipt: 6, attachment: ATTACHMENT_KIND, mentioned: 8 } as const;
 export type ContentKindName = keyof typeof ContentKind;
 
 /** The most UTF-8 bytes of text in a text, reply or edit (the same bound as the body before kinds). */
@@ -37,12 +38,21 @@ export interface ReceiptMark {
   readonly at: MessageRef;
 }
 
+/**
+ * The mentions of a text, reply or edit (protocol/mentions.ts): absent when there are none. A body with
+ * mentions travels as kind 8 around the kind it is (docs/PROTOCOL.md "Mentions"); one without them keeps
+ * its own kind's bytes, so nothing changes for a message that mentions nobody.
+ */
+export interface WithMentions {
+  readonly mentions?: readonly Mention[];
+}
+
 export type KnownContent =
-  | { readonly kind: "text"; readonly sentAt: number; readonly text: string }
-  | { readonly kind: "reply"; readonly sentAt: number; readonly to: MessageRef; readonly text: string }
+  | ({ readonly kind: "text"; readonly sentAt: number; readonly text: string } & WithMentions)
+  | ({ readonly kind: "reply"; readonly sentAt: number; readonly to: MessageRef; readonly text: string } & WithMentions)
   /** `emoji: null` removes the sender's reaction; a new emoji replaces the sender's previous one. */
   | { readonly kind: "reaction"; readonly sentAt: number; readonly to: MessageRef; readonly emoji: string | null }
-  | { readonly kind: "edit"; readonly sentAt: number; readonly to: MessageRef; readonly text: string }
+  | ({ readonly kind: "edit"; readonly sentAt: number; readonly to: MessageRef; readonly text: string } & WithMentions)
   | { readonly kind: "delete"; readonly sentAt: number; readonly to: MessageRef }
   | ({ readonly kind: "receipt"; readonly sentAt: number } & ReceiptMark)
   | AttachmentContent;
@@ -68,6 +78,12 @@ function readRef(r: Reader): MessageRef {
 /** The payload of a known kind other than text (text is framed directly, content.ts). */
 export function encodeKnownPayload(c: KnownContent): { kindNumber: number; payload: Uint8Array } {
   const w = new Writer();
+  if ((c.kind === "text" || c.kind === "reply" || c.kind === "edit") && c.mentions && c.mentions.length > 0) {
+    // Kind 8 around the kind's own payload: u8 inner kind || vbytes inner payload || mentions.
+    const { mentions, ...plain } = c;
+    const inner = encodeKnownPayload(plain);
+    return { kindNumber: ContentKind.mentioned, payload: writeMentions(w.u8(inner.kindNumber).vbytes(inner.payload), c.text, mentions).finish() };
+  }
   switch (c.kind) {
     case "text": {
       const b = textBytes(c.text);
@@ -139,4 +155,23 @@ export const KIND_DECODERS: ReadonlyMap<number, PayloadDecoder> = new Map<number
       }),
   ],
   [ContentKind.attachment, decodeAttachmentPayload],
+  [ContentKind.mentioned, (p, sentAt) => payloadReader("mentioned", p, (r) => readMentioned(r, sentAt))],
 ]);
+
+/** The inner kinds kind 8 may wrap: the kinds that carry a text. */
+const MENTIONABLE = new Set<number>([ContentKind.text, ContentKind.reply, ContentKind.edit]);
+
+/** Kind 8: the inner kind decoded by its own rules, then its mentions checked against its text. */
+function readMentioned(r: Reader, sentAt: number): KnownContent {
+  const innerKind = r.u8("inner kind");
+  if (!MENTIONABLE.has(innerKind)) fail("malformed", `kind ${innerKind} does not carry mentions`);
+  const payload = r.vbytes(0, MAX_TEXT_BYTES + MESSAGE_REF_BYTES + 4, "inner payload");
+  const inner = innerKind === ContentKind.text ? { kind: "text" as const, sentAt, text: fromUtf8(checkedText(payload)) } : KIND_DECODERS.get(innerKind)!(payload, sentAt);
+  if (inner.kind !== "text" && inner.kind !== "reply" && inner.kind !== "edit") fail("malformed", "kind 8 wraps only a text, a reply or an edit");
+  return { ...inner, mentions: readMentions(r, inner.text) };
+}
+
+function checkedText(b: Uint8Array): Uint8Array {
+  if (b.length < 1 || b.length > MAX_TEXT_BYTES) fail("out_of_bounds", `message text must be 1 to ${MAX_TEXT_BYTES} bytes`);
+  return b;
+}

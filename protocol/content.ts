@@ -45,7 +45,7 @@ export function encodeBodyFrame(kindNumber: number, sentAt: number, payload: Uin
 
 export function encodeBody(body: KnownContent): Uint8Array {
   // Text, by far the most frequent, skips the payload copy.
-  if (body.kind === "text") return encodeBodyFrame(ContentKind.text, body.sentAt, textBytes(body.text));
+  if (body.kind === "text" && !body.mentions?.length) return encodeBodyFrame(ContentKind.text, body.sentAt, textBytes(body.text));
   const { kindNumber, payload } = encodeKnownPayload(body);
   return encodeBodyFrame(kindNumber, body.sentAt, payload);
 }

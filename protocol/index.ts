@@ -20,6 +20,7 @@ export * from "./membership-log.js";
 export * from "./history-share.js";
 export * from "./group-meta.js";
 export * from "./content.js";
+export * from "./mentions.js";
 export * from "./envelope.js";
 export * from "./typing.js";
 export * from "./attachment-stream.js";

@@ -51,9 +51,9 @@ describe("a message of a kind this version does not know", () => {
     expect(await shown(s.bob, s.id)).toEqual({ rejected: 0, last: "after", messages: [text("before"), placeholder, text("after")] });
   });
 
-  test("with an empty payload, and kind 255, the same", async () => {
+  test("with an empty payload (kind 9), and kind 255, the same", async () => {
     const s = await setting();
-    await s.send("", encodeBodyFrame(8, 1, new Uint8Array(0)));
+    await s.send("", encodeBodyFrame(9, 1, new Uint8Array(0)));
     await s.send("", encodeBodyFrame(255, 2, new Uint8Array(300)));
     await s.send("after");
     await s.bob.sync.syncNow();
@@ -110,5 +110,22 @@ describe("the known kinds other than text", () => {
     await s.send("after");
     await s.bob.sync.syncNow();
     expect(await shown(s.bob, s.id)).toEqual({ rejected: 7, last: "after", messages: [text("before"), { ...text("after"), gap: 7 }] });
+  });
+
+  test("a text with a malformed mention list (kind 8) is refused and counted like any malformed known kind", async () => {
+    const s = await setting();
+    const mention = (start: number, length: number) => new Writer().fixed(new Uint8Array(32).fill(4), 32).u16(start).u16(length).finish();
+    const mentioned = (count: number, ...ms: Uint8Array[]) => {
+      const w = new Writer().u8(1).vbytes(utf8("hi @bob")).u8(count);
+      for (const m of ms) w.fixed(m, m.length);
+      return encodeBodyFrame(8, 1, w.finish());
+    };
+    await s.send("before");
+    await s.send("", mentioned(1, mention(3, 9))); // past the end of the text
+    await s.send("", mentioned(2, mention(3, 4), mention(4, 2))); // overlapping
+    await s.send("", mentioned(0)); // an empty list
+    await s.send("", { kind: "text", sentAt: Date.now(), text: "hi @bob", mentions: [{ accountId: s.alice.accountId, start: 3, length: 4 }] });
+    await s.bob.sync.syncNow();
+    expect(await shown(s.bob, s.id)).toEqual({ rejected: 3, last: "hi @bob", messages: [text("before"), { ...text("hi @bob"), gap: 3 }] });
   });
 });

@@ -88,7 +88,7 @@ describe("rows stored before kinds were applied", () => {
       groups: "conversationId",
     });
     const row = (clientMessageId: string, kindNumber: number | undefined, seq: number | undefined) => ({ conversationId: "c", clientMessageId, text: "", status: "sent", ...(kindNumber ? { kindNumber } : {}), ...(seq ? { seq } : {}) });
-    await old.table("messages").bulkPut([row("text", undefined, 1), row("reply", 2, 2), row("receipt", 6, 3), row("newer", 8, 4), row("pending", 3, undefined)]);
+    await old.table("messages").bulkPut([row("text", undefined, 1), row("reply", 2, 2), row("receipt", 6, 3), row("newer", 9, 4), row("pending", 3, undefined)]);
     old.close();
     const db = new SealedDb(name, { indexedDB, IDBKeyRange });
     const marked = (await db.messages.where("reopen").equals(1).toArray()).map((r) => r.clientMessageId).sort();
@@ -113,12 +113,60 @@ describe("rows stored before kinds were applied", () => {
       groups: "conversationId",
     });
     const row = (clientMessageId: string, kindNumber: number | undefined, seq: number | undefined) => ({ conversationId: "c", clientMessageId, text: "", status: "sent", ...(kindNumber ? { kindNumber } : {}), ...(seq ? { seq } : {}) });
-    await old.table("messages").bulkPut([row("text", undefined, 1), row("attachment", 7, 2), row("deleted", 7, 3), row("newer", 8, 4), row("pending", 7, undefined)]);
+    await old.table("messages").bulkPut([row("text", undefined, 1), row("attachment", 7, 2), row("deleted", 7, 3), row("newer", 9, 4), row("pending", 7, undefined)]);
     await old.table("messages").update(["c", "deleted"], { deletedAt: 9 });
     old.close();
     const db = new SealedDb(name, { indexedDB, IDBKeyRange });
     const marked = (await db.messages.where("reopen").equals(1).toArray()).map((r) => r.clientMessageId).sort();
     expect(marked).toEqual(["attachment"]);
     db.close();
+  });
+
+  test("the schema upgrade (version 11) marks the mentions (kind 8) stored as 'needs a newer version', sent ones only", async () => {
+    const name = `sealed-upgrade-11-${process.pid}`;
+    const old = new Dexie(name, { indexedDB, IDBKeyRange });
+    old.version(3).stores({
+      device: "id",
+      account: "id",
+      contacts: "accountId, username",
+      conversations: "id, peer, updatedAt",
+      epochs: "[conversationId+epoch]",
+      envelopes: "[conversationId+seq]",
+      messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status",
+      chains: "[conversationId+deviceId]",
+      sendChains: "conversationId",
+      cursors: "conversationId",
+      groups: "conversationId",
+    });
+    const row = (clientMessageId: string, kindNumber: number | undefined, seq: number | undefined) => ({ conversationId: "c", clientMessageId, text: "", status: "sent", ...(kindNumber ? { kindNumber } : {}), ...(seq ? { seq } : {}) });
+    await old.table("messages").bulkPut([row("text", undefined, 1), row("mentions", 8, 2), row("newer", 9, 3), row("pending", 8, undefined)]);
+    old.close();
+    const db = new SealedDb(name, { indexedDB, IDBKeyRange });
+    const marked = (await db.messages.where("reopen").equals(1).toArray()).map((r) => r.clientMessageId).sort();
+    expect(marked).toEqual(["mentions"]);
+    db.close();
+  });
+
+  test("a text with mentions stored as kind 8 by the version before is opened again as a text with its mentions", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const server = new FakeServer();
+    const alice = clientOn(server);
+    const bob = clientOn(server);
+    await alice.signUp("alice");
+    await bob.signUp("bob");
+    const id = await alice.startChat("bob");
+    for (const c of [alice, bob]) await c.sync.syncNow();
+    const bobId = (await bob.db.account.get("self"))!.accountId;
+    const sent = await alice.send(id, "hi @bob", [{ accountId: bobId, start: 3, length: 4 }]);
+    await alice.sync.syncNow();
+    await bob.sync.syncNow();
+    const want = (await messageViews(bob.db, id)).map((m) => [m.content, m.text, m.mentions?.map((x) => x.me)]);
+    expect(want).toEqual([["text", "hi @bob", [true]]]);
+    // What the version before kind 8 kept: the kind number only, marked by the upgrade.
+    await bob.db.messages.update([id, sent.clientMessageId], { text: "", kindNumber: 8, mentions: undefined, reopen: 1 });
+    expect((await messageViews(bob.db, id)).map((m) => m.content)).toEqual(["unsupported"]);
+    await bob.sync.syncNow();
+    expect((await messageViews(bob.db, id)).map((m) => [m.content, m.text, m.mentions?.map((x) => x.me)])).toEqual(want);
+    expect((await bob.db.messages.get([id, sent.clientMessageId]))?.kindNumber).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ATTACHMENT_HEADER_BYTES, AccountId, decodeAttachmentHeader, decodeAttachmentPayload, decodeBody, decodeBundle, decodeEnvelope, decodeKeyFile, decodeRecoveryBlobHeader, fromHex, parseLinkOffer, toHex, verifyLog } from "../../../protocol/index.js";
 import attachments from "../../vectors/attachment.json" with { type: "json" };
 import formats from "../../vectors/formats.json" with { type: "json" };
+import mentions from "../../vectors/mentions.json" with { type: "json" };
 import { env } from "./fixtures.js";
 
 const doc = readFileSync(new URL("../../../docs/PROTOCOL.md", import.meta.url), "utf8");
@@ -20,6 +21,9 @@ describe("docs/PROTOCOL.md examples", () => {
       "content-attachment",
       "content-delete",
       "content-edit",
+      "content-mentions-edit",
+      "content-mentions-reply",
+      "content-mentions-text",
       "content-reaction",
       "content-reaction-removed",
       "content-receipt",
@@ -88,6 +92,17 @@ describe("docs/PROTOCOL.md examples", () => {
     expect(decodeBody(fromHex(examples.get("content-unknown")!))).toEqual({ kind: "unknown", kindNumber: x.content.unknown.kind_number, sentAt: x.content.unknown.sent_at });
     // The text body is the one inside the documented envelope: text kept its encoding when kinds came.
     expect(x.content.kinds[0]!.content).toMatchObject({ kind: "text", text: x.envelope.text });
+  });
+
+  it("bodies with mentions match the mention vectors and decode with their ranges", () => {
+    const names = ["content-mentions-text", "content-mentions-reply", "content-mentions-edit"];
+    for (const [i, name] of names.entries()) {
+      const v = mentions.kinds[i]!;
+      expect(examples.get(name)).toBe(v.body);
+      const c = decodeBody(fromHex(v.body));
+      expect(c.kind).toBe(v.content.kind);
+      expect("mentions" in c ? c.mentions?.map((m) => [m.start, m.length]) : undefined).toEqual(v.content.mentions.map((m) => [m.start, m.length]));
+    }
   });
 
   it("login input and the recovery key text match the vectors", () => {

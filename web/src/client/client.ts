@@ -7,7 +7,7 @@
  * identity/, conversations/, groups/, sync/, link/, recovery/, views/, attachments/.
  */
 import type { ExportOptions, ExportResult } from "./export/export-file.js";
-import type { AccountId, ConversationId, CryptoEnv, DeviceId, MessageRef } from "../../../protocol/index.js";
+import type { AccountId, ConversationId, CryptoEnv, DeviceId, Mention, MessageRef } from "../../../protocol/index.js";
 import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";
 import { addContact, contactSafetyNumber, refreshContact } from "./identity/contacts.js";
@@ -379,16 +379,16 @@ export class ChatClient extends EventTarget {
     return renameGroup(this.ctx, id, name);
   }
 
-  /** Seals and stores the message at once (shown as pending), then posts it in the background. */
-  async send(id: ConversationId, text: string): Promise<MessageRow> {
-    const row = await queueText(this.ctx, id, text);
+  /** Seals and stores the message at once (shown as pending), then posts it in the background; `mentions` name accounts in `text` (a group's @mentions). */
+  async send(id: ConversationId, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
+    const row = await queueText(this.ctx, id, text, mentions);
     this.sync.flushSoon();
     return row;
   }
 
   /** Replies to `to` (quoting it); queued and sent like a text. */
-  async reply(id: ConversationId, to: MessageRef, text: string): Promise<MessageRow> {
-    return this.flushed(queueReply(this.ctx, id, to, text));
+  async reply(id: ConversationId, to: MessageRef, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
+    return this.flushed(queueReply(this.ctx, id, to, text, mentions));
   }
 
   /** Sets this account's reaction to `to` (one per account: it replaces the earlier one), or removes it with null. */
@@ -397,8 +397,8 @@ export class ChatClient extends EventTarget {
   }
 
   /** Replaces the text of one's own message `to` on every device (the last edit wins). */
-  async edit(id: ConversationId, to: MessageRef, text: string): Promise<MessageRow> {
-    return this.flushed(queueEdit(this.ctx, id, to, text));
+  async edit(id: ConversationId, to: MessageRef, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
+    return this.flushed(queueEdit(this.ctx, id, to, text, mentions));
   }
 
   /** Deletes one's own sent message for everyone: a tombstone on every device, its text gone from this one at once. */

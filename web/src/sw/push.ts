@@ -10,7 +10,7 @@ import { ConversationId } from "../../../protocol/ids.js";
 import { makeContext, type ClientContext } from "../client/context.js";
 import { defaultCryptoEnv } from "../client/env.js";
 import { ingestPush } from "../client/push/ingest.js";
-import { APP_TITLE, GENERIC_BODY, notificationText, type NotificationText } from "../client/push/notification-text.js";
+import { APP_TITLE, GENERIC_BODY, notificationFor, type NotificationText } from "../client/push/notification-text.js";
 import { getPushPrefs } from "../client/push/prefs.js";
 import { SealedDb } from "../client/store/db.js";
 import { Api } from "../client/transport/api.js";
@@ -115,7 +115,8 @@ async function handleOne(data: PushMessageData | null): Promise<void> {
   }
   // A stored choice that cannot be read (changed from outside) shows the least, never the most.
   const privacy = prefs?.privacy ?? "none";
-  const n = muted ? null : notificationText(arrival, { chatTitle: view?.title ?? APP_TITLE, unread: view?.unread ?? 0, privacy });
+  // Muted chats stay silent, except for a message that mentions this account (notificationFor).
+  const n = notificationFor(arrival, { muted, chatTitle: view?.title ?? APP_TITLE, unread: view?.unread ?? 0, privacy });
   if (n) return show(tag, n, conversation ? { conversationId: conversation.id } : {}, true);
   // Nothing new to say. Chrome requires every push to show something (userVisibleOnly): the chat's
   // notification, if there is one, is shown again as it was, silently.

@@ -64,6 +64,24 @@ export const messageListStyles = css`
     background: var(--bubble-mine);
     color: var(--bubble-mine-text);
   }
+  /* @mentions: a tinted name; one of this account stands out (outlined, bolder), as Signal and Slack do. */
+  .mention {
+    font-weight: 600;
+    color: var(--accent);
+    border-radius: 6px;
+    padding: 0 0.15em;
+  }
+  .mine .mention {
+    color: inherit;
+    /* Darker, not lighter, under the white text of one's own bubble: 4.5:1 in both themes. */
+    background: rgb(0 0 0 / 0.22);
+  }
+  .mention.me {
+    font-weight: 700;
+    color: var(--accent);
+    background: var(--accent-soft);
+    box-shadow: inset 0 0 0 1px var(--accent);
+  }
   .theirs.run-start .bubble {
     border-top-left-radius: 6px;
   }

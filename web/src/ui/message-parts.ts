@@ -91,8 +91,8 @@ export function stableItems(items: readonly TimelineItem[], previous: Map<string
 function sameItem(a: TimelineItem, b: TimelineItem): boolean {
   if (a.kind !== "message" || b.kind !== "message") return a === b || JSON.stringify(a) === JSON.stringify(b);
   for (const k of Object.keys(b) as (keyof MessageView)[]) {
-    if (k === "reactions" || k === "replyTo" || k === "ref") continue;
+    if (k === "reactions" || k === "replyTo" || k === "ref" || k === "mentions") continue;
     if (a[k] !== b[k]) return false;
   }
-  return Object.keys(a).length === Object.keys(b).length && JSON.stringify([a.reactions, a.replyTo]) === JSON.stringify([b.reactions, b.replyTo]);
+  return Object.keys(a).length === Object.keys(b).length && JSON.stringify([a.reactions, a.replyTo, a.mentions]) === JSON.stringify([b.reactions, b.replyTo, b.mentions]);
 }

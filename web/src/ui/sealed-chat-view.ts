@@ -389,6 +389,7 @@ export class SealedChatView extends LitElement {
       ${keyed(c.id, html`<sealed-composer
         .conversationId=${c.id}
         .disabled=${blocked}
+        .mentionable=${group ? group.members.filter((m) => !m.isMe).map((m) => ({ accountId: m.accountId, name: m.username })) : []}
         stoppedText=${removed ? "You're no longer a member" : "Sending is stopped"}
         label="Message ${c.title}"
       ></sealed-composer>`)}

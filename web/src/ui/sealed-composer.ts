@@ -1,7 +1,7 @@
-import { LitElement, css, html, type PropertyValues } from "lit";
+import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
-import type { ConversationId, MessageRef } from "../../../protocol/index.js";
+import type { ConversationId, Mention, MessageRef } from "../../../protocol/index.js";
 import type { ChatClient, MessageView } from "../client/index.js";
 import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
@@ -9,6 +9,9 @@ import { Action } from "./action.js";
 import { attachIcon, closeIcon, sendIcon } from "./icons.js";
 import { STAGED_EVENT, filesOf, stageFiles, stagedFiles, takeStagedFiles, unstageFile, type StagedFile } from "./staged-files.js";
 import type { VoiceNote } from "./voice-recording.js";
+import { MentionController } from "./mention-controller.js";
+import { toSend, type DraftMention, type Mentionable } from "./mention-editing.js";
+import { mentionListStyles } from "./mention-list-styles.js";
 import "./sealed-staged-tray.js";
 import "./sealed-voice-recorder.js";
 
@@ -31,6 +34,8 @@ const TARGET_GONE = new Set(["unknown_message", "message_deleted", "message_not_
 interface Outgoing {
   readonly id: ConversationId;
   readonly text: string;
+  /** The @mentions of `text` (a text, reply or edit in a group). */
+  readonly mentions?: readonly Mention[];
   readonly reply?: MessageRef;
   readonly edit?: MessageRef;
   readonly files?: readonly StagedFile[];
@@ -61,8 +66,10 @@ const VOICE_NAME = "voice-message.webm";
 export class SealedComposer extends LitElement {
   static override styles = [
     shared,
+    mentionListStyles,
     css`
       :host {
+        position: relative;
         display: block;
         padding: 0.6rem 0.75rem calc(0.6rem + env(safe-area-inset-bottom));
         background: var(--surface);
@@ -148,6 +155,8 @@ export class SealedComposer extends LitElement {
   @property({ attribute: false }) conversationId!: ConversationId;
   @property() label = "Message";
   @property({ type: Boolean }) disabled = false;
+  /** Who "@" suggests: the group's other members; empty in a 1:1 chat (no suggestions). */
+  @property({ attribute: false }) mentionable: readonly Mentionable[] = [];
   /** The placeholder while disabled: why nothing can be sent. */
   @property() stoppedText = "Sending is stopped";
   @query("textarea") private box!: HTMLTextAreaElement;
@@ -163,6 +172,23 @@ export class SealedComposer extends LitElement {
   @query("input[type=file]") private picker!: HTMLInputElement;
   /** The draft set aside while a message is edited in the box. */
   private draftBeforeEdit = "";
+  /** Its mentions, set aside with it. */
+  private mentionsBeforeEdit: readonly DraftMention[] = [];
+  private readonly mention = new MentionController(this);
+
+  /** For the mention controller: the box, and whether it holds the draft. */
+  get mentionBox(): HTMLTextAreaElement | null {
+    return this.box ?? null;
+  }
+
+  get keepsDraft(): boolean {
+    return this.mode?.kind !== "edit";
+  }
+
+  /** A mention was picked into the box: the draft and typing state follow, as for typed text. */
+  textChanged(): void {
+    this.onInput();
+  }
 
   /** Enter now answers `message`, quoting it. */
   startReply(message: MessageView): void {
@@ -175,8 +201,10 @@ export class SealedComposer extends LitElement {
   startEdit(message: MessageView): void {
     this.leaveEdit();
     this.draftBeforeEdit = this.box.value;
+    this.mentionsBeforeEdit = this.mention.mentions;
     this.setMode({ kind: "edit", message });
     this.box.value = message.text;
+    this.mention.set(MentionController.fromView(message.text, message.mentions), message.text);
     this.grow();
     this.focus();
   }
@@ -198,6 +226,9 @@ export class SealedComposer extends LitElement {
     if (this.mode?.kind !== "edit") return;
     this.box.value = this.draftBeforeEdit;
     this.draftBeforeEdit = "";
+    this.mode = undefined;
+    this.mention.set(this.mentionsBeforeEdit, this.box.value);
+    this.mentionsBeforeEdit = [];
     this.grow();
   }
 
@@ -223,6 +254,7 @@ export class SealedComposer extends LitElement {
     this.staged = stagedFiles(this.conversationId);
     if (this.box && this.box.value === "" && this.mode?.kind !== "edit") {
       this.box.value = this.client.drafts.get(this.conversationId);
+      this.mention.restore(this.box.value);
       this.grow();
     }
   };
@@ -233,6 +265,7 @@ export class SealedComposer extends LitElement {
       const before = changed.get("conversationId");
       if (before !== undefined) this.client.typing.set(before, false);
       this.box.value = this.client.drafts.get(this.conversationId);
+      this.mention.restore(this.box.value);
       this.grow();
     }
   }
@@ -287,13 +320,20 @@ export class SealedComposer extends LitElement {
   }
 
   private onInput(): void {
+    this.mention.onInput();
     this.grow();
     // The box holds the message being edited, not the draft: the draft waits untouched.
     if (this.mode?.kind !== "edit") this.client.drafts.set(this.conversationId, this.box.value);
     this.client.typing.set(this.conversationId, this.mode?.kind !== "edit" && this.box.value.trim() !== "");
   }
 
+  /** Moving the caret with the keyboard may enter or leave an "@query". */
+  private onCaretKey(e: KeyboardEvent): void {
+    if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(e.key)) this.mention.update();
+  }
+
   private onKey(e: KeyboardEvent): void {
+    if (this.mention.onKey(e)) return;
     if (e.key === "Escape" && this.mode) {
       e.preventDefault();
       this.cancelMode();
@@ -316,6 +356,9 @@ export class SealedComposer extends LitElement {
     const withFiles = this.mode?.kind !== "edit" && this.staged.length > 0;
     if ((text.trim() === "" && !withFiles) || this.disabled) return;
     const mode = this.mode;
+    // A caption carries no mentions (sendOne passes them only with a text, a reply or an edit).
+    const mentions = toSend(text, this.mention.mentions);
+    this.mention.close();
     this.setMode(undefined);
     // Taken out of the tray at once, like the text from the box: a second click finds nothing to send.
     const files = withFiles ? takeStagedFiles(this.conversationId) : [];
@@ -324,15 +367,18 @@ export class SealedComposer extends LitElement {
       // The edit is taken; the draft set aside comes back (it is still the stored draft).
       this.box.value = this.draftBeforeEdit;
       this.draftBeforeEdit = "";
+      this.mention.set(this.mentionsBeforeEdit, this.box.value);
+      this.mentionsBeforeEdit = [];
       this.grow();
-      if (text === mode.message.text) return;
+      if (text === mode.message.text && sameMentions(mentions, mode.message.mentions)) return;
     } else {
       this.box.value = "";
+      this.mention.set([], "");
       this.grow();
       this.client.drafts.set(this.conversationId, "");
     }
     this.client.typing.set(this.conversationId, false);
-    this.queue({ id: this.conversationId, text, ...(mode ? { [mode.kind]: mode.message.ref, mode } : {}), ...(files.length > 0 ? { files } : {}) });
+    this.queue({ id: this.conversationId, text, ...(mentions.length > 0 ? { mentions } : {}), ...(mode ? { [mode.kind]: mode.message.ref, mode } : {}), ...(files.length > 0 ? { files } : {}) });
   }
 
   private queue(o: Outgoing): void {
@@ -365,10 +411,10 @@ export class SealedComposer extends LitElement {
       await this.client.attachments.send(o.id, { file: v.file, name: VOICE_NAME, mimeType: v.mimeType, voice: { durationMs: v.durationMs, waveform: v.waveform } });
       return;
     }
-    if (o.edit) return void (await this.client.edit(o.id, o.edit, o.text));
+    if (o.edit) return void (await this.client.edit(o.id, o.edit, o.text, o.mentions));
     // A reply keeps its quote as a text of its own; the files follow without a caption.
-    if (o.reply && hasText) await this.client.reply(o.id, o.reply, o.text);
-    else if (!o.files && hasText) await this.client.send(o.id, o.text);
+    if (o.reply && hasText) await this.client.reply(o.id, o.reply, o.text, o.mentions);
+    else if (!o.files && hasText) await this.client.send(o.id, o.text, o.mentions);
     if (!o.files) return;
     let caption = o.reply ? "" : o.text;
     const files = [...o.files];
@@ -443,14 +489,21 @@ export class SealedComposer extends LitElement {
         <input type="file" multiple hidden tabindex="-1" aria-hidden="true" data-testid="attach-input" @change=${this.onPicked} />
         <button class="icon" type="button" aria-label="Attach files" ?hidden=${rec} ?disabled=${this.disabled} data-testid="attach-button" @click=${() => this.picker.click()}>${attachIcon}</button>
         <label class="visually-hidden" for="box">${this.label}</label>
+        ${this.mention.render()}
         <textarea
           id="box"
           rows="1"
+          aria-autocomplete=${this.mentionable.length > 0 ? "list" : nothing}
+          aria-controls=${this.mention.boxAria().controls}
+          aria-activedescendant=${this.mention.boxAria().activedescendant}
           ?hidden=${rec}
           placeholder=${this.disabled ? this.stoppedText : this.staged.length > 0 ? "Add a caption" : this.mode?.kind === "reply" ? "Write a reply" : "Write a message"}
           ?disabled=${this.disabled}
           @keydown=${this.onKey}
           @input=${this.onInput}
+          @click=${() => this.mention.update()}
+          @keyup=${this.onCaretKey}
+          @blur=${() => this.mention.close()}
           @paste=${this.onPaste}
           data-testid="composer"
           data-sending=${this.outgoing.length > 0 ? "true" : "false"}
@@ -465,6 +518,12 @@ export class SealedComposer extends LitElement {
       </form>
     `;
   }
+}
+
+/** Whether an edit's mentions are those the message has (same accounts at the same ranges). */
+function sameMentions(a: readonly Mention[], b: readonly { accountId: string; start: number; length: number }[] | undefined): boolean {
+  const key = (l: readonly { accountId: string; start: number; length: number }[]) => l.map((m) => `${m.accountId}:${m.start}:${m.length}`).join(",");
+  return key(a) === key(b ?? []);
 }
 
 declare global {

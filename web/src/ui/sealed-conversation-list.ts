@@ -161,6 +161,10 @@ export class SealedConversationList extends LitElement {
         font-weight: 700;
         text-align: center;
       }
+      .badge.mention {
+        min-width: 1.35rem;
+        padding-inline: 0.3rem;
+      }
       .empty {
         padding: 2rem 1.25rem;
         text-align: center;
@@ -257,6 +261,7 @@ export class SealedConversationList extends LitElement {
               ? html`<span class="preview typing" data-testid="conversation-typing">${c.kind === "group" ? typingText(typing.map((p) => p.username)) : "typing…"}</span>`
               : html`<span class="preview">${this.preview(c)}</span>`}
           ${this.muted.has(c.id) ? html`<span class="muted-icon" role="img" aria-label="Muted" title="Muted" data-testid="muted-indicator">${bellOffIcon}</span>` : nothing}
+          ${unread && c.unreadMention ? html`<span class="badge mention" data-testid="mention-badge" role="img" aria-label="Mentions you" title="Mentions you">@</span>` : nothing}
           ${unread ? html`<span class="badge" data-testid="unread-badge" role="img" aria-label=${unread}>${c.unread > 999 ? "999+" : c.unread}</span>` : nothing}
         </span>
       </a>

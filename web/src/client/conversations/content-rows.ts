@@ -1,4 +1,4 @@
-import { ContentKind, type Content, type KnownContent, type MessageRef } from "../../../../protocol/index.js";
+import { ContentKind, type Content, type KnownContent, type Mention, type MessageRef } from "../../../../protocol/index.js";
 import { attachmentRowFields, type AttachmentFields } from "../store/attachment-row.js";
 import type { MessageRow } from "../store/rows.js";
 
@@ -11,7 +11,10 @@ import type { MessageRow } from "../store/rows.js";
 /** The content a send starts from: a body without its send time, which the sealing adds. */
 export type OutgoingContent = KnownContent extends infer C ? (C extends KnownContent ? Omit<C, "sentAt"> : never) : never;
 
-export type ContentFields = Pick<MessageRow, "text" | "kindNumber" | "ref" | "emoji" | "receipt" | "attachment">;
+export type ContentFields = Pick<MessageRow, "text" | "kindNumber" | "ref" | "emoji" | "receipt" | "attachment" | "mentions">;
+
+/** The row field for a body's mentions: present only when there are some. */
+const mentionsOf = (m: readonly Mention[] | undefined): Pick<MessageRow, "mentions"> => (m && m.length > 0 ? { mentions: m.map((x) => ({ accountId: x.accountId, start: x.start, length: x.length })) } : {});
 
 const ref = (r: MessageRef): NonNullable<MessageRow["ref"]> => ({ deviceId: r.deviceId, clientMessageId: r.clientMessageId });
 
@@ -19,10 +22,10 @@ const ref = (r: MessageRef): NonNullable<MessageRow["ref"]> => ({ deviceId: r.de
 export function rowFields(body: Content | OutgoingContent): ContentFields {
   switch (body.kind) {
     case "text":
-      return { text: body.text };
+      return { text: body.text, ...mentionsOf(body.mentions) };
     case "reply":
     case "edit":
-      return { text: body.text, kindNumber: ContentKind[body.kind], ref: ref(body.to) };
+      return { text: body.text, kindNumber: ContentKind[body.kind], ref: ref(body.to), ...mentionsOf(body.mentions) };
     case "reaction":
       return { text: "", kindNumber: ContentKind.reaction, ref: ref(body.to), emoji: body.emoji };
     case "delete":
@@ -42,11 +45,11 @@ export function rowContent(row: MessageRow): OutgoingContent | undefined {
   const to = row.ref;
   switch (row.kindNumber) {
     case undefined:
-      return { kind: "text", text: row.text };
+      return { kind: "text", text: row.text, ...mentionsOf(row.mentions) };
     case ContentKind.reply:
-      return to ? { kind: "reply", to, text: row.text } : undefined;
+      return to ? { kind: "reply", to, text: row.text, ...mentionsOf(row.mentions) } : undefined;
     case ContentKind.edit:
-      return to ? { kind: "edit", to, text: row.text } : undefined;
+      return to ? { kind: "edit", to, text: row.text, ...mentionsOf(row.mentions) } : undefined;
     case ContentKind.reaction:
       return to && row.emoji !== undefined ? { kind: "reaction", to, emoji: row.emoji } : undefined;
     case ContentKind.delete:

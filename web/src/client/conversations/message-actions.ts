@@ -1,4 +1,4 @@
-import { ContentKind, isProtocolError, type ConversationId, type MessageRef } from "../../../../protocol/index.js";
+import { ContentKind, isProtocolError, type ConversationId, type Mention, type MessageRef } from "../../../../protocol/index.js";
 import { checkReactionEmoji } from "../../../../protocol/reaction-emoji.js";
 import type { ClientContext } from "../context.js";
 import { ClientError } from "../errors.js";
@@ -31,9 +31,9 @@ async function ownTarget(ctx: ClientContext, conversationId: ConversationId, to:
   return t;
 }
 
-export async function queueReply(ctx: ClientContext, conversationId: ConversationId, to: MessageRef, text: string): Promise<MessageRow> {
+export async function queueReply(ctx: ClientContext, conversationId: ConversationId, to: MessageRef, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
   await targetOf(ctx, conversationId, to);
-  return queueContent(ctx, conversationId, { kind: "reply", to, text });
+  return queueContent(ctx, conversationId, { kind: "reply", to, text, ...(mentions?.length ? { mentions } : {}) });
 }
 
 /** Sets this account's reaction to `emoji` (replacing any earlier one), or removes it with null. */
@@ -50,10 +50,10 @@ export async function queueReaction(ctx: ClientContext, conversationId: Conversa
   return queueContent(ctx, conversationId, { kind: "reaction", to, emoji });
 }
 
-export async function queueEdit(ctx: ClientContext, conversationId: ConversationId, to: MessageRef, text: string): Promise<MessageRow> {
+export async function queueEdit(ctx: ClientContext, conversationId: ConversationId, to: MessageRef, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
   const t = await ownTarget(ctx, conversationId, to);
   if (t.kindNumber !== undefined && t.kindNumber !== ContentKind.reply) throw new ClientError("not_editable", "only text can be edited");
-  return queueContent(ctx, conversationId, { kind: "edit", to, text });
+  return queueContent(ctx, conversationId, { kind: "edit", to, text, ...(mentions?.length ? { mentions } : {}) });
 }
 
 /**

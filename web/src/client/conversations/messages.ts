@@ -1,5 +1,5 @@
 import type { Table } from "dexie";
-import { ClientMessageId, HASH_BYTES, MAX_TEXT_BYTES, decodeEnvelope, sealEnvelope, utf8, type AccountId, type ConversationId } from "../../../../protocol/index.js";
+import { ClientMessageId, HASH_BYTES, MAX_TEXT_BYTES, decodeEnvelope, sealEnvelope, utf8, type AccountId, type ConversationId, type Mention } from "../../../../protocol/index.js";
 import { syncMembership } from "../groups/membership.js";
 import { assertSendable, refreshContact } from "../identity/contacts.js";
 import type { ClientContext } from "../context.js";
@@ -127,8 +127,8 @@ async function sealAndStore(ctx: ClientContext, sc: SendContext, content: Outgoi
 }
 
 /** Seals a text message and stores it as pending. Posting happens in outbox.ts. */
-export async function queueText(ctx: ClientContext, conversationId: ConversationId, text: string): Promise<MessageRow> {
-  return queueContent(ctx, conversationId, { kind: "text", text });
+export async function queueText(ctx: ClientContext, conversationId: ConversationId, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
+  return queueContent(ctx, conversationId, { kind: "text", text, ...(mentions?.length ? { mentions } : {}) });
 }
 
 /**

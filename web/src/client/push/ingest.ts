@@ -54,7 +54,8 @@ export async function arrivalOf(ctx: ClientContext, row: MessageRow | undefined,
   switch (row.kindNumber) {
     case undefined:
     case ContentKind.reply:
-      return { kind: "message", sender, text: row.text };
+      // A mention of this account as the message arrived (an edit that adds one later does not alert).
+      return { kind: row.mentions?.some((m) => m.accountId === me) ? "mention" : "message", sender, text: row.text };
     case ContentKind.attachment:
       return row.attachment ? { kind: "message", sender, text: attachmentSummary(attachmentView(row.attachment, row.conversationId)) } : { kind: "unreadable" };
     case ContentKind.reaction: {

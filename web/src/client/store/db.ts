@@ -158,6 +158,15 @@ export class SealedDb extends Dexie {
     // 10: Web Push on this device (client/push/prefs.ts): what a notification may show and which chats
     // are muted, where the service worker reads them. One row; a new table, no upgrade.
     this.version(10).stores({ pushPrefs: "id" });
+    // 11: mentions (content kind 8 around a text, reply or edit) are applied. A kind 8 row stored before,
+    // as "needs a newer version", is marked `reopen` like kind 7 at version 7. No index changes.
+    this.version(11)
+      .stores({})
+      .upgrade(async (tx) => {
+        await tx.table("messages").toCollection().modify((m: Record<string, unknown>) => {
+          if (m["kindNumber"] === 8 && m["deletedAt"] === undefined && m["seq"] !== undefined) m["reopen"] = 1;
+        });
+      });
   }
 }
 

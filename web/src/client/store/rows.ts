@@ -179,6 +179,9 @@ export type SendFailure = z.infer<typeof sendFailure>;
 /** A message's stable id on every device: its sender device and client message id (protocol MessageRef). */
 export const messageRefSchema = z.object({ deviceId: deviceIdSchema, clientMessageId: clientMessageIdSchema });
 
+/** One @mention of a text, reply or edit (protocol/mentions.ts): a UTF-16 range of `text` naming an account. */
+export const mentionFields = z.object({ accountId: accountIdSchema, start: z.number().int().nonnegative(), length: z.number().int().positive() });
+
 /** A receipt's mark and the server position it covers (protocol ReceiptMark; the envelope there is `ref`). */
 export const receiptFields = z.object({ mark: z.enum(["delivered", "read"]), position: z.number().int().positive() });
 
@@ -204,6 +207,11 @@ export const messageRow = z.object({
   kindNumber: z.number().int().min(2).max(255).optional(),
   /** The message a reply, reaction, edit or delete is about; for a receipt, the envelope at its position. */
   ref: messageRefSchema.optional(),
+  /**
+   * The @mentions of a text, reply or edit, as it arrived (content kind 8); absent when it mentions
+   * nobody. Checked against `text` when decoded; an edit's own list replaces the message's when folded.
+   */
+  mentions: z.array(mentionFields).max(32).optional(),
   /** A reaction's emoji; null when the reaction removes the sender's earlier one. */
   emoji: z.string().min(1).max(64).nullable().optional(),
   /** A receipt's mark. */

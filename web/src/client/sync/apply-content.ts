@@ -59,7 +59,7 @@ async function applyAction(db: SealedDb, row: MessageRow, fresh: boolean, effect
   }
   // A refused or ignored edit's text is never shown: it is not kept either.
   if (row.text !== "" && (fresh || verdict === "ignore")) {
-    await putMessage(db, { ...row, text: "" });
+    await putMessage(db, { ...withoutMentions(row), text: "" });
     if (row.seq !== undefined) effects.envelopes.add(row.seq);
   }
   return verdict === "ignore" || !fresh ? "ok" : verdict;
@@ -70,11 +70,17 @@ async function tombstone(db: SealedDb, target: MessageRow, effects: PageEffects,
   if (target.seq !== undefined) effects.envelopes.add(target.seq);
   if (target.deletedAt === undefined || target.text !== "" || target.attachment !== undefined) {
     // An attachment's key and preview go with the text: the blob can no longer be opened from this device.
-    const { attachment: _, ...rest } = target;
+    const { attachment: _, ...rest } = withoutMentions(target);
     await putMessage(db, { ...rest, text: "", deletedAt: target.deletedAt ?? now });
   }
   // Its words leave the search index with the text (search/index-message.ts).
   await unindexIfInScope(db, target.conversationId, target.clientMessageId);
+}
+
+/** A row whose text goes loses its mentions with it (who was named is part of what was said). */
+function withoutMentions(row: MessageRow): MessageRow {
+  const { mentions: _, ...rest } = row;
+  return rest;
 }
 
 /** Scrubs the edits of the messages deleted in this page and drops their stored envelopes. */
@@ -84,7 +90,7 @@ export async function finishPage(db: SealedDb, conversationId: ConversationId, e
       if (m.kindNumber !== ContentKind.edit || !m.ref || !effects.deleted.has(m.ref.clientMessageId)) continue;
       if (m.seq !== undefined) effects.envelopes.add(m.seq);
       // A pending edit keeps its text until it is posted (a reseal needs it); the delete coming back scrubs it.
-      if (m.text !== "" && m.status !== "pending") await putMessage(db, { ...m, text: "" });
+      if (m.text !== "" && m.status !== "pending") await putMessage(db, { ...withoutMentions(m), text: "" });
     }
   }
   if (effects.envelopes.size > 0) await db.envelopes.bulkDelete([...effects.envelopes].map((seq) => [conversationId, seq] as [ConversationId, number]));

@@ -58,7 +58,9 @@ async function reopenIn(ctx: ClientContext, id: ConversationId, rows: readonly M
         await putMessage(db, rest);
         continue;
       }
-      const updated: MessageRow = { ...rest, ...rowFields(body) };
+      const { kindNumber: _stored, ...before } = rest;
+      // A text stored as kind 8 (mentions) by a version before it is a text row again: no kind number.
+      const updated: MessageRow = body.kind === "text" ? { ...before, ...rowFields(body) } : { ...rest, ...rowFields(body) };
       await putMessage(db, updated);
       if ((await applyStored(db, updated, true, effects, ctx.now())) !== "ok") refused++;
       done++;

@@ -29,6 +29,18 @@ export interface ReactionView {
   readonly mine: boolean;
 }
 
+/**
+ * One @mention in a message's text (protocol/mentions.ts): the UTF-16 range it covers, and who it names
+ * as this device calls them. `me`: it names this account (shown more prominently; it notifies).
+ */
+export interface MentionView {
+  readonly start: number;
+  readonly length: number;
+  readonly accountId: AccountId;
+  readonly name: string;
+  readonly me: boolean;
+}
+
 /** The message a reply quotes, as it is now (edited, deleted), or `unavailable` when this device does not hold it. */
 export type ReplyQuote =
   | { readonly state: "shown"; readonly key: string; readonly senderName: string; readonly mine: boolean; readonly text: string }
@@ -52,6 +64,8 @@ export interface MessageView {
    */
   readonly content: "text" | "unsupported" | "deleted" | "attachment";
   readonly text: string;
+  /** The @mentions of `text` (its last edit's), in order; absent when it names nobody. */
+  readonly mentions?: readonly MentionView[];
   /** Set when `content` is `attachment`. */
   readonly attachment?: AttachmentView;
   readonly replyTo?: ReplyQuote;
@@ -82,6 +96,8 @@ export function byTimelineOrder(a: MessageRow, b: MessageRow): number {
 interface Entry {
   readonly row: MessageRow;
   text: string | undefined;
+  /** The mentions of the last applied edit (undefined: none), once an edit applied (`text` set). */
+  mentions: MessageRow["mentions"];
   deleted: boolean;
   /** Each account's current reaction, in the order first given (last wins; null removed it). */
   readonly reactions: Map<AccountId, string>;
@@ -107,7 +123,7 @@ export function foldMessages(rows: readonly MessageRow[], names: FoldNames, memo
   const byId = new Map<string, Entry>();
   for (const row of rows) {
     if (isShownKind(row.kindNumber)) {
-      const e: Entry = { row, text: undefined, deleted: row.deletedAt !== undefined, reactions: new Map(), applied: [row] };
+      const e: Entry = { row, text: undefined, mentions: undefined, deleted: row.deletedAt !== undefined, reactions: new Map(), applied: [row] };
       entries.push(e);
       byId.set(row.clientMessageId, e);
       continue;
@@ -117,7 +133,11 @@ export function foldMessages(rows: readonly MessageRow[], names: FoldNames, memo
     if (!target || judgeAction(row, target.row, target.deleted) !== "apply") continue;
     target.applied.push(row);
     if (row.kindNumber === ContentKind.delete) target.deleted = true;
-    else if (row.kindNumber === ContentKind.edit) target.text = row.text;
+    else if (row.kindNumber === ContentKind.edit) {
+      // The last edit wins for the mentions as for the text: an edit without any names nobody.
+      target.text = row.text;
+      target.mentions = row.mentions;
+    }
     else {
       // One reaction per account, last wins: moved to the end so a change counts as its newest.
       target.reactions.delete(row.senderAccountId);
@@ -128,12 +148,26 @@ export function foldMessages(rows: readonly MessageRow[], names: FoldNames, memo
   return entries.map((e) => {
     const quoted = e.row.kindNumber === ContentKind.reply && e.row.ref ? byId.get(e.row.ref.clientMessageId) : undefined;
     // What the view depends on: its rows, the quoted message's rows, and the names shown.
-    const inputs = [names.me, names.nameOf(e.row.senderAccountId), ...e.applied, ...(quoted ? ["quote", ...quoted.applied] : []), ...reactorNames(e, names)];
+    const inputs = [names.me, names.nameOf(e.row.senderAccountId), ...e.applied, ...(quoted ? ["quote", ...quoted.applied] : []), ...reactorNames(e, names), ...mentionNames(e, names)];
     const old = memo.previous.get(e.row.clientMessageId);
     const view = old && sameInputs(old.inputs, inputs) ? old.view : messageView(e, byId, names);
     memo.next.set(e.row.clientMessageId, { inputs, view });
     return view;
   });
+}
+
+function currentMentions(e: Entry): MessageRow["mentions"] {
+  return e.text !== undefined ? e.mentions : e.row.mentions;
+}
+
+function mentionNames(e: Entry, names: FoldNames): string[] {
+  return (currentMentions(e) ?? []).map((m) => names.nameOf(m.accountId));
+}
+
+function mentionViews(e: Entry, names: FoldNames): Pick<MessageView, "mentions"> {
+  const list = currentMentions(e);
+  if (!list || list.length === 0) return {};
+  return { mentions: list.map((m) => ({ start: m.start, length: m.length, accountId: m.accountId, name: names.nameOf(m.accountId), me: m.accountId === names.me })) };
 }
 
 function reactorNames(e: Entry, names: FoldNames): string[] {
@@ -162,6 +196,7 @@ function messageView(e: Entry, byId: ReadonlyMap<string, Entry>, names: FoldName
     mine,
     senderName: names.nameOf(r.senderAccountId),
     ...shown,
+    ...(shown.content === "text" ? mentionViews(e, names) : {}),
     ...(r.kindNumber === ContentKind.reply && r.ref && !e.deleted ? { replyTo: quote(r.ref, byId, names) } : {}),
     reactions: e.deleted ? [] : reactionViews(e.reactions, names),
     edited: e.text !== undefined && !e.deleted,

@@ -15,6 +15,20 @@ export function countsAsUnread(r: MessageRow, me: string | undefined): boolean {
   return r.senderAccountId !== me && isShownKind(r.kindNumber) && r.deletedAt === undefined;
 }
 
+/** Whether an unread message of `c` mentions this account (the list marks the chat with "@", as Signal does). */
+export function unreadMentionOf(db: SealedDb, c: ConversationRow, me: string | undefined): Promise<boolean> {
+  if (c.readUpTo === undefined || me === undefined) return Dexie.Promise.resolve(false);
+  return db.messages
+    .where("[shownIn+seq]")
+    .between([c.id, c.readUpTo + 1], [c.id, Dexie.maxKey])
+    .filter((raw) => {
+      const r = parseRow(messageRow, "messages", raw);
+      return countsAsUnread(r, me) && (r.mentions?.some((m) => m.accountId === me) ?? false);
+    })
+    .first()
+    .then((r) => r !== undefined);
+}
+
 /**
  * How many messages of `c` are unread. Reads only the bubbles past readUpTo, through the [shownIn+seq]
  * index (store/fold-keys.ts): not the reactions, edits and receipts between them, which a live query

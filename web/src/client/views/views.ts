@@ -15,10 +15,10 @@ import { chatCache } from "./row-cache.js";
 import { lastBubbleRows } from "./last-message.js";
 import { isShownKind } from "../conversations/content-rows.js";
 import { deliveryOf, memberMarks, type DeliveryView, type MemberMarks } from "./receipts.js";
-import { unreadCount } from "./unread.js";
+import { unreadCount, unreadMentionOf } from "./unread.js";
 import { attachmentSummary } from "./attachment-view.js";
 
-export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
+export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MentionView, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
 export type { DeliveryView };
 export type { AttachmentView } from "./attachment-view.js";
 
@@ -63,6 +63,8 @@ interface ConversationViewCommon {
   readonly rejected: number;
   /** Shown messages of others past what this account has read (views/unread.ts). */
   readonly unread: number;
+  /** An unread message mentions this account. */
+  readonly unreadMention?: true;
   readonly last?: { readonly text: string; readonly sentAt: number; readonly mine: boolean };
 }
 
@@ -123,6 +125,7 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
       updatedAt: c.updatedAt,
       rejected: c.rejected,
       unread: await unreadCount(db, c, account?.accountId),
+      ...((await unreadMentionOf(db, c, account?.accountId)) ? { unreadMention: true as const } : {}),
       ...(last ? { last: { text: last.attachment ? attachmentSummary(last.attachment) : last.text, sentAt: last.sentAt, mine: last.mine } } : {}),
     };
     if (c.kind === "direct") {
@@ -196,7 +199,8 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId,
   // The other members whose marks make the ticks: the peer, or the group's current members.
   const conv = await getConversation(db, conversationId);
   const others = conv?.kind === "direct" ? [conv.peer] : ((await getGroup(db, conversationId))?.members ?? []).map((m) => m.accountId).filter((id) => id !== account?.accountId);
-  for (const id of new Set([...rows.map((r) => r.senderAccountId), ...others])) {
+  const mentioned = rows.flatMap((r) => r.mentions?.map((m) => m.accountId) ?? []);
+  for (const id of new Set([...rows.map((r) => r.senderAccountId), ...others, ...mentioned])) {
     if (!names.has(id)) names.set(id, (await getContact(db, id))?.username ?? "unknown");
   }
   const marks = memberMarks(rows, new Map(others.map((id) => [id, names.get(id) ?? "unknown"])), o.showRead ?? true);
