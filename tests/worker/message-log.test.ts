@@ -24,7 +24,8 @@ describe("MessageLog.latestSeqs", () => {
     expect(latest.get(chat.conversationId)).toBe(3);
     expect(unknown.every((id) => latest.get(id) === 0)).toBe(true);
     expect(await storesOf(env).messages.latestSeqs([])).toEqual(new Map());
-  });
+    // 151 conversation objects are woken, each asking D1 once whether it exists: seconds on a loaded machine.
+  }, 30_000);
 
   test("a page is the log from a cursor, in seq order", async () => {
     const alice = await createAccount(api, "alice");

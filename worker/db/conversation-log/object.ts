@@ -260,7 +260,10 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
     return parseRows(shareRow, "history_shares", this.sql.exec("SELECT share FROM history_shares WHERE account_id = ? ORDER BY epoch", accountId).toArray()).map((r) => r.share);
   }
 
-  private probeNow(m: Pick<NewMessage, "senderDeviceId" | "clientMessageId" | "envelope" | "epoch">): AppendProbe {
+  private probeNow(m: Pick<NewMessage, "senderDeviceId" | "clientMessageId" | "envelope" | "epoch" | "keyId">): AppendProbe {
+    const key = this.sql.exec("SELECT epoch, key_id FROM epochs WHERE epoch = ?", m.epoch).toArray()[0];
+    if (!key) return { kind: "unknown_epoch" };
+    if (!bytesEqual(parseRow(keyRow, "epochs", key).key_id, m.keyId)) return { kind: "epoch_key_mismatch" };
     const row = this.sql.exec("SELECT seq, envelope FROM messages WHERE sender_device_id = ? AND client_message_id = ?", m.senderDeviceId, m.clientMessageId).toArray()[0];
     if (row) {
       const existing = parseRow(existingRow, "messages", row);
@@ -271,8 +274,8 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
   }
 
   /** Whether a message would be new, a retry or stale, storing nothing (the attachments were refused). */
-  async probe(m: Pick<NewMessage, "conversationId" | "senderDeviceId" | "clientMessageId" | "envelope" | "epoch">): Promise<AppendProbe> {
-    if ((await this.ensure(m.conversationId)) === "empty") return { kind: "new" };
+  async probe(m: Pick<NewMessage, "conversationId" | "senderDeviceId" | "clientMessageId" | "envelope" | "epoch" | "keyId">): Promise<AppendProbe> {
+    if ((await this.ensure(m.conversationId)) === "empty") return { kind: "unknown_epoch" };
     return this.probeNow(m);
   }
 
@@ -282,7 +285,7 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
    * attached to the new seq through the outbox, in the transaction that stores the message.
    */
   async append(m: Omit<NewMessage, "attachments">, attach?: { readonly ids: readonly string[]; readonly claim: string }): Promise<AppendResult> {
-    if ((await this.ensure(m.conversationId)) === "empty") return { kind: "stale_epoch" };
+    if ((await this.ensure(m.conversationId)) === "empty") return { kind: "unknown_epoch" };
     const probe = this.probeNow(m);
     if (probe.kind !== "new") return probe;
     const seq = this.lastSeqNow() + 1;
