@@ -75,7 +75,7 @@ function figures(r: LayoutRun, load: number): Figure[] {
   const why =
     "wrangler dev's own cost dominates on loopback: its inspector proxy relays DevTools events for every storage round trip to its " +
     `Node supervisor (figure 4). The 2-core machine was shared with other work (1-minute load average ${round(load)} at the end).`;
-  const fix = "move the send's remaining checks into the conversation's object (one call per send instead of three) and the session and device checks into the account's object (issue 22's next slice); measure under workerd without the inspector.";
+  const fix = "move the session, device and push-subscription reads out of D1 into the account's object (issue 22's next slice); measure under workerd without the inspector.";
   return [
     {
       id: `layout.${r.layout}.p50`,
