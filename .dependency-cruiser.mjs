@@ -48,8 +48,8 @@ export default {
       name: "worker-routes-use-storage-interfaces",
       severity: "error",
       comment:
-        "Only the stores middleware picks the engine; routes, auth and realtime use c.var.stores (worker/storage). The account hub runs outside any request and picks it in its one file, realtime/hub-stores.ts; so does the cron handler, worker/scheduled.ts.",
-      from: { path: "^worker/", pathNot: "^worker/(db/|http/stores[.]ts$|realtime/hub-stores[.]ts$|scheduled[.]ts$)" },
+        "Only the stores middleware picks the engine; routes, auth and realtime use c.var.stores (worker/storage). The account hub runs outside any request and picks it in its one file, realtime/hub-stores.ts; so does the cron handler, worker/scheduled.ts. The entry (index.ts) exports the ConversationLog class wrangler.toml binds, and env.ts names that binding's type.",
+      from: { path: "^worker/", pathNot: "^worker/(db/|http/stores[.]ts$|realtime/hub-stores[.]ts$|scheduled[.]ts$|index[.]ts$|env[.]ts$)" },
       to: { path: "^worker/db/" },
     },
     {

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { ConversationLog } from "./db/conversation-log/object.js";
 import type { AccountHub } from "./realtime/account-hub.js";
 import type { Session } from "./storage/session-store.js";
 import type { Stores } from "./storage/stores.js";
@@ -8,6 +9,10 @@ export interface Bindings {
   readonly DB: D1Database;
   /** One realtime hub per account (worker/realtime/account-hub.ts). */
   readonly ACCOUNT_HUB: DurableObjectNamespace<AccountHub>;
+  /** One log per conversation: its messages, epochs and membership (worker/db/conversation-log/object.ts). */
+  readonly CONVERSATION_LOG: DurableObjectNamespace<ConversationLog>;
+  /** "d1" runs the storage layout before issue 22 (worker/db/d1-stores.ts); unset: one object per conversation. */
+  readonly STORAGE_LAYOUT?: string;
   /** Attachment ciphertext (issue 18), keyed by attachment id. */
   readonly FILES: R2Bucket;
   /**

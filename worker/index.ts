@@ -5,6 +5,7 @@ import type { Bindings } from "./env.js";
 import { scheduled } from "./scheduled.js";
 
 // Durable Object classes must be exported from the entry module for wrangler.toml's bindings.
+export { ConversationLog } from "./db/conversation-log/object.js";
 export { AccountHub } from "./realtime/account-hub.js";
 
 const app = createApp();

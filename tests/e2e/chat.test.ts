@@ -169,6 +169,11 @@ describe("two people chatting", () => {
     const persistDir = inject("persistDir");
     // Positive control: the scan does see what the server stores in the clear.
     expect(findInServerStorage(persistDir, alice.name).length).toBeGreaterThan(0);
+    // It reads each conversation's own object too (issue 22): the chat's id, in the clear in its
+    // ConversationLog's SQLite, where the envelopes are.
+    const chatId = new URL(page(bob).url()).hash.replace(/^#\/c\//, "");
+    expect(chatId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(findInServerStorage(persistDir, chatId).filter((f) => f.includes("ConversationLog"))).not.toEqual([]);
     const needles: Array<[string, string | Uint8Array]> = [];
     for (const t of expected) {
       needles.push([`message ${JSON.stringify(t)}`, t]);

@@ -4,6 +4,8 @@ declare namespace Cloudflare {
   interface Env {
     DB: D1Database;
     ACCOUNT_HUB: DurableObjectNamespace<import("../../worker/realtime/account-hub").AccountHub>;
+    CONVERSATION_LOG: DurableObjectNamespace<import("../../worker/db/conversation-log/object").ConversationLog>;
+    STORAGE_LAYOUT?: string;
     FILES: R2Bucket;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     VAPID_PUBLIC_KEY: string;

@@ -9,14 +9,14 @@ import { makeEnvelope, makeEpochBundle, openConversation, postEnvelope } from ".
 import { MembershipKind } from "../../protocol/membership-log.js";
 import { TestGroup, makeGroupEpoch, postGroup, postMembership } from "../support/group.js";
 import { api, expectError } from "./api.js";
+import { logCount, logRows } from "./conversation-rows.js";
 
 function postBundle(as: LoggedInAccount, conversationId: string, bytes: Uint8Array): Promise<Response> {
   return api.call("POST", `/api/conversations/${conversationId}/epochs`, { cookie: as.cookie, json: { bundle: toBase64url(bytes) } });
 }
 
 async function storedEpochs(conversationId: string): Promise<number[]> {
-  const { results } = await env.DB.prepare("SELECT epoch FROM epochs WHERE conversation_id = ?1 ORDER BY epoch").bind(conversationId).all<{ epoch: number }>();
-  return results.map((r) => r.epoch);
+  return (await logRows<{ epoch: number }>(conversationId, "SELECT epoch FROM epochs ORDER BY epoch")).map((r) => r.epoch);
 }
 
 async function pair() {
@@ -58,8 +58,7 @@ describe("messages under an old epoch", () => {
     const e1 = await makeEpochBundle(alice, id, [alice, bob], 1);
     expect((await postBundle(alice, id, e1.bytes)).status).toBe(201);
     await expectError(await postEnvelope(api, bob, id, await makeEnvelope(bob, e0, "late, under epoch 0")), 409, "stale_epoch");
-    const { results } = await env.DB.prepare("SELECT seq FROM messages WHERE conversation_id = ?1").bind(id).all();
-    expect(results).toHaveLength(1);
+    expect(await logCount(id, "messages")).toBe(1);
     expect((await postEnvelope(api, bob, id, await makeEnvelope(bob, e1, "under epoch 1"))).status).toBe(201);
   });
 

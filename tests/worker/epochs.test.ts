@@ -7,6 +7,7 @@ import { createAccount, type LoggedInAccount } from "../support/account.js";
 import { makeEpochBundle, openConversation } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { api, expectError } from "./api.js";
+import { logCount } from "./conversation-rows.js";
 
 function postBundle(as: LoggedInAccount, conversationId: string, bytes: Uint8Array): Promise<Response> {
   return api.call("POST", `/api/conversations/${conversationId}/epochs`, { cookie: as.cookie, json: { bundle: toBase64url(bytes) } });
@@ -42,8 +43,7 @@ describe("POST /api/conversations/:id/epochs", () => {
     const { alice, bob, id } = await pair();
     expect((await postBundle(alice, id, (await makeEpochBundle(alice, id, [alice, bob])).bytes)).status).toBe(201);
     await expectError(await postBundle(bob, id, (await makeEpochBundle(bob, id, [alice, bob])).bytes), 409, "epoch_exists");
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM epochs WHERE conversation_id = ?").bind(id).first<{ n: number }>();
-    expect(row?.n).toBe(1);
+    expect(await logCount(id, "epochs")).toBe(1);
   });
 
   test("a non-member can neither post nor read bundles", async () => {

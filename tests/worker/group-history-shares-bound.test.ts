@@ -7,6 +7,7 @@ import { createAccount } from "../support/account.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { TestGroup, postGroup, postMembership } from "../support/group.js";
 import { api } from "./api.js";
+import { logWrite } from "./conversation-rows.js";
 
 /**
  * The bound is usable, not just declared: an add carrying MAX_HISTORY_SHARES shares (a group with that
@@ -20,10 +21,7 @@ test(`an add with ${MAX_HISTORY_SHARES} history shares is stored whole, and the 
   await g.accept(create);
   // The epochs are rows only (the server never opens a bundle to check a share, only its key id).
   const keyIds = Array.from({ length: MAX_HISTORY_SHARES }, () => testCrypto.randomBytes(32));
-  const insert = env.DB.prepare("INSERT INTO epochs (conversation_id, epoch, key_id, bundle, creator_device_id, created_at) VALUES (?1, ?2, ?3, x'00', ?4, 0)");
-  for (let i = 0; i < keyIds.length; i += 500) {
-    await env.DB.batch(keyIds.slice(i, i + 500).map((k, j) => insert.bind(g.id, i + j, k, alice!.deviceId)));
-  }
+  await logWrite(g.id, "INSERT INTO epochs (epoch, key_id, bundle, creator_device_id, created_at) VALUES (?, ?, x'00', ?, 0)", keyIds.map((k, epoch) => [epoch, k.slice().buffer, alice!.deviceId]));
   const shares = keyIds.map((keyId, epoch) =>
     encodeHistoryShare({
       conversationId: g.id,

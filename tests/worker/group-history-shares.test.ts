@@ -5,13 +5,14 @@ import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { decodeHistoryShare, encodeHistoryShare, openHistoryShare } from "../../protocol/history-share.js";
 import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
 import { keyCommitment } from "../../protocol/epoch-bundle.js";
-import { d1Stores } from "../../worker/db/d1-stores.js";
+import { storesOf } from "../../worker/db/d1-stores.js";
 import { createAccount, type LoggedInAccount } from "../support/account.js";
 import { startConversation } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { TestGroup, makeGroupEpoch, makeHistoryShare, postGroup, postMembership } from "../support/group.js";
 import { api, expectError } from "./api.js";
 import { closeAllRealtime } from "./realtime-socket.js";
+import { logCount } from "./conversation-rows.js";
 
 afterEach(closeAllRealtime);
 
@@ -42,14 +43,15 @@ async function sharesOf(as: LoggedInAccount, id: string): Promise<Uint8Array[]> 
   return historySharesResponse.parse(await res.json()).shares.map(fromBase64url);
 }
 
-/** What the server holds of the group: log length, members, share rows. */
+/**
+ * What the server holds of the group: log length, members, share rows in its object, and the members of
+ * the directory's index in D1, which must match.
+ */
 async function stored(id: string) {
-  const count = (sql: string) => env.DB.prepare(sql).bind(id).first<{ n: number }>().then((r) => r?.n);
-  return {
-    entries: await count("SELECT COUNT(*) AS n FROM membership_entries WHERE conversation_id = ?"),
-    members: await count("SELECT COUNT(*) AS n FROM conversation_members WHERE conversation_id = ?"),
-    shares: await count("SELECT COUNT(*) AS n FROM history_shares WHERE conversation_id = ?"),
-  };
+  const members = await logCount(id, "members");
+  const indexed = await env.DB.prepare("SELECT COUNT(*) AS n FROM conversation_members WHERE conversation_id = ?").bind(id).first<{ n: number }>();
+  expect(indexed?.n).toBe(members);
+  return { entries: await logCount(id, "membership_entries"), members, shares: await logCount(id, "history_shares") };
 }
 
 describe("history shares", () => {
@@ -126,7 +128,7 @@ describe("history shares", () => {
     const share = await makeHistoryShare(alice, epochs[0]!, dave);
     const add = await g.entry(alice, { kind: MembershipKind.add, accountId: dave.accountId, role: GroupRole.member });
     // Position 0 holds the create entry: the batch fails on its first statement.
-    const result = await d1Stores(env.DB, env.FILES).conversations.appendMembership({ id: g.id, seq: 0, entry: add.bytes, added: [dave.accountId], removed: [], historyShares: { accountId: dave.accountId, shares: [{ epoch: 0, share }], now: Date.now() } });
+    const result = await storesOf(env).conversations.appendMembership({ id: g.id, seq: 0, entry: add.bytes, added: [dave.accountId], removed: [], historyShares: { accountId: dave.accountId, shares: [{ epoch: 0, share }], now: Date.now() } });
     expect(result).toBe("position_taken");
     expect(await stored(g.id)).toEqual({ entries: 1, members: 2, shares: 0 });
   });
@@ -190,10 +192,10 @@ describe("group epochs follow the membership log", () => {
     // The route compared the head of entry 0; by the time it stores, entry 1 exists.
     const setHistory = await g.entry(alice, { kind: MembershipKind.setHistory, historyForNewMembers: true });
     expect((await postMembership(api, alice, g.id, setHistory)).status).toBe(201);
-    expect(await d1Stores(env.DB, env.FILES).conversations.insertEpoch({ ...row, membershipSeq: 0 })).toBe(false);
-    expect(await d1Stores(env.DB, env.FILES).conversations.insertEpoch({ ...row, membershipSeq: 1 })).toBe(true);
+    expect(await storesOf(env).conversations.insertEpoch({ ...row, membershipSeq: 0 })).toBe(false);
+    expect(await storesOf(env).conversations.insertEpoch({ ...row, membershipSeq: 1 })).toBe(true);
     // Without a position (a direct chat passes none) the insert is unconditional.
-    expect(await d1Stores(env.DB, env.FILES).conversations.insertEpoch({ ...row, epoch: 3 })).toBe(true);
+    expect(await storesOf(env).conversations.insertEpoch({ ...row, epoch: 3 })).toBe(true);
     await expectError(await postEpoch(alice, g.id, e.bytes), 409, "stale_membership");
   });
 });

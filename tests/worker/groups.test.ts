@@ -8,6 +8,7 @@ import { makeEnvelope, postEnvelope } from "../support/conversation.js";
 import { TestGroup, makeGroupEpoch, postGroup, postMembership } from "../support/group.js";
 import { api, expectError } from "./api.js";
 import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
+import { logCount } from "./conversation-rows.js";
 
 afterEach(closeAllRealtime);
 
@@ -76,8 +77,7 @@ describe("groups", () => {
     expect(await membersOf(dave, g.id)).toContain(dave.accountId);
     // A second entry for position 1 (a race) is a conflict.
     await expectError(await postMembership(api, alice, g.id, await g.entry(alice, { kind: MembershipKind.add, accountId: erin.accountId, role: GroupRole.member }, { seq: 1 })), 409, "membership_conflict");
-    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM membership_entries WHERE conversation_id = ?").bind(g.id).first<{ n: number }>();
-    expect(rows?.n).toBe(2);
+    expect(await logCount(g.id, "membership_entries")).toBe(2);
   });
 
   test("a removed member is told, then gets 403 for everything; the others go on", async () => {

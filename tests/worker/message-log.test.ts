@@ -1,10 +1,11 @@
-// The MessageLog interface over D1 (worker/db/d1-message-log.ts): the conversation listing's lastSeq
-// comes from here now, not from the conversation query.
+// The MessageLog interface over the layout the worker runs (worker/db/d1-stores.ts storesOf: one
+// ConversationLog object per conversation): the conversation listing's lastSeq comes from here, not from
+// the conversation query.
 import { env } from "cloudflare:workers";
 import { describe, expect, test } from "vitest";
 import { toBase64url } from "../../protocol/bytes.js";
 import { ConversationId } from "../../protocol/ids.js";
-import { d1Stores } from "../../worker/db/d1-stores.js";
+import { storesOf } from "../../worker/db/d1-stores.js";
 import { createAccount } from "../support/account.js";
 import { makeEnvelope, postEnvelope, startConversation } from "../support/conversation.js";
 import { api } from "./api.js";
@@ -18,12 +19,13 @@ describe("MessageLog.latestSeqs", () => {
     const unknown = Array.from({ length: 150 }, (_, i) => ConversationId.fromBytes(new Uint8Array(16).fill(i + 1)));
     const ids = [...unknown.slice(0, 75), chat.conversationId, ...unknown.slice(75)];
 
-    const latest = await d1Stores(env.DB, env.FILES).messages.latestSeqs(ids);
+    const latest = await storesOf(env).messages.latestSeqs(ids);
     expect(latest.size).toBe(151);
     expect(latest.get(chat.conversationId)).toBe(3);
     expect(unknown.every((id) => latest.get(id) === 0)).toBe(true);
-    expect(await d1Stores(env.DB, env.FILES).messages.latestSeqs([])).toEqual(new Map());
-  });
+    expect(await storesOf(env).messages.latestSeqs([])).toEqual(new Map());
+    // 151 conversation objects are woken, each asking D1 once whether it exists: seconds on a loaded machine.
+  }, 30_000);
 
   test("a page is the log from a cursor, in seq order", async () => {
     const alice = await createAccount(api, "alice");
@@ -35,7 +37,7 @@ describe("MessageLog.latestSeqs", () => {
       expect((await postEnvelope(api, alice, chat.conversationId, envelope)).status).toBe(201);
       sent.push(envelope);
     }
-    const page = await d1Stores(env.DB, env.FILES).messages.page(chat.conversationId, 1, 10);
+    const page = await storesOf(env).messages.page(chat.conversationId, 1, 10);
     expect(page.more).toBe(false);
     expect(page.messages.map((m) => m.seq)).toEqual([2, 3]);
     expect(page.messages.map((m) => toBase64url(m.envelope))).toEqual(sent.slice(1).map((e) => e.b64));

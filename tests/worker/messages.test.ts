@@ -9,6 +9,7 @@ import { createAccount, type LoggedInAccount } from "../support/account.js";
 import { makeEnvelope, postEnvelope, startConversation, type TestEpoch } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { api, expectError } from "./api.js";
+import { logCount, logWrite } from "./conversation-rows.js";
 
 async function chat(): Promise<{ alice: LoggedInAccount; bob: LoggedInAccount; epoch: TestEpoch; id: ConversationId }> {
   const alice = await createAccount(api, "alice");
@@ -49,8 +50,7 @@ describe("POST /api/conversations/:id/messages", () => {
     expect(postMessageResponse.parse(await next.json())).toEqual({ seq: 2, duplicate: false });
 
     expect((await list(alice, id)).messages.map((m) => m.seq)).toEqual([1, 2]);
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND client_message_id = ?").bind(id, envelope.clientMessageId).first<{ n: number }>();
-    expect(row?.n).toBe(1);
+    expect(await logCount(id, "messages", "client_message_id = ?", envelope.clientMessageId)).toBe(1);
   });
 
   test("concurrent retries of one send still store one message", async () => {
@@ -59,8 +59,7 @@ describe("POST /api/conversations/:id/messages", () => {
     const answers = await Promise.all(Array.from({ length: 5 }, async () => postMessageResponse.parse(await (await postEnvelope(api, alice, id, envelope)).json())));
     expect(new Set(answers.map((a) => a.seq))).toEqual(new Set([1]));
     expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ?").bind(id).first<{ n: number }>();
-    expect(row?.n).toBe(1);
+    expect(await logCount(id, "messages")).toBe(1);
   });
 
   test("refuses a reused client message id with different bytes", async () => {
@@ -108,8 +107,7 @@ describe("POST /api/conversations/:id/messages", () => {
     const forged = await makeEnvelope(mallory, epoch);
     await expectError(await postEnvelope(api, mallory, id, forged), 403, "not_member");
     await expectError(await api.call("GET", `/api/conversations/${id}/messages`, { cookie: mallory.cookie }), 403, "not_member");
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ?").bind(id).first<{ n: number }>();
-    expect(row?.n).toBe(1);
+    expect(await logCount(id, "messages")).toBe(1);
   });
 
   test("refuses an envelope whose signature does not verify", async () => {
@@ -166,11 +164,12 @@ describe("GET /api/conversations/:id/messages", () => {
   test("stops a page early once it holds about 2 MiB of envelopes", async () => {
     const { alice, bob, id } = await chat();
     // Stored directly: listing serves bytes as stored, and 31 maximum-size rows are quicker to make this way.
-    const insert = env.DB.prepare(
-      "INSERT INTO messages (conversation_id, seq, sender_account_id, sender_device_id, client_message_id, envelope, received_at) VALUES (?, ?, ?, ?, ?, ?, 0)",
-    );
     const seqs = Array.from({ length: 31 }, (_, i) => i + 1);
-    await env.DB.batch(seqs.map((seq) => insert.bind(id, seq, alice.accountId, alice.deviceId, `cmid${seq}`, new Uint8Array(MAX_ENVELOPE_BYTES).fill(seq))));
+    await logWrite(
+      id,
+      "INSERT INTO messages (seq, sender_account_id, sender_device_id, client_message_id, envelope, received_at) VALUES (?, ?, ?, ?, ?, 0)",
+      seqs.map((seq) => [seq, alice.accountId, alice.deviceId, `cmid${seq}`, new Uint8Array(MAX_ENVELOPE_BYTES).fill(seq).buffer]),
+    );
     // A row starts the page only while the bytes before it are under the budget: 29 * 70 KiB < 2 MiB <= 30 * 70 KiB.
     const fitting = Math.ceil(MESSAGE_PAGE_BYTES / MAX_ENVELOPE_BYTES);
     const first = await list(bob, id);

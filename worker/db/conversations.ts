@@ -72,6 +72,17 @@ export async function openDirectConversation(
   return { conversation: toConversation(parseRow(conversationRow, "conversations", row)), created };
 }
 
+const idRow = z.object({ id: conversationIdSchema });
+
+/** The ids of the caller's conversations in the directory's index, oldest first. */
+export async function conversationIdsOf(db: D1Database, accountId: AccountId): Promise<ConversationId[]> {
+  const { results } = await db
+    .prepare("SELECT c.id FROM conversations c JOIN conversation_members cm ON cm.conversation_id = c.id WHERE cm.account_id = ?1 ORDER BY c.created_at, c.id")
+    .bind(accountId)
+    .all();
+  return parseRows(idRow, "conversations", results).map((r) => r.id);
+}
+
 const peerRow = z.object({ account_id: accountIdSchema });
 
 /** Every other account that shares a conversation with `accountId`. */

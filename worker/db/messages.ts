@@ -3,6 +3,7 @@ import { conversationIdSchema } from "../../protocol/api.js";
 import { bytesEqual } from "../../protocol/bytes.js";
 import type { ConversationId } from "../../protocol/ids.js";
 import { MESSAGE_PAGE_BYTES, type AppendResult, type MessagePage, type NewMessage } from "../storage/message-log.js";
+import { claimToken } from "./attachment-claims.js";
 import { blob, int, parseRow, parseRows } from "./rows.js";
 
 const seqRow = z.object({ seq: int.positive() });
@@ -76,10 +77,6 @@ export async function appendMessage(db: D1Database, m: NewMessage): Promise<Appe
   return newer ? { kind: "stale_epoch" } : { kind: "attachments_refused" };
 }
 
-/** A token marking the attachments one append claims, unique per call (16 random bytes, hex). */
-function claimToken(): string {
-  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 const messageRow = z.object({ seq: int.positive(), envelope: blob, received_at: int });
 

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { z } from "zod";
 import { postMessageRequest, type messageListResponse, type postMessageResponse } from "../../protocol/api.js";
-import { bytesEqual, fromBase64url, toBase64url } from "../../protocol/bytes.js";
+import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { decodeEnvelope, envelopeSigningInput } from "../../protocol/envelope.js";
 import { verify } from "../../protocol/primitives.js";
 import { requireSession } from "../auth/require-session.js";
@@ -37,9 +37,6 @@ export async function acceptMessage(c: Ctx) {
   if (h.senderAccountId !== session.accountId || h.senderDeviceId !== session.deviceId) {
     throw new Forbidden("forbidden", "an envelope must be sent by the device that posts it");
   }
-  const keyId = await stores.conversations.findEpochKeyId(conversation.id, h.epoch);
-  if (!keyId) throw new Conflict("unknown_epoch", `epoch ${h.epoch} has no bundle yet: post it first`);
-  if (!bytesEqual(keyId, h.keyId)) throw new Conflict("epoch_key_mismatch", `the envelope's key id is not epoch ${h.epoch}'s: fetch the epochs again`);
   const device = await stores.accounts.findDevice(session.deviceId);
   if (!device || device.revoked) throw new Forbidden("forbidden", "this device was removed from the account");
   if (!(await verify(cryptoEnv, device.signingKey, envelope.signature, envelopeSigningInput(envelope.headerBytes, envelope.iv, envelope.ciphertext)))) {
@@ -52,6 +49,7 @@ export async function acceptMessage(c: Ctx) {
     senderDeviceId: session.deviceId,
     clientMessageId: h.clientMessageId,
     epoch: h.epoch,
+    keyId: h.keyId,
     envelope: bytes,
     receivedAt,
     attachments,
@@ -72,6 +70,10 @@ export async function acceptMessage(c: Ctx) {
       return c.json({ seq: result.seq, duplicate: true } satisfies PostMessageResponse, 200);
     case "id_reused":
       throw new Conflict("message_id_reused", `client message id was already used for a different envelope (seq ${result.seq})`);
+    case "unknown_epoch":
+      throw new Conflict("unknown_epoch", `epoch ${h.epoch} has no bundle yet: post it first`);
+    case "epoch_key_mismatch":
+      throw new Conflict("epoch_key_mismatch", `the envelope's key id is not epoch ${h.epoch}'s: fetch the epochs again`);
     case "stale_epoch":
       throw new Conflict("stale_epoch", `epoch ${h.epoch} is not this conversation's newest: fetch the epochs and seal the message under the newest`);
     case "attachments_refused":

@@ -11,6 +11,8 @@ export interface NewMessage {
   readonly clientMessageId: ClientMessageId;
   /** The epoch the envelope is sealed under: a newer stored epoch of the conversation refuses it. */
   readonly epoch: number;
+  /** The key id the envelope names for its epoch: it must be the stored epoch's (checked in the append). */
+  readonly keyId: Uint8Array;
   readonly envelope: Uint8Array;
   readonly receivedAt: number;
   /**
@@ -27,6 +29,10 @@ export type AppendResult =
   | { readonly kind: "id_reused"; readonly seq: number }
   /** The conversation has an epoch newer than the envelope's: whoever was left out of it must not read it. */
   | { readonly kind: "stale_epoch" }
+  /** The envelope's epoch has no bundle stored yet. */
+  | { readonly kind: "unknown_epoch" }
+  /** The envelope's key id is not its epoch's. */
+  | { readonly kind: "epoch_key_mismatch" }
   /** An attachment is not (or no longer) one this message may carry: nothing was stored or attached. */
   | { readonly kind: "attachments_refused" };
 
@@ -51,7 +57,8 @@ export const MESSAGE_PAGE_BYTES = 2 * 1024 * 1024;
 
 export interface MessageLog {
   /**
-   * Appends a message with the next seq of its conversation. A retry (same device, same client message
+   * Appends a message with the next seq of its conversation, if its epoch is stored under its key id
+   * (`unknown_epoch`, `epoch_key_mismatch` otherwise: nothing stored). A retry (same device, same client message
    * id, same bytes) stores nothing and reports the seq stored the first time. A message under an epoch
    * older than the conversation's newest is refused in the same atomic step (`stale_epoch`), so a new
    * epoch posted meanwhile (a removal, a revoked device) cannot be raced. Its attachments are checked

@@ -1,0 +1,110 @@
+// Issue 22: storage operations per send, counted on both layouts with the real app. A D1 query is a
+// round trip to the one database every conversation shares; a call to a conversation's object is a round
+// trip to that conversation alone. docs/SCALE.md quotes these counts.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, expect, test } from "vitest";
+import { createApp } from "../../worker/app.js";
+import { createAccount } from "../support/account.js";
+import { apiClient } from "../support/api-client.js";
+import { makeEnvelope, postEnvelope, startConversation } from "../support/conversation.js";
+import { ORIGIN } from "./api.js";
+import { closeAllRealtime } from "./realtime-socket.js";
+
+afterEach(closeAllRealtime);
+
+interface Counts {
+  d1: number;
+  objectCalls: number;
+  readonly queries: string[];
+}
+
+/** env with D1 and the conversation objects wrapped to count what the app's own code sends them. */
+function countingEnv(layout: "d1" | "objects", counts: Counts) {
+  const statement = (s: D1PreparedStatement, sql: string): D1PreparedStatement =>
+    new Proxy(s, {
+      get(target, key) {
+        if (key === "bind") return (...args: unknown[]) => statement(target.bind(...args), sql);
+        if (key === "first" || key === "all" || key === "run" || key === "raw") {
+          return (...args: unknown[]) => {
+            counts.d1++;
+            counts.queries.push(sql.replace(/\s+/g, " ").slice(0, 60));
+            return (target[key] as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const v = Reflect.get(target, key, target) as unknown;
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+  const db = new Proxy(env.DB, {
+    get(target, key) {
+      if (key === "prepare") return (sql: string) => statement(target.prepare(sql), sql);
+      if (key === "batch") {
+        return (stmts: D1PreparedStatement[]) => {
+          counts.d1++;
+          counts.queries.push(`batch of ${stmts.length}`);
+          return target.batch(stmts);
+        };
+      }
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const ns = env.CONVERSATION_LOG;
+  const logs = new Proxy(ns, {
+    get(target, key) {
+      if (key === "get") {
+        return (id: DurableObjectId) =>
+          new Proxy(target.get(id), {
+            get(stub, method) {
+              const v = Reflect.get(stub, method) as unknown;
+              if (typeof v !== "function") return v;
+              // Called as a method of the stub: an RPC method's own properties (apply, call) are remote names.
+              return (...args: unknown[]) => {
+                counts.objectCalls++;
+                return (stub as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[method]!(...args);
+              };
+            },
+          });
+      }
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  return { ...env, DB: db, CONVERSATION_LOG: logs, STORAGE_LAYOUT: layout };
+}
+
+const app = createApp();
+
+async function sendCounts(layout: "d1" | "objects"): Promise<Counts> {
+  const counts: Counts = { d1: 0, objectCalls: 0, queries: [] };
+  let counting = false;
+  const api = apiClient(ORIGIN, async (url, init) => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(url, init), counting ? countingEnv(layout, counts) : { ...env, STORAGE_LAYOUT: layout }, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  });
+  const alice = await createAccount(api, `ops${layout}a`);
+  const bob = await createAccount(api, `ops${layout}b`);
+  const chat = await startConversation(api, alice, bob);
+  // A first message warms the conversation (its object moves in from D1 on first use).
+  expect((await postEnvelope(api, alice, chat.conversationId, await makeEnvelope(alice, chat))).status).toBe(201);
+  const envelope = await makeEnvelope(alice, chat);
+  counting = true;
+  expect((await postEnvelope(api, alice, chat.conversationId, envelope)).status).toBe(201);
+  counting = false;
+  return counts;
+}
+
+test("a send: the D1 layout makes its checks and the insert in D1; the objects layout keeps D1 to the session and the device", async () => {
+  const d1 = await sendCounts("d1");
+  const objects = await sendCounts("objects");
+  console.log(`storage operations per send: D1 layout ${d1.d1} D1 queries (${d1.queries.join("; ")}); objects layout ${objects.d1} D1 queries (${objects.queries.join("; ")}) and ${objects.objectCalls} calls to the conversation's object`);
+  expect(d1.objectCalls).toBe(0);
+  expect(d1.d1).toBeGreaterThanOrEqual(4);
+  // The conversation's own rows (membership, epoch key, the insert and its seq) never touch D1.
+  expect(objects.queries.filter((q) => /messages|epochs|conversation_members|conversations/.test(q))).toEqual([]);
+  expect(objects.d1).toBeLessThan(d1.d1);
+  expect(objects.objectCalls).toBeGreaterThan(0);
+});
