@@ -252,6 +252,13 @@ export const postMessageRequest = z.strictObject({
    * "urgent" flag (docs/THREAT-MODEL.md "Push"). Absent means true.
    */
   notify: z.boolean().optional(),
+  /**
+   * true: the message mentions members (content kind 8), so it is pushed also to the devices of members
+   * who muted the chat; each device shows it only if it mentions its own account (docs/decisions.md
+   * "Mentions"). The server learns this one bit per message, never who is mentioned. Ignored with
+   * notify:false.
+   */
+  mentions: z.literal(true).optional(),
 });
 export const postMessageResponse = z.object({ seq: z.number().int().positive(), duplicate: z.boolean() });
 // GET /api/conversations/:id/messages?after=N&limit=M

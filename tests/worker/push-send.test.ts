@@ -19,7 +19,7 @@ async function chat(): Promise<{ alice: LoggedInAccount; bob: LoggedInAccount; e
   return { alice, bob, epoch, id: epoch.conversationId };
 }
 
-function post(as: LoggedInAccount, id: ConversationId, envelope: TestEnvelope, extra: { notify?: boolean } = {}): Promise<Response> {
+function post(as: LoggedInAccount, id: ConversationId, envelope: TestEnvelope, extra: { notify?: boolean; mentions?: true } = {}): Promise<Response> {
   return pushApi.call("POST", `/api/conversations/${id}/messages`, { cookie: as.cookie, json: { envelope: envelope.b64, ...extra } });
 }
 
@@ -99,6 +99,20 @@ describe("Web Push for a new message", () => {
     expect((await pushApi.call("PUT", `/api/push/mutes/${id}`, { cookie: alice.cookie, json: { muted: true } })).status).toBe(204);
     expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
     expect((await payloads(bobSub)).map((p) => p.seq)).toEqual([2]);
+  });
+
+  test("a message that mentions members (mentions:true) reaches muted members' devices too; without the bit, or with notify:false, it does not", async () => {
+    const { alice, bob, epoch, id } = await chat();
+    const bobSub = await subscribeDevice(bob);
+    expect((await pushApi.call("PUT", `/api/push/mutes/${id}`, { cookie: bob.cookie, json: { muted: true } })).status).toBe(204);
+    expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
+    expect((await post(alice, id, await makeEnvelope(alice, epoch), { mentions: true })).status).toBe(201);
+    expect((await post(alice, id, await makeEnvelope(alice, epoch), { notify: false, mentions: true })).status).toBe(201);
+    expect((await payloads(bobSub)).map((p) => p.seq)).toEqual([2]);
+    // Only `true` is a value: anything else is a malformed request, and nothing is stored.
+    const res = await pushApi.call("POST", `/api/conversations/${id}/messages`, { cookie: alice.cookie, json: { envelope: (await makeEnvelope(alice, epoch)).b64, mentions: false } });
+    expect(res.status).toBe(400);
+    expect((await stored(bob, id)).map((m) => m.seq)).toEqual([1, 2, 3]);
   });
 
   test("an envelope whose payload would not fit 3800 bytes is pushed as a hint naming the conversation and seq", async () => {

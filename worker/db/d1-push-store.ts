@@ -8,16 +8,16 @@ import { blob, parseRows } from "./rows.js";
 const subscriptionRow = z.object({ device_id: deviceIdSchema, account_id: accountIdSchema, endpoint: z.string(), p256dh: blob, auth: blob });
 const muteRow = z.object({ conversation_id: conversationIdSchema });
 
-async function targets(db: D1Database, conversationId: ConversationId, accountIds: readonly AccountId[]): Promise<StoredPushSubscription[]> {
+async function targets(db: D1Database, conversationId: ConversationId, accountIds: readonly AccountId[], includeMuted: boolean): Promise<StoredPushSubscription[]> {
   if (accountIds.length === 0) return [];
   const { results } = await db
     .prepare(
       `SELECT s.device_id, s.account_id, s.endpoint, s.p256dh, s.auth
        FROM push_subscriptions s JOIN devices d ON d.device_id = s.device_id
        WHERE s.account_id IN (SELECT value FROM json_each(?1)) AND d.revoked_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM push_mutes m WHERE m.account_id = s.account_id AND m.conversation_id = ?2)`,
+         AND (?3 = 1 OR NOT EXISTS (SELECT 1 FROM push_mutes m WHERE m.account_id = s.account_id AND m.conversation_id = ?2))`,
     )
-    .bind(JSON.stringify(accountIds), conversationId)
+    .bind(JSON.stringify(accountIds), conversationId, includeMuted ? 1 : 0)
     .all();
   return parseRows(subscriptionRow, "push_subscriptions", results).map((r) => ({ deviceId: r.device_id, accountId: r.account_id, endpoint: r.endpoint, p256dh: r.p256dh, auth: r.auth }));
 }
@@ -44,7 +44,7 @@ export function d1PushStore(db: D1Database): PushStore {
     async deleteExpired(deviceId, endpoint) {
       await db.prepare("DELETE FROM push_subscriptions WHERE device_id = ?1 AND endpoint = ?2").bind(deviceId, endpoint).run();
     },
-    targets: (conversationId, accountIds) => targets(db, conversationId, accountIds),
+    targets: (conversationId, accountIds, o) => targets(db, conversationId, accountIds, o?.includeMuted === true),
     async setMuted(accountId, conversationId, muted) {
       const sql = muted
         ? "INSERT INTO push_mutes (account_id, conversation_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"

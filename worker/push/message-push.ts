@@ -14,6 +14,8 @@ export interface NewMessage {
   readonly seq: number;
   readonly envelope: Uint8Array;
   readonly receivedAt: number;
+  /** The sender says it mentions members: muted members' devices get it too (they decide whether to show it). */
+  readonly mentions?: boolean;
 }
 
 /** The devices of `accountId` with an open realtime socket; on a hub failure none (a push too many beats none). */
@@ -33,7 +35,8 @@ function logOutcome(deviceId: DeviceId, outcome: PushOutcome): void {
 
 /**
  * Web Push for a newly stored message (issue 19): to every device of every other member account that
- * has a subscription, has not muted the conversation (per account) and has no open realtime socket (that
+ * has a subscription, has not muted the conversation (per account; a message that mentions members goes to
+ * muted ones too) and has no open realtime socket (that
  * one gets the realtime frame). Never rejects and never throws: run it under waitUntil, after the
  * answer; failures are logged, and a push service's 404/410 deletes that subscription.
  */
@@ -42,7 +45,7 @@ export async function pushNewMessage(env: Bindings, stores: Stores, m: NewMessag
     const vapid = await vapidKeys(env);
     if (!vapid) return;
     const recipients = m.members.filter((a) => a !== m.senderAccountId);
-    const subs = await stores.push.targets(m.conversationId, recipients);
+    const subs = await stores.push.targets(m.conversationId, recipients, { includeMuted: m.mentions === true });
     if (subs.length === 0) return;
     const accounts = [...new Set(subs.map((s) => s.accountId))];
     const sockets = new Map(await Promise.all(accounts.map(async (a) => [a, await connectedDevices(env, a)] as const)));

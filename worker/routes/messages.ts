@@ -63,7 +63,7 @@ export async function acceptMessage(c: Ctx) {
       );
       // Web Push to the other members' devices with no socket, unless the sender said it alerts nobody.
       if (body.notify !== false) {
-        c.executionCtx.waitUntil(pushNewMessage(c.env, stores, { conversationId: conversation.id, members: conversation.members, senderAccountId: session.accountId, seq: result.seq, envelope: bytes, receivedAt }));
+        c.executionCtx.waitUntil(pushNewMessage(c.env, stores, { conversationId: conversation.id, members: conversation.members, senderAccountId: session.accountId, seq: result.seq, envelope: bytes, receivedAt, mentions: body.mentions === true }));
       }
       return c.json({ seq: result.seq, duplicate: false } satisfies PostMessageResponse, 201);
     case "duplicate":

@@ -29,9 +29,10 @@ export interface PushStore {
   deleteExpired(deviceId: DeviceId, endpoint: string): Promise<void>;
   /**
    * The subscriptions to push a message of `conversationId` to: those of the active (not revoked)
-   * devices of `accountIds`, leaving out accounts that muted the conversation.
+   * devices of `accountIds`, leaving out accounts that muted the conversation unless `includeMuted`
+   * (a message that mentions members).
    */
-  targets(conversationId: ConversationId, accountIds: readonly AccountId[]): Promise<StoredPushSubscription[]>;
+  targets(conversationId: ConversationId, accountIds: readonly AccountId[], o?: { readonly includeMuted?: boolean }): Promise<StoredPushSubscription[]>;
   setMuted(accountId: AccountId, conversationId: ConversationId, muted: boolean): Promise<void>;
   /** The account's muted conversations, at most `limit`. */
   listMuted(accountId: AccountId, limit: number): Promise<ConversationId[]>;

@@ -4,12 +4,14 @@ import { ChatClient } from "../../../web/src/client/client.js";
 import type { FetchFn } from "../../../web/src/client/transport/api.js";
 import { pushWorthy } from "../../../web/src/client/sync/outbox.js";
 import { messageViews } from "../../../web/src/client/views/views.js";
+import { getAccount } from "../../../web/src/client/store/db.js";
 import { FakeServer, freshDb, transportsOver } from "./helpers.js";
 
 /** What one posted message asked of the server: its client message id and its `notify` field, if any. */
 interface Posted {
   readonly clientMessageId: string;
   readonly notify: unknown;
+  readonly mentions: unknown;
 }
 
 /** A client over the fake server whose message posts are recorded as sent (the body the server parses). */
@@ -17,8 +19,12 @@ function recordingClient(server: FakeServer, posted: Posted[]): ChatClient {
   const inner = server.fetchFor();
   const fetch: FetchFn = (input, init) => {
     if ((init.method ?? "GET") === "POST" && /\/messages$/.test(new URL(input, server.origin).pathname) && typeof init.body === "string") {
-      const body = JSON.parse(init.body) as { envelope: string; notify?: unknown };
-      posted.push({ clientMessageId: decodeEnvelope(fromBase64url(body.envelope)).header.clientMessageId, notify: "notify" in body ? body.notify : "absent" });
+      const body = JSON.parse(init.body) as { envelope: string; notify?: unknown; mentions?: unknown };
+      posted.push({
+        clientMessageId: decodeEnvelope(fromBase64url(body.envelope)).header.clientMessageId,
+        notify: "notify" in body ? body.notify : "absent",
+        mentions: "mentions" in body ? body.mentions : "absent",
+      });
     }
     return inner(input, init);
   };
@@ -81,5 +87,28 @@ describe("the notify flag on posted messages (issue 19)", () => {
     const marks = bobPosts.filter((p) => p.clientMessageId !== reply.clientMessageId && p.clientMessageId !== reaction.clientMessageId);
     expect(marks.length).toBeGreaterThanOrEqual(1);
     expect(marks.every((p) => p.notify === false)).toBe(true);
+  });
+
+  test("a text or reply that mentions someone posts mentions:true (pushed to muted members too); an edit with mentions stays notify:false", async () => {
+    const server = new FakeServer();
+    const alicePosts: Posted[] = [];
+    const alice = recordingClient(server, alicePosts);
+    const bob = recordingClient(server, []);
+    await alice.signUp("alice");
+    await bob.signUp("bob");
+    const bobId = (await getAccount(bob.db))!.accountId;
+    const id = await alice.startChat("bob");
+    const plain = await alice.send(id, "no one named");
+    const named = await alice.send(id, "@bob lunch?", [{ accountId: bobId, start: 0, length: 4 }]);
+    await settle(alice);
+    const to = { deviceId: named.senderDeviceId, clientMessageId: named.clientMessageId };
+    const reply = await alice.reply(id, to, "@bob or dinner", [{ accountId: bobId, start: 0, length: 4 }]);
+    const edit = await alice.edit(id, to, "@bob lunch at one?", [{ accountId: bobId, start: 0, length: 4 }]);
+    await settle(alice);
+    const of = (cmid: string) => alicePosts.find((p) => p.clientMessageId === cmid);
+    expect(of(plain.clientMessageId)).toMatchObject({ notify: "absent", mentions: "absent" });
+    expect(of(named.clientMessageId)).toMatchObject({ notify: "absent", mentions: true });
+    expect(of(reply.clientMessageId)).toMatchObject({ notify: "absent", mentions: true });
+    expect(of(edit.clientMessageId)).toMatchObject({ notify: false, mentions: "absent" });
   });
 });

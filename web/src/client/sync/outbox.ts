@@ -77,7 +77,8 @@ async function postPending(ctx: ClientContext, conversationId: ConversationId, r
       // A delete for everyone of an own attachment takes the blob down first (403/404: not ours, or gone).
       if (cur.deletesAttachment) await deleteBlob(ctx, cur.deletesAttachment);
       const notify = pushWorthy(cur);
-      seq = (await ctx.api.postMessage(conversationId, cur.envelope, cur.attachment ? [cur.attachment.id] : undefined, notify ? {} : { notify: false })).seq;
+      const push = !notify ? { notify: false } : mentionsSomeone(cur) ? { mentions: true } : {};
+      seq = (await ctx.api.postMessage(conversationId, cur.envelope, cur.attachment ? [cur.attachment.id] : undefined, push)).seq;
     } catch (e) {
       if (classifySendError(e) !== "refused") throw e;
       if (reseal && isApiError(e, "stale_epoch")) return { sent, staleFrom: cur.counter };
@@ -109,6 +110,14 @@ const SILENT_KINDS: ReadonlySet<number> = new Set([ContentKind.edit, ContentKind
 /** Whether posting `row` should wake the recipients' devices with a push. */
 export function pushWorthy(row: Pick<MessageRow, "kindNumber">): boolean {
   return row.kindNumber === undefined || !SILENT_KINDS.has(row.kindNumber);
+}
+
+/**
+ * Whether `row` mentions members, so its push must reach those who muted the chat too (their devices show
+ * it only if it mentions them; docs/decisions.md "Mentions"). The server learns only this bit.
+ */
+export function mentionsSomeone(row: Pick<MessageRow, "mentions">): boolean {
+  return (row.mentions?.length ?? 0) > 0;
 }
 
 /** DELETEs a blob; a refusal (not ours, already gone) is the end of it, no answer is retried with the queue. */

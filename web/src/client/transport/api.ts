@@ -248,10 +248,11 @@ export class Api {
    * Posts a sealed message; `attachments` names the complete blobs it carries (docs/API.md "Attachments");
    * `notify: false` asks the server to send no Web Push for it (sync/outbox.ts decides which).
    */
-  postMessage(conversationId: ConversationId, envelope: Uint8Array, attachments?: readonly AttachmentId[], o: { notify?: boolean } = {}) {
+  postMessage(conversationId: ConversationId, envelope: Uint8Array, attachments?: readonly AttachmentId[], o: { notify?: boolean; mentions?: boolean } = {}) {
     const body: z.input<typeof postMessageRequest> = { envelope: toBase64url(envelope) };
     if (attachments?.length) body.attachments = [...attachments];
     if (o.notify === false) body.notify = false;
+    else if (o.mentions === true) body.mentions = true;
     return this.call("POST", `/api/conversations/${conversationId}/messages`, postMessageResponse, body);
   }
 
