@@ -3,23 +3,15 @@
 // row and member rows stay in D1: they are the directory's index of who is in what. Everything else is
 // copied, then deleted from D1, so D1 shrinks to the directory as conversations are touched.
 import { z } from "zod";
-import { accountIdSchema, conversationIdSchema } from "../../../protocol/api.js";
+import { accountIdSchema } from "../../../protocol/api.js";
 import type { ConversationId } from "../../../protocol/ids.js";
 import { blob, int, parseRow, parseRows } from "../rows.js";
+import { conversationRow, entryRow, memberRow } from "./rows.js";
 import { buf } from "./sql-values.js";
 
 /** Messages copied per D1 read: a page of 500 short envelopes is well inside a Worker's memory. */
 const MESSAGES_PER_PAGE = 500;
 
-const conversationRow = z.object({
-  id: conversationIdSchema,
-  kind: z.enum(["direct", "group"]),
-  member_a: accountIdSchema.nullable(),
-  member_b: accountIdSchema.nullable(),
-  created_at: int,
-});
-const memberRow = z.object({ account_id: accountIdSchema });
-const entryRow = z.object({ seq: int.nonnegative(), entry: blob });
 const epochRow = z.object({ epoch: int.nonnegative(), key_id: blob, bundle: blob, creator_device_id: z.string(), created_at: int });
 const metaRow = z.object({ epoch: int.nonnegative(), meta: blob, updated_at: int });
 const shareRow = z.object({ account_id: accountIdSchema, epoch: int.nonnegative(), share: blob, created_at: int });

@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { accountIdSchema, conversationIdSchema } from "../../../protocol/api.js";
 import { bytesEqual, toBase64url } from "../../../protocol/bytes.js";
 import type { AccountId, ConversationId } from "../../../protocol/ids.js";
 import { CorruptRow } from "../../errors.js";
@@ -10,6 +9,7 @@ import { blob, int, parseRow, parseRows } from "../rows.js";
 import { importFromD1 } from "./import-legacy.js";
 import { applyOp, parseOp, type OutboxOp } from "./outbox.js";
 import { migrateSchema } from "./schema.js";
+import { conversationRow, entryRow, memberRow } from "./rows.js";
 import { buf } from "./sql-values.js";
 
 /** The bindings a conversation object reads: D1, for the directory's index and the attachments. */
@@ -23,16 +23,7 @@ export type AppendProbe = Exclude<AppendResult, { kind: "stored" } | { kind: "at
 /** A retry of an outbox that D1 refused: soon, and again from the alarm until it goes through. */
 const OUTBOX_RETRY_MS = 5_000;
 
-const conversationRow = z.object({
-  id: conversationIdSchema,
-  kind: z.enum(["direct", "group"]),
-  member_a: accountIdSchema.nullable(),
-  member_b: accountIdSchema.nullable(),
-  created_at: int,
-});
-const memberRow = z.object({ account_id: accountIdSchema });
 const metaRow = z.object({ meta: blob });
-const entryRow = z.object({ seq: int.nonnegative(), entry: blob });
 const keyRow = z.object({ epoch: int.nonnegative(), key_id: blob });
 const bundleRow = z.object({ epoch: int.nonnegative(), bundle: blob });
 const shareRow = z.object({ share: blob });
