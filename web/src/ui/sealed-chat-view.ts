@@ -105,9 +105,17 @@ export class SealedChatView extends LitElement {
       }
       h2 .verified {
         display: inline-flex;
-        vertical-align: -0.12em;
+        flex-shrink: 0;
         margin-left: 0.35rem;
         color: var(--accent);
+      }
+      h2:has(.verified) {
+        display: flex;
+        align-items: center;
+      }
+      h2 .title-text {
+        overflow: hidden;
+        text-overflow: ellipsis;
       }
       .sub {
         display: flex;
@@ -334,7 +342,7 @@ export class SealedChatView extends LitElement {
         ${chatAvatar(c)}
         <div class="who">
           <h2 tabindex="-1" data-testid="chat-title">
-            ${c.title}${c.kind === "direct" && c.peer.verified
+            <span class="title-text">${c.title}</span>${c.kind === "direct" && c.peer.verified
               ? html`<span class="verified" role="img" aria-label="Verified" title="You verified ${c.title}'s safety number" data-testid="verified-mark">${verifiedIcon}</span>`
               : nothing}
           </h2>

@@ -64,8 +64,9 @@ export class SealedSafetyNumberDialog extends LitElement {
         letter-spacing: 0.06em;
       }
       .qr {
-        width: 12rem;
-        height: 12rem;
+        /* qrcode's toCanvas sets an inline pixel size; the layout decides instead. */
+        width: min(12rem, 40vw) !important;
+        height: auto !important;
         border-radius: 8px;
         background: #fff;
         image-rendering: pixelated;
@@ -211,6 +212,9 @@ export class SealedSafetyNumberDialog extends LitElement {
         nobody is in between.
       </p>
       ${verified ? html`<p class="mark" data-testid="verified-mark-dialog">${verifiedIcon}<span>Verified</span></p>` : nothing}
+      ${this.result
+        ? html`<p role=${this.result.ok ? "status" : "alert"} class="result ${this.result.ok ? "good" : "bad"}" data-testid=${this.result.ok ? "verify-success" : "verify-failure"}>${this.result.text}</p>`
+        : nothing}
       ${groups.length
         ? html`<div class="both">
             <canvas class="qr" role="img" aria-label="Your safety-number code for ${name} to scan" data-testid="verify-qr"></canvas>
@@ -218,9 +222,6 @@ export class SealedSafetyNumberDialog extends LitElement {
           </div>`
         : html`<p role="status">${this.computing.error || "Computing…"}</p>`}
       ${this.drawing.error ? html`<p role="alert" class="error">${this.drawing.error}</p>` : nothing}
-      ${this.result
-        ? html`<p role=${this.result.ok ? "status" : "alert"} class="result ${this.result.ok ? "good" : "bad"}" data-testid=${this.result.ok ? "verify-success" : "verify-failure"}>${this.result.text}</p>`
-        : nothing}
       ${this.marking.error ? html`<p role="alert" class="error">${this.marking.error}</p>` : nothing}
       <div class="actions">
         ${blocked
