@@ -162,7 +162,12 @@ export class SealedSafetyNumberDialog extends LitElement {
     try {
       this.result = outcomeText(await this.client.verification.scan(peer.accountId, text), peer.username);
     } catch (e) {
-      this.result = { ok: false, text: isProtocolError(e) ? "That is not a Sealed safety-number code." : errorText(e) };
+      const text = isProtocolError(e, "unsupported_version")
+        ? "That code was made by a newer version of Sealed. Update this app, or compare the numbers instead."
+        : isProtocolError(e)
+          ? "That is not a Sealed safety-number code."
+          : errorText(e);
+      this.result = { ok: false, text };
     }
     await this.updateComplete;
     // The QR canvas was re-created when the scanner closed.
