@@ -7,10 +7,11 @@
  * identity/, conversations/, groups/, sync/, link/, recovery/, views/, attachments/.
  */
 import type { ExportOptions, ExportResult } from "./export/export-file.js";
-import type { AccountId, ConversationId, CryptoEnv, DeviceId, Mention, MessageRef } from "../../../protocol/index.js";
+import type { AccountId, ConversationId, CryptoEnv, DeviceId, Mention, MessageRef, VerifyOutcome } from "../../../protocol/index.js";
 import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";
 import { addContact, contactSafetyNumber, refreshContact } from "./identity/contacts.js";
+import { clearVerified, markVerified, myVerifyCode, scanVerifyCode, trustAgain } from "./identity/verification.js";
 import { makeContext, type ClientContext } from "./context.js";
 import { requireConversation, startConversation } from "./conversations/conversations.js";
 import { SealedDb, getAccount, getContact, getGroup } from "./store/db.js";
@@ -427,6 +428,15 @@ export class ChatClient extends EventTarget {
   safetyNumber(accountId: AccountId): Promise<string> {
     return contactSafetyNumber(this.ctx, accountId);
   }
+
+  /** Verification of a contact: the QR text to show, a scanned code, marks by hand, re-trust after a reset. */
+  readonly verification = {
+    myCode: (accountId: AccountId): Promise<string> => myVerifyCode(this.ctx, accountId),
+    scan: (accountId: AccountId, text: string): Promise<VerifyOutcome> => scanVerifyCode(this.ctx, accountId, text),
+    mark: (accountId: AccountId): Promise<unknown> => markVerified(this.ctx, accountId),
+    clear: (accountId: AccountId): Promise<unknown> => clearVerified(this.ctx, accountId),
+    trustAgain: (accountId: AccountId): Promise<unknown> => trustAgain(this.ctx, accountId),
+  };
 
   /** The sync loop and the search indexer, which indexes what sync stores. */
   private startBackground(): void {

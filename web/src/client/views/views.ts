@@ -34,6 +34,10 @@ export interface PeerView {
   readonly problem?: ContactProblem;
   /** The contact's messages cite a newer device list than the server provides: sending is paused. */
   readonly logWithheld?: boolean;
+  /** Marked verified on this device (a scanned code or by hand), and not reset since. */
+  readonly verified?: boolean;
+  /** A reset replaced the contact's identity key since it was last acknowledged ("Trust again"). */
+  readonly keyChanged?: boolean;
 }
 
 export interface MemberView extends PeerView {
@@ -79,7 +83,15 @@ export const UNNAMED_GROUP = "Unnamed group";
 function peerView(c: ContactRow | undefined, id: AccountId): PeerView {
   if (!c) return { accountId: id, username: "unknown", status: "verified" };
   const withheld = c.citedSeq !== undefined && c.citedSeq > c.head.seq;
-  return { accountId: c.accountId, username: c.username, status: c.status, ...(c.problem ? { problem: c.problem } : {}), ...(withheld ? { logWithheld: true } : {}) };
+  return {
+    accountId: c.accountId,
+    username: c.username,
+    status: c.status,
+    ...(c.problem ? { problem: c.problem } : {}),
+    ...(withheld ? { logWithheld: true } : {}),
+    ...(c.verified && c.status === "verified" ? { verified: true } : {}),
+    ...(c.keyChanged ? { keyChanged: true } : {}),
+  };
 }
 
 function groupView(g: GroupRow | undefined, account: AccountRow | undefined, contacts: ReadonlyMap<string, ContactRow>): GroupView {
