@@ -45,3 +45,4 @@ export { MemberRefused, isClientError } from "./errors.js";
 export type { PushFacade, PushStatus, NotificationPrivacy } from "./push/facade.js";
 export { isPushError, pushErrorText } from "./push/push-error.js";
 export { isRecoveryError } from "./recovery/recovery-error.js";
+export { DraftMentions } from "./conversations/draft-mentions.js";
