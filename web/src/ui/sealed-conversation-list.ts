@@ -137,6 +137,12 @@ export class SealedConversationList extends LitElement {
         display: inline-flex;
         color: var(--muted);
       }
+      .blocked-tag {
+        flex: none;
+        font-size: 0.75rem;
+        font-weight: 600;
+        color: var(--danger);
+      }
       .dot {
         flex: none;
         width: 0.75rem;
@@ -398,7 +404,7 @@ export class SealedConversationList extends LitElement {
             : typing.length > 0
               ? html`<span class="preview typing" data-testid="conversation-typing">${c.kind === "group" ? typingText(typing.map((p) => p.username)) : "typing…"}</span>`
               : html`<span class="preview">${this.preview(c)}</span>`}
-          ${c.blocked ? html`<span class="state-icon" data-testid="blocked-indicator">Blocked</span>` : nothing}
+          ${c.blocked ? html`<span class="blocked-tag" data-testid="blocked-indicator">Blocked</span>` : nothing}
           ${c.pinOrder !== undefined && !c.archived ? html`<span class="state-icon" role="img" aria-label="Pinned" title="Pinned" data-testid="pinned-indicator">${pinIcon}</span>` : nothing}
           ${marked ? html`<span class="dot" role="img" aria-label="Marked as unread" title="Marked as unread" data-testid="unread-dot"></span>` : nothing}
           ${this.muted.has(c.id) ? html`<span class="muted-icon" role="img" aria-label="Muted" title="Muted" data-testid="muted-indicator">${bellOffIcon}</span>` : nothing}
