@@ -200,6 +200,17 @@ describe("chat list controls", () => {
     await waitForHistory(a, ["after the delete", "after unblock"], 30_000);
   }, 90_000);
 
+  test("a right-click on a chat opens the same menu", async () => {
+    const a = pages[alice]!;
+    await a.goto(`${baseURL}/#/`);
+    await item(a, carol).click({ button: "right" });
+    const m = a.getByRole("menu", { name: `Options for ${carol}` });
+    await m.waitFor();
+    expect(await m.getByRole("menuitem").allTextContents().then((t) => t.map((x) => x.trim()))).toEqual(["Pin chat", "Archive chat", "Mark as unread", "Delete chat", "Block"]);
+    await a.keyboard.press("Escape");
+    await m.waitFor({ state: "detached" });
+  }, 60_000);
+
   test("at phone width the menu opens as a sheet and works", async () => {
     const a = pages[alice]!;
     await a.setViewportSize({ width: 390, height: 844 });
