@@ -139,10 +139,35 @@ describe("chat list controls", () => {
     await expect.poll(() => listOrder(a), { timeout: 30_000 }).toEqual([bob, carol, dave]);
   }, 60_000);
 
+  test("a muted archived chat stays archived when a message arrives", async () => {
+    const a = pages[alice]!;
+    await openChatViaUi(a, carol);
+    const mute = a.getByTestId("mute-button");
+    await mute.click();
+    await expect.poll(() => mute.getAttribute("aria-pressed"), { timeout: 15_000 }).toBe("true");
+    await a.goto(`${baseURL}/#/`);
+    await menu(a, carol, "archive");
+    await expect.poll(() => listOrder(a), { timeout: 15_000 }).toEqual([bob, dave]);
+    const c = pages[carol]!;
+    await sendViaUi(c, "quietly");
+    await a.getByTestId("archived-row").click();
+    await item(a, carol).filter({ hasText: "quietly" }).waitFor({ timeout: 30_000 });
+    await a.getByTestId("archived-back").click();
+    expect(await listOrder(a)).toEqual([bob, dave]);
+    // Back to the main list, unmuted, for the tests that follow.
+    await a.getByTestId("archived-row").click();
+    await menu(a, carol, "unarchive");
+    await a.getByTestId("archived-back").click();
+    await openChatViaUi(a, carol);
+    await mute.click();
+    await expect.poll(() => mute.getAttribute("aria-pressed"), { timeout: 15_000 }).toBe("false");
+    await a.goto(`${baseURL}/#/`);
+  }, 90_000);
+
   test("mark as unread shows a dot without a count; opening the chat clears it", async () => {
     const a = pages[alice]!;
     await openChatViaUi(a, carol);
-    await waitForHistory(a, [`hello ${carol}`, "are you there?"]);
+    await waitForHistory(a, [`hello ${carol}`, "are you there?", "quietly"]);
     await a.goto(`${baseURL}/#/`);
     await menu(a, dave, "mark-unread");
     await expect.poll(() => item(a, dave).getByTestId("unread-dot").count(), { timeout: 15_000 }).toBe(1);

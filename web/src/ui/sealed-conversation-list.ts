@@ -282,6 +282,11 @@ export class SealedConversationList extends LitElement {
     super.disconnectedCallback();
   }
 
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    // A message brought an archived chat back: it stays back, even if muted later (docs/decisions.md).
+    if (changed.has("conversations")) for (const c of this.conversations ?? []) if (c.unarchivedByMessage) void this.client?.chats.archive(c.id, false).catch(() => undefined);
+  }
+
   /** Moves focus to a conversation's entry (after coming back from it on a phone). */
   focusItem(id: ConversationId): void {
     this.renderRoot.querySelector<HTMLElement>(`a[data-id="${id}"]`)?.focus();

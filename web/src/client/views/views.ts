@@ -73,6 +73,8 @@ interface ConversationViewCommon {
   /** Chat-list controls (chats/chat-controls.ts): pinned (in this order), archived, marked unread, blocked. */
   readonly pinOrder?: number;
   readonly archived?: true;
+  /** Archived, and brought back by a newer message: the list clears the archive (ChatControls.archive) so it stays back. */
+  readonly unarchivedByMessage?: true;
   readonly markedUnread?: true;
   readonly blocked?: true;
 }
@@ -151,7 +153,7 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
       ...((await unreadMentionOf(db, c, account?.accountId, hidden)) ? { unreadMention: true as const } : {}),
       ...(last ? { last: { text: last.attachment ? attachmentSummary(last.attachment) : last.text, sentAt: last.sentAt, mine: last.mine } } : {}),
       ...(p?.pinOrder !== undefined ? { pinOrder: p.pinOrder } : {}),
-      ...(archived ? { archived: true as const } : {}),
+      ...(archived ? { archived: true as const } : p?.archivedAt !== undefined ? { unarchivedByMessage: true as const } : {}),
       ...(p?.markedUnread ? { markedUnread: true as const } : {}),
       ...(p?.blockedSince !== undefined ? { blocked: true as const } : {}),
     };
