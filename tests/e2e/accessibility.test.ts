@@ -184,6 +184,12 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await page.getByTestId("conversation-item").nth(1).waitFor();
       await expectAccessible(page, at("chat list with chats"));
       await shot("list");
+      // The chat-list menu (issue 21), open on a row.
+      await page.getByTestId("chat-menu-button").first().click();
+      await page.getByTestId("chat-menu").waitFor();
+      await expectAccessible(page, at("chat list menu"));
+      await page.keyboard.press("Escape");
+      await page.getByTestId("chat-menu").waitFor({ state: "detached" });
     });
 
     test("Settings: devices, privacy, notifications, appearance, export, recovery, and its forms, sign out", async () => {

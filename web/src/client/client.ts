@@ -43,6 +43,7 @@ import { RECEIPT_DELAY_MS, ReceiptSender } from "./sync/receipts.js";
 import { PushFacade } from "./push/facade.js";
 import type { PushApi } from "./transport/push-api.js";
 import { SearchFacade } from "./search/search-facade.js";
+import { ChatControls } from "./chats/chat-controls.js";
 import { signOut, signOutPlan, type SignOutPlan } from "./identity/sign-out.js";
 import { SignOutTabs, type SignOutSignal } from "./identity/sign-out-tabs.js";
 
@@ -127,6 +128,8 @@ export class ChatClient extends EventTarget {
   readonly push: PushFacade;
   /** Full-text search over this device's history, from a local index kept in the background. */
   readonly search: SearchFacade;
+  /** The chat list's controls on this device: pin, archive, mark unread, block, delete for me (issue 21). */
+  readonly chats: ChatControls;
   private readonly autoSync: boolean;
   private readonly tabs: SignOutTabs;
   /**
@@ -163,6 +166,7 @@ export class ChatClient extends EventTarget {
     });
     this.push = new PushFacade(this.ctx, o.pushApi);
     this.search = new SearchFacade(this.ctx);
+    this.chats = new ChatControls(this.ctx.db);
     this.sync.addEventListener("refused", () => void this.onRefused());
     this.tabs = new SignOutTabs((signal) => this.onOtherTab(signal));
   }
@@ -382,6 +386,7 @@ export class ChatClient extends EventTarget {
 
   /** Seals and stores the message at once (shown as pending), then posts it in the background; `mentions` name accounts in `text` (a group's @mentions). */
   async send(id: ConversationId, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
+    await this.chats.assertNotBlocked(id);
     const row = await queueText(this.ctx, id, text, mentions);
     this.sync.flushSoon();
     return row;
@@ -389,6 +394,7 @@ export class ChatClient extends EventTarget {
 
   /** Replies to `to` (quoting it); queued and sent like a text. */
   async reply(id: ConversationId, to: MessageRef, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
+    await this.chats.assertNotBlocked(id);
     return this.flushed(queueReply(this.ctx, id, to, text, mentions));
   }
 

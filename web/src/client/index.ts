@@ -46,3 +46,6 @@ export type { PushFacade, PushStatus, NotificationPrivacy } from "./push/facade.
 export { isPushError, pushErrorText } from "./push/push-error.js";
 export { isRecoveryError } from "./recovery/recovery-error.js";
 export { DraftMentions } from "./conversations/draft-mentions.js";
+export type { ChatControls } from "./chats/chat-controls.js";
+export { MAX_PINNED } from "./chats/chat-prefs-row.js";
+export { orderChats } from "./chats/chat-order.js";

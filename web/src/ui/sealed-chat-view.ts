@@ -406,11 +406,16 @@ export class SealedChatView extends LitElement {
             ></sealed-message-list>`)}
       <sealed-uploads .conversationId=${c.id}></sealed-uploads>
       <sealed-typing-indicator .conversationId=${c.id}></sealed-typing-indicator>
+      ${c.blocked
+        ? html`<p class="status" role="status" data-testid="blocked-notice">
+            You blocked ${c.title}. <button type="button" class="secondary" data-testid="unblock" @click=${() => void this.client.chats.block(c.id, false)}>Unblock</button> to send.
+          </p>`
+        : nothing}
       ${keyed(c.id, html`<sealed-composer
         .conversationId=${c.id}
-        .disabled=${blocked}
+        .disabled=${blocked || c.blocked === true}
         .mentionable=${group ? group.members.filter((m) => !m.isMe).map((m) => ({ accountId: m.accountId, name: m.username })) : []}
-        stoppedText=${removed ? "You're no longer a member" : "Sending is stopped"}
+        stoppedText=${removed ? "You're no longer a member" : c.blocked ? `You blocked ${c.title}` : "Sending is stopped"}
         label="Message ${c.title}"
       ></sealed-composer>`)}
       ${group
