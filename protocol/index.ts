@@ -31,3 +31,4 @@ export * from "./login.js";
 export * from "./recovery-key.js";
 export * from "./vault.js";
 export * from "./safety-number.js";
+export * from "./verify-code.js";

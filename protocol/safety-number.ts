@@ -11,7 +11,8 @@ import type { CryptoEnv } from "./subtle.js";
  */
 const ROUNDS = 1024;
 
-async function half(env: CryptoEnv, id: AccountId): Promise<string> {
+/** The 30 bytes of one account's half (its "fingerprint"), before they are read as digits. */
+export async function safetyNumberHalf(env: CryptoEnv, id: AccountId): Promise<Uint8Array> {
   const idBytes = AccountIdCodec.toBytes(id);
   let h = new Writer().str(Label.safetyNumber).vbytes(idBytes).finish();
   for (let i = 0; i < ROUNDS; i++) {
@@ -20,6 +21,10 @@ async function half(env: CryptoEnv, id: AccountId): Promise<string> {
     next.set(idBytes, h.length);
     h = new Uint8Array(await env.subtle.digest("SHA-512", next));
   }
+  return h.slice(0, 30);
+}
+
+function digitsOf(h: Uint8Array): string {
   let out = "";
   for (let i = 0; i < 30; i += 5) {
     const n = ((h[i]! * 2 ** 32 + ((h[i + 1]! << 24) >>> 0) + (h[i + 2]! << 16) + (h[i + 3]! << 8) + h[i + 4]!) % 100000);
@@ -30,6 +35,6 @@ async function half(env: CryptoEnv, id: AccountId): Promise<string> {
 
 export async function safetyNumber(env: CryptoEnv, a: AccountId, b: AccountId): Promise<string> {
   const [first, second] = a < b ? [a, b] : [b, a];
-  const digits = (await half(env, first)) + (await half(env, second));
+  const digits = digitsOf(await safetyNumberHalf(env, first)) + digitsOf(await safetyNumberHalf(env, second));
   return digits.match(/.{5}/g)!.join(" ");
 }

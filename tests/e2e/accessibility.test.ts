@@ -154,6 +154,13 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await page.getByTestId("safety-number-button").click();
       await page.getByTestId("safety-number").waitFor();
       await expectAccessible(page, at("safety number"));
+      // Marked verified by hand: the mark in the dialog and in the chat header; then cleared again.
+      await page.getByTestId("verify-mark").click();
+      await page.getByTestId("verified-mark-dialog").waitFor({ timeout: 15_000 });
+      await page.getByTestId("verified-mark").waitFor({ timeout: 15_000 });
+      await expectAccessible(page, at("safety number, verified"));
+      await page.getByTestId("verify-clear").click();
+      await page.getByTestId("verify-mark").waitFor({ timeout: 15_000 });
       await page.keyboard.press("Escape");
       await page.getByTestId("safety-number").waitFor({ state: "hidden" });
     });
@@ -177,6 +184,12 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await page.getByTestId("conversation-item").nth(1).waitFor();
       await expectAccessible(page, at("chat list with chats"));
       await shot("list");
+      // The chat-list menu (issue 21), open on a row.
+      await page.getByTestId("chat-menu-button").first().click();
+      await page.getByTestId("chat-menu").waitFor();
+      await expectAccessible(page, at("chat list menu"));
+      await page.keyboard.press("Escape");
+      await page.getByTestId("chat-menu").waitFor({ state: "detached" });
     });
 
     test("Settings: devices, privacy, notifications, appearance, export, recovery, and its forms, sign out", async () => {

@@ -7,7 +7,7 @@
 // (about:blank) unless a test opens it.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { openChatViaUi, signUpViaUi, startChatViaUi, sendViaUi, uniqueName } from "./app";
+import { answerConfirm, openChatViaUi, signUpViaUi, startChatViaUi, sendViaUi, uniqueName } from "./app";
 import { createGroupViaUi } from "./group-helpers";
 import { launchBrowser } from "./harness";
 import { DESKTOP, People } from "./people";
@@ -195,6 +195,21 @@ test("nothing shows for the chat Bob has open", async () => {
   await bob.getByTestId("chat-title").filter({ hasText: aliceName }).waitFor({ timeout: 45_000 });
   const m = await aliceSends("seen in the open chat");
   await bob.getByTestId("message-text").filter({ hasText: "seen in the open chat" }).waitFor({ timeout: 45_000 });
+  await line.deliver(messagePayload(chat, m));
+  // Pushes are handled one at a time: once the next (unreadable) one shows, the first was handled.
+  await line.deliver("not json");
+  await waitForNotification(watch, "sealed-new-message", () => true);
+  expect(await notifications(watch, chat)).toEqual([]);
+});
+
+test("nothing shows for a chat whose peer Bob blocked (blocking is enforced on his device, issue 21)", async () => {
+  await closeAllNotifications(watch);
+  await bob.goto(`${baseURL}/#/`);
+  await bob.getByRole("button", { name: `Options for ${aliceName}` }).click();
+  await bob.getByTestId("chat-menu-block").click();
+  await answerConfirm(bob, { mentions: "Block" });
+  await bob.getByTestId("blocked-indicator").waitFor({ timeout: 15_000 });
+  const m = await aliceSends("from a blocked contact");
   await line.deliver(messagePayload(chat, m));
   // Pushes are handled one at a time: once the next (unreadable) one shows, the first was handled.
   await line.deliver("not json");

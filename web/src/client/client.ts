@@ -7,10 +7,11 @@
  * identity/, conversations/, groups/, sync/, link/, recovery/, views/, attachments/.
  */
 import type { ExportOptions, ExportResult } from "./export/export-file.js";
-import type { AccountId, ConversationId, CryptoEnv, DeviceId, Mention, MessageRef } from "../../../protocol/index.js";
+import type { AccountId, ConversationId, CryptoEnv, DeviceId, Mention, MessageRef, VerifyOutcome } from "../../../protocol/index.js";
 import { confirmRecoverySaved, logIn, resumeSession, signUp, type Session } from "./identity/account.js";
 import { Api, isApiError } from "./transport/api.js";
 import { addContact, contactSafetyNumber, refreshContact } from "./identity/contacts.js";
+import { clearVerified, markVerified, myVerifyCode, scanVerifyCode, trustAgain } from "./identity/verification.js";
 import { makeContext, type ClientContext } from "./context.js";
 import { requireConversation, startConversation } from "./conversations/conversations.js";
 import { SealedDb, getAccount, getContact, getGroup } from "./store/db.js";
@@ -42,6 +43,7 @@ import { RECEIPT_DELAY_MS, ReceiptSender } from "./sync/receipts.js";
 import { PushFacade } from "./push/facade.js";
 import type { PushApi } from "./transport/push-api.js";
 import { SearchFacade } from "./search/search-facade.js";
+import { ChatControls } from "./chats/chat-controls.js";
 import { signOut, signOutPlan, type SignOutPlan } from "./identity/sign-out.js";
 import { SignOutTabs, type SignOutSignal } from "./identity/sign-out-tabs.js";
 
@@ -126,6 +128,8 @@ export class ChatClient extends EventTarget {
   readonly push: PushFacade;
   /** Full-text search over this device's history, from a local index kept in the background. */
   readonly search: SearchFacade;
+  /** The chat list's controls on this device: pin, archive, mark unread, block, delete for me (issue 21). */
+  readonly chats: ChatControls;
   private readonly autoSync: boolean;
   private readonly tabs: SignOutTabs;
   /**
@@ -162,6 +166,7 @@ export class ChatClient extends EventTarget {
     });
     this.push = new PushFacade(this.ctx, o.pushApi);
     this.search = new SearchFacade(this.ctx);
+    this.chats = new ChatControls(this.ctx.db);
     this.sync.addEventListener("refused", () => void this.onRefused());
     this.tabs = new SignOutTabs((signal) => this.onOtherTab(signal));
   }
@@ -381,6 +386,7 @@ export class ChatClient extends EventTarget {
 
   /** Seals and stores the message at once (shown as pending), then posts it in the background; `mentions` name accounts in `text` (a group's @mentions). */
   async send(id: ConversationId, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
+    await this.chats.assertNotBlocked(id);
     const row = await queueText(this.ctx, id, text, mentions);
     this.sync.flushSoon();
     return row;
@@ -388,6 +394,7 @@ export class ChatClient extends EventTarget {
 
   /** Replies to `to` (quoting it); queued and sent like a text. */
   async reply(id: ConversationId, to: MessageRef, text: string, mentions?: readonly Mention[]): Promise<MessageRow> {
+    await this.chats.assertNotBlocked(id);
     return this.flushed(queueReply(this.ctx, id, to, text, mentions));
   }
 
@@ -427,6 +434,15 @@ export class ChatClient extends EventTarget {
   safetyNumber(accountId: AccountId): Promise<string> {
     return contactSafetyNumber(this.ctx, accountId);
   }
+
+  /** Verification of a contact: the QR text to show, a scanned code, marks by hand, re-trust after a reset. */
+  readonly verification = {
+    myCode: (accountId: AccountId): Promise<string> => myVerifyCode(this.ctx, accountId),
+    scan: (accountId: AccountId, text: string): Promise<VerifyOutcome> => scanVerifyCode(this.ctx, accountId, text),
+    mark: (accountId: AccountId): Promise<unknown> => markVerified(this.ctx, accountId),
+    clear: (accountId: AccountId): Promise<unknown> => clearVerified(this.ctx, accountId),
+    trustAgain: (accountId: AccountId): Promise<unknown> => trustAgain(this.ctx, accountId),
+  };
 
   /** The sync loop and the search indexer, which indexes what sync stores. */
   private startBackground(): void {

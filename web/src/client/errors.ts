@@ -46,6 +46,8 @@ export type ClientErrorCode =
   | "attachment_empty" // a file to send has no bytes
   | "attachment_malformed" // a JPEG, PNG or WebP to send whose structure is broken (its metadata cannot be stripped)
   | "unknown_upload" // no upload with that id on this device (sent, or cancelled)
+  | "too_many_pinned" // at most MAX_PINNED chats are pinned at once
+  | "chat_blocked" // this account blocked the peer of this 1:1 chat: unblock to send
   | "attachment_failed"; // anything else that stopped a file's encryption or download
 
 /** What a wrapping error keeps of the error it replaces (ES2022 `Error` options). */

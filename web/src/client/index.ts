@@ -45,3 +45,7 @@ export { MemberRefused, isClientError } from "./errors.js";
 export type { PushFacade, PushStatus, NotificationPrivacy } from "./push/facade.js";
 export { isPushError, pushErrorText } from "./push/push-error.js";
 export { isRecoveryError } from "./recovery/recovery-error.js";
+export { DraftMentions } from "./conversations/draft-mentions.js";
+export type { ChatControls } from "./chats/chat-controls.js";
+export { MAX_PINNED } from "./chats/chat-prefs-row.js";
+export { orderChats } from "./chats/chat-order.js";

@@ -116,7 +116,8 @@ async function handleOne(data: PushMessageData | null): Promise<void> {
   // A stored choice that cannot be read (changed from outside) shows the least, never the most.
   const privacy = prefs?.privacy ?? "none";
   // Muted chats stay silent, except for a message that mentions this account (notificationFor).
-  const n = notificationFor(arrival, { muted, chatTitle: view?.title ?? APP_TITLE, unread: view?.unread ?? 0, privacy });
+  // A blocked contact's chat is never notified (chats/chat-controls.ts: blocking is enforced on the device).
+  const n = view?.blocked ? null : notificationFor(arrival, { muted, chatTitle: view?.title ?? APP_TITLE, unread: view?.unread ?? 0, privacy });
   if (n) return show(tag, n, conversation ? { conversationId: conversation.id } : {}, true);
   // Nothing new to say. Chrome requires every push to show something (userVisibleOnly): the chat's
   // notification, if there is one, is shown again as it was, silently.

@@ -64,6 +64,8 @@ const CLIENT_TEXT: Record<string, string> = {
   attachment_empty: "That file is empty, so there is nothing to send.",
   attachment_malformed: "That photo's file is damaged, so its location and camera details couldn't be removed. It wasn't sent.",
   attachment_failed: "The file couldn't be opened. Try again.",
+  too_many_pinned: "You can pin up to 5 chats. Unpin one to pin this one.",
+  chat_blocked: "You blocked this contact. Unblock them to send a message.",
   not_implemented: "Groups aren't available in this version yet.",
 };
 

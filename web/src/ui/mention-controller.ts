@@ -1,7 +1,6 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from "lit";
 import type { ConversationId } from "../../../protocol/index.js";
-import type { MentionView } from "../client/index.js";
-import { DraftMentions } from "../client/conversations/draft-mentions.js";
+import { DraftMentions, type MentionView } from "../client/index.js";
 import { adjustMentions, insertMention, mentionQuery, suggestions, validMentions, type DraftMention, type Mentionable, type MentionQuery } from "./mention-editing.js";
 
 /**

@@ -7,7 +7,7 @@ import { type ChatClient, type DeviceStatus, isApiError, type ConversationView }
 import { clientContext, deviceStatusContext, syncContext, type SyncState } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
-import { backIcon, groupIcon, lockIcon, shieldIcon } from "./icons.js";
+import { backIcon, groupIcon, lockIcon, shieldIcon, verifiedIcon } from "./icons.js";
 import { avatarStyles, chatAvatar } from "./chat-avatar.js";
 import { LiveQuery } from "./live-query.js";
 import { OnScreenController } from "./on-screen.js";
@@ -24,6 +24,7 @@ import "./sealed-group-members.js";
 import "./sealed-identity-banner.js";
 import "./sealed-message-list.js";
 import "./sealed-safety-number-dialog.js";
+import "./sealed-key-change-banner.js";
 import "./sealed-mute-button.js";
 import "./sealed-typing-indicator.js";
 import "./sealed-uploads.js";
@@ -101,6 +102,20 @@ export class SealedChatView extends LitElement {
       }
       h2:focus {
         outline: none;
+      }
+      h2 .verified {
+        display: inline-flex;
+        flex-shrink: 0;
+        margin-left: 0.35rem;
+        color: var(--accent);
+      }
+      h2:has(.verified) {
+        display: flex;
+        align-items: center;
+      }
+      h2 .title-text {
+        overflow: hidden;
+        text-overflow: ellipsis;
       }
       .sub {
         display: flex;
@@ -326,7 +341,11 @@ export class SealedChatView extends LitElement {
         <a class="button ghost back" href="#/" aria-label="Back to chats" data-testid="back">${backIcon}</a>
         ${chatAvatar(c)}
         <div class="who">
-          <h2 tabindex="-1" data-testid="chat-title">${c.title}</h2>
+          <h2 tabindex="-1" data-testid="chat-title">
+            <span class="title-text">${c.title}</span>${c.kind === "direct" && c.peer.verified
+              ? html`<span class="verified" role="img" aria-label="Verified" title="You verified ${c.title}'s safety number" data-testid="verified-mark">${verifiedIcon}</span>`
+              : nothing}
+          </h2>
           <p class="sub">
             ${lockIcon}
             <span class="sub-text">
@@ -349,6 +368,7 @@ export class SealedChatView extends LitElement {
         <sealed-connection-pill class="phone-only" compact></sealed-connection-pill>
       </header>
       ${c.kind === "direct" && blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
+      ${c.kind === "direct" && !blocked && c.peer.keyChanged ? html`<sealed-key-change-banner .peer=${c.peer} @verify=${this.showSafetyNumber}></sealed-key-change-banner>` : nothing}
       ${group ? html`<sealed-group-banner .group=${group}></sealed-group-banner>` : nothing}
       ${this.openError && !removed ? html`<p class="status" role="status">${this.openError}</p>` : nothing}
       ${c.kind === "direct" && c.peer.logWithheld && !blocked
@@ -386,16 +406,21 @@ export class SealedChatView extends LitElement {
             ></sealed-message-list>`)}
       <sealed-uploads .conversationId=${c.id}></sealed-uploads>
       <sealed-typing-indicator .conversationId=${c.id}></sealed-typing-indicator>
+      ${c.blocked
+        ? html`<p class="status" role="status" data-testid="blocked-notice">
+            You blocked ${c.title}. <button type="button" class="secondary" data-testid="unblock" @click=${() => void this.client.chats.block(c.id, false)}>Unblock</button> to send.
+          </p>`
+        : nothing}
       ${keyed(c.id, html`<sealed-composer
         .conversationId=${c.id}
-        .disabled=${blocked}
+        .disabled=${blocked || c.blocked === true}
         .mentionable=${group ? group.members.filter((m) => !m.isMe).map((m) => ({ accountId: m.accountId, name: m.username })) : []}
-        stoppedText=${removed ? "You're no longer a member" : "Sending is stopped"}
+        stoppedText=${removed ? "You're no longer a member" : c.blocked ? `You blocked ${c.title}` : "Sending is stopped"}
         label="Message ${c.title}"
       ></sealed-composer>`)}
       ${group
         ? html`<sealed-group-members .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
-        : html`<sealed-safety-number-dialog></sealed-safety-number-dialog>`}
+        : html`<sealed-safety-number-dialog .peer=${c.kind === "direct" ? c.peer : undefined}></sealed-safety-number-dialog>`}
       <sealed-confirm-dialog></sealed-confirm-dialog>
       ${this.dragging ? html`<div class="drop" data-testid="drop-overlay" aria-hidden="true">Drop files to send to ${c.title}</div>` : nothing}
     `;

@@ -1,16 +1,27 @@
-import { LitElement, css, html, nothing } from "lit";
+import { LitElement, css, html, nothing, svg } from "lit";
 import { consume } from "@lit/context";
-import { customElement, property, state } from "lit/decorators.js";
+import { customElement, property, query, state } from "lit/decorators.js";
+import { repeat } from "lit/directives/repeat.js";
 import type { ConversationId } from "../../../protocol/index.js";
-import type { ChatClient, ConversationView } from "../client/index.js";
+import { orderChats, type ChatClient, type ConversationView } from "../client/index.js";
 import { clientContext } from "./context.js";
 import { typingText } from "./typing-text.js";
 import { shared } from "../styles/shared.js";
 import { formatListTime } from "./format.js";
-import { groupAddIcon, plusIcon, warningIcon } from "./icons.js";
+import { backIcon, groupAddIcon, plusIcon, warningIcon } from "./icons.js";
 import { avatarStyles, chatAvatar } from "./chat-avatar.js";
 import "./sealed-connection-pill.js";
 import { bellOffIcon } from "./sealed-mute-button.js";
+import "./sealed-chat-menu.js";
+import "./sealed-confirm-dialog.js";
+import type { SealedConfirmDialog } from "./sealed-confirm-dialog.js";
+import { runChatAction } from "./chat-actions.js";
+import type { ChatAction } from "./sealed-chat-menu.js";
+import { errorText } from "./error-text.js";
+
+const pinIcon = svg`<svg viewBox="0 0 24 24" width="1em" height="1em" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 4h6l-1 6 3 3v2H7v-2l3-3z"/><path d="M12 15v5"/></svg>`;
+const archiveIcon = svg`<svg viewBox="0 0 24 24" width="1.2em" height="1.2em" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="3" y="4" width="18" height="5" rx="1.5"/><path d="M5 9v10h14V9M10 13h4"/></svg>`;
+const moreIcon = svg`<svg viewBox="0 0 24 24" width="1.2em" height="1.2em" aria-hidden="true" fill="currentColor"><circle cx="5" cy="12" r="1.8"/><circle cx="12" cy="12" r="1.8"/><circle cx="19" cy="12" r="1.8"/></svg>`;
 
 /**
  * The sidebar: who is signed in, "New chat", "New group", and the conversations, newest first; a chat
@@ -78,6 +89,66 @@ export class SealedConversationList extends LitElement {
       }
       a:hover {
         background: var(--surface-2);
+      }
+      li.chat {
+        display: grid;
+        grid-template-columns: 1fr auto;
+        align-items: center;
+      }
+      li.chat a {
+        min-width: 0;
+      }
+      .more {
+        width: 2.25rem;
+        min-height: 2.25rem;
+        padding: 0;
+        background: transparent;
+        color: var(--muted);
+        border-radius: 999px;
+      }
+      .more:hover,
+      .more:focus-visible,
+      .more[aria-expanded="true"] {
+        background: var(--surface-2);
+        color: var(--text);
+      }
+      .archived-row {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        width: 100%;
+        justify-content: flex-start;
+        padding: 0.6rem 0.8rem;
+        background: transparent;
+        color: var(--text);
+        font-weight: 600;
+        border-radius: 12px;
+      }
+      .archived-row:hover {
+        background: var(--surface-2);
+      }
+      .list-error {
+        margin: 0 1rem 0.5rem;
+        color: var(--danger);
+        font-size: 0.88rem;
+      }
+      .state-icon {
+        flex: none;
+        display: inline-flex;
+        color: var(--muted);
+      }
+      .blocked-tag {
+        flex: none;
+        font-size: 0.75rem;
+        font-weight: 600;
+        color: var(--danger);
+      }
+      .dot {
+        flex: none;
+        width: 0.75rem;
+        height: 0.75rem;
+        border-radius: 999px;
+        background: var(--accent);
       }
       a[aria-current="page"] {
         background: var(--accent-soft);
@@ -182,6 +253,14 @@ export class SealedConversationList extends LitElement {
   @property() username = "";
   @property() version = "";
 
+  /** The archived chats are shown instead of the main list. */
+  @state() private showArchived = false;
+  /** The open chat menu: its chat, the "⋯" button, and where a right-click opened it. */
+  @state() private menu: { id: ConversationId; trigger: HTMLElement; at?: { x: number; y: number } } | undefined;
+  /** The last chat action that failed, as a sentence. */
+  @state() private actionError = "";
+  @query("sealed-confirm-dialog") private confirm!: SealedConfirmDialog;
+
   /** Chats whose notifications are muted (client.push). */
   @state() private muted: ReadonlySet<ConversationId> = new Set();
 
@@ -201,6 +280,11 @@ export class SealedConversationList extends LitElement {
     this.client?.typing.removeEventListener("change", this.onTyping);
     this.client?.push.removeEventListener("change", this.onPush);
     super.disconnectedCallback();
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    // A message brought an archived chat back: it stays back, even if muted later (docs/decisions.md).
+    if (changed.has("conversations")) for (const c of this.conversations ?? []) if (c.unarchivedByMessage) void this.client?.chats.archive(c.id, false).catch(() => undefined);
   }
 
   /** Moves focus to a conversation's entry (after coming back from it on a phone). */
@@ -227,29 +311,94 @@ export class SealedConversationList extends LitElement {
         </div>
         ${this.username ? html`<p class="me">Signed in as <strong data-testid="my-username">${this.username}</strong></p>` : nothing}
       </header>
-      ${this.conversations === undefined
-        ? nothing
-        : this.conversations.length === 0
-          ? html`<div class="empty" data-testid="no-conversations"><p>No conversations yet — start one with a username.</p></div>`
-          : html`<ul aria-label="Conversations">
-              ${this.conversations.map((c) => this.renderItem(c))}
-            </ul>`}
+      ${this.actionError ? html`<p class="list-error" role="alert" data-testid="chat-action-error">${this.actionError}</p>` : nothing}
+      ${this.renderLists()}
+      ${this.renderMenu()}
+      <sealed-confirm-dialog></sealed-confirm-dialog>
       ${this.version ? html`<footer>Sealed <span data-testid="app-version">${this.version}</span></footer>` : nothing}
     `;
+  }
+
+  private renderLists() {
+    if (this.conversations === undefined) return nothing;
+    if (this.conversations.length === 0) return html`<div class="empty" data-testid="no-conversations"><p>No conversations yet — start one with a username.</p></div>`;
+    const { main, archived } = orderChats(this.conversations);
+    if (this.showArchived) {
+      return html`<button type="button" class="archived-row" data-testid="archived-back" @click=${() => this.openArchived(false)}>${backIcon} Archived</button>
+        ${archived.length === 0
+          ? html`<div class="empty" data-testid="no-archived"><p>No archived chats.</p></div>`
+          : html`<ul aria-label="Archived conversations" data-testid="archived-list">
+              ${repeat(archived, (c) => c.id, (c) => this.renderItem(c))}
+            </ul>`}`;
+    }
+    return html`${archived.length > 0
+        ? html`<button type="button" class="archived-row" data-testid="archived-row" @click=${() => this.openArchived(true)}>
+            ${archiveIcon} Archived <span data-testid="archived-count">(${archived.length})</span>
+          </button>`
+        : nothing}
+      ${main.length === 0
+        ? html`<div class="empty" data-testid="all-archived"><p>Every chat is archived.</p></div>`
+        : html`<ul aria-label="Conversations">
+            ${repeat(main, (c) => c.id, (c) => this.renderItem(c))}
+          </ul>`}`;
+  }
+
+  private async openArchived(show: boolean): Promise<void> {
+    this.showArchived = show;
+    this.menu = undefined;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(show ? '[data-testid="archived-back"]' : '[data-testid="archived-row"]')?.focus();
+  }
+
+  private renderMenu() {
+    const chat = this.menu && this.conversations?.find((c) => c.id === this.menu?.id);
+    if (!this.menu || !chat) return nothing;
+    return html`<sealed-chat-menu
+      .chat=${chat}
+      .trigger=${this.menu.trigger}
+      .at=${this.menu.at}
+      @menu-closed=${() => (this.menu = undefined)}
+      @chat-action=${(e: CustomEvent<{ action: ChatAction; chat: ConversationView }>) => void this.act(e.detail.action, e.detail.chat)}
+    ></sealed-chat-menu>`;
+  }
+
+  private openMenu(c: ConversationView, trigger: HTMLElement, at?: { x: number; y: number }): void {
+    this.menu = this.menu?.id === c.id && !at ? undefined : { id: c.id, trigger, ...(at ? { at } : {}) };
+  }
+
+  private async act(action: ChatAction, chat: ConversationView): Promise<void> {
+    if (!this.client) return;
+    this.actionError = "";
+    try {
+      await runChatAction(this.client, this.confirm, action, chat);
+    } catch (e) {
+      this.actionError = errorText(e);
+    }
+    // Focus goes back to the chat's "⋯" button (or its row's first control when the row moved lists).
+    await this.updateComplete;
+    (this.renderRoot.querySelector<HTMLElement>(`button.more[data-id="${chat.id}"]`) ?? this.renderRoot.querySelector<HTMLElement>(".archived-row"))?.focus();
   }
 
   private renderItem(c: ConversationView) {
     const typing = this.client?.typing.who(c.id) ?? [];
     const alarm = c.kind === "direct" ? (c.peer.status !== "verified" ? "Identity changed" : "") : c.group.problem ? "Membership change refused" : "";
     const unread = c.unread > 0 ? (c.unread === 1 ? "1 unread message" : `${c.unread} unread messages`) : "";
-    return html`<li>
+    const marked = c.markedUnread === true && !unread;
+    return html`<li class="chat">
       <a
+        @contextmenu=${(e: MouseEvent) => {
+          const button = this.renderRoot.querySelector<HTMLElement>(`button.more[data-id="${c.id}"]`);
+          if (!button) return;
+          e.preventDefault();
+          this.openMenu(c, button, { x: e.clientX, y: e.clientY });
+        }}
         href="#/c/${c.id}"
         data-id=${c.id}
         data-kind=${c.kind}
         data-testid="conversation-item"
         aria-current=${c.id === this.selected ? "page" : nothing}
-        ?data-unread=${c.unread > 0}
+        ?data-unread=${c.unread > 0 || marked}
+        ?data-pinned=${c.pinOrder !== undefined}
       >
         ${chatAvatar(c)}
         <span class="name">${c.kind === "group" ? html`<span class="visually-hidden">Group: </span>` : nothing}${c.title}</span>
@@ -260,11 +409,26 @@ export class SealedConversationList extends LitElement {
             : typing.length > 0
               ? html`<span class="preview typing" data-testid="conversation-typing">${c.kind === "group" ? typingText(typing.map((p) => p.username)) : "typing…"}</span>`
               : html`<span class="preview">${this.preview(c)}</span>`}
+          ${c.blocked ? html`<span class="blocked-tag" data-testid="blocked-indicator">Blocked</span>` : nothing}
+          ${c.pinOrder !== undefined && !c.archived ? html`<span class="state-icon" role="img" aria-label="Pinned" title="Pinned" data-testid="pinned-indicator">${pinIcon}</span>` : nothing}
+          ${marked ? html`<span class="dot" role="img" aria-label="Marked as unread" title="Marked as unread" data-testid="unread-dot"></span>` : nothing}
           ${this.muted.has(c.id) ? html`<span class="muted-icon" role="img" aria-label="Muted" title="Muted" data-testid="muted-indicator">${bellOffIcon}</span>` : nothing}
           ${unread && c.unreadMention ? html`<span class="badge mention" data-testid="mention-badge" role="img" aria-label="Mentions you" title="Mentions you">@</span>` : nothing}
           ${unread ? html`<span class="badge" data-testid="unread-badge" role="img" aria-label=${unread}>${c.unread > 999 ? "999+" : c.unread}</span>` : nothing}
         </span>
       </a>
+      <button
+        type="button"
+        class="more"
+        data-id=${c.id}
+        data-testid="chat-menu-button"
+        aria-label="Options for ${c.title}"
+        aria-haspopup="menu"
+        aria-expanded=${this.menu?.id === c.id ? "true" : "false"}
+        @click=${(e: Event) => this.openMenu(c, e.currentTarget as HTMLElement)}
+      >
+        ${moreIcon}
+      </button>
     </li>`;
   }
 

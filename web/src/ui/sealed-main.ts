@@ -243,6 +243,8 @@ export class SealedMain extends LitElement {
     const next = m ? (m[1] as ConversationId) : undefined;
     const leaving = this.selected;
     this.selected = next;
+    // Opening a chat clears its "marked as unread" dot (chats/chat-controls.ts).
+    if (next) void this.client.chats.opened(next).catch(() => undefined);
     // Back on the list (phone layout): return focus to the chat that was open.
     if (!next && leaving) void this.updateComplete.then(() => this.renderRoot.querySelector("sealed-conversation-list")?.focusItem(leaving));
   }

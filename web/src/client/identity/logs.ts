@@ -12,6 +12,7 @@ import type { ClientContext } from "../context.js";
 import { getAccount, getContact, putAccount, putContact } from "../store/db.js";
 import { ClientError } from "../errors.js";
 import { noteRemovedDevices } from "./removals.js";
+import { afterLogGrew } from "./verification.js";
 import type { ContactProblem, ContactRow } from "../store/rows.js";
 
 /**
@@ -88,7 +89,7 @@ export async function acceptContactLog(ctx: ClientContext, known: ContactRow, fe
     return blockContact(ctx, known, problem);
   }
   if (next.head.seq === known.head.seq) return known;
-  const row: ContactRow = { ...known, log: fetchedLog.map(fromBase64url), head: next.head };
+  const row: ContactRow = afterLogGrew({ ...known, log: fetchedLog.map(fromBase64url), head: next.head }, known.head.seq, ctx.now());
   await putContact(ctx.db, row);
   await noteRemovedDevices(ctx, known.accountId, await ctx.states.get(ctx.env, known.accountId, known.log), next);
   return row;

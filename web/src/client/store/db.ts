@@ -39,6 +39,7 @@ import { foldKey, outranks, supersededRow, withIndexFields } from "./fold-keys.j
 import type { UploadFileRow, UploadRow } from "./upload-row.js";
 import type { PushPrefsRow } from "../push/prefs-row.js";
 import type { SearchPostingRow, SearchProgressRow } from "../search/search-rows.js";
+import type { ChatPrefsRow } from "../chats/chat-prefs-row.js";
 
 export const DB_NAME = "sealed";
 
@@ -70,6 +71,7 @@ export class SealedDb extends Dexie {
   declare pushPrefs: Table<PushPrefsRow, "self">;
   declare searchPostings: Table<SearchPostingRow, [string, number, ConversationId, string]>;
   declare searchProgress: Table<SearchProgressRow, ConversationId>;
+  declare chatPrefs: Table<ChatPrefsRow, ConversationId>;
 
   constructor(name = DB_NAME, options?: DexieOptions) {
     super(name, options);
@@ -167,6 +169,9 @@ export class SealedDb extends Dexie {
           if (m["kindNumber"] === 8 && m["deletedAt"] === undefined && m["seq"] !== undefined) m["reopen"] = 1;
         });
       });
+    // 12: chat-list controls (chats/chat-prefs-row.ts: pin, archive, mark unread, block, delete for me).
+    // A new table, no upgrade.
+    this.version(12).stores({ chatPrefs: "conversationId" });
   }
 }
 

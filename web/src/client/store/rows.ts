@@ -76,6 +76,13 @@ export const contactRow = z.object({
    * withheld, so sending waits until the log catches up.
    */
   citedSeq: z.number().int().nonnegative().optional(),
+  /**
+   * Marked verified on this device (a scanned code or by hand): the identity key and log position it
+   * verified. Kept across entries the identity key vouches for; dropped by a reset (identity/verification.ts).
+   */
+  verified: z.object({ identityKey: bytes32, seq: z.number().int().nonnegative(), at: timestamp }).optional(),
+  /** A reset replaced this contact's identity key since it was last acknowledged: the chat warns until re-trusted. */
+  keyChanged: z.object({ seq: z.number().int().nonnegative(), at: timestamp }).optional(),
   addedAt: timestamp,
 });
 export type ContactRow = z.infer<typeof contactRow>;

@@ -1,4 +1,5 @@
 import type { ConversationId } from "../../../../protocol/index.js";
+import { getChatPrefs } from "../chats/chat-controls.js";
 import type { ClientContext } from "../context.js";
 import { queueContent } from "../conversations/messages.js";
 import type { DeviceSettings } from "../settings.js";
@@ -151,9 +152,11 @@ export class ReceiptSender {
   }
 }
 
-/** A group this account left or was removed from takes no marks from it (the server would refuse them). */
+/** A group this account left (or a 1:1 chat whose peer this account blocked) or was removed from takes no marks from it (the server would refuse them). */
 async function canWrite(ctx: ClientContext, id: ConversationId, me: string): Promise<boolean> {
   const conv = await getConversation(ctx.db, id);
+  // A blocked contact gets no delivered or read marks (chats/chat-controls.ts), as in Signal.
+  if (conv?.kind === "direct" && (await getChatPrefs(ctx.db, id)).blockedSince !== undefined) return false;
   if (conv?.kind !== "group") return conv !== undefined;
   const g = await getGroup(ctx.db, id);
   return g !== undefined && g.refusedAt === undefined && g.members.some((m) => m.accountId === me);

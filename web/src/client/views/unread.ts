@@ -16,14 +16,14 @@ export function countsAsUnread(r: MessageRow, me: string | undefined): boolean {
 }
 
 /** Whether an unread message of `c` mentions this account (the list marks the chat with "@", as Signal does). */
-export function unreadMentionOf(db: SealedDb, c: ConversationRow, me: string | undefined): Promise<boolean> {
+export function unreadMentionOf(db: SealedDb, c: ConversationRow, me: string | undefined, hidden: (r: MessageRow) => boolean = () => false): Promise<boolean> {
   if (c.readUpTo === undefined || me === undefined) return Dexie.Promise.resolve(false);
   return db.messages
     .where("[shownIn+seq]")
     .between([c.id, c.readUpTo + 1], [c.id, Dexie.maxKey])
     .filter((raw) => {
       const r = parseRow(messageRow, "messages", raw);
-      return countsAsUnread(r, me) && (r.mentions?.some((m) => m.accountId === me) ?? false);
+      return countsAsUnread(r, me) && !hidden(r) && (r.mentions?.some((m) => m.accountId === me) ?? false);
     })
     .first()
     .then((r) => r !== undefined);
@@ -36,11 +36,14 @@ export function unreadMentionOf(db: SealedDb, c: ConversationRow, me: string | u
  * wrapper), so a live query running conversationViews keeps watching the tables it reads afterwards
  * (views.ts timelineViews explains why).
  */
-export function unreadCount(db: SealedDb, c: ConversationRow, me: string | undefined): Promise<number> {
+export function unreadCount(db: SealedDb, c: ConversationRow, me: string | undefined, hidden: (r: MessageRow) => boolean = () => false): Promise<number> {
   if (c.readUpTo === undefined) return Dexie.Promise.resolve(0);
   return db.messages
     .where("[shownIn+seq]")
     .between([c.id, c.readUpTo + 1], [c.id, Dexie.maxKey])
-    .filter((raw) => countsAsUnread(parseRow(messageRow, "messages", raw), me))
+    .filter((raw) => {
+      const r = parseRow(messageRow, "messages", raw);
+      return countsAsUnread(r, me) && !hidden(r);
+    })
     .count();
 }

@@ -17,6 +17,10 @@ import { isShownKind } from "../conversations/content-rows.js";
 import { deliveryOf, memberMarks, type DeliveryView, type MemberMarks } from "./receipts.js";
 import { unreadCount, unreadMentionOf } from "./unread.js";
 import { attachmentSummary } from "./attachment-view.js";
+import { listChatPrefs, getChatPrefs } from "../chats/chat-controls.js";
+import { hiddenByBlock, staysArchived } from "../chats/chat-order.js";
+import type { ChatPrefsRow } from "../chats/chat-prefs-row.js";
+import { getPushPrefs } from "../push/prefs.js";
 
 export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MentionView, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
 export type { DeliveryView };
@@ -34,6 +38,10 @@ export interface PeerView {
   readonly problem?: ContactProblem;
   /** The contact's messages cite a newer device list than the server provides: sending is paused. */
   readonly logWithheld?: boolean;
+  /** Marked verified on this device (a scanned code or by hand), and not reset since. */
+  readonly verified?: boolean;
+  /** A reset replaced the contact's identity key since it was last acknowledged ("Trust again"). */
+  readonly keyChanged?: boolean;
 }
 
 export interface MemberView extends PeerView {
@@ -66,6 +74,13 @@ interface ConversationViewCommon {
   /** An unread message mentions this account. */
   readonly unreadMention?: true;
   readonly last?: { readonly text: string; readonly sentAt: number; readonly mine: boolean };
+  /** Chat-list controls (chats/chat-controls.ts): pinned (in this order), archived, marked unread, blocked. */
+  readonly pinOrder?: number;
+  readonly archived?: true;
+  /** Archived, and brought back by a newer message: the list clears the archive (ChatControls.archive) so it stays back. */
+  readonly unarchivedByMessage?: true;
+  readonly markedUnread?: true;
+  readonly blocked?: true;
 }
 
 export type ConversationView = (ConversationViewCommon & { readonly kind: "direct"; readonly peer: PeerView }) | (ConversationViewCommon & { readonly kind: "group"; readonly group: GroupView });
@@ -79,7 +94,15 @@ export const UNNAMED_GROUP = "Unnamed group";
 function peerView(c: ContactRow | undefined, id: AccountId): PeerView {
   if (!c) return { accountId: id, username: "unknown", status: "verified" };
   const withheld = c.citedSeq !== undefined && c.citedSeq > c.head.seq;
-  return { accountId: c.accountId, username: c.username, status: c.status, ...(c.problem ? { problem: c.problem } : {}), ...(withheld ? { logWithheld: true } : {}) };
+  return {
+    accountId: c.accountId,
+    username: c.username,
+    status: c.status,
+    ...(c.problem ? { problem: c.problem } : {}),
+    ...(withheld ? { logWithheld: true } : {}),
+    ...(c.verified && c.status === "verified" ? { verified: true } : {}),
+    ...(c.keyChanged ? { keyChanged: true } : {}),
+  };
 }
 
 function groupView(g: GroupRow | undefined, account: AccountRow | undefined, contacts: ReadonlyMap<string, ContactRow>): GroupView {
@@ -101,8 +124,19 @@ function groupView(g: GroupRow | undefined, account: AccountRow | undefined, con
   };
 }
 
+/**
+ * Whether a stored row is hidden by the chat's controls: deleted from this device ("Delete chat"), or a
+ * message of a blocked peer (chats/chat-order.ts hiddenByBlock).
+ */
+export function hiddenBy(p: ChatPrefsRow | undefined, peer: AccountId | undefined): (r: MessageRow) => boolean {
+  if (!p) return () => false;
+  return (r) => (r.seq !== undefined && p.deletedUpTo !== undefined && r.seq <= p.deletedUpTo) || (peer !== undefined && r.senderAccountId === peer && hiddenByBlock(r.seq, p));
+}
+
 export async function conversationViews(db: SealedDb): Promise<ConversationView[]> {
   const account = await getAccount(db);
+  const prefs = await listChatPrefs(db);
+  const muted = new Set((await getPushPrefs(db)).muted);
   const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
   const groups = new Map((await listGroups(db)).map((g) => [g.conversationId, g]));
   // Messages not on the server yet come after every stored one (as in messageViews).
@@ -116,17 +150,24 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   const out: ConversationView[] = [];
   for (const c of await listConversations(db)) {
     const pending = unsent.get(c.id) ?? [];
+    const p = prefs.get(c.id);
+    const hidden = hiddenBy(p, c.kind === "direct" ? c.peer : undefined);
     // The newest stored bubble and the edits and deletes of it: enough to fold its text.
-    const tail = pending.some((m) => isShownKind(m.kindNumber)) ? [] : await lastBubbleRows(db, c.id);
+    const tail = pending.some((m) => isShownKind(m.kindNumber)) ? [] : (await lastBubbleRows(db, c.id)).filter((r) => !hidden(r));
     const rows = [...tail, ...pending.sort(byTimelineOrder)];
     const last = foldMessages(rows, names).at(-1);
+    const archived = staysArchived(p?.archivedAt, last && !last.mine ? last.seq : undefined, muted.has(c.id));
     const common = {
       id: c.id,
       updatedAt: c.updatedAt,
       rejected: c.rejected,
-      unread: await unreadCount(db, c, account?.accountId),
-      ...((await unreadMentionOf(db, c, account?.accountId)) ? { unreadMention: true as const } : {}),
+      unread: await unreadCount(db, c, account?.accountId, hidden),
+      ...((await unreadMentionOf(db, c, account?.accountId, hidden)) ? { unreadMention: true as const } : {}),
       ...(last ? { last: { text: last.attachment ? attachmentSummary(last.attachment) : last.text, sentAt: last.sentAt, mine: last.mine } } : {}),
+      ...(p?.pinOrder !== undefined ? { pinOrder: p.pinOrder } : {}),
+      ...(archived ? { archived: true as const } : p?.archivedAt !== undefined ? { unarchivedByMessage: true as const } : {}),
+      ...(p?.markedUnread ? { markedUnread: true as const } : {}),
+      ...(p?.blockedSince !== undefined ? { blocked: true as const } : {}),
     };
     if (c.kind === "direct") {
       const peer = peerView(contacts.get(c.peer), c.peer);
@@ -193,11 +234,13 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId,
   const account = await getAccount(db);
   // Parsed through the chat's cache: unchanged rows are not parsed or folded again (row-cache.ts).
   const cache = chatCache(db.name, conversationId);
-  const rows = cache.parse(await readChatRows(db, conversationId));
+  const parsed = cache.parse(await readChatRows(db, conversationId));
+  const conv = await getConversation(db, conversationId);
+  const hidden = hiddenBy(await getChatPrefs(db, conversationId), conv?.kind === "direct" ? conv.peer : undefined);
+  const rows = parsed.filter((r) => !hidden(r));
   const names = new Map<string, string>();
   if (account) names.set(account.accountId, account.username);
   // The other members whose marks make the ticks: the peer, or the group's current members.
-  const conv = await getConversation(db, conversationId);
   const others = conv?.kind === "direct" ? [conv.peer] : ((await getGroup(db, conversationId))?.members ?? []).map((m) => m.accountId).filter((id) => id !== account?.accountId);
   const mentioned = rows.flatMap((r) => r.mentions?.map((m) => m.accountId) ?? []);
   for (const id of new Set([...rows.map((r) => r.senderAccountId), ...others, ...mentioned])) {
