@@ -35,7 +35,8 @@ export async function signUpViaUi(page: Page, baseURL: string, username: string,
   if (shots?.onboarding) await page.screenshot({ path: shots.onboarding });
   await page.getByRole("button", { name: "Create account" }).click();
   const key = page.getByTestId("recovery-key");
-  await key.waitFor();
+  // Key generation and the first requests of a new account: as generous as the first visit (see firstVisit).
+  await key.waitFor({ timeout: 60_000 });
   const groups = await key.locator("span").allTextContents();
   if (shots?.recovery) await page.screenshot({ path: shots.recovery });
   const cont = page.getByRole("button", { name: "Continue" });
