@@ -9,7 +9,7 @@ import { checkOwnLog } from "../identity/own-log.js";
 import type { ConversationRow } from "../store/rows.js";
 import { refreshLog } from "../identity/logs.js";
 import { pullReadStates } from "./read-state.js";
-import { pullMessages, receivePushed } from "./receive.js";
+import { pullMessages, receivePushedRun } from "./receive.js";
 
 /**
  * What a realtime frame means for the local store. Frames are hints: everything they announce is
@@ -31,13 +31,43 @@ async function known(ctx: ClientContext, id: ConversationId): Promise<boolean> {
   return (await stored(ctx, id)) !== undefined;
 }
 
+type MessageFrame = Extract<RealtimeServerFrame, { type: "message" }>;
+
+/**
+ * The frames that arrived while earlier ones were applied, applied in order, except that a run of
+ * message frames for one conversation is stored as one page (receivePushedRun): a burst of pushes
+ * costs one transaction, not one per message. Returns the first error after applying what it can.
+ */
+export async function applyFrames(ctx: ClientContext, frames: readonly RealtimeServerFrame[]): Promise<void> {
+  let failure: unknown;
+  for (let i = 0; i < frames.length; ) {
+    const frame = frames[i]!;
+    const run: MessageFrame[] = [];
+    while (frame.type === "message" && i < frames.length) {
+      const f = frames[i]!;
+      if (f.type !== "message" || f.conversationId !== frame.conversationId) break;
+      run.push(f);
+      i++;
+    }
+    if (run.length === 0) i++;
+    try {
+      await (run.length > 0 ? applyMessages(ctx, run) : applyFrame(ctx, frame));
+    } catch (e) {
+      failure ??= e;
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
+
+async function applyMessages(ctx: ClientContext, frames: readonly MessageFrame[]): Promise<void> {
+  const conv = await stored(ctx, frames[0]!.conversationId);
+  if (conv) await receivePushedRun(ctx, conv, frames.map((f) => ({ seq: f.seq, envelope: f.envelope, receivedAt: f.receivedAt })));
+}
+
 export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame): Promise<void> {
   switch (frame.type) {
-    case "message": {
-      const conv = await stored(ctx, frame.conversationId);
-      if (conv) await receivePushed(ctx, conv, { seq: frame.seq, envelope: frame.envelope, receivedAt: frame.receivedAt });
-      return;
-    }
+    case "message":
+      return applyMessages(ctx, [frame]);
     case "conversation": {
       // A new conversation, or a group's new name: list again (a known group's sealed name comes with it).
       const before = await getConversation(ctx.db, frame.conversationId);

@@ -446,12 +446,44 @@ export async function pullMessages(ctx: ClientContext, conversationId: Conversat
  * what judging needs; the commit merges into the row as stored then).
  */
 export async function receivePushed(ctx: ClientContext, conv: ConversationRow, pushed: StoredMessage): Promise<number> {
+  return receivePushedRun(ctx, conv, [pushed]);
+}
+
+/**
+ * Messages pushed together for one conversation (a burst the socket delivered while the previous one was
+ * being stored), taken as one page: judged together and committed in one transaction, so a burst of
+ * 100 reactions costs one commit and one re-run of the open chat's live queries, not 100. Those at or
+ * behind the cursor are ignored; a run that starts past a gap, or leaves one, is fetched by cursor.
+ */
+export async function receivePushedRun(ctx: ClientContext, conv: ConversationRow, pushed: readonly StoredMessage[]): Promise<number> {
   return withLock(`recv:${conv.id}`, async () => {
     const account = await getAccount(ctx.db);
     if (!account) return 0;
     const after = await getCursor(ctx.db, conv.id);
-    if (pushed.seq <= after) return 0;
-    if (pushed.seq > after + 1) return drain(ctx, conv, account.accountId, after);
-    return (await take(ctx, conv, [pushed], pageCache(account.accountId))).stored;
+    const run = contiguousRun(pushed, after);
+    if (run === undefined) return 0;
+    if (run.length === 0) return drain(ctx, conv, account.accountId, after);
+    const r = await take(ctx, conv, run, pageCache(account.accountId));
+    // Pushes past the run (a gap in what was pushed) are fetched by cursor, unless the run stalled.
+    const newest = Math.max(...pushed.map((m) => m.seq));
+    if (r.stalled || newest <= run.at(-1)!.seq) return r.stored;
+    return r.stored + (await drain(ctx, conv, account.accountId, await getCursor(ctx.db, conv.id)));
   });
+}
+
+/**
+ * The pushed messages that follow the cursor without a gap, in seq order, at most a page: undefined when
+ * every one is at or behind the cursor, empty when the first new one is past a gap.
+ */
+function contiguousRun(pushed: readonly StoredMessage[], after: number): StoredMessage[] | undefined {
+  const bySeq = new Map<number, StoredMessage>();
+  for (const m of pushed) if (m.seq > after && !bySeq.has(m.seq)) bySeq.set(m.seq, m);
+  if (bySeq.size === 0) return undefined;
+  const run: StoredMessage[] = [];
+  for (let seq = after + 1; run.length < PAGE; seq++) {
+    const m = bySeq.get(seq);
+    if (!m) break;
+    run.push(m);
+  }
+  return run;
 }

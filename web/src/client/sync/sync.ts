@@ -5,13 +5,14 @@
  * long history with progress.
  */
 import { logIn } from "../identity/account.js";
+import type { RealtimeServerFrame } from "../../../../protocol/api.js";
 import { isApiError } from "../transport/api.js";
 import { Backoff, type BackoffOptions } from "../transport/backoff.js";
 import type { ClientContext } from "../context.js";
 import { syncConversations } from "../conversations/conversations.js";
 import { getCursor } from "../store/db.js";
 import { classifySendError, flushAll } from "./outbox.js";
-import { applyFrame } from "./push.js";
+import { applyFrames } from "./push.js";
 import { pullReadStates } from "./read-state.js";
 import { pullMessages } from "./receive.js";
 import { reopenMarked } from "./reopen.js";
@@ -73,6 +74,8 @@ export class Syncer extends EventTarget {
   private networkDown = false;
   private catchingUp = 0;
   private frames: Promise<void> = Promise.resolve();
+  /** Frames received and not yet taken into a batch (onFrame). */
+  private waitingFrames: RealtimeServerFrame[] = [];
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
   /** Files being sent. */
@@ -218,15 +221,23 @@ export class Syncer extends EventTarget {
     this.dispatchEvent(new Event("stalled"));
   }
 
+  /**
+   * Frames are applied one batch at a time: those that arrive while a batch is applied wait and go
+   * together in the next (applyFrames stores a run of pushed messages as one page).
+   */
   private onFrame(e: FrameEvent): void {
-    const frame = e.frame;
+    const waiting = this.waitingFrames.length > 0;
+    this.waitingFrames.push(e.frame);
+    if (waiting) return;
     this.frames = this.frames
-      .then(() => applyFrame(this.ctx, frame))
-      .catch((err: unknown) => {
-        // The frame is only a hint: a pass soon fetches the same by cursor.
-        console.warn(`realtime ${frame.type} frame not applied, catching up instead:`, err);
-        this.retryDelay ??= this.retry.next();
-        this.reschedule();
+      .then(() => {
+        const batch = this.waitingFrames.splice(0);
+        return applyFrames(this.ctx, batch).catch((err: unknown) => {
+          // Frames are only hints: a pass soon fetches the same by cursor.
+          console.warn(`realtime frames (${batch.map((f) => f.type).join(", ")}) not all applied, catching up instead:`, err);
+          this.retryDelay ??= this.retry.next();
+          this.reschedule();
+        });
       });
   }
 
