@@ -1,4 +1,5 @@
 // Issue 17: applying 10,000 reactions and edits to an open chat keeps the longest task at or under 50 ms.
+import { getPriority, setPriority } from "node:os";
 import { launchBrowser } from "../browser.js";
 import { makeEnvelope } from "../../../tests/support/conversation.js";
 import { send } from "../load/client.js";
@@ -114,17 +115,22 @@ export const richBenchmark: Benchmark = {
     `${UPDATES.toLocaleString("en-US")} reactions and edits side by side through the API (half reactions to the ${TARGETS} newest messages, ` +
     "the emoji changing each time, half edits of Bob's messages among them), then one last edit; the page receives them as a user's " +
     "app does (realtime pushes, and fetches by cursor when pushes are missed) and the run ends in the frame that shows the last " +
-    "edit.",
+    "edit. The server (wrangler and workerd) and the Node process posting for Bob's devices run at the lowest CPU priority (nice 19) while the page is measured: on a user's device they are other machines, and at equal priority they stretch the page's tasks by the load they make (the 436 ms of the first runs were measured that way, at load 9).",
   timeoutMs: () => 40 * 60_000,
   async run() {
     const { dir, source, remove } = snapshotBuild();
     try {
       const server = await startServer(dir);
       const browser = await launchBrowser();
+      const ownPriority = getPriority();
       try {
         const seeded = await seedHistory(server.baseURL, MESSAGES);
         const { context, page, errors } = await restoreAndOpenChat(browser, server.baseURL, seeded);
         await page.evaluate(watchLongTasksInPage);
+        // The page is a user's device: the server and Bob's devices run elsewhere, and share these cores
+        // only because of the setup, so they yield to the browser (the method says so).
+        server.lowerPriority();
+        setPriority(19);
         const stopProfile = await profileIf(page);
         const t0 = performance.now();
         const waiting = page.evaluate(waitForTextInPage, { text: FINAL, timeoutMs: 30 * 60_000 });
@@ -134,11 +140,14 @@ export const richBenchmark: Benchmark = {
         await postUpdates(seeded.handles, await nextEpoch(seeded.handles, seeded));
         console.error(`rich: posted in ${Math.round((performance.now() - t0) / 1000)} s; waiting for the chat`);
         const live = await waiting;
+        setPriority(ownPriority);
+        console.error(`rich: the longest animation frames: ${JSON.stringify(live.longestFrames)}`);
         await stopProfile();
         if (errors.length) throw new Error(`the page threw: ${errors.join("; ")}`);
         await context.close();
         return { figures: figures(live, loadAverage()[0] as number), details: { build: source, messages: MESSAGES, updates: UPDATES, live, restarts: seeded.handles.stats.restarts } };
       } finally {
+        setPriority(ownPriority);
         await browser.close();
         await server.stop();
       }

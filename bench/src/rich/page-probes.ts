@@ -11,6 +11,40 @@ export function watchLongTasksInPage(): void {
     for (const e of l.getEntries()) tasks.push(e.duration);
   });
   g.sealedLongTaskObserver.observe({ type: "longtask" });
+  // Long animation frames name the scripts that ran in them (what a long task alone cannot say).
+  const lg = globalThis as unknown as { sealedLongFrames?: LongFrame[]; sealedLongFrameObserver?: PerformanceObserver };
+  lg.sealedLongFrameObserver?.disconnect();
+  const frames: LongFrame[] = (lg.sealedLongFrames = []);
+  lg.sealedLongFrameObserver = new PerformanceObserver((l) => {
+    for (const e of l.getEntries() as unknown as LoafEntry[]) {
+      frames.push({
+        duration: Math.round(e.duration),
+        styleAndLayout: Math.round(e.styleAndLayoutStart > 0 ? e.startTime + e.duration - e.styleAndLayoutStart : 0),
+        scripts: e.scripts.map((s) => ({
+          what: `${s.invoker} ${s.sourceFunctionName || ""}@${(s.sourceURL || "").split("/").pop()}:${s.sourceCharPosition}`,
+          ms: Math.round(s.duration),
+          forcedLayoutMs: Math.round(s.forcedStyleAndLayoutDuration),
+        })),
+      });
+      frames.sort((a, b) => b.duration - a.duration);
+      frames.splice(5);
+    }
+  });
+  lg.sealedLongFrameObserver.observe({ type: "long-animation-frame" });
+}
+
+interface LoafEntry {
+  readonly startTime: number;
+  readonly duration: number;
+  readonly styleAndLayoutStart: number;
+  readonly scripts: readonly { invoker: string; sourceFunctionName: string; sourceURL: string; sourceCharPosition: number; duration: number; forcedStyleAndLayoutDuration: number }[];
+}
+
+/** One of the longest animation frames: its length, its rendering part, and the scripts that ran in it. */
+export interface LongFrame {
+  readonly duration: number;
+  readonly styleAndLayout: number;
+  readonly scripts: readonly { readonly what: string; readonly ms: number; readonly forcedLayoutMs: number }[];
 }
 
 export interface ApplyRun {
@@ -20,6 +54,8 @@ export interface ApplyRun {
   readonly longTasks: number[];
   /** The longest gap between two animation frames while waiting (a stall the user would see). */
   readonly longestFrameMs: number;
+  /** The five longest animation frames, with the scripts that ran in them. */
+  readonly longestFrames: readonly LongFrame[];
 }
 
 /** Waits, frame by frame, until a message text in the open chat reads `text`; then returns the long tasks. */
@@ -49,6 +85,6 @@ export async function waitForTextInPage(a: { text: string; timeoutMs: number }):
   const ms = performance.now() - t0;
   // Long-task entries are delivered after their task ends.
   await new Promise((r) => setTimeout(r, 300));
-  const g = globalThis as unknown as { sealedLongTasks?: number[] };
-  return { ms, longTasks: [...(g.sealedLongTasks ?? [])], longestFrameMs };
+  const g = globalThis as unknown as { sealedLongTasks?: number[]; sealedLongFrames?: LongFrame[] };
+  return { ms, longTasks: [...(g.sealedLongTasks ?? [])], longestFrameMs, longestFrames: [...(g.sealedLongFrames ?? [])] };
 }
