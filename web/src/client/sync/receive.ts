@@ -14,6 +14,8 @@ import {
 import { isApiError } from "../transport/api.js";
 import { ensureContactById } from "../identity/contacts.js";
 import type { ClientContext } from "../context.js";
+import { getChatPrefs } from "../chats/chat-controls.js";
+import { hiddenByBlock } from "../chats/chat-order.js";
 import { requireConversation } from "../conversations/conversations.js";
 import { getAccount, getChains, getContact, getConversation, getCursor, getMessage, getMessages, putConversation, putMessages } from "../store/db.js";
 import { epochFor } from "../conversations/epochs.js";
@@ -343,10 +345,13 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
   const db = ctx.db;
   const effects = new StoredEffects(self);
   // searchPostings: a delete for everyone takes its target's words out of the search index at once.
-  const stored = await db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors, db.searchPostings], async () => {
+  const stored = await db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors, db.searchPostings, db.chatPrefs], async () => {
     let stored = 0;
     let rejected = 0;
     let newest = 0;
+    // A blocked peer's messages are stored but not shown (chats/chat-order.ts): they do not move the chat.
+    const prefs = conv.kind === "direct" ? await getChatPrefs(db, conv.id) : undefined;
+    const hiddenFrom = (sender: string, seq: number) => prefs !== undefined && conv.kind === "direct" && sender === conv.peer && hiddenByBlock(seq, prefs);
     const actions = pageEffects();
     const rows = await PageRows.load(db, conv.id, judged.flatMap((j) => (j.kind === "open" ? [j.e] : [])));
     for (const j of judged) {
@@ -369,7 +374,7 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
         else {
           stored++;
           // Only what shows as a message of its own moves the chat up the list (not a reaction or a receipt).
-          if (movesConversation(j.body)) newest = Math.max(newest, j.body.sentAt);
+          if (movesConversation(j.body) && !hiddenFrom(j.e.header.senderAccountId, j.m.seq)) newest = Math.max(newest, j.body.sentAt);
           effects.note(j.e.header.senderAccountId, j.m.seq, j.body);
         }
       }

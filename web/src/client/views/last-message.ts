@@ -27,38 +27,53 @@ interface Tail {
   readonly acting: readonly MessageRow[];
 }
 
-const tails = new Map<string, Tail>();
+/** Each chat's tail, with the key of what was hidden when it was found. */
+const tails = new Map<string, { readonly hiddenKey: string; readonly tail: Tail }>();
 
-export async function lastBubbleRows(db: SealedDb, conversationId: ConversationId): Promise<MessageRow[]> {
+/**
+ * Rows the chat's controls hide (a blocked peer's messages, a deleted chat's past: views.ts hiddenBy), as
+ * a test on raw rows; `key` changes whenever what it hides does, so a kept tail is not reused across it.
+ */
+export interface HiddenRows {
+  readonly key: string;
+  readonly hides: (raw: unknown) => boolean;
+}
+
+const NOTHING_HIDDEN: HiddenRows = { key: "", hides: () => false };
+
+export async function lastBubbleRows(db: SealedDb, conversationId: ConversationId, hidden: HiddenRows = NOTHING_HIDDEN): Promise<MessageRow[]> {
   const key = `${db.name}\u0000${conversationId}`;
-  const known = tails.get(key);
+  const kept = tails.get(key);
+  const known = kept?.hiddenKey === hidden.key ? kept.tail : undefined;
+  const step = (t: Tail, raw: unknown) => (hidden.hides(raw) ? { ...t, upTo: Math.max(t.upTo, seqOf(raw)) } : extend(t, raw));
   let tail: Tail | undefined;
   if (known && sameValue(await db.messages.get([conversationId, known.bubble.clientMessageId]), known.bubbleRaw)) {
     const fresh = await db.messages.where("[conversationId+seq]").between([conversationId, known.upTo], [conversationId, Dexie.maxKey], false, true).toArray();
-    tail = fresh.reduce<Tail>(extend, known);
-  } else tail = await findTail(db, conversationId);
-  if (tail) tails.set(key, tail);
+    tail = fresh.reduce<Tail>(step, known);
+  } else tail = await findTail(db, conversationId, hidden, step);
+  if (tail) tails.set(key, { hiddenKey: hidden.key, tail });
   else tails.delete(key);
   return tail ? [tail.bubble, ...tail.acting] : [];
 }
 
 /** Reads back from the newest stored row, a chunk at a time, to the newest bubble. */
-async function findTail(db: SealedDb, conversationId: ConversationId): Promise<Tail | undefined> {
+async function findTail(db: SealedDb, conversationId: ConversationId, hidden: HiddenRows, step: (t: Tail, raw: unknown) => Tail): Promise<Tail | undefined> {
+  const bubbleAt = (raw: unknown) => isShownKind(kindOf(raw)) && !hidden.hides(raw);
   const walked: unknown[] = [];
   let below: number | undefined;
   for (;;) {
     const upper = below === undefined ? [conversationId, Dexie.maxKey] : [conversationId, below];
     const chunk: unknown[] = await db.messages.where("[conversationId+seq]").between([conversationId, Dexie.minKey], upper, true, false).reverse().limit(CHUNK).toArray();
     walked.unshift(...chunk.reverse());
-    if (chunk.length < CHUNK || chunk.some((r) => isShownKind(kindOf(r)))) break;
+    if (chunk.length < CHUNK || chunk.some(bubbleAt)) break;
     below = seqOf(chunk[0]);
   }
   let start = walked.length - 1;
-  while (start >= 0 && !isShownKind(kindOf(walked[start]))) start--;
+  while (start >= 0 && !bubbleAt(walked[start])) start--;
   if (start < 0) return undefined;
   const bubbleRaw = walked[start];
   const first: Tail = { upTo: seqOf(bubbleRaw), bubbleRaw, bubble: parseRow(messageRow, "messages", bubbleRaw), acting: [] };
-  return walked.slice(start + 1).reduce<Tail>(extend, first);
+  return walked.slice(start + 1).reduce<Tail>(step, first);
 }
 
 /** The tail after one more stored row (in server order): a new bubble starts a new tail. */

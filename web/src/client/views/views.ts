@@ -12,7 +12,7 @@ import type { AccountRow, ContactProblem, ContactRow, ContactStatus, GroupRow, M
 import { systemLines, type SystemLineView } from "./system-lines.js";
 import { byTimelineOrder, foldMessages, type FoldNames, type MessageView } from "./message-fold.js";
 import { chatCache } from "./row-cache.js";
-import { lastBubbleRows } from "./last-message.js";
+import { lastBubbleRows, type HiddenRows } from "./last-message.js";
 import { isShownKind } from "../conversations/content-rows.js";
 import { deliveryOf, memberMarks, type DeliveryView, type MemberMarks } from "./receipts.js";
 import { unreadCount, unreadMentionOf } from "./unread.js";
@@ -133,6 +133,16 @@ export function hiddenBy(p: ChatPrefsRow | undefined, peer: AccountId | undefine
   return (r) => (r.seq !== undefined && p.deletedUpTo !== undefined && r.seq <= p.deletedUpTo) || (peer !== undefined && r.senderAccountId === peer && hiddenByBlock(r.seq, p));
 }
 
+/** hiddenBy as lastBubbleRows reads it: on raw rows, keyed by the settings that decide it. */
+function hiddenRows(p: ChatPrefsRow | undefined, hidden: (r: MessageRow) => boolean): HiddenRows {
+  if (!p || (p.deletedUpTo === undefined && p.blockedSince === undefined && !p.hidden?.length)) return { key: "", hides: () => false };
+  return {
+    key: JSON.stringify([p.deletedUpTo, p.blockedSince, p.hidden]),
+    // Only `seq` and `senderAccountId` are read, each checked by hiddenBy's comparisons.
+    hides: (raw) => typeof raw === "object" && raw !== null && hidden(raw as MessageRow),
+  };
+}
+
 export async function conversationViews(db: SealedDb): Promise<ConversationView[]> {
   const account = await getAccount(db);
   const prefs = await listChatPrefs(db);
@@ -153,7 +163,7 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
     const p = prefs.get(c.id);
     const hidden = hiddenBy(p, c.kind === "direct" ? c.peer : undefined);
     // The newest stored bubble and the edits and deletes of it: enough to fold its text.
-    const tail = pending.some((m) => isShownKind(m.kindNumber)) ? [] : (await lastBubbleRows(db, c.id)).filter((r) => !hidden(r));
+    const tail = pending.some((m) => isShownKind(m.kindNumber)) ? [] : await lastBubbleRows(db, c.id, hiddenRows(p, hidden));
     const rows = [...tail, ...pending.sort(byTimelineOrder)];
     const last = foldMessages(rows, names).at(-1);
     const archived = staysArchived(p?.archivedAt, last && !last.mine ? last.seq : undefined, muted.has(c.id));
