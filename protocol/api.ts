@@ -133,6 +133,12 @@ export const sessionResponse = z.object({ accountId: accountIdSchema, deviceId: 
 // GET /api/users/:username and GET /api/accounts/:accountId/log
 export const accountLogResponse = z.object({ username: usernameSchema, accountId: accountIdSchema, log: z.array(b64(1, MAX_ENTRY_B64_BYTES)).min(1).max(10_000) });
 
+/** GET /api/users?username=: a search, so an unknown name is an empty list (200), not a 404 the browser logs as an error. */
+export const userSearchResponse = z.object({ users: z.array(accountLogResponse).max(1) });
+
+/** GET /api/usernames/:username: whether sign-up can take it now (sign-up still answers 409 if another takes it first). */
+export const usernameAvailabilityResponse = z.object({ username: usernameSchema, available: z.boolean() });
+
 export const conversationSchema = z.discriminatedUnion("kind", [
   z.object({
     id: conversationIdSchema,

@@ -15,23 +15,26 @@ export interface LyingServer {
 
 const logBody = (b: unknown): b is { log: string[] } => typeof b === "object" && b !== null && Array.isArray((b as { log?: unknown }).log);
 
+const searchBody = (b: unknown): b is { users: [{ log: string[] }] } => typeof b === "object" && b !== null && Array.isArray((b as { users?: unknown }).users) && (b as { users: unknown[] }).users.length === 1 && logBody((b as { users: unknown[] }).users[0]);
+
 /**
- * Serves `lie(realLog)` instead of the account's log on GET /api/accounts/:id/log and on
- * GET /api/users/:username (both carry the whole log), for every page of `context`.
+ * Serves `lie(realLog)` instead of the account's log on GET /api/accounts/:id/log, GET /api/users/:username
+ * and the directory search GET /api/users?username= (each carries the whole log), for every page of `context`.
  */
 export async function lieAboutLog(context: BrowserContext, account: { accountId: string; username: string }, lie: LogLie): Promise<LyingServer> {
   const paths = new Set([`/api/accounts/${account.accountId}/log`, `/api/users/${account.username}`]);
-  const matches = (url: URL) => paths.has(url.pathname);
+  const matches = (url: URL) => paths.has(url.pathname) || (url.pathname === "/api/users" && url.searchParams.get("username")?.toLowerCase() === account.username);
   let served = 0;
   const handler = async (route: Route) => {
     if (route.request().method() !== "GET") return route.continue();
     const response = await route.fetch();
     const body: unknown = await response.json().catch(() => undefined);
-    if (response.status() !== 200 || !logBody(body)) return route.fulfill({ response });
+    if (response.status() !== 200 || !(logBody(body) || searchBody(body))) return route.fulfill({ response });
     served += 1;
     // The body changes length: drop the real answer's length and encoding, keep its other headers.
     const headers = Object.fromEntries(Object.entries(response.headers()).filter(([k]) => k !== "content-length" && k !== "content-encoding"));
-    await route.fulfill({ status: 200, headers, json: { ...body, log: await lie(body.log) } });
+    const json = searchBody(body) ? { users: [{ ...body.users[0], log: await lie(body.users[0].log) }] } : { ...body, log: await lie((body as { log: string[] }).log) };
+    await route.fulfill({ status: 200, headers, json });
   };
   await context.route(matches, handler);
   return { served: () => served, stop: () => context.unroute(matches, handler) };

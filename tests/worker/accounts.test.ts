@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, test } from "vitest";
-import { accountLogResponse, signUpResponse } from "../../protocol/api.js";
+import { accountLogResponse, userSearchResponse, usernameAvailabilityResponse, signUpResponse } from "../../protocol/api.js";
 import { toBase64url } from "../../protocol/bytes.js";
 import { makeGenesis } from "../../protocol/device-log.js";
 import { exportPublic } from "../../protocol/primitives.js";
@@ -106,6 +106,33 @@ describe("the directory", () => {
     const bob = await createAccount(api, "bob");
     await expectError(await api.call("GET", `/api/users/${bob.username}`), 401, "unauthenticated");
     await expectError(await api.call("GET", `/api/accounts/${bob.accountId}/log`), 401, "unauthenticated");
+  });
+
+  test("searches by username: the account's log, or no users (200) for a name no one uses", async () => {
+    const alice = await createAccount(api, "alice");
+    const bob = await createAccount(api, "bob");
+    const expected = { username: bob.username, accountId: bob.accountId, log: [toBase64url(bob.genesis)] };
+    const found = await api.call("GET", `/api/users?username=${bob.username.toUpperCase()}`, { cookie: alice.cookie });
+    expect(found.status).toBe(200);
+    expect(userSearchResponse.parse(await found.json())).toEqual({ users: [expected] });
+    const none = await api.call("GET", `/api/users?username=${uniqueUsername("nobody")}`, { cookie: alice.cookie });
+    expect(none.status).toBe(200);
+    expect(userSearchResponse.parse(await none.json())).toEqual({ users: [] });
+    await expectError(await api.call("GET", `/api/users?username=${bob.username}`), 401, "unauthenticated");
+    for (const query of ["", "?username=", "?username=-not-a-name", `?username=${"a".repeat(65)}`]) {
+      await expectError(await api.call("GET", `/api/users${query}`, { cookie: alice.cookie }), 400, "invalid_query");
+    }
+  });
+
+  test("tells a sign-up whether a username is free, without a session, in any case", async () => {
+    const bob = await createAccount(api, "bob");
+    const taken = await api.call("GET", `/api/usernames/${bob.username.toUpperCase()}`);
+    expect(taken.status).toBe(200);
+    expect(usernameAvailabilityResponse.parse(await taken.json())).toEqual({ username: bob.username, available: false });
+    const name = uniqueUsername("free");
+    const free = await api.call("GET", `/api/usernames/${name}`);
+    expect(usernameAvailabilityResponse.parse(await free.json())).toEqual({ username: name, available: true });
+    await expectError(await api.call("GET", "/api/usernames/-not-a-name"), 400, "invalid_query");
   });
 
   test("answers 404 for unknown or malformed names and ids", async () => {

@@ -95,6 +95,8 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
     return send(c, "DELETE", "/api/session", { cookie });
   },
   me: (_fx, c) => send(c, "GET", "/api/me"),
+  "username-free": (fx, c) => send(c, "GET", `/api/usernames/${fx.alice.username}`),
+  "user-search": (fx, c) => send(c, "GET", `/api/users?username=${fx.alice.username}`),
   "user-by-name": (fx, c) => send(c, "GET", `/api/users/${fx.alice.username}`),
   "log-read": (fx, c) => send(c, "GET", `/api/accounts/${fx.alice.accountId}/log`),
   "log-append": async (fx, c) => {

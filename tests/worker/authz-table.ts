@@ -148,6 +148,28 @@ export const AUTHZ_TABLE = [
     cells: { ...SESSION_REQUIRED, otherAccount: ok(200, "itself"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
   },
   {
+    id: "username-free",
+    method: "GET",
+    path: "/api/usernames/:username",
+    request: "whether a sign-up can take a username",
+    cells: {
+      anonymous: ok(200, "asked before sign-up; limited per address like sign-up"),
+      otherAccount: ok(200, "no session needed"),
+      revokedDevice: ok(200, "no session needed"),
+      expiredSession: ok(200, "no session needed"),
+      foreignOrigin: READ_ANY_ORIGIN,
+      member: ok(200),
+      admin: NO_ADMIN,
+    },
+  },
+  {
+    id: "user-search",
+    method: "GET",
+    path: "/api/users",
+    request: "search the directory for the member's username",
+    cells: { ...SESSION_REQUIRED, otherAccount: ok(200, "the directory is open to every logged-in user"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
     id: "user-by-name",
     method: "GET",
     path: "/api/users/:username",

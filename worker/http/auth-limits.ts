@@ -47,6 +47,14 @@ export function limitSignUp(c: Context<AppEnv>): Promise<void> {
   return limitKnownClient(c, "signup", configuredLimit(c.env, "SIGNUP_LIMIT_PER_HOUR", SIGNUP_LIMIT), SIGNUP_WINDOW_MS);
 }
 
+/** GET /api/usernames/:username: 429 rate_limited past the limit (its own count: a few tries per sign-up). */
+export function limitAvailability(c: Context<AppEnv>): Promise<void> {
+  return limitKnownClient(c, "username-check", configuredLimit(c.env, "SIGNUP_LIMIT_PER_HOUR", SIGNUP_LIMIT) * AVAILABILITY_PER_SIGNUP, SIGNUP_WINDOW_MS);
+}
+
+/** Username checks allowed per sign-up allowed: a person may find the first few names taken. */
+export const AVAILABILITY_PER_SIGNUP = 10;
+
 /** POST /api/session/challenge and POST /api/session, each with its own count. */
 export function limitLogin(c: Context<AppEnv>, step: "challenge" | "login"): Promise<void> {
   return limitKnownClient(c, `login-${step}`, configuredLimit(c.env, "LOGIN_LIMIT_PER_10_MIN", LOGIN_LIMIT), LOGIN_WINDOW_MS);

@@ -1,12 +1,13 @@
 import { Hono } from "hono";
 import type { z } from "zod";
-import { signUpRequest, type signUpResponse } from "../../protocol/api.js";
+import { signUpRequest, type signUpResponse, type usernameAvailabilityResponse } from "../../protocol/api.js";
+import { USERNAME_PATTERN } from "../../protocol/ids.js";
 import { fromBase64url } from "../../protocol/bytes.js";
 import { verifyLog } from "../../protocol/device-log.js";
 import { cryptoEnv } from "../crypto-env.js";
 import type { AppEnv, Ctx } from "../env.js";
 import { BadRequest, Conflict } from "../errors.js";
-import { limitSignUp } from "../http/auth-limits.js";
+import { limitAvailability, limitSignUp } from "../http/auth-limits.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
 
@@ -35,4 +36,18 @@ export async function signUp(c: Ctx) {
   return c.json({ accountId: state.accountId } satisfies z.output<typeof signUpResponse>, 201);
 }
 
-export const accountRoutes = new Hono<AppEnv>().post("/accounts", signUp);
+/**
+ * GET /api/usernames/:username: whether a sign-up can take the name, asked before the keys are made so a
+ * taken name is a 200 answer, not a 409 the browser logs as an error. Anonymous like sign-up, and limited
+ * per client address like it (its own count, higher: a person may try a few names), so it is no cheaper a
+ * way to list who uses which name than sign-up itself.
+ */
+export async function usernameAvailability(c: Ctx) {
+  await limitAvailability(c);
+  const username = (c.req.param("username") ?? "").toLowerCase();
+  if (!USERNAME_PATTERN.test(username)) throw new BadRequest("invalid_query", "username: 3-32 characters: a-z, 0-9, '_' or '.', starting with a letter");
+  const taken = (await c.var.stores.directory.findByUsername(username)) !== undefined;
+  return c.json({ username, available: !taken } satisfies z.output<typeof usernameAvailabilityResponse>);
+}
+
+export const accountRoutes = new Hono<AppEnv>().post("/accounts", signUp).get("/usernames/:username", usernameAvailability);

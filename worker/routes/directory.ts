@@ -2,10 +2,10 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { USERNAME_PATTERN } from "../../protocol/ids.js";
 import { toBase64url } from "../../protocol/bytes.js";
-import type { accountLogResponse } from "../../protocol/api.js";
+import type { accountLogResponse, userSearchResponse } from "../../protocol/api.js";
 import { requireSession } from "../auth/require-session.js";
 import type { AppEnv, Ctx } from "../env.js";
-import { NotFound } from "../errors.js";
+import { BadRequest, NotFound } from "../errors.js";
 import { accountIdParam } from "../http/path-params.js";
 import type { DirectoryEntry } from "../storage/directory.js";
 
@@ -22,6 +22,19 @@ export async function lookUpUser(c: Ctx) {
   return c.json(await logResponse(c, account));
 }
 
+/**
+ * GET /api/users?username=NAME: the same lookup as a search, answering 200 with no users for a name no one
+ * uses. Clients use this one, so an expected "no such user" is not a failed request in the browser's console.
+ */
+export async function searchUsers(c: Ctx) {
+  const raw = c.req.query("username");
+  if (raw === undefined || raw.length > 64) throw new BadRequest("invalid_query", "username: give one username to look up, at most 64 characters");
+  const username = raw.toLowerCase();
+  if (!USERNAME_PATTERN.test(username)) throw new BadRequest("invalid_query", "username: 3-32 characters: a-z, 0-9, '_' or '.', starting with a letter");
+  const account = await c.var.stores.directory.findByUsername(username);
+  return c.json({ users: account ? [await logResponse(c, account)] : [] } satisfies z.output<typeof userSearchResponse>);
+}
+
 export async function fetchAccountLog(c: Ctx) {
   const account = await c.var.stores.directory.findById(accountIdParam(c));
   if (!account) throw new NotFound("no such account");
@@ -32,4 +45,4 @@ export async function fetchAccountLog(c: Ctx) {
  * The directory: an account's device log by username or by id. Logged-in users only, so the list of
  * accounts cannot be scraped anonymously. Clients verify the log themselves; the server only serves it.
  */
-export const directoryRoutes = new Hono<AppEnv>().get("/users/:username", requireSession, lookUpUser).get("/accounts/:accountId/log", requireSession, fetchAccountLog);
+export const directoryRoutes = new Hono<AppEnv>().get("/users", requireSession, searchUsers).get("/users/:username", requireSession, lookUpUser).get("/accounts/:accountId/log", requireSession, fetchAccountLog);

@@ -249,6 +249,16 @@ export class FakeServer {
       const s = this.session(cookie);
       return { json: { ...s, username: this.accounts.get(s.accountId)!.username } };
     }
+    if (method === "GET" && p === "/api/users") {
+      this.session(cookie);
+      const name = url.searchParams.get("username") ?? "";
+      for (const [id, a] of this.accounts) if (a.username === name) return { json: { users: [{ username: name, accountId: id, log: a.log }] } };
+      return { json: { users: [] } };
+    }
+    if (method === "GET" && (m = p.match(/^\/api\/usernames\/([^/]+)$/))) {
+      const name = decodeURIComponent(m[1]!);
+      return { json: { username: name, available: ![...this.accounts.values()].some((a) => a.username === name) } };
+    }
     if (method === "GET" && (m = p.match(/^\/api\/users\/([^/]+)$/))) {
       this.session(cookie);
       const name = decodeURIComponent(m[1]!);

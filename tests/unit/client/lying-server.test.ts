@@ -40,7 +40,12 @@ const env = cryptoEnvFrom(globalThis.crypto);
 type Client = ReturnType<typeof clientOn>;
 const EPOCHS = /^\/api\/conversations\/[^/]+\/epochs$/;
 const MESSAGES = /^\/api\/conversations\/[^/]+\/messages$/;
-const LOG = /^\/api\/(users\/[^/]+|accounts\/[^/]+\/log)$/;
+const LOG = /^\/api\/(users|users\/[^/]+|accounts\/[^/]+\/log)$/;
+
+/** A lie about an account's log, told alike in a directory search's answer ({ users: [entry] }) and in a log's. */
+function logLie(rewrite: (entry: { log: string[] }) => object) {
+  return (body: { log: string[] } | { users: { log: string[] }[] }) => ("users" in body ? { ...body, users: body.users.map(rewrite) } : rewrite(body));
+}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -346,7 +351,7 @@ describe("(e) a remove-device entry withheld from a contact", () => {
 
     const revoked = await (await revokeEntry(withD1, d1.deviceId, d0)).next();
     bobPostsLog(server, bob, revoked.entries);
-    server.lie("GET", LOG, (body: { log: string[] }) => ({ ...body, log: body.log.slice(0, 2) }));
+    server.lie("GET", LOG, logLie((body) => ({ ...body, log: body.log.slice(0, 2) })));
     const { as, epoch } = await bobMakesEpoch(server, bob, revoked, id, 1);
     serverStores(server, id, (await makeEnvelope(as, epoch, "D1 is gone")).bytes);
 
@@ -385,7 +390,7 @@ describe("(d) two parties shown different entries at one log position", () => {
     const x = await addDeviceEntry(accountLog(bob), await makeDevice(), d0);
     const y = await addDeviceEntry(accountLog(bob), await makeDevice(), d0);
     bobPostsLog(server, bob, [bob.genesis, x.bytes]);
-    server.lie("GET", LOG, (body: { log: string[] }) => ({ ...body, log: [toBase64url(bob.genesis), toBase64url(y.bytes)] }));
+    server.lie("GET", LOG, logLie((body) => ({ ...body, log: [toBase64url(bob.genesis), toBase64url(y.bytes)] })));
     const id = await alice.startChat(bob.username);
     expect((await getContact(alice.db, bob.accountId))!.head.seq).toBe(1);
 
@@ -428,7 +433,7 @@ describe("(j) a substituted public key", () => {
   test("at first contact, a genesis with the server's keys under Bob's account id is refused", async () => {
     const { server, bob, alice } = await withNodeBob();
     const impostor = await makeAccount(bob.username); // same name, keys the server holds
-    server.lie("GET", LOG, (body: { log: string[] }) => ({ ...body, log: [toBase64url(impostor.genesis)] }));
+    server.lie("GET", LOG, logLie((body) => ({ ...body, log: [toBase64url(impostor.genesis)] })));
     await expect(alice.startChat(bob.username)).rejects.toMatchObject({ code: "username_mismatch" }); // the new-chat dialog shows errorText for it
     expect(server.told[0]).toBe(1);
     expect(await getContact(alice.db, bob.accountId)).toBeUndefined();
@@ -440,7 +445,7 @@ describe("(j) a substituted public key", () => {
     const impostor = await makeAccount("bob");
     // The server holds an account of its own under Bob's name and answers Alice's lookup with it.
     server.accounts.set(impostor.accountId, { username: "bob", log: [toBase64url(impostor.genesis)] });
-    server.lie("GET", /^\/api\/users\/bob$/, () => ({ username: "bob", accountId: impostor.accountId, log: [toBase64url(impostor.genesis)] }));
+    server.lie("GET", /^\/api\/users$/, () => ({ users: [{ username: "bob", accountId: impostor.accountId, log: [toBase64url(impostor.genesis)] }] }));
     const id = await alice.startChat("bob");
     expect(server.told[0]).toBe(1);
     expect((await getContact(alice.db, impostor.accountId))?.status).toBe("verified");

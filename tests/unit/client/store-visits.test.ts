@@ -54,7 +54,8 @@ describe("one operation loads its context once", () => {
     // commit's transaction, as the row its counters merge into (a send or rename meanwhile is kept).
     expect(bobVisits.reads("conversations")).toBe(2);
     expect(bobVisits.writes("conversations")).toBe(1);
-    expect(bobVisits.calls.length).toBeLessThanOrEqual(15);
+    // 16 since the commit also reads the chat's block settings (a blocked contact's message does not move the chat).
+    expect(bobVisits.calls.length).toBeLessThanOrEqual(16);
     expect((await messageViews(bob.db, id)).map((m) => m.text)).toEqual(["first", "pushed"]);
   });
 });

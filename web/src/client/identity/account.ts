@@ -37,6 +37,9 @@ export const LOGIN_LIFETIME_MS = 60_000;
 export async function signUp(ctx: ClientContext, input: string): Promise<{ account: AccountRow; recoveryKey: string; session: Session }> {
   if (await getAccount(ctx.db)) throw new ClientError("already_signed_up", "this device already has an account");
   const username = usernameFrom(input, parseUsername);
+  // Asked first, so a taken name is an answer rather than a refused sign-up (a 409 the browser logs as an
+  // error); sign-up still refuses it if someone takes the name in between.
+  if (!(await ctx.api.usernameAvailability(username)).available) throw new ApiError("username_taken", `username ${username} is taken`, 409);
   const device = await ensureDevice(ctx.db, ctx.env, ctx.now());
   const draft = await draftAccountSecrets(ctx.env);
 

@@ -27,6 +27,8 @@ import {
   readStateListResponse,
   sessionResponse,
   signUpResponse,
+  userSearchResponse,
+  usernameAvailabilityResponse,
   type appendMembershipRequest,
   type createAttachmentRequest,
   type challengeRequest,
@@ -194,8 +196,22 @@ export class Api {
     return this.call("DELETE", "/api/session", z.unknown());
   }
 
-  userByName(username: string) {
-    return this.call("GET", `/api/users/${encodeURIComponent(username)}`, accountLogResponse);
+  /**
+   * An account's log by username, through the directory search (GET /api/users?username=), which answers
+   * an unknown name with an empty list rather than a 404 the browser would log as a failed request. No
+   * user found is reported as the same ApiError (not_found, 404) the direct lookup gave, so callers keep one
+   * way to tell it.
+   */
+  async userByName(username: string) {
+    const { users } = await this.call("GET", `/api/users?username=${encodeURIComponent(username)}`, userSearchResponse);
+    const found = users[0];
+    if (!found) throw new ApiError("not_found", `no user is called ${username}`, 404);
+    return found;
+  }
+
+  /** Whether a sign-up can take `username` now (GET /api/usernames/:username, no session needed). */
+  usernameAvailability(username: string) {
+    return this.call("GET", `/api/usernames/${encodeURIComponent(username)}`, usernameAvailabilityResponse);
   }
 
   accountLog(accountId: AccountId) {
