@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { toBase64url } from "../../protocol/bytes.js";
 import type { Bindings } from "../../worker/env.js";
-import { LOGIN_LIMIT, LOGIN_WINDOW_MS, SIGNUP_LIMIT, SIGNUP_WINDOW_MS, configuredLimit } from "../../worker/http/auth-limits.js";
+import { AVAILABILITY_PER_SIGNUP, LOGIN_LIMIT, LOGIN_WINDOW_MS, SIGNUP_LIMIT, SIGNUP_WINDOW_MS, configuredLimit } from "../../worker/http/auth-limits.js";
 import { makeAccount, requestNonce, signUp, signedLogin, type TestAccount } from "../support/account.js";
 import { cookieFrom, type ApiClient } from "../support/api-client.js";
 import { freshAddress } from "../support/link-relay.js";
@@ -28,6 +28,15 @@ async function signedUp(client: ApiClient): Promise<TestAccount> {
   expect(res.status).toBe(201);
   return account;
 }
+
+describe("username check limit (GET /api/usernames/:username)", () => {
+  test(`allows ${SIGNUP_LIMIT * AVAILABILITY_PER_SIGNUP} checks per address per hour, its own count apart from sign-up's`, async () => {
+    const client = from(freshAddress());
+    for (let i = 0; i < SIGNUP_LIMIT * AVAILABILITY_PER_SIGNUP; i++) expect((await client.call("GET", `/api/usernames/free${i}`)).status).toBe(200);
+    await expectLimited(await client.call("GET", "/api/usernames/onemore"), SIGNUP_WINDOW_MS);
+    await signedUp(client);
+  });
+});
 
 describe("sign-up limit (POST /api/accounts)", () => {
   test(`allows ${SIGNUP_LIMIT} sign-ups per address per hour, then 429 with Retry-After; another address is unaffected`, async () => {
