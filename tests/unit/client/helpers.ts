@@ -29,7 +29,7 @@ export function clientOn(server: FakeServer, db = freshDb()): ChatClient {
  * A client with a realtime socket to the fake server, its sync loop running with short timings
  * (`pollMs`: the fallback poll; the safety net while the socket is up is an hour, so only pushes count).
  */
-export function liveClientOn(server: FakeServer, o: { db?: SealedDb; pollMs?: number } = {}): ChatClient {
+export function liveClientOn(server: FakeServer, o: { db?: SealedDb; pollMs?: number; burstGapMs?: number } = {}): ChatClient {
   const browser = server.browser();
   const realtime = new RealtimeConnection({ url: "ws://127.0.0.1:8787/api/realtime", createSocket: browser.createSocket, backoff: { initialMs: 20, maxMs: 100 } });
   return new ChatClient({
@@ -37,7 +37,7 @@ export function liveClientOn(server: FakeServer, o: { db?: SealedDb; pollMs?: nu
     ...transportsOver(browser.fetch),
     origin: server.origin,
     realtime,
-    syncTiming: { pollMs: o.pollMs ?? 3_600_000, safetyNetMs: 3_600_000, retry: { initialMs: 20, maxMs: 100 } },
+    syncTiming: { pollMs: o.pollMs ?? 3_600_000, safetyNetMs: 3_600_000, retry: { initialMs: 20, maxMs: 100 }, ...(o.burstGapMs !== undefined ? { burstGapMs: o.burstGapMs } : {}) },
   });
 }
 

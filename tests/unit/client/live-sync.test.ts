@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { ConversationId } from "../../../protocol/index.js";
 import type { ChatClient } from "../../../web/src/client/client.js";
 import { messageViews } from "../../../web/src/client/views/views.js";
-import { FakeServer, clientOn, liveClientOn } from "./helpers.js";
+import { FakeServer, clientOn, freshDb, liveClientOn } from "./helpers.js";
+import { countStoreVisits } from "./store-visits.js";
 
 const clients: ChatClient[] = [];
 beforeEach(() => {
@@ -38,6 +39,28 @@ async function setup(o: { bobPollMs?: number } = {}) {
 const messageGets = (server: FakeServer) => server.requests.filter((r) => r.startsWith("GET") && r.endsWith("/messages")).length;
 
 describe("live sync over the realtime socket", () => {
+  test("in a burst, frames that arrive while the last batch is fresh are stored together", { timeout: 30_000 }, async () => {
+    const server = new FakeServer();
+    const alice = clientOn(server);
+    const bobDb = freshDb();
+    const visits = countStoreVisits(bobDb);
+    const bob = liveClientOn(server, { db: bobDb, burstGapMs: 3_000 });
+    clients.push(alice, bob);
+    await alice.signUp("alice");
+    await bob.signUp("bob");
+    await until("bob is live", () => bob.sync.live && bob.sync.status === "online");
+    const id = await alice.startChat("bob");
+    await until("bob has the chat", async () => (await bob.db.conversations.count()) === 1);
+    await bob.sync.settled();
+    visits.reset();
+    // Five messages pushed one by one, each within the gap after the batch before it: at most the first
+    // is applied alone, the others wait and are stored together (one cursor write per batch).
+    for (let i = 1; i <= 5; i++) await alice.send(id, `m${i}`);
+    await until("bob has all five", async () => (await texts(bob, id)).length === 5, 20_000);
+    expect(await texts(bob, id)).toEqual(["m1", "m2", "m3", "m4", "m5"]);
+    expect(visits.writes("cursors")).toBeLessThanOrEqual(2);
+  });
+
   test("a new chat and its messages reach Bob by push, without fetching message pages", async () => {
     const { server, alice, bob } = await setup();
     const id = await alice.startChat("bob");

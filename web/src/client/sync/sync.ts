@@ -31,6 +31,12 @@ export const POLL_INTERVAL_MS = 1500;
 /** Poll interval while the socket is up: only a safety net for a push that was lost. */
 export const SAFETY_NET_INTERVAL_MS = 30_000;
 
+/**
+ * The least time between two batches of realtime frames while they keep coming: an isolated message is
+ * applied at once, a burst (reactions pouring in, a group's busy minute) in batches at most this often.
+ */
+export const BURST_GAP_MS = 100;
+
 export interface SyncOptions {
   readonly realtime?: RealtimeConnection;
   readonly pollMs?: number;
@@ -39,6 +45,8 @@ export interface SyncOptions {
   readonly retry?: BackoffOptions;
   /** Retry delays of an upload waiting for the network or the server (default 0.5-1 s, growing to 30-60 s). */
   readonly uploadRetry?: BackoffOptions;
+  /** The least gap between batches of realtime frames in a burst (BURST_GAP_MS). */
+  readonly burstGapMs?: number;
 }
 
 /** No answer, or a server fault: the connection is down as far as the user is concerned. */
@@ -76,6 +84,9 @@ export class Syncer extends EventTarget {
   private frames: Promise<void> = Promise.resolve();
   /** Frames received and not yet taken into a batch (onFrame). */
   private waitingFrames: RealtimeServerFrame[] = [];
+  /** When the last batch of frames was applied (performance.now()), and the least gap to the next in a burst. */
+  private lastBatchAt = -Infinity;
+  private readonly burstGapMs: number;
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
   /** Files being sent. */
@@ -89,6 +100,7 @@ export class Syncer extends EventTarget {
     this.realtime = o.realtime;
     this.pollMs = o.pollMs ?? POLL_INTERVAL_MS;
     this.safetyNetMs = o.safetyNetMs ?? SAFETY_NET_INTERVAL_MS;
+    this.burstGapMs = o.burstGapMs ?? BURST_GAP_MS;
     this.retry = new Backoff({ initialMs: 1000, maxMs: 30_000, ...o.retry });
     this.uploads = new Uploader(ctx, {
       ...(o.uploadRetry ? { retry: o.uploadRetry } : {}),
@@ -231,8 +243,14 @@ export class Syncer extends EventTarget {
     if (waiting) return;
     this.frames = this.frames
       .then(() => {
+        // In a burst (the last batch was applied moments ago) the next one waits out the gap, so frames
+        // that arrive meanwhile are stored together: one commit, one re-run of the open chat's views.
+        const wait = this.lastBatchAt + this.burstGapMs - performance.now();
+        return wait > 0 ? new Promise<void>((r) => setTimeout(r, wait)) : undefined;
+      })
+      .then(() => {
         const batch = this.waitingFrames.splice(0);
-        return applyFrames(this.ctx, batch).catch((err: unknown) => {
+        return applyFrames(this.ctx, batch).finally(() => (this.lastBatchAt = performance.now())).catch((err: unknown) => {
           // Frames are only hints: a pass soon fetches the same by cursor.
           console.warn(`realtime frames (${batch.map((f) => f.type).join(", ")}) not all applied, catching up instead:`, err);
           this.retryDelay ??= this.retry.next();
