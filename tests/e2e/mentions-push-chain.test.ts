@@ -8,13 +8,11 @@
 // order the server sends them.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { signUpViaUi, uniqueName } from "./app";
-import { createGroupViaUi } from "./group-helpers";
 import { launchBrowser } from "./harness";
-import { DESKTOP, People } from "./people";
-import { PushLine, notifications, observerPage, waitForNotification } from "./push-helpers";
-import { pushedSeq, pushesTo, servedVapidKey, stubPushManager, subscribeAtPushService, type ServiceSubscription } from "./push-service-client";
-import { waitForServiceWorker } from "./pwa-helpers";
+import { mutedGroup, type Receiver } from "./mention-helpers";
+import { People } from "./people";
+import { notifications, waitForNotification } from "./push-helpers";
+import { pushedSeq, pushesTo, servedVapidKey, subscribeAtPushService, type ServiceSubscription } from "./push-service-client";
 
 const baseURL = inject("baseURL");
 let browser: Browser;
@@ -23,51 +21,14 @@ let alice: Page;
 let aliceName: string;
 let group: string;
 const groupName = `Muted club ${Math.random().toString(36).slice(2, 6)}`;
-
-interface Receiver {
-  readonly name: string;
-  readonly page: Page;
-  readonly sub: ServiceSubscription;
-  watch: Page;
-  line: PushLine;
-}
 let bob: Receiver;
 let carol: Receiver;
+let bobSub: ServiceSubscription;
+let carolSub: ServiceSubscription;
 
-async function receiver(who: string, vapidKey: string): Promise<Receiver> {
-  const name = uniqueName(who);
-  const page = await people.page(who);
-  const sub = await subscribeAtPushService(vapidKey);
-  await page.context().grantPermissions(["notifications"], { origin: baseURL });
-  await stubPushManager(page, [sub]);
-  await signUpViaUi(page, baseURL, name);
-  await waitForServiceWorker(page, 60_000);
-  return { name, page, sub, watch: page, line: undefined as unknown as PushLine };
-}
-
-/** Settings → Notifications → Turn on: the app subscribes and the server stores the subscription. */
-async function turnOnNotifications(r: Receiver): Promise<void> {
-  await r.page.goto(`${baseURL}/#/settings`);
-  await r.page.getByTestId("push-settings").waitFor({ timeout: 45_000 });
-  await r.page.getByRole("button", { name: "Turn on" }).click();
-  await r.page.getByTestId("push-state").filter({ hasText: /^Notifications are on for this device$/ }).waitFor({ timeout: 45_000 });
-}
-
-/** Opens the group, mutes it, closes the app (no socket: pushes go to the push service) and opens a push line. */
-async function muteAndClose(r: Receiver): Promise<void> {
-  await r.page.goto(`${baseURL}/#/c/${group}`);
-  await r.page.getByTestId("chat-title").filter({ hasText: groupName }).waitFor({ timeout: 45_000 });
-  await r.page.getByTestId("mute-button").click();
-  await r.page.locator('[data-testid="mute-button"][aria-pressed="true"]').waitFor({ timeout: 30_000 });
-  await r.page.goto("about:blank");
-  r.watch = await r.page.context().newPage();
-  await observerPage(r.watch, baseURL);
-  r.line = await PushLine.open(r.watch, baseURL);
-}
-
-/** The seqs `r`'s subscription was pushed, every push checked (VAPID, decryption) by the service. */
-async function pushedSeqs(r: Receiver): Promise<number[]> {
-  const all = await pushesTo(r.sub);
+/** The seqs `sub` was pushed, every push checked (VAPID, decryption) by the service. */
+async function pushedSeqs(sub: ServiceSubscription): Promise<number[]> {
+  const all = await pushesTo(sub);
   expect(all.filter((p) => !p.accepted)).toEqual([]);
   return all.map((p) => pushedSeq(p)!);
 }
@@ -76,16 +37,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   people = new People(browser);
   const vapidKey = await servedVapidKey(baseURL);
-  aliceName = uniqueName("alice");
-  alice = await people.page("alice", DESKTOP);
-  await signUpViaUi(alice, baseURL, aliceName);
-  bob = await receiver("bob", vapidKey);
-  carol = await receiver("carol", vapidKey);
-  group = await createGroupViaUi(alice, groupName, [bob.name, carol.name]);
-  for (const r of [bob, carol]) {
-    await turnOnNotifications(r);
-    await muteAndClose(r);
-  }
+  bobSub = await subscribeAtPushService(vapidKey);
+  carolSub = await subscribeAtPushService(vapidKey);
+  ({ alice, aliceName, group, bob, carol } = await mutedGroup(people, baseURL, groupName, [bobSub, carolSub]));
 });
 
 afterAll(async () => {
@@ -111,13 +65,13 @@ test("a plain message pushes nobody who muted the group; one that mentions Bob r
   await expect.poll(() => box().inputValue(), { timeout: 20_000 }).toBe("");
 
   // Both muted members' subscriptions get exactly one push: the mention's (the plain one, sent first, never came).
-  for (const r of [bob, carol]) await expect.poll(() => pushedSeqs(r), { timeout: 45_000 }).toHaveLength(1);
-  const [bobSeq] = await pushedSeqs(bob);
-  expect(await pushedSeqs(carol)).toEqual([bobSeq]);
+  for (const sub of [bobSub, carolSub]) await expect.poll(() => pushedSeqs(sub), { timeout: 45_000 }).toHaveLength(1);
+  const [bobSeq] = await pushedSeqs(bobSub);
+  expect(await pushedSeqs(carolSub)).toEqual([bobSeq]);
 
   // Each service worker gets the bytes its own subscription received.
-  const [bobPush] = await pushesTo(bob.sub);
-  const [carolPush] = await pushesTo(carol.sub);
+  const [bobPush] = await pushesTo(bobSub);
+  const [carolPush] = await pushesTo(carolSub);
   await bob.line.deliver(bobPush!.plaintext!);
   await carol.line.deliver(carolPush!.plaintext!);
   const shown = await waitForNotification(bob.watch, group, () => true);

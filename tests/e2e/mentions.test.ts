@@ -7,15 +7,14 @@
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { signUpViaUi, uniqueName } from "./app";
 import { seriousViolations } from "./axe";
-import { createGroupViaUi } from "./group-helpers";
+import { deviceIdentity } from "./group-helpers";
 import { launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
+import { mutedGroup, type Receiver } from "./mention-helpers";
 import { DESKTOP, PHONE, People } from "./people";
-import { waitForServiceWorker } from "./pwa-helpers";
 import { editViaUi } from "./rich-helpers";
-import { PushLine, messagePayload, newestAfter, notifications, observerPage, waitForNotification } from "./push-helpers";
+import { messagePayload, newestAfter, notifications, waitForNotification } from "./push-helpers";
 
 const SHOTS = "/tmp/mentions-shots";
 const baseURL = inject("baseURL");
@@ -25,69 +24,14 @@ let alice: Page;
 let aliceName: string;
 let group: string;
 const groupName = `Lunch club ${Math.random().toString(36).slice(2, 6)}`;
-
-/** One of the members who receive: their app, a page of their origin that runs no app, their push line. */
-interface Receiver {
-  readonly name: string;
-  readonly page: Page;
-  watch: Page;
-  line: PushLine;
-}
 let bob: Receiver;
 let carol: Receiver;
-
-/** This device's account id, read from its store (the sender of the envelopes it seals). */
-function accountIdOf(page: Page): Promise<string> {
-  return page.evaluate(
-    () =>
-      new Promise<string>((resolve, reject) => {
-        const open = indexedDB.open("sealed");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction("account").objectStore("account").get("self");
-          get.onsuccess = () => {
-            open.result.close();
-            resolve((get.result as { accountId: string }).accountId);
-          };
-        };
-      }),
-  );
-}
-
-async function receiver(who: string): Promise<Receiver> {
-  const name = uniqueName(who);
-  const page = await people.page(who);
-  await page.context().grantPermissions(["notifications"], { origin: baseURL });
-  await signUpViaUi(page, baseURL, name);
-  await waitForServiceWorker(page, 60_000);
-  return { name, page, watch: page, line: undefined as unknown as PushLine };
-}
-
-/** Opens the group in `r`'s app, mutes it there, then closes the app and opens the push line. */
-async function muteAndClose(r: Receiver): Promise<void> {
-  await r.page.goto(`${baseURL}/#/c/${group}`);
-  await r.page.getByTestId("chat-title").filter({ hasText: groupName }).waitFor({ timeout: 45_000 });
-  const mute = r.page.getByTestId("mute-button");
-  await mute.click();
-  await r.page.locator('[data-testid="mute-button"][aria-pressed="true"]').waitFor({ timeout: 30_000 });
-  await r.page.goto("about:blank");
-  r.watch = await r.page.context().newPage();
-  await observerPage(r.watch, baseURL);
-  r.line = await PushLine.open(r.watch, baseURL);
-}
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   browser = await launchBrowser();
   people = new People(browser);
-  aliceName = uniqueName("alice");
-  alice = await people.page("alice", DESKTOP);
-  await signUpViaUi(alice, baseURL, aliceName);
-  bob = await receiver("bob");
-  carol = await receiver("carol");
-  group = await createGroupViaUi(alice, groupName, [bob.name, carol.name]);
-  await muteAndClose(bob);
-  await muteAndClose(carol);
+  ({ alice, aliceName, group, bob, carol } = await mutedGroup(people, baseURL, groupName));
 });
 
 afterAll(async () => {
@@ -149,7 +93,7 @@ test("Alice picks Bob with the keyboard and sends; Bob, who muted the group, is 
   await own.waitFor({ timeout: 30_000 });
   expect([await own.textContent(), await own.getAttribute("data-me")]).toEqual([`@${bob.name}`, "false"]);
 
-  const stored = await newestAfter(bob.watch, group, 0, await accountIdOf(alice));
+  const stored = await newestAfter(bob.watch, group, 0, (await deviceIdentity(alice)).accountId);
   await bob.line.deliver(messagePayload(group, stored));
   await carol.line.deliver(messagePayload(group, stored));
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { pushMutesResponse, pushSubscriptionRequest } from "../../protocol/push.js";
 import { openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName } from "./app";
 import { PushLine, messagePayload, newestAfter, notifications, observerPage, senderOf, serverMessages, waitForNotification } from "./push-helpers";
+import { allowPush, openNotificationSettings, turnOnNotificationsViaUi } from "./push-optin-helpers";
 import { pushedSeq, pushesTo, servedVapidKey, stubPushManager, subscribeAtPushService, subscribeKeys, waitForPushOf } from "./push-service-client";
 import { launchBrowser } from "./harness";
 import { PHONE, People } from "./people";
@@ -58,11 +59,6 @@ async function serverMutes(page: Page): Promise<string[]> {
   return pushMutesResponse.parse(await res.json()).muted;
 }
 
-async function openNotificationSettings(page: Page): Promise<void> {
-  await page.goto(`${baseURL}/#/settings`);
-  await page.getByTestId("push-settings").waitFor({ timeout: 45_000 });
-}
-
 /** The seqs the push service decrypted for `sub` (every push it received must have passed its checks). */
 async function pushedSeqs(sub: Parameters<typeof pushesTo>[0]): Promise<number[]> {
   const all = await pushesTo(sub);
@@ -77,8 +73,7 @@ test("turning notifications on asks permission, subscribes with the VAPID key an
   const vapid = await servedVapidKey(baseURL);
   const sub = await subscribeAtPushService(vapid);
   const again = await subscribeAtPushService(vapid);
-  await page.context().grantPermissions(["notifications"], { origin: baseURL });
-  await stubPushManager(page, [sub, again]);
+  await allowPush(page, baseURL, [sub, again]);
   const calls = watchPushCalls(page);
   await signUpViaUi(alice, baseURL, aliceName);
   const bobName = uniqueName("bob");
@@ -86,7 +81,7 @@ test("turning notifications on asks permission, subscribes with the VAPID key an
   await waitForServiceWorker(page, 60_000);
   await startChatViaUi(alice, bobName);
   const chat = /#\/c\/([^/?]+)/.exec(alice.url())![1]!;
-  await openNotificationSettings(page);
+  await openNotificationSettings(page, baseURL);
   // Never on first load: off until the user asks.
   await expect.poll(() => page.getByTestId("push-state").textContent(), { timeout: 20_000 }).toBe("Notifications are off for this device");
   expect(calls.puts).toEqual([]);
@@ -109,7 +104,7 @@ test("turning notifications on asks permission, subscribes with the VAPID key an
   const aliceId = senderOf(on);
   await waitForPushOf(sub, on.seq);
 
-  await openNotificationSettings(page);
+  await openNotificationSettings(page, baseURL);
   await expect.poll(() => page.getByTestId("push-state").textContent(), { timeout: 45_000 }).toBe("Notifications are on for this device");
   await page.getByRole("button", { name: "Turn off" }).click();
   await expect.poll(() => page.getByTestId("push-state").textContent(), { timeout: 45_000 }).toBe("Notifications are off for this device");
@@ -120,9 +115,7 @@ test("turning notifications on asks permission, subscribes with the VAPID key an
 
   // The server deleted it: on again with a new subscription, the next message reaches only that one,
   // and the one sent while off reached neither.
-  await openNotificationSettings(page);
-  await page.getByRole("button", { name: "Turn on" }).click();
-  await expect.poll(() => page.getByTestId("push-state").textContent(), { timeout: 45_000 }).toBe("Notifications are on for this device");
+  await turnOnNotificationsViaUi(page, baseURL);
   await page.goto("about:blank");
   await sendViaUi(alice, "pushed after opting in again");
   const back = await newestAfter(watch, chat, off.seq, aliceId);
@@ -139,7 +132,7 @@ test("a refused permission is a readable sentence, and nothing is registered", a
   await signUpViaUi(page, baseURL, uniqueName("carol"));
   await waitForServiceWorker(page, 60_000);
   // No grantPermissions: a headless browser refuses the prompt.
-  await openNotificationSettings(page);
+  await openNotificationSettings(page, baseURL);
   await page.getByRole("button", { name: "Turn on" }).click();
   const error = page.getByTestId("push-error");
   await error.waitFor({ timeout: 45_000 });
@@ -156,7 +149,7 @@ test("muting a chat from its header: the server's mute list holds it, the list s
   const bobName = uniqueName("bob");
   const alice = await people.page("alice");
   const bob = await people.page("bob");
-  await bob.context().grantPermissions(["notifications"], { origin: baseURL });
+  await allowPush(bob, baseURL);
   const calls = watchPushCalls(bob);
   await signUpViaUi(alice, baseURL, aliceName);
   await signUpViaUi(bob, baseURL, bobName);

@@ -10,7 +10,8 @@ import { launchBrowser } from "./harness";
 import { ApiContact, nodeApi, waitForCount } from "./link-helpers";
 import { PHONE, People } from "./people";
 import { senderOf } from "./push-helpers";
-import { pushedSeq, pushesTo, servedVapidKey, stubPushManager, subscribeAtPushService } from "./push-service-client";
+import { allowPush, turnOnNotificationsViaUi } from "./push-optin-helpers";
+import { pushedSeq, pushesTo, servedVapidKey, subscribeAtPushService } from "./push-service-client";
 import { SHOTS, waitForServiceWorker } from "./pwa-helpers";
 import { linkViaPaste } from "./rich-helpers";
 
@@ -243,14 +244,10 @@ describe("signing out a device that receives push notifications", () => {
     // PLATFORM.md: a real subscribe never succeeds here, so the page's PushManager hands out a real
     // subscription at the test push service, which records every push the server sends it.
     const sub = await subscribeAtPushService(await servedVapidKey(baseURL));
-    await stubPushManager(second, [sub]);
-    await second.context().grantPermissions(["notifications"], { origin: baseURL });
+    await allowPush(second, baseURL, [sub]);
     await signUpViaUi(first, baseURL, aliceName);
     await linkViaPaste(first, second, baseURL, aliceName);
-    await second.goto(`${baseURL}/#/settings`);
-    await second.getByTestId("push-settings").waitFor({ timeout: 45_000 });
-    await second.getByRole("button", { name: "Turn on" }).click();
-    await expect.poll(() => second.getByTestId("push-state").textContent(), { timeout: 45_000 }).toBe("Notifications are on for this device");
+    await turnOnNotificationsViaUi(second, baseURL);
 
     // With its app closed, Bob's messages are pushed to it. The server pushes only to a device with no
     // open socket, and notices the closed tab's socket a little later: Bob writes until one is pushed.

@@ -1,35 +1,58 @@
+import { css } from "lit";
+
 /** How often a camera frame is decoded while scanning. */
 const SCAN_INTERVAL_MS = 150;
 
+/** The camera preview of a scanning dialog: `<video>` shown, `<canvas class="frame">` (the decoded frame) hidden. */
+export const scannerStyles = css`
+  video {
+    width: 100%;
+    border-radius: 12px;
+    background: #000;
+    aspect-ratio: 4 / 3;
+    object-fit: cover;
+  }
+  canvas.frame {
+    display: none;
+  }
+`;
+
 /**
- * The camera QR scanner of the safety-number dialog: getUserMedia into a <video>, frames drawn on a
- * hidden <canvas> and decoded by jsQR, which loads only when scanning starts (kept out of the start
- * bundle). Calls `found` with the first decoded text and stops. The link dialog does the same inline.
+ * The camera QR scanner of the safety-number and link dialogs: getUserMedia into a <video>, frames drawn
+ * on a hidden <canvas> and decoded by jsQR, which loads only when scanning starts (kept out of the start
+ * bundle). Calls `found` with the first decoded text and stops.
  */
 export class QrScanner {
   private stream: MediaStream | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Counts stops, so that a start still waiting for the camera knows it was stopped meanwhile. */
+  private stops = 0;
 
-  /** Resolves to an error sentence for the user, or undefined once the camera runs. */
+  /** Resolves to an error sentence for the user, or undefined once the camera runs (or it was stopped while starting). */
   async start(video: HTMLVideoElement, canvas: HTMLCanvasElement, found: (text: string) => void): Promise<string | undefined> {
+    this.stop();
+    const run = this.stops;
     if (!navigator.mediaDevices?.getUserMedia) return "This browser has no camera access.";
+    // The decoder loads while the user answers the camera prompt (from the service worker's precache when installed).
     const decoder = import("jsqr").then(
       (m) => m.default,
       () => undefined,
     );
+    let stream: MediaStream;
     try {
-      this.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
     } catch {
       return "The camera isn't available.";
     }
     const decode = await decoder;
-    if (!decode) {
-      this.stop();
-      return "The code scanner couldn't be loaded.";
+    if (run !== this.stops || !decode) {
+      for (const t of stream.getTracks()) t.stop();
+      return decode ? undefined : "The code scanner couldn't be loaded.";
     }
-    if (!this.stream) return undefined; // stopped while starting
-    video.srcObject = this.stream;
+    this.stream = stream;
+    video.srcObject = stream;
     await video.play().catch(() => undefined);
+    if (run !== this.stops) return undefined;
     this.timer = setInterval(() => {
       if (video.videoWidth === 0) return;
       canvas.width = video.videoWidth;
@@ -48,6 +71,7 @@ export class QrScanner {
   }
 
   stop(): void {
+    this.stops++;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const t of this.stream?.getTracks() ?? []) t.stop();

@@ -8,11 +8,9 @@ import { shared } from "../styles/shared.js";
 import { dialogStyles } from "./dialog-styles.js";
 import { errorText } from "./error-text.js";
 import { warningIcon } from "./icons.js";
+import { QrScanner, scannerStyles } from "./qr-scanner.js";
 
 type Step = { step: "scan" } | { step: "connecting" } | { step: "confirm"; hello: LinkHello } | { step: "linking"; name: string } | { step: "done"; name: string } | { step: "failed"; message: string };
-
-/** How often a camera frame is decoded while scanning. */
-const SCAN_INTERVAL_MS = 150;
 
 /**
  * Settings → Devices → "Link a device" (the only way to start it on an existing device): scan the new
@@ -24,19 +22,10 @@ export class SealedLinkExisting extends LitElement {
   static override styles = [
     shared,
     dialogStyles,
+    scannerStyles,
     css`
       dialog {
         width: min(94vw, 30rem);
-      }
-      video {
-        width: 100%;
-        border-radius: 12px;
-        background: #000;
-        aspect-ratio: 4 / 3;
-        object-fit: cover;
-      }
-      canvas {
-        display: none;
       }
       label {
         display: block;
@@ -81,13 +70,10 @@ export class SealedLinkExisting extends LitElement {
   @state() private cameraError = "";
   @query("dialog") private dialog!: HTMLDialogElement;
   @query("video") private video: HTMLVideoElement | undefined;
-  @query("canvas") private canvas: HTMLCanvasElement | undefined;
+  @query("canvas.frame") private canvas: HTMLCanvasElement | undefined;
   @query("#paste-code") private pasteInput: HTMLInputElement | undefined;
   private link: ExistingDeviceLink | undefined;
-  private stream: MediaStream | undefined;
-  private scanTimer: ReturnType<typeof setInterval> | undefined;
-  /** jsQR, loaded when the camera starts: only this dialog needs it, so it stays out of the start bundle. */
-  private decode: typeof import("jsqr").default | undefined;
+  private readonly scanner = new QrScanner();
 
   async open(): Promise<void> {
     this.s = { step: "scan" };
@@ -98,57 +84,14 @@ export class SealedLinkExisting extends LitElement {
   }
 
   private async startCamera(): Promise<void> {
-    if (!navigator.mediaDevices?.getUserMedia) {
-      this.cameraError = "This browser has no camera access. Paste the link code instead.";
-      return;
-    }
-    // The decoder loads while the user answers the camera prompt (from the service worker's precache when installed).
-    const decoder = import("jsqr").then(
-      (m) => m.default,
-      () => undefined,
-    );
-    try {
-      this.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
-    } catch {
-      this.cameraError = "The camera isn't available. Paste the link code instead.";
-      return;
-    }
-    this.decode = await decoder;
-    if (!this.decode) {
-      this.stopCamera();
-      this.cameraError = "The code scanner couldn't be loaded. Paste the link code instead.";
-      return;
-    }
-    if (!this.video || this.s.step !== "scan") return this.stopCamera();
-    this.video.srcObject = this.stream;
-    await this.video.play().catch(() => undefined);
-    this.scanTimer = setInterval(() => this.decodeFrame(), SCAN_INTERVAL_MS);
-  }
-
-  private decodeFrame(): void {
-    const v = this.video;
-    const c = this.canvas;
-    if (!v || !c || !this.decode || v.videoWidth === 0) return;
-    c.width = v.videoWidth;
-    c.height = v.videoHeight;
-    const g = c.getContext("2d", { willReadFrequently: true });
-    if (!g) return;
-    g.drawImage(v, 0, 0);
-    const img = g.getImageData(0, 0, c.width, c.height);
-    const found = this.decode(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
-    if (found?.data) void this.start(found.data);
-  }
-
-  private stopCamera(): void {
-    if (this.scanTimer) clearInterval(this.scanTimer);
-    this.scanTimer = undefined;
-    for (const t of this.stream?.getTracks() ?? []) t.stop();
-    this.stream = undefined;
+    if (!this.video || !this.canvas) return;
+    const error = await this.scanner.start(this.video, this.canvas, (code) => void this.start(code));
+    if (error) this.cameraError = `${error} Paste the link code instead.`;
   }
 
   private async start(code: string): Promise<void> {
     if (this.s.step !== "scan") return;
-    this.stopCamera();
+    this.scanner.stop();
     this.s = { step: "connecting" };
     try {
       const link = await this.client.link.fromThisDevice();
@@ -183,7 +126,7 @@ export class SealedLinkExisting extends LitElement {
   }
 
   private close(): void {
-    this.stopCamera();
+    this.scanner.stop();
     if (this.s.step !== "done") this.link?.cancel();
     this.link = undefined;
     this.dialog.close();
@@ -191,7 +134,7 @@ export class SealedLinkExisting extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopCamera();
+    this.scanner.stop();
     this.link?.cancel();
   }
 
@@ -207,7 +150,7 @@ export class SealedLinkExisting extends LitElement {
     switch (s.step) {
       case "scan":
         return html`<p>On the new device, choose “Link to an existing account”, then point this camera at the code it shows.</p>
-          ${this.cameraError ? html`<p role="status">${this.cameraError}</p>` : html`<video muted playsinline aria-label="Camera preview for scanning the code"></video><canvas></canvas>`}
+          ${this.cameraError ? html`<p role="status">${this.cameraError}</p>` : html`<video muted playsinline aria-label="Camera preview for scanning the code"></video><canvas class="frame"></canvas>`}
           <form
             @submit=${(e: SubmitEvent) => {
               e.preventDefault();

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { MessageView } from "../client/index.js";
 import { shared } from "../styles/shared.js";
+import { PopupMenuController, placeMenu, popupMenuStyles } from "./popup-menu.js";
 
 /** The quick reactions, as in WhatsApp. */
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"] as const;
@@ -30,17 +31,7 @@ export class SealedMessageMenu extends LitElement {
   static override styles = [
     shared,
     css`
-      :host {
-        position: fixed;
-        z-index: 20;
-      }
       [role="menu"] {
-        background: var(--surface);
-        color: var(--text);
-        border: 1px solid var(--border);
-        border-radius: 16px;
-        box-shadow: 0 12px 40px rgb(0 0 0 / 22%);
-        padding: 0.35rem;
         min-width: 14rem;
       }
       .emoji {
@@ -60,39 +51,16 @@ export class SealedMessageMenu extends LitElement {
       .emoji button[aria-checked="true"] {
         background: var(--accent-soft);
       }
-      .item {
-        display: flex;
-        width: 100%;
-        justify-content: flex-start;
-        border-radius: 10px;
-        background: transparent;
-        color: var(--text);
-        font-weight: 500;
-      }
-      .emoji button:hover,
-      .item:hover,
-      button:focus-visible {
+      .emoji button:hover {
         background: var(--surface-2);
       }
-      .item.danger {
-        color: var(--danger);
-      }
       @media (max-width: 699.98px) {
-        :host {
-          left: 0 !important;
-          right: 0;
-          top: auto !important;
-          bottom: 0;
-        }
-        [role="menu"] {
-          border-radius: 18px 18px 0 0;
-          padding-bottom: calc(0.5rem + env(safe-area-inset-bottom));
-        }
         .emoji {
           justify-content: space-around;
         }
       }
     `,
+    popupMenuStyles,
   ];
 
   @property({ attribute: false }) message!: MessageView;
@@ -100,64 +68,15 @@ export class SealedMessageMenu extends LitElement {
   @property() mode: "react" | "more" = "more";
   /** The button that opened it: the menu sits next to it and gives it focus back on close. */
   @property({ attribute: false }) trigger: HTMLElement | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    document.addEventListener("pointerdown", this.onOutside, true);
-  }
-
-  override disconnectedCallback(): void {
-    document.removeEventListener("pointerdown", this.onOutside, true);
-    super.disconnectedCallback();
-  }
-
-  private readonly onOutside = (e: PointerEvent): void => {
-    if (!e.composedPath().includes(this) && !(this.trigger && e.composedPath().includes(this.trigger))) this.close(false);
-  };
+  private readonly menu = new PopupMenuController(this, "both");
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has("trigger") || changed.has("message")) this.place();
-    if (changed.has("trigger")) this.buttons()[0]?.focus();
-  }
-
-  /** Below the trigger, or above it near the bottom of the window; kept inside the window. */
-  private place(): void {
-    const r = this.trigger?.getBoundingClientRect();
-    if (!r) return;
-    const w = this.offsetWidth || 240;
-    const h = this.offsetHeight || 200;
-    const left = Math.min(Math.max(8, r.right - w), window.innerWidth - w - 8);
-    const top = r.bottom + h + 8 > window.innerHeight ? Math.max(8, r.top - h - 4) : r.bottom + 4;
-    this.style.left = `${left}px`;
-    this.style.top = `${top}px`;
-  }
-
-  private buttons(): HTMLButtonElement[] {
-    return [...this.renderRoot.querySelectorAll<HTMLButtonElement>("button")];
-  }
-
-  private onKey(e: KeyboardEvent): void {
-    const all = this.buttons();
-    const at = all.indexOf(this.renderRoot.querySelector<HTMLButtonElement>("button:focus") ?? all[0]!);
-    const move = (to: number) => all[(to + all.length) % all.length]?.focus();
-    if (e.key === "Escape") this.close(true);
-    else if (e.key === "ArrowRight" || e.key === "ArrowDown") move(at + 1);
-    else if (e.key === "ArrowLeft" || e.key === "ArrowUp") move(at - 1);
-    else if (e.key === "Home") move(0);
-    else if (e.key === "End") move(all.length - 1);
-    else if (e.key === "Tab") this.close(false);
-    else return;
-    e.preventDefault();
-    e.stopPropagation();
-  }
-
-  private close(refocus: boolean): void {
-    if (refocus) this.trigger?.focus();
-    this.dispatchEvent(new CustomEvent("menu-closed", { bubbles: true, composed: true }));
+    if (changed.has("trigger") || changed.has("message")) placeMenu(this, this.trigger, undefined, { width: 240, height: 200 });
+    if (changed.has("trigger")) this.menu.focusFirst();
   }
 
   private choose(a: MessageAction): void {
-    this.close(a.action === "react");
+    this.menu.close(a.action === "react");
     this.dispatchEvent(new CustomEvent<MessageAction>("message-action", { detail: a, bubbles: true, composed: true }));
   }
 
@@ -165,7 +84,7 @@ export class SealedMessageMenu extends LitElement {
     const m = this.message;
     const mine = m.reactions.find((r) => r.mine)?.emoji;
     const who = m.mine ? "your message" : `${m.senderName}'s message`;
-    return html`<div role="menu" aria-label="Actions for ${who}" @keydown=${this.onKey} data-testid="message-menu">
+    return html`<div role="menu" aria-label="Actions for ${who}" @keydown=${this.menu.onKey} data-testid="message-menu">
       <div class="emoji" role="group" aria-label="React">
         ${QUICK_REACTIONS.map(
           (e) => html`<button

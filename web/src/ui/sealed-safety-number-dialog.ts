@@ -9,7 +9,7 @@ import { dialogStyles } from "./dialog-styles.js";
 import { Action } from "./action.js";
 import { errorText } from "./error-text.js";
 import { verifiedIcon } from "./icons.js";
-import { QrScanner } from "./qr-scanner.js";
+import { QrScanner, scannerStyles } from "./qr-scanner.js";
 
 type Result = { ok: boolean; text: string };
 
@@ -35,6 +35,7 @@ export class SealedSafetyNumberDialog extends LitElement {
   static override styles = [
     shared,
     dialogStyles,
+    scannerStyles,
     css`
       dialog {
         width: min(94vw, 32rem);
@@ -70,16 +71,6 @@ export class SealedSafetyNumberDialog extends LitElement {
         border-radius: 8px;
         background: #fff;
         image-rendering: pixelated;
-      }
-      video {
-        width: 100%;
-        border-radius: 12px;
-        background: #000;
-        aspect-ratio: 4 / 3;
-        object-fit: cover;
-      }
-      canvas.frame {
-        display: none;
       }
       .mark {
         display: inline-flex;
