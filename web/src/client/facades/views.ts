@@ -18,10 +18,9 @@ export class ViewsFacade {
     return conversationViews(this.db);
   }
 
-  /** A chat's timeline; with `newest`, only its newest bubbles and what follows them (views.ts ViewOptions). */
-  timeline(id: ConversationId, o: { newest?: number } = {}): Promise<TimelineItem[]> {
+  timeline(id: ConversationId): Promise<TimelineItem[]> {
     // Read receipts off on this device: others' read marks are not shown either (ticks stop at delivered).
-    return timelineViews(this.db, id, { showRead: this.settings?.readReceipts ?? true, ...o });
+    return timelineViews(this.db, id, { showRead: this.settings?.readReceipts ?? true });
   }
 
   /** The files on their way out in a chat, oldest first: shown below all its messages until sent. */
