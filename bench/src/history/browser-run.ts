@@ -163,6 +163,8 @@ async function linkNewDevice(browser: Browser, baseURL: string, existing: Page, 
     await fresh.getByTestId("conversation-item").filter({ hasText: seeded.bob.username }).click();
     const list = fresh.getByTestId("message-list");
     await list.waitFor({ timeout: 30_000 });
+    // The chat opens with its newest part, then holds the whole history (sealed-chat-view's two reads).
+    await list.and(fresh.locator(`[data-total="${seeded.messages}"]`)).waitFor({ timeout: 30_000 }).catch(() => undefined);
     const total = await list.getAttribute("data-total");
     const newest = await fresh.getByTestId("message-text").last().textContent();
     if (total !== String(seeded.messages) || newest !== seeded.newest) throw new Error(`the linked device shows ${total} messages, the newest ${JSON.stringify(newest)}`);
