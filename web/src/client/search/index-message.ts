@@ -51,13 +51,32 @@ export async function unindexMessage(db: SealedDb, conversationId: ConversationI
   await db.searchPostings.where("[c+m]").equals([conversationId, clientMessageId]).delete();
 }
 
+/** What indexing some messages writes: their old postings out (by [conversation, message]), these in. */
+export interface IndexUpdate {
+  readonly messages: readonly [ConversationId, string][];
+  readonly postings: readonly SearchPostingRow[];
+}
+
+/** The postings of messages as they read now (reads only: may run in a read-only transaction). */
+export async function postingsOf(db: SealedDb, rows: readonly MessageRow[]): Promise<IndexUpdate> {
+  const texts = await searchableTexts(db, rows);
+  return {
+    messages: rows.map((r) => [r.conversationId, r.clientMessageId]),
+    postings: rows.flatMap((row, i) => indexTerms(texts[i] ?? "").map((t): SearchPostingRow => ({ t, at: row.sentAt, c: row.conversationId, m: row.clientMessageId }))),
+  };
+}
+
+/** Writes an index update (searchPostings only). */
+export async function applyIndexUpdate(db: SealedDb, u: IndexUpdate): Promise<void> {
+  if (u.messages.length === 0) return;
+  await db.searchPostings.where("[c+m]").anyOf(u.messages.map((m) => [...m])).delete();
+  if (u.postings.length) await db.searchPostings.bulkPut([...u.postings]);
+}
+
 /** Indexes messages as they read now: their old postings out, the current ones in (a few requests in all). */
 export async function indexMessages(db: SealedDb, rows: readonly MessageRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.searchPostings.where("[c+m]").anyOf(rows.map((r) => [r.conversationId, r.clientMessageId])).delete();
-  const texts = await searchableTexts(db, rows);
-  const postings = rows.flatMap((row, i) => indexTerms(texts[i] ?? "").map((t): SearchPostingRow => ({ t, at: row.sentAt, c: row.conversationId, m: row.clientMessageId })));
-  if (postings.length) await db.searchPostings.bulkPut(postings);
+  await applyIndexUpdate(db, await postingsOf(db, rows));
 }
 
 export async function indexMessage(db: SealedDb, row: MessageRow): Promise<void> {
@@ -65,10 +84,11 @@ export async function indexMessage(db: SealedDb, row: MessageRow): Promise<void>
 }
 
 /**
- * Brings the index up to date with one stored row: a message is indexed as it reads now; an edit or a
+ * What bringing the index up to date with stored rows writes (read only, so the indexer reads in a
+ * read-only transaction): a message is indexed as it reads now; an edit or a
  * delete re-indexes the message it names (a delete leaves it with no postings).
  */
-export async function indexStoredRows(db: SealedDb, rows: readonly MessageRow[]): Promise<void> {
+export async function storedRowsUpdate(db: SealedDb, rows: readonly MessageRow[]): Promise<IndexUpdate> {
   const messages = new Map<string, MessageRow>();
   const targets: MessageRow[] = [];
   for (const row of rows) {
@@ -81,7 +101,7 @@ export async function indexStoredRows(db: SealedDb, rows: readonly MessageRow[])
   for (const t of targets) byChat.set(t.conversationId, [...(byChat.get(t.conversationId) ?? []), t.ref!.clientMessageId]);
   const fresh: MessageRow[] = [];
   for (const [c, ids] of byChat) for (const r of await getMessages(db, c, [...new Set(ids)])) if (r) fresh.push(r);
-  await indexMessages(db, [...messages.values(), ...fresh]);
+  return postingsOf(db, [...messages.values(), ...fresh]);
 }
 
 /** Kinds whose rows are messages with words of their own: text, reply, attachment. */

@@ -2,7 +2,7 @@ import { Dexie } from "dexie";
 import type { ConversationId } from "../../../../protocol/index.js";
 import type { SealedDb } from "../store/db.js";
 import { messageRow, parseRows } from "../store/rows.js";
-import { indexStoredRows } from "./index-message.js";
+import { applyIndexUpdate, storedRowsUpdate } from "./index-message.js";
 import { searchProgressRow, type SearchProgressRow } from "./search-rows.js";
 
 /**
@@ -37,24 +37,35 @@ export async function indexProgress(db: SealedDb): Promise<IndexProgress> {
 
 /** Indexes one batch of a conversation; returns whether more is left to index there. */
 export async function indexBatch(db: SealedDb, conversationId: ConversationId): Promise<boolean> {
-  return db.transaction("rw", [db.messages, db.cursors, db.searchPostings, db.searchProgress], async () => {
+  // Read in a read-only transaction, written in one over the index alone: a read-write transaction over
+  // `messages` would make every chat's reads (an open chat's live query) wait behind each batch.
+  const plan = await db.transaction("r", [db.messages, db.cursors, db.searchProgress], async () => {
     const cursor = await db.cursors.get(conversationId);
     const after = cursor?.after ?? 0;
-    const stored = await db.searchProgress.get(conversationId);
-    const upTo = stored ? searchProgressRow.parse(stored).upTo : 0;
-    if (upTo >= after) return false;
+    const upTo = await progressOf(db, conversationId);
+    if (upTo >= after) return undefined;
     const raw = await db.messages
       .where("[conversationId+seq]")
       .between([conversationId, upTo + 1], [conversationId, after], true, true)
       .limit(BATCH)
       .toArray();
     const rows = parseRows(messageRow, "messages", raw);
-    await indexStoredRows(db, rows);
     const done = rows.length < BATCH;
-    const next = done ? after : (rows.at(-1)?.seq ?? after);
-    await db.searchProgress.put({ conversationId, upTo: next } satisfies SearchProgressRow);
-    return !done;
+    return { upTo, update: await storedRowsUpdate(db, rows), done, next: done ? after : (rows.at(-1)?.seq ?? after) };
   });
+  if (!plan) return false;
+  return db.transaction("rw", [db.searchPostings, db.searchProgress], async () => {
+    // Another run (another tab) indexed these meanwhile: its postings stand; this batch is read again.
+    if ((await progressOf(db, conversationId)) !== plan.upTo) return true;
+    await applyIndexUpdate(db, plan.update);
+    await db.searchProgress.put({ conversationId, upTo: plan.next } satisfies SearchProgressRow);
+    return !plan.done;
+  });
+}
+
+async function progressOf(db: SealedDb, conversationId: ConversationId): Promise<number> {
+  const stored = await db.searchProgress.get(conversationId);
+  return stored ? searchProgressRow.parse(stored).upTo : 0;
 }
 
 /** Runs batches until every conversation is indexed up to its cursor; one run at a time. */

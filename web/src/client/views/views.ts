@@ -205,6 +205,12 @@ const READ_PAGE = 1_000;
  * Dexie's query cache) in one long task.
  */
 async function readChatRows(db: SealedDb, conversationId: ConversationId): Promise<unknown[]> {
+  // One read-only transaction for every page: IndexedDB queues a transaction behind any read-write one on
+  // the same store (the search indexer's batches), and a page per transaction waited behind one batch each.
+  return db.transaction("r", db.messages, () => readChatPages(db, conversationId));
+}
+
+async function readChatPages(db: SealedDb, conversationId: ConversationId): Promise<unknown[]> {
   const out: unknown[] = [];
   let from: [ConversationId, string] | undefined;
   for (;;) {
