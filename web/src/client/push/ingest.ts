@@ -68,6 +68,7 @@ export async function arrivalOf(ctx: ClientContext, row: MessageRow | undefined,
     case ContentKind.edit:
     case ContentKind.delete:
     case ContentKind.receipt:
+    case ContentKind.profile:
       return { kind: "nothing" };
     default:
       // A kind newer than this version: a message all the same, whose content this version cannot show.

@@ -322,8 +322,8 @@ function storesAtOnce(rows: PageRows, j: Extract<Judged, { kind: "open" }>): boo
  */
 function content(existing: MessageRow | undefined, body: MessageBody): ContentFields & Pick<MessageRow, "deletedAt"> {
   if (!existing) return rowFields(body);
-  const { text, kindNumber, ref, emoji, receipt, attachment, deletedAt, mentions } = existing;
-  return { text, ...defined({ kindNumber, ref, emoji, receipt, attachment, deletedAt, mentions }) };
+  const { text, kindNumber, ref, emoji, receipt, attachment, deletedAt, mentions, profile } = existing;
+  return { text, ...defined({ kindNumber, ref, emoji, receipt, attachment, deletedAt, mentions, profile }) };
 }
 
 /** The fields whose value is not undefined (the row schema's optional fields take no undefined). */
