@@ -152,8 +152,8 @@ export async function queueContent(ctx: ClientContext, conversationId: Conversat
  * the send lock.
  */
 async function withProfileShared(ctx: ClientContext, sc: SendContext): Promise<SendContext> {
-  const epoch = await currentEpoch(ctx, sc.conv, { self: sc, contacts: sc.contacts });
-  const share = await profileToShare(ctx.db, sc.account.accountId, sc.conv.id, epoch.epoch);
+  const epochOf = async () => (await currentEpoch(ctx, sc.conv, { self: sc, contacts: sc.contacts })).epoch;
+  const share = await profileToShare(ctx.db, sc.account.accountId, sc.conv.id, epochOf);
   if (!share) return sc;
   await sealAndStore(ctx, sc, share.content, { along: share.along });
   return loadSendContext(ctx, sc.conv.id);

@@ -11,16 +11,17 @@ import { getProfileRow, getProfileShare, putProfileShare } from "./profile-store
  * replays it from the history.
  */
 
-/** What to seal before the next message in `conversationId` under `epoch`, with the write that records it; undefined when nothing is due. */
+/** What to seal before the next message in `conversationId` (under the epoch `epochOf` finds, asked only when this account has a profile), with the write that records it; undefined when nothing is due. */
 export async function profileToShare(
   db: SealedDb,
   self: AccountId,
   conversationId: ConversationId,
-  epoch: number,
+  epochOf: () => Promise<number>,
 ): Promise<{ content: OutgoingContent; along: { tables: SealedDb["profileShares"][]; write: () => Promise<void> } } | undefined> {
   const mine = await getProfileRow(db, self);
   // Only a profile this account's devices opened and checked is passed on.
   if (!mine?.openedDigest || !bytesEqual(mine.openedDigest, mine.digest)) return undefined;
+  const epoch = await epochOf();
   const shared = await getProfileShare(db, conversationId);
   if (shared && bytesEqual(shared.digest, mine.digest) && shared.epoch >= epoch) return undefined;
   return {
