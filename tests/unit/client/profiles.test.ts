@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import type { ConversationId } from "../../../protocol/index.js";
 import type { ChatClient } from "../../../web/src/client/client.js";
 import { getProfileRow } from "../../../web/src/client/profiles/profile-store.js";
+import { ingestPush } from "../../../web/src/client/push/ingest.js";
 import { conversationView, groupViewOf, messageViews } from "../../../web/src/client/views/views.js";
 import { FakeServer, clientOn } from "./helpers.js";
 
@@ -101,6 +102,17 @@ describe("profiles", () => {
     await sync(bob, alice);
     const members = (await groupViewOf(alice.db, id))?.members.map((m) => m.displayName ?? m.username);
     expect(members).toContain("Bobby");
+  });
+
+  test("a notification names the sender by the display name once it was accepted", async () => {
+    const { server, alice, bob, id } = await world();
+    await alice.profiles.set("Alice Liddell");
+    await sync(alice, bob);
+    await alice.send(id, "ping");
+    await sync(alice);
+    const m = server.conversations.get(id)!.messages.at(-1)!;
+    const arrival = (await ingestPush(bob.ctx, { v: 1, type: "message", conversationId: id, seq: m.seq, envelope: m.envelope, receivedAt: m.receivedAt })).arrival;
+    expect(arrival).toEqual({ kind: "message", sender: "Alice Liddell", text: "ping" });
   });
 
   test("refuses an empty or overlong display name with a readable error code", async () => {

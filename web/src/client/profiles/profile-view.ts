@@ -1,6 +1,5 @@
 import { toHex, type AccountId } from "../../../../protocol/index.js";
-import type { SealedDb } from "../store/db.js";
-import { listProfileRows } from "./profile-store.js";
+import type { ProfileRow } from "./profile-rows.js";
 
 /** What the UI shows of a profile: the display name and the avatar as an image URL (data: is allowed by the CSP). */
 export interface ProfileView {
@@ -25,10 +24,14 @@ function avatarUrl(digest: Uint8Array, jpeg: Uint8Array): string {
   return url;
 }
 
-/** Every opened profile this device holds, by account: only what was checked against its digest (openedDigest). */
-export async function profileViews(db: SealedDb): Promise<ReadonlyMap<AccountId, ProfileView>> {
+/**
+ * Every opened profile of `rows` (listProfileRows), by account: only what was checked against its digest
+ * (openedDigest). Synchronous on purpose: a live query loses Dexie's zone through a second level of
+ * async calls, and then stops watching the tables it reads after (views.ts).
+ */
+export function profileViews(rows: readonly ProfileRow[]): ReadonlyMap<AccountId, ProfileView> {
   const out = new Map<AccountId, ProfileView>();
-  for (const r of await listProfileRows(db)) {
+  for (const r of rows) {
     if (r.name === undefined || !r.openedDigest) continue;
     out.set(r.accountId, { displayName: r.name, ...(r.avatar ? { avatarUrl: avatarUrl(r.openedDigest, r.avatar) } : {}) });
   }

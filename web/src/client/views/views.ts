@@ -22,6 +22,7 @@ import { hiddenByBlock, staysArchived } from "../chats/chat-order.js";
 import type { ChatPrefsRow } from "../chats/chat-prefs-row.js";
 import { getPushPrefs } from "../push/prefs.js";
 import { profileViews, type ProfileView } from "../profiles/profile-view.js";
+import { listProfileRows } from "../profiles/profile-store.js";
 
 export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MentionView, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
 export type { DeliveryView };
@@ -157,7 +158,7 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   const muted = new Set((await getPushPrefs(db)).muted);
   const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
   const groups = new Map((await listGroups(db)).map((g) => [g.conversationId, g]));
-  const profiles = await profileViews(db);
+  const profiles = profileViews(await listProfileRows(db));
   // Messages not on the server yet come after every stored one (as in messageViews).
   const unsent = new Map<string, MessageRow[]>();
   for (const m of [...(await listMessagesByStatus(db, "pending")), ...(await listMessagesByStatus(db, "failed"))]) {
@@ -258,7 +259,7 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId,
   const hidden = hiddenBy(await getChatPrefs(db, conversationId), conv?.kind === "direct" ? conv.peer : undefined);
   const rows = parsed.filter((r) => !hidden(r));
   const names = new Map<string, string>();
-  const profiles = await profileViews(db);
+  const profiles = profileViews(await listProfileRows(db));
   if (account) names.set(account.accountId, profiles.get(account.accountId)?.displayName ?? account.username);
   // The other members whose marks make the ticks: the peer, or the group's current members.
   const others = conv?.kind === "direct" ? [conv.peer] : ((await getGroup(db, conversationId))?.members ?? []).map((m) => m.accountId).filter((id) => id !== account?.accountId);
@@ -308,5 +309,5 @@ export async function conversationView(db: SealedDb, id: ConversationId): Promis
 export async function groupViewOf(db: SealedDb, id: ConversationId): Promise<GroupView | undefined> {
   const g = await getGroup(db, id);
   if (!g) return undefined;
-  return groupView(g, await getAccount(db), new Map((await listContacts(db)).map((c) => [c.accountId, c])), await profileViews(db));
+  return groupView(g, await getAccount(db), new Map((await listContacts(db)).map((c) => [c.accountId, c])), profileViews(await listProfileRows(db)));
 }
