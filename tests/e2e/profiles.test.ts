@@ -38,8 +38,9 @@ async function pictureBytes(page: Page): Promise<Buffer> {
 
 async function saveProfile(page: Page, name: string, picture?: Buffer): Promise<void> {
   await page.goto(`${baseURL}/#/settings`);
+  // The saved profile is read first (the field is disabled until then, so nothing typed is overwritten).
+  await page.locator("[data-testid=profile-settings][data-loaded]").waitFor({ timeout: 30_000 });
   const field = page.getByTestId("profile-name");
-  await field.waitFor();
   await field.fill(name);
   if (picture) {
     await page.getByTestId("profile-avatar-input").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: picture });

@@ -170,7 +170,7 @@ export class ChatClient extends EventTarget {
     this.push = new PushFacade(this.ctx, o.pushApi);
     this.search = new SearchFacade(this.ctx);
     this.chats = new ChatControls(this.ctx.db);
-    this.profiles = new ProfilesFacade(this.ctx);
+    this.profiles = new ProfilesFacade(this.ctx, () => this.sync.flushSoon());
     this.sync.addEventListener("refused", () => void this.onRefused());
     this.tabs = new SignOutTabs((signal) => this.onOtherTab(signal));
   }

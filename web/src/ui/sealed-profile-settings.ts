@@ -30,6 +30,9 @@ export class SealedProfileSettings extends LitElement {
         display: grid;
         gap: 0.75rem;
       }
+      h2 + .hint {
+        margin: 0 0 1rem;
+      }
       .picture {
         display: flex;
         align-items: center;
@@ -68,6 +71,8 @@ export class SealedProfileSettings extends LitElement {
   @state() private saved: Uint8Array | undefined;
   @state() private picked: { file: File; url: string } | null | undefined;
   @state() private message = "";
+  /** The saved profile was read (the field is enabled from then on, so nothing typed is overwritten). */
+  @state() private loaded = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -84,6 +89,7 @@ export class SealedProfileSettings extends LitElement {
     const mine = await this.client.profiles.mine();
     this.name = mine.name ?? "";
     this.saved = mine.avatar;
+    this.loaded = true;
   }
 
   private pick(e: Event): void {
@@ -125,15 +131,15 @@ export class SealedProfileSettings extends LitElement {
     const busy = this.saving.pending;
     const url = this.preview();
     const initial = (this.name.trim() || this.client.session?.username || "?").slice(0, 1);
-    return html`<section aria-labelledby="profile-title" data-testid="profile-settings">
+    return html`<section aria-labelledby="profile-title" data-testid="profile-settings" ?data-loaded=${this.loaded}>
       <h2 id="profile-title">Profile</h2>
       <p class="hint">Your name and picture are encrypted: only the people you chat with can see them, never the server. They still see your username too.</p>
       <div class="grid">
         <div class="picture">
           <span class="avatar" aria-hidden="true">${url ? html`<img src=${url} alt="" data-testid="profile-avatar-preview" />` : initial}</span>
           <input id="profile-avatar" type="file" accept="image/jpeg,image/png,image/webp" @change=${this.pick} ?disabled=${busy} data-testid="profile-avatar-input" />
-          <label class="button" for="profile-avatar">${url ? "Change picture" : "Add picture"}</label>
-          ${url ? html`<button type="button" class="ghost" @click=${this.removePicture} ?disabled=${busy} data-testid="profile-avatar-remove">Remove picture</button>` : nothing}
+          <label class="button secondary" for="profile-avatar">${url ? "Change picture" : "Add picture"}</label>
+          ${url ? html`<button type="button" class="secondary" @click=${this.removePicture} ?disabled=${busy} data-testid="profile-avatar-remove">Remove picture</button>` : nothing}
         </div>
         <label class="field" for="profile-name">Display name</label>
         <input
@@ -143,7 +149,7 @@ export class SealedProfileSettings extends LitElement {
           maxlength="64"
           .value=${this.name}
           @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
-          ?disabled=${busy}
+          ?disabled=${busy || !this.loaded}
           data-testid="profile-name"
         />
         <div class="row">

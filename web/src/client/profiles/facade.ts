@@ -18,7 +18,11 @@ export interface MyProfile {
  * the profiles table), so a change appears wherever the name is shown without asking here.
  */
 export class ProfilesFacade {
-  constructor(private readonly ctx: ClientContext) {}
+  constructor(
+    private readonly ctx: ClientContext,
+    /** Called once profile messages were queued, so the outbox posts them now rather than at the next poll. */
+    private readonly afterQueue: () => void = () => undefined,
+  ) {}
 
   /** This account's profile on this device (after `refresh`, also on a device that has seen no profile message). */
   async mine(): Promise<MyProfile> {
@@ -34,7 +38,9 @@ export class ProfilesFacade {
    */
   async set(name: string, avatar?: Blob | null): Promise<ConversationId[]> {
     const current = avatar === undefined ? (await this.mine()).avatar : avatar === null ? undefined : await makeAvatar(avatar);
-    return setMyProfile(this.ctx, { name, ...(current ? { avatar: current } : {}) });
+    const failed = await setMyProfile(this.ctx, { name, ...(current ? { avatar: current } : {}) });
+    this.afterQueue();
+    return failed;
   }
 
   /** Fetches what is due: profiles named but not yet opened, and this account's own where unknown here. */
