@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { ConversationId } from "../../../protocol/index.js";
 import type { ChatClient } from "../../../web/src/client/client.js";
+import { getAccount, putAccount } from "../../../web/src/client/store/db.js";
 import { getProfileRow } from "../../../web/src/client/profiles/profile-store.js";
 import { ingestPush } from "../../../web/src/client/push/ingest.js";
 import { conversationView, groupViewOf, messageViews } from "../../../web/src/client/views/views.js";
@@ -113,6 +114,22 @@ describe("profiles", () => {
     const m = server.conversations.get(id)!.messages.at(-1)!;
     const arrival = (await ingestPush(bob.ctx, { v: 1, type: "message", conversationId: id, seq: m.seq, envelope: m.envelope, receivedAt: m.receivedAt })).arrival;
     expect(arrival).toEqual({ kind: "message", sender: "Alice Liddell", text: "ping" });
+  });
+
+  test("a profile is sealed again under the new history-key generation, and contacts follow", async () => {
+    const { server, alice, bob, id } = await world();
+    await alice.profiles.set("Alice Liddell");
+    await sync(alice, bob);
+    // The account history key moved to generation 1 (as after a device removal).
+    const account = (await getAccount(alice.db))!;
+    await putAccount(alice.db, { ...account, historyGeneration: 1 });
+    await alice.profiles.refresh();
+    expect((await getProfileRow(alice.db, account.accountId))?.generation).toBe(1);
+    expect(Buffer.from(server.profiles.get(account.accountId)!, "base64url")[4]).toBe(1);
+    await sync(alice, bob);
+    const row = await getProfileRow(bob.db, account.accountId);
+    expect({ generation: row?.generation, name: row?.name, opened: row?.openedDigest !== undefined && Buffer.compare(row.openedDigest, row.digest) === 0 }).toEqual({ generation: 1, name: "Alice Liddell", opened: true });
+    expect(await title(bob, id)).toBe("Alice Liddell");
   });
 
   test("refuses an empty or overlong display name with a readable error code", async () => {

@@ -2,7 +2,7 @@ import type { ConversationId } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
 import { getAccount } from "../store/db.js";
 import { makeAvatar } from "./avatar-image.js";
-import { loadMyProfile, setMyProfile } from "./mine.js";
+import { loadMyProfile, resealIfGenerationMoved, setMyProfile } from "./mine.js";
 import { getProfileRow } from "./profile-store.js";
 import { fetchProfiles } from "./receive-profile.js";
 
@@ -43,9 +43,13 @@ export class ProfilesFacade {
     return failed;
   }
 
-  /** Fetches what is due: profiles named but not yet opened, and this account's own where unknown here. */
+  /**
+   * Fetches what is due: profiles named but not yet opened, and this account's own where unknown here;
+   * and seals this account's profile anew when the account history key moved to a new generation.
+   */
   async refresh(): Promise<void> {
     await loadMyProfile(this.ctx).catch((e: unknown) => console.warn("could not load this account's profile:", e));
     await fetchProfiles(this.ctx);
+    if (await resealIfGenerationMoved(this.ctx).catch((e: unknown) => (console.warn("could not seal the profile under the new key:", e), false))) this.afterQueue();
   }
 }

@@ -109,3 +109,17 @@ export async function loadMyProfile(ctx: ClientContext): Promise<void> {
     await putProfileRow(ctx.db, { accountId: account.accountId, generation: pk.generation, key: pk.key, digest, sentAt: 0, openedDigest: digest, name: p.name, ...(p.avatar ? { avatar: p.avatar } : {}) });
   });
 }
+
+/**
+ * Seals this account's profile again under the current AHK generation when the one this device holds was
+ * sealed under an older one (the generation moves when a device is removed: the removed device keeps the
+ * old profile key, so what is saved from now on must not open with it). Returns whether it did.
+ */
+export async function resealIfGenerationMoved(ctx: ClientContext): Promise<boolean> {
+  const account = await getAccount(ctx.db);
+  if (!account) return false;
+  const mine = await getProfileRow(ctx.db, account.accountId);
+  if (!mine?.name || !mine.openedDigest || mine.generation >= account.historyGeneration) return false;
+  await setMyProfile(ctx, { name: mine.name, ...(mine.avatar ? { avatar: mine.avatar } : {}) });
+  return true;
+}
