@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { openChatViaUi, sendViaUi, signUpViaUi, startChatViaUi, uniqueName, waitForHistory } from "./app";
 import { launchBrowser } from "./harness";
 import { rememberSecret } from "./known-secrets";
+import { createGroupViaUi, openGroupViaUi, openMembers } from "./group-helpers";
 import { DESKTOP, PHONE, People } from "./people";
 
 const baseURL = inject("baseURL");
@@ -98,6 +99,21 @@ describe("encrypted profiles", () => {
     // The picture was kept: only the name changed.
     await bob.getByTestId("conversation-item").filter({ hasText: secondName }).getByTestId("chat-avatar-image").waitFor();
     expect(await bob.getByTestId("conversation-item").filter({ hasText: firstName }).count()).toBe(0);
+  });
+
+  test("a group member's display name shows in the member list, with the username beside it, after her first message there", async () => {
+    const group = `Profile group ${aliceName.slice(-4)}`;
+    await bob.goto(`${baseURL}/#/`);
+    await createGroupViaUi(bob, group, [aliceName]);
+    await alice.goto(`${baseURL}/#/`);
+    await openGroupViaUi(alice, group);
+    await sendViaUi(alice, "hello group from alice");
+    await waitForHistory(bob, ["hello group from alice"], 60_000);
+    await openMembers(bob);
+    const row = bob.locator(`[data-testid=group-member][data-username="${aliceName}"]`);
+    await row.getByTestId("group-member-name").filter({ hasText: secondName }).waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain(`@${aliceName}`);
+    await bob.getByTestId("group-members").screenshot({ path: `${SHOTS}/profile-members-1280.png` });
   });
 
   test("the chat list and Settings › Profile at phone and desktop widths", async () => {
