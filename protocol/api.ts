@@ -8,6 +8,7 @@ import { MAX_SEALED_GROUP_META_BYTES } from "./group-meta.js";
 import { LINK_ID_BYTES, MAX_LINK_FRAME_BYTES } from "./link.js";
 import { PUBLIC_KEY_BYTES } from "./primitives.js";
 import { READ_STATE_BYTES } from "./read-state.js";
+import { MAX_PROFILE_BLOB_BYTES, MIN_PROFILE_BLOB_BYTES } from "./profile.js";
 import { TYPING_FRAME_BYTES } from "./typing.js";
 
 /**
@@ -94,6 +95,8 @@ export const API_ERROR_CODES = [
   "invalid_package", // 400: a device-secrets package does not decode, or names another account, sender, recipient or head
   "stale_package", // 409: a package for an older log position than the one stored for that device
   "invalid_read_state", // 400: a sealed read state does not decode (size or version)
+  "invalid_profile", // 400: a sealed profile does not decode (size, version or padding bucket)
+  "profile_not_found", // 404: the account has stored no profile (or does not exist)
   "invalid_blob", // 400: a recovery or passphrase blob does not decode, is out of bounds, or is for another account
   "stale_blob", // 409: the recovery blob's counter is not above the stored one
   "wrong_passphrase", // 403: the passphrase access token does not match
@@ -497,3 +500,8 @@ export const recoveryStatusResponse = z.object({
   lastUsedAt: z.number().int().nullable(),
 });
 
+
+// PUT /api/profile, GET /api/accounts/:accountId/profile (docs/API.md "Profiles")
+export const sealedProfileSchema = b64(MIN_PROFILE_BLOB_BYTES, MAX_PROFILE_BLOB_BYTES);
+export const putProfileRequest = z.strictObject({ sealed: sealedProfileSchema });
+export const profileResponse = z.object({ sealed: sealedProfileSchema, updatedAt: z.number().int().nonnegative() });

@@ -6,6 +6,7 @@ import { MAX_EMOJI_BYTES, checkReactionEmoji } from "./reaction-emoji.js";
 
 export { MAX_EMOJI_BYTES } from "./reaction-emoji.js";
 import { fail } from "./errors.js";
+import { PROFILE_DIGEST_BYTES, PROFILE_KEY_BYTES } from "./profile.js";
 import { CLIENT_MESSAGE_ID_BYTES, ClientMessageId, DEVICE_ID_BYTES, DeviceId } from "./ids.js";
 
 /**
@@ -13,7 +14,7 @@ import { CLIENT_MESSAGE_ID_BYTES, ClientMessageId, DEVICE_ID_BYTES, DeviceId } f
  * "Message content"). A payload decoder reads exactly its payload and refuses anything else: a known kind
  * that does not parse is refused, never shown. Kind numbers are fixed forever; new kinds take new numbers.
  */
-export const ContentKind = { text: 1, reply: 2, reaction: 3, edit: 4, delete: 5, receipt: 6, attachment: ATTACHMENT_KIND, mentioned: 8 } as const;
+export const ContentKind = { text: 1, reply: 2, reaction: 3, edit: 4, delete: 5, receipt: 6, attachment: ATTACHMENT_KIND, mentioned: 8, profile: 9 } as const;
 export type ContentKindName = keyof typeof ContentKind;
 
 /** The most UTF-8 bytes of text in a text, reply or edit (the same bound as the body before kinds). */
@@ -55,7 +56,12 @@ export type KnownContent =
   | ({ readonly kind: "edit"; readonly sentAt: number; readonly to: MessageRef; readonly text: string } & WithMentions)
   | { readonly kind: "delete"; readonly sentAt: number; readonly to: MessageRef }
   | ({ readonly kind: "receipt"; readonly sentAt: number } & ReceiptMark)
-  | AttachmentContent;
+  | AttachmentContent
+  /**
+   * The sender account's profile key of AHK generation `generation` and the digest of its current
+   * sealed profile (protocol/profile.ts): never shown; receivers fetch and check the blob.
+   */
+  | { readonly kind: "profile"; readonly sentAt: number; readonly generation: number; readonly key: Uint8Array; readonly digest: Uint8Array };
 
 const REACTION_SET = 1;
 const REACTION_REMOVE = 2;
@@ -107,6 +113,10 @@ export function encodeKnownPayload(c: KnownContent): { kindNumber: number; paylo
       break;
     case "attachment":
       return { kindNumber: ContentKind.attachment, payload: encodeAttachmentPayload(c) };
+    case "profile":
+      if (!Number.isSafeInteger(c.generation) || c.generation < 0 || c.generation > 0xffffffff) fail("out_of_bounds", "profile generation must be a u32");
+      w.u32(c.generation).fixed(c.key, PROFILE_KEY_BYTES).fixed(c.digest, PROFILE_DIGEST_BYTES);
+      break;
   }
   return { kindNumber: ContentKind[c.kind], payload: w.finish() };
 }
@@ -155,6 +165,11 @@ export const KIND_DECODERS: ReadonlyMap<number, PayloadDecoder> = new Map<number
       }),
   ],
   [ContentKind.attachment, decodeAttachmentPayload],
+  [
+    ContentKind.profile,
+    (p, sentAt) =>
+      payloadReader("profile", p, (r) => ({ kind: "profile", sentAt, generation: r.u32("generation"), key: r.fixed(PROFILE_KEY_BYTES, "profile key"), digest: r.fixed(PROFILE_DIGEST_BYTES, "profile digest") })),
+  ],
   [ContentKind.mentioned, (p, sentAt) => payloadReader("mentioned", p, (r) => readMentioned(r, sentAt))],
 ]);
 

@@ -32,3 +32,4 @@ export * from "./recovery-key.js";
 export * from "./vault.js";
 export * from "./safety-number.js";
 export * from "./verify-code.js";
+export * from "./profile.js";

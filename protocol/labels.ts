@@ -22,6 +22,7 @@ export const Label = {
   safetyNumber: "sealed/safety-number/v1",
   recoveryCheck: "sealed/recovery-check/v1",
   attachmentDigest: "sealed/attachment-digest/v1",
+  profileDigest: "sealed/profile-digest/v1",
   // HKDF info
   epochWrap: "sealed/epoch-wrap/v1",
   historyWrap: "sealed/history-wrap/v1",
@@ -39,6 +40,7 @@ export const Label = {
   attachmentChunkKey: "sealed/attachment/v1/chunk-key",
   attachmentCommitment: "sealed/attachment/v1/commitment",
   readState: "sealed/read-state/v1",
+  profileKey: "sealed/profile-key/v1",
   // AEAD associated data
   linkFrame: "sealed/link-frame/v1",
   epochCommit: "sealed/epoch-commit/v1",
@@ -47,6 +49,7 @@ export const Label = {
   typingAad: "sealed/typing-aad/v1",
   attachmentChunk: "sealed/attachment-chunk/v1",
   vault: "sealed/vault/v1",
+  profileAad: "sealed/profile-aad/v1",
 } as const;
 
 export type LabelName = keyof typeof Label;

@@ -22,6 +22,7 @@ import { healthRoutes } from "./routes/health.js";
 import { linkFrameRoutes } from "./routes/link-frames.js";
 import { linkRoutes } from "./routes/links.js";
 import { messageRoutes } from "./routes/messages.js";
+import { profileRoutes } from "./routes/profiles.js";
 import { pushRoutes } from "./routes/push.js";
 import { readStateRoutes } from "./routes/read-state.js";
 import { realtimeRoutes } from "./routes/realtime.js";
@@ -56,6 +57,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", attachmentUploadRoutes);
   app.route("/api", attachmentBlobRoutes);
   app.route("/api", readStateRoutes);
+  app.route("/api", profileRoutes);
   app.route("/api", realtimeRoutes);
   app.route("/api", pushRoutes);
   app.route("/api", recoveryRoutes);

@@ -196,6 +196,7 @@ for (const [width, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as cons
       await page.goto(`${baseURL}/#/settings`);
       await page.getByTestId("recovery-settings").waitFor();
       await page.getByTestId("export-settings").waitFor();
+      await page.getByTestId("profile-settings").waitFor();
       await page.getByTestId("device-item").first().waitFor();
       await expectAccessible(page, at("settings"));
       await shot("settings");

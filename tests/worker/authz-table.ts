@@ -268,6 +268,20 @@ export const AUTHZ_TABLE = [
     cells: { ...SESSION_REQUIRED, otherAccount: ok(200, "its own account's"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
   },
   {
+    id: "profile-put",
+    method: "PUT",
+    path: "/api/profile",
+    request: "store the calling account's sealed profile",
+    cells: { ...SESSION_REQUIRED, otherAccount: ok(204, "its own account's"), foreignOrigin: BAD_ORIGIN, member: ok(204) },
+  },
+  {
+    id: "profile-get",
+    method: "GET",
+    path: "/api/accounts/:accountId/profile",
+    request: "fetch an account's sealed profile (opens only with the key its contacts receive)",
+    cells: { ...SESSION_REQUIRED, otherAccount: ok(200, "any signed-in user; the blob is sealed"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
     id: "push-vapid",
     method: "GET",
     path: "/api/push/vapid",

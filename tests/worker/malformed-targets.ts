@@ -12,6 +12,8 @@ import { fakeArgon2id } from "../support/fake-argon2id.js";
 import { TestGroup, makeGroupEpoch, makeGroupMeta, postGroup } from "../support/group.js";
 import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
 import { sealedReadStateOf } from "../support/read-state.js";
+import { sealedProfileOf } from "../support/profile.js";
+import { MAX_PROFILE_BLOB_BYTES, MIN_PROFILE_BLOB_BYTES } from "../../protocol/profile.js";
 import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
 import { answeredLink, freshApi, secretsPackage } from "./authz-fixtures.js";
 import type { BodyTarget, PathTarget } from "./malformed-cases.js";
@@ -63,6 +65,7 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
   const malloryBlob = await recoveryBlobFor(malloryLog, mallory.keys.recovery, 5);
   const malloryPassphrase = await passphraseBlobFor(malloryLog, fakeArgon2id, "not alice's", mallory.keys.recoveryKey);
   const readState = await sealedReadStateOf(alice, conversationId, 1);
+  const profile = await sealedProfileOf(alice);
 
   // An upload of alice's, so bad part numbers reach the part-number check of her own attachment.
   const upload = await freshApi.call("POST", `/api/conversations/${conversationId}/attachments`, { cookie: alice.cookie, json: { size: 100 } });
@@ -162,6 +165,17 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
       // malformed ones are generated.
       fields: { sealed: field(READ_STATE_BYTES, READ_STATE_BYTES, false) },
       valid: { sealed: toBase64url(readState) },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "profile-put",
+      method: "PUT",
+      path: "/api/profile",
+      // Random bytes of a bucket size with version 1 would be stored (the server cannot open one), so
+      // only malformed ones are generated.
+      fields: { sealed: field(MIN_PROFILE_BLOB_BYTES, MAX_PROFILE_BLOB_BYTES, false) },
+      valid: { sealed: toBase64url(profile) },
       anonymous: "unauthenticated",
       limit: DEFAULT_BODY_LIMIT,
     },

@@ -9,6 +9,7 @@ import { d1ConversationStore } from "./d1-conversation-store.js";
 import { d1Directory } from "./d1-directory.js";
 import { d1LinkStore } from "./d1-link-store.js";
 import { d1MessageLog } from "./d1-message-log.js";
+import { d1ProfileStore } from "./d1-profile-store.js";
 import { d1PushStore } from "./d1-push-store.js";
 import { d1RateLimitStore } from "./d1-rate-limit-store.js";
 import { d1ReadStateStore } from "./d1-read-state-store.js";
@@ -32,6 +33,7 @@ export function d1Stores(db: D1Database, files: R2Bucket): Stores {
     blobs: r2BlobStore(files),
     readState: d1ReadStateStore(db),
     push: d1PushStore(db),
+    profiles: d1ProfileStore(db),
   };
 }
 

@@ -7,6 +7,7 @@ import type { ConversationStore } from "./conversation-store.js";
 import type { Directory } from "./directory.js";
 import type { LinkStore } from "./link-store.js";
 import type { MessageLog } from "./message-log.js";
+import type { ProfileStore } from "./profile-store.js";
 import type { PushStore } from "./push-store.js";
 import type { RateLimitStore } from "./rate-limit-store.js";
 import type { ReadStateStore } from "./read-state-store.js";
@@ -28,4 +29,6 @@ export interface Stores {
   readonly readState: ReadStateStore;
   /** Web Push subscriptions and mutes (issue 19). */
   readonly push: PushStore;
+  /** Sealed profiles (issue 21 item 1). */
+  readonly profiles: ProfileStore;
 }

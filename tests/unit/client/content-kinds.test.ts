@@ -51,9 +51,9 @@ describe("a message of a kind this version does not know", () => {
     expect(await shown(s.bob, s.id)).toEqual({ rejected: 0, last: "after", messages: [text("before"), placeholder, text("after")] });
   });
 
-  test("with an empty payload (kind 9), and kind 255, the same", async () => {
+  test("with an empty payload (kind 10), and kind 255, the same", async () => {
     const s = await setting();
-    await s.send("", encodeBodyFrame(9, 1, new Uint8Array(0)));
+    await s.send("", encodeBodyFrame(10, 1, new Uint8Array(0)));
     await s.send("", encodeBodyFrame(255, 2, new Uint8Array(300)));
     await s.send("after");
     await s.bob.sync.syncNow();

@@ -85,6 +85,8 @@ export class FakeServer {
   readonly uploads = new FakeUploads();
   /** Each account's sealed read states (docs/API.md "Read state"). */
   readonly readState = new FakeReadState();
+  /** Each account's sealed profile as base64url (docs/API.md "Profiles"); tests may put an older one back. */
+  readonly profiles = new Map<string, string>();
 
   accountIdOf(username: string): AccountId {
     for (const [id, a] of this.accounts) if (a.username === username) return id as AccountId;
@@ -342,6 +344,16 @@ export class FakeServer {
     }
     if (method === "GET" && p === "/api/me/read-state") {
       return { json: this.readState.list(this.session(cookie).accountId, Number(url.searchParams.get("after") ?? 0)) };
+    }
+    if (method === "PUT" && p === "/api/profile") {
+      this.profiles.set(this.session(cookie).accountId, String(body?.sealed));
+      return { json: undefined };
+    }
+    if (method === "GET" && (m = p.match(/^\/api\/accounts\/([^/]+)\/profile$/))) {
+      this.session(cookie);
+      const sealed = this.profiles.get(m[1]!);
+      if (sealed === undefined) throw new HttpError(404, "profile_not_found");
+      return { json: { sealed, updatedAt: 1 } };
     }
     if (method === "GET" && p === "/api/recovery") {
       const r = this.recoveryBlobs.get(this.session(cookie).accountId);

@@ -46,6 +46,7 @@ import { SearchFacade } from "./search/search-facade.js";
 import { ChatControls } from "./chats/chat-controls.js";
 import { signOut, signOutPlan, type SignOutPlan } from "./identity/sign-out.js";
 import { SignOutTabs, type SignOutSignal } from "./identity/sign-out-tabs.js";
+import { ProfilesFacade } from "./profiles/facade.js";
 
 export interface ClientOptions {
   readonly db?: SealedDb;
@@ -130,6 +131,8 @@ export class ChatClient extends EventTarget {
   readonly search: SearchFacade;
   /** The chat list's controls on this device: pin, archive, mark unread, block, delete for me (issue 21). */
   readonly chats: ChatControls;
+  /** This account's display name and avatar, and the profiles of the people it talks to (issue 21). */
+  readonly profiles: ProfilesFacade;
   private readonly autoSync: boolean;
   private readonly tabs: SignOutTabs;
   /**
@@ -167,6 +170,7 @@ export class ChatClient extends EventTarget {
     this.push = new PushFacade(this.ctx, o.pushApi);
     this.search = new SearchFacade(this.ctx);
     this.chats = new ChatControls(this.ctx.db);
+    this.profiles = new ProfilesFacade(this.ctx, () => this.sync.flushSoon());
     this.sync.addEventListener("refused", () => void this.onRefused());
     this.tabs = new SignOutTabs((signal) => this.onOtherTab(signal));
   }
@@ -448,6 +452,8 @@ export class ChatClient extends EventTarget {
   private startBackground(): void {
     this.sync.start();
     this.search.start();
+    // Profiles named while a fetch failed (offline) are fetched again at each start.
+    void this.profiles.refresh().catch((e: unknown) => console.warn("could not refresh profiles:", e));
   }
 
   stop(): void {

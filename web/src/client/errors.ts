@@ -48,6 +48,8 @@ export type ClientErrorCode =
   | "unknown_upload" // no upload with that id on this device (sent, or cancelled)
   | "too_many_pinned" // at most MAX_PINNED chats are pinned at once
   | "chat_blocked" // this account blocked the peer of this 1:1 chat: unblock to send
+  | "invalid_display_name" // empty after trimming, over 64 bytes, or with control or direction-override characters
+  | "invalid_avatar" // a picture that cannot be read as an image, or too large even once made small
   | "attachment_failed"; // anything else that stopped a file's encryption or download
 
 /** What a wrapping error keeps of the error it replaces (ES2022 `Error` options). */

@@ -49,3 +49,4 @@ export { DraftMentions } from "./conversations/draft-mentions.js";
 export type { ChatControls } from "./chats/chat-controls.js";
 export { MAX_PINNED } from "./chats/chat-prefs-row.js";
 export { orderChats } from "./chats/chat-order.js";
+export type { ProfilesFacade, MyProfile } from "./profiles/facade.js";

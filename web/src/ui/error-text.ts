@@ -66,6 +66,8 @@ const CLIENT_TEXT: Record<string, string> = {
   attachment_failed: "The file couldn't be opened. Try again.",
   too_many_pinned: "You can pin up to 5 chats. Unpin one to pin this one.",
   chat_blocked: "You blocked this contact. Unblock them to send a message.",
+  invalid_display_name: "A name needs 1 to 64 characters (fewer for some scripts), without control characters.",
+  invalid_avatar: "That picture couldn't be used. Choose a JPEG, PNG or WebP image.",
   not_implemented: "Groups aren't available in this version yet.",
 };
 

@@ -353,7 +353,9 @@ export class SealedChatView extends LitElement {
                 ? removed
                   ? "You're no longer a member"
                   : html`<span data-testid="group-member-count">${count}</span><span class="wide-only"> · End-to-end encrypted</span>`
-                : "End-to-end encrypted"}
+                : c.kind === "direct" && c.peer.displayName !== undefined
+                  ? html`<span data-testid="chat-username">@${c.peer.username}</span><span class="wide-only"> · End-to-end encrypted</span>`
+                  : "End-to-end encrypted"}
             </span>
           </p>
         </div>

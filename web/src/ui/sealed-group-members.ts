@@ -137,7 +137,7 @@ export class SealedGroupMembers extends LitElement {
     const disabled = this.busy !== "";
     return html`<li data-testid="group-member" data-username=${m.username} data-role=${m.role}>
       <span class="who">
-        ${m.isMe ? "You" : m.username}${m.role === "admin" ? html`<span class="badge" data-testid="group-admin-badge">Admin</span>` : nothing}
+        ${m.isMe ? "You" : m.displayName !== undefined ? html`<span data-testid="group-member-name">${m.displayName}</span> <span class="hint">@${m.username}</span>` : m.username}${m.role === "admin" ? html`<span class="badge" data-testid="group-admin-badge">Admin</span>` : nothing}
         ${m.status !== "verified" ? html`<span class="badge warn">Identity changed</span>` : nothing}
       </span>
       ${admin && !m.isMe

@@ -6,6 +6,7 @@ import type { ChatClient } from "../client/index.js";
 import { clientContext } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { backIcon } from "./icons.js";
+import "./sealed-profile-settings.js";
 import "./sealed-devices.js";
 import "./sealed-receipt-settings.js";
 import "./sealed-typing-setting.js";
@@ -79,6 +80,7 @@ export class SealedSettings extends LitElement {
         <h1 tabindex="-1">Settings</h1>
       </header>
       <div class="content" data-testid="settings">
+        <sealed-profile-settings></sealed-profile-settings>
         <sealed-devices></sealed-devices>
         <sealed-typing-setting></sealed-typing-setting>
         <sealed-receipt-settings></sealed-receipt-settings>

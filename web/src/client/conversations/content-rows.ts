@@ -11,7 +11,7 @@ import type { MessageRow } from "../store/rows.js";
 /** The content a send starts from: a body without its send time, which the sealing adds. */
 export type OutgoingContent = KnownContent extends infer C ? (C extends KnownContent ? Omit<C, "sentAt"> : never) : never;
 
-export type ContentFields = Pick<MessageRow, "text" | "kindNumber" | "ref" | "emoji" | "receipt" | "attachment" | "mentions">;
+export type ContentFields = Pick<MessageRow, "text" | "kindNumber" | "ref" | "emoji" | "receipt" | "attachment" | "mentions" | "profile">;
 
 /** The row field for a body's mentions: present only when there are some. */
 const mentionsOf = (m: readonly Mention[] | undefined): Pick<MessageRow, "mentions"> => (m && m.length > 0 ? { mentions: m.map((x) => ({ accountId: x.accountId, start: x.start, length: x.length })) } : {});
@@ -35,6 +35,8 @@ export function rowFields(body: Content | OutgoingContent): ContentFields {
     case "attachment":
       // The caption stays inside the attachment: `text` is what edits replace, and attachments are not edited.
       return { text: "", kindNumber: ContentKind.attachment, attachment: attachmentRowFields({ ...body, sentAt: 0 }) };
+    case "profile":
+      return { text: "", kindNumber: ContentKind.profile, profile: { generation: body.generation, key: body.key, digest: body.digest } };
     case "unknown":
       return { text: "", kindNumber: body.kindNumber };
   }
@@ -58,6 +60,8 @@ export function rowContent(row: MessageRow): OutgoingContent | undefined {
       return to && row.receipt ? { kind: "receipt", at: to, mark: row.receipt.mark, position: row.receipt.position } : undefined;
     case ContentKind.attachment:
       return row.attachment ? attachmentContent(row.attachment) : undefined;
+    case ContentKind.profile:
+      return row.profile ? { kind: "profile", ...row.profile } : undefined;
     default:
       return undefined;
   }

@@ -11,6 +11,7 @@ import { ClientError } from "../errors.js";
 import { withLock } from "../store/lock.js";
 import { stateOfLog } from "../identity/logs.js";
 import { assertOwnLogTrusted } from "../identity/own-log.js";
+import { profileToShare, sharesProfileBefore } from "../profiles/share.js";
 import type { AccountRow, ContactRow, ConversationRow, DeviceRow, MessageRow, SendChainRow } from "../store/rows.js";
 
 /**
@@ -139,7 +140,30 @@ export async function queueText(ctx: ClientContext, conversationId: Conversation
  */
 export async function queueContent(ctx: ClientContext, conversationId: ConversationId, content: OutgoingContent, o: Omit<SealOptions, "replaces"> = {}): Promise<MessageRow> {
   if (content.kind === "text" || content.kind === "reply" || content.kind === "edit") checkText(content.text);
-  return withLock(`send:${conversationId}`, async () => sealAndStore(ctx, await loadSendContext(ctx, conversationId), content, o));
+  return withLock(`send:${conversationId}`, async () => {
+    const sc = await loadSendContext(ctx, conversationId);
+    return sealAndStore(ctx, sharesProfileBefore(content) ? await withProfileShared(ctx, sc) : sc, content, o);
+  });
+}
+
+/**
+ * Seals this account's profile message (kind 9) first when the conversation has not had the current
+ * profile under its current epoch (profiles/share.ts). Returns the send context to go on with. Call under
+ * the send lock.
+ */
+async function withProfileShared(ctx: ClientContext, sc: SendContext): Promise<SendContext> {
+  const epochOf = async () => (await currentEpoch(ctx, sc.conv, { self: sc, contacts: sc.contacts })).epoch;
+  const share = await profileToShare(ctx.db, sc.account.accountId, sc.conv.id, epochOf);
+  if (!share) return sc;
+  await sealAndStore(ctx, sc, share.content, { along: share.along });
+  return loadSendContext(ctx, sc.conv.id);
+}
+
+/** Sends this account's current profile into `conversationId` unless it already has it under the current epoch. */
+export async function shareProfile(ctx: ClientContext, conversationId: ConversationId): Promise<void> {
+  await withLock(`send:${conversationId}`, async () => {
+    await withProfileShared(ctx, await loadSendContext(ctx, conversationId));
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { PushPayload } from "../../../../protocol/push.js";
+import { getProfileRow } from "../profiles/profile-store.js";
 import { ContentKind, type ConversationId } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
 import { syncConversations } from "../conversations/conversations.js";
@@ -42,8 +43,12 @@ async function rowAt(ctx: ClientContext, id: ConversationId, seq: number): Promi
   return raw === undefined ? undefined : parseRow(messageRow, "messages", raw);
 }
 
+/** What a notification calls the sender: the checked display name of their profile, else their username. */
 async function nameOf(ctx: ClientContext, accountId: string): Promise<string> {
-  return (await getContact(ctx.db, accountId as MessageRow["senderAccountId"]))?.username ?? "Someone";
+  const id = accountId as MessageRow["senderAccountId"];
+  const profile = await getProfileRow(ctx.db, id);
+  if (profile?.name !== undefined && profile.openedDigest) return profile.name;
+  return (await getContact(ctx.db, id))?.username ?? "Someone";
 }
 
 /** What a stored row is worth a notification for (see Arrival). */
@@ -68,6 +73,7 @@ export async function arrivalOf(ctx: ClientContext, row: MessageRow | undefined,
     case ContentKind.edit:
     case ContentKind.delete:
     case ContentKind.receipt:
+    case ContentKind.profile:
       return { kind: "nothing" };
     default:
       // A kind newer than this version: a message all the same, whose content this version cannot show.

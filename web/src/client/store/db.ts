@@ -40,6 +40,7 @@ import type { UploadFileRow, UploadRow } from "./upload-row.js";
 import type { PushPrefsRow } from "../push/prefs-row.js";
 import type { SearchPostingRow, SearchProgressRow } from "../search/search-rows.js";
 import type { ChatPrefsRow } from "../chats/chat-prefs-row.js";
+import type { ProfileRow, ProfileShareRow } from "../profiles/profile-rows.js";
 
 export const DB_NAME = "sealed";
 
@@ -72,6 +73,8 @@ export class SealedDb extends Dexie {
   declare searchPostings: Table<SearchPostingRow, [string, number, ConversationId, string]>;
   declare searchProgress: Table<SearchProgressRow, ConversationId>;
   declare chatPrefs: Table<ChatPrefsRow, ConversationId>;
+  declare profiles: Table<ProfileRow, AccountId>;
+  declare profileShares: Table<ProfileShareRow, ConversationId>;
 
   constructor(name = DB_NAME, options?: DexieOptions) {
     super(name, options);
@@ -172,6 +175,10 @@ export class SealedDb extends Dexie {
     // 12: chat-list controls (chats/chat-prefs-row.ts: pin, archive, mark unread, block, delete for me).
     // A new table, no upgrade.
     this.version(12).stores({ chatPrefs: "conversationId" });
+    // 13: encrypted profiles (profiles/profile-rows.ts): each account's profile key, digest and opened
+    // name and avatar, and which digest of this account's own profile each conversation was sent. New
+    // tables, no upgrade.
+    this.version(13).stores({ profiles: "accountId", profileShares: "conversationId" });
   }
 }
 

@@ -20,9 +20,9 @@ import type { MessageRow } from "./rows.js";
  *   per key is live (sync/supersede.ts).
  */
 
-/** Kinds shown as a bubble of their own: text, reply, and any kind this version does not know. */
+/** Kinds shown as a bubble of their own: text, reply, and any kind this version does not know (not a profile message). */
 export function isShownKind(kindNumber: number | undefined): boolean {
-  return kindNumber === undefined || kindNumber === ContentKind.reply || kindNumber > ContentKind.receipt;
+  return kindNumber === undefined || kindNumber === ContentKind.reply || (kindNumber > ContentKind.receipt && kindNumber !== ContentKind.profile);
 }
 
 /** The part of the key after the conversation id; undefined for rows that nothing supersedes. */

@@ -223,6 +223,8 @@ export const messageRow = z.object({
   emoji: z.string().min(1).max(64).nullable().optional(),
   /** A receipt's mark. */
   receipt: receiptFields.optional(),
+  /** A profile message's key and blob digest (kind 9, protocol/profile.ts); never shown. */
+  profile: z.object({ generation: z.number().int().nonnegative(), key: bytes32, digest: bytes32 }).optional(),
   /** An attachment message's file (kind 7; store/attachment-row.ts); gone once deleted for everyone. */
   attachment: attachmentFields.optional(),
   /**

@@ -29,6 +29,7 @@ import { notifyStoredFromOthers } from "./stored-hook.js";
 import { notifyPageStored } from "../search/stored-signal.js";
 import type { ChainRow, ConversationRow, EnvelopeRow, EpochRow, MessageRow } from "../store/rows.js";
 import { isEpochMember, senderState } from "./sender-checks.js";
+import { fetchProfiles, noteProfileMessage } from "../profiles/receive-profile.js";
 
 /**
  * Receiving: envelopes are fetched after the cursor in server order, verified and decrypted against the
@@ -324,8 +325,8 @@ function storesAtOnce(rows: PageRows, j: Extract<Judged, { kind: "open" }>): boo
  */
 function content(existing: MessageRow | undefined, body: MessageBody): ContentFields & Pick<MessageRow, "deletedAt"> {
   if (!existing) return rowFields(body);
-  const { text, kindNumber, ref, emoji, receipt, attachment, deletedAt, mentions } = existing;
-  return { text, ...defined({ kindNumber, ref, emoji, receipt, attachment, deletedAt, mentions }) };
+  const { text, kindNumber, ref, emoji, receipt, attachment, deletedAt, mentions, profile } = existing;
+  return { text, ...defined({ kindNumber, ref, emoji, receipt, attachment, deletedAt, mentions, profile }) };
 }
 
 /** The fields whose value is not undefined (the row schema's optional fields take no undefined). */
@@ -344,8 +345,11 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
   if (!last || !first) return 0;
   const db = ctx.db;
   const effects = new StoredEffects(self);
-  // searchPostings: a delete for everyone takes its target's words out of the search index at once.
-  const stored = await db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors, db.searchPostings, db.chatPrefs], async () => {
+  let profileNamed = false;
+  // searchPostings: a delete for everyone takes its target's words out of the search index at once;
+  // profiles: a profile message (kind 9) names its sender's newest profile (profiles/receive-profile.ts);
+  // chatPrefs: a blocked contact's messages do not move the chat.
+  const stored = await db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors, db.searchPostings, db.profiles, db.chatPrefs], async () => {
     let stored = 0;
     let rejected = 0;
     let newest = 0;
@@ -376,6 +380,10 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
           // Only what shows as a message of its own moves the chat up the list (not a reaction or a receipt).
           if (movesConversation(j.body) && !hiddenFrom(j.e.header.senderAccountId, j.m.seq)) newest = Math.max(newest, j.body.sentAt);
           effects.note(j.e.header.senderAccountId, j.m.seq, j.body);
+          if (j.body.kind === "profile") {
+            if (rows.dirty) await rows.flush();
+            if (await noteProfileMessage(db, j.e.header.senderAccountId, j.body)) profileNamed = true;
+          }
         }
       }
       if (why !== undefined) {
@@ -396,6 +404,8 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
   });
   if (effects.fromOthers) notifyStoredFromOthers(ctx, conv.id);
   notifyPageStored(ctx, conv.id);
+  // The blob is fetched after the page, not awaited by it: a slow or failing fetch never stalls messages.
+  if (profileNamed) void fetchProfiles(ctx).catch((e: unknown) => console.warn("could not fetch profiles:", e));
   return stored;
 }
 

@@ -24,6 +24,8 @@ import {
   postEpochResponse,
   postMessageResponse,
   putReadStateResponse,
+  profileResponse,
+  type putProfileRequest,
   readStateListResponse,
   sessionResponse,
   signUpResponse,
@@ -310,6 +312,16 @@ export class Api {
   /** Stores this account's sealed read state of a conversation (docs/API.md "Read state"); answers its version. */
   putReadState(conversationId: ConversationId, sealed: Uint8Array) {
     return this.call("PUT", `/api/me/read-state/${conversationId}`, putReadStateResponse, { sealed: toBase64url(sealed) } satisfies z.input<typeof putReadStateRequest>);
+  }
+
+  /** Stores this account's sealed profile (docs/API.md "Profiles"; 204). */
+  async putProfile(sealed: Uint8Array): Promise<void> {
+    await this.call("PUT", "/api/profile", z.undefined(), { sealed: toBase64url(sealed) } satisfies z.input<typeof putProfileRequest>);
+  }
+
+  /** An account's sealed profile as the server has it (404 profile_not_found when none). */
+  profile(accountId: AccountId) {
+    return this.call("GET", `/api/accounts/${accountId}/profile`, profileResponse);
   }
 
   /** This account's sealed read states written after version `after`, oldest first. */

@@ -21,6 +21,8 @@ import { listChatPrefs, getChatPrefs } from "../chats/chat-controls.js";
 import { hiddenByBlock, staysArchived } from "../chats/chat-order.js";
 import type { ChatPrefsRow } from "../chats/chat-prefs-row.js";
 import { getPushPrefs } from "../push/prefs.js";
+import { profileViews, type ProfileView } from "../profiles/profile-view.js";
+import { listProfileRows } from "../profiles/profile-store.js";
 
 export { DELETED_TEXT, NEEDS_NEWER_VERSION, type MentionView, type MessageView, type ReactionView, type ReplyQuote } from "./message-fold.js";
 export type { DeliveryView };
@@ -34,6 +36,10 @@ export type { AttachmentView } from "./attachment-view.js";
 export interface PeerView {
   readonly accountId: AccountId;
   readonly username: string;
+  /** The display name from the account's encrypted profile, when one was received and checked. */
+  readonly displayName?: string;
+  /** The profile's avatar as an image URL. */
+  readonly avatarUrl?: string;
   readonly status: ContactStatus;
   readonly problem?: ContactProblem;
   /** The contact's messages cite a newer device list than the server provides: sending is paused. */
@@ -91,12 +97,22 @@ export type TimelineItem = MessageView | SystemLineView;
 
 export const UNNAMED_GROUP = "Unnamed group";
 
-function peerView(c: ContactRow | undefined, id: AccountId): PeerView {
+/** What the UI calls a person: the profile's display name, else the username. */
+export function nameOf(p: Pick<PeerView, "username" | "displayName">): string {
+  return p.displayName ?? p.username;
+}
+
+function withProfile(p: ProfileView | undefined): Pick<PeerView, "displayName" | "avatarUrl"> {
+  return { ...(p?.displayName !== undefined ? { displayName: p.displayName } : {}), ...(p?.avatarUrl !== undefined ? { avatarUrl: p.avatarUrl } : {}) };
+}
+
+function peerView(c: ContactRow | undefined, id: AccountId, profile?: ProfileView): PeerView {
   if (!c) return { accountId: id, username: "unknown", status: "verified" };
   const withheld = c.citedSeq !== undefined && c.citedSeq > c.head.seq;
   return {
     accountId: c.accountId,
     username: c.username,
+    ...withProfile(profile),
     status: c.status,
     ...(c.problem ? { problem: c.problem } : {}),
     ...(withheld ? { logWithheld: true } : {}),
@@ -105,11 +121,14 @@ function peerView(c: ContactRow | undefined, id: AccountId): PeerView {
   };
 }
 
-function groupView(g: GroupRow | undefined, account: AccountRow | undefined, contacts: ReadonlyMap<string, ContactRow>): GroupView {
+function groupView(g: GroupRow | undefined, account: AccountRow | undefined, contacts: ReadonlyMap<string, ContactRow>, profiles: ReadonlyMap<AccountId, ProfileView>): GroupView {
   const me = account?.accountId;
   const members: MemberView[] = (g?.members ?? []).map((m) => {
     const isMe = m.accountId === me;
-    const peer: PeerView = isMe && account ? { accountId: account.accountId, username: account.username, status: "verified" } : peerView(contacts.get(m.accountId), m.accountId);
+    const peer: PeerView =
+      isMe && account
+        ? { accountId: account.accountId, username: account.username, status: "verified", ...withProfile(profiles.get(account.accountId)) }
+        : peerView(contacts.get(m.accountId), m.accountId, profiles.get(m.accountId));
     return { ...peer, role: m.role === GroupRole.admin ? "admin" : "member", isMe };
   });
   const mine = members.find((m) => m.isMe);
@@ -149,6 +168,7 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
   const muted = new Set((await getPushPrefs(db)).muted);
   const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
   const groups = new Map((await listGroups(db)).map((g) => [g.conversationId, g]));
+  const profiles = profileViews(await listProfileRows(db));
   // Messages not on the server yet come after every stored one (as in messageViews).
   const unsent = new Map<string, MessageRow[]>();
   for (const m of [...(await listMessagesByStatus(db, "pending")), ...(await listMessagesByStatus(db, "failed"))]) {
@@ -180,10 +200,10 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
       ...(p?.blockedSince !== undefined ? { blocked: true as const } : {}),
     };
     if (c.kind === "direct") {
-      const peer = peerView(contacts.get(c.peer), c.peer);
-      out.push({ ...common, kind: "direct", title: peer.username, peer });
+      const peer = peerView(contacts.get(c.peer), c.peer, profiles.get(c.peer));
+      out.push({ ...common, kind: "direct", title: nameOf(peer), peer });
     } else {
-      const group = groupView(groups.get(c.id), account, contacts);
+      const group = groupView(groups.get(c.id), account, contacts, profiles);
       out.push({ ...common, kind: "group", title: group.name ?? UNNAMED_GROUP, group });
     }
   }
@@ -255,12 +275,13 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId,
   const hidden = hiddenBy(await getChatPrefs(db, conversationId), conv?.kind === "direct" ? conv.peer : undefined);
   const rows = parsed.filter((r) => !hidden(r));
   const names = new Map<string, string>();
-  if (account) names.set(account.accountId, account.username);
+  const profiles = profileViews(await listProfileRows(db));
+  if (account) names.set(account.accountId, profiles.get(account.accountId)?.displayName ?? account.username);
   // The other members whose marks make the ticks: the peer, or the group's current members.
   const others = conv?.kind === "direct" ? [conv.peer] : ((await getGroup(db, conversationId))?.members ?? []).map((m) => m.accountId).filter((id) => id !== account?.accountId);
   const mentioned = rows.flatMap((r) => r.mentions?.map((m) => m.accountId) ?? []);
   for (const id of new Set([...rows.map((r) => r.senderAccountId), ...others, ...mentioned])) {
-    if (!names.has(id)) names.set(id, (await getContact(db, id))?.username ?? "unknown");
+    if (!names.has(id)) names.set(id, profiles.get(id as AccountId)?.displayName ?? (await getContact(db, id))?.username ?? "unknown");
   }
   const marks = memberMarks(rows, new Map(others.map((id) => [id, names.get(id) ?? "unknown"])), o.showRead ?? true);
   rows.sort(byTimelineOrder);
@@ -304,5 +325,5 @@ export async function conversationView(db: SealedDb, id: ConversationId): Promis
 export async function groupViewOf(db: SealedDb, id: ConversationId): Promise<GroupView | undefined> {
   const g = await getGroup(db, id);
   if (!g) return undefined;
-  return groupView(g, await getAccount(db), new Map((await listContacts(db)).map((c) => [c.accountId, c])));
+  return groupView(g, await getAccount(db), new Map((await listContacts(db)).map((c) => [c.accountId, c])), profileViews(await listProfileRows(db)));
 }
