@@ -30,6 +30,9 @@ import "./sealed-typing-indicator.js";
 import "./sealed-uploads.js";
 import { dragHasFiles, filesOf } from "./staged-files.js";
 
+/** Bubbles a chat shows before its whole timeline is read: more than a screen, and more than the list's first paint. */
+const FIRST_BUBBLES = 100;
+
 /**
  * One conversation: header with the contact and their safety number (or the group, its size and its
  * member panel), the identity or membership warning when it applies, the history, and the composer.
@@ -179,12 +182,23 @@ export class SealedChatView extends LitElement {
   @query("sealed-safety-number-dialog") private sn!: SealedSafetyNumberDialog;
   @query("sealed-group-members") private members?: SealedGroupMembers;
 
-  private readonly messages = new LiveQuery(
+  /**
+   * A chat opens in two reads: its newest bubbles first (`recent`, a few milliseconds even for 100,000
+   * messages), then, once those have painted, the whole timeline (`whole`), which replaces them. Each is
+   * a live query; `recent` stops once `whole` has a value. The read-receipts setting changes the ticks.
+   */
+  private readonly recent = new LiveQuery(
     this,
-    () => this.client.views.timeline(this.conversation.id),
-    // The read-receipts setting changes what the ticks show.
-    () => [this.conversation.id, this.client.settings.readReceipts],
+    () => (this.whole.value === undefined ? this.client.views.timeline(this.conversation.id, { newest: FIRST_BUBBLES }) : undefined),
+    () => [this.conversation.id, this.client.settings.readReceipts, this.whole.value === undefined],
   );
+  private readonly whole = new LiveQuery(
+    this,
+    () => (this.wholeFor === this.conversation.id ? this.client.views.timeline(this.conversation.id) : undefined),
+    () => [this.conversation.id, this.client.settings.readReceipts, this.wholeFor === this.conversation.id],
+  );
+  /** The chat whose whole timeline is read (set once its newest part has painted). */
+  private wholeFor: string | undefined;
   private readonly onScreen = new OnScreenController(this, () => this.client);
   /** Files are being dragged over the chat (dragenter and dragleave fire for every child crossed: counted). */
   @state() private dragging = false;
@@ -254,6 +268,20 @@ export class SealedChatView extends LitElement {
     }
     else if (was.has("sync") && this.sync.status === "online" && this.reopen) void this.opened(false);
     else if (was.get("deviceStatus") === "refused" && this.deviceStatus === "active") void this.opened(false);
+    this.readWholeSoon();
+  }
+
+  /** Once the newest part of the open chat has painted, reads its whole timeline (see `recent`). */
+  private readWholeSoon(): void {
+    const id = this.conversation.id;
+    if (this.recent.value === undefined || this.wholeFor === id) return;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (this.conversation.id !== id || this.wholeFor === id) return;
+        this.wholeFor = id;
+        this.requestUpdate();
+      }),
+    );
   }
 
   /**
@@ -334,7 +362,7 @@ export class SealedChatView extends LitElement {
     const group = c.kind === "group" ? c.group : undefined;
     const removed = group?.myRole === "none";
     const blocked = c.kind === "direct" ? c.peer.status !== "verified" : removed;
-    const messages = this.messages.value;
+    const messages = this.whole.value ?? this.recent.value;
     const count = group ? (group.members.length === 1 ? "1 member" : `${group.members.length} members`) : "";
     return html`
       <header>
@@ -400,6 +428,7 @@ export class SealedChatView extends LitElement {
           : keyed(c.id, html`<sealed-message-list
               .messages=${messages}
               .unreadAfter=${this.onScreen.unreadAfter}
+              ?partial=${this.whole.value === undefined}
               .peerName=${c.title}
               ?group=${group !== undefined}
               @retry-message=${this.onRetry}

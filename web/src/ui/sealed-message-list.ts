@@ -52,6 +52,8 @@ export class SealedMessageList extends LitElement {
   @property({ type: Boolean }) group = false;
   /** The chat opened with unread messages after this position: "New messages" goes above the first one. */
   @property({ attribute: false }) unreadAfter: number | undefined;
+  /** `messages` is the newest part of the chat, the whole to follow (sealed-chat-view): what it lacks may still come. */
+  @property({ type: Boolean }) partial = false;
   /** The rendered window is messages[first, end): the newest WINDOW on open, at most MAX_RENDERED while scrolling. */
   @state() private first = 0;
   @state() private end = 0;
@@ -149,15 +151,27 @@ export class SealedMessageList extends LitElement {
     this.placeDivider(changed);
   }
 
+  /**
+   * Where "New messages" goes (unread-divider.ts). In the newest part only (`partial`), only when it also
+   * holds a message at or before the read position: else the first unread one may be older still.
+   */
+  private dividerKey(): string | undefined {
+    const after = this.unreadAfter;
+    if (after === undefined) return undefined;
+    if (this.partial && !this.items.some((m) => m.kind === "message" && m.seq !== undefined && m.seq <= after)) return undefined;
+    return unreadDividerKey(this.items, after);
+  }
+
   /** Moves the window to hold the divider when the chat has just opened with unread messages (see toDivider). */
   private placeDivider(changed: PropertyValues<this>): void {
     if (changed.has("unreadAfter") && changed.get("unreadAfter") === undefined && this.unreadAfter !== undefined) this.toDivider = "pending";
     if (this.toDivider !== "pending" || this.messages.length === 0) return;
     // Only while the reader has not moved: a divider that arrives after they scrolled does not pull them back.
-    const key = this.stick ? unreadDividerKey(this.messages, this.unreadAfter) : undefined;
+    const key = this.stick ? this.dividerKey() : undefined;
     const index = key === undefined ? -1 : this.items.findIndex((it) => it.key === key);
     if (index < 0) {
-      this.toDivider = undefined;
+      // The first unread message may be older than the newest part: wait for the whole timeline.
+      if (!this.partial) this.toDivider = undefined;
       return;
     }
     if (index < this.first) {
@@ -271,7 +285,7 @@ export class SealedMessageList extends LitElement {
     const before = all[this.first - 1];
     let prevDay = before ? dayKey(at(before)) : undefined;
     let prev: MessageView | undefined = before?.kind === "message" ? before : undefined;
-    const divider = unreadDividerKey(all, this.unreadAfter);
+    const divider = this.dividerKey();
     for (let i = this.first; i < end; i++) {
       const item = all[i]!;
       const day = dayKey(at(item));

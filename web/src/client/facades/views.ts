@@ -18,9 +18,10 @@ export class ViewsFacade {
     return conversationViews(this.db);
   }
 
-  timeline(id: ConversationId): Promise<TimelineItem[]> {
+  /** A chat's timeline; with `newest`, only its newest bubbles and what follows them (views.ts ViewOptions). */
+  timeline(id: ConversationId, o: { newest?: number } = {}): Promise<TimelineItem[]> {
     // Read receipts off on this device: others' read marks are not shown either (ticks stop at delivered).
-    return timelineViews(this.db, id, { showRead: this.settings?.readReceipts ?? true });
+    return timelineViews(this.db, id, { showRead: this.settings?.readReceipts ?? true, ...o });
   }
 
   /** The files on their way out in a chat, oldest first: shown below all its messages until sent. */

@@ -213,6 +213,25 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
 /** What a chat's views may show: `showRead` false when read receipts are off on this device. */
 export interface ViewOptions {
   readonly showRead?: boolean;
+  /**
+   * Only the newest `newest` bubbles, with everything stored after the oldest of them (their reactions,
+   * edits, deletes and marks all come later in server order), and the unsent ones: what a long chat
+   * shows first, read in a few milliseconds, before the whole timeline (readChatRows). A reply whose quote
+   * is older shows without it until then.
+   */
+  readonly newest?: number;
+}
+
+/** The rows for `ViewOptions.newest`, raw, as readChatRows returns them. */
+async function readNewestRows(db: SealedDb, conversationId: ConversationId, newest: number): Promise<unknown[]> {
+  const bubbles = await db.messages.where("[shownIn+seq]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).reverse().limit(newest).keys();
+  const oldest = bubbles.at(-1);
+  const from = Array.isArray(oldest) && typeof oldest[1] === "number" ? oldest[1] : Dexie.minKey;
+  const stored: unknown[] = await db.messages.where("[conversationId+seq]").between([conversationId, from], [conversationId, Dexie.maxKey], true, true).toArray();
+  // Superseded rows leave the live index (store/fold-keys.ts): the same rows readChatRows would give.
+  const live = stored.filter((r) => typeof r === "object" && r !== null && "liveIn" in r && r.liveIn === conversationId);
+  const unsent: unknown[] = await db.messages.where("status").anyOf("pending", "failed").toArray();
+  return [...live, ...unsent.filter((r) => typeof r === "object" && r !== null && "conversationId" in r && r.conversationId === conversationId)];
 }
 
 /** Rows read per request when a chat's rows are read (see readChatRows). */
@@ -270,7 +289,7 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId,
   const account = await getAccount(db);
   // Parsed through the chat's cache: unchanged rows are not parsed or folded again (row-cache.ts).
   const cache = chatCache(db.name, conversationId);
-  const parsed = cache.parse(await readChatRows(db, conversationId));
+  const parsed = cache.parse(await (o.newest === undefined ? readChatRows(db, conversationId) : readNewestRows(db, conversationId, o.newest)));
   const conv = await getConversation(db, conversationId);
   const hidden = hiddenBy(await getChatPrefs(db, conversationId), conv?.kind === "direct" ? conv.peer : undefined);
   const rows = parsed.filter((r) => !hidden(r));
