@@ -96,7 +96,6 @@ export const API_ERROR_CODES = [
   "stale_package", // 409: a package for an older log position than the one stored for that device
   "invalid_read_state", // 400: a sealed read state does not decode (size or version)
   "invalid_profile", // 400: a sealed profile does not decode (size, version or padding bucket)
-  "profile_not_found", // 404: the account has stored no profile (or does not exist)
   "invalid_blob", // 400: a recovery or passphrase blob does not decode, is out of bounds, or is for another account
   "stale_blob", // 409: the recovery blob's counter is not above the stored one
   "wrong_passphrase", // 403: the passphrase access token does not match
@@ -504,4 +503,5 @@ export const recoveryStatusResponse = z.object({
 // PUT /api/profile, GET /api/accounts/:accountId/profile (docs/API.md "Profiles")
 export const sealedProfileSchema = b64(MIN_PROFILE_BLOB_BYTES, MAX_PROFILE_BLOB_BYTES);
 export const putProfileRequest = z.strictObject({ sealed: sealedProfileSchema });
-export const profileResponse = z.object({ sealed: sealedProfileSchema, updatedAt: z.number().int().nonnegative() });
+/** GET /api/accounts/:id/profile: `sealed` null when the account has stored none (an expected answer, not a 404). */
+export const profileResponse = z.object({ sealed: sealedProfileSchema.nullable(), updatedAt: z.number().int().nonnegative().nullable() });

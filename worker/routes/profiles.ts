@@ -5,19 +5,9 @@ import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { decodeProfileBlob } from "../../protocol/profile.js";
 import { requireSession } from "../auth/require-session.js";
 import type { AppEnv, Ctx } from "../env.js";
-import { HttpError } from "../errors.js";
 import { decodeOr } from "../http/decode.js";
 import { readJson } from "../http/json-body.js";
 import { accountIdParam } from "../http/path-params.js";
-
-/** 404 profile_not_found: an account with no stored profile, or no such account (the same answer). */
-class NoProfile extends HttpError {
-  override readonly name = "NoProfile";
-  readonly status = 404;
-  constructor() {
-    super("profile_not_found", "this account has no profile");
-  }
-}
 
 /**
  * Profiles (docs/API.md "Profiles", docs/PROTOCOL.md "Profile"): an account's display name and avatar,
@@ -32,10 +22,15 @@ export async function storeProfile(c: Ctx) {
   return c.body(null, 204);
 }
 
-/** Any signed-in user may fetch any account's sealed profile: it opens only with the key its contacts hold. */
+/**
+ * Any signed-in user may fetch any account's sealed profile: it opens only with the key its contacts hold.
+ * An account with none (or no such account: the same answer) is `sealed: null` with 200, since every new
+ * account's devices ask for their own before one is set, and a 404 would be a failed request in the
+ * browser's console each time.
+ */
 export async function fetchProfile(c: Ctx) {
   const stored = await c.var.stores.profiles.get(accountIdParam(c));
-  if (!stored) throw new NoProfile();
+  if (!stored) return c.json({ sealed: null, updatedAt: null } satisfies z.output<typeof profileResponse>);
   return c.json({ sealed: toBase64url(stored.sealed), updatedAt: stored.updatedAt } satisfies z.output<typeof profileResponse>);
 }
 

@@ -352,7 +352,7 @@ export class FakeServer {
     if (method === "GET" && (m = p.match(/^\/api\/accounts\/([^/]+)\/profile$/))) {
       this.session(cookie);
       const sealed = this.profiles.get(m[1]!);
-      if (sealed === undefined) throw new HttpError(404, "profile_not_found");
+      if (sealed === undefined) return { json: { sealed: null, updatedAt: null } };
       return { json: { sealed, updatedAt: 1 } };
     }
     if (method === "GET" && p === "/api/recovery") {

@@ -14,7 +14,6 @@ import {
 import type { ClientContext } from "../context.js";
 import { shareProfile } from "../conversations/messages.js";
 import { ClientError } from "../errors.js";
-import { isApiError } from "../transport/api.js";
 import { getAccount, getContact, getGroup, listConversations } from "../store/db.js";
 import type { AccountRow } from "../store/rows.js";
 import { getProfileRow, putProfileRow } from "./profile-store.js";
@@ -91,13 +90,9 @@ async function announceEverywhere(ctx: ClientContext, account: AccountRow): Prom
 export async function loadMyProfile(ctx: ClientContext): Promise<void> {
   const account = await getAccount(ctx.db);
   if (!account || (await getProfileRow(ctx.db, account.accountId))) return;
-  let sealed: Uint8Array;
-  try {
-    sealed = fromBase64url((await ctx.api.profile(account.accountId)).sealed);
-  } catch (e) {
-    if (isApiError(e, "profile_not_found")) return;
-    throw e;
-  }
+  const stored = (await ctx.api.profile(account.accountId)).sealed;
+  if (stored === null) return;
+  const sealed = fromBase64url(stored);
   const pk = await profileKey(ctx.env, historyKeyOf(account), account.accountId);
   const decoded = decodeProfileBlob(sealed);
   if (decoded.generation !== pk.generation) return;

@@ -80,14 +80,15 @@ export function fetchProfiles(ctx: ClientContext, only?: AccountId): Promise<num
 }
 
 async function fetchOne(ctx: ClientContext, r: ProfileRow): Promise<"retry" | { problem: string } | { name: string; avatar?: Uint8Array }> {
-  let sealed: Uint8Array;
+  let stored: string | null;
   try {
-    sealed = fromBase64url((await ctx.api.profile(r.accountId)).sealed);
+    stored = (await ctx.api.profile(r.accountId)).sealed;
   } catch (e) {
-    if (isApiError(e, "profile_not_found")) return { problem: "the server has no profile for this account" };
     if (isApiError(e) && (e.code === "network" || e.status >= 500 || e.status === 401)) return "retry";
     return { problem: e instanceof Error ? e.message : String(e) };
   }
+  if (stored === null) return { problem: "the server has no profile for this account" };
+  const sealed = fromBase64url(stored);
   const digest = await profileDigest(ctx.env, sealed);
   if (!bytesEqual(digest, r.digest)) return { problem: `the server served a profile of digest ${toHex(digest).slice(0, 16)}, not the one the account's newest message names` };
   try {

@@ -319,7 +319,7 @@ export class Api {
     await this.call("PUT", "/api/profile", z.undefined(), { sealed: toBase64url(sealed) } satisfies z.input<typeof putProfileRequest>);
   }
 
-  /** An account's sealed profile as the server has it (404 profile_not_found when none). */
+  /** An account's sealed profile as the server has it (`sealed` null when none). */
   profile(accountId: AccountId) {
     return this.call("GET", `/api/accounts/${accountId}/profile`, profileResponse);
   }
