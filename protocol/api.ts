@@ -38,7 +38,9 @@ export const accountIdSchema = z.string().refine(AccountId.is, "must be an accou
 export const deviceIdSchema = z.string().refine(DeviceId.is, "must be a device id").transform((s) => s as DeviceId);
 export const conversationIdSchema = z.string().refine(ConversationId.is, "must be a conversation id").transform((s) => s as ConversationId);
 export const clientMessageIdSchema = z.string().refine(ClientMessageId.is, "must be a client message id").transform((s) => s as ClientMessageId);
-export const usernameSchema = z.string().regex(USERNAME_PATTERN, "3-32 characters: a-z, 0-9, '_' or '.', starting with a letter");
+/** What a username must be, as errors say it. */
+export const USERNAME_RULE = "3-32 characters: a-z, 0-9, '_' or '.', starting with a letter";
+export const usernameSchema = z.string().regex(USERNAME_PATTERN, USERNAME_RULE);
 
 export const MAX_ENTRY_B64_BYTES = 8 * 1024;
 export const MAX_BUNDLE_BYTES = 1024 * 1024;

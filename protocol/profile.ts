@@ -3,6 +3,7 @@ import { Reader, Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import { AccountId } from "./ids.js";
 import { Label } from "./labels.js";
+import { padToBucket, unpadBucket } from "./padding.js";
 import { IV_BYTES, aesGcmDecrypt, aesGcmEncrypt, hashLabelled, hkdf, importAesKey, labelled, x25519 } from "./primitives.js";
 import type { HistoryKeyOf } from "./read-state.js";
 import type { CryptoEnv } from "./subtle.js";
@@ -106,22 +107,6 @@ export function decodeProfileRecord(bytes: Uint8Array): Profile {
   return { name, avatar };
 }
 
-function padProfile(data: Uint8Array): Uint8Array {
-  const size = PROFILE_BUCKETS.find((b) => b >= data.length + 1);
-  if (size === undefined) fail("out_of_bounds", "profile too large to pad");
-  const out = new Uint8Array(size);
-  out.set(data);
-  out[data.length] = 0x80;
-  return out;
-}
-
-function unpadProfile(padded: Uint8Array): Uint8Array {
-  let i = padded.length - 1;
-  while (i >= 0 && padded[i] === 0) i--;
-  if (i < 0 || padded[i] !== 0x80) fail("malformed", "bad profile padding");
-  return padded.slice(0, i);
-}
-
 const generationBytes = (generation: number) => new Writer().u32(generation).finish();
 
 /**
@@ -148,7 +133,7 @@ export async function sealProfile(env: CryptoEnv, pk: ProfileKey, accountId: Acc
   if (pk.key.length !== PROFILE_KEY_BYTES) fail("malformed", `a profile key is ${PROFILE_KEY_BYTES} bytes`);
   const key = await importAesKey(env, pk.key, false, ["encrypt"]);
   const iv = env.randomBytes(IV_BYTES);
-  const ciphertext = await aesGcmEncrypt(env, key, iv, profileAad(accountId, pk.generation), padProfile(encodeProfileRecord(p)));
+  const ciphertext = await aesGcmEncrypt(env, key, iv, profileAad(accountId, pk.generation), padToBucket(encodeProfileRecord(p), PROFILE_BUCKETS, "profile"));
   return new Writer().u8(PROFILE_VERSION).u32(pk.generation).fixed(iv, IV_BYTES).fixed(ciphertext, ciphertext.length).finish();
 }
 
@@ -179,7 +164,7 @@ export async function openProfile(env: CryptoEnv, d: DecodedProfileBlob, pk: Pro
   if (pk.key.length !== PROFILE_KEY_BYTES) fail("malformed", `a profile key is ${PROFILE_KEY_BYTES} bytes`);
   const key = await importAesKey(env, pk.key, false, ["decrypt"]);
   const padded = await aesGcmDecrypt(env, key, d.iv, profileAad(accountId, d.generation), d.ciphertext);
-  return decodeProfileRecord(unpadProfile(padded));
+  return decodeProfileRecord(unpadBucket(padded, PROFILE_BUCKETS, "profile"));
 }
 
 /** The digest a kind 9 message carries: SHA-256 of labelled("sealed/profile-digest/v1", blob). */

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { z } from "zod";
-import { signUpRequest, type signUpResponse, type usernameAvailabilityResponse } from "../../protocol/api.js";
+import { USERNAME_RULE, signUpRequest, type signUpResponse, type usernameAvailabilityResponse } from "../../protocol/api.js";
 import { USERNAME_PATTERN } from "../../protocol/ids.js";
 import { fromBase64url } from "../../protocol/bytes.js";
 import { verifyLog } from "../../protocol/device-log.js";
@@ -45,7 +45,7 @@ export async function signUp(c: Ctx) {
 export async function usernameAvailability(c: Ctx) {
   await limitAvailability(c);
   const username = (c.req.param("username") ?? "").toLowerCase();
-  if (!USERNAME_PATTERN.test(username)) throw new BadRequest("invalid_query", "username: 3-32 characters: a-z, 0-9, '_' or '.', starting with a letter");
+  if (!USERNAME_PATTERN.test(username)) throw new BadRequest("invalid_query", `username: ${USERNAME_RULE}`);
   const taken = (await c.var.stores.directory.findByUsername(username)) !== undefined;
   return c.json({ username, available: !taken } satisfies z.output<typeof usernameAvailabilityResponse>);
 }

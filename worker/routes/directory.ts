@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { USERNAME_PATTERN } from "../../protocol/ids.js";
 import { toBase64url } from "../../protocol/bytes.js";
-import type { accountLogResponse, userSearchResponse } from "../../protocol/api.js";
+import { USERNAME_RULE, type accountLogResponse, type userSearchResponse } from "../../protocol/api.js";
 import { requireSession } from "../auth/require-session.js";
 import type { AppEnv, Ctx } from "../env.js";
 import { BadRequest, NotFound } from "../errors.js";
@@ -30,7 +30,7 @@ export async function searchUsers(c: Ctx) {
   const raw = c.req.query("username");
   if (raw === undefined || raw.length > 64) throw new BadRequest("invalid_query", "username: give one username to look up, at most 64 characters");
   const username = raw.toLowerCase();
-  if (!USERNAME_PATTERN.test(username)) throw new BadRequest("invalid_query", "username: 3-32 characters: a-z, 0-9, '_' or '.', starting with a letter");
+  if (!USERNAME_PATTERN.test(username)) throw new BadRequest("invalid_query", `username: ${USERNAME_RULE}`);
   const account = await c.var.stores.directory.findByUsername(username);
   return c.json({ users: account ? [await logResponse(c, account)] : [] } satisfies z.output<typeof userSearchResponse>);
 }
