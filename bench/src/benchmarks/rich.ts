@@ -142,6 +142,7 @@ export const richBenchmark: Benchmark = {
         const live = await waiting;
         setPriority(ownPriority);
         console.error(`rich: the longest animation frames: ${JSON.stringify(live.longestFrames)}`);
+        console.error(`rich: scripts in long frames by duration: ${JSON.stringify(live.scriptBuckets)}`);
         await stopProfile();
         if (errors.length) throw new Error(`the page threw: ${errors.join("; ")}`);
         await context.close();

@@ -15,8 +15,14 @@ export function watchLongTasksInPage(): void {
   const lg = globalThis as unknown as { sealedLongFrames?: LongFrame[]; sealedLongFrameObserver?: PerformanceObserver };
   lg.sealedLongFrameObserver?.disconnect();
   const frames: LongFrame[] = (lg.sealedLongFrames = []);
+  const scripts: Record<string, number> = ((globalThis as unknown as { sealedScriptBuckets?: Record<string, number> }).sealedScriptBuckets = {});
   lg.sealedLongFrameObserver = new PerformanceObserver((l) => {
     for (const e of l.getEntries() as unknown as LoafEntry[]) {
+      for (const s of e.scripts) {
+        // Scripts of the long frames by how long each ran: a finer figure than the few tasks over 50 ms.
+        const bucket = [40, 30, 20].find((b) => s.duration >= b);
+        if (bucket !== undefined) scripts[`>=${bucket} ms ${s.invoker.split(".")[0]}`] = (scripts[`>=${bucket} ms ${s.invoker.split(".")[0]}`] ?? 0) + 1;
+      }
       frames.push({
         duration: Math.round(e.duration),
         styleAndLayout: Math.round(e.styleAndLayoutStart > 0 ? e.startTime + e.duration - e.styleAndLayoutStart : 0),
@@ -56,6 +62,8 @@ export interface ApplyRun {
   readonly longestFrameMs: number;
   /** The five longest animation frames, with the scripts that ran in them. */
   readonly longestFrames: readonly LongFrame[];
+  /** How many scripts in long animation frames ran 20, 30 or 40 ms or more, by what invoked them. */
+  readonly scriptBuckets: Readonly<Record<string, number>>;
 }
 
 /** Waits, frame by frame, until a message text in the open chat reads `text`; then returns the long tasks. */
@@ -85,6 +93,6 @@ export async function waitForTextInPage(a: { text: string; timeoutMs: number }):
   const ms = performance.now() - t0;
   // Long-task entries are delivered after their task ends.
   await new Promise((r) => setTimeout(r, 300));
-  const g = globalThis as unknown as { sealedLongTasks?: number[]; sealedLongFrames?: LongFrame[] };
-  return { ms, longTasks: [...(g.sealedLongTasks ?? [])], longestFrameMs, longestFrames: [...(g.sealedLongFrames ?? [])] };
+  const g = globalThis as unknown as { sealedLongTasks?: number[]; sealedLongFrames?: LongFrame[]; sealedScriptBuckets?: Record<string, number> };
+  return { ms, longTasks: [...(g.sealedLongTasks ?? [])], longestFrameMs, longestFrames: [...(g.sealedLongFrames ?? [])], scriptBuckets: { ...(g.sealedScriptBuckets ?? {}) } };
 }

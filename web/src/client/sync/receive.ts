@@ -238,10 +238,23 @@ class PageRows {
     this.envelopes = [];
     this.chainWrites = new Map();
     this.messageWrites = new Map();
-    if (envelopes.length) await this.db.envelopes.bulkPut(envelopes);
+    for (const part of chunks(envelopes)) await this.db.envelopes.bulkPut(part);
     if (chains.length) await this.db.chains.bulkPut(chains);
-    if (messages.length) await putMessages(this.db, messages);
+    for (const part of chunks(messages)) await putMessages(this.db, part);
   }
+}
+
+/**
+ * Rows put per request batch. A page of 200 messages put at once checked, cloned and queued every row (and
+ * Dexie noted every key for the live queries) in one task of 100 ms and more; awaited a part at a time, each
+ * part runs in its own task, in the same transaction.
+ */
+const WRITE_PART = 40;
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += WRITE_PART) out.push(rows.slice(i, i + WRITE_PART));
+  return out;
 }
 
 type Decided = "seen" | { readonly rejected: unknown } | { readonly row: MessageRow; readonly chain: ChainRow; readonly fresh: boolean };
