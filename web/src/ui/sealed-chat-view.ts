@@ -3,7 +3,7 @@ import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
 import type { ConversationId } from "../../../protocol/index.js";
-import { type ChatClient, type DeviceStatus, isApiError, type ConversationView } from "../client/index.js";
+import { type ChatClient, type DeviceStatus, isApiError, type ConversationView, type GroupView, type MemberView } from "../client/index.js";
 import { clientContext, deviceStatusContext, syncContext, type SyncState } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
@@ -399,6 +399,7 @@ export class SealedChatView extends LitElement {
       </header>
       ${c.kind === "direct" && blocked ? html`<sealed-identity-banner .peer=${c.peer}></sealed-identity-banner>` : nothing}
       ${c.kind === "direct" && !blocked && c.peer.keyChanged ? html`<sealed-key-change-banner .peer=${c.peer} @verify=${this.showSafetyNumber}></sealed-key-change-banner>` : nothing}
+      ${group && !removed ? keyChangedMembers(group).map((m) => html`<sealed-key-change-banner .peer=${m} @verify=${() => void this.sn.open(m)}></sealed-key-change-banner>`) : nothing}
       ${group ? html`<sealed-group-banner .group=${group}></sealed-group-banner>` : nothing}
       ${this.openError && !removed ? html`<p class="status" role="status">${this.openError}</p>` : nothing}
       ${c.kind === "direct" && c.peer.logWithheld && !blocked
@@ -449,9 +450,8 @@ export class SealedChatView extends LitElement {
         stoppedText=${removed ? "You're no longer a member" : c.blocked ? `You blocked ${c.title}` : "Sending is stopped"}
         label="Message ${c.title}"
       ></sealed-composer>`)}
-      ${group
-        ? html`<sealed-group-members .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>`
-        : html`<sealed-safety-number-dialog .peer=${c.kind === "direct" ? c.peer : undefined}></sealed-safety-number-dialog>`}
+      ${group ? html`<sealed-group-members .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>` : nothing}
+      <sealed-safety-number-dialog .peer=${c.kind === "direct" ? c.peer : undefined}></sealed-safety-number-dialog>
       <sealed-confirm-dialog></sealed-confirm-dialog>
       ${this.dragging ? html`<div class="drop" data-testid="drop-overlay" aria-hidden="true">Drop files to send to ${c.title}</div>` : nothing}
     `;
@@ -462,4 +462,9 @@ declare global {
   interface HTMLElementTagNameMap {
     "sealed-chat-view": SealedChatView;
   }
+}
+
+/** The other members of a group whose account was reset since this account last trusted them (issue 21). */
+function keyChangedMembers(group: GroupView): MemberView[] {
+  return group.members.filter((m) => !m.isMe && m.keyChanged === true);
 }
