@@ -2,6 +2,8 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { DeviceId, fromBase64url, sealChatSettings, type ChatSettings, type ConversationId } from "../../../protocol/index.js";
 import { getChatPrefs } from "../../../web/src/client/chats/chat-controls.js";
 import type { ChatClient } from "../../../web/src/client/client.js";
+import { verificationFrom } from "../../../web/src/client/sync/chat-settings.js";
+import type { ContactRow } from "../../../web/src/client/store/rows.js";
 import { getAccount, getContact, getConversation, getDevice, putAccount } from "../../../web/src/client/store/db.js";
 import { messageViews } from "../../../web/src/client/views/views.js";
 import { testCrypto } from "../../support/crypto-env.js";
@@ -156,24 +158,60 @@ describe("chat settings between one account's devices", () => {
     expect(await getChatPrefs(w.alice2.db, w.id)).toEqual(before);
   });
 
-  test("two devices changing the same chat offline converge on one record: the stale write is refused, merged and resent only if newer", async () => {
+  /** Alice's two devices, the one with the lower device id first. */
+  async function byDeviceId(w: World): Promise<[ChatClient, ChatClient]> {
+    const d1 = DeviceId.toBytes((await getDevice(w.alice1.db))!.deviceId);
+    const d2 = DeviceId.toBytes((await getDevice(w.alice2.db))!.deviceId);
+    return Buffer.compare(Buffer.from(d1), Buffer.from(d2)) < 0 ? [w.alice1, w.alice2] : [w.alice2, w.alice1];
+  }
+
+  test("two devices writing the same revision offline: the later one with the higher device id gets 409, still wins the tie and is resent above", async () => {
+    const w = await world();
+    const [low, high] = await byDeviceId(w);
+    await low.chats.pin(w.id, true);
+    await high.chats.markUnread(w.id, true);
+    await sync(low); // revision 1 of the lower id is stored
+    await sync(high); // its revision 1 is refused (409), fetched, judged newer by id, and sent again as 2
+    await sync(low);
+    expect(stored(w, w.id)?.revision).toBe(2);
+    const a = await getChatPrefs(low.db, w.id);
+    expect(a).toEqual(await getChatPrefs(high.db, w.id));
+    expect(a.writer).toBe((await getDevice(high.db))!.deviceId);
+    expect([a.markedUnread, a.pinOrder]).toEqual([true, undefined]);
+    expect(await low.db.settingsShares.count()).toBe(0);
+    expect(await high.db.settingsShares.count()).toBe(0);
+  });
+
+  test("two devices writing the same revision offline: the later one with the lower device id gets 409, loses the tie and sends nothing more", async () => {
+    const w = await world();
+    const [low, high] = await byDeviceId(w);
+    await high.chats.pin(w.id, true);
+    await low.chats.markUnread(w.id, true);
+    await sync(high);
+    await sync(low);
+    await sync(high);
+    expect(stored(w, w.id)?.revision).toBe(1);
+    const a = await getChatPrefs(low.db, w.id);
+    expect(a).toEqual(await getChatPrefs(high.db, w.id));
+    expect(a.writer).toBe((await getDevice(high.db))!.deviceId);
+    expect([a.markedUnread, a.pinOrder !== undefined]).toEqual([undefined, true]);
+    expect(await low.db.settingsShares.count()).toBe(0);
+  });
+
+  test("a newer change on the other device wins over an older queued one: the 409 is followed by the newer record, not a resend", async () => {
     const w = await world();
     await w.alice1.chats.pin(w.id, true);
-    await w.alice2.chats.markUnread(w.id, true);
-    // Both wrote revision 1. Device 1 lands first; device 2 gets the 409, fetches and judges by writer id.
-    await sync(w.alice1, w.alice2, w.alice1, w.alice2);
-    const one = await getChatPrefs(w.alice1.db, w.id);
-    const two = await getChatPrefs(w.alice2.db, w.id);
-    expect(one).toEqual(two);
-    expect(stored(w, w.id)?.revision).toBe(one.revision);
-    const d1 = (await getDevice(w.alice1.db))!.deviceId;
-    const d2 = (await getDevice(w.alice2.db))!.deviceId;
-    const winner = Buffer.compare(Buffer.from(DeviceId.toBytes(d2)), Buffer.from(DeviceId.toBytes(d1))) > 0 ? "two" : "one";
-    // The higher device id wins a tie: its change is the one both devices keep, at revision 2 if it had to resend.
-    expect(one.writer).toBe(winner === "two" ? d2 : d1);
-    expect(one.revision).toBe(winner === "two" ? 2 : 1);
+    await sync(w.alice1, w.alice2);
+    await w.alice2.chats.archive(w.id, true); // revision 2
+    await w.alice2.chats.archive(w.id, false); // revision 3
+    await sync(w.alice2);
+    await w.alice1.chats.markUnread(w.id, true); // revision 2 on device 1, which has not seen 3
+    await sync(w.alice1);
+    expect(stored(w, w.id)?.revision).toBe(3);
+    const a = await getChatPrefs(w.alice1.db, w.id);
+    expect(a.revision).toBe(3);
+    expect(a.markedUnread).toBeUndefined();
     expect(await w.alice1.db.settingsShares.count()).toBe(0);
-    expect(await w.alice2.db.settingsShares.count()).toBe(0);
   });
 
   test("Delete chat on device 1 deletes the messages on device 2 up to the same position", async () => {
@@ -188,5 +226,31 @@ describe("chat settings between one account's devices", () => {
     await w.bob.send(w.id, "three");
     await sync(w.bob, w.alice2);
     expect((await messageViews(w.alice2.db, w.id)).map((m) => m.text)).toEqual(["three"]);
+  });
+});
+
+describe("a fetched verification applies only to the identity it names", () => {
+  const key = new Uint8Array(32).fill(1);
+  const other = new Uint8Array(32).fill(2);
+  const writer = DeviceId.fromBytes(new Uint8Array(16).fill(3));
+  const contact = { accountId: "x", username: "bob", status: "verified", log: [] } as unknown as ContactRow;
+
+  test("marks the current key, never another; a record without a mark clears it", () => {
+    expect(verificationFrom(contact, { writer, hidden: [], verifiedIdentity: key }, key, 4, 9).verified).toEqual({ identityKey: key, seq: 4, at: 9 });
+    expect(verificationFrom(contact, { writer, hidden: [], verifiedIdentity: other }, key, 4, 9).verified).toBeUndefined();
+    const marked = { ...contact, verified: { identityKey: key, seq: 1, at: 1 } };
+    expect(verificationFrom(marked, { writer, hidden: [] }, key, 4, 9).verified).toBeUndefined();
+    // Already marked for this key: the mark and its time stay.
+    expect(verificationFrom(marked, { writer, hidden: [], verifiedIdentity: key }, key, 4, 9).verified).toEqual(marked.verified);
+  });
+
+  test("a contact whose identity changed is not marked; Trust again clears the warning only for the current key", () => {
+    const changed = { ...contact, status: "identity_changed" } as ContactRow;
+    expect(verificationFrom(changed, { writer, hidden: [], verifiedIdentity: key }, key, 4, 9).verified).toBeUndefined();
+    const warned = { ...contact, keyChanged: { seq: 3, at: 1 } };
+    expect(verificationFrom(warned, { writer, hidden: [], trustedIdentity: other }, key, 4, 9).keyChanged).toBeDefined();
+    expect(verificationFrom(warned, { writer, hidden: [], trustedIdentity: key }, key, 4, 9).keyChanged).toBeUndefined();
+    // Marking verified acknowledges the change too.
+    expect(verificationFrom(warned, { writer, hidden: [], verifiedIdentity: key }, key, 4, 9).keyChanged).toBeUndefined();
   });
 });
