@@ -8,6 +8,7 @@ import { MAX_SEALED_GROUP_META_BYTES } from "./group-meta.js";
 import { LINK_ID_BYTES, MAX_LINK_FRAME_BYTES } from "./link.js";
 import { PUBLIC_KEY_BYTES } from "./primitives.js";
 import { READ_STATE_BYTES } from "./read-state.js";
+import { MAX_CHAT_SETTINGS_BYTES, MIN_CHAT_SETTINGS_BYTES } from "./chat-settings.js";
 import { MAX_PROFILE_BLOB_BYTES, MIN_PROFILE_BLOB_BYTES } from "./profile.js";
 import { TYPING_FRAME_BYTES } from "./typing.js";
 
@@ -97,6 +98,8 @@ export const API_ERROR_CODES = [
   "invalid_package", // 400: a device-secrets package does not decode, or names another account, sender, recipient or head
   "stale_package", // 409: a package for an older log position than the one stored for that device
   "invalid_read_state", // 400: a sealed read state does not decode (size or version)
+  "invalid_chat_settings", // 400: sealed chat settings do not decode (size, version, revision or padding bucket)
+  "stale_chat_settings", // 409: the chat settings' revision is not above the stored one (the body says which is stored)
   "invalid_profile", // 400: a sealed profile does not decode (size, version or padding bucket)
   "invalid_blob", // 400: a recovery or passphrase blob does not decode, is out of bounds, or is for another account
   "stale_blob", // 409: the recovery blob's counter is not above the stored one
@@ -317,6 +320,21 @@ export const readStateListResponse = z.object({
   more: z.boolean(),
 });
 
+// Chat settings (docs/PROTOCOL.md "Chat settings"): PUT /api/me/chat-settings/:conversationId stores the
+// caller's account's sealed settings of a conversation it is a member of, if its revision is above the
+// stored one; GET /api/me/chat-settings?after=V lists the account's blobs written after version V.
+export const putChatSettingsRequest = z.strictObject({ sealed: b64(MIN_CHAT_SETTINGS_BYTES, MAX_CHAT_SETTINGS_BYTES) });
+export const putChatSettingsResponse = z.object({ version: z.number().int().positive(), revision: z.number().int().positive() });
+/** The 409 `stale_chat_settings` body: the error and the revision the server holds. */
+export const staleChatSettingsBody = errorBody.extend({ revision: z.number().int().positive() });
+export const MAX_CHAT_SETTINGS_PAGE = 100;
+export const chatSettingsListResponse = z.object({
+  settings: z
+    .array(z.object({ conversationId: conversationIdSchema, sealed: b64(MIN_CHAT_SETTINGS_BYTES, MAX_CHAT_SETTINGS_BYTES), version: z.number().int().positive() }))
+    .max(MAX_CHAT_SETTINGS_PAGE),
+  more: z.boolean(),
+});
+
 // Linking a device (docs/PROTOCOL.md "Linking a device"). The server relays frames it cannot read between
 // the new device N, which has no account and proves itself with the link token, and the existing device
 // O, which proves itself with its session.
@@ -430,6 +448,8 @@ export const realtimeServerFrame = z.discriminatedUnion("type", [
    * Sent to the account's other devices, not to the one that wrote it.
    */
   z.object({ type: z.literal("read-state"), version: z.number().int().positive() }),
+  /** Another device of this account stored chat settings (version `version`): fetch GET /api/me/chat-settings. */
+  z.object({ type: z.literal("chat-settings"), version: z.number().int().positive() }),
   /** The new device posted a frame to a link this device answered (sent to that device only). */
   z.object({ type: z.literal("link"), linkId: linkIdSchema }),
   /**

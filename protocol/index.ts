@@ -33,3 +33,4 @@ export * from "./vault.js";
 export * from "./safety-number.js";
 export * from "./verify-code.js";
 export * from "./profile.js";
+export * from "./chat-settings.js";

@@ -41,6 +41,7 @@ export const Label = {
   attachmentCommitment: "sealed/attachment/v1/commitment",
   readState: "sealed/read-state/v1",
   profileKey: "sealed/profile-key/v1",
+  chatSettings: "sealed/chat-settings/v1",
   // AEAD associated data
   linkFrame: "sealed/link-frame/v1",
   epochCommit: "sealed/epoch-commit/v1",
@@ -50,6 +51,7 @@ export const Label = {
   attachmentChunk: "sealed/attachment-chunk/v1",
   vault: "sealed/vault/v1",
   profileAad: "sealed/profile-aad/v1",
+  chatSettingsAad: "sealed/chat-settings-aad/v1",
 } as const;
 
 export type LabelName = keyof typeof Label;

@@ -25,6 +25,7 @@ import { messageRoutes } from "./routes/messages.js";
 import { profileRoutes } from "./routes/profiles.js";
 import { pushRoutes } from "./routes/push.js";
 import { readStateRoutes } from "./routes/read-state.js";
+import { chatSettingsRoutes } from "./routes/chat-settings.js";
 import { realtimeRoutes } from "./routes/realtime.js";
 import { recoveryRoutes } from "./routes/recovery.js";
 import { sessionRoutes } from "./routes/session.js";
@@ -57,6 +58,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", attachmentUploadRoutes);
   app.route("/api", attachmentBlobRoutes);
   app.route("/api", readStateRoutes);
+  app.route("/api", chatSettingsRoutes);
   app.route("/api", profileRoutes);
   app.route("/api", realtimeRoutes);
   app.route("/api", pushRoutes);

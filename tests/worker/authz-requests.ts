@@ -9,6 +9,7 @@ import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
 import { openLink, type OpenedLink } from "../support/link-relay.js";
 import { sealedReadStateOf } from "../support/read-state.js";
+import { sealedChatSettingsOf } from "../support/chat-settings.js";
 import { sealedProfileOf } from "../support/profile.js";
 import { recoverEntry, recoveryBlobFor, resetEntry } from "../support/recovery.js";
 import { ATTACHMENT_BYTES, aliceAttachment, answeredLink, expiredSessionOf, freshApi, secretsPackage, type AuthzFixtures } from "./authz-fixtures.js";
@@ -141,6 +142,9 @@ export const AUTHZ_REQUESTS: Record<EndpointId, Send> = {
   "secrets-get": (_fx, c) => send(c, "GET", "/api/devices/self/secrets"),
   "read-state-put": async (fx, c) => send(c, "PUT", `/api/me/read-state/${fx.epoch.conversationId}`, { json: { sealed: toBase64url(await sealedReadStateOf(fx.alice, fx.epoch.conversationId, 1)) } }),
   "read-state-list": (_fx, c) => send(c, "GET", "/api/me/read-state?after=0"),
+  // A fresh revision each call (each matrix cell is a fresh world, but never a stale 409 by chance).
+  "chat-settings-put": async (fx, c) => send(c, "PUT", `/api/me/chat-settings/${fx.epoch.conversationId}`, { json: { sealed: toBase64url(await sealedChatSettingsOf(fx.alice, fx.epoch.conversationId, Date.now())) } }),
+  "chat-settings-list": (_fx, c) => send(c, "GET", "/api/me/chat-settings?after=0"),
   "profile-put": async (fx, c) => send(c, "PUT", "/api/profile", { json: { sealed: toBase64url(await sealedProfileOf(fx.alice)) } }),
   "profile-get": async (fx, c) => {
     const stored = await freshApi.call("PUT", "/api/profile", { cookie: fx.alice.cookie, json: { sealed: toBase64url(await sealedProfileOf(fx.alice)) } });

@@ -268,6 +268,20 @@ export const AUTHZ_TABLE = [
     cells: { ...SESSION_REQUIRED, otherAccount: ok(200, "its own account's"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
   },
   {
+    id: "chat-settings-put",
+    method: "PUT",
+    path: "/api/me/chat-settings/:id",
+    request: "store the account's sealed chat settings of a conversation",
+    cells: { ...SESSION_REQUIRED, otherAccount: err(403, "not_member"), foreignOrigin: BAD_ORIGIN, member: ok(200) },
+  },
+  {
+    id: "chat-settings-list",
+    method: "GET",
+    path: "/api/me/chat-settings",
+    request: "list the account's sealed chat settings changed since a version",
+    cells: { ...SESSION_REQUIRED, otherAccount: ok(200, "its own account's"), foreignOrigin: READ_ANY_ORIGIN, member: ok(200) },
+  },
+  {
     id: "profile-put",
     method: "PUT",
     path: "/api/profile",

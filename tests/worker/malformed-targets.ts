@@ -12,6 +12,8 @@ import { fakeArgon2id } from "../support/fake-argon2id.js";
 import { TestGroup, makeGroupEpoch, makeGroupMeta, postGroup } from "../support/group.js";
 import { GroupRole, MembershipKind } from "../../protocol/membership-log.js";
 import { sealedReadStateOf } from "../support/read-state.js";
+import { sealedChatSettingsOf } from "../support/chat-settings.js";
+import { MAX_CHAT_SETTINGS_BYTES, MIN_CHAT_SETTINGS_BYTES } from "../../protocol/chat-settings.js";
 import { sealedProfileOf } from "../support/profile.js";
 import { MAX_PROFILE_BLOB_BYTES, MIN_PROFILE_BLOB_BYTES } from "../../protocol/profile.js";
 import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
@@ -65,6 +67,7 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
   const malloryBlob = await recoveryBlobFor(malloryLog, mallory.keys.recovery, 5);
   const malloryPassphrase = await passphraseBlobFor(malloryLog, fakeArgon2id, "not alice's", mallory.keys.recoveryKey);
   const readState = await sealedReadStateOf(alice, conversationId, 1);
+  const chatSettings = await sealedChatSettingsOf(alice, conversationId, 1);
   const profile = await sealedProfileOf(alice);
 
   // An upload of alice's, so bad part numbers reach the part-number check of her own attachment.
@@ -165,6 +168,17 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
       // malformed ones are generated.
       fields: { sealed: field(READ_STATE_BYTES, READ_STATE_BYTES, false) },
       valid: { sealed: toBase64url(readState) },
+      anonymous: "unauthenticated",
+      limit: DEFAULT_BODY_LIMIT,
+    },
+    {
+      name: "chat-settings-put",
+      method: "PUT",
+      path: `/api/me/chat-settings/${conversationId}`,
+      // Random bytes of a bucket size with version 1 would be stored (the server cannot open one), so
+      // only malformed ones are generated.
+      fields: { sealed: field(MIN_CHAT_SETTINGS_BYTES, MAX_CHAT_SETTINGS_BYTES, false) },
+      valid: { sealed: toBase64url(chatSettings) },
       anonymous: "unauthenticated",
       limit: DEFAULT_BODY_LIMIT,
     },
@@ -282,6 +296,7 @@ export async function makeMalformedWorld(): Promise<MalformedWorld> {
     { method: "GET", path: "/api/conversations/{}/history-shares", sessionFirst: true },
     { method: "PUT", path: "/api/conversations/{}/meta", body: { meta: "!" }, sessionFirst: true },
     { method: "PUT", path: "/api/me/read-state/{}", body: { sealed: "!" }, sessionFirst: true },
+    { method: "PUT", path: "/api/me/chat-settings/{}", body: { sealed: "!" }, sessionFirst: true },
     { method: "PUT", path: "/api/push/mutes/{}", body: { muted: "!" }, sessionFirst: true },
     { method: "POST", path: "/api/conversations/{}/messages", body: { envelope: bad.envelope }, sessionFirst: true },
     { method: "GET", path: "/api/conversations/{}/messages", sessionFirst: true },

@@ -13,6 +13,7 @@ import { d1ProfileStore } from "./d1-profile-store.js";
 import { d1PushStore } from "./d1-push-store.js";
 import { d1RateLimitStore } from "./d1-rate-limit-store.js";
 import { d1ReadStateStore } from "./d1-read-state-store.js";
+import { d1ChatSettingsStore } from "./d1-chat-settings-store.js";
 import { d1RecoveryStore } from "./d1-recovery-store.js";
 import { d1SessionStore } from "./d1-session-store.js";
 import { objectConversationStores, type ObjectBindings } from "./object-stores.js";
@@ -32,6 +33,7 @@ export function d1Stores(db: D1Database, files: R2Bucket): Stores {
     attachments: d1AttachmentStore(db),
     blobs: r2BlobStore(files),
     readState: d1ReadStateStore(db),
+    chatSettings: d1ChatSettingsStore(db),
     push: d1PushStore(db),
     profiles: d1ProfileStore(db),
   };

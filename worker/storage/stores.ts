@@ -11,6 +11,7 @@ import type { ProfileStore } from "./profile-store.js";
 import type { PushStore } from "./push-store.js";
 import type { RateLimitStore } from "./rate-limit-store.js";
 import type { ReadStateStore } from "./read-state-store.js";
+import type { ChatSettingsStore } from "./chat-settings-store.js";
 import type { RecoveryStore } from "./recovery-store.js";
 import type { SessionStore } from "./session-store.js";
 
@@ -27,6 +28,8 @@ export interface Stores {
   /** Attachment ciphertext, keyed by attachment id. */
   readonly blobs: BlobStore;
   readonly readState: ReadStateStore;
+  /** Sealed chat-list settings per account and conversation (issue 21). */
+  readonly chatSettings: ChatSettingsStore;
   /** Web Push subscriptions and mutes (issue 19). */
   readonly push: PushStore;
   /** Sealed profiles (issue 21 item 1). */

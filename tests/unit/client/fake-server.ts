@@ -22,6 +22,7 @@ import type { Conversation, RealtimeServerFrame, StoredMessage } from "../../../
 import type { FetchFn } from "../../../web/src/client/transport/api.js";
 import type { SocketFactory } from "../../../web/src/client/transport/realtime.js";
 import { FakeReadState } from "./fake-read-state.js";
+import { FakeChatSettings } from "./fake-chat-settings.js";
 import { FakeSocket } from "./fake-socket.js";
 import { FakeUploads, UploadHttpError } from "./fake-uploads.js";
 
@@ -47,6 +48,8 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    /** More fields of the error body (a 409 stale_chat_settings names the stored revision). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(code);
   }
@@ -85,6 +88,7 @@ export class FakeServer {
   readonly uploads = new FakeUploads();
   /** Each account's sealed read states (docs/API.md "Read state"). */
   readonly readState = new FakeReadState();
+  readonly chatSettings = new FakeChatSettings();
   /** Each account's sealed profile as base64url (docs/API.md "Profiles"); tests may put an older one back. */
   readonly profiles = new Map<string, string>();
 
@@ -140,7 +144,7 @@ export class FakeServer {
         return new Response(JSON.stringify(json), { status: 200, headers: { "content-type": "application/json" } });
       } catch (e) {
         if (!(e instanceof HttpError || e instanceof UploadHttpError)) throw e;
-        return new Response(JSON.stringify({ error: { code: e.code, message: `refused: ${e.code}` } }), { status: e.status });
+        return new Response(JSON.stringify({ error: { code: e.code, message: `refused: ${e.code}` }, ...(e instanceof HttpError ? e.extra : {}) }), { status: e.status });
       }
     };
     const createSocket: SocketFactory = () => {
@@ -341,6 +345,17 @@ export class FakeServer {
       // As the worker: the account's other devices are nudged (the fake knows sockets by account only).
       this.push([s.accountId], { type: "read-state", version });
       return { json: { version } };
+    }
+    if (method === "PUT" && (m = p.match(/^\/api\/me\/chat-settings\/([^/]+)$/))) {
+      const s = this.session(cookie);
+      const c = this.conv(m[1]!, s.accountId);
+      const put = this.chatSettings.put(s.accountId, c.conversation.id, String(body?.sealed));
+      if ("stale" in put) throw new HttpError(409, "stale_chat_settings", { revision: put.stale });
+      this.push([s.accountId], { type: "chat-settings", version: put.version });
+      return { json: { version: put.version, revision: this.chatSettings.byAccount.get(s.accountId)!.get(c.conversation.id)!.revision } };
+    }
+    if (method === "GET" && p === "/api/me/chat-settings") {
+      return { json: this.chatSettings.list(this.session(cookie).accountId, Number(url.searchParams.get("after") ?? 0)) };
     }
     if (method === "GET" && p === "/api/me/read-state") {
       return { json: this.readState.list(this.session(cookie).accountId, Number(url.searchParams.get("after") ?? 0)) };

@@ -169,7 +169,7 @@ export class ChatClient extends EventTarget {
     });
     this.push = new PushFacade(this.ctx, o.pushApi);
     this.search = new SearchFacade(this.ctx);
-    this.chats = new ChatControls(this.ctx.db);
+    this.chats = new ChatControls(this.ctx.db, () => this.sync.flushSoon());
     this.profiles = new ProfilesFacade(this.ctx, () => this.sync.flushSoon());
     this.sync.addEventListener("refused", () => void this.onRefused());
     this.tabs = new SignOutTabs((signal) => this.onOtherTab(signal));
@@ -439,13 +439,20 @@ export class ChatClient extends EventTarget {
     return contactSafetyNumber(this.ctx, accountId);
   }
 
+  /** After a change queued for the account's other devices (chat settings): flush soon. */
+  private async shared<T>(change: Promise<T>): Promise<T> {
+    const r = await change;
+    this.sync.flushSoon();
+    return r;
+  }
+
   /** Verification of a contact: the QR text to show, a scanned code, marks by hand, re-trust after a reset. */
   readonly verification = {
     myCode: (accountId: AccountId): Promise<string> => myVerifyCode(this.ctx, accountId),
-    scan: (accountId: AccountId, text: string): Promise<VerifyOutcome> => scanVerifyCode(this.ctx, accountId, text),
-    mark: (accountId: AccountId): Promise<unknown> => markVerified(this.ctx, accountId),
-    clear: (accountId: AccountId): Promise<unknown> => clearVerified(this.ctx, accountId),
-    trustAgain: (accountId: AccountId): Promise<unknown> => trustAgain(this.ctx, accountId),
+    scan: (accountId: AccountId, text: string): Promise<VerifyOutcome> => this.shared(scanVerifyCode(this.ctx, accountId, text)),
+    mark: (accountId: AccountId): Promise<unknown> => this.shared(markVerified(this.ctx, accountId)),
+    clear: (accountId: AccountId): Promise<unknown> => this.shared(clearVerified(this.ctx, accountId)),
+    trustAgain: (accountId: AccountId): Promise<unknown> => this.shared(trustAgain(this.ctx, accountId)),
   };
 
   /** The sync loop and the search indexer, which indexes what sync stores. */

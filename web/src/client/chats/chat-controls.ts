@@ -3,11 +3,13 @@ import { ClientError } from "../errors.js";
 import { getConversation, type SealedDb } from "../store/db.js";
 import { parseRow, parseRows } from "../store/rows.js";
 import { chatPrefsRow, MAX_PINNED, type ChatPrefsRow } from "./chat-prefs-row.js";
+import { withNextRevision } from "./settings-share.js";
 
 /**
  * `client.chats`: the chat list's controls (docs/decisions.md "Chat list controls", issue 21): pin,
- * archive, mark unread, block and "delete for me". Kept on this device (chats/chat-prefs-row.ts); every
- * change is one transaction, so the list's live query sees it at once.
+ * archive, mark unread, block and "delete for me". Kept on this device (chats/chat-prefs-row.ts) and
+ * shared with the account's other devices: every change takes the next revision and queues the chat for
+ * sharing in the same transaction (chats/settings-share.ts), so the list's live query sees it at once.
  */
 export async function getChatPrefs(db: SealedDb, id: ConversationId): Promise<ChatPrefsRow> {
   const r = await db.chatPrefs.get(id);
@@ -24,10 +26,13 @@ function compact(p: ChatPrefsRow): ChatPrefsRow {
 }
 
 async function update(db: SealedDb, id: ConversationId, change: (p: ChatPrefsRow, all: Map<ConversationId, ChatPrefsRow>) => ChatPrefsRow | Promise<ChatPrefsRow>): Promise<ChatPrefsRow> {
-  return db.transaction("rw", [db.chatPrefs, db.conversations, db.messages], async () => {
+  return db.transaction("rw", [db.chatPrefs, db.conversations, db.messages, db.device, db.settingsShares], async () => {
     if (!(await getConversation(db, id))) throw new ClientError("unknown_conversation", `no conversation ${id}`);
     const all = await listChatPrefs(db);
-    const next = parseRow(chatPrefsRow, "chatPrefs", compact(await change(all.get(id) ?? { conversationId: id }, all)));
+    const before = all.get(id) ?? { conversationId: id };
+    const changed = compact(await change(before, all));
+    if (JSON.stringify(changed) === JSON.stringify(compact(before))) return before; // nothing changed: nothing to share
+    const next = parseRow(chatPrefsRow, "chatPrefs", compact(await withNextRevision(db, changed)));
     await db.chatPrefs.put(next);
     return next;
   });
@@ -40,12 +45,33 @@ async function newestSeq(db: SealedDb, id: ConversationId): Promise<number> {
   return Math.max(conv?.lastSeq ?? 0, (last as { seq?: number } | undefined)?.seq ?? 0);
 }
 
+/**
+ * Deletes this device's stored messages of a chat up to `upTo`, their envelopes and search postings
+ * ("Delete chat", here or applied from another device). Inside a transaction over the tables named.
+ */
+export async function deleteMessagesUpTo(db: SealedDb, id: ConversationId, upTo: number): Promise<void> {
+  await db.messages.where("[conversationId+seq]").between([id, 0], [id, upTo], true, true).delete();
+  await db.envelopes.where("[conversationId+seq]").between([id, 0], [id, upTo], true, true).delete();
+  const left = new Set((await db.messages.where("conversationId").equals(id).primaryKeys()).map((k) => (k as [string, string])[1]));
+  await db.searchPostings.where("[c+m]").between([id, ""], [id, "\uffff"]).filter((p) => !left.has(p.m)).delete();
+}
+
 export class ChatControls {
-  constructor(private readonly db: SealedDb) {}
+  /** `afterChange`: a change was queued for the account's other devices (the client flushes soon). */
+  constructor(
+    private readonly db: SealedDb,
+    private readonly afterChange: () => void = () => {},
+  ) {}
+
+  private async update(id: ConversationId, change: Parameters<typeof update>[2]): Promise<ChatPrefsRow> {
+    const row = await update(this.db, id, change);
+    this.afterChange();
+    return row;
+  }
 
   /** Pins a chat after the others pinned (at most MAX_PINNED: `too_many_pinned`); unpinned if `pinned` is false. */
   pin(id: ConversationId, pinned: boolean): Promise<ChatPrefsRow> {
-    return update(this.db, id, (p, all) => {
+    return this.update(id, (p, all) => {
       if (!pinned) return { ...p, pinOrder: undefined };
       if (p.pinOrder !== undefined) return p;
       const orders = [...all.values()].filter((o) => o.conversationId !== id && o.pinOrder !== undefined && o.archivedAt === undefined).map((o) => o.pinOrder ?? 0);
@@ -56,12 +82,12 @@ export class ChatControls {
 
   /** Archives a chat (unpinning it) or brings it back. */
   archive(id: ConversationId, archived: boolean): Promise<ChatPrefsRow> {
-    return update(this.db, id, async (p) => (archived ? { ...p, archivedAt: await newestSeq(this.db, id), pinOrder: undefined } : { ...p, archivedAt: undefined }));
+    return this.update(id, async (p) => (archived ? { ...p, archivedAt: await newestSeq(this.db, id), pinOrder: undefined } : { ...p, archivedAt: undefined }));
   }
 
   /** "Mark as unread" (a dot, no count) or back; opening the chat clears it too (`opened`). */
   markUnread(id: ConversationId, unread: boolean): Promise<ChatPrefsRow> {
-    return update(this.db, id, (p) => ({ ...p, markedUnread: unread ? true : undefined }));
+    return this.update(id, (p) => ({ ...p, markedUnread: unread ? true : undefined }));
   }
 
   /** The chat is on screen: a "marked unread" dot clears. */
@@ -76,7 +102,7 @@ export class ChatControls {
    * Unblocking keeps what arrived meanwhile hidden and shows what comes next.
    */
   block(id: ConversationId, blocked: boolean): Promise<ChatPrefsRow> {
-    return update(this.db, id, async (p) => {
+    return this.update(id, async (p) => {
       const conv = await getConversation(this.db, id);
       if (conv?.kind !== "direct") throw new ClientError("unknown_conversation", "only a 1:1 chat's peer can be blocked");
       const now = await newestSeq(this.db, id);
@@ -99,13 +125,11 @@ export class ChatControls {
    */
   async deleteLocally(id: ConversationId): Promise<void> {
     const db = this.db;
-    await db.transaction("rw", [db.chatPrefs, db.conversations, db.messages, db.envelopes, db.searchPostings], async () => {
+    await db.transaction("rw", [db.chatPrefs, db.conversations, db.messages, db.envelopes, db.searchPostings, db.device, db.settingsShares], async () => {
       const upTo = await newestSeq(db, id);
-      await db.messages.where("[conversationId+seq]").between([id, 0], [id, upTo], true, true).delete();
-      await db.envelopes.where("[conversationId+seq]").between([id, 0], [id, upTo], true, true).delete();
-      const left = new Set((await db.messages.where("conversationId").equals(id).primaryKeys()).map((k) => (k as [string, string])[1]));
-      await db.searchPostings.where("[c+m]").between([id, ""], [id, "\uffff"]).filter((p) => !left.has(p.m)).delete();
+      await deleteMessagesUpTo(db, id, upTo);
       await update(db, id, (p) => ({ ...p, deletedUpTo: upTo, markedUnread: undefined }));
     });
+    this.afterChange();
   }
 }

@@ -3,13 +3,24 @@ import type { ClientContext } from "../context.js";
 import { getAccount, getContact, putContact } from "../store/db.js";
 import { ClientError } from "../errors.js";
 import type { ContactRow } from "../store/rows.js";
+import { queueVerificationShare, verificationTables } from "../chats/settings-share.js";
 
 /**
  * Verification of a contact (issue 21): a scanned safety-number code or a mark by hand stores the
  * identity key and log position verified. Entries the identity key vouches for (devices added, revoked,
  * recovery rotated) keep the mark; a reset, which replaces the identity key by the recovery key alone,
  * drops it and leaves a warning until the user re-trusts the contact (docs/decisions.md "Verification").
+ * Marking, clearing and trusting again are shared with the account's other devices through the 1:1
+ * chat's settings (chats/settings-share.ts), in the same transaction as the contact row.
  */
+
+/** Stores the contact row and queues the change for the account's other devices, together. */
+async function putShared(ctx: ClientContext, row: ContactRow, trustedIdentity?: Uint8Array): Promise<void> {
+  await ctx.db.transaction("rw", verificationTables(ctx.db), async () => {
+    await putContact(ctx.db, row);
+    await queueVerificationShare(ctx.db, row.accountId, trustedIdentity);
+  });
+}
 
 async function me(ctx: ClientContext): Promise<AccountId> {
   const account = await getAccount(ctx.db);
@@ -35,20 +46,22 @@ export async function markVerified(ctx: ClientContext, accountId: AccountId): Pr
   const state = await ctx.states.get(ctx.env, c.accountId, c.log);
   const { keyChanged: _ack, ...rest } = c;
   const row: ContactRow = { ...rest, verified: { identityKey: state.identityKey, seq: state.head.seq, at: ctx.now() } };
-  await putContact(ctx.db, row);
+  await putShared(ctx, row, state.identityKey);
   return row;
 }
 
 export async function clearVerified(ctx: ClientContext, accountId: AccountId): Promise<ContactRow> {
   const { verified: _gone, ...row } = await contactOf(ctx, accountId);
-  await putContact(ctx.db, row);
+  await putShared(ctx, row);
   return row;
 }
 
 /** Acknowledges a contact's new identity key after a reset ("Trust again"): the warning goes, no mark is set. */
 export async function trustAgain(ctx: ClientContext, accountId: AccountId): Promise<ContactRow> {
-  const { keyChanged: _ack, ...row } = await contactOf(ctx, accountId);
-  await putContact(ctx.db, row);
+  const c = await contactOf(ctx, accountId);
+  const state = await ctx.states.get(ctx.env, c.accountId, c.log);
+  const { keyChanged: _ack, ...row } = c;
+  await putShared(ctx, row, state.identityKey);
   return row;
 }
 

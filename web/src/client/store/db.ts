@@ -39,7 +39,7 @@ import { foldKey, outranks, supersededRow, withIndexFields } from "./fold-keys.j
 import type { UploadFileRow, UploadRow } from "./upload-row.js";
 import type { PushPrefsRow } from "../push/prefs-row.js";
 import type { SearchPostingRow, SearchProgressRow } from "../search/search-rows.js";
-import type { ChatPrefsRow } from "../chats/chat-prefs-row.js";
+import type { ChatPrefsRow, SettingsShareRow } from "../chats/chat-prefs-row.js";
 import type { ProfileRow, ProfileShareRow } from "../profiles/profile-rows.js";
 
 export const DB_NAME = "sealed";
@@ -73,6 +73,7 @@ export class SealedDb extends Dexie {
   declare searchPostings: Table<SearchPostingRow, [string, number, ConversationId, string]>;
   declare searchProgress: Table<SearchProgressRow, ConversationId>;
   declare chatPrefs: Table<ChatPrefsRow, ConversationId>;
+  declare settingsShares: Table<SettingsShareRow, ConversationId>;
   declare profiles: Table<ProfileRow, AccountId>;
   declare profileShares: Table<ProfileShareRow, ConversationId>;
 
@@ -179,6 +180,9 @@ export class SealedDb extends Dexie {
     // name and avatar, and which digest of this account's own profile each conversation was sent. New
     // tables, no upgrade.
     this.version(13).stores({ profiles: "accountId", profileShares: "conversationId" });
+    // 15: chat settings shared between the account's devices (sync/chat-settings.ts): the conversations
+    // whose settings wait to be sealed and sent. A new table; chatPrefs rows gain optional fields only.
+    this.version(15).stores({ settingsShares: "conversationId" });
   }
 }
 

@@ -289,9 +289,9 @@ export const readShareRow = z.object({
 });
 export type ReadShareRow = z.infer<typeof readShareRow>;
 
-/** A cursor over an account-wide list of the server (today only "read-state": the version last applied). */
+/** A cursor over an account-wide list of the server ("read-state", "chat-settings"): the version last applied. */
 export const accountCursorRow = z.object({
-  name: z.literal("read-state"),
+  name: z.enum(["read-state", "chat-settings"]),
   after: z.number().int().nonnegative(),
 });
 export type AccountCursorRow = z.infer<typeof accountCursorRow>;

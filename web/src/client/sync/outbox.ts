@@ -6,6 +6,7 @@ import { withLock } from "../store/lock.js";
 import { resealPending } from "../conversations/messages.js";
 import type { MessageRow, SendFailure } from "../store/rows.js";
 import { pushReadShares } from "./read-state.js";
+import { pushChatSettings } from "./chat-settings.js";
 import { supersede } from "./supersede.js";
 
 /**
@@ -152,6 +153,12 @@ export async function flushAll(ctx: ClientContext): Promise<number> {
   // Read positions to share with this account's other devices wait here too, offline included.
   try {
     await pushReadShares(ctx);
+  } catch (e) {
+    firstError ??= e;
+  }
+  // So do chat settings changed here (pin, archive, block, verification...).
+  try {
+    await pushChatSettings(ctx);
   } catch (e) {
     firstError ??= e;
   }

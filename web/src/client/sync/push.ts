@@ -9,6 +9,7 @@ import { checkOwnLog } from "../identity/own-log.js";
 import type { ConversationRow } from "../store/rows.js";
 import { refreshLog } from "../identity/logs.js";
 import { pullReadStates } from "./read-state.js";
+import { pullChatSettings } from "./chat-settings.js";
 import { pullMessages, receivePushedRun } from "./receive.js";
 
 /**
@@ -100,6 +101,10 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
     case "read-state":
       // Another device of this account read something: fetch its sealed read state now.
       await pullReadStates(ctx);
+      return;
+    case "chat-settings":
+      // Another device of this account changed a chat's settings: fetch and apply them now.
+      await pullChatSettings(ctx);
       return;
     case "typing": // shown by facades/typing.ts as it arrives, outside this queue; nothing to store
     case "hello":

@@ -14,6 +14,7 @@ import { getCursor } from "../store/db.js";
 import { classifySendError, flushAll } from "./outbox.js";
 import { applyFrames } from "./push.js";
 import { pullReadStates } from "./read-state.js";
+import { pullChatSettings, pushChatSettings, queueResealAfterRotation } from "./chat-settings.js";
 import { pullMessages } from "./receive.js";
 import { reopenMarked } from "./reopen.js";
 import type { FrameEvent, RealtimeConnection } from "../transport/realtime.js";
@@ -351,6 +352,10 @@ export class Syncer extends EventTarget {
     // After the messages, so a read state's position names a row this device holds (the realtime nudge
     // pulls them at once; this is the safety net).
     await pullReadStates(this.ctx);
+    // After the messages too, so a "Delete chat" from another device deletes the rows fetched; then the
+    // settings sealed under an older AHK generation are sealed again under the current one.
+    await pullChatSettings(this.ctx);
+    if ((await queueResealAfterRotation(this.ctx)) > 0) await pushChatSettings(this.ctx);
     return stalled;
   }
 }

@@ -24,6 +24,9 @@ import {
   postEpochResponse,
   postMessageResponse,
   putReadStateResponse,
+  putChatSettingsResponse,
+  chatSettingsListResponse,
+  type putChatSettingsRequest,
   profileResponse,
   type putProfileRequest,
   readStateListResponse,
@@ -64,6 +67,9 @@ export class ApiError extends ClientError<string> {
   ) {
     super(code, message, options);
   }
+
+  /** The error's whole JSON body, for the few errors that carry more than code and message (unparsed). */
+  body?: unknown;
 }
 
 export function isApiError(e: unknown, code?: string): e is ApiError {
@@ -121,7 +127,7 @@ export async function requestJson<S extends z.ZodType>(fetchFn: FetchFn, url: st
     const err = errorBody.safeParse(json);
     const retryAfter = Number(res.headers.get("retry-after"));
     const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
-    if (err.success) throw new ApiError(err.data.error.code, err.data.error.message, res.status, wait);
+    if (err.success) throw Object.assign(new ApiError(err.data.error.code, err.data.error.message, res.status, wait), { body: json });
     throw new ApiError(`http_${res.status}`, `${o.method} ${url} failed with HTTP ${res.status}`, res.status, wait);
   }
   return parseBody(o.schema, json, o.method, url, res.status);
@@ -325,6 +331,15 @@ export class Api {
   }
 
   /** This account's sealed read states written after version `after`, oldest first. */
+  /** Stores this account's sealed settings of a conversation (docs/API.md "Chat settings"); 409 `stale_chat_settings` carries the stored revision in `body`. */
+  putChatSettings(conversationId: ConversationId, sealed: Uint8Array) {
+    return this.call("PUT", `/api/me/chat-settings/${conversationId}`, putChatSettingsResponse, { sealed: toBase64url(sealed) } satisfies z.input<typeof putChatSettingsRequest>);
+  }
+
+  chatSettings(after: number) {
+    return this.call("GET", `/api/me/chat-settings?after=${after}`, chatSettingsListResponse);
+  }
+
   readStates(after: number) {
     return this.call("GET", `/api/me/read-state?after=${after}`, readStateListResponse);
   }
