@@ -1,5 +1,6 @@
 import { LOCALE_STATUS_EVENT, configureLocalization } from "@lit/localize";
 import { setFormatLocale } from "./intl.js";
+import { writeNotificationLocale } from "../../client/index.js";
 import { sourceLocale, targetLocales } from "../../locales/locale-codes.js";
 import { localeFor, readLanguage, saveLanguage, type AppLocale, type Language } from "./language.js";
 
@@ -32,6 +33,8 @@ export async function applyLanguage(language: Language): Promise<void> {
   await setLocale(locale);
   setFormatLocale(locale);
   document.documentElement.lang = locale;
+  // The service worker writes notifications in this language (client/push/notification-locale.ts).
+  if ("caches" in globalThis) void writeNotificationLocale(locale).catch((e: unknown) => console.warn("could not keep the language for notifications:", e));
 }
 
 /** At start, before the first render: the saved choice or the browser's languages. */
