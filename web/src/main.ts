@@ -7,6 +7,6 @@ import "./ui/sealed-app.js";
 
 applyTheme(readTheme());
 // <sealed-app> is added only once the language module (if any) has loaded: an element in the HTML would
-// render in English first.
-await startLanguage();
-document.body.prepend(document.createElement("sealed-app"));
+// render in English first. Not a top-level await: the language module imports lit from this very chunk,
+// which could then never finish evaluating (a deadlock).
+void startLanguage().then(() => document.body.prepend(document.createElement("sealed-app")));

@@ -442,7 +442,7 @@ Bewahre ihn sicher auf. Wer diesen Schlüssel und deinen Benutzernamen hat, kann
 'sae4516d0cc1ec53e': `Lesebestätigungen senden und anzeigen`,
 'sae8fe6d780fa12da': `Wähle eine Unterhaltung`,
 'saed0710de06f6edc': str`Aktionen für die Nachricht von ${0}`,
-'sb0514fa8fdffe441': `Mit Wiederherstellungsschlüssel wiederherstellen`,
+'sb0514fa8fdffe441': `Mit Schlüssel wiederherstellen`,
 'sb060188bb28bfa9f': `Wird gespeichert …`,
 'sb061ff5a347a296e': `Profil`,
 'sb1937b1981decef4': `Nicht gesendete Nachricht löschen`,

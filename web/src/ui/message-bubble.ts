@@ -42,11 +42,11 @@ export function bubbleTemplate(m: MessageView, o: BubblePlace, fire: (e: BubbleE
 }
 
 function content(m: MessageView) {
-  if (m.content === "text") return html`<span data-testid="message-text">${messageText(m.text, m.mentions)}</span>`;
+  if (m.content === "text") return html`<span data-testid="message-text" dir="auto">${messageText(m.text, m.mentions)}</span>`;
   if (m.content === "deleted") return html`<span class="tombstone" data-testid="message-deleted">${m.text}</span>`;
   if (m.content === "attachment" && m.attachment) {
     return html`<sealed-attachment .view=${m.attachment} .messageRef=${m.ref} data-testid="attachment"></sealed-attachment>${m.text
-      ? html`<span class="caption" data-testid="message-text">${messageText(m.text)}</span>`
+      ? html`<span class="caption" data-testid="message-text" dir="auto">${messageText(m.text)}</span>`
       : nothing}`;
   }
   return html`<span class="unsupported" data-testid="message-unsupported">${m.text}</span>`;

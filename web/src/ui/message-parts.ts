@@ -28,7 +28,7 @@ export function quoteTemplate(q: ReplyQuote, fire: (e: BubbleEvent) => void) {
       e.stopPropagation();
       fire({ type: "jump", key: q.key });
     }}
-  ><span class="visually-hidden">${msg("Reply to")} </span><span class="quote-who">${who}</span><span class="visually-hidden">: </span><span class="quote-text">${text}</span
+  ><span class="visually-hidden">${msg("Reply to")} </span><span class="quote-who" dir="auto">${who}</span><span class="visually-hidden">: </span><span class="quote-text" dir="auto">${text}</span
   ><span class="visually-hidden">${msg(". Show the original message")}</span></button>`;
 }
 

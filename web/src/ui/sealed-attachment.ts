@@ -231,7 +231,7 @@ export class SealedAttachment extends LitElement {
   private file(v: Extract<AttachmentView, { type: "file" }>) {
     return html`<div class="file" data-testid="attachment-file">
       ${fileIcon}
-      <span class="what"><span class="name" data-testid="attachment-name">${v.name}</span><span class="size" data-testid="attachment-size">${formatBytes(v.size)}</span></span>
+      <span class="what"><span class="name" data-testid="attachment-name" dir="auto">${v.name}</span><span class="size" data-testid="attachment-size">${formatBytes(v.size)}</span></span>
       ${this.abort
         ? nothing
         : html`<button type="button" class="secondary" aria-label=${msg(str`Download ${v.name}, ${formatBytes(v.size)}`)} data-testid="attachment-download" @click=${this.download}>${msg("Download")}</button>`}

@@ -373,7 +373,7 @@ export class SealedChatView extends LitElement {
         ${chatAvatar(c)}
         <div class="who">
           <h2 tabindex="-1" data-testid="chat-title">
-            <span class="title-text">${c.title}</span>${c.kind === "direct" && c.peer.verified
+            <span class="title-text" dir="auto">${c.title}</span>${c.kind === "direct" && c.peer.verified
               ? html`<span class="verified" role="img" aria-label=${msg("Verified")} title=${msg(str`You verified ${c.title}'s safety number`)} data-testid="verified-mark">${verifiedIcon}</span>`
               : nothing}
           </h2>

@@ -493,6 +493,7 @@ export class SealedComposer extends LitElement {
         <label class="visually-hidden" for="box">${this.label}</label>
         ${this.mention.render()}
         <textarea
+          dir="auto"
           id="box"
           rows="1"
           aria-autocomplete=${this.mentionable.length > 0 ? "list" : nothing}

@@ -404,14 +404,14 @@ export class SealedConversationList extends LitElement {
         ?data-pinned=${c.pinOrder !== undefined}
       >
         ${chatAvatar(c)}
-        <span class="name">${c.kind === "group" ? html`<span class="visually-hidden">${msg("Group:")} </span>` : nothing}${c.title}</span>
+        <span class="name" dir="auto">${c.kind === "group" ? html`<span class="visually-hidden">${msg("Group:")} </span>` : nothing}${c.title}</span>
         <time datetime=${new Date(c.last?.sentAt ?? c.updatedAt).toISOString()}>${formatListTime(c.last?.sentAt ?? c.updatedAt)}</time>
         <span class="preview-row">
           ${alarm
             ? html`<span class="preview alarm">${warningIcon} ${alarm}</span>`
             : typing.length > 0
               ? html`<span class="preview typing" data-testid="conversation-typing">${c.kind === "group" ? typingText(typing.map((p) => p.username)) : msg("typing…")}</span>`
-              : html`<span class="preview">${this.preview(c)}</span>`}
+              : html`<span class="preview" dir="auto">${this.preview(c)}</span>`}
           ${c.blocked ? html`<span class="blocked-tag" data-testid="blocked-indicator">${msg("Blocked")}</span>` : nothing}
           ${c.pinOrder !== undefined && !c.archived ? html`<span class="state-icon" role="img" aria-label=${msg("Pinned")} title=${msg("Pinned")} data-testid="pinned-indicator">${pinIcon}</span>` : nothing}
           ${marked ? html`<span class="dot" role="img" aria-label=${msg("Marked as unread")} title=${msg("Marked as unread")} data-testid="unread-dot"></span>` : nothing}

@@ -267,10 +267,10 @@ export class SealedSearch extends LitElement {
               @mousemove=${() => (this.active = i)}
             >
               <div class="meta">
-                <span class="who">${r.senderName}</span>${this.scope ? nothing : html`<span>${msg(str`in ${r.conversationTitle}`, { id: "search-in-chat" })}</span>`}
+                <span class="who" dir="auto">${r.senderName}</span>${this.scope ? nothing : html`<span>${msg(str`in ${r.conversationTitle}`, { id: "search-in-chat" })}</span>`}
                 <time datetime=${new Date(r.sentAt).toISOString()}>${formatListTime(r.sentAt)}</time>
               </div>
-              <p class="snippet" data-testid="search-snippet">${snippetParts(r.snippet).map((p) => (p.mark ? html`<mark>${p.text}</mark>` : p.text))}</p>
+              <p class="snippet" data-testid="search-snippet" dir="auto">${snippetParts(r.snippet).map((p) => (p.mark ? html`<mark>${p.text}</mark>` : p.text))}</p>
             </li>`,
           )}
         </ul>

@@ -126,7 +126,7 @@ export class SealedSharePicker extends LitElement {
               (c) => html`<li>
                 <button type="button" data-testid="share-chat" ?disabled=${blocked(c)} @click=${() => this.pick(c.id)}>
                   ${chatAvatar(c)}
-                  <span class="title">${c.title}</span>
+                  <span class="title" dir="auto">${c.title}</span>
                 </button>
               </li>`,
             )}

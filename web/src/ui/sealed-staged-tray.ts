@@ -138,7 +138,7 @@ export class SealedStagedTray extends LitElement {
             return html`<li class=${url ? "image" : "file"} data-testid="staged-attachment" title=${`${file.name}, ${formatBytes(file.size)}`}>
               ${url
                 ? html`<img src=${url} alt=${`${file.name}, ${formatBytes(file.size)}`} />`
-                : html`${docIcon}<span class="what"><span class="name">${file.name}</span><span class="size">${formatBytes(file.size)}</span></span>`}
+                : html`${docIcon}<span class="what"><span class="name" dir="auto">${file.name}</span><span class="size">${formatBytes(file.size)}</span></span>`}
               <button type="button" class="remove" aria-label=${msg(str`Remove ${file.name}`)} data-testid="staged-remove" @click=${() => this.unstage(key)}>${closeIcon}</button>
             </li>`;
           },
