@@ -471,10 +471,10 @@ export class SealedComposer extends LitElement {
   private renderMode() {
     const m = this.mode;
     if (!m) return null;
-    const who = m.message.mine ? "yourself" : m.message.senderName;
+    const who = m.message.senderName;
     return html`<div class="mode" role="status" data-testid="composer-mode" data-mode=${m.kind}>
       <span class="mode-text">
-        ${m.kind === "reply" ? html`<strong>${msg(str`Replying to ${who}:`)}</strong> ${m.message.text}` : html`<strong>${msg("Editing message")}</strong>`}
+        ${m.kind === "reply" ? html`<strong>${m.message.mine ? msg("Replying to yourself:") : msg(str`Replying to ${who}:`)}</strong> ${m.message.text}` : html`<strong>${msg("Editing message")}</strong>`}
       </span>
       <button type="button" aria-label=${m.kind === "reply" ? msg("Cancel reply") : msg("Cancel editing")} @click=${this.cancelMode} data-testid="composer-mode-cancel">${closeIcon}</button>
     </div>`;

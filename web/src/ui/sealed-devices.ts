@@ -127,9 +127,9 @@ export class SealedDevices extends LitElement {
   }
 
   private async revoke(d: DeviceView): Promise<void> {
-    const name = d.name ?? "the unnamed device";
+    const name = d.name;
     const yes = await this.confirmDialog.ask({
-      title: msg(str`Remove “${name}”?`),
+      title: name === undefined ? msg("Remove “the unnamed device”?") : msg(str`Remove “${name}”?`),
       body: msg("It is signed out of your account and can't read new messages."),
       confirm: msg("Remove device"),
       danger: true,
