@@ -81,7 +81,7 @@ test("chats in German: composer, German day and time, and an Arabic message righ
   await sendViaUi(anna, "Hallo Bob, wie geht's?");
 
   await openChatViaUi(bob, annaName);
-  await bob.getByText("Hallo Bob, wie geht's?").waitFor({ timeout: 60_000 });
+  await bob.getByTestId("message-text").filter({ hasText: "Hallo Bob, wie geht's?" }).waitFor({ timeout: 60_000 });
   // Bob's browser is English: what Anna chose changes nothing there.
   await bob.getByPlaceholder("Write a message").waitFor();
   await sendViaUi(bob, ARABIC);
