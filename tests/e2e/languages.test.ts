@@ -10,6 +10,8 @@ import { expectAccessible } from "./axe";
 import { launchBrowser } from "./harness";
 import { rememberPublic, rememberSecret } from "./known-secrets";
 import { DESKTOP, PHONE, People } from "./people";
+import { waitForServiceWorker } from "./pwa-helpers";
+import { PushLine, messagePayload, observerPage, senderOf, serverMessages, tampered, waitForNotification } from "./push-helpers";
 
 const baseURL = inject("baseURL");
 const SHOTS = "/tmp/shots";
@@ -22,6 +24,7 @@ let bob: Page;
 const errors: string[] = [];
 const annaName = uniqueName("anna");
 const bobName = uniqueName("bob");
+let chat = "";
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -77,6 +80,7 @@ test("chats in German: composer, German day and time, and an Arabic message righ
   await anna.getByLabel("Benutzername").fill(bobName);
   await anna.getByRole("button", { name: "Chat beginnen" }).click();
   await anna.getByTestId("chat-title").filter({ hasText: bobName }).waitFor({ timeout: 60_000 });
+  chat = /#\/c\/([^/?]+)/.exec(anna.url())![1]!;
   await anna.getByPlaceholder("Nachricht schreiben").waitFor();
   await sendViaUi(anna, "Hallo Bob, wie geht's?");
 
@@ -151,3 +155,35 @@ test("Settings in German; English chosen there applies at once and stays after a
   expect(await htmlLang(anna)).toBe("de");
   expect(errors).toEqual([]);
 }, 180_000);
+
+test("notifications are in German too: the service worker reads the page's language", async () => {
+  await german.grantPermissions(["notifications"], { origin: baseURL });
+  await waitForServiceWorker(anna, 60_000);
+  await anna.goto("about:blank");
+  const watch = await german.newPage();
+  await observerPage(watch, baseURL);
+  const line = await PushLine.open(watch, baseURL);
+  // Bob writes while Anna's app is closed; his envelope, one byte flipped, is pushed to her: the device
+  // cannot open it, so the notification only says that something came, in the reader's language. (The
+  // first message in the chat is Anna's own, which tells her sender id from his.)
+  const before = await serverMessages(watch, chat);
+  const annaSender = senderOf(before[0]!);
+  const lastSeq = Math.max(...before.map((m) => m.seq));
+  await sendViaUi(bob, "Noch eine Nachricht");
+  let fromBob: Awaited<ReturnType<typeof serverMessages>>[number] | undefined;
+  await expect
+    .poll(
+      async () => {
+        fromBob = (await serverMessages(watch, chat)).filter((m) => m.seq > lastSeq && senderOf(m) !== annaSender).at(0);
+        return fromBob !== undefined;
+      },
+      { timeout: 45_000 },
+    )
+    .toBe(true);
+  if (!fromBob) throw new Error("no message from Bob on the server");
+  await line.deliver(messagePayload(chat, { ...fromBob, envelope: tampered(fromBob.envelope) }));
+  const n = await waitForNotification(watch, chat, () => true);
+  expect(n.body).toBe("Neue Nachricht");
+  await watch.close();
+}, 180_000);
+
