@@ -1,4 +1,5 @@
 import { localized, msg, str } from "@lit/localize";
+import { uploadErrorText } from "./upload-error-text.js";
 import { consume } from "@lit/context";
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property } from "lit/decorators.js";
@@ -171,7 +172,7 @@ export class SealedUploads extends LitElement {
       <div class="body">
         <span class="name">${what}</span>
         ${u.state === "failed"
-          ? html`<span class="error" role="alert" data-testid="upload-error">${u.error?.message || msg("The file couldn't be sent.")}</span>`
+          ? html`<span class="error" role="alert" data-testid="upload-error">${u.error?.message ? uploadErrorText(u.error.message) : msg("The file couldn't be sent.")}</span>`
           : html`<div class="bar" role="progressbar" aria-label=${msg(str`Upload of ${u.name}`)} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct} data-testid="upload-progress">
                 <span style=${styleMap({ width: `${pct}%` })}></span>
               </div>
