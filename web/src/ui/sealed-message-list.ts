@@ -1,4 +1,5 @@
 import { localized, msg, str } from "@lit/localize";
+import { formatLocale } from "./i18n/intl.js";
 import { formatCount } from "./i18n/intl.js";
 import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
@@ -319,7 +320,7 @@ export class SealedMessageList extends LitElement {
       const menuOpen = this.menu?.key === m.key;
       const flash = this.flash === m.key;
       // Only a bubble whose view or place changed renders again (stableItems keeps unchanged objects).
-      items.push({ key: m.key, view: guard([m, runStart, i, this.group, selected, menuOpen, flash], () => bubbleTemplate(m, { runStart, index: i, group: this.group, selected, menuOpen, flash }, this.fire, this.onBubbleAction)) });
+      items.push({ key: m.key, view: guard([m, runStart, i, this.group, selected, menuOpen, flash, formatLocale()], () => bubbleTemplate(m, { runStart, index: i, group: this.group, selected, menuOpen, flash }, this.fire, this.onBubbleAction)) });
       prev = m;
     }
     const earlier = this.first;
