@@ -59,6 +59,9 @@ test("a German browser signs up in German, from the first screen", async () => {
   await key.waitFor({ timeout: 60_000 });
   await anna.getByRole("heading", { name: "Speichere deinen Wiederherstellungsschlüssel" }).waitFor();
   const groups = await key.locator("span").allTextContents();
+  await anna.setViewportSize(PHONE);
+  await anna.screenshot({ path: `${SHOTS}/languages-de-recovery-key-phone.png`, fullPage: true });
+  await anna.setViewportSize(DESKTOP);
   await anna.getByLabel("Ich habe meinen Wiederherstellungsschlüssel gespeichert").check();
   const confirm = anna.getByTestId("confirm-group");
   const n = Number(await confirm.getAttribute("data-group"));
@@ -73,6 +76,15 @@ test("a German browser signs up in German, from the first screen", async () => {
   await anna.getByText("Angemeldet als").waitFor();
   await anna.getByText("Noch keine Unterhaltungen – beginne eine mit einem Benutzernamen.").waitFor();
   await expectAccessible(anna, "German chat list");
+  await anna.setViewportSize(PHONE);
+  await anna.getByTestId("new-chat").click();
+  await anna.getByRole("heading", { name: "Neuer Chat" }).waitFor();
+  await anna.screenshot({ path: `${SHOTS}/languages-de-new-chat-phone.png` });
+  await expectAccessible(anna, "German new-chat dialog, phone");
+  await anna.keyboard.press("Escape");
+  await anna.getByRole("heading", { name: "Neuer Chat" }).waitFor({ state: "hidden" });
+  await anna.screenshot({ path: `${SHOTS}/languages-de-chat-list-phone.png` });
+  await anna.setViewportSize(DESKTOP);
 }, 180_000);
 
 test("chats in German: composer, German day and time, and an Arabic message right-to-left", async () => {
