@@ -6,7 +6,10 @@ import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 // No sandbox: we run as root in containers. The rest stops Chromium from talking to Google mid-test.
+// English whatever the machine's language: the app follows navigator.languages (issue 21) and the suite
+// finds things by their English names; a test wants German through the context's `locale` option.
 const chromiumArgs = [
+  "--lang=en-US",
   "--headless=new",
   "--no-sandbox",
   "--disable-gpu",

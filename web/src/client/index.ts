@@ -44,6 +44,7 @@ export type { ExportOptions, ExportProgress, ExportResult } from "./export/expor
 export { MemberRefused, isClientError } from "./errors.js";
 export type { PushFacade, PushStatus, NotificationPrivacy } from "./push/facade.js";
 export { isPushError, pushErrorText } from "./push/push-error.js";
+export { writeNotificationLocale } from "./push/notification-locale.js";
 export { isRecoveryError } from "./recovery/recovery-error.js";
 export { DraftMentions } from "./conversations/draft-mentions.js";
 export type { ChatControls } from "./chats/chat-controls.js";

@@ -40,6 +40,12 @@ export const shared = css`
     white-space: nowrap;
     transition: background-color 120ms ease, border-color 120ms ease;
   }
+  /* German labels run longer: a button too narrow for its label wraps it rather than spill out of it. */
+  button:lang(de),
+  .button:lang(de) {
+    white-space: normal;
+    text-align: center;
+  }
   .primary {
     background: var(--accent);
     color: var(--on-accent);

@@ -10,7 +10,8 @@ import { ConversationId } from "../../../protocol/ids.js";
 import { makeContext, type ClientContext } from "../client/context.js";
 import { defaultCryptoEnv } from "../client/env.js";
 import { ingestPush } from "../client/push/ingest.js";
-import { APP_TITLE, GENERIC_BODY, notificationFor, type NotificationText } from "../client/push/notification-text.js";
+import { readNotificationLocale } from "../client/push/notification-locale.js";
+import { APP_TITLE, genericBody, notificationFor, type NotificationText } from "../client/push/notification-text.js";
 import { getPushPrefs } from "../client/push/prefs.js";
 import { SealedDb } from "../client/store/db.js";
 import { Api } from "../client/transport/api.js";
@@ -95,9 +96,10 @@ async function onPush(data: PushMessageData | null): Promise<void> {
 
 async function handleOne(data: PushMessageData | null): Promise<void> {
   const p = parsePush(data);
+  const locale = await readNotificationLocale(self.caches);
   if (!p) {
     // Not a push this version understands: say something came, show nothing of it.
-    await show(UNKNOWN_TAG, { title: APP_TITLE, body: GENERIC_BODY }, {}, true);
+    await show(UNKNOWN_TAG, { title: APP_TITLE, body: genericBody(locale) }, {}, true);
     return;
   }
   const c = ctx();
@@ -117,7 +119,7 @@ async function handleOne(data: PushMessageData | null): Promise<void> {
   const privacy = prefs?.privacy ?? "none";
   // Muted chats stay silent, except for a message that mentions this account (notificationFor).
   // A blocked contact's chat is never notified (chats/chat-controls.ts: blocking is enforced on the device).
-  const n = view?.blocked ? null : notificationFor(arrival, { muted, chatTitle: view?.title ?? APP_TITLE, unread: view?.unread ?? 0, privacy });
+  const n = view?.blocked ? null : notificationFor(arrival, { muted, chatTitle: view?.title ?? APP_TITLE, unread: view?.unread ?? 0, privacy, locale });
   if (n) return show(tag, n, conversation ? { conversationId: conversation.id } : {}, true);
   // Nothing new to say. Chrome requires every push to show something (userVisibleOnly): the chat's
   // notification, if there is one, is shown again as it was, silently.
@@ -127,7 +129,8 @@ async function handleOne(data: PushMessageData | null): Promise<void> {
 /** Something failed past parsing (the store, say): a notification with no text rather than none. */
 async function onPushFailed(e: unknown): Promise<void> {
   console.warn("push not handled:", e);
-  await show(UNKNOWN_TAG, { title: APP_TITLE, body: GENERIC_BODY }, {}, true).catch(() => undefined);
+  const locale = await readNotificationLocale(self.caches);
+  await show(UNKNOWN_TAG, { title: APP_TITLE, body: genericBody(locale) }, {}, true).catch(() => undefined);
 }
 
 /** The page a click on a notification opens: its chat when its data names a well-formed one, else the app. */

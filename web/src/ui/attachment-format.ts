@@ -1,10 +1,16 @@
+import { formatLocale, numberFormat } from "./i18n/intl.js";
+
 /** How attachments' sizes, durations and boxes are shown (ui/sealed-attachment.ts, and the list line). */
 
 const UNITS = ["KB", "MB", "GB"] as const;
 
-/** "512 B", "1.4 KB", "23 MB", "1.1 GB" (1 KB = 1,000 bytes, as file managers show sizes). */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
+/**
+ * "512 B", "1.4 KB", "23 MB", "1.1 GB" (1 KB = 1,000 bytes, as file managers show sizes); the number in the
+ * locale ("1,4 KB" in German). The unit symbols are the same in English and German, and Intl's own
+ * "kilobyte" unit writes "kB", which file managers do not.
+ */
+export function formatBytes(n: number, locale = formatLocale()): string {
+  if (n < 1000) return `${numberFormat({}, locale).format(n)} B`;
   let v = n;
   let unit: (typeof UNITS)[number] = "KB";
   for (const u of UNITS) {
@@ -12,7 +18,9 @@ export function formatBytes(n: number): string {
     unit = u;
     if (v < 1000) break;
   }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${unit}`;
+  const digits = v < 10 ? 1 : 0;
+  const shown = numberFormat({ minimumFractionDigits: digits, maximumFractionDigits: digits }, locale).format(v < 10 ? Math.round(v * 10) / 10 : Math.round(v));
+  return `${shown} ${unit}`;
 }
 
 /** "0:04", "12:30", "1:00:00". */

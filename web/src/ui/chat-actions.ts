@@ -1,3 +1,4 @@
+import { msg, str } from "@lit/localize";
 import type { ChatClient, ConversationView } from "../client/index.js";
 import type { SealedConfirmDialog } from "./sealed-confirm-dialog.js";
 import type { ChatAction } from "./sealed-chat-menu.js";
@@ -23,9 +24,9 @@ export async function runChatAction(client: ChatClient, confirm: SealedConfirmDi
       return;
     case "delete": {
       const yes = await confirm.ask({
-        title: `Delete this chat with ${c.title}?`,
-        body: "Its messages are deleted from this device only. The others in the chat keep theirs, and new messages will appear here again.",
-        confirm: "Delete chat",
+        title: msg(str`Delete this chat with ${c.title}?`),
+        body: msg("Its messages are deleted from this device only. The others in the chat keep theirs, and new messages will appear here again."),
+        confirm: msg("Delete chat"),
         danger: true,
       });
       if (yes) await chats.deleteLocally(c.id);
@@ -33,9 +34,9 @@ export async function runChatAction(client: ChatClient, confirm: SealedConfirmDi
     }
     case "block": {
       const yes = await confirm.ask({
-        title: `Block ${c.title}?`,
-        body: `You won't see or be notified of ${c.title}'s messages, and you can't send to them until you unblock. ${c.title} isn't told, and the server isn't either.`,
-        confirm: "Block",
+        title: msg(str`Block ${c.title}?`),
+        body: msg(str`You won't see or be notified of ${c.title}'s messages, and you can't send to them until you unblock. ${c.title} isn't told, and the server isn't either.`),
+        confirm: msg("Block"),
         danger: true,
       });
       if (yes) await chats.block(c.id, true);

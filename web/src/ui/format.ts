@@ -1,11 +1,14 @@
-/** Dates and times in the reader's locale. */
-const time = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
-const day = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
-const dayWithYear = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "long", year: "numeric" });
-const short = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+import { msg } from "@lit/localize";
+import { dateFormat, formatLocale } from "./i18n/intl.js";
 
-export function formatTime(ms: number): string {
-  return time.format(ms);
+/** Dates and times in the active locale (ui/i18n/). */
+const TIME: Intl.DateTimeFormatOptions = { hour: "numeric", minute: "2-digit" };
+const DAY: Intl.DateTimeFormatOptions = { weekday: "long", day: "numeric", month: "long" };
+const DAY_WITH_YEAR: Intl.DateTimeFormatOptions = { day: "numeric", month: "long", year: "numeric" };
+const SHORT: Intl.DateTimeFormatOptions = { day: "numeric", month: "short" };
+
+export function formatTime(ms: number, locale = formatLocale()): string {
+  return dateFormat(TIME, locale).format(ms);
 }
 
 function sameDay(a: Date, b: Date): boolean {
@@ -13,14 +16,14 @@ function sameDay(a: Date, b: Date): boolean {
 }
 
 /** "Today", "Yesterday", a weekday with date, or a full date for other years. */
-export function formatDay(ms: number, now = Date.now()): string {
+export function formatDay(ms: number, now = Date.now(), locale = formatLocale()): string {
   const d = new Date(ms);
   const today = new Date(now);
-  if (sameDay(d, today)) return "Today";
+  if (sameDay(d, today)) return msg("Today");
   const yesterday = new Date(now);
   yesterday.setDate(today.getDate() - 1);
-  if (sameDay(d, yesterday)) return "Yesterday";
-  return d.getFullYear() === today.getFullYear() ? day.format(d) : dayWithYear.format(d);
+  if (sameDay(d, yesterday)) return msg("Yesterday");
+  return dateFormat(d.getFullYear() === today.getFullYear() ? DAY : DAY_WITH_YEAR, locale).format(d);
 }
 
 export function dayKey(ms: number): string {
@@ -29,6 +32,6 @@ export function dayKey(ms: number): string {
 }
 
 /** For the conversation list: a time today, else a short date. */
-export function formatListTime(ms: number, now = Date.now()): string {
-  return sameDay(new Date(ms), new Date(now)) ? time.format(ms) : short.format(ms);
+export function formatListTime(ms: number, now = Date.now(), locale = formatLocale()): string {
+  return sameDay(new Date(ms), new Date(now)) ? formatTime(ms, locale) : dateFormat(SHORT, locale).format(ms);
 }

@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html, type ReactiveControllerHost, type TemplateResult } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { shared } from "../styles/shared.js";
@@ -24,9 +25,10 @@ export function lazyScreen(host: ReactiveControllerHost, loader: ScreenLoader, v
 }
 
 /** The words shown when a screen kept out of the shell could not be loaded. */
-export const LOAD_FAILED_TEXT = "This screen couldn't be loaded. You may be offline, and it wasn't saved on this device yet.";
+export const loadFailedText = (): string => msg("This screen couldn't be loaded. You may be offline, and it wasn't saved on this device yet.");
 
 /** Where a lazily loaded screen will appear: "Loading…", or why it could not load and a retry. Fires `retry`. */
+@localized()
 @customElement("sealed-screen-status")
 export class SealedScreenStatus extends LitElement {
   static override styles = [
@@ -55,10 +57,10 @@ export class SealedScreenStatus extends LitElement {
   @property({ type: Boolean }) failed = false;
 
   override render() {
-    if (!this.failed) return html`<p role="status" data-testid="screen-loading">Loading…</p>`;
+    if (!this.failed) return html`<p role="status" data-testid="screen-loading">${msg("Loading…")}</p>`;
     return html`<div class="failed" role="alert" data-testid="screen-load-failed">
-      <p>${LOAD_FAILED_TEXT}</p>
-      <button class="secondary" type="button" @click=${() => this.dispatchEvent(new CustomEvent("retry"))}>Try again</button>
+      <p>${loadFailedText()}</p>
+      <button class="secondary" type="button" @click=${() => this.dispatchEvent(new CustomEvent("retry"))}>${msg("Try again")}</button>
     </div>`;
   }
 }

@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from "lit";
 import type { ConversationId } from "../../../protocol/index.js";
 import { DraftMentions, type MentionView } from "../client/index.js";
@@ -141,7 +142,7 @@ export class MentionController implements ReactiveController {
   /** The suggestion list above the box, or nothing. */
   render() {
     if (!this.open) return nothing;
-    return html`<ul class="mentions" id=${MENTION_LIST_ID} role="listbox" aria-label="Members to mention" data-testid="mention-list">
+    return html`<ul class="mentions" id=${MENTION_LIST_ID} role="listbox" aria-label=${msg("Members to mention")} data-testid="mention-list">
       ${this.options.map(
         (m, i) => html`<li
           id=${optionId(i)}

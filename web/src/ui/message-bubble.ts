@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 import { html, nothing } from "lit";
 import type { MessageView } from "../client/index.js";
 import { formatTime } from "./format.js";
@@ -22,7 +23,7 @@ export interface BubblePlace {
 
 /** One message of the timeline (sealed-message-list.ts renders it under a `guard`). */
 export function bubbleTemplate(m: MessageView, o: BubblePlace, fire: (e: BubbleEvent) => void, act: BubbleAction) {
-  const who = m.mine ? "You" : m.senderName;
+  const who = m.mine ? msg("You") : m.senderName;
   const classes = `msg ${m.mine ? "mine" : "theirs"} ${o.runStart ? "run-start" : ""} ${o.selected || o.menuOpen ? "selected" : ""} ${o.flash ? "flash" : ""}`;
   return html`<li class=${classes} data-testid="message" data-key=${m.key} data-index=${o.index} data-mine=${m.mine ? "true" : "false"} data-status=${m.status} ?data-edited=${m.edited} ?data-deleted=${m.deleted}>
     ${o.runStart && o.group ? html`<span class="sender" aria-hidden="true">${who}</span>` : nothing}
@@ -33,7 +34,7 @@ export function bubbleTemplate(m: MessageView, o: BubblePlace, fire: (e: BubbleE
     </div>
     ${reactionsTemplate(m, fire)}
     <span class="meta ${m.status === "failed" ? "failed" : ""}" title=${m.failure ?? nothing}>
-      ${m.edited ? html`<span class="edited" data-testid="message-edited">edited</span>` : nothing}
+      ${m.edited ? html`<span class="edited" data-testid="message-edited">${msg("edited")}</span>` : nothing}
       <time datetime=${new Date(m.sentAt).toISOString()}>${formatTime(m.sentAt)}</time>
       ${status(m, o.group, act)}
     </span>
@@ -41,11 +42,11 @@ export function bubbleTemplate(m: MessageView, o: BubblePlace, fire: (e: BubbleE
 }
 
 function content(m: MessageView) {
-  if (m.content === "text") return html`<span data-testid="message-text">${messageText(m.text, m.mentions)}</span>`;
+  if (m.content === "text") return html`<span data-testid="message-text" dir="auto">${messageText(m.text, m.mentions)}</span>`;
   if (m.content === "deleted") return html`<span class="tombstone" data-testid="message-deleted">${m.text}</span>`;
   if (m.content === "attachment" && m.attachment) {
     return html`<sealed-attachment .view=${m.attachment} .messageRef=${m.ref} data-testid="attachment"></sealed-attachment>${m.text
-      ? html`<span class="caption" data-testid="message-text">${messageText(m.text)}</span>`
+      ? html`<span class="caption" data-testid="message-text" dir="auto">${messageText(m.text)}</span>`
       : nothing}`;
   }
   return html`<span class="unsupported" data-testid="message-unsupported">${m.text}</span>`;
@@ -55,12 +56,12 @@ function status(m: MessageView, group: boolean, act: BubbleAction) {
   if (!m.mine) return nothing;
   switch (m.status) {
     case "pending":
-      return html`${clockIcon}<span data-testid="message-pending">Sending…</span>`;
+      return html`${clockIcon}<span data-testid="message-pending">${msg("Sending…")}</span>`;
     case "sent":
       return html`<sealed-receipt-ticks .delivery=${m.delivery} ?group=${group}></sealed-receipt-ticks>`;
     case "failed":
-      return html`${warningIcon}<span data-testid="message-failed">Not sent</span>
-        <button class="secondary" type="button" @click=${() => act("retry-message", m.key)} data-testid="retry-message">Retry</button>
-        <button class="ghost" type="button" @click=${() => act("discard-message", m.key)} aria-label="Delete unsent message">Delete</button>`;
+      return html`${warningIcon}<span data-testid="message-failed">${msg("Not sent")}</span>
+        <button class="secondary" type="button" @click=${() => act("retry-message", m.key)} data-testid="retry-message">${msg("Retry")}</button>
+        <button class="ghost" type="button" @click=${() => act("discard-message", m.key)} aria-label=${msg("Delete unsent message")}>${msg("Delete")}</button>`;
   }
 }

@@ -55,6 +55,10 @@ export const messageListStyles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
+  /* Its own block with dir="auto": a right-to-left message's lines start at the right, in a left-to-right app. */
+  .bubble > [dir="auto"] {
+    display: block;
+  }
   .bubble a {
     color: inherit;
     text-decoration: underline;

@@ -1,3 +1,4 @@
+import { msg, str } from "@lit/localize";
 import { html, nothing, svg } from "lit";
 import type { MessageView, ReactionView, ReplyQuote, TimelineItem } from "../client/index.js";
 
@@ -15,9 +16,9 @@ export type BubbleEvent = { type: "jump"; key: string } | { type: "menu"; key: s
 
 /** The quote at the top of a reply: a button that jumps to the original, or a note when there is none to jump to. */
 export function quoteTemplate(q: ReplyQuote, fire: (e: BubbleEvent) => void) {
-  if (q.state === "unavailable") return html`<div class="quote unavailable" data-testid="reply-quote" data-state="unavailable">Original message not available</div>`;
-  const who = q.mine ? "You" : q.senderName;
-  const text = q.state === "deleted" ? "This message was deleted" : q.text;
+  if (q.state === "unavailable") return html`<div class="quote unavailable" data-testid="reply-quote" data-state="unavailable">${msg("Original message not available")}</div>`;
+  const who = q.mine ? msg("You") : q.senderName;
+  const text = q.state === "deleted" ? msg("This message was deleted") : q.text;
   return html`<button
     type="button"
     class="quote ${q.state}"
@@ -27,17 +28,17 @@ export function quoteTemplate(q: ReplyQuote, fire: (e: BubbleEvent) => void) {
       e.stopPropagation();
       fire({ type: "jump", key: q.key });
     }}
-  ><span class="visually-hidden">Reply to </span><span class="quote-who">${who}</span><span class="visually-hidden">: </span><span class="quote-text">${text}</span
-  ><span class="visually-hidden">. Show the original message</span></button>`;
+  ><span class="visually-hidden">${msg("Reply to")} </span><span class="quote-who" dir="auto">${who}</span><span class="visually-hidden">: </span><span class="quote-text" dir="auto">${text}</span
+  ><span class="visually-hidden">${msg(". Show the original message")}</span></button>`;
 }
 
 /** "👍 2" chips; activating one's own removes it, another adds that emoji (replacing one's own). */
 export function reactionsTemplate(m: MessageView, fire: (e: BubbleEvent) => void) {
   if (m.reactions.length === 0) return nothing;
-  return html`<div class="reactions" role="group" aria-label="Reactions" data-testid="reactions">
+  return html`<div class="reactions" role="group" aria-label=${msg("Reactions")} data-testid="reactions">
     ${m.reactions.map((r: ReactionView) => {
       const who = r.names.join(", ");
-      const label = `${r.emoji} ${r.count}: ${who}. ${r.mine ? "Remove your reaction" : `React ${r.emoji}`}`;
+      const label = `${r.emoji} ${r.count}: ${who}. ${r.mine ? msg("Remove your reaction") : msg(str`React ${r.emoji}`)}`;
       return html`<button
         type="button"
         class="chip ${r.mine ? "mine" : ""}"
@@ -64,11 +65,11 @@ export function toolbarTemplate(m: MessageView, open: boolean, fire: (e: BubbleE
     if (e.currentTarget instanceof HTMLElement) fire({ type: "menu", key: m.key, mode, trigger: e.currentTarget });
   };
   return html`<div class="actions" data-testid="message-actions">
-    <button type="button" class="tool" aria-label="React" title="React" aria-haspopup="menu" data-testid="react-button" @click=${trigger("react")}>${smileIcon}</button>
-    <button type="button" class="tool" aria-label="Reply" title="Reply" data-testid="reply-button" @click=${(e: Event) => (e.stopPropagation(), fire({ type: "reply", key: m.key }))}>
+    <button type="button" class="tool" aria-label=${msg("React")} title=${msg("React")} aria-haspopup="menu" data-testid="react-button" @click=${trigger("react")}>${smileIcon}</button>
+    <button type="button" class="tool" aria-label=${msg("Reply")} title=${msg("Reply")} data-testid="reply-button" @click=${(e: Event) => (e.stopPropagation(), fire({ type: "reply", key: m.key }))}>
       ${replyIcon}
     </button>
-    <button type="button" class="tool" aria-label="More actions" title="More actions" aria-haspopup="menu" aria-expanded=${open ? "true" : "false"} data-testid="more-actions" @click=${trigger("more")}>
+    <button type="button" class="tool" aria-label=${msg("More actions")} title=${msg("More actions")} aria-haspopup="menu" aria-expanded=${open ? "true" : "false"} data-testid="more-actions" @click=${trigger("more")}>
       ${moreIcon}
     </button>
   </div>`;

@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 import { html, type TemplateResult } from "lit";
 import type { MentionView } from "../client/index.js";
 import { linkParts } from "./link-parts.js";
@@ -14,7 +15,7 @@ export function messageText(text: string, mentions?: readonly MentionView[]): st
   return mentionParts(text, mentions).flatMap((p) =>
     p.kind === "text"
       ? linked(p.text)
-      : [html`<span class="mention ${p.mention.me ? "me" : ""}" data-testid="mention" data-me=${p.mention.me ? "true" : "false"} title=${p.mention.me ? "Mentions you" : ""}>${p.text}</span>`],
+      : [html`<span class="mention ${p.mention.me ? "me" : ""}" data-testid="mention" data-me=${p.mention.me ? "true" : "false"} title=${p.mention.me ? msg("Mentions you") : ""}>${p.text}</span>`],
   );
 }
 

@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 import { css } from "lit";
 
 /** How often a camera frame is decoded while scanning. */
@@ -32,7 +33,7 @@ export class QrScanner {
   async start(video: HTMLVideoElement, canvas: HTMLCanvasElement, found: (text: string) => void): Promise<string | undefined> {
     this.stop();
     const run = this.stops;
-    if (!navigator.mediaDevices?.getUserMedia) return "This browser has no camera access.";
+    if (!navigator.mediaDevices?.getUserMedia) return msg("This browser has no camera access.");
     // The decoder loads while the user answers the camera prompt (from the service worker's precache when installed).
     const decoder = import("jsqr").then(
       (m) => m.default,
@@ -42,12 +43,12 @@ export class QrScanner {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
     } catch {
-      return "The camera isn't available.";
+      return msg("The camera isn't available.");
     }
     const decode = await decoder;
     if (run !== this.stops || !decode) {
       for (const t of stream.getTracks()) t.stop();
-      return decode ? undefined : "The code scanner couldn't be loaded.";
+      return decode ? undefined : msg("The code scanner couldn't be loaded.");
     }
     this.stream = stream;
     video.srcObject = stream;

@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
@@ -9,9 +10,9 @@ import { warningIcon } from "./icons.js";
 
 /** What the server did wrong, in words (the alarm's code stays out of sight, in data-code). */
 function alarmReason(code: string): string {
-  if (code === "log_conflict") return "The server showed an older or different list of this account's devices than this device already checked.";
-  if (code === "unknown_signer" || code === "bad_signature") return "The server showed a change to this account's devices that your account's current key did not sign.";
-  return "The server showed this account's devices in a way that doesn't verify.";
+  if (code === "log_conflict") return msg("The server showed an older or different list of this account's devices than this device already checked.");
+  if (code === "unknown_signer" || code === "bad_signature") return msg("The server showed a change to this account's devices that your account's current key did not sign.");
+  return msg("The server showed this account's devices in a way that doesn't verify.");
 }
 
 /** How often the account's own log is re-checked while the app is open (pushes usually come first). */
@@ -21,6 +22,7 @@ const RECHECK_MS = 60_000;
  * Above the chats: "A new device was linked" (with Review → Settings) on every other device of the
  * account, and the blocking alarm when this account's own device log fails verification.
  */
+@localized()
 @customElement("sealed-account-banner")
 export class SealedAccountBanner extends LitElement {
   static override styles = [
@@ -84,15 +86,15 @@ export class SealedAccountBanner extends LitElement {
       ? html`<div class="banner danger" role="alert" data-testid="own-log-warning" data-code=${alarm.code}>
           <span>${warningIcon}</span>
           <span
-            ><strong>Your account's device list failed its security check. Sending is stopped.</strong>
-            <p>${alarmReason(alarm.code)} Someone may be trying to add a device to your account. Check your devices from another device or restore with your recovery key.</p></span
+            ><strong>${msg("Your account's device list failed its security check. Sending is stopped.")}</strong>
+            <p>${alarmReason(alarm.code)} ${msg("Someone may be trying to add a device to your account. Check your devices from another device or restore with your recovery key.")}</p></span
           >
         </div>`
       : nothing}
     ${(this.check?.newDevices.length ?? 0) > 0
       ? html`<div class="banner info" role="status" data-testid="new-device-banner">
           <span>${warningIcon}</span>
-          <span><strong>A new device was linked to your account.</strong> <a href="#/settings">Review</a></span>
+          <span><strong>${msg("A new device was linked to your account.")}</strong> <a href="#/settings">${msg("Review")}</a></span>
         </div>`
       : nothing}`;
   }

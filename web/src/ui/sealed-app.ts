@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { provide } from "@lit/context";
@@ -23,6 +24,7 @@ type View = "loading" | "evicted" | "onboarding" | "recovery" | "main" | "link" 
  * its (locally cached) chats while the session resumes in the background, so history shows offline and
  * with the server down. The service worker's update prompt floats over every view.
  */
+@localized()
 @customElement("sealed-app")
 export class SealedApp extends LitElement {
   static override styles = [
@@ -199,7 +201,7 @@ export class SealedApp extends LitElement {
         // Restored: like linking, the history is loaded by then; open the chats.
         return lazyScreen(this, restoreScreen, () => html`<sealed-restore @restored=${this.onLinked} @cancel=${() => (this.view = this.linkReturn)}></sealed-restore>`);
       case "loading":
-        return html`<div class="splash" role="status">Opening Sealed…</div>`;
+        return html`<div class="splash" role="status">${msg("Opening Sealed…")}</div>`;
       case "onboarding":
         return html`<sealed-onboarding @signed-up=${this.onSignedUp} @link-device=${this.onLinkDevice} @restore=${this.onRestore}></sealed-onboarding>`;
       case "recovery":

@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { consume } from "@lit/context";
 import { LitElement, css, html, nothing, svg, type PropertyValues } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
@@ -19,6 +20,7 @@ const playIcon = svg`<svg viewBox="0 0 24 24" width="1.2em" height="1.2em" aria-
  * duration. Every download shows its progress with Cancel, and a file that fails its checks says so
  * ("This file was changed on the server and can't be opened"); nothing partial is ever shown or saved.
  */
+@localized()
 @customElement("sealed-attachment")
 export class SealedAttachment extends LitElement {
   static override styles = [
@@ -212,7 +214,7 @@ export class SealedAttachment extends LitElement {
 
   private image(v: Extract<AttachmentView, { type: "image" }>) {
     const box = previewBox(v.width, v.height);
-    const label = `Photo ${v.name}, ${v.width} by ${v.height}. Open full size`;
+    const label = msg(str`Photo ${v.name}, ${v.width} by ${v.height}. Open full size`);
     return html`<button type="button" class="image" aria-label=${label} data-testid="attachment-image" @click=${this.showImage}>
         ${this.previewUrl
           ? html`<img src=${this.previewUrl} width=${box.width} height=${box.height} alt="" data-testid="attachment-preview" />`
@@ -221,7 +223,7 @@ export class SealedAttachment extends LitElement {
       ${this.fileUrl
         ? html`<dialog class="lightbox" aria-label=${v.name} data-testid="lightbox" @click=${(e: Event) => e.stopPropagation()}>
             <img src=${this.fileUrl} alt=${v.caption || v.name} data-testid="lightbox-image" />
-            <div class="actions"><button type="button" class="secondary" @click=${() => this.lightbox?.close()} data-testid="lightbox-close">Close</button></div>
+            <div class="actions"><button type="button" class="secondary" @click=${() => this.lightbox?.close()} data-testid="lightbox-close">${msg("Close")}</button></div>
           </dialog>`
         : nothing}`;
   }
@@ -229,10 +231,10 @@ export class SealedAttachment extends LitElement {
   private file(v: Extract<AttachmentView, { type: "file" }>) {
     return html`<div class="file" data-testid="attachment-file">
       ${fileIcon}
-      <span class="what"><span class="name" data-testid="attachment-name">${v.name}</span><span class="size" data-testid="attachment-size">${formatBytes(v.size)}</span></span>
+      <span class="what"><span class="name" data-testid="attachment-name" dir="auto">${v.name}</span><span class="size" data-testid="attachment-size">${formatBytes(v.size)}</span></span>
       ${this.abort
         ? nothing
-        : html`<button type="button" class="secondary" aria-label="Download ${v.name}, ${formatBytes(v.size)}" data-testid="attachment-download" @click=${this.download}>Download</button>`}
+        : html`<button type="button" class="secondary" aria-label=${msg(str`Download ${v.name}, ${formatBytes(v.size)}`)} data-testid="attachment-download" @click=${this.download}>${msg("Download")}</button>`}
     </div>`;
   }
 
@@ -240,8 +242,8 @@ export class SealedAttachment extends LitElement {
     const duration = formatDuration(v.durationMs);
     return html`<div class="voice" data-testid="attachment-voice">
       ${this.fileUrl
-        ? html`<audio controls src=${this.fileUrl} aria-label="Voice message, ${duration}" data-testid="attachment-audio"></audio>`
-        : html`<button type="button" class="secondary" aria-label="Play voice message, ${duration}" data-testid="attachment-play" ?disabled=${this.abort !== undefined} @click=${this.play}>${playIcon}</button>
+        ? html`<audio controls src=${this.fileUrl} aria-label=${msg(str`Voice message, ${duration}`)} data-testid="attachment-audio"></audio>`
+        : html`<button type="button" class="secondary" aria-label=${msg(str`Play voice message, ${duration}`)} data-testid="attachment-play" ?disabled=${this.abort !== undefined} @click=${this.play}>${playIcon}</button>
             <span class="duration" data-testid="attachment-duration">${duration}</span>`}
     </div>`;
   }
@@ -251,8 +253,8 @@ export class SealedAttachment extends LitElement {
     if (!p) return nothing;
     const pct = Math.round((100 * p.done) / Math.max(1, p.total));
     return html`<div class="progress" data-testid="attachment-progress">
-      <progress max="100" value=${pct} aria-label="Downloading ${this.view.name}: ${pct}%"></progress>
-      <button type="button" class="ghost" data-testid="attachment-cancel" aria-label="Cancel download of ${this.view.name}" @click=${this.cancel}>Cancel</button>
+      <progress max="100" value=${pct} aria-label=${msg(str`Downloading ${this.view.name}: ${pct}%`)}></progress>
+      <button type="button" class="ghost" data-testid="attachment-cancel" aria-label=${msg(str`Cancel download of ${this.view.name}`)} @click=${this.cancel}>${msg("Cancel")}</button>
     </div>`;
   }
 }

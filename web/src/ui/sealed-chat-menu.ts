@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, type PropertyValues } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { ConversationView } from "../client/index.js";
@@ -6,17 +7,17 @@ import { PopupMenuController, placeMenu, popupMenuStyles } from "./popup-menu.js
 
 export type ChatAction = "pin" | "unpin" | "archive" | "unarchive" | "mark-unread" | "mark-read" | "delete" | "block" | "unblock";
 
-const LABELS: Record<ChatAction, string> = {
-  pin: "Pin chat",
-  unpin: "Unpin chat",
-  archive: "Archive chat",
-  unarchive: "Unarchive chat",
-  "mark-unread": "Mark as unread",
-  "mark-read": "Mark as read",
-  delete: "Delete chat",
-  block: "Block",
-  unblock: "Unblock",
-};
+const LABELS = (): Record<ChatAction, string> => ({
+  pin: msg("Pin chat"),
+  unpin: msg("Unpin chat"),
+  archive: msg("Archive chat"),
+  unarchive: msg("Unarchive chat"),
+  "mark-unread": msg("Mark as unread"),
+  "mark-read": msg("Mark as read"),
+  delete: msg("Delete chat"),
+  block: msg("Block"),
+  unblock: msg("Unblock"),
+});
 
 /** What the menu offers for a chat, by its state (pin is not offered for an archived chat, as in WhatsApp). */
 export function chatMenuItems(c: ConversationView): ChatAction[] {
@@ -36,6 +37,7 @@ export function chatMenuItems(c: ConversationView): ChatAction[] {
  * closes and gives focus back to the button. A sheet at the bottom on a phone. Fires `chat-action`
  * ({ action, chat }) and `menu-closed`.
  */
+@localized()
 @customElement("sealed-chat-menu")
 export class SealedChatMenu extends LitElement {
   static override styles = [
@@ -66,10 +68,10 @@ export class SealedChatMenu extends LitElement {
   }
 
   override render() {
-    return html`<div role="menu" aria-label="Options for ${this.chat.title}" @keydown=${this.menu.onKey} data-testid="chat-menu">
+    return html`<div role="menu" aria-label=${msg(str`Options for ${this.chat.title}`)} @keydown=${this.menu.onKey} data-testid="chat-menu">
       ${chatMenuItems(this.chat).map(
         (a) => html`<button type="button" role="menuitem" tabindex="-1" class="item ${a === "delete" || a === "block" ? "danger" : ""}" data-testid="chat-menu-${a}" @click=${() => this.choose(a)}>
-          ${LABELS[a]}
+          ${LABELS()[a]}
         </button>`,
       )}
     </div>`;

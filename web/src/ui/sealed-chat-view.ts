@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
@@ -42,6 +44,7 @@ const FIRST_BUBBLES = 100;
  * Files dragged over the chat show a drop overlay; dropped, they are staged in its composer. The files
  * this chat is sending show below its messages (sealed-uploads).
  */
+@localized()
 @customElement("sealed-chat-view")
 export class SealedChatView extends LitElement {
   static override styles = [
@@ -322,9 +325,9 @@ export class SealedChatView extends LitElement {
     if (a.action === "react") await this.client.react(id, a.message.ref, a.emoji);
     else if (a.action === "delete") {
       const yes = await this.confirm.ask({
-        title: "Delete for everyone?",
-        body: "This message will be replaced by “This message was deleted” for everyone in this chat, and removed from your devices. Someone who kept a copy can still have it.",
-        confirm: "Delete for everyone",
+        title: msg("Delete for everyone?"),
+        body: msg("This message will be replaced by “This message was deleted” for everyone in this chat, and removed from your devices. Someone who kept a copy can still have it."),
+        confirm: msg("Delete for everyone"),
         danger: true,
       });
       if (yes) await this.client.deleteForEveryone(id, a.message.ref);
@@ -363,15 +366,15 @@ export class SealedChatView extends LitElement {
     const removed = group?.myRole === "none";
     const blocked = c.kind === "direct" ? c.peer.status !== "verified" : removed;
     const messages = this.whole.value ?? this.recent.value;
-    const count = group ? (group.members.length === 1 ? "1 member" : `${group.members.length} members`) : "";
+    const count = group ? (group.members.length === 1 ? msg("1 member") : msg(str`${formatCount(group.members.length)} members`)) : "";
     return html`
       <header>
-        <a class="button ghost back" href="#/" aria-label="Back to chats" data-testid="back">${backIcon}</a>
+        <a class="button ghost back" href="#/" aria-label=${msg("Back to chats")} data-testid="back">${backIcon}</a>
         ${chatAvatar(c)}
         <div class="who">
           <h2 tabindex="-1" data-testid="chat-title">
-            <span class="title-text">${c.title}</span>${c.kind === "direct" && c.peer.verified
-              ? html`<span class="verified" role="img" aria-label="Verified" title="You verified ${c.title}'s safety number" data-testid="verified-mark">${verifiedIcon}</span>`
+            <span class="title-text" dir="auto">${c.title}</span>${c.kind === "direct" && c.peer.verified
+              ? html`<span class="verified" role="img" aria-label=${msg("Verified")} title=${msg(str`You verified ${c.title}'s safety number`)} data-testid="verified-mark">${verifiedIcon}</span>`
               : nothing}
           </h2>
           <p class="sub">
@@ -379,20 +382,20 @@ export class SealedChatView extends LitElement {
             <span class="sub-text">
               ${group
                 ? removed
-                  ? "You're no longer a member"
-                  : html`<span data-testid="group-member-count">${count}</span><span class="wide-only"> · End-to-end encrypted</span>`
+                  ? msg("You're no longer a member")
+                  : html`<span data-testid="group-member-count">${count}</span><span class="wide-only"> ${msg("· End-to-end encrypted")}</span>`
                 : c.kind === "direct" && c.peer.displayName !== undefined
-                  ? html`<span data-testid="chat-username">@${c.peer.username}</span><span class="wide-only"> · End-to-end encrypted</span>`
-                  : "End-to-end encrypted"}
+                  ? html`<span data-testid="chat-username">@${c.peer.username}</span><span class="wide-only"> ${msg("· End-to-end encrypted")}</span>`
+                  : msg("End-to-end encrypted")}
             </span>
           </p>
         </div>
         ${group
-          ? html`<button class="secondary sn" type="button" @click=${() => this.members?.open()} data-testid="group-members-button" aria-label="Members">
-              ${groupIcon}<span class="sn-label">Members</span>
+          ? html`<button class="secondary sn" type="button" @click=${() => this.members?.open()} data-testid="group-members-button" aria-label=${msg("Members")}>
+              ${groupIcon}<span class="sn-label">${msg("Members")}</span>
             </button>`
-          : html`<button class="secondary sn" type="button" @click=${this.showSafetyNumber} data-testid="safety-number-button" aria-label="Safety number">
-              ${shieldIcon}<span class="sn-label">Safety number</span>
+          : html`<button class="secondary sn" type="button" @click=${this.showSafetyNumber} data-testid="safety-number-button" aria-label=${msg("Safety number")}>
+              ${shieldIcon}<span class="sn-label">${msg("Safety number")}</span>
             </button>`}
         <sealed-mute-button .conversationId=${c.id}></sealed-mute-button>
         <sealed-connection-pill class="phone-only" compact></sealed-connection-pill>
@@ -404,27 +407,25 @@ export class SealedChatView extends LitElement {
       ${this.openError && !removed ? html`<p class="status" role="status">${this.openError}</p>` : nothing}
       ${c.kind === "direct" && c.peer.logWithheld && !blocked
         ? html`<p class="status" role="alert" data-testid="log-withheld">
-            ${c.peer.username}'s messages mention a newer list of their devices than the server provides. Sending is paused until it does:
-            the server may be hiding a removed device.
+            ${msg(str`${c.peer.username}'s messages mention a newer list of their devices than the server provides. Sending is paused until it does: the server may be hiding a removed device.`)}
           </p>`
         : nothing}
       ${group?.membershipWithheld && !removed
         ? html`<p class="status" role="alert" data-testid="membership-withheld">
-            This group's newest key was made for a change to its members that the server doesn't provide. Sending is paused until it
-            does: the server may be hiding a removed member.
+            ${msg("This group's newest key was made for a change to its members that the server doesn't provide. Sending is paused until it does: the server may be hiding a removed member.")}
           </p>`
         : nothing}
       ${c.rejected > 0
         ? html`<p class="status" role="status">
-            ${c.rejected === 1 ? "1 message" : `${c.rejected} messages`} failed security checks and ${c.rejected === 1 ? "was" : "were"} hidden.
+            ${c.rejected === 1 ? msg("1 message failed security checks and was hidden.") : msg(str`${formatCount(c.rejected)} messages failed security checks and were hidden.`)}
           </p>`
         : nothing}
       ${messages === undefined
-        ? html`<div class="empty" role="status">Loading messages…</div>`
+        ? html`<div class="empty" role="status">${msg("Loading messages…")}</div>`
         : messages.length === 0
           ? html`<div class="empty">
               <div class="mark">${lockIcon}</div>
-              <p>No messages yet. ${group ? "Only the members of this group" : `Only you and ${c.title}`} can read what you write here.</p>
+              <p>${group ? msg("No messages yet. Only the members of this group can read what you write here.") : msg(str`No messages yet. Only you and ${c.title} can read what you write here.`)}</p>
             </div>`
           : keyed(c.id, html`<sealed-message-list
               .messages=${messages}
@@ -440,20 +441,20 @@ export class SealedChatView extends LitElement {
       <sealed-typing-indicator .conversationId=${c.id}></sealed-typing-indicator>
       ${c.blocked
         ? html`<p class="status" role="status" data-testid="blocked-notice">
-            You blocked ${c.title}. <button type="button" class="secondary" data-testid="unblock" @click=${() => void this.client.chats.block(c.id, false)}>Unblock</button> to send.
+            ${msg(str`You blocked ${c.title}.`)} <button type="button" class="secondary" data-testid="unblock" @click=${() => void this.client.chats.block(c.id, false)}>${msg("Unblock")}</button> ${msg("to send.")}
           </p>`
         : nothing}
       ${keyed(c.id, html`<sealed-composer
         .conversationId=${c.id}
         .disabled=${blocked || c.blocked === true}
         .mentionable=${group ? group.members.filter((m) => !m.isMe).map((m) => ({ accountId: m.accountId, name: m.username })) : []}
-        stoppedText=${removed ? "You're no longer a member" : c.blocked ? `You blocked ${c.title}` : "Sending is stopped"}
-        label="Message ${c.title}"
+        stoppedText=${removed ? msg("You're no longer a member") : c.blocked ? msg(str`You blocked ${c.title}`) : msg("Sending is stopped")}
+        label=${msg(str`Message ${c.title}`)}
       ></sealed-composer>`)}
       ${group ? html`<sealed-group-members .conversationId=${c.id} .group=${group} .groupTitle=${c.title}></sealed-group-members>` : nothing}
       <sealed-safety-number-dialog .peer=${c.kind === "direct" ? c.peer : undefined}></sealed-safety-number-dialog>
       <sealed-confirm-dialog></sealed-confirm-dialog>
-      ${this.dragging ? html`<div class="drop" data-testid="drop-overlay" aria-hidden="true">Drop files to send to ${c.title}</div>` : nothing}
+      ${this.dragging ? html`<div class="drop" data-testid="drop-overlay" aria-hidden="true">${msg(str`Drop files to send to ${c.title}`)}</div>` : nothing}
     `;
   }
 }

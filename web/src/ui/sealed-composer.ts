@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
@@ -62,6 +63,7 @@ const VOICE_NAME = "voice-message.webm";
  * its own message, the box's text as the first one's caption, in the same once-only queue as texts. The
  * microphone records a voice note, sent when its Send is pressed.
  */
+@localized()
 @customElement("sealed-composer")
 export class SealedComposer extends LitElement {
   static override styles = [
@@ -153,12 +155,12 @@ export class SealedComposer extends LitElement {
   @consume({ context: clientContext }) client!: ChatClient;
   /** The chat this box writes to: its draft is shown and kept under this id, and what is sent goes there. */
   @property({ attribute: false }) conversationId!: ConversationId;
-  @property() label = "Message";
+  @property() label = msg("Message");
   @property({ type: Boolean }) disabled = false;
   /** Who "@" suggests: the group's other members; empty in a 1:1 chat (no suggestions). */
   @property({ attribute: false }) mentionable: readonly Mentionable[] = [];
   /** The placeholder while disabled: why nothing can be sent. */
-  @property() stoppedText = "Sending is stopped";
+  @property() stoppedText = msg("Sending is stopped");
   @query("textarea") private box!: HTMLTextAreaElement;
 
   /** Texts taken from the box by Send or Enter that the client has not accepted yet, oldest first. */
@@ -469,12 +471,12 @@ export class SealedComposer extends LitElement {
   private renderMode() {
     const m = this.mode;
     if (!m) return null;
-    const who = m.message.mine ? "yourself" : m.message.senderName;
+    const who = m.message.senderName;
     return html`<div class="mode" role="status" data-testid="composer-mode" data-mode=${m.kind}>
       <span class="mode-text">
-        ${m.kind === "reply" ? html`<strong>Replying to ${who}:</strong> ${m.message.text}` : html`<strong>Editing message</strong>`}
+        ${m.kind === "reply" ? html`<strong>${m.message.mine ? msg("Replying to yourself:") : msg(str`Replying to ${who}:`)}</strong> ${m.message.text}` : html`<strong>${msg("Editing message")}</strong>`}
       </span>
-      <button type="button" aria-label=${m.kind === "reply" ? "Cancel reply" : "Cancel editing"} @click=${this.cancelMode} data-testid="composer-mode-cancel">${closeIcon}</button>
+      <button type="button" aria-label=${m.kind === "reply" ? msg("Cancel reply") : msg("Cancel editing")} @click=${this.cancelMode} data-testid="composer-mode-cancel">${closeIcon}</button>
     </div>`;
   }
 
@@ -487,17 +489,18 @@ export class SealedComposer extends LitElement {
       ${this.staged.length > 0 && !rec ? html`<sealed-staged-tray .files=${this.staged} @unstage=${this.onUnstage}></sealed-staged-tray>` : null}
       <form @submit=${this.submit}>
         <input type="file" multiple hidden tabindex="-1" aria-hidden="true" data-testid="attach-input" @change=${this.onPicked} />
-        <button class="icon" type="button" aria-label="Attach files" ?hidden=${rec} ?disabled=${this.disabled} data-testid="attach-button" @click=${() => this.picker.click()}>${attachIcon}</button>
+        <button class="icon" type="button" aria-label=${msg("Attach files")} ?hidden=${rec} ?disabled=${this.disabled} data-testid="attach-button" @click=${() => this.picker.click()}>${attachIcon}</button>
         <label class="visually-hidden" for="box">${this.label}</label>
         ${this.mention.render()}
         <textarea
+          dir="auto"
           id="box"
           rows="1"
           aria-autocomplete=${this.mentionable.length > 0 ? "list" : nothing}
           aria-controls=${this.mention.boxAria().controls}
           aria-activedescendant=${this.mention.boxAria().activedescendant}
           ?hidden=${rec}
-          placeholder=${this.disabled ? this.stoppedText : this.staged.length > 0 ? "Add a caption" : this.mode?.kind === "reply" ? "Write a reply" : "Write a message"}
+          placeholder=${this.disabled ? this.stoppedText : this.staged.length > 0 ? msg("Add a caption") : this.mode?.kind === "reply" ? msg("Write a reply") : msg("Write a message")}
           ?disabled=${this.disabled}
           @keydown=${this.onKey}
           @input=${this.onInput}
@@ -514,7 +517,7 @@ export class SealedComposer extends LitElement {
           @voice-recorded=${this.onVoice}
           @voice-error=${(e: CustomEvent<string>) => (this.voiceError = e.detail)}
         ></sealed-voice-recorder>
-        <button class="primary send" type="submit" aria-label="Send" ?hidden=${rec} ?disabled=${this.disabled} data-testid="send">${sendIcon}</button>
+        <button class="primary send" type="submit" aria-label=${msg("Send")} ?hidden=${rec} ?disabled=${this.disabled} data-testid="send">${sendIcon}</button>
       </form>
     `;
   }

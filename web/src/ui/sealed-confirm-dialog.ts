@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { customElement, query, state } from "lit/decorators.js";
 import { shared } from "../styles/shared.js";
@@ -16,6 +17,7 @@ export interface ConfirmRequest {
  * An in-app confirmation (a native <dialog>, not window.confirm, which blocks the page and cannot be
  * styled or tested): `ask` resolves true when confirmed, false on Cancel, Escape or closing.
  */
+@localized()
 @customElement("sealed-confirm-dialog")
 export class SealedConfirmDialog extends LitElement {
   static override styles = [
@@ -59,7 +61,7 @@ export class SealedConfirmDialog extends LitElement {
       <h2 id="confirm-title">${r?.title}</h2>
       <p id="confirm-body">${r?.body}</p>
       <div class="actions">
-        <button class="secondary" type="button" ?autofocus=${r?.danger === true} @click=${() => this.settle(false)} data-testid="confirm-cancel">Cancel</button>
+        <button class="secondary" type="button" ?autofocus=${r?.danger === true} @click=${() => this.settle(false)} data-testid="confirm-cancel">${msg("Cancel")}</button>
         <button class=${r?.danger ? "danger" : "primary"} type="button" ?autofocus=${r?.danger !== true} @click=${() => this.settle(true)} data-testid="confirm-ok">${r?.confirm}</button>
       </div>
     </dialog>`;

@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, state } from "lit/decorators.js";
@@ -5,27 +6,28 @@ import type { SyncStatus } from "../client/index.js";
 import { shared } from "../styles/shared.js";
 import { syncContext, type SyncState } from "./context.js";
 
-const LABEL: Record<SyncStatus, string> = {
-  online: "Online",
-  offline: "Offline",
-  connecting: "Connecting…",
-  syncing: "Syncing…",
-};
+const LABEL = (): Record<SyncStatus, string> => ({
+  online: msg("Online"),
+  offline: msg("Offline"),
+  connecting: msg("Connecting…"),
+  syncing: msg("Syncing…"),
+});
 
 function detail(status: SyncStatus, live: boolean): string {
   switch (status) {
     case "online":
-      return live ? "Connected. New messages arrive instantly." : "Connected. Checking for new messages every few seconds.";
+      return live ? msg("Connected. New messages arrive instantly.") : msg("Connected. Checking for new messages every few seconds.");
     case "offline":
-      return "Can't reach the server. Your chats are still here, and messages you write are sent when the connection returns.";
+      return msg("Can't reach the server. Your chats are still here, and messages you write are sent when the connection returns.");
     case "connecting":
-      return "Connecting to the server.";
+      return msg("Connecting to the server.");
     case "syncing":
-      return "Fetching what arrived while you were away.";
+      return msg("Fetching what arrived while you were away.");
   }
 }
 
 /** The connection state as a small pill; changes are announced politely to screen readers. */
+@localized()
 @customElement("sealed-connection-pill")
 export class SealedConnectionPill extends LitElement {
   static override styles = [
@@ -92,7 +94,7 @@ export class SealedConnectionPill extends LitElement {
   override render() {
     const { status, live } = this.sync;
     const text = detail(status, live);
-    const label = this.compact && status !== "offline" ? html`<span class="visually-hidden">${LABEL[status]}</span>` : LABEL[status];
+    const label = this.compact && status !== "offline" ? html`<span class="visually-hidden">${LABEL()[status]}</span>` : LABEL()[status];
     return html`<span class="pill ${status} ${this.compact ? "compact" : ""}" role="status" aria-live="polite" title=${text} data-testid="connection-status" data-status=${status}>
       <span class="dot" aria-hidden="true"></span>${label}<span class="visually-hidden">. ${text}</span>
     </span>`;

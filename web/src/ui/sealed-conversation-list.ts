@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html, nothing, svg } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
@@ -27,6 +29,7 @@ const moreIcon = svg`<svg viewBox="0 0 24 24" width="1.2em" height="1.2em" aria-
  * The sidebar: who is signed in, "New chat", "New group", and the conversations, newest first; a chat
  * where someone is typing says so instead of its last message. Fires `new-chat` and `new-group`.
  */
+@localized()
 @customElement("sealed-conversation-list")
 export class SealedConversationList extends LitElement {
   static override styles = [
@@ -300,45 +303,45 @@ export class SealedConversationList extends LitElement {
     return html`
       <header>
         <div class="title">
-          <h1>Chats</h1>
+          <h1>${msg("Chats")}</h1>
           <sealed-connection-pill></sealed-connection-pill>
         </div>
         <div class="actions">
-          <button class="primary" type="button" @click=${() => this.fire("new-chat")} data-testid="new-chat">${plusIcon} New chat</button>
-          <button class="secondary new-group" type="button" @click=${() => this.fire("new-group")} aria-label="New group" title="New group" data-testid="new-group-button">
+          <button class="primary" type="button" @click=${() => this.fire("new-chat")} data-testid="new-chat">${plusIcon} ${msg("New chat")}</button>
+          <button class="secondary new-group" type="button" @click=${() => this.fire("new-group")} aria-label=${msg("New group")} title=${msg("New group")} data-testid="new-group-button">
             ${groupAddIcon}
           </button>
         </div>
-        ${this.username ? html`<p class="me">Signed in as <strong data-testid="my-username">${this.username}</strong></p>` : nothing}
+        ${this.username ? html`<p class="me">${msg(html`Signed in as <strong data-testid="my-username">${this.username}</strong>`)}</p>` : nothing}
       </header>
       ${this.actionError ? html`<p class="list-error" role="alert" data-testid="chat-action-error">${this.actionError}</p>` : nothing}
       ${this.renderLists()}
       ${this.renderMenu()}
       <sealed-confirm-dialog></sealed-confirm-dialog>
-      ${this.version ? html`<footer>Sealed <span data-testid="app-version">${this.version}</span></footer>` : nothing}
+      ${this.version ? html`<footer>${msg("Sealed")} <span data-testid="app-version">${this.version}</span></footer>` : nothing}
     `;
   }
 
   private renderLists() {
     if (this.conversations === undefined) return nothing;
-    if (this.conversations.length === 0) return html`<div class="empty" data-testid="no-conversations"><p>No conversations yet — start one with a username.</p></div>`;
+    if (this.conversations.length === 0) return html`<div class="empty" data-testid="no-conversations"><p>${msg("No conversations yet — start one with a username.")}</p></div>`;
     const { main, archived } = orderChats(this.conversations);
     if (this.showArchived) {
-      return html`<button type="button" class="archived-row" data-testid="archived-back" @click=${() => this.openArchived(false)}>${backIcon} Archived</button>
+      return html`<button type="button" class="archived-row" data-testid="archived-back" @click=${() => this.openArchived(false)}>${backIcon} ${msg("Archived")}</button>
         ${archived.length === 0
-          ? html`<div class="empty" data-testid="no-archived"><p>No archived chats.</p></div>`
-          : html`<ul aria-label="Archived conversations" data-testid="archived-list">
+          ? html`<div class="empty" data-testid="no-archived"><p>${msg("No archived chats.")}</p></div>`
+          : html`<ul aria-label=${msg("Archived conversations")} data-testid="archived-list">
               ${repeat(archived, (c) => c.id, (c) => this.renderItem(c))}
             </ul>`}`;
     }
     return html`${archived.length > 0
         ? html`<button type="button" class="archived-row" data-testid="archived-row" @click=${() => this.openArchived(true)}>
-            ${archiveIcon} Archived <span data-testid="archived-count">(${archived.length})</span>
+            ${archiveIcon} ${msg("Archived")} <span data-testid="archived-count">(${archived.length})</span>
           </button>`
         : nothing}
       ${main.length === 0
-        ? html`<div class="empty" data-testid="all-archived"><p>Every chat is archived.</p></div>`
-        : html`<ul aria-label="Conversations">
+        ? html`<div class="empty" data-testid="all-archived"><p>${msg("Every chat is archived.")}</p></div>`
+        : html`<ul aria-label=${msg("Conversations")}>
             ${repeat(main, (c) => c.id, (c) => this.renderItem(c))}
           </ul>`}`;
   }
@@ -381,8 +384,8 @@ export class SealedConversationList extends LitElement {
 
   private renderItem(c: ConversationView) {
     const typing = this.client?.typing.who(c.id) ?? [];
-    const alarm = c.kind === "direct" ? (c.peer.status !== "verified" ? "Identity changed" : "") : c.group.problem ? "Membership change refused" : "";
-    const unread = c.unread > 0 ? (c.unread === 1 ? "1 unread message" : `${c.unread} unread messages`) : "";
+    const alarm = c.kind === "direct" ? (c.peer.status !== "verified" ? msg("Identity changed") : "") : c.group.problem ? msg("Membership change refused") : "";
+    const unread = c.unread > 0 ? (c.unread === 1 ? msg("1 unread message") : msg(str`${formatCount(c.unread)} unread messages`)) : "";
     const marked = c.markedUnread === true && !unread;
     return html`<li class="chat">
       <a
@@ -401,19 +404,19 @@ export class SealedConversationList extends LitElement {
         ?data-pinned=${c.pinOrder !== undefined}
       >
         ${chatAvatar(c)}
-        <span class="name">${c.kind === "group" ? html`<span class="visually-hidden">Group: </span>` : nothing}${c.title}</span>
+        <span class="name" dir="auto">${c.kind === "group" ? html`<span class="visually-hidden">${msg("Group:")} </span>` : nothing}${c.title}</span>
         <time datetime=${new Date(c.last?.sentAt ?? c.updatedAt).toISOString()}>${formatListTime(c.last?.sentAt ?? c.updatedAt)}</time>
         <span class="preview-row">
           ${alarm
             ? html`<span class="preview alarm">${warningIcon} ${alarm}</span>`
             : typing.length > 0
-              ? html`<span class="preview typing" data-testid="conversation-typing">${c.kind === "group" ? typingText(typing.map((p) => p.username)) : "typing…"}</span>`
-              : html`<span class="preview">${this.preview(c)}</span>`}
-          ${c.blocked ? html`<span class="blocked-tag" data-testid="blocked-indicator">Blocked</span>` : nothing}
-          ${c.pinOrder !== undefined && !c.archived ? html`<span class="state-icon" role="img" aria-label="Pinned" title="Pinned" data-testid="pinned-indicator">${pinIcon}</span>` : nothing}
-          ${marked ? html`<span class="dot" role="img" aria-label="Marked as unread" title="Marked as unread" data-testid="unread-dot"></span>` : nothing}
-          ${this.muted.has(c.id) ? html`<span class="muted-icon" role="img" aria-label="Muted" title="Muted" data-testid="muted-indicator">${bellOffIcon}</span>` : nothing}
-          ${unread && c.unreadMention ? html`<span class="badge mention" data-testid="mention-badge" role="img" aria-label="Mentions you" title="Mentions you">@</span>` : nothing}
+              ? html`<span class="preview typing" data-testid="conversation-typing">${c.kind === "group" ? typingText(typing.map((p) => p.username)) : msg("typing…")}</span>`
+              : html`<span class="preview" dir="auto">${this.preview(c)}</span>`}
+          ${c.blocked ? html`<span class="blocked-tag" data-testid="blocked-indicator">${msg("Blocked")}</span>` : nothing}
+          ${c.pinOrder !== undefined && !c.archived ? html`<span class="state-icon" role="img" aria-label=${msg("Pinned")} title=${msg("Pinned")} data-testid="pinned-indicator">${pinIcon}</span>` : nothing}
+          ${marked ? html`<span class="dot" role="img" aria-label=${msg("Marked as unread")} title=${msg("Marked as unread")} data-testid="unread-dot"></span>` : nothing}
+          ${this.muted.has(c.id) ? html`<span class="muted-icon" role="img" aria-label=${msg("Muted")} title=${msg("Muted")} data-testid="muted-indicator">${bellOffIcon}</span>` : nothing}
+          ${unread && c.unreadMention ? html`<span class="badge mention" data-testid="mention-badge" role="img" aria-label=${msg("Mentions you")} title=${msg("Mentions you")}>@</span>` : nothing}
           ${unread ? html`<span class="badge" data-testid="unread-badge" role="img" aria-label=${unread}>${c.unread > 999 ? "999+" : c.unread}</span>` : nothing}
         </span>
       </a>
@@ -422,7 +425,7 @@ export class SealedConversationList extends LitElement {
         class="more"
         data-id=${c.id}
         data-testid="chat-menu-button"
-        aria-label="Options for ${c.title}"
+        aria-label=${msg(str`Options for ${c.title}`)}
         aria-haspopup="menu"
         aria-expanded=${this.menu?.id === c.id ? "true" : "false"}
         @click=${(e: Event) => this.openMenu(c, e.currentTarget as HTMLElement)}
@@ -433,9 +436,12 @@ export class SealedConversationList extends LitElement {
   }
 
   private preview(c: ConversationView): string {
-    if (c.last) return `${c.last.mine ? "You: " : ""}${c.last.text}`;
-    if (c.kind === "group" && c.group.myRole === "none") return "You are no longer a member";
-    return "No messages yet";
+    if (c.last) {
+      const text = c.last.text;
+      return c.last.mine ? msg(str`You: ${text}`) : text;
+    }
+    if (c.kind === "group" && c.group.myRole === "none") return msg("You are no longer a member");
+    return msg("No messages yet");
   }
 }
 

@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, query, state } from "lit/decorators.js";
@@ -12,10 +13,11 @@ import type { SealedConfirmDialog } from "./sealed-confirm-dialog.js";
 import "./sealed-confirm-dialog.js";
 
 function when(ms: number): string {
-  return `${formatDay(ms)}, ${formatTime(ms)}`;
+  return msg(str`${formatDay(ms)}, ${formatTime(ms)}`);
 }
 
 /** Settings → Devices: this account's devices, "Link a device", and revoking the others. */
+@localized()
 @customElement("sealed-devices")
 export class SealedDevices extends LitElement {
   static override styles = [
@@ -125,11 +127,11 @@ export class SealedDevices extends LitElement {
   }
 
   private async revoke(d: DeviceView): Promise<void> {
-    const name = d.name ?? "the unnamed device";
+    const name = d.name;
     const yes = await this.confirmDialog.ask({
-      title: `Remove “${name}”?`,
-      body: "It is signed out of your account and can't read new messages.",
-      confirm: "Remove device",
+      title: name === undefined ? msg("Remove “the unnamed device”?") : msg(str`Remove “${name}”?`),
+      body: msg("It is signed out of your account and can't read new messages."),
+      confirm: msg("Remove device"),
       danger: true,
     });
     if (!yes) return;
@@ -156,11 +158,11 @@ export class SealedDevices extends LitElement {
 
   private renameForm(d: DeviceView) {
     return html`<form class="rename" @submit=${(e: SubmitEvent) => this.rename(d, e)} data-testid="rename-form">
-      <label for="rename-${d.deviceId}" class="visually-hidden">Device name</label>
+      <label for="rename-${d.deviceId}" class="visually-hidden">${msg("Device name")}</label>
       <input id="rename-${d.deviceId}" type="text" name="name" .value=${d.name ?? ""} maxlength=${MAX_DEVICE_NAME} required autocomplete="off"
         @keydown=${(e: KeyboardEvent) => e.key === "Escape" && (this.editing = "")} data-testid="rename-input" />
-      <button class="primary" type="submit" ?disabled=${this.busy !== ""}>${this.busy === d.deviceId ? "Saving…" : "Save"}</button>
-      <button class="secondary" type="button" @click=${() => (this.editing = "")}>Cancel</button>
+      <button class="primary" type="submit" ?disabled=${this.busy !== ""}>${this.busy === d.deviceId ? msg("Saving…") : msg("Save")}</button>
+      <button class="secondary" type="button" @click=${() => (this.editing = "")}>${msg("Cancel")}</button>
     </form>`;
   }
 
@@ -177,8 +179,8 @@ export class SealedDevices extends LitElement {
   override render() {
     return html`<section aria-labelledby="devices-title" data-testid="devices">
       <div class="top">
-        <h2 id="devices-title">Devices</h2>
-        <button class="primary" type="button" @click=${() => this.linker.open()} data-testid="link-a-device">Link a device</button>
+        <h2 id="devices-title">${msg("Devices")}</h2>
+        <button class="primary" type="button" @click=${() => this.linker.open()} data-testid="link-a-device">${msg("Link a device")}</button>
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.devices
@@ -188,25 +190,25 @@ export class SealedDevices extends LitElement {
                 <div class="info">
                   ${this.editing === d.deviceId
                     ? this.renameForm(d)
-                    : html`<div class="name">${d.name ?? "Unnamed device"}${d.current ? html`<span class="badge">This device</span>` : nothing}</div>`}
+                    : html`<div class="name">${d.name ?? msg("Unnamed device")}${d.current ? html`<span class="badge">${msg("This device")}</span>` : nothing}</div>`}
                   <div class="meta">
-                    Added ${when(d.addedAt)} ·
-                    ${d.revokedAt !== null ? `Removed ${when(d.revokedAt)}` : d.lastSeenAt !== null ? `Last seen ${when(d.lastSeenAt)}` : "Not signed in yet"}
+                    ${msg(str`Added ${when(d.addedAt)} ·`)}
+                    ${d.revokedAt !== null ? msg(str`Removed ${when(d.revokedAt)}`) : d.lastSeenAt !== null ? msg(str`Last seen ${when(d.lastSeenAt)}`) : msg("Not signed in yet")}
                   </div>
                 </div>
                 ${d.revokedAt === null && this.editing !== d.deviceId
                   ? html`<button class="secondary" type="button" ?disabled=${this.busy !== ""} @click=${() => (this.editing = d.deviceId)}
-                      aria-label="Rename ${d.name ?? "this device"}" data-testid="rename-device">Rename</button>`
+                      aria-label=${msg(str`Rename ${d.name ?? "this device"}`)} data-testid="rename-device">${msg("Rename")}</button>`
                   : nothing}
                 ${!d.current && d.revokedAt === null
                   ? html`<button class="secondary" type="button" ?disabled=${this.busy !== ""} @click=${() => this.revoke(d)} data-testid="revoke-device">
-                      ${this.busy === d.deviceId ? "Removing…" : "Revoke"}
+                      ${this.busy === d.deviceId ? msg("Removing…") : msg("Revoke")}
                     </button>`
                   : nothing}
               </li>`,
             )}
           </ul>`
-        : html`<p role="status">Loading devices…</p>`}
+        : html`<p role="status">${msg("Loading devices…")}</p>`}
       <sealed-link-existing @linked=${() => this.refresh()}></sealed-link-existing>
       <sealed-confirm-dialog></sealed-confirm-dialog>
     </section>`;

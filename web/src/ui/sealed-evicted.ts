@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { customElement } from "lit/decorators.js";
 import { cardPage } from "../styles/card-page.js";
@@ -10,6 +11,7 @@ import { warningIcon } from "./icons.js";
  * linking this browser from another device, restoring with the recovery key, or starting a new account.
  * Fires `link-device`, `restore` or `start-over`.
  */
+@localized()
 @customElement("sealed-evicted")
 export class SealedEvicted extends LitElement {
   static override styles = [
@@ -76,25 +78,24 @@ export class SealedEvicted extends LitElement {
     return html`
       <main class="card" data-testid="evicted">
         <div class="mark">${warningIcon}</div>
-        <h1 tabindex="-1">This browser deleted your local data</h1>
+        <h1 tabindex="-1">${msg("This browser deleted your local data")}</h1>
         <p>
-          Sealed was set up in this browser, but the browser has since removed its stored data — this can happen when the device runs low on
-          space or site data is cleared. Your keys were part of it, so this browser can no longer read your chats.
+          ${msg("Sealed was set up in this browser, but the browser has since removed its stored data — this can happen when the device runs low on space or site data is cleared. Your keys were part of it, so this browser can no longer read your chats.")}
         </p>
-        <p>Your messages are still stored on the server, encrypted. Nobody, including the server, can read them without your keys.</p>
+        <p>${msg("Your messages are still stored on the server, encrypted. Nobody, including the server, can read them without your keys.")}</p>
         <div class="options">
           <div class="option">
-            <button class="primary" type="button" @click=${this.linkDevice} aria-describedby="link-soon" data-testid="evicted-link">Link this device</button>
-            <span class="soon" id="link-soon">Scan a code with another device signed in to your account.</span>
+            <button class="primary" type="button" @click=${this.linkDevice} aria-describedby="link-soon" data-testid="evicted-link">${msg("Link this device")}</button>
+            <span class="soon" id="link-soon">${msg("Scan a code with another device signed in to your account.")}</span>
           </div>
           <div class="option">
-            <button class="secondary" type="button" @click=${this.restore} aria-describedby="restore-soon" data-testid="evicted-restore">Restore with recovery key</button>
-            <span class="soon" id="restore-soon">Use the recovery key you saved when you signed up, or your passphrase.</span>
+            <button class="secondary" type="button" @click=${this.restore} aria-describedby="restore-soon" data-testid="evicted-restore">${msg("Restore with recovery key")}</button>
+            <span class="soon" id="restore-soon">${msg("Use the recovery key you saved when you signed up, or your passphrase.")}</span>
           </div>
         </div>
         <div class="start-over">
-          <p>Until then you can create a new account here. It starts empty and gets a new username.</p>
-          <button class="secondary" type="button" @click=${this.startOver} data-testid="start-over">Create a new account</button>
+          <p>${msg("Until then you can create a new account here. It starts empty and gets a new username.")}</p>
+          <button class="secondary" type="button" @click=${this.startOver} data-testid="start-over">${msg("Create a new account")}</button>
         </div>
       </main>
     `;

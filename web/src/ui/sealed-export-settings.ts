@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
@@ -8,10 +10,10 @@ import { switchSection } from "../styles/switch-section.js";
 import { Action } from "./action.js";
 
 function progressText(p: ExportProgress | undefined): string {
-  if (!p) return "Preparing…";
-  if (p.step === "messages") return `Reading chats… ${p.done + 1} of ${p.total}`;
-  if (p.step === "attachments") return `Decrypting files… ${p.done + 1} of ${p.total}`;
-  return "Packing the file…";
+  if (!p) return msg("Preparing…");
+  if (p.step === "messages") return msg(str`Reading chats… ${p.done + 1} of ${p.total}`);
+  if (p.step === "attachments") return msg(str`Decrypting files… ${p.done + 1} of ${p.total}`);
+  return msg("Packing the file…");
 }
 
 /**
@@ -19,6 +21,7 @@ function progressText(p: ExportProgress | undefined): string {
  * included (then a .zip), made on this device and saved by the browser. Warns first that the file is not
  * encrypted. docs/decisions.md "Export".
  */
+@localized()
 @customElement("sealed-export-settings")
 export class SealedExportSettings extends LitElement {
   static override styles = [
@@ -96,31 +99,37 @@ export class SealedExportSettings extends LitElement {
     a.download = result.name;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    this.saved = `Saved ${result.name}${result.missing ? `. ${result.missing === 1 ? "1 file was" : `${result.missing} files were`} not included: no longer on the server or damaged.` : "."}`;
+    const name = result.name;
+    const missing = result.missing;
+    this.saved = !missing
+      ? msg(str`Saved ${name}.`)
+      : missing === 1
+        ? msg(str`Saved ${name}. 1 file was not included: no longer on the server or damaged.`)
+        : msg(str`Saved ${name}. ${formatCount(missing)} files were not included: no longer on the server or damaged.`);
   });
 
   override render() {
     const busy = this.exporting.pending;
     return html`<section aria-labelledby="export-title" data-testid="export-settings">
-      <h2 id="export-title">Export chats</h2>
-      <p class="warn" data-testid="export-warning">The exported file is not encrypted: anyone who gets it can read these messages. It is made on this device; nothing is sent to the server.</p>
+      <h2 id="export-title">${msg("Export chats")}</h2>
+      <p class="warn" data-testid="export-warning">${msg("The exported file is not encrypted: anyone who gets it can read these messages. It is made on this device; nothing is sent to the server.")}</p>
       <div class="grid">
-        <label class="field" for="export-chat">Chats</label>
+        <label class="field" for="export-chat">${msg("Chats")}</label>
         <select id="export-chat" .value=${this.chat} @change=${(e: Event) => (this.chat = (e.target as HTMLSelectElement).value)} ?disabled=${busy} data-testid="export-chat">
-          <option value="">All chats (${this.chats.length})</option>
+          <option value="">${msg(str`All chats (${this.chats.length})`)}</option>
           ${this.chats.map((c) => html`<option value=${c.id}>${c.title}</option>`)}
         </select>
         <fieldset>
-          <legend>Format</legend>
-          <label><input type="radio" name="format" .checked=${this.format === "html"} @change=${() => (this.format = "html")} ?disabled=${busy} data-testid="export-html" /> Web page (HTML)</label>
-          <label><input type="radio" name="format" .checked=${this.format === "json"} @change=${() => (this.format = "json")} ?disabled=${busy} data-testid="export-json" /> Data (JSON)</label>
+          <legend>${msg("Format")}</legend>
+          <label><input type="radio" name="format" .checked=${this.format === "html"} @change=${() => (this.format = "html")} ?disabled=${busy} data-testid="export-html" /> ${msg("Web page (HTML)")}</label>
+          <label><input type="radio" name="format" .checked=${this.format === "json"} @change=${() => (this.format = "json")} ?disabled=${busy} data-testid="export-json" /> ${msg("Data (JSON)")}</label>
         </fieldset>
         <label>
           <input type="checkbox" .checked=${this.withFiles} @change=${(e: Event) => (this.withFiles = (e.target as HTMLInputElement).checked)} ?disabled=${busy} data-testid="export-files" />
-          <span>Include photos, files and voice messages <span class="hint">They are downloaded and decrypted, and the export becomes a .zip.</span></span>
+          <span>${msg("Include photos, files and voice messages")} <span class="hint">${msg("They are downloaded and decrypted, and the export becomes a .zip.")}</span></span>
         </label>
         <div class="row">
-          <button class="primary" type="button" ?disabled=${busy} @click=${() => void this.exporting.run()} data-testid="export-start">${busy ? "Exporting…" : "Export"}</button>
+          <button class="primary" type="button" ?disabled=${busy} @click=${() => void this.exporting.run()} data-testid="export-start">${busy ? msg("Exporting…") : msg("Export")}</button>
           ${busy ? html`<span role="status" data-testid="export-progress">${progressText(this.progress)}</span>` : nothing}
           ${!busy && this.saved ? html`<span role="status" data-testid="export-done">${this.saved}</span>` : nothing}
         </div>

@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { GroupView } from "../client/index.js";
@@ -10,6 +11,7 @@ import { warningIcon } from "./icons.js";
  * no admin signed (a lasting warning: the client kept the verified member list), or this account is no
  * longer a member (the history stays readable, nothing new arrives, the composer is off).
  */
+@localized()
 @customElement("sealed-group-banner")
 export class SealedGroupBanner extends LitElement {
   static override styles = [shared, bannerStyles];
@@ -22,10 +24,9 @@ export class SealedGroupBanner extends LitElement {
       ? html`<div class="danger" role="alert" data-testid="membership-warning" data-code=${g.problem.code}>
           <span class="icon">${warningIcon}</span>
           <span>
-            <strong>The server tried to change this group's members without an admin. The change was refused.</strong>
+            <strong>${msg("The server tried to change this group's members without an admin. The change was refused.")}</strong>
             <p>
-              No admin signed it, so this device kept the member list it had verified and sends only to those people. If it happens again,
-              the server may be trying to add someone to listen in.
+              ${msg("No admin signed it, so this device kept the member list it had verified and sends only to those people. If it happens again, the server may be trying to add someone to listen in.")}
             </p>
           </span>
         </div>`
@@ -33,8 +34,8 @@ export class SealedGroupBanner extends LitElement {
     ${g.myRole === "none"
       ? html`<div class="info" role="status" data-testid="group-removed">
           <span>
-            <strong>You are no longer a member of this group</strong>
-            <p>You can still read what was written while you were in it, but you can't send or receive new messages.</p>
+            <strong>${msg("You are no longer a member of this group")}</strong>
+            <p>${msg("You can still read what was written while you were in it, but you can't send or receive new messages.")}</p>
           </span>
         </div>`
       : nothing}`;

@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query } from "lit/decorators.js";
@@ -18,6 +20,7 @@ import "./sealed-confirm-dialog.js";
  * decide whether new members can read earlier messages; members rename the group; everyone can leave.
  * Every change is one signed membership entry made by the client; removing and leaving are confirmed first.
  */
+@localized()
 @customElement("sealed-group-members")
 export class SealedGroupMembers extends LitElement {
   static override styles = [shared, dialogStyles, groupMembersStyles];
@@ -64,14 +67,14 @@ export class SealedGroupMembers extends LitElement {
     const input = (e.target as HTMLFormElement).elements.namedItem("username") as HTMLInputElement;
     const name = input.value.trim().toLowerCase();
     if (!name) {
-      await this.refuse("Enter the username of the person to add.");
+      await this.refuse(msg("Enter the username of the person to add."));
       return;
     }
     if (this.group.members.some((m) => m.username === name)) {
-      await this.refuse(`${name} is in the group already.`);
+      await this.refuse(msg(str`${name} is in the group already.`));
       return;
     }
-    if (await this.act("add", () => this.client.addMember(this.conversationId, name), `${name} was added.`)) input.value = "";
+    if (await this.act("add", () => this.client.addMember(this.conversationId, name), msg(str`${name} was added.`))) input.value = "";
   }
 
   private async rename(e: SubmitEvent): Promise<void> {
@@ -79,26 +82,26 @@ export class SealedGroupMembers extends LitElement {
     const input = (e.target as HTMLFormElement).elements.namedItem("name") as HTMLInputElement;
     const name = input.value.trim();
     if (!name) {
-      await this.refuse("Give the group a name.");
+      await this.refuse(msg("Give the group a name."));
       return;
     }
-    await this.act("rename", () => this.client.renameGroup(this.conversationId, name), "The group was renamed.");
+    await this.act("rename", () => this.client.renameGroup(this.conversationId, name), msg("The group was renamed."));
   }
 
   private async removeMember(m: MemberView): Promise<void> {
     const yes = await this.confirmDialog.ask({
-      title: `Remove ${m.username} from “${this.groupTitle}”?`,
-      body: "They keep what they already received but can't read anything new.",
-      confirm: "Remove",
+      title: msg(str`Remove ${m.username} from “${this.groupTitle}”?`),
+      body: msg("They keep what they already received but can't read anything new."),
+      confirm: msg("Remove"),
       danger: true,
     });
     if (!yes) return;
-    await this.act("remove", () => this.client.removeMember(this.conversationId, m.accountId), `${m.username} was removed.`);
+    await this.act("remove", () => this.client.removeMember(this.conversationId, m.accountId), msg(str`${m.username} was removed.`));
   }
 
   private async toggleAdmin(m: MemberView): Promise<void> {
     const admin = m.role !== "admin";
-    await this.act("admin", () => this.client.setAdmin(this.conversationId, m.accountId, admin), admin ? `${m.username} is now an admin.` : `${m.username} is no longer an admin.`);
+    await this.act("admin", () => this.client.setAdmin(this.conversationId, m.accountId, admin), admin ? msg(str`${m.username} is now an admin.`) : msg(str`${m.username} is no longer an admin.`));
   }
 
   private async setHistory(e: Event): Promise<void> {
@@ -107,7 +110,7 @@ export class SealedGroupMembers extends LitElement {
     const ok = await this.act(
       "history",
       () => this.client.setHistoryForNewMembers(this.conversationId, on),
-      on ? "People added from now on can read earlier messages." : "People added from now on read only what is written after they join.",
+      on ? msg("People added from now on can read earlier messages.") : msg("People added from now on read only what is written after they join."),
     );
     if (!ok) this.historyWanted = undefined;
   }
@@ -124,29 +127,29 @@ export class SealedGroupMembers extends LitElement {
 
   private async leave(): Promise<void> {
     const yes = await this.confirmDialog.ask({
-      title: `Leave “${this.groupTitle}”?`,
-      body: "You keep the messages you have but get nothing new, and only an admin can add you back.",
-      confirm: "Leave group",
+      title: msg(str`Leave “${this.groupTitle}”?`),
+      body: msg("You keep the messages you have but get nothing new, and only an admin can add you back."),
+      confirm: msg("Leave group"),
       danger: true,
     });
     if (!yes) return;
-    if (await this.act("leave", () => this.client.leaveGroup(this.conversationId), "You left the group.")) this.dialog.close();
+    if (await this.act("leave", () => this.client.leaveGroup(this.conversationId), msg("You left the group."))) this.dialog.close();
   }
 
   private renderMember(m: MemberView, admin: boolean) {
     const disabled = this.busy !== "";
     return html`<li data-testid="group-member" data-username=${m.username} data-role=${m.role}>
       <span class="who">
-        ${m.isMe ? "You" : m.displayName !== undefined ? html`<span data-testid="group-member-name">${m.displayName}</span> <span class="hint">@${m.username}</span>` : m.username}${m.role === "admin" ? html`<span class="badge" data-testid="group-admin-badge">Admin</span>` : nothing}
-        ${m.status !== "verified" ? html`<span class="badge warn">Identity changed</span>` : nothing}
+        ${m.isMe ? msg("You") : m.displayName !== undefined ? html`<span data-testid="group-member-name">${m.displayName}</span> <span class="hint">@${m.username}</span>` : m.username}${m.role === "admin" ? html`<span class="badge" data-testid="group-admin-badge">${msg("Admin")}</span>` : nothing}
+        ${m.status !== "verified" ? html`<span class="badge warn">${msg("Identity changed")}</span>` : nothing}
       </span>
       ${admin && !m.isMe
         ? html`<button class="secondary" type="button" ?disabled=${disabled} @click=${() => this.toggleAdmin(m)} data-testid="group-member-admin"
-              aria-label=${m.role === "admin" ? `Remove admin: ${m.username}` : `Make admin: ${m.username}`}>
-              ${m.role === "admin" ? "Remove admin" : "Make admin"}
+              aria-label=${m.role === "admin" ? msg(str`Remove admin: ${m.username}`) : msg(str`Make admin: ${m.username}`)}>
+              ${m.role === "admin" ? msg("Remove admin") : msg("Make admin")}
             </button>
-            <button class="danger" type="button" ?disabled=${disabled} @click=${() => this.removeMember(m)} data-testid="group-member-remove" aria-label="Remove ${m.username} from the group">
-              Remove
+            <button class="danger" type="button" ?disabled=${disabled} @click=${() => this.removeMember(m)} data-testid="group-member-remove" aria-label=${msg(str`Remove ${m.username} from the group`)}>
+              ${msg("Remove")}
             </button>`
         : nothing}
     </li>`;
@@ -158,32 +161,32 @@ export class SealedGroupMembers extends LitElement {
     const admin = g.myRole === "admin";
     const member = g.myRole !== "none";
     const disabled = this.busy !== "";
-    const count = g.members.length === 1 ? "1 member" : `${g.members.length} members`;
+    const count = g.members.length === 1 ? msg("1 member") : msg(str`${formatCount(g.members.length)} members`);
     return html`<dialog aria-labelledby="members-title" data-testid="group-members">
       <div class="top">
         <div>
-          <h2 id="members-title">Members</h2>
+          <h2 id="members-title">${msg("Members")}</h2>
           <p>${this.groupTitle} · ${count}</p>
         </div>
-        <button class="ghost close" type="button" @click=${() => this.dialog.close()} aria-label="Close">${closeIcon}</button>
+        <button class="ghost close" type="button" @click=${() => this.dialog.close()} aria-label=${msg("Close")}>${closeIcon}</button>
       </div>
       <p class="error" role="alert" data-testid="group-error">${this.change.error}</p>
       <p class="done" role="status">${this.change.done ? this.change.value : ""}</p>
       ${member
         ? html`<section>
-            <label class="field" for="rename">Group name</label>
+            <label class="field" for="rename">${msg("Group name")}</label>
             <form @submit=${this.rename}>
               <input id="rename" name="name" type="text" autocomplete="off" maxlength=${MAX_GROUP_NAME_BYTES} .value=${g.name ?? ""} ?disabled=${disabled} data-testid="group-rename-input" />
-              <button class="secondary" type="submit" ?disabled=${disabled} data-testid="group-rename-button">${this.busy === "rename" ? "Saving…" : "Rename"}</button>
+              <button class="secondary" type="submit" ?disabled=${disabled} data-testid="group-rename-button">${this.busy === "rename" ? msg("Saving…") : msg("Rename")}</button>
             </form>
           </section>`
         : nothing}
       ${admin
         ? html`<section>
-            <label class="field" for="add">Add a member</label>
+            <label class="field" for="add">${msg("Add a member")}</label>
             <form @submit=${this.add}>
-              <input id="add" name="username" type="text" placeholder="Their username" autocomplete="off" autocapitalize="none" spellcheck="false" maxlength="32" ?disabled=${disabled} data-testid="group-add-input" />
-              <button class="primary" type="submit" ?disabled=${disabled} data-testid="group-add-button">${this.busy === "add" ? "Adding…" : "Add"}</button>
+              <input id="add" name="username" type="text" placeholder=${msg("Their username")} autocomplete="off" autocapitalize="none" spellcheck="false" maxlength="32" ?disabled=${disabled} data-testid="group-add-input" />
+              <button class="primary" type="submit" ?disabled=${disabled} data-testid="group-add-button">${this.busy === "add" ? msg("Adding…") : msg("Add")}</button>
             </form>
           </section>`
         : nothing}
@@ -192,12 +195,12 @@ export class SealedGroupMembers extends LitElement {
           ? html`<label class="toggle">
               <input type="checkbox" .checked=${live(this.historyWanted ?? g.historyForNewMembers)} ?disabled=${disabled} @change=${this.setHistory} data-testid="group-history-toggle" />
               <span>
-                New members can read earlier messages
-                <span class="hint">When on, people you add get the keys to the messages written before they joined. When off, they read only what is written after.</span>
+                ${msg("New members can read earlier messages")}
+                <span class="hint">${msg("When on, people you add get the keys to the messages written before they joined. When off, they read only what is written after.")}</span>
               </span>
             </label>`
           : html`<p class="hint" data-testid="group-history-state">
-              ${g.historyForNewMembers ? "New members can read the messages written before they joined." : "New members read only the messages written after they join."}
+              ${g.historyForNewMembers ? msg("New members can read the messages written before they joined.") : msg("New members read only the messages written after they join.")}
             </p>`}
       </section>
       <section>
@@ -208,7 +211,7 @@ export class SealedGroupMembers extends LitElement {
       </section>
       ${member
         ? html`<div class="leave">
-            <button class="danger" type="button" ?disabled=${disabled} @click=${this.leave} data-testid="group-leave">${this.busy === "leave" ? "Leaving…" : "Leave group"}</button>
+            <button class="danger" type="button" ?disabled=${disabled} @click=${this.leave} data-testid="group-leave">${this.busy === "leave" ? msg("Leaving…") : msg("Leave group")}</button>
           </div>`
         : nothing}
       <sealed-confirm-dialog></sealed-confirm-dialog>

@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, html } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { PeerView } from "../client/index.js";
@@ -6,6 +7,7 @@ import { shared } from "../styles/shared.js";
 import { warningIcon } from "./icons.js";
 
 /** The blocking warning shown when a contact's identity no longer matches the one first verified. */
+@localized()
 @customElement("sealed-identity-banner")
 export class SealedIdentityBanner extends LitElement {
   static override styles = [shared, bannerStyles];
@@ -16,13 +18,13 @@ export class SealedIdentityBanner extends LitElement {
     const name = this.peer.username;
     const why =
       this.peer.problem?.code === "identity_mismatch"
-        ? `The server now presents a different account for “${name}” than the one you first talked to.`
-        : `The server showed ${name}'s device list in a way that contradicts what you saw before.`;
+        ? msg(str`The server now presents a different account for “${name}” than the one you first talked to.`)
+        : msg(str`The server showed ${name}'s device list in a way that contradicts what you saw before.`);
     return html`<div class="danger" role="alert" data-testid="identity-warning" data-code=${this.peer.problem?.code ?? "unknown"}>
       <span class="icon">${warningIcon}</span>
       <span>
-        <strong>${name}'s identity has changed. Sending is stopped.</strong>
-        <p>${why} Someone may be trying to intercept this chat. Talk to ${name} another way before trusting it again.</p>
+        <strong>${msg(str`${name}'s identity has changed. Sending is stopped.`)}</strong>
+        <p>${why} ${msg(str`Someone may be trying to intercept this chat. Talk to ${name} another way before trusting it again.`)}</p>
       </span>
     </div>`;
   }

@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property } from "lit/decorators.js";
@@ -13,6 +14,7 @@ import { warningIcon } from "./icons.js";
  * verified mark is gone. "Verify" opens the safety-number dialog (fires `verify`); "Trust again"
  * acknowledges the new key and removes this banner without marking verified.
  */
+@localized()
 @customElement("sealed-key-change-banner")
 export class SealedKeyChangeBanner extends LitElement {
   static override styles = [
@@ -40,12 +42,12 @@ export class SealedKeyChangeBanner extends LitElement {
     return html`<div class="danger" role="alert" data-testid="key-change-warning">
       <span class="icon">${warningIcon}</span>
       <span>
-        <strong>Your safety number with ${name} changed. Verify again.</strong>
-        <p>${name}'s account was reset with its recovery key, so it now has a new identity key. This is expected if ${name} restored their account; if not, someone else may hold it. Compare your safety number with ${name} before you trust it.</p>
+        <strong>${msg(str`Your safety number with ${name} changed. Verify again.`)}</strong>
+        <p>${msg(str`${name}'s account was reset with its recovery key, so it now has a new identity key. This is expected if ${name} restored their account; if not, someone else may hold it. Compare your safety number with ${name} before you trust it.`)}</p>
         ${this.trusting.error ? html`<p role="alert">${this.trusting.error}</p>` : ""}
         <span class="buttons">
-          <button class="secondary" type="button" @click=${() => this.dispatchEvent(new CustomEvent("verify", { bubbles: true, composed: true }))} data-testid="key-change-verify">Verify</button>
-          <button class="secondary" type="button" ?disabled=${this.trusting.pending} @click=${() => this.trusting.run()} data-testid="key-change-trust">Trust again</button>
+          <button class="secondary" type="button" @click=${() => this.dispatchEvent(new CustomEvent("verify", { bubbles: true, composed: true }))} data-testid="key-change-verify">${msg("Verify")}</button>
+          <button class="secondary" type="button" ?disabled=${this.trusting.pending} @click=${() => this.trusting.run()} data-testid="key-change-trust">${msg("Trust again")}</button>
         </span>
       </span>
     </div>`;

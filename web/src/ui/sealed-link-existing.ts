@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, query, state } from "lit/decorators.js";
@@ -17,6 +18,7 @@ type Step = { step: "scan" } | { step: "connecting" } | { step: "confirm"; hello
  * device's QR code with the camera or paste its link code, read the new device's name and the warning,
  * and confirm. Fires `linked` after the new device was added.
  */
+@localized()
 @customElement("sealed-link-existing")
 export class SealedLinkExisting extends LitElement {
   static override styles = [
@@ -86,7 +88,7 @@ export class SealedLinkExisting extends LitElement {
   private async startCamera(): Promise<void> {
     if (!this.video || !this.canvas) return;
     const error = await this.scanner.start(this.video, this.canvas, (code) => void this.start(code));
-    if (error) this.cameraError = `${error} Paste the link code instead.`;
+    if (error) this.cameraError = msg(str`${error} Paste the link code instead.`);
   }
 
   private async start(code: string): Promise<void> {
@@ -140,7 +142,7 @@ export class SealedLinkExisting extends LitElement {
 
   override render() {
     return html`<dialog aria-labelledby="link-title" @close=${() => this.close()} data-testid="link-existing">
-      <h2 id="link-title">Link a device</h2>
+      <h2 id="link-title">${msg("Link a device")}</h2>
       ${this.renderStep()}
     </dialog>`;
   }
@@ -149,8 +151,8 @@ export class SealedLinkExisting extends LitElement {
     const s = this.s;
     switch (s.step) {
       case "scan":
-        return html`<p>On the new device, choose “Link to an existing account”, then point this camera at the code it shows.</p>
-          ${this.cameraError ? html`<p role="status">${this.cameraError}</p>` : html`<video muted playsinline aria-label="Camera preview for scanning the code"></video><canvas class="frame"></canvas>`}
+        return html`<p>${msg("On the new device, choose “Link to an existing account”, then point this camera at the code it shows.")}</p>
+          ${this.cameraError ? html`<p role="status">${this.cameraError}</p>` : html`<video muted playsinline aria-label=${msg("Camera preview for scanning the code")}></video><canvas class="frame"></canvas>`}
           <form
             @submit=${(e: SubmitEvent) => {
               e.preventDefault();
@@ -158,37 +160,37 @@ export class SealedLinkExisting extends LitElement {
               if (code) void this.start(code);
             }}
           >
-            <label for="paste-code">Or paste the link code</label>
+            <label for="paste-code">${msg("Or paste the link code")}</label>
             <div class="paste">
-              <input id="paste-code" autocomplete="off" spellcheck="false" placeholder="sealed-link:…" data-testid="paste-code" />
-              <button class="secondary" type="submit">Continue</button>
+              <input id="paste-code" autocomplete="off" spellcheck="false" placeholder=${msg("sealed-link:…")} data-testid="paste-code" />
+              <button class="secondary" type="submit">${msg("Continue")}</button>
             </div>
           </form>
-          <div class="actions"><button class="secondary" type="button" @click=${this.close}>Cancel</button></div>`;
+          <div class="actions"><button class="secondary" type="button" @click=${this.close}>${msg("Cancel")}</button></div>`;
       case "connecting":
-        return html`<p role="status">Connecting to the new device…</p>
-          <div class="actions"><button class="secondary" type="button" @click=${this.close}>Cancel</button></div>`;
+        return html`<p role="status">${msg("Connecting to the new device…")}</p>
+          <div class="actions"><button class="secondary" type="button" @click=${this.close}>${msg("Cancel")}</button></div>`;
       case "confirm":
-        return html`<p>This device asks to join your account:</p>
+        return html`<p>${msg("This device asks to join your account:")}</p>
           <p class="device" data-testid="link-device-name">${s.hello.deviceName}</p>
-          <p data-testid="link-account-fingerprint">The new device must show your account’s fingerprint: <strong>${s.hello.accountFingerprint}</strong></p>
+          <p data-testid="link-account-fingerprint">${msg("The new device must show your account’s fingerprint:")} <strong>${s.hello.accountFingerprint}</strong></p>
           <div class="warning" role="alert" data-testid="link-warning">
             <span>${warningIcon}</span>
-            <p><strong>Only scan a code shown on your own screen. Anyone who links a device can read all your messages.</strong></p>
+            <p><strong>${msg("Only scan a code shown on your own screen. Anyone who links a device can read all your messages.")}</strong></p>
           </div>
           <div class="actions">
-            <button class="secondary" type="button" @click=${this.close}>Cancel</button>
-            <button class="primary" type="button" @click=${() => this.confirm(s.hello)} data-testid="link-confirm">Confirm</button>
+            <button class="secondary" type="button" @click=${this.close}>${msg("Cancel")}</button>
+            <button class="primary" type="button" @click=${() => this.confirm(s.hello)} data-testid="link-confirm">${msg("Confirm")}</button>
           </div>`;
       case "linking":
-        return html`<p role="status">Adding “${s.name}” to your account… Confirm on the new device if it asks.</p>
-          <div class="actions"><button class="secondary" type="button" @click=${this.close}>Cancel</button></div>`;
+        return html`<p role="status">${msg(str`Adding “${s.name}” to your account… Confirm on the new device if it asks.`)}</p>
+          <div class="actions"><button class="secondary" type="button" @click=${this.close}>${msg("Cancel")}</button></div>`;
       case "done":
-        return html`<p role="status" data-testid="link-done">“${s.name}” is now linked to your account.</p>
-          <div class="actions"><button class="primary" type="button" @click=${this.close}>Done</button></div>`;
+        return html`<p role="status" data-testid="link-done">${msg(str`“${s.name}” is now linked to your account.`)}</p>
+          <div class="actions"><button class="primary" type="button" @click=${this.close}>${msg("Done")}</button></div>`;
       case "failed":
         return html`<p role="alert" class="error" data-testid="link-error">${s.message}</p>
-          <div class="actions"><button class="secondary" type="button" @click=${this.close}>Close</button></div>`;
+          <div class="actions"><button class="secondary" type="button" @click=${this.close}>${msg("Close")}</button></div>`;
     }
     return nothing;
   }

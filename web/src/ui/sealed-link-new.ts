@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, query, state } from "lit/decorators.js";
@@ -12,6 +14,7 @@ import { errorText } from "./error-text.js";
  * device scans in Settings, asks the user to confirm the account it is about to join, then loads the
  * whole history with a progress bar. Fires `linked` when done and `cancel` on Back.
  */
+@localized()
 @customElement("sealed-link-new")
 export class SealedLinkNew extends LitElement {
   static override styles = [
@@ -179,55 +182,55 @@ export class SealedLinkNew extends LitElement {
     const s = this.step;
     if (this.progress) {
       const { done, total } = this.progress;
-      return html`<h1 tabindex="-1" data-testid="linked">Linked to @${s.step === "linked" ? s.username : ""}</h1>
-        <p>Loading your history on this device…</p>
-        <progress data-testid="history-progress" max=${Math.max(total, 1)} value=${done} aria-label="History loaded"></progress>
-        <p role="status">${done} of ${total} messages</p>`;
+      return html`<h1 tabindex="-1" data-testid="linked">${s.step === "linked" ? msg(str`Linked to @${s.username}`) : msg("Linked to @")}</h1>
+        <p>${msg("Loading your history on this device…")}</p>
+        <progress data-testid="history-progress" max=${Math.max(total, 1)} value=${done} aria-label=${msg("History loaded")}></progress>
+        <p role="status">${msg(str`${formatCount(done)} of ${formatCount(total)} messages`)}</p>`;
     }
     switch (s.step) {
       case "starting":
-        return html`<h1 tabindex="-1">Link this device</h1>
-          <p role="status">Preparing a code…</p>`;
+        return html`<h1 tabindex="-1">${msg("Link this device")}</h1>
+          <p role="status">${msg("Preparing a code…")}</p>`;
       case "showing":
-        return html`<h1 tabindex="-1">Link this device</h1>
+        return html`<h1 tabindex="-1">${msg("Link this device")}</h1>
           <ol>
-            <li>On a device already signed in, open <strong>Settings → Devices → Link a device</strong>.</li>
-            <li>Scan this code, or paste the link code below.</li>
+            <li>${msg(html`On a device already signed in, open <strong>Settings → Devices → Link a device</strong>.`)}</li>
+            <li>${msg("Scan this code, or paste the link code below.")}</li>
           </ol>
-          <div class="qr"><canvas role="img" aria-label="Link code as a QR code: scan it with your other device" data-testid="link-qr"></canvas></div>
-          <label for="link-code">Link code</label>
+          <div class="qr"><canvas role="img" aria-label=${msg("Link code as a QR code: scan it with your other device")} data-testid="link-qr"></canvas></div>
+          <label for="link-code">${msg("Link code")}</label>
           <div class="code">
             <input id="link-code" readonly .value=${s.code} data-testid="link-code" @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
-            <button class="secondary" type="button" @click=${() => this.copy(s.code)}>${this.copied ? "Copied" : "Copy link code"}</button>
+            <button class="secondary" type="button" @click=${() => this.copy(s.code)}>${this.copied ? msg("Copied") : msg("Copy link code")}</button>
           </div>
-          <p class="hint">The code changes every minute. It only works together with this device.</p>
-          <label for="device-name">Name of this device</label>
+          <p class="hint">${msg("The code changes every minute. It only works together with this device.")}</p>
+          <label for="device-name">${msg("Name of this device")}</label>
           <input id="device-name" type="text" autocomplete="off" maxlength="64" .value=${this.deviceName} @input=${(e: Event) => (this.deviceName = (e.target as HTMLInputElement).value)} />
-          <div class="actions"><button class="secondary" type="button" @click=${this.back}>Back</button></div>`;
+          <div class="actions"><button class="secondary" type="button" @click=${this.back}>${msg("Back")}</button></div>`;
       case "connected":
-        return html`<h1 tabindex="-1">Link this device</h1>
-          <p role="status" data-testid="link-waiting">Connected. Confirm on your other device.</p>
-          <div class="actions"><button class="secondary" type="button" @click=${this.back}>Cancel</button></div>`;
+        return html`<h1 tabindex="-1">${msg("Link this device")}</h1>
+          <p role="status" data-testid="link-waiting">${msg("Connected. Confirm on your other device.")}</p>
+          <div class="actions"><button class="secondary" type="button" @click=${this.back}>${msg("Cancel")}</button></div>`;
       case "confirm-account":
-        return html`<h1 tabindex="-1">Is this your account?</h1>
-          <div class="ask" role="alert" data-testid="confirm-account">You are joining <strong>@${s.username}</strong>. Is this your account?</div>
-          <p data-testid="confirm-fingerprint">Account fingerprint: <strong>${s.fingerprint}</strong>. Your other device shows the same one.</p>
-          <p>Only say yes if you started linking on your own device, signed in as @${s.username}.</p>
+        return html`<h1 tabindex="-1">${msg("Is this your account?")}</h1>
+          <div class="ask" role="alert" data-testid="confirm-account">${msg(html`You are joining <strong>@${s.username}</strong>. Is this your account?`)}</div>
+          <p data-testid="confirm-fingerprint">${msg(html`Account fingerprint: <strong>${s.fingerprint}</strong>. Your other device shows the same one.`)}</p>
+          <p>${msg(str`Only say yes if you started linking on your own device, signed in as @${s.username}.`)}</p>
           <div class="actions">
-            <button class="secondary" type="button" @click=${() => this.reply(false)}>No</button>
-            <button class="primary" type="button" @click=${() => this.reply(true)}>Yes</button>
+            <button class="secondary" type="button" @click=${() => this.reply(false)}>${msg("No")}</button>
+            <button class="primary" type="button" @click=${() => this.reply(true)}>${msg("Yes")}</button>
           </div>`;
       case "joining":
-        return html`<h1 tabindex="-1">Joining @${s.username}</h1>
-          <p role="status" data-testid="link-joining">Joining @${s.username} — confirm on your other device.</p>`;
+        return html`<h1 tabindex="-1">${msg(str`Joining @${s.username}`)}</h1>
+          <p role="status" data-testid="link-joining">${msg(str`Joining @${s.username} — confirm on your other device.`)}</p>`;
       case "linked":
-        return html`<h1 tabindex="-1" data-testid="linked">Linked to @${s.username}</h1>`;
+        return html`<h1 tabindex="-1" data-testid="linked">${msg(str`Linked to @${s.username}`)}</h1>`;
       case "failed":
-        return html`<h1 tabindex="-1">Linking stopped</h1>
-          <p role="alert" class="error">${isClientError(s.error, "link_cancelled") ? "Linking was cancelled." : describe(s.error)}</p>
+        return html`<h1 tabindex="-1">${msg("Linking stopped")}</h1>
+          <p role="alert" class="error">${isClientError(s.error, "link_cancelled") ? msg("Linking was cancelled.") : describe(s.error)}</p>
           <div class="actions">
-            <button class="secondary" type="button" @click=${this.back}>Back</button>
-            <button class="primary" type="button" @click=${this.retry}>Show a new code</button>
+            <button class="secondary" type="button" @click=${this.back}>${msg("Back")}</button>
+            <button class="primary" type="button" @click=${this.retry}>${msg("Show a new code")}</button>
           </div>`;
     }
     return nothing;

@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
@@ -13,7 +14,7 @@ import type { SealedNewGroupDialog } from "./sealed-new-group-dialog.js";
 import type { SealedSharePicker } from "./sealed-share-picker.js";
 import type { SharedItems } from "../pwa/share-inbox.js";
 import { stageFilesFromOutside } from "./staged-files.js";
-import { LOAD_FAILED_TEXT, lazyScreen } from "./lazy-screen.js";
+import { lazyScreen, loadFailedText } from "./lazy-screen.js";
 import { isLoaded, loadScreen } from "./screen-loads.js";
 import { newGroupDialog, settingsScreen } from "./screens.js";
 import "./sealed-conversation-list.js";
@@ -34,6 +35,7 @@ const SETTINGS_ROUTE = "#/settings";
  * Opened as `/?share=<id>` by the service worker after another app shared files or text to Sealed, it
  * asks "Send to…" and opens the chosen chat with the files staged and the text in its box.
  */
+@localized()
 @customElement("sealed-main")
 export class SealedMain extends LitElement {
   static override styles = [
@@ -200,7 +202,7 @@ export class SealedMain extends LitElement {
     const [{ isShareId, readShare }] = await Promise.all([import("../pwa/share-inbox.js"), import("./sealed-share-picker.js")]);
     const items = isShareId(id) ? await readShare(id).catch(() => undefined) : undefined;
     if (!items || (items.files.length === 0 && items.text === "")) {
-      this.shareError = "What was shared to Sealed couldn't be received. Share it again.";
+      this.shareError = msg("What was shared to Sealed couldn't be received. Share it again.");
       return;
     }
     this.share = { id, items };
@@ -277,17 +279,17 @@ export class SealedMain extends LitElement {
     const pane = this.selected || this.settings ? "chat" : "list";
     return html`
       <div class="layout" data-pane=${pane}>
-        <nav class="sidebar" aria-label="Conversations">
+        <nav class="sidebar" aria-label=${msg("Conversations")}>
           ${this.sync.status === "offline"
-            ? html`<p class="notice" data-testid="offline-notice">You're offline. Your chats are still here; messages you write are sent when the connection returns.</p>`
+            ? html`<p class="notice" data-testid="offline-notice">${msg("You're offline. Your chats are still here; messages you write are sent when the connection returns.")}</p>`
             : nothing}
           ${this.startError ? html`<p class="notice" role="alert">${this.startError}</p>` : nothing}
           ${this.shareError ? html`<p class="notice" role="alert" data-testid="share-error">${this.shareError}</p>` : nothing}
-          ${this.groupDialogLoad === "loading" ? html`<p class="notice" role="status">Opening the new group form…</p>` : nothing}
-          ${this.groupDialogLoad === "failed" ? html`<p class="notice" role="alert" data-testid="screen-load-failed">${LOAD_FAILED_TEXT}</p>` : nothing}
+          ${this.groupDialogLoad === "loading" ? html`<p class="notice" role="status">${msg("Opening the new group form…")}</p>` : nothing}
+          ${this.groupDialogLoad === "failed" ? html`<p class="notice" role="alert" data-testid="screen-load-failed">${loadFailedText()}</p>` : nothing}
           <sealed-account-banner></sealed-account-banner>
           <button class="secondary search-button" type="button" @click=${() => this.search.open()} aria-keyshortcuts="Control+K Meta+K" data-testid="open-search">
-            Search messages <kbd>Ctrl K</kbd>
+            ${msg("Search messages")} <kbd>${msg("Ctrl K")}</kbd>
           </button>
           <sealed-recovery-notice></sealed-recovery-notice>
           <sealed-conversation-list
@@ -298,7 +300,7 @@ export class SealedMain extends LitElement {
             @new-chat=${this.openNewChat}
             @new-group=${this.openNewGroup}
           ></sealed-conversation-list>
-          <a class="settings-link" href=${SETTINGS_ROUTE} data-testid="open-settings">Settings</a>
+          <a class="settings-link" href=${SETTINGS_ROUTE} data-testid="open-settings">${msg("Settings")}</a>
         </nav>
         <main class="main">
           ${this.settings
@@ -306,7 +308,7 @@ export class SealedMain extends LitElement {
             : this.selected
             ? current
               ? html`<sealed-chat-view .conversation=${current}></sealed-chat-view>`
-              : html`<div class="empty" role="status">${list ? "This chat isn't on this device." : "Opening chat…"}</div>`
+              : html`<div class="empty" role="status">${list ? msg("This chat isn't on this device.") : msg("Opening chat…")}</div>`
             : this.renderEmpty(list?.length ?? 0)}
         </main>
       </div>
@@ -329,8 +331,8 @@ export class SealedMain extends LitElement {
   private renderEmpty(count: number) {
     return html`<div class="empty">
       <div class="mark">${lockIcon}</div>
-      <h2>${count === 0 ? "Your chats are end-to-end encrypted" : "Pick a conversation"}</h2>
-      <p>${count === 0 ? "Only you and the people you write to can read them." : "Or start a new chat or group with a username."}</p>
+      <h2>${count === 0 ? msg("Your chats are end-to-end encrypted") : msg("Pick a conversation")}</h2>
+      <p>${count === 0 ? msg("Only you and the people you write to can read them.") : msg("Or start a new chat or group with a username.")}</p>
     </div>`;
   }
 }

@@ -1,3 +1,6 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatLocale } from "./i18n/intl.js";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
@@ -42,6 +45,7 @@ const FLASH_MS = 1_600;
  * system lines such as "Alice added Carol"), `data-first` which one the rendered slice starts at; "Show
  * earlier messages" moves the window for keyboard and screen reader users.
  */
+@localized()
 @customElement("sealed-message-list")
 export class SealedMessageList extends LitElement {
   static override styles = [shared, messageListStyles];
@@ -303,12 +307,12 @@ export class SealedMessageList extends LitElement {
       if (m.missingBefore > 0) {
         items.push({
           key: `gap:${m.key}`,
-          view: html`<li class="system" data-testid="gap">${m.missingBefore === 1 ? "1 message" : `${m.missingBefore} messages`} from ${m.senderName} never arrived here.</li>`,
+          view: html`<li class="system" data-testid="gap">${m.missingBefore === 1 ? msg(str`1 message from ${m.senderName} never arrived here.`) : msg(str`${formatCount(m.missingBefore)} messages from ${m.senderName} never arrived here.`)}</li>`,
         });
       }
-      if (m.chainBroken) items.push({ key: `broken:${m.key}`, view: html`<li class="system">The server may have altered or reordered ${m.senderName}'s messages here.</li>` });
+      if (m.chainBroken) items.push({ key: `broken:${m.key}`, view: html`<li class="system">${msg(str`The server may have altered or reordered ${m.senderName}'s messages here.`)}</li>` });
       if (m.key === divider) {
-        items.push({ key: "unread-divider", view: html`<li class="unread-divider" data-testid="unread-divider">New messages</li>` });
+        items.push({ key: "unread-divider", view: html`<li class="unread-divider" data-testid="unread-divider">${msg("New messages")}</li>` });
         prev = undefined;
       }
       const runStart = !prev || prev.mine !== m.mine || prev.senderName !== m.senderName || m.sentAt - prev.sentAt > RUN_GAP_MS || m.missingBefore > 0;
@@ -316,14 +320,14 @@ export class SealedMessageList extends LitElement {
       const menuOpen = this.menu?.key === m.key;
       const flash = this.flash === m.key;
       // Only a bubble whose view or place changed renders again (stableItems keeps unchanged objects).
-      items.push({ key: m.key, view: guard([m, runStart, i, this.group, selected, menuOpen, flash], () => bubbleTemplate(m, { runStart, index: i, group: this.group, selected, menuOpen, flash }, this.fire, this.onBubbleAction)) });
+      items.push({ key: m.key, view: guard([m, runStart, i, this.group, selected, menuOpen, flash, formatLocale()], () => bubbleTemplate(m, { runStart, index: i, group: this.group, selected, menuOpen, flash }, this.fire, this.onBubbleAction)) });
       prev = m;
     }
     const earlier = this.first;
     return html`${earlier > 0
         ? html`<p class="earlier">
             <button class="ghost" type="button" @click=${this.showEarlier} data-testid="show-earlier">
-              Show earlier messages (${earlier.toLocaleString()} more)
+              ${msg(str`Show earlier messages (${formatCount(earlier)} more)`)}
             </button>
           </p>`
         : nothing}
@@ -334,7 +338,7 @@ export class SealedMessageList extends LitElement {
         aria-live="polite"
         aria-relevant="additions"
         aria-busy=${this.loadingOlder ? "true" : "false"}
-        aria-label="${this.group ? "Messages in" : "Messages with"} ${this.peerName}"
+        aria-label=${this.group ? msg(str`Messages in ${this.peerName}`) : msg(str`Messages with ${this.peerName}`)}
         data-testid="message-list"
         data-total=${all.length}
         data-first=${this.first}

@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { MessageView } from "../client/index.js";
@@ -17,7 +18,7 @@ export function menuItems(m: MessageView): ("reply" | "edit" | "delete")[] {
   return items;
 }
 
-const LABELS = { reply: "Reply", edit: "Edit", delete: "Delete for everyone" } as const;
+const LABELS = () => ({ reply: msg("Reply"), edit: msg("Edit"), delete: msg("Delete for everyone") });
 
 /**
  * One message's actions as a menu (WAI-ARIA menu pattern): a row of quick reactions, then Reply, Edit and
@@ -26,6 +27,7 @@ const LABELS = { reply: "Reply", edit: "Edit", delete: "Delete for everyone" } a
  * Next to the button on a wide screen, a sheet at the bottom on a phone. Fires `message-action`
  * (MessageAction) and `menu-closed`.
  */
+@localized()
 @customElement("sealed-message-menu")
 export class SealedMessageMenu extends LitElement {
   static override styles = [
@@ -83,15 +85,16 @@ export class SealedMessageMenu extends LitElement {
   override render() {
     const m = this.message;
     const mine = m.reactions.find((r) => r.mine)?.emoji;
-    const who = m.mine ? "your message" : `${m.senderName}'s message`;
-    return html`<div role="menu" aria-label="Actions for ${who}" @keydown=${this.menu.onKey} data-testid="message-menu">
-      <div class="emoji" role="group" aria-label="React">
+    const name = m.senderName;
+    const label = m.mine ? msg("Actions for your message") : msg(str`Actions for ${name}'s message`);
+    return html`<div role="menu" aria-label=${label} @keydown=${this.menu.onKey} data-testid="message-menu">
+      <div class="emoji" role="group" aria-label=${msg("React")}>
         ${QUICK_REACTIONS.map(
           (e) => html`<button
             type="button"
             role="menuitemcheckbox"
             aria-checked=${mine === e ? "true" : "false"}
-            aria-label=${mine === e ? `Remove reaction ${e}` : `React ${e}`}
+            aria-label=${mine === e ? msg(str`Remove reaction ${e}`) : msg(str`React ${e}`)}
             data-testid="react-${e}"
             @click=${() => this.choose({ action: "react", message: m, emoji: mine === e ? null : e })}
           >
@@ -102,7 +105,7 @@ export class SealedMessageMenu extends LitElement {
       ${this.mode === "more"
         ? menuItems(m).map(
             (a) => html`<button type="button" role="menuitem" class="item ${a === "delete" ? "danger" : ""}" data-testid="menu-${a}" @click=${() => this.choose({ action: a, message: m })}>
-              ${LABELS[a]}
+              ${LABELS()[a]}
             </button>`,
           )
         : nothing}

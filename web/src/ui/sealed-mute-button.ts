@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, nothing, svg } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, state } from "lit/decorators.js";
@@ -16,6 +17,7 @@ export const bellOffIcon = svg`<svg viewBox="0 0 24 24" width="1.1em" height="1.
  * device of the account (the server then pushes none of it, so it learns which chats are muted: the
  * threat model says so), pressed while muted. Opening a chat also closes its notification.
  */
+@localized()
 @customElement("sealed-mute-button")
 export class SealedMuteButton extends LitElement {
   static override styles = [
@@ -71,14 +73,14 @@ export class SealedMuteButton extends LitElement {
     try {
       await this.client.push.setMuted(this.conversationId, !this.muted);
     } catch (e) {
-      this.error = `Couldn't change notifications for this chat. ${errorText(e)}`;
+      this.error = msg(str`Couldn't change notifications for this chat. ${errorText(e)}`);
     } finally {
       this.busy = false;
     }
   }
 
   override render() {
-    const label = this.muted ? "Unmute notifications" : "Mute notifications";
+    const label = this.muted ? msg("Unmute notifications") : msg("Mute notifications");
     return html`<button class="secondary" type="button" aria-pressed=${this.muted ? "true" : "false"} aria-label=${label} title=${label} ?disabled=${this.busy} @click=${this.toggle} data-testid="mute-button">
         ${this.muted ? bellOffIcon : bellIcon}
       </button>

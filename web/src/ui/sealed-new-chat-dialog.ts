@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { consume } from "@lit/context";
 import { customElement, query } from "lit/decorators.js";
@@ -8,6 +9,7 @@ import { dialogStyles } from "./dialog-styles.js";
 import { Action, InputError } from "./action.js";
 
 /** "New chat": look a username up, verify its log, open the conversation. Fires `chat-started`. */
+@localized()
 @customElement("sealed-new-chat-dialog")
 export class SealedNewChatDialog extends LitElement {
   static override styles = [
@@ -42,7 +44,7 @@ export class SealedNewChatDialog extends LitElement {
   }
 
   private readonly starting = new Action(this, async (name: string) => {
-    if (!name) throw new InputError("Enter a username.");
+    if (!name) throw new InputError(msg("Enter a username."));
     try {
       const id = await this.client.startChat(name);
       this.dialog.close();
@@ -62,9 +64,9 @@ export class SealedNewChatDialog extends LitElement {
     return html`
       <dialog aria-labelledby="new-chat-title" data-testid="new-chat-dialog">
         <form @submit=${this.submit} novalidate>
-          <h2 id="new-chat-title">New chat</h2>
-          <p class="intro">Enter the username of the person you want to write to.</p>
-          <label for="peer">Username</label>
+          <h2 id="new-chat-title">${msg("New chat")}</h2>
+          <p class="intro">${msg("Enter the username of the person you want to write to.")}</p>
+          <label for="peer">${msg("Username")}</label>
           <input
             id="peer"
             type="text"
@@ -79,8 +81,8 @@ export class SealedNewChatDialog extends LitElement {
           />
           <p class="error" id="peer-error" role="alert">${this.starting.error}</p>
           <div class="actions">
-            <button class="secondary" type="button" @click=${this.close}>Cancel</button>
-            <button class="primary" type="submit" ?disabled=${this.starting.pending} data-testid="start-chat">${this.starting.pending ? "Checking…" : "Start chat"}</button>
+            <button class="secondary" type="button" @click=${this.close}>${msg("Cancel")}</button>
+            <button class="primary" type="submit" ?disabled=${this.starting.pending} data-testid="start-chat">${this.starting.pending ? msg("Checking…") : msg("Start chat")}</button>
           </div>
         </form>
       </dialog>

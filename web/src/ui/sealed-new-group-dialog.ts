@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
@@ -18,10 +19,11 @@ import { closeIcon } from "./icons.js";
 /** The sentence for a failed Create: a refused member is named, so the person knows which chip to fix. */
 function memberErrorText(e: unknown): string {
   if (!(e instanceof MemberRefused)) return errorText(e);
-  if (isApiError(e.cause, "not_found")) return `No one uses the username “${e.username}”. Check it, or remove it from the list.`;
-  return `${e.username}: ${errorText(e.cause)}`;
+  if (isApiError(e.cause, "not_found")) return msg(str`No one uses the username “${e.username}”. Check it, or remove it from the list.`);
+  return msg(str`${e.username}: ${errorText(e.cause)}`);
 }
 
+@localized()
 @customElement("sealed-new-group-dialog")
 export class SealedNewGroupDialog extends LitElement {
   static override styles = [
@@ -110,9 +112,9 @@ export class SealedNewGroupDialog extends LitElement {
   private addTyped(): boolean {
     const name = this.memberInput.value.trim().toLowerCase();
     if (!name) return true;
-    if (!USERNAME_PATTERN.test(name)) return this.refuse("Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter.");
-    if (name === this.me) return this.refuse("You're in the group already: add the other people.");
-    if (this.members.includes(name)) return this.refuse(`${name} is on the list already.`);
+    if (!USERNAME_PATTERN.test(name)) return this.refuse(msg("Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter."));
+    if (name === this.me) return this.refuse(msg("You're in the group already: add the other people."));
+    if (this.members.includes(name)) return this.refuse(msg(str`${name} is on the list already.`));
     this.members = [...this.members, name];
     this.memberInput.value = "";
     this.invalid = "";
@@ -148,12 +150,12 @@ export class SealedNewGroupDialog extends LitElement {
     const name = this.nameInput.value.trim();
     if (!name) {
       this.creating.clear();
-      this.invalid = "Give the group a name.";
+      this.invalid = msg("Give the group a name.");
       this.nameInput.focus();
       return;
     }
     if (this.members.length === 0) {
-      this.refuse("Add at least one person by username.");
+      this.refuse(msg("Add at least one person by username."));
       return;
     }
     this.invalid = "";
@@ -177,16 +179,16 @@ export class SealedNewGroupDialog extends LitElement {
     return html`
       <dialog aria-labelledby="new-group-title" data-testid="new-group-dialog">
         <form @submit=${this.submit} novalidate>
-          <h2 id="new-group-title">New group</h2>
-          <p class="intro">Only the members can read the group's name and messages.</p>
-          <label for="group-name">Group name</label>
+          <h2 id="new-group-title">${msg("New group")}</h2>
+          <p class="intro">${msg("Only the members can read the group's name and messages.")}</p>
+          <label for="group-name">${msg("Group name")}</label>
           <input id="group-name" type="text" autocomplete="off" maxlength=${MAX_GROUP_NAME_BYTES} ?disabled=${this.creating.pending} data-testid="group-name-input" />
-          <label for="group-member">Members</label>
+          <label for="group-member">${msg("Members")}</label>
           <div class="add">
             <input
               id="group-member"
               type="text"
-              placeholder="Their username"
+              placeholder=${msg("Their username")}
               autocomplete="off"
               autocapitalize="none"
               spellcheck="false"
@@ -197,22 +199,22 @@ export class SealedNewGroupDialog extends LitElement {
               @keydown=${this.onMemberKey}
               data-testid="group-member-input"
             />
-            <button class="secondary" type="button" ?disabled=${this.creating.pending} @click=${() => this.addTyped()} data-testid="group-member-add">Add</button>
+            <button class="secondary" type="button" ?disabled=${this.creating.pending} @click=${() => this.addTyped()} data-testid="group-member-add">${msg("Add")}</button>
           </div>
           ${this.members.length
-            ? html`<ul aria-label="People to add">
+            ? html`<ul aria-label=${msg("People to add")}>
                 ${this.members.map(
                   (m) => html`<li data-testid="group-new-member" data-username=${m} class=${m === this.refusedMember ? "refused" : ""} aria-invalid=${m === this.refusedMember ? "true" : "false"}>
-                    ${m === this.refusedMember ? html`<span class="visually-hidden">Cannot be added: </span>` : nothing}${m}
-                    <button class="ghost" type="button" ?disabled=${this.creating.pending} aria-label="Remove ${m}" @click=${() => this.removeMember(m)}>${closeIcon}</button>
+                    ${m === this.refusedMember ? html`<span class="visually-hidden">${msg("Cannot be added:")} </span>` : nothing}${m}
+                    <button class="ghost" type="button" ?disabled=${this.creating.pending} aria-label=${msg(str`Remove ${m}`)} @click=${() => this.removeMember(m)}>${closeIcon}</button>
                   </li>`,
                 )}
               </ul>`
             : nothing}
           <p class="error" id="group-error" role="alert">${(this.invalid || this.creating.error)}</p>
           <div class="actions">
-            <button class="secondary" type="button" @click=${this.close}>Cancel</button>
-            <button class="primary" type="submit" ?disabled=${this.creating.pending} data-testid="group-create">${this.creating.pending ? "Creating…" : "Create group"}</button>
+            <button class="secondary" type="button" @click=${this.close}>${msg("Cancel")}</button>
+            <button class="primary" type="submit" ?disabled=${this.creating.pending} data-testid="group-create">${this.creating.pending ? msg("Creating…") : msg("Create group")}</button>
           </div>
         </form>
       </dialog>

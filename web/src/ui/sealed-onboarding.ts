@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { consume } from "@lit/context";
 import { customElement, query } from "lit/decorators.js";
@@ -10,6 +11,7 @@ import { Action, InputError } from "./action.js";
 import { lockIcon } from "./icons.js";
 
 /** First run: pick a username; the client makes the keys and the account. Fires `signed-up`. */
+@localized()
 @customElement("sealed-onboarding")
 export class SealedOnboarding extends LitElement {
   static override styles = [
@@ -72,7 +74,7 @@ export class SealedOnboarding extends LitElement {
 
   private readonly signingUp = new Action(this, async (name: string) => {
     try {
-      if (!USERNAME_PATTERN.test(name)) throw new InputError("Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter.");
+      if (!USERNAME_PATTERN.test(name)) throw new InputError(msg("Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter."));
       const recoveryKey = await this.client.signUp(name);
       this.dispatchEvent(new CustomEvent("signed-up", { detail: { recoveryKey }, bubbles: true, composed: true }));
     } catch (err) {
@@ -98,10 +100,10 @@ export class SealedOnboarding extends LitElement {
     return html`
       <main class="card">
         <div class="logo">${lockIcon}</div>
-        <h1 tabindex="-1">Welcome to Sealed</h1>
-        <p class="lead">Private, end-to-end encrypted chat. Your keys are made on this device and never leave it.</p>
+        <h1 tabindex="-1">${msg("Welcome to Sealed")}</h1>
+        <p class="lead">${msg("Private, end-to-end encrypted chat. Your keys are made on this device and never leave it.")}</p>
         <form @submit=${this.submit} novalidate>
-          <label for="username">Choose a username</label>
+          <label for="username">${msg("Choose a username")}</label>
           <input
             id="username"
             name="username"
@@ -115,15 +117,15 @@ export class SealedOnboarding extends LitElement {
             ?disabled=${this.signingUp.pending}
             data-testid="username-input"
           />
-          <p class="hint" id="username-hint">3–32 characters: a–z, 0–9, “_” or “.”, starting with a letter.</p>
+          <p class="hint" id="username-hint">${msg("3–32 characters: a–z, 0–9, “_” or “.”, starting with a letter.")}</p>
           ${this.signingUp.error ? html`<p class="error" id="username-error" role="alert">${this.signingUp.error}</p>` : null}
           <button class="primary" type="submit" ?disabled=${this.signingUp.pending} data-testid="create-account">
-            ${this.signingUp.pending ? "Creating your keys…" : "Create account"}
+            ${this.signingUp.pending ? msg("Creating your keys…") : msg("Create account")}
           </button>
         </form>
-        <p class="fine">People find you by your username. Nobody, including the server, can read your messages.</p>
-        <button class="secondary link-device" type="button" ?disabled=${this.signingUp.pending} @click=${this.linkDevice} data-testid="link-existing-account">Link to an existing account</button>
-        <button class="secondary link-device" type="button" ?disabled=${this.signingUp.pending} @click=${this.restore} data-testid="restore-account">Restore from recovery key</button>
+        <p class="fine">${msg("People find you by your username. Nobody, including the server, can read your messages.")}</p>
+        <button class="secondary link-device" type="button" ?disabled=${this.signingUp.pending} @click=${this.linkDevice} data-testid="link-existing-account">${msg("Link to an existing account")}</button>
+        <button class="secondary link-device" type="button" ?disabled=${this.signingUp.pending} @click=${this.restore} data-testid="restore-account">${msg("Restore from recovery key")}</button>
       </main>
     `;
   }

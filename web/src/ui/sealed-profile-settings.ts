@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
@@ -20,6 +22,7 @@ function jpegUrl(b: Uint8Array): string {
  * this device (128x128 JPEG, its metadata gone) before it is sealed. Saving needs the server: offline it
  * says so and keeps what was typed.
  */
+@localized()
 @customElement("sealed-profile-settings")
 export class SealedProfileSettings extends LitElement {
   static override styles = [
@@ -110,7 +113,7 @@ export class SealedProfileSettings extends LitElement {
 
   private readonly saving = new Action(this, async () => {
     this.message = "";
-    if (!navigator.onLine) throw new InputError("You're offline. Your profile can be saved once you're connected.");
+    if (!navigator.onLine) throw new InputError(msg("You're offline. Your profile can be saved once you're connected."));
     const avatar = this.picked === undefined ? undefined : this.picked === null ? null : this.picked.file;
     const failed = await this.client.profiles.set(this.name, avatar);
     const mine = await this.client.profiles.mine();
@@ -118,7 +121,7 @@ export class SealedProfileSettings extends LitElement {
     this.saved = mine.avatar;
     if (this.picked) URL.revokeObjectURL(this.picked.url);
     this.picked = undefined;
-    this.message = failed.length ? `Saved. ${failed.length === 1 ? "One chat gets" : `${failed.length} chats get`} it with your next message there.` : "Saved. Your contacts see it in their chats.";
+    this.message = failed.length ? (failed.length === 1 ? msg("Saved. One chat gets it with your next message there.") : msg(str`Saved. ${formatCount(failed.length)} chats get it with your next message there.`)) : msg("Saved. Your contacts see it in their chats.");
   });
 
   private preview(): string | undefined {
@@ -132,16 +135,16 @@ export class SealedProfileSettings extends LitElement {
     const url = this.preview();
     const initial = (this.name.trim() || this.client.session?.username || "?").slice(0, 1);
     return html`<section aria-labelledby="profile-title" data-testid="profile-settings" ?data-loaded=${this.loaded}>
-      <h2 id="profile-title">Profile</h2>
-      <p class="hint">Your name and picture are encrypted: only the people you chat with can see them, never the server. They still see your username too.</p>
+      <h2 id="profile-title">${msg("Profile")}</h2>
+      <p class="hint">${msg("Your name and picture are encrypted: only the people you chat with can see them, never the server. They still see your username too.")}</p>
       <div class="grid">
         <div class="picture">
           <span class="avatar" aria-hidden="true">${url ? html`<img src=${url} alt="" data-testid="profile-avatar-preview" />` : initial}</span>
           <input id="profile-avatar" type="file" accept="image/jpeg,image/png,image/webp" @change=${this.pick} ?disabled=${busy} data-testid="profile-avatar-input" />
-          <label class="button secondary" for="profile-avatar">${url ? "Change picture" : "Add picture"}</label>
-          ${url ? html`<button type="button" class="secondary" @click=${this.removePicture} ?disabled=${busy} data-testid="profile-avatar-remove">Remove picture</button>` : nothing}
+          <label class="button secondary" for="profile-avatar">${url ? msg("Change picture") : msg("Add picture")}</label>
+          ${url ? html`<button type="button" class="secondary" @click=${this.removePicture} ?disabled=${busy} data-testid="profile-avatar-remove">${msg("Remove picture")}</button>` : nothing}
         </div>
-        <label class="field" for="profile-name">Display name</label>
+        <label class="field" for="profile-name">${msg("Display name")}</label>
         <input
           id="profile-name"
           type="text"
@@ -153,7 +156,7 @@ export class SealedProfileSettings extends LitElement {
           data-testid="profile-name"
         />
         <div class="row">
-          <button class="primary" type="button" ?disabled=${busy || this.name.trim() === ""} @click=${() => void this.saving.run()} data-testid="profile-save">${busy ? "Saving…" : "Save"}</button>
+          <button class="primary" type="button" ?disabled=${busy || this.name.trim() === ""} @click=${() => void this.saving.run()} data-testid="profile-save">${busy ? msg("Saving…") : msg("Save")}</button>
           ${!busy && this.message ? html`<span role="status" data-testid="profile-saved">${this.message}</span>` : nothing}
         </div>
         ${this.saving.error ? html`<p class="error" role="alert" data-testid="profile-error">${this.saving.error}</p>` : nothing}

@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
@@ -8,10 +9,10 @@ import { errorText } from "./error-text.js";
 import { shared } from "../styles/shared.js";
 import { switchSection } from "../styles/switch-section.js";
 
-const PRIVACY_CHOICES: readonly { value: NotificationPrivacy; label: string; hint: string }[] = [
-  { value: "full", label: "Name and message", hint: "“Alice: See you at 8”" },
-  { value: "sender", label: "Name only", hint: "“New message from Alice”" },
-  { value: "none", label: "No details", hint: "“New message”" },
+const PRIVACY_CHOICES = (): readonly { value: NotificationPrivacy; label: string; hint: string }[] => [
+  { value: "full", label: msg("Name and message"), hint: msg("“Alice: See you at 8”") },
+  { value: "sender", label: msg("Name only"), hint: msg("“New message from Alice”") },
+  { value: "none", label: msg("No details"), hint: msg("“New message”") },
 ];
 
 /**
@@ -19,6 +20,7 @@ const PRIVACY_CHOICES: readonly { value: NotificationPrivacy; label: string; hin
  * user asks, and what a notification may show. The explanation says who sees what: the device decrypts,
  * the server and the push service pass on ciphertext, the screen shows what was chosen here.
  */
+@localized()
 @customElement("sealed-push-settings")
 export class SealedPushSettings extends LitElement {
   static override styles = [
@@ -93,27 +95,25 @@ export class SealedPushSettings extends LitElement {
   private renderSwitch(s: PushStatus) {
     if (!s.supported) return html`<p class="hint" data-testid="push-unsupported">${pushErrorText("unsupported")}</p>`;
     return html`<div class="row">
-      <span class="state" data-testid="push-state">${s.on ? "Notifications are on for this device" : "Notifications are off for this device"}</span>
+      <span class="state" data-testid="push-state">${s.on ? msg("Notifications are on for this device") : msg("Notifications are off for this device")}</span>
       ${s.on
-        ? html`<button type="button" class="secondary" ?disabled=${this.busy} @click=${() => this.run(() => this.client.push.turnOff())} data-testid="push-off">Turn off</button>`
-        : html`<button type="button" class="primary" ?disabled=${this.busy} @click=${() => this.run(() => this.client.push.turnOn())} data-testid="push-on">Turn on</button>`}
+        ? html`<button type="button" class="secondary" ?disabled=${this.busy} @click=${() => this.run(() => this.client.push.turnOff())} data-testid="push-off">${msg("Turn off")}</button>`
+        : html`<button type="button" class="primary" ?disabled=${this.busy} @click=${() => this.run(() => this.client.push.turnOn())} data-testid="push-on">${msg("Turn on")}</button>`}
     </div>`;
   }
 
   override render() {
     const s = this.status;
     return html`<section aria-labelledby="push-title" data-testid="push-settings">
-      <h2 id="push-title">Notifications</h2>
+      <h2 id="push-title">${msg("Notifications")}</h2>
       <p class="hint" id="push-explained">
-        Get a notification when a message arrives while Sealed is closed. Messages are decrypted on this device: the Sealed server and
-        your browser's push service only pass on encrypted data. What the notification shows can be seen by anyone who sees your screen
-        or lock screen, so choose below how much it shows.
+        ${msg("Get a notification when a message arrives while Sealed is closed. Messages are decrypted on this device: the Sealed server and your browser's push service only pass on encrypted data. What the notification shows can be seen by anyone who sees your screen or lock screen, so choose below how much it shows.")}
       </p>
       ${s ? this.renderSwitch(s) : nothing}
       ${this.error ? html`<p class="error" role="alert" data-testid="push-error">${this.error}</p>` : nothing}
       <fieldset aria-describedby="push-explained" ?disabled=${!s}>
-        <legend>What notifications show</legend>
-        ${PRIVACY_CHOICES.map(
+        <legend>${msg("What notifications show")}</legend>
+        ${PRIVACY_CHOICES().map(
           (c) =>
             html`<label>
               <input type="radio" name="push-privacy" .value=${c.value} .checked=${s?.privacy === c.value} @change=${this.pick} data-testid="push-privacy-${c.value}" />

@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
@@ -10,6 +11,7 @@ import { switchSection } from "../styles/switch-section.js";
  * Settings → Read receipts: "Send and show read receipts", on by default, for this device only (as in Signal,
  * off means you neither send read receipts nor see other people's; delivered ticks stay).
  */
+@localized()
 @customElement("sealed-receipt-settings")
 export class SealedReceiptSettings extends LitElement {
   static override styles = [
@@ -39,14 +41,13 @@ export class SealedReceiptSettings extends LitElement {
 
   override render() {
     return html`<section aria-labelledby="receipts-title" data-testid="read-receipts-settings">
-      <h2 id="receipts-title">Read receipts</h2>
+      <h2 id="receipts-title">${msg("Read receipts")}</h2>
       <label>
         <input type="checkbox" .checked=${this.on} @change=${this.toggle} data-testid="read-receipts-setting" aria-describedby="read-receipts-hint" />
         <span>
-          <span class="title">Send and show read receipts</span>
+          <span class="title">${msg("Send and show read receipts")}</span>
           <span class="hint" id="read-receipts-hint">
-            When this is off, people won't see when you've read their messages, and you won't see when they've read yours. It applies to
-            this device only.
+            ${msg("When this is off, people won't see when you've read their messages, and you won't see when they've read yours. It applies to this device only.")}
           </span>
         </span>
       </label>

@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { cardPage } from "../styles/card-page.js";
@@ -9,6 +10,7 @@ import { shieldIcon } from "./icons.js";
  * explicit "I saved my recovery key" and one group typed back (proof it was written down, not skipped).
  * Also used after "Make a new recovery key" (`heading` differs). Fires `confirmed`.
  */
+@localized()
 @customElement("sealed-recovery-key")
 export class SealedRecoveryKey extends LitElement {
   static override styles = [
@@ -105,7 +107,7 @@ export class SealedRecoveryKey extends LitElement {
   ];
 
   @property() recoveryKey = "";
-  @property({ attribute: false }) keyTitle = "Save your recovery key";
+  @property({ attribute: false }) keyTitle = msg("Save your recovery key");
   @state() private saved = false;
   @state() private typedGroup = "";
   /** 1-based index of the group to type back: never the first, so it is not just the start glanced at. */
@@ -120,14 +122,14 @@ export class SealedRecoveryKey extends LitElement {
   private async copy(): Promise<void> {
     try {
       await navigator.clipboard.writeText(this.recoveryKey);
-      this.copyStatus = "Copied to the clipboard.";
+      this.copyStatus = msg("Copied to the clipboard.");
     } catch {
-      this.copyStatus = "Couldn't copy. Select the key and copy it yourself.";
+      this.copyStatus = msg("Couldn't copy. Select the key and copy it yourself.");
     }
   }
 
   private download(): void {
-    const text = `Sealed recovery key\n\n${this.recoveryKey}\n\nKeep this somewhere safe. Anyone with this key and your username can restore your account.\n`;
+    const text = msg(str`Sealed recovery key\n\n${this.recoveryKey}\n\nKeep this somewhere safe. Anyone with this key and your username can restore your account.\n`);
     const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
     const a = document.createElement("a");
     a.href = url;
@@ -154,23 +156,22 @@ export class SealedRecoveryKey extends LitElement {
         <div class="badge">${shieldIcon}</div>
         <h1 tabindex="-1">${this.keyTitle}</h1>
         <p>
-          If you lose this device, this key is the only way back into your account and your messages. Write it down or
-          store it in a password manager. It is shown only this once, and nobody can reset it for you.
+          ${msg("If you lose this device, this key is the only way back into your account and your messages. Write it down or store it in a password manager. It is shown only this once, and nobody can reset it for you.")}
         </p>
-        <div class="key" role="group" aria-label="Recovery key" data-testid="recovery-key" data-key=${this.recoveryKey}>
+        <div class="key" role="group" aria-label=${msg("Recovery key")} data-testid="recovery-key" data-key=${this.recoveryKey}>
           ${groups.map((g) => html`<span>${g}</span>`)}
         </div>
         <div class="row">
-          <button class="secondary" type="button" @click=${this.copy} data-testid="copy-recovery-key">Copy key</button>
-          <button class="secondary" type="button" @click=${this.download} data-testid="download-recovery-key">Download (.txt)</button>
+          <button class="secondary" type="button" @click=${this.copy} data-testid="copy-recovery-key">${msg("Copy key")}</button>
+          <button class="secondary" type="button" @click=${this.download} data-testid="download-recovery-key">${msg("Download (.txt)")}</button>
           <span class="copied" role="status">${this.copyStatus}</span>
         </div>
         <label class="check">
           <input type="checkbox" .checked=${this.saved} @change=${(e: Event) => (this.saved = (e.target as HTMLInputElement).checked)} data-testid="recovery-saved" />
-          <span>I saved my recovery key</span>
+          <span>${msg("I saved my recovery key")}</span>
         </label>
         <div class="confirm-group">
-          <label for="confirm-group">To check, type group ${this.askGroup}</label>
+          <label for="confirm-group">${msg(str`To check, type group ${this.askGroup}`)}</label>
           <input
             id="confirm-group"
             type="text"
@@ -183,9 +184,9 @@ export class SealedRecoveryKey extends LitElement {
             data-testid="confirm-group"
             data-group=${this.askGroup}
           />
-          <p class="hint" id="confirm-group-hint">${this.typedGroup.length === 4 && !this.groupMatches ? "That isn't group " + this.askGroup + " of the key above." : "The four characters of that group, counting from the left."}</p>
+          <p class="hint" id="confirm-group-hint">${this.typedGroup.length === 4 && !this.groupMatches ? msg(str`That isn't group ${this.askGroup} of the key above.`) : msg("The four characters of that group, counting from the left.")}</p>
         </div>
-        <button class="primary continue" type="button" ?disabled=${!this.saved || !this.groupMatches} @click=${this.confirm} data-testid="recovery-continue">Continue</button>
+        <button class="primary continue" type="button" ?disabled=${!this.saved || !this.groupMatches} @click=${this.confirm} data-testid="recovery-continue">${msg("Continue")}</button>
       </main>
     `;
   }

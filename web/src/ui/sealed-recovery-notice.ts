@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
@@ -14,6 +15,7 @@ const DISMISSED = "sealed-recovery-notice-dismissed";
  * verified log holds a recover entry made after they joined (seen via the realtime `log` frame, which
  * refreshes the log, or on start), until dismissed. If it wasn't the user, they should revoke it.
  */
+@localized()
 @customElement("sealed-recovery-notice")
 export class SealedRecoveryNotice extends LitElement {
   static override styles = [
@@ -52,9 +54,8 @@ export class SealedRecoveryNotice extends LitElement {
     const latest = this.seen.value?.at(-1);
     if (!latest || latest.seq <= this.dismissed) return nothing;
     return html`<div class="notice" role="alert" data-testid="recovered-notice">
-      <strong>Your account was recovered on a new device</strong> (${formatDay(latest.createdAt)}, ${formatTime(latest.createdAt)}) using your recovery key or passphrase. If this
-      wasn't you, revoke that device in Settings and make a new recovery key.
-      <div><button class="secondary" type="button" @click=${() => this.dismiss(latest.seq)}>Dismiss</button></div>
+      <strong>${msg("Your account was recovered on a new device")}</strong> ${msg(str`(${formatDay(latest.createdAt)}, ${formatTime(latest.createdAt)}) using your recovery key or passphrase. If this wasn't you, revoke that device in Settings and make a new recovery key.`)}
+      <div><button class="secondary" type="button" @click=${() => this.dismiss(latest.seq)}>${msg("Dismiss")}</button></div>
     </div>`;
   }
 }

@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, query, state } from "lit/decorators.js";
@@ -18,6 +19,7 @@ type Panel = "none" | "passphrase" | "rotate" | "new-key";
  * bits required, with a generated six-word suggestion), the key file, and "Make a new recovery key".
  * Rendered by <sealed-settings> when this element is defined.
  */
+@localized()
 @customElement("sealed-recovery-settings")
 export class SealedRecoverySettings extends LitElement {
   static override styles = [
@@ -166,39 +168,39 @@ export class SealedRecoverySettings extends LitElement {
   private async savePassphrase(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     if (this.bits < REQUIRED_PASSPHRASE_BITS) {
-      await this.refuse(`This passphrase is too easy to guess (about ${Math.round(this.bits)} bits; ${REQUIRED_PASSPHRASE_BITS} needed). Add words, or use “Generate a passphrase”.`);
+      await this.refuse(msg(str`This passphrase is too easy to guess (about ${Math.round(this.bits)} bits; ${REQUIRED_PASSPHRASE_BITS} needed). Add words, or use “Generate a passphrase”.`));
       return;
     }
     if (this.passphrase !== this.passphraseAgain) {
-      await this.refuse("The two passphrases don't match.");
+      await this.refuse(msg("The two passphrases don't match."));
       return;
     }
-    await this.run("Protecting your recovery key… this takes a few seconds", async () => {
+    await this.run(msg("Protecting your recovery key… this takes a few seconds"), async () => {
       await this.client.recovery.setPassphrase({ recoveryKey: this.recoveryKeyInput, passphrase: this.passphrase });
       this.panel = "none";
       this.passphrase = this.passphraseAgain = this.recoveryKeyInput = "";
-      this.notice = "Passphrase saved. You can now restore your account with it.";
+      this.notice = msg("Passphrase saved. You can now restore your account with it.");
       await this.refresh();
     });
   }
 
   private async removePass(): Promise<void> {
     const yes = await this.confirmDialog.ask({
-      title: "Remove the passphrase?",
-      body: "Only the recovery key will restore your account.",
-      confirm: "Remove passphrase",
+      title: msg("Remove the passphrase?"),
+      body: msg("Only the recovery key will restore your account."),
+      confirm: msg("Remove passphrase"),
       danger: true,
     });
     if (!yes) return;
-    await this.run("Removing…", async () => {
+    await this.run(msg("Removing…"), async () => {
       await this.client.recovery.removePassphrase();
-      this.notice = "Passphrase removed.";
+      this.notice = msg("Passphrase removed.");
       await this.refresh();
     });
   }
 
   private async downloadKeyFile(): Promise<void> {
-    await this.run("Preparing…", async () => {
+    await this.run(msg("Preparing…"), async () => {
       const text = await this.client.recovery.keyFileText();
       const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
       const a = document.createElement("a");
@@ -206,12 +208,12 @@ export class SealedRecoverySettings extends LitElement {
       a.download = "sealed-key-file.txt";
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
-      this.notice = "Key file downloaded. It opens only with your recovery key or passphrase.";
+      this.notice = msg("Key file downloaded. It opens only with your recovery key or passphrase.");
     });
   }
 
   private async storeBlob(): Promise<void> {
-    await this.run("Storing…", async () => {
+    await this.run(msg("Storing…"), async () => {
       await this.client.recovery.storeBlob();
       await this.refresh();
     });
@@ -219,12 +221,12 @@ export class SealedRecoverySettings extends LitElement {
 
   private async rotate(e: SubmitEvent): Promise<void> {
     e.preventDefault();
-    await this.run(this.hasPassphrase && this.passphrase ? "Making a new key and re-protecting it… this takes a few seconds" : "Making a new recovery key…", async () => {
+    await this.run(this.hasPassphrase && this.passphrase ? msg("Making a new key and re-protecting it… this takes a few seconds") : msg("Making a new recovery key…"), async () => {
       const r = await this.client.recovery.rotateKey(this.passphrase ? { passphrase: this.passphrase } : {});
       this.passphrase = "";
       this.newKey = r.recoveryKey;
       this.panel = "new-key";
-      this.notice = this.hasPassphrase ? (r.passphraseKept ? "Your passphrase now protects the new key." : "Your passphrase was removed: set it again with the new key.") : "";
+      this.notice = this.hasPassphrase ? (r.passphraseKept ? msg("Your passphrase now protects the new key.") : msg("Your passphrase was removed: set it again with the new key.")) : "";
       await this.refresh();
     });
   }
@@ -232,34 +234,34 @@ export class SealedRecoverySettings extends LitElement {
   private renderPassphrasePanel() {
     const bits = this.bits;
     return html`<form class="panel" @submit=${this.savePassphrase} novalidate data-testid="passphrase-form">
-      <p>The passphrase protects your recovery key, so you can restore with something you remember. The server can try guesses against it, so it must be strong.</p>
-      <label for="pp-key">Your recovery key</label>
+      <p>${msg("The passphrase protects your recovery key, so you can restore with something you remember. The server can try guesses against it, so it must be strong.")}</p>
+      <label for="pp-key">${msg("Your recovery key")}</label>
       <input id="pp-key" type="text" class="pass" autocomplete="off" spellcheck="false" .value=${this.recoveryKeyInput} @input=${(e: Event) => (this.recoveryKeyInput = (e.target as HTMLInputElement).value)} data-testid="passphrase-recovery-key" />
-      <p class="hint">No device keeps it, so type it once more.</p>
-      <label for="pp-new">New passphrase</label>
+      <p class="hint">${msg("No device keeps it, so type it once more.")}</p>
+      <label for="pp-new">${msg("New passphrase")}</label>
       <input id="pp-new" type=${this.showPassphrase ? "text" : "password"} class="pass" autocomplete="new-password" .value=${this.passphrase} @input=${(e: Event) => (this.passphrase = (e.target as HTMLInputElement).value)} data-testid="passphrase-new" />
-      <meter min="0" max=${REQUIRED_PASSPHRASE_BITS * 1.3} low=${REQUIRED_PASSPHRASE_BITS * 0.7} high=${REQUIRED_PASSPHRASE_BITS} optimum=${REQUIRED_PASSPHRASE_BITS * 1.3} value=${bits} aria-label="Passphrase strength"></meter>
-      <p class="hint" data-testid="passphrase-strength">${this.passphrase ? (bits >= REQUIRED_PASSPHRASE_BITS ? html`<span class="ok">Strong enough</span> (about ${Math.round(bits)} bits)` : `Too weak: about ${Math.round(bits)} of ${REQUIRED_PASSPHRASE_BITS} bits`) : `At least ${REQUIRED_PASSPHRASE_BITS} bits: for example six random words.`}</p>
-      <label for="pp-again">Type it again</label>
+      <meter min="0" max=${REQUIRED_PASSPHRASE_BITS * 1.3} low=${REQUIRED_PASSPHRASE_BITS * 0.7} high=${REQUIRED_PASSPHRASE_BITS} optimum=${REQUIRED_PASSPHRASE_BITS * 1.3} value=${bits} aria-label=${msg("Passphrase strength")}></meter>
+      <p class="hint" data-testid="passphrase-strength">${this.passphrase ? (bits >= REQUIRED_PASSPHRASE_BITS ? html`<span class="ok">${msg("Strong enough")}</span> ${msg(str`(about ${Math.round(bits)} bits)`)}` : msg(str`Too weak: about ${Math.round(bits)} of ${REQUIRED_PASSPHRASE_BITS} bits`)) : msg(str`At least ${REQUIRED_PASSPHRASE_BITS} bits: for example six random words.`)}</p>
+      <label for="pp-again">${msg("Type it again")}</label>
       <input id="pp-again" type=${this.showPassphrase ? "text" : "password"} class="pass" autocomplete="new-password" .value=${this.passphraseAgain} @input=${(e: Event) => (this.passphraseAgain = (e.target as HTMLInputElement).value)} data-testid="passphrase-again" />
       <div class="row">
-        <button class="secondary" type="button" @click=${this.generate} data-testid="passphrase-generate">Generate a passphrase</button>
-        <button class="primary" type="submit" ?disabled=${!!this.busy} data-testid="passphrase-save">Save passphrase</button>
+        <button class="secondary" type="button" @click=${this.generate} data-testid="passphrase-generate">${msg("Generate a passphrase")}</button>
+        <button class="primary" type="submit" ?disabled=${!!this.busy} data-testid="passphrase-save">${msg("Save passphrase")}</button>
       </div>
     </form>`;
   }
 
   private renderRotatePanel() {
     return html`<form class="panel" @submit=${this.rotate} novalidate data-testid="rotate-form">
-      <p class="warn">Your current recovery key stops working. You get a new one, shown once — save it before you leave the page.</p>
+      <p class="warn">${msg("Your current recovery key stops working. You get a new one, shown once — save it before you leave the page.")}</p>
       ${this.hasPassphrase
-        ? html`<label for="rot-pass">Your passphrase (to keep it for the new key)</label>
+        ? html`<label for="rot-pass">${msg("Your passphrase (to keep it for the new key)")}</label>
             <input id="rot-pass" type="password" class="pass" autocomplete="current-password" .value=${this.passphrase} @input=${(e: Event) => (this.passphrase = (e.target as HTMLInputElement).value)} data-testid="rotate-passphrase" />
-            <p class="hint">Leave empty to remove the passphrase.</p>`
+            <p class="hint">${msg("Leave empty to remove the passphrase.")}</p>`
         : nothing}
       <div class="row">
-        <button class="secondary" type="button" @click=${() => this.open("rotate")}>Cancel</button>
-        <button class="primary" type="submit" ?disabled=${!!this.busy} data-testid="rotate-confirm">Make a new recovery key</button>
+        <button class="secondary" type="button" @click=${() => this.open("rotate")}>${msg("Cancel")}</button>
+        <button class="primary" type="submit" ?disabled=${!!this.busy} data-testid="rotate-confirm">${msg("Make a new recovery key")}</button>
       </div>
     </form>`;
   }
@@ -267,20 +269,20 @@ export class SealedRecoverySettings extends LitElement {
   override render() {
     if (this.panel === "new-key") {
       return html`<section data-testid="recovery-settings">
-        <sealed-recovery-key .recoveryKey=${this.newKey} .keyTitle=${"Save your new recovery key"} @confirmed=${() => ((this.newKey = ""), (this.panel = "none"))}></sealed-recovery-key>
+        <sealed-recovery-key .recoveryKey=${this.newKey} .keyTitle=${msg("Save your new recovery key")} @confirmed=${() => ((this.newKey = ""), (this.panel = "none"))}></sealed-recovery-key>
         ${this.notice ? html`<p role="status">${this.notice}</p>` : nothing}
       </section>`;
     }
     return html`<section data-testid="recovery-settings" aria-labelledby="recovery-h">
-      <h2 id="recovery-h">Recovery</h2>
-      <p data-testid="recovery-last-used">Recovery last used: ${this.lastUsedAt === undefined ? "…" : this.lastUsedAt === null ? "never" : `${formatDay(this.lastUsedAt)}, ${formatTime(this.lastUsedAt)}`}</p>
-      ${this.hasBlob ? nothing : html`<p class="warn">Recovery data isn't stored on the server yet. <button class="secondary" type="button" @click=${this.storeBlob}>Store it now</button></p>`}
-      <p>Passphrase: <strong data-testid="passphrase-state">${this.hasPassphrase ? "set" : "not set"}</strong></p>
+      <h2 id="recovery-h">${msg("Recovery")}</h2>
+      <p data-testid="recovery-last-used">${msg("Recovery last used:")} ${this.lastUsedAt === undefined ? "…" : this.lastUsedAt === null ? msg("never") : msg(str`${formatDay(this.lastUsedAt)}, ${formatTime(this.lastUsedAt)}`)}</p>
+      ${this.hasBlob ? nothing : html`<p class="warn">${msg("Recovery data isn't stored on the server yet.")} <button class="secondary" type="button" @click=${this.storeBlob}>${msg("Store it now")}</button></p>`}
+      <p>${msg("Passphrase:")} <strong data-testid="passphrase-state">${this.hasPassphrase ? msg("set") : msg("not set")}</strong></p>
       <div class="row">
-        <button class="secondary" type="button" @click=${() => this.open("passphrase")} ?disabled=${!!this.busy} data-testid="passphrase-open">${this.hasPassphrase ? "Change passphrase" : "Set a passphrase"}</button>
-        ${this.hasPassphrase ? html`<button class="secondary" type="button" @click=${this.removePass} ?disabled=${!!this.busy} data-testid="passphrase-remove">Remove passphrase</button>` : nothing}
-        <button class="secondary" type="button" @click=${this.downloadKeyFile} ?disabled=${!!this.busy} data-testid="key-file-download">Download key file</button>
-        <button class="secondary" type="button" @click=${() => this.open("rotate")} ?disabled=${!!this.busy} data-testid="rotate-open">Make a new recovery key</button>
+        <button class="secondary" type="button" @click=${() => this.open("passphrase")} ?disabled=${!!this.busy} data-testid="passphrase-open">${this.hasPassphrase ? msg("Change passphrase") : msg("Set a passphrase")}</button>
+        ${this.hasPassphrase ? html`<button class="secondary" type="button" @click=${this.removePass} ?disabled=${!!this.busy} data-testid="passphrase-remove">${msg("Remove passphrase")}</button>` : nothing}
+        <button class="secondary" type="button" @click=${this.downloadKeyFile} ?disabled=${!!this.busy} data-testid="key-file-download">${msg("Download key file")}</button>
+        <button class="secondary" type="button" @click=${() => this.open("rotate")} ?disabled=${!!this.busy} data-testid="rotate-open">${msg("Make a new recovery key")}</button>
       </div>
       ${this.panel === "passphrase" ? this.renderPassphrasePanel() : nothing} ${this.panel === "rotate" ? this.renderRotatePanel() : nothing}
       ${this.busy ? html`<p role="status" data-testid="recovery-busy">${this.busy}</p>` : nothing} ${this.error ? html`<p class="error" role="alert" data-testid="recovery-error">${this.error}</p>` : nothing}

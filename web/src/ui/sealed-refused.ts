@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, query } from "lit/decorators.js";
@@ -16,6 +17,7 @@ import "./sealed-confirm-dialog.js";
  * again, or, if they did remove this device or reset the account themselves, delete its data and then
  * restore or link it again. Fires `forgotten` once the data is deleted.
  */
+@localized()
 @customElement("sealed-refused")
 export class SealedRefused extends LitElement {
   static override styles = [
@@ -70,9 +72,9 @@ export class SealedRefused extends LitElement {
 
   private async confirmForget(): Promise<void> {
     const yes = await this.confirmDialog.ask({
-      title: "Delete this device's data?",
-      body: "This browser's keys and messages are deleted. Your account and your other devices are not changed.",
-      confirm: "Delete",
+      title: msg("Delete this device's data?"),
+      body: msg("This browser's keys and messages are deleted. Your account and your other devices are not changed."),
+      confirm: msg("Delete"),
       danger: true,
     });
     if (yes) void this.forget.run();
@@ -83,14 +85,14 @@ export class SealedRefused extends LitElement {
     return html`<div class="banner" role="alert" data-testid="device-refused">
       <span>${warningIcon}</span>
       <div>
-        <strong>The server refused this device</strong>
-        <p>Nothing was deleted: your chats and keys are still here, but no messages are sent or received. Your account's device list, checked on this device, still includes it, so this may be a server problem or someone interfering.</p>
-        <p>Try again later. If you removed this device or reset your account yourself, delete this device's data, then restore or link it again.</p>
+        <strong>${msg("The server refused this device")}</strong>
+        <p>${msg("Nothing was deleted: your chats and keys are still here, but no messages are sent or received. Your account's device list, checked on this device, still includes it, so this may be a server problem or someone interfering.")}</p>
+        <p>${msg("Try again later. If you removed this device or reset your account yourself, delete this device's data, then restore or link it again.")}</p>
         <div class="actions">
-          <button class="primary" type="button" ?disabled=${busy} @click=${() => void this.retry.run()} data-testid="refused-retry">${this.retry.status === TaskStatus.PENDING ? "Trying…" : "Try again"}</button>
-          <button class="secondary" type="button" ?disabled=${busy} @click=${this.confirmForget} data-testid="refused-forget">Delete this device's data</button>
+          <button class="primary" type="button" ?disabled=${busy} @click=${() => void this.retry.run()} data-testid="refused-retry">${this.retry.status === TaskStatus.PENDING ? msg("Trying…") : msg("Try again")}</button>
+          <button class="secondary" type="button" ?disabled=${busy} @click=${this.confirmForget} data-testid="refused-forget">${msg("Delete this device's data")}</button>
         </div>
-        ${this.retry.render({ complete: (s) => (s === "refused" ? html`<p role="status">The server still refuses this device.</p>` : nothing), error: (e) => html`<p class="error" role="alert">${errorText(e)}</p>` })}
+        ${this.retry.render({ complete: (s) => (s === "refused" ? html`<p role="status">${msg("The server still refuses this device.")}</p>` : nothing), error: (e) => html`<p class="error" role="alert">${errorText(e)}</p>` })}
         ${this.forget.render({ error: (e) => html`<p class="error" role="alert">${errorText(e)}</p>` })}
       </div>
       <sealed-confirm-dialog></sealed-confirm-dialog>

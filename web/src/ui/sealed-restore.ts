@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
@@ -16,6 +18,7 @@ type Method = "key" | "passphrase" | "file";
  * recovery data; then this browser joins as a new device and loads the whole history with a progress
  * bar. Fires `restored` when done and `cancel` on Back.
  */
+@localized()
 @customElement("sealed-restore")
 export class SealedRestore extends LitElement {
   static override styles = [
@@ -125,7 +128,7 @@ export class SealedRestore extends LitElement {
     const file = (e.target as HTMLInputElement).files?.[0];
     this.fileName = file?.name ?? "";
     this.fileText = file && file.size <= 16_384 ? await file.text() : undefined;
-    if (file && file.size > 16_384) await this.refuse("That file is too large to be a Sealed key file.");
+    if (file && file.size > 16_384) await this.refuse(msg("That file is too large to be a Sealed key file."));
   }
 
   /**
@@ -164,7 +167,7 @@ export class SealedRestore extends LitElement {
     const kind = this.method === "file" ? this.fileSecret : this.method;
     const secret: RestoreSecret = kind === "key" ? { kind: "key", recoveryKey: this.secret } : { kind: "passphrase", passphrase: this.secret };
     if (this.method === "file" && this.fileText === undefined) {
-      await this.refuse("Choose your key file first.");
+      await this.refuse(msg("Choose your key file first."));
       return;
     }
     await this.restoring.run(async () => {
@@ -190,24 +193,24 @@ export class SealedRestore extends LitElement {
     if (this.progress) {
       const { done, total } = this.progress;
       return html`<div class="working">
-        <p><strong data-testid="restored">Restored @${this.restoredAs}.</strong> Loading your history on this browser…</p>
-        <progress data-testid="history-progress" max=${Math.max(total, 1)} value=${done} aria-label="History loaded"></progress>
-        <p role="status">${done} of ${total} messages</p>
+        <p><strong data-testid="restored">${msg(str`Restored @${this.restoredAs}.`)}</strong> ${msg("Loading your history on this browser…")}</p>
+        <progress data-testid="history-progress" max=${Math.max(total, 1)} value=${done} aria-label=${msg("History loaded")}></progress>
+        <p role="status">${msg(str`${formatCount(done)} of ${formatCount(total)} messages`)}</p>
       </div>`;
     }
     const text: Record<RestoreStep["step"], string> = {
-      "looking-up": "Looking up your account…",
-      unlocking: "Unlocking… this takes a few seconds.",
-      opening: "Opening your recovery data…",
-      joining: "Adding this browser to your account…",
-      done: "Restored.",
+      "looking-up": msg("Looking up your account…"),
+      unlocking: msg("Unlocking… this takes a few seconds."),
+      opening: msg("Opening your recovery data…"),
+      joining: msg("Adding this browser to your account…"),
+      done: msg("Restored."),
     };
     return this.step ? html`<p class="working" role="status" data-testid="restore-status">${text[this.step.step]}</p>` : nothing;
   }
 
   private renderSecretField(kind: "key" | "passphrase") {
     return kind === "key"
-      ? html`<label class="field" for="secret">Recovery key</label>
+      ? html`<label class="field" for="secret">${msg("Recovery key")}</label>
           <input
             id="secret"
             class="key"
@@ -215,14 +218,14 @@ export class SealedRestore extends LitElement {
             autocomplete="off"
             autocapitalize="characters"
             spellcheck="false"
-            placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
+            placeholder=${msg("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")}
             .value=${this.secret}
             @input=${(e: Event) => (this.secret = (e.target as HTMLInputElement).value)}
             ?disabled=${this.busy}
             data-testid="restore-secret"
           />
-          <p class="hint">The 32 characters you saved when you signed up. Dashes and case don't matter.</p>`
-      : html`<label class="field" for="secret">Passphrase</label>
+          <p class="hint">${msg("The 32 characters you saved when you signed up. Dashes and case don't matter.")}</p>`
+      : html`<label class="field" for="secret">${msg("Passphrase")}</label>
           <input
             id="secret"
             type="password"
@@ -236,17 +239,17 @@ export class SealedRestore extends LitElement {
 
   override render() {
     const methods: [Method, string][] = [
-      ["key", "Recovery key"],
-      ["passphrase", "Passphrase"],
-      ["file", "Key file"],
+      ["key", msg("Recovery key")],
+      ["passphrase", msg("Passphrase")],
+      ["file", msg("Key file")],
     ];
-    if (this.progress) return html`<main class="card" data-testid="restore"><h1 tabindex="-1">Restore your account</h1>${this.renderWorking()}</main>`;
+    if (this.progress) return html`<main class="card" data-testid="restore"><h1 tabindex="-1">${msg("Restore your account")}</h1>${this.renderWorking()}</main>`;
     return html`<main class="card" data-testid="restore">
-      <h1 tabindex="-1">Restore your account</h1>
-      <p>Use the recovery key you saved when you signed up — or your passphrase, if you set one. This browser becomes a new device of your account and gets your whole history.</p>
+      <h1 tabindex="-1">${msg("Restore your account")}</h1>
+      <p>${msg("Use the recovery key you saved when you signed up — or your passphrase, if you set one. This browser becomes a new device of your account and gets your whole history.")}</p>
       <form @submit=${this.submit} novalidate>
         <fieldset ?disabled=${this.busy}>
-          <legend>Restore with</legend>
+          <legend>${msg("Restore with")}</legend>
           ${methods.map(
             ([m, label]) => html`<label class="choice"
               ><input type="radio" name="method" .checked=${this.method === m} @change=${() => ((this.method = m), this.restoring.clear(), (this.secret = ""))} data-testid=${`restore-method-${m}`} />${label}</label
@@ -254,16 +257,16 @@ export class SealedRestore extends LitElement {
           )}
         </fieldset>
         ${this.method === "file"
-          ? html`<label class="field" for="keyfile">Key file</label>
+          ? html`<label class="field" for="keyfile">${msg("Key file")}</label>
               <input id="keyfile" type="file" accept=".txt,text/plain" @change=${this.pickFile} ?disabled=${this.busy} data-testid="restore-file" />
               ${this.fileName ? html`<p class="hint">${this.fileName}</p>` : nothing}
               <fieldset ?disabled=${this.busy}>
-                <legend>Open it with</legend>
-                <label class="choice"><input type="radio" name="file-secret" .checked=${this.fileSecret === "passphrase"} @change=${() => (this.fileSecret = "passphrase")} data-testid="file-secret-passphrase" />Passphrase</label>
-                <label class="choice"><input type="radio" name="file-secret" .checked=${this.fileSecret === "key"} @change=${() => (this.fileSecret = "key")} data-testid="file-secret-key" />Recovery key</label>
+                <legend>${msg("Open it with")}</legend>
+                <label class="choice"><input type="radio" name="file-secret" .checked=${this.fileSecret === "passphrase"} @change=${() => (this.fileSecret = "passphrase")} data-testid="file-secret-passphrase" />${msg("Passphrase")}</label>
+                <label class="choice"><input type="radio" name="file-secret" .checked=${this.fileSecret === "key"} @change=${() => (this.fileSecret = "key")} data-testid="file-secret-key" />${msg("Recovery key")}</label>
               </fieldset>
               ${this.renderSecretField(this.fileSecret)}`
-          : html`<label class="field" for="username">Username</label>
+          : html`<label class="field" for="username">${msg("Username")}</label>
               <input
                 id="username"
                 type="text"
@@ -280,13 +283,13 @@ export class SealedRestore extends LitElement {
         <label class="choice reset">
           <input type="checkbox" .checked=${this.signOutOthers} @change=${(e: Event) => (this.signOutOthers = (e.target as HTMLInputElement).checked)}
             ?disabled=${this.busy} aria-describedby="reset-hint" data-testid="restore-sign-out-others" />
-          Sign out all my other devices
+          ${msg("Sign out all my other devices")}
         </label>
-        <p class="hint" id="reset-hint">For a lost or stolen device: every device signed in now is removed, and your account gets new keys that only this browser holds. Your history stays readable.</p>
+        <p class="hint" id="reset-hint">${msg("For a lost or stolen device: every device signed in now is removed, and your account gets new keys that only this browser holds. Your history stays readable.")}</p>
         ${this.error ? html`<p class="error" role="alert" data-testid="restore-error" data-attempt=${this.failures}>${this.error}</p>` : nothing} ${this.renderWorking()}
         <div class="actions">
-          <button class="secondary" type="button" @click=${this.cancel} ?disabled=${this.busy}>Back</button>
-          <button class="primary" type="submit" ?disabled=${this.busy} data-testid="restore-submit">${this.busy ? "Restoring…" : "Restore"}</button>
+          <button class="secondary" type="button" @click=${this.cancel} ?disabled=${this.busy}>${msg("Back")}</button>
+          <button class="primary" type="submit" ?disabled=${this.busy} data-testid="restore-submit">${this.busy ? msg("Restoring…") : msg("Restore")}</button>
         </div>
       </form>
     </main>`;

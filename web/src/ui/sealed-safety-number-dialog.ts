@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
@@ -16,13 +17,13 @@ type Result = { ok: boolean; text: string };
 function outcomeText(o: VerifyOutcome, name: string): Result {
   switch (o) {
     case "match":
-      return { ok: true, text: `The numbers match. ${name} is now marked as verified on this device.` };
+      return { ok: true, text: msg(str`The numbers match. ${name} is now marked as verified on this device.`) };
     case "mismatch":
-      return { ok: false, text: "These numbers don't match: the person you scanned may not be who you think, or the server may be in the middle. Nothing was marked." };
+      return { ok: false, text: msg("These numbers don't match: the person you scanned may not be who you think, or the server may be in the middle. Nothing was marked.") };
     case "own":
-      return { ok: false, text: `That is your own code. Scan the code on ${name}'s screen.` };
+      return { ok: false, text: msg(str`That is your own code. Scan the code on ${name}'s screen.`) };
     case "other":
-      return { ok: false, text: `That code is for another conversation, not for you and ${name}. Scan the code ${name} shows in your chat.` };
+      return { ok: false, text: msg(str`That code is for another conversation, not for you and ${name}. Scan the code ${name} shows in your chat.`) };
   }
 }
 
@@ -30,6 +31,7 @@ function outcomeText(o: VerifyOutcome, name: string): Result {
  * The safety number of this account and a contact: the digits to compare aloud, a QR code for the
  * contact to scan, a camera scanner for theirs, and marking verified by hand (issue 21).
  */
+@localized()
 @customElement("sealed-safety-number-dialog")
 export class SealedSafetyNumberDialog extends LitElement {
   static override styles = [
@@ -143,7 +145,7 @@ export class SealedSafetyNumberDialog extends LitElement {
     await this.updateComplete;
     if (!this.video || !this.frame) return;
     const error = await this.scanner.start(this.video, this.frame, (text) => void this.judge(text));
-    if (error) this.cameraError = `${error} Compare the numbers instead, and mark as verified by hand if they match.`;
+    if (error) this.cameraError = msg(str`${error} Compare the numbers instead, and mark as verified by hand if they match.`);
   }
 
   private async judge(text: string): Promise<void> {
@@ -154,9 +156,9 @@ export class SealedSafetyNumberDialog extends LitElement {
       this.result = outcomeText(await this.client.verification.scan(peer.accountId, text), peer.username);
     } catch (e) {
       const text = isProtocolError(e, "unsupported_version")
-        ? "That code was made by a newer version of Sealed. Update this app, or compare the numbers instead."
+        ? msg("That code was made by a newer version of Sealed. Update this app, or compare the numbers instead.")
         : isProtocolError(e)
-          ? "That is not a Sealed safety-number code."
+          ? msg("That is not a Sealed safety-number code.")
           : errorText(e);
       this.result = { ok: false, text };
     }
@@ -186,16 +188,16 @@ export class SealedSafetyNumberDialog extends LitElement {
     const name = this.peer?.username ?? "";
     return html`
       <dialog aria-labelledby="sn-title" data-testid="safety-number-dialog" @close=${() => this.close()}>
-        <h2 id="sn-title">Safety number with ${name}</h2>
+        <h2 id="sn-title">${msg(str`Safety number with ${name}`)}</h2>
         ${this.scanning ? this.renderScan(name) : this.renderNumber(name)}
       </dialog>
     `;
   }
 
   private renderScan(name: string) {
-    return html`<p>Point the camera at the code on ${name}'s screen (in their chat with you: Safety number).</p>
-      ${this.cameraError ? html`<p role="alert" class="error" data-testid="verify-camera-error">${this.cameraError}</p>` : html`<video muted playsinline aria-label="Camera preview for scanning ${name}'s code"></video><canvas class="frame"></canvas>`}
-      <div class="actions"><button class="secondary" type="button" @click=${() => this.stopScan()} data-testid="verify-scan-cancel">Cancel</button></div>`;
+    return html`<p>${msg(str`Point the camera at the code on ${name}'s screen (in their chat with you: Safety number).`)}</p>
+      ${this.cameraError ? html`<p role="alert" class="error" data-testid="verify-camera-error">${this.cameraError}</p>` : html`<video muted playsinline aria-label=${msg(str`Camera preview for scanning ${name}'s code`)}></video><canvas class="frame"></canvas>`}
+      <div class="actions"><button class="secondary" type="button" @click=${() => this.stopScan()} data-testid="verify-scan-cancel">${msg("Cancel")}</button></div>`;
   }
 
   private renderNumber(name: string) {
@@ -204,29 +206,28 @@ export class SealedSafetyNumberDialog extends LitElement {
     const verified = this.peer?.verified === true;
     const blocked = this.peer?.status !== "verified";
     return html`<p>
-        Compare these numbers with ${name}, in person or on a call, or scan each other's code. If they match on both devices, you are talking to the right person and
-        nobody is in between.
+        ${msg(str`Compare these numbers with ${name}, in person or on a call, or scan each other's code. If they match on both devices, you are talking to the right person and nobody is in between.`)}
       </p>
-      ${verified ? html`<p class="mark" data-testid="verified-mark-dialog">${verifiedIcon}<span>Verified</span></p>` : nothing}
+      ${verified ? html`<p class="mark" data-testid="verified-mark-dialog">${verifiedIcon}<span>${msg("Verified")}</span></p>` : nothing}
       ${this.result
         ? html`<p role=${this.result.ok ? "status" : "alert"} class="result ${this.result.ok ? "good" : "bad"}" data-testid=${this.result.ok ? "verify-success" : "verify-failure"}>${this.result.text}</p>`
         : nothing}
       ${groups.length
         ? html`<div class="both">
-            <canvas class="qr" role="img" aria-label="Your safety-number code for ${name} to scan" data-testid="verify-qr"></canvas>
-            <div class="digits" role="group" aria-label="Safety number" data-testid="safety-number">${groups.map((g) => html`<span>${g}</span>`)}</div>
+            <canvas class="qr" role="img" aria-label=${msg(str`Your safety-number code for ${name} to scan`)} data-testid="verify-qr"></canvas>
+            <div class="digits" role="group" aria-label=${msg("Safety number")} data-testid="safety-number">${groups.map((g) => html`<span>${g}</span>`)}</div>
           </div>`
-        : html`<p role="status">${this.computing.error || "Computing…"}</p>`}
+        : html`<p role="status">${this.computing.error || msg("Computing…")}</p>`}
       ${this.drawing.error ? html`<p role="alert" class="error">${this.drawing.error}</p>` : nothing}
       ${this.marking.error ? html`<p role="alert" class="error">${this.marking.error}</p>` : nothing}
       <div class="actions">
         ${blocked
           ? nothing
-          : html`<button class="secondary" type="button" @click=${() => this.scan()} data-testid="verify-scan">Scan their code</button>
+          : html`<button class="secondary" type="button" @click=${() => this.scan()} data-testid="verify-scan">${msg("Scan their code")}</button>
               ${verified
-                ? html`<button class="secondary" type="button" ?disabled=${this.marking.pending} @click=${() => this.marking.run("clear")} data-testid="verify-clear">Clear verification</button>`
-                : html`<button class="secondary" type="button" ?disabled=${this.marking.pending} @click=${() => this.marking.run("mark")} data-testid="verify-mark">Mark as verified</button>`}`}
-        <button class="primary" type="button" @click=${() => this.close()} autofocus>Done</button>
+                ? html`<button class="secondary" type="button" ?disabled=${this.marking.pending} @click=${() => this.marking.run("clear")} data-testid="verify-clear">${msg("Clear verification")}</button>`
+                : html`<button class="secondary" type="button" ?disabled=${this.marking.pending} @click=${() => this.marking.run("mark")} data-testid="verify-mark">${msg("Mark as verified")}</button>`}`}
+        <button class="primary" type="button" @click=${() => this.close()} autofocus>${msg("Done")}</button>
       </div>`;
   }
 }

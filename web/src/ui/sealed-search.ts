@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
@@ -21,6 +23,7 @@ const LIMIT = 50;
  * it was. Results follow the index live (a message deleted meanwhile leaves them). Fires
  * `search-chosen` with the conversation and message key.
  */
+@localized()
 @customElement("sealed-search")
 export class SealedSearch extends LitElement {
   static override styles = [
@@ -203,13 +206,13 @@ export class SealedSearch extends LitElement {
     const p = this.progress.value;
     const building = p !== undefined && p.indexed < p.total;
     const percent = p && p.total > 0 ? Math.floor((p.indexed / p.total) * 100) : 0;
-    const indexing = building ? `Indexing messages for search… ${percent}%` : "";
+    const indexing = building ? msg(str`Indexing messages for search… ${percent}%`) : "";
     const q = this.text.trim();
-    if (!q) return indexing || "Type to search your messages. They are searched on this device only.";
-    if (searching && this.shown.length === 0) return "Searching…";
-    if (this.shown.length === 0) return `No messages match “${q}”${building ? ` yet. ${indexing}` : "."}`;
-    const count = `${this.shown.length}${this.shown.length === LIMIT ? "+" : ""} ${this.shown.length === 1 ? "message" : "messages"}`;
-    return building ? `${count}. ${indexing}` : count;
+    if (!q) return indexing || msg("Type to search your messages. They are searched on this device only.");
+    if (searching && this.shown.length === 0) return msg("Searching…");
+    if (this.shown.length === 0) return (building ? msg(str`No messages match “${q}” yet. ${indexing}`) : msg(str`No messages match “${q}”.`));
+    const count = this.shown.length === 1 ? msg("1 message") : this.shown.length === LIMIT ? msg(str`${formatCount(LIMIT)}+ messages`) : msg(str`${formatCount(this.shown.length)} messages`);
+    return building ? msg(str`${count}. ${indexing}`) : count;
   }
 
   override render() {
@@ -223,19 +226,19 @@ export class SealedSearch extends LitElement {
     return html`
       <dialog aria-labelledby="search-title" data-testid="search-dialog" @close=${this.onClose}>
         <div class="head">
-          <h2 id="search-title">Search messages</h2>
-          <button class="secondary close" type="button" @click=${this.close} aria-label="Close search">Close</button>
+          <h2 id="search-title">${msg("Search messages")}</h2>
+          <button class="secondary close" type="button" @click=${this.close} aria-label=${msg("Close search")}>${msg("Close")}</button>
         </div>
         <div class="scope" data-testid="search-scope">
           ${chat
-            ? html`<span>In ${chat.title}</span><button class="secondary" type="button" @click=${this.widen} data-testid="search-widen">Search all chats</button>`
-            : html`<span>In all chats</span>`}
+            ? html`<span>${msg(str`In ${chat.title}`)}</span><button class="secondary" type="button" @click=${this.widen} data-testid="search-widen">${msg("Search all chats")}</button>`
+            : html`<span>${msg("In all chats")}</span>`}
         </div>
         <input
           type="text"
           role="combobox"
           enterkeyhint="search"
-          aria-label=${chat ? `Search messages in ${chat.title}` : "Search messages in all chats"}
+          aria-label=${chat ? msg(str`Search messages in ${chat.title}`) : msg("Search messages in all chats")}
           aria-expanded=${results.length > 0 ? "true" : "false"}
           aria-controls="search-results"
           aria-autocomplete="list"
@@ -244,14 +247,14 @@ export class SealedSearch extends LitElement {
           autocomplete="off"
           spellcheck="false"
           maxlength="200"
-          placeholder="Search"
+          placeholder=${msg("Search")}
           .value=${this.text}
           @input=${this.onInput}
           @keydown=${this.onKey}
           data-testid="search-input"
         />
         <p class="status" id="search-status" role="status" data-testid="search-status">${this.statusText(searching)}</p>
-        <ul id="search-results" role="listbox" aria-label="Results" data-testid="search-results">
+        <ul id="search-results" role="listbox" aria-label=${msg("Results")} data-testid="search-results">
           ${repeat(
             results,
             (r) => `${r.conversationId} ${r.key}`,
@@ -264,10 +267,10 @@ export class SealedSearch extends LitElement {
               @mousemove=${() => (this.active = i)}
             >
               <div class="meta">
-                <span class="who">${r.senderName}</span>${this.scope ? nothing : html`<span>in ${r.conversationTitle}</span>`}
+                <span class="who" dir="auto">${r.senderName}</span>${this.scope ? nothing : html`<span>${msg(str`in ${r.conversationTitle}`, { id: "search-in-chat" })}</span>`}
                 <time datetime=${new Date(r.sentAt).toISOString()}>${formatListTime(r.sentAt)}</time>
               </div>
-              <p class="snippet" data-testid="search-snippet">${snippetParts(r.snippet).map((p) => (p.mark ? html`<mark>${p.text}</mark>` : p.text))}</p>
+              <p class="snippet" data-testid="search-snippet" dir="auto">${snippetParts(r.snippet).map((p) => (p.mark ? html`<mark>${p.text}</mark>` : p.text))}</p>
             </li>`,
           )}
         </ul>

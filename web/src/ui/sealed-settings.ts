@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement } from "lit/decorators.js";
@@ -23,6 +24,7 @@ const RECOVERY_SETTINGS = "sealed-recovery-settings";
  * defined, recovery settings; Sign out last.
  * Fires `close` for the back button.
  */
+@localized()
 @customElement("sealed-settings")
 export class SealedSettings extends LitElement {
   static override styles = [
@@ -76,8 +78,8 @@ export class SealedSettings extends LitElement {
 
   override render() {
     return html`<header>
-        <button class="ghost back" type="button" aria-label="Back to chats" @click=${this.close} data-testid="settings-back">${backIcon}</button>
-        <h1 tabindex="-1">Settings</h1>
+        <button class="ghost back" type="button" aria-label=${msg("Back to chats")} @click=${this.close} data-testid="settings-back">${backIcon}</button>
+        <h1 tabindex="-1">${msg("Settings")}</h1>
       </header>
       <div class="content" data-testid="settings">
         <sealed-profile-settings></sealed-profile-settings>

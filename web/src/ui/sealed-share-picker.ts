@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html } from "lit";
 import { customElement, property, query } from "lit/decorators.js";
 import type { ConversationId } from "../../../protocol/index.js";
@@ -13,6 +15,7 @@ import { avatarStyles, chatAvatar } from "./chat-avatar.js";
  * Escape or Cancel dismisses the share. Fires `share-chosen` (detail: the chat id) or `share-dismissed`.
  * Chats where sending is stopped (a changed identity, a group one left) are listed but disabled.
  */
+@localized()
 @customElement("sealed-share-picker")
 export class SealedSharePicker extends LitElement {
   static override styles = [
@@ -106,7 +109,7 @@ export class SealedSharePicker extends LitElement {
 
   private summary(): string {
     const n = this.items?.files.length ?? 0;
-    const files = n === 0 ? "" : n === 1 ? (this.items?.files[0]?.name ?? "1 file") : `${n} files`;
+    const files = n === 0 ? "" : n === 1 ? (this.items?.files[0]?.name ?? msg("1 file")) : msg(str`${formatCount(n)} files`);
     const text = this.items?.text ? `“${this.items.text.length > 80 ? `${this.items.text.slice(0, 80)}…` : this.items.text}”` : "";
     return [files, text].filter(Boolean).join(" and ");
   }
@@ -114,21 +117,21 @@ export class SealedSharePicker extends LitElement {
   override render() {
     const blocked = (c: ConversationView) => (c.kind === "direct" ? c.peer.status !== "verified" : c.group.myRole === "none");
     return html`<dialog aria-labelledby="share-title" aria-describedby="share-what" data-testid="share-picker" @close=${this.onClose}>
-      <h2 id="share-title">Send to…</h2>
-      <p class="what" id="share-what">${this.summary() || "Nothing to send"}</p>
+      <h2 id="share-title">${msg("Send to…")}</h2>
+      <p class="what" id="share-what">${this.summary() || msg("Nothing to send")}</p>
       ${this.conversations.length === 0
-        ? html`<p class="none">You have no chats yet. Start one, then share again.</p>`
-        : html`<ul aria-label="Chats">
+        ? html`<p class="none">${msg("You have no chats yet. Start one, then share again.")}</p>`
+        : html`<ul aria-label=${msg("Chats")}>
             ${this.conversations.map(
               (c) => html`<li>
                 <button type="button" data-testid="share-chat" ?disabled=${blocked(c)} @click=${() => this.pick(c.id)}>
                   ${chatAvatar(c)}
-                  <span class="title">${c.title}</span>
+                  <span class="title" dir="auto">${c.title}</span>
                 </button>
               </li>`,
             )}
           </ul>`}
-      <div class="actions"><button type="button" class="secondary" data-testid="share-cancel" @click=${this.close}>Cancel</button></div>
+      <div class="actions"><button type="button" class="secondary" data-testid="share-cancel" @click=${this.close}>${msg("Cancel")}</button></div>
     </dialog>`;
   }
 }

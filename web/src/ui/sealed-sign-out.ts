@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, query, state } from "lit/decorators.js";
@@ -13,14 +15,14 @@ import "./sealed-confirm-dialog.js";
 /** Unreachable server: signing out needs it, so the sentence says nothing changed. */
 function signOutError(e: unknown): string {
   if (isApiError(e, "network") || (isApiError(e) && e.status >= 500)) {
-    return "Can't reach the server, so this browser was not signed out: nothing was deleted. Try again when you're online.";
+    return msg("Can't reach the server, so this browser was not signed out: nothing was deleted. Try again when you're online.");
   }
   return errorText(e);
 }
 
 function unsentText(n: number): string {
   if (n === 0) return "";
-  return n === 1 ? " 1 message written here hasn't been sent yet and will be lost." : ` ${n} messages written here haven't been sent yet and will be lost.`;
+  return n === 1 ? msg(" 1 message written here hasn't been sent yet and will be lost.") : msg(str` ${formatCount(n)} messages written here haven't been sent yet and will be lost.`);
 }
 
 /**
@@ -32,20 +34,20 @@ export function signOutQuestion(p: SignOutPlan): ConfirmRequest {
   const lost = unsentText(p.unsent);
   if (p.otherDevices === 0 && !p.recoverable) {
     return {
-      title: "Sign out and lose your account?",
-      body: `This browser is your account's only device and no recovery is set up (no saved recovery key, no passphrase). Signing out now deletes its keys: your account and all its history will be lost forever, and no one can get them back.${lost}`,
-      confirm: "Sign out and lose my account",
+      title: msg("Sign out and lose your account?"),
+      body: msg(str`This browser is your account's only device and no recovery is set up (no saved recovery key, no passphrase). Signing out now deletes its keys: your account and all its history will be lost forever, and no one can get them back.${lost}`),
+      confirm: msg("Sign out and lose my account"),
       danger: true,
     };
   }
   const back =
     p.otherDevices > 0
-      ? `Your other ${p.otherDevices === 1 ? "device keeps" : `${p.otherDevices} devices keep`} working. To use your account here again, link this browser from one of them or restore it with your recovery key.`
-      : "This browser is your account's only device: to use your account again, restore it with your recovery key.";
+      ? (p.otherDevices === 1 ? msg("Your other device keeps working. To use your account here again, link this browser from one of them or restore it with your recovery key.") : msg(str`Your other ${formatCount(p.otherDevices)} devices keep working. To use your account here again, link this browser from one of them or restore it with your recovery key.`))
+      : msg("This browser is your account's only device: to use your account again, restore it with your recovery key.");
   return {
-    title: "Sign out of this browser?",
-    body: `This browser will forget your account, its keys and its message history. ${back}${lost}`,
-    confirm: "Sign out",
+    title: msg("Sign out of this browser?"),
+    body: msg(str`This browser will forget your account, its keys and its message history. ${back}${lost}`),
+    confirm: msg("Sign out"),
     danger: true,
   };
 }
@@ -54,6 +56,7 @@ export function signOutQuestion(p: SignOutPlan): ConfirmRequest {
  * Settings › Sign out (issues 19 and 21): asks first, saying what is lost, then signs this browser out
  * (client.signOut). The app returns to the welcome screen on the "signed-out" event (sealed-app.ts).
  */
+@localized()
 @customElement("sealed-sign-out")
 export class SealedSignOut extends LitElement {
   static override styles = [
@@ -96,10 +99,10 @@ export class SealedSignOut extends LitElement {
   override render() {
     const busy = this.signingOut.pending;
     return html`<section aria-labelledby="sign-out-title" data-testid="sign-out-settings">
-      <h2 id="sign-out-title">Sign out</h2>
-      <p>Removes this browser from your account and deletes your keys and messages from it. Your other devices are not affected.</p>
+      <h2 id="sign-out-title">${msg("Sign out")}</h2>
+      <p>${msg("Removes this browser from your account and deletes your keys and messages from it. Your other devices are not affected.")}</p>
       <button class="danger" type="button" ?disabled=${busy} @click=${() => void this.signingOut.run()} data-testid="sign-out">
-        ${this.step === "checking" ? "Checking…" : this.step === "signing-out" ? "Signing out…" : "Sign out"}
+        ${this.step === "checking" ? msg("Checking…") : this.step === "signing-out" ? msg("Signing out…") : msg("Sign out")}
       </button>
       ${this.signingOut.error ? html`<p class="error" role="alert" data-testid="sign-out-error">${this.signingOut.error}</p>` : nothing}
       <sealed-confirm-dialog></sealed-confirm-dialog>

@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { formatCount } from "./i18n/intl.js";
 import { LitElement, css, html, nothing, svg, type PropertyValues } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
@@ -16,6 +18,7 @@ const THUMBNAIL_TYPES = new Set(["image/jpeg", "image/png", "image/webp", "image
  * for any other file, each with a remove button named for its file. Below them the note that photos lose
  * their location and camera details before sending. Fires `unstage` (detail: the staged key) on remove.
  */
+@localized()
 @customElement("sealed-staged-tray")
 export class SealedStagedTray extends LitElement {
   static override styles = [
@@ -126,7 +129,7 @@ export class SealedStagedTray extends LitElement {
 
   override render() {
     const count = this.files.length;
-    return html`<ul data-testid="staged-attachments" aria-label=${count === 1 ? "1 file to send" : `${count} files to send`}>
+    return html`<ul data-testid="staged-attachments" aria-label=${count === 1 ? msg("1 file to send") : msg(str`${formatCount(count)} files to send`)}>
         ${repeat(
           this.files,
           (f) => f.key,
@@ -135,14 +138,14 @@ export class SealedStagedTray extends LitElement {
             return html`<li class=${url ? "image" : "file"} data-testid="staged-attachment" title=${`${file.name}, ${formatBytes(file.size)}`}>
               ${url
                 ? html`<img src=${url} alt=${`${file.name}, ${formatBytes(file.size)}`} />`
-                : html`${docIcon}<span class="what"><span class="name">${file.name}</span><span class="size">${formatBytes(file.size)}</span></span>`}
-              <button type="button" class="remove" aria-label="Remove ${file.name}" data-testid="staged-remove" @click=${() => this.unstage(key)}>${closeIcon}</button>
+                : html`${docIcon}<span class="what"><span class="name" dir="auto">${file.name}</span><span class="size">${formatBytes(file.size)}</span></span>`}
+              <button type="button" class="remove" aria-label=${msg(str`Remove ${file.name}`)} data-testid="staged-remove" @click=${() => this.unstage(key)}>${closeIcon}</button>
             </li>`;
           },
         )}
       </ul>
       ${count > 0
-        ? html`<p class="note" data-testid="metadata-note">Location and camera details are removed from photos before sending.</p>`
+        ? html`<p class="note" data-testid="metadata-note">${msg("Location and camera details are removed from photos before sending.")}</p>`
         : nothing}`;
   }
 }

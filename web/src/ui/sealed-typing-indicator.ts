@@ -1,3 +1,4 @@
+import { localized } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { consume } from "@lit/context";
 import { customElement, property, state } from "lit/decorators.js";
@@ -11,6 +12,7 @@ import { typingText } from "./typing-text.js";
  * types, so screen readers (aria-live polite) announce it when it fills rather than missing a region that
  * appeared with its text already in it.
  */
+@localized()
 @customElement("sealed-typing-indicator")
 export class SealedTypingIndicator extends LitElement {
   static override styles = css`

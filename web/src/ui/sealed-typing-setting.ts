@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html } from "lit";
 import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
@@ -11,6 +12,7 @@ import { switchSection } from "../styles/switch-section.js";
  * Settings › Privacy: "Send and show typing indicators", on by default, kept on this device only. Off,
  * this device neither tells others when it types nor shows when they do (docs/PROTOCOL.md "Typing frame").
  */
+@localized()
 @customElement("sealed-typing-setting")
 export class SealedTypingSetting extends LitElement {
   static override styles = [
@@ -48,12 +50,12 @@ export class SealedTypingSetting extends LitElement {
 
   override render() {
     return html`<section aria-labelledby="privacy-title" data-testid="privacy-settings">
-      <h2 id="privacy-title">Privacy</h2>
+      <h2 id="privacy-title">${msg("Privacy")}</h2>
       <label>
         <input type="checkbox" .checked=${live(this.on)} @change=${this.toggle} data-testid="typing-setting" />
         <span
-          >Send and show typing indicators
-          <span class="hint">When this is off, others don't see when you type, and you don't see when they do. Applies to this device only.</span></span
+          >${msg("Send and show typing indicators")}
+          <span class="hint">${msg("When this is off, others don't see when you type, and you don't see when they do. Applies to this device only.")}</span></span
         >
       </label>
     </section>`;

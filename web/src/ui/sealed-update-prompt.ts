@@ -1,3 +1,4 @@
+import { localized, msg } from "@lit/localize";
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { AppUpdates } from "../pwa/updates.js";
@@ -7,6 +8,7 @@ import { shared } from "../styles/shared.js";
  * "Update available — Update": a new version of the app is installed and waiting. It is never swapped
  * in under the user (DESIGN "Code delivery"); they choose when, and the page reloads into it.
  */
+@localized()
 @customElement("sealed-update-prompt")
 export class SealedUpdatePrompt extends LitElement {
   static override styles = [
@@ -70,8 +72,8 @@ export class SealedUpdatePrompt extends LitElement {
     return html`<div role="status" aria-live="polite">
       ${this.ready
         ? html`<div class="toast" data-testid="update-prompt">
-            <p>Update available — a new version of Sealed is ready.</p>
-            <button class="primary" type="button" ?disabled=${this.busy} @click=${this.apply}>${this.busy ? "Updating…" : "Update"}</button>
+            <p>${msg("Update available — a new version of Sealed is ready.")}</p>
+            <button class="primary" type="button" ?disabled=${this.busy} @click=${this.apply}>${this.busy ? msg("Updating…") : msg("Update")}</button>
           </div>`
         : nothing}
     </div>`;

@@ -1,3 +1,5 @@
+import { localized, msg, str } from "@lit/localize";
+import { uploadErrorText } from "./upload-error-text.js";
 import { consume } from "@lit/context";
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { customElement, property } from "lit/decorators.js";
@@ -18,6 +20,7 @@ import { uploadPercent, uploadStatusText } from "./upload-status.js";
  * it failed the reason with Retry; "Waiting for network…" while the client waits to try again. An upload
  * leaves this list when its message is sealed: it shows in the history as a bubble from then on.
  */
+@localized()
 @customElement("sealed-uploads")
 export class SealedUploads extends LitElement {
   static override styles = [
@@ -163,23 +166,23 @@ export class SealedUploads extends LitElement {
     const pct = uploadPercent(u);
     const status = uploadStatusText(u);
     const preview = this.previews.get(u.id)?.url;
-    const what = u.type === "voice" ? `Voice message${u.durationMs !== undefined ? `, ${formatDuration(u.durationMs)}` : ""}` : u.name;
-    return html`<li data-testid="upload" data-state=${u.state} data-upload-id=${u.id} aria-label="Sending ${what}">
+    const what = u.type === "voice" ? (u.durationMs !== undefined ? msg(str`Voice message, ${formatDuration(u.durationMs)}`) : msg("Voice message")) : u.name;
+    return html`<li data-testid="upload" data-state=${u.state} data-upload-id=${u.id} aria-label=${msg(str`Sending ${what}`)}>
       ${preview ? html`<img class="thumb" src=${preview} alt="" data-testid="upload-preview" />` : nothing}
       <div class="body">
         <span class="name">${what}</span>
         ${u.state === "failed"
-          ? html`<span class="error" role="alert" data-testid="upload-error">${u.error?.message || "The file couldn't be sent."}</span>`
-          : html`<div class="bar" role="progressbar" aria-label="Upload of ${u.name}" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct} data-testid="upload-progress">
+          ? html`<span class="error" role="alert" data-testid="upload-error">${u.error?.message ? uploadErrorText(u.error.message) : msg("The file couldn't be sent.")}</span>`
+          : html`<div class="bar" role="progressbar" aria-label=${msg(str`Upload of ${u.name}`)} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct} data-testid="upload-progress">
                 <span style=${styleMap({ width: `${pct}%` })}></span>
               </div>
               <span class="status" data-testid=${u.state === "waiting" ? "upload-waiting" : "upload-status"}>${status}</span>`}
       </div>
       <div class="actions">
         ${u.state === "failed"
-          ? html`<button type="button" class="secondary" aria-label="Retry upload of ${u.name}" data-testid="upload-retry" @click=${() => this.acting.run("retry", u.id)}>Retry</button>`
+          ? html`<button type="button" class="secondary" aria-label=${msg(str`Retry upload of ${u.name}`)} data-testid="upload-retry" @click=${() => this.acting.run("retry", u.id)}>${msg("Retry")}</button>`
           : nothing}
-        <button type="button" class="ghost" aria-label="Cancel upload of ${u.name}" data-testid="upload-cancel" @click=${() => this.acting.run("cancel", u.id)}>Cancel</button>
+        <button type="button" class="ghost" aria-label=${msg(str`Cancel upload of ${u.name}`)} data-testid="upload-cancel" @click=${() => this.acting.run("cancel", u.id)}>${msg("Cancel")}</button>
       </div>
     </li>`;
   }
@@ -188,7 +191,7 @@ export class SealedUploads extends LitElement {
     const list = this.uploads.value ?? [];
     if (list.length === 0 && !this.acting.error) return nothing;
     return html`${this.acting.error ? html`<p class="error" role="alert">${this.acting.error}</p>` : nothing}
-      <ol aria-label="Files being sent" aria-live="polite" data-testid="uploads">
+      <ol aria-label=${msg("Files being sent")} aria-live="polite" data-testid="uploads">
         ${repeat(list, (u) => u.id, (u) => this.renderUpload(u))}
       </ol>`;
   }

@@ -1,3 +1,4 @@
+import { localized, msg, str } from "@lit/localize";
 import { LitElement, css, html, svg } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { shared } from "../styles/shared.js";
@@ -13,6 +14,7 @@ const micIcon = svg`<svg viewBox="0 0 24 24" width="1.2em" height="1.2em" aria-h
  * `recording-change` (detail: true while recording, so the composer hides the text box), `voice-recorded`
  * (detail: the VoiceNote to send), `voice-error` (detail: a sentence, e.g. the microphone was denied).
  */
+@localized()
 @customElement("sealed-voice-recorder")
 export class SealedVoiceRecorder extends LitElement {
   static override styles = [
@@ -138,12 +140,12 @@ export class SealedVoiceRecorder extends LitElement {
 
   override render() {
     if (!this.recording)
-      return html`<button type="button" class="icon" aria-label="Record a voice message" data-testid="record-voice" ?disabled=${this.disabled} @click=${this.start}>${micIcon}</button>`;
-    return html`<div class="region" role="group" aria-label="Recording voice message" data-testid="recording" @keydown=${this.onKey}>
+      return html`<button type="button" class="icon" aria-label=${msg("Record a voice message")} data-testid="record-voice" ?disabled=${this.disabled} @click=${this.start}>${micIcon}</button>`;
+    return html`<div class="region" role="group" aria-label=${msg("Recording voice message")} data-testid="recording" @keydown=${this.onKey}>
       <span class="dot" aria-hidden="true"></span>
-      <span class="time" role="timer" aria-label="Recorded ${formatDuration(this.elapsed)}" data-testid="recording-time">${formatDuration(this.elapsed)}</span>
-      <button type="button" class="ghost" aria-label="Cancel recording" data-testid="recording-cancel" @click=${this.cancel}>${closeIcon}</button>
-      <button type="button" class="primary" aria-label="Send voice message" data-testid="recording-send" @click=${this.send}>${sendIcon}</button>
+      <span class="time" role="timer" aria-label=${msg(str`Recorded ${formatDuration(this.elapsed)}`)} data-testid="recording-time">${formatDuration(this.elapsed)}</span>
+      <button type="button" class="ghost" aria-label=${msg("Cancel recording")} data-testid="recording-cancel" @click=${this.cancel}>${closeIcon}</button>
+      <button type="button" class="primary" aria-label=${msg("Send voice message")} data-testid="recording-send" @click=${this.send}>${sendIcon}</button>
     </div>`;
   }
 }

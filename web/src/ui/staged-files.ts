@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 import type { ConversationId } from "../../../protocol/index.js";
 
 /** A file chosen for a chat and not sent yet (the staging tray above the composer shows it). */
@@ -67,5 +68,5 @@ export function filesOf(data: DataTransfer | null): File[] {
 
 /** True while a drag carries files (not text or a link dragged from the page). */
 export function dragHasFiles(data: DataTransfer | null): boolean {
-  return data !== null && Array.from(data.types).includes("Files");
+  return data !== null && Array.from(data.types).includes(msg("Files"));
 }

@@ -1,3 +1,4 @@
+import { msg, str } from "@lit/localize";
 import type { UploadView } from "../client/index.js";
 import { formatBytes } from "./attachment-format.js";
 
@@ -9,8 +10,9 @@ export function uploadPercent(u: Pick<UploadView, "sentBytes" | "totalBytes">): 
 
 /** The line under an upload's progress bar: "Waiting for network…", "Preparing…", "1.2 MB of 3.4 MB". */
 export function uploadStatusText(u: Pick<UploadView, "state" | "size" | "sentBytes" | "totalBytes">): string {
-  if (u.state === "waiting") return "Waiting for network…";
-  if (u.state === "queued" && u.sentBytes === 0) return "Waiting to send…";
-  const sent = Math.round((u.size * Math.min(u.sentBytes, u.totalBytes)) / Math.max(1, u.totalBytes));
-  return `${formatBytes(sent)} of ${formatBytes(u.size)}`;
+  if (u.state === "waiting") return msg("Waiting for network…");
+  if (u.state === "queued" && u.sentBytes === 0) return msg("Waiting to send…");
+  const sent = formatBytes(Math.round((u.size * Math.min(u.sentBytes, u.totalBytes)) / Math.max(1, u.totalBytes)));
+  const size = formatBytes(u.size);
+  return msg(str`${sent} of ${size}`);
 }

@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 import { frameLevel, waveformFromLevels } from "./voice-waveform.js";
 
 /** What a finished recording gives the composer to send. */
@@ -17,11 +18,11 @@ const LEVEL_EVERY_MS = 50;
 export function microphoneErrorText(e: unknown): string {
   const name = e instanceof DOMException || e instanceof Error ? e.name : "";
   if (name === "NotAllowedError" || name === "SecurityError")
-    return "Sealed isn't allowed to use the microphone. Allow it in your browser's site settings to record voice messages.";
-  if (name === "NotFoundError" || name === "OverconstrainedError") return "No microphone was found. Connect one to record voice messages.";
-  if (name === "NotReadableError" || name === "AbortError") return "The microphone is in use by another app or couldn't be started.";
-  if (name === "NotSupportedError") return "This browser can't record voice messages.";
-  return "The microphone couldn't be started.";
+    return msg("Sealed isn't allowed to use the microphone. Allow it in your browser's site settings to record voice messages.");
+  if (name === "NotFoundError" || name === "OverconstrainedError") return msg("No microphone was found. Connect one to record voice messages.");
+  if (name === "NotReadableError" || name === "AbortError") return msg("The microphone is in use by another app or couldn't be started.");
+  if (name === "NotSupportedError") return msg("This browser can't record voice messages.");
+  return msg("The microphone couldn't be started.");
 }
 
 /**

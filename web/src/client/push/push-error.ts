@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 import { ClientError } from "../errors.js";
 
 /**
@@ -19,12 +20,12 @@ export function isPushError(e: unknown): e is PushError {
 export function pushErrorText(code: PushErrorCode): string {
   switch (code) {
     case "unsupported":
-      return "This browser can't show notifications from Sealed when it is closed. Try installing the app, or another browser.";
+      return msg("This browser can't show notifications from Sealed when it is closed. Try installing the app, or another browser.");
     case "denied":
-      return "Notifications are blocked for Sealed. Allow them in the browser's site settings, then try again.";
+      return msg("Notifications are blocked for Sealed. Allow them in the browser's site settings, then try again.");
     case "timeout":
-      return "The browser's push service didn't answer. Check your connection and try again.";
+      return msg("The browser's push service didn't answer. Check your connection and try again.");
     case "failed":
-      return "Notifications could not be turned on. Try again later.";
+      return msg("Notifications could not be turned on. Try again later.");
   }
 }

@@ -1,8 +1,8 @@
+import { msg } from "@lit/localize";
 import { Dexie } from "dexie";
 import type { AccountId, ConversationId } from "../../../../protocol/index.js";
 import { getAccount, type SealedDb } from "../store/db.js";
 import { contactRow, conversationRow, groupRow, messageRow, parseRows, type MessageRow } from "../store/rows.js";
-import { UNNAMED_GROUP } from "../views/views.js";
 import { searchableTexts } from "./index-message.js";
 import { makeSnippet, type Snippet } from "./snippet.js";
 import { matchRanges, matches, parseQuery, tokens, type ParsedQuery } from "./tokenize.js";
@@ -116,9 +116,9 @@ async function names(db: SealedDb, rows: readonly MessageRow[]): Promise<{ me: A
   const usernames = new Map(contacts.map((c) => [c.accountId as string, c.username]));
   const person = (id: AccountId) => (id === me ? "You" : (usernames.get(id) ?? "unknown"));
   const titles = new Map<string, string>();
-  for (const c of convs) titles.set(c.id, c.kind === "direct" ? person(c.peer) : UNNAMED_GROUP);
+  for (const c of convs) titles.set(c.id, c.kind === "direct" ? person(c.peer) : msg("Unnamed group"));
   for (const g of groups) if (g.name !== undefined) titles.set(g.conversationId, g.name);
-  return { me, person, chat: (id) => titles.get(id) ?? UNNAMED_GROUP };
+  return { me, person, chat: (id) => titles.get(id) ?? msg("Unnamed group") };
 }
 
 /** Searches the local history: newest matching messages first. */

@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 import type { ConversationId } from "../../../../protocol/index.js";
 import type { AttachmentFields } from "../store/attachment-row.js";
 
@@ -40,6 +41,7 @@ export function attachmentView(a: AttachmentFields, conversationId: Conversation
  * reply's quote): "📎 report.pdf", "Photo" or "Voice message", then the caption if there is one.
  */
 export function attachmentSummary(a: Pick<AttachmentView, "type" | "name" | "caption">): string {
-  const what = a.type === "image" ? "Photo" : a.type === "voice" ? "Voice message" : `📎 ${a.name}`;
+  // msg(): the page has a language set (ui/i18n/); in the service worker it stays English.
+  const what = a.type === "image" ? msg("Photo") : a.type === "voice" ? msg("Voice message") : `📎 ${a.name}`;
   return a.caption === "" ? what : `${what}: ${a.caption}`;
 }

@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 import { ContentKind, type AccountId, type MessageRef } from "../../../../protocol/index.js";
 import { isShownKind } from "../conversations/content-rows.js";
 import { isActionKind, judgeAction } from "../conversations/content-rules.js";
@@ -17,6 +18,10 @@ import type { DeliveryView } from "./receipts.js";
 export const NEEDS_NEWER_VERSION = "This message needs a newer version of the app";
 /** What a message deleted for everyone shows instead of its text. */
 export const DELETED_TEXT = "This message was deleted";
+
+/** The two texts above in the page's language (msg(): English where no language is set, as in the service worker). */
+const needsNewerVersionText = () => msg("This message needs a newer version of the app");
+const deletedText = () => msg("This message was deleted");
 /** How much of the original a reply's quote shows. */
 const SNIPPET = 120;
 
@@ -182,12 +187,12 @@ function messageView(e: Entry, byId: ReadonlyMap<string, Entry>, names: FoldName
   const r = e.row;
   const mine = r.senderAccountId === names.me;
   const shown: Pick<MessageView, "content" | "text" | "attachment"> = e.deleted
-    ? { content: "deleted", text: DELETED_TEXT }
+    ? { content: "deleted", text: deletedText() }
     : isTextual(r)
       ? { content: "text", text: e.text ?? r.text }
       : r.attachment
         ? { content: "attachment", text: r.attachment.caption, attachment: attachmentView(r.attachment, r.conversationId) }
-        : { content: "unsupported", text: NEEDS_NEWER_VERSION };
+        : { content: "unsupported", text: needsNewerVersionText() };
   return {
     kind: "message",
     key: r.clientMessageId,
@@ -219,7 +224,7 @@ function quote(ref: MessageRef, byId: ReadonlyMap<string, Entry>, names: FoldNam
   if (!t || t.row.senderDeviceId !== ref.deviceId) return { state: "unavailable", key: ref.clientMessageId };
   const who = { key: t.row.clientMessageId, senderName: names.nameOf(t.row.senderAccountId), mine: t.row.senderAccountId === names.me };
   if (t.deleted) return { state: "deleted", ...who };
-  const text = isTextual(t.row) ? (t.text ?? t.row.text) : t.row.attachment ? attachmentSummary(t.row.attachment) : NEEDS_NEWER_VERSION;
+  const text = isTextual(t.row) ? (t.text ?? t.row.text) : t.row.attachment ? attachmentSummary(t.row.attachment) : needsNewerVersionText();
   return { state: "shown", ...who, text: text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text };
 }
 

@@ -1,3 +1,4 @@
+import { msg, str } from "@lit/localize";
 import { EntryKind, GroupRole, MembershipKind, decodeEntry, decodeMembershipEntry, type AccountId, type ConversationId } from "../../../../protocol/index.js";
 import { getAccount, getConversation, getGroup, listContacts, type SealedDb } from "../store/db.js";
 
@@ -16,35 +17,79 @@ export interface SystemLineView {
   readonly warning?: boolean;
 }
 
-function membershipText(change: ReturnType<typeof decodeMembershipEntry>["change"], by: string, name: (id: AccountId) => string): string {
+/** Who a line is about: this account ("you"), or another person by username. */
+interface Who {
+  readonly me: boolean;
+  readonly name: string;
+}
+
+// Each sentence has its own msg() per "you" and "someone" (German conjugates the verb and declines the
+// pronoun: "Du hast … hinzugefügt", "… hat dich hinzugefügt"); the English text is the same as before.
+function added(by: Who, whom: Who, admin: boolean): string {
+  const b = by.name;
+  const w = whom.name;
+  if (admin) {
+    if (by.me) return msg(str`You added ${w} as an admin`);
+    if (whom.me) return msg(str`${b} added you as an admin`);
+    return msg(str`${b} added ${w} as an admin`);
+  }
+  if (by.me) return msg(str`You added ${w}`);
+  if (whom.me) return msg(str`${b} added you`);
+  return msg(str`${b} added ${w}`);
+}
+
+function removed(by: Who, whom: Who): string {
+  const b = by.name;
+  const w = whom.name;
+  if (by.me) return msg(str`You removed ${w}`);
+  if (whom.me) return msg(str`${b} removed you`);
+  return msg(str`${b} removed ${w}`);
+}
+
+function madeAdmin(by: Who, whom: Who, admin: boolean): string {
+  const b = by.name;
+  const w = whom.name;
+  if (admin) {
+    if (by.me) return msg(str`You made ${w} an admin`);
+    if (whom.me) return msg(str`${b} made you an admin`);
+    return msg(str`${b} made ${w} an admin`);
+  }
+  if (by.me) return msg(str`You made ${w} a member (no longer an admin)`);
+  if (whom.me) return msg(str`${b} made you a member (no longer an admin)`);
+  return msg(str`${b} made ${w} a member (no longer an admin)`);
+}
+
+function membershipText(change: ReturnType<typeof decodeMembershipEntry>["change"], by: Who, who: (id: AccountId) => Who): string {
+  const b = by.name;
   switch (change.kind) {
     case MembershipKind.create:
-      return `${by} created the group`;
+      return by.me ? msg("You created the group") : msg(str`${b} created the group`);
     case MembershipKind.add:
-      return `${by} added ${name(change.accountId)}${change.role === GroupRole.admin ? " as an admin" : ""}`;
+      return added(by, who(change.accountId), change.role === GroupRole.admin);
     case MembershipKind.remove:
-      return `${by} removed ${name(change.accountId)}`;
+      return removed(by, who(change.accountId));
     case MembershipKind.leave:
-      return `${by} left the group`;
+      return by.me ? msg("You left the group", { id: "system-you-left" }) : msg(str`${b} left the group`);
     case MembershipKind.setRole:
-      return change.role === GroupRole.admin ? `${by} made ${name(change.accountId)} an admin` : `${by} made ${name(change.accountId)} a member (no longer an admin)`;
+      return madeAdmin(by, who(change.accountId), change.role === GroupRole.admin);
     case MembershipKind.setHistory:
-      return change.historyForNewMembers ? `${by} turned on history for new members` : `${by} turned off history for new members`;
+      if (change.historyForNewMembers) return by.me ? msg("You turned on history for new members") : msg(str`${b} turned on history for new members`);
+      return by.me ? msg("You turned off history for new members") : msg(str`${b} turned off history for new members`);
   }
 }
 
 function deviceText(kind: EntryKind, who: string): string | undefined {
   switch (kind) {
     case EntryKind.addDevice:
-      return `${who} linked a new device`;
+      return msg(str`${who} linked a new device`);
     case EntryKind.revoke:
-      return `${who} removed a device`;
+      return msg(str`${who} removed a device`);
     case EntryKind.recover:
-      return `${who} restored their account on a new device`;
+      return msg(str`${who} restored their account on a new device`);
     case EntryKind.reset:
-      return `${who} signed out all their other devices`;
+      return msg(str`${who} signed out all their other devices`);
     case EntryKind.leave:
-      return `${who} signed out on a device`;
+      return msg(str`${who} signed out on a device`);
     default:
       return undefined;
   }
@@ -56,8 +101,8 @@ export async function systemLines(db: SealedDb, conversationId: ConversationId):
   const account = await getAccount(db);
   const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
   // "You added Carol", but "Alice added you".
-  const name = (id: AccountId): string => (id === account?.accountId ? "you" : (contacts.get(id)?.username ?? "someone"));
-  const subject = (id: AccountId): string => (id === account?.accountId ? "You" : name(id));
+  const who = (id: AccountId): Who => (id === account?.accountId ? { me: true, name: msg("you") } : { me: false, name: contacts.get(id)?.username ?? msg("someone") });
+  const subject = (id: AccountId): Who => (id === account?.accountId ? { me: true, name: msg("You") } : who(id));
   // A 1:1 chat shows identity trouble in its banner (sealed-identity-banner) and has no membership.
   if (conv.kind !== "group") return [];
   const g = await getGroup(db, conversationId);
@@ -69,12 +114,15 @@ export async function systemLines(db: SealedDb, conversationId: ConversationId):
   for (const [i, bytes] of g.entries.entries()) {
     const e = decodeMembershipEntry(bytes);
     after = Math.max(after, e.createdAt);
-    lines.push({ kind: "system", key: `m${i}`, at: after, text: membershipText(e.change, subject(e.author.accountId), name) });
+    lines.push({ kind: "system", key: `m${i}`, at: after, text: membershipText(e.change, subject(e.author.accountId), who) });
   }
   if (g.name !== undefined && g.namedBy !== undefined && g.namedAt !== undefined) {
-    lines.push({ kind: "system", key: "name", at: g.namedAt, text: `${subject(g.namedBy)} renamed the group to “${g.name}”` });
+    const by = subject(g.namedBy);
+    const to = g.name;
+    const text = by.me ? msg(str`You renamed the group to “${to}”`) : msg(str`${by.name} renamed the group to “${to}”`);
+    lines.push({ kind: "system", key: "name", at: g.namedAt, text });
   }
-  if (g.problem) lines.push({ kind: "system", key: "m-problem", at: g.problem.at, warning: true, text: "The server sent a change to this group that no admin made. It was refused." });
+  if (g.problem) lines.push({ kind: "system", key: "m-problem", at: g.problem.at, warning: true, text: msg("The server sent a change to this group that no admin made. It was refused.") });
   for (const { accountId: id } of g.members) {
     const c = contacts.get(id);
     if (!c) continue;
@@ -87,7 +135,7 @@ export async function systemLines(db: SealedDb, conversationId: ConversationId):
       const text = deviceText(e.kind, c.username);
       if (text) lines.push({ kind: "system", key: `d${id}:${i}`, at: logAfter, text });
     }
-    if (c.status !== "verified" && c.problem) lines.push({ kind: "system", key: `s${id}`, at: c.problem.at, warning: true, text: `${c.username}'s safety number changed. Verify it before you trust new messages.` });
+    if (c.status !== "verified" && c.problem) lines.push({ kind: "system", key: `s${id}`, at: c.problem.at, warning: true, text: msg(str`${c.username}'s safety number changed. Verify it before you trust new messages.`) });
   }
   return lines.sort((a, b) => a.at - b.at);
 }

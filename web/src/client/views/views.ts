@@ -1,3 +1,4 @@
+import { msg } from "@lit/localize";
 /**
  * views/: what the UI reads. views.ts: reads of the store shaped for display, for live queries (the
  * conversation list, a chat's messages and timeline, a group's details); system-lines.ts: the lines a
@@ -204,7 +205,7 @@ export async function conversationViews(db: SealedDb): Promise<ConversationView[
       out.push({ ...common, kind: "direct", title: nameOf(peer), peer });
     } else {
       const group = groupView(groups.get(c.id), account, contacts, profiles);
-      out.push({ ...common, kind: "group", title: group.name ?? UNNAMED_GROUP, group });
+      out.push({ ...common, kind: "group", title: group.name ?? msg("Unnamed group"), group });
     }
   }
   return out;
