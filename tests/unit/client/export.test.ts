@@ -51,6 +51,48 @@ describe("export", () => {
     expect(html).toContain("default-src 'none'");
   });
 
+  test("the page is in the app's language: its lang, numbers and dates; the account's name stays escaped", () => {
+    const file: ExportFile = {
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      exportedAt: "2026-12-07T10:00:00.000Z",
+      account: "<b>alice</b>",
+      conversations: [
+        {
+          id: "c",
+          kind: "direct",
+          title: "bob",
+          members: ["alice", "bob"],
+          events: [],
+          messages: [
+            {
+              id: "d/n",
+              seq: 1,
+              sender: "bob",
+              mine: false,
+              sentAt: "2026-12-07T09:01:00.000Z",
+              kind: "attachment",
+              text: "",
+              edited: false,
+              reactions: [],
+              attachment: { type: "file", name: "report.pdf", mimeType: "application/pdf", size: 12345, missing: "gone" },
+            },
+          ],
+        },
+      ],
+    };
+    const de = exportHtml(file, "de-DE");
+    expect(de).toContain('<html lang="de">');
+    expect(de).toContain("12.345");
+    expect(de).toContain("07.12.2026");
+    expect(de).not.toContain("<b>alice</b>");
+    expect(de).toContain("&lt;b&gt;alice&lt;/b&gt;");
+    const en = exportHtml(file, "en-US");
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain("12,345 bytes");
+    expect(en).toContain("Chat: alice, bob · 1 message<");
+  });
+
   test("file names in the zip lose separators and control characters, and are never empty", () => {
     expect(safeFileName("../../etc/passwd")).toBe("__.._etc_passwd");
     expect(safeFileName("a\u0000b\nc")).toBe("a_b_c");

@@ -9,7 +9,19 @@
     /* eslint-disable @typescript-eslint/no-explicit-any */
 
     export const templates = {
-      'h23e0b79e2b2ea618': html`Du trittst <strong>@${0}</strong> bei. Ist das dein Konto?`,
+      'export.bytes': str`${0} Bytes`,
+'export.chat-many': str`Chat: ${0} · ${1} Nachrichten`,
+'export.chat-one': str`Chat: ${0} · ${1} Nachricht`,
+'export.edited': `bearbeitet`,
+'export.group-many': str`Gruppe: ${0} · ${1} Nachrichten`,
+'export.group-one': str`Gruppe: ${0} · ${1} Nachricht`,
+'export.heading': str`Sealed: Chats von ${0}`,
+'export.not-included': str`nicht enthalten: ${0}`,
+'export.not-sent': `nicht gesendet`,
+'export.title': str`Sealed-Export von ${0}`,
+'export.waiting': `wartet auf Senden`,
+'export.warning': str`Diese Datei ist nicht verschlüsselt. Wer sie bekommt, kann diese Nachrichten lesen. Exportiert am ${0}.`,
+'h23e0b79e2b2ea618': html`Du trittst <strong>@${0}</strong> bei. Ist das dein Konto?`,
 'h84f92ec0a8649bc4': html`Öffne auf einem bereits angemeldeten Gerät <strong>Einstellungen → Geräte → Gerät verknüpfen</strong>.`,
 'h94e2dbd31f03d0a5': html`Angemeldet als <strong data-testid="my-username">${0}</strong>`,
 'hcc72bb47e86da52b': html`Fingerabdruck des Kontos: <strong>${0}</strong>. Dein anderes Gerät zeigt denselben.`,
@@ -467,6 +479,7 @@ Bewahre ihn sicher auf. Wer diesen Schlüssel und deinen Benutzernamen hat, kann
 'sadd442859fcacdaa': `Die Datei dieses Fotos ist beschädigt, daher konnten Standort- und Kameradaten nicht entfernt werden. Es wurde nicht gesendet.`,
 'sae4516d0cc1ec53e': `Lesebestätigungen senden und anzeigen`,
 'sae8fe6d780fa12da': `Wähle eine Unterhaltung`,
+'saeac48580b7f1581': str`Der Server hat diese Nachricht abgelehnt (${0}, HTTP ${1}).`,
 'saed0710de06f6edc': str`Aktionen für die Nachricht von ${0}`,
 'sb0320bfa108794d1': str`${0} hat alle anderen Geräte abgemeldet`,
 'sb0514fa8fdffe441': `Mit Schlüssel wiederherstellen`,

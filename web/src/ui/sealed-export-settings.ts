@@ -1,5 +1,5 @@
 import { localized, msg, str } from "@lit/localize";
-import { formatCount } from "./i18n/intl.js";
+import { formatCount, formatLocale } from "./i18n/intl.js";
 import { LitElement, css, html, nothing } from "lit";
 import { consume } from "@lit/context";
 import { customElement, state } from "lit/decorators.js";
@@ -90,7 +90,7 @@ export class SealedExportSettings extends LitElement {
       ...(this.chat ? { conversationId: this.chat as ConversationView["id"] } : {}),
       format: this.format,
       attachments: this.withFiles,
-      locale: navigator.language,
+      locale: formatLocale(),
       onProgress: (p) => (this.progress = p),
     });
     const url = URL.createObjectURL(result.file);

@@ -1,3 +1,4 @@
+import { msg, str } from "@lit/localize";
 import type { ExportFile, ExportedConversation, ExportedMessage } from "./export-model.js";
 
 /**
@@ -41,24 +42,25 @@ function when(iso: string, locale?: string): string {
   return new Date(iso).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
 }
 
-function attachmentHtml(m: ExportedMessage): string {
+function attachmentHtml(m: ExportedMessage, locale?: string): string {
   const a = m.attachment;
   if (!a) return "";
-  const label = `${escapeHtml(a.name)} (${a.mimeType ? escapeHtml(a.mimeType) + ", " : ""}${a.size.toLocaleString("en-US")} bytes)`;
+  const size = a.size.toLocaleString(locale);
+  const label = `${escapeHtml(a.name)} (${a.mimeType ? escapeHtml(a.mimeType) + ", " : ""}${msg(str`${size} bytes`, { id: "export.bytes" })})`;
   if (a.file && a.type === "image") return `<a href="${href(a.file)}"><img src="${href(a.file)}" alt="${escapeHtml(a.name)}"></a>`;
   if (a.file && a.type === "voice") return `<audio controls src="${href(a.file)}"></audio> <a href="${href(a.file)}">${label}</a>`;
   if (a.file) return `📎 <a href="${href(a.file)}">${label}</a>`;
-  return `📎 ${label}${a.missing ? ` <span class="meta">(not included: ${escapeHtml(a.missing)})</span>` : ""}`;
+  return `📎 ${label}${a.missing ? ` <span class="meta">(${msg(str`not included: ${escapeHtml(a.missing)}`, { id: "export.not-included" })})</span>` : ""}`;
 }
 
 function messageHtml(m: ExportedMessage, locale?: string): string {
   const quote = m.replyTo ? `<div class="quote">${m.replyTo.sender ? `${escapeHtml(m.replyTo.sender)}: ` : ""}<span dir="auto">${escapeHtml(m.replyTo.text)}</span></div>` : "";
   const body =
     m.kind === "attachment"
-      ? `${attachmentHtml(m)}${m.text ? `<div class="text" dir="auto">${escapeHtml(m.text)}</div>` : ""}`
+      ? `${attachmentHtml(m, locale)}${m.text ? `<div class="text" dir="auto">${escapeHtml(m.text)}</div>` : ""}`
       : `<div class="text ${m.kind === "text" ? "" : m.kind}" dir="auto">${escapeHtml(m.text)}</div>`;
   const reactions = m.reactions.length ? `<div class="reactions">${m.reactions.map((r) => `${escapeHtml(r.emoji)} ${r.by.map(escapeHtml).join(", ")}`).join(" · ")}</div>` : "";
-  const flags = [m.edited ? "edited" : "", m.status === "failed" ? "not sent" : m.status === "pending" ? "waiting to send" : ""].filter(Boolean).join(", ");
+  const flags = [m.edited ? msg("edited", { id: "export.edited" }) : "", m.status === "failed" ? msg("not sent", { id: "export.not-sent" }) : m.status === "pending" ? msg("waiting to send", { id: "export.waiting" }) : ""].filter(Boolean).join(", ");
   return `<li class="${m.mine ? "mine" : ""}"><div class="meta">${escapeHtml(m.sender)} · <time datetime="${m.sentAt}">${escapeHtml(when(m.sentAt, locale))}</time>${flags ? ` · ${flags}` : ""}</div>${quote}${body}${reactions}</li>`;
 }
 
@@ -66,16 +68,30 @@ function conversationHtml(c: ExportedConversation, locale?: string): string {
   // Messages and system lines together, by time (the export keeps them in two lists).
   const items = [...c.messages.map((m) => ({ at: m.sentAt, html: messageHtml(m, locale) })), ...c.events.map((e) => ({ at: e.at, html: `<li class="event">${escapeHtml(e.text)}</li>` }))];
   items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return `<section><h2>${escapeHtml(c.title)}</h2><p class="members">${c.kind === "group" ? "Group: " : "Chat: "}${c.members.map(escapeHtml).join(", ")} · ${c.messages.length} messages</p><ol>${items.map((i) => i.html).join("")}</ol></section>`;
+  const members = c.members.map(escapeHtml).join(", ");
+  const count = c.messages.length.toLocaleString(locale);
+  const heading =
+    c.kind === "group"
+      ? c.messages.length === 1
+        ? msg(str`Group: ${members} · ${count} message`, { id: "export.group-one" })
+        : msg(str`Group: ${members} · ${count} messages`, { id: "export.group-many" })
+      : c.messages.length === 1
+        ? msg(str`Chat: ${members} · ${count} message`, { id: "export.chat-one" })
+        : msg(str`Chat: ${members} · ${count} messages`, { id: "export.chat-many" });
+  return `<section><h2>${escapeHtml(c.title)}</h2><p class="members">${heading}</p><ol>${items.map((i) => i.html).join("")}</ol></section>`;
 }
 
+/** The page in the language of the app that made it (msg(): English where no language is set). */
 export function exportHtml(file: ExportFile, locale?: string): string {
+  const account = escapeHtml(file.account);
+  const exported = escapeHtml(when(file.exportedAt, locale));
+  const lang = escapeHtml(locale?.split("-")[0] || "en");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'">
-<title>Sealed export of ${escapeHtml(file.account)}</title><style>${STYLE}</style></head>
-<body><main><h1>Sealed: chats of ${escapeHtml(file.account)}</h1>
-<p class="warning">This file is not encrypted. Anyone who gets it can read these messages. Exported ${escapeHtml(when(file.exportedAt, locale))}.</p>
+<title>${msg(str`Sealed export of ${account}`, { id: "export.title" })}</title><style>${STYLE}</style></head>
+<body><main><h1>${msg(str`Sealed: chats of ${account}`, { id: "export.heading" })}</h1>
+<p class="warning">${msg(str`This file is not encrypted. Anyone who gets it can read these messages. Exported ${exported}.`, { id: "export.warning" })}</p>
 ${file.conversations.map((c) => conversationHtml(c, locale)).join("\n")}
 </main></body></html>
 `;

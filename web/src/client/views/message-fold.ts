@@ -1,4 +1,4 @@
-import { msg } from "@lit/localize";
+import { msg, str } from "@lit/localize";
 import { ContentKind, type AccountId, type MessageRef } from "../../../../protocol/index.js";
 import { isShownKind } from "../conversations/content-rows.js";
 import { isActionKind, judgeAction } from "../conversations/content-rules.js";
@@ -22,6 +22,8 @@ export const DELETED_TEXT = "This message was deleted";
 /** The two texts above in the page's language (msg(): English where no language is set, as in the service worker). */
 const needsNewerVersionText = () => msg("This message needs a newer version of the app");
 const deletedText = () => msg("This message was deleted");
+/** A failed send's tooltip: the server's error code stays as it came (it names the problem for support). */
+const refusedText = (code: string, status: number) => msg(str`The server refused this message (${code}, HTTP ${status}).`);
 /** How much of the original a reply's quote shows. */
 const SNIPPET = 120;
 
@@ -210,7 +212,7 @@ function messageView(e: Entry, byId: ReadonlyMap<string, Entry>, names: FoldName
     status: r.status,
     missingBefore: r.missingBefore ?? 0,
     chainBroken: r.chainBroken ?? false,
-    ...(r.failure ? { failure: `The server refused this message (${r.failure.code}, HTTP ${r.failure.status}).` } : {}),
+    ...(r.failure ? { failure: refusedText(r.failure.code, r.failure.status) } : {}),
   };
 }
 
