@@ -5,12 +5,11 @@ import { toBase64url } from "../../protocol/bytes.js";
 import { MAX_CHAT_SETTINGS_BYTES, MIN_CHAT_SETTINGS_BYTES } from "../../protocol/chat-settings.js";
 import { ConversationId } from "../../protocol/ids.js";
 import { d1ChatSettingsStore } from "../../worker/db/d1-chat-settings-store.js";
-import { createAccount, logIn, type LoggedInAccount } from "../support/account.js";
+import type { LoggedInAccount } from "../support/account.js";
 import { sealedChatSettingsOf } from "../support/chat-settings.js";
-import { startConversation } from "../support/conversation.js";
 import { testCrypto } from "../support/crypto-env.js";
-import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry } from "../support/device-log.js";
 import { api, expectError } from "./api.js";
+import { ownDevicesWorld } from "./own-devices.js";
 import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
 
 afterEach(closeAllRealtime);
@@ -19,18 +18,7 @@ afterEach(closeAllRealtime);
 // account's own devices; the server checks membership, size, version and that the clear revision is above
 // the stored one, counts versions and nudges the other devices.
 
-/** Alice (devices A1 and A2, both logged in) in a chat with Bob, and a second chat with Carol. */
-async function world() {
-  const [alice, bob, carol] = await Promise.all(["csa", "csb", "csc"].map((p) => createAccount(api, p)));
-  const epoch = await startConversation(api, alice!, bob!);
-  const other = await startConversation(api, alice!, carol!);
-  const second = await makeDevice();
-  const add = await addDeviceEntry(accountLog(alice!), second, genesisDevice(alice!));
-  expect((await postLogEntry(api, alice!.cookie, alice!.accountId, add)).status).toBe(201);
-  const a2Account = asDevice(alice!, second, (await add.next()).state);
-  const a2: LoggedInAccount = { ...a2Account, cookie: await logIn(api, a2Account) };
-  return { alice: alice!, a2, bob: bob!, carol: carol!, id: epoch.conversationId, otherId: other.conversationId };
-}
+const world = () => ownDevicesWorld("cs");
 
 function put(as: LoggedInAccount, id: string, sealed: Uint8Array | string): Promise<Response> {
   return api.call("PUT", `/api/me/chat-settings/${id}`, { cookie: as.cookie, json: { sealed: typeof sealed === "string" ? sealed : toBase64url(sealed) } });

@@ -5,12 +5,11 @@ import { toBase64url } from "../../protocol/bytes.js";
 import { ConversationId } from "../../protocol/ids.js";
 import { READ_STATE_BYTES } from "../../protocol/read-state.js";
 import { d1ReadStateStore } from "../../worker/db/d1-read-state-store.js";
-import { createAccount, logIn, type LoggedInAccount } from "../support/account.js";
-import { startConversation } from "../support/conversation.js";
+import type { LoggedInAccount } from "../support/account.js";
 import { testCrypto } from "../support/crypto-env.js";
-import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry } from "../support/device-log.js";
 import { sealedReadStateOf } from "../support/read-state.js";
 import { api, expectError } from "./api.js";
+import { ownDevicesWorld } from "./own-devices.js";
 import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
 
 afterEach(closeAllRealtime);
@@ -18,18 +17,7 @@ afterEach(closeAllRealtime);
 // Read state (docs/API.md "Read state"): one sealed blob per account and conversation, for the account's
 // own devices; the server checks membership, size and version, counts versions and nudges the other devices.
 
-/** Alice (devices A1 and A2, both logged in) in a chat with Bob, and a second chat with Carol. */
-async function world() {
-  const [alice, bob, carol] = await Promise.all(["ra", "rb", "rc"].map((p) => createAccount(api, p)));
-  const epoch = await startConversation(api, alice!, bob!);
-  const other = await startConversation(api, alice!, carol!);
-  const second = await makeDevice();
-  const add = await addDeviceEntry(accountLog(alice!), second, genesisDevice(alice!));
-  expect((await postLogEntry(api, alice!.cookie, alice!.accountId, add)).status).toBe(201);
-  const a2Account = asDevice(alice!, second, (await add.next()).state);
-  const a2: LoggedInAccount = { ...a2Account, cookie: await logIn(api, a2Account) };
-  return { alice: alice!, a2, bob: bob!, carol: carol!, id: epoch.conversationId, otherId: other.conversationId };
-}
+const world = () => ownDevicesWorld("r");
 
 function put(as: LoggedInAccount, id: string, sealed: Uint8Array | string): Promise<Response> {
   return api.call("PUT", `/api/me/read-state/${id}`, { cookie: as.cookie, json: { sealed: typeof sealed === "string" ? sealed : toBase64url(sealed) } });
