@@ -3,6 +3,8 @@ import { ClientError } from "../errors.js";
 import { getConversation, type SealedDb } from "../store/db.js";
 import { parseRow, parseRows } from "../store/rows.js";
 import { chatPrefsRow, MAX_PINNED, type ChatPrefsRow } from "./chat-prefs-row.js";
+import { unindexPostings } from "../search/index-message.js";
+import type { PostingKey } from "../search/term-stream.js";
 
 /**
  * `client.chats`: the chat list's controls (docs/decisions.md "Chat list controls", issue 21): pin,
@@ -99,12 +101,12 @@ export class ChatControls {
    */
   async deleteLocally(id: ConversationId): Promise<void> {
     const db = this.db;
-    await db.transaction("rw", [db.chatPrefs, db.conversations, db.messages, db.envelopes, db.searchPostings], async () => {
+    await db.transaction("rw", [db.chatPrefs, db.conversations, db.messages, db.envelopes, db.searchPostings, db.searchTerms], async () => {
       const upTo = await newestSeq(db, id);
       await db.messages.where("[conversationId+seq]").between([id, 0], [id, upTo], true, true).delete();
       await db.envelopes.where("[conversationId+seq]").between([id, 0], [id, upTo], true, true).delete();
       const left = new Set((await db.messages.where("conversationId").equals(id).primaryKeys()).map((k) => (k as [string, string])[1]));
-      await db.searchPostings.where("[c+m]").between([id, ""], [id, "\uffff"]).filter((p) => !left.has(p.m)).delete();
+      await unindexPostings(db, (await db.searchPostings.where("[c+m]").between([id, ""], [id, "\uffff"]).filter((p) => !left.has(p.m)).primaryKeys()) as PostingKey[]);
       await update(db, id, (p) => ({ ...p, deletedUpTo: upTo, markedUnread: undefined }));
     });
   }

@@ -1,10 +1,11 @@
-import { Dexie } from "dexie";
 import type { AccountId, ConversationId } from "../../../../protocol/index.js";
 import { getAccount, type SealedDb } from "../store/db.js";
 import { contactRow, conversationRow, groupRow, messageRow, parseRows, type MessageRow } from "../store/rows.js";
 import { UNNAMED_GROUP } from "../views/views.js";
 import { searchableTexts } from "./index-message.js";
+import { searchTermRow, type SearchTermRow } from "./search-rows.js";
 import { makeSnippet, type Snippet } from "./snippet.js";
+import { holding, newestFirst, postingId, type PostingKey } from "./term-stream.js";
 import { matchRanges, matches, parseQuery, tokens, type ParsedQuery } from "./tokenize.js";
 
 /**
@@ -34,74 +35,50 @@ export interface SearchResult {
   readonly snippet: Snippet;
 }
 
-/** Keys of postings read per request while walking a term newest first. */
-const PAGE = 200;
-/** Most postings a prefix query reads (a one-letter prefix over a huge history): the newest are kept. */
-const MAX_PREFIX_POSTINGS = 50_000;
 /** Candidates checked against their rows per request. */
 const CHECK = 50;
-/** Candidates few enough to check on their rows rather than intersect with one more word's postings. */
-const FEW = 200;
-/** A word is intersected only when it has at most this many times more postings than there are candidates. */
-const INTERSECT_RATIO = 4;
+/** Keys a term's first read takes: one term is read in pages near a check's size, many terms in small pages. */
+const ONE_TERM_PAGE = 64;
+const MANY_TERMS_PAGE = 8;
+/** A prefix standing for at most this many terms is also used to filter candidates (one read per term). */
+const PROBED_PREFIX_TERMS = 8;
 
-type PostingKey = [string, number, ConversationId, string];
-
-function termRange(term: string, prefix: boolean): [unknown[], unknown[]] {
-  return [
-    [term, Dexie.minKey, Dexie.minKey, Dexie.minKey],
-    [prefix ? `${term}\uffff` : term, Dexie.maxKey, Dexie.maxKey, Dexie.maxKey],
-  ];
+/** One word of a query and the terms it stands for (one for a whole word, every term it begins for a prefix). */
+interface Step {
+  readonly terms: readonly SearchTermRow[];
+  /** Postings of all its terms, at most (searchTermRow.n). */
+  readonly n: number;
 }
 
-function range(db: SealedDb, term: string, prefix: boolean) {
-  const [lower, upper] = termRange(term, prefix);
-  return db.searchPostings.where("[t+at+c+m]").between(lower, upper, true, true);
+async function stepOf(db: SealedDb, term: string, prefix: boolean): Promise<Step> {
+  const raw = prefix ? await db.searchTerms.where("t").between(term, `${term}\uffff`, true, true).toArray() : [await db.searchTerms.get(term)].filter((r) => r !== undefined);
+  const terms = parseRows(searchTermRow, "searchTerms", raw);
+  return { terms, n: terms.reduce((sum, t) => sum + t.n, 0) };
 }
-
-/** A whole term's postings, newest first, a page at a time (a common word is not read whole). */
-async function* newestFirst(db: SealedDb, term: string): AsyncGenerator<PostingKey> {
-  const [lower, upper] = termRange(term, false);
-  let hi: unknown[] = upper;
-  let includeHi = true;
-  for (;;) {
-    const keys = (await db.searchPostings.where("[t+at+c+m]").between(lower, hi, true, includeHi).reverse().limit(PAGE).primaryKeys()) as PostingKey[];
-    yield* keys;
-    const last = keys.at(-1);
-    if (keys.length < PAGE || !last) return;
-    hi = last;
-    includeHi = false;
-  }
-}
-
-const idOf = (k: PostingKey) => `${k[2]} ${k[3]}`;
 
 /**
- * The messages holding every word of the query (the last as a prefix when typed so), newest first. The
- * rarest word (by count) is read whole; the next rarest is intersected with it only while its postings
- * are few against the candidates (reading a common word's keys costs more than checking rows); whatever
- * is not intersected is checked on the rows (check() re-tokenises every candidate anyway), newest first,
- * until the limit is reached.
+ * The plan of a query: the rarest word (fewest postings, by searchTermRow.n) is walked newest first; the
+ * others filter its candidates from the index (whole words, and prefixes of a few terms), before the
+ * candidates left are checked on their rows. Undefined when some word is in no message at all.
  */
-async function* candidates(db: SealedDb, q: ParsedQuery): AsyncGenerator<PostingKey> {
-  const whole = q.prefix ? [...q.exact] : [...q.exact, q.last];
-  // One whole word: its postings are already newest first; read a page at a time.
-  if (whole.length === 1 && !q.prefix) return yield* newestFirst(db, whole[0]!);
-  const steps = [...whole.map((term) => ({ term, prefix: false })), ...(q.prefix ? [{ term: q.last, prefix: true }] : [])];
-  const counted = await Promise.all(steps.map(async (st) => ({ ...st, n: await range(db, st.term, st.prefix).count() })));
-  counted.sort((a, b) => a.n - b.n);
-  let set: Map<string, PostingKey> | undefined;
-  for (const step of counted) {
-    if (set && (set.size <= FEW || step.n > set.size * INTERSECT_RATIO)) break;
-    const keys = (await range(db, step.term, step.prefix).limit(MAX_PREFIX_POSTINGS).primaryKeys()) as PostingKey[];
-    const next = new Map<string, PostingKey>();
-    for (const k of keys) {
-      const id = idOf(k);
-      if (!set || set.has(id)) next.set(id, k);
-    }
-    set = next;
+async function plan(db: SealedDb, q: ParsedQuery): Promise<{ drive: Step; filters: Step[] } | undefined> {
+  const words = [...q.exact.map((term) => ({ term, prefix: false })), { term: q.last, prefix: q.prefix }];
+  const steps = await Promise.all(words.map((w) => stepOf(db, w.term, w.prefix)));
+  if (steps.some((s) => s.terms.length === 0)) return undefined;
+  steps.sort((a, b) => a.n - b.n);
+  const [drive, ...rest] = steps as [Step, ...Step[]];
+  return { drive, filters: rest.filter((s) => s.terms.length <= PROBED_PREFIX_TERMS) };
+}
+
+/** Of some candidates, those whose messages hold a word of every filter step, by the index alone. */
+async function filtered(db: SealedDb, filters: readonly Step[], candidates: PostingKey[]): Promise<PostingKey[]> {
+  let left = candidates;
+  for (const step of filters) {
+    if (left.length === 0) break;
+    const hits = await Promise.all(step.terms.map((t) => holding(db, t.t, left)));
+    left = left.filter((k) => hits.some((h) => h.has(postingId(k))));
   }
-  yield* [...(set?.values() ?? [])].sort((a, b) => b[1] - a[1]);
+  return left;
 }
 
 /** The names results show, read in a few bulk requests for all of them. */
@@ -121,17 +98,24 @@ async function names(db: SealedDb, rows: readonly MessageRow[]): Promise<{ me: A
   return { me, person, chat: (id) => titles.get(id) ?? UNNAMED_GROUP };
 }
 
-/** Searches the local history: newest matching messages first. */
+/**
+ * Searches the local history: newest matching messages first. The index proposes candidates newest first
+ * (the rarest word's postings, filtered by the others'); each is then checked against its CURRENT row.
+ */
 export async function searchMessages(db: SealedDb, text: string, o: SearchOptions = {}): Promise<SearchResult[]> {
   const q = parseQuery(text);
   if (!q) return [];
   const limit = Math.min(Math.max(1, o.limit ?? 50), 200);
+  const p = await plan(db, q);
+  if (!p) return [];
   const found: { row: MessageRow; text: string }[] = [];
   const seen = new Set<string>();
-  let batch: [ConversationId, string][] = [];
+  let batch: PostingKey[] = [];
   const check = async (): Promise<void> => {
-    const rows = parseRows(messageRow, "messages", (await db.messages.bulkGet(batch)).filter((r) => r !== undefined));
+    const keys = await filtered(db, p.filters, batch);
     batch = [];
+    if (keys.length === 0) return;
+    const rows = parseRows(messageRow, "messages", (await db.messages.bulkGet(keys.map((k): [ConversationId, string] => [k[2], k[3]]))).filter((r) => r !== undefined));
     const texts = await searchableTexts(db, rows);
     const now: { row: MessageRow; text: string }[] = [];
     for (const [i, row] of rows.entries()) {
@@ -140,12 +124,12 @@ export async function searchMessages(db: SealedDb, text: string, o: SearchOption
     }
     found.push(...now.sort((a, b) => b.row.sentAt - a.row.sentAt).slice(0, limit - found.length));
   };
-  for await (const [, , c, m] of candidates(db, q)) {
-    if (o.conversationId !== undefined && c !== o.conversationId) continue;
-    const id = `${c} ${m}`;
+  for await (const k of newestFirst(db, p.drive.terms, p.drive.terms.length === 1 ? ONE_TERM_PAGE : MANY_TERMS_PAGE)) {
+    if (o.conversationId !== undefined && k[2] !== o.conversationId) continue;
+    const id = postingId(k);
     if (seen.has(id)) continue;
     seen.add(id);
-    batch.push([c, m]);
+    batch.push(k);
     if (batch.length >= Math.max(CHECK, limit - found.length)) {
       await check();
       if (found.length >= limit) break;
