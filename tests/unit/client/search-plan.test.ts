@@ -4,7 +4,9 @@ import { describe, expect, test } from "vitest";
 import type { ClientMessageId, ConversationId } from "../../../protocol/index.js";
 import { applyIndexUpdate } from "../../../web/src/client/search/index-message.js";
 import { SearchIndexer } from "../../../web/src/client/search/indexer.js";
-import { searchMessages } from "../../../web/src/client/search/query.js";
+import { PLANNING, searchMessages } from "../../../web/src/client/search/query.js";
+import { matches, parseQuery, tokens } from "../../../web/src/client/search/tokenize.js";
+import type { MessageRow } from "../../../web/src/client/store/rows.js";
 import type { SearchPostingRow } from "../../../web/src/client/search/search-rows.js";
 import { holding, newestFirst, postingId, type PostingKey } from "../../../web/src/client/search/term-stream.js";
 import type { SealedDb } from "../../../web/src/client/store/db.js";
@@ -98,13 +100,52 @@ describe("the search query planner", () => {
     const has = (t: string) => new Set(postings.filter((p) => p.t === t).map((p) => `${p.c} ${p.m}`));
     const xa = postings.filter((p) => p.t === "xa").map((p): PostingKey => [p.t, p.at, p.c, p.m]).sort(newestOrder);
     const xb = has("xb");
-    // Many candidates: "xb" holds fewer than 8 per candidate in their span (one range read).
+    // Many candidates: "xb" holds fewer than 16 per candidate in their span (one range read).
     const many = xa.slice(0, 60);
     expect(await holding(db, "xb", many)).toEqual(new Set(many.map(postingId).filter((id) => xb.has(id))));
-    // Two candidates far apart: the span holds more than 8 per candidate, so each is looked up by key.
+    // Two candidates far apart: the span holds more than 16 per candidate, so each is looked up by key.
     const two = [xa[0]!, xa.at(-1)!];
     expect(await holding(db, "xb", two)).toEqual(new Set(two.map(postingId).filter((id) => xb.has(id))));
     expect(await holding(db, "zz", many)).toEqual(new Set());
+    db.close();
+  });
+
+  test("every plan (a word read whole, range reads per batch, rows only) answers as checking every message would", async () => {
+    const db = freshDb();
+    const random = rng(3);
+    // A skewed vocabulary: "aa" in most messages, "ab"... rarer, prefixes shared ("ca", "cab", "cabe"...).
+    const words = ["aa", "ab", "ac", "ad", "ca", "cab", "cabe", "cabin", "dune", "dusk", "e1", "e2", "e3", "e4", "e5", "e6"];
+    const rows: MessageRow[] = [];
+    for (let i = 0; i < 400; i++) {
+      const text = Array.from({ length: 3 + Math.floor(random() * 5) }, () => words[Math.floor(words.length * random() ** 2.5)]).join(" ");
+      const conversationId = CHATS[i % CHATS.length]!;
+      rows.push({ conversationId, clientMessageId: messageId(i), seq: Math.floor(i / CHATS.length) + 1, senderAccountId: `${"B".repeat(42)}A` as never, senderDeviceId: "CCCCCCCCCCCCCCCCCCCCCA" as never, counter: i + 1, text, sentAt: 5_000 + Math.floor(random() * 300), status: "sent" });
+    }
+    await db.messages.bulkPut(rows);
+    await db.cursors.bulkPut(CHATS.map((conversationId) => ({ conversationId, after: Math.ceil(400 / CHATS.length) })));
+    await new SearchIndexer(db).catchUp();
+    // One message deleted and one edited away from its words, behind the index: answers still check rows.
+    await db.messages.update([rows[399]!.conversationId, rows[399]!.clientMessageId], { deletedAt: 1 });
+    await db.messages.update([rows[398]!.conversationId, rows[398]!.clientMessageId], { text: "nothing here" });
+    const current = new Map((await db.messages.toArray()).map((r) => [r.clientMessageId as string, r]));
+    const expected = (text: string, conversationId?: ConversationId) => {
+      const q = parseQuery(text)!;
+      return rows
+        .map((r) => current.get(r.clientMessageId)!)
+        .filter((r) => r.deletedAt === undefined && (!conversationId || r.conversationId === conversationId) && matches(q, tokens(r.text ?? "").map((t) => t.term)))
+        .sort((a, b) => b.sentAt - a.sentAt)
+        .slice(0, 20)
+        .map((r) => r.sentAt);
+    };
+    const ways = { planned: PLANNING, windows: { ...PLANNING, readWhole: 0 }, rows: { ...PLANNING, windowRatio: 0 }, "whole words": { ...PLANNING, probedPrefixTerms: 0 } };
+    for (const text of ["aa", "ca", "cab", "aa ab", "ab aa", "dune a", "dusk ca", "aa ab ca", "e6 aa", "e5 cab ", "cabin dusk", "aa zz", "zz"]) {
+      for (const [way, how] of Object.entries(ways)) {
+        for (const chat of [undefined, CHATS[1]]) {
+          const got = (await searchMessages(db, text, { limit: 20, ...(chat ? { conversationId: chat } : {}) }, how)).map((r) => r.sentAt);
+          expect(got, `${text} (${way}${chat ? ", one chat" : ""})`).toEqual(expected(text, chat));
+        }
+      }
+    }
     db.close();
   });
 

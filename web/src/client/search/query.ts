@@ -1,3 +1,4 @@
+import { Dexie } from "dexie";
 import type { AccountId, ConversationId } from "../../../../protocol/index.js";
 import { getAccount, type SealedDb } from "../store/db.js";
 import { contactRow, conversationRow, groupRow, messageRow, parseRows, type MessageRow } from "../store/rows.js";
@@ -37,11 +38,27 @@ export interface SearchResult {
 
 /** Candidates checked against their rows per request. */
 const CHECK = 50;
+/** Candidates filtered by the index at once: from CHECK, doubled while few of them pass, up to this. */
+const MAX_FILTERED = 1_024;
+const FIRST_FILTERED = 200;
 /** Keys a term's first read takes: one term is read in pages near a check's size, many terms in small pages. */
 const ONE_TERM_PAGE = 64;
 const MANY_TERMS_PAGE = 8;
-/** A prefix standing for at most this many terms is also used to filter candidates (one read per term). */
-const PROBED_PREFIX_TERMS = 8;
+/** When the planner filters candidates from the index rather than on their rows (tests try each way). */
+export interface Planning {
+  /** A prefix standing for at most this many terms may filter (one read per term per batch). */
+  readonly probedPrefixTerms: number;
+  /** A word with at most this many postings in all is read whole once and filters in memory. */
+  readonly readWhole: number;
+  /**
+   * A word filters from the index only while it has at most this many times as many postings as the word
+   * walked: beyond that, reading its keys costs more than checking the candidates' rows (a key read in a
+   * range costs about a twelfth of a row checked, measured in Chromium with bench/src/search's history).
+   */
+  readonly windowRatio: number;
+}
+
+export const PLANNING: Planning = { probedPrefixTerms: 64, readWhole: 4_096, windowRatio: 12 };
 
 /** One word of a query and the terms it stands for (one for a whole word, every term it begins for a prefix). */
 interface Step {
@@ -50,32 +67,53 @@ interface Step {
   readonly n: number;
 }
 
+/** A word other than the walked one, as it filters candidates: by a set of message ids read whole, or by range reads per batch. */
+type Filter = { readonly ids: ReadonlySet<string> } | { readonly terms: readonly SearchTermRow[] };
+
 async function stepOf(db: SealedDb, term: string, prefix: boolean): Promise<Step> {
   const raw = prefix ? await db.searchTerms.where("t").between(term, `${term}\uffff`, true, true).toArray() : [await db.searchTerms.get(term)].filter((r) => r !== undefined);
   const terms = parseRows(searchTermRow, "searchTerms", raw);
   return { terms, n: terms.reduce((sum, t) => sum + t.n, 0) };
 }
 
+/** Every message holding one of `terms` (each term's keys in one request). */
+async function wholeIds(db: SealedDb, terms: readonly SearchTermRow[]): Promise<Set<string>> {
+  const lists = await Promise.all(terms.map((t) => db.searchPostings.where("[t+at+c+m]").between([t.t, Dexie.minKey, Dexie.minKey, Dexie.minKey], [t.t, Dexie.maxKey, Dexie.maxKey, Dexie.maxKey], true, true).primaryKeys()));
+  return new Set(lists.flatMap((keys) => (keys as PostingKey[]).map(postingId)));
+}
+
 /**
- * The plan of a query: the rarest word (fewest postings, by searchTermRow.n) is walked newest first; the
- * others filter its candidates from the index (whole words, and prefixes of a few terms), before the
- * candidates left are checked on their rows. Undefined when some word is in no message at all.
+ * The plan of a query: the rarest word (fewest postings, by searchTermRow.n) is walked newest first; each
+ * other word filters its candidates from the index where that is cheaper than checking rows (a word of
+ * few postings read whole, or range reads over the candidates' time), and whatever is left is checked on
+ * the rows. Undefined when some word is in no message at all.
  */
-async function plan(db: SealedDb, q: ParsedQuery): Promise<{ drive: Step; filters: Step[] } | undefined> {
+async function plan(db: SealedDb, q: ParsedQuery, how: Planning): Promise<{ drive: Step; filters: Filter[] } | undefined> {
   const words = [...q.exact.map((term) => ({ term, prefix: false })), { term: q.last, prefix: q.prefix }];
   const steps = await Promise.all(words.map((w) => stepOf(db, w.term, w.prefix)));
   if (steps.some((s) => s.terms.length === 0)) return undefined;
   steps.sort((a, b) => a.n - b.n);
   const [drive, ...rest] = steps as [Step, ...Step[]];
-  return { drive, filters: rest.filter((s) => s.terms.length <= PROBED_PREFIX_TERMS) };
+  const filters = await Promise.all(
+    rest.map(async (s): Promise<Filter | undefined> => {
+      if (s.terms.length > how.probedPrefixTerms || s.n > drive.n * how.windowRatio) return undefined;
+      return s.n <= how.readWhole ? { ids: await wholeIds(db, s.terms) } : { terms: s.terms };
+    }),
+  );
+  return { drive, filters: filters.filter((f) => f !== undefined) };
 }
 
-/** Of some candidates, those whose messages hold a word of every filter step, by the index alone. */
-async function filtered(db: SealedDb, filters: readonly Step[], candidates: PostingKey[]): Promise<PostingKey[]> {
+/** Of some candidates, those whose messages hold a word of every filter, by the index alone. */
+async function filtered(db: SealedDb, filters: readonly Filter[], candidates: PostingKey[]): Promise<PostingKey[]> {
   let left = candidates;
-  for (const step of filters) {
+  for (const f of filters) {
     if (left.length === 0) break;
-    const hits = await Promise.all(step.terms.map((t) => holding(db, t.t, left)));
+    if ("ids" in f) {
+      left = left.filter((k) => f.ids.has(postingId(k)));
+      continue;
+    }
+    const from = left;
+    const hits = await Promise.all(f.terms.map((t) => holding(db, t.t, from)));
     left = left.filter((k) => hits.some((h) => h.has(postingId(k))));
   }
   return left;
@@ -102,19 +140,19 @@ async function names(db: SealedDb, rows: readonly MessageRow[]): Promise<{ me: A
  * Searches the local history: newest matching messages first. The index proposes candidates newest first
  * (the rarest word's postings, filtered by the others'); each is then checked against its CURRENT row.
  */
-export async function searchMessages(db: SealedDb, text: string, o: SearchOptions = {}): Promise<SearchResult[]> {
+export async function searchMessages(db: SealedDb, text: string, o: SearchOptions = {}, how: Planning = PLANNING): Promise<SearchResult[]> {
   const q = parseQuery(text);
   if (!q) return [];
   const limit = Math.min(Math.max(1, o.limit ?? 50), 200);
-  const p = await plan(db, q);
+  const p = await plan(db, q, how);
   if (!p) return [];
   const found: { row: MessageRow; text: string }[] = [];
   const seen = new Set<string>();
   let batch: PostingKey[] = [];
-  const check = async (): Promise<void> => {
-    const keys = await filtered(db, p.filters, batch);
-    batch = [];
-    if (keys.length === 0) return;
+  // With words to filter by, most candidates may fail them: the first batch is larger.
+  let size = p.filters.length ? FIRST_FILTERED : CHECK;
+  /** Checks candidates on their rows (the newest first, a request per CHECK or so), until the limit is reached. */
+  const rowCheck = async (keys: PostingKey[]): Promise<void> => {
     const rows = parseRows(messageRow, "messages", (await db.messages.bulkGet(keys.map((k): [ConversationId, string] => [k[2], k[3]]))).filter((r) => r !== undefined));
     const texts = await searchableTexts(db, rows);
     const now: { row: MessageRow; text: string }[] = [];
@@ -124,13 +162,24 @@ export async function searchMessages(db: SealedDb, text: string, o: SearchOption
     }
     found.push(...now.sort((a, b) => b.row.sentAt - a.row.sentAt).slice(0, limit - found.length));
   };
+  const check = async (): Promise<void> => {
+    const keys = await filtered(db, p.filters, batch);
+    batch = [];
+    for (let i = 0; i < keys.length && found.length < limit; ) {
+      const chunk = Math.max(CHECK, limit - found.length);
+      await rowCheck(keys.slice(i, i + chunk));
+      i += chunk;
+    }
+    // Few passed the filters: the next batch is larger, so a rare pair of words costs few reads per term.
+    if (found.length < limit) size = Math.min(MAX_FILTERED, size * 2);
+  };
   for await (const k of newestFirst(db, p.drive.terms, p.drive.terms.length === 1 ? ONE_TERM_PAGE : MANY_TERMS_PAGE)) {
     if (o.conversationId !== undefined && k[2] !== o.conversationId) continue;
     const id = postingId(k);
     if (seen.has(id)) continue;
     seen.add(id);
     batch.push(k);
-    if (batch.length >= Math.max(CHECK, limit - found.length)) {
+    if (batch.length >= Math.max(size, limit - found.length)) {
       await check();
       if (found.length >= limit) break;
     }

@@ -108,8 +108,9 @@ export async function holding(db: SealedDb, term: string, candidates: readonly P
     lo = Math.min(lo, k[1]);
     hi = Math.max(hi, k[1]);
   }
-  // Reading a key in a range costs about a tenth of a lookup by key (bench/src/search, measured in Chromium).
-  const most = candidates.length * 8;
+  // Reading a key in a range costs about a twelfth of a lookup by key (measured in Chromium); the planner
+  // filters this way only by a word with at most 12 times the walked word's postings, so this rarely overflows.
+  const most = candidates.length * 16;
   const window = (await db.searchPostings
     .where("[t+at+c+m]")
     .between([term, lo, Dexie.minKey, Dexie.minKey], [term, hi, Dexie.maxKey, Dexie.maxKey], true, true)
