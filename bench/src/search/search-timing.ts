@@ -17,6 +17,8 @@ export interface SearchTimingRun {
   /** Wall time to index every stored message, ms. */
   readonly indexMs: number;
   readonly postings: number;
+  /** Rows of the term table (one per distinct term). */
+  readonly terms: number;
   /** navigator.storage.estimate() usage grown while indexing, bytes (the origin's whole store, compressed). */
   readonly indexBytesOnDisk: number;
   /** The postings' keys and values as stored (strings as UTF-16, numbers 8 bytes), bytes. */
@@ -112,6 +114,12 @@ export async function timeSearch(p: SearchTimingParams): Promise<SearchTimingRun
       // The primary key holds all four fields; the [c+m] index holds c and m again.
       logical += 2 * (row.t.length + row.c.length + row.m.length) + 8 + 2 * (row.c.length + row.m.length);
     });
+    let terms = 0;
+    await db.searchTerms.each((row) => {
+      terms++;
+      // The term as key and in the value, and two numbers.
+      logical += 4 * row.t.length + 16;
+    });
     const samples: SearchTimingRun["samples"] = { word: [], prefix: [], "two-words": [] };
     let results = 0;
     for (let i = 0; i < p.queries; i++) {
@@ -121,7 +129,7 @@ export async function timeSearch(p: SearchTimingParams): Promise<SearchTimingRun
         samples[kind].push(performance.now() - q0);
       }
     }
-    return { messages: p.messages, indexMs, postings, indexBytesOnDisk: Math.max(0, after - before), indexBytesLogical: logical, samples, results };
+    return { messages: p.messages, indexMs, postings, terms, indexBytesOnDisk: Math.max(0, after - before), indexBytesLogical: logical, samples, results };
   } finally {
     db.close();
     await SealedDb.delete(name).catch(() => undefined);
