@@ -41,7 +41,7 @@ function localRows(page: Page): Promise<Record<string, number>> {
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-    for (const store of ["device", "account", "contacts", "conversations", "epochs", "envelopes", "messages", "searchPostings"]) {
+    for (const store of ["device", "account", "contacts", "conversations", "epochs", "envelopes", "messages", "searchPostings", "searchTerms"]) {
       if (!db.objectStoreNames.contains(store)) continue;
       rows[store] = await new Promise<number>((resolve, reject) => {
         const r = db.transaction(store).objectStore(store).count();

@@ -148,3 +148,45 @@ export async function idbTransactionMs(a: { count: number }): Promise<number> {
   });
   return ms;
 }
+
+/**
+ * An init script for a context restored WITHOUT search indexing (the restore-with-and-without-indexing
+ * figure): every IndexedDB transaction over `searchProgress` is refused, and only the search indexer
+ * (web/src/client/search/indexer.ts) opens those, so it stops at its first batch (the app logs a warning
+ * and goes on) and nothing else changes.
+ */
+export function refuseSearchIndexing(): void {
+  const open = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (this: IDBDatabase, names: string | string[], ...rest: unknown[]) {
+    if ((typeof names === "string" ? [names] : [...names]).includes("searchProgress")) throw new DOMException("search indexing is off in this benchmark run", "InvalidAccessError");
+    return (open as (...a: unknown[]) => IDBTransaction).call(this, names, ...rest);
+  } as typeof open;
+}
+
+/** Waits until the app's search index covers every stored message (the progress the search dialog shows); ms waited. */
+export async function searchIndexedInPage(a: { timeoutMs: number }): Promise<number> {
+  const t0 = performance.now();
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open("sealed");
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const all = <T>(tx: IDBTransaction, store: string) =>
+    new Promise<T[]>((resolve, reject) => {
+      const req = tx.objectStore(store).getAll();
+      req.onsuccess = () => resolve(req.result as T[]);
+      req.onerror = () => reject(req.error);
+    });
+  try {
+    for (;;) {
+      const tx = db.transaction(["cursors", "searchProgress"], "readonly");
+      const [cursors, progress] = await Promise.all([all<{ conversationId: string; after: number }>(tx, "cursors"), all<{ conversationId: string; upTo: number }>(tx, "searchProgress")]);
+      const upTo = new Map(progress.map((p) => [p.conversationId, p.upTo]));
+      if (cursors.length > 0 && cursors.every((c) => (upTo.get(c.conversationId) ?? 0) >= c.after)) return performance.now() - t0;
+      if (performance.now() - t0 > a.timeoutMs) throw new Error(`search index not caught up after ${a.timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    db.close();
+  }
+}

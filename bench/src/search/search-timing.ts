@@ -10,6 +10,8 @@ export interface SearchTimingParams {
   readonly messages: number;
   readonly queries: number;
   readonly chats: number;
+  /** Rounds of three untimed queries before the timed ones. */
+  readonly warmUpRounds: number;
 }
 
 export interface SearchTimingRun {
@@ -17,6 +19,8 @@ export interface SearchTimingRun {
   /** Wall time to index every stored message, ms. */
   readonly indexMs: number;
   readonly postings: number;
+  /** Rows of the term table (one per distinct term). */
+  readonly terms: number;
   /** navigator.storage.estimate() usage grown while indexing, bytes (the origin's whole store, compressed). */
   readonly indexBytesOnDisk: number;
   /** The postings' keys and values as stored (strings as UTF-16, numbers 8 bytes), bytes. */
@@ -58,31 +62,48 @@ function id(random: () => number, size: number): Uint8Array {
   return Uint8Array.from({ length: size }, () => Math.floor(random() * 256));
 }
 
-export async function timeSearch(p: SearchTimingParams): Promise<SearchTimingRun> {
+/** Fills `db` with the bench's synthetic history (deterministic) and its cursors; returns the vocabulary and the generator, for drawing queries. */
+export async function seedSearchStore(db: SealedDb, p: SearchTimingParams): Promise<{ words: string[]; random: () => number }> {
   const random = rng(20);
   const words = vocabulary(random);
+  const me = AccountId.fromBytes(id(random, 32));
+  const device = DeviceId.fromBytes(id(random, 16));
+  const chats = Array.from({ length: p.chats }, () => ConversationId.fromBytes(id(random, 16)));
+  const start = Date.UTC(2025, 0, 1);
+  const seqs = new Map<string, number>();
+  let batch: MessageRow[] = [];
+  for (let i = 0; i < p.messages; i++) {
+    const conversationId = chats[i % chats.length]!;
+    const seq = (seqs.get(conversationId) ?? 0) + 1;
+    seqs.set(conversationId, seq);
+    const length = 4 + Math.floor(random() * 12);
+    const text = Array.from({ length }, () => words[zipf(random, words.length)]).join(" ");
+    batch.push({ conversationId, clientMessageId: ClientMessageId.fromBytes(id(random, 16)), seq, senderAccountId: me, senderDeviceId: device, counter: i + 1, text, sentAt: start + i * 60_000, status: "sent" });
+    if (batch.length === 2_000 || i === p.messages - 1) {
+      await db.messages.bulkPut(batch);
+      batch = [];
+    }
+  }
+  await db.cursors.bulkPut([...seqs].map(([conversationId, after]) => ({ conversationId: conversationId as ConversationId, after })));
+  return { words, random };
+}
+
+/** The queries of one round: a whole word, a 3-letter prefix, a word and a prefix (words drawn with the Zipf skew). */
+export function queryRound(words: readonly string[], random: () => number): [keyof SearchTimingRun["samples"], string][] {
+  const a = words[zipf(random, words.length)]!;
+  const b = words[zipf(random, words.length)]!;
+  return [
+    ["word", `${a} `],
+    ["prefix", a.slice(0, 3)],
+    ["two-words", `${a} ${b.slice(0, Math.max(2, b.length - 1))}`],
+  ];
+}
+
+export async function timeSearch(p: SearchTimingParams): Promise<SearchTimingRun> {
   const name = `bench-search-${p.messages}-${Date.now()}`;
   const db = new SealedDb(name);
   try {
-    const me = AccountId.fromBytes(id(random, 32));
-    const device = DeviceId.fromBytes(id(random, 16));
-    const chats = Array.from({ length: p.chats }, () => ConversationId.fromBytes(id(random, 16)));
-    const start = Date.UTC(2025, 0, 1);
-    const seqs = new Map<string, number>();
-    let batch: MessageRow[] = [];
-    for (let i = 0; i < p.messages; i++) {
-      const conversationId = chats[i % chats.length]!;
-      const seq = (seqs.get(conversationId) ?? 0) + 1;
-      seqs.set(conversationId, seq);
-      const length = 4 + Math.floor(random() * 12);
-      const text = Array.from({ length }, () => words[zipf(random, words.length)]).join(" ");
-      batch.push({ conversationId, clientMessageId: ClientMessageId.fromBytes(id(random, 16)), seq, senderAccountId: me, senderDeviceId: device, counter: i + 1, text, sentAt: start + i * 60_000, status: "sent" });
-      if (batch.length === 2_000 || i === p.messages - 1) {
-        await db.messages.bulkPut(batch);
-        batch = [];
-      }
-    }
-    await db.cursors.bulkPut([...seqs].map(([conversationId, after]) => ({ conversationId: conversationId as ConversationId, after })));
+    const { words, random } = await seedSearchStore(db, p);
     const before = (await navigator.storage.estimate()).usage ?? 0;
     const t0 = performance.now();
     await new SearchIndexer(db).catchUp();
@@ -95,23 +116,26 @@ export async function timeSearch(p: SearchTimingParams): Promise<SearchTimingRun
       // The primary key holds all four fields; the [c+m] index holds c and m again.
       logical += 2 * (row.t.length + row.c.length + row.m.length) + 8 + 2 * (row.c.length + row.m.length);
     });
+    let terms = 0;
+    await db.searchTerms.each((row) => {
+      terms++;
+      // The term as key and in the value, and two numbers.
+      logical += 4 * row.t.length + 16;
+    });
+    // Untimed first: a few rounds of queries drawn the same way from another seed (the page's code compiled, the store's
+    // files opened), as in an app that has been used; then the timed ones, the same draw in every run.
+    const warm = rng(21);
+    for (let i = 0; i < p.warmUpRounds; i++) for (const [, q] of queryRound(words, warm)) await searchMessages(db, q, { limit: 50 });
     const samples: SearchTimingRun["samples"] = { word: [], prefix: [], "two-words": [] };
     let results = 0;
     for (let i = 0; i < p.queries; i++) {
-      const a = words[zipf(random, words.length)]!;
-      const b = words[zipf(random, words.length)]!;
-      const queries: [keyof SearchTimingRun["samples"], string][] = [
-        ["word", `${a} `],
-        ["prefix", a.slice(0, 3)],
-        ["two-words", `${a} ${b.slice(0, Math.max(2, b.length - 1))}`],
-      ];
-      for (const [kind, q] of queries) {
+      for (const [kind, q] of queryRound(words, random)) {
         const q0 = performance.now();
         results += (await searchMessages(db, q, { limit: 50 })).length;
         samples[kind].push(performance.now() - q0);
       }
     }
-    return { messages: p.messages, indexMs, postings, indexBytesOnDisk: Math.max(0, after - before), indexBytesLogical: logical, samples, results };
+    return { messages: p.messages, indexMs, postings, terms, indexBytesOnDisk: Math.max(0, after - before), indexBytesLogical: logical, samples, results };
   } finally {
     db.close();
     await SealedDb.delete(name).catch(() => undefined);

@@ -23,9 +23,11 @@ async function found(c: Client, q: string, conversationId?: ConversationId) {
   return (await c.search.query(q, conversationId ? { conversationId } : {})).map((r) => r.snippet.text);
 }
 
-/** Every term the device's index holds. */
+/** Every term the device's index holds (in its postings; its term rows must say the same). */
 async function indexed(c: Client) {
-  return new Set((await c.db.searchPostings.toArray()).map((p) => p.t));
+  const terms = new Set((await c.db.searchPostings.toArray()).map((p) => p.t));
+  expect(new Set(await c.db.searchTerms.toCollection().primaryKeys())).toEqual(terms);
+  return terms;
 }
 
 describe("the search index", () => {

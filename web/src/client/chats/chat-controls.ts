@@ -4,6 +4,8 @@ import { getConversation, type SealedDb } from "../store/db.js";
 import { parseRow, parseRows } from "../store/rows.js";
 import { chatPrefsRow, MAX_PINNED, type ChatPrefsRow } from "./chat-prefs-row.js";
 import { withNextRevision } from "./settings-share.js";
+import { unindexPostings } from "../search/index-message.js";
+import type { PostingKey } from "../search/term-stream.js";
 
 /**
  * `client.chats`: the chat list's controls (docs/decisions.md "Chat list controls", issue 21): pin,
@@ -53,7 +55,8 @@ export async function deleteMessagesUpTo(db: SealedDb, id: ConversationId, upTo:
   await db.messages.where("[conversationId+seq]").between([id, 0], [id, upTo], true, true).delete();
   await db.envelopes.where("[conversationId+seq]").between([id, 0], [id, upTo], true, true).delete();
   const left = new Set((await db.messages.where("conversationId").equals(id).primaryKeys()).map((k) => (k as [string, string])[1]));
-  await db.searchPostings.where("[c+m]").between([id, ""], [id, "\uffff"]).filter((p) => !left.has(p.m)).delete();
+  // Through the index's own removal, so a word no message holds any more leaves the term table too.
+  await unindexPostings(db, (await db.searchPostings.where("[c+m]").between([id, ""], [id, "\uffff"]).filter((p) => !left.has(p.m)).primaryKeys()) as PostingKey[]);
 }
 
 export class ChatControls {
@@ -125,7 +128,7 @@ export class ChatControls {
    */
   async deleteLocally(id: ConversationId): Promise<void> {
     const db = this.db;
-    await db.transaction("rw", [db.chatPrefs, db.conversations, db.messages, db.envelopes, db.searchPostings, db.device, db.settingsShares], async () => {
+    await db.transaction("rw", [db.chatPrefs, db.conversations, db.messages, db.envelopes, db.searchPostings, db.searchTerms, db.device, db.settingsShares], async () => {
       const upTo = await newestSeq(db, id);
       await deleteMessagesUpTo(db, id, upTo);
       await update(db, id, (p) => ({ ...p, deletedUpTo: upTo, markedUnread: undefined }));

@@ -3,7 +3,8 @@ import { ContentKind, type ConversationId } from "../../../../protocol/index.js"
 import { getMessages, type SealedDb } from "../store/db.js";
 import { messageRow, parseRows, type MessageRow } from "../store/rows.js";
 import { indexTerms } from "./tokenize.js";
-import type { SearchPostingRow } from "./search-rows.js";
+import type { PostingKey } from "./term-stream.js";
+import { searchTermRow, type SearchPostingRow, type SearchTermRow } from "./search-rows.js";
 
 /**
  * Keeping the search index true to the store: a message's postings are always those of what it says
@@ -46,9 +47,24 @@ export async function searchableText(db: SealedDb, row: MessageRow): Promise<str
   return (await searchableTexts(db, [row]))[0];
 }
 
+/**
+ * Removes postings by key, and the rows of their terms that no posting is left for (so a deleted
+ * message's words leave `searchTerms` too). Terms in `keep` are about to get postings again.
+ */
+export async function unindexPostings(db: SealedDb, keys: readonly PostingKey[], keep: ReadonlySet<string> = new Set()): Promise<void> {
+  if (keys.length === 0) return;
+  await db.searchPostings.bulkDelete([...keys]);
+  const terms = [...new Set(keys.map((k) => k[0]))].filter((t) => !keep.has(t));
+  const left = await Promise.all(
+    terms.map((t) => db.searchPostings.where("[t+at+c+m]").between([t, Dexie.minKey, Dexie.minKey, Dexie.minKey], [t, Dexie.maxKey, Dexie.maxKey, Dexie.maxKey], true, true).limit(1).primaryKeys()),
+  );
+  const gone = terms.filter((_, i) => left[i]!.length === 0);
+  if (gone.length) await db.searchTerms.bulkDelete(gone);
+}
+
 /** Removes every posting of one message (deleted for everyone, or about to be indexed anew). */
 export async function unindexMessage(db: SealedDb, conversationId: ConversationId, clientMessageId: string): Promise<void> {
-  await db.searchPostings.where("[c+m]").equals([conversationId, clientMessageId]).delete();
+  await unindexPostings(db, (await db.searchPostings.where("[c+m]").equals([conversationId, clientMessageId]).primaryKeys()) as PostingKey[]);
 }
 
 /** What indexing some messages writes: their old postings out (by [conversation, message]), these in. */
@@ -66,11 +82,30 @@ export async function postingsOf(db: SealedDb, rows: readonly MessageRow[]): Pro
   };
 }
 
-/** Writes an index update (searchPostings only). */
+/**
+ * Writes an index update (searchPostings and searchTerms: the caller's transaction must hold both). Each
+ * term's figures grow by what is written (searchTermRow: upper bounds, never lowered); a term left with
+ * no posting loses its row.
+ */
 export async function applyIndexUpdate(db: SealedDb, u: IndexUpdate): Promise<void> {
   if (u.messages.length === 0) return;
-  await db.searchPostings.where("[c+m]").anyOf(u.messages.map((m) => [...m])).delete();
-  if (u.postings.length) await db.searchPostings.bulkPut([...u.postings]);
+  const old = (await db.searchPostings.where("[c+m]").anyOf(u.messages.map((m) => [...m])).primaryKeys()) as PostingKey[];
+  await unindexPostings(db, old, new Set(u.postings.map((p) => p.t)));
+  if (!u.postings.length) return;
+  await db.searchPostings.bulkPut([...u.postings]);
+  const grown = new Map<string, SearchTermRow>();
+  for (const p of u.postings) {
+    const g = grown.get(p.t);
+    grown.set(p.t, { t: p.t, n: (g?.n ?? 0) + 1, last: Math.max(g?.last ?? 0, p.at) });
+  }
+  const stored = await db.searchTerms.bulkGet([...grown.keys()]);
+  await db.searchTerms.bulkPut(
+    [...grown.values()].map((g, i) => {
+      const was = searchTermRow.safeParse(stored[i]);
+      // A row that does not parse is replaced: the figures only steer the planner, and these are true for what is written now.
+      return was.success ? { t: g.t, n: was.data.n + g.n, last: Math.max(was.data.last, g.last) } : g;
+    }),
+  );
 }
 
 /** Indexes messages as they read now: their old postings out, the current ones in (a few requests in all). */
@@ -116,6 +151,6 @@ export function isSearchableKind(kindNumber: number | undefined): boolean {
  */
 export async function unindexIfInScope(db: SealedDb, conversationId: ConversationId, clientMessageId: string): Promise<void> {
   const tx = Dexie.currentTransaction;
-  if (tx && !tx.storeNames.includes("searchPostings")) return;
+  if (tx && !(tx.storeNames.includes("searchPostings") && tx.storeNames.includes("searchTerms"))) return;
   await unindexMessage(db, conversationId, clientMessageId);
 }

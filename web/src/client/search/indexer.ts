@@ -54,7 +54,7 @@ export async function indexBatch(db: SealedDb, conversationId: ConversationId): 
     return { upTo, update: await storedRowsUpdate(db, rows), done, next: done ? after : (rows.at(-1)?.seq ?? after) };
   });
   if (!plan) return false;
-  return db.transaction("rw", [db.searchPostings, db.searchProgress], async () => {
+  return db.transaction("rw", [db.searchPostings, db.searchTerms, db.searchProgress], async () => {
     // Another run (another tab) indexed these meanwhile: its postings stand; this batch is read again.
     if ((await progressOf(db, conversationId)) !== plan.upTo) return true;
     await applyIndexUpdate(db, plan.update);

@@ -5,6 +5,11 @@ import { searchMessages, type SearchOptions, type SearchResult } from "./query.j
 
 /** How long the indexer waits after a page is stored: a history arriving page after page is indexed once it pauses. */
 const SETTLE_MS = 400;
+/**
+ * How long it waits after a whole history has loaded (a restore or link): the chat list is drawn from the
+ * new history first, without indexing batches between its reads (issue 20: a restore no slower).
+ */
+const AFTER_LOAD_MS = 2_000;
 
 /**
  * `client.search`: full-text search over this device's decrypted history, from a local index that is
@@ -65,11 +70,11 @@ export class SearchFacade {
       return await work();
     } finally {
       this.held--;
-      if (this.held === 0 && this.started) this.soon();
+      if (this.held === 0 && this.started) this.soon(AFTER_LOAD_MS);
     }
   }
 
-  private soon(): void {
+  private soon(wait = SETTLE_MS): void {
     if (this.held > 0) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -77,6 +82,6 @@ export class SearchFacade {
       this.indexer.catchUp().catch((e: unknown) => {
         if (!isClosedStore(e)) console.warn("search indexing failed:", e);
       });
-    }, SETTLE_MS);
+    }, wait);
   }
 }

@@ -19,6 +19,19 @@ export const searchPostingRow = z.object({
 });
 export type SearchPostingRow = z.infer<typeof searchPostingRow>;
 
+/**
+ * What the query planner knows of a term (store/db.ts version 14): `n` counts the postings ever written
+ * for it and `last` is the newest `at` among them. Both only ever grow (a posting removed does not lower
+ * them), so they are upper bounds: a term whose `last` is older than the results found so far cannot hold
+ * a newer one, and `n` says which word of a query is the rarest to walk (search/query.ts).
+ */
+export const searchTermRow = z.object({
+  t: z.string().min(1).max(MAX_TERM_LENGTH),
+  n: z.number().int().nonnegative(),
+  last: z.number().int().nonnegative(),
+});
+export type SearchTermRow = z.infer<typeof searchTermRow>;
+
 /** How far a conversation's history is indexed: every stored row with a seq up to `upTo` (search/indexer.ts). */
 export const searchProgressRow = z.object({
   conversationId: conversationIdSchema,

@@ -38,7 +38,7 @@ import {
 import { foldKey, outranks, supersededRow, withIndexFields } from "./fold-keys.js";
 import type { UploadFileRow, UploadRow } from "./upload-row.js";
 import type { PushPrefsRow } from "../push/prefs-row.js";
-import type { SearchPostingRow, SearchProgressRow } from "../search/search-rows.js";
+import type { SearchPostingRow, SearchProgressRow, SearchTermRow } from "../search/search-rows.js";
 import type { ChatPrefsRow, SettingsShareRow } from "../chats/chat-prefs-row.js";
 import type { ProfileRow, ProfileShareRow } from "../profiles/profile-rows.js";
 
@@ -72,6 +72,7 @@ export class SealedDb extends Dexie {
   declare pushPrefs: Table<PushPrefsRow, "self">;
   declare searchPostings: Table<SearchPostingRow, [string, number, ConversationId, string]>;
   declare searchProgress: Table<SearchProgressRow, ConversationId>;
+  declare searchTerms: Table<SearchTermRow, string>;
   declare chatPrefs: Table<ChatPrefsRow, ConversationId>;
   declare settingsShares: Table<SettingsShareRow, ConversationId>;
   declare profiles: Table<ProfileRow, AccountId>;
@@ -180,6 +181,15 @@ export class SealedDb extends Dexie {
     // name and avatar, and which digest of this account's own profile each conversation was sent. New
     // tables, no upgrade.
     this.version(13).stores({ profiles: "accountId", profileShares: "conversationId" });
+    // 14: the search index's per-term figures (search/search-rows.ts searchTermRow), which queries plan
+    // with. An index built before has none, so it is rebuilt: postings and progress are cleared and the
+    // background indexer indexes the stored history again (the messages themselves are untouched).
+    this.version(14)
+      .stores({ searchTerms: "t" })
+      .upgrade(async (tx) => {
+        await tx.table("searchPostings").clear();
+        await tx.table("searchProgress").clear();
+      });
     // 15: chat settings shared between the account's devices (sync/chat-settings.ts): the conversations
     // whose settings wait to be sealed and sent. A new table; chatPrefs rows gain optional fields only.
     this.version(15).stores({ settingsShares: "conversationId" });

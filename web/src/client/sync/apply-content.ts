@@ -99,7 +99,7 @@ export async function finishPage(db: SealedDb, conversationId: ConversationId, e
 /** Carries out a delete for everyone this device just queued (its target and edits scrubbed here at once). */
 export async function applyQueued(db: SealedDb, row: MessageRow, now: number): Promise<void> {
   if (row.kindNumber !== ContentKind.delete) return;
-  await db.transaction("rw", [db.messages, db.envelopes, db.searchPostings], async () => {
+  await db.transaction("rw", [db.messages, db.envelopes, db.searchPostings, db.searchTerms], async () => {
     const effects = pageEffects();
     await applyStored(db, row, false, effects, now);
     await finishPage(db, row.conversationId, effects);

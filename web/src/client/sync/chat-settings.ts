@@ -165,7 +165,7 @@ export async function applyChatSettings(ctx: ClientContext, account: AccountRow,
   const peer = await peerOf(ctx.db, conversationId);
   const state = peer ? await ctx.states.get(ctx.env, peer.accountId, peer.log) : undefined;
   const db = ctx.db;
-  return db.transaction("rw", [db.chatPrefs, db.settingsShares, db.contacts, db.conversations, db.messages, db.envelopes, db.searchPostings], async () => {
+  return db.transaction("rw", [db.chatPrefs, db.settingsShares, db.contacts, db.conversations, db.messages, db.envelopes, db.searchPostings, db.searchTerms], async () => {
     const p = await getChatPrefs(db, conversationId);
     if (!newerWrite(write, p)) return "unchanged"; // applied meanwhile
     if (s.deletedUpTo !== undefined && (p.deletedUpTo === undefined || p.deletedUpTo < s.deletedUpTo)) await deleteMessagesUpTo(db, conversationId, s.deletedUpTo);

@@ -359,10 +359,10 @@ async function commit(ctx: ClientContext, conv: ConversationRow, judged: readonl
   const db = ctx.db;
   const effects = new StoredEffects(self);
   let profileNamed = false;
-  // searchPostings: a delete for everyone takes its target's words out of the search index at once;
+  // searchPostings, searchTerms: a delete for everyone takes its target's words out of the search index at once;
   // profiles: a profile message (kind 9) names its sender's newest profile (profiles/receive-profile.ts);
   // chatPrefs: a blocked contact's messages do not move the chat.
-  const stored = await db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors, db.searchPostings, db.profiles, db.chatPrefs], async () => {
+  const stored = await db.transaction("rw", [db.envelopes, db.messages, db.chains, db.conversations, db.cursors, db.searchPostings, db.searchTerms, db.profiles, db.chatPrefs], async () => {
     let stored = 0;
     let rejected = 0;
     let newest = 0;
