@@ -79,7 +79,10 @@ export class SealedDb extends Dexie {
   declare profileShares: Table<ProfileShareRow, ConversationId>;
 
   constructor(name = DB_NAME, options?: DexieOptions) {
-    super(name, options);
+    // Live queries get the rows Dexie's query cache holds, frozen, instead of a deep copy of every row at
+    // every re-run ("cloned", the default): the views only read them (parsing makes new objects), and the
+    // copies were much of what the garbage collector cleared while reactions streamed into an open chat.
+    super(name, { cache: "immutable", ...options });
     this.version(1).stores({
       device: "id",
       account: "id",

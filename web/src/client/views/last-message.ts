@@ -63,8 +63,10 @@ async function findTail(db: SealedDb, conversationId: ConversationId, hidden: Hi
   let below: number | undefined;
   for (;;) {
     const upper = below === undefined ? [conversationId, Dexie.maxKey] : [conversationId, below];
-    const chunk: unknown[] = await db.messages.where("[conversationId+seq]").between([conversationId, Dexie.minKey], upper, true, false).reverse().limit(CHUNK).toArray();
-    walked.unshift(...chunk.reverse());
+    const newestFirst: readonly unknown[] = await db.messages.where("[conversationId+seq]").between([conversationId, Dexie.minKey], upper, true, false).reverse().limit(CHUNK).toArray();
+    // A copy: what a live query reads is Dexie's cached array, frozen (store/db.ts), never to be reordered.
+    const chunk = [...newestFirst].reverse();
+    walked.unshift(...chunk);
     if (chunk.length < CHUNK || chunk.some(bubbleAt)) break;
     below = seqOf(chunk[0]);
   }
