@@ -225,9 +225,11 @@ export interface ViewOptions {
 
 /** The rows for `ViewOptions.newest`, raw, as readChatRows returns them. */
 async function readNewestRows(db: SealedDb, conversationId: ConversationId, newest: number): Promise<unknown[]> {
-  const bubbles = await db.messages.where("[shownIn+seq]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).reverse().limit(newest).keys();
+  // Rows, not index keys: Dexie reads rows in one getAll (newest first, where the browser has IndexedDB 3's
+  // direction), while keys take a cursor step, one round trip to IndexedDB, per bubble (most of the open).
+  const bubbles: unknown[] = await db.messages.where("[shownIn+seq]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).reverse().limit(newest).toArray();
   const oldest = bubbles.at(-1);
-  const from = Array.isArray(oldest) && typeof oldest[1] === "number" ? oldest[1] : Dexie.minKey;
+  const from = typeof oldest === "object" && oldest !== null && "seq" in oldest && typeof oldest.seq === "number" ? oldest.seq : Dexie.minKey;
   const stored: unknown[] = await db.messages.where("[conversationId+seq]").between([conversationId, from], [conversationId, Dexie.maxKey], true, true).toArray();
   // Superseded rows leave the live index (store/fold-keys.ts): the same rows readChatRows would give.
   const live = stored.filter((r) => typeof r === "object" && r !== null && "liveIn" in r && r.liveIn === conversationId);
