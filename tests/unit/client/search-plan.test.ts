@@ -147,7 +147,8 @@ describe("the search query planner", () => {
       }
     }
     db.close();
-  });
+    // Hundreds of queries over fake-indexeddb: a second or two alone, more on a busy 2-core machine.
+  }, 60_000);
 
   test("an index from before the term figures (version 13) is cleared on upgrade and rebuilt by the indexer", async () => {
     const name = `sealed-search-v13-${process.pid}`;

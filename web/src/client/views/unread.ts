@@ -18,15 +18,7 @@ export function countsAsUnread(r: MessageRow, me: string | undefined): boolean {
 /** Whether an unread message of `c` mentions this account (the list marks the chat with "@", as Signal does). */
 export function unreadMentionOf(db: SealedDb, c: ConversationRow, me: string | undefined, hidden: (r: MessageRow) => boolean = () => false): Promise<boolean> {
   if (c.readUpTo === undefined || me === undefined) return Dexie.Promise.resolve(false);
-  return db.messages
-    .where("[shownIn+seq]")
-    .between([c.id, c.readUpTo + 1], [c.id, Dexie.maxKey])
-    .filter((raw) => {
-      const r = parseRow(messageRow, "messages", raw);
-      return countsAsUnread(r, me) && !hidden(r) && (r.mentions?.some((m) => m.accountId === me) ?? false);
-    })
-    .first()
-    .then((r) => r !== undefined);
+  return unreadRows(db, c, c.readUpTo, me, hidden).then((rows) => rows.some((r) => r.mentions?.some((m) => m.accountId === me) ?? false));
 }
 
 /**
@@ -38,12 +30,17 @@ export function unreadMentionOf(db: SealedDb, c: ConversationRow, me: string | u
  */
 export function unreadCount(db: SealedDb, c: ConversationRow, me: string | undefined, hidden: (r: MessageRow) => boolean = () => false): Promise<number> {
   if (c.readUpTo === undefined) return Dexie.Promise.resolve(0);
+  return unreadRows(db, c, c.readUpTo, me, hidden).then((rows) => rows.length);
+}
+
+/**
+ * The unread messages of `c` (readUpTo set): the bubbles past it in one getAll, not a cursor (a round trip
+ * to IndexedDB per few rows; a restored chat has thousands unread), filtered here. Dexie's own promise.
+ */
+function unreadRows(db: SealedDb, c: { readonly id: ConversationRow["id"] }, readUpTo: number, me: string | undefined, hidden: (r: MessageRow) => boolean): Promise<MessageRow[]> {
   return db.messages
     .where("[shownIn+seq]")
-    .between([c.id, c.readUpTo + 1], [c.id, Dexie.maxKey])
-    .filter((raw) => {
-      const r = parseRow(messageRow, "messages", raw);
-      return countsAsUnread(r, me) && !hidden(r);
-    })
-    .count();
+    .between([c.id, readUpTo + 1], [c.id, Dexie.maxKey])
+    .toArray()
+    .then((raws) => raws.map((raw: unknown) => parseRow(messageRow, "messages", raw)).filter((r) => countsAsUnread(r, me) && !hidden(r)));
 }
