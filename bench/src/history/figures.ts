@@ -105,13 +105,15 @@ function openFigures(r: HistoryRun, smallest: HistoryRun): Figure[] {
         "re-checking the contact, and the share of a 2-core machine that was busy with other work). "
       : "";
   const why =
-    `${growth}Opening runs one query for the whole conversation (web/src/client/views/views.ts messageViews: every row of the conversation read from ` +
-    `IndexedDB, sorted and mapped to views) before anything renders; the list then renders only the newest few (${r.opens[0]?.rendered ?? "?"} ` +
-    "messages were in the DOM in the frame measured), so the time grows with the number of stored messages, not with what is shown.";
+    `${growth}A chat opens in two reads (web/src/ui/sealed-chat-view.ts): its newest 100 bubbles with the rows after them (one getAll ` +
+    "newest first on the [shownIn+seq] index, one range read on [conversationId+seq], a few milliseconds at any length), rendered as " +
+    "the first frame; then the whole timeline, which replaces them. What is left before the first frame is the chat view's first " +
+    "render and layout of about 60 bubbles, about a dozen small reads of its header, banners and composer, and the time the page waits for a " +
+    "core on a machine shared with other work.";
   const fix =
-    "read the newest page first: a query on the [conversationId+seq] index in reverse with a limit (about 250 rows) for the first " +
-    "render, and the rest (or further pages as the reader scrolls up, which the windowed list already asks for by position) after it. " +
-    "Pending messages (no seq) come from the small status index, as they do now.";
+    "hold only a window of the timeline once open (the newest few hundred bubbles, read further back as the reader scrolls or jumps, " +
+    "quotes of older messages read by key), so the second read does not grow with the history either; render fewer bubbles in the " +
+    "first frame (one screen's worth) and batch the chat view's small reads into one transaction.";
   return [
     {
       id: `history.open.newest.${n}`,
