@@ -54,6 +54,12 @@ function writeConfig(main: string, assetsDir: string, dir: string): string {
   return file;
 }
 
+/** Bundles worker/ as `wrangler deploy` would (into `bundleDir`/index.js), without deploying. */
+export function bundleWorker(assetsDir: string, configDir: string, bundleDir: string, env: NodeJS.ProcessEnv = wranglerEnv): void {
+  const bundled = spawnSync(wranglerBin, ["deploy", "--dry-run", "--outdir", bundleDir, "--config", writeConfig(join(repoRoot, "worker/index.ts"), assetsDir, configDir)], { env, encoding: "utf8", cwd: repoRoot });
+  if (bundled.status !== 0) throw new Error(`bundling the worker failed:\n${bundled.stdout}\n${bundled.stderr}`);
+}
+
 /**
  * Starts wrangler dev (local mode, D1 migrated) on a snapshot of worker/ and `assetsDir`; resolves once
  * /api/health answers. A second attempt covers losing a port to another process between choosing and binding it.
@@ -79,8 +85,7 @@ async function startOnce(assetsDir: string, vars: Readonly<Record<string, string
   const bundleDir = join(configDir, "worker");
   try {
     applyMigrations(persistDir);
-    const bundled = spawnSync(wranglerBin, ["deploy", "--dry-run", "--outdir", bundleDir, "--config", writeConfig(join(repoRoot, "worker/index.ts"), assetsDir, configDir)], { env, encoding: "utf8", cwd: repoRoot });
-    if (bundled.status !== 0) throw new Error(`bundling the worker failed:\n${bundled.stdout}\n${bundled.stderr}`);
+    bundleWorker(assetsDir, configDir, bundleDir, env);
   } catch (e) {
     cleanup();
     throw e;
@@ -135,7 +140,7 @@ interface Proc {
 }
 
 /** `root` and its descendants, read from /proc. */
-function processTree(root: number): Proc[] {
+export function processTree(root: number): Proc[] {
   const procs: Proc[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;

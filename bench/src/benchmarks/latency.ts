@@ -161,7 +161,7 @@ function notes(latency: LatencyRun, fleets: readonly FleetRun[]): string[] {
     );
   }
   const restarts = latency.restarts + fleets.reduce((s, f) => s + f.restarts, 0);
-  if (restarts) out.push(`wrangler dev answered 503 "worker restarted mid-request" to ${restarts} timed send(s); they were retried (sends are idempotent), and the time they took counts.`);
+  if (restarts) out.push(`${restarts} timed send(s) got wrangler dev's 503 "worker restarted mid-request" or a dropped connection; they were retried (sends are idempotent), and the time they took counts.`);
   if (setupRetries.count) {
     const why = [...setupRetries.errors].map(([e, n]) => `${n} × "${e}"`).join("; ");
     out.push(`${setupRetries.count} setup step(s) (sign-up, login, conversation or socket) failed and were redone before timing started: ${why}.`);

@@ -9,10 +9,12 @@ import { measureFleet, type FleetRun } from "../load/fleet.js";
 import { measureLatency, type LatencyRun } from "../load/two-devices.js";
 import { loadAverage } from "../machine.js";
 import type { Benchmark, Figure } from "../result.js";
+import { startBareServer } from "../bare-server.js";
 import { startServer, type DevServer } from "../server.js";
 import { median, p99, round } from "../stats.js";
 
-const LAYOUTS = ["d1", "objects"] as const;
+/** d1 and objects through `wrangler dev`; bare: the objects layout under workerd alone (bare-server.ts). */
+const LAYOUTS = ["d1", "objects", "bare"] as const;
 type Layout = (typeof LAYOUTS)[number];
 const LATENCY_MESSAGES = 300;
 const LATENCY_WARMUP = 30;
@@ -25,7 +27,7 @@ interface LayoutRun {
 }
 
 async function withServer<T>(assets: string, layout: Layout, fn: (server: DevServer) => Promise<T>): Promise<T> {
-  const server = await startServer(assets, { STORAGE_LAYOUT: layout });
+  const server = layout === "bare" ? await startBareServer({ STORAGE_LAYOUT: "objects" }) : await startServer(assets, { STORAGE_LAYOUT: layout });
   try {
     return await fn(server);
   } finally {
@@ -43,7 +45,9 @@ export const layoutBenchmark: Benchmark = {
     "one at a time after 30 warm-up ones and Bob's device receives each push before the next (send-to-receive), then, on " +
     "another fresh server, 100 connected devices (50 accounts × 2 sockets, 25 direct chats) with 1,200 envelopes and 32 sends in " +
     "flight. Server CPU is read from /proc for wrangler's Node process and its workerd processes. The layouts alternate " +
-    "d1, objects so a change in the machine's load hits both alike.",
+    "d1, objects so a change in the machine's load hits both alike. Third, the objects layout under workerd alone: the bundle " +
+    "`wrangler deploy` makes, with wrangler.toml's bindings and compatibility settings, run by Miniflare without wrangler's dev " +
+    "session (no inspector, no dev proxy worker); the same two workloads, and its server CPU is its workerd process's.",
   async run() {
     const assets = mkdtempSync(join(tmpdir(), "sealed-bench-noassets-"));
     try {
@@ -64,17 +68,20 @@ export const layoutBenchmark: Benchmark = {
 };
 
 const ms = (n: number) => `${round(n)} ms`;
-const name = (l: Layout) => (l === "d1" ? "D1 layout" : "objects layout");
+const name = (l: Layout) => (l === "d1" ? "D1 layout" : l === "objects" ? "objects layout" : "objects layout under workerd alone");
 
 function figures(r: LayoutRun, load: number): Figure[] {
   const e2e = r.latency.endToEnd;
   const cpu = r.latency.serverCpuMsPerMessage;
   const f = r.fleet;
   const fleetCpu = f.serverCpuMsPerMessage.node + f.serverCpuMsPerMessage.workerd;
-  const objects = r.layout === "objects";
+  const objects = r.layout !== "d1";
+  const shared = `The 2-core machine was shared with other work (1-minute load average ${round(load)} at the end).`;
   const why =
-    "wrangler dev's own cost dominates on loopback: its inspector proxy relays DevTools events for every storage round trip to its " +
-    `Node supervisor (figure 4). The 2-core machine was shared with other work (1-minute load average ${round(load)} at the end).`;
+    r.layout === "bare"
+      ? `without wrangler, a send still waits on about a dozen storage round trips and object calls in turn (D1 session, device and push-subscription reads, the conversation object's membership check and append, the account object's push), each a fraction of a millisecond of workerd time on this machine; the server CPU per message is in the CPU figure. ${shared}`
+      : "wrangler dev's own cost dominates on loopback: its inspector proxy relays DevTools events for every storage round trip to its " +
+        `Node supervisor (figure 4). ${shared}`;
   const fix = "move the session, device and push-subscription reads out of D1 into the account's object (issue 22's next slice); measure under workerd without the inspector.";
   return [
     {
@@ -93,13 +100,26 @@ function figures(r: LayoutRun, load: number): Figure[] {
       ...(objects ? { goal: { kind: "at_most" as const, value: 50 }, ifMissed: { why, fix } } : {}),
       method: `same ${e2e.length} messages`,
     },
-    {
-      id: `layout.${r.layout}.cpu`,
-      label: `${name(r.layout)}: server CPU per delivered message through wrangler dev (two devices)`,
-      value: round(cpu.node + cpu.workerd),
-      unit: "ms",
-      method: `${ms(cpu.node)} in wrangler's Node supervisor, ${ms(cpu.workerd)} in workerd (the worker, D1 and the Durable Objects)`,
-    },
+    r.layout === "bare"
+      ? {
+          id: `layout.${r.layout}.cpu`,
+          label: `${name(r.layout)}: server CPU per delivered message, no inspector (two devices)`,
+          value: round(cpu.workerd),
+          unit: "ms",
+          goal: { kind: "at_most" as const, value: 1 },
+          ifMissed: {
+            why: "every send still makes D1 queries (session, device, push subscriptions) and two calls to the conversation's object (membership check, append), and the push to the other device goes through the account's object: about a dozen storage round trips and object calls, each a few hundred microseconds of workerd CPU (tests/worker/storage-operations.test.ts counts them).",
+            fix: "the account object (issue 22's next slice): the session, device and push-subscription reads from the account's object memory instead of D1, and the send's membership and epoch checks cached in the conversation's object.",
+          },
+          method: `the workerd process's CPU (the worker, D1 and the Durable Objects) over ${r.latency.messages} messages one at a time, after ${r.latency.warmup} warm-up ones; no wrangler in the path`,
+        }
+      : {
+          id: `layout.${r.layout}.cpu`,
+          label: `${name(r.layout)}: server CPU per delivered message through wrangler dev (two devices)`,
+          value: round(cpu.node + cpu.workerd),
+          unit: "ms",
+          method: `${ms(cpu.node)} in wrangler's Node supervisor, ${ms(cpu.workerd)} in workerd (the worker, D1 and the Durable Objects)`,
+        },
     {
       id: `layout.${r.layout}.throughput.${f.devices}`,
       label: `${name(r.layout)}: messages delivered end to end per second, ${f.devices} connected devices`,
