@@ -97,7 +97,7 @@ async function sendCounts(layout: "d1" | "objects"): Promise<Counts> {
   return counts;
 }
 
-test("a send: the D1 layout makes its checks and the insert in D1; the objects layout keeps D1 to the session and the device", async () => {
+test("a send: the D1 layout makes its checks and the insert in D1; the objects layout keeps D1 to the session (with its device) and push subscriptions", async () => {
   const d1 = await sendCounts("d1");
   const objects = await sendCounts("objects");
   console.log(`storage operations per send: D1 layout ${d1.d1} D1 queries (${d1.queries.join("; ")}); objects layout ${objects.d1} D1 queries (${objects.queries.join("; ")}) and ${objects.objectCalls} calls to the conversation's object`);
@@ -107,4 +107,7 @@ test("a send: the D1 layout makes its checks and the insert in D1; the objects l
   expect(objects.queries.filter((q) => /messages|epochs|conversation_members|conversations/.test(q))).toEqual([]);
   expect(objects.d1).toBeLessThan(d1.d1);
   expect(objects.objectCalls).toBeGreaterThan(0);
+  // The sending device's key comes with the session (one joined query), not from a second read of devices.
+  // Two D1 queries are left: the session (joined with its device and account) and the push subscriptions.
+  expect(objects.queries).toEqual([expect.stringMatching(/^SELECT s\.account_id, s\.device_id, a\.username/), expect.stringMatching(/^SELECT s\.device_id, s\.account_id, s\.endpoint/)]);
 });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { accountIdSchema, deviceIdSchema, usernameSchema } from "../../protocol/api.js";
 import type { AccountId, DeviceId } from "../../protocol/ids.js";
 import type { NewSession, Session } from "../storage/session-store.js";
-import { int, parseRow } from "./rows.js";
+import { blob, int, parseRow } from "./rows.js";
 
 /** last_seen_at (of the session and of its device) is refreshed at most this often, so reads do not each cost a write. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -25,7 +25,7 @@ export async function insertSession(
   ]);
 }
 
-const sessionRow = z.object({ account_id: accountIdSchema, device_id: deviceIdSchema, username: usernameSchema, last_seen_at: int });
+const sessionRow = z.object({ account_id: accountIdSchema, device_id: deviceIdSchema, username: usernameSchema, last_seen_at: int, signing_key: blob });
 
 /**
  * The live session for a token hash: unexpired, and its device not revoked (the join is what makes a
@@ -34,7 +34,7 @@ const sessionRow = z.object({ account_id: accountIdSchema, device_id: deviceIdSc
 export async function findSession(db: D1Database, tokenHash: Uint8Array, now: number): Promise<Session | undefined> {
   const row = await db
     .prepare(
-      `SELECT s.account_id, s.device_id, a.username, s.last_seen_at
+      `SELECT s.account_id, s.device_id, a.username, s.last_seen_at, d.signing_key
          FROM sessions s
          JOIN devices d ON d.device_id = s.device_id AND d.account_id = s.account_id AND d.revoked_at IS NULL
          JOIN accounts a ON a.id = s.account_id
@@ -47,7 +47,7 @@ export async function findSession(db: D1Database, tokenHash: Uint8Array, now: nu
   if (now - r.last_seen_at > TOUCH_INTERVAL_MS) {
     await db.batch([db.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1").bind(tokenHash, now), touchDevice(db, r.device_id, now)]);
   }
-  return { accountId: r.account_id, deviceId: r.device_id, username: r.username, tokenHash };
+  return { accountId: r.account_id, deviceId: r.device_id, username: r.username, signingKey: r.signing_key, tokenHash };
 }
 
 export async function deleteSession(db: D1Database, tokenHash: Uint8Array): Promise<void> {

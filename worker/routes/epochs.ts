@@ -29,9 +29,8 @@ export async function acceptEpoch(c: Ctx) {
   if (bundle.creatorAccountId !== session.accountId || bundle.creatorDeviceId !== session.deviceId) {
     throw new Forbidden("forbidden", "a bundle must be created by the device that posts it");
   }
-  const device = await stores.accounts.findDevice(session.deviceId);
-  if (!device || device.revoked) throw new Forbidden("forbidden", "this device was removed from the account");
-  if (!(await verify(cryptoEnv, device.signingKey, bundle.signature, bundleSigningInput(bundle.body)))) {
+  // The session's device is not revoked (the session query joins it) and its key came with it.
+  if (!(await verify(cryptoEnv, session.signingKey, bundle.signature, bundleSigningInput(bundle.body)))) {
     throw new BadRequest("bad_signature", "the bundle signature does not verify with this device's key");
   }
   // The envelope check matches key ids, so a key id must really be the hash of the signed commitment.

@@ -28,9 +28,8 @@ export async function acceptGroupMeta(c: Ctx) {
   if (meta.author.accountId !== session.accountId || meta.author.deviceId !== session.deviceId) {
     throw new Forbidden("forbidden", "a group meta must be written by the device that posts it");
   }
-  const device = await stores.accounts.findDevice(session.deviceId);
-  if (!device || device.revoked) throw new Forbidden("forbidden", "this device was removed from the account");
-  if (!(await verify(cryptoEnv, device.signingKey, meta.signature, groupMetaSigningInput(meta.body)))) {
+  // The session's device is not revoked (the session query joins it) and its key came with it.
+  if (!(await verify(cryptoEnv, session.signingKey, meta.signature, groupMetaSigningInput(meta.body)))) {
     throw new BadRequest("bad_signature", "the meta signature does not verify with this device's key");
   }
   const keyId = await stores.conversations.findEpochKeyId(conversation.id, meta.epoch);

@@ -37,9 +37,8 @@ export async function acceptMessage(c: Ctx) {
   if (h.senderAccountId !== session.accountId || h.senderDeviceId !== session.deviceId) {
     throw new Forbidden("forbidden", "an envelope must be sent by the device that posts it");
   }
-  const device = await stores.accounts.findDevice(session.deviceId);
-  if (!device || device.revoked) throw new Forbidden("forbidden", "this device was removed from the account");
-  if (!(await verify(cryptoEnv, device.signingKey, envelope.signature, envelopeSigningInput(envelope.headerBytes, envelope.iv, envelope.ciphertext)))) {
+  // The session's device is not revoked (the session query joins it) and its key came with it.
+  if (!(await verify(cryptoEnv, session.signingKey, envelope.signature, envelopeSigningInput(envelope.headerBytes, envelope.iv, envelope.ciphertext)))) {
     throw new BadRequest("bad_signature", "the envelope signature does not verify with this device's key");
   }
   const receivedAt = Date.now();

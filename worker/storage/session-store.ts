@@ -8,6 +8,11 @@ export interface Session {
   readonly accountId: AccountId;
   readonly deviceId: DeviceId;
   readonly username: string;
+  /**
+   * The device's Ed25519 public key, read with the session (the same query checks the device is not
+   * revoked): routes that check what the device signed need no second read of the device.
+   */
+  readonly signingKey: Uint8Array;
   /** SHA-256 of the cookie's token: the sessions row key. */
   readonly tokenHash: Uint8Array;
 }
