@@ -20,8 +20,11 @@ function compatibility(): { date: string; flags: string[] } {
   return { date, flags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] as string) };
 }
 
-/** Starts the bundled worker in workerd (D1 migrated, Durable Objects and R2 local, fresh state); resolves once /api/health answers. */
-export async function startBareServer(vars: Readonly<Record<string, string>> = {}): Promise<DevServer> {
+/**
+ * Starts the bundled worker in workerd (D1 migrated, Durable Objects and R2 local, fresh state); resolves once
+ * /api/health answers. `inspectorPort` opens workerd's inspector, for a CPU profile taken by hand (never in a figure).
+ */
+export async function startBareServer(vars: Readonly<Record<string, string>> = {}, inspectorPort?: number): Promise<DevServer> {
   const dir = mkdtempSync(join(tmpdir(), "sealed-bench-bare-"));
   const persist = join(dir, "state");
   const bundleDir = join(dir, "worker");
@@ -49,6 +52,7 @@ export async function startBareServer(vars: Readonly<Record<string, string>> = {
       r2Buckets: ["FILES"],
       defaultPersistRoot: join(persist, "v3"),
       bindings: { ...localDevVars, ...vars },
+      ...(inspectorPort === undefined ? {} : { inspectorPort }),
     });
     const url = await mf.ready;
     const baseURL = url.origin;
