@@ -1,12 +1,12 @@
 import { bytesEqual, isAllZero } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
-import { decodeBody, encodeBody, type KnownContent, type MessageBody } from "./content.js";
+import { decodeBody, encodePaddedBody, type KnownContent, type MessageBody } from "./content.js";
 import { fail } from "./errors.js";
 import type { AccountState } from "./device-log.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId } from "./ids.js";
 import { Label } from "./labels.js";
-import { MAX_PADDED_BYTES, pad, unpad } from "./padding.js";
-import { HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, aesGcmDecrypt, aesGcmEncrypt, hashLabelled, labelled, sign, verify } from "./primitives.js";
+import { MAX_PADDED_BYTES, pad, unpadView } from "./padding.js";
+import { HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, aesGcmDecrypt, aesGcmEncrypt, hashLabelled, labelPrefix, labelled, sign, verify } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
 
 /**
@@ -43,7 +43,7 @@ export interface DecodedEnvelope {
 }
 
 export function encodeHeader(h: EnvelopeHeader): Uint8Array {
-  return new Writer()
+  return new Writer(HEADER_BYTES)
     .u8(h.version)
     .fixed(ConversationId.toBytes(h.conversationId), 16)
     .u32(h.epoch)
@@ -79,29 +79,50 @@ function readHeader(r: Reader): EnvelopeHeader {
   return h;
 }
 
+/**
+ * Parses an envelope. Nothing returned aliases `bytes`: the header's fields are copies, and headerBytes,
+ * iv, ciphertext and signature are views of one private copy of the envelope (one allocation, not one
+ * per field: issue 23, per-message cost).
+ */
 export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope {
-  const r = new Reader(bytes, "envelope");
+  const own = bytes.slice();
+  const r = new Reader(own, "envelope");
   const header = readHeader(r);
-  const headerBytes = r.span(0);
-  const iv = r.fixed(IV_BYTES, "iv");
+  const headerBytes = own.subarray(0, r.offset);
+  const iv = r.fixedView(IV_BYTES, "iv");
   // The all-zero nonce is reserved for key commitments.
   if (isAllZero(iv)) fail("malformed", "envelope IV must not be all zero");
-  const ciphertext = r.vbytes(256 + GCM_TAG_BYTES, MAX_PADDED_BYTES + GCM_TAG_BYTES, "ciphertext");
-  const signature = r.fixed(SIGNATURE_BYTES, "signature");
+  const ciphertext = r.vbytesView(256 + GCM_TAG_BYTES, MAX_PADDED_BYTES + GCM_TAG_BYTES, "ciphertext");
+  const signature = r.fixedView(SIGNATURE_BYTES, "signature");
   r.end();
   return { header, headerBytes, iv, ciphertext, signature };
 }
 
 export function encodeEnvelope(e: Omit<DecodedEnvelope, "header">): Uint8Array {
-  return new Writer().fixed(e.headerBytes, HEADER_BYTES).fixed(e.iv, IV_BYTES).vbytes(e.ciphertext).fixed(e.signature, SIGNATURE_BYTES).finish();
+  const size = HEADER_BYTES + IV_BYTES + 4 + e.ciphertext.length + SIGNATURE_BYTES;
+  return new Writer(size).fixed(e.headerBytes, HEADER_BYTES).fixed(e.iv, IV_BYTES).vbytes(e.ciphertext).fixed(e.signature, SIGNATURE_BYTES).finish();
 }
 
 export function envelopeSigningInput(headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
   return labelled(Label.envelope, headerBytes, iv, ciphertext);
 }
 
-function envelopeAad(headerBytes: Uint8Array): Uint8Array {
-  return labelled(Label.envelopeAad, headerBytes);
+/**
+ * The AEAD associated data, labelled(envelopeAad, header), and the signing input, envelopeSigningInput,
+ * as two views of one buffer: one allocation for both. The ciphertext is copied in when given; sealing
+ * gives only its length and copies it in at `ciphertextAt` once encrypted.
+ */
+function envelopeInputs(headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array | number) {
+  const aadPrefix = labelPrefix(Label.envelopeAad);
+  const signingPrefix = labelPrefix(Label.envelope);
+  const ciphertextLength = typeof ciphertext === "number" ? ciphertext : ciphertext.length;
+  const aadLength = aadPrefix.length + 4 + headerBytes.length;
+  const size = aadLength + signingPrefix.length + 4 + headerBytes.length + 4 + iv.length + 4 + ciphertextLength;
+  const w = new Writer(size).fixed(aadPrefix, aadPrefix.length).vbytes(headerBytes).fixed(signingPrefix, signingPrefix.length).vbytes(headerBytes).vbytes(iv);
+  if (typeof ciphertext === "number") w.u32(ciphertextLength).skip(ciphertextLength);
+  else w.vbytes(ciphertext);
+  const buf = w.finish();
+  return { buf, aad: buf.subarray(0, aadLength), signingInput: buf.subarray(aadLength), ciphertextAt: size - ciphertextLength };
 }
 
 export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<Uint8Array> {
@@ -113,7 +134,7 @@ export async function sealEnvelope(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: KnownContent },
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
-  return sealEncodedBody(env, { header: p.header, ck: p.ck, signingKey: p.signingKey, body: encodeBody(p.body) });
+  return sealPadded(env, p, encodePaddedBody(p.body));
 }
 
 /**
@@ -124,12 +145,23 @@ export async function sealEncodedBody(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: Uint8Array },
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
+  return sealPadded(env, p, pad(p.body));
+}
+
+async function sealPadded(
+  env: CryptoEnv,
+  p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key },
+  padded: Uint8Array,
+): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
   const header: EnvelopeHeader = { version: ENVELOPE_VERSION, ...p.header };
   const headerBytes = encodeHeader(header);
   let iv = env.randomBytes(IV_BYTES);
   while (isAllZero(iv)) iv = env.randomBytes(IV_BYTES);
-  const ciphertext = await aesGcmEncrypt(env, p.ck, iv, envelopeAad(headerBytes), pad(p.body));
-  const signature = await sign(env, p.signingKey, envelopeSigningInput(headerBytes, iv, ciphertext));
+  const inputs = envelopeInputs(headerBytes, iv, padded.length + GCM_TAG_BYTES);
+  const ciphertext = await aesGcmEncrypt(env, p.ck, iv, inputs.aad, padded);
+  if (ciphertext.length !== padded.length + GCM_TAG_BYTES) throw new Error("AES-GCM returned an unexpected length");
+  inputs.buf.set(ciphertext, inputs.ciphertextAt);
+  const signature = await sign(env, p.signingKey, inputs.signingInput);
   const bytes = encodeEnvelope({ headerBytes, iv, ciphertext, signature });
   return { bytes, header, hash: await envelopeHash(env, bytes) };
 }
@@ -154,8 +186,9 @@ export async function openEnvelope(
   // Verify and decrypt run at once (WebCrypto queues both; awaiting each in turn pays two round trips),
   // and are judged in the order of the checks: the signature first, then the key id, then the AEAD. The
   // plaintext is not looked at unless the signature verified.
-  const signed = verify(env, device.signingKey, e.signature, envelopeSigningInput(e.headerBytes, e.iv, e.ciphertext));
-  const opened = aesGcmDecrypt(env, p.ck, e.iv, envelopeAad(e.headerBytes), e.ciphertext).then(
+  const inputs = envelopeInputs(e.headerBytes, e.iv, e.ciphertext);
+  const signed = verify(env, device.signingKey, e.signature, inputs.signingInput);
+  const opened = aesGcmDecrypt(env, p.ck, e.iv, inputs.aad, e.ciphertext).then(
     (padded) => ({ padded }),
     (error: unknown) => ({ error }),
   );
@@ -163,7 +196,8 @@ export async function openEnvelope(
   if (!bytesEqual(h.keyId, p.keyId)) fail("wrong_context", "envelope names another epoch key");
   const result = await opened;
   if ("error" in result) throw result.error;
-  return decodeBody(unpad(result.padded));
+  // decodeBody copies what it keeps, so a view of the decrypted buffer (ours alone) is enough.
+  return decodeBody(unpadView(result.padded));
 }
 
 /** Per sending device: the last counter and envelope hash seen in one conversation. */
