@@ -9,13 +9,14 @@ export class Writer {
   /**
    * One growing buffer written in place: a field costs no allocation of its own (issue 23, per-send cost).
    * Give `capacity` when the encoding's size is known: finish() then hands back this buffer itself, so the
-   * encoding costs one allocation (in Chromium each typed array over 64 bytes costs 1.5 to 2 µs).
+   * encoding costs one allocation (in Chromium each typed array over 64 bytes costs 1.5 to 2 µs). Give a
+   * zeroed array instead to write into it (it is replaced only if the writing outgrows it).
    */
   private buf: Uint8Array;
   private len = 0;
 
-  constructor(capacity = 256) {
-    this.buf = new Uint8Array(capacity);
+  constructor(capacity: number | Uint8Array = 256) {
+    this.buf = typeof capacity === "number" ? new Uint8Array(capacity) : capacity;
   }
 
   /** Reserves `n` bytes and returns where they start. Call before reading `buf`: it may replace it. */
@@ -91,7 +92,7 @@ export class Writer {
     return this.vbytes(utf8(text));
   }
 
-  /** `n` zero bytes that the caller fills in the finished buffer (a part known only later, at its offset). */
+  /** `n` bytes left as they are (zeros) for the caller to fill in the finished buffer: a part known only later. */
   skip(n: number): this {
     if (!Number.isInteger(n) || n < 0) throw new RangeError("skip out of range");
     this.room(n);

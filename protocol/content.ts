@@ -2,7 +2,7 @@ import { fromUtf8, utf8Into, utf8Length } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import { ContentKind, KIND_DECODERS, MAX_TEXT_BYTES, encodeKnownPayload, textBytes, type KnownContent } from "./content-kinds.js";
 import { fail } from "./errors.js";
-import { MAX_PADDED_BYTES, pad, paddedSize } from "./padding.js";
+import { MAX_PADDED_BYTES, padInto, paddedSize } from "./padding.js";
 
 export * from "./content-kinds.js";
 
@@ -52,14 +52,15 @@ export function encodeBody(body: KnownContent): Uint8Array {
 
 /**
  * pad(encodeBody(body)), byte for byte. A text without mentions (most sends) is framed and UTF-8 encoded
- * straight into the padded bucket: one allocation instead of four (issue 23, per-send cost).
+ * straight into the padded bucket: one allocation instead of four (issue 23, per-send cost). `alloc` gives
+ * the zeroed array of the bucket's size to write into (by default a new one).
  */
-export function encodePaddedBody(body: KnownContent): Uint8Array {
-  if (body.kind !== "text" || body.mentions?.length) return pad(encodeBody(body));
+export function encodePaddedBody(body: KnownContent, alloc: (size: number) => Uint8Array = (size) => new Uint8Array(size)): Uint8Array {
+  if (body.kind !== "text" || body.mentions?.length) return padInto(encodeBody(body), alloc);
   const n = utf8Length(body.text);
   if (n < 1 || n > MAX_TEXT_BYTES) fail("out_of_bounds", `message text must be 1 to ${MAX_TEXT_BYTES} bytes`);
   const size = paddedSize(BODY_FRAME_BYTES + n);
-  const out = new Writer(size).u8(BODY_VERSION).u8(ContentKind.text).u64(body.sentAt).u32(n).skip(n).u8(0x80).skip(size - BODY_FRAME_BYTES - n - 1).finish();
+  const out = new Writer(alloc(size)).u8(BODY_VERSION).u8(ContentKind.text).u64(body.sentAt).u32(n).skip(n).u8(0x80).skip(size - BODY_FRAME_BYTES - n - 1).finish();
   if (utf8Into(body.text, out.subarray(BODY_FRAME_BYTES, BODY_FRAME_BYTES + n)) !== n) throw new Error("UTF-8 length mismatch");
   return out;
 }

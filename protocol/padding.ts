@@ -15,6 +15,17 @@ export function unpad(padded: Uint8Array): Uint8Array {
   return unpadBucket(padded, PAD_BUCKETS, "message");
 }
 
+/**
+ * pad(data) written into the array `alloc` returns for the bucket size, which must be zeroed: lets a
+ * caller put the padded body inside a larger buffer it already needs (envelope.ts).
+ */
+export function padInto(data: Uint8Array, alloc: (size: number) => Uint8Array): Uint8Array {
+  const out = alloc(paddedSize(data.length));
+  out.set(data);
+  out[data.length] = 0x80;
+  return out;
+}
+
 /** The message bucket `length` bytes of data pad into (out_of_bounds past the largest). */
 export function paddedSize(length: number): number {
   return bucketFor(length, PAD_BUCKETS, "message");

@@ -117,6 +117,34 @@ describe("fast paths", () => {
     expect([d.headerBytes, d.iv, d.ciphertext, d.signature, d.header.keyId, d.header.prevHash, d.header.senderLogHead]).toEqual(before);
   });
 
+  it("seals made at once (work buffers are reused) each open to their own text, also after a seal that failed", async () => {
+    const alice = await makeAccount("alice");
+    const bob = await makeAccount("bob");
+    const e = await makeDirectEpoch(alice, bob);
+    const { sealEnvelope, openEnvelope, envelopeHash } = await import("../../../protocol/index.js");
+    const seal = (text: string, signingKey = alice.device.signing.privateKey) =>
+      sealEnvelope(env, {
+        header: {
+          conversationId: e.conversationId, epoch: 0, keyId: e.bundle.keyId, senderAccountId: alice.state.accountId, senderDeviceId: alice.device.deviceId,
+          senderLogSeq: alice.state.head.seq, senderLogHead: alice.state.head.hash, counter: 1, prevHash: new Uint8Array(32), clientMessageId: randomClientMessageId(),
+        },
+        ck: e.ck,
+        signingKey,
+        body: { kind: "text", text, sentAt: 1 },
+      });
+    // A box key cannot sign: this seal fails after its work buffer was filled.
+    await expect(seal("fails", alice.device.box.privateKey)).rejects.toThrow();
+    const texts = Array.from({ length: 24 }, (_, i) => `message ${i} `.repeat(1 + ((i * 97) % 400)));
+    const sealed = await Promise.all(texts.map((t) => seal(t)));
+    for (const [i, s] of sealed.entries()) {
+      const body = await openEnvelope(env, decodeEnvelope(s.bytes), { conversationId: e.conversationId, sender: alice.state, ck: e.ck, keyId: e.bundle.keyId });
+      expect(body).toEqual({ kind: "text", text: texts[i], sentAt: 1 });
+      expect(s.hash).toEqual(await envelopeHash(env, s.bytes));
+      expect(s.bytes.byteOffset).toBe(0);
+      expect(s.bytes.buffer.byteLength).toBe(s.bytes.length);
+    }
+  });
+
   it("randomBytes hands out fresh bytes of the asked length, across pool refills and past the pooled size", () => {
     const rnd = cryptoEnvFrom(globalThis.crypto);
     const seen = new Set<string>();
