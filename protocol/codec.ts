@@ -131,31 +131,34 @@ export class Reader {
     return this.off;
   }
 
+  /** Checks that `n` more bytes are there, moves past them and returns where they start (no view made). */
+  private skip(n: number, field: string): number {
+    const at = this.off;
+    if (at + n > this.buf.length) fail("malformed", `${this.what}: truncated at ${field}`);
+    this.off = at + n;
+    return at;
+  }
+
   private take(n: number, field: string): Uint8Array {
-    if (this.off + n > this.buf.length) fail("malformed", `${this.what}: truncated at ${field}`);
-    const out = this.buf.subarray(this.off, this.off + n);
-    this.off += n;
-    return out;
+    const at = this.skip(n, field);
+    return this.buf.subarray(at, at + n);
   }
 
   u8(field: string): number {
-    return this.take(1, field)[0]!;
+    return this.buf[this.skip(1, field)]!;
   }
 
   u16(field: string): number {
-    const b = this.take(2, field);
-    return (b[0]! << 8) | b[1]!;
+    const at = this.skip(2, field);
+    return (this.buf[at]! << 8) | this.buf[at + 1]!;
   }
 
   u32(field: string): number {
-    const at = this.off;
-    this.take(4, field);
-    return get32(this.buf, at);
+    return get32(this.buf, this.skip(4, field));
   }
 
   u64(field: string): number {
-    const at = this.off;
-    this.take(8, field);
+    const at = this.skip(8, field);
     const hi = get32(this.buf, at);
     if (hi > 0x1fffff) fail("out_of_bounds", `${this.what}: ${field} exceeds 2^53`);
     return hi * 2 ** 32 + get32(this.buf, at + 4);
@@ -163,13 +166,15 @@ export class Reader {
 
   /** A copy, so decoded values never alias the input buffer. */
   fixed(size: number, field: string): Uint8Array {
-    return this.take(size, field).slice();
+    const at = this.skip(size, field);
+    return this.buf.slice(at, at + size);
   }
 
   vbytes(min: number, max: number, field: string): Uint8Array {
     const n = this.u32(field);
     if (n < min || n > max) fail("out_of_bounds", `${this.what}: ${field} length ${n} not in [${min}, ${max}]`);
-    return this.take(n, field).slice();
+    const at = this.skip(n, field);
+    return this.buf.slice(at, at + n);
   }
 
   /**

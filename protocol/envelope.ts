@@ -82,37 +82,23 @@ function readHeader(r: Reader): EnvelopeHeader {
   return h;
 }
 
-type EnvelopeInputs = ReturnType<typeof envelopeInputs>;
-
-/**
- * What decodeEnvelope built for openEnvelope, by decoded envelope: the AAD and signing input, whose
- * buffer the envelope's headerBytes, iv and ciphertext are views of. openEnvelope uses it only while those
- * three are still the very arrays decodeEnvelope returned; for any other object it builds its own.
- */
-const decodedInputs = new WeakMap<DecodedEnvelope, { inputs: EnvelopeInputs; headerBytes: Uint8Array; iv: Uint8Array; ciphertext: Uint8Array }>();
-
 /**
  * Parses an envelope. Nothing returned aliases `bytes`: the header's fields are copies, and headerBytes,
- * iv and ciphertext are views of the AAD-and-signing-input buffer openEnvelope needs, which is built here
- * once (one allocation for the copy and the crypto inputs, not one per field: issue 23).
+ * iv, ciphertext and signature are views of one private copy of the envelope (one allocation, not one
+ * per field: issue 23, per-message cost).
  */
 export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope {
-  const r = new Reader(bytes, "envelope");
+  const own = bytes.slice();
+  const r = new Reader(own, "envelope");
   const header = readHeader(r);
-  const headerAt = r.offset;
+  const headerBytes = own.subarray(0, r.offset);
   const iv = r.fixedView(IV_BYTES, "iv");
   // The all-zero nonce is reserved for key commitments.
   if (isAllZero(iv)) fail("malformed", "envelope IV must not be all zero");
   const ciphertext = r.vbytesView(256 + GCM_TAG_BYTES, MAX_PADDED_BYTES + GCM_TAG_BYTES, "ciphertext");
-  const signature = r.fixed(SIGNATURE_BYTES, "signature");
+  const signature = r.fixedView(SIGNATURE_BYTES, "signature");
   r.end();
-  const inputs = envelopeInputs(bytes.subarray(0, headerAt), iv, ciphertext);
-  const s = inputs.signingInput;
-  const ivAt = s.length - ciphertext.length - 4 - IV_BYTES;
-  const own = { headerBytes: s.subarray(ivAt - 4 - headerAt, ivAt - 4), iv: s.subarray(ivAt, ivAt + IV_BYTES), ciphertext: s.subarray(s.length - ciphertext.length) };
-  const decoded: DecodedEnvelope = { header, ...own, signature };
-  decodedInputs.set(decoded, { inputs, ...own });
-  return decoded;
+  return { header, headerBytes, iv, ciphertext, signature };
 }
 
 export function encodeEnvelope(e: Omit<DecodedEnvelope, "header">): Uint8Array {
@@ -126,20 +112,20 @@ export function envelopeSigningInput(headerBytes: Uint8Array, iv: Uint8Array, ci
 
 /**
  * The AEAD associated data, labelled(envelopeAad, header), and the signing input, envelopeSigningInput,
- * as two views of one buffer: one allocation for both. The ciphertext is copied in when given; sealing
- * gives only its length and copies it in at `ciphertextAt` once encrypted.
+ * written as two views into `work` (openEnvelope's reused work buffer), whose length must be
+ * envelopeInputsLength of the same parts.
  */
-function envelopeInputs(headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array | number) {
+function envelopeInputs(work: Uint8Array, headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): { aad: Uint8Array; signingInput: Uint8Array } {
   const aadPrefix = labelPrefix(Label.envelopeAad);
   const signingPrefix = labelPrefix(Label.envelope);
-  const ciphertextLength = typeof ciphertext === "number" ? ciphertext : ciphertext.length;
   const aadLength = aadPrefix.length + 4 + headerBytes.length;
-  const size = aadLength + signingPrefix.length + 4 + headerBytes.length + 4 + iv.length + 4 + ciphertextLength;
-  const w = new Writer(size).fixed(aadPrefix, aadPrefix.length).vbytes(headerBytes).fixed(signingPrefix, signingPrefix.length).vbytes(headerBytes).vbytes(iv);
-  if (typeof ciphertext === "number") w.u32(ciphertextLength).skip(ciphertextLength);
-  else w.vbytes(ciphertext);
-  const buf = w.finish();
-  return { buf, aad: buf.subarray(0, aadLength), signingInput: buf.subarray(aadLength), ciphertextAt: size - ciphertextLength };
+  const w = new Writer(work).fixed(aadPrefix, aadPrefix.length).vbytes(headerBytes).fixed(signingPrefix, signingPrefix.length).vbytes(headerBytes).vbytes(iv).vbytes(ciphertext);
+  if (w.finish() !== work) throw new Error("envelope inputs do not fit their work buffer");
+  return { aad: work.subarray(0, aadLength), signingInput: work.subarray(aadLength) };
+}
+
+function envelopeInputsLength(headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): number {
+  return labelPrefix(Label.envelopeAad).length + labelPrefix(Label.envelope).length + 4 * 4 + 2 * headerBytes.length + iv.length + ciphertext.length;
 }
 
 export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<Uint8Array> {
@@ -166,9 +152,9 @@ export async function sealEncodedBody(
 }
 
 /**
- * Work buffers of sealPadded, reused: in Chromium a fresh typed array over 64 bytes costs an allocation
- * and, later, garbage collection (issue 23). One is taken for one seal and given back, zeroed, when it
- * ends, so concurrent seals never share one; at most WORK_KEPT are kept, none over WORK_MAX_BYTES.
+ * Work buffers of sealPadded and openEnvelope, reused: in Chromium a fresh typed array over 64 bytes costs an allocation
+ * and, later, garbage collection (issue 23). One is taken for one seal or open and given back, zeroed, when it
+ * ends, so calls running at once never share one; at most WORK_KEPT are kept, none over WORK_MAX_BYTES.
  */
 const spareWork: Uint8Array[] = [];
 const WORK_KEPT = 4;
@@ -269,16 +255,24 @@ export async function openEnvelope(
   // Verify and decrypt run at once (WebCrypto queues both; awaiting each in turn pays two round trips),
   // and are judged in the order of the checks: the signature first, then the key id, then the AEAD. The
   // plaintext is not looked at unless the signature verified.
-  const made = decodedInputs.get(e);
-  const inputs = made && made.headerBytes === e.headerBytes && made.iv === e.iv && made.ciphertext === e.ciphertext ? made.inputs : envelopeInputs(e.headerBytes, e.iv, e.ciphertext);
-  const signed = verify(env, device.signingKey, e.signature, inputs.signingInput);
-  const opened = aesGcmDecrypt(env, p.ck, e.iv, inputs.aad, e.ciphertext).then(
-    (padded) => ({ padded }),
-    (error: unknown) => ({ error }),
-  );
-  if (!(await signed)) fail("bad_signature", "envelope signature does not verify");
-  if (!bytesEqual(h.keyId, p.keyId)) fail("wrong_context", "envelope names another epoch key");
-  const result = await opened;
+  // The AAD and signing input go in a reused work buffer, given back once both calls are done.
+  const work = takeWork(envelopeInputsLength(e.headerBytes, e.iv, e.ciphertext));
+  let opened: Promise<{ padded: Uint8Array } | { error: unknown }> | undefined;
+  let result: { padded: Uint8Array } | { error: unknown };
+  try {
+    const inputs = envelopeInputs(work, e.headerBytes, e.iv, e.ciphertext);
+    const signed = verify(env, device.signingKey, e.signature, inputs.signingInput);
+    opened = aesGcmDecrypt(env, p.ck, e.iv, inputs.aad, e.ciphertext).then(
+      (padded) => ({ padded }),
+      (error: unknown) => ({ error }),
+    );
+    if (!(await signed)) fail("bad_signature", "envelope signature does not verify");
+    if (!bytesEqual(h.keyId, p.keyId)) fail("wrong_context", "envelope names another epoch key");
+    result = await opened;
+  } finally {
+    await opened;
+    giveBackWork(work);
+  }
   if ("error" in result) throw result.error;
   // decodeBody copies what it keeps, so a view of the decrypted buffer (ours alone) is enough.
   return decodeBody(unpadView(result.padded));
