@@ -1,8 +1,8 @@
-import { fromUtf8 } from "./bytes.js";
+import { fromUtf8, utf8Into, utf8Length } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
 import { ContentKind, KIND_DECODERS, MAX_TEXT_BYTES, encodeKnownPayload, textBytes, type KnownContent } from "./content-kinds.js";
 import { fail } from "./errors.js";
-import { MAX_PADDED_BYTES } from "./padding.js";
+import { MAX_PADDED_BYTES, padInto, paddedSize } from "./padding.js";
 
 export * from "./content-kinds.js";
 
@@ -51,6 +51,21 @@ export function encodeBody(body: KnownContent): Uint8Array {
 }
 
 /**
+ * pad(encodeBody(body)), byte for byte. A text without mentions (most sends) is framed and UTF-8 encoded
+ * straight into the padded bucket: one allocation instead of four (issue 23, per-send cost). `alloc` gives
+ * the zeroed array of the bucket's size to write into (by default a new one).
+ */
+export function encodePaddedBody(body: KnownContent, alloc: (size: number) => Uint8Array = (size) => new Uint8Array(size)): Uint8Array {
+  if (body.kind !== "text" || body.mentions?.length) return padInto(encodeBody(body), alloc);
+  const n = utf8Length(body.text);
+  if (n < 1 || n > MAX_TEXT_BYTES) fail("out_of_bounds", `message text must be 1 to ${MAX_TEXT_BYTES} bytes`);
+  const size = paddedSize(BODY_FRAME_BYTES + n);
+  const out = new Writer(alloc(size)).u8(BODY_VERSION).u8(ContentKind.text).u64(body.sentAt).u32(n).skip(n).u8(0x80).skip(size - BODY_FRAME_BYTES - n - 1).finish();
+  if (utf8Into(body.text, out.subarray(BODY_FRAME_BYTES, BODY_FRAME_BYTES + n)) !== n) throw new Error("UTF-8 length mismatch");
+  return out;
+}
+
+/**
  * Decodes a body: unsupported_version for another version byte; malformed for a broken frame, kind 0
  * (reserved) or a known kind whose payload does not parse; out_of_bounds for a length past its bound.
  */
@@ -62,7 +77,7 @@ export function decodeBody(bytes: Uint8Array): Content {
   const sentAt = r.u64("sentAt");
   if (kindNumber === ContentKind.text) {
     // The receive path of every text message: as short as the decoder before kinds existed.
-    const text = fromUtf8(r.vbytes(1, MAX_TEXT_BYTES, "text"));
+    const text = fromUtf8(r.vbytesView(1, MAX_TEXT_BYTES, "text"));
     r.end();
     return { kind: "text", text, sentAt };
   }

@@ -1,12 +1,12 @@
 import { bytesEqual, isAllZero } from "./bytes.js";
 import { Reader, Writer } from "./codec.js";
-import { decodeBody, encodeBody, type KnownContent, type MessageBody } from "./content.js";
+import { decodeBody, encodePaddedBody, type KnownContent, type MessageBody } from "./content.js";
 import { fail } from "./errors.js";
 import type { AccountState } from "./device-log.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId } from "./ids.js";
 import { Label } from "./labels.js";
-import { MAX_PADDED_BYTES, pad, unpad } from "./padding.js";
-import { HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, aesGcmDecrypt, aesGcmEncrypt, hashLabelled, labelled, sign, verify } from "./primitives.js";
+import { MAX_PADDED_BYTES, padInto, unpadView } from "./padding.js";
+import { HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, aesGcmDecrypt, aesGcmEncrypt, hashLabelled, labelPrefix, labelled, sign, verify } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
 
 /**
@@ -43,7 +43,11 @@ export interface DecodedEnvelope {
 }
 
 export function encodeHeader(h: EnvelopeHeader): Uint8Array {
-  return new Writer()
+  return writeHeader(new Writer(HEADER_BYTES), h).finish();
+}
+
+function writeHeader(w: Writer, h: EnvelopeHeader): Writer {
+  return w
     .u8(h.version)
     .fixed(ConversationId.toBytes(h.conversationId), 16)
     .u32(h.epoch)
@@ -54,8 +58,7 @@ export function encodeHeader(h: EnvelopeHeader): Uint8Array {
     .fixed(h.senderLogHead, HASH_BYTES)
     .u32(h.counter)
     .fixed(h.prevHash, HASH_BYTES)
-    .fixed(ClientMessageId.toBytes(h.clientMessageId), 16)
-    .finish();
+    .fixed(ClientMessageId.toBytes(h.clientMessageId), 16);
 }
 
 function readHeader(r: Reader): EnvelopeHeader {
@@ -79,29 +82,50 @@ function readHeader(r: Reader): EnvelopeHeader {
   return h;
 }
 
+/**
+ * Parses an envelope. Nothing returned aliases `bytes`: the header's fields are copies, and headerBytes,
+ * iv, ciphertext and signature are views of one private copy of the envelope (one allocation, not one
+ * per field: issue 23, per-message cost).
+ */
 export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope {
-  const r = new Reader(bytes, "envelope");
+  const own = bytes.slice();
+  const r = new Reader(own, "envelope");
   const header = readHeader(r);
-  const headerBytes = r.span(0);
-  const iv = r.fixed(IV_BYTES, "iv");
+  const headerBytes = own.subarray(0, r.offset);
+  const iv = r.fixedView(IV_BYTES, "iv");
   // The all-zero nonce is reserved for key commitments.
   if (isAllZero(iv)) fail("malformed", "envelope IV must not be all zero");
-  const ciphertext = r.vbytes(256 + GCM_TAG_BYTES, MAX_PADDED_BYTES + GCM_TAG_BYTES, "ciphertext");
-  const signature = r.fixed(SIGNATURE_BYTES, "signature");
+  const ciphertext = r.vbytesView(256 + GCM_TAG_BYTES, MAX_PADDED_BYTES + GCM_TAG_BYTES, "ciphertext");
+  const signature = r.fixedView(SIGNATURE_BYTES, "signature");
   r.end();
   return { header, headerBytes, iv, ciphertext, signature };
 }
 
 export function encodeEnvelope(e: Omit<DecodedEnvelope, "header">): Uint8Array {
-  return new Writer().fixed(e.headerBytes, HEADER_BYTES).fixed(e.iv, IV_BYTES).vbytes(e.ciphertext).fixed(e.signature, SIGNATURE_BYTES).finish();
+  const size = HEADER_BYTES + IV_BYTES + 4 + e.ciphertext.length + SIGNATURE_BYTES;
+  return new Writer(size).fixed(e.headerBytes, HEADER_BYTES).fixed(e.iv, IV_BYTES).vbytes(e.ciphertext).fixed(e.signature, SIGNATURE_BYTES).finish();
 }
 
 export function envelopeSigningInput(headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
   return labelled(Label.envelope, headerBytes, iv, ciphertext);
 }
 
-function envelopeAad(headerBytes: Uint8Array): Uint8Array {
-  return labelled(Label.envelopeAad, headerBytes);
+/**
+ * The AEAD associated data, labelled(envelopeAad, header), and the signing input, envelopeSigningInput,
+ * written as two views into `work` (openEnvelope's reused work buffer), whose length must be
+ * envelopeInputsLength of the same parts.
+ */
+function envelopeInputs(work: Uint8Array, headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): { aad: Uint8Array; signingInput: Uint8Array } {
+  const aadPrefix = labelPrefix(Label.envelopeAad);
+  const signingPrefix = labelPrefix(Label.envelope);
+  const aadLength = aadPrefix.length + 4 + headerBytes.length;
+  const w = new Writer(work).fixed(aadPrefix, aadPrefix.length).vbytes(headerBytes).fixed(signingPrefix, signingPrefix.length).vbytes(headerBytes).vbytes(iv).vbytes(ciphertext);
+  if (w.finish() !== work) throw new Error("envelope inputs do not fit their work buffer");
+  return { aad: work.subarray(0, aadLength), signingInput: work.subarray(aadLength) };
+}
+
+function envelopeInputsLength(headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): number {
+  return labelPrefix(Label.envelopeAad).length + labelPrefix(Label.envelope).length + 4 * 4 + 2 * headerBytes.length + iv.length + ciphertext.length;
 }
 
 export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<Uint8Array> {
@@ -113,7 +137,7 @@ export async function sealEnvelope(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: KnownContent },
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
-  return sealEncodedBody(env, { header: p.header, ck: p.ck, signingKey: p.signingKey, body: encodeBody(p.body) });
+  return sealPadded(env, p, (alloc) => encodePaddedBody(p.body, alloc));
 }
 
 /**
@@ -124,14 +148,91 @@ export async function sealEncodedBody(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: Uint8Array },
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
+  return sealPadded(env, p, (alloc) => padInto(p.body, alloc));
+}
+
+/**
+ * Work buffers of sealPadded and openEnvelope, reused: in Chromium a fresh typed array over 64 bytes costs an allocation
+ * and, later, garbage collection (issue 23). One is taken for one seal or open and given back, zeroed, when it
+ * ends, so calls running at once never share one; at most WORK_KEPT are kept, none over WORK_MAX_BYTES.
+ */
+const spareWork: Uint8Array[] = [];
+const WORK_KEPT = 4;
+const WORK_MIN_BYTES = 4096;
+const WORK_MAX_BYTES = 64 * 1024;
+
+function takeWork(size: number): Uint8Array {
+  const i = spareWork.findIndex((b) => b.length >= size);
+  const buf = i >= 0 ? spareWork.splice(i, 1)[0]! : new Uint8Array(Math.max(size, WORK_MIN_BYTES));
+  return buf.subarray(0, size);
+}
+
+function giveBackWork(work: Uint8Array): void {
+  const whole = new Uint8Array(work.buffer, 0, work.buffer.byteLength);
+  whole.fill(0, 0, work.length);
+  if (whole.length <= WORK_MAX_BYTES && spareWork.length < WORK_KEPT) spareWork.push(whole);
+}
+
+/**
+ * Seals a body that `writeBody` pads into the array it is given. Everything the envelope's crypto reads
+ * is written into one reused work buffer up front, the ciphertext and signature copied in as they
+ * arrive (where there were eight allocations, issue 23):
+ *
+ *   padded body || labelled(envelopeAad, header) || envelopeSigningInput(header, iv, ciphertext)
+ *     || labelled(envelopeHash, envelope)
+ *
+ * The envelope (header || iv || u32 length || ciphertext || signature) is the tail of the last part and
+ * is returned as a copy of its own. The padded plaintext is zeroed as soon as it is encrypted.
+ */
+async function sealPadded(
+  env: CryptoEnv,
+  p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key },
+  writeBody: (alloc: (size: number) => Uint8Array) => Uint8Array,
+): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
   const header: EnvelopeHeader = { version: ENVELOPE_VERSION, ...p.header };
-  const headerBytes = encodeHeader(header);
-  let iv = env.randomBytes(IV_BYTES);
-  while (isAllZero(iv)) iv = env.randomBytes(IV_BYTES);
-  const ciphertext = await aesGcmEncrypt(env, p.ck, iv, envelopeAad(headerBytes), pad(p.body));
-  const signature = await sign(env, p.signingKey, envelopeSigningInput(headerBytes, iv, ciphertext));
-  const bytes = encodeEnvelope({ headerBytes, iv, ciphertext, signature });
-  return { bytes, header, hash: await envelopeHash(env, bytes) };
+  const aadPrefix = labelPrefix(Label.envelopeAad);
+  const signingPrefix = labelPrefix(Label.envelope);
+  const hashPrefix = labelPrefix(Label.envelopeHash);
+  const aadLength = aadPrefix.length + 4 + HEADER_BYTES;
+  let work: Uint8Array | undefined;
+  let ctLength = 0;
+  let signingLength = 0;
+  let envLength = 0;
+  const padded = writeBody((size) => {
+    ctLength = size + GCM_TAG_BYTES;
+    envLength = HEADER_BYTES + IV_BYTES + 4 + ctLength + SIGNATURE_BYTES;
+    signingLength = signingPrefix.length + 4 + HEADER_BYTES + 4 + IV_BYTES + 4 + ctLength;
+    work = takeWork(size + aadLength + signingLength + hashPrefix.length + 4 + envLength);
+    return work.subarray(0, size);
+  });
+  if (!work || padded.buffer !== work.buffer) throw new Error("the body was not written into the work buffer");
+  const buf: Uint8Array = work.subarray(padded.length);
+  try {
+    let iv = env.randomBytes(IV_BYTES);
+    while (isAllZero(iv)) iv = env.randomBytes(IV_BYTES);
+    const w = new Writer(buf);
+    writeHeader(w.fixed(aadPrefix, aadPrefix.length).u32(HEADER_BYTES), header);
+    w.fixed(signingPrefix, signingPrefix.length).u32(HEADER_BYTES).skip(HEADER_BYTES).vbytes(iv).u32(ctLength).skip(ctLength);
+    const signingCtAt = w.length - ctLength;
+    w.fixed(hashPrefix, hashPrefix.length).u32(envLength).skip(HEADER_BYTES).fixed(iv, IV_BYTES).u32(ctLength).skip(ctLength + SIGNATURE_BYTES);
+    if (w.finish() !== buf) throw new Error("the envelope outgrew its work buffer");
+    const envAt = buf.length - envLength;
+    const headerBytes = buf.subarray(aadLength - HEADER_BYTES, aadLength);
+    buf.set(headerBytes, aadLength + signingPrefix.length + 4);
+    buf.set(headerBytes, envAt);
+
+    const ciphertext = await aesGcmEncrypt(env, p.ck, iv, buf.subarray(0, aadLength), padded);
+    padded.fill(0);
+    if (ciphertext.length !== ctLength) throw new Error("AES-GCM returned an unexpected length");
+    buf.set(ciphertext, signingCtAt);
+    buf.set(ciphertext, envAt + HEADER_BYTES + IV_BYTES + 4);
+    const signature = await sign(env, p.signingKey, buf.subarray(aadLength, aadLength + signingLength));
+    buf.set(signature, buf.length - SIGNATURE_BYTES);
+    const hash = new Uint8Array(await env.subtle.digest("SHA-256", buf.subarray(aadLength + signingLength)));
+    return { bytes: buf.slice(envAt), header, hash };
+  } finally {
+    giveBackWork(work);
+  }
 }
 
 /**
@@ -154,16 +255,27 @@ export async function openEnvelope(
   // Verify and decrypt run at once (WebCrypto queues both; awaiting each in turn pays two round trips),
   // and are judged in the order of the checks: the signature first, then the key id, then the AEAD. The
   // plaintext is not looked at unless the signature verified.
-  const signed = verify(env, device.signingKey, e.signature, envelopeSigningInput(e.headerBytes, e.iv, e.ciphertext));
-  const opened = aesGcmDecrypt(env, p.ck, e.iv, envelopeAad(e.headerBytes), e.ciphertext).then(
-    (padded) => ({ padded }),
-    (error: unknown) => ({ error }),
-  );
-  if (!(await signed)) fail("bad_signature", "envelope signature does not verify");
-  if (!bytesEqual(h.keyId, p.keyId)) fail("wrong_context", "envelope names another epoch key");
-  const result = await opened;
+  // The AAD and signing input go in a reused work buffer, given back once both calls are done.
+  const work = takeWork(envelopeInputsLength(e.headerBytes, e.iv, e.ciphertext));
+  let opened: Promise<{ padded: Uint8Array } | { error: unknown }> | undefined;
+  let result: { padded: Uint8Array } | { error: unknown };
+  try {
+    const inputs = envelopeInputs(work, e.headerBytes, e.iv, e.ciphertext);
+    const signed = verify(env, device.signingKey, e.signature, inputs.signingInput);
+    opened = aesGcmDecrypt(env, p.ck, e.iv, inputs.aad, e.ciphertext).then(
+      (padded) => ({ padded }),
+      (error: unknown) => ({ error }),
+    );
+    if (!(await signed)) fail("bad_signature", "envelope signature does not verify");
+    if (!bytesEqual(h.keyId, p.keyId)) fail("wrong_context", "envelope names another epoch key");
+    result = await opened;
+  } finally {
+    await opened;
+    giveBackWork(work);
+  }
   if ("error" in result) throw result.error;
-  return decodeBody(unpad(result.padded));
+  // decodeBody copies what it keeps, so a view of the decrypted buffer (ours alone) is enough.
+  return decodeBody(unpadView(result.padded));
 }
 
 /** Per sending device: the last counter and envelope hash seen in one conversation. */

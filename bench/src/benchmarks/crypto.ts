@@ -12,6 +12,27 @@ const chromiumParams: EnvelopeTimingParams = { sizes: SIZES, callsPerRound: 100,
 // Node awaits each WebCrypto call through its thread pool, so calls are slower: fewer per round.
 const nodeParams: EnvelopeTimingParams = { sizes: SIZES, callsPerRound: 100, rounds: 21, warmupRounds: 3, concurrency: 100 };
 
+/** Why the floor goals of issue 23 are missed, as analysed (docs/decisions.md "Per-message crypto"). */
+const FLOOR_MISSED = {
+  seal: {
+    why:
+      "Sending makes a third WebCrypto call the floor does not count: the SHA-256 envelope hash the sender chains the next envelope to, which covers the " +
+      "signature and so runs after the sign (see the row against the floor plus the envelope hash). Its AES-GCM also covers the padded body (256 B for " +
+      "100 B of text) with the header as AAD. The rest is JavaScript: the header and its ids, one copy of the envelope, and garbage collection of the " +
+      "WebCrypto results. With the machine's load above 10 the figure moved between 1.4x and 2.1x from run to run.",
+    fix:
+      "Count the envelope hash in the floor, since no message can be sent without it; or a new envelope version whose chain link needs no hash call " +
+      "of its own (a protocol change, not made).",
+  },
+  open: {
+    why:
+      "Verify and decrypt already run at once; what is left is the envelope's own work: one private copy of the envelope (decodeEnvelope), four " +
+      "base64url ids, the sender checks, the decrypt of the padded body with AAD, and garbage collection. With the machine's load above 10 the figure " +
+      "moved between 1.2x and 1.3x from run to run.",
+    fix: "decodeEnvelope returning views of its input instead of a copy (callers would have to leave the input alone), and ids kept as bytes on the receive path.",
+  },
+} as const;
+
 function figures(runtime: "chromium" | "node", all: EnvelopeSamples[], p: EnvelopeTimingParams): Figure[] {
   const name = runtime === "chromium" ? "Chromium" : "Node";
   const how = `median of ${p.rounds} rounds (after ${p.warmupRounds} warm-up rounds) of ${p.callsPerRound} calls awaited one by one`;
@@ -43,6 +64,7 @@ function figures(runtime: "chromium" | "node", all: EnvelopeSamples[], p: Envelo
     // Issue 23: the whole per-message crypto against the bare WebCrypto calls it cannot avoid (same round).
     const floor = (op: "seal" | "open", base: "floorSend" | "floorReceive", label: string, goal: number, parts: string) => {
       out.push({
+        ...(s.size === 100 && runtime === "chromium" ? { ifMissed: FLOOR_MISSED[op] } : {}),
         id: `crypto.${runtime}.${op}-vs-floor.${s.size}`,
         label: `${name}: ${label}, ${size} message, as a multiple of the bare WebCrypto floor`,
         value: round(median(s[op].map((x, i) => x / (s[base][i] as number)))),
@@ -53,6 +75,18 @@ function figures(runtime: "chromium" | "node", all: EnvelopeSamples[], p: Envelo
     };
     floor("seal", "floorSend", "sending (sealEnvelope)", 1.2, "one AES-256-GCM encrypt + one Ed25519 sign of the same bytes");
     floor("open", "floorReceive", "receiving (decodeEnvelope + openEnvelope)", 1.1, "one Ed25519 verify + one AES-256-GCM decrypt of the same bytes");
+    // For reference, not the goal's floor: sending also needs the envelope hash (the sender's chain), a
+    // third WebCrypto call that the floor above does not count.
+    out.push({
+      id: `crypto.${runtime}.seal-vs-floor-with-hash.${s.size}`,
+      label: `${name}: sending (sealEnvelope), ${size} message, as a multiple of the floor plus the envelope hash`,
+      value: round(median(s.seal.map((x, i) => x / (s.floorSendWithHash[i] as number)))),
+      unit: "×",
+      method:
+        `${round(median(s.seal))} µs per message against ${round(median(s.floorSendWithHash))} µs for one AES-256-GCM encrypt + one Ed25519 sign + one SHA-256 ` +
+        `of the envelope's bytes (the envelope hash every send needs: it covers the signature, so it runs after it), keys imported once, each call awaited in turn; ` +
+        `median over ${p.rounds} rounds of the ratio in the same round. A reference beside the goal's floor, which is unchanged`,
+    });
     // The content model's cost on the receive path: the same open with the body decoder before kinds in
     // place of today's, per round: open ÷ (open − decodeBody + legacy decodeBody).
     out.push({

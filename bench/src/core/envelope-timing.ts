@@ -41,6 +41,11 @@ export interface EnvelopeSamples {
    */
   readonly floorSend: number[];
   readonly floorReceive: number[];
+  /**
+   * Not the floor of issue 23, for reference: floorSend plus the one more WebCrypto call sending needs, the
+   * SHA-256 envelope hash (over the signed envelope, so it cannot start before the signature exists).
+   */
+  readonly floorSendWithHash: number[];
   readonly sealConcurrent: number[];
   readonly openConcurrent: number[];
   /**
@@ -83,9 +88,9 @@ export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Pr
       const text = "a".repeat(size);
       const seal = () => sealEnvelope(env, { header: header(), ck: epoch.ck, signingKey, body: { kind: "text", text, sentAt: Date.now() } });
       const first = (await seal()).bytes;
-      const samples: EnvelopeSamples = { size, envelopeBytes: first.length, aesEncrypt: [], seal: [], open: [], sign: [], verify: [], floorSend: [], floorReceive: [], sealConcurrent: [], openConcurrent: [], decodeBody: [], decodeBodyLegacy: [] };
+      const samples: EnvelopeSamples = { size, envelopeBytes: first.length, aesEncrypt: [], seal: [], open: [], sign: [], verify: [], floorSend: [], floorReceive: [], floorSendWithHash: [], sealConcurrent: [], openConcurrent: [], decodeBody: [], decodeBodyLegacy: [] };
       return {
-        body: encodeBody({ kind: "text", text, sentAt: Date.now() }), plain: new TextEncoder().encode(text), seal, samples, signingInput: first.subarray(0, first.length - 64), signature: first.subarray(first.length - 64) };
+        body: encodeBody({ kind: "text", text, sentAt: Date.now() }), plain: new TextEncoder().encode(text), seal, samples, signingInput: first.subarray(0, first.length - 64), signature: first.subarray(first.length - 64), envelope: first };
     }),
   );
   const verifyKey = await env.subtle.importKey("raw", signingPublic, { name: "Ed25519" }, false, ["verify"]);
@@ -103,6 +108,11 @@ export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Pr
       const floorSendUs = await timePerCall(p.callsPerRound, async () => {
         await env.subtle.encrypt({ name: "AES-GCM", iv: floorIv }, epoch.ck, c.plain);
         await env.subtle.sign({ name: "Ed25519" }, signingKey, c.signingInput);
+      });
+      const floorSendWithHashUs = await timePerCall(p.callsPerRound, async () => {
+        await env.subtle.encrypt({ name: "AES-GCM", iv: floorIv }, epoch.ck, c.plain);
+        await env.subtle.sign({ name: "Ed25519" }, signingKey, c.signingInput);
+        await env.subtle.digest("SHA-256", c.envelope);
       });
       const floorCipher = new Uint8Array(await env.subtle.encrypt({ name: "AES-GCM", iv: floorIv }, epoch.ck, c.plain));
       const floorReceiveUs = await timePerCall(p.callsPerRound, async () => {
@@ -125,6 +135,7 @@ export async function timeEnvelopes(env: CryptoEnv, p: EnvelopeTimingParams): Pr
         c.samples.verify.push(verifyUs);
         c.samples.floorSend.push(floorSendUs);
         c.samples.floorReceive.push(floorReceiveUs);
+        c.samples.floorSendWithHash.push(floorSendWithHashUs);
         c.samples.decodeBody.push(decodeUs);
         c.samples.decodeBodyLegacy.push(legacyUs);
       }
