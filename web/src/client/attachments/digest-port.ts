@@ -30,15 +30,15 @@ export function fromMessagePort(port: MessagePort): DigestPort {
   };
 }
 
-/** Chunks sent to the worker and not yet handed back, at most: 16 × 64 KiB = 1 MiB. */
-export const MAX_UNHASHED = 16;
+/** Chunks sent to the worker and not yet handed back, at most: 32 × 64 KiB = 2 MiB. */
+export const MAX_UNHASHED = 32;
 /** Chunks in one { chunks } message, at most. */
 const MAX_BATCH = 64;
 /**
  * Chunks gathered before they are sent: a message costs the calling thread about as much as a few
- * chunks' worth of moving, so chunks travel four at a time (the stream adds them one by one).
+ * chunks' worth of moving, so chunks travel eight at a time (the stream adds them one by one).
  */
-export const SEND_BATCH = 4;
+export const SEND_BATCH = 8;
 
 /** The chunk itself when it is the whole of its buffer (so its buffer can be transferred), else a copy. */
 function owned(c: Uint8Array): Uint8Array<ArrayBuffer> {
