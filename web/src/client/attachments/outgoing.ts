@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { MAX_ATTACHMENT_PLAINTEXT_BYTES } from "../../../../protocol/index.js";
 
 /** What the UI hands `client.attachments.send` for one file (issue 18; one file per message). */
