@@ -32,6 +32,16 @@ await Promise.all([
     target: "es2022",
     logLevel: "warning",
   }),
+  // The app's attachment digest worker, served to bench pages as /digest-worker.js (bench/src/browser.ts).
+  build({
+    entryPoints: [`${here}../web/src/client/attachments/digest-worker.ts`],
+    outfile: `${out}/digest-worker.js`,
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    logLevel: "warning",
+  }),
 ]);
 
 // --experimental-websocket: Node 20's global WebSocket (undici), for the realtime benchmarks.

@@ -1,8 +1,9 @@
 /**
  * A FIFO of bytes fed in arbitrary slices (as a network stream delivers them) and read in fixed-size
  * pieces. Slices are kept as given (not copied: the caller hands them over, as a stream's chunks are)
- * and copied once, when a piece is taken, so feeding n bytes in any slicing costs O(n), not the O(n^2)
- * of concatenating on every push.
+ * and copied at most once, when a piece that spans slices is taken (a piece inside one slice is returned
+ * as a view of it), so feeding n bytes in any slicing costs O(n), not the O(n^2) of concatenating on
+ * every push.
  */
 export class ByteQueue {
   private slices: Uint8Array[] = [];
@@ -21,9 +22,24 @@ export class ByteQueue {
     this.size += bytes.length;
   }
 
-  /** Removes and returns the first `n` bytes (n <= length) as one new array. */
+  /**
+   * Removes and returns the first `n` bytes (n <= length): a view of the slice they were given in when
+   * they lie in one (no copy; the queue keeps no other use of those bytes), else one new array.
+   */
   take(n: number): Uint8Array {
     if (!Number.isInteger(n) || n < 0 || n > this.size) throw new RangeError(`take(${n}) from ${this.size} queued bytes`);
+    const current = this.slices[this.first];
+    if (current !== undefined && current.length - this.head >= n) {
+      const view = current.subarray(this.head, this.head + n);
+      this.head += n;
+      if (this.head === current.length) {
+        this.first++;
+        this.head = 0;
+      }
+      this.size -= n;
+      this.compact();
+      return view;
+    }
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
@@ -38,11 +54,15 @@ export class ByteQueue {
       }
     }
     this.size -= n;
-    // Drop consumed slices now and then, so memory follows what is queued, not what was ever pushed.
+    this.compact();
+    return out;
+  }
+
+  /** Drops consumed slices now and then, so memory follows what is queued, not what was ever pushed. */
+  private compact(): void {
     if (this.first > 64 && this.first * 2 > this.slices.length) {
       this.slices = this.slices.slice(this.first);
       this.first = 0;
     }
-    return out;
   }
 }

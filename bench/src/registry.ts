@@ -1,5 +1,6 @@
 import { appShellBenchmark } from "./benchmarks/app-shell.js";
 import { attachmentPreviewBenchmark } from "./benchmarks/attachment-preview.js";
+import { attachmentTransferBenchmark } from "./benchmarks/attachment-transfer.js";
 import { attachmentsBenchmark } from "./benchmarks/attachments.js";
 import { cryptoBenchmark } from "./benchmarks/crypto.js";
 import { groupsBenchmark } from "./benchmarks/groups.js";
@@ -14,7 +15,7 @@ import { unlockBenchmark } from "./benchmarks/unlock.js";
 import type { Benchmark } from "./result.js";
 
 /** Every benchmark, in the order `npm run bench` runs them (the CPU-only ones first). */
-export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, layoutBenchmark, pushSendBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark, attachmentPreviewBenchmark, pushNotifyBenchmark, searchBenchmark];
+export const benchmarks: readonly Benchmark[] = [cryptoBenchmark, groupsBenchmark, unlockBenchmark, appShellBenchmark, latencyBenchmark, layoutBenchmark, pushSendBenchmark, richBenchmark, historyBenchmark, attachmentsBenchmark, attachmentPreviewBenchmark, attachmentTransferBenchmark, pushNotifyBenchmark, searchBenchmark];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return benchmarks.find((b) => b.name === name);

@@ -7,6 +7,7 @@ import {
   createAttachmentEncryptor,
   fromHex,
   type CryptoEnv,
+  type DigestSinks,
 } from "../../../protocol/index.js";
 
 /** The vectors' plaintext of n bytes: byte i is i mod 251 (a prime, so no chunk repeats another). */
@@ -28,8 +29,8 @@ export function sliceAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[
   return out;
 }
 
-export async function encryptWhole(env: CryptoEnv, key: Uint8Array, plain: Uint8Array, cuts: readonly number[] = []) {
-  const enc = await createAttachmentEncryptor(env, key);
+export async function encryptWhole(env: CryptoEnv, key: Uint8Array, plain: Uint8Array, cuts: readonly number[] = [], digests?: DigestSinks) {
+  const enc = await createAttachmentEncryptor(env, key, digests);
   const slices = sliceAt(plain, cuts);
   const out: Uint8Array[] = [];
   for (const s of slices.slice(0, -1)) out.push(...(await enc.push(s)));
@@ -37,8 +38,14 @@ export async function encryptWhole(env: CryptoEnv, key: Uint8Array, plain: Uint8
   return { blob: concat(...out, ...sealed.ciphertext), pieces: [...out, ...sealed.ciphertext], plainSize: sealed.plainSize, digest: sealed.digest };
 }
 
-export async function decryptWhole(env: CryptoEnv, p: { key: Uint8Array; plainSize: number; digest: Uint8Array }, blob: Uint8Array, cuts: readonly number[] = []) {
-  const dec = await createAttachmentDecryptor(env, p);
+export async function decryptWhole(
+  env: CryptoEnv,
+  p: { key: Uint8Array; plainSize: number; digest: Uint8Array },
+  blob: Uint8Array,
+  cuts: readonly number[] = [],
+  digests?: DigestSinks,
+) {
+  const dec = await createAttachmentDecryptor(env, p, digests);
   const out: Uint8Array[] = [];
   for (const s of sliceAt(blob, cuts)) out.push(...(await dec.push(s)));
   out.push(...(await dec.finish()));

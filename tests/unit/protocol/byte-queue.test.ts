@@ -25,6 +25,20 @@ describe("ByteQueue", () => {
     );
   });
 
+  it("returns a piece inside one slice as a view of it, and one that spans slices as a copy", () => {
+    const q = new ByteQueue();
+    const a = Uint8Array.of(1, 2, 3, 4);
+    q.push(a);
+    q.push(Uint8Array.of(5, 6));
+    const first = q.take(3);
+    expect(first.buffer).toBe(a.buffer);
+    expect([...first]).toEqual([1, 2, 3]);
+    const spanning = q.take(2);
+    expect(spanning.buffer).not.toBe(a.buffer);
+    expect([...spanning]).toEqual([4, 5]);
+    expect([...q.take(1)]).toEqual([6]);
+  });
+
   it("refuses to take more than it holds", () => {
     const q = new ByteQueue();
     q.push(Uint8Array.of(1, 2));

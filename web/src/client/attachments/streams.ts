@@ -8,6 +8,9 @@
  * chunk and the slice just given. A TransformStream awaits transform() before taking the next slice and
  * its readable side has no buffer of its own (highWaterMark 0), so a slow reader stops the writer: the
  * file is read as fast as it is consumed, never ahead of it.
+ *
+ * The blob's digest is computed where `digests` says: by default in the page's digest worker
+ * (digest-pool.ts), so each chunk's SHA-256 runs beside the next chunk's AES-GCM on another core.
  */
 import {
   createAttachmentDecryptor,
@@ -15,9 +18,11 @@ import {
   type AttachmentDecryptor,
   type AttachmentEncryptor,
   type CryptoEnv,
+  type DigestSinks,
 } from "../../../../protocol/index.js";
 import { defaultCryptoEnv } from "../env.js";
 import { attachmentError } from "./attachment-error.js";
+import { defaultDigests } from "./digest-pool.js";
 
 /** What the message that shares the file carries, known once the whole file went through. */
 export interface SealedFile {
@@ -47,7 +52,7 @@ function enqueueAll(controller: TransformStreamDefaultController<Uint8Array>, ch
 export class EncryptStream extends TransformStream<Uint8Array, Uint8Array> {
   readonly sealed: Promise<SealedFile>;
 
-  constructor(key: Uint8Array, env: CryptoEnv = defaultCryptoEnv()) {
+  constructor(key: Uint8Array, env: CryptoEnv = defaultCryptoEnv(), digests: DigestSinks = defaultDigests(env)) {
     let encryptor: AttachmentEncryptor | undefined;
     let settle!: { resolve: (s: SealedFile) => void; reject: (e: unknown) => void };
     const sealed = new Promise<SealedFile>((resolve, reject) => (settle = { resolve, reject }));
@@ -62,7 +67,7 @@ export class EncryptStream extends TransformStream<Uint8Array, Uint8Array> {
       {
         async start() {
           try {
-            encryptor = await createAttachmentEncryptor(env, key);
+            encryptor = await createAttachmentEncryptor(env, key, digests);
           } catch (e) {
             throw failed(e);
           }
@@ -98,13 +103,13 @@ export class EncryptStream extends TransformStream<Uint8Array, Uint8Array> {
  * A consumer must not treat what it read as the whole file until the stream closed without error.
  */
 export class DecryptStream extends TransformStream<Uint8Array, Uint8Array> {
-  constructor(check: BlobCheck, env: CryptoEnv = defaultCryptoEnv()) {
+  constructor(check: BlobCheck, env: CryptoEnv = defaultCryptoEnv(), digests: DigestSinks = defaultDigests(env)) {
     let decryptor: AttachmentDecryptor | undefined;
     super(
       {
         async start() {
           try {
-            decryptor = await createAttachmentDecryptor(env, { key: check.key, plainSize: check.plainSize, digest: check.digest });
+            decryptor = await createAttachmentDecryptor(env, { key: check.key, plainSize: check.plainSize, digest: check.digest }, digests);
           } catch (e) {
             throw attachmentError(e, "decrypt");
           }
@@ -131,11 +136,11 @@ export class DecryptStream extends TransformStream<Uint8Array, Uint8Array> {
 }
 
 /** `encryptStream(key)`: a fresh EncryptStream (see there). */
-export function encryptStream(key: Uint8Array, env?: CryptoEnv): EncryptStream {
-  return new EncryptStream(key, env);
+export function encryptStream(key: Uint8Array, env?: CryptoEnv, digests?: DigestSinks): EncryptStream {
+  return new EncryptStream(key, env, digests);
 }
 
 /** `decryptStream({ key, plainSize, digest })`: a fresh DecryptStream (see there). */
-export function decryptStream(check: BlobCheck, env?: CryptoEnv): DecryptStream {
-  return new DecryptStream(check, env);
+export function decryptStream(check: BlobCheck, env?: CryptoEnv, digests?: DigestSinks): DecryptStream {
+  return new DecryptStream(check, env, digests);
 }

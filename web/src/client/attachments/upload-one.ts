@@ -11,6 +11,7 @@ import { ClientError } from "../errors.js";
 import { isApiError } from "../transport/api.js";
 import type { UploadRow } from "../store/upload-row.js";
 import { getUpload, getUploadFile, patchUpload } from "../store/uploads.js";
+import "./digest-worker-app.js";
 import { EncryptStream } from "./streams.js";
 
 /** The upload row is gone: stop quietly. */
@@ -81,7 +82,10 @@ async function sendParts(ctx: ClientContext, row: UploadRow, file: Blob, copy: S
   try {
     let n = 1;
     let length = partLength(1);
-    let buffer = needed(1) ? new Uint8Array(length) : undefined;
+    // One part's buffer for the whole file, refilled part after part: a PUT copies its body when sent
+    // (XMLHttpRequest and fetch both take the bytes at the call), and each is awaited before the next.
+    const part = new Uint8Array(length);
+    let buffer = needed(1) ? part : undefined;
     let filled = 0;
     for (;;) {
       const { done, value } = await reader.read();
@@ -105,7 +109,7 @@ async function sendParts(ctx: ClientContext, row: UploadRow, file: Blob, copy: S
         filled = 0;
         if (n <= copy.parts) {
           length = partLength(n);
-          buffer = needed(n) ? new Uint8Array(length) : undefined;
+          buffer = needed(n) ? part.subarray(0, length) : undefined;
         } else buffer = undefined;
       }
     }
