@@ -4,7 +4,6 @@ import { customElement, query } from "lit/decorators.js";
 // protocol/ids.ts, not the protocol's index: this screen is in the app shell (docs/decisions.md).
 import { USERNAME_PATTERN } from "../../../protocol/ids.js";
 import { appClient } from "./app-client.js";
-import { loadFailedText } from "./lazy-screen.js";
 import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { Action, InputError } from "./action.js";
@@ -76,7 +75,7 @@ export class SealedOnboarding extends LitElement {
       if (!USERNAME_PATTERN.test(name)) throw new InputError(msg("Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter."));
       // The client loads after the form is shown (prefetched by <sealed-app>); this waits if it isn't there yet.
       const client = await appClient().catch(() => {
-        throw new InputError(loadFailedText());
+        throw new InputError(msg("Creating the account needs a part of the app that couldn't be loaded. You may be offline: try again once you're connected."));
       });
       const recoveryKey = await client.signUp(name);
       this.dispatchEvent(new CustomEvent("signed-up", { detail: { recoveryKey }, bubbles: true, composed: true }));
