@@ -131,8 +131,9 @@ export class SealedApp extends LitElement {
 
   private async boot(): Promise<void> {
     this.clientFailed = false;
-    // No store: nothing of an account can be here, so neither Dexie nor the client is needed to decide.
-    if (!(await storeMayExist())) {
+    // No store: nothing of an account can be here, so neither Dexie nor the client is needed to decide. An
+    // account set up here (the marker) skips the question: main.ts has already started loading the client.
+    if (installedAccount() === undefined && !(await storeMayExist())) {
       this.showNoAccount();
       return;
     }
