@@ -229,11 +229,10 @@ export const appShellBenchmark: Benchmark = {
         ifMissed: {
           why: `the first screen loads ${kb(startGzip)} KB of gzipped JavaScript. By the source maps, its largest parts (minified, before gzip) are: ${biggestAtStart}.`,
           fix:
-            "the rarely used screens (settings, devices, linking, restore, recovery key, new group) and the client code only they use " +
-            "already load on demand (docs/decisions.md \"Screens loaded on demand\"). What is left is what the first screen and a chat " +
-            "need: the client core, Dexie, zod, the protocol and the chat UI. Next: zod/mini instead of zod (the schemas in protocol/api.ts, " +
-            "shared with the worker; a test bundle of the same kinds of schema is about 12 KB gzip with zod/mini against 25 KB), the group " +
-            "members and safety number dialogs of the chat view on demand, and the chat view itself after the conversation list.",
+            "the shell is only the first screen: <sealed-app>, the onboarding form and the update prompt; the client (store, sync, protocol, " +
+            "Dexie, zod) and the chat screens are one chunk loaded on demand (docs/decisions.md \"The app shell holds the first screen\"). " +
+            "If this grew, look for a new static import from the shell into web/src/client/index.ts, protocol/index.ts, Dexie or zod " +
+            "(the shell reaches the client only through web/src/client/shell.ts).",
         },
       },
       {
@@ -264,11 +263,11 @@ export const appShellBenchmark: Benchmark = {
           why:
             `the network is not the cost (the document is there at ${w.documentEnd} ms and the bundle at ${w.scriptEnd} ms); ` +
             `parsing and running the ${kb(onStartPath.reduce((sum, f) => sum + f.bytes, 0))} KB of minified JavaScript the first screen loads takes until ${w.appDefined} ms, ` +
-            `and the app's start (opening IndexedDB to look for an account, then the first render of the form) until ${w.interactive} ms. ` +
+            `and the app's start (asking IndexedDB whether a store exists, then the first render of the form) until ${w.interactive} ms. ` +
             `The 2-core machine was shared with other work (1-minute load average ${loadAverage()[0]} at the end), which stretches every step; the fastest run took ${round(Math.min(...warm))} ms.`,
           fix:
-            "make the first screen need less: split the bundle so onboarding and the account check load first and the chat view, dialogs and " +
-            "their dependencies load after (dynamic import()), and start the IndexedDB read before the UI modules are evaluated. Re-measure on an idle machine.",
+            "the first screen already loads only the shell and looks for a store without opening it (indexedDB.databases()); see which " +
+            "milestone grew (the shell's parse, or the first render) and re-measure on an idle machine.",
         },
       },
       {
