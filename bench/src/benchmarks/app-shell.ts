@@ -290,7 +290,12 @@ export const appShellBenchmark: Benchmark = {
           "warm start, median of 11 (fastest), before 186 (146), 219 (158), 215, 201, 228 (142) ms; after 159 (92), 289 (133), 350, " +
           "241 (143), 189 (127) ms. Cold start before 458, 525, 615, 563, 659 ms; after 435, 825, 642, 582, 476 ms. At that load the " +
           "medians overlap, so the start-time effect is not resolved here; the fastest warm runs are lower after. Re-measure on an idle machine.",
-        "Both starts are to the onboarding form of a fresh profile. Start to the chat list of a signed-in profile is not measured yet.",
+        "The shell holding only the first screen (issue 23, docs/decisions.md \"The app shell holds the first screen\"): the build of " +
+          "fd30b54 before and this layout after, measured by this benchmark in alternating runs on 2026-12-07 at a 1-minute load average " +
+          "of 13 to 20: before the first screen 194 KB gzip before, 22.2 KB after; warm start, median of 11 (fastest), before 275 (203), " +
+          "375 (194) ms, after 105 (60), 113 (62) ms; cold start before 657, 631 ms, after 305, 266 ms; signed-in warm start to the chat " +
+          "list before 325 (249), 284 (181) ms, after 327 (145), 253 (155) ms.",
+        "Cold and warm starts are to the onboarding form of a fresh profile; the signed-in start is to the chat list of an account with no chats yet.",
         "Cold and warm both run against a local server on loopback, so network latency is absent: a real first visit adds round trips and download time.",
       ],
     };
