@@ -25,18 +25,28 @@ function topLevelManifest(): Plugin {
  * would otherwise cut wherever a screen loaded on demand shares a module with it.
  */
 const shellModules = new Set<string>();
+/**
+ * What a signed-in start needs besides the shell: the client and the chat screens, with everything they import
+ * statically. One chunk too (docs/decisions.md "The app shell holds the first screen"), so a signed-in start
+ * fetches two files, not the dozen shared pieces rolldown would cut where rarer screens share modules with it.
+ */
+const appModules = new Set<string>();
+const APP_ROOTS = [/\/web\/src\/client\/index\.ts$/, /\/web\/src\/ui\/sealed-main\.ts$/];
 function findShell(): Plugin {
   return {
     name: "sealed-shell-modules",
     apply: "build",
     buildEnd() {
       shellModules.clear();
-      const visit = (id: string) => {
-        if (shellModules.has(id)) return;
-        shellModules.add(id);
-        for (const dep of this.getModuleInfo(id)?.importedIds ?? []) visit(dep);
+      appModules.clear();
+      const visit = (into: Set<string>, id: string) => {
+        if (into.has(id) || (into === appModules && shellModules.has(id))) return;
+        into.add(id);
+        for (const dep of this.getModuleInfo(id)?.importedIds ?? []) visit(into, dep);
       };
-      for (const id of this.getModuleIds()) if (this.getModuleInfo(id)?.isEntry) visit(id);
+      const ids = [...this.getModuleIds()];
+      for (const id of ids) if (this.getModuleInfo(id)?.isEntry) visit(shellModules, id);
+      for (const id of ids) if (APP_ROOTS.some((r) => r.test(id))) visit(appModules, id);
     },
   };
 }
@@ -80,7 +90,12 @@ export default defineConfig({
     sourcemap: true,
     rolldownOptions: {
       output: {
-        codeSplitting: { groups: [{ name: "shell", test: (id: string) => shellModules.has(id) }] },
+        codeSplitting: {
+          groups: [
+            { name: "shell", test: (id: string) => shellModules.has(id) },
+            { name: "app", test: (id: string) => appModules.has(id) && !shellModules.has(id) },
+          ],
+        },
       },
     },
   },

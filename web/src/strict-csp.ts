@@ -1,11 +1,15 @@
 // Runs before the app (index.html loads it ahead of main.ts): what the page needs to work under the strict
 // Content-Security-Policy and Trusted Types of web/public/_headers without a single violation.
-import { z } from "zod";
 
 // zod compiles object parsers with `new Function` unless told not to, probing once with a caught
 // `new Function("")`. Under a CSP without 'unsafe-eval' (and Trusted Types) that probe is still reported as a
-// violation, so the page tells zod up front not to try. Must run before any schema parses.
-z.config({ jitless: true });
+// violation, so the page tells zod up front not to try. It must be set before any object schema is built (zod
+// reads the flag then), and without importing zod, which is not in the app shell (docs/decisions.md "The app
+// shell holds the first screen"): zod keeps its configuration in `globalThis.__zod_globalConfig`, adopting an
+// object already there (zod 4.6.7's core.js; colinhacks/zod PR 5889), so this is what `z.config({ jitless: true })` sets.
+// The CSP e2e test (tests/e2e/security-headers.test.ts) fails if a zod upgrade stops reading it.
+const zodGlobal = globalThis as { __zod_globalConfig?: Record<string, unknown> };
+zodGlobal.__zod_globalConfig = { ...zodGlobal.__zod_globalConfig, jitless: true };
 
 /** The one piece of the Trusted Types API used here (lib.dom does not declare it yet). */
 interface TrustedTypesFactory {

@@ -392,6 +392,7 @@ Bewahre ihn sicher auf. Wer diesen Schlüssel und deinen Benutzernamen hat, kann
 's8ca3b021833cbf6f': `Zugestellt`,
 's8dae919e5ed3fdeb': str`Der Server zeigt für „${0}“ jetzt ein anderes Konto als das, mit dem du zuerst geschrieben hast.`,
 's8eb081f27aef77c0': `Gib der Gruppe einen Namen.`,
+'s8ed6764a848fa0cb': `Für das Erstellen des Kontos fehlt ein Teil der App, der nicht geladen werden konnte. Vielleicht bist du offline: Versuche es erneut, sobald du verbunden bist.`,
 's8ef100cf59f66a4d': str`${0} aus der Gruppe entfernen`,
 's8f3d223923b156c6': `nicht festgelegt`,
 's8f89f9d30c41d6d5': str`${0} umbenennen`,

@@ -1,6 +1,7 @@
 import { msg } from "@lit/localize";
-import { isProtocolError } from "../../../protocol/index.js";
-import { isApiError, isClientError } from "../client/index.js";
+// From the small doors, not protocol/index.ts and client/index.ts: the app shell uses this file.
+import { isProtocolError } from "../../../protocol/errors.js";
+import { isApiError, isClientError } from "../client/shell.js";
 
 /**
  * The one place where error codes become sentences for people (STYLE 7). Raw codes never reach the

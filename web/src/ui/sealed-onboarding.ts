@@ -1,16 +1,15 @@
 import { localized, msg } from "@lit/localize";
 import { LitElement, css, html } from "lit";
-import { consume } from "@lit/context";
 import { customElement, query } from "lit/decorators.js";
-import { USERNAME_PATTERN } from "../../../protocol/index.js";
-import type { ChatClient } from "../client/index.js";
-import { clientContext } from "./context.js";
+// protocol/ids.ts, not the protocol's index: this screen is in the app shell (docs/decisions.md).
+import { USERNAME_PATTERN } from "../../../protocol/ids.js";
+import { appClient } from "./app-client.js";
 import { cardPage } from "../styles/card-page.js";
 import { shared } from "../styles/shared.js";
 import { Action, InputError } from "./action.js";
 import { lockIcon } from "./icons.js";
 
-/** First run: pick a username; the client makes the keys and the account. Fires `signed-up`. */
+/** First run: pick a username; the client (loaded on demand) makes the keys and the account. Fires `signed-up`. */
 @localized()
 @customElement("sealed-onboarding")
 export class SealedOnboarding extends LitElement {
@@ -65,7 +64,6 @@ export class SealedOnboarding extends LitElement {
     `,
   ];
 
-  @consume({ context: clientContext }) client!: ChatClient;
   @query("input") private input!: HTMLInputElement;
 
   override firstUpdated(): void {
@@ -75,7 +73,11 @@ export class SealedOnboarding extends LitElement {
   private readonly signingUp = new Action(this, async (name: string) => {
     try {
       if (!USERNAME_PATTERN.test(name)) throw new InputError(msg("Usernames are 3–32 characters: letters a–z, digits, “_” or “.”, starting with a letter."));
-      const recoveryKey = await this.client.signUp(name);
+      // The client loads after the form is shown (prefetched by <sealed-app>); this waits if it isn't there yet.
+      const client = await appClient().catch(() => {
+        throw new InputError(msg("Creating the account needs a part of the app that couldn't be loaded. You may be offline: try again once you're connected."));
+      });
+      const recoveryKey = await client.signUp(name);
       this.dispatchEvent(new CustomEvent("signed-up", { detail: { recoveryKey }, bubbles: true, composed: true }));
     } catch (err) {
       void this.updateComplete.then(() => this.input.focus());

@@ -42,7 +42,9 @@ import type { SearchPostingRow, SearchProgressRow, SearchTermRow } from "../sear
 import type { ChatPrefsRow, SettingsShareRow } from "../chats/chat-prefs-row.js";
 import type { ProfileRow, ProfileShareRow } from "../profiles/profile-rows.js";
 
-export const DB_NAME = "sealed";
+import { DB_NAME } from "./db-name.js";
+
+export { DB_NAME };
 
 /**
  * The local store. Each schema version is kept as written; a change is a new `this.version(n)` (with an

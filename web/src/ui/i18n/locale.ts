@@ -1,6 +1,6 @@
 import { LOCALE_STATUS_EVENT, configureLocalization } from "@lit/localize";
 import { setFormatLocale } from "./intl.js";
-import { writeNotificationLocale } from "../../client/index.js";
+import { writeNotificationLocale } from "../../client/shell.js";
 import { sourceLocale, targetLocales } from "../../locales/locale-codes.js";
 import { localeFor, readLanguage, saveLanguage, type AppLocale, type Language } from "./language.js";
 
