@@ -296,8 +296,25 @@ export const appShellBenchmark: Benchmark = {
           "375 (194) ms, after 105 (60), 113 (62) ms; cold start before 657, 631 ms, after 305, 266 ms; signed-in warm start to the chat " +
           "list before 325 (249), 284 (181) ms, after 327 (145), 253 (155) ms.",
         "Cold and warm starts are to the onboarding form of a fresh profile; the signed-in start is to the chat list of an account with no chats yet.",
+        ...signedInShare(files, onStartPath),
         "Cold and warm both run against a local server on loopback, so network latency is absent: a real first visit adds round trips and download time.",
       ],
     };
   },
 };
+
+/**
+ * What a returning, signed-in profile loads before its chat list on top of the shell: the `app` chunk (the
+ * client and the chat screens, vite.config.ts), from the service worker's cache. The goal is about the
+ * shell; this says plainly what the other first screen costs.
+ */
+function signedInShare(files: readonly JsFile[], shell: readonly JsFile[]): string[] {
+  const app = files.filter((f) => /^assets\/app-[\w-]+\.js$/.test(f.path));
+  if (app.length === 0) return [];
+  const kb = (n: number) => round(n / 1024);
+  const appGzip = app.reduce((sum, f) => sum + f.gzip, 0);
+  const shellGzip = shell.reduce((sum, f) => sum + f.gzip, 0);
+  return [
+    `A signed-in profile's first screen (the chat list) needs the app chunk as well (${app.map((f) => f.path).join(", ")}, ${kb(appGzip)} KB gzip, fetched at once by the shell when this browser has an account, served by the service worker once installed): ${kb(shellGzip + appGzip)} KB in all before that screen, above the 120 KB the goal sets for the shell. Making it smaller (zod/mini instead of zod, the chat view apart from the chat list) is future work.`,
+  ];
+}
