@@ -435,21 +435,41 @@ async function take(ctx: ClientContext, conv: ConversationRow, messages: readonl
 async function drain(ctx: ClientContext, conv: ConversationRow, self: string, after: number): Promise<number> {
   const cache = pageCache(self);
   let stored = 0;
-  let next = ctx.api.messages(conv.id, after, PAGE);
-  for (;;) {
-    const page = await next;
-    const fresh = page.messages.filter((m) => m.seq > after);
-    const lastSeq = page.messages.at(-1)?.seq;
-    const more = page.more && lastSeq !== undefined;
-    if (more) {
-      next = ctx.api.messages(conv.id, lastSeq, PAGE);
-      // Judged as not needed when this page stalls; a failed prefetch must not go unhandled meanwhile.
-      next.catch(() => undefined);
+  // The previous page's commit, still writing while this page is judged (see below).
+  let writing: Promise<number> | undefined;
+  const written = async () => {
+    const w = writing;
+    writing = undefined;
+    return w ? await w : 0;
+  };
+  try {
+    let next = ctx.api.messages(conv.id, after, PAGE);
+    for (;;) {
+      const page = await next;
+      const fresh = page.messages.filter((m) => m.seq > after);
+      const lastSeq = page.messages.at(-1)?.seq;
+      const more = page.more && lastSeq !== undefined;
+      if (more) {
+        next = ctx.api.messages(conv.id, lastSeq, PAGE);
+        // Judged as not needed when this page stalls; a failed prefetch must not go unhandled meanwhile.
+        next.catch(() => undefined);
+      }
+      // Judging (crypto on this thread) runs while the previous page's transaction is written by the
+      // browser's IndexedDB backend: a history load waited for each in turn (docs/decisions.md "Linking
+      // and restoring: judging beside writing"). Judging writes no message, chain or cursor rows, and the
+      // commits stay one after another in seq order, so every chain, replay and reused id is still
+      // decided in order, each page against the rows of all pages before it.
+      const { judged, stalled } = await judgeAll(ctx, conv, fresh, cache);
+      stored += await written();
+      writing = commit(ctx, conv, judged, self);
+      // Awaited on the next round or below; a failure must not count as unhandled meanwhile.
+      writing.catch(() => undefined);
+      if (stalled || !more) return stored + (await written());
+      after = Math.max(after, lastSeq);
     }
-    const r = await take(ctx, conv, fresh, cache);
-    stored += r.stored;
-    if (r.stalled || !more) return stored;
-    after = Math.max(after, lastSeq);
+  } finally {
+    // A page that failed to be judged or fetched: the commit before it still finishes before the lock is let go.
+    await writing?.catch(() => undefined);
   }
 }
 
