@@ -80,14 +80,17 @@ function linkFigure(r: HistoryRun, restore: Figure): Figure {
     unit: "ms",
     ...(n === GOAL_SIZE ? { goal: { kind: "at_most", value: 5000 } as const } : {}),
     method:
-      `one run, by the paste path (the QR code's text); ${round(l.handshakeMs)} ms from Continue on the existing device to the new device's ` +
-      `progress bar (channel, confirmations by both users as fast as the script clicks, account secrets, add-device entry), then ` +
-      `${round(l.historyMs)} ms for the history (${perMessage(l.historyMs, n)})`,
+      `one run, by the paste path (the QR code's text), both users' clicks made in the pages in the first frame that asks for them ` +
+      `(no browser automation round trip between steps); ${round(l.handshakeMs)} ms from Continue on the existing device to the new ` +
+      `device's progress bar (${round(l.helloMs)} ms to the new device's name shown for confirming, ${round(l.askedMs)} ms from Confirm to ` +
+      `the new device asking "Is this your account?", the rest: account secrets, add-device entry, login, the account's log checked), then ` +
+      `${round(l.historyMs)} ms for the history (${perMessage(l.historyMs, n)}). Before Continue the run waited ${round(l.existingIndexWaitMs)} ms ` +
+      "for the existing device to finish indexing its own history for search: both devices run on this machine's 2 cores, two real devices do not",
     ifMissed: {
       why:
-        `the handshake took ${round(l.handshakeMs)} ms (with the browser automation's own clicks and waits in it); the history took ` +
-        `${round(l.historyMs)} ms, ${perMessage(l.historyMs, n)}: the same history load as the restore, see the restore figure's explanation.`,
-      fix: `${restore.ifMissed?.fix ?? ""} The handshake is a few requests and signatures: time it without the browser automation before working on it.`,
+        `the handshake took ${round(l.handshakeMs)} ms; the history took ${round(l.historyMs)} ms, ${perMessage(l.historyMs, n)}: the same ` +
+        "history load as the restore (web/src/client/sync/history.ts loadHistory), see the restore figure's explanation.",
+      fix: restore.ifMissed?.fix ?? "",
     },
   };
 }
