@@ -24,18 +24,18 @@ function restoreFigure(r: HistoryRun): Figure {
       `then ${round(history)} ms to fetch, verify, decrypt and store the history (${perMessage(history, n)})`,
     ifMissed: {
       why:
-        `the account itself is restored in ${round(r.restore.joinedMs)} ms; the rest, ${perMessage(history, n)}, is the history, and of that ` +
-        "the crypto of a message (signature and AES-GCM) is about 0.1 ms in Chromium (figure 1). The client (web/src/client/sync/receive.ts) " +
-        "now judges a fetched page of 200 envelopes one after another (decode, the sender's state, signature, AES-GCM, envelope hash) and " +
-        "writes the page in one IndexedDB transaction, fetching the next page meanwhile; before that change it used at least five awaited " +
-        `transactions per message (one small read-write transaction took ${round(r.idbTransactionMs)} ms in the same page) and took 8.4 ms per ` +
-        "message at 1,000 and 8.6 ms at 10,000 on this machine. What remains per message has not been profiled since: the candidates are the " +
-        "awaited reads still made per envelope (the sender's contact and log rows, parsed with their schemas), the envelopes judged strictly " +
-        "one at a time, and the chat list's live queries re-reading the store after every page.",
+        `the account itself is restored in ${round(r.restore.joinedMs)} ms; the rest, ${perMessage(history, n)}, is the history. The client ` +
+        "(web/src/client/sync/receive.ts) judges a fetched page of 200 envelopes (decode, the sender's state, Ed25519 verify, AES-GCM, " +
+        "envelope hash) while the page before it is written in one IndexedDB transaction, fetching the next page meanwhile. A CPU profile " +
+        "of a 10,000-message link (the same history load; docs/decisions.md \"Linking and restoring\") showed the page's main thread idle " +
+        "about 60% of the load: committing, i.e. the browser's IndexedDB backend writing an envelope row and a message row with five or six " +
+        "index entries per message, took 2 to 3 times as long as judging; of the main thread's own work the largest parts were Dexie's " +
+        "bulkPut with IndexedDB's put (about 1.2 s per 10,000), Ed25519 verify (0.8 s), zod parsing of rows (0.6 s) and garbage collection " +
+        `(0.5 s). One small read-write transaction took ${round(r.idbTransactionMs)} ms in the same page. On this shared 2-core machine the ` +
+        "backend, the page and the other work contend for the same cores, so the figure moves with the load average.",
       fix:
-        "profile a restore in the page (Chrome's CPU profile) and remove what dominates: keep the verified sender states in memory across " +
-        "pages, verify a page's signatures concurrently (WebCrypto calls run off the main thread), and let the live queries " +
-        "re-read only when a page lands in the open conversation.",
+        "fewer and smaller IndexedDB writes per message (the envelope row and the message row's index entries), and verification in a " +
+        "Web Worker so that judging and writing use both cores.",
     },
   };
 }
@@ -80,14 +80,17 @@ function linkFigure(r: HistoryRun, restore: Figure): Figure {
     unit: "ms",
     ...(n === GOAL_SIZE ? { goal: { kind: "at_most", value: 5000 } as const } : {}),
     method:
-      `one run, by the paste path (the QR code's text); ${round(l.handshakeMs)} ms from Continue on the existing device to the new device's ` +
-      `progress bar (channel, confirmations by both users as fast as the script clicks, account secrets, add-device entry), then ` +
-      `${round(l.historyMs)} ms for the history (${perMessage(l.historyMs, n)})`,
+      `one run, by the paste path (the QR code's text), both users' clicks made in the pages in the first frame that asks for them ` +
+      `(no browser automation round trip between steps); ${round(l.handshakeMs)} ms from Continue on the existing device to the new ` +
+      `device's progress bar (${round(l.helloMs)} ms to the new device's name shown for confirming, ${round(l.askedMs)} ms from Confirm to ` +
+      `the new device asking "Is this your account?", the rest: account secrets, add-device entry, login, the account's log checked), then ` +
+      `${round(l.historyMs)} ms for the history (${perMessage(l.historyMs, n)}). Before Continue the run waited ${round(l.existingIndexWaitMs)} ms ` +
+      "for the existing device to finish indexing its own history for search: both devices run on this machine's 2 cores, two real devices do not",
     ifMissed: {
       why:
-        `the handshake took ${round(l.handshakeMs)} ms (with the browser automation's own clicks and waits in it); the history took ` +
-        `${round(l.historyMs)} ms, ${perMessage(l.historyMs, n)}: the same history load as the restore, see the restore figure's explanation.`,
-      fix: `${restore.ifMissed?.fix ?? ""} The handshake is a few requests and signatures: time it without the browser automation before working on it.`,
+        `the handshake took ${round(l.handshakeMs)} ms; the history took ${round(l.historyMs)} ms, ${perMessage(l.historyMs, n)}: the same ` +
+        "history load as the restore (web/src/client/sync/history.ts loadHistory), see the restore figure's explanation.",
+      fix: restore.ifMissed?.fix ?? "",
     },
   };
 }

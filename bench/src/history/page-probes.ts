@@ -190,3 +190,77 @@ export async function searchIndexedInPage(a: { timeoutMs: number }): Promise<num
     db.close();
   }
 }
+
+/** The existing device's side of a link, clicked in the page (no browser automation round trips between steps). */
+export interface ExistingLinkTimes {
+  /** Date.now() when Continue was clicked (the pasted code submitted). */
+  readonly continuedAt: number;
+  /** Date.now() of the frame that showed the new device's name, when Confirm was clicked. */
+  readonly confirmedAt: number;
+}
+
+/**
+ * On the existing device's "Link a device" screen with the code pasted: clicks Continue, then Confirm in
+ * the first frame that shows the new device's name, as a user who confirms at once would.
+ */
+export function existingLinkInPage(a: { timeoutMs: number }): Promise<ExistingLinkTimes> {
+  const find = (globalThis as unknown as { sealedFind: ShadowFind }).sealedFind;
+  const input = find(document, "[data-testid=paste-code]");
+  const submit = input?.closest("form")?.querySelector<HTMLButtonElement>("button[type=submit]") ?? input?.parentElement?.querySelector<HTMLButtonElement>("button[type=submit]");
+  if (!submit) return Promise.reject(new Error("no Continue button next to the pasted code"));
+  return new Promise((resolve, reject) => {
+    const continuedAt = Date.now();
+    submit.click();
+    const frame = () => {
+      const confirm = find(document, "[data-testid=link-confirm]");
+      if (confirm && find(document, "[data-testid=link-device-name]")) {
+        const confirmedAt = Date.now();
+        confirm.click();
+        return resolve({ continuedAt, confirmedAt });
+      }
+      if (Date.now() - continuedAt > a.timeoutMs) return reject(new Error(`the new device's name not shown after ${a.timeoutMs} ms`));
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+}
+
+/** The new device's side of a link, clicked in the page. */
+export interface NewLinkTimes {
+  /** Date.now() of the frame that asked "Is this your account?", when Yes was clicked. */
+  readonly answeredAt: number;
+  /** The frame that showed the history's progress bar (or the chat list, if the history was loaded before a frame showed it). */
+  readonly progressAt: number;
+  /** The frame that showed the chat list: every message fetched, verified, decrypted and stored. */
+  readonly readableAt: number;
+}
+
+/** On the new device showing its code: says Yes in the first frame that asks, then notes the progress bar and the chat list. */
+export function newLinkInPage(a: { timeoutMs: number }): Promise<NewLinkTimes> {
+  const find = (globalThis as unknown as { sealedFind: ShadowFind }).sealedFind;
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    let answeredAt: number | undefined;
+    let progressAt: number | undefined;
+    const frame = () => {
+      const now = Date.now();
+      if (answeredAt === undefined) {
+        const ask = find(document, "[data-testid=confirm-account]");
+        const yes = ask?.parentElement?.querySelector<HTMLButtonElement>(".actions button.primary");
+        if (yes) {
+          answeredAt = now;
+          yes.click();
+        }
+      } else {
+        const done = find(document, "[data-testid=my-username]");
+        if (progressAt === undefined && (done || find(document, "[data-testid=history-progress]"))) progressAt = now;
+        if (done && progressAt !== undefined) return resolve({ answeredAt, progressAt, readableAt: now });
+      }
+      const failed = find(document, "sealed-link-new")?.shadowRoot?.querySelector<HTMLElement>("p.error[role=alert]");
+      if (failed) return reject(new Error(`linking failed: ${failed.textContent}`));
+      if (now - t0 > a.timeoutMs) return reject(new Error(`link not done after ${a.timeoutMs} ms`));
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+}

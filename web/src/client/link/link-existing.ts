@@ -24,7 +24,8 @@ import {
 import type { ClientContext } from "../context.js";
 import { getAccount, getDevice } from "../store/db.js";
 import { ClientError } from "../errors.js";
-import { LINK_POLL_MS, expectMessage, sleep } from "./link-new.js";
+import { expectMessage, sleep } from "./link-new.js";
+import { PollDelay } from "./poll-delay.js";
 import { refreshLog, stateOf } from "../identity/logs.js";
 import { assertCurrentSecrets, exportAccountSecrets, zeroSecrets } from "../identity/account-secrets.js";
 import { isDefaultDeviceName } from "../identity/device-names.js";
@@ -51,6 +52,7 @@ export class ExistingDeviceLink {
   private after = 0;
   private hello: LinkHello | undefined;
   private readonly abort = new AbortController();
+  private readonly delay = new PollDelay();
 
   constructor(private readonly ctx: ClientContext) {}
 
@@ -104,8 +106,12 @@ export class ExistingDeviceLink {
     const own = await signEntryBody(env, request.entryBody, { role: SignerRole.device, privateKey: device.signingKey, publicKey: device.signingPublic });
     const entry = assembleEntry(request.entryBody, [identity, own, { role: SignerRole.newDevice, key: hello.deviceSigningKey, signature: request.signature }]);
     const { seq } = await this.ctx.linkApi.appendLog(account.accountId, entry);
-    await refreshLog(this.ctx, account.accountId);
+    // N waits for "done" and then checks the account's log itself (link-new.ts), so it is sent while
+    // this device reads its own log anew, not after.
+    const refreshed = refreshLog(this.ctx, account.accountId);
+    refreshed.catch(() => undefined);
     await this.send({ type: "done", seq });
+    await refreshed;
     // The list on this device names the new one at once (it names itself too, the same way, once it has
     // the keys: nameThisDevice gives both the same distinct name).
     const newDevice = await deviceIdOf(env, hello.deviceSigningKey);
@@ -121,6 +127,7 @@ export class ExistingDeviceLink {
   private async send(m: LinkMessage): Promise<void> {
     if (!this.channel) throw new ClientError("link_cancelled", "no link");
     await this.ctx.linkApi.postFrame(this.linkId, "existing", await sealLinkFrame(this.ctx.env, this.channel, m), "session");
+    this.delay.start();
   }
 
   private async receive(): Promise<LinkMessage> {
@@ -130,9 +137,10 @@ export class ExistingDeviceLink {
       const next = res.frames.find((f) => f.seq > this.after);
       if (next) {
         this.after = next.seq;
+        this.delay.start();
         return openLinkFrame(this.ctx.env, this.channel, fromBase64url(next.frame));
       }
-      await sleep(LINK_POLL_MS, this.abort.signal);
+      await sleep(this.delay.next(), this.abort.signal);
     }
   }
 }

@@ -36,11 +36,12 @@ import { keepReceivedSecrets } from "../identity/account-secrets.js";
 import { defaultDeviceName, isDefaultDeviceName } from "../identity/device-names.js";
 import { nameThisDevice } from "../identity/devices.js";
 import type { AccountRow, DeviceRow } from "../store/rows.js";
+import { PollDelay } from "./poll-delay.js";
 
 /** N shows a fresh code this often until an existing device answers (DESIGN "Linking a device"). */
 export const LINK_REFRESH_MS = 60_000;
-/** How often each side polls the relay for the other's frames (docs/API.md). */
-export const LINK_POLL_MS = 500;
+/** The longest wait between two polls of the relay (docs/API.md); the waits start shorter (poll-delay.ts). */
+export { LINK_POLL_MS } from "./poll-delay.js";
 
 /** What the new device's screen shows, in order. */
 export type NewDeviceStep =
@@ -72,6 +73,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 class Inbox {
   private after = 0;
   private readonly queue: Uint8Array[] = [];
+  /** Restarted by the caller after each frame it sends (the reply may come at once). */
+  readonly delay = new PollDelay();
   constructor(
     private readonly poll: (after: number) => Promise<{ frames: { seq: number; frame: string }[] }>,
     private readonly signal: AbortSignal,
@@ -87,7 +90,8 @@ class Inbox {
         this.after = x.seq;
         this.queue.push(fromBase64url(x.frame));
       }
-      if (this.queue.length === 0) await sleep(LINK_POLL_MS, this.signal);
+      if (this.queue.length === 0) await sleep(this.delay.next(), this.signal);
+      else this.delay.start();
     }
   }
 }
@@ -123,6 +127,7 @@ export async function linkAsNewDevice(
     const { offer, ephemeralPrivate, text } = await createLinkOffer(ctx.env, fromBase64url(link.linkId), ctx.now());
     p.onStep({ step: "showing", code: text });
     const until = ctx.now() + LINK_REFRESH_MS;
+    const delay = new PollDelay();
     while (ctx.now() < until) {
       const res = await ctx.linkApi.frames(link.linkId, "existing", 0, as);
       if (res.responder) {
@@ -130,7 +135,7 @@ export async function linkAsNewDevice(
         answered = { linkId: link.linkId, token: link.newToken, channel };
         break;
       }
-      await sleep(LINK_POLL_MS, p.signal);
+      await sleep(delay.next(), p.signal);
     }
     if (!answered) await ctx.linkApi.deleteLink(link.linkId, as).catch(() => undefined);
   }
@@ -141,7 +146,10 @@ export async function linkAsNewDevice(
   p.signal.addEventListener("abort", cancel, { once: true });
   try {
     const inbox = new Inbox((after) => ctx.linkApi.frames(linkId, "existing", after, as), p.signal);
-    const send = async (m: LinkMessage) => ctx.linkApi.postFrame(linkId, "new", await sealLinkFrame(ctx.env, channel, m), as);
+    const send = async (m: LinkMessage) => {
+      await ctx.linkApi.postFrame(linkId, "new", await sealLinkFrame(ctx.env, channel, m), as);
+      inbox.delay.start();
+    };
 
     const deviceName = p.deviceName().trim().slice(0, 64) || defaultDeviceName();
     await send({ type: "hello", deviceName, deviceSigningKey: device.signingPublic, deviceBoxKey: device.boxPublic });
@@ -199,8 +207,10 @@ export async function linkAsNewDevice(
     };
     await putAccount(ctx.db, account);
     p.signal.removeEventListener("abort", cancel);
-    await ctx.linkApi.deleteLink(linkId, as).catch(() => undefined);
-    await nameThisDevice(ctx, account, device.deviceId, deviceName, isDefaultDeviceName(deviceName));
+    // Neither is needed before the history loads, so neither is waited for (each a round trip or two):
+    // the relay drops the link at expiry anyway, and the existing device names this one too.
+    void ctx.linkApi.deleteLink(linkId, as).catch(() => undefined);
+    void nameThisDevice(ctx, account, device.deviceId, deviceName, isDefaultDeviceName(deviceName));
     p.onStep({ step: "linked", username: state.username });
     return account;
   } catch (e) {
