@@ -68,13 +68,35 @@ async function showCode(p: Profile, viewport = DESKTOP): Promise<string> {
   return field.inputValue();
 }
 
+/**
+ * Records in the page whether the history progress bar was ever on screen: checked every animation frame
+ * (through the shadow roots), because a small history loads in a few frames, faster than a locator polls.
+ */
+function watchForProgress(): void {
+  const w = window as unknown as { progressSeen?: boolean };
+  w.progressSeen = false;
+  const find = (root: Document | ShadowRoot): boolean => {
+    if (root.querySelector("[data-testid=history-progress]")) return true;
+    for (const el of Array.from(root.querySelectorAll("*"))) if (el.shadowRoot && find(el.shadowRoot)) return true;
+    return false;
+  };
+  const frame = () => {
+    if (find(document)) w.progressSeen = true;
+    else requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
 /** The new device's side after the existing one confirmed: say yes, see the progress, land in the chats. */
 async function finishOnNewDevice(n: Page, shot?: string): Promise<void> {
   await n.getByTestId("confirm-account").filter({ hasText: `@${aliceName}` }).waitFor({ timeout: 30_000 });
+  await n.evaluate(watchForProgress);
   await n.getByRole("button", { name: "Yes" }).click();
-  await n.getByTestId("history-progress").waitFor({ timeout: 30_000 });
-  if (shot) await n.screenshot({ path: shot });
+  const progress = n.getByTestId("history-progress");
+  await progress.or(n.getByTestId("my-username").filter({ hasText: aliceName })).first().waitFor({ timeout: 30_000 });
+  if (shot && (await progress.isVisible())) await n.screenshot({ path: shot });
   await n.getByTestId("my-username").filter({ hasText: aliceName }).waitFor({ timeout: 60_000 });
+  expect(await n.evaluate(() => (window as unknown as { progressSeen?: boolean }).progressSeen), "the history progress was shown").toBe(true);
 }
 
 beforeAll(async () => {
