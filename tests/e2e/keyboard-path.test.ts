@@ -61,8 +61,29 @@ async function tabTo(page: Page, want: (f: Focus) => boolean, what: string, o: {
 const byTestId = (id: string) => (f: Focus) => f.testid === id;
 const byText = (text: string) => (f: Focus) => f.text === text || f.name === text;
 
+/** Test ids of the open dialogs, looking through shadow roots. */
+function openDialogs(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    const walk = (root: Document | ShadowRoot) => {
+      for (const el of Array.from(root.querySelectorAll("*"))) {
+        if (el instanceof HTMLDialogElement && el.open) found.push(el.dataset.testid ?? el.id ?? "dialog");
+        if (el.shadowRoot) walk(el.shadowRoot);
+      }
+    };
+    walk(document);
+    return found;
+  });
+}
+
 async function expectFocus(page: Page, want: (f: Focus) => boolean, what: string): Promise<void> {
-  await expect.poll(async () => (want(await focused(page)) ? what : describeFocus(await focused(page))), { timeout: 30_000 }).toBe(what);
+  try {
+    await expect.poll(async () => (want(await focused(page)) ? what : describeFocus(await focused(page))), { timeout: 30_000 }).toBe(what);
+  } catch (e) {
+    // Said with the failure: which dialogs were open and what the pages threw, so a rare miss can be read.
+    const dialogs = await openDialogs(page).catch(() => ["(could not read)"]);
+    throw new Error(`${(e as Error).message}\nopen dialogs: ${dialogs.join(", ") || "none"}\npage errors: ${people.errors.join("; ") || "none"}`, { cause: e });
+  }
 }
 
 beforeAll(async () => {
