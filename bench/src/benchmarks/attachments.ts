@@ -3,6 +3,7 @@
 import { benchPage, launchBrowser } from "../browser.js";
 import type { LongStreamParams, ThroughputParams, ThroughputSamples } from "../core/attachment-timing.js";
 import type { PageApi } from "../page/entry.js";
+import { isolateUsage } from "../isolate-usage.js";
 import { loadAverage } from "../machine.js";
 import type { Benchmark, Figure } from "../result.js";
 import { median, round } from "../stats.js";
@@ -77,25 +78,24 @@ export const attachmentsBenchmark: Benchmark = {
       const samples = await page.evaluate((p) => (globalThis as never as Bench).sealedBench.attachmentThroughput(p), throughputParams);
       const load = `1-minute load average ${loadBefore.toFixed(2)} before, ${(loadAverage()[0] as number).toFixed(2)} after`;
       const cdp = await page.context().newCDPSession(page);
-      await cdp.send("HeapProfiler.collectGarbage");
-      // usedSize is V8's heap; ArrayBuffer contents (every chunk in flight) are backingStorageSize: both count.
-      const usage = async () => {
-        const u = await cdp.send("Runtime.getHeapUsage");
-        return { heap: u.usedSize, buffers: u.backingStorageSize };
-      };
-      const start = await usage();
+      // The page and its chunk workers (each its own V8 isolate): heap and ArrayBuffer contents, summed.
+      const isolates = await isolateUsage(cdp);
+      await isolates.collectGarbage();
+      const start = await isolates.usage();
       const before = start.heap + start.buffers;
       let peak = before;
       let peakHeap = start.heap;
       let peakBuffers = start.buffers;
+      let peakWorkers = start.workers;
       let count = 0;
       let running = true;
       const sampling = (async () => {
         while (running) {
-          const u = await usage();
+          const u = await isolates.usage();
           peak = Math.max(peak, u.heap + u.buffers);
           peakHeap = Math.max(peakHeap, u.heap);
           peakBuffers = Math.max(peakBuffers, u.buffers);
+          peakWorkers = Math.max(peakWorkers, u.workers);
           count++;
           await new Promise((r) => setTimeout(r, SAMPLE_MS));
         }
