@@ -38,6 +38,12 @@ export interface ChunkCrypto {
   open(index: number, final: boolean, cipher: Uint8Array): Promise<ChunkResult>;
   flush(): void;
   close(): void;
+  /**
+   * A buffer of exactly `size` bytes that the implementation got back from an earlier call and no longer
+   * uses, for the stream to copy its next chunk into instead of allocating one (fewer buffers left for
+   * the garbage collector); undefined when it has none.
+   */
+  spare?(size: number): Uint8Array | undefined;
 }
 
 /** Starts one blob's chunk crypto from its keys. */

@@ -106,6 +106,11 @@ abstract class Pipeline {
     }
   }
 
+  /** The next `n` queued bytes as one chunk, copied (when they span slices) into a spare buffer if there is one. */
+  protected takeChunk(queue: ByteQueue, n: number): Uint8Array {
+    return queue.take(n, (m) => this.chunks.spare?.(m) ?? new Uint8Array(m));
+  }
+
   protected get inFlightCount(): number {
     return this.inFlight.length;
   }
@@ -199,7 +204,7 @@ class Encryptor extends Pipeline implements AttachmentEncryptor {
   private async sealFull(): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     while (this.queue.length > ATTACHMENT_CHUNK_BYTES) {
-      this.seal(this.queue.take(ATTACHMENT_CHUNK_BYTES), false);
+      this.seal(this.takeChunk(this.queue, ATTACHMENT_CHUNK_BYTES), false);
       if (this.inFlightCount > this.chunks.window) out.push(...(await this.take(this.chunks.window, check)));
     }
     out.push(...(await this.take(this.chunks.window, check)));
@@ -265,7 +270,7 @@ class Decryptor extends Pipeline implements AttachmentDecryptor {
       // back until finish(), since only the end of the stream says which chunk is final.
       const out: Uint8Array[] = [];
       while (this.queue.length > FULL_CHUNK_CIPHERTEXT_BYTES) {
-        this.open(this.queue.take(FULL_CHUNK_CIPHERTEXT_BYTES), false);
+        this.open(this.takeChunk(this.queue, FULL_CHUNK_CIPHERTEXT_BYTES), false);
         if (this.inFlightCount > this.chunks.window) out.push(...(await this.take(this.chunks.window, this.counted)));
       }
       out.push(...(await this.take(this.chunks.window, this.counted)));

@@ -130,7 +130,7 @@ export const attachmentsBenchmark: Benchmark = {
       ];
       return {
         figures: [...throughputFigures(samples, throughputParams, load), ...heapFigures],
-        details: { throughputParams, longParams, samplesMs: samples, heap: { beforeBytes: before, peakBytes: peak, peakHeapBytes: peakHeap, peakBufferBytes: peakBuffers, samples: count }, longStreamMs: long.ms },
+        details: { throughputParams, longParams, samplesMs: samples, heap: { beforeBytes: before, peakBytes: peak, peakHeapBytes: peakHeap, peakBufferBytes: peakBuffers, peakWorkerBytes: peakWorkers, samples: count }, longStreamMs: long.ms },
         notes: [
           "The ArrayBuffer part is mostly garbage awaiting collection (each 64 KiB chunk passes through a few short-lived buffers; the streams hold a chunk or two): V8 collects backing stores when their total passes its external-memory limit, so this peak depends on GC timing. A run of an earlier build that copied each 1 MiB of input once more peaked at 202 MiB of buffers (4 MB of V8 heap); the V8 heap itself stays a few MB.",
           "Throughput under load (2026-12-07, this shared 2-core machine at 1-minute load averages of 10 to 20): four earlier runs of this build gave 0.16 to 0.43× (encrypt) and 0.29 to 0.49× (decrypt), the serial digest in the same rounds 0.35 to 0.51× and 0.25 to 0.39×; bare AES-GCM itself varied from 88 to 370 ms per 64 MiB within one run. CPU time per 128 MiB on the page's thread (read from /proc, which load does not distort): bare AES-GCM 100 to 110 ms, the streams 130 to 160 (encrypt) and 140 to 200 (decrypt) plus 100 to 120 in the worker; with the digest on the page's thread 220 to 240 (docs/decisions.md 'Attachment digest in a worker').",

@@ -186,6 +186,34 @@ describe("attachment chunks across ports", () => {
     void digest;
   });
 
+  it("copies chunks that span slices into buffers the workers handed back, and still gives the serial blob", async () => {
+    let reused = 0;
+    const counting: ChunkCryptos = async (keys) => {
+      const inner = await overPorts(2)(keys);
+      return {
+        ...inner,
+        seal: (i, f, b) => inner.seal(i, f, b),
+        open: (i, f, b) => inner.open(i, f, b),
+        spare: (size) => {
+          const b = inner.spare?.(size);
+          if (b) reused++;
+          return b;
+        },
+      };
+    };
+    const key = generateAttachmentKey(env);
+    const plain = random(100 * 65_536 + 5);
+    // 50,000-byte slices: nearly every chunk spans two, so nearly every chunk is a copy.
+    const enc = new EncryptStream(key, env, counting);
+    const blob = await collect(slicedBy(plain, 50_000).pipeThrough(enc));
+    expect(same(blob, (await encryptWhole(env, key, plain)).blob)).toBe(true);
+    expect(reused).toBeGreaterThan(50);
+    reused = 0;
+    const { plainSize, digest } = await enc.sealed;
+    expect(same(await collect(slicedBy(blob, 50_000).pipeThrough(new DecryptStream({ key, plainSize, digest }, env, counting))), plain)).toBe(true);
+    expect(reused).toBeGreaterThan(50);
+  });
+
   it("closes the ports when a stream is cancelled mid-file, and both ends of each", async () => {
     const log: PortLog = { farClosed: 0, nearClosed: 0 };
     const enc = new EncryptStream(generateAttachmentKey(env), env, overPorts(2, log));

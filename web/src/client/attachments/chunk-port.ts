@@ -9,11 +9,15 @@
  * One port per blob per worker. Messages, in order:
  *   stream -> worker: { items: [{ i, f, o, b }] } for a batch (index, final flag, open rather than seal,
  *                     the bytes), then { close: true } when the blob is done or given up
- *   worker -> stream: { results: [{ b, h } or { e }] } for each batch, in order, item for item:
- *                     the output and the ciphertext's SHA-256, or the error code (`decrypt_failed`);
+ *   worker -> stream: { results: [{ b, h, r } or { e, r }] } for each batch, in order, item for item:
+ *                     the output and the ciphertext's SHA-256, or the error code (`decrypt_failed`),
+ *                     and the input buffer handed back, which the stream copies later chunks into;
  *                     { error } for a message it refuses, after which it serves that port no more
  * Bytes travel as transferred buffers, never copied by either thread (a view into a larger buffer is
- * copied once, to be movable). Batches go to the workers in turn; the stream bounds what is in flight.
+ * copied once, to be movable, into a buffer a worker handed back when there is one). Every buffer the page
+ * sends comes back, so the workers leave no garbage of their own: what is dropped is dropped on the page,
+ * whose collector sees it (docs/decisions.md "Attachment chunks in workers", memory). Batches go to the
+ * workers in turn; the stream bounds what is in flight.
  */
 import {
   ATTACHMENT_DIGEST_BYTES,
@@ -54,9 +58,12 @@ const BATCHES_PER_WORKER = 2;
 const MAX_ITEMS = 64;
 
 /** The chunk itself when it is the whole of its buffer (so its buffer can be transferred), else a copy. */
-function owned(c: Uint8Array): Uint8Array<ArrayBuffer> {
+function owned(c: Uint8Array, spare: (n: number) => Uint8Array<ArrayBuffer> | undefined): Uint8Array<ArrayBuffer> {
   const b = c.buffer;
-  return b instanceof ArrayBuffer && c.byteOffset === 0 && c.byteLength === b.byteLength ? new Uint8Array(b) : c.slice();
+  if (b instanceof ArrayBuffer && c.byteOffset === 0 && c.byteLength === b.byteLength) return new Uint8Array(b);
+  const copy = spare(c.length) ?? new Uint8Array(c.length);
+  copy.set(c);
+  return copy;
 }
 
 function movable(c: unknown): c is Uint8Array<ArrayBuffer> {
@@ -70,6 +77,7 @@ interface Request {
   readonly b: Uint8Array<ArrayBuffer>;
   /** The output's size the request must get back (a tag more when sealing, a tag less when opening). */
   readonly outSize: number;
+  readonly inSize: number;
   resolve(r: ChunkResult): void;
   reject(e: unknown): void;
 }
@@ -90,6 +98,20 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
   let outstanding = 0;
   let failure: Error | undefined;
   let closed = false;
+  /** Input buffers the workers handed back, by size, at most a window's worth. */
+  const spares = new Map<number, Uint8Array<ArrayBuffer>[]>();
+  let spareCount = 0;
+  const window = BATCH * BATCHES_PER_WORKER * ports.length;
+  const keep = (r: unknown, size: number) => {
+    if (!movable(r) || r.length !== size || spareCount >= window) return;
+    spareCount++;
+    (spares.get(size) ?? spares.set(size, []).get(size)!).push(r);
+  };
+  const spare = (size: number) => {
+    const b = spares.get(size)?.pop();
+    if (b) spareCount--;
+    return b;
+  };
   const failAll = (e: Error) => {
     failure ??= e;
     for (const r of gathered.splice(0)) r.reject(failure);
@@ -100,6 +122,7 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
     if (closed) return;
     closed = true;
     failAll(new Error("attachment chunks: closed"));
+    spares.clear();
     for (const p of ports) {
       p.listen(null);
       p.postMessage({ close: true }, []);
@@ -122,7 +145,9 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
       const answered = queue.splice(0, results.length);
       outstanding -= answered.length;
       for (const [n, r] of answered.entries()) {
-        const res = results[n] as { b?: unknown; h?: unknown; e?: unknown } | null;
+        const res = results[n] as { b?: unknown; h?: unknown; e?: unknown; r?: unknown } | null;
+        // Never a buffer that is also an output (the stream would later overwrite what the reader holds).
+        if (res?.r !== undefined && (res.r as Uint8Array).buffer !== (res.b as Uint8Array | undefined)?.buffer) keep(res.r, r.inSize);
         if (res?.e === "decrypt_failed" && r.o) r.reject(asDecryptFailed());
         else if (res?.b instanceof Uint8Array && res.b.length === r.outSize && res.h instanceof Uint8Array && res.h.length === ATTACHMENT_DIGEST_BYTES) {
           r.resolve({ bytes: res.b, hash: res.h });
@@ -146,11 +171,11 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
     new Promise<ChunkResult>((resolve, reject) => {
       if (failure) return reject(failure);
       const outSize = o ? bytes.length - ATTACHMENT_TAG_BYTES : bytes.length + ATTACHMENT_TAG_BYTES;
-      gathered.push({ i, f, o, b: owned(bytes), outSize, resolve, reject });
+      gathered.push({ i, f, o, b: owned(bytes, spare), outSize, inSize: bytes.length, resolve, reject });
       if (gathered.length >= BATCH) send();
     });
   return {
-    window: BATCH * BATCHES_PER_WORKER * ports.length,
+    window,
     seal: request(false),
     open: request(true),
     // The stream waits for its oldest request: while any sent one is unanswered, the oldest is among
@@ -159,6 +184,7 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
       if (outstanding === 0) send();
     },
     close,
+    spare,
     fail: (e) => {
       failAll(e);
       close();
@@ -200,10 +226,11 @@ export function serveChunks(env: CryptoEnv, port: ChunkPort, keys: ChunkKeys): v
     const batch = items as { i: number; f: boolean; o: boolean; b: Uint8Array<ArrayBuffer> }[];
     const work = Promise.all(
       batch.map((it) =>
+        // WebCrypto copied the input when called, so it goes back with the result, for reuse.
         (it.o ? openChunk : sealChunk)(env, keys, it.i, it.f, it.b).then(
-          (r) => ({ b: r.bytes, h: r.hash }),
+          (r) => ({ b: r.bytes, h: r.hash, r: it.b }),
           (e: unknown) => {
-            if (isProtocolError(e, "decrypt_failed")) return { e: "decrypt_failed" as const };
+            if (isProtocolError(e, "decrypt_failed")) return { e: "decrypt_failed" as const, r: it.b };
             throw e;
           },
         ),
@@ -215,7 +242,10 @@ export function serveChunks(env: CryptoEnv, port: ChunkPort, keys: ChunkKeys): v
       const results = await work;
       if (stopped) return;
       const transfer: ArrayBuffer[] = [];
-      for (const r of results) if ("b" in r) transfer.push(r.b.buffer as ArrayBuffer, r.h.buffer as ArrayBuffer);
+      for (const r of results) {
+        if ("b" in r) transfer.push(r.b.buffer as ArrayBuffer, r.h.buffer as ArrayBuffer);
+        transfer.push(r.r.buffer);
+      }
       port.postMessage({ results }, transfer);
     });
     chain.catch((e: unknown) => stop(e instanceof Error ? e.message : String(e)));
