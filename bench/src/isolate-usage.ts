@@ -21,7 +21,12 @@ interface HeapUsage {
  * sessions, so Playwright's own sessions are untouched) and returns a reader of the summed usage. A worker
  * that ended drops out.
  */
-export async function isolateUsage(cdp: CDPSession): Promise<{ usage(): Promise<IsolateUsage>; collectGarbage(): Promise<void> }> {
+export interface Isolates {
+  usage(): Promise<IsolateUsage>;
+  collectGarbage(): Promise<void>;
+}
+
+export async function isolateUsage(cdp: CDPSession): Promise<Isolates> {
   const workers = new Set<string>();
   const waiting = new Map<number, { resolve(r: unknown): void; reject(e: Error): void }>();
   let next = 1;
