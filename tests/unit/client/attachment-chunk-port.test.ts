@@ -271,6 +271,28 @@ describe("the chunk worker pool", () => {
     expect(openChunkStreams()).toBe(0);
   });
 
+  it("frees a download's ports when its fetch is aborted mid-file (the pipe aborts the decrypting stream)", async () => {
+    vi.stubGlobal("Worker", FakeWorker);
+    setChunkWorker(() => new FakeWorker(false) as unknown as Worker);
+    const key = generateAttachmentKey(env);
+    const plain = random(200 * 65_536);
+    const { blob, digest } = await encryptWhole(env, key, plain);
+    const abort = new AbortController();
+    const reader = slicedBy(blob, 65_536)
+      .pipeThrough(new DecryptStream({ key, plainSize: plain.length, digest }, env, defaultChunkCrypto(env)), { signal: abort.signal })
+      .getReader();
+    await reader.read();
+    await reader.read();
+    expect(openChunkStreams()).toBe(1);
+    abort.abort(new Error("the person pressed Cancel"));
+    // What was already on its way may still be read; then the stream fails with the abort.
+    const drained = (async () => {
+      for (let r = await reader.read(); !r.done; r = await reader.read());
+    })();
+    await expect(drained).rejects.toThrow();
+    await vi.waitFor(() => expect(openChunkStreams()).toBe(0), { timeout: 4_000 });
+  });
+
   it("falls back to the calling thread, with the same bytes, when the worker script cannot load", async () => {
     vi.stubGlobal("Worker", FakeWorker);
     FakeWorker.made = [];
