@@ -32,10 +32,10 @@ await Promise.all([
     target: "es2022",
     logLevel: "warning",
   }),
-  // The app's attachment digest worker, served to bench pages as /digest-worker.js (bench/src/browser.ts).
+  // The app's attachment chunk worker, served to bench pages as /chunk-worker.js (bench/src/browser.ts).
   build({
-    entryPoints: [`${here}../web/src/client/attachments/digest-worker.ts`],
-    outfile: `${out}/digest-worker.js`,
+    entryPoints: [`${here}../web/src/client/attachments/chunk-worker.ts`],
+    outfile: `${out}/chunk-worker.js`,
     bundle: true,
     platform: "browser",
     format: "iife",

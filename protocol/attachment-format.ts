@@ -150,8 +150,15 @@ export class AttachmentDigest {
 
   /** Adds ciphertext chunks, in blob order (their SHA-256s run in parallel, the chain in order). */
   async add(chunks: readonly Uint8Array[]): Promise<void> {
-    const hashes = await Promise.all(chunks.map((c) => sha256(this.env, c)));
-    for (const h of hashes) this.current = await sha256(this.env, labelled(Label.attachmentDigest, this.current, h));
+    await this.addHashes(await Promise.all(chunks.map((c) => sha256(this.env, c))));
+  }
+
+  /** The chain steps for chunks whose SHA-256 is already known (attachment-chunks.ts), in blob order. */
+  async addHashes(hashes: readonly Uint8Array[]): Promise<void> {
+    for (const h of hashes) {
+      if (h.length !== ATTACHMENT_DIGEST_BYTES) throw new RangeError("a chunk hash is 32 bytes");
+      this.current = await sha256(this.env, labelled(Label.attachmentDigest, this.current, h));
+    }
   }
 
   get value(): Uint8Array {

@@ -24,9 +24,10 @@ export class ByteQueue {
 
   /**
    * Removes and returns the first `n` bytes (n <= length): a view of the slice they were given in when
-   * they lie in one (no copy; the queue keeps no other use of those bytes), else one new array.
+   * they lie in one (no copy; the queue keeps no other use of those bytes), else one array from `alloc`
+   * (by default a new one; a caller may hand out a buffer of its own to reuse) filled with them.
    */
-  take(n: number): Uint8Array {
+  take(n: number, alloc: (n: number) => Uint8Array = (m) => new Uint8Array(m)): Uint8Array {
     if (!Number.isInteger(n) || n < 0 || n > this.size) throw new RangeError(`take(${n}) from ${this.size} queued bytes`);
     const current = this.slices[this.first];
     if (current !== undefined && current.length - this.head >= n) {
@@ -40,7 +41,8 @@ export class ByteQueue {
       this.compact();
       return view;
     }
-    const out = new Uint8Array(n);
+    const out = alloc(n);
+    if (out.length !== n) throw new RangeError(`take(${n}) was given a buffer of ${out.length} bytes`);
     let filled = 0;
     while (filled < n) {
       const slice = this.slices[this.first]!;

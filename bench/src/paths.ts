@@ -8,5 +8,5 @@ export const benchmarksDoc = `${repoRoot}docs/BENCHMARKS.md`;
 export const distWeb = `${repoRoot}dist/web`;
 /** The browser bundle made by bench/run.mjs from bench/src/page/entry.ts. */
 export const pageScript = `${buildDir}page.js`;
-/** The app's attachment digest worker, bundled by bench/run.mjs; bench pages serve it as /digest-worker.js. */
-export const digestWorkerScript = `${buildDir}digest-worker.js`;
+/** The app's attachment chunk worker, bundled by bench/run.mjs; bench pages serve it as /chunk-worker.js. */
+export const chunkWorkerScript = `${buildDir}chunk-worker.js`;

@@ -84,11 +84,11 @@ describe("attachments sent through the UI", () => {
     await alice.page.screenshot({ path: `${SHOTS}/attachments-uploading-desktop.png` });
     await waitForUploadsDone(alice.page);
     await expect.poll(() => alice.page.getByTestId("attachment").count(), { timeout: 30_000 }).toBe(3);
-    // The files were hashed in the app's digest worker (allowed by its CSP and Trusted Types), not on the page's thread.
-    expect(alice.page.workers().map((w) => new URL(w.url()).pathname)).toContainEqual(expect.stringMatching(/^\/assets\/digest-worker-[\w-]+\.js$/));
+    // The files were sealed and opened in the app's chunk workers (allowed by its CSP and Trusted Types), not on the page's thread.
+    expect(alice.page.workers().map((w) => new URL(w.url()).pathname)).toContainEqual(expect.stringMatching(/^\/assets\/chunk-worker-[\w-]+\.js$/));
 
     await openAllThree(bob.page);
-    expect(bob.page.workers().map((w) => new URL(w.url()).pathname)).toContainEqual(expect.stringMatching(/^\/assets\/digest-worker-[\w-]+\.js$/));
+    expect(bob.page.workers().map((w) => new URL(w.url()).pathname)).toContainEqual(expect.stringMatching(/^\/assets\/chunk-worker-[\w-]+\.js$/));
     await bob.page.screenshot({ path: `${SHOTS}/attachments-received-desktop.png` });
     // What Alice's app made itself, for the server-blind scan: the photo's thumbnail and the voice note's name.
     const stored = await storedAttachments(bob.page);

@@ -3,6 +3,7 @@
 import { benchPage, launchBrowser } from "../browser.js";
 import type { LongStreamParams, ThroughputParams, ThroughputSamples } from "../core/attachment-timing.js";
 import type { PageApi } from "../page/entry.js";
+import { isolateUsage } from "../isolate-usage.js";
 import { loadAverage } from "../machine.js";
 import type { Benchmark, Figure } from "../result.js";
 import { median, round } from "../stats.js";
@@ -16,9 +17,9 @@ const SAMPLE_MS = 50;
 type Bench = { sealedBench: PageApi };
 
 const WORKER_WHY =
-  "Chromium runs WebCrypto on the calling thread, and the digest's SHA-256 of every chunk costs about as much as its AES-GCM, so the digest now runs in the page's digest worker (docs/decisions.md 'Attachment digest in a worker'): the page's thread does the AES-GCM and moves each chunk's buffer to the worker and back. In CPU time that thread spends about 1.2 to 1.5 times what bare AES-GCM spends (with the digest on it: 2.2 times), the worker about 1.0 to 1.2 times on the other core, so on an idle machine the ratio is bounded near 0.7. That gain needs the second core, and this machine's scheduler shares CPU between sessions (Linux autogroup), not threads: while other work keeps both cores busy (a load average of several times 2, as in this run) the browser's threads together get one session's share, a second thread adds no CPU, and the ratio falls to about bare ÷ (page thread + worker) CPU time, near the serial one.";
+  "Each chunk costs an AES-GCM and a SHA-256 of its ciphertext (the digest binds the exact bytes), and the SHA-256 costs about as much as the AES-GCM, so the stream has about twice bare AES-GCM's work. Chromium runs WebCrypto on the calling thread, so the app does each chunk's work in a pool of chunk workers, one per core, several chunks at once, while the page's thread only moves buffers and steps the digest chain (docs/decisions.md 'Attachment chunks in workers'). In CPU time per 128 MiB (read from /proc per thread, load 13-26) the page's thread spent 60-150 ms, the two workers together 190-290 ms and Chromium's pool threads 30-90 ms, about four times bare AES-GCM's 100 ms: spread over two cores that bounds the ratio near 0.5 on an idle machine. On this shared machine the browser's threads together get one session's share of the CPU (Linux autogroup), so while other work keeps both cores busy a second core adds little and the ratio falls towards bare ÷ total CPU time.";
 const WORKER_FIX =
-  "Re-measure on a quiet machine. Next step: the AES-GCM in a second worker too, leaving the page's thread only the moving of buffers (three busy threads on two cores, one more hop per chunk).";
+  "The remaining cost is messages and buffers, not crypto: larger batches per message and a digest format with fewer WebCrypto calls per chunk (a versioned format: SHA-256 over a group of chunks in one call) would cut it; re-measure on a quiet machine first.";
 
 function throughputFigures(s: ThroughputSamples, p: ThroughputParams, load: string): Figure[] {
   const mb = p.bytes / MiB;
@@ -27,8 +28,8 @@ function throughputFigures(s: ThroughputSamples, p: ThroughputParams, load: stri
   const how = (ours: number[], aes: number[], serial: number[]) =>
     `${mb} MiB of random bytes; median over ${p.rounds} rounds of (bare AES-GCM time ÷ stream time) in the same round; ` +
     `stream ${rate(median(ours))} MiB/s against bare AES-256-GCM ${rate(median(aes))} MiB/s (each 64 KiB chunk awaited in turn); ` +
-    `the digest in the app's digest worker (with it on the page's own thread, as before: ${ratio(serial, aes)}×, ${rate(median(serial))} MiB/s); ${load}`;
-  if (!s.worker) throw new Error("the streams did not hash in the digest worker: the figure would not be the app's path");
+    `the chunks in the app's chunk workers (with every chunk on the page's own thread instead: ${ratio(serial, aes)}×, ${rate(median(serial))} MiB/s); ${load}`;
+  if (!s.worker) throw new Error("the streams did not run in the chunk workers: the figure would not be the app's path");
   return [
     {
       id: "attachments.chromium.encrypt-vs-aes",
@@ -77,25 +78,24 @@ export const attachmentsBenchmark: Benchmark = {
       const samples = await page.evaluate((p) => (globalThis as never as Bench).sealedBench.attachmentThroughput(p), throughputParams);
       const load = `1-minute load average ${loadBefore.toFixed(2)} before, ${(loadAverage()[0] as number).toFixed(2)} after`;
       const cdp = await page.context().newCDPSession(page);
-      await cdp.send("HeapProfiler.collectGarbage");
-      // usedSize is V8's heap; ArrayBuffer contents (every chunk in flight) are backingStorageSize: both count.
-      const usage = async () => {
-        const u = await cdp.send("Runtime.getHeapUsage");
-        return { heap: u.usedSize, buffers: u.backingStorageSize };
-      };
-      const start = await usage();
+      // The page and its chunk workers (each its own V8 isolate): heap and ArrayBuffer contents, summed.
+      const isolates = await isolateUsage(cdp);
+      await isolates.collectGarbage();
+      const start = await isolates.usage();
       const before = start.heap + start.buffers;
       let peak = before;
       let peakHeap = start.heap;
       let peakBuffers = start.buffers;
+      let peakWorkers = start.workers;
       let count = 0;
       let running = true;
       const sampling = (async () => {
         while (running) {
-          const u = await usage();
+          const u = await isolates.usage();
           peak = Math.max(peak, u.heap + u.buffers);
           peakHeap = Math.max(peakHeap, u.heap);
           peakBuffers = Math.max(peakBuffers, u.buffers);
+          peakWorkers = Math.max(peakWorkers, u.workers);
           count++;
           await new Promise((r) => setTimeout(r, SAMPLE_MS));
         }
@@ -109,11 +109,11 @@ export const attachmentsBenchmark: Benchmark = {
       const heapFigures: Figure[] = [
         {
           id: "attachments.chromium.peak-heap-1gib",
-          label: "Chromium: peak JS heap (V8 used heap, as performance.memory reports it) while 1 GiB streams through encrypt -> decrypt",
+          label: "Chromium: peak JS heap (V8 used heap of the page and its chunk workers) while 1 GiB streams through encrypt -> decrypt",
           value: round(peakHeap / MiB),
           unit: "MB",
           goal: { kind: "at_most", value: 100 },
-          method: `Runtime.getHeapUsage usedSize (MiB), ${run}`,
+          method: `Runtime.getHeapUsage usedSize of the page and its chunk workers (MiB), ${run}`,
         },
         {
           id: "attachments.chromium.peak-heap-and-buffers-1gib",
@@ -121,19 +121,19 @@ export const attachmentsBenchmark: Benchmark = {
           value: round(peak / MiB),
           unit: "MB",
           goal: { kind: "at_most", value: 100 },
-          method: `Runtime.getHeapUsage usedSize + backingStorageSize (MiB; the buffers alone peaked at ${round(peakBuffers / MiB)}), ${run}`,
+          method: `Runtime.getHeapUsage usedSize + backingStorageSize of the page and its chunk workers, summed (MiB; the buffers alone peaked at ${round(peakBuffers / MiB)}, the workers' heap and buffers at ${round(peakWorkers / MiB)}), ${run}`,
           ifMissed: {
-            why: `The streams hold at most a chunk or two at a time (and the digest worker at most 32 chunks), but every 64 KiB chunk passes through fresh ArrayBuffers (the source's slice, WebCrypto's output, a chunk copied out of slices it spans), and V8 frees their memory only when a garbage collection runs, which it starts once their total has grown by tens of MB: the peak is garbage awaiting collection (after a forced collection nothing is held). It grew with the digest worker: 77 MB on a quiet machine before it; after it ${round(peak / MiB)} MB in this run, and 218, 259 and 312 MB in three runs on a quiet machine (load about 1) on 2026-12-07, where each chunk's buffer also goes to the worker and back, so the buffers V8 has not collected yet are more and larger; whether the peak grows with the file is not settled (the real-path figures at 64 and 256 MiB below rise with size).`,
-            fix: "Reuse buffers instead of making fresh ones (a BYOB reader on the file filling buffers the encryptor hands back); or run the streams in a worker whose heap is bounded and measured on its own.",
+            why: `The streams hold a window of chunks (16 with two workers, about 1 MiB in and 1 MiB out per stream), but every 64 KiB chunk passes through fresh ArrayBuffers (the source's slice, WebCrypto's output), and V8 frees their memory only when a garbage collection runs, which it starts once their total has grown by tens of MB: the peak is garbage awaiting collection (after a forced collection nothing is held). Each isolate has its own such allowance, so the workers now hand every buffer back and the page drops it (or copies the next chunk into it): the workers' share peaked at ${round(peakWorkers / MiB)} MB in this run. Before this, with the digest in one worker that kept what it dropped, 218-312 MB on a quiet machine; 184 MB at load 15 with chunk workers that did not hand buffers back.`,
+            fix: "Fewer fresh buffers per chunk on the page: a BYOB reader on the file filling buffers the workers hand back (Blob streams are not byte streams in every browser), and Blob parts written as chunks arrive.",
           },
         },
       ];
       return {
         figures: [...throughputFigures(samples, throughputParams, load), ...heapFigures],
-        details: { throughputParams, longParams, samplesMs: samples, heap: { beforeBytes: before, peakBytes: peak, peakHeapBytes: peakHeap, peakBufferBytes: peakBuffers, samples: count }, longStreamMs: long.ms },
+        details: { throughputParams, longParams, samplesMs: samples, heap: { beforeBytes: before, peakBytes: peak, peakHeapBytes: peakHeap, peakBufferBytes: peakBuffers, peakWorkerBytes: peakWorkers, samples: count }, longStreamMs: long.ms },
         notes: [
-          "The ArrayBuffer part is mostly garbage awaiting collection (each 64 KiB chunk passes through a few short-lived buffers; the streams hold a chunk or two): V8 collects backing stores when their total passes its external-memory limit, so this peak depends on GC timing. A run of an earlier build that copied each 1 MiB of input once more peaked at 202 MiB of buffers (4 MB of V8 heap); the V8 heap itself stays a few MB.",
-          "Throughput under load (2026-12-07, this shared 2-core machine at 1-minute load averages of 10 to 20): four earlier runs of this build gave 0.16 to 0.43× (encrypt) and 0.29 to 0.49× (decrypt), the serial digest in the same rounds 0.35 to 0.51× and 0.25 to 0.39×; bare AES-GCM itself varied from 88 to 370 ms per 64 MiB within one run. CPU time per 128 MiB on the page's thread (read from /proc, which load does not distort): bare AES-GCM 100 to 110 ms, the streams 130 to 160 (encrypt) and 140 to 200 (decrypt) plus 100 to 120 in the worker; with the digest on the page's thread 220 to 240 (docs/decisions.md 'Attachment digest in a worker').",
+          "The ArrayBuffer part is mostly garbage awaiting collection (each 64 KiB chunk passes through a few short-lived buffers; the streams hold a window of chunks): V8 collects backing stores when their total passes its external-memory limit, per isolate, so this peak depends on GC timing and load.",
+          "Before the chunk workers (2026-12-07, quiet machine, load about 1): encrypt 0.40-0.52×, decrypt 0.38-0.42×, heap plus buffers 218-312 MB (page only, the digest worker's isolate not sampled). The same day at load 15-26 the chunk workers gave 0.25× / 0.23× before and 0.42× / 0.55× after they handed buffers back, with the serial path at 0.33-0.35× in the same runs.",
           "A download collects the decrypted file as Blob parts of 4 MiB (web/src/client/attachments/download.ts), which Chromium keeps outside the JS heap, so opening a large file does not grow the heap by its size either.",
         ],
       };

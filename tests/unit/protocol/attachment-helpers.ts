@@ -7,7 +7,7 @@ import {
   createAttachmentEncryptor,
   fromHex,
   type CryptoEnv,
-  type DigestSinks,
+  type ChunkCryptos,
 } from "../../../protocol/index.js";
 
 /** The vectors' plaintext of n bytes: byte i is i mod 251 (a prime, so no chunk repeats another). */
@@ -29,7 +29,7 @@ export function sliceAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[
   return out;
 }
 
-export async function encryptWhole(env: CryptoEnv, key: Uint8Array, plain: Uint8Array, cuts: readonly number[] = [], digests?: DigestSinks) {
+export async function encryptWhole(env: CryptoEnv, key: Uint8Array, plain: Uint8Array, cuts: readonly number[] = [], digests?: ChunkCryptos) {
   const enc = await createAttachmentEncryptor(env, key, digests);
   const slices = sliceAt(plain, cuts);
   const out: Uint8Array[] = [];
@@ -43,7 +43,7 @@ export async function decryptWhole(
   p: { key: Uint8Array; plainSize: number; digest: Uint8Array },
   blob: Uint8Array,
   cuts: readonly number[] = [],
-  digests?: DigestSinks,
+  digests?: ChunkCryptos,
 ) {
   const dec = await createAttachmentDecryptor(env, p, digests);
   const out: Uint8Array[] = [];

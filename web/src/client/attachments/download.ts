@@ -5,7 +5,7 @@ import { getMessage } from "../store/db.js";
 import type { AttachmentFields } from "../store/attachment-row.js";
 import { isApiError } from "../transport/api.js";
 import { attachmentError, isAbort } from "./attachment-error.js";
-import "./digest-worker-app.js";
+import "./chunk-worker-app.js";
 import { DecryptStream } from "./streams.js";
 
 /** Bytes of the blob received so far, of `total` (the blob's size, which the message's file size fixes). */

@@ -4,25 +4,27 @@
  * them in constant memory; download.ts: fetching, checking and decrypting one message's file;
  * attachment-error.ts: the errors people see.
  *
- * Each stream wraps protocol's encryptor or decryptor (attachment-stream.ts), which holds at most one
- * chunk and the slice just given. A TransformStream awaits transform() before taking the next slice and
- * its readable side has no buffer of its own (highWaterMark 0), so a slow reader stops the writer: the
- * file is read as fast as it is consumed, never ahead of it.
+ * Each stream wraps protocol's encryptor or decryptor (attachment-stream.ts), which holds a partial
+ * chunk, the slice just given and a bounded window of chunks being sealed or opened. A TransformStream
+ * awaits transform() before taking the next slice and its readable side has no buffer of its own
+ * (highWaterMark 0), so a slow reader stops the writer: the file is read as fast as it is consumed, never
+ * more than the window ahead of it. Cancelling either side (or aborting a pipe) frees the chunk workers'
+ * ports at once.
  *
- * The blob's digest is computed where `digests` says: by default in the page's digest worker
- * (digest-pool.ts), so each chunk's SHA-256 runs beside the next chunk's AES-GCM on another core.
+ * The chunks are sealed and opened where `chunks` says: by default in the page's chunk workers
+ * (chunk-pool.ts), several chunks at once on every core.
  */
 import {
   createAttachmentDecryptor,
   createAttachmentEncryptor,
   type AttachmentDecryptor,
   type AttachmentEncryptor,
+  type ChunkCryptos,
   type CryptoEnv,
-  type DigestSinks,
 } from "../../../../protocol/index.js";
 import { defaultCryptoEnv } from "../env.js";
 import { attachmentError } from "./attachment-error.js";
-import { defaultDigests } from "./digest-pool.js";
+import { defaultChunkCrypto } from "./chunk-pool.js";
 
 /** What the message that shares the file carries, known once the whole file went through. */
 export interface SealedFile {
@@ -39,6 +41,14 @@ export interface BlobCheck {
   readonly digest: Uint8Array;
 }
 
+/**
+ * The transformer with the Streams standard's cancel hook (run when the readable side is cancelled or
+ * the writable side aborted; Chromium and Node have it), which TypeScript's DOM types do not list yet.
+ */
+function withCancel<I, O>(transformer: Transformer<I, O>, cancel: () => void): Transformer<I, O> {
+  return Object.assign(transformer, { cancel });
+}
+
 function enqueueAll(controller: TransformStreamDefaultController<Uint8Array>, chunks: readonly Uint8Array[]): void {
   for (const c of chunks) controller.enqueue(c);
 }
@@ -52,7 +62,7 @@ function enqueueAll(controller: TransformStreamDefaultController<Uint8Array>, ch
 export class EncryptStream extends TransformStream<Uint8Array, Uint8Array> {
   readonly sealed: Promise<SealedFile>;
 
-  constructor(key: Uint8Array, env: CryptoEnv = defaultCryptoEnv(), digests: DigestSinks = defaultDigests(env)) {
+  constructor(key: Uint8Array, env: CryptoEnv = defaultCryptoEnv(), chunks: ChunkCryptos = defaultChunkCrypto(env)) {
     let encryptor: AttachmentEncryptor | undefined;
     let settle!: { resolve: (s: SealedFile) => void; reject: (e: unknown) => void };
     const sealed = new Promise<SealedFile>((resolve, reject) => (settle = { resolve, reject }));
@@ -64,31 +74,34 @@ export class EncryptStream extends TransformStream<Uint8Array, Uint8Array> {
       return err;
     };
     super(
-      {
-        async start() {
-          try {
-            encryptor = await createAttachmentEncryptor(env, key, digests);
-          } catch (e) {
-            throw failed(e);
-          }
+      withCancel(
+        {
+          async start() {
+            try {
+              encryptor = await createAttachmentEncryptor(env, key, chunks);
+            } catch (e) {
+              throw failed(e);
+            }
+          },
+          async transform(chunk, controller) {
+            try {
+              enqueueAll(controller, await encryptor!.push(chunk));
+            } catch (e) {
+              throw failed(e);
+            }
+          },
+          async flush(controller) {
+            try {
+              const last = await encryptor!.final();
+              enqueueAll(controller, last.ciphertext);
+              settle.resolve({ plainSize: last.plainSize, digest: last.digest });
+            } catch (e) {
+              throw failed(e);
+            }
+          },
         },
-        async transform(chunk, controller) {
-          try {
-            enqueueAll(controller, await encryptor!.push(chunk));
-          } catch (e) {
-            throw failed(e);
-          }
-        },
-        async flush(controller) {
-          try {
-            const last = await encryptor!.final();
-            enqueueAll(controller, last.ciphertext);
-            settle.resolve({ plainSize: last.plainSize, digest: last.digest });
-          } catch (e) {
-            throw failed(e);
-          }
-        },
-      },
+        () => encryptor?.cancel(),
+      ),
       undefined,
       { highWaterMark: 0 },
     );
@@ -103,32 +116,35 @@ export class EncryptStream extends TransformStream<Uint8Array, Uint8Array> {
  * A consumer must not treat what it read as the whole file until the stream closed without error.
  */
 export class DecryptStream extends TransformStream<Uint8Array, Uint8Array> {
-  constructor(check: BlobCheck, env: CryptoEnv = defaultCryptoEnv(), digests: DigestSinks = defaultDigests(env)) {
+  constructor(check: BlobCheck, env: CryptoEnv = defaultCryptoEnv(), chunks: ChunkCryptos = defaultChunkCrypto(env)) {
     let decryptor: AttachmentDecryptor | undefined;
     super(
-      {
-        async start() {
-          try {
-            decryptor = await createAttachmentDecryptor(env, { key: check.key, plainSize: check.plainSize, digest: check.digest }, digests);
-          } catch (e) {
-            throw attachmentError(e, "decrypt");
-          }
+      withCancel(
+        {
+          async start() {
+            try {
+              decryptor = await createAttachmentDecryptor(env, { key: check.key, plainSize: check.plainSize, digest: check.digest }, chunks);
+            } catch (e) {
+              throw attachmentError(e, "decrypt");
+            }
+          },
+          async transform(chunk, controller) {
+            try {
+              enqueueAll(controller, await decryptor!.push(chunk));
+            } catch (e) {
+              throw attachmentError(e, "decrypt");
+            }
+          },
+          async flush(controller) {
+            try {
+              enqueueAll(controller, await decryptor!.finish());
+            } catch (e) {
+              throw attachmentError(e, "decrypt");
+            }
+          },
         },
-        async transform(chunk, controller) {
-          try {
-            enqueueAll(controller, await decryptor!.push(chunk));
-          } catch (e) {
-            throw attachmentError(e, "decrypt");
-          }
-        },
-        async flush(controller) {
-          try {
-            enqueueAll(controller, await decryptor!.finish());
-          } catch (e) {
-            throw attachmentError(e, "decrypt");
-          }
-        },
-      },
+        () => decryptor?.cancel(),
+      ),
       undefined,
       { highWaterMark: 0 },
     );
@@ -136,11 +152,11 @@ export class DecryptStream extends TransformStream<Uint8Array, Uint8Array> {
 }
 
 /** `encryptStream(key)`: a fresh EncryptStream (see there). */
-export function encryptStream(key: Uint8Array, env?: CryptoEnv, digests?: DigestSinks): EncryptStream {
-  return new EncryptStream(key, env, digests);
+export function encryptStream(key: Uint8Array, env?: CryptoEnv, chunks?: ChunkCryptos): EncryptStream {
+  return new EncryptStream(key, env, chunks);
 }
 
 /** `decryptStream({ key, plainSize, digest })`: a fresh DecryptStream (see there). */
-export function decryptStream(check: BlobCheck, env?: CryptoEnv, digests?: DigestSinks): DecryptStream {
-  return new DecryptStream(check, env, digests);
+export function decryptStream(check: BlobCheck, env?: CryptoEnv, chunks?: ChunkCryptos): DecryptStream {
+  return new DecryptStream(check, env, chunks);
 }

@@ -11,7 +11,7 @@ import { ClientError } from "../errors.js";
 import { isApiError } from "../transport/api.js";
 import type { UploadRow } from "../store/upload-row.js";
 import { getUpload, getUploadFile, patchUpload } from "../store/uploads.js";
-import "./digest-worker-app.js";
+import "./chunk-worker-app.js";
 import { EncryptStream } from "./streams.js";
 
 /** The upload row is gone: stop quietly. */

@@ -1,0 +1,55 @@
+// Issue 18, the attachment chunk workers' fallback: where the worker script cannot load (here the request for
+// it fails, as when it is blocked or was not cached before going offline), the app seals and opens files on
+// the page's own thread. Alice sends a 3 MB file (more chunks than the streams keep in flight) with no chunk
+// worker, Bob opens it with none either, and the bytes he saves are the ones she picked.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { openChatViaUi, signUpViaUi, startChatViaUi, uniqueName } from "./app";
+import { attachmentDevice, attachViaUi, downloadViaUi, randomFile, sha256, waitForUploadsDone, type Device } from "./attachment-helpers";
+import { launchBrowser } from "./harness";
+
+const baseURL = inject("baseURL");
+const aliceName = uniqueName("nw_alice");
+const bobName = uniqueName("nw_bob");
+const fileName = uniqueName("notes") + ".bin";
+const bytes = randomFile(3 * 1000 * 1000);
+const CHUNK_WORKER = /\/assets\/chunk-worker-[\w-]+\.js$/;
+const errors: string[] = [];
+let browser: Browser;
+let alice: Device;
+let bob: Device;
+/** Requests for the chunk worker's script that were refused, per device. */
+const refused = { alice: 0, bob: 0 };
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  alice = await attachmentDevice(browser, "alice", errors);
+  bob = await attachmentDevice(browser, "bob", errors);
+  for (const [name, d] of [["alice", alice], ["bob", bob]] as const) {
+    await d.page.route(CHUNK_WORKER, (route) => {
+      refused[name]++;
+      return route.abort("failed");
+    });
+  }
+  await signUpViaUi(alice.page, baseURL, aliceName);
+  await signUpViaUi(bob.page, baseURL, bobName);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+test("a file is sent and opened on the page's thread when the chunk worker cannot load", async () => {
+  await startChatViaUi(alice.page, bobName);
+  await attachViaUi(alice.page, [{ name: fileName, mimeType: "application/octet-stream", bytes }]);
+  await waitForUploadsDone(alice.page);
+  expect(refused.alice).toBeGreaterThan(0);
+  expect(alice.page.workers().map((w) => w.url()).filter((u) => CHUNK_WORKER.test(new URL(u).pathname))).toEqual([]);
+
+  await openChatViaUi(bob.page, aliceName);
+  const bubble = bob.page.getByTestId("attachment").filter({ has: bob.page.getByTestId("attachment-name").getByText(fileName, { exact: true }) });
+  await expect.poll(() => bubble.count(), { timeout: 60_000 }).toBe(1);
+  expect(await downloadViaUi(bob.page, bubble)).toEqual({ sha256: sha256(bytes), name: fileName });
+  expect(refused.bob).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
+}, 300_000);
