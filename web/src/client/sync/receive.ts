@@ -1,4 +1,4 @@
-import type { StoredMessage } from "../../../../protocol/api.js";
+import { MAX_PAGE, type StoredMessage } from "../../../../protocol/api.js";
 import {
   advanceChain,
   decodeEnvelope,
@@ -17,7 +17,8 @@ import type { ClientContext } from "../context.js";
 import { getChatPrefs } from "../chats/chat-controls.js";
 import { hiddenByBlock } from "../chats/chat-order.js";
 import { requireConversation } from "../conversations/conversations.js";
-import { getAccount, getChains, getContact, getConversation, getCursor, getMessage, getMessages, putConversation, putMessages } from "../store/db.js";
+import { getAccount, getChains, getContact, getConversation, getCursor, getMessage, getMessages, putConversation } from "../store/db.js";
+import { putReceivedMessages } from "../store/received-rows.js";
 import { epochFor } from "../conversations/epochs.js";
 import { withLock } from "../store/lock.js";
 import { rowFields, type ContentFields } from "../conversations/content-rows.js";
@@ -51,7 +52,14 @@ type Judged =
   /** Written before this account joined a group whose history is not shared: not for it to read. */
   | { readonly kind: "skip"; readonly m: StoredMessage; readonly bytes: Uint8Array };
 
+/** The most pushed messages taken as one page (receivePushedRun). */
 const PAGE = 200;
+/**
+ * Messages fetched per request by drain(), the server's most (MAX_PAGE): a history of 10,000 loads in 20
+ * pages instead of 50, so 30 fewer transactions, each with its own waits on the IndexedDB backend, and
+ * fewer fetches (docs/decisions.md "Linking and restoring: less work per message").
+ */
+const FETCH_PAGE = MAX_PAGE;
 
 /** Lookups that stay the same across a page: epoch keys, and senders already known as contacts. */
 interface PageCache {
@@ -245,18 +253,20 @@ class PageRows {
     await Promise.all([
       envelopes.length ? this.db.envelopes.bulkPut(envelopes) : undefined,
       chains.length ? this.db.chains.bulkPut(chains) : undefined,
-      parts.length ? putMessages(this.db, parts[0]!) : undefined,
+      parts.length ? putReceivedMessages(this.db, parts[0]!) : undefined,
     ]);
-    for (const part of parts.slice(1)) await putMessages(this.db, part);
+    for (const part of parts.slice(1)) await putReceivedMessages(this.db, part);
   }
 }
 
 /**
  * Rows put per request batch. A page of 200 messages put at once checked, cloned and queued every row (and
  * Dexie noted every key for the live queries) in one task of 100 ms and more; awaited a part at a time, each
- * part runs in its own task, in the same transaction.
+ * part runs in its own task, in the same transaction. Each part is one more wait on the IndexedDB backend in
+ * a row; with the schema check gone from received text rows (store/received-rows.ts) a part of 100 costs
+ * about what one of 40 did.
  */
-const WRITE_PART = 40;
+const WRITE_PART = 100;
 
 function chunks<T>(rows: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -452,14 +462,14 @@ async function drain(ctx: ClientContext, conv: ConversationRow, self: string, af
     return w ? await w : 0;
   };
   try {
-    let next = ctx.api.messages(conv.id, after, PAGE);
+    let next = ctx.api.messages(conv.id, after, FETCH_PAGE);
     for (;;) {
       const page = await next;
       const fresh = page.messages.filter((m) => m.seq > after);
       const lastSeq = page.messages.at(-1)?.seq;
       const more = page.more && lastSeq !== undefined;
       if (more) {
-        next = ctx.api.messages(conv.id, lastSeq, PAGE);
+        next = ctx.api.messages(conv.id, lastSeq, FETCH_PAGE);
         // Judged as not needed when this page stalls; a failed prefetch must not go unhandled meanwhile.
         next.catch(() => undefined);
       }
