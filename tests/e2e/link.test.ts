@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page, Worker as PageWorker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { answerConfirm, openChatViaUi, signUpViaUi, uniqueName } from "./app";
 import { launchPersistent } from "./harness";
@@ -140,7 +140,13 @@ describe("linking a device", () => {
     await a.screenshot({ path: `${SHOTS}/link-confirm.png` });
     await a.getByTestId("link-confirm").click();
 
+    const workers: PageWorker[] = [];
+    n.on("worker", (w) => workers.push(w));
     await finishOnNewDevice(n, `${SHOTS}/link-progress.png`);
+    // The history's signatures were verified in the signature worker (sync/verify-pool.ts), not on the page.
+    const verifier = workers.find((w) => /\/assets\/verify-worker-[\w-]+\.js$/.test(new URL(w.url()).pathname));
+    expect(verifier, "the signature worker started").toBeDefined();
+    expect(await verifier!.evaluate(() => (globalThis as { sealedVerified?: number }).sealedVerified)).toBeGreaterThanOrEqual(HISTORY);
     await a.getByTestId("link-done").waitFor({ timeout: 30_000 });
     await a.getByRole("button", { name: "Done" }).click();
     // The list names the new device at once, before any reload (the existing device sealed its name).
