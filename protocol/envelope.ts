@@ -239,12 +239,17 @@ async function sealPadded(
  * Verifies and decrypts an envelope, in the order of docs/PROTOCOL.md "Receiving a message": context,
  * sender device on the verified log, cited log head, signature, key id, then decryption.
  */
-export async function openEnvelope(
+export function openEnvelope(
   env: CryptoEnv,
   e: DecodedEnvelope,
   p: { conversationId: ConversationId; sender: AccountState; ck: Key; keyId: Uint8Array },
 ): Promise<MessageBody> {
-  return await startOpenEnvelope(env, e, p);
+  // Not an async function awaiting the other: that was one more promise to settle per message.
+  try {
+    return startOpenEnvelope(env, e, p);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**
