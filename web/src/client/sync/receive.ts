@@ -33,7 +33,6 @@ import type { ChainRow, ConversationRow, EnvelopeRow, EpochRow, MessageRow } fro
 import { isEpochMember, senderState } from "./sender-checks.js";
 import { fetchProfiles, noteProfileMessage } from "../profiles/receive-profile.js";
 import { receiveEnv } from "./verify-pool.js";
-import "./verify-worker-app.js";
 
 /**
  * Receiving: envelopes are fetched after the cursor in server order, verified and decrypted against the

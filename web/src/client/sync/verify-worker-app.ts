@@ -1,7 +1,8 @@
 /**
  * Registers the app's signature worker (verify-pool.ts). Vite bundles the worker from this
  * `new Worker(new URL(...))` form into assets/verify-worker-<hash>.js; strict-csp.ts's Trusted Types policy
- * allows exactly that script URL. Imported for its effect by the receive path (receive.ts).
+ * allows exactly that script URL. Imported for its effect by the page's client (client.ts), not by receive.ts: the service worker
+ * bundles the receive path too, and a service worker can start no worker.
  */
 import { setVerifyWorker } from "./verify-pool.js";
 
