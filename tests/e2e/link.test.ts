@@ -154,7 +154,9 @@ describe("linking a device", () => {
     expect(await a.getByTestId("device-item").filter({ hasText: "Unnamed device" }).count()).toBe(0);
     // Reopened once the new device has signed in and sealed its name.
     await a.reload();
-    await expect.poll(() => a.getByTestId("device-item").filter({ hasText: "Chrome on Linux" }).count()).toBe(2);
+    // A generous wait: the reloaded page's list comes after its start-up (login, sync pass), which on a machine
+    // at load averages of 20 and more took longer than expect.poll's default second.
+    await expect.poll(() => a.getByTestId("device-item").filter({ hasText: "Chrome on Linux" }).count(), { timeout: 30_000 }).toBe(2);
     // Two browsers of one kind are told apart: the new one took the default name with a number.
     expect(await a.getByTestId("device-item").filter({ hasText: "Chrome on Linux 2" }).count()).toBe(1);
     await a.getByTestId("device-item").filter({ hasText: "This device" }).waitFor();
