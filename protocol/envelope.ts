@@ -239,7 +239,27 @@ async function sealPadded(
  * Verifies and decrypts an envelope, in the order of docs/PROTOCOL.md "Receiving a message": context,
  * sender device on the verified log, cited log head, signature, key id, then decryption.
  */
-export async function openEnvelope(
+export function openEnvelope(
+  env: CryptoEnv,
+  e: DecodedEnvelope,
+  p: { conversationId: ConversationId; sender: AccountState; ck: Key; keyId: Uint8Array },
+): Promise<MessageBody> {
+  // Not an async function awaiting the other: that was one more promise to settle per message.
+  try {
+    return startOpenEnvelope(env, e, p);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/**
+ * openEnvelope in two steps, for a caller that opens many envelopes in order (a history page): the checks
+ * up to the cited log head are made at once and THROW at once (so a caller can react to unknown_head
+ * before it starts the next envelope), then the signature, key id and AEAD are judged in the returned
+ * promise, in that order, exactly as openEnvelope does. The caller can start the next envelope's checks
+ * and crypto before this one's crypto is done, so many verifies and decrypts are in flight at once.
+ */
+export function startOpenEnvelope(
   env: CryptoEnv,
   e: DecodedEnvelope,
   p: { conversationId: ConversationId; sender: AccountState; ck: Key; keyId: Uint8Array },
@@ -252,6 +272,11 @@ export async function openEnvelope(
   if (h.senderLogSeq > p.sender.head.seq) fail("unknown_head", "envelope cites a newer sender log head");
   const seen = p.sender.entryHashes[h.senderLogSeq];
   if (!seen || !bytesEqual(seen, h.senderLogHead)) fail("log_conflict", "envelope cites a log entry that contradicts the verified log");
+  return verifyAndDecrypt(env, e, device.signingKey, p);
+}
+
+async function verifyAndDecrypt(env: CryptoEnv, e: DecodedEnvelope, signingKey: Uint8Array, p: { ck: Key; keyId: Uint8Array }): Promise<MessageBody> {
+  const h = e.header;
   // Verify and decrypt run at once (WebCrypto queues both; awaiting each in turn pays two round trips),
   // and are judged in the order of the checks: the signature first, then the key id, then the AEAD. The
   // plaintext is not looked at unless the signature verified.
@@ -261,7 +286,7 @@ export async function openEnvelope(
   let result: { padded: Uint8Array } | { error: unknown };
   try {
     const inputs = envelopeInputs(work, e.headerBytes, e.iv, e.ciphertext);
-    const signed = verify(env, device.signingKey, e.signature, inputs.signingInput);
+    const signed = verify(env, signingKey, e.signature, inputs.signingInput);
     opened = aesGcmDecrypt(env, p.ck, e.iv, inputs.aad, e.ciphertext).then(
       (padded) => ({ padded }),
       (error: unknown) => ({ error }),

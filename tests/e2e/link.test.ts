@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page, Worker as PageWorker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { answerConfirm, openChatViaUi, signUpViaUi, uniqueName } from "./app";
 import { launchPersistent } from "./harness";
@@ -140,7 +140,13 @@ describe("linking a device", () => {
     await a.screenshot({ path: `${SHOTS}/link-confirm.png` });
     await a.getByTestId("link-confirm").click();
 
+    const workers: PageWorker[] = [];
+    n.on("worker", (w) => workers.push(w));
     await finishOnNewDevice(n, `${SHOTS}/link-progress.png`);
+    // The history's signatures were verified in the signature worker (sync/verify-pool.ts), not on the page.
+    const verifier = workers.find((w) => /\/assets\/verify-worker-[\w-]+\.js$/.test(new URL(w.url()).pathname));
+    expect(verifier, "the signature worker started").toBeDefined();
+    expect(await verifier!.evaluate(() => (globalThis as { sealedVerified?: number }).sealedVerified)).toBeGreaterThanOrEqual(HISTORY);
     await a.getByTestId("link-done").waitFor({ timeout: 30_000 });
     await a.getByRole("button", { name: "Done" }).click();
     // The list names the new device at once, before any reload (the existing device sealed its name).
@@ -148,7 +154,9 @@ describe("linking a device", () => {
     expect(await a.getByTestId("device-item").filter({ hasText: "Unnamed device" }).count()).toBe(0);
     // Reopened once the new device has signed in and sealed its name.
     await a.reload();
-    await expect.poll(() => a.getByTestId("device-item").filter({ hasText: "Chrome on Linux" }).count()).toBe(2);
+    // A generous wait: the reloaded page's list comes after its start-up (login, sync pass), which on a machine
+    // at load averages of 20 and more took longer than expect.poll's default second.
+    await expect.poll(() => a.getByTestId("device-item").filter({ hasText: "Chrome on Linux" }).count(), { timeout: 30_000 }).toBe(2);
     // Two browsers of one kind are told apart: the new one took the default name with a number.
     expect(await a.getByTestId("device-item").filter({ hasText: "Chrome on Linux 2" }).count()).toBe(1);
     await a.getByTestId("device-item").filter({ hasText: "This device" }).waitFor();

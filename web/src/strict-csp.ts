@@ -27,12 +27,14 @@ interface TrustedTypesFactory {
 export const SERVICE_WORKER_PATH = "/sw.js";
 /** The attachment chunk worker as Vite emits it (web/src/client/attachments/chunk-worker-app.ts). */
 const CHUNK_WORKER_PATH = /^\/assets\/chunk-worker-[\w-]+\.js$/;
+/** The receive path's signature worker as Vite emits it (web/src/client/sync/verify-worker-app.ts). */
+const VERIFY_WORKER_PATH = /^\/assets\/verify-worker-[\w-]+\.js$/;
 
 const factory = (globalThis as { trustedTypes?: TrustedTypesFactory }).trustedTypes;
 factory?.createPolicy("default", {
   createScriptURL(input: string): string | null {
     const url = new URL(input, location.href);
-    const script = url.pathname === SERVICE_WORKER_PATH || CHUNK_WORKER_PATH.test(url.pathname);
+    const script = url.pathname === SERVICE_WORKER_PATH || CHUNK_WORKER_PATH.test(url.pathname) || VERIFY_WORKER_PATH.test(url.pathname);
     if (url.origin === location.origin && script && url.search === "" && url.hash === "") return url.href;
     return null;
   },

@@ -216,10 +216,12 @@ async function linkNewDevice(browser: Browser, baseURL: string, existing: Page, 
     await fresh.getByRole("button", { name: "Link to an existing account" }).click();
     const field = fresh.getByTestId("link-code");
     await field.waitFor();
-    const code = await field.inputValue();
     // The existing device indexes its restored history in the background (about 20 s for 10,000 messages
     // here); on this shared 2-core machine that would be timed as part of the new device's history load.
     const existingIndexWaitMs = await existing.evaluate(searchIndexedInPage, { timeoutMs });
+    // Read after that wait: the new device shows a fresh code every minute (LINK_REFRESH_MS), and under a
+    // load average of 20 the wait took longer, so the code read before it had been withdrawn.
+    const code = await field.inputValue();
     await existing.goto(`${baseURL}/#/settings`);
     await existing.getByTestId("link-a-device").click();
     await existing.getByTestId("paste-code").fill(code);

@@ -25,17 +25,17 @@ function restoreFigure(r: HistoryRun): Figure {
     ifMissed: {
       why:
         `the account itself is restored in ${round(r.restore.joinedMs)} ms; the rest, ${perMessage(history, n)}, is the history. The client ` +
-        "(web/src/client/sync/receive.ts) judges a fetched page of 200 envelopes (decode, the sender's state, Ed25519 verify, AES-GCM, " +
-        "envelope hash) while the page before it is written in one IndexedDB transaction, fetching the next page meanwhile. A CPU profile " +
-        "of a 10,000-message link (the same history load; docs/decisions.md \"Linking and restoring\") showed the page's main thread idle " +
-        "about 60% of the load: committing, i.e. the browser's IndexedDB backend writing an envelope row and a message row with five or six " +
-        "index entries per message, took 2 to 3 times as long as judging; of the main thread's own work the largest parts were Dexie's " +
-        "bulkPut with IndexedDB's put (about 1.2 s per 10,000), Ed25519 verify (0.8 s), zod parsing of rows (0.6 s) and garbage collection " +
-        `(0.5 s). One small read-write transaction took ${round(r.idbTransactionMs)} ms in the same page. On this shared 2-core machine the ` +
-        "backend, the page and the other work contend for the same cores, so the figure moves with the load average.",
+        "(web/src/client/sync/receive.ts) judges a fetched page of up to 500 envelopes (decode and the sender's checks in order, every " +
+        "envelope's Ed25519 verify in a signature worker and its AES-GCM and envelope hash on the page, all in flight together) while the " +
+        "page before it is written in one IndexedDB transaction, fetching the next page meanwhile. CPU profiles of a 10,000-message restore " +
+        "and link before that (docs/decisions.md \"Linking and restoring: less work per message\"): of the page's main thread, IndexedDB's " +
+        "put through Dexie about 1.2 to 2 s, Ed25519 verify 1.1 to 1.5 s, garbage collection 0.7 to 1 s, zod parsing of rows about 0.5 s, " +
+        "Dexie's live-query key ranges about 0.3 s, and the page idle 26 to 38% waiting on the IndexedDB backend (at load averages of 15). " +
+        `One small read-write transaction took ${round(r.idbTransactionMs)} ms in the same page. On this shared 2-core machine the ` +
+        "backend, the page, the signature worker and the other work contend for the same cores, so the figure moves with the load average.",
       fix:
-        "fewer and smaller IndexedDB writes per message (the envelope row and the message row's index entries), and verification in a " +
-        "Web Worker so that judging and writing use both cores.",
+        "fewer and smaller IndexedDB writes per message (the envelope row and the message row's five or six index entries; Dexie's " +
+        "live-query bookkeeping of every key written), the AES-GCM and hash in the worker too, and less garbage per message.",
     },
   };
 }

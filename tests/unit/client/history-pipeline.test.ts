@@ -9,6 +9,7 @@ import { LyingServer } from "./lying-server.js";
 // message shows after a gap of one, exactly as when the pages were handled one after the other.
 
 const MESSAGES = /^\/api\/conversations\/[^/]+\/messages$/;
+/** The first page served holds this many (a page boundary the test places). */
 const PAGE = 200;
 
 afterEach(() => vi.restoreAllMocks());
@@ -28,7 +29,8 @@ test("an envelope of page one replayed at the start of page two is refused in or
   type Page = { messages: Array<{ seq: number; envelope: string; receivedAt: number }>; more: boolean };
   let firstPage: Page["messages"] = [];
   server.lie("GET", MESSAGES, (body: Page, url: URL) => {
-    if (url.searchParams.get("after") === "0") firstPage = body.messages;
+    // The client asks for more per page than this; the server may answer with fewer (its byte limit).
+    if (url.searchParams.get("after") === "0") return { messages: (firstPage = body.messages.slice(0, PAGE)), more: true };
     if (url.searchParams.get("after") !== String(PAGE)) return body;
     // seq 201 (m200) is served as the envelope at seq 100 (m99) again.
     const replayed = firstPage.find((m) => m.seq === 100)!;

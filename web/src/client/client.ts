@@ -29,6 +29,9 @@ import { resealRecoveryBlob } from "./recovery/reseal.js";
 import { RecoveryApi } from "./transport/recovery-api.js";
 import type { MessageRow } from "./store/rows.js";
 import { Syncer, type SyncOptions } from "./sync/sync.js";
+// The page's signature worker for the receive path (sync/verify-pool.ts); not imported by receive.ts itself,
+// which the service worker bundles too, and a service worker can start no worker.
+import "./sync/verify-worker-app.js";
 import { loadHistory, type HistoryProgress } from "./sync/history.js";
 import { removalProven, wipeDevice } from "./identity/removal.js";
 import { AttachmentsFacade } from "./facades/attachments.js";

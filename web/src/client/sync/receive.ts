@@ -1,4 +1,4 @@
-import type { StoredMessage } from "../../../../protocol/api.js";
+import { MAX_PAGE, type StoredMessage } from "../../../../protocol/api.js";
 import {
   advanceChain,
   decodeEnvelope,
@@ -6,6 +6,7 @@ import {
   fromBase64url,
   isProtocolError,
   openEnvelope,
+  startOpenEnvelope,
   type AccountState,
   type ConversationId,
   type DecodedEnvelope,
@@ -17,7 +18,8 @@ import type { ClientContext } from "../context.js";
 import { getChatPrefs } from "../chats/chat-controls.js";
 import { hiddenByBlock } from "../chats/chat-order.js";
 import { requireConversation } from "../conversations/conversations.js";
-import { getAccount, getChains, getContact, getConversation, getCursor, getMessage, getMessages, putConversation, putMessages } from "../store/db.js";
+import { getAccount, getChains, getContact, getConversation, getCursor, getMessage, getMessages, putConversation } from "../store/db.js";
+import { putReceivedMessages } from "../store/received-rows.js";
 import { epochFor } from "../conversations/epochs.js";
 import { withLock } from "../store/lock.js";
 import { rowFields, type ContentFields } from "../conversations/content-rows.js";
@@ -30,6 +32,7 @@ import { notifyPageStored } from "../search/stored-signal.js";
 import type { ChainRow, ConversationRow, EnvelopeRow, EpochRow, MessageRow } from "../store/rows.js";
 import { isEpochMember, senderState } from "./sender-checks.js";
 import { fetchProfiles, noteProfileMessage } from "../profiles/receive-profile.js";
+import { receiveEnv } from "./verify-pool.js";
 
 /**
  * Receiving: envelopes are fetched after the cursor in server order, verified and decrypted against the
@@ -51,7 +54,14 @@ type Judged =
   /** Written before this account joined a group whose history is not shared: not for it to read. */
   | { readonly kind: "skip"; readonly m: StoredMessage; readonly bytes: Uint8Array };
 
+/** The most pushed messages taken as one page (receivePushedRun). */
 const PAGE = 200;
+/**
+ * Messages fetched per request by drain(), the server's most (MAX_PAGE): a history of 10,000 loads in 20
+ * pages instead of 50, so 30 fewer transactions, each with its own waits on the IndexedDB backend, and
+ * fewer fetches (docs/decisions.md "Linking and restoring: less work per message").
+ */
+const FETCH_PAGE = MAX_PAGE;
 
 /** Lookups that stay the same across a page: epoch keys, and senders already known as contacts. */
 interface PageCache {
@@ -66,27 +76,38 @@ function pageCache(self: string): PageCache {
   return { self, epochs: new Map(), knownSenders: new Set(), senders: new Map() };
 }
 
+/** An envelope whose checks passed and whose crypto (verify, decrypt, hash) is under way. */
+interface Opening {
+  readonly opening: Promise<MessageBody>;
+}
+
 /**
- * Opens an envelope, then refuses it if its device was removed and this client had verified the removal
- * before the server placed the envelope (identity/removals.ts): nothing new is shown from a removed device.
+ * Starts opening an envelope (startOpenEnvelope: the checks now, the crypto in the promise), then refuses
+ * it if its device was removed and this client had verified the removal before the server placed the
+ * envelope (identity/removals.ts): nothing new is shown from a removed device. The removal is checked at
+ * the same point of the page's order as when each envelope was opened in turn: only the crypto, which
+ * changes nothing stored, now finishes later.
  */
-async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope, seq: number, cache: PageCache): Promise<MessageBody | "retry" | "not_shared" | { error: unknown }> {
-  const body = await openChecked(ctx, conv, e, cache);
-  if (typeof body === "string" || "error" in body) return body;
+async function open(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope, seq: number, cache: PageCache): Promise<Opening | "retry" | "not_shared" | { error: unknown }> {
+  const started = await openChecked(ctx, conv, e, cache);
+  if (typeof started === "string" || "error" in started) return started;
   const sender = cache.senders.get(senderKey(e));
   if (sender?.removed) {
     // Read again: the removal may have been verified during this page (a newer envelope cited it).
     const fresh = await getConversation(ctx.db, conv.id);
-    if (isAfterRemoval(fresh?.removedAfter, e.header.senderDeviceId, seq)) return { error: new Error("sent by a device after its removal was verified (identity/removals.ts)") };
+    if (isAfterRemoval(fresh?.removedAfter, e.header.senderDeviceId, seq)) {
+      started.opening.catch(() => undefined);
+      return { error: new Error("sent by a device after its removal was verified (identity/removals.ts)") };
+    }
   }
-  return body;
+  return started;
 }
 
 function senderKey(e: DecodedEnvelope): string {
   return `${e.header.senderAccountId}/${e.header.senderDeviceId}/${e.header.senderLogSeq}`;
 }
 
-async function openChecked(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope, cache: PageCache): Promise<MessageBody | "retry" | "not_shared" | { error: unknown }> {
+async function openChecked(ctx: ClientContext, conv: ConversationRow, e: DecodedEnvelope, cache: PageCache): Promise<Opening | "retry" | "not_shared" | { error: unknown }> {
   let epoch: EpochRow | "retry" | "invalid" | "not_shared" | undefined = cache.epochs.get(e.header.epoch);
   if (!epoch) {
     epoch = await epochFor(ctx, conv, e.header.epoch);
@@ -112,23 +133,34 @@ async function openChecked(ctx: ClientContext, conv: ConversationRow, e: Decoded
     return { conversationId: conv.id, sender: judged.state, ck: epoch.ck, keyId: epoch.keyId };
   };
   try {
-    return await openEnvelope(ctx.env, e, await params());
+    // The checks up to the cited head throw here; the signature, key id and AEAD are judged in `opening`.
+    const opening = startOpenEnvelope(receiveEnv(ctx.env), e, await params());
+    opening.catch(() => undefined);
+    return { opening };
   } catch (err) {
     if (!isProtocolError(err, "unknown_head")) return { error: err };
   }
-  // The envelope cites a newer head of its sender's log: fetch it, check it extends, try once more.
+  // The envelope cites a newer head of its sender's log: fetch it, check it extends, try once more (all
+  // awaited here, as before: a failure of this rare path decides between refusing and retrying).
   try {
     await refreshLog(ctx, sender);
     cache.senders.clear();
-    return await openEnvelope(ctx.env, e, await params());
+    const body = await openEnvelope(ctx.env, e, await params());
+    return { opening: Promise.resolve(body) };
   } catch (err) {
     if (isProtocolError(err, "unknown_head")) await noteCitedHead(ctx, sender, e.header.senderLogSeq);
     return isProtocolError(err) && err.code !== "unknown_head" ? { error: err } : "retry";
   }
 }
 
-/** Decodes, checks and opens one stored message; "retry" when it cannot be opened yet. Writes nothing. */
-async function judge(ctx: ClientContext, conv: ConversationRow, m: StoredMessage, cache: PageCache): Promise<Judged | "retry"> {
+/** A message judged as far as its crypto: either decided, or its verify, decrypt and hash under way. */
+type Started = Judged | { readonly kind: "opening"; readonly m: StoredMessage; readonly bytes: Uint8Array; readonly e: DecodedEnvelope; readonly opening: Promise<MessageBody>; readonly hash: Promise<Uint8Array> };
+
+/**
+ * Decodes, checks and starts opening one stored message; "retry" when it cannot be opened yet. Writes
+ * nothing. Awaits only what the checks need (an epoch, a contact, a sender's log), not the crypto.
+ */
+async function judgeStart(ctx: ClientContext, conv: ConversationRow, m: StoredMessage, cache: PageCache): Promise<Started | "retry"> {
   const bytes = fromBase64url(m.envelope);
   const rejected = (why: unknown): Judged => ({ kind: "reject", m, bytes, why });
   let e: DecodedEnvelope;
@@ -143,22 +175,46 @@ async function judge(ctx: ClientContext, conv: ConversationRow, m: StoredMessage
   // The hash is needed only for an opened message; started now, it runs beside the verify and decrypt.
   const hash = envelopeHash(ctx.env, bytes);
   hash.catch(() => undefined);
-  const body = await open(ctx, conv, e, m.seq, cache);
-  if (body === "retry") return "retry";
-  if (body === "not_shared") return { kind: "skip", m, bytes };
-  if ("error" in body) return rejected(body.error);
-  return { kind: "open", m, bytes, e, body, hash: await hash };
+  const started = await open(ctx, conv, e, m.seq, cache);
+  if (started === "retry") return "retry";
+  if (started === "not_shared") return { kind: "skip", m, bytes };
+  if ("error" in started) return rejected(started.error);
+  return { kind: "opening", m, bytes, e, opening: started.opening, hash };
 }
 
-/** Judges messages in order until one must be retried; returns those judged. */
-async function judgeAll(ctx: ClientContext, conv: ConversationRow, messages: readonly StoredMessage[], cache: PageCache): Promise<{ judged: Judged[]; stalled: boolean }> {
-  const judged: Judged[] = [];
-  for (const m of messages) {
-    const j = await judge(ctx, conv, m, cache);
-    if (j === "retry") return { judged, stalled: true };
-    judged.push(j);
+/** The decision on a started message once its crypto is done. */
+async function judged(s: Started): Promise<Judged> {
+  if (s.kind !== "opening") return s;
+  let body: MessageBody;
+  try {
+    body = await s.opening;
+  } catch (err) {
+    return { kind: "reject", m: s.m, bytes: s.bytes, why: err };
   }
-  return { judged, stalled: false };
+  return { kind: "open", m: s.m, bytes: s.bytes, e: s.e, body, hash: await s.hash };
+}
+
+/**
+ * Judges messages in order until one must be retried; returns those judged. Each message's checks run in
+ * page order, as before, but its crypto is not awaited before the next message's checks start: the whole
+ * page's verifies, decrypts and hashes are in flight together (the verifies in the signature worker where there
+ * is one, sync/verify-pool.ts), and are then taken in order. Nothing is written while judging, so what the
+ * commit decides (replays, gaps, reused ids, in seq order) does not change.
+ */
+async function judgeAll(ctx: ClientContext, conv: ConversationRow, messages: readonly StoredMessage[], cache: PageCache): Promise<{ judged: Judged[]; stalled: boolean }> {
+  const started: Started[] = [];
+  let stalled = false;
+  for (const m of messages) {
+    const s = await judgeStart(ctx, conv, m, cache);
+    if (s === "retry") {
+      stalled = true;
+      break;
+    }
+    started.push(s);
+  }
+  const out: Judged[] = [];
+  for (const s of started) out.push(await judged(s));
+  return { judged: out, stalled };
 }
 
 /**
@@ -245,18 +301,20 @@ class PageRows {
     await Promise.all([
       envelopes.length ? this.db.envelopes.bulkPut(envelopes) : undefined,
       chains.length ? this.db.chains.bulkPut(chains) : undefined,
-      parts.length ? putMessages(this.db, parts[0]!) : undefined,
+      parts.length ? putReceivedMessages(this.db, parts[0]!) : undefined,
     ]);
-    for (const part of parts.slice(1)) await putMessages(this.db, part);
+    for (const part of parts.slice(1)) await putReceivedMessages(this.db, part);
   }
 }
 
 /**
  * Rows put per request batch. A page of 200 messages put at once checked, cloned and queued every row (and
  * Dexie noted every key for the live queries) in one task of 100 ms and more; awaited a part at a time, each
- * part runs in its own task, in the same transaction.
+ * part runs in its own task, in the same transaction. Each part is one more wait on the IndexedDB backend in
+ * a row; with the schema check gone from received text rows (store/received-rows.ts) a part of 100 costs
+ * about what one of 40 did.
  */
-const WRITE_PART = 40;
+const WRITE_PART = 100;
 
 function chunks<T>(rows: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -452,14 +510,14 @@ async function drain(ctx: ClientContext, conv: ConversationRow, self: string, af
     return w ? await w : 0;
   };
   try {
-    let next = ctx.api.messages(conv.id, after, PAGE);
+    let next = ctx.api.messages(conv.id, after, FETCH_PAGE);
     for (;;) {
       const page = await next;
       const fresh = page.messages.filter((m) => m.seq > after);
       const lastSeq = page.messages.at(-1)?.seq;
       const more = page.more && lastSeq !== undefined;
       if (more) {
-        next = ctx.api.messages(conv.id, lastSeq, PAGE);
+        next = ctx.api.messages(conv.id, lastSeq, FETCH_PAGE);
         // Judged as not needed when this page stalls; a failed prefetch must not go unhandled meanwhile.
         next.catch(() => undefined);
       }
