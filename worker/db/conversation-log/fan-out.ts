@@ -25,15 +25,25 @@ export function messageFrameText(m: StoredForFanOut): string {
   return JSON.stringify({ type: "message", conversationId: m.conversationId, seq: m.seq, envelope: toBase64url(m.envelope), receivedAt: m.receivedAt } satisfies RealtimeServerFrame);
 }
 
+/** The stubs of the members' hubs, one per account, kept while they work. */
+export interface HubStubs {
+  get(id: AccountId): DurableObjectStub<FrameHub>;
+  /** Drops a stub whose call failed: a stub that saw an error may stay broken, so the next frame gets a new one. */
+  forget(id: AccountId): void;
+}
+
 /**
  * Sends `text` to every account's hub. Never rejects: a frame is a hint (the message is stored and
- * clients sync by cursor), so a failing hub is logged. `hub` hands out one stub per account for the
- * object's life: calls through one stub arrive in the order they were made, so the frames of one
- * conversation reach a hub in seq order.
+ * clients sync by cursor), so a failing hub is logged. The stubs are kept for the object's life: calls
+ * through one stub arrive in the order they were made, so the frames of one conversation reach a hub in
+ * seq order.
  */
-export async function tellMembers(hub: (id: AccountId) => DurableObjectStub<FrameHub>, members: readonly AccountId[], text: string, what: string): Promise<void> {
-  const results = await Promise.allSettled(members.map((id) => hub(id).broadcastText(text)));
+export async function tellMembers(hubs: HubStubs, members: readonly AccountId[], text: string, what: string): Promise<void> {
+  const results = await Promise.allSettled(members.map((id) => hubs.get(id).broadcastText(text)));
   results.forEach((r, i) => {
-    if (r.status === "rejected") console.error(`realtime push of ${what} to account ${members[i]} failed`, r.reason);
+    if (r.status !== "rejected") return;
+    const id = members[i] as AccountId;
+    hubs.forget(id);
+    console.error(`realtime push of ${what} to account ${id} failed`, r.reason);
   });
 }

@@ -6,7 +6,7 @@ import { CorruptRow } from "../../errors.js";
 import type { ConversationRecord, MembershipAppend, NewEpoch } from "../../storage/conversation-store.js";
 import { MESSAGE_PAGE_BYTES, type AppendResult, type MessagePage, type NewMessage } from "../../storage/message-log.js";
 import { blob, int, parseRow, parseRows } from "../rows.js";
-import { tellMembers, messageFrameText, type FrameHub } from "./fan-out.js";
+import { tellMembers, messageFrameText, type FrameHub, type HubStubs } from "./fan-out.js";
 import { importFromD1 } from "./import-legacy.js";
 import { applyOp, parseOp, type OutboxOp } from "./outbox.js";
 import { migrateSchema } from "./schema.js";
@@ -66,7 +66,19 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
   private heldRecord: { readonly value: ConversationRecord | undefined } | undefined;
   private heldEpochs: HeldEpochs | undefined;
   private heldLastSeq: number | undefined;
-  private readonly hubs = new Map<AccountId, DurableObjectStub<FrameHub>>();
+  private readonly hubStubs = new Map<AccountId, DurableObjectStub<FrameHub>>();
+  /** One stub per member account's hub while it works, so its frames reach that hub in the order sent. */
+  private readonly hubs: HubStubs = {
+    get: (accountId) => {
+      let stub = this.hubStubs.get(accountId);
+      if (!stub) {
+        stub = this.env.ACCOUNT_HUB.get(this.env.ACCOUNT_HUB.idFromName(accountId));
+        this.hubStubs.set(accountId, stub);
+      }
+      return stub;
+    },
+    forget: (accountId) => this.hubStubs.delete(accountId),
+  };
 
   /** Forgets everything held: the next read loads it from storage. */
   private dropHeld(): void {
@@ -348,19 +360,9 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
     // The members now (a member removed since the route's check gets nothing). Not awaited: the
     // answer does not wait for the hubs; the output gate holds the calls until the message is durable.
     const members = this.record()?.members ?? [];
-    this.ctx.waitUntil(tellMembers((a) => this.hub(a), members, messageFrameText({ conversationId: m.conversationId, seq, envelope: m.envelope, receivedAt: m.receivedAt }), `message ${seq} of ${m.conversationId}`));
+    this.ctx.waitUntil(tellMembers(this.hubs, members, messageFrameText({ conversationId: m.conversationId, seq, envelope: m.envelope, receivedAt: m.receivedAt }), `message ${seq} of ${m.conversationId}`));
     if (attach) await this.flush();
     return { kind: "stored", seq, told: true };
-  }
-
-  /** One stub per account for the object's life, so its frames reach that hub in the order sent. */
-  private hub(accountId: AccountId): DurableObjectStub<FrameHub> {
-    let stub = this.hubs.get(accountId);
-    if (!stub) {
-      stub = this.env.ACCOUNT_HUB.get(this.env.ACCOUNT_HUB.idFromName(accountId));
-      this.hubs.set(accountId, stub);
-    }
-    return stub;
   }
 
   /** The newest seq (0 for none): held, or read from storage (and then held). */
