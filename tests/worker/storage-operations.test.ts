@@ -16,6 +16,8 @@ afterEach(closeAllRealtime);
 interface Counts {
   d1: number;
   objectCalls: number;
+  /** Calls the worker itself makes to account objects (AccountHub); the conversation object's own are not counted. */
+  hubCalls: number;
   readonly queries: string[];
 }
 
@@ -50,34 +52,36 @@ function countingEnv(layout: "d1" | "objects", counts: Counts) {
       return typeof v === "function" ? v.bind(target) : v;
     },
   });
-  const ns = env.CONVERSATION_LOG;
-  const logs = new Proxy(ns, {
-    get(target, key) {
-      if (key === "get") {
-        return (id: DurableObjectId) =>
-          new Proxy(target.get(id), {
-            get(stub, method) {
-              const v = Reflect.get(stub, method) as unknown;
-              if (typeof v !== "function") return v;
-              // Called as a method of the stub: an RPC method's own properties (apply, call) are remote names.
-              return (...args: unknown[]) => {
-                counts.objectCalls++;
-                return (stub as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[method]!(...args);
-              };
-            },
-          });
-      }
-      const v = Reflect.get(target, key, target) as unknown;
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-  return { ...env, DB: db, CONVERSATION_LOG: logs, STORAGE_LAYOUT: layout };
+  const counted = <N extends { get(id: DurableObjectId): object }>(ns: N, count: () => void): N =>
+    new Proxy(ns, {
+      get(target, key) {
+        if (key === "get") {
+          return (id: DurableObjectId) =>
+            new Proxy(target.get(id), {
+              get(stub, method) {
+                const v = Reflect.get(stub, method) as unknown;
+                if (typeof v !== "function") return v;
+                // Called as a method of the stub: an RPC method's own properties (apply, call) are remote names.
+                return (...args: unknown[]) => {
+                  count();
+                  return (stub as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[method]!(...args);
+                };
+              },
+            });
+        }
+        const v = Reflect.get(target, key, target) as unknown;
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+  const logs = counted(env.CONVERSATION_LOG, () => counts.objectCalls++);
+  const hubs = counted(env.ACCOUNT_HUB, () => counts.hubCalls++);
+  return { ...env, DB: db, CONVERSATION_LOG: logs, ACCOUNT_HUB: hubs, STORAGE_LAYOUT: layout };
 }
 
 const app = createApp();
 
 async function sendCounts(layout: "d1" | "objects"): Promise<Counts> {
-  const counts: Counts = { d1: 0, objectCalls: 0, queries: [] };
+  const counts: Counts = { d1: 0, objectCalls: 0, hubCalls: 0, queries: [] };
   let counting = false;
   const api = apiClient(ORIGIN, async (url, init) => {
     const ctx = createExecutionContext();
@@ -97,16 +101,21 @@ async function sendCounts(layout: "d1" | "objects"): Promise<Counts> {
   return counts;
 }
 
-test("a send: the D1 layout makes its checks and the insert in D1; the objects layout keeps D1 to the session (with its device) and push subscriptions", async () => {
+test("a send: the D1 layout makes its checks and the insert in D1; the objects layout keeps D1 to the session (with its device) and push subscriptions, and its fan-out to the conversation's object", async () => {
   const d1 = await sendCounts("d1");
   const objects = await sendCounts("objects");
-  console.log(`storage operations per send: D1 layout ${d1.d1} D1 queries (${d1.queries.join("; ")}); objects layout ${objects.d1} D1 queries (${objects.queries.join("; ")}) and ${objects.objectCalls} calls to the conversation's object`);
+  console.log(`storage operations per send: D1 layout ${d1.d1} D1 queries (${d1.queries.join("; ")}); objects layout ${objects.d1} D1 queries (${objects.queries.join("; ")}) and ${objects.objectCalls} calls to the conversation's object; account-object calls from the worker: D1 layout ${d1.hubCalls}, objects layout ${objects.hubCalls}`);
   expect(d1.objectCalls).toBe(0);
   expect(d1.d1).toBeGreaterThanOrEqual(4);
   // The conversation's own rows (membership, epoch key, the insert and its seq) never touch D1.
   expect(objects.queries.filter((q) => /messages|epochs|conversation_members|conversations/.test(q))).toEqual([]);
   expect(objects.d1).toBeLessThan(d1.d1);
-  expect(objects.objectCalls).toBeGreaterThan(0);
+  // Two calls to the conversation's object: the member check (before the body is read) and the append.
+  expect(objects.objectCalls).toBe(2);
+  // The realtime frame: the D1 layout's route calls each member account's hub (two here); in the objects
+  // layout the conversation object tells them itself after the append, so the route makes none.
+  expect(d1.hubCalls).toBe(2);
+  expect(objects.hubCalls).toBe(0);
   // The sending device's key comes with the session (one joined query), not from a second read of devices.
   // Two D1 queries are left: the session (joined with its device and account) and the push subscriptions.
   expect(objects.queries).toEqual([expect.stringMatching(/^SELECT s\.account_id, s\.device_id, a\.username/), expect.stringMatching(/^SELECT s\.device_id, s\.account_id, s\.endpoint/)]);

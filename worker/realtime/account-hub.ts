@@ -74,6 +74,14 @@ export class AccountHub extends DurableObject<HubBindings> {
     return this.send(this.ctx.getWebSockets(), frame);
   }
 
+  /**
+   * Sends an already-serialized frame to every socket of the account; returns how many it reached. The
+   * conversation object serializes a message's frame once for all members (worker/db/conversation-log/fan-out.ts).
+   */
+  broadcastText(text: string): number {
+    return this.sendText(this.ctx.getWebSockets(), text);
+  }
+
   /** Sends a frame to every socket of the account but those of `deviceId` (the one that caused it); returns how many. */
   broadcastExcept(deviceId: DeviceId, frame: RealtimeServerFrame): number {
     return this.send(
@@ -112,7 +120,10 @@ export class AccountHub extends DurableObject<HubBindings> {
   }
 
   private send(sockets: readonly WebSocket[], frame: RealtimeServerFrame): number {
-    const text = JSON.stringify(frame);
+    return this.sendText(sockets, JSON.stringify(frame));
+  }
+
+  private sendText(sockets: readonly WebSocket[], text: string): number {
     let sent = 0;
     for (const ws of sockets) {
       try {

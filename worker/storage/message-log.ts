@@ -23,7 +23,11 @@ export interface NewMessage {
 }
 
 export type AppendResult =
-  | { readonly kind: "stored"; readonly seq: number }
+  /**
+   * `told`: the store itself sent the message's realtime frame to every member account (the objects
+   * layout: the conversation object, right after the append), so the route sends none.
+   */
+  | { readonly kind: "stored"; readonly seq: number; readonly told?: boolean }
   | { readonly kind: "duplicate"; readonly seq: number }
   /** The client message id was already used by this device for different bytes. */
   | { readonly kind: "id_reused"; readonly seq: number }

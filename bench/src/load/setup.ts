@@ -7,6 +7,7 @@
 import { createAccount as createOnce, logIn as logInOnce, type LoggedInAccount, type TestAccount } from "../../../tests/support/account.js";
 import type { ApiClient } from "../../../tests/support/api-client.js";
 import { makeEpochBundle, openConversation, type TestEpoch } from "../../../tests/support/conversation.js";
+import { epochListResponse } from "../../../protocol/api.js";
 import { toBase64url } from "../../../protocol/bytes.js";
 import { connectDevice, type DeviceSocket, type MessageFrameSeen } from "../realtime-client.js";
 import { sleep } from "../stats.js";
@@ -36,13 +37,20 @@ export const createAccount = (api: ApiClient, prefix: string): Promise<LoggedInA
 export const logIn = (api: ApiClient, account: TestAccount): Promise<string> => retried("login", () => logInOnce(api, account));
 
 /**
- * Opens the direct conversation of `a` and `b` and posts an epoch made by `a`. A retry uses the next epoch
- * number (the server lets clients choose), since the failed attempt may have stored its bundle.
+ * Opens the direct conversation of `a` and `b` and posts an epoch made by `a`. A retry asks the server
+ * which epoch is next (it takes only the newest plus one): the failed attempt may or may not have stored
+ * its bundle.
  */
 export const startConversation = (api: ApiClient, a: LoggedInAccount, b: LoggedInAccount): Promise<TestEpoch> =>
   retried("conversation", async (attempt) => {
     const id = await openConversation(api, a, b);
-    const epoch = await makeEpochBundle(a, id, [a, b], attempt);
+    let next = 0;
+    if (attempt > 0) {
+      const listed = await api.call("GET", `/api/conversations/${id}/epochs`, { cookie: a.cookie });
+      if (listed.status !== 200) throw new Error(`list epochs failed: ${listed.status} ${await listed.text()}`);
+      next = epochListResponse.parse(await listed.json()).epochs.length;
+    }
+    const epoch = await makeEpochBundle(a, id, [a, b], next);
     const res = await api.call("POST", `/api/conversations/${id}/epochs`, { cookie: a.cookie, json: { bundle: toBase64url(epoch.bytes) } });
     if (res.status !== 201) throw new Error(`post epoch failed: ${res.status} ${await res.text()}`);
     return epoch;

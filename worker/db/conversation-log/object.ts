@@ -6,6 +6,7 @@ import { CorruptRow } from "../../errors.js";
 import type { ConversationRecord, MembershipAppend, NewEpoch } from "../../storage/conversation-store.js";
 import { MESSAGE_PAGE_BYTES, type AppendResult, type MessagePage, type NewMessage } from "../../storage/message-log.js";
 import { blob, int, parseRow, parseRows } from "../rows.js";
+import { tellMembers, messageFrameText, type FrameHub, type HubStubs } from "./fan-out.js";
 import { importFromD1 } from "./import-legacy.js";
 import { applyOp, parseOp, type OutboxOp } from "./outbox.js";
 import { migrateSchema } from "./schema.js";
@@ -15,6 +16,14 @@ import { buf } from "./sql-values.js";
 /** The bindings a conversation object reads: D1, for the directory's index and the attachments. */
 export interface ConversationLogBindings {
   readonly DB: D1Database;
+  /** The members' account objects, told of each stored message (fan-out.ts). */
+  readonly ACCOUNT_HUB: DurableObjectNamespace<FrameHub>;
+}
+
+/** The epochs' key ids as the object holds them: every epoch, and the newest (-1 for none). */
+interface HeldEpochs {
+  readonly keys: Map<number, Uint8Array>;
+  newest: number;
 }
 
 /** What a message's first-time check found: stored before, refused for its epoch, or new. */
@@ -47,6 +56,36 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
   /** "empty": nothing stored and D1 knows no such conversation; "ready": tables in place, imported. */
   private state: "unknown" | "empty" | "ready" = "unknown";
   private flushing: Promise<void> = Promise.resolve();
+  /*
+   * What the object holds in memory of its own rows, so a send reads none of them from SQLite. The
+   * object is their only writer: each is loaded (and zod-parsed) from storage once, kept in step by the
+   * code that writes the rows, and dropped (undefined: load again) by any write that changes it in a way
+   * not mirrored here or that throws. A new instance (eviction, a failed write resetting the object)
+   * starts with nothing held.
+   */
+  private heldRecord: { readonly value: ConversationRecord | undefined } | undefined;
+  private heldEpochs: HeldEpochs | undefined;
+  private heldLastSeq: number | undefined;
+  private readonly hubStubs = new Map<AccountId, DurableObjectStub<FrameHub>>();
+  /** One stub per member account's hub while it works, so its frames reach that hub in the order sent. */
+  private readonly hubs: HubStubs = {
+    get: (accountId) => {
+      let stub = this.hubStubs.get(accountId);
+      if (!stub) {
+        stub = this.env.ACCOUNT_HUB.get(this.env.ACCOUNT_HUB.idFromName(accountId));
+        this.hubStubs.set(accountId, stub);
+      }
+      return stub;
+    },
+    forget: (accountId) => this.hubStubs.delete(accountId),
+  };
+
+  /** Forgets everything held: the next read loads it from storage. */
+  private dropHeld(): void {
+    this.heldRecord = undefined;
+    this.heldEpochs = undefined;
+    this.heldLastSeq = undefined;
+  }
 
   private get sql(): SqlStorage {
     return this.ctx.storage.sql;
@@ -73,8 +112,10 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
         }
         migrateSchema(this.ctx.storage);
       }
+      this.dropHeld();
       await importFromD1(this.env.DB, this.ctx.storage, id);
       this.sql.exec("INSERT INTO info (k, v) VALUES ('imported', 1) ON CONFLICT DO NOTHING");
+      this.dropHeld();
       this.state = "ready";
     });
     return (this.state as ConversationLog["state"]) === "ready" ? "ready" : "empty";
@@ -119,7 +160,13 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
     return parseRows(memberRow, "members", this.sql.exec("SELECT account_id FROM members ORDER BY account_id").toArray()).map((r) => r.account_id);
   }
 
+  /** The conversation's record with its members: held, or read from storage (and then held). */
   private record(): ConversationRecord | undefined {
+    if (!this.heldRecord) this.heldRecord = { value: this.readRecord() };
+    return this.heldRecord.value;
+  }
+
+  private readRecord(): ConversationRecord | undefined {
     const row = this.sql.exec("SELECT id, kind, member_a, member_b, created_at FROM conversation").toArray()[0];
     if (!row) return undefined;
     const c = parseRow(conversationRow, "conversation", row);
@@ -154,6 +201,7 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
     }
     if (this.record()) return false;
     const members = [...g.members].sort();
+    this.dropHeld();
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("INSERT INTO conversation (one, id, kind, member_a, member_b, created_at) VALUES (1, ?, 'group', NULL, NULL, ?)", g.id, g.now);
       this.sql.exec("INSERT INTO membership_entries (seq, entry) VALUES (0, ?)", buf(g.entry));
@@ -180,6 +228,8 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
     if ((await this.ensure(a.id)) === "empty") return "position_taken";
     if (this.sql.exec("SELECT 1 FROM membership_entries WHERE seq = ?", a.seq).toArray().length > 0) return "position_taken";
     const record = this.record();
+    // Dropped before the write: a removed member is never let through by a held member set.
+    this.heldRecord = undefined;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("INSERT INTO membership_entries (seq, entry) VALUES (?, ?)", a.seq, buf(a.entry));
       for (const m of a.added) this.sql.exec("INSERT INTO members (account_id) VALUES (?) ON CONFLICT DO NOTHING", m);
@@ -193,6 +243,7 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
       }
       this.enqueue([{ t: "group_index", id: a.id, createdAt: record?.createdAt ?? 0, members: this.members() }]);
     });
+    this.heldRecord = undefined;
     await this.flush();
     return "stored";
   }
@@ -203,30 +254,44 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
    */
   async insertEpoch(e: NewEpoch): Promise<boolean> {
     if ((await this.ensure(e.conversationId)) === "empty") return false;
-    const next = Number(parseRow(maxRow, "epochs", this.sql.exec("SELECT MAX(epoch) AS m FROM epochs").one()).m ?? -1) + 1;
-    if (e.epoch !== next) return false;
+    const epochs = this.epochs();
+    if (e.epoch !== epochs.newest + 1) return false;
     if (e.membershipSeq !== undefined) {
       const head = parseRow(maxRow, "membership_entries", this.sql.exec("SELECT MAX(seq) AS m FROM membership_entries").one()).m;
       if (head !== e.membershipSeq) return false;
     }
+    this.heldEpochs = undefined;
     this.sql.exec("INSERT INTO epochs (epoch, key_id, bundle, creator_device_id, created_at) VALUES (?, ?, ?, ?, ?)", e.epoch, buf(e.keyId), buf(e.bundle), e.creatorDeviceId, e.createdAt);
+    // Stored: held again with the new epoch (a throw above leaves them dropped).
+    epochs.keys.set(e.epoch, new Uint8Array(e.keyId));
+    epochs.newest = e.epoch;
+    this.heldEpochs = epochs;
     return true;
+  }
+
+  /** Every epoch's key id and the newest epoch: held, or read from storage (and then held). */
+  private epochs(): HeldEpochs {
+    if (!this.heldEpochs) {
+      const keys = new Map(parseRows(keyRow, "epochs", this.sql.exec("SELECT epoch, key_id FROM epochs").toArray()).map((r) => [r.epoch, r.key_id]));
+      this.heldEpochs = { keys, newest: Math.max(-1, ...keys.keys()) };
+    }
+    return this.heldEpochs;
   }
 
   async findEpochKeyId(id: ConversationId, epoch: number): Promise<Uint8Array | undefined> {
     if ((await this.ensure(id)) === "empty") return undefined;
-    const row = this.sql.exec("SELECT epoch, key_id FROM epochs WHERE epoch = ?", epoch).toArray()[0];
-    return row ? parseRow(keyRow, "epochs", row).key_id : undefined;
+    return this.epochs().keys.get(epoch);
   }
 
   async latestEpoch(id: ConversationId): Promise<number | undefined> {
     if ((await this.ensure(id)) === "empty") return undefined;
-    return parseRow(maxRow, "epochs", this.sql.exec("SELECT MAX(epoch) AS m FROM epochs").one()).m ?? undefined;
+    const newest = this.epochs().newest;
+    return newest < 0 ? undefined : newest;
   }
 
   async listEpochKeyIds(id: ConversationId): Promise<Map<number, Uint8Array>> {
     if ((await this.ensure(id)) === "empty") return new Map();
-    return new Map(parseRows(keyRow, "epochs", this.sql.exec("SELECT epoch, key_id FROM epochs").toArray()).map((r) => [r.epoch, r.key_id]));
+    return new Map(this.epochs().keys);
   }
 
   async listEpochs(id: ConversationId): Promise<{ epoch: number; bundle: Uint8Array }[]> {
@@ -237,6 +302,7 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
   /** Stores the sealed meta unless the stored one is of a later epoch (the same epoch is replaced: a rename). */
   async putGroupMeta(m: { id: ConversationId; epoch: number; meta: Uint8Array; now: number }): Promise<boolean> {
     if ((await this.ensure(m.id)) === "empty") return false;
+    this.heldRecord = undefined;
     const r = this.sql.exec(
       `INSERT INTO group_meta (one, epoch, meta, updated_at) VALUES (1, ?, ?, ?)
        ON CONFLICT (one) DO UPDATE SET epoch = excluded.epoch, meta = excluded.meta, updated_at = excluded.updated_at
@@ -252,15 +318,16 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
   }
 
   private probeNow(m: Pick<NewMessage, "senderDeviceId" | "clientMessageId" | "envelope" | "epoch" | "keyId">): AppendProbe {
-    const key = this.sql.exec("SELECT epoch, key_id FROM epochs WHERE epoch = ?", m.epoch).toArray()[0];
-    if (!key) return { kind: "unknown_epoch" };
-    if (!bytesEqual(parseRow(keyRow, "epochs", key).key_id, m.keyId)) return { kind: "epoch_key_mismatch" };
+    const epochs = this.epochs();
+    const keyId = epochs.keys.get(m.epoch);
+    if (!keyId) return { kind: "unknown_epoch" };
+    if (!bytesEqual(keyId, m.keyId)) return { kind: "epoch_key_mismatch" };
     const row = this.sql.exec("SELECT seq, envelope FROM messages WHERE sender_device_id = ? AND client_message_id = ?", m.senderDeviceId, m.clientMessageId).toArray()[0];
     if (row) {
       const existing = parseRow(existingRow, "messages", row);
       return { kind: bytesEqual(existing.envelope, m.envelope) ? "duplicate" : "id_reused", seq: existing.seq };
     }
-    if (this.sql.exec("SELECT 1 FROM epochs WHERE epoch > ? LIMIT 1", m.epoch).toArray().length > 0) return { kind: "stale_epoch" };
+    if (epochs.newest > m.epoch) return { kind: "stale_epoch" };
     return { kind: "new" };
   }
 
@@ -273,13 +340,15 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
   /**
    * Appends a message with the next seq: a retry reports the first seq, a message under an older epoch
    * than the newest is refused. `claim` names the attachments the caller claimed in D1 for it: they are
-   * attached to the new seq through the outbox, in the transaction that stores the message.
+   * attached to the new seq through the outbox, in the transaction that stores the message. A stored
+   * message's realtime frame goes to every member account's hub from here (`told`), after the answer.
    */
   async append(m: Omit<NewMessage, "attachments">, attach?: { readonly ids: readonly string[]; readonly claim: string }): Promise<AppendResult> {
     if ((await this.ensure(m.conversationId)) === "empty") return { kind: "unknown_epoch" };
     const probe = this.probeNow(m);
     if (probe.kind !== "new") return probe;
     const seq = this.lastSeqNow() + 1;
+    this.heldLastSeq = undefined;
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(
         "INSERT INTO messages (seq, sender_account_id, sender_device_id, client_message_id, envelope, received_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -287,12 +356,19 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
       );
       if (attach && attach.ids.length > 0) this.enqueue([{ t: "attach", ids: [...attach.ids] as OutboxAttachIds, seq, claim: attach.claim }]);
     });
+    this.heldLastSeq = seq;
+    // The members now (a member removed since the route's check gets nothing). Not awaited: the
+    // answer does not wait for the hubs; the output gate holds the calls until the message is durable.
+    const members = this.record()?.members ?? [];
+    this.ctx.waitUntil(tellMembers(this.hubs, members, messageFrameText({ conversationId: m.conversationId, seq, envelope: m.envelope, receivedAt: m.receivedAt }), `message ${seq} of ${m.conversationId}`));
     if (attach) await this.flush();
-    return { kind: "stored", seq };
+    return { kind: "stored", seq, told: true };
   }
 
+  /** The newest seq (0 for none): held, or read from storage (and then held). */
   private lastSeqNow(): number {
-    return parseRow(maxRow, "messages", this.sql.exec("SELECT MAX(seq) AS m FROM messages").one()).m ?? 0;
+    this.heldLastSeq ??= parseRow(maxRow, "messages", this.sql.exec("SELECT MAX(seq) AS m FROM messages").one()).m ?? 0;
+    return this.heldLastSeq;
   }
 
   async lastSeq(id: ConversationId): Promise<number> {

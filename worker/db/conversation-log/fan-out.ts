@@ -1,0 +1,49 @@
+// The realtime frame of a newly stored message, told by the conversation object to its members' account
+// objects (AccountHub, worker/realtime/): the route makes no hub call of its own for a send.
+import type { RealtimeServerFrame } from "../../../protocol/api.js";
+import { toBase64url } from "../../../protocol/bytes.js";
+import type { AccountId, ConversationId } from "../../../protocol/ids.js";
+
+/**
+ * What the conversation object asks of an account's hub: send this already-serialized frame to all of
+ * the account's sockets. Declared here rather than through the AccountHub class so storage does not name
+ * the realtime layer's class (worker/env.ts binds the real one).
+ */
+export interface FrameHub extends Rpc.DurableObjectBranded {
+  broadcastText(text: string): number;
+}
+
+export interface StoredForFanOut {
+  readonly conversationId: ConversationId;
+  readonly seq: number;
+  readonly envelope: Uint8Array;
+  readonly receivedAt: number;
+}
+
+/** The frame's text, serialized once for every member's hub (the hubs send it as it is). */
+export function messageFrameText(m: StoredForFanOut): string {
+  return JSON.stringify({ type: "message", conversationId: m.conversationId, seq: m.seq, envelope: toBase64url(m.envelope), receivedAt: m.receivedAt } satisfies RealtimeServerFrame);
+}
+
+/** The stubs of the members' hubs, one per account, kept while they work. */
+export interface HubStubs {
+  get(id: AccountId): DurableObjectStub<FrameHub>;
+  /** Drops a stub whose call failed: a stub that saw an error may stay broken, so the next frame gets a new one. */
+  forget(id: AccountId): void;
+}
+
+/**
+ * Sends `text` to every account's hub. Never rejects: a frame is a hint (the message is stored and
+ * clients sync by cursor), so a failing hub is logged. The stubs are kept for the object's life: calls
+ * through one stub arrive in the order they were made, so the frames of one conversation reach a hub in
+ * seq order.
+ */
+export async function tellMembers(hubs: HubStubs, members: readonly AccountId[], text: string, what: string): Promise<void> {
+  const results = await Promise.allSettled(members.map((id) => hubs.get(id).broadcastText(text)));
+  results.forEach((r, i) => {
+    if (r.status !== "rejected") return;
+    const id = members[i] as AccountId;
+    hubs.forget(id);
+    console.error(`realtime push of ${what} to account ${id} failed`, r.reason);
+  });
+}
