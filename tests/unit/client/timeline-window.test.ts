@@ -129,6 +129,6 @@ describe("the window an open chat holds", () => {
     expect(w.offset).toBe(0);
     await expectSlice(db, whole, { at: "newest" });
     const empty = await timelineWindow(freshDb(), conv, { at: "newest" });
-    expect(empty).toEqual({ items: [], offset: 0, total: 0, hasNewer: false });
+    expect(empty).toEqual({ items: [], offset: 0, total: 0, hasNewer: false, unsentNotHeld: 0 });
   });
 });

@@ -45,6 +45,8 @@ export interface TimelineWindow {
   readonly total: number;
   /** Stored messages newer than the last item exist, not held: the window does not reach the newest. */
   readonly hasNewer: boolean;
+  /** This device's unsent messages after the window, not held (one just sent while the reader is far up). */
+  readonly unsentNotHeld: number;
 }
 
 type Raw = Record<string, unknown>;
@@ -62,7 +64,7 @@ const refIdOf = (r: unknown): string | undefined => {
 export async function timelineWindow(db: SealedDb, conversationId: ConversationId, range: WindowRange, o: ViewOptions = {}): Promise<TimelineWindow> {
   // Both start at once, as in timelineViews (views.ts): Dexie's zone must follow each read of the live query.
   const [read, lines] = await Promise.all([readWindow(db, conversationId, range, o), systemLines(db, conversationId)]);
-  const { messages, older, newer } = read;
+  const { messages, older, newer, unsentNotHeld } = read;
   const stored = messages.filter((m) => m.seq !== undefined);
   const firstAt = stored[0]?.sentAt;
   const lastAt = stored.at(-1)?.sentAt;
@@ -73,7 +75,7 @@ export async function timelineWindow(db: SealedDb, conversationId: ConversationI
   const held = lines.filter((l) => !before.includes(l) && !after.includes(l));
   const items = placeLines(messages, held);
   const offset = older + before.length;
-  return { items, offset, total: offset + items.length + newer + after.length, hasNewer: newer > 0 };
+  return { items, offset, total: offset + items.length + newer + after.length, hasNewer: newer > 0, unsentNotHeld };
 }
 
 /** The messages with system lines placed by time among the stored ones (as timelineViews does). */
@@ -97,6 +99,7 @@ interface WindowRead {
   /** Shown bubbles before the window's first and after its last (unsent ones included), not held. */
   readonly older: number;
   readonly newer: number;
+  readonly unsentNotHeld: number;
 }
 
 async function readWindow(db: SealedDb, conversationId: ConversationId, range: WindowRange, o: ViewOptions): Promise<WindowRead> {
@@ -109,7 +112,7 @@ async function readWindow(db: SealedDb, conversationId: ConversationId, range: W
   let bubbles: unknown[];
   let reachesNewest: boolean;
   if (range.at === "newest") {
-    bubbles = (await shown().between([conversationId, low], [conversationId, Dexie.maxKey]).reverse().limit(WINDOW_NEWEST).toArray()).reverse();
+    bubbles = (await shown().between([conversationId, low], [conversationId, Dexie.maxKey]).reverse().limit(WINDOW_NEWEST).toArray()).slice().reverse();
     reachesNewest = true;
   } else {
     // A position among the hidden rows (or before the first) reads from the first shown one.
@@ -119,7 +122,8 @@ async function readWindow(db: SealedDb, conversationId: ConversationId, range: W
       shown().between([conversationId, at], [conversationId, Dexie.maxKey], false, true).limit(WINDOW_HALF + 1).toArray(),
     ]);
     reachesNewest = later.length <= WINDOW_HALF;
-    bubbles = [...earlier.reverse(), ...later.slice(0, WINDOW_HALF)];
+    // Copied before reversing: live queries get Dexie's cached, frozen arrays (store/db.ts).
+    bubbles = [...earlier.slice().reverse(), ...later.slice(0, WINDOW_HALF)];
   }
   const firstSeq = seqOf(bubbles[0]);
   const lastSeq = seqOf(bubbles.at(-1));
@@ -159,7 +163,7 @@ async function readWindow(db: SealedDb, conversationId: ConversationId, range: W
   const hides = hiddenCounter(db, conversationId, prefs, peer);
   const older = firstSeq === undefined ? 0 : (await shown().between([conversationId, low], [conversationId, firstSeq], true, false).count()) - (await hides(low, firstSeq - 1));
   const newer = reachesNewest || lastSeq === undefined ? 0 : (await shown().between([conversationId, lastSeq], [conversationId, Dexie.maxKey], false, true).count()) - (await hides(lastSeq + 1, Infinity)) + unsentAfter;
-  return { messages, older, newer };
+  return { messages, older, newer, unsentNotHeld: unsentAfter };
 }
 
 function isBubbleRow(r: Raw): boolean {
