@@ -104,7 +104,7 @@ describe("the window an open chat holds", () => {
     const end = await expectSlice(db, whole, { at: "around", seq: bubbles[BUBBLES - 5]!.seq! });
     expect(end.hasNewer).toBe(false);
     expect((end.items.at(-1) as MessageView).text).toBe("not sent yet");
-  });
+  }, 60_000);
 
   test("follows a new message at the newest, and counts it from a window far up", async () => {
     const db = freshDb();
@@ -117,7 +117,7 @@ describe("the window an open chat holds", () => {
     expect(upAgain.items.map((it) => it.key)).toEqual(up.items.map((it) => it.key));
     const newest = await expectSlice(db, whole, { at: "newest" });
     expect(newest.items.map((it) => (it.kind === "message" ? it.text : "")).slice(-2)).toEqual(["just in", "not sent yet"]);
-  });
+  }, 60_000);
 
   test("leaves out and does not count what 'Delete chat' removed, and an empty chat is empty", async () => {
     const db = freshDb();
@@ -130,5 +130,5 @@ describe("the window an open chat holds", () => {
     await expectSlice(db, whole, { at: "newest" });
     const empty = await timelineWindow(freshDb(), conv, { at: "newest" });
     expect(empty).toEqual({ items: [], offset: 0, total: 0, hasNewer: false, unsentNotHeld: 0 });
-  });
+  }, 60_000);
 });
