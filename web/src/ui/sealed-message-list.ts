@@ -153,10 +153,14 @@ export class SealedMessageList extends LitElement {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 
-  /** Moves the window when the reader nears either end of what is rendered. */
   private readonly onScroll = (): void => {
     // The menu sits next to its button: it closes when the button moves away.
     if (this.menu) this.menu = undefined;
+    this.checkEdges();
+  };
+
+  /** Moves the window when the reader nears either end of what is rendered (on scrolling, and after each render that may have moved it). */
+  private readonly checkEdges = (): void => {
     this.stick = this.end >= this.hi && !this.hasNewer && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
     // Back at the newest message: hold the newest part, which follows arrivals.
     if (this.stick && !this.atNewest && !this.moving) this.ask("window-newest");
@@ -216,8 +220,10 @@ export class SealedMessageList extends LitElement {
     this.anchor = before.total === 0 || this.jumpTarget || pinning ? undefined : this.visibleAnchor();
     if (!changed.has("messages")) return this.placeDivider(changed);
     this.items = stableItems(this.messages, this.previous);
-    // The part asked for has come (the chat view keeps the old one until then).
-    if (!this.atNewest) this.moving = false;
+    // The part asked for has come (the chat view keeps the old one until then, and drops results of the
+    // old one), or the chat view already held it and this is a re-run of it.
+    this.moving = false;
+    if (changed.has("offset")) this.requested = undefined;
     const hi = this.hi;
     const opening = before.total === 0;
     const grew = this.total > before.total;
@@ -326,7 +332,7 @@ export class SealedMessageList extends LitElement {
     this.shown = { first: this.first, end: this.end };
     // A scroll that came while this update was pending was ignored, and the held part may have moved:
     // look at the edges again once it has painted.
-    if (moved || changed.has("messages")) requestAnimationFrame(() => this.onScroll());
+    if (moved || changed.has("messages")) requestAnimationFrame(this.checkEdges);
     if (this.growAfterPaint) {
       this.growAfterPaint = false;
       requestAnimationFrame(() =>
