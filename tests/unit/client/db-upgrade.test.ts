@@ -45,7 +45,7 @@ describe("the local store's schema", () => {
 
     const db = freshDb(name);
     await db.open();
-    expect(db.verno).toBe(15);
+    expect(db.verno).toBe(16);
     expect((await listMessages(db, CONV as never)).map((m) => m.status).sort()).toEqual(["pending", "sent"]);
     const pending = await listMessagesByStatus(db, "pending");
     expect(pending.map((m) => m.text)).toEqual(["text EEEEEEEEEEEEEEEEEEEEEA"]);
@@ -65,7 +65,7 @@ describe("the local store's schema", () => {
 
     const db = freshDb(name);
     await db.open();
-    expect(db.verno).toBe(15);
+    expect(db.verno).toBe(16);
     // Parsed with the new schema: a row without `kind` would fail here.
     expect(await getConversation(db, CONV as never)).toEqual({ kind: "direct", id: CONV, peer, createdAt: 5, lastSeq: 3, updatedAt: 7, rejected: 0 });
     expect(await listGroups(db)).toEqual([]);
@@ -87,7 +87,7 @@ describe("the local store's schema", () => {
 
     const db = freshDb(name);
     await db.open();
-    expect(db.verno).toBe(15);
+    expect(db.verno).toBe(16);
     expect((await listMessagesByStatus(db, "pending")).map((m) => m.clientMessageId)).toEqual(["EEEEEEEEEEEEEEEEEEEEEA"]);
     const upload: UploadRow = {
       type: "file",

@@ -123,4 +123,25 @@ describe("LiveQuery", () => {
     await nextTasks();
     expect(q.value).toBe("from b");
   });
+
+  test("a soft input (a chat's window moving) re-subscribes but keeps the value until the new one comes; a hard one clears it", async () => {
+    const host = new FakeHost();
+    let chat = "a";
+    let range = "newest";
+    const q = new LiveQuery(host, async () => 1, () => [chat], () => [range]);
+    q.hostConnected();
+    emit("newest of a");
+    await nextTasks();
+    range = "around 10";
+    q.hostUpdate();
+    expect(observers).toHaveLength(2); // subscribed again, for the new window
+    expect(observers.filter((o) => !o.closed)).toHaveLength(1);
+    expect(q.value).toBe("newest of a");
+    emit("around 10 of a");
+    await nextTasks();
+    expect(q.value).toBe("around 10 of a");
+    chat = "b";
+    q.hostUpdate();
+    expect(q.value).toBeUndefined();
+  });
 });

@@ -30,6 +30,7 @@ export type { OutgoingFile } from "./attachments/outgoing.js";
 export { MAX_SEND_BYTES } from "./attachments/outgoing.js";
 export type { UploadView } from "./views/upload-view.js";
 export type { UploadState, UploadError } from "./store/upload-row.js";
+export type { TimelineWindow, WindowRange } from "./views/timeline-window.js";
 export { DELETED_TEXT, NEEDS_NEWER_VERSION, UNNAMED_GROUP, type ReactionView, type ReplyQuote, type ConversationView, type DeliveryView, type GroupView, type MemberView, type MentionView, type MessageView, type PeerView, type SystemLineView, type TimelineItem, type AttachmentView } from "./views/views.js";
 export { MAX_DEVICE_NAME, type DeviceView } from "./identity/devices.js";
 export type { OwnLogAlarm, OwnLogCheck } from "./identity/own-log.js";

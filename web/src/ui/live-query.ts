@@ -25,6 +25,7 @@ export class LiveQuery<T> implements ReactiveController {
   error: unknown;
   private sub: Subscription | undefined;
   private key: string | undefined;
+  private softKey: string | undefined;
   private pending: (() => void) | undefined;
   private scheduled = false;
 
@@ -32,6 +33,8 @@ export class LiveQuery<T> implements ReactiveController {
     private readonly host: ReactiveControllerHost,
     private readonly query: () => Promise<T> | undefined,
     private readonly deps: () => readonly unknown[] = () => [],
+    /** Inputs whose change re-subscribes but keeps the value until the new one comes (a chat's window moving). */
+    private readonly softDeps: () => readonly unknown[] = () => [],
   ) {
     host.addController(this);
   }
@@ -48,13 +51,17 @@ export class LiveQuery<T> implements ReactiveController {
 
   hostUpdate(): void {
     if (JSON.stringify(this.deps()) !== this.key) this.subscribe();
+    else if (JSON.stringify(this.softDeps()) !== this.softKey) this.subscribe(true);
   }
 
-  private subscribe(): void {
+  private subscribe(keep = false): void {
     this.sub?.unsubscribe();
     this.key = JSON.stringify(this.deps());
-    this.value = undefined;
-    this.error = undefined;
+    this.softKey = JSON.stringify(this.softDeps());
+    if (!keep) {
+      this.value = undefined;
+      this.error = undefined;
+    }
     const sub = liveQuery(() => this.query()).subscribe({
       next: (v) => this.deliver(sub, () => (this.value = v)),
       error: (e: unknown) => this.deliver(sub, () => (this.error = e)),

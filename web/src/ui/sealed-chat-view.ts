@@ -5,7 +5,7 @@ import { consume } from "@lit/context";
 import { customElement, property, query, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
 import type { ConversationId } from "../../../protocol/index.js";
-import { type ChatClient, type DeviceStatus, isApiError, type ConversationView, type GroupView, type MemberView } from "../client/index.js";
+import { type ChatClient, type DeviceStatus, isApiError, type ConversationView, type GroupView, type MemberView, type WindowRange } from "../client/index.js";
 import { clientContext, deviceStatusContext, syncContext, type SyncState } from "./context.js";
 import { shared } from "../styles/shared.js";
 import { Action } from "./action.js";
@@ -32,8 +32,7 @@ import "./sealed-typing-indicator.js";
 import "./sealed-uploads.js";
 import { dragHasFiles, filesOf } from "./staged-files.js";
 
-/** Bubbles a chat shows before its whole timeline is read: more than a screen, and more than the list's first paint. */
-const FIRST_BUBBLES = 100;
+const NEWEST: WindowRange = { at: "newest" };
 
 /**
  * One conversation: header with the contact and their safety number (or the group, its size and its
@@ -186,22 +185,18 @@ export class SealedChatView extends LitElement {
   @query("sealed-group-members") private members?: SealedGroupMembers;
 
   /**
-   * A chat opens in two reads: its newest bubbles first (`recent`, a few milliseconds even for 100,000
-   * messages), then, once those have painted, the whole timeline (`whole`), which replaces them. Each is
-   * a live query; `recent` stops once `whole` has a value. The read-receipts setting changes the ticks.
+   * The part of the timeline the chat holds (client/views/timeline-window.ts): its newest bubbles when it
+   * opens, then wherever the list asks as the reader scrolls or jumps (`window-move`, `window-find`,
+   * `window-newest`). A live query: a new message, a reaction or an edit re-reads only the window; moving
+   * it keeps showing the old one until the new one is read. The read-receipts setting changes the ticks.
    */
-  private readonly recent = new LiveQuery(
+  @state() private range: WindowRange = NEWEST;
+  private readonly timeline = new LiveQuery(
     this,
-    () => (this.whole.value === undefined ? this.client.views.timeline(this.conversation.id, { newest: FIRST_BUBBLES }) : undefined),
-    () => [this.conversation.id, this.client.settings.readReceipts, this.whole.value === undefined],
+    () => this.client.views.window(this.conversation.id, this.range),
+    () => [this.conversation.id, this.client.settings.readReceipts],
+    () => [this.range],
   );
-  private readonly whole = new LiveQuery(
-    this,
-    () => (this.wholeFor === this.conversation.id ? this.client.views.timeline(this.conversation.id) : undefined),
-    () => [this.conversation.id, this.client.settings.readReceipts, this.wholeFor === this.conversation.id],
-  );
-  /** The chat whose whole timeline is read (set once its newest part has painted). */
-  private wholeFor: string | undefined;
   private readonly onScreen = new OnScreenController(this, () => this.client);
   /** Files are being dragged over the chat (dragenter and dragleave fire for every child crossed: counted). */
   @state() private dragging = false;
@@ -271,21 +266,28 @@ export class SealedChatView extends LitElement {
     }
     else if (was.has("sync") && this.sync.status === "online" && this.reopen) void this.opened(false);
     else if (was.get("deviceStatus") === "refused" && this.deviceStatus === "active") void this.opened(false);
-    this.readWholeSoon();
   }
 
-  /** Once the newest part of the open chat has painted, reads its whole timeline (see `recent`). */
-  private readWholeSoon(): void {
-    const id = this.conversation.id;
-    if (this.recent.value === undefined || this.wholeFor === id) return;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        if (this.conversation.id !== id || this.wholeFor === id) return;
-        this.wholeFor = id;
-        this.requestUpdate();
-      }),
-    );
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Another chat opens at its newest messages.
+    if (changed.has("conversation") && changed.get("conversation")?.id !== this.conversation.id) this.range = NEWEST;
   }
+
+  private moveWindow(range: WindowRange): void {
+    if (JSON.stringify(range) !== JSON.stringify(this.range)) this.range = range;
+  }
+
+  private readonly onWindowMove = (e: CustomEvent<{ seq: number }>): void => this.moveWindow({ at: "around", seq: e.detail.seq });
+  private readonly onWindowNewest = (): void => this.moveWindow(NEWEST);
+
+  /** A quote or a search result names a message outside the window: the window moves around it, if this device holds it. */
+  private readonly onWindowFind = (e: CustomEvent<{ key: string }>): void => {
+    const id = this.conversation.id;
+    void this.client.views.positionOf(id, e.detail.key).then((at) => {
+      if (this.conversation.id !== id || at === undefined) return;
+      this.moveWindow(at === "unsent" ? NEWEST : { at: "around", seq: at });
+    });
+  };
 
   /**
    * The history shows from local data at once (a live query); this only re-checks the contact, makes
@@ -365,7 +367,7 @@ export class SealedChatView extends LitElement {
     const group = c.kind === "group" ? c.group : undefined;
     const removed = group?.myRole === "none";
     const blocked = c.kind === "direct" ? c.peer.status !== "verified" : removed;
-    const messages = this.whole.value ?? this.recent.value;
+    const window = this.timeline.value;
     const count = group ? (group.members.length === 1 ? msg("1 member") : msg(str`${formatCount(group.members.length)} members`)) : "";
     return html`
       <header>
@@ -420,17 +422,24 @@ export class SealedChatView extends LitElement {
             ${c.rejected === 1 ? msg("1 message failed security checks and was hidden.") : msg(str`${formatCount(c.rejected)} messages failed security checks and were hidden.`)}
           </p>`
         : nothing}
-      ${messages === undefined
+      ${window === undefined
         ? html`<div class="empty" role="status">${msg("Loading messages…")}</div>`
-        : messages.length === 0
+        : window.total === 0
           ? html`<div class="empty">
               <div class="mark">${lockIcon}</div>
               <p>${group ? msg("No messages yet. Only the members of this group can read what you write here.") : msg(str`No messages yet. Only you and ${c.title} can read what you write here.`)}</p>
             </div>`
           : keyed(c.id, html`<sealed-message-list
-              .messages=${messages}
+              .messages=${window.items}
+              .offset=${window.offset}
+              .total=${window.total}
+              ?hasNewer=${window.hasNewer}
+              .unsentNotHeld=${window.unsentNotHeld}
+              ?atNewest=${this.range.at === "newest"}
               .unreadAfter=${this.onScreen.unreadAfter}
-              ?partial=${this.whole.value === undefined}
+              @window-move=${this.onWindowMove}
+              @window-newest=${this.onWindowNewest}
+              @window-find=${this.onWindowFind}
               .peerName=${c.title}
               ?group=${group !== undefined}
               @retry-message=${this.onRetry}

@@ -15,7 +15,7 @@ import { bubbleTemplate } from "./message-bubble.js";
 import { unreadDividerKey } from "./unread-divider.js";
 import type { MessageAction } from "./sealed-message-menu.js";
 import "./sealed-message-menu.js";
-import { JUMP_EVENT, takeJump } from "./sealed-search-jump.js";
+import { JUMP_EVENT, pendingJump, takeJump } from "./sealed-search-jump.js";
 
 /** Consecutive messages of one sender closer than this form one run (one name label, in groups only). */
 const RUN_GAP_MS = 5 * 60_000;
@@ -34,37 +34,56 @@ const JUMP_CONTEXT = 20;
 /** How long a message jumped to stays highlighted. */
 const FLASH_MS = 1_600;
 
+/** How close (in timeline rows) the rendered window comes to either end of the held one before the held one moves. */
+const PREFETCH = 100;
+
 /**
  * The history as a live log (screen readers announce arrivals politely). Keeps the view pinned to the
  * newest message while the reader is at the bottom, and always after they send.
  *
- * Windowed: a long history renders only a slice (the newest WINDOW messages, sliding up and down by STEP
- * as the reader scrolls, never more than MAX_RENDERED), so opening a 10,000-message conversation costs
- * the same as opening a short one. The message kept in view is anchored by hand across each move.
- * `data-total` on the log says how many timeline rows the conversation holds (messages, and in groups the
- * system lines such as "Alice added Carol"), `data-first` which one the rendered slice starts at; "Show
- * earlier messages" moves the window for keyboard and screen reader users.
+ * Two windows. The chat view holds a window of the timeline (`messages`, rows `offset` to `offset +
+ * messages.length` of `total`; client/views/timeline-window.ts), and this list renders a slice of it (the
+ * newest WINDOW messages, sliding up and down by STEP as the reader scrolls, never more than
+ * MAX_RENDERED), so neither opening a 10,000-message conversation nor scrolling it costs more than a short
+ * one. When the rendered slice comes within PREFETCH rows of an end of the held window, the list asks
+ * the chat view to hold the part around it (`window-move`); a quote or a search result outside it asks
+ * for the part around that message (`window-find`); back at the newest, the newest part (`window-newest`).
+ * Positions (`first`, `end`, `data-first`, `data-index`) count from the oldest row of the whole chat.
+ * The message kept in view is anchored by hand across each move. `data-total` on the log says how many
+ * timeline rows the conversation holds (messages, and in groups the system lines such as "Alice added
+ * Carol"), `data-first` which one the rendered slice starts at; "Show earlier messages" moves the window
+ * for keyboard and screen reader users.
  */
 @localized()
 @customElement("sealed-message-list")
 export class SealedMessageList extends LitElement {
   static override styles = [shared, messageListStyles];
 
+  /** The held window of the timeline (sealed-chat-view.ts). */
   @property({ attribute: false }) messages: readonly TimelineItem[] = [];
+  /** Timeline rows older than `messages[0]`, not held. */
+  @property({ type: Number }) offset = 0;
+  /** Timeline rows of the whole chat. */
+  @property({ type: Number }) total = 0;
+  /** Messages newer than the held window exist. */
+  @property({ type: Boolean }) hasNewer = false;
+  /** This device's unsent messages after the held window (sent while the reader was far up). */
+  @property({ type: Number }) unsentNotHeld = 0;
+  /** The chat view holds the newest part (not a part around a position). */
+  @property({ type: Boolean }) atNewest = true;
   @property() peerName = "";
   /** A group chat: the log is labelled "Messages in …" rather than "Messages with …". */
   @property({ type: Boolean }) group = false;
   /** The chat opened with unread messages after this position: "New messages" goes above the first one. */
   @property({ attribute: false }) unreadAfter: number | undefined;
-  /** `messages` is the newest part of the chat, the whole to follow (sealed-chat-view): what it lacks may still come. */
-  @property({ type: Boolean }) partial = false;
-  /** The rendered window is messages[first, end): the newest WINDOW on open, at most MAX_RENDERED while scrolling. */
+  /** The rendered window is rows [first, end) of the whole timeline: the newest WINDOW on open, at most MAX_RENDERED while scrolling. */
   @state() private first = 0;
   @state() private end = 0;
   /** True for the render that adds older messages above, so assistive technology does not announce them as new. */
   private loadingOlder = false;
   private pin = true;
-  private lastCount = 0;
+  /** The held window as of the last render that changed it: its end, whether newer rows existed, the total, the unsent after it. */
+  private known = { hi: 0, hasNewer: false, total: 0, unsent: 0 };
   private anchor: { key: string; offset: number } | undefined;
   private growAfterPaint = false;
   /** The window as last rendered. */
@@ -80,11 +99,23 @@ export class SealedMessageList extends LitElement {
   @state() private flash: string | undefined;
   /** Set by jumpTo: scrolled into view after the window that holds it has rendered. */
   private jumpTarget: string | undefined;
+  /** A message to jump to once the held window holds it (asked for by `window-find`). */
+  private findKey: string | undefined;
+  /** The position last asked for by `window-move` (asked once). */
+  private requested: number | undefined;
+  /** A part around a position was asked for and has not come yet: the reader at the bottom of the old one does not ask for the newest. */
+  private moving = false;
+  /** "Show earlier messages" was pressed at the start of the held window: done again when older rows come. */
+  private earlierWanted = false;
+  /** The reader sent a message while far up: pinned to the bottom once the newest part is held. */
+  private pinOnNewest = false;
   /**
    * The chat opened with unread messages: once both the messages and where they start are known, the list
    * opens at the "New messages" divider instead of the newest message, when there is more unread than fits.
    */
   private toDivider: "pending" | "scroll" | undefined;
+  /** The part holding the divider was asked for (the first unread message is older than the newest part). */
+  private dividerAsked = false;
 
   /** The reader is at the newest message: a banner appearing above (which shrinks the list) keeps it in view. */
   private stick = true;
@@ -94,6 +125,14 @@ export class SealedMessageList extends LitElement {
 
   /** A search result chose a message: looked for at the next render (this list may hold it). */
   private readonly onJumpRequest = (): void => this.requestUpdate();
+
+  /** The first and last row held, as positions in the whole timeline. */
+  private get lo(): number {
+    return this.offset;
+  }
+  private get hi(): number {
+    return this.offset + this.items.length;
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -109,89 +148,162 @@ export class SealedMessageList extends LitElement {
     super.disconnectedCallback();
   }
 
-  /** Moves the window when the reader nears either end of what is rendered. */
+  private ask<T>(type: "window-move" | "window-find" | "window-newest", detail?: T): void {
+    this.moving = type !== "window-newest";
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
   private readonly onScroll = (): void => {
     // The menu sits next to its button: it closes when the button moves away.
     if (this.menu) this.menu = undefined;
-    this.stick = this.end >= this.messages.length && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
+    this.checkEdges();
+  };
+
+  /** Moves the window when the reader nears either end of what is rendered (on scrolling, and after each render that may have moved it). */
+  private readonly checkEdges = (): void => {
+    this.stick = this.end >= this.hi && !this.hasNewer && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
+    // Back at the newest message: hold the newest part, which follows arrivals.
+    if (this.stick && !this.atNewest && !this.moving) this.ask("window-newest");
     if (this.isUpdatePending) return;
     if (this.scrollTop < EDGE_PX && this.first > 0) this.showEarlier();
-    else if (this.scrollHeight - this.scrollTop - this.clientHeight < EDGE_PX && this.end < this.messages.length) {
-      this.end = Math.min(this.messages.length, this.end + STEP);
-      this.first = Math.max(this.first, this.end - MAX_RENDERED);
-    }
+    else if (this.scrollHeight - this.scrollTop - this.clientHeight < EDGE_PX && (this.end < this.hi || this.hasNewer)) this.showLater();
   };
 
   private showEarlier(): void {
-    this.first = Math.max(0, this.first - STEP);
+    const first = Math.max(this.lo, this.first - STEP);
+    this.earlierWanted = first === this.first && this.lo > 0;
+    this.prefetch("older", first, this.end);
+    if (first === this.first) return;
+    this.first = first;
     this.end = Math.min(this.end, this.first + MAX_RENDERED);
     this.loadingOlder = true;
   }
 
+  private showLater(): void {
+    const end = Math.min(this.hi, this.end + STEP);
+    this.prefetch("newer", this.first, end);
+    if (end === this.end) return;
+    this.end = end;
+    this.first = Math.max(this.first, this.end - MAX_RENDERED);
+  }
+
+  /**
+   * Asks for the part around the rendered rows [first, end) when, moving towards older or newer rows,
+   * they come near that end of the held part.
+   */
+  private prefetch(towards: "older" | "newer", first: number, end: number): void {
+    const older = towards === "older" && this.lo > 0 && first - this.lo < PREFETCH;
+    const newer = towards === "newer" && this.hasNewer && this.hi - end < PREFETCH;
+    if (!older && !newer) return;
+    const seq = older ? this.seqNear(first, 1) : this.seqNear(end - 1, -1);
+    if (seq === undefined || seq === this.requested) return;
+    this.requested = seq;
+    this.ask("window-move", { seq });
+  }
+
+  /** The server position of the stored message at row `at`, or the nearest one from there in direction `step`. */
+  private seqNear(at: number, step: 1 | -1): number | undefined {
+    for (let i = at - this.lo; i >= 0 && i < this.items.length; i += step) {
+      const it = this.items[i]!;
+      if (it.kind === "message" && it.seq !== undefined) return it.seq;
+    }
+    return undefined;
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
+    const before = this.known;
     // Measured before the DOM changes: was the reader at the bottom of the newest messages?
-    const atNewest = this.end >= this.lastCount && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
+    const atNewest = this.end >= before.hi && !before.hasNewer && this.scrollHeight - this.scrollTop - this.clientHeight < 80;
     // Pinned to the newest, new messages scroll to the bottom and need no anchor (measuring one reads
     // the layout of every rendered row: skipped when a reaction or an edit arrives at the newest).
     const pinning = changed.has("messages") && atNewest;
-    this.anchor = this.lastCount === 0 || this.jumpTarget || pinning ? undefined : this.visibleAnchor();
+    this.anchor = before.total === 0 || this.jumpTarget || pinning ? undefined : this.visibleAnchor();
     if (!changed.has("messages")) return this.placeDivider(changed);
     this.items = stableItems(this.messages, this.previous);
-    const count = this.messages.length;
-    const grew = count > this.lastCount;
-    const newest = this.messages.at(-1);
-    this.pin = this.lastCount === 0 || atNewest || (grew && newest?.kind === "message" && newest.mine);
-    if (this.pin) {
-      this.end = count;
-      this.first = Math.max(0, count - (this.lastCount === 0 ? FIRST_PAINT : WINDOW));
-      this.growAfterPaint = this.lastCount === 0 && this.first > 0;
-    } else {
-      // Reading older messages: the window stays put, and follows new arrivals only if it reached the newest.
-      if (this.end >= this.lastCount) this.end = count;
-      this.end = Math.min(this.end, count);
-      this.first = Math.min(this.first, Math.max(0, this.end - 1));
+    // The part asked for has come (the chat view keeps the old one until then, and drops results of the
+    // old one), or the chat view already held it and this is a re-run of it.
+    this.moving = false;
+    if (changed.has("offset")) this.requested = undefined;
+    const hi = this.hi;
+    const opening = before.total === 0;
+    const grew = this.total > before.total;
+    const newest = this.items.at(-1);
+    // Sent while far up: the newest part is asked for, and the view goes there once it is held.
+    if (this.unsentNotHeld > before.unsent) {
+      this.pinOnNewest = true;
+      this.ask("window-newest");
     }
-    this.lastCount = count;
+    const sentHere = grew && newest?.kind === "message" && newest.mine;
+    this.pin = opening || (!this.hasNewer && (atNewest || sentHere || this.pinOnNewest));
+    if (this.pin) {
+      this.pinOnNewest = false;
+      this.end = hi;
+      this.first = Math.max(this.lo, hi - (opening ? FIRST_PAINT : WINDOW));
+      this.growAfterPaint = opening && this.first > this.lo;
+    } else {
+      // Reading older messages: the window stays put, follows new arrivals only if it reached the newest,
+      // and stays inside the held part when that moved.
+      if (this.end >= before.hi && !before.hasNewer) this.end = hi;
+      this.end = Math.min(Math.max(this.end, this.lo), hi);
+      this.first = Math.min(Math.max(this.first, this.lo), Math.max(this.lo, this.end - 1));
+      if (this.end - this.first < Math.min(STEP, hi - this.lo)) this.end = Math.min(hi, this.first + WINDOW);
+    }
+    if (this.earlierWanted && this.first > this.lo) {
+      this.earlierWanted = false;
+      this.showEarlier();
+    }
+    this.known = { hi, hasNewer: this.hasNewer, total: this.total, unsent: this.unsentNotHeld };
     this.placeDivider(changed);
   }
 
   /**
-   * Where "New messages" goes (unread-divider.ts). In the newest part only (`partial`), only when it also
-   * holds a message at or before the read position: else the first unread one may be older still.
+   * Where "New messages" goes (unread-divider.ts). Only when the held part also holds a message at or
+   * before the read position, or starts at the oldest: else the first unread one may be older still.
    */
   private dividerKey(): string | undefined {
     const after = this.unreadAfter;
     if (after === undefined) return undefined;
-    if (this.partial && !this.items.some((m) => m.kind === "message" && m.seq !== undefined && m.seq <= after)) return undefined;
+    if (this.lo > 0 && !this.items.some((m) => m.kind === "message" && m.seq !== undefined && m.seq <= after)) return undefined;
     return unreadDividerKey(this.items, after);
   }
 
   /** Moves the window to hold the divider when the chat has just opened with unread messages (see toDivider). */
   private placeDivider(changed: PropertyValues<this>): void {
     if (changed.has("unreadAfter") && changed.get("unreadAfter") === undefined && this.unreadAfter !== undefined) this.toDivider = "pending";
-    if (this.toDivider !== "pending" || this.messages.length === 0) return;
+    if (this.toDivider !== "pending" || this.total === 0) return;
     // Only while the reader has not moved: a divider that arrives after they scrolled does not pull them back.
-    const key = this.stick ? this.dividerKey() : undefined;
-    const index = key === undefined ? -1 : this.items.findIndex((it) => it.key === key);
-    if (index < 0) {
-      // The first unread message may be older than the newest part: wait for the whole timeline.
-      if (!this.partial) this.toDivider = undefined;
+    const key = this.stick || this.dividerAsked ? this.dividerKey() : undefined;
+    const index = key === undefined ? -1 : this.lo + this.items.findIndex((it) => it.key === key);
+    if (key === undefined || index < this.lo) {
+      // The first unread message is older than the held part: ask for the part around the read position.
+      const after = this.unreadAfter;
+      if (this.stick && !this.dividerAsked && this.lo > 0 && after !== undefined) {
+        this.dividerAsked = true;
+        this.ask("window-move", { seq: after });
+      } else if (!(this.dividerAsked && this.moving)) this.toDivider = undefined;
       return;
     }
-    if (index < this.first) {
-      this.first = Math.max(0, index - JUMP_CONTEXT);
-      this.end = Math.min(this.items.length, this.first + WINDOW);
+    if (index < this.first || index >= this.end) {
+      this.first = Math.max(this.lo, index - JUMP_CONTEXT);
+      this.end = Math.min(this.hi, this.first + WINDOW);
       this.growAfterPaint = false;
     }
     this.toDivider = "scroll";
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    const has = (key: string) => this.items.some((it) => it.key === key);
     // A search result chose a message of this list: shown instead of the newest or the unread divider.
-    const chosen = takeJump((key) => this.items.some((it) => it.key === key));
+    const chosen = takeJump(has) ?? (this.findKey !== undefined && has(this.findKey) ? this.findKey : undefined);
+    const wanted = pendingJump();
     if (chosen) {
       this.toDivider = undefined;
+      this.findKey = undefined;
       void Promise.resolve().then(() => this.jumpTo(chosen));
+    } else if (wanted !== undefined && wanted !== this.findKey && !has(wanted)) {
+      // Not in the held part (maybe not in this chat at all: the chat view looks).
+      this.findKey = wanted;
+      this.ask("window-find", { key: wanted });
     }
     const jump = this.jumpTarget && this.renderRoot.querySelector<HTMLElement>(`li[data-key="${CSS.escape(this.jumpTarget)}"]`);
     if (jump) {
@@ -218,13 +330,14 @@ export class SealedMessageList extends LitElement {
     }
     const moved = this.first !== this.shown.first || this.end !== this.shown.end;
     this.shown = { first: this.first, end: this.end };
-    // A scroll that came while this update was pending was ignored: look at the edges again once it has painted.
-    if (moved) requestAnimationFrame(() => this.onScroll());
+    // A scroll that came while this update was pending was ignored, and the held part may have moved:
+    // look at the edges again once it has painted.
+    if (moved || changed.has("messages")) requestAnimationFrame(this.checkEdges);
     if (this.growAfterPaint) {
       this.growAfterPaint = false;
       requestAnimationFrame(() =>
         setTimeout(() => {
-          if (this.first > 0 && this.end === this.messages.length) this.first = Math.max(0, this.end - WINDOW);
+          if (this.first > this.lo && this.end === this.hi) this.first = Math.max(this.lo, this.end - WINDOW);
         }),
       );
     }
@@ -232,14 +345,20 @@ export class SealedMessageList extends LitElement {
 
   /**
    * Shows the message `key` (a quote's original): moves the window to hold it when it is outside (also far
-   * up a long history), scrolls it into view and highlights it briefly.
+   * up a long history, asking the chat view for the part that holds it), scrolls it into view and
+   * highlights it briefly.
    */
   jumpTo(key: string): void {
-    const index = this.items.findIndex((it) => it.key === key);
-    if (index < 0) return;
+    const local = this.items.findIndex((it) => it.key === key);
+    if (local < 0) {
+      this.findKey = key;
+      this.ask("window-find", { key });
+      return;
+    }
+    const index = this.lo + local;
     if (index < this.first || index >= this.end) {
-      this.first = Math.max(0, index - JUMP_CONTEXT);
-      this.end = Math.min(this.items.length, this.first + WINDOW);
+      this.first = Math.max(this.lo, index - JUMP_CONTEXT);
+      this.end = Math.min(this.hi, this.first + WINDOW);
       this.loadingOlder = true;
     }
     this.pin = false;
@@ -284,14 +403,15 @@ export class SealedMessageList extends LitElement {
   override render() {
     const items: { key: string; view: unknown }[] = [];
     const all = this.items;
-    const end = Math.min(this.end, all.length);
+    const lo = this.lo;
+    const end = Math.min(this.end, this.hi);
     // The item before the window decides whether the first one starts a new day and a new run.
-    const before = all[this.first - 1];
+    const before = all[this.first - lo - 1];
     let prevDay = before ? dayKey(at(before)) : undefined;
     let prev: MessageView | undefined = before?.kind === "message" ? before : undefined;
     const divider = this.dividerKey();
-    for (let i = this.first; i < end; i++) {
-      const item = all[i]!;
+    for (let i = Math.max(this.first, lo); i < end; i++) {
+      const item = all[i - lo]!;
       const day = dayKey(at(item));
       if (day !== prevDay) {
         items.push({ key: `day:${item.key}`, view: html`<li class="day">${formatDay(at(item))}</li>` });
@@ -340,7 +460,7 @@ export class SealedMessageList extends LitElement {
         aria-busy=${this.loadingOlder ? "true" : "false"}
         aria-label=${this.group ? msg(str`Messages in ${this.peerName}`) : msg(str`Messages with ${this.peerName}`)}
         data-testid="message-list"
-        data-total=${all.length}
+        data-total=${this.total}
         data-first=${this.first}
         data-shown=${end - this.first}
       >

@@ -12,6 +12,11 @@ export function requestJump(key: string): void {
   window.dispatchEvent(new Event(JUMP_EVENT));
 }
 
+/** The key still waiting for a list that holds it, if any. */
+export function pendingJump(): string | undefined {
+  return pending;
+}
+
 /** The pending key when `has` holds it (it is then no longer pending). */
 export function takeJump(has: (key: string) => boolean): string | undefined {
   if (pending === undefined || !has(pending)) return undefined;

@@ -198,6 +198,12 @@ export class SealedDb extends Dexie {
     // 15: chat settings shared between the account's devices (sync/chat-settings.ts): the conversations
     // whose settings wait to be sealed and sent. A new table; chatPrefs rows gain optional fields only.
     this.version(15).stores({ settingsShares: "conversationId" });
+    // 16: an open chat holds a window of its timeline (views/timeline-window.ts): the rows still live by
+    // position (`[liveIn+seq]`), and the live reactions, edits and deletes of a message by their target
+    // (`[liveIn+ref.clientMessageId]`). Both are built by IndexedDB from fields every row already has.
+    this.version(16).stores({
+      messages: "[conversationId+clientMessageId], [conversationId+seq], conversationId, status, reopen, [liveIn+clientMessageId], [shownIn+seq], foldKey, [liveIn+seq], [liveIn+ref.clientMessageId]",
+    });
   }
 }
 

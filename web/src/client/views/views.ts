@@ -289,10 +289,19 @@ function withDelivery(v: MessageView, marks: readonly MemberMarks[]): MessageVie
 
 /** The messages: in server order (seq), then those still pending in the order they were written. */
 export async function messageViews(db: SealedDb, conversationId: ConversationId, o: ViewOptions = {}): Promise<MessageView[]> {
+  return foldedViews(db, conversationId, await (o.newest === undefined ? readChatRows(db, conversationId) : readNewestRows(db, conversationId, o.newest)), o);
+}
+
+/**
+ * The views of raw rows of a chat (messageViews, timeline-window.ts): parsed, hidden ones left out, folded,
+ * with ticks. Rows whose client message id is in `context` were read only for what they say (a quoted
+ * message outside a window, views/timeline-window.ts): they fold like any row but are not returned.
+ */
+export async function foldedViews(db: SealedDb, conversationId: ConversationId, raws: readonly unknown[], o: ViewOptions = {}, context?: ReadonlySet<string>): Promise<MessageView[]> {
   const account = await getAccount(db);
   // Parsed through the chat's cache: unchanged rows are not parsed or folded again (row-cache.ts).
   const cache = chatCache(db.name, conversationId);
-  const parsed = cache.parse(await (o.newest === undefined ? readChatRows(db, conversationId) : readNewestRows(db, conversationId, o.newest)));
+  const parsed = cache.parse(raws);
   const conv = await getConversation(db, conversationId);
   const hidden = hiddenBy(await getChatPrefs(db, conversationId), conv?.kind === "direct" ? conv.peer : undefined);
   const rows = parsed.filter((r) => !hidden(r));
@@ -310,7 +319,8 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId,
   const memo = { previous: cache.views, next: new Map() };
   const views = foldMessages(rows, { me: account?.accountId, nameOf: (id) => names.get(id) ?? "unknown" }, memo);
   cache.views = memo.next;
-  return views.map((v) => withDelivery(v, marks));
+  const shown = context?.size ? views.filter((v) => !context.has(v.key)) : views;
+  return shown.map((v) => withDelivery(v, marks));
 }
 
 /** What a chat shows: the messages (messageViews) with system lines placed by time among the stored ones. */

@@ -1,0 +1,206 @@
+import { Dexie } from "dexie";
+import { ContentKind, type ConversationId } from "../../../../protocol/index.js";
+import { getConversation, type SealedDb } from "../store/db.js";
+import { getChatPrefs } from "../chats/chat-controls.js";
+import { hiddenByBlock } from "../chats/chat-order.js";
+import type { ChatPrefsRow } from "../chats/chat-prefs-row.js";
+import { systemLines, type SystemLineView } from "./system-lines.js";
+import { foldedViews, type TimelineItem, type ViewOptions } from "./views.js";
+import type { MessageView } from "./message-fold.js";
+
+/**
+ * What an open chat holds of its timeline (docs/decisions.md "The open chat holds a window"): a window of
+ * bubbles read by position, not the whole history, so opening a chat, every re-run of its live query (a
+ * new message, a reaction, an edit) and every move while scrolling cost the same for 100 messages or
+ * 100,000. The rows of a window, all through indexes:
+ *
+ * - its bubbles by `[shownIn+seq]`: the newest WINDOW_NEWEST, or WINDOW_HALF on each side of a position
+ *   the reader scrolled or jumped to;
+ * - every live row (store/fold-keys.ts) from its first bubble on by `[liveIn+seq]`: the bubbles and the
+ *   reactions, edits and deletes stored after them, to the newest row when the window reaches the newest
+ *   message; when it does not, the live actions of its bubbles that came later, by their target
+ *   (`[liveIn+ref.clientMessageId]`);
+ * - the messages its replies quote from outside it, by key, with their edits and deletes (folded, not shown);
+ * - each member's newest receipt marks by `foldKey` (the ticks), and the unsent rows by `status`.
+ *
+ * How many timeline rows lie before and after it are counted by the same index (IndexedDB counts keys
+ * without reading rows), so the list can say where the window stands ("Show earlier messages (9,750
+ * more)", `data-first`, `data-total`).
+ */
+
+/** Bubbles read when a chat opens, or when the reader is back at the newest message. */
+export const WINDOW_NEWEST = 400;
+/** Bubbles read on each side of a position the reader scrolled or jumped to. */
+export const WINDOW_HALF = 200;
+
+/** Which part of a chat to hold: its newest bubbles, or those around a server position. */
+export type WindowRange = { readonly at: "newest" } | { readonly at: "around"; readonly seq: number };
+
+export interface TimelineWindow {
+  /** The rows held, in timeline order (messages and system lines, unsent messages last). */
+  readonly items: readonly TimelineItem[];
+  /** Timeline rows older than the first item, not held. */
+  readonly offset: number;
+  /** Timeline rows of the whole chat (as far as this device shows them). */
+  readonly total: number;
+  /** Stored messages newer than the last item exist, not held: the window does not reach the newest. */
+  readonly hasNewer: boolean;
+  /** This device's unsent messages after the window, not held (one just sent while the reader is far up). */
+  readonly unsentNotHeld: number;
+}
+
+type Raw = Record<string, unknown>;
+
+const isRow = (r: unknown): r is Raw => typeof r === "object" && r !== null;
+const seqOf = (r: unknown): number | undefined => (isRow(r) && typeof r["seq"] === "number" ? r["seq"] : undefined);
+const idOf = (r: unknown): string | undefined => (isRow(r) && typeof r["clientMessageId"] === "string" ? r["clientMessageId"] : undefined);
+/** The client message id a reaction, edit, delete or reply names, as stored (checked again by the row schema). */
+const refIdOf = (r: unknown): string | undefined => {
+  const ref = isRow(r) ? r["ref"] : undefined;
+  return isRow(ref) && typeof ref["clientMessageId"] === "string" ? ref["clientMessageId"] : undefined;
+};
+
+/** The window of `range` of a chat. Reads only; for a live query (sealed-chat-view.ts). */
+export async function timelineWindow(db: SealedDb, conversationId: ConversationId, range: WindowRange, o: ViewOptions = {}): Promise<TimelineWindow> {
+  // Both start at once, as in timelineViews (views.ts): Dexie's zone must follow each read of the live query.
+  const [read, lines] = await Promise.all([readWindow(db, conversationId, range, o), systemLines(db, conversationId)]);
+  const { messages, older, newer, unsentNotHeld } = read;
+  const stored = messages.filter((m) => m.seq !== undefined);
+  const firstAt = stored[0]?.sentAt;
+  const lastAt = stored.at(-1)?.sentAt;
+  // System lines outside the window count where they stand but are not held (timelineViews places a line
+  // before the first message sent at or after it).
+  const before = older > 0 && firstAt !== undefined ? lines.filter((l) => l.at <= firstAt) : [];
+  const after = newer > 0 && lastAt !== undefined ? lines.filter((l) => l.at > lastAt) : [];
+  const held = lines.filter((l) => !before.includes(l) && !after.includes(l));
+  const items = placeLines(messages, held);
+  const offset = older + before.length;
+  return { items, offset, total: offset + items.length + newer + after.length, hasNewer: newer > 0, unsentNotHeld };
+}
+
+/** The messages with system lines placed by time among the stored ones (as timelineViews does). */
+function placeLines(messages: readonly MessageView[], lines: readonly SystemLineView[]): TimelineItem[] {
+  if (lines.length === 0) return [...messages];
+  const out: TimelineItem[] = [];
+  let i = 0;
+  for (const m of messages) {
+    while (i < lines.length && m.seq !== undefined && lines[i]!.at <= m.sentAt) out.push(lines[i++]!);
+    out.push(m);
+  }
+  const firstPending = out.findIndex((x) => x.kind === "message" && x.seq === undefined);
+  const rest = lines.slice(i);
+  if (firstPending < 0) out.push(...rest);
+  else out.splice(firstPending, 0, ...rest);
+  return out;
+}
+
+interface WindowRead {
+  readonly messages: MessageView[];
+  /** Shown bubbles before the window's first and after its last (unsent ones included), not held. */
+  readonly older: number;
+  readonly newer: number;
+  readonly unsentNotHeld: number;
+}
+
+async function readWindow(db: SealedDb, conversationId: ConversationId, range: WindowRange, o: ViewOptions): Promise<WindowRead> {
+  const conv = await getConversation(db, conversationId);
+  const prefs = await getChatPrefs(db, conversationId);
+  const peer = conv?.kind === "direct" ? conv.peer : undefined;
+  // Rows up to "Delete chat"'s position are hidden: the window starts after them.
+  const low = prefs.deletedUpTo !== undefined ? prefs.deletedUpTo + 1 : -Infinity;
+  const shown = () => db.messages.where("[shownIn+seq]");
+  let bubbles: unknown[];
+  let reachesNewest: boolean;
+  if (range.at === "newest") {
+    bubbles = (await shown().between([conversationId, low], [conversationId, Dexie.maxKey]).reverse().limit(WINDOW_NEWEST).toArray()).slice().reverse();
+    reachesNewest = true;
+  } else {
+    // A position among the hidden rows (or before the first) reads from the first shown one.
+    const at = Math.max(range.seq, low);
+    const [earlier, later] = await Promise.all([
+      shown().between([conversationId, low], [conversationId, at], true, true).reverse().limit(WINDOW_HALF).toArray(),
+      shown().between([conversationId, at], [conversationId, Dexie.maxKey], false, true).limit(WINDOW_HALF + 1).toArray(),
+    ]);
+    reachesNewest = later.length <= WINDOW_HALF;
+    // Copied before reversing: live queries get Dexie's cached, frozen arrays (store/db.ts).
+    bubbles = [...earlier.slice().reverse(), ...later.slice(0, WINDOW_HALF)];
+  }
+  const firstSeq = seqOf(bubbles[0]);
+  const lastSeq = seqOf(bubbles.at(-1));
+  const rows = new Map<string, unknown>();
+  const add = (list: readonly unknown[]) => {
+    for (const r of list) {
+      const id = idOf(r);
+      if (id !== undefined) rows.set(id, r);
+    }
+  };
+  if (firstSeq !== undefined) {
+    // The live rows from the first bubble on: its bubbles, and what was stored after each of them.
+    const upper = reachesNewest || lastSeq === undefined ? Dexie.maxKey : lastSeq;
+    add(await db.messages.where("[liveIn+seq]").between([conversationId, firstSeq], [conversationId, upper], true, true).toArray());
+    if (!reachesNewest) add(await actionsOn(db, conversationId, bubbles.map(idOf).filter((id): id is string => id !== undefined)));
+  }
+  // Each member's newest marks: what the ticks of the window's own messages are made from.
+  const marks = `${conversationId} ${ContentKind.receipt} `;
+  add(await db.messages.where("foldKey").between(marks, `${marks}\uffff`, true, true).toArray());
+  // Unsent rows: the bubbles come after every stored one, so only a window at the newest holds them.
+  const unsent: unknown[] = await db.messages.where("status").anyOf("pending", "failed").toArray();
+  const mine = unsent.filter((r): r is Raw => isRow(r) && r["conversationId"] === conversationId);
+  add(mine.filter((r) => reachesNewest || seqOf(r) !== undefined || !isBubbleRow(r)));
+  const unsentAfter = reachesNewest ? 0 : mine.filter((r) => seqOf(r) === undefined && isBubbleRow(r)).length;
+  // Messages the window's replies quote from outside it: read by key, folded for the quote, not shown.
+  const replies = [...rows.values()].filter((r) => isRow(r) && r["kindNumber"] === ContentKind.reply);
+  const quoted = [...new Set(replies.map(refIdOf).filter((id): id is string => id !== undefined && !rows.has(id)))];
+  const context = new Set<string>();
+  if (quoted.length > 0) {
+    const targets = (await db.messages.bulkGet(quoted.map((id): [ConversationId, string] => [conversationId, id]))).filter(isRow);
+    for (const t of targets) context.add(idOf(t) ?? "");
+    const actions = await actionsOn(db, conversationId, [...context]);
+    add(targets);
+    add(actions.filter((a) => !rows.has(idOf(a) ?? "")));
+  }
+  const messages = await foldedViews(db, conversationId, [...rows.values()], o, context);
+  const hides = hiddenCounter(db, conversationId, prefs, peer);
+  const older = firstSeq === undefined ? 0 : (await shown().between([conversationId, low], [conversationId, firstSeq], true, false).count()) - (await hides(low, firstSeq - 1));
+  const newer = reachesNewest || lastSeq === undefined ? 0 : (await shown().between([conversationId, lastSeq], [conversationId, Dexie.maxKey], false, true).count()) - (await hides(lastSeq + 1, Infinity)) + unsentAfter;
+  return { messages, older, newer, unsentNotHeld: unsentAfter };
+}
+
+function isBubbleRow(r: Raw): boolean {
+  const kind = r["kindNumber"];
+  return kind === undefined || kind === ContentKind.reply || (typeof kind === "number" && kind > ContentKind.receipt && kind !== ContentKind.profile);
+}
+
+/** The live reactions, edits and deletes of the messages `ids`, whenever they were stored. */
+async function actionsOn(db: SealedDb, conversationId: ConversationId, ids: readonly string[]): Promise<unknown[]> {
+  if (ids.length === 0) return [];
+  const rows: unknown[] = await db.messages
+    .where("[liveIn+ref.clientMessageId]")
+    .anyOf(ids.map((id) => [conversationId, id]))
+    .toArray();
+  // Replies name a message too, but are bubbles of their own, held by position like any other.
+  return rows.filter((r) => isRow(r) && !isBubbleRow(r));
+}
+
+/**
+ * How many bubbles with a position in [from, to] a blocked peer's hiding takes out of the window's counts
+ * (views.ts hiddenBy): read only over the hidden spans, and only when the chat has any.
+ */
+function hiddenCounter(db: SealedDb, conversationId: ConversationId, p: ChatPrefsRow, peer: string | undefined): (from: number, to: number) => Promise<number> {
+  const spans = [...(p.hidden ?? []).map((h) => ({ after: h.after, upTo: h.upTo })), ...(p.blockedSince !== undefined ? [{ after: p.blockedSince, upTo: Infinity }] : [])];
+  if (peer === undefined || spans.length === 0) return async () => 0;
+  return async (from, to) => {
+    const seen = new Set<string>();
+    for (const s of spans) {
+      const lo = Math.max(from, s.after + 1);
+      const hi = Math.min(to, s.upTo);
+      if (lo > hi) continue;
+      const rows: unknown[] = await db.messages.where("[shownIn+seq]").between([conversationId, lo], [conversationId, hi === Infinity ? Dexie.maxKey : hi], true, true).toArray();
+      for (const r of rows) {
+        const id = idOf(r);
+        if (id !== undefined && isRow(r) && r["senderAccountId"] === peer && hiddenByBlock(seqOf(r), p)) seen.add(id);
+      }
+    }
+    return seen.size;
+  };
+}
