@@ -5,7 +5,7 @@ import { getChatPrefs } from "../chats/chat-controls.js";
 import { hiddenByBlock } from "../chats/chat-order.js";
 import type { ChatPrefsRow } from "../chats/chat-prefs-row.js";
 import { systemLines, type SystemLineView } from "./system-lines.js";
-import { foldedViews, type TimelineItem, type ViewOptions } from "./views.js";
+import { foldedViews, placeLines, type TimelineItem, type ViewOptions } from "./views.js";
 import type { MessageView } from "./message-fold.js";
 
 /**
@@ -76,22 +76,6 @@ export async function timelineWindow(db: SealedDb, conversationId: ConversationI
   const items = placeLines(messages, held);
   const offset = older + before.length;
   return { items, offset, total: offset + items.length + newer + after.length, hasNewer: newer > 0, unsentNotHeld };
-}
-
-/** The messages with system lines placed by time among the stored ones (as timelineViews does). */
-function placeLines(messages: readonly MessageView[], lines: readonly SystemLineView[]): TimelineItem[] {
-  if (lines.length === 0) return [...messages];
-  const out: TimelineItem[] = [];
-  let i = 0;
-  for (const m of messages) {
-    while (i < lines.length && m.seq !== undefined && lines[i]!.at <= m.sentAt) out.push(lines[i++]!);
-    out.push(m);
-  }
-  const firstPending = out.findIndex((x) => x.kind === "message" && x.seq === undefined);
-  const rest = lines.slice(i);
-  if (firstPending < 0) out.push(...rest);
-  else out.splice(firstPending, 0, ...rest);
-  return out;
 }
 
 interface WindowRead {

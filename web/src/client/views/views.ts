@@ -329,7 +329,12 @@ export async function timelineViews(db: SealedDb, conversationId: ConversationId
   // one async call, but the zone is lost after awaiting one async view and then starting another, and
   // the live query would then miss changes to what the second one reads (a group's membership).
   const [messages, lines] = await Promise.all([messageViews(db, conversationId, o), systemLines(db, conversationId)]);
-  if (lines.length === 0) return messages;
+  return lines.length === 0 ? messages : placeLines(messages, lines);
+}
+
+/** The messages with system lines placed by time among the stored ones (the timeline and its window). */
+export function placeLines(messages: readonly MessageView[], lines: readonly SystemLineView[]): TimelineItem[] {
+  if (lines.length === 0) return [...messages];
   const out: TimelineItem[] = [];
   let i = 0;
   for (const m of messages) {
