@@ -127,11 +127,25 @@ export class SealedLinkExisting extends LitElement {
     this.link?.cancel();
   }
 
+  /** Cancel, Close and Done: the camera stops and an unfinished link is cancelled at once, then the dialog closes. */
   private close(): void {
+    this.release();
+    if (this.dialog.open) this.dialog.close();
+  }
+
+  /**
+   * The dialog's close event (Escape, or the close above). It is queued, so it can come after the dialog
+   * was opened again (Escape, then Enter on "Link a device" at once): it then belongs to the closing
+   * before and must leave the new opening alone.
+   */
+  private readonly onClosed = (): void => {
+    if (!this.dialog.open) this.release();
+  };
+
+  private release(): void {
     this.scanner.stop();
     if (this.s.step !== "done") this.link?.cancel();
     this.link = undefined;
-    this.dialog.close();
   }
 
   override disconnectedCallback(): void {
@@ -141,7 +155,7 @@ export class SealedLinkExisting extends LitElement {
   }
 
   override render() {
-    return html`<dialog aria-labelledby="link-title" @close=${() => this.close()} data-testid="link-existing">
+    return html`<dialog aria-labelledby="link-title" @cancel=${() => this.release()} @close=${this.onClosed} data-testid="link-existing">
       <h2 id="link-title">${msg("Link a device")}</h2>
       ${this.renderStep()}
     </dialog>`;
