@@ -25,6 +25,7 @@ import "./sealed-group-banner.js";
 import "./sealed-group-members.js";
 import "./sealed-identity-banner.js";
 import "./sealed-message-list.js";
+import type { SealedMessageList } from "./sealed-message-list.js";
 import "./sealed-safety-number-dialog.js";
 import "./sealed-key-change-banner.js";
 import "./sealed-mute-button.js";
@@ -180,6 +181,7 @@ export class SealedChatView extends LitElement {
   /** Opening could not reach the server: done again once the connection is back. */
   private reopen = false;
   @query("sealed-composer") private composer?: SealedComposer;
+  @query("sealed-message-list") private list?: SealedMessageList;
   @query("sealed-confirm-dialog") private confirm!: SealedConfirmDialog;
   @query("sealed-safety-number-dialog") private sn!: SealedSafetyNumberDialog;
   @query("sealed-group-members") private members?: SealedGroupMembers;
@@ -279,6 +281,11 @@ export class SealedChatView extends LitElement {
 
   private readonly onWindowMove = (e: CustomEvent<{ seq: number }>): void => this.moveWindow({ at: "around", seq: e.detail.seq });
   private readonly onWindowNewest = (): void => this.moveWindow(NEWEST);
+  /** The reader sent a message: the chat goes to the newest messages, where it appears (as Signal and WhatsApp do). */
+  private readonly onSubmitted = (): void => {
+    this.list?.followSent();
+    this.moveWindow(NEWEST);
+  };
 
   /** A quote or a search result names a message outside the window: the window moves around it, if this device holds it. */
   private readonly onWindowFind = (e: CustomEvent<{ key: string }>): void => {
@@ -455,6 +462,7 @@ export class SealedChatView extends LitElement {
         : nothing}
       ${keyed(c.id, html`<sealed-composer
         .conversationId=${c.id}
+        @message-submitted=${this.onSubmitted}
         .disabled=${blocked || c.blocked === true}
         .mentionable=${group ? group.members.filter((m) => !m.isMe).map((m) => ({ accountId: m.accountId, name: m.username })) : []}
         stoppedText=${removed ? msg("You're no longer a member") : c.blocked ? msg(str`You blocked ${c.title}`) : msg("Sending is stopped")}

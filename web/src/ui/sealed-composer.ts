@@ -384,6 +384,10 @@ export class SealedComposer extends LitElement {
   }
 
   private queue(o: Outgoing): void {
+    // A new message (not an edit): the chat shows the newest messages, where it will appear, whatever the
+    // reader was looking at (sealed-chat-view.ts). Said here, not left to the list noticing an unsent row:
+    // a send acknowledged before the list's next read never shows as unsent.
+    if (!o.edit) this.dispatchEvent(new CustomEvent("message-submitted", { bubbles: true, composed: true }));
     this.outgoing.push(o);
     if (this.outgoing.length === 1) void this.sending.run();
     else this.requestUpdate();

@@ -148,6 +148,11 @@ export class SealedMessageList extends LitElement {
     super.disconnectedCallback();
   }
 
+  /** The reader sent a message (sealed-chat-view.ts): the view goes to the bottom once the newest part is held and shows it. */
+  followSent(): void {
+    this.pinOnNewest = true;
+  }
+
   private ask<T>(type: "window-move" | "window-find" | "window-newest", detail?: T): void {
     this.moving = type !== "window-newest";
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
