@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { decodeBundle, decodeEnvelope, fromBase64url, type ConversationId } from "../../../protocol/index.js";
 import { getGroup } from "../../../web/src/client/store/db.js";
+import { acceptMembership, noteWithheldHead } from "../../../web/src/client/groups/membership.js";
 import { conversationView } from "../../../web/src/client/views/views.js";
 import { errorText } from "../../../web/src/ui/error-text.js";
 import { clientOn } from "./helpers.js";
@@ -60,5 +61,30 @@ describe("a membership log served cut short before a removal", () => {
     const readers = readersOf(server, id, server.accountIdOf("bob"));
     expect(readers).toHaveLength(1);
     expect(readers[0]).not.toContain(carolId);
+  });
+});
+
+describe("two membership updates of one group at once", () => {
+  // A cut log judged (verified, then refused as a problem) while the same group's withheld head is noted:
+  // both land. The e2e authority-warnings scenario lost the note this way, now and then: the problem was
+  // written over the row as it stood before the note, and the pause and its banner never showed.
+  test("a problem written while a withheld head is noted keeps the note, and the other way round", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const server = new LyingServer();
+    const [alice, bob, carol] = [clientOn(server), clientOn(server), clientOn(server)];
+    await alice.signUp("alice");
+    await bob.signUp("bob");
+    await carol.signUp("carol");
+    const id = await alice.createGroup("Team", ["bob", "carol"]);
+    await alice.removeMember(id, server.accountIdOf("carol"));
+    await bob.sync.syncNow();
+    const full = (await getGroup(bob.db, id))!.entries;
+    expect(full.length).toBeGreaterThan(1);
+    const cited = new Uint8Array(32).fill(7);
+    await Promise.all([acceptMembership(bob.ctx, id, full.slice(0, 1)), noteWithheldHead(bob.ctx, id, cited)]);
+    const g = (await getGroup(bob.db, id))!;
+    expect(g.problem).toBeDefined();
+    expect(g.withheldHead?.hash).toEqual(cited);
+    expect(g.entries).toHaveLength(full.length);
   });
 });

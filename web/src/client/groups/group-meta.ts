@@ -1,6 +1,6 @@
 import { sealGroupMeta, type AccountId, type ConversationId } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
-import { getAccount, getDevice, getGroup, putGroup } from "../store/db.js";
+import { getAccount, getDevice, getGroup, updateGroup } from "../store/db.js";
 import { ClientError } from "../errors.js";
 import { stateOf } from "../identity/logs.js";
 import type { EpochRow, GroupRow } from "../store/rows.js";
@@ -49,6 +49,8 @@ export async function publishGroupMeta(ctx: ClientContext, id: ConversationId, e
     meta: { name: value },
   });
   await ctx.api.putGroupMeta(id, sealed);
-  const fresh = (await getGroup(ctx.db, id)) ?? g;
-  if (isNewer(fresh, epoch.epoch, createdAt)) await putGroup(ctx.db, withName(fresh, value, account.accountId, epoch.epoch, createdAt));
+  await updateGroup(ctx.db, id, (now) => {
+    const fresh = now ?? g;
+    return isNewer(fresh, epoch.epoch, createdAt) ? withName(fresh, value, account.accountId, epoch.epoch, createdAt) : undefined;
+  });
 }

@@ -15,7 +15,7 @@ import {
 import { isApiError } from "../transport/api.js";
 import { ensureContactById } from "../identity/contacts.js";
 import type { ClientContext } from "../context.js";
-import { getAccount, getContact, getGroup, putGroup } from "../store/db.js";
+import { getAccount, getContact, getGroup, updateGroup } from "../store/db.js";
 import { ClientError } from "../errors.js";
 import { assertActiveNow, refreshLog, stateAt } from "../identity/logs.js";
 import type { GroupRow } from "../store/rows.js";
@@ -103,15 +103,19 @@ export async function acceptMembership(ctx: ClientContext, id: ConversationId, e
     }
   } catch (e) {
     if (!known || !isProtocolError(e) || e.code === "unknown_head") throw e;
-    const row: GroupRow = { ...known, problem: { code: e.code, detail: e.message, at: ctx.now() } };
-    await putGroup(ctx.db, row);
-    return row;
+    const problem = { code: e.code, detail: e.message, at: ctx.now() };
+    // On the row as it stands now: what was learned while this log was judged (a withheld head) stays.
+    return (await updateGroup(ctx.db, id, (now) => ({ ...(now ?? known), problem })))!;
   }
   if (known && !known.problem && !known.refusedAt && !known.withheldHead && state.head.seq === known.head.seq) return known;
-  const row = rowFor(state, entries, known);
-  // A warning stays until the user has seen a log that verifies again: keep it when this one is no newer.
-  if (known?.problem && state.head.seq <= known.head.seq) row.problem = known.problem;
-  await putGroup(ctx.db, row);
+  const row = (await updateGroup(ctx.db, id, (now) => {
+    // A newer log verified and stored meanwhile stays (this one is older: storing it would roll back).
+    if (now && now.head.seq > state.head.seq) return undefined;
+    const next = rowFor(state, entries, now);
+    // A warning stays until the user has seen a log that verifies again: keep it when this one is no newer.
+    if (now?.problem && state.head.seq <= now.head.seq) next.problem = now.problem;
+    return next;
+  }))!;
   // Names for the member list: each member becomes a contact (first sight, trust on first use).
   const self = (await getAccount(ctx.db))?.accountId;
   for (const m of row.members) {
@@ -132,9 +136,11 @@ export async function syncMembership(ctx: ClientContext, id: ConversationId): Pr
   } catch (e) {
     const known = await getGroup(ctx.db, id);
     if (known && isApiError(e) && e.status === 403) {
-      const row: GroupRow = { ...known, refusedAt: known.refusedAt ?? ctx.now() };
-      await putGroup(ctx.db, row);
-      return row;
+      const at = ctx.now();
+      return (await updateGroup(ctx.db, id, (now) => {
+        const row = now ?? known;
+        return { ...row, refusedAt: row.refusedAt ?? at };
+      }))!;
     }
     throw e;
   }
@@ -146,9 +152,8 @@ export async function syncMembership(ctx: ClientContext, id: ConversationId): Pr
  * device-log entry can be: logs.ts noteCitedHead). Sending in the group waits (assertNoWithheldMembership).
  */
 export async function noteWithheldHead(ctx: ClientContext, id: ConversationId, hash: Uint8Array): Promise<void> {
-  const g = await getGroup(ctx.db, id);
-  if (!g || g.hashes.some((h) => bytesEqual(h, hash)) || g.withheldHead) return;
-  await putGroup(ctx.db, { ...g, withheldHead: { hash, at: ctx.now() } });
+  const at = ctx.now();
+  await updateGroup(ctx.db, id, (g) => (!g || g.hashes.some((h) => bytesEqual(h, hash)) || g.withheldHead ? undefined : { ...g, withheldHead: { hash, at } }));
 }
 
 /**

@@ -2,7 +2,7 @@ import { decodeBundle, decodeSealedGroupMeta, fromBase64url, openGroupMeta } fro
 import type { ClientContext } from "../context.js";
 import { epochFor } from "../conversations/epochs.js";
 import { ClientError } from "../errors.js";
-import { getGroup, putGroup } from "../store/db.js";
+import { getGroup, updateGroup } from "../store/db.js";
 import type { ConversationRow } from "../store/rows.js";
 import { isNewer, withName } from "./group-meta.js";
 import { memberDeviceKeys } from "./membership.js";
@@ -27,7 +27,8 @@ export async function readGroupMeta(ctx: ClientContext, conv: ConversationRow, s
   // it cites (a revoked device still holds the keys of the epochs it was in).
   await assertActiveNow(ctx, header.author.accountId, header.author.deviceId, "the group name");
   const meta = await openGroupMeta(ctx.env, bytes, { conversationId: conv.id, epoch: epoch.epoch, keyId: epoch.keyId, ck: epoch.ck, deviceKeyAt: memberDeviceKeys(ctx) });
-  const fresh = (await getGroup(ctx.db, conv.id)) ?? g;
-  if (!isNewer(fresh, header.epoch, header.createdAt)) return;
-  await putGroup(ctx.db, withName(fresh, meta.name, header.author.accountId, header.epoch, header.createdAt));
+  await updateGroup(ctx.db, conv.id, (now) => {
+    const fresh = now ?? g;
+    return isNewer(fresh, header.epoch, header.createdAt) ? withName(fresh, meta.name, header.author.accountId, header.epoch, header.createdAt) : undefined;
+  });
 }

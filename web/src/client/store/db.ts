@@ -267,6 +267,19 @@ export async function putGroup(db: SealedDb, row: GroupRow): Promise<void> {
   await db.groups.put(parseRow(groupRow, "groups", row));
 }
 
+/**
+ * Changes a group's row from the row as it stands, in one transaction: two updates of one group at once
+ * (a log judged while a withheld head is noted) both land, neither writes over the other with a row it
+ * read before. `change` returns the row to store, or undefined to leave it.
+ */
+export async function updateGroup(db: SealedDb, conversationId: ConversationId, change: (row: GroupRow | undefined) => GroupRow | undefined): Promise<GroupRow | undefined> {
+  return db.transaction("rw", db.groups, async () => {
+    const next = change(await getGroup(db, conversationId));
+    if (next !== undefined) await putGroup(db, next);
+    return next ?? (await getGroup(db, conversationId));
+  });
+}
+
 export async function listGroups(db: SealedDb): Promise<GroupRow[]> {
   return parseRows(groupRow, "groups", await db.groups.toArray());
 }
