@@ -9,7 +9,8 @@ export const SUITES = ["unit", "worker", "e2e"];
 /**
  * Per-step counts from `dir`: each vitest suite from its JSON report, each other step (typecheck,
  * build) from steps.json. Nothing is allowed to vanish: a suite without a report, or one that
- * failed with no failed test (a crash outside tests), counts as 1 failed, and so does a failed step.
+ * failed with no failed test (a crash outside tests), counts as 1 failed, and so does a failed step;
+ * the tests of a file that failed before they ran count as failed.
  * Without steps.json (test.mjs itself died), all suites are expected.
  */
 export function tally(dir = "test-results") {
@@ -30,8 +31,17 @@ export function tally(dir = "test-results") {
     const r = JSON.parse(readFileSync(file, "utf8"));
     const passed = r.numPassedTests ?? 0;
     let failed = r.numFailedTests ?? 0;
+    // A file that failed outside its tests (a beforeAll threw) leaves its tests unrun, reported as
+    // skipped: they count as failed, since the suite skips nothing on purpose.
+    const unrun = (r.testResults ?? [])
+      .filter((f) => f.status === "failed")
+      .flatMap((f) => f.assertionResults ?? [])
+      .filter((a) => a.status !== "passed" && a.status !== "failed").length;
+    failed += unrun;
     let note = `${passed} passed, ${failed} failed`;
-    if (r.numPendingTests || r.numTodoTests) note += `, ${(r.numPendingTests ?? 0) + (r.numTodoTests ?? 0)} skipped`;
+    if (unrun) note += ` (${unrun} not run because their file failed)`;
+    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0) - unrun;
+    if (skipped > 0) note += `, ${skipped} skipped`;
     if (failed === 0 && (r.success === false || (step.exitCode ?? 0) !== 0)) {
       failed = 1;
       note += " but the run failed outside tests (see its output): counted as 1 failed";

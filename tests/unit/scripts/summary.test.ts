@@ -51,3 +51,12 @@ test("counts a failed or unfinished typecheck or build as 1 failed each", () => 
 test("without steps.json every suite is expected", () => {
   expect(summary({ "unit.json": report(5, 0) })).toBe("5 passed, 2 failed\n");
 });
+
+test("counts the tests a failed file left unrun (its beforeAll threw) as failed, not skipped", () => {
+  const file = (status: string, ...tests: string[]) => ({ status, assertionResults: tests.map((t) => ({ status: t })) });
+  const out = summary({
+    "steps.json": steps(["e2e", "vitest", 1]),
+    "e2e.json": { ...report(3, 1, false), numPendingTests: 3, testResults: [file("failed", "skipped", "skipped"), file("failed", "failed", "passed"), file("passed", "passed", "passed", "skipped")] },
+  });
+  expect(out).toBe("3 passed, 3 failed\n");
+});
