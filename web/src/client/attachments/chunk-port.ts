@@ -66,6 +66,16 @@ function owned(c: Uint8Array, spare: (n: number) => Uint8Array<ArrayBuffer> | un
   return copy;
 }
 
+/**
+ * Frees a buffer the stream owns and will not use again now, not at the next garbage collection: an
+ * ArrayBuffer's contents count against its isolate only until it is detached, and V8 collects them only
+ * once tens of MB of them have built up (docs/decisions.md "Attachment chunks in workers", memory).
+ * ArrayBuffer.prototype.transfer (ES2024) detaches it; where it is missing the collector frees it later.
+ */
+function release(c: Uint8Array<ArrayBuffer>): void {
+  (c.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }).transfer?.(0);
+}
+
 function movable(c: unknown): c is Uint8Array<ArrayBuffer> {
   return c instanceof Uint8Array && c.buffer instanceof ArrayBuffer && c.byteOffset === 0 && c.byteLength === c.buffer.byteLength;
 }
@@ -103,7 +113,8 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
   let spareCount = 0;
   const window = BATCH * BATCHES_PER_WORKER * ports.length;
   const keep = (r: unknown, size: number) => {
-    if (!movable(r) || r.length !== size || spareCount >= window) return;
+    if (!movable(r)) return;
+    if (r.length !== size || spareCount >= window) return release(r);
     spareCount++;
     (spares.get(size) ?? spares.set(size, []).get(size)!).push(r);
   };
@@ -122,6 +133,7 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
     if (closed) return;
     closed = true;
     failAll(new Error("attachment chunks: closed"));
+    for (const list of spares.values()) list.forEach(release);
     spares.clear();
     for (const p of ports) {
       p.listen(null);
@@ -144,10 +156,11 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
       }
       const answered = queue.splice(0, results.length);
       outstanding -= answered.length;
+      // Never keep or free a buffer that is also an output (the reader holds those).
+      const outputs = new Set(results.map((x) => (x as { b?: { buffer?: unknown } } | null)?.b?.buffer));
       for (const [n, r] of answered.entries()) {
         const res = results[n] as { b?: unknown; h?: unknown; e?: unknown; r?: unknown } | null;
-        // Never a buffer that is also an output (the stream would later overwrite what the reader holds).
-        if (res?.r !== undefined && (res.r as Uint8Array).buffer !== (res.b as Uint8Array | undefined)?.buffer) keep(res.r, r.inSize);
+        if (res?.r !== undefined && !outputs.has((res.r as Uint8Array).buffer)) keep(res.r, r.inSize);
         if (res?.e === "decrypt_failed" && r.o) r.reject(asDecryptFailed());
         else if (res?.b instanceof Uint8Array && res.b.length === r.outSize && res.h instanceof Uint8Array && res.h.length === ATTACHMENT_DIGEST_BYTES) {
           r.resolve({ bytes: res.b, hash: res.h });
