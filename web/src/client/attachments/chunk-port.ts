@@ -33,6 +33,7 @@ import {
   type ChunkResult,
   type CryptoEnv,
 } from "../../../../protocol/index.js";
+import { releaseBuffer } from "./release.js";
 
 /** One end of a message channel (fromMessagePort; the unit tests adapt Node's MessageChannel the same way). */
 export interface ChunkPort {
@@ -64,16 +65,6 @@ function owned(c: Uint8Array, spare: (n: number) => Uint8Array<ArrayBuffer> | un
   const copy = spare(c.length) ?? new Uint8Array(c.length);
   copy.set(c);
   return copy;
-}
-
-/**
- * Frees a buffer the stream owns and will not use again now, not at the next garbage collection: an
- * ArrayBuffer's contents count against its isolate only until it is detached, and V8 collects them only
- * once tens of MB of them have built up (docs/decisions.md "Attachment chunks in workers", memory).
- * ArrayBuffer.prototype.transfer (ES2024) detaches it; where it is missing the collector frees it later.
- */
-function release(c: Uint8Array<ArrayBuffer>): void {
-  (c.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }).transfer?.(0);
 }
 
 function movable(c: unknown): c is Uint8Array<ArrayBuffer> {
@@ -114,7 +105,7 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
   const window = BATCH * BATCHES_PER_WORKER * ports.length;
   const keep = (r: unknown, size: number) => {
     if (!movable(r)) return;
-    if (r.length !== size || spareCount >= window) return release(r);
+    if (r.length !== size || spareCount >= window) return releaseBuffer(r);
     spareCount++;
     (spares.get(size) ?? spares.set(size, []).get(size)!).push(r);
   };
@@ -133,7 +124,7 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
     if (closed) return;
     closed = true;
     failAll(new Error("attachment chunks: closed"));
-    for (const list of spares.values()) list.forEach(release);
+    for (const list of spares.values()) list.forEach(releaseBuffer);
     spares.clear();
     for (const p of ports) {
       p.listen(null);
