@@ -144,6 +144,12 @@ export class AttachmentDigest {
     private current: Uint8Array,
   ) {}
 
+  /**
+   * One chain step's input, labelled(label, d_i, h_i), made once: each step writes d_i and h_i into it
+   * (WebCrypto copies its input when called, and the steps run one at a time).
+   */
+  private readonly step = labelled(Label.attachmentDigest, new Uint8Array(ATTACHMENT_DIGEST_BYTES), new Uint8Array(ATTACHMENT_DIGEST_BYTES));
+
   static async start(env: CryptoEnv, header: Uint8Array): Promise<AttachmentDigest> {
     return new AttachmentDigest(env, await sha256(env, labelled(Label.attachmentDigest, header)));
   }
@@ -157,7 +163,11 @@ export class AttachmentDigest {
   async addHashes(hashes: readonly Uint8Array[]): Promise<void> {
     for (const h of hashes) {
       if (h.length !== ATTACHMENT_DIGEST_BYTES) throw new RangeError("a chunk hash is 32 bytes");
-      this.current = await sha256(this.env, labelled(Label.attachmentDigest, this.current, h));
+      // labelled(label, d, h) ends with u32 32 ‖ d ‖ u32 32 ‖ h.
+      const step = this.step;
+      step.set(this.current, step.length - 2 * ATTACHMENT_DIGEST_BYTES - 4);
+      step.set(h, step.length - ATTACHMENT_DIGEST_BYTES);
+      this.current = await sha256(this.env, step);
     }
   }
 

@@ -214,6 +214,43 @@ describe("attachment chunks across ports", () => {
     expect(reused).toBeGreaterThan(50);
   });
 
+  it("frees every input buffer a worker hands back at once (ArrayBuffer transfer), never one the reader holds", async () => {
+    // Node 20 has no ArrayBuffer.prototype.transfer (Chromium has): this one detaches the buffer as the real one does.
+    const released = new Set<ArrayBuffer>();
+    const had = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "transfer");
+    Object.defineProperty(ArrayBuffer.prototype, "transfer", {
+      configurable: true,
+      value(this: ArrayBuffer, length: number) {
+        released.add(this);
+        structuredClone(this, { transfer: [this] });
+        return new ArrayBuffer(length);
+      },
+    });
+    try {
+      const key = generateAttachmentKey(env);
+      const plain = random(64 * 65_536);
+      const enc = new EncryptStream(key, env, overPorts(2));
+      const reader = slicedBy(plain, 65_536).pipeThrough(enc).getReader();
+      const parts: Uint8Array[] = [];
+      for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
+      // Each of the 64 chunks went to a worker and came back: kept as a spare until the stream closed, or freed.
+      expect(released.size).toBe(64);
+      for (const p of parts) expect(released.has(p.buffer as ArrayBuffer)).toBe(false);
+      const blob = await collect(slicedBy(Buffer.concat(parts), 1 << 20));
+      expect(same(blob, (await encryptWhole(env, key, plain)).blob)).toBe(true);
+      const { plainSize, digest } = await enc.sealed;
+      released.clear();
+      const opened = await collect(slicedBy(blob, 65_552).pipeThrough(new DecryptStream({ key, plainSize, digest }, env, overPorts(2))));
+      expect(same(opened, plain)).toBe(true);
+      // Slices that do not line up with the chunks: most buffers that come back take a later chunk's copy,
+      // the rest (and those left when the stream closes) are freed.
+      expect(released.size).toBeGreaterThan(0);
+    } finally {
+      if (had) Object.defineProperty(ArrayBuffer.prototype, "transfer", had);
+      else delete (ArrayBuffer.prototype as { transfer?: unknown }).transfer;
+    }
+  });
+
   it("closes the ports when a stream is cancelled mid-file, and both ends of each", async () => {
     const log: PortLog = { farClosed: 0, nearClosed: 0 };
     const enc = new EncryptStream(generateAttachmentKey(env), env, overPorts(2, log));

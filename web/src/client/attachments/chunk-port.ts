@@ -33,6 +33,7 @@ import {
   type ChunkResult,
   type CryptoEnv,
 } from "../../../../protocol/index.js";
+import { releaseBuffer } from "./release.js";
 
 /** One end of a message channel (fromMessagePort; the unit tests adapt Node's MessageChannel the same way). */
 export interface ChunkPort {
@@ -103,7 +104,8 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
   let spareCount = 0;
   const window = BATCH * BATCHES_PER_WORKER * ports.length;
   const keep = (r: unknown, size: number) => {
-    if (!movable(r) || r.length !== size || spareCount >= window) return;
+    if (!movable(r)) return;
+    if (r.length !== size || spareCount >= window) return releaseBuffer(r);
     spareCount++;
     (spares.get(size) ?? spares.set(size, []).get(size)!).push(r);
   };
@@ -122,6 +124,7 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
     if (closed) return;
     closed = true;
     failAll(new Error("attachment chunks: closed"));
+    for (const list of spares.values()) list.forEach(releaseBuffer);
     spares.clear();
     for (const p of ports) {
       p.listen(null);
@@ -144,10 +147,11 @@ export function portChunkCrypto(ports: readonly ChunkPort[], onClose?: () => voi
       }
       const answered = queue.splice(0, results.length);
       outstanding -= answered.length;
+      // Never keep or free a buffer that is also an output (the reader holds those).
+      const outputs = new Set(results.map((x) => (x as { b?: { buffer?: unknown } } | null)?.b?.buffer));
       for (const [n, r] of answered.entries()) {
         const res = results[n] as { b?: unknown; h?: unknown; e?: unknown; r?: unknown } | null;
-        // Never a buffer that is also an output (the stream would later overwrite what the reader holds).
-        if (res?.r !== undefined && (res.r as Uint8Array).buffer !== (res.b as Uint8Array | undefined)?.buffer) keep(res.r, r.inSize);
+        if (res?.r !== undefined && !outputs.has((res.r as Uint8Array).buffer)) keep(res.r, r.inSize);
         if (res?.e === "decrypt_failed" && r.o) r.reject(asDecryptFailed());
         else if (res?.b instanceof Uint8Array && res.b.length === r.outSize && res.h instanceof Uint8Array && res.h.length === ATTACHMENT_DIGEST_BYTES) {
           r.resolve({ bytes: res.b, hash: res.h });

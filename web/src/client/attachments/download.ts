@@ -6,6 +6,7 @@ import type { AttachmentFields } from "../store/attachment-row.js";
 import { isApiError } from "../transport/api.js";
 import { attachmentError, isAbort } from "./attachment-error.js";
 import "./chunk-worker-app.js";
+import { releaseBuffer } from "./release.js";
 import { DecryptStream } from "./streams.js";
 
 /** Bytes of the blob received so far, of `total` (the blob's size, which the message's file size fixes). */
@@ -108,6 +109,8 @@ class BlobSink {
   private spill(): void {
     if (this.pending.length === 0) return;
     this.parts.push(new Blob(this.pending));
+    // The Blob copied them: free the chunks now (this sink owns them; they are the stream's output).
+    for (const c of this.pending) releaseBuffer(c);
     this.pending = [];
     this.pendingBytes = 0;
   }
