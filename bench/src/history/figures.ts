@@ -111,12 +111,16 @@ function openFigures(r: HistoryRun, smallest: HistoryRun): Figure[] {
     `${growth}A chat opens in one read of a window (web/src/client/views/timeline-window.ts, docs/decisions.md "The open chat holds a ` +
     'window"): its newest 400 bubbles by the [shownIn+seq] index, the live rows after the first of them by [liveIn+seq], the ' +
     "messages its replies quote by key, and a count of the rows before it (IndexedDB counts index keys without reading rows); the " +
-    "whole history is never read. What is left before the first frame is the chat view's first render and layout of about 60 " +
-    "bubbles, about a dozen small reads of its header, banners and composer, and the time the page waits for a core on a machine " +
+    "whole history is never read. Its reads start together in three rounds (what needs nothing else, then what needs the first " +
+    "bubble's position, then the quotes) instead of about a dozen awaited one after another. A CPU profile of a 10,000-message open " +
+    "(taken by hand with a throwaway harness, not by this benchmark; load average 5 to 15) showed, before that change, the chat " +
+    "view's first render (15-34 ms) before the window's live query even starts (Dexie starts it in a later task), then 95 ms from " +
+    "its first read to its views, mostly waiting on IndexedDB, with parsing about 400 rows (3-15 ms) and folding them (3 ms), then " +
+    "the list's first render and layout of 60 bubbles (27-40 ms); the rest is the time the page waits for a core on a machine " +
     "shared with other work.";
   const fix =
-    "render fewer bubbles in the first frame (one screen's worth), read a smaller first window, and batch the chat view's small " +
-    "reads into one transaction.";
+    "start the window's read before the chat view's first render (it now waits for that render's task), read a first window of one " +
+    "screen (about 60 bubbles) so fewer rows are parsed before the first frame, and render fewer bubbles in it.";
   return [
     {
       id: `history.open.newest.${n}`,
@@ -169,22 +173,29 @@ function scrollFigure(r: HistoryRun, load: number): Figure {
     method:
       `${s.longTasks.length} long task(s) (Chromium reports tasks of 50 ms or more; 0 means none) over ${s.frames} frames in ${round(s.ms)} ms, ` +
       `one screen height per frame from the newest message to the oldest; longest gap between frames ${round(s.longestFrameMs)} ms; ` +
-      `at most ${s.maxRendered} messages in the DOM at once; the oldest message was read back at the top`,
+      `at most ${s.maxRendered} rows rendered at once (the list's data-shown); the oldest message was read back at the top`,
     ifMissed: {
       why:
         `${s.longTasks.length} of ${s.frames} frames held a task of 50 ms or more (longest ${round(longest)} ms). Each move of the rendered ` +
-        "window renders 30 messages, removes 30 at the other end and reads layout once to keep the reader's place; every 100 rows or so " +
+        "window (at most 150 rendered) renders 30 messages, removes 30 at the other end and reads layout once to keep the reader's place; every 100 rows or so " +
         "the held window (400 bubbles) is read again around the reader (web/src/client/views/timeline-window.ts), which parses and folds " +
         "the 200 or so rows it did not hold. Before the window (the whole history held, 105 ms at 10,000 against 0 ms at 1,000 on a quiet " +
         "machine) each move and each re-run of the live query walked all 10,000 views. " +
         `On this 2-core machine shared with other work (1-minute load average ${load} at the end) a task that is ` +
         "descheduled for a while is reported as long too, so compare with a run on a quiet machine before changing the list. A CPU profile " +
-        "of a 1,000-message scroll (taken once by hand, not by this benchmark: 2.8 s, two long tasks of 79 and 54 ms at a load average of 6) " +
-        "showed the main thread idle 61% of the time; the largest piece of the rest (0.19 s) was the layout of the list forced when the " +
-        "reader's place is restored after a move, i.e. laying out the 300 rendered rows again.",
+        "of a 10,000-message scroll (taken by hand with a throwaway harness, not by this benchmark, load average 5 to 10) found the data " +
+        "side small: reading, parsing and folding the moving window about 4% of the busy time. The rest was rendering the 300 rows the " +
+        "list then rendered (about 8,000 layout objects): a Chromium trace put about 15 ms of main-thread CPU in every frame, at 1,000 " +
+        "messages as at 10,000 (prepaint and paint 5 ms, the layout forced when the reader's place is restored after a move 3 ms, Lit's " +
+        "DOM work 5 ms); the list now renders at most 150 (10.1 against 12.0 ms per frame in two traces one after the other), " +
+        "and this benchmark's probe shared the same tasks (its querySelectorAll over the list every frame, now replaced by the list's own " +
+        "count, data-shown, was 10-20% of the busy time). " +
+        "Tried and not kept: `content-visibility: auto` on rows (8,000 layout objects became 1,500, but rows coming into view then cost " +
+        "style and layout in the frame: 22.3 s of CPU for the scroll against 20.5 s) and an opaque scroller background for compositor " +
+        "scrolling (still painted every frame).",
       fix:
-        "if it stays over 50 ms on a quiet machine: make the rows cheaper to lay out (block layout with auto margins instead of the flex " +
-        "column, `contain: layout` on rows), move the window in smaller steps, or give rows a fixed height estimate so no layout is read while scrolling.",
+        "measure on a quiet machine first; then lay rows out as blocks rather than one flex column (the margins must then be kept from " +
+        "collapsing), and keep the reader's place without reading layout on every move.",
     },
   };
 }

@@ -1,3 +1,5 @@
+import { Dexie, liveQuery } from "dexie";
+import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { describe, expect, test } from "vitest";
 import { AccountId, ClientMessageId, ContentKind, ConversationId, DeviceId } from "../../../protocol/index.js";
 import { putMessages, type SealedDb } from "../../../web/src/client/store/db.js";
@@ -130,5 +132,47 @@ describe("the window an open chat holds", () => {
     await expectSlice(db, whole, { at: "newest" });
     const empty = await timelineWindow(freshDb(), conv, { at: "newest" });
     expect(empty).toEqual({ items: [], offset: 0, total: 0, hasNewer: false, unsentNotHeld: 0 });
+  }, 60_000);
+});
+
+// The window's reads start together (Promise.all) rather than one after another: the live query of an open
+// chat must still follow every one of them, or a change to what only one of them read would never show.
+describe("the window as a live query", () => {
+  test("follows a reaction, an edit of a quoted message, an unsent message and 'Delete chat', each read by a different index", async () => {
+    const db = freshDb();
+    const bubbles = await longChat(db);
+    const seen: Awaited<ReturnType<typeof timelineWindow>>[] = [];
+    const deps = { ...Dexie.dependencies };
+    Object.assign(Dexie.dependencies, { indexedDB, IDBKeyRange });
+    const newest = liveQuery(() => timelineWindow(db, conv, { at: "newest" })).subscribe({ next: (w) => seen.push(w) });
+    const farUp: Awaited<ReturnType<typeof timelineWindow>>[] = [];
+    const around = liveQuery(() => timelineWindow(db, conv, { at: "around", seq: bubbles[500]!.seq! })).subscribe({ next: (w) => farUp.push(w) });
+    const last = () => seen.at(-1);
+    const message = (w: Awaited<ReturnType<typeof timelineWindow>> | undefined, key: string) => w?.items.find((it): it is MessageView => it.kind === "message" && it.key === key);
+    try {
+      await expect.poll(() => last()?.total).toBe(BUBBLES + 3);
+      await expect.poll(() => farUp.at(-1)?.offset).toBeGreaterThan(0);
+      // A reaction to a message inside the newest window ([liveIn+seq]) and to one far up, stored now ([liveIn+ref.clientMessageId]).
+      const inWindow = bubbles[BUBBLES - 3]!;
+      await putMessages(db, [row({ kindNumber: ContentKind.reaction, ref: refTo(inWindow), emoji: "🎉", text: "" }), row({ kindNumber: ContentKind.reaction, ref: refTo(bubbles[500]!), emoji: "🔥", text: "" })]);
+      await expect.poll(() => message(last(), inWindow.clientMessageId)?.reactions.map((r) => r.emoji)).toEqual(["🎉"]);
+      await expect.poll(() => message(farUp.at(-1), bubbles[500]!.clientMessageId)?.reactions.map((r) => r.emoji)).toEqual(["🔥"]);
+      // An edit of the first message, quoted by a reply in the newest window but outside it (read by key).
+      await putMessages(db, [row({ kindNumber: ContentKind.edit, ref: refTo(bubbles[0]!), senderAccountId: bubbles[0]!.senderAccountId, text: "m 1, edited late" })]);
+      await expect.poll(() => last()?.items.some((it) => it.kind === "message" && it.replyTo?.state === "shown" && it.replyTo.text === "m 1, edited late")).toBe(true);
+      // A second unsent message (by `status`).
+      const { seq: _seq, ...unsent } = row({ text: "also not sent", status: "failed" });
+      await putMessages(db, [unsent]);
+      await expect.poll(() => (last()?.items.at(-1) as MessageView | undefined)?.text).toBe("also not sent");
+      // "Delete chat" (the chat's prefs, read alongside the bubbles).
+      await db.chatPrefs.put({ conversationId: conv, deletedUpTo: bubbles[BUBBLES - 11]!.seq! });
+      await expect.poll(() => last()?.items.filter((it) => it.kind === "message" && it.seq !== undefined && it.replyTo === undefined).length).toBe(10);
+      const whole = await timelineViews(db, conv);
+      expect(last()!.items.map(shape)).toEqual(whole.map(shape));
+    } finally {
+      newest.unsubscribe();
+      around.unsubscribe();
+      Object.assign(Dexie.dependencies, deps);
+    }
   }, 60_000);
 });

@@ -96,16 +96,16 @@ function deviceText(kind: EntryKind, who: string): string | undefined {
 }
 
 export async function systemLines(db: SealedDb, conversationId: ConversationId): Promise<SystemLineView[]> {
-  const conv = await getConversation(db, conversationId);
+  // Read together (one round trip before an open chat's first frame, not four); the group only matters for a group chat.
+  const [conv, account, contactRows, group] = await Promise.all([getConversation(db, conversationId), getAccount(db), listContacts(db), getGroup(db, conversationId)]);
   if (!conv) return [];
-  const account = await getAccount(db);
-  const contacts = new Map((await listContacts(db)).map((c) => [c.accountId, c]));
+  const contacts = new Map(contactRows.map((c) => [c.accountId, c]));
   // "You added Carol", but "Alice added you".
   const who = (id: AccountId): Who => (id === account?.accountId ? { me: true, name: msg("you") } : { me: false, name: contacts.get(id)?.username ?? msg("someone") });
   const subject = (id: AccountId): Who => (id === account?.accountId ? { me: true, name: msg("You") } : who(id));
   // A 1:1 chat shows identity trouble in its banner (sealed-identity-banner) and has no membership.
   if (conv.kind !== "group") return [];
-  const g = await getGroup(db, conversationId);
+  const g = group;
   if (!g) return [];
   const lines: SystemLineView[] = [];
   // A line's place follows its entry's position in the log, never the time its author claims: each is

@@ -1,11 +1,10 @@
 import { Dexie } from "dexie";
 import { ContentKind, type ConversationId } from "../../../../protocol/index.js";
-import { getConversation, type SealedDb } from "../store/db.js";
-import { getChatPrefs } from "../chats/chat-controls.js";
+import type { SealedDb } from "../store/db.js";
 import { hiddenByBlock } from "../chats/chat-order.js";
 import type { ChatPrefsRow } from "../chats/chat-prefs-row.js";
 import { systemLines, type SystemLineView } from "./system-lines.js";
-import { foldedViews, placeLines, type TimelineItem, type ViewOptions } from "./views.js";
+import { foldedViews, foldInputs, placeLines, type TimelineItem, type ViewOptions } from "./views.js";
 import type { MessageView } from "./message-fold.js";
 
 /**
@@ -87,26 +86,38 @@ interface WindowRead {
 }
 
 async function readWindow(db: SealedDb, conversationId: ConversationId, range: WindowRange, o: ViewOptions): Promise<WindowRead> {
-  const conv = await getConversation(db, conversationId);
-  const prefs = await getChatPrefs(db, conversationId);
+  // Every read that needs nothing from another starts at once: awaited one after another, the reads of a
+  // window were a dozen IndexedDB round trips before an open chat's first frame (docs/decisions.md "The
+  // open chat holds a window"). Started in this call, in Dexie's zone, and awaited together (Promise.all),
+  // as in timelineViews, so the live query still follows each of them.
+  const inputs = foldInputs(db, conversationId);
+  const shown = () => db.messages.where("[shownIn+seq]");
+  // Each member's newest marks: what the ticks of the window's own messages are made from.
+  const marks = `${conversationId} ${ContentKind.receipt} `;
+  const marksRead = db.messages.where("foldKey").between(marks, `${marks}\uffff`, true, true).toArray();
+  // This device's unsent rows are few: read for all chats by `status`, then this chat's kept.
+  const unsentRead = db.messages.where("status").anyOf("pending", "failed").toArray();
+  // The newest bubbles are read before "Delete chat"'s position is known, and those at or before it
+  // dropped: the newest WINDOW_NEWEST after it are among the newest WINDOW_NEWEST of all.
+  const newestRead = range.at === "newest" ? shown().between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).reverse().limit(WINDOW_NEWEST).toArray() : undefined;
+  const { conv, prefs } = await inputs;
   const peer = conv?.kind === "direct" ? conv.peer : undefined;
   // Rows up to "Delete chat"'s position are hidden: the window starts after them.
   const low = prefs.deletedUpTo !== undefined ? prefs.deletedUpTo + 1 : -Infinity;
-  const shown = () => db.messages.where("[shownIn+seq]");
   let bubbles: unknown[];
   let reachesNewest: boolean;
-  if (range.at === "newest") {
-    bubbles = (await shown().between([conversationId, low], [conversationId, Dexie.maxKey]).reverse().limit(WINDOW_NEWEST).toArray()).slice().reverse();
+  if (newestRead) {
+    // Copied before reversing: live queries get Dexie's cached, frozen arrays (store/db.ts).
+    bubbles = (await newestRead).filter((r) => (seqOf(r) ?? -Infinity) >= low).reverse();
     reachesNewest = true;
   } else {
     // A position among the hidden rows (or before the first) reads from the first shown one.
-    const at = Math.max(range.seq, low);
+    const at = Math.max((range as { seq: number }).seq, low);
     const [earlier, later] = await Promise.all([
       shown().between([conversationId, low], [conversationId, at], true, true).reverse().limit(WINDOW_HALF).toArray(),
       shown().between([conversationId, at], [conversationId, Dexie.maxKey], false, true).limit(WINDOW_HALF + 1).toArray(),
     ]);
     reachesNewest = later.length <= WINDOW_HALF;
-    // Copied before reversing: live queries get Dexie's cached, frozen arrays (store/db.ts).
     bubbles = [...earlier.slice().reverse(), ...later.slice(0, WINDOW_HALF)];
   }
   const firstSeq = seqOf(bubbles[0]);
@@ -118,17 +129,24 @@ async function readWindow(db: SealedDb, conversationId: ConversationId, range: W
       if (id !== undefined) rows.set(id, r);
     }
   };
-  if (firstSeq !== undefined) {
-    // The live rows from the first bubble on: its bubbles, and what was stored after each of them.
-    const upper = reachesNewest || lastSeq === undefined ? Dexie.maxKey : lastSeq;
-    add(await db.messages.where("[liveIn+seq]").between([conversationId, firstSeq], [conversationId, upper], true, true).toArray());
-    if (!reachesNewest) add(await actionsOn(db, conversationId, bubbles.map(idOf).filter((id): id is string => id !== undefined)));
-  }
-  // Each member's newest marks: what the ticks of the window's own messages are made from.
-  const marks = `${conversationId} ${ContentKind.receipt} `;
-  add(await db.messages.where("foldKey").between(marks, `${marks}\uffff`, true, true).toArray());
+  const hides = hiddenCounter(db, conversationId, prefs, peer);
+  // The live rows from the first bubble on (its bubbles, and what was stored after each of them), the
+  // later actions on its bubbles when it does not reach the newest, and the counts before and after it.
+  const upper = reachesNewest || lastSeq === undefined ? Dexie.maxKey : lastSeq;
+  const [live, later, olderShown, olderHidden, newerShown, newerHidden, markRows] = await Promise.all([
+    firstSeq === undefined ? [] : db.messages.where("[liveIn+seq]").between([conversationId, firstSeq], [conversationId, upper], true, true).toArray(),
+    firstSeq === undefined || reachesNewest ? [] : actionsOn(db, conversationId, bubbles.map(idOf).filter((id): id is string => id !== undefined)),
+    firstSeq === undefined ? 0 : shown().between([conversationId, low], [conversationId, firstSeq], true, false).count(),
+    firstSeq === undefined ? 0 : hides(low, firstSeq - 1),
+    reachesNewest || lastSeq === undefined ? 0 : shown().between([conversationId, lastSeq], [conversationId, Dexie.maxKey], false, true).count(),
+    reachesNewest || lastSeq === undefined ? 0 : hides(lastSeq + 1, Infinity),
+    marksRead,
+  ]);
+  add(live);
+  add(later);
+  add(markRows);
   // Unsent rows: the bubbles come after every stored one, so only a window at the newest holds them.
-  const unsent: unknown[] = await db.messages.where("status").anyOf("pending", "failed").toArray();
+  const unsent: unknown[] = await unsentRead;
   const mine = unsent.filter((r): r is Raw => isRow(r) && r["conversationId"] === conversationId);
   add(mine.filter((r) => reachesNewest || seqOf(r) !== undefined || !isBubbleRow(r)));
   const unsentAfter = reachesNewest ? 0 : mine.filter((r) => seqOf(r) === undefined && isBubbleRow(r)).length;
@@ -137,16 +155,16 @@ async function readWindow(db: SealedDb, conversationId: ConversationId, range: W
   const quoted = [...new Set(replies.map(refIdOf).filter((id): id is string => id !== undefined && !rows.has(id)))];
   const context = new Set<string>();
   if (quoted.length > 0) {
-    const targets = (await db.messages.bulkGet(quoted.map((id): [ConversationId, string] => [conversationId, id]))).filter(isRow);
+    // Read together: a quoted message's own edits and deletes are found by its id, known before it is read.
+    const [found, actions] = await Promise.all([db.messages.bulkGet(quoted.map((id): [ConversationId, string] => [conversationId, id])), actionsOn(db, conversationId, quoted)]);
+    const targets = found.filter(isRow);
     for (const t of targets) context.add(idOf(t) ?? "");
-    const actions = await actionsOn(db, conversationId, [...context]);
     add(targets);
-    add(actions.filter((a) => !rows.has(idOf(a) ?? "")));
+    add(actions.filter((a) => context.has(refIdOf(a) ?? "") && !rows.has(idOf(a) ?? "")));
   }
-  const messages = await foldedViews(db, conversationId, [...rows.values()], o, context);
-  const hides = hiddenCounter(db, conversationId, prefs, peer);
-  const older = firstSeq === undefined ? 0 : (await shown().between([conversationId, low], [conversationId, firstSeq], true, false).count()) - (await hides(low, firstSeq - 1));
-  const newer = reachesNewest || lastSeq === undefined ? 0 : (await shown().between([conversationId, lastSeq], [conversationId, Dexie.maxKey], false, true).count()) - (await hides(lastSeq + 1, Infinity)) + unsentAfter;
+  const messages = await foldedViews(db, conversationId, [...rows.values()], o, context, inputs);
+  const older = olderShown - olderHidden;
+  const newer = newerShown - newerHidden + unsentAfter;
   return { messages, older, newer, unsentNotHeld: unsentAfter };
 }
 

@@ -297,23 +297,23 @@ export async function messageViews(db: SealedDb, conversationId: ConversationId,
  * with ticks. Rows whose client message id is in `context` were read only for what they say (a quoted
  * message outside a window, views/timeline-window.ts): they fold like any row but are not returned.
  */
-export async function foldedViews(db: SealedDb, conversationId: ConversationId, raws: readonly unknown[], o: ViewOptions = {}, context?: ReadonlySet<string>): Promise<MessageView[]> {
-  const account = await getAccount(db);
+export async function foldedViews(db: SealedDb, conversationId: ConversationId, raws: readonly unknown[], o: ViewOptions = {}, context?: ReadonlySet<string>, inputs?: Promise<FoldInputs>): Promise<MessageView[]> {
+  const { account, conv, prefs, profileRows, group } = await (inputs ?? foldInputs(db, conversationId));
   // Parsed through the chat's cache: unchanged rows are not parsed or folded again (row-cache.ts).
   const cache = chatCache(db.name, conversationId);
   const parsed = cache.parse(raws);
-  const conv = await getConversation(db, conversationId);
-  const hidden = hiddenBy(await getChatPrefs(db, conversationId), conv?.kind === "direct" ? conv.peer : undefined);
+  const hidden = hiddenBy(prefs, conv?.kind === "direct" ? conv.peer : undefined);
   const rows = parsed.filter((r) => !hidden(r));
   const names = new Map<string, string>();
-  const profiles = profileViews(await listProfileRows(db));
+  const profiles = profileViews(profileRows);
   if (account) names.set(account.accountId, profiles.get(account.accountId)?.displayName ?? account.username);
   // The other members whose marks make the ticks: the peer, or the group's current members.
-  const others = conv?.kind === "direct" ? [conv.peer] : ((await getGroup(db, conversationId))?.members ?? []).map((m) => m.accountId).filter((id) => id !== account?.accountId);
+  const others = conv?.kind === "direct" ? [conv.peer] : (group?.members ?? []).map((m) => m.accountId).filter((id) => id !== account?.accountId);
   const mentioned = rows.flatMap((r) => r.mentions?.map((m) => m.accountId) ?? []);
-  for (const id of new Set([...rows.map((r) => r.senderAccountId), ...others, ...mentioned])) {
-    if (!names.has(id)) names.set(id, profiles.get(id as AccountId)?.displayName ?? (await getContact(db, id))?.username ?? "unknown");
-  }
+  // The contacts read together: one IndexedDB round trip, not one per sender, before the first frame.
+  const unnamed = [...new Set([...rows.map((r) => r.senderAccountId), ...others, ...mentioned])].filter((id) => !names.has(id));
+  const contacts = await Promise.all(unnamed.map((id) => (profiles.get(id as AccountId)?.displayName !== undefined ? undefined : getContact(db, id))));
+  unnamed.forEach((id, i) => names.set(id, profiles.get(id as AccountId)?.displayName ?? contacts[i]?.username ?? "unknown"));
   const marks = memberMarks(rows, new Map(others.map((id) => [id, names.get(id) ?? "unknown"])), o.showRead ?? true);
   rows.sort(byTimelineOrder);
   const memo = { previous: cache.views, next: new Map() };
@@ -321,6 +321,30 @@ export async function foldedViews(db: SealedDb, conversationId: ConversationId, 
   cache.views = memo.next;
   const shown = context?.size ? views.filter((v) => !context.has(v.key)) : views;
   return shown.map((v) => withDelivery(v, marks));
+}
+
+/** What foldedViews reads besides the rows: who this account is, the chat, its settings, the profiles and the group. */
+export interface FoldInputs {
+  readonly account: AccountRow | undefined;
+  readonly conv: Awaited<ReturnType<typeof getConversation>>;
+  readonly prefs: ChatPrefsRow;
+  readonly profileRows: Awaited<ReturnType<typeof listProfileRows>>;
+  readonly group: GroupRow | undefined;
+}
+
+/**
+ * foldedViews' own reads, started together (each is a small read by key): awaited one after another
+ * they were five IndexedDB round trips before an open chat's first frame. A caller may start them
+ * alongside its own reads (timeline-window.ts).
+ */
+export function foldInputs(db: SealedDb, conversationId: ConversationId): Promise<FoldInputs> {
+  return Promise.all([getAccount(db), getConversation(db, conversationId), getChatPrefs(db, conversationId), listProfileRows(db), getGroup(db, conversationId)]).then(([account, conv, prefs, profileRows, group]) => ({
+    account,
+    conv,
+    prefs,
+    profileRows,
+    group: conv?.kind === "group" ? group : undefined,
+  }));
 }
 
 /** What a chat shows: the messages (messageViews) with system lines placed by time among the stored ones. */
