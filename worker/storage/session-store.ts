@@ -13,8 +13,10 @@ export interface Session {
    * revoked): routes that check what the device signed need no second read of the device.
    */
   readonly signingKey: Uint8Array;
-  /** SHA-256 of the cookie's token: the sessions row key. */
+  /** The hash its store keys it by: SHA-256 of a first-form token, or of a second form's label, account and secret. */
   readonly tokenHash: Uint8Array;
+  /** When it ends (ms since the epoch). */
+  readonly expiresAt: number;
 }
 
 /** A login challenge as issued: what it was for, and until when (ms since the epoch). */
@@ -34,6 +36,15 @@ export interface NewSession {
 }
 
 export interface SessionStore {
+  /**
+   * True when new sessions live in their account's hub (second-form tokens, worker/auth/hub-session.ts)
+   * and first-form ones are moved there on use; false in the D1 layout, whose tokens stay first-form.
+   */
+  readonly inHub: boolean;
+  /** Marks a device seen now unless it was within the last minute (a hub's session checks skip D1). */
+  touchDevice(deviceId: DeviceId, now: number): Promise<void>;
+  /** Lets a first-form session live at most until `at` (moved to a hub: requests in flight still pass). */
+  expireBy(tokenHash: Uint8Array, at: number): Promise<void>;
   /** Stores a session (and marks its device seen); expired sessions are swept on the way. */
   insert(s: NewSession): Promise<void>;
   /**
