@@ -3,8 +3,8 @@ import { REALTIME_CLOSE_REVOKED, type RealtimeClientFrame, type RealtimeServerFr
 import { AccountId, DeviceId } from "../../protocol/ids.js";
 import { readClientFrame, refuse } from "./client-frame.js";
 import type { HubBindings } from "./hub-env.js";
-import { HubSessions, type HeldSession } from "./hub-sessions.js";
-import { hubStores } from "./hub-stores.js";
+import type { HeldSession, HubSessionTable } from "../storage/session-store.js";
+import { hubSessionTable, hubStores } from "./hub-stores.js";
 import { fullBudget, spendTyping, type TypingBudget } from "./typing-budget.js";
 import { relayTyping } from "./typing-relay.js";
 
@@ -48,16 +48,16 @@ const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
  * device needs one socket however many conversations it is in. Uses the hibernation API: sockets stay
  * connected while the object is evicted from memory, and each is tagged with its device id. The hub
  * stores no messages; what it pushes is already stored, and clients catch up by cursor. It does keep the
- * account's sessions and its devices' revocation marks (hub-sessions.ts): the session check of a request.
+ * account's sessions and its devices' revocation marks (worker/db/hub-sessions.ts): the session check of a request.
  * Typing frames are the one thing it relays from a client: to the other members' hubs, never stored.
  */
 export class AccountHub extends DurableObject<HubBindings> {
-  private readonly sessions: HubSessions;
+  private readonly sessions: HubSessionTable;
 
   constructor(ctx: DurableObjectState, env: HubBindings) {
     super(ctx, env);
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
-    this.sessions = new HubSessions(ctx.storage.sql);
+    this.sessions = hubSessionTable(ctx.storage.sql);
   }
 
   /** Stores a second-form session of this account (worker/auth); false when the device was revoked here. */

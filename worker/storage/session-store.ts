@@ -61,3 +61,31 @@ export interface SessionStore {
    */
   consumeNonce(nonce: Uint8Array): Promise<Omit<LoginNonce, "nonce"> | undefined>;
 }
+
+/** A session as the hub keeps it: what the worker's check hands the routes, and when it ends. */
+export interface HeldSession {
+  readonly deviceId: DeviceId;
+  readonly username: string;
+  readonly signingKey: Uint8Array;
+  readonly expiresAt: number;
+  /** The first-form session (D1's token hash) this one replaced, deleted with it on sign-out. */
+  readonly movedFrom: Uint8Array | null;
+}
+
+/** What `find` answers: the session and whether its device's last-seen mark in D1 is due (a minute passed). */
+export interface FoundSession {
+  readonly session: HeldSession;
+  readonly touch: boolean;
+}
+
+/** An account hub's own table of its sessions and revoked devices (worker/db/hub-sessions.ts); the hub is its only writer. */
+export interface HubSessionTable {
+  /** Stores a session; false (nothing stored) when the device was revoked here. */
+  start(hash: Uint8Array, s: HeldSession, now: number): boolean;
+  /** The live session of a hash: stored, unexpired, its device not revoked. */
+  find(hash: Uint8Array, now: number): FoundSession | undefined;
+  /** Ends a session; returns it, or undefined when there was none. */
+  end(hash: Uint8Array): HeldSession | undefined;
+  /** Marks devices revoked for good and deletes their sessions. */
+  revoke(deviceIds: readonly DeviceId[]): void;
+}

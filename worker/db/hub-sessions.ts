@@ -4,16 +4,7 @@
 import { z } from "zod";
 import { usernameSchema } from "../../protocol/api.js";
 import { DeviceId } from "../../protocol/ids.js";
-
-/** A session as the hub keeps it: what the worker's check hands the routes, and when it ends. */
-export interface HeldSession {
-  readonly deviceId: DeviceId;
-  readonly username: string;
-  readonly signingKey: Uint8Array;
-  readonly expiresAt: number;
-  /** The first-form session (D1's token hash) this one replaced, deleted with it on sign-out. */
-  readonly movedFrom: Uint8Array | null;
-}
+import type { FoundSession, HeldSession, HubSessionTable } from "../storage/session-store.js";
 
 /** How often a check moves the session's last-seen mark (and the device's in D1), like worker/db/sessions.ts. */
 export const TOUCH_INTERVAL_MS = 60_000;
@@ -33,17 +24,11 @@ const sessionRow = z.object({
   revoked: z.number().int(),
 });
 
-/** What `find` answers: the session and whether its device's last-seen mark in D1 is due (a minute passed). */
-export interface FoundSession {
-  readonly session: HeldSession;
-  readonly touch: boolean;
-}
-
 /**
  * Over the hub's own SQLite, which lives in the object (no network between them): a check is one read by
  * primary key, answered without D1. Rows are parsed like any stored input.
  */
-export class HubSessions {
+export class HubSessions implements HubSessionTable {
   private ready = false;
 
   constructor(private readonly sql: SqlStorage) {}
