@@ -3,7 +3,7 @@
 // storage (no D1), every revocation reaches the hub before D1, and first-form tokens made before keep
 // working through D1 and are moved to the hub on their next request.
 import { env } from "cloudflare:workers";
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import type { DeviceId } from "../../protocol/ids.js";
 import { createAccount, logIn, signedLogin, requestNonce } from "../support/account.js";
@@ -12,6 +12,9 @@ import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, leaveEntry, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
 import { api, expectError } from "./api.js";
 import { d1LayoutApi, hubSql, tokenOf } from "./hub-session-fixtures.js";
+import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
+
+afterEach(closeAllRealtime);
 
 const me = (cookie: string) => api.call("GET", "/api/me", { cookie });
 
@@ -103,6 +106,20 @@ describe("second-form session tokens", () => {
     expect(cookieFrom(res)).toBeUndefined();
   });
 
+  test("a device holds at most 16 sessions: the 17th pushes out the one stored first", async () => {
+    const alice = await createAccount(api, "hubsess");
+    const stub = env.ACCOUNT_HUB.get(env.ACCOUNT_HUB.idFromName(alice.accountId));
+    const expiresAt = Date.now() + 60_000;
+    const hashes = Array.from({ length: 17 }, () => testCrypto.randomBytes(32));
+    for (const h of hashes) expect(await stub.startSession(h, { deviceId: alice.deviceId as DeviceId, username: alice.username, signingKey: new Uint8Array(32), expiresAt, movedFrom: null })).toBe(true);
+    const held = await hubRowsOf(alice.accountId, alice.deviceId);
+    expect(held).toHaveLength(16);
+    expect(held).not.toContain(toBase64url(hashes[0]!));
+    expect(held).toContain(toBase64url(hashes[16]!));
+    // The login's own session ends later than these: it is kept.
+    expect((await me(alice.cookie)).status).toBe(200);
+  });
+
   test("an expired second-form session is 401", async () => {
     const alice = await createAccount(api, "hubsess");
     await hubSql(alice.accountId, (sql) => sql.exec("UPDATE sessions SET expires_at = ? WHERE device_id = ?", Date.now() - 1, alice.deviceId));
@@ -139,6 +156,13 @@ describe("first-form tokens (made by the release before)", () => {
     const after = await env.DB.prepare("SELECT expires_at FROM sessions WHERE token_hash = ?").bind(hash).first<{ expires_at: number }>();
     expect(after!.expires_at).toBeLessThanOrEqual(Date.now() + 60_000);
     expect(await hubRowsOf(alice.accountId, alice.deviceId)).toHaveLength(1);
+  });
+
+  test("a WebSocket upgrade with a first-form token is admitted and the socket works", async () => {
+    const { alice } = await oldSession();
+    const socket = await connectRealtime(alice);
+    await socket.roundTrip();
+    expect((await me(alice.cookie)).status).toBe(200);
   });
 
   test("signing out with the moved cookie ends the old token too", async () => {

@@ -9,7 +9,10 @@ import type { FoundSession, HeldSession, HubSessionTable } from "../storage/sess
 /** How often a check moves the session's last-seen mark (and the device's in D1), like worker/db/sessions.ts. */
 export const TOUCH_INTERVAL_MS = 60_000;
 
-/** Sessions one device may hold at once: each login and each move adds one; the oldest goes first. */
+/**
+ * Sessions one device may hold at once: each login and each move adds one; the one ending first goes first
+ * (of equal expiry, as when requests sent at once each moved the same first-form token, the earliest stored).
+ */
 export const SESSIONS_PER_DEVICE = 16;
 
 const bytes = z.instanceof(ArrayBuffer).transform((b) => new Uint8Array(b));
@@ -57,7 +60,7 @@ export class HubSessions implements HubSessionTable {
     sql.exec("DELETE FROM sessions WHERE expires_at <= ?", now);
     sql.exec(
       `DELETE FROM sessions WHERE token_hash IN
-         (SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC LIMIT -1 OFFSET ?)`,
+         (SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
       s.deviceId,
       SESSIONS_PER_DEVICE - 1,
     );
