@@ -13,6 +13,7 @@ import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLo
 import { freshAddress, openLink, type OpenedLink } from "../support/link-relay.js";
 import { passphraseBlobFor, recoveryBlobFor } from "../support/recovery.js";
 import { ORIGIN, directFetch } from "./api.js";
+import { hubSql } from "./hub-session-fixtures.js";
 
 /**
  * The world the authorization matrix runs in: a member (alice, device A1) in a conversation with bob,
@@ -102,16 +103,18 @@ export async function makeAuthzFixtures(): Promise<AuthzFixtures> {
 }
 
 /**
- * A new session of `account`'s device whose expiry is moved into the past in D1, as if 30 days had
+ * A new session of `account`'s device whose expiry is moved into the past in its hub, as if 30 days had
  * gone by. Made per use: every login sweeps expired sessions, so an old one would be deleted, not expired.
  */
 export async function expiredSessionOf(account: TestAccount): Promise<string> {
   const cookie = await logIn(freshApi, account);
-  const token = fromBase64url(cookie.slice(cookie.indexOf("=") + 1));
-  const hash = new Uint8Array(await testCrypto.subtle.digest("SHA-256", token));
+  // A second-form token (issue 22): its session is in the account's hub, keyed by the hash of label, account and secret.
+  const [, accountId, secret] = cookie.slice(cookie.indexOf("=") + 1).split(".");
+  const label = new TextEncoder().encode(`sealed/session-token/v2\0${accountId}\0`);
+  const hash = new Uint8Array(await testCrypto.subtle.digest("SHA-256", new Uint8Array([...label, ...fromBase64url(secret!)])));
   const now = Date.now();
-  const updated = await env.DB.prepare("UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1").bind(hash, now - 1).run();
-  if (updated.meta.changes !== 1) throw new Error("the session to expire was not found");
+  const changed = await hubSql(accountId!, (sql) => sql.exec("UPDATE sessions SET expires_at = ? WHERE token_hash = ? RETURNING 1", now - 1, hash).toArray().length);
+  if (changed !== 1) throw new Error("the session to expire was not found");
   return cookie;
 }
 

@@ -88,7 +88,8 @@ describe("the session cookie", () => {
     expect(login.status).toBe(200);
     const set = parseSetCookie(login.headers.get("set-cookie"));
     expect(set.name).toBe(name);
-    expect(set.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Second form (issue 22): `2.<accountId>.<32 random bytes>`, the account id routing the check to its hub.
+    expect(set.value).toMatch(new RegExp(`^2\\.${account.accountId}\\.[A-Za-z0-9_-]{43}$`));
     // Exactly these attributes: no Domain (a sibling subdomain must not receive it), no Expires beside Max-Age.
     expect(set.attributes).toEqual({ "max-age": "2592000", path: "/", httponly: true, samesite: "Strict", ...secure });
 

@@ -6,6 +6,7 @@ import { createAccount, logIn, makeAccount, signUp, type LoggedInAccount } from 
 import { testCrypto } from "../support/crypto-env.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry } from "../support/device-log.js";
 import { api, expectError } from "./api.js";
+import { hubSql } from "./hub-session-fixtures.js";
 
 async function devicesOf(account: LoggedInAccount): Promise<DeviceInfo[]> {
   const res = await api.call("GET", "/api/devices", { cookie: account.cookie });
@@ -17,13 +18,15 @@ function putName(account: LoggedInAccount, deviceId: string, sealedName: string)
   return api.call("PUT", `/api/devices/${deviceId}/name`, { cookie: account.cookie, json: { sealedName } });
 }
 
-/** Moves the device's and its sessions' last-seen marks `ms` into the past. */
-async function age(deviceId: string, ms: number): Promise<number> {
+/** Moves the device's and its sessions' last-seen marks `ms` into the past (sessions: D1's and its hub's). */
+async function age(account: LoggedInAccount, ms: number): Promise<number> {
+  const { deviceId } = account;
   const at = Date.now() - ms;
   await env.DB.batch([
     env.DB.prepare("UPDATE devices SET last_seen_at = ?2 WHERE device_id = ?1").bind(deviceId, at),
     env.DB.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE device_id = ?1").bind(deviceId, at),
   ]);
+  await hubSql(account.accountId, (sql) => sql.exec("UPDATE sessions SET last_seen_at = ? WHERE device_id = ?", at, deviceId));
   return at;
 }
 
@@ -59,11 +62,11 @@ describe("GET /api/devices", () => {
 
   test("last seen moves on an authenticated request at most once a minute", async () => {
     const alice = await createAccount(api, "alice");
-    const recent = await age(alice.deviceId, 30_000);
+    const recent = await age(alice, 30_000);
     expect((await api.call("GET", "/api/me", { cookie: alice.cookie })).status).toBe(200);
     expect((await devicesOf(alice))[0]?.lastSeenAt).toBe(recent);
 
-    await age(alice.deviceId, 90_000);
+    await age(alice, 90_000);
     const before = Date.now();
     expect((await api.call("GET", "/api/me", { cookie: alice.cookie })).status).toBe(200);
     expect((await devicesOf(alice))[0]?.lastSeenAt).toBeGreaterThanOrEqual(before);

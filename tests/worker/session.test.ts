@@ -7,6 +7,7 @@ import { createAccount, logIn, makeAccount, requestNonce, signedLogin, signUp, t
 import { cookieFrom } from "../support/api-client.js";
 import { testCrypto } from "../support/crypto-env.js";
 import { api, expectError, httpsApi } from "./api.js";
+import { hubSql } from "./hub-session-fixtures.js";
 
 async function signedUp(): Promise<TestAccount> {
   const account = await makeAccount();
@@ -47,16 +48,18 @@ describe("POST /api/session", () => {
     expect(sessionResponse.parse(await res.json())).toEqual({ accountId: account.accountId, deviceId: account.deviceId, username: account.username });
 
     const setCookie = res.headers.get("set-cookie") ?? "";
-    expect(setCookie).toMatch(/^sealed_session=[A-Za-z0-9_-]{43};/);
+    // Second form (issue 22): the account id routes the check to its hub, then 32 random bytes.
+    expect(setCookie).toMatch(new RegExp(`^sealed_session=2\\.${account.accountId}\\.[A-Za-z0-9_-]{43};`));
     expect(setCookie).toMatch(/; HttpOnly/i);
     expect(setCookie).toMatch(/; SameSite=Strict/i);
     expect(setCookie).toMatch(/; Path=\//);
     expect(setCookie).toMatch(/; Max-Age=2592000/);
     expect(setCookie).not.toMatch(/Secure/i); // plain http is only the local dev origin
 
-    const token = fromBase64url(cookieFrom(res)!.split("=")[1]!);
-    const { results } = await env.DB.prepare("SELECT token_hash FROM sessions WHERE device_id = ?").bind(account.deviceId).all<{ token_hash: number[] }>();
-    expect(results.map((r) => toBase64url(Uint8Array.from(r.token_hash)))).toEqual([toBase64url(await sha256(token))]);
+    const secret = fromBase64url(cookieFrom(res)!.split(".")[2]!);
+    const label = new TextEncoder().encode(`sealed/session-token/v2\0${account.accountId}\0`);
+    const stored = await hubSql(account.accountId, (sql) => sql.exec("SELECT token_hash FROM sessions WHERE device_id = ?", account.deviceId).toArray());
+    expect(stored.map((r) => toBase64url(new Uint8Array(r["token_hash"] as ArrayBuffer)))).toEqual([toBase64url(await sha256(new Uint8Array([...label, ...secret])))]);
   });
 
   test("over https the cookie is __Host- prefixed and Secure", async () => {
@@ -170,19 +173,22 @@ describe("sessions", () => {
     await expectError(await api.call("GET", "/api/me", { cookie: account.cookie }), 401, "unauthenticated");
     const { results } = await env.DB.prepare("SELECT 1 FROM sessions WHERE device_id = ?").bind(account.deviceId).all();
     expect(results).toHaveLength(0);
+    expect(await hubSql(account.accountId, (sql) => sql.exec("SELECT 1 FROM sessions WHERE device_id = ?", account.deviceId).toArray())).toHaveLength(0);
     // Idempotent: a second logout is still 204.
     expect((await api.call("DELETE", "/api/session", { cookie: account.cookie })).status).toBe(204);
   });
 
   test("an expired session is refused", async () => {
     const account = await createAccount(api);
-    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE device_id = ?").bind(Date.now() - 1, account.deviceId).run();
+    await hubSql(account.accountId, (sql) => sql.exec("UPDATE sessions SET expires_at = ? WHERE device_id = ?", Date.now() - 1, account.deviceId));
     await expectError(await api.call("GET", "/api/me", { cookie: account.cookie }), 401, "unauthenticated");
   });
 
   test("a revoked device's sessions stop working and it cannot log in again", async () => {
     const account = await createAccount(api);
     const nonce = await requestNonce(api, account);
+    // In the app's order (routes/device-log.ts): the account's hub first, then D1.
+    await env.ACCOUNT_HUB.get(env.ACCOUNT_HUB.idFromName(account.accountId)).revokeDevices([account.deviceId]);
     await env.DB.prepare("UPDATE devices SET revoked_at = ? WHERE device_id = ?").bind(Date.now(), account.deviceId).run();
     await expectError(await api.call("GET", "/api/me", { cookie: account.cookie }), 401, "unauthenticated");
     await expectError(await api.call("POST", "/api/session", { json: await signedLogin(api, account, nonce) }), 401, "login_failed");

@@ -101,7 +101,7 @@ async function sendCounts(layout: "d1" | "objects"): Promise<Counts> {
   return counts;
 }
 
-test("a send: the D1 layout makes its checks and the insert in D1; the objects layout keeps D1 to the session (with its device) and push subscriptions, and its fan-out to the conversation's object", async () => {
+test("a send: the D1 layout makes its checks and the insert in D1; the objects layout keeps D1 to the push subscriptions, its session check to the sender's account object and its fan-out to the conversation's object", async () => {
   const d1 = await sendCounts("d1");
   const objects = await sendCounts("objects");
   console.log(`storage operations per send: D1 layout ${d1.d1} D1 queries (${d1.queries.join("; ")}); objects layout ${objects.d1} D1 queries (${objects.queries.join("; ")}) and ${objects.objectCalls} calls to the conversation's object; account-object calls from the worker: D1 layout ${d1.hubCalls}, objects layout ${objects.hubCalls}`);
@@ -113,10 +113,13 @@ test("a send: the D1 layout makes its checks and the insert in D1; the objects l
   // Two calls to the conversation's object: the member check (before the body is read) and the append.
   expect(objects.objectCalls).toBe(2);
   // The realtime frame: the D1 layout's route calls each member account's hub (two here); in the objects
-  // layout the conversation object tells them itself after the append, so the route makes none.
+  // layout the conversation object tells them itself after the append. The objects layout's one call is the
+  // session check: a second-form token goes to the sender's account hub (worker/auth/hub-session.ts).
   expect(d1.hubCalls).toBe(2);
-  expect(objects.hubCalls).toBe(0);
-  // The sending device's key comes with the session (one joined query), not from a second read of devices.
-  // Two D1 queries are left: the session (joined with its device and account) and the push subscriptions.
-  expect(objects.queries).toEqual([expect.stringMatching(/^SELECT s\.account_id, s\.device_id, a\.username/), expect.stringMatching(/^SELECT s\.device_id, s\.account_id, s\.endpoint/)]);
+  expect(objects.hubCalls).toBe(1);
+  // The D1 layout checks the session in D1 (joined with its device and account, which brings the key).
+  expect(d1.queries[0]).toMatch(/^SELECT s\.account_id, s\.device_id, a\.username/);
+  // One D1 query is left in the objects layout: the push subscriptions. The session and the sending
+  // device's key come from the hub.
+  expect(objects.queries).toEqual([expect.stringMatching(/^SELECT s\.device_id, s\.account_id, s\.endpoint/)]);
 });

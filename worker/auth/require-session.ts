@@ -1,21 +1,16 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.js";
-import { Unauthenticated } from "../errors.js";
 import type { Session } from "../storage/session-store.js";
+import { sessionOr401 } from "./hub-session.js";
 import { readSessionCookie } from "./session-cookie.js";
-import { hashSessionToken } from "./session-token.js";
 
 /**
- * The request's live session (unexpired, device not revoked), or 401. For routes that admit either a
+ * The request's live session (unexpired, device not revoked), or 401: checked by the account's hub for a
+ * second-form token, in D1 for a first-form one (worker/auth/hub-session.ts). For routes that admit either a
  * session or another credential (the link relay); everything else uses `requireSession`.
  */
-export async function authenticate(c: Context<AppEnv>): Promise<Session> {
-  const token = readSessionCookie(c);
-  if (token === undefined) throw new Unauthenticated("log in first");
-  const hash = await hashSessionToken(token);
-  const session = hash && (await c.var.stores.sessions.find(hash, Date.now()));
-  if (!session) throw new Unauthenticated("the session has expired or was ended");
-  return session;
+export function authenticate(c: Context<AppEnv>): Promise<Session> {
+  return sessionOr401(c, readSessionCookie(c));
 }
 
 /** Admits only requests with a live session and exposes it as c.var.session. */

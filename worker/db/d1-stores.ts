@@ -58,7 +58,7 @@ export function layoutOf(bindings: Pick<StorageBindings, "STORAGE_LAYOUT">): Sto
 
 /** Every store over the objects layout: conversations and messages in ConversationLog objects, the rest in D1 and R2. */
 export function objectStores(bindings: StorageBindings): Stores {
-  return { ...d1Stores(bindings.DB, bindings.FILES), ...objectConversationStores(bindings) };
+  return { ...d1Stores(bindings.DB, bindings.FILES), sessions: d1SessionStore(bindings.DB, true), ...objectConversationStores(bindings) };
 }
 
 /** The stores of a worker's bindings (wrangler.toml binds DB, FILES and CONVERSATION_LOG). */

@@ -25,7 +25,7 @@ export async function insertSession(
   ]);
 }
 
-const sessionRow = z.object({ account_id: accountIdSchema, device_id: deviceIdSchema, username: usernameSchema, last_seen_at: int, signing_key: blob });
+const sessionRow = z.object({ account_id: accountIdSchema, device_id: deviceIdSchema, username: usernameSchema, last_seen_at: int, signing_key: blob, expires_at: int });
 
 /**
  * The live session for a token hash: unexpired, and its device not revoked (the join is what makes a
@@ -34,7 +34,7 @@ const sessionRow = z.object({ account_id: accountIdSchema, device_id: deviceIdSc
 export async function findSession(db: D1Database, tokenHash: Uint8Array, now: number): Promise<Session | undefined> {
   const row = await db
     .prepare(
-      `SELECT s.account_id, s.device_id, a.username, s.last_seen_at, d.signing_key
+      `SELECT s.account_id, s.device_id, a.username, s.last_seen_at, d.signing_key, s.expires_at
          FROM sessions s
          JOIN devices d ON d.device_id = s.device_id AND d.account_id = s.account_id AND d.revoked_at IS NULL
          JOIN accounts a ON a.id = s.account_id
@@ -47,9 +47,18 @@ export async function findSession(db: D1Database, tokenHash: Uint8Array, now: nu
   if (now - r.last_seen_at > TOUCH_INTERVAL_MS) {
     await db.batch([db.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1").bind(tokenHash, now), touchDevice(db, r.device_id, now)]);
   }
-  return { accountId: r.account_id, deviceId: r.device_id, username: r.username, signingKey: r.signing_key, tokenHash };
+  return { accountId: r.account_id, deviceId: r.device_id, username: r.username, signingKey: r.signing_key, tokenHash, expiresAt: r.expires_at };
 }
 
 export async function deleteSession(db: D1Database, tokenHash: Uint8Array): Promise<void> {
   await db.prepare("DELETE FROM sessions WHERE token_hash = ?1").bind(tokenHash).run();
+}
+
+/** Marks the device seen now, unless it was within the last minute (for sessions checked outside D1). */
+export async function touchDeviceSeen(db: D1Database, deviceId: DeviceId, now: number): Promise<void> {
+  await touchDevice(db, deviceId, now).run();
+}
+
+export async function expireSessionBy(db: D1Database, tokenHash: Uint8Array, at: number): Promise<void> {
+  await db.prepare("UPDATE sessions SET expires_at = MIN(expires_at, ?2) WHERE token_hash = ?1").bind(tokenHash, at).run();
 }

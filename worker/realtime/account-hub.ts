@@ -3,7 +3,8 @@ import { REALTIME_CLOSE_REVOKED, type RealtimeClientFrame, type RealtimeServerFr
 import { AccountId, DeviceId } from "../../protocol/ids.js";
 import { readClientFrame, refuse } from "./client-frame.js";
 import type { HubBindings } from "./hub-env.js";
-import { hubStores } from "./hub-stores.js";
+import type { HeldSession, HubSessionTable } from "../storage/session-store.js";
+import { hubSessionTable, hubStores } from "./hub-stores.js";
 import { fullBudget, spendTyping, type TypingBudget } from "./typing-budget.js";
 import { relayTyping } from "./typing-relay.js";
 
@@ -46,13 +47,45 @@ const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
  * One per account (idFromName(accountId)): holds every realtime socket of the account's devices, so a
  * device needs one socket however many conversations it is in. Uses the hibernation API: sockets stay
  * connected while the object is evicted from memory, and each is tagged with its device id. The hub
- * keeps no state of its own; what it pushes is already stored in D1, and clients catch up by cursor.
+ * stores no messages; what it pushes is already stored, and clients catch up by cursor. It does keep the
+ * account's sessions and its devices' revocation marks (worker/db/hub-sessions.ts): the session check of a request.
  * Typing frames are the one thing it relays from a client: to the other members' hubs, never stored.
  */
 export class AccountHub extends DurableObject<HubBindings> {
+  private readonly sessions: HubSessionTable;
+
   constructor(ctx: DurableObjectState, env: HubBindings) {
     super(ctx, env);
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.sessions = hubSessionTable(ctx.storage.sql);
+  }
+
+  /** Stores a second-form session of this account (worker/auth); false when the device was revoked here. */
+  startSession(hash: Uint8Array, session: HeldSession): boolean {
+    return this.sessions.start(hash, session, Date.now());
+  }
+
+  /**
+   * The live session of a token hash, answered from the hub's own storage: unexpired, its device not
+   * revoked. Marks the device seen in D1 (GET /api/devices) at most once a minute per session.
+   */
+  async findSession(hash: Uint8Array, now: number): Promise<HeldSession | undefined> {
+    const found = this.sessions.find(hash, now);
+    if (!found) return undefined;
+    const { deviceId } = found.session;
+    // Awaited, so the request's answer already sees it (GET /api/devices); once a minute per session at most.
+    if (found.touch) await hubStores(this.env).sessions.touchDevice(deviceId, now).catch((e: unknown) => console.error(`marking device ${deviceId} seen failed`, e));
+    return found.session;
+  }
+
+  /** Ends a session (sign-out); returns what it was, for the worker to clean up after it. */
+  endSession(hash: Uint8Array): HeldSession | undefined {
+    return this.sessions.end(hash);
+  }
+
+  /** Refuses these devices from now on and drops their sessions: called before D1 records the revoke. */
+  revokeDevices(deviceIds: readonly DeviceId[]): void {
+    this.sessions.revoke(deviceIds.filter((d) => DeviceId.is(d)));
   }
 
   /** Accepts a WebSocket upgrade forwarded by the worker's GET /api/realtime for an authenticated device. */

@@ -5,6 +5,7 @@ import { bytesEqual, fromBase64url } from "../../protocol/bytes.js";
 import { EntryKind, decodeEntry, verifyLog, type AccountState } from "../../protocol/device-log.js";
 import { isProtocolError } from "../../protocol/errors.js";
 import type { AccountId } from "../../protocol/ids.js";
+import { revokeInHub } from "../auth/hub-session.js";
 import { authenticate } from "../auth/require-session.js";
 import { cryptoEnv } from "../crypto-env.js";
 import type { AppEnv, Ctx } from "../env.js";
@@ -97,6 +98,8 @@ export async function appendToDeviceLog(c: Ctx) {
   if (entry.seq > stored.length) throw new BadRequest("invalid_entry", `the log holds ${stored.length} entries: the next one goes at position ${stored.length}, not ${entry.seq}`);
   const state = await verifyAppended(stored, bytes, accountId);
   const effect = effectOf(state, entry.kind, entry.seq);
+  // The removed devices are refused by their hub before D1 changes: if anything fails from here, they stay refused.
+  await revokeInHub(c, accountId, effect.removed ?? []);
   const result = await stores.accounts.appendLogEntry({ accountId, seq: entry.seq, entry: bytes, now: Date.now(), ...effect });
   if (result === "device_exists") throw new Conflict("device_exists", "this device key is already registered");
   if (result === "position_taken") {

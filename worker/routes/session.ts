@@ -5,12 +5,12 @@ import { fromBase64url, toBase64url } from "../../protocol/bytes.js";
 import { isProtocolError } from "../../protocol/errors.js";
 import { LOGIN_NONCE_BYTES, verifyLogin } from "../../protocol/login.js";
 import { requireSession } from "../auth/require-session.js";
-import { NONCE_LIFETIME_MS, SESSION_LIFETIME_MS } from "../auth/session.js";
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from "../auth/session-cookie.js";
-import { hashSessionToken, newSessionToken } from "../auth/session-token.js";
+import { endSession, startSession } from "../auth/hub-session.js";
+import { NONCE_LIFETIME_MS } from "../auth/session.js";
+import { clearSessionCookie, readSessionCookie } from "../auth/session-cookie.js";
 import { cryptoEnv } from "../crypto-env.js";
 import type { AppEnv, Ctx } from "../env.js";
-import { Forbidden, NotFound, ServerFault, Unauthenticated } from "../errors.js";
+import { Forbidden, NotFound, Unauthenticated } from "../errors.js";
 import { limitLogin } from "../http/auth-limits.js";
 import { readJson } from "../http/json-body.js";
 
@@ -53,24 +53,16 @@ export async function logIn(c: Ctx) {
   }
   const account = await directory.findById(body.accountId);
   if (!account) throw new Unauthenticated("no such account", "login_failed");
-  const token = newSessionToken();
-  const tokenHash = await hashSessionToken(token);
-  if (!tokenHash) throw new ServerFault("a fresh session token did not hash");
-  await sessions.insert({ tokenHash, accountId: body.accountId, deviceId: body.deviceId, now, expiresAt: now + SESSION_LIFETIME_MS });
-  setSessionCookie(c, token, SESSION_LIFETIME_MS / 1000);
+  await startSession(c, { accountId: body.accountId, deviceId: body.deviceId, username: account.username, signingKey: device.signingKey }, now);
   return c.json({ accountId: body.accountId, deviceId: body.deviceId, username: account.username } satisfies SessionResponse);
 }
 
 /** Logging out is idempotent: with or without a live session the answer is 204 and no cookie. */
 export async function logOut(c: Ctx) {
   const token = readSessionCookie(c);
-  const hash = token === undefined ? undefined : await hashSessionToken(token);
-  if (hash) {
-    // A device that signs out gets no more push notifications (docs/API.md "Push").
-    const session = await c.var.stores.sessions.find(hash, Date.now());
-    if (session) await c.var.stores.push.deleteSubscription(session.deviceId);
-    await c.var.stores.sessions.delete(hash);
-  }
+  const deviceId = token === undefined ? undefined : await endSession(c, token, Date.now());
+  // A device that signs out gets no more push notifications (docs/API.md "Push").
+  if (deviceId) await c.var.stores.push.deleteSubscription(deviceId);
   clearSessionCookie(c);
   return c.body(null, 204);
 }

@@ -13,8 +13,10 @@ export interface Session {
    * revoked): routes that check what the device signed need no second read of the device.
    */
   readonly signingKey: Uint8Array;
-  /** SHA-256 of the cookie's token: the sessions row key. */
+  /** The hash its store keys it by: SHA-256 of a first-form token, or of a second form's label, account and secret. */
   readonly tokenHash: Uint8Array;
+  /** When it ends (ms since the epoch). */
+  readonly expiresAt: number;
 }
 
 /** A login challenge as issued: what it was for, and until when (ms since the epoch). */
@@ -34,6 +36,15 @@ export interface NewSession {
 }
 
 export interface SessionStore {
+  /**
+   * True when new sessions live in their account's hub (second-form tokens, worker/auth/hub-session.ts)
+   * and first-form ones are moved there on use; false in the D1 layout, whose tokens stay first-form.
+   */
+  readonly inHub: boolean;
+  /** Marks a device seen now unless it was within the last minute (a hub's session checks skip D1). */
+  touchDevice(deviceId: DeviceId, now: number): Promise<void>;
+  /** Lets a first-form session live at most until `at` (moved to a hub: requests in flight still pass). */
+  expireBy(tokenHash: Uint8Array, at: number): Promise<void>;
   /** Stores a session (and marks its device seen); expired sessions are swept on the way. */
   insert(s: NewSession): Promise<void>;
   /**
@@ -49,4 +60,32 @@ export interface SessionStore {
    * same nonce cannot both get it. The caller still checks device and expiry.
    */
   consumeNonce(nonce: Uint8Array): Promise<Omit<LoginNonce, "nonce"> | undefined>;
+}
+
+/** A session as the hub keeps it: what the worker's check hands the routes, and when it ends. */
+export interface HeldSession {
+  readonly deviceId: DeviceId;
+  readonly username: string;
+  readonly signingKey: Uint8Array;
+  readonly expiresAt: number;
+  /** The first-form session (D1's token hash) this one replaced, deleted with it on sign-out. */
+  readonly movedFrom: Uint8Array | null;
+}
+
+/** What `find` answers: the session and whether its device's last-seen mark in D1 is due (a minute passed). */
+export interface FoundSession {
+  readonly session: HeldSession;
+  readonly touch: boolean;
+}
+
+/** An account hub's own table of its sessions and revoked devices (worker/db/hub-sessions.ts); the hub is its only writer. */
+export interface HubSessionTable {
+  /** Stores a session; false (nothing stored) when the device was revoked here. */
+  start(hash: Uint8Array, s: HeldSession, now: number): boolean;
+  /** The live session of a hash: stored, unexpired, its device not revoked. */
+  find(hash: Uint8Array, now: number): FoundSession | undefined;
+  /** Ends a session; returns it, or undefined when there was none. */
+  end(hash: Uint8Array): HeldSession | undefined;
+  /** Marks devices revoked for good and deletes their sessions. */
+  revoke(deviceIds: readonly DeviceId[]): void;
 }

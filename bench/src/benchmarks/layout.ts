@@ -79,10 +79,10 @@ function figures(r: LayoutRun, load: number): Figure[] {
   const shared = `The 2-core machine was shared with other work (1-minute load average ${round(load)} at the end).`;
   const why =
     r.layout === "bare"
-      ? `without wrangler, a send still waits on about a dozen storage round trips and object calls in turn (D1 session, device and push-subscription reads, the conversation object's membership check and append, the account object's push), each a fraction of a millisecond of workerd time on this machine; the server CPU per message is in the CPU figure. ${shared}`
+      ? `without wrangler, a send still waits on about a dozen storage round trips and object calls in turn (the session check in the sender's account object, the push-subscription read in D1, the conversation object's membership check and append, the account objects' push), each a fraction of a millisecond of workerd time on this machine; the server CPU per message is in the CPU figure. ${shared}`
       : "wrangler dev's own cost dominates on loopback: its inspector proxy relays DevTools events for every storage round trip to its " +
         `Node supervisor (figure 4). ${shared}`;
-  const fix = "move the session, device and push-subscription reads out of D1 into the account's object (issue 22's next slice); measure under workerd without the inspector.";
+  const fix = "move the push-subscription read out of D1 into the account's object (issue 22's next slice; the session check moved on 2026-12-07); measure under workerd without the inspector.";
   return [
     {
       id: `layout.${r.layout}.p50`,
@@ -108,8 +108,8 @@ function figures(r: LayoutRun, load: number): Figure[] {
           unit: "ms",
           goal: { kind: "at_most" as const, value: 1 },
           ifMissed: {
-            why: "every send still makes D1 queries (session, device, push subscriptions) and two calls to the conversation's object (membership check, append), and the push to the other device goes through the account's object: about a dozen storage round trips and object calls, each a few hundred microseconds of workerd CPU (tests/worker/storage-operations.test.ts counts them).",
-            fix: "the account object (issue 22's next slice): the session, device and push-subscription reads from the account's object memory instead of D1, and the send's membership and epoch checks cached in the conversation's object.",
+            why: "every send still makes a D1 query (push subscriptions), a session check in the sender's account object and two calls to the conversation's object (membership check, append), and the push to the other device goes through the account's object: about a dozen storage round trips and object calls, each a few hundred microseconds of workerd CPU (tests/worker/storage-operations.test.ts counts them).",
+            fix: "the account object (issue 22's next slice): the push-subscription read from the account's object instead of D1 (the session check is there since 2026-12-07); reading and checking the request and the envelope's verify are the larger steps left (docs/SCALE.md).",
           },
           method: `the workerd process's CPU (the worker, D1 and the Durable Objects) over ${r.latency.messages} messages one at a time, after ${r.latency.warmup} warm-up ones; no wrangler in the path`,
         }
