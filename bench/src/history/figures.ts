@@ -177,25 +177,24 @@ function scrollFigure(r: HistoryRun, load: number): Figure {
     ifMissed: {
       why:
         `${s.longTasks.length} of ${s.frames} frames held a task of 50 ms or more (longest ${round(longest)} ms). Each move of the rendered ` +
-        "window (at most 150 rendered) renders 30 messages, removes 30 at the other end and reads layout once to keep the reader's place; every 100 rows or so " +
+        "window renders 30 messages, removes 30 at the other end and reads layout once to keep the reader's place; every 100 rows or so " +
         "the held window (400 bubbles) is read again around the reader (web/src/client/views/timeline-window.ts), which parses and folds " +
         "the 200 or so rows it did not hold. Before the window (the whole history held, 105 ms at 10,000 against 0 ms at 1,000 on a quiet " +
         "machine) each move and each re-run of the live query walked all 10,000 views. " +
         `On this 2-core machine shared with other work (1-minute load average ${load} at the end) a task that is ` +
         "descheduled for a while is reported as long too, so compare with a run on a quiet machine before changing the list. A CPU profile " +
         "of a 10,000-message scroll (taken by hand with a throwaway harness, not by this benchmark, load average 5 to 10) found the data " +
-        "side small: reading, parsing and folding the moving window about 4% of the busy time. The rest was rendering the 300 rows the " +
-        "list then rendered (about 8,000 layout objects): a Chromium trace put about 15 ms of main-thread CPU in every frame, at 1,000 " +
-        "messages as at 10,000 (prepaint and paint 5 ms, the layout forced when the reader's place is restored after a move 3 ms, Lit's " +
-        "DOM work 5 ms); the list now renders at most 150 (10.1 against 12.0 ms per frame in two traces one after the other), " +
+        "side small: reading, parsing and folding the moving window about 4% of the busy time. The rest is rendering the 300 rendered " +
+        "rows (about 8,000 layout objects): a Chromium trace puts about 15 ms of main-thread CPU in every frame, at 1,000 messages as at " +
+        "10,000 (prepaint and paint 5 ms, the layout forced when the reader's place is restored after a move 3 ms, Lit's DOM work 5 ms), " +
         "and this benchmark's probe shared the same tasks (its querySelectorAll over the list every frame, now replaced by the list's own " +
         "count, data-shown, was 10-20% of the busy time). " +
         "Tried and not kept: `content-visibility: auto` on rows (8,000 layout objects became 1,500, but rows coming into view then cost " +
         "style and layout in the frame: 22.3 s of CPU for the scroll against 20.5 s) and an opaque scroller background for compositor " +
         "scrolling (still painted every frame).",
       fix:
-        "measure on a quiet machine first; then lay rows out as blocks rather than one flex column (the margins must then be kept from " +
-        "collapsing), and keep the reader's place without reading layout on every move.",
+        "render fewer rows (about 120, two screens either side, instead of 300), so each frame's style, layout and paint and each move's " +
+        "forced layout cover fewer; lay rows out as blocks rather than one flex column (the margins must then be kept from collapsing).",
     },
   };
 }
