@@ -11,7 +11,7 @@ import { bubble, deleteViaUi, editViaUi } from "./rich-helpers";
 
 const baseURL = inject("baseURL");
 const api = nodeApi(baseURL);
-/** Enough that the oldest message is far outside the rendered window (the newest 120). */
+/** Enough that the oldest message is far outside the rendered window (250 newest). */
 const FILLER = 1_200;
 const aliceName = uniqueName("alice");
 let browser: Browser;

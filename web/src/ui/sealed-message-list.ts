@@ -19,17 +19,12 @@ import { JUMP_EVENT, pendingJump, takeJump } from "./sealed-search-jump.js";
 
 /** Consecutive messages of one sender closer than this form one run (one name label, in groups only). */
 const RUN_GAP_MS = 5 * 60_000;
-/**
- * Newest messages rendered when the list opens or is pinned to the bottom: about eight screens. Every frame
- * styles, lays out and paints all rendered rows, so their number, not the history's length, sets a scroll
- * frame's cost (docs/decisions.md "The open chat holds a window": 12 to 10 ms of main-thread CPU per frame
- * going from 250 and 300 to 120 and 150).
- */
-const WINDOW = 120;
+/** Newest messages rendered when the list opens or is pinned to the bottom. */
+const WINDOW = 250;
 /** The first frame of a long conversation shows only this many, so it paints sooner; the rest of WINDOW follows. */
 const FIRST_PAINT = 60;
 /** Messages rendered at most while scrolling through history: bounds the DOM and the cost of each render. */
-const MAX_RENDERED = 150;
+const MAX_RENDERED = 300;
 /** Messages added to the window at a time as the reader nears its top or bottom: small moves keep each frame short. */
 const STEP = 30;
 /** How close (px) to the top or bottom of the rendered window the reader comes before it moves. */
