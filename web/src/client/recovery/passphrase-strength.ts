@@ -5,13 +5,19 @@ import { WORDLIST, WORD_BITS, isListWord } from "./wordlist.js";
 export const REQUIRED_PASSPHRASE_BITS = 70;
 export const GENERATED_WORDS = 6;
 
-/** Six words drawn uniformly (rejection-free: the list has exactly 2^12 words) from the bundled list. */
+/**
+ * Six different words drawn uniformly from the bundled list (exactly 2^12 words, so a 16-bit draw modulo
+ * its length is uniform). A word drawn again is drawn anew: the estimate below counts a repeated word once,
+ * and a suggestion the app then calls too weak is no suggestion (six different words: about 71.99 bits).
+ */
 export function generatePassphrase(env: CryptoEnv, words = GENERATED_WORDS): string {
-  const bytes = env.randomBytes(words * 2);
-  const out: string[] = [];
-  for (let i = 0; i < words; i++) out.push(WORDLIST[((bytes[2 * i]! << 8) | bytes[2 * i + 1]!) % WORDLIST.length]!);
-  bytes.fill(0);
-  return out.join(" ");
+  const out = new Set<string>();
+  while (out.size < words) {
+    const bytes = env.randomBytes((words - out.size) * 2);
+    for (let i = 0; i + 1 < bytes.length && out.size < words; i += 2) out.add(WORDLIST[((bytes[i]! << 8) | bytes[i + 1]!) % WORDLIST.length]!);
+    bytes.fill(0);
+  }
+  return [...out].join(" ");
 }
 
 /**
