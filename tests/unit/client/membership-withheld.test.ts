@@ -24,15 +24,20 @@ function readersOf(server: LyingServer, id: ConversationId, sender: string) {
     .map((h) => decodeBundle(fromBase64url(c.epochs.get(h.epoch)!)).heads.map((x) => x.accountId));
 }
 
+/** Alice, Bob and Carol signed up on a lying server, in Alice's group "Team". */
+async function teamOfThree() {
+  vi.spyOn(console, "warn").mockImplementation(() => {});
+  const server = new LyingServer();
+  const [alice, bob, carol] = [clientOn(server), clientOn(server), clientOn(server)];
+  await alice.signUp("alice");
+  await bob.signUp("bob");
+  await carol.signUp("carol");
+  return { server, alice, bob, id: await alice.createGroup("Team", ["bob", "carol"]) };
+}
+
 describe("a membership log served cut short before a removal", () => {
   test("Bob's sending pauses with a visible explanation, and nothing he sends is wrapped to the removed member", async () => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-    const server = new LyingServer();
-    const [alice, bob, carol] = [clientOn(server), clientOn(server), clientOn(server)];
-    await alice.signUp("alice");
-    await bob.signUp("bob");
-    await carol.signUp("carol");
-    const id = await alice.createGroup("Team", ["bob", "carol"]);
+    const { server, alice, bob, id } = await teamOfThree();
     await bob.sync.syncNow();
     const carolId = server.accountIdOf("carol");
 
@@ -68,14 +73,8 @@ describe("two membership updates of one group at once", () => {
   // A cut log judged (verified, then refused as a problem) while the same group's withheld head is noted:
   // both land. The e2e authority-warnings scenario lost the note this way, now and then: the problem was
   // written over the row as it stood before the note, and the pause and its banner never showed.
-  test("a problem written while a withheld head is noted keeps the note, and the other way round", async () => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-    const server = new LyingServer();
-    const [alice, bob, carol] = [clientOn(server), clientOn(server), clientOn(server)];
-    await alice.signUp("alice");
-    await bob.signUp("bob");
-    await carol.signUp("carol");
-    const id = await alice.createGroup("Team", ["bob", "carol"]);
+  test("a problem written while a withheld head is noted keeps both", async () => {
+    const { server, alice, bob, id } = await teamOfThree();
     await alice.removeMember(id, server.accountIdOf("carol"));
     await bob.sync.syncNow();
     const full = (await getGroup(bob.db, id))!.entries;
