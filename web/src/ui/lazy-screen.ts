@@ -27,7 +27,10 @@ export function lazyScreen(host: ReactiveControllerHost, loader: ScreenLoader, v
 /** The words shown when a screen kept out of the shell could not be loaded. */
 export const loadFailedText = (): string => msg("This screen couldn't be loaded. You may be offline, and it wasn't saved on this device yet.");
 
-/** Where a lazily loaded screen will appear: "Loading…", or why it could not load and a retry. Fires `retry`. */
+/**
+ * Where a lazily loaded screen will appear: "Loading…", or why it could not load and a retry. Fires
+ * `retry` on "Try again", and by itself when the browser comes back online.
+ */
 @localized()
 @customElement("sealed-screen-status")
 export class SealedScreenStatus extends LitElement {
@@ -55,6 +58,24 @@ export class SealedScreenStatus extends LitElement {
   ];
 
   @property({ type: Boolean }) failed = false;
+
+  /**
+   * The failure says "You may be offline": when the browser says the network is back, try again without
+   * waiting for a click (a reload that met a dropped network would otherwise stay on this error).
+   */
+  private readonly onOnline = () => {
+    if (this.failed) this.dispatchEvent(new CustomEvent("retry"));
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener("online", this.onOnline);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener("online", this.onOnline);
+  }
 
   override render() {
     if (!this.failed) return html`<p role="status" data-testid="screen-loading">${msg("Loading…")}</p>`;
