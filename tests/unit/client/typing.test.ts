@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { ConversationId } from "../../../protocol/index.js";
 import { ChatClient } from "../../../web/src/client/client.js";
+import { EPOCH_MAX_AGE_MS } from "../../../web/src/client/conversations/epochs.js";
 import { TYPING_RESEND_MS, TYPING_SETTING_KEY, TYPING_SHOWN_MS, type SettingStorage } from "../../../web/src/client/facades/typing.js";
 import { RealtimeConnection } from "../../../web/src/client/transport/realtime.js";
 import type { FakeSocket } from "./fake-socket.js";
@@ -130,6 +131,21 @@ describe("typing indicators (client)", () => {
     expect(names(bob.client, id)).toEqual(["alice"]);
     vi.advanceTimersByTime(1);
     expect(names(bob.client, id)).toEqual([]);
+  });
+
+  test("alice's new epoch, made with no message under it yet, is fetched by bob when the server says it exists: her typing under it shows", async () => {
+    // In the e2e run, Alice linked a device and opened the chat: that made a new epoch for her devices,
+    // and her typing was sealed under it before any message was. Here the old epoch's lifetime runs out.
+    const { alice, bob, id, relay, aliceClock } = await setup();
+    aliceClock.offset = EPOCH_MAX_AGE_MS + 1000;
+    await alice.client.openConversation(id);
+    aliceClock.offset = 0;
+    const newest = async (c: ChatClient) => (await c.db.epochs.where("conversationId").equals(id).toArray()).map((e) => e.epoch).sort((a, b) => b - a)[0];
+    expect(await newest(alice.client)).toBe(1);
+    await until("bob holds epoch 1", async () => (await newest(bob.client)) === 1);
+    alice.client.typing.set(id, true);
+    await until("alice sent", () => relay() === 1);
+    await until("bob shows alice typing", () => names(bob.client, id).length === 1);
   });
 
   test("a stale frame, a replayed older one and a frame from this account are dropped", async () => {

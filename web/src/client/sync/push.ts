@@ -2,7 +2,8 @@ import type { RealtimeServerFrame } from "../../../../protocol/api.js";
 import type { ConversationId } from "../../../../protocol/index.js";
 import type { ClientContext } from "../context.js";
 import { syncConversations } from "../conversations/conversations.js";
-import { getAccount, getConversation } from "../store/db.js";
+import { loadEpochs } from "../conversations/epochs.js";
+import { getAccount, getConversation, latestEpoch } from "../store/db.js";
 import { adoptRotatedSecrets } from "../identity/key-updates.js";
 import { syncMembership } from "../groups/membership.js";
 import { checkOwnLog } from "../identity/own-log.js";
@@ -76,11 +77,20 @@ export async function applyFrame(ctx: ClientContext, frame: RealtimeServerFrame)
       if (before ?? (await stored(ctx, frame.conversationId))) await pullMessages(ctx, frame.conversationId);
       return;
     }
-    case "epoch":
-      // A new epoch may be what a stalled message was waiting for: fetch what is new by cursor (epochs
-      // are fetched as messages need them).
-      if (await known(ctx, frame.conversationId)) await pullMessages(ctx, frame.conversationId);
+    case "epoch": {
+      const conv = await stored(ctx, frame.conversationId);
+      if (!conv) return;
+      // Its bundle now, not when a message first needs it: a member's typing frames are sealed under its
+      // newest epoch, which may have no message yet (a device linked, then the chat opened), and a frame
+      // under an epoch this device does not hold is dropped (docs/PROTOCOL.md "Typing frame").
+      if (((await latestEpoch(ctx.db, conv.id))?.epoch ?? -1) < frame.epoch) {
+        const failed = await loadEpochs(ctx, conv).catch((e: unknown) => new Map([[frame.epoch, e]]));
+        for (const [epoch, e] of failed) console.warn(`epoch ${epoch} not opened yet (a message under it will try again):`, e);
+      }
+      // A new epoch may be what a stalled message was waiting for: fetch what is new by cursor.
+      await pullMessages(ctx, frame.conversationId);
       return;
+    }
     case "log":
       // A device was added or removed on this account or a contact's: extend the verified log now, so the
       // next epoch is made for the right devices. A log that fails to extend blocks the contact.
