@@ -5,10 +5,10 @@
 // the file sizes.
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { CDPSession, Page } from "playwright-core";
 import { launchBrowser } from "../browser.js";
 import { restoreAndOpenChat } from "../history/browser-run.js";
 import { seedHistory } from "../history/seed.js";
@@ -22,6 +22,14 @@ import { round } from "../stats.js";
 const MiB = 1024 * 1024;
 const SIZES_MIB = (process.env.SEALED_TRANSFER_MIB ?? "64,256").split(",").map((s) => Number(s.trim()));
 const SAMPLE_MS = 100;
+/**
+ * SEALED_TRANSFER_PROFILE=1: a profiling run, not a measurement. Every PROFILE_MS the runner reads the
+ * usage, forces a garbage collection in every isolate and reads it again, so the split of the buffers into
+ * what is still held (after the collection) and what was only dropped (the difference) is seen, page and
+ * workers apart. The collections lower the peaks, so such a run's figures are not the benchmark's.
+ */
+const PROFILE = process.env.SEALED_TRANSFER_PROFILE === "1";
+const PROFILE_MS = 2_000;
 
 /**
  * The production build with the client's file limit raised to `limit` (VITE_ATTACHMENT_MAX_BYTES,
@@ -68,13 +76,15 @@ interface Peak {
   samples: number;
   /** V8 heap plus ArrayBuffer contents right after a garbage collection once the step is done: what it left held. */
   afterGc: number;
+  /** SEALED_TRANSFER_PROFILE: the largest buffer figures seen just before and just after a forced collection. */
+  profile?: { probes: number; pageBuffersBefore: number; pageBuffersHeld: number; workerBuffersBefore: number; workerBuffersHeld: number };
 }
 
 /**
  * Samples the V8 heap and ArrayBuffer contents of the page and its chunk workers (CDP Runtime.getHeapUsage
  * in each isolate, summed) while `work` runs.
  */
-async function peakDuring<T>(isolates: Isolates, work: () => Promise<T>): Promise<{ result: T; peak: Peak; ms: number }> {
+async function peakDuring<T>(isolates: Isolates, work: () => Promise<T>, cdp?: CDPSession): Promise<{ result: T; peak: Peak; ms: number }> {
   await isolates.collectGarbage();
   const peak: Peak = { heap: 0, buffers: 0, sum: 0, samples: 0, afterGc: 0 };
   let running = true;
@@ -88,12 +98,35 @@ async function peakDuring<T>(isolates: Isolates, work: () => Promise<T>): Promis
       await new Promise((r) => setTimeout(r, SAMPLE_MS));
     }
   })();
+  const profile = PROFILE ? { probes: 0, pageBuffersBefore: 0, pageBuffersHeld: 0, workerBuffersBefore: 0, workerBuffersHeld: 0 } : undefined;
+  if (profile) peak.profile = profile;
+  const probing = (async () => {
+    while (profile && running) {
+      await new Promise((r) => setTimeout(r, PROFILE_MS));
+      const before = await isolates.usage();
+      // Backing stores are swept after a collection, off the main thread: a second one finishes the first's.
+      await isolates.collectGarbage();
+      await isolates.collectGarbage();
+      const held = await isolates.usage();
+      profile.probes++;
+      profile.pageBuffersBefore = Math.max(profile.pageBuffersBefore, before.pageBuffers);
+      profile.pageBuffersHeld = Math.max(profile.pageBuffersHeld, held.pageBuffers);
+      profile.workerBuffersBefore = Math.max(profile.workerBuffersBefore, before.buffers - before.pageBuffers);
+      profile.workerBuffersHeld = Math.max(profile.workerBuffersHeld, held.buffers - held.pageBuffers);
+      const snapshot = process.env.SEALED_TRANSFER_SNAPSHOT;
+      if (snapshot && profile.probes === 2 && cdp) await takeSnapshot(cdp, snapshot);
+      console.log(
+        `profile: page buffers ${round(before.pageBuffers / MiB)} -> ${round(held.pageBuffers / MiB)} MiB after GC, workers' ${round((before.buffers - before.pageBuffers) / MiB)} -> ${round((held.buffers - held.pageBuffers) / MiB)}, heap ${round(before.heap / MiB)} -> ${round(held.heap / MiB)}`,
+      );
+    }
+  })();
   const t = performance.now();
   try {
     const result = await work();
     const ms = performance.now() - t;
     running = false;
     await sampling;
+    await probing;
     await isolates.collectGarbage();
     const u = await isolates.usage();
     peak.afterGc = u.heap + u.buffers;
@@ -101,7 +134,19 @@ async function peakDuring<T>(isolates: Isolates, work: () => Promise<T>): Promis
   } finally {
     running = false;
     await sampling;
+    await probing;
   }
+}
+
+/** SEALED_TRANSFER_SNAPSHOT=<path>: a heap snapshot of the page mid-step (profiling only), to find what holds buffers. */
+async function takeSnapshot(cdp: CDPSession, path: string): Promise<void> {
+  const chunks: string[] = [];
+  const onChunk = (e: { chunk: string }) => chunks.push(e.chunk);
+  cdp.on("HeapProfiler.addHeapSnapshotChunk", onChunk);
+  await cdp.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+  cdp.off("HeapProfiler.addHeapSnapshotChunk", onChunk);
+  writeFileSync(path, chunks.join(""));
+  console.log(`profile: heap snapshot written to ${path}`);
 }
 
 async function poll(what: string, timeoutMs: number, ok: () => Promise<boolean>): Promise<void> {
@@ -172,7 +217,7 @@ export const attachmentTransferBenchmark: Benchmark = {
           const file = randomFile(files, name, bytes);
           const timeout = Math.max(10 * 60_000, (bytes / MiB) * 5_000);
           const loadBefore = loadAverage()[0] as number;
-          const up = await peakDuring(isolates, () => sendFile(page, file.path, name, timeout));
+          const up = await peakDuring(isolates, () => sendFile(page, file.path, name, timeout), cdp);
           const down = await peakDuring(isolates, () => openFile(page, name, timeout));
           const same = (await sha256File(down.result)) === file.sha256;
           rmSync(file.path, { force: true });
