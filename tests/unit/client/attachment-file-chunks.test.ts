@@ -91,5 +91,5 @@ describe("fileChunks", () => {
     expect(joined(viaChunks)).toEqual(joined(viaStream));
     expect((await a.sealed).digest).toEqual((await b.sealed).digest);
     expect((await a.sealed).plainSize).toBe(bytes.length);
-  });
+  }, 60_000);
 });

@@ -29,8 +29,8 @@ export function fileChunks(blob: Blob, chunkBytes: number = ATTACHMENT_CHUNK_BYT
         // A read may fill part of the buffer (the file arrives in pieces): read on into the rest of it.
         while (filled < chunkBytes) {
           const { done, value } = await reader.read(new Uint8Array(buffer, filled, chunkBytes - filled));
-          // Undefined only when the stream was cancelled: the buffer went with it.
-          if (!value) return controller.close();
+          // Undefined only once the file's stream was cancelled, which only this stream's cancel does.
+          if (!value) return;
           buffer = value.buffer as ArrayBuffer;
           if (done) break;
           filled += value.length;
