@@ -1,3 +1,6 @@
+/** What a used-up slice's place holds. */
+const EMPTY = new Uint8Array(0);
+
 /**
  * A FIFO of bytes fed in arbitrary slices (as a network stream delivers them) and read in fixed-size
  * pieces. Slices are kept as given (not copied: the caller hands them over, as a stream's chunks are)
@@ -33,10 +36,7 @@ export class ByteQueue {
     if (current !== undefined && current.length - this.head >= n) {
       const view = current.subarray(this.head, this.head + n);
       this.head += n;
-      if (this.head === current.length) {
-        this.first++;
-        this.head = 0;
-      }
+      if (this.head === current.length) this.next();
       this.size -= n;
       this.compact();
       return view;
@@ -50,17 +50,25 @@ export class ByteQueue {
       out.set(slice.subarray(this.head, this.head + part), filled);
       filled += part;
       this.head += part;
-      if (this.head === slice.length) {
-        this.first++;
-        this.head = 0;
-      }
+      if (this.head === slice.length) this.next();
     }
     this.size -= n;
     this.compact();
     return out;
   }
 
-  /** Drops consumed slices now and then, so memory follows what is queued, not what was ever pushed. */
+  /**
+   * The first slice is used up: forget it at once (a 2 MiB file slice kept until the next compaction held
+   * 64 of them, 128 MiB, while a large file was sent; docs/decisions.md "Sending a large file in bounded
+   * memory").
+   */
+  private next(): void {
+    this.slices[this.first] = EMPTY;
+    this.first++;
+    this.head = 0;
+  }
+
+  /** Shortens the list of slices now and then, so its length follows what is queued, not what was ever pushed. */
   private compact(): void {
     if (this.first > 64 && this.first * 2 > this.slices.length) {
       this.slices = this.slices.slice(this.first);

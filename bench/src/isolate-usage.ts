@@ -9,6 +9,8 @@ export interface IsolateUsage {
   readonly buffers: number;
   /** The workers' share of heap + buffers. */
   readonly workers: number;
+  /** The page's own ArrayBuffer contents (the rest of `buffers` is the workers'). */
+  readonly pageBuffers: number;
 }
 
 interface HeapUsage {
@@ -66,6 +68,7 @@ export async function isolateUsage(cdp: CDPSession): Promise<Isolates> {
         heap: all.reduce((n, u) => n + u.usedSize, 0),
         buffers: all.reduce((n, u) => n + u.backingStorageSize, 0),
         workers: sum(ws.filter((u): u is HeapUsage => u !== undefined)),
+        pageBuffers: page.backingStorageSize,
       };
     },
     async collectGarbage() {

@@ -25,6 +25,21 @@ describe("ByteQueue", () => {
     );
   });
 
+  it("lets go of each slice once its last byte is taken, not at a later compaction", () => {
+    // What it still references (a private field, read here because what it holds is the point: a sender's
+    // 2 MiB file slices were all kept until 64 had piled up).
+    const held = (q: ByteQueue) => (q as unknown as { slices: Uint8Array[] }).slices.filter((s) => s.length > 0);
+    const q = new ByteQueue();
+    const slices = Array.from({ length: 10 }, (_, i) => new Uint8Array(100).fill(i));
+    for (const s of slices) q.push(s);
+    q.take(250); // slices 0 and 1 used up, 2 half taken (a copy spanning them)
+    expect(held(q)).toEqual(slices.slice(2));
+    q.take(50); // slice 2 used up by a view
+    expect(held(q)).toEqual(slices.slice(3));
+    q.take(q.length);
+    expect(held(q)).toEqual([]);
+  });
+
   it("returns a piece inside one slice as a view of it, and one that spans slices as a copy", () => {
     const q = new ByteQueue();
     const a = Uint8Array.of(1, 2, 3, 4);

@@ -12,6 +12,8 @@ import { isApiError } from "../transport/api.js";
 import type { UploadRow } from "../store/upload-row.js";
 import { getUpload, getUploadFile, patchUpload } from "../store/uploads.js";
 import "./chunk-worker-app.js";
+import { fileChunks } from "./file-chunks.js";
+import { releaseBuffer } from "./release.js";
 import { EncryptStream } from "./streams.js";
 
 /** The upload row is gone: stop quietly. */
@@ -64,8 +66,10 @@ async function serverCopy(ctx: ClientContext, row: UploadRow): Promise<ServerCop
 
 /**
  * Encrypts `file` (the same bytes every time: same key, counter nonces) and PUTs every part the server
- * lacks. Holds at most one part and one chunk: parts the server has are encrypted (the digest needs every
- * byte) and dropped. Returns the digest.
+ * lacks. Holds at most one part and the stream's window of chunks: parts the server has are encrypted
+ * (the digest needs every byte) and dropped. Each encrypted chunk is freed once copied (the file's chunks
+ * are freed by the stream, file-chunks.ts), so sending a file leaves no garbage in proportion to its size.
+ * A retry or a resume runs this again from the file's first byte: no part is kept for it. Returns the digest.
  */
 async function sendParts(ctx: ClientContext, row: UploadRow, file: Blob, copy: ServerCopy, hooks: StepHooks): Promise<Uint8Array> {
   const partLength = (n: number) => Math.min(copy.partSize, row.totalBytes - (n - 1) * copy.partSize);
@@ -75,7 +79,7 @@ async function sendParts(ctx: ClientContext, row: UploadRow, file: Blob, copy: S
   hooks.progress(acked, true);
 
   const enc = new EncryptStream(row.key, ctx.env);
-  const reader = file.stream().pipeThrough(enc).getReader();
+  const reader = fileChunks(file).pipeThrough(enc).getReader();
   const onAbort = () => void reader.cancel(hooks.signal.reason).catch(() => {});
   hooks.signal.addEventListener("abort", onAbort, { once: true });
   let finished = false;
@@ -112,6 +116,9 @@ async function sendParts(ctx: ClientContext, row: UploadRow, file: Blob, copy: S
           buffer = needed(n) ? part.subarray(0, length) : undefined;
         } else buffer = undefined;
       }
+      // Every byte of this encrypted chunk is in the part buffer now (or was not needed): it is the stream's
+      // output, handed to this reader alone, so free it now instead of leaving it to the collector.
+      releaseBuffer(value);
     }
     finished = true;
     const sealed = await enc.sealed;
