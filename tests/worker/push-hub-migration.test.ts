@@ -62,3 +62,20 @@ test("an account's own push request is the first touch: a new subscription repla
   expect((await postEnvelope(api, alice!, chat.conversationId, await makeEnvelope(alice!, chat))).status).toBe(201);
   expect(await pushedSeqs(renewed, 1)).toEqual([1]);
 });
+
+test("a device the hub has revoked keeps no subscription: not one D1 still lists, and not one stored after the revoke (a subscribe racing it)", async () => {
+  const [alice] = await Promise.all(["pmf"].map((p) => createAccount(d1LayoutApi, p)));
+  const sub = await subscribeAtPushService();
+  expect((await d1LayoutApi.call("PUT", "/api/push/subscription", { cookie: alice!.cookie, json: sub.subscription })).status).toBe(204);
+  expect(await d1PushRows(alice!.accountId)).toEqual({ subscriptions: 1, mutes: 0 });
+  // The hub marks the device revoked before D1 records it (worker/routes/device-log.ts): its D1 row is not moved in.
+  const hub = env.ACCOUNT_HUB.get(env.ACCOUNT_HUB.idFromName(alice!.accountId));
+  await hub.revokeDevices([alice!.deviceId]);
+  expect(await hub.listPushMuted(alice!.accountId, 10)).toEqual([]);
+  expect(await hubEndpoints(alice!.accountId)).toEqual([]);
+  expect(await d1PushRows(alice!.accountId)).toEqual({ subscriptions: 0, mutes: 0 });
+  // A subscribe whose session check passed just before the revoke stores nothing.
+  const keys = { p256dh: new Uint8Array(65).fill(4), auth: new Uint8Array(16) };
+  expect(await hub.putPushSubscription(alice!.accountId, { deviceId: alice!.deviceId, endpoint: sub.subscription.endpoint, ...keys, now: Date.now() })).toBe(false);
+  expect(await hubEndpoints(alice!.accountId)).toEqual([]);
+});
