@@ -1,5 +1,6 @@
 // Worker tests run inside workerd with real D1 (vitest-pool-workers), not against mocks.
 import { generateKeyPairSync } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
@@ -13,12 +14,26 @@ function vapidKeyPair(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string }
   return { VAPID_PUBLIC_KEY: point.toString("base64url"), VAPID_PRIVATE_KEY: jwk.d };
 }
 
+/** A free local port for the test push service (tests/support/push-service-setup.ts starts it there). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+// The push service's origin must be in the workers' own PUSH_EXTRA_ORIGINS: in the objects layout the
+// account hubs push, with their bindings (a test's env reaches only the app it calls).
+process.env["SEALED_TEST_PUSH_PORT"] ??= String(await freePort());
+const pushOrigin = `http://127.0.0.1:${process.env["SEALED_TEST_PUSH_PORT"]}`;
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
       main: "./worker/index.ts",
       wrangler: { configPath: "./wrangler.toml" },
-      miniflare: { bindings: { TEST_MIGRATIONS: migrations, ...vapidKeyPair(), VAPID_SUBJECT: "mailto:push-tests@example.com" } },
+      miniflare: { bindings: { TEST_MIGRATIONS: migrations, ...vapidKeyPair(), VAPID_SUBJECT: "mailto:push-tests@example.com", PUSH_EXTRA_ORIGINS: pushOrigin } },
     }),
   ],
   test: {

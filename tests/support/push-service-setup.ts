@@ -10,7 +10,10 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const service = await startPushService();
+  // vitest.worker.config.ts chose the port and named the origin in the worker's PUSH_EXTRA_ORIGINS: the
+  // account hubs, which push a new message, read their bindings, not a test's env.
+  const port = Number(process.env["SEALED_TEST_PUSH_PORT"]);
+  const service = await startPushService(Number.isInteger(port) && port > 0 ? { port } : {});
   project.provide("pushServiceUrl", service.origin);
   return service.stop;
 }

@@ -93,9 +93,10 @@ async function subscribe(applicationServerKey: string, behavior: PushBehavior): 
 
 /**
  * Starts the push service on 127.0.0.1 at a free port; returns its origin and a stop function.
- * `onArrival` is called with the subscription id as soon as a push request's headers arrive (benchmarks).
+ * `onArrival` is called with the subscription id as soon as a push request's headers arrive (benchmarks);
+ * `port` fixes the port (the worker tests name the origin in the workers' bindings before it starts).
  */
-export async function startPushService(o: { onArrival?: (id: string, at: number) => void } = {}): Promise<{ origin: string; stop(): Promise<void> }> {
+export async function startPushService(o: { onArrival?: (id: string, at: number) => void; port?: number } = {}): Promise<{ origin: string; stop(): Promise<void> }> {
   const subs = new Map<string, Subscription>();
   let origin = "";
   let next = 0;
@@ -130,7 +131,7 @@ export async function startPushService(o: { onArrival?: (id: string, at: number)
       return json(res, 404, { error: "no such route" });
     })().catch((e: unknown) => json(res, 500, { error: String(e) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(o.port ?? 0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,

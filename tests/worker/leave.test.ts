@@ -24,14 +24,14 @@ describe("POST /api/accounts/:accountId/log with a leave entry", () => {
     const { first, second, secondDevice, log } = await twoDevices();
     await subscribeDevice(first);
     await subscribeDevice(second);
-    expect(await storedEndpoint(second.deviceId)).toBeDefined();
+    expect(await storedEndpoint(second.accountId, second.deviceId)).toBeDefined();
 
     const res = await postLogEntry(api, second.cookie, second.accountId, await leaveEntry(log, secondDevice));
     expect(res.status).toBe(201);
 
     await expectError(await api.call("GET", "/api/me", { cookie: second.cookie }), 401, "unauthenticated");
-    expect(await storedEndpoint(second.deviceId)).toBeUndefined();
-    expect(await storedEndpoint(first.deviceId)).toBeDefined();
+    expect(await storedEndpoint(second.accountId, second.deviceId)).toBeUndefined();
+    expect(await storedEndpoint(first.accountId, first.deviceId)).toBeDefined();
     const list = await api.call("GET", "/api/devices", { cookie: first.cookie });
     expect(list.status).toBe(200);
     const devices = deviceListResponse.parse(await list.json()).devices;
@@ -67,7 +67,7 @@ describe("POST /api/accounts/:accountId/log with a leave entry", () => {
     await expectError(await postLogEntry(api, alice.cookie, alice.accountId, await leaveEntry(accountLog(alice), genesisDevice(alice))), 400, "invalid_entry");
     await subscribeDevice(alice);
     expect((await api.call("DELETE", "/api/session", { cookie: alice.cookie })).status).toBe(204);
-    expect(await storedEndpoint(alice.deviceId)).toBeUndefined();
+    expect(await storedEndpoint(alice.accountId, alice.deviceId)).toBeUndefined();
     await expectError(await api.call("GET", "/api/me", { cookie: alice.cookie }), 401, "unauthenticated");
   });
 });

@@ -1,12 +1,13 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { expect, inject } from "vitest";
+import { expect, inject, vi } from "vitest";
 import { pushSubscriptionRequest, type PushSubscriptionRequest } from "../../protocol/push.js";
 import { createApp } from "../../worker/app.js";
 import type { LoggedInAccount } from "../support/account.js";
 import { apiClient, type ApiClient } from "../support/api-client.js";
 import type { PushBehavior, ReceivedPush } from "../support/push-service-types.js";
 import { ORIGIN } from "./api.js";
+import { hubSql } from "./hub-session-fixtures.js";
 
 /** The push service of tests/support/push-service.ts (a Node HTTP server), reached from workerd over real HTTP. */
 export const PUSH_SERVICE = inject("pushServiceUrl");
@@ -79,8 +80,43 @@ export async function subscribeDevice(as: LoggedInAccount, behavior: PushBehavio
   return sub;
 }
 
-/** The device's stored subscription endpoint, read from D1, or undefined. */
-export async function storedEndpoint(deviceId: string): Promise<string | undefined> {
-  const row = await env.DB.prepare("SELECT endpoint FROM push_subscriptions WHERE device_id = ?1").bind(deviceId).first<{ endpoint: string }>();
-  return row?.endpoint;
+/** Runs `fn` over the SQLite of `accountId`'s hub if it has push tables; `none` if it has not made them yet. */
+async function hubPushSql<T>(accountId: string, none: T, fn: (sql: SqlStorage) => T): Promise<T> {
+  return hubSql(accountId, (sql) => (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'push_subscriptions'").toArray().length > 0 ? fn(sql) : none));
+}
+
+/** The endpoints of the account's stored subscriptions, as its hub holds them (the objects layout). */
+export async function hubEndpoints(accountId: string): Promise<string[]> {
+  return hubPushSql(accountId, [], (sql) => sql.exec("SELECT endpoint FROM push_subscriptions ORDER BY device_id").toArray().map((r) => String(r["endpoint"])));
+}
+
+/** The device's stored subscription endpoint, read from its account's hub, or undefined. */
+export async function storedEndpoint(accountId: string, deviceId: string): Promise<string | undefined> {
+  return hubPushSql(accountId, undefined, (sql) => {
+    const row = sql.exec("SELECT endpoint FROM push_subscriptions WHERE device_id = ?", deviceId).toArray()[0];
+    return row ? String(row["endpoint"]) : undefined;
+  });
+}
+
+/** How many push rows D1 holds for the account (the D1 layout's tables; the objects layout moves them out). */
+export async function d1PushRows(accountId: string): Promise<{ subscriptions: number; mutes: number }> {
+  const subs = await env.DB.prepare("SELECT count(*) AS n FROM push_subscriptions WHERE account_id = ?1").bind(accountId).first<{ n: number }>();
+  const mutes = await env.DB.prepare("SELECT count(*) AS n FROM push_mutes WHERE account_id = ?1").bind(accountId).first<{ n: number }>();
+  return { subscriptions: subs?.n ?? -1, mutes: mutes?.n ?? -1 };
+}
+
+/**
+ * The seqs of the messages pushed to `sub`, once `count` pushes arrived. In the objects layout the
+ * members' hubs push after the conversation object's append, outside the request the test awaited.
+ */
+export async function pushedSeqs(sub: TestSubscription, count: number): Promise<number[]> {
+  let pushes: ReceivedPush[] = [];
+  await vi.waitFor(
+    async () => {
+      pushes = (await received(sub)).received;
+      expect(pushes.length).toBeGreaterThanOrEqual(count);
+    },
+    { timeout: 30_000, interval: 50 },
+  );
+  return pushes.map((p) => (JSON.parse(p.plaintext ?? "{}") as { seq?: number }).seq ?? -1);
 }

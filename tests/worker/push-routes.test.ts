@@ -9,7 +9,7 @@ import { makeEnvelope, openConversation, postEnvelope, startConversation } from 
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry, revokeEntry } from "../support/device-log.js";
 import { resetEntry } from "../support/recovery.js";
 import { ORIGIN, api, expectError } from "./api.js";
-import { pushApi, storedEndpoint, subscribeAtPushService, subscribeDevice } from "./push-fixtures.js";
+import { d1PushRows, hubEndpoints, pushApi, storedEndpoint, subscribeAtPushService, subscribeDevice } from "./push-fixtures.js";
 
 const P256DH = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
 const AUTH = "BTBZMqHH6r4Tts7J_aSIgg";
@@ -68,7 +68,7 @@ describe("PUT /api/push/subscription", () => {
   ])("accepts a known push service's endpoint: %s", async (endpoint) => {
     const alice = await createAccount(api, "alice");
     expect((await putSubscription(alice, subscription(endpoint))).status).toBe(204);
-    expect(await storedEndpoint(alice.deviceId)).toBe(endpoint);
+    expect(await storedEndpoint(alice.accountId, alice.deviceId)).toBe(endpoint);
   });
 
   test.each([
@@ -85,13 +85,14 @@ describe("PUT /api/push/subscription", () => {
   ])("refuses %s with 400 push_endpoint_refused (the server would fetch it)", async (_what, endpoint) => {
     const alice = await createAccount(api, "alice");
     await expectError(await putSubscription(alice, subscription(endpoint)), 400, "push_endpoint_refused");
-    expect(await storedEndpoint(alice.deviceId)).toBeUndefined();
+    expect(await storedEndpoint(alice.accountId, alice.deviceId)).toBeUndefined();
   });
 
   test("refuses the test push service's origin unless PUSH_EXTRA_ORIGINS lists it", async () => {
     const alice = await createAccount(api, "alice");
     const sub = await subscribeAtPushService();
-    await expectError(await api.call("PUT", "/api/push/subscription", { cookie: alice.cookie, json: sub.subscription }), 400, "push_endpoint_refused");
+    const noExtra = apiWith({ PUSH_EXTRA_ORIGINS: undefined });
+    await expectError(await noExtra.call("PUT", "/api/push/subscription", { cookie: alice.cookie, json: sub.subscription }), 400, "push_endpoint_refused");
     expect((await putSubscription(alice, sub.subscription)).status).toBe(204);
   });
 
@@ -118,10 +119,11 @@ describe("PUT /api/push/subscription", () => {
     const alice = await createAccount(api, "alice");
     expect((await putSubscription(alice, subscription("https://fcm.googleapis.com/fcm/send/one"))).status).toBe(204);
     expect((await putSubscription(alice, subscription("https://fcm.googleapis.com/fcm/send/two"))).status).toBe(204);
-    const rows = await env.DB.prepare("SELECT endpoint FROM push_subscriptions WHERE account_id = ?1").bind(alice.accountId).all<{ endpoint: string }>();
-    expect(rows.results.map((r) => r.endpoint)).toEqual(["https://fcm.googleapis.com/fcm/send/two"]);
+    // Held by the account's hub (the objects layout), none in D1.
+    expect(await hubEndpoints(alice.accountId)).toEqual(["https://fcm.googleapis.com/fcm/send/two"]);
+    expect(await d1PushRows(alice.accountId)).toEqual({ subscriptions: 0, mutes: 0 });
     expect((await pushApi.call("DELETE", "/api/push/subscription", { cookie: alice.cookie })).status).toBe(204);
-    expect(await storedEndpoint(alice.deviceId)).toBeUndefined();
+    expect(await storedEndpoint(alice.accountId, alice.deviceId)).toBeUndefined();
     expect((await pushApi.call("DELETE", "/api/push/subscription", { cookie: alice.cookie })).status).toBe(204);
     await expectError(await pushApi.call("DELETE", "/api/push/subscription"), 401, "unauthenticated");
   });
@@ -131,8 +133,9 @@ describe("a device's subscription goes with the device", () => {
   test("signing out deletes it", async () => {
     const alice = await createAccount(api, "alice");
     await subscribeDevice(alice);
+    expect(await storedEndpoint(alice.accountId, alice.deviceId)).toBeDefined();
     expect((await api.call("DELETE", "/api/session", { cookie: alice.cookie })).status).toBe(204);
-    expect(await storedEndpoint(alice.deviceId)).toBeUndefined();
+    expect(await storedEndpoint(alice.accountId, alice.deviceId)).toBeUndefined();
   });
 
   test("a revoke deletes the removed device's, and keeps the others'", async () => {
@@ -146,8 +149,8 @@ describe("a device's subscription goes with the device", () => {
     await subscribeDevice(alice);
     await subscribeDevice(secondAs);
     expect((await postLogEntry(api, alice.cookie, alice.accountId, await revokeEntry(log, second.deviceId, genesisDevice(alice)))).status).toBe(201);
-    expect(await storedEndpoint(second.deviceId)).toBeUndefined();
-    expect(await storedEndpoint(alice.deviceId)).toBeDefined();
+    expect(await storedEndpoint(alice.accountId, second.deviceId)).toBeUndefined();
+    expect(await storedEndpoint(alice.accountId, alice.deviceId)).toBeDefined();
   });
 });
 
@@ -164,8 +167,8 @@ describe("a reset takes every old device's subscription with it", () => {
     const entry = await resetEntry(log, await makeDevice(), alice.keys.recovery);
     const res = await api.call("POST", `/api/accounts/${alice.accountId}/log`, { json: { entry: entry.b64 }, headers: { "CF-Connecting-IP": "198.51.100.219" } });
     expect(res.status).toBe(201);
-    expect(await storedEndpoint(alice.deviceId)).toBeUndefined();
-    expect(await storedEndpoint(second.deviceId)).toBeUndefined();
+    expect(await storedEndpoint(alice.accountId, alice.deviceId)).toBeUndefined();
+    expect(await storedEndpoint(alice.accountId, second.deviceId)).toBeUndefined();
   });
 });
 
@@ -194,7 +197,8 @@ describe("mutes", () => {
     await expectError(await pushApi.call("PUT", `/api/push/mutes/${id}`, { cookie: alice.cookie, json: { muted: "yes" } }), 400, "invalid_body");
     await expectError(await pushApi.call("PUT", `/api/push/mutes/${id}`, { json: { muted: true } }), 401, "unauthenticated");
     await expectError(await pushApi.call("GET", "/api/push/mutes"), 401, "unauthenticated");
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM push_mutes WHERE conversation_id = ?1").bind(id).first<{ n: number }>();
-    expect(rows?.n).toBe(0);
+    const list = async (as: LoggedInAccount) => pushMutesResponse.parse(await (await pushApi.call("GET", "/api/push/mutes", { cookie: as.cookie })).json()).muted;
+    expect(await list(alice)).toEqual([]);
+    expect(await list(mallory)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { createAccount, logIn, type LoggedInAccount } from "../support/account.j
 import { makeEnvelope, startConversation, type TestEnvelope, type TestEpoch } from "../support/conversation.js";
 import { accountLog, addDeviceEntry, asDevice, genesisDevice, makeDevice, postLogEntry } from "../support/device-log.js";
 import { api } from "./api.js";
-import { PUSH_SERVICE, callEarly, pushApi, received, releaseHanging, setBehavior, storedEndpoint, subscribeDevice, type TestSubscription } from "./push-fixtures.js";
+import { PUSH_SERVICE, callEarly, pushApi, pushedSeqs, received, releaseHanging, setBehavior, storedEndpoint, subscribeDevice, type TestSubscription } from "./push-fixtures.js";
 import { closeAllRealtime, connectRealtime } from "./realtime-socket.js";
 
 afterEach(closeAllRealtime);
@@ -23,8 +23,12 @@ function post(as: LoggedInAccount, id: ConversationId, envelope: TestEnvelope, e
   return pushApi.call("POST", `/api/conversations/${id}/messages`, { cookie: as.cookie, json: { envelope: envelope.b64, ...extra } });
 }
 
-/** The pushes the service received for `sub`, each checked (VAPID, headers, decryption) and parsed as protocol/push.ts says. */
-async function payloads(sub: TestSubscription) {
+/**
+ * The pushes the service received for `sub` once `count` arrived (the members' hubs push after the send
+ * answered), each checked (VAPID, headers, decryption) and parsed as protocol/push.ts says.
+ */
+async function payloads(sub: TestSubscription, count: number) {
+  await pushedSeqs(sub, count);
   const { received: pushes } = await received(sub);
   for (const p of pushes) {
     expect(p.refusal).toBeUndefined();
@@ -49,8 +53,11 @@ describe("Web Push for a new message", () => {
     expect((await post(alice, id, await makeEnvelope(alice, epoch, "hi bob"))).status).toBe(201);
 
     const [message] = await stored(bob, id);
-    expect(await payloads(bobSub)).toEqual([{ v: 1, type: "message", conversationId: id, seq: 1, envelope: message!.envelope, receivedAt: message!.receivedAt }]);
-    expect(await payloads(aliceSub)).toEqual([]);
+    expect(await payloads(bobSub, 1)).toEqual([{ v: 1, type: "message", conversationId: id, seq: 1, envelope: message!.envelope, receivedAt: message!.receivedAt }]);
+    // Bob's reply is Alice's first push: her own message 1 was never pushed to her.
+    expect((await post(bob, id, await makeEnvelope(bob, epoch, "hi alice"))).status).toBe(201);
+    expect((await payloads(aliceSub, 1)).map((p) => p.seq)).toEqual([2]);
+    expect((await payloads(bobSub, 1)).map((p) => p.seq)).toEqual([1]);
   });
 
   test("a retried send (duplicate) pushes nothing more", async () => {
@@ -59,7 +66,8 @@ describe("Web Push for a new message", () => {
     const envelope = await makeEnvelope(alice, epoch);
     expect((await post(alice, id, envelope)).status).toBe(201);
     expect((await post(alice, id, envelope)).status).toBe(200);
-    expect((await payloads(bobSub)).map((p) => p.seq)).toEqual([1]);
+    expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
+    expect((await payloads(bobSub, 2)).map((p) => p.seq)).toEqual([1, 2]);
   });
 
   test("a device with an open socket gets none, while another device of the same account without one gets it", async () => {
@@ -75,8 +83,10 @@ describe("Web Push for a new message", () => {
 
     expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
     expect(await socket.inbox.next()).toMatchObject({ type: "message", seq: 1 });
-    expect(await payloads(phoneSub)).toEqual([]);
-    expect((await payloads(laptopSub)).map((p) => [p.type, p.seq])).toEqual([["message", 1]]);
+    expect((await payloads(laptopSub, 1)).map((p) => [p.type, p.seq])).toEqual([["message", 1]]);
+    expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
+    expect((await payloads(laptopSub, 2)).map((p) => p.seq)).toEqual([1, 2]);
+    expect(await payloads(phoneSub, 0)).toEqual([]);
   });
 
   test("notify:false (a receipt, an edit) stores and relays the message but pushes nothing", async () => {
@@ -85,7 +95,7 @@ describe("Web Push for a new message", () => {
     expect((await post(alice, id, await makeEnvelope(alice, epoch), { notify: false })).status).toBe(201);
     expect((await stored(bob, id)).map((m) => m.seq)).toEqual([1]);
     expect((await post(alice, id, await makeEnvelope(alice, epoch), { notify: true })).status).toBe(201);
-    expect((await payloads(bobSub)).map((p) => p.seq)).toEqual([2]);
+    expect((await payloads(bobSub, 1)).map((p) => p.seq)).toEqual([2]);
   });
 
   test("a conversation the recipient muted pushes nothing to any of its devices, and pushes again once unmuted", async () => {
@@ -93,12 +103,11 @@ describe("Web Push for a new message", () => {
     const bobSub = await subscribeDevice(bob);
     expect((await pushApi.call("PUT", `/api/push/mutes/${id}`, { cookie: bob.cookie, json: { muted: true } })).status).toBe(204);
     expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
-    expect(await payloads(bobSub)).toEqual([]);
     // Alice muting it is her business: it changes nothing for Bob.
     expect((await pushApi.call("PUT", `/api/push/mutes/${id}`, { cookie: bob.cookie, json: { muted: false } })).status).toBe(204);
     expect((await pushApi.call("PUT", `/api/push/mutes/${id}`, { cookie: alice.cookie, json: { muted: true } })).status).toBe(204);
     expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
-    expect((await payloads(bobSub)).map((p) => p.seq)).toEqual([2]);
+    expect((await payloads(bobSub, 1)).map((p) => p.seq)).toEqual([2]);
   });
 
   test("a message that mentions members (mentions:true) reaches muted members' devices too; without the bit, or with notify:false, it does not", async () => {
@@ -108,48 +117,48 @@ describe("Web Push for a new message", () => {
     expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
     expect((await post(alice, id, await makeEnvelope(alice, epoch), { mentions: true })).status).toBe(201);
     expect((await post(alice, id, await makeEnvelope(alice, epoch), { notify: false, mentions: true })).status).toBe(201);
-    expect((await payloads(bobSub)).map((p) => p.seq)).toEqual([2]);
+    expect((await post(alice, id, await makeEnvelope(alice, epoch), { mentions: true })).status).toBe(201);
+    expect((await payloads(bobSub, 2)).map((p) => p.seq)).toEqual([2, 4]);
     // Only `true` is a value: anything else is a malformed request, and nothing is stored.
     const res = await pushApi.call("POST", `/api/conversations/${id}/messages`, { cookie: alice.cookie, json: { envelope: (await makeEnvelope(alice, epoch)).b64, mentions: false } });
     expect(res.status).toBe(400);
-    expect((await stored(bob, id)).map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect((await stored(bob, id)).map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   });
 
   test("an envelope whose payload would not fit 3800 bytes is pushed as a hint naming the conversation and seq", async () => {
     const { alice, bob, epoch, id } = await chat();
     const bobSub = await subscribeDevice(bob);
     expect((await post(alice, id, await makeEnvelope(alice, epoch, "x".repeat(4000)))).status).toBe(201);
-    expect(await payloads(bobSub)).toEqual([{ v: 1, type: "hint", conversationId: id, seq: 1 }]);
+    expect(await payloads(bobSub, 1)).toEqual([{ v: 1, type: "hint", conversationId: id, seq: 1 }]);
   });
 
   test("a 410 from the push service deletes that subscription; a 500 keeps it; neither fails the send", async () => {
     const { alice, bob, epoch, id } = await chat();
     const bobSub = await subscribeDevice(bob, "fail");
     expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
-    expect((await received(bobSub)).received).toHaveLength(1);
-    expect(await storedEndpoint(bob.deviceId)).toBe(bobSub.subscription.endpoint);
+    expect(await pushedSeqs(bobSub, 1)).toEqual([1]);
+    expect(await storedEndpoint(bob.accountId, bob.deviceId)).toBe(bobSub.subscription.endpoint);
 
     await setBehavior(bobSub, "gone");
     expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
-    expect((await received(bobSub)).received).toHaveLength(2);
-    expect(await storedEndpoint(bob.deviceId)).toBeUndefined();
+    expect(await pushedSeqs(bobSub, 2)).toEqual([1, 2]);
+    await vi.waitFor(async () => expect(await storedEndpoint(bob.accountId, bob.deviceId)).toBeUndefined(), { timeout: 30_000, interval: 50 });
 
     expect((await post(alice, id, await makeEnvelope(alice, epoch))).status).toBe(201);
     expect((await received(bobSub)).received).toHaveLength(2);
   });
 
-  test("a push service that hangs does not delay the send: the POST answers while the push is still held", async () => {
+  test("a push service that hangs does not delay the send: the POST and its request's work end while the push is still held", async () => {
     const { alice, bob, epoch, id } = await chat();
     const bobSub = await subscribeDevice(bob, "hang");
     const envelope = await makeEnvelope(alice, epoch);
     const { res, after } = await callEarly("POST", `/api/conversations/${id}/messages`, { cookie: alice.cookie, json: { envelope: envelope.b64 } });
     expect(res.status).toBe(201);
-    let pushDone = false;
-    void after.then(() => (pushDone = true));
     await vi.waitFor(async () => expect((await received(bobSub)).hanging).toBe(1), { timeout: 30_000, interval: 50 });
-    expect(pushDone).toBe(false);
-    await releaseHanging(bobSub);
+    // Bob's hub pushes, not the request: its waitUntil work is done while the push service still holds the push.
     await after;
-    expect((await payloads(bobSub)).map((p) => p.seq)).toEqual([1]);
+    expect((await received(bobSub)).hanging).toBe(1);
+    await releaseHanging(bobSub);
+    expect((await payloads(bobSub, 1)).map((p) => p.seq)).toEqual([1]);
   });
 });

@@ -64,8 +64,8 @@ export async function checkSession(c: Ctx, token: string, now: number): Promise<
   return { ...found, tokenHash: hash };
 }
 
-/** Ends the session a cookie value names (sign-out); returns its device, or undefined when there was none. */
-export async function endSession(c: Ctx, token: string, now: number): Promise<DeviceId | undefined> {
+/** Ends the session a cookie value names (sign-out); returns its account and device, or undefined when there was none. */
+export async function endSession(c: Ctx, token: string, now: number): Promise<{ accountId: AccountId; deviceId: DeviceId } | undefined> {
   const parsed = await parseSessionToken(token);
   if (!parsed) return undefined;
   const { sessions } = c.var.stores;
@@ -74,11 +74,11 @@ export async function endSession(c: Ctx, token: string, now: number): Promise<De
     const ended = await accountHub(c.env, parsed.accountId).endSession(parsed.hash);
     if (!ended) return undefined;
     if (ended.movedFrom) await sessions.delete(ended.movedFrom);
-    return ended.expiresAt > now ? ended.deviceId : undefined;
+    return ended.expiresAt > now ? { accountId: parsed.accountId, deviceId: ended.deviceId } : undefined;
   }
   const found = await sessions.find(parsed.hash, now);
   await sessions.delete(parsed.hash);
-  return found?.deviceId;
+  return found && { accountId: found.accountId, deviceId: found.deviceId };
 }
 
 /**

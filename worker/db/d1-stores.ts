@@ -11,6 +11,7 @@ import { d1LinkStore } from "./d1-link-store.js";
 import { d1MessageLog } from "./d1-message-log.js";
 import { d1ProfileStore } from "./d1-profile-store.js";
 import { d1PushStore } from "./d1-push-store.js";
+import { hubPushStore, type HubPushBindings } from "./hub-push-store.js";
 import { d1RateLimitStore } from "./d1-rate-limit-store.js";
 import { d1ReadStateStore } from "./d1-read-state-store.js";
 import { d1ChatSettingsStore } from "./d1-chat-settings-store.js";
@@ -42,7 +43,7 @@ export function d1Stores(db: D1Database, files: R2Bucket): Stores {
 /** The storage layouts: "objects" (the default) keeps each conversation in its own Durable Object. */
 export type StorageLayout = "d1" | "objects";
 
-export interface StorageBindings extends ObjectBindings {
+export interface StorageBindings extends ObjectBindings, HubPushBindings {
   readonly FILES: R2Bucket;
   /**
    * "d1" runs the layout of the release before issue 22 (every message in D1), kept for the side-by-side
@@ -56,9 +57,12 @@ export function layoutOf(bindings: Pick<StorageBindings, "STORAGE_LAYOUT">): Sto
   return bindings.STORAGE_LAYOUT === "d1" ? "d1" : "objects";
 }
 
-/** Every store over the objects layout: conversations and messages in ConversationLog objects, the rest in D1 and R2. */
+/**
+ * Every store over the objects layout: conversations and messages in ConversationLog objects, push
+ * subscriptions and mutes in the account hubs, the rest in D1 and R2.
+ */
 export function objectStores(bindings: StorageBindings): Stores {
-  return { ...d1Stores(bindings.DB, bindings.FILES), sessions: d1SessionStore(bindings.DB, true), ...objectConversationStores(bindings) };
+  return { ...d1Stores(bindings.DB, bindings.FILES), sessions: d1SessionStore(bindings.DB, true), push: hubPushStore(bindings), ...objectConversationStores(bindings) };
 }
 
 /** The stores of a worker's bindings (wrangler.toml binds DB, FILES and CONVERSATION_LOG). */

@@ -109,6 +109,11 @@ export class HubSessions implements HubSessionTable {
     return { deviceId: r.device_id as DeviceId, username: r.username, signingKey: r.signing_key, expiresAt: r.expires_at, movedFrom: r.moved_from };
   }
 
+  /** Whether the device was revoked here. */
+  isRevoked(deviceId: DeviceId): boolean {
+    return this.tables().exec("SELECT 1 FROM revoked_devices WHERE device_id = ?", deviceId).toArray().length > 0;
+  }
+
   /**
    * Marks devices revoked (for good: a device id is never active again) and deletes their sessions.
    * Called before D1's rows change, so from this moment on they are refused.

@@ -1,6 +1,6 @@
 import { encryptPushPayload } from "../../protocol/web-push.js";
 import { cryptoEnv } from "../crypto-env.js";
-import type { StoredPushSubscription } from "../storage/push-store.js";
+import type { PushTarget } from "../storage/push-store.js";
 import { vapidAuthorization, type VapidKeys } from "./vapid.js";
 
 /** How long a push service may take to answer before the push is given up (it runs under waitUntil). */
@@ -15,7 +15,7 @@ export type PushOutcome = { readonly kind: "delivered" } | { readonly kind: "gon
  * Encrypts `plaintext` for one subscription (RFC 8291) and POSTs it to its endpoint (RFC 8030 section 5)
  * with the VAPID Authorization. Never throws: every failure is an outcome. The body is only ciphertext.
  */
-export async function deliverPush(sub: StoredPushSubscription, plaintext: Uint8Array, vapid: VapidKeys, now: number, timeoutMs = PUSH_TIMEOUT_MS): Promise<PushOutcome> {
+export async function deliverPush(sub: PushTarget, plaintext: Uint8Array, vapid: VapidKeys, now: number, timeoutMs = PUSH_TIMEOUT_MS): Promise<PushOutcome> {
   try {
     const body = await encryptPushPayload(cryptoEnv, plaintext, { p256dh: sub.p256dh, auth: sub.auth });
     const res = await fetch(sub.endpoint, {

@@ -2,9 +2,8 @@ import type { AccountId, ConversationId, DeviceId } from "../../protocol/ids.js"
 import type { Bindings } from "../env.js";
 import { accountHub } from "../realtime/notify.js";
 import type { Stores } from "../storage/stores.js";
-import { deliverPush, type PushOutcome } from "./deliver.js";
-import { endpointRefusal, extraOrigins } from "./endpoint-policy.js";
 import { messagePushPlaintext } from "./payload.js";
+import { pushToTargets } from "./push-targets.js";
 import { vapidKeys } from "./vapid.js";
 
 export interface NewMessage {
@@ -28,15 +27,11 @@ async function connectedDevices(env: Bindings, accountId: AccountId): Promise<Re
   }
 }
 
-function logOutcome(deviceId: DeviceId, outcome: PushOutcome): void {
-  if (outcome.kind === "failed") console.error(`push to device ${deviceId} failed: ${outcome.reason}`);
-  if (outcome.kind === "gone") console.log(`push subscription of device ${deviceId} expired (${outcome.status}): deleted`);
-}
-
 /**
- * Web Push for a newly stored message (issue 19): to every device of every other member account that
- * has a subscription, has not muted the conversation (per account; a message that mentions members goes to
- * muted ones too) and has no open realtime socket (that
+ * Web Push for a newly stored message (issue 19), for a message store that does not tell the members
+ * itself (the D1 layout; in the objects layout each member's hub pushes: AccountHub.deliverMessage): to
+ * every device of every other member account that has a subscription, has not muted the conversation (per
+ * account; a message that mentions members goes to muted ones too) and has no open realtime socket (that
  * one gets the realtime frame). Never rejects and never throws: run it under waitUntil, after the
  * answer; failures are logged, and a push service's 404/410 deletes that subscription.
  */
@@ -50,20 +45,12 @@ export async function pushNewMessage(env: Bindings, stores: Stores, m: NewMessag
     const accounts = [...new Set(subs.map((s) => s.accountId))];
     const sockets = new Map(await Promise.all(accounts.map(async (a) => [a, await connectedDevices(env, a)] as const)));
     const plaintext = messagePushPlaintext(m);
-    const extra = extraOrigins(env.PUSH_EXTRA_ORIGINS);
-    const now = Date.now();
-    await Promise.all(
-      subs
-        .filter((s) => !sockets.get(s.accountId)?.has(s.deviceId))
-        .map(async (s) => {
-          // Checked again at send time: PUSH_EXTRA_ORIGINS may have shrunk since the subscription was stored.
-          const refused = endpointRefusal(s.endpoint, extra);
-          if (refused) return console.error(`push to device ${s.deviceId} skipped: ${refused}`);
-          const outcome = await deliverPush(s, plaintext, vapid, now);
-          logOutcome(s.deviceId, outcome);
-          if (outcome.kind === "gone") await stores.push.deleteExpired(s.deviceId, s.endpoint);
-        }),
-    );
+    const targets = subs.filter((s) => !sockets.get(s.accountId)?.has(s.deviceId));
+    await pushToTargets(targets, plaintext, {
+      vapid,
+      extraOrigins: env.PUSH_EXTRA_ORIGINS,
+      onGone: (t) => stores.push.deleteExpired(t.accountId, t.deviceId, t.endpoint),
+    });
   } catch (e) {
     console.error(`push for message ${m.seq} of ${m.conversationId} failed`, e);
   }

@@ -1,10 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { REALTIME_CLOSE_REVOKED, type RealtimeClientFrame, type RealtimeServerFrame } from "../../protocol/api.js";
-import { AccountId, DeviceId } from "../../protocol/ids.js";
+import { AccountId, DeviceId, type ConversationId } from "../../protocol/ids.js";
+import { pushFromHub } from "../push/hub-message-push.js";
+import type { HubMessagePush, HubPushTable, PushTarget } from "../storage/push-store.js";
 import { readClientFrame, refuse } from "./client-frame.js";
 import type { HubBindings } from "./hub-env.js";
 import type { HeldSession, HubSessionTable } from "../storage/session-store.js";
-import { hubSessionTable, hubStores } from "./hub-stores.js";
+import { hubPushTable, hubSessionTable, hubStores, legacyPush, type PushHubMethods } from "./hub-stores.js";
 import { fullBudget, spendTyping, type TypingBudget } from "./typing-budget.js";
 import { relayTyping } from "./typing-relay.js";
 
@@ -48,16 +50,78 @@ const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
  * device needs one socket however many conversations it is in. Uses the hibernation API: sockets stay
  * connected while the object is evicted from memory, and each is tagged with its device id. The hub
  * stores no messages; what it pushes is already stored, and clients catch up by cursor. It does keep the
- * account's sessions and its devices' revocation marks (worker/db/hub-sessions.ts): the session check of a request.
+ * account's sessions and its devices' revocation marks (worker/db/hub-sessions.ts): the session check of a request;
+ * and its devices' Web Push subscriptions and its mutes (worker/db/hub-push.ts): the hub that finds no
+ * socket for a device pushes a new message to it, so a send reads no D1.
  * Typing frames are the one thing it relays from a client: to the other members' hubs, never stored.
  */
-export class AccountHub extends DurableObject<HubBindings> {
+export class AccountHub extends DurableObject<HubBindings> implements PushHubMethods {
   private readonly sessions: HubSessionTable;
+  private readonly push: HubPushTable;
+  /** Set once D1's push rows of the account are known to be in the hub (held, so a send does not ask). */
+  private pushMoved = false;
 
   constructor(ctx: DurableObjectState, env: HubBindings) {
     super(ctx, env);
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.sessions = hubSessionTable(ctx.storage.sql);
+    this.push = hubPushTable(ctx.storage.sql);
+  }
+
+  /**
+   * The push table, with the account's rows of the release before moved in from D1 on first use (other
+   * events wait meanwhile): subscriptions of devices revoked here are left behind, and D1's rows are
+   * deleted once the hub holds them.
+   */
+  private async pushTable(accountId: AccountId): Promise<HubPushTable> {
+    if (this.pushMoved) return this.push;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (this.push.moved()) return;
+      const legacy = legacyPush(this.env);
+      const rows = await legacy.read(accountId);
+      const subscriptions = rows.subscriptions.filter((s) => !this.sessions.isRevoked(s.deviceId));
+      this.push.importLegacy({ subscriptions, mutes: rows.mutes }, Date.now(), (fn) => this.ctx.storage.transactionSync(fn));
+      await legacy.remove(accountId).catch((e: unknown) => console.error(`deleting account ${accountId}'s moved push rows from D1 failed`, e));
+    });
+    this.pushMoved = true;
+    return this.push;
+  }
+
+  /** Stores a device's push subscription, replacing its previous one; false (nothing stored) for a device revoked here. */
+  async putPushSubscription(accountId: AccountId, s: PushTarget & { readonly now: number }): Promise<boolean> {
+    const table = await this.pushTable(accountId);
+    if (this.sessions.isRevoked(s.deviceId)) return false;
+    table.put(s);
+    return true;
+  }
+
+  /** Deletes these devices' subscriptions (only one still naming `endpoint`, when given); how many went. */
+  async deletePushSubscriptions(accountId: AccountId, deviceIds: readonly DeviceId[], endpoint?: string): Promise<number> {
+    return (await this.pushTable(accountId)).delete(deviceIds, endpoint);
+  }
+
+  async setPushMuted(accountId: AccountId, conversationId: ConversationId, muted: boolean): Promise<void> {
+    (await this.pushTable(accountId)).setMuted(conversationId, muted);
+  }
+
+  async listPushMuted(accountId: AccountId, limit: number): Promise<ConversationId[]> {
+    return (await this.pushTable(accountId)).listMuted(limit);
+  }
+
+  async pushTargets(accountId: AccountId, conversationId: ConversationId, includeMuted: boolean): Promise<PushTarget[]> {
+    return (await this.pushTable(accountId)).targets(conversationId, includeMuted);
+  }
+
+  /**
+   * A stored message, from its conversation object: the frame (serialized once there) to every socket of
+   * the account, then, when `push` is given, Web Push to the subscribed devices that have no socket open.
+   * Returns how many sockets the frame reached; the push is done when it returns (the conversation
+   * object runs this call under waitUntil, after the sender's answer).
+   */
+  async deliverMessage(text: string, push: HubMessagePush | null): Promise<number> {
+    const sent = this.broadcastText(text);
+    if (push) await pushFromHub(this.env, () => this.pushTable(push.accountId), new Set(this.connectedDevices()), push);
+    return sent;
   }
 
   /** Stores a second-form session of this account (worker/auth); false when the device was revoked here. */
@@ -83,9 +147,14 @@ export class AccountHub extends DurableObject<HubBindings> {
     return this.sessions.end(hash);
   }
 
-  /** Refuses these devices from now on and drops their sessions: called before D1 records the revoke. */
+  /**
+   * Refuses these devices from now on and drops their sessions and push subscriptions: called before D1
+   * records the revoke.
+   */
   revokeDevices(deviceIds: readonly DeviceId[]): void {
-    this.sessions.revoke(deviceIds.filter((d) => DeviceId.is(d)));
+    const ids = deviceIds.filter((d) => DeviceId.is(d));
+    this.sessions.revoke(ids);
+    this.push.delete(ids);
   }
 
   /** Accepts a WebSocket upgrade forwarded by the worker's GET /api/realtime for an authenticated device. */

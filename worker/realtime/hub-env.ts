@@ -1,4 +1,5 @@
 import type { RealtimeServerFrame } from "../../protocol/api.js";
+import type { HubPushEnv } from "../push/hub-message-push.js";
 import type { StorageBindings } from "./hub-stores.js";
 
 /**
@@ -9,7 +10,7 @@ export interface HubPeer extends Rpc.DurableObjectBranded {
   broadcast(frame: RealtimeServerFrame): number;
 }
 
-/** The bindings a hub reads (wrangler.toml): storage, to check membership, and the other hubs. */
-export interface HubBindings extends StorageBindings {
+/** The bindings a hub reads (wrangler.toml): storage, to check membership, the other hubs, and Web Push's settings. */
+export interface HubBindings extends StorageBindings, HubPushEnv {
   readonly ACCOUNT_HUB: DurableObjectNamespace<HubPeer>;
 }

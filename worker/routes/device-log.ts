@@ -111,8 +111,9 @@ export async function appendToDeviceLog(c: Ctx) {
   if (entry.kind === EntryKind.recover || entry.kind === EntryKind.reset) await stores.recovery.markUsed(accountId, Date.now());
   // Before answering: once the client sees 201, the removed devices must have no socket left.
   await Promise.all((effect.removed ?? []).map((d) => closeDeviceSockets(c.env, accountId, d)));
-  // A removed device gets no more push notifications (the push query also skips revoked devices).
-  await stores.push.deleteSubscriptions(effect.removed ?? []);
+  // A removed device gets no more push notifications (the push query also skips revoked devices; in the
+  // objects layout its hub dropped them with its sessions already).
+  await stores.push.deleteSubscriptions(accountId, effect.removed ?? []);
   // The account's own devices and everyone it talks to: peers must wrap new epochs for an added device
   // and stop wrapping for a removed one.
   const peers = await stores.conversations.peersOf(accountId);

@@ -52,20 +52,22 @@ export async function acceptMessage(c: Ctx) {
     envelope: bytes,
     receivedAt,
     attachments,
+    alert: { notify: body.notify !== false, mentions: body.mentions === true },
   });
   switch (result.kind) {
     case "stored":
       // Every member account, the sender's too: its other devices show the message without polling.
       // A retry (duplicate) pushes nothing; the first send already did. The conversation object tells
-      // the members itself (`told`); the D1 layout's store does not, so the route does.
+      // the members' hubs itself (`told`), and each hub Web Pushes to its devices with no socket; the D1
+      // layout's store does neither, so the route does.
       if (!result.told) {
         c.executionCtx.waitUntil(
           notifyAccounts(c.env, conversation.members, { type: "message", conversationId: conversation.id, seq: result.seq, envelope: toBase64url(bytes), receivedAt }),
         );
-      }
-      // Web Push to the other members' devices with no socket, unless the sender said it alerts nobody.
-      if (body.notify !== false) {
-        c.executionCtx.waitUntil(pushNewMessage(c.env, stores, { conversationId: conversation.id, members: conversation.members, senderAccountId: session.accountId, seq: result.seq, envelope: bytes, receivedAt, mentions: body.mentions === true }));
+        // Web Push to the other members' devices with no socket, unless the sender said it alerts nobody.
+        if (body.notify !== false) {
+          c.executionCtx.waitUntil(pushNewMessage(c.env, stores, { conversationId: conversation.id, members: conversation.members, senderAccountId: session.accountId, seq: result.seq, envelope: bytes, receivedAt, mentions: body.mentions === true }));
+        }
       }
       return c.json({ seq: result.seq, duplicate: false } satisfies PostMessageResponse, 201);
     case "duplicate":

@@ -50,7 +50,7 @@ export async function putSubscription(c: Ctx) {
 
 /** Removes the calling device's subscription; idempotent. */
 export async function deleteSubscription(c: Ctx) {
-  await c.var.stores.push.deleteSubscription(c.var.session.deviceId);
+  await c.var.stores.push.deleteSubscription(c.var.session.accountId, c.var.session.deviceId);
   return c.body(null, 204);
 }
 

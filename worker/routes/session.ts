@@ -60,9 +60,9 @@ export async function logIn(c: Ctx) {
 /** Logging out is idempotent: with or without a live session the answer is 204 and no cookie. */
 export async function logOut(c: Ctx) {
   const token = readSessionCookie(c);
-  const deviceId = token === undefined ? undefined : await endSession(c, token, Date.now());
+  const ended = token === undefined ? undefined : await endSession(c, token, Date.now());
   // A device that signs out gets no more push notifications (docs/API.md "Push").
-  if (deviceId) await c.var.stores.push.deleteSubscription(deviceId);
+  if (ended) await c.var.stores.push.deleteSubscription(ended.accountId, ended.deviceId);
   clearSessionCookie(c);
   return c.body(null, 204);
 }

@@ -20,6 +20,11 @@ export interface NewMessage {
    * account to this conversation. They are attached to the new seq in the same atomic step as the append.
    */
   readonly attachments: readonly AttachmentId[];
+  /**
+   * Whether members get a Web Push for it (`notify`) even if they muted the conversation (`mentions`).
+   * A store that tells the members itself (`told`) has their hubs push; otherwise the route does.
+   */
+  readonly alert?: { readonly notify: boolean; readonly mentions: boolean };
 }
 
 export type AppendResult =

@@ -86,6 +86,8 @@ export interface HubSessionTable {
   find(hash: Uint8Array, now: number): FoundSession | undefined;
   /** Ends a session; returns it, or undefined when there was none. */
   end(hash: Uint8Array): HeldSession | undefined;
+  /** Whether the device was revoked here. */
+  isRevoked(deviceId: DeviceId): boolean;
   /** Marks devices revoked for good and deletes their sessions. */
   revoke(deviceIds: readonly DeviceId[]): void;
 }

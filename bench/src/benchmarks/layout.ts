@@ -12,6 +12,7 @@ import type { Benchmark, Figure } from "../result.js";
 import { startBareServer } from "../bare-server.js";
 import { startServer, type DevServer } from "../server.js";
 import { median, p99, round } from "../stats.js";
+import { vapidPair } from "./push-send.js";
 
 /** d1 and objects through `wrangler dev`; bare: the objects layout under workerd alone (bare-server.ts). */
 const LAYOUTS = ["d1", "objects", "bare"] as const;
@@ -26,8 +27,13 @@ interface LayoutRun {
   readonly fleet: FleetRun;
 }
 
+// Web Push on, as a deployment has it: each send looks up the recipients' push subscriptions (none here, so
+// nothing is pushed; the devices have sockets), which is a D1 query on the D1 layout and was one on the
+// objects layout before the subscriptions moved into the account objects.
+const VAPID = vapidPair();
+
 async function withServer<T>(assets: string, layout: Layout, fn: (server: DevServer) => Promise<T>): Promise<T> {
-  const server = layout === "bare" ? await startBareServer({ STORAGE_LAYOUT: "objects" }) : await startServer(assets, { STORAGE_LAYOUT: layout });
+  const server = layout === "bare" ? await startBareServer({ STORAGE_LAYOUT: "objects", ...VAPID }) : await startServer(assets, { STORAGE_LAYOUT: layout, ...VAPID });
   try {
     return await fn(server);
   } finally {
@@ -44,7 +50,7 @@ export const layoutBenchmark: Benchmark = {
     "SQLite; D1 keeps the directory). For each: a fresh `wrangler dev --local` (as in figure 4), then Alice posts 300 envelopes " +
     "one at a time after 30 warm-up ones and Bob's device receives each push before the next (send-to-receive), then, on " +
     "another fresh server, 100 connected devices (50 accounts × 2 sockets, 25 direct chats) with 1,200 envelopes and 32 sends in " +
-    "flight. Server CPU is read from /proc for wrangler's Node process and its workerd processes. The layouts alternate " +
+    "flight. Web Push is on (a VAPID key pair; no device subscribed, so each send's push lookup runs and finds none). Server CPU is read from /proc for wrangler's Node process and its workerd processes. The layouts alternate " +
     "d1, objects so a change in the machine's load hits both alike. Third, the objects layout under workerd alone: the bundle " +
     "`wrangler deploy` makes, with wrangler.toml's bindings and compatibility settings, run by Miniflare without wrangler's dev " +
     "session (no inspector, no dev proxy worker); the same two workloads, and its server CPU is its workerd process's.",

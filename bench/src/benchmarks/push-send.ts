@@ -17,7 +17,8 @@ import { median, p99, quantile, round, sleep } from "../stats.js";
 const MESSAGES = 200;
 const WARMUP = 20;
 
-function vapidPair(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
+/** A fresh VAPID key pair in the form worker/push/vapid.ts reads (also the layout benchmark's: push on, as deployed). */
+export function vapidPair(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
   const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
   if (!jwk.x || !jwk.y || !jwk.d) throw new Error("no P-256 JWK");
   return { VAPID_PUBLIC_KEY: Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]).toString("base64url"), VAPID_PRIVATE_KEY: jwk.d };

@@ -6,7 +6,7 @@ import { CorruptRow } from "../../errors.js";
 import type { ConversationRecord, MembershipAppend, NewEpoch } from "../../storage/conversation-store.js";
 import { MESSAGE_PAGE_BYTES, type AppendResult, type MessagePage, type NewMessage } from "../../storage/message-log.js";
 import { blob, int, parseRow, parseRows } from "../rows.js";
-import { tellMembers, messageFrameText, type FrameHub, type HubStubs } from "./fan-out.js";
+import { tellMembers, messageFrameText, pushOrderFor, type FrameHub, type HubStubs } from "./fan-out.js";
 import { importFromD1 } from "./import-legacy.js";
 import { applyOp, parseOp, type OutboxOp } from "./outbox.js";
 import { migrateSchema } from "./schema.js";
@@ -359,8 +359,10 @@ export class ConversationLog extends DurableObject<ConversationLogBindings> {
     this.heldLastSeq = seq;
     // The members now (a member removed since the route's check gets nothing). Not awaited: the
     // answer does not wait for the hubs; the output gate holds the calls until the message is durable.
+    // Each hub also pushes to its devices with no socket, so the send reads no D1 for push (issue 22).
     const members = this.record()?.members ?? [];
-    this.ctx.waitUntil(tellMembers(this.hubs, members, messageFrameText({ conversationId: m.conversationId, seq, envelope: m.envelope, receivedAt: m.receivedAt }), `message ${seq} of ${m.conversationId}`));
+    const stored = { conversationId: m.conversationId, seq, envelope: m.envelope, receivedAt: m.receivedAt, senderAccountId: m.senderAccountId };
+    this.ctx.waitUntil(tellMembers(this.hubs, members, messageFrameText(stored), (id) => pushOrderFor(id, stored, m.alert), `message ${seq} of ${m.conversationId}`));
     if (attach) await this.flush();
     return { kind: "stored", seq, told: true };
   }
