@@ -6,7 +6,7 @@ import type { AccountState } from "./device-log.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId } from "./ids.js";
 import { Label } from "./labels.js";
 import { MAX_PADDED_BYTES, padInto, unpadView } from "./padding.js";
-import { HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, aesGcmDecrypt, aesGcmEncrypt, hashLabelled, labelPrefix, labelled, sign, verify } from "./primitives.js";
+import { ED25519, HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, hashLabelled, labelPrefix, labelled, verify } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
 
 /**
@@ -66,16 +66,18 @@ function readHeader(r: Reader): EnvelopeHeader {
   if (version !== ENVELOPE_VERSION) fail("unsupported_version", `envelope version ${version}`);
   const h: EnvelopeHeader = {
     version: ENVELOPE_VERSION,
-    conversationId: ConversationId.fromBytes(r.fixed(16, "conversationId")),
+    // The ids are read as views of the reader's buffer: they become strings at once (decodeEnvelope
+    // reads its own private copy), so a copy of each was garbage (issue 23).
+    conversationId: ConversationId.fromBytes(r.fixedView(16, "conversationId")),
     epoch: r.u32("epoch"),
     keyId: r.fixed(HASH_BYTES, "keyId"),
-    senderAccountId: AccountId.fromBytes(r.fixed(32, "senderAccountId")),
-    senderDeviceId: DeviceId.fromBytes(r.fixed(16, "senderDeviceId")),
+    senderAccountId: AccountId.fromBytes(r.fixedView(32, "senderAccountId")),
+    senderDeviceId: DeviceId.fromBytes(r.fixedView(16, "senderDeviceId")),
     senderLogSeq: r.u32("senderLogSeq"),
     senderLogHead: r.fixed(HASH_BYTES, "senderLogHead"),
     counter: r.u32("counter"),
     prevHash: r.fixed(HASH_BYTES, "prevHash"),
-    clientMessageId: ClientMessageId.fromBytes(r.fixed(16, "clientMessageId")),
+    clientMessageId: ClientMessageId.fromBytes(r.fixedView(16, "clientMessageId")),
   };
   if (h.counter < 1) fail("malformed", "envelope counter starts at 1");
   if ((h.counter === 1) !== isAllZero(h.prevHash)) fail("malformed", "only the first envelope of a device has no previous hash");
@@ -133,28 +135,40 @@ export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<U
 }
 
 /** Encrypts and signs a message. The caller supplies the header fields; the version is fixed here. */
-export async function sealEnvelope(
+export function sealEnvelope(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: KnownContent },
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
-  return sealPadded(env, p, (alloc) => encodePaddedBody(p.body, alloc));
+  // Not async: an async function returning sealPadded's promise settled it through three more ticks.
+  // Errors thrown before the crypto starts (an oversized text, a bad id) still come back as a rejection.
+  try {
+    return sealPadded(env, p, (alloc) => encodePaddedBody(p.body, alloc));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**
  * sealEnvelope for a body already encoded: for tests and tools that seal a kind this version cannot
  * build (content.ts encodeBodyFrame), as a newer app would.
  */
-export async function sealEncodedBody(
+export function sealEncodedBody(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: Uint8Array },
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
-  return sealPadded(env, p, (alloc) => padInto(p.body, alloc));
+  try {
+    return sealPadded(env, p, (alloc) => padInto(p.body, alloc));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**
  * Work buffers of sealPadded and openEnvelope, reused: in Chromium a fresh typed array over 64 bytes costs an allocation
  * and, later, garbage collection (issue 23). One is taken for one seal or open and given back, zeroed, when it
  * ends, so calls running at once never share one; at most WORK_KEPT are kept, none over WORK_MAX_BYTES.
+ * takeWork hands out a whole buffer (at least `size` bytes; callers use the front) so that giving it back
+ * makes no view and takes no array apart (issue 23: each cost garbage per message).
  */
 const spareWork: Uint8Array[] = [];
 const WORK_KEPT = 4;
@@ -162,15 +176,43 @@ const WORK_MIN_BYTES = 4096;
 const WORK_MAX_BYTES = 64 * 1024;
 
 function takeWork(size: number): Uint8Array {
-  const i = spareWork.findIndex((b) => b.length >= size);
-  const buf = i >= 0 ? spareWork.splice(i, 1)[0]! : new Uint8Array(Math.max(size, WORK_MIN_BYTES));
-  return buf.subarray(0, size);
+  // Most calls find the last one big enough: pop it without searching.
+  const last = spareWork.length - 1;
+  if (last >= 0 && spareWork[last]!.length >= size) return spareWork.pop()!;
+  for (let i = 0; i < last; i++) {
+    const b = spareWork[i]!;
+    if (b.length >= size) {
+      spareWork[i] = spareWork[last]!;
+      spareWork.pop();
+      return b;
+    }
+  }
+  return new Uint8Array(Math.max(size, WORK_MIN_BYTES));
 }
 
-function giveBackWork(work: Uint8Array): void {
-  const whole = new Uint8Array(work.buffer, 0, work.buffer.byteLength);
-  whole.fill(0, 0, work.length);
-  if (whole.length <= WORK_MAX_BYTES && spareWork.length < WORK_KEPT) spareWork.push(whole);
+/** Gives back a buffer takeWork handed out, of which the first `used` bytes were written. */
+function giveBackWork(work: Uint8Array, used: number): void {
+  work.fill(0, 0, used);
+  if (work.length <= WORK_MAX_BYTES && spareWork.length < WORK_KEPT) spareWork.push(work);
+}
+
+/**
+ * The raw bytes of the header's ids by their base64url text, for the ids a device sends under again and
+ * again (its conversation, account and device): decoding them on every send cost a fresh array each. The
+ * arrays only ever go into Writer.fixed (copied), never out; past IDS_KEPT the map is dropped whole, so
+ * no caller can grow it. Each id is decoded (and its length checked) the first time, as before.
+ */
+const idBytes = new Map<string, Uint8Array>();
+const IDS_KEPT = 64;
+
+function cachedIdBytes<T extends string>(id: T, parser: { toBytes(id: T): Uint8Array }): Uint8Array {
+  let bytes = idBytes.get(id);
+  if (!bytes) {
+    if (idBytes.size >= IDS_KEPT) idBytes.clear();
+    bytes = parser.toBytes(id);
+    idBytes.set(id, bytes);
+  }
+  return bytes;
 }
 
 /**
@@ -183,35 +225,57 @@ function giveBackWork(work: Uint8Array): void {
  *
  * The envelope (header || iv || u32 length || ciphertext || signature) is the tail of the last part and
  * is returned as a copy of its own. The padded plaintext is zeroed as soon as it is encrypted.
+ *
+ * The three WebCrypto calls (AES-GCM, Ed25519 sign, SHA-256) are awaited here directly, not through the
+ * async helpers of primitives.ts: each helper was one more promise and resumption per call (issue 23).
  */
-async function sealPadded(
+function sealPadded(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key },
   writeBody: (alloc: (size: number) => Uint8Array) => Uint8Array,
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
   const header: EnvelopeHeader = { version: ENVELOPE_VERSION, ...p.header };
-  const aadPrefix = labelPrefix(Label.envelopeAad);
-  const signingPrefix = labelPrefix(Label.envelope);
-  const hashPrefix = labelPrefix(Label.envelopeHash);
-  const aadLength = aadPrefix.length + 4 + HEADER_BYTES;
   let work: Uint8Array | undefined;
-  let ctLength = 0;
-  let signingLength = 0;
-  let envLength = 0;
+  let bodyLength = 0;
   const padded = writeBody((size) => {
-    ctLength = size + GCM_TAG_BYTES;
-    envLength = HEADER_BYTES + IV_BYTES + 4 + ctLength + SIGNATURE_BYTES;
-    signingLength = signingPrefix.length + 4 + HEADER_BYTES + 4 + IV_BYTES + 4 + ctLength;
-    work = takeWork(size + aadLength + signingLength + hashPrefix.length + 4 + envLength);
+    bodyLength = size;
+    work = takeWork(size + sealWorkLength(size + GCM_TAG_BYTES));
     return work.subarray(0, size);
   });
-  if (!work || padded.buffer !== work.buffer) throw new Error("the body was not written into the work buffer");
-  const buf: Uint8Array = work.subarray(padded.length);
+  if (!work || padded.buffer !== work.buffer || padded.byteOffset !== 0) throw new Error("the body was not written into the work buffer");
+  return sealInWork(env, p, header, work, bodyLength);
+}
+
+const AAD_LENGTH = () => labelPrefix(Label.envelopeAad).length + 4 + HEADER_BYTES;
+
+/** Bytes of the work buffer after the padded body: AAD, signing input and hash input (which ends with the envelope). */
+function sealWorkLength(ctLength: number): number {
+  const envLength = HEADER_BYTES + IV_BYTES + 4 + ctLength + SIGNATURE_BYTES;
+  const signingLength = labelPrefix(Label.envelope).length + 4 + HEADER_BYTES + 4 + IV_BYTES + 4 + ctLength;
+  return AAD_LENGTH() + signingLength + labelPrefix(Label.envelopeHash).length + 4 + envLength;
+}
+
+async function sealInWork(
+  env: CryptoEnv,
+  p: { ck: Key; signingKey: Key },
+  header: EnvelopeHeader,
+  work: Uint8Array,
+  bodyLength: number,
+): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
+  const ctLength = bodyLength + GCM_TAG_BYTES;
+  const used = bodyLength + sealWorkLength(ctLength);
   try {
+    const aadPrefix = labelPrefix(Label.envelopeAad);
+    const signingPrefix = labelPrefix(Label.envelope);
+    const hashPrefix = labelPrefix(Label.envelopeHash);
+    const aadLength = AAD_LENGTH();
+    const envLength = HEADER_BYTES + IV_BYTES + 4 + ctLength + SIGNATURE_BYTES;
+    const signingLength = signingPrefix.length + 4 + HEADER_BYTES + 4 + IV_BYTES + 4 + ctLength;
     let iv = env.randomBytes(IV_BYTES);
     while (isAllZero(iv)) iv = env.randomBytes(IV_BYTES);
+    const buf = work.subarray(bodyLength, used);
     const w = new Writer(buf);
-    writeHeader(w.fixed(aadPrefix, aadPrefix.length).u32(HEADER_BYTES), header);
+    writeHeaderCached(w.fixed(aadPrefix, aadPrefix.length).u32(HEADER_BYTES), header);
     w.fixed(signingPrefix, signingPrefix.length).u32(HEADER_BYTES).skip(HEADER_BYTES).vbytes(iv).u32(ctLength).skip(ctLength);
     const signingCtAt = w.length - ctLength;
     w.fixed(hashPrefix, hashPrefix.length).u32(envLength).skip(HEADER_BYTES).fixed(iv, IV_BYTES).u32(ctLength).skip(ctLength + SIGNATURE_BYTES);
@@ -221,18 +285,36 @@ async function sealPadded(
     buf.set(headerBytes, aadLength + signingPrefix.length + 4);
     buf.set(headerBytes, envAt);
 
-    const ciphertext = await aesGcmEncrypt(env, p.ck, iv, buf.subarray(0, aadLength), padded);
+    const padded = work.subarray(0, bodyLength);
+    const ciphertext = new Uint8Array(await env.subtle.encrypt({ name: "AES-GCM", iv, additionalData: buf.subarray(0, aadLength) }, p.ck, padded));
     padded.fill(0);
     if (ciphertext.length !== ctLength) throw new Error("AES-GCM returned an unexpected length");
     buf.set(ciphertext, signingCtAt);
     buf.set(ciphertext, envAt + HEADER_BYTES + IV_BYTES + 4);
-    const signature = await sign(env, p.signingKey, buf.subarray(aadLength, aadLength + signingLength));
+    const signature = new Uint8Array(await env.subtle.sign(ED25519, p.signingKey, buf.subarray(aadLength, aadLength + signingLength)));
+    if (signature.length !== SIGNATURE_BYTES) throw new Error("Ed25519 returned an unexpected length");
     buf.set(signature, buf.length - SIGNATURE_BYTES);
     const hash = new Uint8Array(await env.subtle.digest("SHA-256", buf.subarray(aadLength + signingLength)));
     return { bytes: buf.slice(envAt), header, hash };
   } finally {
-    giveBackWork(work);
+    giveBackWork(work, used);
   }
+}
+
+/** writeHeader, with the ids a device sends under repeatedly taken from cachedIdBytes. */
+function writeHeaderCached(w: Writer, h: EnvelopeHeader): Writer {
+  return w
+    .u8(h.version)
+    .fixed(cachedIdBytes(h.conversationId, ConversationId), 16)
+    .u32(h.epoch)
+    .fixed(h.keyId, HASH_BYTES)
+    .fixed(cachedIdBytes(h.senderAccountId, AccountId), 32)
+    .fixed(cachedIdBytes(h.senderDeviceId, DeviceId), 16)
+    .u32(h.senderLogSeq)
+    .fixed(h.senderLogHead, HASH_BYTES)
+    .u32(h.counter)
+    .fixed(h.prevHash, HASH_BYTES)
+    .fixed(ClientMessageId.toBytes(h.clientMessageId), 16);
 }
 
 /**
@@ -275,32 +357,52 @@ export function startOpenEnvelope(
   return verifyAndDecrypt(env, e, device.signingKey, p);
 }
 
-async function verifyAndDecrypt(env: CryptoEnv, e: DecodedEnvelope, signingKey: Uint8Array, p: { ck: Key; keyId: Uint8Array }): Promise<MessageBody> {
-  const h = e.header;
+/** What a failed AEAD decrypt settles to in verifyAndDecrypt (a rejection would go unhandled while the verify is awaited). */
+const DECRYPT_FAILED = Symbol("decrypt failed");
+const decryptFailed = (): typeof DECRYPT_FAILED => DECRYPT_FAILED;
+
+function verifyAndDecrypt(env: CryptoEnv, e: DecodedEnvelope, signingKey: Uint8Array, p: { ck: Key; keyId: Uint8Array }): Promise<MessageBody> {
   // Verify and decrypt run at once (WebCrypto queues both; awaiting each in turn pays two round trips),
   // and are judged in the order of the checks: the signature first, then the key id, then the AEAD. The
   // plaintext is not looked at unless the signature verified.
-  // The AAD and signing input go in a reused work buffer, given back once both calls are done.
-  const work = takeWork(envelopeInputsLength(e.headerBytes, e.iv, e.ciphertext));
-  let opened: Promise<{ padded: Uint8Array } | { error: unknown }> | undefined;
-  let result: { padded: Uint8Array } | { error: unknown };
+  // The AAD and signing input go in a reused work buffer, given back once both calls are done. The
+  // decrypt is WebCrypto's own call, not primitives.ts's async aesGcmDecrypt: one promise less (issue 23).
+  const used = envelopeInputsLength(e.headerBytes, e.iv, e.ciphertext);
+  const work = takeWork(used);
+  let signed: Promise<boolean>;
+  let opened: Promise<ArrayBuffer | typeof DECRYPT_FAILED>;
   try {
-    const inputs = envelopeInputs(work, e.headerBytes, e.iv, e.ciphertext);
-    const signed = verify(env, signingKey, e.signature, inputs.signingInput);
-    opened = aesGcmDecrypt(env, p.ck, e.iv, inputs.aad, e.ciphertext).then(
-      (padded) => ({ padded }),
-      (error: unknown) => ({ error }),
-    );
-    if (!(await signed)) fail("bad_signature", "envelope signature does not verify");
-    if (!bytesEqual(h.keyId, p.keyId)) fail("wrong_context", "envelope names another epoch key");
-    result = await opened;
-  } finally {
-    await opened;
-    giveBackWork(work);
+    const inputs = envelopeInputs(work.subarray(0, used), e.headerBytes, e.iv, e.ciphertext);
+    signed = verify(env, signingKey, e.signature, inputs.signingInput);
+    opened = env.subtle.decrypt({ name: "AES-GCM", iv: e.iv, additionalData: inputs.aad }, p.ck, e.ciphertext).then(undefined, decryptFailed);
+  } catch (err) {
+    giveBackWork(work, used);
+    return Promise.reject(err);
   }
-  if ("error" in result) throw result.error;
+  return judgeOpened(e.header, p.keyId, signed, opened, work, used);
+}
+
+async function judgeOpened(
+  h: EnvelopeHeader,
+  keyId: Uint8Array,
+  signed: Promise<boolean>,
+  opened: Promise<ArrayBuffer | typeof DECRYPT_FAILED>,
+  work: Uint8Array,
+  used: number,
+): Promise<MessageBody> {
+  let ok: boolean;
+  let padded: ArrayBuffer | typeof DECRYPT_FAILED;
+  try {
+    ok = await signed;
+  } finally {
+    padded = await opened;
+    giveBackWork(work, used);
+  }
+  if (!ok) fail("bad_signature", "envelope signature does not verify");
+  if (!bytesEqual(h.keyId, keyId)) fail("wrong_context", "envelope names another epoch key");
+  if (padded === DECRYPT_FAILED) fail("decrypt_failed", "AES-GCM authentication failed");
   // decodeBody copies what it keeps, so a view of the decrypted buffer (ours alone) is enough.
-  return decodeBody(unpadView(result.padded));
+  return decodeBody(unpadView(new Uint8Array(padded)));
 }
 
 /** Per sending device: the last counter and envelope hash seen in one conversation. */
