@@ -85,15 +85,18 @@ function readHeader(r: Reader): EnvelopeHeader {
 }
 
 /**
- * Parses an envelope. Nothing returned aliases `bytes`: the header's fields are copies, and headerBytes,
- * iv, ciphertext and signature are views of one private copy of the envelope (one allocation, not one
- * per field: issue 23, per-message cost).
+ * Parses an envelope. The header's fields are copies (or strings); headerBytes, iv, ciphertext and
+ * signature are views of `bytes`, not copies: a private copy of every received envelope was an
+ * allocation the floor does not make, and its garbage collection the largest part of what openEnvelope
+ * cost beyond its WebCrypto calls (issue 23). A caller that keeps those views keeps `bytes` unchanged.
+ * openEnvelope does not depend on that: it verifies the header as parsed (encoded again, byte for byte
+ * the same) and copies the IV and ciphertext for both its WebCrypto calls at once, so what it judges is
+ * what the signature covers even if `bytes` changed since.
  */
 export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope {
-  const own = bytes.slice();
-  const r = new Reader(own, "envelope");
+  const r = new Reader(bytes, "envelope");
   const header = readHeader(r);
-  const headerBytes = own.subarray(0, r.offset);
+  const headerBytes = bytes.subarray(0, r.offset);
   const iv = r.fixedView(IV_BYTES, "iv");
   // The all-zero nonce is reserved for key commitments.
   if (isAllZero(iv)) fail("malformed", "envelope IV must not be all zero");
@@ -115,19 +118,24 @@ export function envelopeSigningInput(headerBytes: Uint8Array, iv: Uint8Array, ci
 /**
  * The AEAD associated data, labelled(envelopeAad, header), and the signing input, envelopeSigningInput,
  * written as two views into `work` (openEnvelope's reused work buffer), whose length must be
- * envelopeInputsLength of the same parts.
+ * envelopeInputsLength(ciphertext). The header is encoded from the parsed header `h`, not copied from
+ * the envelope's bytes: the encoding is canonical (every byte is a field), so it is the same bytes, and
+ * the signature then covers exactly the header the checks judged.
  */
-function envelopeInputs(work: Uint8Array, headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): { aad: Uint8Array; signingInput: Uint8Array } {
+function envelopeInputs(work: Uint8Array, h: EnvelopeHeader, iv: Uint8Array, ciphertext: Uint8Array): { aad: Uint8Array; signingInput: Uint8Array } {
   const aadPrefix = labelPrefix(Label.envelopeAad);
   const signingPrefix = labelPrefix(Label.envelope);
-  const aadLength = aadPrefix.length + 4 + headerBytes.length;
-  const w = new Writer(work).fixed(aadPrefix, aadPrefix.length).vbytes(headerBytes).fixed(signingPrefix, signingPrefix.length).vbytes(headerBytes).vbytes(iv).vbytes(ciphertext);
+  const aadLength = aadPrefix.length + 4 + HEADER_BYTES;
+  const w = writeHeaderCached(new Writer(work).fixed(aadPrefix, aadPrefix.length).u32(HEADER_BYTES), h);
+  if (w.length !== aadLength) throw new Error("the envelope header has an unexpected length");
+  w.fixed(signingPrefix, signingPrefix.length).u32(HEADER_BYTES).skip(HEADER_BYTES).vbytes(iv).vbytes(ciphertext);
   if (w.finish() !== work) throw new Error("envelope inputs do not fit their work buffer");
+  work.copyWithin(aadLength + signingPrefix.length + 4, aadLength - HEADER_BYTES, aadLength);
   return { aad: work.subarray(0, aadLength), signingInput: work.subarray(aadLength) };
 }
 
-function envelopeInputsLength(headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): number {
-  return labelPrefix(Label.envelopeAad).length + labelPrefix(Label.envelope).length + 4 * 4 + 2 * headerBytes.length + iv.length + ciphertext.length;
+function envelopeInputsLength(ciphertext: Uint8Array): number {
+  return labelPrefix(Label.envelopeAad).length + labelPrefix(Label.envelope).length + 4 * 4 + 2 * HEADER_BYTES + IV_BYTES + ciphertext.length;
 }
 
 export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<Uint8Array> {
@@ -203,7 +211,7 @@ function giveBackWork(work: Uint8Array, used: number): void {
  * no caller can grow it. Each id is decoded (and its length checked) the first time, as before.
  */
 const idBytes = new Map<string, Uint8Array>();
-const IDS_KEPT = 64;
+const IDS_KEPT = 256;
 
 function cachedIdBytes<T extends string>(id: T, parser: { toBytes(id: T): Uint8Array }): Uint8Array {
   let bytes = idBytes.get(id);
@@ -242,8 +250,8 @@ function sealPadded(
     work = takeWork(size + sealWorkLength(size + GCM_TAG_BYTES));
     return work.subarray(0, size);
   });
-  if (!work || padded.buffer !== work.buffer || padded.byteOffset !== 0) throw new Error("the body was not written into the work buffer");
-  return sealInWork(env, p, header, work, bodyLength);
+  if (!work || padded.buffer !== work.buffer || padded.byteOffset !== 0 || padded.length !== bodyLength) throw new Error("the body was not written into the work buffer");
+  return sealInWork(env, p, header, work, padded);
 }
 
 const AAD_LENGTH = () => labelPrefix(Label.envelopeAad).length + 4 + HEADER_BYTES;
@@ -260,8 +268,9 @@ async function sealInWork(
   p: { ck: Key; signingKey: Key },
   header: EnvelopeHeader,
   work: Uint8Array,
-  bodyLength: number,
+  padded: Uint8Array,
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
+  const bodyLength = padded.length;
   const ctLength = bodyLength + GCM_TAG_BYTES;
   const used = bodyLength + sealWorkLength(ctLength);
   try {
@@ -285,7 +294,6 @@ async function sealInWork(
     buf.set(headerBytes, aadLength + signingPrefix.length + 4);
     buf.set(headerBytes, envAt);
 
-    const padded = work.subarray(0, bodyLength);
     const ciphertext = new Uint8Array(await env.subtle.encrypt({ name: "AES-GCM", iv, additionalData: buf.subarray(0, aadLength) }, p.ck, padded));
     padded.fill(0);
     if (ciphertext.length !== ctLength) throw new Error("AES-GCM returned an unexpected length");
@@ -367,12 +375,14 @@ function verifyAndDecrypt(env: CryptoEnv, e: DecodedEnvelope, signingKey: Uint8A
   // plaintext is not looked at unless the signature verified.
   // The AAD and signing input go in a reused work buffer, given back once both calls are done. The
   // decrypt is WebCrypto's own call, not primitives.ts's async aesGcmDecrypt: one promise less (issue 23).
-  const used = envelopeInputsLength(e.headerBytes, e.iv, e.ciphertext);
+  const used = envelopeInputsLength(e.ciphertext);
   const work = takeWork(used);
   let signed: Promise<boolean>;
   let opened: Promise<ArrayBuffer | typeof DECRYPT_FAILED>;
   try {
-    const inputs = envelopeInputs(work.subarray(0, used), e.headerBytes, e.iv, e.ciphertext);
+    // decodeEnvelope refused these; its views may have changed since (see there), so again, at no cost.
+    if (e.iv.length !== IV_BYTES || isAllZero(e.iv)) fail("malformed", "envelope IV must be 12 bytes, not all zero");
+    const inputs = envelopeInputs(work.subarray(0, used), e.header, e.iv, e.ciphertext);
     signed = verify(env, signingKey, e.signature, inputs.signingInput);
     opened = env.subtle.decrypt({ name: "AES-GCM", iv: e.iv, additionalData: inputs.aad }, p.ck, e.ciphertext).then(undefined, decryptFailed);
   } catch (err) {

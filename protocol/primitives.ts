@@ -1,4 +1,4 @@
-import { fromBase64url, isAllZero } from "./bytes.js";
+import { bytesEqual, fromBase64url, isAllZero } from "./bytes.js";
 import { Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import type { CryptoEnv, Key, KeyPair } from "./subtle.js";
@@ -69,7 +69,21 @@ interface VerifyKey {
   ready?: Key;
 }
 
+/**
+ * The key verified last, checked first: a history page is mostly one sender's device, and comparing 32
+ * bytes costs less than making the map's string key (issue 23). `bytes` is a copy of the caller's array.
+ */
+let lastKey: { readonly subtle: CryptoEnv["subtle"]; readonly bytes: Uint8Array; readonly key: VerifyKey } | undefined;
+
 function verifyKey(env: CryptoEnv, publicKey: Uint8Array): VerifyKey {
+  const last = lastKey;
+  if (last && last.subtle === env.subtle && bytesEqual(last.bytes, publicKey)) return last.key;
+  const key = verifyKeyFromMap(env, publicKey);
+  lastKey = { subtle: env.subtle, bytes: publicKey.slice(), key };
+  return key;
+}
+
+function verifyKeyFromMap(env: CryptoEnv, publicKey: Uint8Array): VerifyKey {
   let keys = verifyKeys.get(env.subtle);
   if (!keys) verifyKeys.set(env.subtle, (keys = new Map()));
   const id = String.fromCharCode.apply(null, publicKey as unknown as number[]);
