@@ -61,6 +61,28 @@ function writeHeader(w: Writer, h: EnvelopeHeader): Writer {
     .fixed(ClientMessageId.toBytes(h.clientMessageId), 16);
 }
 
+/**
+ * The id a header field read last, by its bytes: a receiver meets the same conversation, account and
+ * device over and over, and comparing 16 or 32 bytes costs less than a base64url string and its garbage
+ * (issue 23). Holds one id and a copy of its bytes; a different id replaces them.
+ */
+class LastId<T extends string> {
+  private bytes: Uint8Array | undefined;
+  private id: T | undefined;
+  constructor(private readonly parser: { fromBytes(bytes: Uint8Array): T }) {}
+
+  of(view: Uint8Array): T {
+    if (this.id !== undefined && this.bytes !== undefined && bytesEqual(this.bytes, view)) return this.id;
+    const id = this.parser.fromBytes(view);
+    this.bytes = view.slice();
+    this.id = id;
+    return id;
+  }
+}
+const lastConversationId = new LastId(ConversationId);
+const lastAccountId = new LastId(AccountId);
+const lastDeviceId = new LastId(DeviceId);
+
 function readHeader(r: Reader): EnvelopeHeader {
   const version = r.u8("version");
   if (version !== ENVELOPE_VERSION) fail("unsupported_version", `envelope version ${version}`);
@@ -68,11 +90,11 @@ function readHeader(r: Reader): EnvelopeHeader {
     version: ENVELOPE_VERSION,
     // The ids are read as views of the reader's buffer: they become strings at once (decodeEnvelope
     // reads its own private copy), so a copy of each was garbage (issue 23).
-    conversationId: ConversationId.fromBytes(r.fixedView(16, "conversationId")),
+    conversationId: lastConversationId.of(r.fixedView(16, "conversationId")),
     epoch: r.u32("epoch"),
     keyId: r.fixed(HASH_BYTES, "keyId"),
-    senderAccountId: AccountId.fromBytes(r.fixedView(32, "senderAccountId")),
-    senderDeviceId: DeviceId.fromBytes(r.fixedView(16, "senderDeviceId")),
+    senderAccountId: lastAccountId.of(r.fixedView(32, "senderAccountId")),
+    senderDeviceId: lastDeviceId.of(r.fixedView(16, "senderDeviceId")),
     senderLogSeq: r.u32("senderLogSeq"),
     senderLogHead: r.fixed(HASH_BYTES, "senderLogHead"),
     counter: r.u32("counter"),
