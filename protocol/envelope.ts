@@ -6,7 +6,7 @@ import type { AccountState } from "./device-log.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId } from "./ids.js";
 import { Label } from "./labels.js";
 import { MAX_PADDED_BYTES, padInto, unpadView } from "./padding.js";
-import { ED25519, HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, hashLabelled, labelPrefix, labelled, verify } from "./primitives.js";
+import { ED25519, HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, hashLabelled, labelPrefix, labelled, verifyOrReject } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
 
 /**
@@ -138,22 +138,23 @@ export function envelopeSigningInput(headerBytes: Uint8Array, iv: Uint8Array, ci
 }
 
 /**
- * The AEAD associated data, labelled(envelopeAad, header), and the signing input, envelopeSigningInput,
- * written as two views into `work` (openEnvelope's reused work buffer), whose length must be
- * envelopeInputsLength(ciphertext). The header is encoded from the parsed header `h`, not copied from
+ * The AEAD associated data, labelled(envelopeAad, header), then the signing input, envelopeSigningInput,
+ * written into the front of `work` (openEnvelope's reused work buffer): AAD_LENGTH() bytes of AAD, then
+ * the signing input up to `used`, which must be envelopeInputsLength(ciphertext). The header is encoded from the parsed header `h`, not copied from
  * the envelope's bytes: the encoding is canonical (every byte is a field), so it is the same bytes, and
  * the signature then covers exactly the header the checks judged.
  */
-function envelopeInputs(work: Uint8Array, h: EnvelopeHeader, iv: Uint8Array, ciphertext: Uint8Array): { aad: Uint8Array; signingInput: Uint8Array } {
+function envelopeInputs(work: Uint8Array, used: number, h: EnvelopeHeader, iv: Uint8Array, ciphertext: Uint8Array): void {
   const aadPrefix = labelPrefix(Label.envelopeAad);
   const signingPrefix = labelPrefix(Label.envelope);
-  const aadLength = aadPrefix.length + 4 + HEADER_BYTES;
+  const aadLength = AAD_LENGTH();
   const w = writeHeaderCached(new Writer(work).fixed(aadPrefix, aadPrefix.length).u32(HEADER_BYTES), h);
   if (w.length !== aadLength) throw new Error("the envelope header has an unexpected length");
   w.fixed(signingPrefix, signingPrefix.length).u32(HEADER_BYTES).skip(HEADER_BYTES).vbytes(iv).vbytes(ciphertext);
-  if (w.finish() !== work) throw new Error("envelope inputs do not fit their work buffer");
+  // Exactly `used` bytes written into a buffer at least that long: the Writer never had to grow, so
+  // everything is in `work` (no finish(), which would copy a buffer written only in part).
+  if (w.length !== used || used > work.length) throw new Error("envelope inputs do not fit their work buffer");
   work.copyWithin(aadLength + signingPrefix.length + 4, aadLength - HEADER_BYTES, aadLength);
-  return { aad: work.subarray(0, aadLength), signingInput: work.subarray(aadLength) };
 }
 
 function envelopeInputsLength(ciphertext: Uint8Array): number {
@@ -390,6 +391,7 @@ export function startOpenEnvelope(
 /** What a failed AEAD decrypt settles to in verifyAndDecrypt (a rejection would go unhandled while the verify is awaited). */
 const DECRYPT_FAILED = Symbol("decrypt failed");
 const decryptFailed = (): typeof DECRYPT_FAILED => DECRYPT_FAILED;
+const refusedSignature = (): false => false;
 
 function verifyAndDecrypt(env: CryptoEnv, e: DecodedEnvelope, signingKey: Uint8Array, p: { ck: Key; keyId: Uint8Array }): Promise<MessageBody> {
   // Verify and decrypt run at once (WebCrypto queues both; awaiting each in turn pays two round trips),
@@ -399,15 +401,18 @@ function verifyAndDecrypt(env: CryptoEnv, e: DecodedEnvelope, signingKey: Uint8A
   // decrypt is WebCrypto's own call, not primitives.ts's async aesGcmDecrypt: one promise less (issue 23).
   const used = envelopeInputsLength(e.ciphertext);
   const work = takeWork(used);
-  let signed: Promise<boolean>;
+  let signed: Promise<boolean> | undefined;
   let opened: Promise<ArrayBuffer | typeof DECRYPT_FAILED>;
   try {
     // decodeEnvelope refused these; its views may have changed since (see there), so again, at no cost.
     if (e.iv.length !== IV_BYTES || isAllZero(e.iv)) fail("malformed", "envelope IV must be 12 bytes, not all zero");
-    const inputs = envelopeInputs(work.subarray(0, used), e.header, e.iv, e.ciphertext);
-    signed = verify(env, signingKey, e.signature, inputs.signingInput);
-    opened = env.subtle.decrypt({ name: "AES-GCM", iv: e.iv, additionalData: inputs.aad }, p.ck, e.ciphertext).then(undefined, decryptFailed);
+    envelopeInputs(work, used, e.header, e.iv, e.ciphertext);
+    const aadLength = AAD_LENGTH();
+    // verifyOrReject: a refused key or signature rejects, taken as "does not verify" in judgeOpened.
+    signed = verifyOrReject(env, signingKey, e.signature, work.subarray(aadLength, used));
+    opened = env.subtle.decrypt({ name: "AES-GCM", iv: e.iv, additionalData: work.subarray(0, aadLength) }, p.ck, e.ciphertext).then(undefined, decryptFailed);
   } catch (err) {
+    signed?.then(undefined, refusedSignature);
     giveBackWork(work, used);
     return Promise.reject(err);
   }
@@ -426,6 +431,8 @@ async function judgeOpened(
   let padded: ArrayBuffer | typeof DECRYPT_FAILED;
   try {
     ok = await signed;
+  } catch {
+    ok = false;
   } finally {
     padded = await opened;
     giveBackWork(work, used);

@@ -108,13 +108,22 @@ const refused = (): false => false;
  * with no await of the key's promise before it (issue 23, one promise and resumption less per message).
  */
 export function verify(env: CryptoEnv, publicKey: Uint8Array, signature: Uint8Array, input: Uint8Array): Promise<boolean> {
+  return verifyOrReject(env, publicKey, signature, input).then(undefined, refused);
+}
+
+/**
+ * verify, except that a key or signature WebCrypto refuses is a rejected promise instead of `false`: for a
+ * caller that awaits it in a try and takes a rejection as `false` (openEnvelope), one promise less than
+ * verify. Never throws; wrong lengths are `false`.
+ */
+export function verifyOrReject(env: CryptoEnv, publicKey: Uint8Array, signature: Uint8Array, input: Uint8Array): Promise<boolean> {
   if (publicKey.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return Promise.resolve(false);
   try {
     const key = verifyKey(env, publicKey);
-    if (key.ready) return env.subtle.verify(ED25519, key.ready, signature, input).then(undefined, refused);
-    return key.imported.then((k) => env.subtle.verify(ED25519, k, signature, input)).then(undefined, refused);
-  } catch {
-    return Promise.resolve(false);
+    if (key.ready) return env.subtle.verify(ED25519, key.ready, signature, input);
+    return key.imported.then((k) => env.subtle.verify(ED25519, k, signature, input));
+  } catch (err) {
+    return Promise.reject(err);
   }
 }
 
