@@ -61,7 +61,12 @@ export function encodePaddedBody(body: KnownContent, alloc: (size: number) => Ui
   if (n < 1 || n > MAX_TEXT_BYTES) fail("out_of_bounds", `message text must be 1 to ${MAX_TEXT_BYTES} bytes`);
   const size = paddedSize(BODY_FRAME_BYTES + n);
   const out = new Writer(alloc(size)).u8(BODY_VERSION).u8(ContentKind.text).u64(body.sentAt).u32(n).skip(n).u8(0x80).skip(size - BODY_FRAME_BYTES - n - 1).finish();
-  if (utf8Into(body.text, out.subarray(BODY_FRAME_BYTES, BODY_FRAME_BYTES + n)) !== n) throw new Error("UTF-8 length mismatch");
+  if (n === body.text.length) {
+    // Every UTF-16 unit is below 0x80 exactly when the UTF-8 length equals the string's length: ASCII,
+    // whose UTF-8 is its character codes. Written here, as TextEncoder would; its encodeInto cost more
+    // than the copy itself for a short text (issue 23, per-send cost).
+    for (let i = 0; i < n; i++) out[BODY_FRAME_BYTES + i] = body.text.charCodeAt(i);
+  } else if (utf8Into(body.text, out.subarray(BODY_FRAME_BYTES, BODY_FRAME_BYTES + n)) !== n) throw new Error("UTF-8 length mismatch");
   return out;
 }
 

@@ -6,7 +6,7 @@ import type { AccountState } from "./device-log.js";
 import { AccountId, ClientMessageId, ConversationId, DeviceId } from "./ids.js";
 import { Label } from "./labels.js";
 import { MAX_PADDED_BYTES, padInto, unpadView } from "./padding.js";
-import { HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, aesGcmDecrypt, aesGcmEncrypt, hashLabelled, labelPrefix, labelled, sign, verify } from "./primitives.js";
+import { ED25519, HASH_BYTES, IV_BYTES, SIGNATURE_BYTES, hashLabelled, labelPrefix, labelled, verifyOrReject } from "./primitives.js";
 import type { CryptoEnv, Key } from "./subtle.js";
 
 /**
@@ -61,21 +61,45 @@ function writeHeader(w: Writer, h: EnvelopeHeader): Writer {
     .fixed(ClientMessageId.toBytes(h.clientMessageId), 16);
 }
 
+/**
+ * The id a header field read last, by its bytes: a receiver meets the same conversation, account and
+ * device over and over, and comparing 16 or 32 bytes costs less than a base64url string and its garbage
+ * (issue 23). Holds one id and a copy of its bytes; a different id replaces them.
+ */
+class LastId<T extends string> {
+  private bytes: Uint8Array | undefined;
+  private id: T | undefined;
+  constructor(private readonly parser: { fromBytes(bytes: Uint8Array): T }) {}
+
+  of(view: Uint8Array): T {
+    if (this.id !== undefined && this.bytes !== undefined && bytesEqual(this.bytes, view)) return this.id;
+    const id = this.parser.fromBytes(view);
+    this.bytes = view.slice();
+    this.id = id;
+    return id;
+  }
+}
+const lastConversationId = new LastId(ConversationId);
+const lastAccountId = new LastId(AccountId);
+const lastDeviceId = new LastId(DeviceId);
+
 function readHeader(r: Reader): EnvelopeHeader {
   const version = r.u8("version");
   if (version !== ENVELOPE_VERSION) fail("unsupported_version", `envelope version ${version}`);
   const h: EnvelopeHeader = {
     version: ENVELOPE_VERSION,
-    conversationId: ConversationId.fromBytes(r.fixed(16, "conversationId")),
+    // The ids are read as views of the reader's buffer: they become strings at once (decodeEnvelope
+    // reads its own private copy), so a copy of each was garbage (issue 23).
+    conversationId: lastConversationId.of(r.fixedView(16, "conversationId")),
     epoch: r.u32("epoch"),
     keyId: r.fixed(HASH_BYTES, "keyId"),
-    senderAccountId: AccountId.fromBytes(r.fixed(32, "senderAccountId")),
-    senderDeviceId: DeviceId.fromBytes(r.fixed(16, "senderDeviceId")),
+    senderAccountId: lastAccountId.of(r.fixedView(32, "senderAccountId")),
+    senderDeviceId: lastDeviceId.of(r.fixedView(16, "senderDeviceId")),
     senderLogSeq: r.u32("senderLogSeq"),
     senderLogHead: r.fixed(HASH_BYTES, "senderLogHead"),
     counter: r.u32("counter"),
     prevHash: r.fixed(HASH_BYTES, "prevHash"),
-    clientMessageId: ClientMessageId.fromBytes(r.fixed(16, "clientMessageId")),
+    clientMessageId: ClientMessageId.fromBytes(r.fixedView(16, "clientMessageId")),
   };
   if (h.counter < 1) fail("malformed", "envelope counter starts at 1");
   if ((h.counter === 1) !== isAllZero(h.prevHash)) fail("malformed", "only the first envelope of a device has no previous hash");
@@ -83,15 +107,18 @@ function readHeader(r: Reader): EnvelopeHeader {
 }
 
 /**
- * Parses an envelope. Nothing returned aliases `bytes`: the header's fields are copies, and headerBytes,
- * iv, ciphertext and signature are views of one private copy of the envelope (one allocation, not one
- * per field: issue 23, per-message cost).
+ * Parses an envelope. The header's fields are copies (or strings); headerBytes, iv, ciphertext and
+ * signature are views of `bytes`, not copies: a private copy of every received envelope was an
+ * allocation the floor does not make, and its garbage collection the largest part of what openEnvelope
+ * cost beyond its WebCrypto calls (issue 23). A caller that keeps those views keeps `bytes` unchanged.
+ * openEnvelope does not depend on that: it verifies the header as parsed (encoded again, byte for byte
+ * the same) and copies the IV and ciphertext for both its WebCrypto calls at once, so what it judges is
+ * what the signature covers even if `bytes` changed since.
  */
 export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope {
-  const own = bytes.slice();
-  const r = new Reader(own, "envelope");
+  const r = new Reader(bytes, "envelope");
   const header = readHeader(r);
-  const headerBytes = own.subarray(0, r.offset);
+  const headerBytes = bytes.subarray(0, r.offset);
   const iv = r.fixedView(IV_BYTES, "iv");
   // The all-zero nonce is reserved for key commitments.
   if (isAllZero(iv)) fail("malformed", "envelope IV must not be all zero");
@@ -111,21 +138,27 @@ export function envelopeSigningInput(headerBytes: Uint8Array, iv: Uint8Array, ci
 }
 
 /**
- * The AEAD associated data, labelled(envelopeAad, header), and the signing input, envelopeSigningInput,
- * written as two views into `work` (openEnvelope's reused work buffer), whose length must be
- * envelopeInputsLength of the same parts.
+ * The AEAD associated data, labelled(envelopeAad, header), then the signing input, envelopeSigningInput,
+ * written into the front of `work` (openEnvelope's reused work buffer): AAD_LENGTH() bytes of AAD, then
+ * the signing input up to `used`, which must be envelopeInputsLength(ciphertext). The header is encoded from the parsed header `h`, not copied from
+ * the envelope's bytes: the encoding is canonical (every byte is a field), so it is the same bytes, and
+ * the signature then covers exactly the header the checks judged.
  */
-function envelopeInputs(work: Uint8Array, headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): { aad: Uint8Array; signingInput: Uint8Array } {
+function envelopeInputs(work: Uint8Array, used: number, h: EnvelopeHeader, iv: Uint8Array, ciphertext: Uint8Array): void {
   const aadPrefix = labelPrefix(Label.envelopeAad);
   const signingPrefix = labelPrefix(Label.envelope);
-  const aadLength = aadPrefix.length + 4 + headerBytes.length;
-  const w = new Writer(work).fixed(aadPrefix, aadPrefix.length).vbytes(headerBytes).fixed(signingPrefix, signingPrefix.length).vbytes(headerBytes).vbytes(iv).vbytes(ciphertext);
-  if (w.finish() !== work) throw new Error("envelope inputs do not fit their work buffer");
-  return { aad: work.subarray(0, aadLength), signingInput: work.subarray(aadLength) };
+  const aadLength = AAD_LENGTH();
+  const w = writeHeaderCached(new Writer(work).fixed(aadPrefix, aadPrefix.length).u32(HEADER_BYTES), h);
+  if (w.length !== aadLength) throw new Error("the envelope header has an unexpected length");
+  w.fixed(signingPrefix, signingPrefix.length).u32(HEADER_BYTES).skip(HEADER_BYTES).vbytes(iv).vbytes(ciphertext);
+  // Exactly `used` bytes written into a buffer at least that long: the Writer never had to grow, so
+  // everything is in `work` (no finish(), which would copy a buffer written only in part).
+  if (w.length !== used || used > work.length) throw new Error("envelope inputs do not fit their work buffer");
+  work.copyWithin(aadLength + signingPrefix.length + 4, aadLength - HEADER_BYTES, aadLength);
 }
 
-function envelopeInputsLength(headerBytes: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): number {
-  return labelPrefix(Label.envelopeAad).length + labelPrefix(Label.envelope).length + 4 * 4 + 2 * headerBytes.length + iv.length + ciphertext.length;
+function envelopeInputsLength(ciphertext: Uint8Array): number {
+  return labelPrefix(Label.envelopeAad).length + labelPrefix(Label.envelope).length + 4 * 4 + 2 * HEADER_BYTES + IV_BYTES + ciphertext.length;
 }
 
 export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<Uint8Array> {
@@ -133,28 +166,40 @@ export async function envelopeHash(env: CryptoEnv, bytes: Uint8Array): Promise<U
 }
 
 /** Encrypts and signs a message. The caller supplies the header fields; the version is fixed here. */
-export async function sealEnvelope(
+export function sealEnvelope(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: KnownContent },
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
-  return sealPadded(env, p, (alloc) => encodePaddedBody(p.body, alloc));
+  // Not async: an async function returning sealPadded's promise settled it through three more ticks.
+  // Errors thrown before the crypto starts (an oversized text, a bad id) still come back as a rejection.
+  try {
+    return sealPadded(env, p, (alloc) => encodePaddedBody(p.body, alloc));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**
  * sealEnvelope for a body already encoded: for tests and tools that seal a kind this version cannot
  * build (content.ts encodeBodyFrame), as a newer app would.
  */
-export async function sealEncodedBody(
+export function sealEncodedBody(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key; body: Uint8Array },
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
-  return sealPadded(env, p, (alloc) => padInto(p.body, alloc));
+  try {
+    return sealPadded(env, p, (alloc) => padInto(p.body, alloc));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**
  * Work buffers of sealPadded and openEnvelope, reused: in Chromium a fresh typed array over 64 bytes costs an allocation
  * and, later, garbage collection (issue 23). One is taken for one seal or open and given back, zeroed, when it
  * ends, so calls running at once never share one; at most WORK_KEPT are kept, none over WORK_MAX_BYTES.
+ * takeWork hands out a whole buffer (at least `size` bytes; callers use the front) so that giving it back
+ * makes no view and takes no array apart (issue 23: each cost garbage per message).
  */
 const spareWork: Uint8Array[] = [];
 const WORK_KEPT = 4;
@@ -162,15 +207,43 @@ const WORK_MIN_BYTES = 4096;
 const WORK_MAX_BYTES = 64 * 1024;
 
 function takeWork(size: number): Uint8Array {
-  const i = spareWork.findIndex((b) => b.length >= size);
-  const buf = i >= 0 ? spareWork.splice(i, 1)[0]! : new Uint8Array(Math.max(size, WORK_MIN_BYTES));
-  return buf.subarray(0, size);
+  // Most calls find the last one big enough: pop it without searching.
+  const last = spareWork.length - 1;
+  if (last >= 0 && spareWork[last]!.length >= size) return spareWork.pop()!;
+  for (let i = 0; i < last; i++) {
+    const b = spareWork[i]!;
+    if (b.length >= size) {
+      spareWork[i] = spareWork[last]!;
+      spareWork.pop();
+      return b;
+    }
+  }
+  return new Uint8Array(Math.max(size, WORK_MIN_BYTES));
 }
 
-function giveBackWork(work: Uint8Array): void {
-  const whole = new Uint8Array(work.buffer, 0, work.buffer.byteLength);
-  whole.fill(0, 0, work.length);
-  if (whole.length <= WORK_MAX_BYTES && spareWork.length < WORK_KEPT) spareWork.push(whole);
+/** Gives back a buffer takeWork handed out, of which the first `used` bytes were written. */
+function giveBackWork(work: Uint8Array, used: number): void {
+  work.fill(0, 0, used);
+  if (work.length <= WORK_MAX_BYTES && spareWork.length < WORK_KEPT) spareWork.push(work);
+}
+
+/**
+ * The raw bytes of the header's ids by their base64url text, for the ids a device sends under again and
+ * again (its conversation, account and device): decoding them on every send cost a fresh array each. The
+ * arrays only ever go into Writer.fixed (copied), never out; past IDS_KEPT the map is dropped whole, so
+ * no caller can grow it. Each id is decoded (and its length checked) the first time, as before.
+ */
+const idBytes = new Map<string, Uint8Array>();
+const IDS_KEPT = 256;
+
+function cachedIdBytes<T extends string>(id: T, parser: { toBytes(id: T): Uint8Array }): Uint8Array {
+  let bytes = idBytes.get(id);
+  if (!bytes) {
+    if (idBytes.size >= IDS_KEPT) idBytes.clear();
+    bytes = parser.toBytes(id);
+    idBytes.set(id, bytes);
+  }
+  return bytes;
 }
 
 /**
@@ -183,35 +256,58 @@ function giveBackWork(work: Uint8Array): void {
  *
  * The envelope (header || iv || u32 length || ciphertext || signature) is the tail of the last part and
  * is returned as a copy of its own. The padded plaintext is zeroed as soon as it is encrypted.
+ *
+ * The three WebCrypto calls (AES-GCM, Ed25519 sign, SHA-256) are awaited here directly, not through the
+ * async helpers of primitives.ts: each helper was one more promise and resumption per call (issue 23).
  */
-async function sealPadded(
+function sealPadded(
   env: CryptoEnv,
   p: { header: Omit<EnvelopeHeader, "version">; ck: Key; signingKey: Key },
   writeBody: (alloc: (size: number) => Uint8Array) => Uint8Array,
 ): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
   const header: EnvelopeHeader = { version: ENVELOPE_VERSION, ...p.header };
-  const aadPrefix = labelPrefix(Label.envelopeAad);
-  const signingPrefix = labelPrefix(Label.envelope);
-  const hashPrefix = labelPrefix(Label.envelopeHash);
-  const aadLength = aadPrefix.length + 4 + HEADER_BYTES;
   let work: Uint8Array | undefined;
-  let ctLength = 0;
-  let signingLength = 0;
-  let envLength = 0;
+  let bodyLength = 0;
   const padded = writeBody((size) => {
-    ctLength = size + GCM_TAG_BYTES;
-    envLength = HEADER_BYTES + IV_BYTES + 4 + ctLength + SIGNATURE_BYTES;
-    signingLength = signingPrefix.length + 4 + HEADER_BYTES + 4 + IV_BYTES + 4 + ctLength;
-    work = takeWork(size + aadLength + signingLength + hashPrefix.length + 4 + envLength);
+    bodyLength = size;
+    work = takeWork(size + sealWorkLength(size + GCM_TAG_BYTES));
     return work.subarray(0, size);
   });
-  if (!work || padded.buffer !== work.buffer) throw new Error("the body was not written into the work buffer");
-  const buf: Uint8Array = work.subarray(padded.length);
+  if (!work || padded.buffer !== work.buffer || padded.byteOffset !== 0 || padded.length !== bodyLength) throw new Error("the body was not written into the work buffer");
+  return sealInWork(env, p, header, work, padded);
+}
+
+const AAD_LENGTH = () => labelPrefix(Label.envelopeAad).length + 4 + HEADER_BYTES;
+
+/** Bytes of the work buffer after the padded body: AAD, signing input and hash input (which ends with the envelope). */
+function sealWorkLength(ctLength: number): number {
+  const envLength = HEADER_BYTES + IV_BYTES + 4 + ctLength + SIGNATURE_BYTES;
+  const signingLength = labelPrefix(Label.envelope).length + 4 + HEADER_BYTES + 4 + IV_BYTES + 4 + ctLength;
+  return AAD_LENGTH() + signingLength + labelPrefix(Label.envelopeHash).length + 4 + envLength;
+}
+
+async function sealInWork(
+  env: CryptoEnv,
+  p: { ck: Key; signingKey: Key },
+  header: EnvelopeHeader,
+  work: Uint8Array,
+  padded: Uint8Array,
+): Promise<{ bytes: Uint8Array; header: EnvelopeHeader; hash: Uint8Array }> {
+  const bodyLength = padded.length;
+  const ctLength = bodyLength + GCM_TAG_BYTES;
+  const used = bodyLength + sealWorkLength(ctLength);
   try {
+    const aadPrefix = labelPrefix(Label.envelopeAad);
+    const signingPrefix = labelPrefix(Label.envelope);
+    const hashPrefix = labelPrefix(Label.envelopeHash);
+    const aadLength = AAD_LENGTH();
+    const envLength = HEADER_BYTES + IV_BYTES + 4 + ctLength + SIGNATURE_BYTES;
+    const signingLength = signingPrefix.length + 4 + HEADER_BYTES + 4 + IV_BYTES + 4 + ctLength;
     let iv = env.randomBytes(IV_BYTES);
     while (isAllZero(iv)) iv = env.randomBytes(IV_BYTES);
+    const buf = work.subarray(bodyLength, used);
     const w = new Writer(buf);
-    writeHeader(w.fixed(aadPrefix, aadPrefix.length).u32(HEADER_BYTES), header);
+    writeHeaderCached(w.fixed(aadPrefix, aadPrefix.length).u32(HEADER_BYTES), header);
     w.fixed(signingPrefix, signingPrefix.length).u32(HEADER_BYTES).skip(HEADER_BYTES).vbytes(iv).u32(ctLength).skip(ctLength);
     const signingCtAt = w.length - ctLength;
     w.fixed(hashPrefix, hashPrefix.length).u32(envLength).skip(HEADER_BYTES).fixed(iv, IV_BYTES).u32(ctLength).skip(ctLength + SIGNATURE_BYTES);
@@ -221,18 +317,35 @@ async function sealPadded(
     buf.set(headerBytes, aadLength + signingPrefix.length + 4);
     buf.set(headerBytes, envAt);
 
-    const ciphertext = await aesGcmEncrypt(env, p.ck, iv, buf.subarray(0, aadLength), padded);
+    const ciphertext = new Uint8Array(await env.subtle.encrypt({ name: "AES-GCM", iv, additionalData: buf.subarray(0, aadLength) }, p.ck, padded));
     padded.fill(0);
     if (ciphertext.length !== ctLength) throw new Error("AES-GCM returned an unexpected length");
     buf.set(ciphertext, signingCtAt);
     buf.set(ciphertext, envAt + HEADER_BYTES + IV_BYTES + 4);
-    const signature = await sign(env, p.signingKey, buf.subarray(aadLength, aadLength + signingLength));
+    const signature = new Uint8Array(await env.subtle.sign(ED25519, p.signingKey, buf.subarray(aadLength, aadLength + signingLength)));
+    if (signature.length !== SIGNATURE_BYTES) throw new Error("Ed25519 returned an unexpected length");
     buf.set(signature, buf.length - SIGNATURE_BYTES);
     const hash = new Uint8Array(await env.subtle.digest("SHA-256", buf.subarray(aadLength + signingLength)));
     return { bytes: buf.slice(envAt), header, hash };
   } finally {
-    giveBackWork(work);
+    giveBackWork(work, used);
   }
+}
+
+/** writeHeader, with the ids a device sends under repeatedly taken from cachedIdBytes. */
+function writeHeaderCached(w: Writer, h: EnvelopeHeader): Writer {
+  return w
+    .u8(h.version)
+    .fixed(cachedIdBytes(h.conversationId, ConversationId), 16)
+    .u32(h.epoch)
+    .fixed(h.keyId, HASH_BYTES)
+    .fixed(cachedIdBytes(h.senderAccountId, AccountId), 32)
+    .fixed(cachedIdBytes(h.senderDeviceId, DeviceId), 16)
+    .u32(h.senderLogSeq)
+    .fixed(h.senderLogHead, HASH_BYTES)
+    .u32(h.counter)
+    .fixed(h.prevHash, HASH_BYTES)
+    .fixed(ClientMessageId.toBytes(h.clientMessageId), 16);
 }
 
 /**
@@ -275,32 +388,60 @@ export function startOpenEnvelope(
   return verifyAndDecrypt(env, e, device.signingKey, p);
 }
 
-async function verifyAndDecrypt(env: CryptoEnv, e: DecodedEnvelope, signingKey: Uint8Array, p: { ck: Key; keyId: Uint8Array }): Promise<MessageBody> {
-  const h = e.header;
+/** What a failed AEAD decrypt settles to in verifyAndDecrypt (a rejection would go unhandled while the verify is awaited). */
+const DECRYPT_FAILED = Symbol("decrypt failed");
+const decryptFailed = (): typeof DECRYPT_FAILED => DECRYPT_FAILED;
+const refusedSignature = (): false => false;
+
+function verifyAndDecrypt(env: CryptoEnv, e: DecodedEnvelope, signingKey: Uint8Array, p: { ck: Key; keyId: Uint8Array }): Promise<MessageBody> {
   // Verify and decrypt run at once (WebCrypto queues both; awaiting each in turn pays two round trips),
   // and are judged in the order of the checks: the signature first, then the key id, then the AEAD. The
   // plaintext is not looked at unless the signature verified.
-  // The AAD and signing input go in a reused work buffer, given back once both calls are done.
-  const work = takeWork(envelopeInputsLength(e.headerBytes, e.iv, e.ciphertext));
-  let opened: Promise<{ padded: Uint8Array } | { error: unknown }> | undefined;
-  let result: { padded: Uint8Array } | { error: unknown };
+  // The AAD and signing input go in a reused work buffer, given back once both calls are done. The
+  // decrypt is WebCrypto's own call, not primitives.ts's async aesGcmDecrypt: one promise less (issue 23).
+  const used = envelopeInputsLength(e.ciphertext);
+  const work = takeWork(used);
+  let signed: Promise<boolean> | undefined;
+  let opened: Promise<ArrayBuffer | typeof DECRYPT_FAILED>;
   try {
-    const inputs = envelopeInputs(work, e.headerBytes, e.iv, e.ciphertext);
-    const signed = verify(env, signingKey, e.signature, inputs.signingInput);
-    opened = aesGcmDecrypt(env, p.ck, e.iv, inputs.aad, e.ciphertext).then(
-      (padded) => ({ padded }),
-      (error: unknown) => ({ error }),
-    );
-    if (!(await signed)) fail("bad_signature", "envelope signature does not verify");
-    if (!bytesEqual(h.keyId, p.keyId)) fail("wrong_context", "envelope names another epoch key");
-    result = await opened;
-  } finally {
-    await opened;
-    giveBackWork(work);
+    // decodeEnvelope refused these; its views may have changed since (see there), so again, at no cost.
+    if (e.iv.length !== IV_BYTES || isAllZero(e.iv)) fail("malformed", "envelope IV must be 12 bytes, not all zero");
+    envelopeInputs(work, used, e.header, e.iv, e.ciphertext);
+    const aadLength = AAD_LENGTH();
+    // verifyOrReject: a refused key or signature rejects, taken as "does not verify" in judgeOpened.
+    signed = verifyOrReject(env, signingKey, e.signature, work.subarray(aadLength, used));
+    opened = env.subtle.decrypt({ name: "AES-GCM", iv: e.iv, additionalData: work.subarray(0, aadLength) }, p.ck, e.ciphertext).then(undefined, decryptFailed);
+  } catch (err) {
+    signed?.then(undefined, refusedSignature);
+    giveBackWork(work, used);
+    return Promise.reject(err);
   }
-  if ("error" in result) throw result.error;
+  return judgeOpened(e.header, p.keyId, signed, opened, work, used);
+}
+
+async function judgeOpened(
+  h: EnvelopeHeader,
+  keyId: Uint8Array,
+  signed: Promise<boolean>,
+  opened: Promise<ArrayBuffer | typeof DECRYPT_FAILED>,
+  work: Uint8Array,
+  used: number,
+): Promise<MessageBody> {
+  let ok: boolean;
+  let padded: ArrayBuffer | typeof DECRYPT_FAILED;
+  try {
+    ok = await signed;
+  } catch {
+    ok = false;
+  } finally {
+    padded = await opened;
+    giveBackWork(work, used);
+  }
+  if (!ok) fail("bad_signature", "envelope signature does not verify");
+  if (!bytesEqual(h.keyId, keyId)) fail("wrong_context", "envelope names another epoch key");
+  if (padded === DECRYPT_FAILED) fail("decrypt_failed", "AES-GCM authentication failed");
   // decodeBody copies what it keeps, so a view of the decrypted buffer (ours alone) is enough.
-  return decodeBody(unpadView(result.padded));
+  return decodeBody(unpadView(new Uint8Array(padded)));
 }
 
 /** Per sending device: the last counter and envelope hash seen in one conversation. */

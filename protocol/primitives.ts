@@ -1,4 +1,4 @@
-import { fromBase64url, isAllZero } from "./bytes.js";
+import { bytesEqual, fromBase64url, isAllZero } from "./bytes.js";
 import { Writer } from "./codec.js";
 import { fail } from "./errors.js";
 import type { CryptoEnv, Key, KeyPair } from "./subtle.js";
@@ -60,30 +60,70 @@ export async function sign(env: CryptoEnv, privateKey: Key, input: Uint8Array): 
  * hex, which cost 1.7 µs per verify in Chromium), and dropped whole past VERIFY_KEYS_KEPT so a stream of
  * forged keys cannot grow it.
  */
-const verifyKeys = new WeakMap<CryptoEnv["subtle"], Map<string, Promise<Key>>>();
+const verifyKeys = new WeakMap<CryptoEnv["subtle"], Map<string, VerifyKey>>();
 const VERIFY_KEYS_KEPT = 1024;
 
-function verifyKey(env: CryptoEnv, publicKey: Uint8Array): Promise<Key> {
+/** An imported verify key: the import's promise, and the key itself once it is there (used without awaiting). */
+interface VerifyKey {
+  readonly imported: Promise<Key>;
+  ready?: Key;
+}
+
+/**
+ * The key verified last, checked first: a history page is mostly one sender's device, and comparing 32
+ * bytes costs less than making the map's string key (issue 23). `bytes` is a copy of the caller's array.
+ */
+let lastKey: { readonly subtle: CryptoEnv["subtle"]; readonly bytes: Uint8Array; readonly key: VerifyKey } | undefined;
+
+function verifyKey(env: CryptoEnv, publicKey: Uint8Array): VerifyKey {
+  const last = lastKey;
+  if (last && last.subtle === env.subtle && bytesEqual(last.bytes, publicKey)) return last.key;
+  const key = verifyKeyFromMap(env, publicKey);
+  lastKey = { subtle: env.subtle, bytes: publicKey.slice(), key };
+  return key;
+}
+
+function verifyKeyFromMap(env: CryptoEnv, publicKey: Uint8Array): VerifyKey {
   let keys = verifyKeys.get(env.subtle);
   if (!keys) verifyKeys.set(env.subtle, (keys = new Map()));
   const id = String.fromCharCode.apply(null, publicKey as unknown as number[]);
   let key = keys.get(id);
   if (!key) {
     if (keys.size >= VERIFY_KEYS_KEPT) keys.clear();
-    key = env.subtle.importKey("raw", publicKey.slice(), ED25519, false, ["verify"]);
-    key.catch(() => undefined);
-    keys.set(id, key);
+    const entry: VerifyKey = { imported: env.subtle.importKey("raw", publicKey.slice(), ED25519, false, ["verify"]) };
+    entry.imported.then(
+      (k) => void (entry.ready = k),
+      () => undefined,
+    );
+    keys.set(id, (key = entry));
   }
   return key;
 }
 
-/** Verifies an Ed25519 signature over `input` with a raw 32-byte public key. Never throws for bad keys. */
-export async function verify(env: CryptoEnv, publicKey: Uint8Array, signature: Uint8Array, input: Uint8Array): Promise<boolean> {
-  if (publicKey.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
+const refused = (): false => false;
+
+/**
+ * Verifies an Ed25519 signature over `input` with a raw 32-byte public key. Never throws for bad keys.
+ * Not an async function: with the key already imported (the common case) it is WebCrypto's own verify,
+ * with no await of the key's promise before it (issue 23, one promise and resumption less per message).
+ */
+export function verify(env: CryptoEnv, publicKey: Uint8Array, signature: Uint8Array, input: Uint8Array): Promise<boolean> {
+  return verifyOrReject(env, publicKey, signature, input).then(undefined, refused);
+}
+
+/**
+ * verify, except that a key or signature WebCrypto refuses is a rejected promise instead of `false`: for a
+ * caller that awaits it in a try and takes a rejection as `false` (openEnvelope), one promise less than
+ * verify. Never throws; wrong lengths are `false`.
+ */
+export function verifyOrReject(env: CryptoEnv, publicKey: Uint8Array, signature: Uint8Array, input: Uint8Array): Promise<boolean> {
+  if (publicKey.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return Promise.resolve(false);
   try {
-    return await env.subtle.verify(ED25519, await verifyKey(env, publicKey), signature, input);
-  } catch {
-    return false;
+    const key = verifyKey(env, publicKey);
+    if (key.ready) return env.subtle.verify(ED25519, key.ready, signature, input);
+    return key.imported.then((k) => env.subtle.verify(ED25519, k, signature, input));
+  } catch (err) {
+    return Promise.reject(err);
   }
 }
 

@@ -66,9 +66,8 @@ export function cryptoEnvFrom(webCrypto: { subtle: unknown; getRandomValues(arra
           webCrypto.getRandomValues(pool);
           used = 0;
         }
-        const part = pool.subarray(used, (used += length));
-        const out = part.slice();
-        part.fill(0);
+        const out = pool.slice(used, used + length);
+        pool.fill(0, used, (used += length));
         return out;
       }
       const out = new Uint8Array(length);

@@ -57,6 +57,16 @@ describe("fast paths", () => {
       }),
       { numRuns: 1000 },
     );
+    // ASCII texts (written without TextEncoder), with a non-ASCII unit anywhere switching to it.
+    const ascii = fc.array(fc.integer({ min: 0, max: 0x7f }), { minLength: 1, maxLength: 600 }).map((units) => String.fromCharCode(...units));
+    fc.assert(
+      fc.property(ascii, fc.option(fc.integer({ min: 0x80, max: 0xffff })), fc.nat(), (text, other, at) => {
+        const withOther = other === null ? text : text.slice(0, at % text.length) + String.fromCharCode(other) + text.slice(at % text.length);
+        const body = { kind: "text" as const, text: withOther, sentAt: 7 };
+        expect(encodePaddedBody(body)).toEqual(pad(encodeBody(body)));
+      }),
+      { numRuns: 1000 },
+    );
     for (const text of ["a".repeat(241), "a".repeat(242), "é".repeat(5000), "a".repeat(MAX_TEXT_BYTES)]) {
       const body = { kind: "text" as const, text, sentAt: 1 };
       expect(encodePaddedBody(body)).toEqual(pad(encodeBody(body)));
@@ -96,11 +106,11 @@ describe("fast paths", () => {
     expect(labelled("sealed/test/v1", Uint8Array.of(9))).toEqual(new Writer().str("sealed/test/v1").vbytes(Uint8Array.of(9)).finish());
   });
 
-  it("a decoded envelope shares no bytes with its input", async () => {
+  it("a decoded envelope's header does not change with its input, and openEnvelope judges the header as parsed whatever the input became", async () => {
     const alice = await makeAccount("alice");
     const bob = await makeAccount("bob");
     const e = await makeDirectEpoch(alice, bob);
-    const { sealEnvelope } = await import("../../../protocol/index.js");
+    const { sealEnvelope, openEnvelope } = await import("../../../protocol/index.js");
     const sealed = await sealEnvelope(env, {
       header: {
         conversationId: e.conversationId, epoch: 0, keyId: e.bundle.keyId, senderAccountId: alice.state.accountId, senderDeviceId: alice.device.deviceId,
@@ -110,11 +120,31 @@ describe("fast paths", () => {
       signingKey: alice.device.signing.privateKey,
       body: { kind: "text", text: "hello", sentAt: 1 },
     });
+    const params = { conversationId: e.conversationId, sender: alice.state, ck: e.ck, keyId: e.bundle.keyId };
+    // The parsed header is the caller's own: changing the input leaves it as it was.
     const input = sealed.bytes.slice();
     const d = decodeEnvelope(input);
-    const before = [d.headerBytes, d.iv, d.ciphertext, d.signature, d.header.keyId, d.header.prevHash, d.header.senderLogHead].map((b) => b.slice());
+    const header = { ...d.header, keyId: d.header.keyId.slice(), prevHash: d.header.prevHash.slice(), senderLogHead: d.header.senderLogHead.slice() };
     input.fill(0xaa);
-    expect([d.headerBytes, d.iv, d.ciphertext, d.signature, d.header.keyId, d.header.prevHash, d.header.senderLogHead]).toEqual(before);
+    expect(d.header).toEqual(header);
+    // Header bytes changed after decoding (a forged sender, another counter): the signature is checked over
+    // the header the checks judged, so the message opens as it was sent, never as the changed bytes say.
+    const changedHeader = sealed.bytes.slice();
+    const d2 = decodeEnvelope(changedHeader);
+    for (let i = 1; i < 189; i++) changedHeader[i] = changedHeader[i]! ^ 0x5a;
+    expect(await openEnvelope(env, d2, params)).toEqual({ kind: "text", text: "hello", sentAt: 1 });
+    // The IV, ciphertext or signature changed after decoding: refused, as a forged envelope is.
+    for (const at of [189 + 3, 189 + 12 + 4 + 20, sealed.bytes.length - 5]) {
+      const changed = sealed.bytes.slice();
+      const d3 = decodeEnvelope(changed);
+      changed[at] = changed[at]! ^ 1;
+      expect(await codeOf(() => openEnvelope(env, d3, params))).toBe("bad_signature");
+    }
+    // An IV changed to all zero after decoding (reserved for key commitments) is refused as decoding would.
+    const zeroIv = sealed.bytes.slice();
+    const d4 = decodeEnvelope(zeroIv);
+    zeroIv.fill(0, 189, 189 + 12);
+    expect(await codeOf(() => openEnvelope(env, d4, params))).toBe("malformed");
   });
 
   it("seals made at once (work buffers are reused) each open to their own text, also after a seal that failed", async () => {
