@@ -1,6 +1,7 @@
 // One size of figures 2 and 3 in Chromium: restore a seeded account with its recovery key in a new
 // browser context until the whole history is readable, then (reloading before each) open the conversation
 // a few times, read memory, and scroll from the newest message to the oldest.
+import { writeFileSync } from "node:fs";
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import { benchContext } from "../page/shadow-find.js";
 import { median } from "../stats.js";
@@ -141,7 +142,15 @@ export async function runHistory(browser: Browser, baseURL: string, seeded: Seed
     }
     await page.waitForTimeout(500);
     memoryAfter = await memory(cdp);
+    // BENCH_SCROLL_PROFILE=<path>: a CPU profile of the page during the scroll (profiling only: its figures are not the benchmark's).
+    const profilePath = process.env["BENCH_SCROLL_PROFILE"];
+    if (profilePath) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+    }
     const scroll = await page.evaluate(scrollToOldestInPage, { timeoutMs });
+    if (profilePath) writeFileSync(`${profilePath}-${n}.cpuprofile`, JSON.stringify((await cdp.send("Profiler.stop")).profile));
     if (scroll.oldestText !== seeded.oldest) throw new Error(`after scrolling to the top the first message reads ${JSON.stringify(scroll.oldestText)}, expected ${JSON.stringify(seeded.oldest)}`);
     const link = await linkNewDevice(browser, baseURL, page, seeded, timeoutMs);
     if (errors.length) throw new Error(`the page threw: ${errors.join("; ")}`);

@@ -191,10 +191,14 @@ function scrollFigure(r: HistoryRun, load: number): Figure {
         "count, data-shown, was 10-20% of the busy time). " +
         "Tried and not kept: `content-visibility: auto` on rows (8,000 layout objects became 1,500, but rows coming into view then cost " +
         "style and layout in the frame: 22.3 s of CPU for the scroll against 20.5 s) and an opaque scroller background for compositor " +
-        "scrolling (still painted every frame).",
+        "scrolling (still painted every frame). A profile taken by this benchmark (BENCH_SCROLL_PROFILE=<path>, 2026-12-08, load 5) over " +
+        "the tasks of 50 ms or more: the browser's own rendering 44%, the layout restoreAnchor forces after a move 16%, Lit's DOM work " +
+        "10%, IndexedDB and the search indexer's writes the rest; rows laid out as blocks instead of one flex column changed nothing " +
+        "(restoreAnchor 3.65 s against 3.46 s of the scroll), so that was not kept either.",
       fix:
         "render fewer rows (about 120, two screens either side, instead of 300), so each frame's style, layout and paint and each move's " +
-        "forced layout cover fewer; lay rows out as blocks rather than one flex column (the margins must then be kept from collapsing).",
+        "forced layout cover fewer (the link, recovery and reset end-to-end tests must then read the history without expecting all of it " +
+        "rendered at once).",
     },
   };
 }
