@@ -49,6 +49,12 @@ async function registration(): Promise<ServiceWorkerRegistration> {
  * holds it, so it learns which chats are muted: docs/THREAT-MODEL.md "Push").
  */
 export class PushFacade extends EventTarget {
+  /** Counts this device's mute changes; `muteWrites` holds the count at each chat's latest one. */
+  private muteWriteCount = 0;
+  private readonly muteWrites = new Map<ConversationId, number>();
+  /** Chats whose mute change is on its way to the server (how many). */
+  private readonly mutesInFlight = new Map<ConversationId, number>();
+
   constructor(
     private readonly ctx: ClientContext,
     private readonly api: PushApi = new PushApi(),
@@ -147,15 +153,33 @@ export class PushFacade extends EventTarget {
 
   /** Mutes or unmutes a chat for every device of the account (the server then pushes none of it). */
   async setMuted(id: ConversationId, muted: boolean): Promise<void> {
-    await this.api.putMute(id, muted);
-    await setMutedLocally(this.ctx.db, id, muted);
+    this.muteWrites.set(id, ++this.muteWriteCount);
+    this.mutesInFlight.set(id, (this.mutesInFlight.get(id) ?? 0) + 1);
+    try {
+      await this.api.putMute(id, muted);
+      await setMutedLocally(this.ctx.db, id, muted);
+    } finally {
+      const left = (this.mutesInFlight.get(id) ?? 1) - 1;
+      if (left > 0) this.mutesInFlight.set(id, left);
+      else this.mutesInFlight.delete(id);
+    }
     this.changed();
   }
 
-  /** Fetches the account's mute list (another device may have changed it). */
+  /**
+   * Fetches the account's mute list (another device may have changed it). A chat this device muted or
+   * unmuted while the list was being fetched (or whose change was still on its way when it was asked for)
+   * keeps its value here: the answer may predate that change.
+   */
   async refreshMutes(): Promise<void> {
+    const from = this.muteWriteCount;
+    const pending = new Set(this.mutesInFlight.keys());
     const { muted } = await this.api.mutes();
-    await updatePushPrefs(this.ctx.db, (p) => ({ ...p, muted }));
+    const changedHere = (id: ConversationId) => pending.has(id) || this.mutesInFlight.has(id) || (this.muteWrites.get(id) ?? 0) > from;
+    await updatePushPrefs(this.ctx.db, (p) => {
+      const kept = p.muted.filter(changedHere);
+      return { ...p, muted: [...new Set([...muted.filter((id) => !changedHere(id)), ...kept])] };
+    });
     this.changed();
   }
 
