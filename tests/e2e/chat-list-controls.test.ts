@@ -151,7 +151,14 @@ describe("chat list controls", () => {
     const c = pages[carol]!;
     await sendViaUi(c, "quietly");
     await a.getByTestId("archived-row").click();
-    await item(a, carol).filter({ hasText: "quietly" }).waitFor({ timeout: 30_000 });
+    await item(a, carol)
+      .filter({ hasText: "quietly" })
+      .waitFor({ timeout: 30_000 })
+      .catch(async (e: unknown) => {
+        // Once seen in CI and never since: say where the message got to (cause not known yet).
+        const where = { archivedList: await listOrder(a), aliceStored: (await storedTexts(a)).includes("quietly"), carolTicks: await myTicks(c) };
+        throw new Error(`Carol's "quietly" not shown in Alice's archived list: ${JSON.stringify(where)}`, { cause: e });
+      });
     await a.getByTestId("archived-back").click();
     expect(await listOrder(a)).toEqual([bob, dave]);
     // Back to the main list, unmuted, for the tests that follow.
