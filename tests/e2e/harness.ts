@@ -58,11 +58,24 @@ export interface StoredFile {
  */
 export function readServerStorage(persistDir: string): StoredFile[] {
   const out: StoredFile[] = [];
+  const read = (p: string): void => {
+    try {
+      out.push({ path: p, bytes: readFileSync(p) });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      // The server is running: SQLite checkpoints a -wal file into its database and deletes it, which
+      // can happen between listing and reading (a Durable Object closing). Its writes are in the database
+      // file now: read that again. Any other file must still be there.
+      const db = p.replace(/-wal$/, "");
+      if (db === p) throw e;
+      out.push({ path: db, bytes: readFileSync(db) });
+    }
+  };
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.sqlite(-wal)?$/.test(e.name) || /\/v3\/r2\/[^/]+\/blobs\//.test(p)) out.push({ path: p, bytes: readFileSync(p) });
+      else if (/\.sqlite(-wal)?$/.test(e.name) || /\/v3\/r2\/[^/]+\/blobs\//.test(p)) read(p);
     }
   };
   walk(persistDir);
